@@ -1,0 +1,200 @@
+"""The `swarmtui` command: a small click group whose subcommands delegate to `swarmtui.commands`.
+
+Imports of the heavy parts (Textual, the engine) happen inside the commands so that
+`swarmtui --version` and `swarmtui lint` start fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from swarmtui import __version__
+
+BACKENDS = ("rehearsal", "command", "openai", "claude")
+
+
+class _DefaultToOpenGroup(click.Group):
+    """`swarmtui FILE` opens FILE in the app: a first argument that is no command means `open`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["open", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DefaultToOpenGroup, invoke_without_command=True)
+@click.version_option(__version__, "--version", "-V", prog_name="swarmtui")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Write, run, watch and replay swarms of AI coding agents.
+
+    Without a command, opens the app with an example batch in the editor.
+    """
+    if ctx.invoked_subcommand is None:
+        from swarmtui.commands.app_cmds import open_command
+
+        open_command(file=None, run=False, options={})
+
+
+@cli.command("open", hidden=True)
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+def open_cmd(file: Path | None) -> None:
+    """Open FILE in the app."""
+    from swarmtui.commands.app_cmds import open_command
+
+    open_command(file=file, run=False, options={})
+
+
+@cli.command("parse")
+@click.argument("file", type=str)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True
+)
+def parse_cmd(file: str, fmt: str) -> None:
+    """Parse FILE (or - for standard input) and print the batch."""
+    from swarmtui.commands.batch_cmds import parse_command
+
+    raise SystemExit(parse_command(file, fmt))
+
+
+@cli.command("lint")
+@click.argument("files", type=str, nargs=-1, required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def lint_cmd(files: tuple[str, ...], fmt: str) -> None:
+    """Check batch FILES; exit 1 when an error is found, 2 when a file cannot be read."""
+    from swarmtui.commands.batch_cmds import lint_command
+
+    raise SystemExit(lint_command(list(files), fmt))
+
+
+def _run_options(func: Any) -> Any:
+    """Options shared by `run` (headless or in the app)."""
+    options = [
+        click.option(
+            "--backend",
+            type=click.Choice(BACKENDS),
+            default=None,
+            help="Agent backend (default: rehearsal, or the configured one).",
+        ),
+        click.option(
+            "--command",
+            "command_template",
+            default=None,
+            help="Command template for the command backend: {prompt}, {agent}, {type}, {session}.",
+        ),
+        click.option(
+            "--sessions-dir",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Where sessions are recorded (default ./sessions).",
+        ),
+        click.option(
+            "--max-parallel",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Most agents running at once.",
+        ),
+        click.option(
+            "--rehearsal-seconds",
+            type=click.FloatRange(min=0),
+            default=None,
+            help="Rehearsal: every agent takes exactly this long.",
+        ),
+        click.option(
+            "--base-url",
+            default=None,
+            help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.",
+        ),
+        click.option("--model", default=None, help="Model name for the openai/claude backends."),
+        click.option(
+            "--budget-usd",
+            type=click.FloatRange(min=0),
+            default=None,
+            help="Stop starting agents once this much has been spent.",
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Read this configuration file instead of swarmtui.toml.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@cli.command("run")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--headless", is_flag=True, help="Run without the app.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the summary and state as JSON at the end."
+)
+@_run_options
+def run_cmd(file: Path, headless: bool, as_json: bool, **options: Any) -> None:
+    """Run the batch in FILE (in the app, or with --headless in this terminal)."""
+    if headless:
+        from swarmtui.commands.session_cmds import run_headless_command
+
+        raise SystemExit(run_headless_command(file, as_json=as_json, options=options))
+    from swarmtui.commands.app_cmds import open_command
+
+    open_command(file=file, run=True, options=options)
+
+
+@cli.command("sessions")
+@click.option("--sessions-dir", type=click.Path(path_type=Path), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def sessions_cmd(sessions_dir: Path | None, as_json: bool) -> None:
+    """List past sessions, newest first."""
+    from swarmtui.commands.session_cmds import sessions_command
+
+    raise SystemExit(sessions_command(sessions_dir, as_json=as_json))
+
+
+@cli.command("replay")
+@click.argument("session", type=str)
+@click.option("--headless", is_flag=True, help="Fold the events and print the result, no app.")
+@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as `run --json` did.")
+@click.option("--sessions-dir", type=click.Path(path_type=Path), default=None)
+def replay_cmd(session: str, headless: bool, as_json: bool, sessions_dir: Path | None) -> None:
+    """Replay SESSION (a session folder or id). Never runs a command or calls a model."""
+    if headless:
+        from swarmtui.commands.session_cmds import replay_headless_command
+
+        raise SystemExit(replay_headless_command(session, sessions_dir, as_json=as_json))
+    from swarmtui.commands.app_cmds import replay_command
+
+    replay_command(session, sessions_dir)
+
+
+@cli.command("export")
+@click.argument("session", type=str)
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--sessions-dir", type=click.Path(path_type=Path), default=None)
+def export_cmd(session: str, fmt: str, sessions_dir: Path | None) -> None:
+    """Print SESSION's events, one JSON object per line."""
+    from swarmtui.commands.session_cmds import export_command
+
+    raise SystemExit(export_command(session, sessions_dir, fmt))
+
+
+@cli.command("config")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), default=None)
+def config_cmd(as_json: bool, config_file: Path | None) -> None:
+    """Print the effective configuration and where each value came from."""
+    from swarmtui.commands.config_cmds import config_command
+
+    raise SystemExit(config_command(config_file, as_json=as_json))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="swarmtui")

@@ -1,0 +1,1 @@
+"""Implementations of the `swarmtui` subcommands, one module per area."""

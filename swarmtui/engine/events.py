@@ -1,0 +1,227 @@
+"""The one vocabulary of session events: a pydantic discriminated union on `type`.
+
+Every change in a session is one of these. The scheduler emits them, the store appends them to
+`session.db`, and the fold (`swarmtui.engine.state.apply`) turns them into a `SessionState`.
+`seq` numbers events from 1 in the order they happened; `t` is seconds since the session started.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+AgentStatus = Literal[
+    "pending", "queued", "waiting", "running", "done", "failed", "cancelled", "skipped"
+]
+FinalAgentStatus = Literal["done", "failed", "cancelled", "skipped"]
+SessionStatus = Literal["running", "completed", "failed", "cancelled", "interrupted"]
+
+
+class _Event(BaseModel):
+    seq: int = 0
+    t: float = 0.0
+
+
+class AgentPlan(BaseModel):
+    """What the session knows about an agent before it runs (from the batch)."""
+
+    name: str
+    type: str = "general"
+    instructions: str = ""
+    message: int = 1
+    waits: list[str] = Field(default_factory=list)
+    stores: list[str] = Field(default_factory=list)
+    # key -> agents expected to store it (for "waits for X, stored by Y").
+    providers: dict[str, list[str]] = Field(default_factory=dict)
+    backend: str | None = None
+    model: str | None = None
+
+
+class MessagePlan(BaseModel):
+    index: int
+    title: str | None = None
+
+
+class SessionStarted(_Event):
+    type: Literal["session_started"] = "session_started"
+    session_id: str
+    title: str
+    backend: str
+    started_at: str  # ISO 8601, UTC
+    max_parallel: int | None = None
+    messages: list[MessagePlan] = Field(default_factory=list)
+    agents: list[AgentPlan] = Field(default_factory=list)
+
+
+class SessionFinished(_Event):
+    type: Literal["session_finished"] = "session_finished"
+    status: SessionStatus
+    reason: str | None = None
+
+
+class MessageStarted(_Event):
+    type: Literal["message_started"] = "message_started"
+    index: int
+    title: str | None = None
+
+
+class MessageFinished(_Event):
+    type: Literal["message_finished"] = "message_finished"
+    index: int
+
+
+class AgentQueued(_Event):
+    type: Literal["agent_queued"] = "agent_queued"
+    agent: str
+
+
+class AgentWaiting(_Event):
+    type: Literal["agent_waiting"] = "agent_waiting"
+    agent: str
+    keys: list[str]  # the keys still missing
+
+
+class AgentStarted(_Event):
+    type: Literal["agent_started"] = "agent_started"
+    agent: str
+    attempt: int = 1
+    backend: str | None = None
+    model: str | None = None
+
+
+class AgentOutput(_Event):
+    type: Literal["agent_output"] = "agent_output"
+    agent: str
+    stream: Literal["stdout", "stderr", "text", "tool", "info"] = "stdout"
+    text: str
+
+
+class AgentUsage(_Event):
+    """Running totals of an agent's token use and cost, as its backend reports them."""
+
+    type: Literal["agent_usage"] = "agent_usage"
+    agent: str
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float | None = None
+
+
+class AgentFinished(_Event):
+    type: Literal["agent_finished"] = "agent_finished"
+    agent: str
+    status: FinalAgentStatus
+    reason: str | None = None
+    result: str | None = None  # the agent's result text (bounded)
+    artifacts: list[str] = Field(default_factory=list)  # paths relative to the session folder
+
+
+class MemoryStored(_Event):
+    type: Literal["memory_stored"] = "memory_stored"
+    key: str
+    value: Any = None
+    namespace: str = "default"
+    ttl: float | None = None
+    by: str  # an agent's name, "batch" for a memory operation, "user" for a manual store
+
+
+class MemoryDeleted(_Event):
+    type: Literal["memory_deleted"] = "memory_deleted"
+    key: str
+    namespace: str = "default"
+    by: str
+
+
+class TodoChanged(_Event):
+    type: Literal["todo_changed"] = "todo_changed"
+    id: str
+    content: str
+    status: Literal["pending", "in_progress", "completed"]
+    priority: Literal["critical", "high", "medium", "low"] = "medium"
+    agent: str | None = None
+    by: str = "batch"
+
+
+class BashStarted(_Event):
+    type: Literal["bash_started"] = "bash_started"
+    op: int  # the operation's index in the batch
+    command: str
+
+
+class BashOutput(_Event):
+    type: Literal["bash_output"] = "bash_output"
+    op: int
+    stream: Literal["stdout", "stderr"] = "stdout"
+    text: str
+
+
+class BashFinished(_Event):
+    type: Literal["bash_finished"] = "bash_finished"
+    op: int
+    exit_status: int | None  # None when it never ran to an exit (timeout, cancel)
+    reason: str | None = None
+
+
+class FileWritten(_Event):
+    type: Literal["file_written"] = "file_written"
+    path: str  # relative to the session folder
+    bytes: int
+    by: str
+
+
+class OperationSkipped(_Event):
+    """An operation that did not run (an error diagnostic, a placeholder, a refused write...)."""
+
+    type: Literal["operation_skipped"] = "operation_skipped"
+    op: int
+    kind: str
+    reason: str
+
+
+class Control(_Event):
+    """Something the user did: every control is recorded so a replay shows it."""
+
+    type: Literal["control"] = "control"
+    action: Literal[
+        "cancel", "cancel_session", "retry", "pause", "resume", "store_memory", "todo_status"
+    ]
+    target: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class DiagnosticEvent(_Event):
+    type: Literal["diagnostic"] = "diagnostic"
+    code: str
+    severity: Literal["error", "warning", "info"]
+    message: str
+    line: int = 1
+    column: int = 1
+    end_line: int = 1
+    end_column: int = 1
+
+
+Event = Annotated[
+    SessionStarted
+    | SessionFinished
+    | MessageStarted
+    | MessageFinished
+    | AgentQueued
+    | AgentWaiting
+    | AgentStarted
+    | AgentOutput
+    | AgentUsage
+    | AgentFinished
+    | MemoryStored
+    | MemoryDeleted
+    | TodoChanged
+    | BashStarted
+    | BashOutput
+    | BashFinished
+    | FileWritten
+    | OperationSkipped
+    | Control
+    | DiagnosticEvent,
+    Field(discriminator="type"),
+]
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

@@ -1,0 +1,1 @@
+"""Agent runners (backends), one module per backend, all behind `base.Runner`."""
