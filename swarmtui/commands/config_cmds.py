@@ -2,8 +2,66 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
+from typing import Any
+
+import click
+
+from swarmtui import locations
+from swarmtui.config import LoadedConfig, flatten, load_config
+
+DEFAULT_KEY_ENV = {"openai": "OPENAI_API_KEY", "claude": "ANTHROPIC_API_KEY"}
+
+
+def secret_status(loaded: LoadedConfig) -> dict[str, dict[str, Any]]:
+    """Per backend: the variable holding its key and whether it is set (never the value)."""
+    backends = loaded.config.backends
+    named = {"openai": backends.openai.api_key_env, "claude": backends.claude.api_key_env}
+    out: dict[str, dict[str, Any]] = {}
+    for backend, default in DEFAULT_KEY_ENV.items():
+        env = named[backend] or default
+        out[backend] = {"env": env, "set": bool(os.environ.get(env))}
+    return out
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(unset)"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def config_report(loaded: LoadedConfig) -> dict[str, Any]:
+    """The JSON form of `swarmtui config`."""
+    return {
+        "files": [str(path) for path in loaded.files],
+        "user_config_file": str(locations.user_config_file()),
+        "values": {
+            key: {"value": value, "source": loaded.source(key)}
+            for key, value in flatten(loaded.config).items()
+        },
+        "secrets": secret_status(loaded),
+    }
 
 
 def config_command(config_file: Path | None, as_json: bool) -> int:
-    raise NotImplementedError
+    loaded = load_config(config_file)
+    report = config_report(loaded)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+    lines = ["# Configuration files, lowest precedence first (command-line flags override all):"]
+    lines += [f"#   {path}" for path in report["files"]] or ["#   (none: built-in defaults only)"]
+    if not loaded.files:
+        lines.append(f"# Put one at {report['user_config_file']} or ./swarmtui.toml")
+    values = report["values"]
+    width = max(len(f"{key} = {_show(item['value'])}") for key, item in values.items())
+    for key, item in values.items():
+        text = f"{key} = {_show(item['value'])}"
+        lines.append(f"{text.ljust(width)}  # {item['source']}")
+    lines.append("# API keys come only from the environment; values are never shown:")
+    for backend, status in report["secrets"].items():
+        lines.append(f"#   {backend}: {status['env']} is {'set' if status['set'] else 'not set'}")
+    click.echo("\n".join(lines))
+    return 0

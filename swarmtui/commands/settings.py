@@ -1,26 +1,99 @@
-"""Turn CLI options (and, later, configuration files) into `RunSettings` for a session."""
+"""Turn configuration files and CLI options into `RunSettings` for a session.
+
+Precedence, lowest first: defaults < user config < project `swarmtui.toml` (or `--config FILE`)
+< command-line flags. See `swarmtui.config` for why.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from swarmtui import locations
+from swarmtui.config import LoadedConfig, load_config
 from swarmtui.engine.settings import RunSettings
 
+# CLI option -> RunSettings attribute, for options that map one to one.
+_FLAGS = {
+    "backend": "backend",
+    "command_template": "command_template",
+    "max_parallel": "max_parallel",
+    "rehearsal_seconds": "rehearsal_seconds",
+    "base_url": "base_url",
+    "model": "model",
+    "budget_usd": "budget_usd",
+}
 
-def build_run_settings(options: dict[str, Any]) -> RunSettings:
-    """CLI options as click gives them (None when not given) -> RunSettings."""
-    settings = RunSettings()
-    mapping = {
-        "backend": "backend",
-        "command_template": "command_template",
-        "max_parallel": "max_parallel",
-        "rehearsal_seconds": "rehearsal_seconds",
-        "base_url": "base_url",
-        "model": "model",
-        "budget_usd": "budget_usd",
-    }
-    for option, attribute in mapping.items():
+
+def load_options_config(options: dict[str, Any], project_dir: Path | None = None) -> LoadedConfig:
+    """The configuration these CLI options point at (`--config`, else the usual files)."""
+    config_file = options.get("config_file")
+    return load_config(Path(config_file) if config_file else None, project_dir)
+
+
+def settings_from_config(loaded: LoadedConfig) -> RunSettings:
+    """RunSettings as the configuration files alone would have them."""
+    config = loaded.config
+    backends = config.backends
+    settings = RunSettings(
+        backend=config.backend,
+        command_template=backends.command.template,
+        max_parallel=config.max_parallel,
+        rehearsal_seconds=backends.rehearsal.seconds,
+        base_url=backends.openai.base_url,
+        budget_usd=config.budget_usd,
+        api_key_env=backends.openai.api_key_env,
+        agent_types={
+            name: override.model_dump(exclude_none=True)
+            for name, override in config.agent_types.items()
+        },
+        backend_options=backends.model_dump(mode="json"),
+        prices={model: price.model_dump() for model, price in config.prices.items()},
+    )
+    settings.model = _configured_model(settings, settings.backend)
+    return settings
+
+
+def _configured_model(settings: RunSettings, backend: str) -> str | None:
+    model = settings.backend_options.get(backend, {}).get("model")
+    return model if isinstance(model, str) else None
+
+
+def build_run_settings(
+    options: dict[str, Any],
+    *,
+    project_dir: Path | None = None,
+    loaded: LoadedConfig | None = None,
+) -> RunSettings:
+    """CLI options as click gives them (None when not given) over the configuration -> RunSettings.
+
+    Raises `swarmtui.config.ConfigError` (a one-line click error) when a file is unusable.
+    """
+    if loaded is None:
+        loaded = load_options_config(options, project_dir)
+    settings = settings_from_config(loaded)
+    for option, attribute in _FLAGS.items():
         value = options.get(option)
         if value is not None:
             setattr(settings, attribute, value)
+    if options.get("model") is None and options.get("backend") is not None:
+        # `--backend claude` with no `--model` means claude's configured model, not openai's.
+        settings.model = _configured_model(settings, settings.backend)
     return settings
+
+
+def resolve_sessions_dir(
+    options: dict[str, Any],
+    *,
+    project_dir: Path | None = None,
+    loaded: LoadedConfig | None = None,
+) -> Path:
+    """`--sessions-dir`, else the configured `sessions_dir`, else `./sessions`."""
+    flag = options.get("sessions_dir")
+    if flag is not None:
+        return Path(flag)
+    if loaded is None:
+        loaded = load_options_config(options, project_dir)
+    if loaded.config.sessions_dir is not None:
+        return loaded.config.sessions_dir
+    return locations.default_sessions_dir()

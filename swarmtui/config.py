@@ -1,0 +1,260 @@
+"""`swarmtui.toml`: the configuration model, where it is read from, and how the layers merge.
+
+Layers, lowest first: built-in defaults < the user's config folder < the project's `swarmtui.toml`
+(or the file given with `--config`, which replaces it) < command-line flags. The project file beats
+the user file because it travels with the batches it was written for; flags beat both because they
+are what the user typed just now. Tables merge key by key, so a project file that sets only
+`[backends.openai] model` keeps the user's `base_url`.
+
+Secrets are never read from these files: a backend names the environment variable holding its key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import click
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from swarmtui import locations
+
+BackendName = Literal["rehearsal", "command", "openai", "claude"]
+BACKEND_NAMES: tuple[str, ...] = ("rehearsal", "command", "openai", "claude")
+
+DEFAULT_SOURCE = "default"
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class ConfigError(click.ClickException):
+    """A configuration file cannot be used; the message names the file, the key and the expectation.
+
+    A `ClickException` so that, raised anywhere under the CLI, it prints one line and exits 1.
+    """
+
+    def __init__(self, file: Path | str, message: str, key: str | None = None) -> None:
+        self.file = str(file)
+        self.key = key
+        where = f"{self.file}: {key}: " if key else f"{self.file}: "
+        super().__init__(where + message)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def _check_env_name(value: str | None) -> str | None:
+    if value is not None and not _ENV_NAME.match(value):
+        raise ValueError(
+            "expected the name of an environment variable such as MY_API_KEY "
+            "(the key itself never goes in a file)"
+        )
+    return value
+
+
+EnvName = Annotated[str | None, AfterValidator(_check_env_name)]
+
+
+class OpenAIOptions(_Strict):
+    """`[backends.openai]`: any OpenAI-compatible chat-completions server."""
+
+    base_url: str | None = None
+    model: str | None = None
+    # Name of the variable holding the key; OPENAI_API_KEY when unset.
+    api_key_env: EnvName = None
+    timeout: float = Field(default=600.0, gt=0, description="seconds allowed for one request")
+    connect_timeout: float = Field(default=10.0, gt=0)
+    max_retries: int = Field(default=3, ge=0, le=20)
+    retry_backoff: float = Field(default=1.0, ge=0, description="first retry delay; doubles")
+    max_retry_wait: float = Field(default=60.0, ge=0, description="cap on any one retry delay")
+    max_tokens: int | None = Field(default=None, gt=0)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+
+
+class ClaudeOptions(_Strict):
+    """`[backends.claude]`: the Claude Code CLI in headless mode."""
+
+    executable: str = "claude"
+    model: str | None = None
+    extra_args: list[str] = Field(default_factory=list)
+    # Passed to the CLI as ANTHROPIC_API_KEY when set; otherwise the CLI uses its own login.
+    api_key_env: EnvName = None
+
+
+class CommandOptions(_Strict):
+    """`[backends.command]`: any program, run once per agent."""
+
+    template: str | None = None
+
+
+class RehearsalOptions(_Strict):
+    """`[backends.rehearsal]`: the offline default."""
+
+    seconds: float | None = Field(default=None, ge=0)
+
+
+class Backends(_Strict):
+    openai: OpenAIOptions = Field(default_factory=OpenAIOptions)
+    claude: ClaudeOptions = Field(default_factory=ClaudeOptions)
+    command: CommandOptions = Field(default_factory=CommandOptions)
+    rehearsal: RehearsalOptions = Field(default_factory=RehearsalOptions)
+
+
+class AgentTypeOverride(_Strict):
+    """`[agent_types.NAME]`: backend and model for every agent of that type."""
+
+    backend: BackendName | None = None
+    model: str | None = None
+
+
+class Price(_Strict):
+    """USD per million tokens."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+class Config(_Strict):
+    """The whole of `swarmtui.toml`."""
+
+    backend: BackendName = "rehearsal"
+    max_parallel: int | None = Field(default=None, ge=1)
+    sessions_dir: Path | None = None
+    theme: str | None = None
+    keymap: dict[str, str] = Field(default_factory=dict)
+    budget_usd: float | None = Field(default=None, ge=0)
+    backends: Backends = Field(default_factory=Backends)
+    agent_types: dict[str, AgentTypeOverride] = Field(default_factory=dict)
+    prices: dict[str, Price] = Field(default_factory=dict)
+
+
+class LoadedConfig(BaseModel):
+    """The effective configuration, the files it came from, and the source of every value."""
+
+    config: Config
+    files: list[Path] = Field(default_factory=list)
+    # Dotted key ("backends.openai.model") -> the file that set it, or "default".
+    sources: dict[str, str] = Field(default_factory=dict)
+
+    def source(self, key: str) -> str:
+        """Where KEY's value came from (a parent table's source when only the table was set)."""
+        while key:
+            if key in self.sources:
+                return self.sources[key]
+            key = key.rpartition(".")[0]
+        return DEFAULT_SOURCE
+
+
+# Tables whose entries are user-named (agent types, models, key ids): an entry is one value.
+_OPEN_TABLES = ("keymap", "agent_types", "prices")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(path, "no such file") from None
+    except OSError as exc:
+        raise ConfigError(path, f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(path, "is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, f"is not valid TOML ({exc})") from None
+
+
+def _format_error(path: Path, exc: ValidationError) -> ConfigError:
+    """The first problem, as `FILE: KEY: expectation`; the count of others when there are more."""
+    errors = exc.errors()
+    first = errors[0]
+    key = ".".join(str(part) for part in first["loc"]) or None
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        message = "unknown key"
+    elif kind == "literal_error":
+        message = f"expected one of {', '.join(BACKEND_NAMES)}"
+    elif kind == "missing":
+        message = "required key missing"
+    else:
+        message = first["msg"].removeprefix("Value error, ")
+        message = message.replace("Input should be ", "expected ", 1)
+        if not message.startswith("expected"):
+            message = f"expected a valid value: {message}"
+    # Echo what was written, except where a user may have pasted a secret by mistake.
+    if kind not in ("extra_forbidden", "missing") and not (key or "").endswith("api_key_env"):
+        shown = repr(first["input"])
+        message += f" (got {shown if len(shown) <= 60 else shown[:57] + '...'})"
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return ConfigError(path, message, key)
+
+
+def _validate_layer(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
+    """Check one file on its own, so an error names the file it is in."""
+    try:
+        Config.model_validate(raw)
+    except ValidationError as exc:
+        raise _format_error(path, exc) from None
+    if isinstance(raw.get("sessions_dir"), str):
+        # A relative folder is relative to the file that names it, not to wherever we run.
+        raw = {**raw, "sessions_dir": str((path.parent / raw["sessions_dir"]).expanduser())}
+    return raw
+
+
+def _merge(
+    base: dict[str, Any], layer: dict[str, Any], source: str, sources: dict[str, str], prefix: str
+) -> None:
+    for key, value in layer.items():
+        dotted = f"{prefix}{key}"
+        open_table = prefix.rstrip(".") in _OPEN_TABLES
+        if isinstance(value, dict) and not open_table:
+            target = base.setdefault(key, {})
+            _merge(target, value, source, sources, dotted + ".")
+        else:
+            base[key] = value
+            sources[dotted] = source
+
+
+def load_config(config_file: Path | None = None, project_dir: Path | None = None) -> LoadedConfig:
+    """Read the user's and the project's `swarmtui.toml` (or CONFIG_FILE instead of the project's).
+
+    Missing default files are fine; a missing `config_file` is an error. Raises `ConfigError`.
+    """
+    layers: list[Path] = []
+    user_file = locations.user_config_file()
+    if user_file.is_file():
+        layers.append(user_file)
+    if config_file is not None:
+        layers.append(config_file)
+    else:
+        project_file = locations.project_config_file(project_dir)
+        if project_file.is_file() and project_file.resolve() != user_file.resolve():
+            layers.append(project_file)
+    merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for path in layers:
+        raw = _validate_layer(path, _read_toml(path))
+        _merge(merged, raw, str(path), sources, "")
+    try:
+        config = Config.model_validate(merged)
+    except ValidationError as exc:  # pragma: no cover - each layer was valid on its own
+        raise _format_error(layers[-1], exc) from None
+    return LoadedConfig(config=config, files=layers, sources=sources)
+
+
+def flatten(config: Config) -> dict[str, Any]:
+    """Every leaf value by dotted key; an empty table is one entry with value `{}`."""
+    out: dict[str, Any] = {}
+
+    def walk(value: Any, prefix: str) -> None:
+        if isinstance(value, dict) and value:
+            for key, item in value.items():
+                walk(item, f"{prefix}{key}.")
+        else:
+            out[prefix.rstrip(".")] = value
+
+    walk(config.model_dump(mode="json"), "")
+    return out
