@@ -50,6 +50,8 @@ class SessionStarted(_Event):
     backend: str
     started_at: str  # ISO 8601, UTC
     max_parallel: int | None = None
+    topology: str | None = None
+    strategy: str | None = None
     messages: list[MessagePlan] = Field(default_factory=list)
     agents: list[AgentPlan] = Field(default_factory=list)
 

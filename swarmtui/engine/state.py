@@ -4,18 +4,61 @@ Live runs and replays use only `apply`, so a replayed session ends in exactly th
 one did. For speed the fold updates the state it is given in place and returns it; it performs
 no I/O and reads nothing but the state and the event.
 
-(Skeleton: the fold itself is implemented by the engine work.)
+Metrics: wall time is the time of the last event; sequential time is the sum of every agent's run
+time (what one-after-another would have cost); the critical path is the longest chain of agents in
+which each one waited for a key the previous one stored (messages chain too: a message starts
+where the previous one's critical path ended); speed-up is sequential / wall.
 """
 
 from __future__ import annotations
 
+import fnmatch
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from swarmtui.engine.events import AgentStatus, Event, SessionStatus
+from swarmtui.engine.events import (
+    AgentFinished,
+    AgentOutput,
+    AgentQueued,
+    AgentStarted,
+    AgentStatus,
+    AgentUsage,
+    AgentWaiting,
+    BashFinished,
+    BashOutput,
+    BashStarted,
+    Control,
+    DiagnosticEvent,
+    Event,
+    FileWritten,
+    MemoryDeleted,
+    MemoryStored,
+    MessageFinished,
+    MessageStarted,
+    OperationSkipped,
+    SessionFinished,
+    SessionStarted,
+    SessionStatus,
+    TodoChanged,
+)
 
 OUTPUT_TAIL_LINES = 200
+# How many output lines of each agent `to_json` carries (the whole output is in session.db).
+JSON_TAIL_LINES = 20
+# Seconds are rounded to the millisecond in `to_json`, so live and replayed JSON cannot differ
+# by float noise and stay readable.
+_DIGITS = 3
+FINAL_STATUSES = frozenset({"done", "failed", "cancelled", "skipped"})
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, _DIGITS)
+
+
+def _is_glob(key: str) -> bool:
+    return any(c in key for c in "*?[")
 
 
 @dataclass
@@ -46,6 +89,10 @@ class AgentState:
     tokens_in: int = 0
     tokens_out: int = 0
     cost_usd: float | None = None
+    # Length of the longest dependency chain ending with this agent (set when it finishes).
+    critical_path_seconds: float = 0.0
+    # Keys it still waits for (the last `agent_waiting` event, minus what arrived since).
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -96,6 +143,8 @@ class MessageState:
     status: str = "pending"  # pending, running, finished
     started_at: float | None = None
     finished_at: float | None = None
+    # Critical-path length when the message started: its agents' chains start from here.
+    critical_path_base: float = 0.0
 
 
 @dataclass
@@ -104,6 +153,23 @@ class Metrics:
     sequential_seconds: float = 0.0
     critical_path_seconds: float = 0.0
     speedup: float = 0.0
+
+
+@dataclass
+class DiagnosticState:
+    code: str
+    severity: str
+    message: str
+    line: int
+    column: int
+
+
+@dataclass
+class ControlState:
+    t: float
+    action: str
+    target: str | None
+    detail: dict[str, Any]
 
 
 @dataclass
@@ -126,8 +192,425 @@ class SessionState:
     files: list[tuple[str, int, str]] = field(default_factory=list)  # (path, bytes, by)
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (op, kind, reason)
     metrics: Metrics = field(default_factory=Metrics)
+    finished: bool = False  # a session_finished event was applied
+    cost_usd: float = 0.0  # total over agents
+    diagnostics: list[DiagnosticState] = field(default_factory=list)
+    controls: list[ControlState] = field(default_factory=list)
+    topology: str | None = None
+    strategy: str | None = None
+    # Index: exact key -> agents waiting for it; glob waits are checked by matching.
+    waiters_by_key: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    glob_waiters: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    # Index: key -> its entries in every namespace (waits match a key in any namespace).
+    entries_by_key: dict[str, list[MemoryEntry]] = field(default_factory=dict, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """A deterministic, JSON-ready picture of the state (live and replayed runs agree)."""
+        return {
+            "session_id": self.session_id,
+            "title": self.title,
+            "backend": self.backend,
+            "started_at": self.started_at,
+            "status": self.status,
+            "reason": self.reason,
+            "max_parallel": self.max_parallel,
+            "topology": self.topology,
+            "strategy": self.strategy,
+            "paused": self.paused,
+            "seq": self.seq,
+            "t": _r(self.t),
+            "cost_usd": _r_cost(self.cost_usd),
+            "metrics": {
+                "wall_seconds": _r(self.metrics.wall_seconds),
+                "sequential_seconds": _r(self.metrics.sequential_seconds),
+                "critical_path_seconds": _r(self.metrics.critical_path_seconds),
+                "speedup": round(self.metrics.speedup, 2),
+            },
+            "messages": [_message_json(m) for _, m in sorted(self.messages.items())],
+            "agents": [_agent_json(a) for a in self.agents.values()],
+            "memory": [_memory_json(e) for _, e in sorted(self.memory.items())],
+            "todos": [
+                {
+                    "id": td.id,
+                    "content": td.content,
+                    "status": td.status,
+                    "priority": td.priority,
+                    "agent": td.agent,
+                }
+                for td in self.todos.values()
+            ],
+            "bash": [_bash_json(b) for _, b in sorted(self.bash.items())],
+            "files": [{"path": p, "bytes": n, "by": by} for p, n, by in self.files],
+            "skipped": [{"op": op, "kind": k, "reason": why} for op, k, why in self.skipped],
+            "diagnostics": [
+                {
+                    "code": d.code,
+                    "severity": d.severity,
+                    "message": d.message,
+                    "line": d.line,
+                    "column": d.column,
+                }
+                for d in self.diagnostics
+            ],
+            "controls": [
+                {"t": _r(c.t), "action": c.action, "target": c.target, "detail": c.detail}
+                for c in self.controls
+            ],
+        }
+
+
+def _r_cost(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def _message_json(m: MessageState) -> dict[str, Any]:
+    return {
+        "index": m.index,
+        "title": m.title,
+        "status": m.status,
+        "started_at": _r(m.started_at),
+        "finished_at": _r(m.finished_at),
+    }
+
+
+def _agent_json(a: AgentState) -> dict[str, Any]:
+    tail = list(a.output_tail)[-JSON_TAIL_LINES:]
+    return {
+        "name": a.name,
+        "type": a.type,
+        "message": a.message,
+        "status": a.status,
+        "reason": a.reason,
+        "waits": list(a.waits),
+        "stores": list(a.stores),
+        "arrived": sorted(a.arrived),
+        "missing": list(a.missing),
+        "backend": a.backend,
+        "model": a.model,
+        "queued_at": _r(a.queued_at),
+        "started_at": _r(a.started_at),
+        "finished_at": _r(a.finished_at),
+        "wait_seconds": _r(a.wait_seconds),
+        "run_seconds": _r(a.run_seconds),
+        "critical_path_seconds": _r(a.critical_path_seconds),
+        "attempts": a.attempts,
+        "result": a.result,
+        "artifacts": list(a.artifacts),
+        "output_chars": a.output_chars,
+        "output_tail": tail,
+        "tokens_in": a.tokens_in,
+        "tokens_out": a.tokens_out,
+        "cost_usd": _r_cost(a.cost_usd),
+    }
+
+
+def _memory_json(e: MemoryEntry) -> dict[str, Any]:
+    return {
+        "namespace": e.namespace,
+        "key": e.key,
+        "value": e.value,
+        "by": e.by,
+        "t": _r(e.t),
+        "ttl": e.ttl,
+        "deleted": e.deleted,
+        "history": [
+            {"value": w.value, "by": w.by, "t": _r(w.t), "deleted": w.deleted} for w in e.history
+        ],
+    }
+
+
+def _bash_json(b: BashState) -> dict[str, Any]:
+    return {
+        "op": b.op,
+        "command": b.command,
+        "status": b.status,
+        "exit_status": b.exit_status,
+        "started_at": _r(b.started_at),
+        "finished_at": _r(b.finished_at),
+        "reason": b.reason,
+        "output_tail": list(b.output_tail)[-JSON_TAIL_LINES:],
+    }
+
+
+# --- the fold -------------------------------------------------------------------------------
+
+
+def _session_started(s: SessionState, e: SessionStarted) -> None:
+    s.session_id = e.session_id
+    s.title = e.title
+    s.backend = e.backend
+    s.started_at = e.started_at
+    s.max_parallel = e.max_parallel
+    s.topology = e.topology
+    s.strategy = e.strategy
+    for m in e.messages:
+        s.messages[m.index] = MessageState(index=m.index, title=m.title)
+    for p in e.agents:
+        s.agents[p.name] = AgentState(
+            name=p.name,
+            type=p.type,
+            instructions=p.instructions,
+            message=p.message,
+            waits=list(p.waits),
+            stores=list(p.stores),
+            providers={k: list(v) for k, v in p.providers.items()},
+            backend=p.backend,
+            model=p.model,
+        )
+        for key in p.waits:
+            if _is_glob(key):
+                s.glob_waiters.append((key, p.name))
+            else:
+                s.waiters_by_key.setdefault(key, []).append(p.name)
+
+
+def _session_finished(s: SessionState, e: SessionFinished) -> None:
+    s.status = e.status
+    s.reason = e.reason
+    s.finished = True
+    s.paused = False
+    _update_speedup(s)
+
+
+def _message_started(s: SessionState, e: MessageStarted) -> None:
+    m = s.messages.get(e.index)
+    if m is None:
+        m = s.messages[e.index] = MessageState(index=e.index, title=e.title)
+    m.status = "running"
+    m.started_at = e.t
+    m.critical_path_base = s.metrics.critical_path_seconds
+
+
+def _message_finished(s: SessionState, e: MessageFinished) -> None:
+    m = s.messages.get(e.index)
+    if m is not None:
+        m.status = "finished"
+        m.finished_at = e.t
+
+
+def _agent(s: SessionState, name: str) -> AgentState:
+    a = s.agents.get(name)
+    if a is None:  # an agent the plan did not list: still show it
+        a = s.agents[name] = AgentState(name=name)
+    return a
+
+
+def _agent_queued(s: SessionState, e: AgentQueued) -> None:
+    a = _agent(s, e.agent)
+    a.status = "queued"
+    a.queued_at = e.t
+    a.missing = []
+    if a.waiting_since is None:
+        a.waiting_since = e.t
+    a.finished_at = None
+
+
+def _agent_waiting(s: SessionState, e: AgentWaiting) -> None:
+    a = _agent(s, e.agent)
+    a.status = "waiting"
+    a.missing = list(e.keys)
+    a.waiting_since = e.t
+    a.finished_at = None
+
+
+def _agent_started(s: SessionState, e: AgentStarted) -> None:
+    a = _agent(s, e.agent)
+    if a.status == "running" and a.started_at is not None:
+        a.run_seconds += e.t - a.started_at  # an automatic retry: the earlier attempt ran too
+    elif a.waiting_since is not None:
+        a.wait_seconds += e.t - a.waiting_since
+    a.waiting_since = None
+    a.status = "running"
+    a.started_at = e.t
+    a.finished_at = None
+    a.attempts = e.attempt
+    a.reason = None
+    if e.backend is not None:
+        a.backend = e.backend
+    if e.model is not None:
+        a.model = e.model
+
+
+def _agent_output(s: SessionState, e: AgentOutput) -> None:
+    a = _agent(s, e.agent)
+    a.output_chars += len(e.text)
+    a.output_tail.extend(e.text.splitlines() or [""])
+
+
+def _agent_usage(s: SessionState, e: AgentUsage) -> None:
+    a = _agent(s, e.agent)
+    a.tokens_in = e.tokens_in
+    a.tokens_out = e.tokens_out
+    if e.cost_usd is not None:
+        s.cost_usd += e.cost_usd - (a.cost_usd or 0.0)
+        a.cost_usd = e.cost_usd
+
+
+def _agent_finished(s: SessionState, e: AgentFinished) -> None:
+    a = _agent(s, e.agent)
+    ran = a.status == "running" and a.started_at is not None
+    if ran and a.started_at is not None:
+        run = e.t - a.started_at
+        a.run_seconds += run
+        s.metrics.sequential_seconds += run
+    elif a.waiting_since is not None:
+        a.wait_seconds += e.t - a.waiting_since
+    a.waiting_since = None
+    a.status = e.status
+    a.finished_at = e.t
+    a.reason = e.reason
+    a.result = e.result
+    a.artifacts = list(e.artifacts)
+    a.missing = [] if e.status == "done" else a.missing
+    # The chain ending here: this agent's run on top of the longest chain it waited for.
+    m = s.messages.get(a.message)
+    before = m.critical_path_base if m is not None else 0.0
+    for key in a.arrived:
+        for entry in _entries_for(s, key):
+            provider = s.agents.get(entry.by)
+            if provider is not None and provider is not a:
+                before = max(before, provider.critical_path_seconds)
+    a.critical_path_seconds = before + a.run_seconds
+    if a.critical_path_seconds > s.metrics.critical_path_seconds:
+        s.metrics.critical_path_seconds = a.critical_path_seconds
+    _update_speedup(s)
+
+
+def _entries_for(s: SessionState, key: str) -> list[MemoryEntry]:
+    if _is_glob(key):
+        return [e for (_, k), e in s.memory.items() if fnmatch.fnmatchcase(k, key)]
+    return s.entries_by_key.get(key, [])
+
+
+def _memory_stored(s: SessionState, e: MemoryStored) -> None:
+    k = (e.namespace, e.key)
+    entry = s.memory.get(k)
+    if entry is None:
+        entry = s.memory[k] = MemoryEntry(
+            namespace=e.namespace, key=e.key, value=e.value, by=e.by, t=e.t, ttl=e.ttl
+        )
+        s.entries_by_key.setdefault(e.key, []).append(entry)
+    else:
+        entry.value, entry.by, entry.t, entry.ttl, entry.deleted = e.value, e.by, e.t, e.ttl, False
+    entry.history.append(MemoryWrite(value=e.value, by=e.by, t=e.t))
+    for name in s.waiters_by_key.get(e.key, ()):
+        _arrive(s.agents[name], e.key)
+    for pattern, name in s.glob_waiters:
+        if fnmatch.fnmatchcase(e.key, pattern):
+            _arrive(s.agents[name], pattern)
+
+
+def _arrive(a: AgentState, key: str) -> None:
+    if a.status in FINAL_STATUSES and a.status != "done":
+        return
+    a.arrived.add(key)
+    if key in a.missing:
+        a.missing.remove(key)
+
+
+def _memory_deleted(s: SessionState, e: MemoryDeleted) -> None:
+    entry = s.memory.get((e.namespace, e.key))
+    if entry is not None:
+        entry.deleted = True
+        entry.history.append(MemoryWrite(value=None, by=e.by, t=e.t, deleted=True))
+
+
+def _todo_changed(s: SessionState, e: TodoChanged) -> None:
+    td = s.todos.get(e.id)
+    if td is None:
+        s.todos[e.id] = TodoState(
+            id=e.id, content=e.content, status=e.status, priority=e.priority, agent=e.agent
+        )
+    else:
+        td.content, td.status, td.priority, td.agent = e.content, e.status, e.priority, e.agent
+
+
+def _bash_started(s: SessionState, e: BashStarted) -> None:
+    s.bash[e.op] = BashState(op=e.op, command=e.command, started_at=e.t)
+
+
+def _bash_output(s: SessionState, e: BashOutput) -> None:
+    b = s.bash.get(e.op)
+    if b is not None:
+        b.output_tail.extend(e.text.splitlines() or [""])
+
+
+def _bash_finished(s: SessionState, e: BashFinished) -> None:
+    b = s.bash.get(e.op)
+    if b is None:
+        b = s.bash[e.op] = BashState(op=e.op, command="")
+    b.exit_status = e.exit_status
+    b.finished_at = e.t
+    b.reason = e.reason
+    b.status = "done" if e.exit_status == 0 else "failed"
+
+
+def _file_written(s: SessionState, e: FileWritten) -> None:
+    s.files.append((e.path, e.bytes, e.by))
+
+
+def _operation_skipped(s: SessionState, e: OperationSkipped) -> None:
+    s.skipped.append((e.op, e.kind, e.reason))
+
+
+def _control(s: SessionState, e: Control) -> None:
+    s.controls.append(ControlState(t=e.t, action=e.action, target=e.target, detail=e.detail))
+    if e.action == "pause":
+        s.paused = True
+    elif e.action == "resume":
+        s.paused = False
+
+
+def _diagnostic(s: SessionState, e: DiagnosticEvent) -> None:
+    s.diagnostics.append(
+        DiagnosticState(
+            code=e.code, severity=e.severity, message=e.message, line=e.line, column=e.column
+        )
+    )
+
+
+def _update_speedup(s: SessionState) -> None:
+    wall = s.metrics.wall_seconds
+    s.metrics.speedup = s.metrics.sequential_seconds / wall if wall > 0 else 0.0
+
+
+_HANDLERS: dict[str, Callable[[SessionState, Any], None]] = {
+    "session_started": _session_started,
+    "session_finished": _session_finished,
+    "message_started": _message_started,
+    "message_finished": _message_finished,
+    "agent_queued": _agent_queued,
+    "agent_waiting": _agent_waiting,
+    "agent_started": _agent_started,
+    "agent_output": _agent_output,
+    "agent_usage": _agent_usage,
+    "agent_finished": _agent_finished,
+    "memory_stored": _memory_stored,
+    "memory_deleted": _memory_deleted,
+    "todo_changed": _todo_changed,
+    "bash_started": _bash_started,
+    "bash_output": _bash_output,
+    "bash_finished": _bash_finished,
+    "file_written": _file_written,
+    "operation_skipped": _operation_skipped,
+    "control": _control,
+    "diagnostic": _diagnostic,
+}
 
 
 def apply(state: SessionState, event: Event) -> SessionState:
     """Fold one event into the state (in place) and return it."""
-    raise NotImplementedError
+    state.seq = event.seq
+    state.t = event.t
+    if event.t > state.metrics.wall_seconds:
+        state.metrics.wall_seconds = event.t
+    _HANDLERS[event.type](state, event)
+    return state
+
+
+def fold(events: list[Event], state: SessionState | None = None) -> SessionState:
+    """Apply every event in order to a fresh (or the given) state."""
+    s = state if state is not None else SessionState()
+    for event in events:
+        apply(s, event)
+    return s

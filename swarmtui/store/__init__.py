@@ -1,1 +1,20 @@
 """Persistence: the per-session SQLite event log, the sessions index and the replay reader."""
+
+from __future__ import annotations
+
+from swarmtui.store.errors import SessionStoreError
+from swarmtui.store.eventlog import EventLog, writer_alive
+from swarmtui.store.reader import read_events, read_session_row
+from swarmtui.store.sessions import SessionInfo, list_sessions, resolve_session, session_info
+
+__all__ = [
+    "EventLog",
+    "SessionInfo",
+    "SessionStoreError",
+    "list_sessions",
+    "read_events",
+    "read_session_row",
+    "resolve_session",
+    "session_info",
+    "writer_alive",
+]

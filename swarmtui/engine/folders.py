@@ -1,0 +1,47 @@
+"""Session folders: `sessions/session-YYYYMMDD-HHMMSS-<slug>/` and what goes in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from swarmtui.batch.models import Batch
+from swarmtui.engine.paths import slug
+
+ARTIFACT_DIRS = ("code", "tests", "docs", "scripts", "logs")
+BATCH_FILE = "batch.swarm.js"
+
+
+def session_slug(batch: Batch, source_name: str | None) -> str:
+    """From the first message title, else the file name, else `batch` (§6)."""
+    if batch.title:
+        return slug(batch.title)
+    if source_name and not source_name.startswith("<"):
+        name = Path(source_name).name
+        for suffix in (".swarm.js", ".js"):
+            if name.endswith(suffix):
+                name = name[: -len(suffix)]
+                break
+        return slug(name)
+    return "batch"
+
+
+def session_name(started: datetime, slug_text: str) -> str:
+    return f"session-{started:%Y%m%d-%H%M%S}-{slug_text}"
+
+
+def create_session_folder(sessions_dir: Path, name: str) -> Path:
+    """Create a new, empty session folder (a suffix -2, -3... when the name is taken)."""
+    sessions_dir.mkdir(parents=True, exist_ok=True)
+    candidate, n = name, 1
+    while True:
+        path = sessions_dir / candidate
+        try:
+            path.mkdir()
+        except FileExistsError:
+            n += 1
+            candidate = f"{name}-{n}"
+            continue
+        for sub in ARTIFACT_DIRS:
+            (path / "artifacts" / sub).mkdir(parents=True, exist_ok=True)
+        return path

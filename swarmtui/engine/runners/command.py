@@ -1,0 +1,88 @@
+"""The `command` backend: any program, run per agent with bash from a command template.
+
+`--command TEMPLATE` may use `{prompt}`, `{agent}`, `{type}` and `{session}` (substituted
+shell-quoted); the prompt also arrives on stdin. The working directory is the session folder; the
+environment adds SWARM_SESSION_DIR, SWARM_AGENT and SWARM_MEMORY (JSON of the resolved inputs).
+stdout and stderr stream as output; exit status 0 is success and stdout is the result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+
+from swarmtui.engine.process import run_process
+from swarmtui.engine.runners.base import AgentFailed, AgentJob, AgentResult, OutputSink
+from swarmtui.engine.settings import RunSettings
+
+_FIELD = re.compile(r"\{(prompt|agent|type|session)\}")
+
+
+def prompt_text(job: AgentJob) -> str:
+    """What the program reads: the role, the task and the memory inputs, as plain text."""
+    parts = []
+    if job.system_prompt.strip():
+        parts.append(job.system_prompt.strip())
+    parts.append(job.instructions.strip() or f"(no instructions were given to {job.name})")
+    if job.inputs:
+        parts.append("Inputs from shared memory:\n" + json.dumps(job.inputs, indent=2))
+    return "\n\n".join(parts) + "\n"
+
+
+def render_command(template: str, job: AgentJob, prompt: str) -> str:
+    values = {
+        "prompt": prompt,
+        "agent": job.name,
+        "type": job.type,
+        "session": str(job.session_dir),
+    }
+    return _FIELD.sub(lambda m: shlex.quote(values[m.group(1)]), template)
+
+
+class CommandRunner:
+    name = "command"
+
+    def __init__(self, settings: RunSettings) -> None:
+        self._template = settings.command_template
+
+    async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
+        if not self._template:
+            raise AgentFailed("the command backend needs a command template (--command)")
+        prompt = prompt_text(job)
+        command = render_command(self._template, job, prompt)
+        env = dict(os.environ)
+        env.update(
+            SWARM_SESSION_DIR=str(job.session_dir),
+            SWARM_AGENT=job.name,
+            SWARM_MEMORY=json.dumps(job.inputs),
+        )
+        stdout: list[str] = []
+        last_err: list[str] = []
+
+        def on_output(stream: str, text: str) -> None:
+            if stream == "stdout":
+                stdout.append(text)
+            else:
+                last_err[:] = [text]
+            sink.output(text, "stdout" if stream == "stdout" else "stderr")
+
+        status = await run_process(
+            ["bash", "-c", command],
+            cwd=job.session_dir,
+            env=env,
+            stdin=prompt.encode("utf-8"),
+            on_output=on_output,
+        )
+        if status != 0:
+            detail = (
+                last_err[0].strip().splitlines()[-1] if last_err and last_err[0].strip() else ""
+            )
+            suffix = f": {detail[:200]}" if detail else ""
+            raise AgentFailed(f"command exited with status {status}{suffix}")
+        return AgentResult(text="".join(stdout))
+
+
+def create_runner(settings: RunSettings) -> CommandRunner:
+    return CommandRunner(settings)

@@ -1,0 +1,55 @@
+"""The layout of `session.db`: tables, pragmas and the marks that tell it is ours."""
+
+from __future__ import annotations
+
+import sqlite3
+
+# 'SWMT': a swarmtui session database (anything else is foreign).
+APPLICATION_ID = 0x53574D54
+SCHEMA_VERSION = 1
+DB_NAME = "session.db"
+# Held (flock) by the process writing the session; a `running` session without it was killed.
+LOCK_NAME = "session.lock"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS session (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    status TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    backend TEXT NOT NULL,
+    wall_seconds REAL,
+    sequential_seconds REAL,
+    speedup REAL,
+    agents INTEGER NOT NULL DEFAULT 0,
+    writer_pid INTEGER
+);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    t REAL NOT NULL,
+    type TEXT NOT NULL,
+    agent TEXT,
+    payload_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS memory (
+    namespace TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT,
+    stored_at REAL NOT NULL,
+    ttl REAL,
+    by TEXT NOT NULL,
+    PRIMARY KEY (namespace, key)
+);
+"""
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    """Make `conn` a fresh session database (WAL, our application id, the tables)."""
+    conn.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL mode: a committed transaction survives a process crash (only a power
+    # loss may drop the last ones), at a fraction of FULL's fsync cost.
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    conn.executescript(SCHEMA)

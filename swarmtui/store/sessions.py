@@ -1,0 +1,105 @@
+"""The sessions index: list the recorded sessions of a folder and find one by id or path."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from swarmtui.store.errors import SessionStoreError
+from swarmtui.store.eventlog import writer_alive
+from swarmtui.store.reader import read_session_row
+from swarmtui.store.schema import DB_NAME
+
+
+@dataclass
+class SessionInfo:
+    id: str
+    title: str
+    status: str
+    started_at: str
+    wall_seconds: float | None
+    agents: int
+    speedup: float | None
+    backend: str
+    path: Path
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["path"] = str(self.path)
+        return data
+
+
+def effective_status(status: str, session_path: Path) -> str:
+    """A session still marked `running` whose writer is gone was killed: `interrupted`."""
+    if status == "running" and not writer_alive(session_path):
+        return "interrupted"
+    return status
+
+
+def session_info(folder: Path) -> SessionInfo:
+    """The listing entry of one session folder; a broken folder gets `error`, never raises."""
+    try:
+        row = read_session_row(folder)
+    except SessionStoreError as exc:
+        return SessionInfo(
+            id=folder.name,
+            title="",
+            status="unreadable",
+            started_at="",
+            wall_seconds=None,
+            agents=0,
+            speedup=None,
+            backend="",
+            path=folder,
+            error=str(exc),
+        )
+    return SessionInfo(
+        id=row.id,
+        title=row.title,
+        status=effective_status(row.status, folder),
+        started_at=row.started,
+        wall_seconds=row.wall_seconds,
+        agents=row.agents,
+        speedup=row.speedup,
+        backend=row.backend,
+        path=folder,
+    )
+
+
+def list_sessions(sessions_dir: Path) -> list[SessionInfo]:
+    """Every session in `sessions_dir`, newest first."""
+    if not sessions_dir.is_dir():
+        return []
+    folders = [
+        p
+        for p in sessions_dir.iterdir()
+        if p.is_dir() and (p.name.startswith("session-") or (p / DB_NAME).exists())
+    ]
+    infos = [session_info(p) for p in folders]
+    infos.sort(key=lambda i: (i.started_at, i.id), reverse=True)
+    return infos
+
+
+def resolve_session(session: str, sessions_dir: Path) -> Path:
+    """A session folder from a path, an id, or an unambiguous prefix of an id."""
+    direct = Path(session)
+    if (direct / DB_NAME).exists():
+        return direct
+    if (sessions_dir / session / DB_NAME).exists():
+        return sessions_dir / session
+    if sessions_dir.is_dir():
+        matches = sorted(
+            p for p in sessions_dir.iterdir() if p.name.startswith(session) and p.is_dir()
+        )
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            names = ", ".join(p.name for p in matches[:5])
+            raise SessionStoreError(
+                f"{sessions_dir}: {session!r} matches several sessions: {names}"
+            )
+    if direct.is_dir():
+        raise SessionStoreError(f"{direct / DB_NAME}: no such session database")
+    raise SessionStoreError(f"{sessions_dir}: no session {session!r}")
