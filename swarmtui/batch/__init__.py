@@ -3,6 +3,7 @@
 Public API (the rest of the package imports only these names):
 
 - `parse_batch(text, *, source_name=None, now=None, project_dir=None) -> Batch` — never raises.
+- `slug(text) -> str`, the slug used in session folder names.
 - the models in `swarmtui.batch.models`.
 """
 
@@ -25,6 +26,8 @@ from swarmtui.batch.models import (
     TodoWriteOp,
     WriteOp,
 )
+from swarmtui.batch.parser import parse_batch
+from swarmtui.batch.paths import slug
 
 __all__ = [
     "BashOp",
@@ -42,4 +45,6 @@ __all__ = [
     "Todo",
     "TodoWriteOp",
     "WriteOp",
+    "parse_batch",
+    "slug",
 ]

@@ -73,6 +73,10 @@ class DependencyEdge(BaseModel):
 
 
 class _OpBase(SourceRange):
+    # Operations are filled in over several passes (index, dependencies, skip_reason), so unlike
+    # a bare SourceRange they are mutable; treat them as read-only once `parse_batch` returns.
+    model_config = ConfigDict(frozen=False)
+
     # Position of the operation in the batch, 0-based, unique across messages.
     index: int = 0
     # Why the engine must not run this operation (an error or a placeholder), else None.

@@ -1,0 +1,227 @@
+"""First pass over batch text: find headers, `Message N:` prefixes, notes and placeholders by line.
+
+The result is a copy of the text of exactly the same length in characters, in which everything that
+is not code (headers, prefixes, notes) is blanked with spaces and placeholders are replaced with `$`
+identifiers, so tree-sitter can parse the rest and every column stays where the user typed it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+LineKind = Literal["code", "blank", "header", "note", "wait", "prefix"]
+
+_HEADER_RE = re.compile(
+    r"[ \t]*\[[ \t]*(?:(?:single|one|parallel)[ \t]+)?message(?:[ \t]+(?P<num>\d{1,6}))?"
+    r"(?:[ \t]*[-–—:][ \t]*(?P<title>[^\]\n]*?))?[ \t]*\][ \t]*:?[ \t]*(?://[^\n]*)?\r?$",
+    re.IGNORECASE,
+)
+_WAIT_RE = re.compile(
+    r"[ \t]*\[[ \t]*wait[ \t]+for[ \t]+completion[ \t]*\][ \t]*:?[ \t]*\r?$", re.IGNORECASE
+)
+_PREFIX_RE = re.compile(r"[ \t]*message[ \t]+(?P<num>\d{1,6})[ \t]*:[ \t]*", re.IGNORECASE)
+# A bracketed line of plain words (`[Wait for review]`) is a note, not an array.
+_BRACKET_NOTE_RE = re.compile(r"[ \t]*\[[^\[\]\"'`,{}()\n]*\][ \t]*:?[ \t]*\r?$")
+_CALL_START_RE = re.compile(
+    r"[ \t]*(?:await[ \t]+)?[A-Za-z_$][\w$]*(?:[ \t]*\.[ \t]*[A-Za-z_$][\w$]*)*[ \t]*\("
+)
+# Operation calls that start a new statement even where an earlier call was left unclosed.
+_KNOWN_CALL_RE = re.compile(
+    r"(?:Task|TodoWrite|Bash|Write|memory\.\w+|\w*(?:memory_usage|swarm_init|agent_spawn))[ \t]*\("
+)
+_DECL_RE = re.compile(r"[ \t]*(?:const|let|var)[ \t]+[A-Za-z_$]")
+_COMMENT_START_RE = re.compile(r"[ \t]*(?://|/\*)")
+_CONTINUATION_START = set("+.)]},?:&|\"'`*/%=<>-")
+_CONTINUATION_END = set("+-*/%,([{=.?:&|<>!")
+
+# Tokens that matter for bracket depth; strings and comments are skipped whole.
+_TOKEN_RE = re.compile(
+    r"""(?P<nl>\n)
+    |(?P<lc>//[^\n]*)
+    |(?P<bc>/\*[\s\S]*?(?:\*/|\Z))
+    |(?P<s>"[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"?|'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'?)
+    |(?P<t>`[^`\\]*(?:\\[\s\S][^`\\]*)*`?)
+    |(?P<ph>\{[ \t]*\.\.\.[^{}\n]*\}|\.\.\.)
+    |(?P<open>[(\[{])
+    |(?P<close>[)\]}])""",
+    re.VERBOSE,
+)
+
+PLACEHOLDER_CHAR = "$"
+
+
+@dataclass(slots=True)
+class LineInfo:
+    kind: LineKind
+    # For headers and prefixes: the message number given, if any; for headers, the title.
+    number: int | None = None
+    title: str | None = None
+    # The text of a note (stripped).
+    text: str = ""
+    # A code line whose statement starts with `name(`: an operation should start on it.
+    call_start: bool = False
+
+
+@dataclass(slots=True)
+class Placeholder:
+    start: int  # character offsets in the text
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class ScanResult:
+    code: str
+    lines: list[LineInfo] = field(default_factory=list)
+    placeholders: list[Placeholder] = field(default_factory=list)
+    # Lines (0-based) where a new statement surely starts: used to re-parse broken regions.
+    statement_starts: list[int] = field(default_factory=list)
+
+
+def scan(text: str) -> ScanResult:
+    """Classify every line of `text` and build the blanked copy tree-sitter will parse."""
+    raw_lines = text.split("\n")
+    starts: list[int] = []
+    offset = 0
+    for line in raw_lines:
+        starts.append(offset)
+        offset += len(line) + 1
+
+    infos: list[LineInfo] = []
+    placeholders: list[Placeholder] = []
+    statement_starts: list[int] = []
+    blank_spans: list[tuple[int, int]] = []
+    depth = 0
+    last_code_char = ""
+    # Inside a multi-line string or comment: the next lines are code until it closes.
+    carry_until = -1  # character offset where the multi-line token ends
+    n = len(raw_lines)
+    i = 0
+    while i < n:
+        line = raw_lines[i]
+        line_start = starts[i]
+        if carry_until > line_start:
+            info = LineInfo("code")
+            scan_from = carry_until
+            if carry_until > line_start + len(line):
+                infos.append(info)
+                i += 1
+                continue
+        else:
+            info, scan_from, depth = _classify(line, line_start, depth, last_code_char)
+            if info.kind in ("header", "note", "wait"):
+                blank_spans.append((line_start, line_start + len(line)))
+            elif info.kind == "prefix":
+                blank_spans.append((line_start, scan_from))
+            if info.kind in ("header", "wait", "note"):
+                depth = 0
+            if info.call_start and depth == 0:
+                statement_starts.append(i)
+        infos.append(info)
+        if info.kind not in ("code", "prefix"):
+            i += 1
+            continue
+        # Tokenise the code part of this line (and of any multi-line token it opens).
+        pos = scan_from
+        line_end = line_start + len(line)
+        comment_at = line_end
+        carry_until = -1
+        while True:
+            m = _TOKEN_RE.search(text, pos, line_end + 1)
+            if m is None:
+                break
+            kind = m.lastgroup
+            if kind == "nl":
+                break
+            pos = m.end()
+            if kind == "open":
+                depth += 1
+            elif kind == "close":
+                depth = max(0, depth - 1)
+            elif kind == "ph":
+                placeholders.append(Placeholder(m.start(), m.end(), m.group()))
+            elif kind == "lc":
+                comment_at = m.start()
+            elif kind == "bc" and m.end() <= line_end and not text[m.end() : line_end].strip():
+                # A block comment ending the line: not the line's last code character.
+                comment_at = min(comment_at, m.start())
+            if m.end() > line_end:
+                # A string, template or comment running over the line end: re-match it whole.
+                full = _TOKEN_RE.match(text, m.start())
+                if full is not None and full.end() > line_end:
+                    carry_until = full.end()
+                    if kind == "bc":
+                        comment_at = min(comment_at, m.start())
+                break
+        tail = text[line_start:comment_at].rstrip()
+        if carry_until > line_end:
+            last_code_char = "+" if kind in ("s", "t") else last_code_char
+        elif tail.strip():
+            last_code_char = tail[-1]
+        i += 1
+
+    code = _blank(text, blank_spans, placeholders)
+    return ScanResult(code, infos, placeholders, statement_starts)
+
+
+def _classify(
+    line: str, line_start: int, depth: int, last_code_char: str
+) -> tuple[LineInfo, int, int]:
+    """Decide what a line that starts outside any string or comment is."""
+    stripped = line.strip()
+    if not stripped:
+        return LineInfo("blank"), line_start, depth
+    m = _HEADER_RE.match(line)
+    if m:
+        num = m.group("num")
+        title = (m.group("title") or "").strip() or None
+        return LineInfo("header", int(num) if num else None, title), line_start, 0
+    if _WAIT_RE.match(line):
+        return LineInfo("wait", text=stripped), line_start, 0
+    m = _PREFIX_RE.match(line)
+    if m:
+        rest = line[m.end() :]
+        info = LineInfo("prefix", int(m.group("num")))
+        info.call_start = bool(_CALL_START_RE.match(rest))
+        return info, line_start + m.end(), 0
+    if depth > 0:
+        if line[:1] not in (" ", "\t") and _KNOWN_CALL_RE.match(line):
+            # An earlier call was left open; this line clearly starts a new operation.
+            return LineInfo("code", call_start=True), line_start, 0
+        return LineInfo("code"), line_start, depth
+    if _COMMENT_START_RE.match(line) or _DECL_RE.match(line):
+        return LineInfo("code"), line_start, depth
+    if _CALL_START_RE.match(line):
+        continuing = last_code_char in _CONTINUATION_END
+        return LineInfo("code", call_start=not continuing), line_start, depth
+    if last_code_char in _CONTINUATION_END or stripped[0] in _CONTINUATION_START:
+        if stripped[0] in "-*" and last_code_char not in _CONTINUATION_END:
+            # `- item` / `* item`: a bullet point in prose, not arithmetic.
+            return LineInfo("note", text=stripped), line_start, depth
+        return LineInfo("code"), line_start, depth
+    if _BRACKET_NOTE_RE.match(line):
+        return LineInfo("note", text=stripped), line_start, depth
+    if stripped[0] in "[{(":
+        return LineInfo("code"), line_start, depth
+    return LineInfo("note", text=stripped), line_start, depth
+
+
+def _blank(text: str, spans: list[tuple[int, int]], placeholders: list[Placeholder]) -> str:
+    if not spans and not placeholders:
+        return text
+    edits = [(s, e, " ") for s, e in spans] + [
+        (p.start, p.end, PLACEHOLDER_CHAR) for p in placeholders
+    ]
+    edits.sort()
+    out: list[str] = []
+    pos = 0
+    for s, e, ch in edits:
+        if s < pos:
+            continue
+        out.append(text[pos:s])
+        out.append(ch * (e - s))
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)

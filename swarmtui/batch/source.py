@@ -1,0 +1,101 @@
+"""Positions in batch text: tree-sitter byte points to 1-based character ranges, and back."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from tree_sitter import Node
+
+Range = tuple[int, int, int, int]  # line, column, end_line, end_column (1-based, end exclusive)
+
+
+class Source:
+    """The batch text (and its blanked copy) with fast position conversions."""
+
+    def __init__(self, text: str, code: str) -> None:
+        self.text = text
+        self.code = code
+        self.lines = code.split("\n")
+        self.code_bytes = code.encode("utf-8")
+        self.line_starts: list[int] = []
+        offset = 0
+        for line in self.lines:
+            self.line_starts.append(offset)
+            offset += len(line) + 1
+        self._ascii = [line.isascii() for line in self.lines]
+        self._line_bytes: dict[int, bytes] = {}
+
+    # -- conversions ---------------------------------------------------------------------------
+
+    def char_column(self, row: int, byte_col: int) -> int:
+        """0-based character column of a byte column on a 0-based row."""
+        if row >= len(self.lines):
+            return len(self.lines[-1])
+        if self._ascii[row]:
+            return min(byte_col, len(self.lines[row]))
+        data = self._line_bytes.get(row)
+        if data is None:
+            data = self.lines[row].encode("utf-8")
+            self._line_bytes[row] = data
+        return len(data[:byte_col].decode("utf-8", "ignore"))
+
+    def node_range(self, node: Node, row_offset: int = 0) -> Range:
+        sr, sc = node.start_point
+        er, ec = node.end_point
+        sr += row_offset
+        er += row_offset
+        return self.clamp(
+            (sr + 1, self.char_column(sr, sc) + 1, er + 1, self.char_column(er, ec) + 1)
+        )
+
+    def node_start(self, node: Node, row_offset: int = 0) -> int:
+        """Character offset of a node's start in the text."""
+        sr, sc = node.start_point
+        sr += row_offset
+        if sr >= len(self.lines):
+            return len(self.code)
+        return self.line_starts[sr] + self.char_column(sr, sc)
+
+    def node_end(self, node: Node, row_offset: int = 0) -> int:
+        er, ec = node.end_point
+        er += row_offset
+        if er >= len(self.lines):
+            return len(self.code)
+        return self.line_starts[er] + self.char_column(er, ec)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        offset = max(0, min(offset, len(self.code)))
+        row = bisect_right(self.line_starts, offset) - 1
+        return row + 1, offset - self.line_starts[row] + 1
+
+    def offsets_range(self, start: int, end: int) -> Range:
+        line, col = self.position(start)
+        end_line, end_col = self.position(max(start, end))
+        return line, col, end_line, end_col
+
+    def line_range(self, row: int) -> Range:
+        """The whole of a 0-based row, without its line break."""
+        row = max(0, min(row, len(self.lines) - 1))
+        line = self.lines[row]
+        length = len(line) - 1 if line.endswith("\r") else len(line)
+        stripped = len(line) - len(line.lstrip())
+        start = min(stripped, length)
+        return row + 1, start + 1, row + 1, length + 1
+
+    def clamp(self, rng: Range) -> Range:
+        """Force a range inside the text (every diagnostic must point at real text)."""
+        nlines = len(self.lines)
+        line, col, end_line, end_col = rng
+        line = max(1, min(line, nlines))
+        col = max(1, min(col, len(self.lines[line - 1]) + 1))
+        end_line = max(line, min(end_line, nlines))
+        end_col = max(1, min(end_col, len(self.lines[end_line - 1]) + 1))
+        if end_line == line and end_col < col:
+            end_col = col
+        return line, col, end_line, end_col
+
+    def snippet(self, node: Node, limit: int = 40) -> str:
+        text = node.text.decode("utf-8", "replace") if node.text is not None else ""
+        text = " ".join(text.split())
+        return text if len(text) <= limit else text[: limit - 1] + "…"
