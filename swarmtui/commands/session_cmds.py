@@ -2,21 +2,212 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import sys
 from pathlib import Path
 from typing import Any
 
+import click
+
+from swarmtui import locations
+from swarmtui.engine.state import SessionState
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# How often the live terminal view repaints (it reads the state; the engine never waits for it).
+_REFRESH_SECONDS = 0.25
+
+
+def _error(message: str) -> None:
+    click.echo(f"swarmtui: {message}", err=True)
+
+
+def _sessions_dir(option: Path | None) -> Path:
+    if option is not None:
+        return option
+    try:
+        from swarmtui.config import load_config
+
+        configured = load_config().config.sessions_dir
+    except Exception:  # a broken config must not hide past sessions
+        configured = None
+    return Path(configured) if configured else locations.default_sessions_dir()
+
+
+def _result_json(state: SessionState, path: Path) -> str:
+    from swarmtui.engine.summary import summary_json
+
+    document = {"summary": summary_json(state, path), "state": state.to_json()}
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def _fmt_seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}s"
+
+
+def _agent_lines(state: SessionState) -> list[str]:
+    lines = []
+    for a in state.agents.values():
+        if a.status == "running" and a.started_at is not None:
+            elapsed = state.t - a.started_at + a.run_seconds
+        else:
+            elapsed = a.run_seconds
+        waiting = (
+            f" waits for {', '.join(a.missing)}" if a.status == "waiting" and a.missing else ""
+        )
+        reason = f" — {a.reason}" if a.reason and a.status != "done" else ""
+        lines.append(f"{a.status:<9} {elapsed:7.2f}s  {a.name} ({a.type}){waiting}{reason}")
+    return lines
+
+
+def _final_text(state: SessionState, path: Path) -> str:
+    m = state.metrics
+    head = (
+        f"{state.status}: {path}\n"
+        f"wall {m.wall_seconds:.2f}s, sequential {m.sequential_seconds:.2f}s, "
+        f"critical path {m.critical_path_seconds:.2f}s, speed-up {m.speedup:.2f}x"
+    )
+    return "\n".join([head, *_agent_lines(state)])
+
+
+async def _run_live(session: Any, show_live: bool) -> SessionState:
+    """Run the session; on a terminal, repaint one line per agent while it runs."""
+    if not show_live:
+        state: SessionState = await session.run()
+        return state
+    from rich.console import Console
+    from rich.live import Live
+    from rich.text import Text
+
+    console = Console(stderr=False)
+
+    def render() -> Text:
+        title = f"{session.session_id}  [{session.settings.backend.upper()}]"
+        return Text("\n".join([title, *_agent_lines(session.state)]))
+
+    with Live(render(), console=console, auto_refresh=False, transient=False) as live:
+        task = asyncio.ensure_future(session.run())
+        while not task.done():
+            await asyncio.wait([task], timeout=_REFRESH_SECONDS)
+            live.update(render(), refresh=True)
+        result: SessionState = task.result()
+        return result
+
 
 def run_headless_command(file: Path, as_json: bool, options: dict[str, Any]) -> int:
-    raise NotImplementedError
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _error(f"{file}: cannot read ({getattr(exc, 'strerror', None) or exc})")
+        return EXIT_USAGE
+    from swarmtui.commands.settings import build_run_settings, load_options_config
+    from swarmtui.config import ConfigError
+
+    try:
+        loaded = load_options_config(options)
+        settings = build_run_settings(options, loaded=loaded)
+    except ConfigError as exc:
+        _error(exc.format_message())
+        return EXIT_USAGE
+    if settings.backend == "command" and not settings.command_template:
+        _error("the command backend needs --command TEMPLATE")
+        return EXIT_USAGE
+    sessions_dir = options.get("sessions_dir") or loaded.config.sessions_dir
+    sessions_dir = Path(sessions_dir) if sessions_dir else locations.default_sessions_dir()
+
+    from swarmtui.engine.session import LiveSession
+    from swarmtui.store import SessionStoreError
+
+    try:
+        session = LiveSession(
+            text, source_name=str(file), settings=settings, sessions_dir=sessions_dir
+        )
+        show_live = not as_json and sys.stdout.isatty()
+        state = asyncio.run(_run_live(session, show_live))
+    except (SessionStoreError, OSError) as exc:
+        _error(str(exc))
+        return EXIT_FAILED
+    path = session.path.resolve()
+    if as_json:
+        click.echo(_result_json(state, path))
+    else:
+        for d in session.batch.diagnostics:
+            if d.severity.value == "error":
+                click.echo(d.format(str(file)), err=True)
+        if not show_live:
+            click.echo(_final_text(state, path))
+        else:
+            m = state.metrics
+            click.echo(
+                f"{state.status}: {path} (wall {m.wall_seconds:.2f}s, speed-up {m.speedup:.2f}x)"
+            )
+    return EXIT_OK if state.status == "completed" else EXIT_FAILED
 
 
 def sessions_command(sessions_dir: Path | None, as_json: bool) -> int:
-    raise NotImplementedError
+    from swarmtui.store import list_sessions
+
+    infos = list_sessions(_sessions_dir(sessions_dir))
+    if as_json:
+        click.echo(json.dumps([i.to_json() for i in infos], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not infos:
+        click.echo("no sessions")
+        return EXIT_OK
+    for i in infos:
+        if i.error:
+            click.echo(f"{i.id}  unreadable: {i.error}")
+            continue
+        speedup = "-" if i.speedup is None else f"{i.speedup:.2f}x"
+        click.echo(
+            f"{i.id}  {i.status:<11} {i.started_at}  {_fmt_seconds(i.wall_seconds):>8}  "
+            f"{i.agents} agents  {speedup:>6}  {i.title}"
+        )
+    return EXIT_OK
+
+
+def replayed_state(session_path: Path) -> SessionState:
+    """Fold a recorded session's events; a killed session ends `interrupted`."""
+    from swarmtui.engine.state import fold
+    from swarmtui.store import read_events
+    from swarmtui.store.sessions import effective_status
+
+    state = fold(read_events(session_path))
+    if not state.finished:
+        status = effective_status("running", session_path)
+        if status == "interrupted":
+            state.status = "interrupted"
+    return state
 
 
 def replay_headless_command(session: str, sessions_dir: Path | None, as_json: bool) -> int:
-    raise NotImplementedError
+    from swarmtui.store import SessionStoreError, resolve_session
+
+    try:
+        path = resolve_session(session, _sessions_dir(sessions_dir))
+        state = replayed_state(path)
+    except SessionStoreError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    path = path.resolve()
+    click.echo(_result_json(state, path) if as_json else _final_text(state, path))
+    return EXIT_OK
 
 
 def export_command(session: str, sessions_dir: Path | None, fmt: str) -> int:
-    raise NotImplementedError
+    from swarmtui.store import SessionStoreError, read_events, resolve_session
+
+    try:
+        path = resolve_session(session, _sessions_dir(sessions_dir))
+        events = read_events(path)
+    except SessionStoreError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    out = sys.stdout
+    with contextlib.suppress(BrokenPipeError):
+        for event in events:
+            out.write(event.model_dump_json())
+            out.write("\n")
+        out.flush()
+    return EXIT_OK
