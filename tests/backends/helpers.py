@@ -1,0 +1,52 @@
+"""Small helpers shared by the backend tests: a recording sink and a job in a session folder."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from swarmtui.engine.runners.base import AgentJob
+
+
+@dataclass
+class RecordingSink:
+    """An OutputSink that keeps every call; optionally wakes a waiter when some text shows up."""
+
+    outputs: list[tuple[str, str]] = field(default_factory=list)
+    usages: list[tuple[int, int, float | None]] = field(default_factory=list)
+    watch_for: str | None = None
+    seen: asyncio.Event = field(default_factory=asyncio.Event)
+    on_seen: Any = None
+
+    def output(self, text: str, stream: str = "stdout") -> None:
+        self.outputs.append((stream, text))
+        if self.watch_for is not None and self.watch_for in self.text("text", "stdout"):
+            self.seen.set()
+            if self.on_seen is not None:
+                self.on_seen()
+
+    def usage(self, tokens_in: int, tokens_out: int, cost_usd: float | None = None) -> None:
+        self.usages.append((tokens_in, tokens_out, cost_usd))
+
+    def text(self, *streams: str) -> str:
+        return "".join(text for stream, text in self.outputs if not streams or stream in streams)
+
+
+def make_job(session_dir: Path, name: str = "Coder", **changes: Any) -> AgentJob:
+    session_dir.mkdir(parents=True, exist_ok=True)
+    (session_dir / "artifacts").mkdir(exist_ok=True)
+    values: dict[str, Any] = {
+        "name": name,
+        "type": "coder",
+        "instructions": "Write hello.py. Store the result in memory under 'swarm/code'.",
+        "system_prompt": "You are a coder.",
+        "inputs": {"swarm/plan": {"steps": ["write", "test"]}},
+        "stores": ["swarm/code"],
+        "session_id": "session-20261129-000000-test",
+        "session_dir": session_dir,
+        "artifacts_dir": session_dir / "artifacts",
+    }
+    values.update(changes)
+    return AgentJob(**values)
