@@ -1,0 +1,359 @@
+"""Replay: a recorded session's panels, read-only, driven by a ReplayCursor over its events.
+
+Nothing here runs a command or calls a model: the screen reads `session.db` once (in a thread
+worker, so a long log never blocks the event loop) and folds the events it recorded.
+Playback follows the events' recorded times scaled by the speed; a timer advances a playhead
+and the cursor jumps to the last event at or before it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from swarmtui.engine.events import Event
+from swarmtui.engine.state import SessionState
+from swarmtui.store import SessionStoreError, read_events
+from swarmtui.store.replay_cursor import ReplayCursor
+from swarmtui.ui.look import format_seconds
+from swarmtui.ui.widgets.agents_panel import AgentsPanel
+from swarmtui.ui.widgets.log_panel import LogPanel
+from swarmtui.ui.widgets.status_bar import StatusBar
+from swarmtui.ui.widgets.timeline_panel import TimelinePanel
+from swarmtui.ui.widgets.todos_panel import TodosPanel
+
+SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+TICK_SECONDS = 1 / 30  # the repaint bound the live screen uses too
+LOG_REBUILD_LIMIT = 2_000  # the log panel is bounded; a backward seek refills only its tail
+
+
+class MemorySummary(Static):
+    """Memory keys at the replay position (stands in until the main screen's memory panel lands)."""
+
+    def __init__(self, *, read_only: bool = True) -> None:
+        super().__init__("", classes="replay-panel-body")
+        self.read_only = read_only
+
+    def show_state(self, state: SessionState) -> None:
+        text = Text()
+        for (namespace, key), entry in sorted(state.memory.items()):
+            if entry.deleted:
+                continue
+            prefix = "" if namespace == "default" else f"{namespace}:"
+            text.append(f"{prefix}{key}", Style(bold=True))
+            text.append(f"  ← {entry.by} @ {format_seconds(entry.t)}\n", Style(dim=True))
+        self.update(text if text.plain else Text("no memory keys yet", Style(dim=True)))
+
+
+def format_speed(speed: float) -> str:
+    return f"{speed:g}×"
+
+
+class ReplayScreen(Screen[None]):
+    """Opens `session_path` and replays it; escape goes back."""
+
+    CSS_PATH = "replay.tcss"
+    # Priority: the panels bind home/end/space for themselves, but in a replay these keys
+    # always drive the playhead.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "space",
+            "toggle_play",
+            "Play/pause",
+            priority=True,
+            id="replay.play",
+            tooltip="Play or pause the replay",
+        ),
+        Binding(
+            "left",
+            "step(-1)",
+            "−1 event",
+            priority=True,
+            id="replay.step_back",
+            tooltip="Go back one event",
+        ),
+        Binding(
+            "right",
+            "step(1)",
+            "+1 event",
+            priority=True,
+            id="replay.step_forward",
+            tooltip="Go forward one event",
+        ),
+        Binding(
+            "shift+left",
+            "jump(-0.1)",
+            "−10%",
+            priority=True,
+            id="replay.back_10",
+            tooltip="Go back a tenth of the session",
+        ),
+        Binding(
+            "shift+right",
+            "jump(0.1)",
+            "+10%",
+            priority=True,
+            id="replay.forward_10",
+            tooltip="Go forward a tenth of the session",
+        ),
+        Binding(
+            "home",
+            "start",
+            "Start",
+            priority=True,
+            id="replay.start",
+            tooltip="Go to the start of the session",
+        ),
+        Binding(
+            "end",
+            "end",
+            "End",
+            priority=True,
+            id="replay.end",
+            tooltip="Go to the end of the session",
+        ),
+        Binding(
+            "plus,equals_sign",
+            "speed(1)",
+            "Faster",
+            priority=True,
+            key_display="+",
+            id="replay.faster",
+            tooltip="Double the playback speed (up to 64×)",
+        ),
+        Binding(
+            "minus",
+            "speed(-1)",
+            "Slower",
+            priority=True,
+            key_display="-",
+            id="replay.slower",
+            tooltip="Halve the playback speed (down to 0.25×)",
+        ),
+        Binding("escape", "back", "Back", id="replay.back", tooltip="Leave the replay"),
+    ]
+
+    playing: reactive[bool] = reactive(False, bindings=True)
+    speed: reactive[float] = reactive(1.0)
+
+    def __init__(self, session_path: Path, *, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.session_path = session_path
+        self._clock = clock  # tests freeze it and move the playhead with `advance`
+        self.cursor: ReplayCursor | None = None
+        self.error: str | None = None
+        self.playhead = 0.0  # recorded seconds since the session started
+        self._last_tick: float | None = None
+        self._timer: Timer | None = None
+        self._log_position = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"Replay · {self.session_path.name}", id="replay-title")
+        with Horizontal(id="replay-body"):
+            with Vertical(id="replay-left"):
+                agents = AgentsPanel(read_only=True, id="replay-agents")
+                agents.border_title = "Agents"
+                yield agents
+                timeline = TimelinePanel(read_only=True, id="replay-timeline")
+                timeline.border_title = "Timeline"
+                yield timeline
+            with Vertical(id="replay-right"):
+                todos = TodosPanel(read_only=True, id="replay-todos")
+                todos.border_title = "Todos"
+                yield todos
+                memory = MemorySummary(read_only=True)
+                memory.id = "replay-memory"
+                memory.border_title = "Memory"
+                yield memory
+                log = LogPanel(read_only=True, id="replay-log")
+                log.border_title = "Log"
+                yield log
+        yield Static("loading…", id="replay-position")
+        yield StatusBar(read_only=True, id="replay-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._timer = self.set_interval(TICK_SECONDS, self._tick, pause=True)
+        self._load()
+
+    @work(thread=True, group="replay-load", exit_on_error=False)
+    def _load(self) -> None:
+        try:
+            events = read_events(self.session_path)
+        except SessionStoreError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        except Exception as exc:  # anything unexpected still ends as one clean line
+            self.app.call_from_thread(self._failed, f"{self.session_path}: {exc}")
+            return
+        self.app.call_from_thread(self._loaded, events)
+
+    def _failed(self, message: str) -> None:
+        self.error = message.splitlines()[0] if message else "cannot read this session"
+        self._show_position()
+        self.notify(self.error, title="Cannot replay", severity="error")
+
+    def _loaded(self, events: list[Event]) -> None:
+        self.cursor = ReplayCursor(events)
+        first = events[0] if events else None
+        title = getattr(first, "title", "") or self.session_path.name
+        self.query_one("#replay-title", Static).update(
+            f"Replay · {title} · {self.session_path.name}"
+        )
+        # Open at the end: the finished picture first; home goes back to the start.
+        self.cursor.seek(self.cursor.total)
+        self.playhead = self.cursor.time
+        self._paint()
+
+    # --- moving the cursor ---
+
+    def _moved(self) -> None:
+        assert self.cursor is not None
+        self.playhead = self.cursor.time
+        self._paint()
+
+    def action_step(self, delta: int) -> None:
+        if self.cursor is None:
+            return
+        self.playing = False
+        self.cursor.step(delta)
+        self._moved()
+
+    def action_jump(self, fraction: float) -> None:
+        if self.cursor is None:
+            return
+        self.cursor.seek(self.cursor.position + round(fraction * self.cursor.total))
+        self._moved()
+
+    def action_start(self) -> None:
+        if self.cursor is None:
+            return
+        self.cursor.seek(0)
+        self._moved()
+
+    def action_end(self) -> None:
+        if self.cursor is None:
+            return
+        self.playing = False
+        self.cursor.seek(self.cursor.total)
+        self._moved()
+
+    def action_speed(self, direction: int) -> None:
+        index = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.speed))
+        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + direction))]
+        self._show_position()
+
+    def action_toggle_play(self) -> None:
+        if self.cursor is None:
+            return
+        if not self.playing and self.cursor.at_end:
+            self.cursor.seek(0)  # play from the top when already at the end
+            self._moved()
+        self.playing = not self.playing
+
+    def watch_playing(self, playing: bool) -> None:
+        self._last_tick = None
+        if self._timer is not None:
+            if playing:
+                self._timer.resume()
+            else:
+                self._timer.pause()
+        self._show_position()
+
+    def _tick(self) -> None:
+        now = self._clock()
+        elapsed = 0.0 if self._last_tick is None else now - self._last_tick
+        self._last_tick = now
+        self.advance(elapsed)
+
+    def advance(self, seconds: float) -> None:
+        """Move the playhead by `seconds` of real time at the current speed (the timer's step;
+        tests call it directly instead of waiting)."""
+        cursor = self.cursor
+        if cursor is None or not self.playing:
+            return
+        self.playhead += seconds * self.speed
+        target = cursor.position_at_time(self.playhead)
+        if target <= cursor.position:  # no new event recorded yet at this time
+            self._show_position()
+            return
+        cursor.seek(target)
+        if cursor.at_end:
+            self.playing = False
+        self._paint()
+
+    # --- painting ---
+
+    def _paint(self) -> None:
+        cursor = self.cursor
+        if cursor is None:
+            return
+        state = cursor.state
+        log = self.query_one(LogPanel)
+        if cursor.position >= self._log_position:
+            log.add_events(cursor.events[self._log_position : cursor.position])
+        else:
+            log.clear()
+            log.add_events(
+                cursor.events[max(0, cursor.position - LOG_REBUILD_LIMIT) : cursor.position]
+            )
+        self._log_position = cursor.position
+        timeline = self.query_one(TimelinePanel)
+        timeline.marker = cursor.time
+        for panel in (
+            self.query_one(AgentsPanel),
+            self.query_one(TodosPanel),
+            self.query_one(MemorySummary),
+            log,
+            timeline,
+            self.query_one(StatusBar),
+        ):
+            panel.show_state(state)
+        self._show_position()
+
+    def position_text(self) -> str:
+        """The position/speed line, e.g. `▶ 1× · event 12/40 · 3.2s / 9.8s · 30%`."""
+        if self.error:
+            return f"✗ {self.error}"
+        cursor = self.cursor
+        if cursor is None:
+            return "loading…"
+        mark = "▶ playing" if self.playing else "⏸ paused"
+        return (
+            f"{mark} · {format_speed(self.speed)} · event {cursor.position}/{cursor.total}"
+            f" · {format_seconds(cursor.time)} / {format_seconds(cursor.duration)}"
+            f" · {round(cursor.fraction * 100)}%"
+        )
+
+    def _show_position(self) -> None:
+        line = self.query_one("#replay-position", Static)
+        line.set_class(self.error is not None, "-error")
+        cursor = self.cursor
+        text = Text(self.position_text())
+        if cursor is not None and self.error is None:
+            width = max(10, min(40, self.size.width // 4))
+            filled = round(cursor.fraction * width)
+            text.append("  ")
+            text.append("━" * filled, Style(bold=True))
+            text.append("─" * (width - filled), Style(dim=True))
+        line.update(text)
+
+    def action_back(self) -> None:
+        self.playing = False
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        else:
+            self.app.exit()

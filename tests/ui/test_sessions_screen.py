@@ -1,0 +1,127 @@
+"""The sessions browser: lists, filters, opens a replay, survives broken folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from replay_data import ScreenHost, make_sessions
+from textual.widgets import DataTable, Input
+
+from swarmtui.ui.screens.replay import ReplayScreen
+from swarmtui.ui.screens.sessions import SessionsScreen
+
+
+def titles(screen: SessionsScreen) -> list[str]:
+    return [info.title or info.path.name for info in screen.shown]
+
+
+async def test_lists_sessions_newest_first_with_broken_ones_marked(tmp_path: Path) -> None:
+    make_sessions(tmp_path)
+    app = ScreenHost(lambda: SessionsScreen(tmp_path))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        assert titles(screen) == [
+            "Migration",
+            "Release notes",
+            "Data pipeline",
+            "session-20261127-080000-broken",
+        ]
+        table = screen.query_one(DataTable)
+        assert table.row_count == 4
+        row = [str(cell) for cell in table.get_row_at(1)]
+        assert row[0] == "Release notes"
+        assert row[2] == "completed"
+        assert row[3] == "4"
+        assert row[4] == "9.0s"
+        assert row[5] == "1.6×"
+        assert str(table.get_row_at(0)[2]) == "interrupted"
+        assert "unreadable" in str(table.get_row_at(3)[2])
+
+
+async def test_typing_filters_and_enter_opens_the_replay(tmp_path: Path) -> None:
+    paths = make_sessions(tmp_path)
+    app = ScreenHost(lambda: SessionsScreen(tmp_path))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        assert app.focused is screen.query_one(Input)
+        await pilot.press(*"release")
+        assert titles(screen) == ["Release notes"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReplayScreen)
+        assert app.screen.session_path == paths["release"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+
+
+async def test_arrow_keys_move_the_highlight_while_typing(tmp_path: Path) -> None:
+    paths = make_sessions(tmp_path)
+    app = ScreenHost(lambda: SessionsScreen(tmp_path))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        await pilot.press("down", "down")
+        highlighted = screen.highlighted
+        assert highlighted is not None and highlighted.path == paths["older"]
+        await pilot.press("up")
+        highlighted = screen.highlighted
+        assert highlighted is not None and highlighted.path == paths["release"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReplayScreen)
+        assert app.screen.session_path == paths["release"]
+
+
+async def test_a_filter_matching_nothing_says_so(tmp_path: Path) -> None:
+    make_sessions(tmp_path)
+    app = ScreenHost(lambda: SessionsScreen(tmp_path))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"zzz")
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        assert screen.shown == []
+        detail = str(screen.query_one("#sessions-detail").render())
+        assert "No session matches" in detail
+        await pilot.press("enter")  # nothing to open: nothing happens
+        assert app.screen is screen
+
+
+async def test_enter_on_a_broken_session_explains_instead_of_crashing(tmp_path: Path) -> None:
+    make_sessions(tmp_path)
+    app = ScreenHost(lambda: SessionsScreen(tmp_path))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"broken")
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        assert len(screen.shown) == 1
+        detail = str(screen.query_one("#sessions-detail").render())
+        assert "not a swarmtui session database" in detail
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert any("not a swarmtui session database" in n.message for n in app._notifications)
+
+
+async def test_an_empty_or_missing_folder(tmp_path: Path) -> None:
+    app = ScreenHost(lambda: SessionsScreen(tmp_path / "missing"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        assert screen.shown == []
+        assert "No sessions recorded" in str(screen.query_one("#sessions-detail").render())
+
+
+async def test_every_binding_has_an_id_and_a_tooltip() -> None:
+    for cls in (SessionsScreen, ReplayScreen):
+        for binding in cls.BINDINGS:
+            assert not isinstance(binding, tuple)
+            assert binding.id and binding.tooltip, (cls.__name__, binding.key)
