@@ -1,0 +1,288 @@
+"""`SwarmApp` and `make_app`, the one factory the CLI and the tests use to build the app."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+from swarmtui import locations
+from swarmtui.engine.settings import RunSettings
+from swarmtui.ui.look import STATUS_COLOR_DEFAULTS
+from swarmtui.ui.screens.main import MainScreen
+
+DEFAULT_EXAMPLE = "fan-out.swarm.js"
+# After start-up the heap is frozen and collections made rarer: full passes under load stall
+# the event loop for 50-110 ms (architecture.md, "The app").
+GC_THRESHOLDS = (50_000, 50, 100)
+
+
+def example_names() -> list[str]:
+    """The built-in example batches, default first."""
+    names = sorted(p.name for p in locations.builtin_examples_dir().glob("*.swarm.js"))
+    if DEFAULT_EXAMPLE in names:
+        names.remove(DEFAULT_EXAMPLE)
+        names.insert(0, DEFAULT_EXAMPLE)
+    return names
+
+
+def read_example(name: str) -> str:
+    return (locations.builtin_examples_dir() / name).read_text(encoding="utf-8")
+
+
+class SwarmApp(App[None]):
+    """Write, run, watch and replay swarm sessions."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "swarmtui"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="app.quit",
+            tooltip="Quit swarmtui (asks first when there are unsaved changes)",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Palette",
+            id="app.palette",
+            tooltip="Search every command",
+            priority=True,
+            show=False,
+        ),
+        Binding(
+            "ctrl+l", "sessions", "Sessions", id="app.sessions", tooltip="Browse past sessions"
+        ),
+        Binding("f1", "help", "Help", id="app.help", tooltip="Keys and the batch language"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        text: str,
+        path: Path | None = None,
+        example: str | None = None,
+        run: bool = False,
+        replay: Path | None = None,
+        settings: RunSettings | None = None,
+        sessions_dir: Path | None = None,
+        project_dir: Path | None = None,
+        theme: str | None = None,
+        keymap: dict[str, str] | None = None,
+        freeze_gc: bool = True,
+    ) -> None:
+        super().__init__()
+        self.initial_text = text
+        self.initial_path = path
+        self.initial_example = example
+        self.run_on_start = run
+        self.replay_path = replay
+        self.settings = settings or RunSettings()
+        self.sessions_dir = sessions_dir or locations.default_sessions_dir()
+        self.project_dir = project_dir
+        self.freeze_gc = freeze_gc
+        self.startup_messages: list[str] = []
+        self._setup_themes(theme)
+        if keymap:
+            self.set_keymap(keymap)
+
+    def _setup_themes(self, name: str | None) -> None:
+        try:
+            from swarmtui.ui.themes import load_themes, pick_theme
+        except ImportError:
+            return
+        themes, errors = load_themes()
+        for theme in themes:
+            self.register_theme(theme)
+        chosen, problem = pick_theme(name, themes)
+        self.theme = chosen
+        self.startup_messages.extend(errors)
+        if problem:
+            self.startup_messages.append(problem)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # Lets the tcss use $agent-* with any theme, including Textual's built-in ones.
+        return dict(STATUS_COLOR_DEFAULTS)
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen(
+            text=self.initial_text, path=self.initial_path, example=self.initial_example
+        )
+
+    @property
+    def main_screen(self) -> MainScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("the main screen is not on the stack")
+
+    def on_mount(self) -> None:
+        for message in self.startup_messages:
+            self.notify(message, severity="warning", timeout=8)
+        if self.replay_path is not None:
+            self.call_later(self._open_replay, self.replay_path)
+        elif self.run_on_start:
+            self.call_later(self.main_screen.action_run)
+        if self.freeze_gc:
+            self.call_after_refresh(self._freeze_heap)
+
+    def _freeze_heap(self) -> None:
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
+
+    def _open_replay(self, path: Path) -> None:
+        try:
+            from swarmtui.ui.screens.replay import ReplayScreen
+        except ImportError:
+            self.notify("Replay is not available in this build.", severity="error")
+            return
+        self.push_screen(ReplayScreen(path))
+
+    # App-wide actions -------------------------------------------------------------------------
+    def action_sessions(self) -> None:
+        try:
+            from swarmtui.ui.screens.sessions import SessionsScreen
+        except ImportError:
+            self.notify("The sessions browser is not available in this build.", severity="error")
+            return
+        self.push_screen(SessionsScreen(self.sessions_dir))
+
+    def action_help(self) -> None:
+        try:
+            from swarmtui.ui.screens.help import HelpScreen
+        except ImportError:
+            self.notify("Help is not available in this build.", severity="error")
+            return
+        self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        try:
+            main = self.main_screen
+        except LookupError:
+            self.exit()
+            return
+        if not main.modified and not main.running:
+            self.exit()
+            return
+        from swarmtui.ui.screens.confirm_quit import ConfirmQuitScreen
+
+        details = []
+        if main.modified:
+            details.append(main._unsaved_detail())
+        if main.running:
+            details.append("A session is running; quitting stops it (it replays up to now).")
+
+        def answered(choice: str | None) -> None:
+            if choice == "save":
+                if main.path is not None:
+                    if main.write_file(main.path):
+                        self.exit()
+                else:
+                    main.action_save_as()
+            elif choice == "discard":
+                self.exit()
+
+        self.push_screen(
+            ConfirmQuitScreen(
+                question="Quit swarmtui?",
+                detail=" ".join(details),
+                can_save=main.modified,
+            ),
+            answered,
+        )
+
+    # Command palette: every action of the screen below, plus a few without keys.
+    async def _run_bound_action(self, node: DOMNode, action: str) -> None:
+        await self.run_action(action, node)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.id or binding.id in seen or binding.id == "app.palette":
+                continue
+            if not active.enabled:
+                continue
+            seen.add(binding.id)
+            title = binding.description or binding.action
+            key = binding.key_display or self.get_key_display(binding)
+            yield SystemCommand(
+                title,
+                f"{binding.tooltip} ({key})",
+                partial(self._run_bound_action, active.node, binding.action),
+            )
+        if isinstance(screen, MainScreen):
+            yield SystemCommand(
+                "Save as…", "Save the batch under a new name", screen.action_save_as
+            )
+            for pane in ("editor", "agents", "todos", "memory", "log", "timeline"):
+                yield SystemCommand(
+                    f"Focus {pane}",
+                    f"Move the focus to the {pane} pane",
+                    partial(screen.focus_pane, pane),
+                )
+            if screen.running:
+                yield SystemCommand(
+                    "Cancel session",
+                    "Cancel every agent of the session",
+                    screen.action_cancel_session,
+                )
+            for name in example_names():
+                yield SystemCommand(
+                    f"Open example {name}",
+                    "Load a built-in example batch into the editor",
+                    partial(screen.open_example, name),
+                )
+
+
+def make_app(
+    *,
+    file: Path | None = None,
+    text: str | None = None,
+    run: bool = False,
+    replay: Path | None = None,
+    settings: RunSettings | None = None,
+    sessions_dir: Path | None = None,
+    theme: str | None = None,
+    keymap: dict[str, str] | None = None,
+    project_dir: Path | None = None,
+    freeze_gc: bool = True,
+) -> SwarmApp:
+    """The app as the CLI and the tests build it.
+
+    `file` is read now (an unreadable file raises OSError for the caller to report);
+    a missing `file` opens empty and is created on save. Without `file` or `text`, the
+    editor starts with the built-in example.
+    """
+    example: str | None = None
+    if text is None and file is not None:
+        text = file.read_text(encoding="utf-8") if file.exists() else ""
+    if text is None:
+        example = DEFAULT_EXAMPLE
+        text = read_example(example)
+    return SwarmApp(
+        text=text,
+        path=file,
+        example=example,
+        run=run,
+        replay=replay,
+        settings=settings,
+        sessions_dir=sessions_dir,
+        project_dir=project_dir,
+        theme=theme,
+        keymap=keymap,
+        freeze_gc=freeze_gc,
+    )

@@ -1,0 +1,78 @@
+"""How statuses and times look on screen: glyphs, theme colours and short time formats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.style import Style
+
+STATUSES = ("pending", "queued", "waiting", "running", "done", "failed", "cancelled", "skipped")
+
+STATUS_GLYPH: dict[str, str] = {
+    "pending": "·",
+    "queued": "○",
+    "waiting": "◔",
+    "running": "▶",
+    "done": "✓",
+    "failed": "✗",
+    "cancelled": "⊘",
+    "skipped": "–",
+}
+
+# Used when the theme does not define the `$agent-*` variables (Textual's built-in themes).
+STATUS_COLOR_DEFAULTS: dict[str, str] = {
+    "agent-pending": "#7f8c8d",
+    "agent-queued": "#85929e",
+    "agent-waiting": "#e5b53a",
+    "agent-running": "#4aa3df",
+    "agent-done": "#4cbb6c",
+    "agent-failed": "#e05d4f",
+    "agent-cancelled": "#b07cc6",
+    "agent-skipped": "#95a0a6",
+}
+
+TODO_GLYPH = {"pending": "○", "in_progress": "◐", "completed": "●"}
+TODO_STATUS_COLOR = {
+    "pending": "agent-pending",
+    "in_progress": "agent-running",
+    "completed": "agent-done",
+}
+PRIORITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def status_styles(app: Any) -> dict[str, Style]:
+    """One Rich style per agent status, from the app's theme variables (with fallbacks)."""
+    variables: dict[str, str] = getattr(app, "theme_variables", {}) or {}
+    styles: dict[str, Style] = {}
+    for status in STATUSES:
+        name = f"agent-{status}"
+        color = variables.get(name) or STATUS_COLOR_DEFAULTS[name]
+        try:
+            styles[status] = Style(color=color)
+        except Exception:  # a colour Rich cannot parse must not break painting
+            styles[status] = Style(color=STATUS_COLOR_DEFAULTS[name])
+    return styles
+
+
+def format_seconds(seconds: float | None) -> str:
+    """12.3s, 4m05s, 1h02m: short and stable-width enough for a table column."""
+    if seconds is None:
+        return ""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def clip(text: str, width: int) -> str:
+    """Cut `text` to `width` cells with an ellipsis (single-line)."""
+    text = text.replace("\n", " ")
+    if width <= 0:
+        return ""
+    if len(text) <= width:
+        return text
+    return text[: max(0, width - 1)] + "…"

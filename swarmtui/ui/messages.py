@@ -1,0 +1,39 @@
+"""Messages that travel between the panes of a screen (child → parent → sibling)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from textual.message import Message
+
+
+@dataclass
+class AgentChosen(Message):
+    """Enter on an agent: open its detail."""
+
+    name: str
+
+
+@dataclass
+class AgentControlRequested(Message):
+    """A key on an agent asked to cancel or retry it."""
+
+    action: Literal["cancel", "retry"]
+    name: str
+
+
+@dataclass
+class TodoStatusRequested(Message):
+    """The user cycled a todo's status."""
+
+    todo_id: str
+    status: Literal["pending", "in_progress", "completed"]
+
+
+@dataclass
+class DiagnosticChosen(Message):
+    """A diagnostic was picked in the list: move the editor's cursor there (1-based)."""
+
+    line: int
+    column: int

@@ -1,0 +1,219 @@
+"""An agent's detail: instructions, waits/stores and their state, output, memory, artifacts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Label, OptionList, Static, TextArea
+
+from swarmtui.engine.state import AgentState, SessionState
+from swarmtui.ui.look import STATUS_GLYPH, format_seconds, status_styles
+from swarmtui.ui.widgets.agents_panel import agent_elapsed
+from swarmtui.ui.widgets.memory_panel import short_value
+
+MAX_PAGER_BYTES = 2_000_000
+
+
+def artifact_file(session_path: Path | None, relative: str) -> Path | None:
+    """The artifact's file, only if it stays inside the session folder."""
+    if session_path is None:
+        return None
+    root = session_path.resolve()
+    path = (root / relative).resolve()
+    if path != root and root in path.parents:
+        return path
+    return None
+
+
+def read_artifact(path: Path) -> str:
+    """Text of an artifact for the pager (bounded; binary files are described, not shown)."""
+    data = path.read_bytes()[:MAX_PAGER_BYTES]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"({path.name} is not text: {path.stat().st_size} bytes)"
+
+
+class ArtifactPager(ModalScreen[None]):
+    """A read-only view of one artifact file."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Close", id="pager.close", tooltip="Close the artifact"),
+    ]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pager"):
+            yield Label(self.title_text, id="pager-title")
+            yield TextArea(self.text, read_only=True, soft_wrap=True, id="pager-text")
+        yield Footer()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class AgentDetailScreen(Screen[None]):
+    """Follows the live session while open (the bridge repaints it with the agents panel)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="detail.back", tooltip="Back to the main screen"),
+    ]
+
+    def __init__(
+        self,
+        state: SessionState,
+        name: str,
+        *,
+        session_path: Path | None = None,
+        bridge: Any = None,
+        read_only: bool = False,
+    ) -> None:
+        super().__init__()
+        self.state = state
+        self.agent_name = name
+        self.session_path = session_path
+        self.bridge = bridge
+        self.read_only = read_only
+        self.now: float | None = None
+        self._artifacts: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-header")
+        with Horizontal(id="detail-body"):
+            with VerticalScroll(id="detail-left"):
+                yield Static(id="detail-instructions", classes="detail-section")
+                yield Static(id="detail-deps", classes="detail-section")
+                yield Static(id="detail-memory", classes="detail-section")
+            with Vertical(id="detail-right"):
+                with VerticalScroll(id="detail-output-scroll"):
+                    yield Static(id="detail-output")
+                yield OptionList(id="detail-artifacts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-instructions").border_title = "Instructions"
+        self.query_one("#detail-deps").border_title = "Waits and stores"
+        self.query_one("#detail-memory").border_title = "Memory read and written"
+        self.query_one("#detail-output-scroll").border_title = "Output"
+        self.query_one("#detail-artifacts").border_title = "Artifacts (enter to view)"
+        if self.bridge is not None:
+            self.bridge.register("agents", self)
+        self.show_state(self.state)
+        self.query_one("#detail-output-scroll").scroll_end(animate=False)
+
+    def on_unmount(self) -> None:
+        if self.bridge is not None:
+            self.bridge.unregister(self)
+
+    @property
+    def agent(self) -> AgentState | None:
+        return self.state.agents.get(self.agent_name)
+
+    def show_state(self, state: SessionState) -> None:
+        self.state = state
+        agent = self.agent
+        if agent is None:
+            self.query_one("#detail-header", Static).update(f"{self.agent_name}: no such agent")
+            return
+        styles = status_styles(self.app)
+        style = styles.get(agent.status, Style())
+        now = self.now if self.now is not None else state.t
+        header = Text()
+        header.append(
+            f" {STATUS_GLYPH.get(agent.status, '?')} {agent.name} ", style + Style(bold=True)
+        )
+        header.append(f" {agent.type} · {agent.status}", style)
+        header.append(f" · {format_seconds(agent_elapsed(agent, now)) or '–'}")
+        header.append(f" · attempt {agent.attempts}" if agent.attempts else "")
+        backend = agent.backend or state.backend
+        if backend:
+            header.append(f" · {backend}{' ' + agent.model if agent.model else ''}")
+        if agent.tokens_in or agent.tokens_out:
+            header.append(f" · tokens {agent.tokens_in}/{agent.tokens_out}")
+        if agent.cost_usd is not None:
+            header.append(f" · ${agent.cost_usd:.4f}")
+        if agent.reason:
+            header.append(f"\n {agent.reason}", styles.get("failed", Style()))
+        self.query_one("#detail-header", Static).update(header)
+        self.query_one("#detail-instructions", Static).update(agent.instructions or "(none)")
+        self.query_one("#detail-deps", Static).update(self._deps(agent, styles))
+        self.query_one("#detail-memory", Static).update(self._memory(agent))
+        scroll = self.query_one("#detail-output-scroll", VerticalScroll)
+        following = scroll.scroll_y >= scroll.max_scroll_y - 1
+        output = "\n".join(line.rstrip("\n") for line in agent.output_tail)
+        if agent.result:
+            output += f"\n\nresult:\n{agent.result}"
+        self.query_one("#detail-output", Static).update(Text(output or "(no output yet)"))
+        if following:
+            scroll.scroll_end(animate=False)
+        if agent.artifacts != self._artifacts:
+            self._artifacts = list(agent.artifacts)
+            artifacts = self.query_one("#detail-artifacts", OptionList)
+            artifacts.clear_options()
+            artifacts.add_options(self._artifacts or [])
+
+    def _deps(self, agent: AgentState, styles: dict[str, Style]) -> Text:
+        text = Text()
+        if not agent.waits and not agent.stores:
+            text.append("Neither waits for nor stores any memory key.", Style(dim=True))
+        for key in agent.waits:
+            arrived = key in agent.arrived or any(k == key for _ns, k in self.state.memory)
+            mark, style = ("✓ ", styles["done"]) if arrived else ("⧗ ", styles["waiting"])
+            text.append("waits  " + mark, style)
+            text.append(key, Style(bold=True))
+            providers = agent.providers.get(key)
+            if providers:
+                text.append(f"  ← {', '.join(providers)}", Style(dim=True))
+            text.append("\n")
+        for key in agent.stores:
+            stored = any(k == key for _ns, k in self.state.memory)
+            mark, style = ("✓ ", styles["done"]) if stored else ("· ", styles["pending"])
+            text.append("stores " + mark, style)
+            text.append(key + "\n", Style(bold=True))
+        return text
+
+    def _memory(self, agent: AgentState) -> Text:
+        text = Text()
+        read = [e for (ns, key), e in self.state.memory.items() if key in agent.waits]
+        written = [
+            e for e in self.state.memory.values() if any(w.by == agent.name for w in e.history)
+        ] or [e for e in self.state.memory.values() if e.by == agent.name]
+        for label, entries in (("read", read), ("wrote", written)):
+            for entry in entries:
+                text.append(f"{label:<6}", Style(dim=True))
+                text.append(f"{entry.namespace}:{entry.key} ", Style(bold=True))
+                text.append(short_value(entry.value, 50) + "\n")
+        if not read and not written:
+            text.append("No memory read or written yet.", Style(dim=True))
+        return text
+
+    @on(OptionList.OptionSelected, "#detail-artifacts")
+    def _artifact_chosen(self, event: OptionList.OptionSelected) -> None:
+        if not 0 <= event.option_index < len(self._artifacts):
+            return
+        relative = self._artifacts[event.option_index]
+        path = artifact_file(self.session_path, relative)
+        if path is None or not path.is_file():
+            self.notify(f"{relative}: not found in the session folder", severity="warning")
+            return
+        try:
+            text = read_artifact(path)
+        except OSError as exc:
+            self.notify(f"{relative}: {exc.strerror or exc}", severity="error")
+            return
+        self.app.push_screen(ArtifactPager(relative, text))
+
+    def action_back(self) -> None:
+        self.dismiss(None)

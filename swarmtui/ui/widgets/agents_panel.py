@@ -1,0 +1,133 @@
+"""The agents panel: a row per agent: status, type, what it waits for, elapsed time, output."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+
+from swarmtui.engine.state import AgentState, SessionState
+from swarmtui.ui.look import STATUS_GLYPH, clip, format_seconds, status_styles
+from swarmtui.ui.messages import AgentChosen, AgentControlRequested
+from swarmtui.ui.widgets.row_list import RowList
+
+
+def agent_elapsed(agent: AgentState, now: float) -> float | None:
+    """Seconds the agent has spent in its current phase (running, waiting) or ran in total."""
+    if agent.status == "running" and agent.started_at is not None:
+        return now - agent.started_at
+    if agent.status == "waiting" and agent.waiting_since is not None:
+        return now - agent.waiting_since
+    if agent.started_at is not None and agent.finished_at is not None:
+        return agent.finished_at - agent.started_at
+    if agent.run_seconds:
+        return agent.run_seconds
+    return None
+
+
+def waits_text(agent: AgentState) -> str:
+    """What the agent waits for and who is expected to store it, or what it stores."""
+    missing = [key for key in agent.waits if key not in agent.arrived]
+    if agent.status in ("waiting", "queued", "pending") and missing:
+        parts = []
+        for key in missing:
+            providers = agent.providers.get(key) or []
+            parts.append(f"{key} ← {', '.join(providers)}" if providers else key)
+        return "⧗ " + "; ".join(parts)
+    if agent.status in ("failed", "cancelled", "skipped") and agent.reason:
+        return agent.reason
+    if agent.stores:
+        return "→ " + ", ".join(agent.stores)
+    return ""
+
+
+class AgentsPanel(RowList):
+    """Agents in batch order; enter opens the detail, x cancels, r retries."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "detail", "Detail", id="agent.detail", tooltip="Open the agent's detail"),
+        Binding("x", "cancel", "Cancel", id="agent.cancel", tooltip="Cancel this agent"),
+        Binding(
+            "r", "retry", "Retry", id="agent.retry", tooltip="Retry a failed or cancelled agent"
+        ),
+    ]
+
+    empty_hint = "No session yet: ctrl+r runs the batch in the editor."
+    header_lines = 1
+
+    def __init__(
+        self, *, read_only: bool = False, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.read_only = read_only
+        self.state = SessionState()
+        self.now: float | None = None  # live clock; None: the state's own time
+        self._names: list[str] = []
+        self._styles: dict[str, Style] = {}
+
+    def show_state(self, state: SessionState) -> None:
+        self.state = state
+        if len(self._names) != len(state.agents):
+            self._names = list(state.agents)
+        self._styles = status_styles(self.app)
+        self.set_row_count(len(self._names))
+
+    @property
+    def selected(self) -> str | None:
+        if 0 <= self.cursor < len(self._names):
+            return self._names[self.cursor]
+        return None
+
+    def _name_width(self, width: int) -> int:
+        longest = max((len(name) for name in self._names), default=4)
+        return max(6, min(longest, 22, width // 4))
+
+    def render_header(self, line: int, width: int) -> Text:
+        nw = self._name_width(width)
+        return Text(
+            f"  {'agent':<{nw}} {'type':<12} {'status':<9} {'time':>7}  waits / stores · output"
+        )
+
+    def render_row(self, index: int, width: int) -> Text:
+        agent = self.state.agents.get(self._names[index])
+        if agent is None:
+            return Text("")
+        now = self.now if self.now is not None else self.state.t
+        nw = self._name_width(width)
+        style = self._styles.get(agent.status, Style())
+        text = Text()
+        text.append(f"{STATUS_GLYPH.get(agent.status, '?')} ", style)
+        text.append(f"{clip(agent.name, nw):<{nw}} ", Style(bold=True))
+        text.append(f"{clip(agent.type, 12):<12} ", Style(dim=True))
+        text.append(f"{agent.status:<9} ", style)
+        text.append(f"{format_seconds(agent_elapsed(agent, now)):>7}  ")
+        rest = width - text.cell_len
+        waits = waits_text(agent)
+        tail = agent.output_tail[-1].strip() if agent.output_tail else ""
+        if waits and tail:
+            text.append(clip(waits, max(10, rest // 2)), style)
+            text.append(" · " + tail, Style(dim=True))
+        elif waits:
+            text.append(waits, style)
+        else:
+            text.append(tail, Style(dim=True))
+        return text
+
+    def action_detail(self) -> None:
+        if self.selected is not None:
+            self.post_message(AgentChosen(self.selected))
+
+    def action_cancel(self) -> None:
+        if self.selected is not None and not self.read_only:
+            self.post_message(AgentControlRequested("cancel", self.selected))
+
+    def action_retry(self) -> None:
+        if self.selected is not None and not self.read_only:
+            self.post_message(AgentControlRequested("retry", self.selected))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.read_only and action in ("cancel", "retry"):
+            return None
+        return True

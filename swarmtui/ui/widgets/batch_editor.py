@@ -1,0 +1,112 @@
+"""The batch editor: a code-editor TextArea, batch language highlighted, diagnostics underlined."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import TextArea
+
+from swarmtui.batch.models import Diagnostic
+
+LANGUAGE = "swarm"
+
+
+@cache
+def highlight_query() -> str:
+    """Textual's JavaScript highlight query: the batch language is a JavaScript-like surface."""
+    try:
+        path = resources.files("textual") / "tree-sitter" / "highlights" / "javascript.scm"
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def _language() -> Any:
+    try:
+        import tree_sitter_javascript
+        from tree_sitter import Language
+    except ImportError:  # highlighting is a nicety; the editor works without it
+        return None
+    return Language(tree_sitter_javascript.language())
+
+
+class BatchEditor(TextArea):
+    """Edits the batch text; `set_diagnostics` underlines the problems found in it."""
+
+    ALLOW_MAXIMIZE = False
+    # Class-level defaults: TextArea's constructor moves the cursor before ours has run.
+    diagnostics: list[Diagnostic] = []  # always replaced, never mutated
+    _by_line: dict[int, list[Diagnostic]] = {}
+
+    def __init__(
+        self, text: str = "", *, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(
+            text,
+            language=None,
+            theme="css",
+            soft_wrap=False,
+            tab_behavior="indent",
+            show_line_numbers=True,
+            id=id,
+            classes=classes,
+        )
+        language = _language()
+        if language is not None:
+            self.register_language(LANGUAGE, language, highlight_query())
+            self.language = LANGUAGE
+
+    def set_diagnostics(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = list(diagnostics)
+        by_line: dict[int, list[Diagnostic]] = {}
+        for diagnostic in self.diagnostics:
+            for line in range(diagnostic.line, max(diagnostic.line, diagnostic.end_line) + 1):
+                by_line.setdefault(line - 1, []).append(diagnostic)
+        self._by_line = by_line
+        self._line_cache.clear()
+        self.refresh()
+        self._update_subtitle()
+
+    def diagnostics_at_cursor(self) -> list[Diagnostic]:
+        row, _column = self.cursor_location
+        return [d for d in self.diagnostics if d.line - 1 <= row <= max(d.line, d.end_line) - 1]
+
+    def _update_subtitle(self) -> None:
+        here = self.diagnostics_at_cursor()
+        if here:
+            worst = min(here, key=lambda d: ("error", "warning", "info").index(d.severity.value))
+            self.border_subtitle = f"{worst.code} {worst.message}"
+        else:
+            self.border_subtitle = ""
+
+    def _watch_selection(self, previous_selection: Any, selection: Any) -> None:
+        super()._watch_selection(previous_selection, selection)
+        self._update_subtitle()
+
+    def get_line(self, line_index: int) -> Text:
+        line = super().get_line(line_index)
+        diagnostics = self._by_line.get(line_index)
+        if not diagnostics:
+            return line
+        variables = self.app.theme_variables
+        length = len(line.plain)
+        for diagnostic in diagnostics:
+            color = variables.get(
+                diagnostic.severity.value if diagnostic.severity.value != "info" else "accent"
+            )
+            style = (
+                Style(underline=True, color=color)
+                if diagnostic.severity.value != "info"
+                else Style(underline=True)
+            )
+            start = diagnostic.column - 1 if diagnostic.line - 1 == line_index else 0
+            end = diagnostic.end_column - 1 if diagnostic.end_line - 1 == line_index else length
+            if end <= start:  # an empty range: mark the character under it, or the whole line
+                end = start + 1 if start < length else length
+                start = min(start, max(0, length - 1))
+            line.stylize(style, max(0, start), max(0, min(end, length)))
+        return line

@@ -1,0 +1,51 @@
+"""The diagnostics list under the editor; choosing a diagnostic moves the editor's cursor to it."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from swarmtui.batch.models import Diagnostic
+from swarmtui.ui.messages import DiagnosticChosen
+
+_MARK = {"error": "✗", "warning": "▲", "info": "ℹ"}
+
+
+class DiagnosticsList(OptionList):
+    """Sorted by position; the border title counts errors, warnings and notes."""
+
+    ALLOW_MAXIMIZE = False
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.diagnostics: list[Diagnostic] = []
+
+    def show_diagnostics(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = sorted(diagnostics, key=lambda d: (d.line, d.column, d.code))
+        variables = self.app.theme_variables
+        options = []
+        for diagnostic in self.diagnostics:
+            severity = diagnostic.severity.value
+            color = variables.get({"error": "error", "warning": "warning"}.get(severity, "accent"))
+            text = Text()
+            text.append(f"{_MARK.get(severity, '?')} ", Style(color=color, bold=True))
+            text.append(f"{diagnostic.line}:{diagnostic.column} ", Style(dim=True))
+            text.append(f"{diagnostic.code} ", Style(color=color, bold=True))
+            text.append(diagnostic.message)
+            options.append(Option(text))
+        highlighted = self.highlighted
+        self.clear_options()
+        self.add_options(options)
+        if highlighted is not None and options:
+            self.highlighted = min(highlighted, len(options) - 1)
+        counts = {s: sum(1 for d in diagnostics if d.severity.value == s) for s in _MARK}
+        summary = f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes"
+        self.border_title = f"Diagnostics: {summary}" if diagnostics else "Diagnostics: none"
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if 0 <= event.option_index < len(self.diagnostics):
+            diagnostic = self.diagnostics[event.option_index]
+            self.post_message(DiagnosticChosen(diagnostic.line, diagnostic.column))

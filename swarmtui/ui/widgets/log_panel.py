@@ -1,0 +1,155 @@
+"""The log panel: the session's events, a line each, bounded (the full log is in session.db)."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from rich.style import Style
+from rich.text import Text
+
+from swarmtui.engine.events import (
+    AgentFinished,
+    AgentOutput,
+    AgentQueued,
+    AgentStarted,
+    AgentUsage,
+    AgentWaiting,
+    BashFinished,
+    BashOutput,
+    BashStarted,
+    Control,
+    DiagnosticEvent,
+    Event,
+    FileWritten,
+    MemoryDeleted,
+    MemoryStored,
+    MessageFinished,
+    MessageStarted,
+    OperationSkipped,
+    SessionFinished,
+    SessionStarted,
+    TodoChanged,
+)
+from swarmtui.engine.state import SessionState
+from swarmtui.ui.look import status_styles
+from swarmtui.ui.widgets.row_list import RowList
+
+MAX_LOG_LINES = 2000
+
+_EVENT_STATUS = {
+    "agent_queued": "queued",
+    "agent_waiting": "waiting",
+    "agent_started": "running",
+    "memory_stored": "done",
+    "control": "cancelled",
+}
+
+
+def describe(event: Event) -> tuple[str, str]:
+    """(who, what) for one event, in a few words."""
+    kind = event.type
+    if isinstance(event, SessionStarted):
+        return "session", f"started {event.title!r} ({event.backend}, {len(event.agents)} agents)"
+    if isinstance(event, SessionFinished):
+        return "session", event.status + (f": {event.reason}" if event.reason else "")
+    if isinstance(event, MessageStarted | MessageFinished):
+        verb = "started" if isinstance(event, MessageStarted) else "finished"
+        return "message", f"{event.index} {verb}"
+    if isinstance(event, AgentQueued):
+        return event.agent, "queued"
+    if isinstance(event, AgentWaiting):
+        return event.agent, "waits for " + ", ".join(event.keys)
+    if isinstance(event, AgentStarted):
+        return event.agent, f"started (attempt {event.attempt})"
+    if isinstance(event, AgentOutput):
+        return event.agent, event.text.rstrip("\n")
+    if isinstance(event, AgentUsage):
+        cost = f", ${event.cost_usd:.4f}" if event.cost_usd is not None else ""
+        return event.agent, f"tokens {event.tokens_in} in / {event.tokens_out} out{cost}"
+    if isinstance(event, AgentFinished):
+        return event.agent, event.status + (f": {event.reason}" if event.reason else "")
+    if isinstance(event, MemoryStored):
+        return event.by, f"stored {event.namespace}:{event.key}"
+    if isinstance(event, MemoryDeleted):
+        return event.by, f"deleted {event.namespace}:{event.key}"
+    if isinstance(event, TodoChanged):
+        return event.by, f"todo {event.id} {event.status}: {event.content}"
+    if isinstance(event, BashStarted):
+        return f"bash#{event.op}", event.command
+    if isinstance(event, BashOutput):
+        return f"bash#{event.op}", event.text.rstrip("\n")
+    if isinstance(event, BashFinished):
+        return f"bash#{event.op}", f"exit {event.exit_status}" + (
+            f": {event.reason}" if event.reason else ""
+        )
+    if isinstance(event, FileWritten):
+        return event.by, f"wrote {event.path} ({event.bytes} bytes)"
+    if isinstance(event, OperationSkipped):
+        return f"op#{event.op}", f"{event.kind} skipped: {event.reason}"
+    if isinstance(event, Control):
+        target = f" {event.target}" if event.target else ""
+        return "user", f"{event.action}{target}"
+    if isinstance(event, DiagnosticEvent):
+        return "batch", f"{event.code} {event.message} (line {event.line})"
+    return "", kind
+
+
+class LogPanel(RowList):
+    """Newest events at the bottom; follows the end unless the user scrolled up."""
+
+    show_row_cursor = False
+    empty_hint = "Events of the session appear here."
+
+    def __init__(
+        self,
+        *,
+        read_only: bool = False,
+        max_lines: int = MAX_LOG_LINES,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.read_only = read_only
+        self._events: deque[Event] = deque(maxlen=max_lines)
+        self._pending = False
+        self._styles: dict[str, Style] = {}
+
+    @property
+    def events(self) -> list[Event]:
+        return list(self._events)
+
+    def add_events(self, events: Iterable[Event]) -> None:
+        """Append events (cheap: they are formatted only when visible)."""
+        self._events.extend(events)
+        self._pending = True
+
+    def clear(self) -> None:
+        self._events.clear()
+        self._pending = True
+        self.scroll_to(y=0, animate=False)
+
+    def show_state(self, state: SessionState) -> None:
+        if not self._pending:
+            return
+        self._pending = False
+        self._styles = status_styles(self.app)
+        following = self.scroll_offset.y >= self.max_scroll_y - 1
+        self.set_row_count(len(self._events))
+        if following:
+            # After the new virtual size has been laid out, or the scroll is clamped to the old one.
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
+    def render_row(self, index: int, width: int) -> Text:
+        if index >= len(self._events):
+            return Text("")
+        event = self._events[index]
+        who, what = describe(event)
+        text = Text(f"{event.t:8.2f} ", Style(dim=True))
+        status = _EVENT_STATUS.get(event.type)
+        if isinstance(event, AgentFinished):
+            status = event.status
+        style = self._styles.get(status, Style()) if status else Style()
+        text.append(f"{who[:16]:<16} ", Style(bold=True))
+        text.append(what, style)
+        return text

@@ -1,0 +1,160 @@
+"""The memory panel: a tree by namespace and key path; a key shows its value and history."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Static, Tree
+from textual.widgets.tree import TreeNode
+
+from swarmtui.engine.state import MemoryEntry, SessionState
+from swarmtui.ui.look import format_seconds
+
+MemoryKey = tuple[str, str]
+
+
+def pretty_value(value: Any) -> str:
+    """JSON text of a value, pretty-printed; a string holding JSON is shown as that JSON."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return str(value)
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def short_value(value: Any, width: int = 60) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = text.replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def describe_entry(entry: MemoryEntry) -> Text:
+    """The value (pretty JSON) and every write of the key, oldest first."""
+    text = Text()
+    text.append(f"{entry.namespace}:{entry.key}\n", Style(bold=True))
+    if entry.deleted:
+        text.append("deleted\n", Style(italic=True))
+    else:
+        text.append(pretty_value(entry.value) + "\n")
+    text.append("\nhistory\n", Style(bold=True, underline=True))
+    history = entry.history or []
+    for write in history:
+        what = "deleted" if write.deleted else short_value(write.value)
+        text.append(f"{format_seconds(write.t):>7} ", Style(dim=True))
+        text.append(f"{write.by:<14} ", Style(bold=True))
+        text.append(what + "\n")
+    if not history:
+        text.append(f"{format_seconds(entry.t):>7} ", Style(dim=True))
+        text.append(f"{entry.by}\n", Style(bold=True))
+    return text
+
+
+class MemoryTree(Tree[MemoryKey | None]):
+    """Namespaces, then key path segments; a node whose data is set is a stored key."""
+
+    ALLOW_MAXIMIZE = False
+
+
+class MemoryPanel(Horizontal):
+    """Tree on the left, the selected key's value and history on the right."""
+
+    ALLOW_MAXIMIZE = True
+
+    def __init__(
+        self, *, read_only: bool = False, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.read_only = read_only
+        self.state = SessionState()
+        self._key_nodes: dict[tuple[str, ...], TreeNode[MemoryKey | None]] = {}
+        self._known = 0
+        self._selected: MemoryKey | None = None
+        self._shown_version: tuple[int, bool] | None = None
+
+    def compose(self) -> ComposeResult:
+        tree: MemoryTree = MemoryTree("memory", id="memory-tree")
+        tree.show_root = False
+        tree.guide_depth = 2
+        yield tree
+        with VerticalScroll(id="memory-detail-scroll"):
+            yield Static("Select a key to see its value and history.", id="memory-detail")
+
+    @property
+    def key_tree(self) -> MemoryTree:
+        return self.query_one(MemoryTree)
+
+    def show_state(self, state: SessionState) -> None:
+        if state is not self.state or len(state.memory) < self._known:
+            self._reset()
+        self.state = state
+        if len(state.memory) != self._known:
+            for namespace, key in list(state.memory)[self._known :]:
+                self._add_key(namespace, key)
+            self._known = len(state.memory)
+        self._show_selected()
+
+    def _reset(self) -> None:
+        self.key_tree.clear()
+        self._key_nodes.clear()
+        self._known = 0
+        self._shown_version = None
+
+    def _add_key(self, namespace: str, key: str) -> None:
+        path: tuple[str, ...] = (namespace,)
+        parent = self._key_nodes.get(path)
+        if parent is None:
+            parent = self.key_tree.root.add(namespace, expand=True)
+            self._key_nodes[path] = parent
+        segments = [segment for segment in key.split("/") if segment] or [key]
+        for segment in segments:
+            path = (*path, segment)
+            node = self._key_nodes.get(path)
+            if node is None:
+                node = parent.add(segment, expand=True)
+                node.allow_expand = False
+                self._key_nodes[path] = node
+            parent.allow_expand = True
+            parent = node
+        parent.data = (namespace, key)
+        parent.set_label(Text(str(parent.label), Style(bold=True)))
+
+    def select_key(self, namespace: str, key: str) -> None:
+        """Show `key`'s value and history (used by the tree and by tests)."""
+        self._selected = (namespace, key)
+        self._shown_version = None
+        self._show_selected()
+        segments = [segment for segment in key.split("/") if segment] or [key]
+        node = self._key_nodes.get((namespace, *segments))
+        if node is not None:
+            self.key_tree.move_cursor(node)
+
+    def _show_selected(self) -> None:
+        if self._selected is None:
+            return
+        entry = self.state.memory.get(self._selected)
+        if entry is None:
+            return
+        version = (len(entry.history), entry.deleted)
+        if version == self._shown_version:
+            return
+        self._shown_version = version
+        self.query_one("#memory-detail", Static).update(describe_entry(entry))
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[MemoryKey | None]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self._selected = event.node.data
+            self._shown_version = None
+            self._show_selected()
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[MemoryKey | None]) -> None:
+        event.stop()

@@ -1,0 +1,89 @@
+"""The status bar: backend (REHEARSAL badge when offline), session, elapsed time, status counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import Static
+
+from swarmtui.engine.state import SessionState
+from swarmtui.ui.look import STATUS_GLYPH, STATUSES, format_seconds, status_styles
+
+
+class StatusBar(Static):
+    """One line at the bottom of the main and replay screens."""
+
+    def __init__(
+        self,
+        *,
+        backend: str = "rehearsal",
+        read_only: bool = False,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__("", id=id, classes=classes)
+        self.backend = backend
+        self.read_only = read_only
+        self.state: SessionState | None = None
+        self.now: float | None = None  # live clock; None: the state's own time
+        self.file_label = ""
+        self.modified = False
+        self.note = ""
+
+    def on_mount(self) -> None:
+        self.update(self.render_status())
+
+    def show_state(self, state: SessionState) -> None:
+        self.state = state
+        self.update(self.render_status())
+
+    def set_file(self, label: str, modified: bool) -> None:
+        self.file_label = label
+        self.modified = modified
+        self.update(self.render_status())
+
+    def set_note(self, note: str) -> None:
+        self.note = note
+        self.update(self.render_status())
+
+    def render_status(self) -> Text:
+        variables = self.app.theme_variables
+        state = self.state
+        backend = (state.backend if state and state.backend else self.backend) or "rehearsal"
+        text = Text()
+        if backend == "rehearsal":
+            text.append(
+                " REHEARSAL ",
+                Style(
+                    bold=True,
+                    color=variables.get("text-warning") or None,
+                    bgcolor=variables.get("warning-muted") or None,
+                    reverse=not variables.get("warning-muted"),
+                ),
+            )
+        else:
+            text.append(f" {backend.upper()} ", Style(bold=True, reverse=True))
+        text.append(" ")
+        if state is not None and state.session_id:
+            now = self.now if self.now is not None else state.t
+            elapsed = state.metrics.wall_seconds if state.status != "running" else now
+            text.append(state.session_id, Style(bold=True))
+            paused = " (paused)" if state.paused and state.status == "running" else ""
+            text.append(f" · {state.status}{paused} · {format_seconds(elapsed)} ")
+            counts: Counter[str] = Counter(agent.status for agent in state.agents.values())
+            styles = status_styles(self.app)
+            for status in STATUSES:
+                if counts.get(status):
+                    text.append(f" {STATUS_GLYPH[status]}{counts[status]}", styles[status])
+        else:
+            text.append("no session yet", Style(dim=True))
+        if self.note:
+            text.append(f"  {self.note}", Style(italic=True))
+        if self.file_label:
+            mark = " ● unsaved" if self.modified else ""
+            text.append(
+                f"  {self.file_label}{mark}", Style(dim=not self.modified, bold=self.modified)
+            )
+        return text

@@ -1,0 +1,143 @@
+"""The timeline: one bar per agent over time (waiting ░, running █), a now-line, and the figures."""
+
+from __future__ import annotations
+
+import math
+
+from rich.style import Style
+from rich.text import Text
+
+from swarmtui.engine.state import AgentState, SessionState
+from swarmtui.ui.look import clip, format_seconds, status_styles
+from swarmtui.ui.widgets.row_list import RowList
+
+WAIT_CHAR = "░"
+RUN_CHAR = "█"
+NOW_CHAR = "│"
+
+
+def scale_end(now: float, finished: bool) -> float:
+    """The time at the right edge: the wall time when finished, else a round figure ahead of now."""
+    if finished or now <= 0:
+        return max(now, 1.0)
+    steps = (1, 2, 5)
+    magnitude = 10 ** math.floor(math.log10(now * 1.25))
+    for step in (*steps, 10):
+        end = float(step * magnitude)
+        if end >= now * 1.25:
+            return end
+    return now * 1.25
+
+
+def phases(agent: AgentState, now: float) -> list[tuple[float, float, str]]:
+    """(start, end, kind) spans of an agent: kind is "wait" or "run"."""
+    spans: list[tuple[float, float, str]] = []
+    wait_start = agent.waiting_since if agent.waiting_since is not None else agent.queued_at
+    if wait_start is not None:
+        wait_end = agent.started_at if agent.started_at is not None else agent.finished_at
+        spans.append((wait_start, wait_end if wait_end is not None else now, "wait"))
+    if agent.started_at is not None:
+        end = agent.finished_at if agent.finished_at is not None else now
+        spans.append((agent.started_at, end, "run"))
+    return spans
+
+
+class TimelinePanel(RowList):
+    """Bars on one time axis; the header: wall and sequential time, speed-up, critical path."""
+
+    show_row_cursor = False
+    empty_hint = "One bar per agent once a session runs."
+    header_lines = 2
+
+    def __init__(
+        self, *, read_only: bool = False, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.read_only = read_only
+        self.state = SessionState()
+        self.now: float | None = None
+        self.marker: float | None = None  # replay position, drawn like the now-line
+        self._names: list[str] = []
+        self._styles: dict[str, Style] = {}
+
+    def show_state(self, state: SessionState) -> None:
+        self.state = state
+        if len(self._names) != len(state.agents):
+            self._names = list(state.agents)
+        self._styles = status_styles(self.app)
+        self.set_row_count(len(self._names))
+
+    @property
+    def _now(self) -> float:
+        return self.now if self.now is not None else self.state.t
+
+    def _name_width(self, width: int) -> int:
+        longest = max((len(name) for name in self._names), default=4)
+        return max(4, min(longest, 16, width // 4))
+
+    def render_header(self, line: int, width: int) -> Text:
+        state = self.state
+        metrics = state.metrics
+        if line == 0:
+            wall = metrics.wall_seconds or self._now
+            text = Text()
+            text.append(f"wall {format_seconds(wall)}", Style(bold=True))
+            text.append(f"  sequential {format_seconds(metrics.sequential_seconds)}")
+            speedup = metrics.speedup
+            text.append(
+                f"  speed-up {speedup:.1f}×" if speedup else "  speed-up –", Style(bold=True)
+            )
+            text.append(f"  critical path {format_seconds(metrics.critical_path_seconds)}")
+            return text
+        finished = state.status != "running"
+        end = scale_end(self._now, finished)
+        nw = self._name_width(width)
+        bar_width = max(1, width - nw - 1)
+        left = "0s"
+        right = format_seconds(end)
+        gap = max(1, bar_width - len(left) - len(right))
+        return Text(f"{'':<{nw}} {left}{'─' * gap}{right}")
+
+    def render_row(self, index: int, width: int) -> Text:
+        agent = self.state.agents.get(self._names[index])
+        if agent is None:
+            return Text("")
+        now = self._now
+        finished = self.state.status != "running"
+        end = scale_end(now, finished)
+        nw = self._name_width(width)
+        bar_width = max(1, width - nw - 1)
+        cells = [" "] * bar_width
+        kinds: list[str | None] = [None] * bar_width
+        for start, stop, kind in phases(agent, now):
+            first = int(start / end * bar_width)
+            last = max(first + 1, math.ceil(stop / end * bar_width))
+            for col in range(max(0, first), min(bar_width, last)):
+                cells[col] = RUN_CHAR if kind == "run" else WAIT_CHAR
+                kinds[col] = kind
+        marks = [t for t in (None if finished else now, self.marker) if t is not None]
+        for mark in marks:
+            col = min(bar_width - 1, int(mark / end * bar_width))
+            if kinds[col] is None:
+                cells[col] = NOW_CHAR
+                kinds[col] = "now"
+        text = Text(f"{clip(agent.name, nw):<{nw}} ", Style(bold=True))
+        run_style = self._styles.get(agent.status if agent.status != "waiting" else "running")
+        wait_style = self._styles.get("waiting")
+        col = 0
+        while col < bar_width:
+            kind = kinds[col] or ""
+            run_end = col
+            while run_end < bar_width and (kinds[run_end] or "") == kind:
+                run_end += 1
+            chunk = "".join(cells[col:run_end])
+            if kind == "run":
+                text.append(chunk, run_style)
+            elif kind == "wait":
+                text.append(chunk, wait_style)
+            elif kind == "now":
+                text.append(chunk, Style(dim=True))
+            else:
+                text.append(chunk)
+            col = run_end
+        return text

@@ -1,0 +1,91 @@
+"""The todos panel: each todo's status, priority and agent; space cycles a todo's status."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+
+from swarmtui.engine.state import SessionState, TodoState
+from swarmtui.ui.look import TODO_GLYPH, TODO_STATUS_COLOR, clip, status_styles
+from swarmtui.ui.messages import TodoStatusRequested
+from swarmtui.ui.widgets.row_list import RowList
+
+TodoStatus = Literal["pending", "in_progress", "completed"]
+NEXT_STATUS: dict[str, TodoStatus] = {
+    "pending": "in_progress",
+    "in_progress": "completed",
+    "completed": "pending",
+}
+PRIORITY_MARK = {"critical": "!!!", "high": "!! ", "medium": "!  ", "low": "   "}
+
+
+class TodosPanel(RowList):
+    """Todos in the order the batch gave them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "space",
+            "cycle",
+            "Cycle status",
+            id="todo.cycle",
+            tooltip="Cycle the todo: pending → in progress → completed",
+        ),
+    ]
+
+    empty_hint = "No todos."
+    header_lines = 1
+
+    def __init__(
+        self, *, read_only: bool = False, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.read_only = read_only
+        self.state = SessionState()
+        self._todos: list[TodoState] = []
+        self._styles: dict[str, Style] = {}
+        self._priority_style = Style(bold=True)
+
+    def show_state(self, state: SessionState) -> None:
+        self.state = state
+        self._todos = list(state.todos.values())
+        self._styles = status_styles(self.app)
+        warning = self.app.theme_variables.get("warning")
+        self._priority_style = Style(color=warning, bold=True) if warning else Style(bold=True)
+        self.set_row_count(len(self._todos))
+
+    @property
+    def selected(self) -> TodoState | None:
+        if 0 <= self.cursor < len(self._todos):
+            return self._todos[self.cursor]
+        return None
+
+    def render_header(self, line: int, width: int) -> Text:
+        done = sum(1 for todo in self._todos if todo.status == "completed")
+        return Text(f"  {done}/{len(self._todos)} completed")
+
+    def render_row(self, index: int, width: int) -> Text:
+        todo = self._todos[index]
+        style = self._styles.get(TODO_STATUS_COLOR.get(todo.status, "")[6:], Style())
+        text = Text()
+        text.append(f"{TODO_GLYPH.get(todo.status, '?')} ", style)
+        text.append(PRIORITY_MARK.get(todo.priority, "   "), self._priority_style)
+        text.append(" ")
+        room = width - text.cell_len
+        agent = f"  {clip(todo.agent, max(6, room // 3))}" if todo.agent else ""
+        room = max(8, room - len(agent))
+        text.append(clip(todo.content, room), Style(strike=todo.status == "completed"))
+        text.append(agent, Style(dim=True))
+        return text
+
+    def action_cycle(self) -> None:
+        todo = self.selected
+        if todo is not None and not self.read_only:
+            self.post_message(TodoStatusRequested(todo.id, NEXT_STATUS.get(todo.status, "pending")))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cycle" and self.read_only:
+            return None
+        return True
