@@ -37,7 +37,7 @@ def builtin_themes_dir() -> Path:
 
 def builtin_agent_types_dir() -> Path:
     """Markdown files (YAML front matter) describing the built-in agent roles."""
-    return PACKAGE_DIR / "batch" / "agent_types"
+    return PACKAGE_DIR / "batch" / "roles"
 
 
 def project_agent_types_dir(project: Path | None = None) -> Path:

@@ -1,15 +1,335 @@
-"""Dependency inference (§4): which memory keys each agent stores and waits for, and why."""
+"""Dependency inference (§4): which memory keys each agent stores and waits for, and why.
+
+Stores come first (quoted keys, keys implied by "store X in memory", explicit `stores`, memory
+operations); then each wait is resolved against them: a quoted key directly (or, when nobody stores
+it but its path names an agent, by that agent), a glob by matching, and an unquoted phrase by
+matching its words against a word index of what the stored keys are about.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 
 from swarmtui.batch.diagnostics import Diagnostics
-from swarmtui.batch.models import Batch
+from swarmtui.batch.models import Batch, DependencyEdge, MemoryOp
 from swarmtui.batch.operations import TaskInfo
+from swarmtui.batch.paths import slug
+from swarmtui.batch.source import Range
+from swarmtui.batch.words import Clause, clauses, stem, stems
+
+_GLOB_CHARS = re.compile(r"[*?\[]")
+_NORM_RE = re.compile(r"[^a-z0-9]+")
 
 
-def resolve(
-    batch: Batch, tasks: list[TaskInfo], diags: Diagnostics, project_dir: Path | None
-) -> None:
-    """Fill every task's `waits`, `stores` and `edges`."""
+@dataclass(slots=True)
+class _Provider:
+    name: str  # agent name, or "memory.store" for a memory operation
+    message: int
+    task: TaskInfo | None = None
+
+
+@dataclass(slots=True)
+class _Resolver:
+    batch: Batch
+    tasks: list[TaskInfo]
+    diags: Diagnostics
+    providers: dict[str, list[_Provider]] = field(default_factory=dict)
+    about: dict[str, set[str]] = field(default_factory=dict)  # key -> stemmed words
+    word_index: dict[str, list[str]] = field(default_factory=dict)
+    edges: dict[int, list[DependencyEdge]] = field(default_factory=dict)  # by id(task)
+    clauses: dict[int, list[Clause]] = field(default_factory=dict)
+
+    # -- stores ----------------------------------------------------------------------------------
+
+    def add_store(self, key: str, provider: _Provider, words: list[str]) -> None:
+        self.providers.setdefault(key, []).append(provider)
+        about = self.about.setdefault(key, set())
+        about.update(stems(key))
+        about.update(stem(w) for w in words)
+        if provider.task is not None:
+            about.update(stems(provider.task.op.name))
+            about.update(stems(provider.task.op.agent_type))
+
+    def stores(self) -> None:
+        for info in self.tasks:
+            found = clauses(info.op.instructions) if info.op.instructions else []
+            self.clauses[id(info)] = found
+            edges = self.edges.setdefault(id(info), [])
+            provider = _Provider(info.op.name, info.message, info)
+            if info.explicit_stores is not None:
+                edges.append(
+                    DependencyEdge(direction="store", keys=info.explicit_stores, how="explicit")
+                )
+                for key in info.explicit_stores:
+                    self.add_store(key, provider, [])
+                continue
+            for clause in found:
+                if clause.direction != "store":
+                    continue
+                if clause.keys:
+                    edges.append(
+                        DependencyEdge(
+                            direction="store",
+                            keys=list(clause.keys),
+                            how="quoted",
+                            sentence=clause.sentence,
+                            phrase=clause.text,
+                        )
+                    )
+                    for key in clause.keys:
+                        self.add_store(key, provider, clause.phrase_words)
+                elif clause.mentions_memory:
+                    key = _implied_key(info.op.name, clause.phrase_words)
+                    edges.append(
+                        DependencyEdge(
+                            direction="store",
+                            keys=[key],
+                            how="implied",
+                            sentence=clause.sentence,
+                            phrase=clause.text,
+                        )
+                    )
+                    self.add_store(key, provider, clause.phrase_words)
+                    self.diags.add(
+                        "SW013",
+                        f'{info.op.name}: "{clause.text}" names no key; it stores {key}',
+                        self.locate(info, clause.text),
+                    )
+        message_of = {op.index: m.index for m in self.batch.messages for op in m.operations}
+        for op in self.batch.operations():
+            if isinstance(op, MemoryOp) and op.action == "store" and op.key and not op.skip_reason:
+                self.add_store(op.key, _Provider("memory.store", message_of.get(op.index, 0)), [])
+
+    # -- waits -----------------------------------------------------------------------------------
+
+    def waits(self) -> None:
+        agents = {_norm(t.op.name): t for t in self.tasks if _norm(t.op.name)}
+        pending: list[tuple[TaskInfo, str | None, Clause | None]] = []
+        for info in self.tasks:
+            if info.explicit_waits is not None:
+                for key in info.explicit_waits:
+                    if _GLOB_CHARS.search(key):
+                        pending.append((info, key, None))
+                    else:
+                        self.literal(info, key, None, agents)
+                continue
+            for clause in self.clauses.get(id(info), []):
+                if clause.direction != "wait":
+                    continue
+                if clause.keys:
+                    for key in clause.keys:
+                        if _GLOB_CHARS.search(key):
+                            pending.append((info, key, clause))
+                        else:
+                            self.literal(info, key, clause, agents)
+                elif clause.phrase_words and (clause.verb in _WAIT_VERBS or clause.mentions_memory):
+                    pending.append((info, None, clause))
+        self.index_words()
+        for info, pattern, where in pending:
+            if pattern is not None:
+                self.glob(info, pattern, where)
+            elif where is not None:
+                self.phrase(info, where)
+
+    def usable(self, info: TaskInfo, key: str) -> list[_Provider]:
+        """Who else stores `key` no later than the waiting agent's message."""
+        return [
+            p
+            for p in self.providers.get(key, ())
+            if p.task is not info and p.message <= info.message
+        ]
+
+    def literal(
+        self, info: TaskInfo, key: str, clause: Clause | None, agents: dict[str, TaskInfo]
+    ) -> None:
+        explicit = clause is None
+        providers = self.usable(info, key)
+        rng = self.locate(info, key) if clause else (info.explicit_range or _op_range(info))
+        if providers:
+            self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, providers)
+            return
+        later = [p for p in self.providers.get(key, ()) if p.task is not info]
+        if later:
+            self.diags.add(
+                "SW004",
+                f"{info.op.name} waits for '{key}', but only "
+                + ", ".join(sorted({p.name for p in later}))
+                + " stores it, in a later message: it would wait forever",
+                rng,
+                op=info.op.index,
+            )
+            self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, [])
+            return
+        owner = next(
+            (
+                agents[_norm(seg)]
+                for seg in key.split("/")
+                if _norm(seg) in agents and agents[_norm(seg)] is not info
+            ),
+            None,
+        )
+        if owner is not None and owner.message <= info.message:
+            provider = _Provider(owner.op.name, owner.message, owner)
+            self.add_store(key, provider, [])
+            self.edges[id(owner)].append(
+                DependencyEdge(direction="store", keys=[key], how="agent-path", phrase=key)
+            )
+            self.wait_edge(info, [key], "agent-path", clause, [provider])
+            self.diags.add(
+                "SW013",
+                f"{info.op.name} waits for '{key}': no agent says it stores it, but its path "
+                f"names {owner.op.name}, so it is taken as stored when {owner.op.name} finishes",
+                rng,
+            )
+            return
+        self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, [])
+        self.diags.add(
+            "SW004",
+            f"{info.op.name} waits for '{key}', which nothing in the batch stores: "
+            "it would wait forever",
+            rng,
+            op=info.op.index,
+        )
+
+    def glob(self, info: TaskInfo, pattern: str, clause: Clause | None) -> None:
+        keys = [k for k in self.providers if fnmatchcase(k, pattern) and self.usable(info, k)]
+        rng = self.locate(info, pattern) if clause else (info.explicit_range or _op_range(info))
+        how = "explicit" if clause is None else "matched"
+        if not keys:
+            self.wait_edge(info, [pattern], how, clause, [])
+            self.diags.add(
+                "SW004",
+                f"{info.op.name} waits for '{pattern}', which matches nothing the batch stores: "
+                "it would wait forever",
+                rng,
+                op=info.op.index,
+            )
+            return
+        providers = [p for k in keys for p in self.usable(info, k)]
+        self.wait_edge(info, keys, how, clause, providers)
+        self.diags.add(
+            "SW013",
+            f"{info.op.name}: '{pattern}' → {', '.join(keys)} (stored by {_names(providers)})",
+            rng,
+        )
+
+    def index_words(self) -> None:
+        for key, words in self.about.items():
+            for word in words:
+                self.word_index.setdefault(word, []).append(key)
+
+    def phrase(self, info: TaskInfo, clause: Clause) -> None:
+        wanted = {stem(w) for w in clause.phrase_words for w in _split(w)}
+        scores: dict[str, int] = {}
+        for word in wanted:
+            for key in self.word_index.get(word, ()):
+                scores[key] = scores.get(key, 0) + 1
+        order = {k: i for i, k in enumerate(self.providers)}
+        ranked = sorted(
+            (k for k in scores if self.usable(info, k)), key=lambda k: (-scores[k], order[k])
+        )
+        rng = self.locate(info, clause.text)
+        if not ranked:
+            self.diags.add(
+                "SW014",
+                f'{info.op.name}: "{clause.text}" matches nothing the other agents store; '
+                "it will not wait",
+                rng,
+            )
+            return
+        if clause.count is None:
+            best = scores[ranked[0]]
+            keys = [k for k in ranked if scores[k] == best]
+        elif clause.count == 0:
+            keys = ranked
+        else:
+            keys = ranked[: clause.count]
+        keys.sort(key=lambda k: order[k])
+        providers = [p for k in keys for p in self.usable(info, k)]
+        self.wait_edge(info, keys, "matched", clause, providers)
+        missing = ""
+        if clause.count and len(keys) < clause.count:
+            missing = f"; only {len(keys)} of {clause.count} found"
+        self.diags.add(
+            "SW013",
+            f'{info.op.name}: "{clause.text}" → {", ".join(keys)} '
+            f"(stored by {_names(providers)}){missing}",
+            rng,
+        )
+
+    def wait_edge(
+        self,
+        info: TaskInfo,
+        keys: list[str],
+        how: str,
+        clause: Clause | None,
+        providers: list[_Provider],
+    ) -> None:
+        names = list(dict.fromkeys(p.name for p in providers if p.task is not None))
+        edge = DependencyEdge(
+            direction="wait",
+            keys=keys,
+            how=how,
+            sentence=clause.sentence if clause else "",
+            phrase=clause.text if clause else "",
+            providers=names,
+        )
+        self.edges[id(info)].append(edge)
+
+    # -- output ----------------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        for info in self.tasks:
+            edges = self.edges.get(id(info), [])
+            info.op.edges = edges
+            info.op.waits = _unique(k for e in edges if e.direction == "wait" for k in e.keys)
+            info.op.stores = _unique(k for e in edges if e.direction == "store" for k in e.keys)
+
+    def locate(self, info: TaskInfo, needle: str) -> Range:
+        """Where `needle` is written inside the instructions, else the instructions argument."""
+        source = self.diags.source
+        if needle and info.instructions_start >= 0:
+            at = source.text.find(needle, info.instructions_start, info.instructions_end)
+            if at >= 0:
+                return source.offsets_range(at, at + len(needle))
+        return info.instructions_range or _op_range(info)
+
+
+_WAIT_VERBS = frozenset(["wait", "waits", "waiting", "await", "awaits", "awaiting"])
+
+
+def resolve(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
+    """Fill every task's `waits`, `stores` and `edges`, reporting SW004/SW013/SW014."""
+    resolver = _Resolver(batch, tasks, diags)
+    resolver.stores()
+    resolver.waits()
+    resolver.finish()
+
+
+def _implied_key(agent: str, words: list[str]) -> str:
+    what = slug("-".join(words[:3])) if words else "result"
+    return f"swarm/{slug(agent)}/{what}"
+
+
+def _norm(text: str) -> str:
+    return _NORM_RE.sub("", text.lower())
+
+
+def _split(word: str) -> list[str]:
+    return [w for w in _NORM_RE.split(word.lower()) if w]
+
+
+def _names(providers: list[_Provider]) -> str:
+    return ", ".join(dict.fromkeys(p.name for p in providers)) or "nobody"
+
+
+def _unique(keys: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(keys))
+
+
+def _op_range(info: TaskInfo) -> Range:
+    op = info.op
+    return op.line, op.column, op.end_line, op.end_column

@@ -1,11 +1,259 @@
-"""Batch-level checks of §7 that need the whole batch (cycles, messages, todos, duplicates)."""
+"""Whole-batch checks of §7: agent types, duplicates, cycles, messages, memory use, todo lists."""
 
 from __future__ import annotations
 
+from collections import deque
+from difflib import get_close_matches
+from pathlib import Path
+
+from swarmtui.batch.agent_types import load_agent_types
 from swarmtui.batch.diagnostics import Diagnostics
-from swarmtui.batch.models import Batch
+from swarmtui.batch.models import Batch, TaskOp, TodoWriteOp
 from swarmtui.batch.operations import TaskInfo
+from swarmtui.batch.source import Range
+from swarmtui.batch.todos import link_todos
 
 
-def lint(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
-    """Add the whole-batch diagnostics to `diags`."""
+def lint(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics, project_dir: Path | None) -> None:
+    """Add the whole-batch diagnostics to `diags` and link todos to agents."""
+    _agent_types(tasks, diags, project_dir)
+    _duplicates(tasks, diags)
+    _instructions(tasks, diags)
+    _cycles(tasks, diags)
+    _separate_messages(batch, tasks, diags)
+    _memory_use(tasks, diags)
+    link_todos(batch, tasks, diags)
+    _todo_list(batch, tasks, diags)
+
+
+def _range(op: TaskOp | TodoWriteOp) -> Range:
+    return op.line, op.column, op.end_line, op.end_column
+
+
+def _agent_types(tasks: list[TaskInfo], diags: Diagnostics, project_dir: Path | None) -> None:
+    if not tasks:
+        return
+    known, problems = load_agent_types(project_dir)
+    for problem in problems:
+        diags.add(problem.code, problem.message, (1, 1, 1, 1), severity=problem.severity)
+    for info in tasks:
+        agent_type = info.op.agent_type
+        if agent_type in known:
+            continue
+        close = get_close_matches(agent_type, list(known), n=1, cutoff=0.5)
+        hint = (
+            f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(sorted(known))})"
+        )
+        diags.add(
+            "SW009",
+            f"unknown agent type {agent_type!r}{hint}",
+            info.type_range or _range(info.op),
+        )
+
+
+def _duplicates(tasks: list[TaskInfo], diags: Diagnostics) -> None:
+    seen: dict[str, TaskInfo] = {}
+    for info in tasks:
+        first = seen.get(info.op.name)
+        if first is None:
+            seen[info.op.name] = info
+            continue
+        diags.add(
+            "SW011",
+            f"duplicate agent name {info.op.name!r} (first spawned on line {first.op.line})",
+            _range(info.op),
+            op=info.op.index,
+        )
+
+
+def _instructions(tasks: list[TaskInfo], diags: Diagnostics) -> None:
+    for info in tasks:
+        if not info.op.instructions.strip():
+            diags.add("SW014", f"{info.op.name} has no instructions", _range(info.op))
+
+
+def _graph(tasks: list[TaskInfo]) -> dict[int, list[int]]:
+    """For each task (by position), the tasks it waits for."""
+    position: dict[str, int] = {}
+    for i, info in enumerate(tasks):
+        position.setdefault(info.op.name, i)
+    graph: dict[int, list[int]] = {}
+    for i, info in enumerate(tasks):
+        deps = {
+            position[name]
+            for edge in info.op.edges
+            if edge.direction == "wait"
+            for name in edge.providers
+            if name in position
+        }
+        graph[i] = sorted(deps)
+    return graph
+
+
+def _cycles(tasks: list[TaskInfo], diags: Diagnostics) -> None:
+    graph = _graph(tasks)
+    for component in _strongly_connected(graph):
+        if len(component) == 1 and component[0] not in graph[component[0]]:
+            continue
+        ordered = sorted(component)
+        names = [tasks[i].op.name for i in ordered]
+        cycle = " → ".join([*names, names[0]])
+        for i in ordered:
+            diags.add(
+                "SW005",
+                f"dependency cycle: {cycle}; none of these agents can start",
+                _range(tasks[i].op),
+                op=tasks[i].op.index,
+            )
+
+
+def _strongly_connected(graph: dict[int, list[int]]) -> list[list[int]]:
+    """Tarjan's algorithm without recursion (batches can chain thousands of agents)."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[int] = []
+    result: list[list[int]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work: list[tuple[int, int]] = [(root, 0)]
+        while work:
+            node, child_pos = work.pop()
+            if child_pos == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            children = graph.get(node, [])
+            recurse = False
+            for pos in range(child_pos, len(children)):
+                child = children[pos]
+                if child not in index:
+                    work.append((node, pos + 1))
+                    work.append((child, 0))
+                    recurse = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if recurse:
+                continue
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                result.append(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return result
+
+
+def _separate_messages(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
+    """SW006: agents in a later message that depend on nothing before it could start earlier."""
+    if len(batch.messages) < 2 or not tasks:
+        return
+    first = batch.messages[0].index
+    graph = _graph(tasks)
+    message = [info.message for info in tasks]
+    # An agent depends on earlier messages if it (or what it waits for in its own message) does.
+    dependents: dict[int, list[int]] = {i: [] for i in graph}
+    earlier: set[int] = set()
+    queue: deque[int] = deque()
+    for i, deps in graph.items():
+        for d in deps:
+            dependents[d].append(i)
+            if message[d] < message[i] and i not in earlier:
+                earlier.add(i)
+                queue.append(i)
+    while queue:
+        d = queue.popleft()
+        for i in dependents[d]:
+            if message[i] == message[d] and i not in earlier:
+                earlier.add(i)
+                queue.append(i)
+    movable = [i for i in graph if message[i] != first and i not in earlier]
+    if not movable:
+        return
+    before = _wall(graph, message)
+    moved = list(message)
+    for i in movable:
+        moved[i] = first
+    after = _wall(graph, moved)
+    if after < before:
+        gain = f"expected speed-up {before / after:.1f}× ({before} → {after} agent-lengths)"
+    else:
+        gain = (
+            f"no speed-up with equal agent durations ({before} agent-lengths), but it starts sooner"
+        )
+    for i in movable:
+        info = tasks[i]
+        diags.add(
+            "SW006",
+            f"{info.op.name} (message {info.message}) depends on nothing in earlier messages: "
+            f"it could share message {first}; {gain}",
+            _range(info.op),
+        )
+
+
+def _wall(graph: dict[int, list[int]], message: list[int]) -> int:
+    """Wall time in agent-lengths: messages run one after another, each as long as its
+    longest chain of waiting agents (every agent taking one unit)."""
+    total = 0
+    groups: dict[int, list[int]] = {}
+    for i in graph:
+        groups.setdefault(message[i], []).append(i)
+    for members in groups.values():
+        inside = set(members)
+        indegree = {i: 0 for i in members}
+        after: dict[int, list[int]] = {i: [] for i in members}
+        for i in members:
+            for d in graph[i]:
+                if d in inside and d != i:
+                    indegree[i] += 1
+                    after[d].append(i)
+        depth = {i: 1 for i in members}
+        ready = deque(i for i in members if indegree[i] == 0)
+        while ready:
+            d = ready.popleft()
+            for i in after[d]:
+                depth[i] = max(depth[i], depth[d] + 1)
+                indegree[i] -= 1
+                if indegree[i] == 0:
+                    ready.append(i)
+        total += max(depth.values(), default=0)
+    return total
+
+
+def _memory_use(tasks: list[TaskInfo], diags: Diagnostics) -> None:
+    if len(tasks) < 2:
+        return
+    for info in tasks:
+        if not info.op.waits and not info.op.stores and info.op.instructions.strip():
+            diags.add(
+                "SW007",
+                f"{info.op.name} neither reads nor writes memory: how will it know what the "
+                "others did, or they what it did?",
+                _range(info.op),
+            )
+
+
+def _todo_list(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
+    todo_ops = [op for op in batch.operations() if isinstance(op, TodoWriteOp)]
+    if not todo_ops:
+        return
+    ids = {todo.id for op in todo_ops for todo in op.todos}
+    last = todo_ops[-1]
+    if len(ids) == 1:
+        diags.add("SW008", "a single todo tracks the whole batch", _range(last))
+    elif len(ids) < len(tasks):
+        diags.add(
+            "SW008",
+            f"{len(ids)} todos for {len(tasks)} agents: the list is shorter than the work",
+            _range(last),
+        )

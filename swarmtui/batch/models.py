@@ -64,8 +64,9 @@ class DependencyEdge(BaseModel):
     direction: Literal["wait", "store"]
     keys: list[str]
     # How the keys were found: a quoted key, matched against what others store, an explicit
-    # `waits`/`stores` option, or a quoted key whose path names an agent (§4).
-    how: Literal["quoted", "matched", "explicit", "agent-path"]
+    # `waits`/`stores` option, a quoted key whose path names an agent (§4), or (stores only) a
+    # key made up for "store X in memory" sentences that name no key: swarm/<agent>/<x>.
+    how: Literal["quoted", "matched", "explicit", "agent-path", "implied"]
     sentence: str = ""
     phrase: str = ""
     # For waits: the agents expected to store these keys.

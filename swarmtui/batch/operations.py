@@ -43,6 +43,7 @@ class TaskInfo:
     explicit_waits: list[str] | None = None
     explicit_stores: list[str] | None = None
     explicit_range: Range | None = None
+    type_range: Range | None = None
 
 
 @dataclass(slots=True)
@@ -142,6 +143,8 @@ def _task(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
         node = ctx.args[1]
         info.instructions_start = ctx.diags.source.node_start(node, ctx.row_offset)
         info.instructions_end = ctx.diags.source.node_end(node, ctx.row_offset)
+    if len(ctx.args) > 2:
+        info.type_range = ctx.arg_range(2)
     _task_options(ctx, op, info, options, 3)
     ctx.tasks.append(info)
     return op

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 import tree_sitter_javascript
 from tree_sitter import Language, Node, Parser
@@ -101,8 +100,8 @@ class _Parse:
         from swarmtui.batch.dependencies import resolve
         from swarmtui.batch.lint import lint
 
-        resolve(batch, self.tasks, self.diags, self.project_dir)
-        lint(batch, self.tasks, self.diags)
+        resolve(batch, self.tasks, self.diags)
+        lint(batch, self.tasks, self.diags, self.project_dir)
         for op in batch.operations():
             reason = self.diags.skip.get(op.index)
             if reason and op.skip_reason is None:
