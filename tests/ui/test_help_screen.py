@@ -1,0 +1,104 @@
+"""Help lists the keys of the screen below it (with tooltips) and the batch cheat-sheet."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import ClassVar
+
+from replay_data import ScreenHost, make_sessions
+from rich.console import Console
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from swarmtui.ui.screens.help import HelpScreen, binding_rows
+from swarmtui.ui.screens.replay import ReplayScreen
+
+
+def shown(screen: Screen[object], selector: str) -> str:
+    """The plain text a Static on the screen displays."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(screen.query_one(selector, Static).content)
+    return console.export_text()
+
+
+class Pane(Static, can_focus=True):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("x", "noop", "Cancel agent", id="pane.cancel", tooltip="Cancel this agent"),
+        Binding("r", "noop", "Hidden", show=False),  # hidden, no tooltip: not listed
+    ]
+
+    def action_noop(self) -> None:
+        pass
+
+
+class Below(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r,ctrl+enter", "noop", "Run", id="run", tooltip="Run the batch"),
+        Binding("f1", "help", "Help", id="help", tooltip="Show the keys"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Pane("pane")
+        yield Footer()
+
+    def action_noop(self) -> None:
+        pass
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+
+class HelpApp(App[None]):
+    def on_mount(self) -> None:
+        self.push_screen(Below())
+
+
+async def test_lists_the_active_bindings_of_the_screen_below_grouped() -> None:
+    app = HelpApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        below = app.screen
+        below.query_one(Pane).focus()
+        await pilot.pause()
+        groups = dict(binding_rows(below))
+        assert next(iter(groups)) == "Pane"  # the focused widget's keys come first
+        assert [(r.keys, r.description) for r in groups["Pane"]] == [(["x"], "Cancel agent")]
+        run = next(r for r in groups["This screen"] if r.description == "Run")
+        assert len(run.keys) == 2  # both keys of one binding on one row
+        assert run.tooltip == "Run the batch"
+        assert "Everywhere" in groups
+
+        await pilot.press("f1")
+        await pilot.pause()
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        keys_text = shown(help_screen, "#help-keys")
+        assert "Cancel agent" in keys_text and "Cancel this agent" in keys_text
+        assert "Run the batch" in keys_text
+        assert "Hidden" not in keys_text
+        sheet = shown(help_screen, "#help-cheat-sheet")
+        assert "TodoWrite" in sheet and "Everything in one message runs" in sheet
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is below
+
+
+async def test_help_over_the_replay_lists_every_replay_key(tmp_path: Path) -> None:
+    paths = make_sessions(tmp_path)
+    app = ScreenHost(lambda: ReplayScreen(paths["release"]))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        replay = app.screen
+        app.push_screen(HelpScreen())
+        await pilot.pause()
+        keys_text = shown(app.screen, "#help-keys")
+        for binding in ReplayScreen.BINDINGS:
+            assert isinstance(binding, Binding)
+            assert binding.tooltip in keys_text, binding.id
+        await pilot.press("f1")
+        await pilot.pause()
+        assert app.screen is replay
