@@ -359,7 +359,7 @@ async def test_fenced_blocks_with_paths_become_artifacts(
     assert (job.session_dir / "artifacts/scripts/run.sh").read_text() == "echo run\n"
     assert {"artifacts/code/hello.py", "artifacts/scripts/run.sh"} <= set(result.files)
     assert not (tmp_path / "escape.txt").exists()
-    assert "file not written: ../../escape.txt" in sink.text("info")
+    assert "'../../escape.txt': it leaves the session folder" in sink.text("info")
 
 
 def test_retry_after_header_forms() -> None:

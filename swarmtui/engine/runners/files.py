@@ -13,18 +13,19 @@ names its path, in either of two conventions (both are common in model output):
     ```
 
 Every such file lands under the session's `artifacts/` folder (`src/app.py` becomes
-`artifacts/src/app.py`; `artifacts/x` stays as it is). Absolute paths and `..` are refused, and the
-write never follows a symbolic link, so nothing lands outside the session folder.
+`artifacts/src/app.py`; `artifacts/x` stays as it is). The batch language's write fence applies
+(`swarmtui.batch.paths`: absolute paths and `..` escapes are refused) and the write goes through
+`swarmtui.engine.fence`, which never follows a symbolic link.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from swarmtui.batch.paths import check_write_path, write_target
+from swarmtui.engine.fence import write_fenced
 
 ARTIFACTS = "artifacts"
 
@@ -96,64 +97,13 @@ def _path_from_info(info: str) -> str | None:
 
 def artifact_target(path: str) -> tuple[str | None, str | None]:
     """(target relative to the session folder, None) or (None, why it is refused)."""
-    cleaned = path.strip().replace("\\", "/")
-    if not cleaned or "\x00" in cleaned:
-        return None, f"{path!r}: not a file name"
-    if cleaned.startswith("/") or re.match(r"^[A-Za-z]:", cleaned) or cleaned.startswith("~"):
-        return None, f"{path}: absolute paths are refused; files go under {ARTIFACTS}/"
-    parts = [part for part in cleaned.split("/") if part not in ("", ".")]
-    if ".." in parts:
-        return None, f"{path}: '..' would leave the session folder; refused"
-    if not parts:
-        return None, f"{path!r}: not a file name"
-    if parts[0] != ARTIFACTS:
-        parts.insert(0, ARTIFACTS)
-    if len(parts) < 2:
-        return None, f"{path}: names the artifacts folder itself, not a file"
-    return "/".join(parts), None
-
-
-class UnsafePathError(OSError):
-    """A write that would follow a symbolic link or leave the session folder."""
-
-
-def safe_write(session_dir: Path, relative: str, data: bytes) -> int:
-    """Write DATA at RELATIVE inside SESSION_DIR, creating folders, never following a symlink.
-
-    Each folder is opened relative to the previous one with O_NOFOLLOW, so a link planted anywhere
-    on the way (even while we write) makes the write fail instead of landing outside.
-    """
-    parts = [part for part in relative.split("/") if part not in ("", ".")]
-    if not parts or ".." in parts or relative.startswith("/"):
-        raise UnsafePathError(errno.EINVAL, f"{relative}: not a path inside the session folder")
-    flags_dir = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
-    fd = os.open(session_dir, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        for part in parts[:-1]:
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(part, 0o755, dir_fd=fd)
-            try:
-                next_fd = os.open(part, flags_dir, dir_fd=fd)
-            except OSError as exc:
-                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-                    raise UnsafePathError(
-                        exc.errno, f"{relative}: {part} is a symbolic link or not a folder"
-                    ) from None
-                raise
-            os.close(fd)
-            fd = next_fd
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-        try:
-            file_fd = os.open(parts[-1], flags, 0o644, dir_fd=fd)
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise UnsafePathError(exc.errno, f"{relative}: is a symbolic link") from None
-            raise
-        with os.fdopen(file_fd, "wb") as handle:
-            handle.write(data)
-        return len(data)
-    finally:
-        os.close(fd)
+    problem = check_write_path(path)
+    if problem is not None:
+        return None, problem
+    target = write_target(path)
+    if not target.startswith(f"{ARTIFACTS}/"):
+        target = f"{ARTIFACTS}/{target}"
+    return target, None
 
 
 def write_fenced_files(text: str, session_dir: Path) -> WriteReport:
@@ -166,7 +116,7 @@ def write_fenced_files(text: str, session_dir: Path) -> WriteReport:
             report.problems.append(problem or fenced.path)
             continue
         try:
-            safe_write(session_dir, target, fenced.content.encode("utf-8"))
+            write_fenced(session_dir, target, fenced.content.encode("utf-8"))
         except OSError as exc:
             report.problems.append(f"{fenced.path}: not written ({exc.strerror or exc})")
             continue
@@ -184,5 +134,5 @@ def agent_file_stem(agent: str, attempt: int = 1) -> str:
 def write_log(session_dir: Path, agent: str, attempt: int, suffix: str, text: str) -> str:
     """Write `artifacts/logs/<agent><suffix>`; returns its path relative to the session folder."""
     relative = f"{ARTIFACTS}/logs/{agent_file_stem(agent, attempt)}{suffix}"
-    safe_write(session_dir, relative, text.encode("utf-8"))
+    write_fenced(session_dir, relative, text.encode("utf-8"))
     return relative

@@ -1,0 +1,264 @@
+"""The `claude` runner against a stand-in `claude` executable that replays stream-JSON lines.
+
+The stand-in is a small script the test writes into a folder put first on PATH. It records its
+arguments, working folder, environment and stdin, then prints the lines of a script file: the
+documented event shapes of `claude -p --output-format stream-json --verbose`, garbage, or
+directives (`@@stderr TEXT`, `@@exit N`, `@@hang` which starts a grandchild and waits forever).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from swarmtui.engine.runners.base import AgentFailed
+from swarmtui.engine.runners.claude_code import create_runner
+from swarmtui.engine.settings import RunSettings
+
+from .helpers import RecordingSink, make_job
+
+STAND_IN = """#!{python}
+import json, os, subprocess, sys, time
+record = {{"argv": sys.argv[1:], "cwd": os.getcwd(), "stdin": sys.stdin.read(),
+          "agent": os.environ.get("SWARM_AGENT"), "key": os.environ.get("ANTHROPIC_API_KEY")}}
+with open(os.environ["STANDIN_RECORD"], "w") as f:
+    json.dump(record, f)
+for line in open(os.environ["STANDIN_SCRIPT"]).read().splitlines():
+    if line.startswith("@@stderr "):
+        print(line[9:], file=sys.stderr, flush=True)
+    elif line.startswith("@@exit "):
+        sys.exit(int(line[7:]))
+    elif line == "@@hang":
+        child = subprocess.Popen(["sleep", "1000"])
+        with open(os.environ["STANDIN_RECORD"] + ".child", "w") as f:
+            f.write(str(child.pid))
+        print("hanging now", flush=True)
+        time.sleep(1000)
+    else:
+        print(line.replace("$KEY", os.environ.get("ANTHROPIC_API_KEY", "")), flush=True)
+"""
+
+INIT = {
+    "type": "system",
+    "subtype": "init",
+    "session_id": "sess-1",
+    "cwd": "/somewhere",
+    "model": "claude-sonnet-4-5",
+    "tools": ["Bash", "Write"],
+    "permissionMode": "default",
+    "apiKeySource": "none",
+}
+ASSISTANT_TOOL = {
+    "type": "assistant",
+    "message": {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5",
+        "content": [
+            {"type": "text", "text": "I'll write the file."},
+            {
+                "type": "tool_use",
+                "id": "toolu_1",
+                "name": "Write",
+                "input": {"file_path": "artifacts/code/a.py", "content": "print(1)"},
+            },
+        ],
+        "stop_reason": None,
+        "usage": {"input_tokens": 10, "cache_creation_input_tokens": 100, "output_tokens": 20},
+    },
+    "parent_tool_use_id": None,
+    "session_id": "sess-1",
+}
+TOOL_RESULT = {
+    "type": "user",
+    "message": {
+        "role": "user",
+        "content": [{"tool_use_id": "toolu_1", "type": "tool_result", "content": "File created"}],
+    },
+    "parent_tool_use_id": None,
+    "session_id": "sess-1",
+}
+ASSISTANT_DONE = {
+    "type": "assistant",
+    "message": {
+        "id": "msg_2",
+        "role": "assistant",
+        "content": [{"type": "text", "text": "Done: artifacts/code/a.py"}],
+        "usage": {"input_tokens": 5, "cache_read_input_tokens": 110, "output_tokens": 4},
+    },
+    "session_id": "sess-1",
+}
+RESULT = {
+    "type": "result",
+    "subtype": "success",
+    "is_error": False,
+    "duration_ms": 1234,
+    "duration_api_ms": 1000,
+    "num_turns": 2,
+    "result": "Done: artifacts/code/a.py",
+    "session_id": "sess-1",
+    "total_cost_usd": 0.0123,
+    "usage": {
+        "input_tokens": 15,
+        "cache_creation_input_tokens": 100,
+        "cache_read_input_tokens": 110,
+        "output_tokens": 24,
+    },
+}
+
+
+class StandIn:
+    def __init__(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.bin = folder / "bin"
+        self.bin.mkdir(parents=True)
+        self.script = folder / "script.txt"
+        self.record = folder / "record.json"
+        exe = self.bin / "claude"
+        exe.write_text(STAND_IN.format(python=sys.executable))
+        exe.chmod(0o755)
+        monkeypatch.setenv("PATH", f"{self.bin}{os.pathsep}{os.environ['PATH']}")
+        monkeypatch.setenv("STANDIN_SCRIPT", str(self.script))
+        monkeypatch.setenv("STANDIN_RECORD", str(self.record))
+
+    def replay(self, *lines: dict[str, Any] | str) -> None:
+        text = [line if isinstance(line, str) else json.dumps(line) for line in lines]
+        self.script.write_text("\n".join(text) + "\n")
+
+    def recorded(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.record.read_text())
+        return data
+
+
+@pytest.fixture
+def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StandIn:
+    return StandIn(tmp_path / "stand-in", monkeypatch)
+
+
+def _settings(**claude: Any) -> RunSettings:
+    return RunSettings(backend="claude", model="sonnet", backend_options={"claude": claude})
+
+
+async def test_documented_stream_becomes_output_usage_and_result(
+    stand_in: StandIn, tmp_path: Path
+) -> None:
+    stand_in.replay(INIT, ASSISTANT_TOOL, TOOL_RESULT, ASSISTANT_DONE, RESULT)
+    job = make_job(tmp_path / "session")
+    sink = RecordingSink()
+    result = await create_runner(_settings(extra_args=["--permission-mode", "acceptEdits"])).run(
+        job, sink
+    )
+    assert result.text == "Done: artifacts/code/a.py"
+    assert (result.tokens_in, result.tokens_out, result.cost_usd) == (225, 24, 0.0123)
+    assert sink.usages[0] == (110, 20, None)  # running totals from the first message
+    assert sink.usages[-1] == (225, 24, 0.0123)
+    assert "claude session sess-1, model claude-sonnet-4-5" in sink.text("info")
+    assert sink.text("text") == "I'll write the file.\nDone: artifacts/code/a.py\n"
+    tool = sink.text("tool")
+    assert "Write: {" in tool and "artifacts/code/a.py" in tool and "-> File created" in tool
+
+    seen = stand_in.recorded()
+    assert seen["argv"][:4] == ["-p", "--output-format", "stream-json", "--verbose"]
+    assert seen["argv"][4:6] == ["--model", "sonnet"]
+    assert seen["argv"][6] == "--append-system-prompt" and seen["argv"][7] == "You are a coder."
+    assert seen["argv"][-2:] == ["--permission-mode", "acceptEdits"]
+    assert "Write hello.py" in seen["stdin"] and "swarm/plan" in seen["stdin"]
+    assert Path(seen["cwd"]) == job.session_dir.resolve()
+    assert seen["agent"] == "Coder"
+    log = job.session_dir / "artifacts/logs/coder.claude.jsonl"
+    assert "artifacts/logs/coder.claude.jsonl" in result.files
+    assert '"total_cost_usd": 0.0123' in log.read_text()
+
+
+async def test_garbage_lines_are_output_not_a_crash(stand_in: StandIn, tmp_path: Path) -> None:
+    stand_in.replay(INIT, "this is not JSON {", "[1, 2, 3]", '{"type": "mystery"}', RESULT)
+    sink = RecordingSink()
+    result = await create_runner(_settings()).run(make_job(tmp_path / "s"), sink)
+    assert result.text == RESULT["result"]
+    assert "this is not JSON {\n" in sink.text("stdout") and "[1, 2, 3]\n" in sink.text("stdout")
+
+
+async def test_error_result_fails_the_agent_with_its_subtype(
+    stand_in: StandIn, tmp_path: Path
+) -> None:
+    error = {**RESULT, "subtype": "error_max_turns", "is_error": True, "result": None}
+    stand_in.replay(INIT, error)
+    sink = RecordingSink()
+    with pytest.raises(AgentFailed, match="claude reported error_max_turns"):
+        await create_runner(_settings()).run(make_job(tmp_path / "s"), sink)
+    assert sink.usages[-1][2] == 0.0123  # the cost is still recorded
+
+
+async def test_exit_without_result_names_the_status_and_stderr(
+    stand_in: StandIn, tmp_path: Path
+) -> None:
+    stand_in.replay(INIT, "@@stderr Invalid API key · Please run /login", "@@exit 3")
+    sink = RecordingSink()
+    with pytest.raises(AgentFailed, match="claude exited with status 3: Invalid API key"):
+        await create_runner(_settings()).run(make_job(tmp_path / "s"), sink)
+    assert "Invalid API key" in sink.text("stderr")
+
+
+async def test_missing_executable_is_a_clear_failure(tmp_path: Path) -> None:
+    settings = _settings(executable=str(tmp_path / "no-such-claude"))
+    with pytest.raises(AgentFailed, match=r"Claude Code executable .* was not found"):
+        await create_runner(settings).run(make_job(tmp_path / "s"), RecordingSink())
+
+
+async def test_configured_executable_path_is_used(stand_in: StandIn, tmp_path: Path) -> None:
+    renamed = stand_in.bin / "my-claude"
+    (stand_in.bin / "claude").rename(renamed)
+    stand_in.replay(INIT, RESULT)
+    result = await create_runner(_settings(executable=str(renamed))).run(
+        make_job(tmp_path / "s"), RecordingSink()
+    )
+    assert result.text == RESULT["result"]
+
+
+async def test_a_key_echoed_by_the_process_is_redacted(
+    stand_in: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "sk-ant-test-7c1d0e9f22"
+    monkeypatch.setenv("MY_CLAUDE_KEY", secret)
+    leak = {**ASSISTANT_DONE, "message": {**ASSISTANT_DONE["message"]}}
+    leak["message"]["content"] = [{"type": "text", "text": "my key is $KEY"}]
+    stand_in.replay(INIT, leak, "raw $KEY", {**RESULT, "result": "key=$KEY"})
+    job = make_job(tmp_path / "s")
+    sink = RecordingSink()
+    result = await create_runner(_settings(api_key_env="MY_CLAUDE_KEY")).run(job, sink)
+    assert stand_in.recorded()["key"] == secret  # passed to the CLI as ANTHROPIC_API_KEY
+    everything = sink.text() + result.text
+    everything += (job.session_dir / "artifacts/logs/coder.claude.jsonl").read_text()
+    assert secret not in everything and "[REDACTED]" in everything
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+async def test_cancel_kills_the_whole_process_group(stand_in: StandIn, tmp_path: Path) -> None:
+    stand_in.replay(INIT, "@@hang")
+    sink = RecordingSink(watch_for="hanging now")
+    task = asyncio.create_task(create_runner(_settings()).run(make_job(tmp_path / "s"), sink))
+    await asyncio.wait_for(sink.seen.wait(), 20)
+    child = int(Path(str(stand_in.record) + ".child").read_text())
+    assert _alive(child)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # SIGKILL is immediate, but the grandchild is reaped by init: poll for that, with a deadline.
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    assert not _alive(child), "the agent's grandchild survived the cancel"
