@@ -1,11 +1,134 @@
-"""`swarmtui parse` and `swarmtui lint`."""
+"""`swarmtui parse` and `swarmtui lint`: the batch language from the command line."""
 
 from __future__ import annotations
 
+import json
+import sys
+from typing import Any
+
+import click
+
+from swarmtui.batch import Batch, Diagnostic, TaskOp, parse_batch
+
+# Fields of each operation kind in `parse --format json` (besides kind and the range).
+_OP_FIELDS: dict[str, tuple[str, ...]] = {
+    "task": ("name", "agent_type", "instructions", "waits", "stores"),
+    "todo_write": ("todos",),
+    "bash": ("command",),
+    "write": ("path", "content"),
+    "memory": ("action", "key", "value", "namespace", "ttl"),
+    "swarm_init": ("topology", "max_agents", "strategy"),
+    "note": ("text",),
+}
+_RANGE = ("line", "column", "end_line", "end_column")
+
+
+class _Unreadable(Exception):
+    """A batch file that cannot be read (missing, a directory, no permission)."""
+
+
+def read_batch_file(file: str) -> str:
+    """The text of FILE, or of standard input for `-`; undecodable bytes become U+FFFD."""
+    try:
+        if file == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(file, "rb") as handle:
+                data = handle.read()
+    except FileNotFoundError as exc:
+        raise _Unreadable(f"{file}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise _Unreadable(f"{file}: is a directory") from exc
+    except PermissionError as exc:
+        raise _Unreadable(f"{file}: permission denied") from exc
+    except OSError as exc:
+        raise _Unreadable(
+            f"{file}: cannot read ({exc.strerror or exc.__class__.__name__})"
+        ) from exc
+    return data.decode("utf-8", "replace")
+
+
+def diagnostic_json(diag: Diagnostic) -> dict[str, Any]:
+    return {
+        "code": diag.code,
+        "severity": str(diag.severity),
+        "message": diag.message,
+        **{k: getattr(diag, k) for k in _RANGE},
+    }
+
+
+def batch_json(batch: Batch) -> dict[str, Any]:
+    """The documented JSON shape of a parsed batch."""
+    messages = []
+    for message in batch.messages:
+        ops = []
+        for op in message.operations:
+            data = op.model_dump(mode="json")
+            out: dict[str, Any] = {"kind": op.kind, **{k: data[k] for k in _RANGE}}
+            for key in _OP_FIELDS[op.kind]:
+                out[key] = data[key]
+            if op.kind == "todo_write":
+                out["todos"] = [
+                    {k: t[k] for k in ("id", "content", "status", "priority", "agent")}
+                    for t in data["todos"]
+                ]
+            if data.get("skip_reason"):
+                out["skip_reason"] = data["skip_reason"]
+            ops.append(out)
+        messages.append({"index": message.index, "title": message.title, "operations": ops})
+    return {"messages": messages, "diagnostics": [diagnostic_json(d) for d in batch.diagnostics]}
+
+
+def _name(file: str) -> str:
+    return "<stdin>" if file == "-" else file
+
 
 def parse_command(file: str, fmt: str) -> int:
-    raise NotImplementedError
+    try:
+        text = read_batch_file(file)
+    except _Unreadable as exc:
+        click.echo(f"swarmtui parse: {exc}", err=True)
+        return 2
+    batch = parse_batch(text, source_name=_name(file))
+    if fmt == "json":
+        click.echo(json.dumps(batch_json(batch), indent=2, ensure_ascii=False))
+    else:
+        for message in batch.messages:
+            click.echo(
+                f"Message {message.index}" + (f" - {message.title}" if message.title else "")
+            )
+            for op in message.operations:
+                label = getattr(op, "name", None) or getattr(op, "command", None) or ""
+                skip = f"  [skipped: {op.skip_reason}]" if op.skip_reason else ""
+                click.echo(f"  {op.line}:{op.column} {op.kind} {label}".rstrip() + skip)
+                if isinstance(op, TaskOp) and (op.waits or op.stores):
+                    click.echo(f"      waits {op.waits} stores {op.stores}")
+        for diag in batch.diagnostics:
+            click.echo(diag.format(_name(file)))
+    return 1 if batch.has_errors else 0
 
 
 def lint_command(files: list[str], fmt: str) -> int:
-    raise NotImplementedError
+    status = 0
+    results: list[dict[str, Any]] = []
+    for file in files:
+        try:
+            text = read_batch_file(file)
+        except _Unreadable as exc:
+            click.echo(f"swarmtui lint: {exc}", err=True)
+            results.append({"file": file, "error": str(exc), "diagnostics": []})
+            status = 2
+            continue
+        batch = parse_batch(text, source_name=_name(file))
+        if batch.has_errors and status == 0:
+            status = 1
+        if fmt == "json":
+            results.append(
+                {"file": file, "diagnostics": [diagnostic_json(d) for d in batch.diagnostics]}
+            )
+        else:
+            for diag in batch.diagnostics:
+                click.echo(diag.format(_name(file)))
+    if fmt == "json":
+        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+    return status

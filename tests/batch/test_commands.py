@@ -1,0 +1,74 @@
+"""`swarmtui parse` and `swarmtui lint` through the real click entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from swarmtui.cli import cli
+
+from .conftest import SHARED_EXAMPLES
+
+
+def test_parse_json_shape() -> None:
+    result = CliRunner().invoke(
+        cli, ["parse", str(SHARED_EXAMPLES / "release-notes.swarm.js"), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    (message,) = data["messages"]
+    assert message["index"] == 1 and message["title"] == "Release notes"
+    ops = message["operations"]
+    assert [op["kind"] for op in ops] == [
+        "swarm_init", "task", "task", "task", "todo_write", "bash", "memory",
+    ]  # fmt: skip
+    for op in ops:
+        assert {"kind", "line", "column", "end_line", "end_column"} <= set(op)
+    reviewer = ops[3]
+    assert reviewer["name"] == "Reviewer" and reviewer["waits"] == ["swarm/release/draft"]
+    assert set(reviewer) >= {"name", "agent_type", "instructions", "waits", "stores"}
+    assert ops[0] | {"topology": "hierarchical", "max_agents": 6} == ops[0]
+    assert "strategy" in ops[0]
+    todo = ops[4]["todos"][0]
+    assert set(todo) == {"id", "content", "status", "priority", "agent"}
+    assert ops[5]["command"].startswith("mkdir -p")
+    assert set(ops[6]) >= {"action", "key", "value", "namespace", "ttl"}
+    diag = data["diagnostics"][0]
+    assert set(diag) == {"code", "severity", "message", "line", "column", "end_line", "end_column"}
+
+
+def test_parse_reads_stdin() -> None:
+    result = CliRunner().invoke(cli, ["parse", "-"], input='Write("a.txt", "hi")\n')
+    data = json.loads(result.output)
+    op = data["messages"][0]["operations"][0]
+    assert (op["kind"], op["path"], op["content"]) == ("write", "a.txt", "hi")
+
+
+def test_lint_exit_codes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    clean = runner.invoke(cli, ["lint", str(SHARED_EXAMPLES / "release-notes.swarm.js")])
+    assert clean.exit_code == 0
+    assert "release-notes.swarm.js:8:19: SW013 Reviewer" in clean.output
+    bad = tmp_path / "bad.swarm.js"
+    bad.write_text('Write("a.txt", content1)\n')
+    result = runner.invoke(cli, ["lint", str(bad)])
+    assert result.exit_code == 1
+    assert result.output == f"{bad}:1:16: SW002 content1 is not defined\n"
+    missing = runner.invoke(cli, ["lint", str(bad), str(tmp_path / "missing.js")])
+    assert missing.exit_code == 2
+    assert "missing.js: no such file" in missing.output
+    assert "Traceback" not in missing.output
+    directory = runner.invoke(cli, ["lint", str(tmp_path)])
+    assert directory.exit_code == 2 and "is a directory" in directory.output
+
+
+def test_lint_json_format(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.swarm.js"
+    bad.write_bytes(b'Bash("\xff\xfe")\nWrite("/etc/x", "y")\n')
+    result = CliRunner().invoke(cli, ["lint", str(bad), "--format", "json"])
+    assert result.exit_code == 1
+    (entry,) = json.loads(result.output)
+    assert entry["file"] == str(bad)
+    assert [d["code"] for d in entry["diagnostics"]] == ["SW010"]

@@ -1,0 +1,142 @@
+"""Dependency inference (§4) and todo linking (§5), including what the shared examples imply."""
+
+from __future__ import annotations
+
+from swarmtui.batch import TaskOp, TodoWriteOp
+
+from .conftest import codes, example_text, parse
+
+
+def _task(batch: object, name: str) -> TaskOp:
+    task = batch.task(name)  # type: ignore[attr-defined]
+    assert task is not None, name
+    return task  # type: ignore[no-any-return]
+
+
+def test_data_pipeline_dependencies() -> None:
+    batch = parse(example_text("data-pipeline.swarm.js"))
+    assert _task(batch, "Schema Designer").stores == ["swarm/pipeline/schema"]
+    assert _task(batch, "Parser Dev").waits == ["swarm/pipeline/schema"]
+    assert _task(batch, "Sink Dev").waits == ["swarm/pipeline/schema"]
+    integrator = _task(batch, "Integrator")
+    assert integrator.waits == ["swarm/pipeline/readers", "swarm/pipeline/writers"]
+    (edge,) = integrator.edges
+    assert edge.how == "matched"
+    assert edge.phrase == "Wait for both implementation reports"
+    assert edge.providers == ["Parser Dev", "Sink Dev"]
+    sw013 = [d for d in batch.diagnostics if d.code == "SW013"]
+    assert len(sw013) == 1 and "swarm/pipeline/readers" in sw013[0].message
+    line = example_text("data-pipeline.swarm.js").split("\n")[sw013[0].line - 1]
+    assert line[sw013[0].column - 1 : sw013[0].end_column - 1] == edge.phrase
+    assert _task(batch, "Ops").waits == [] and _task(batch, "Ops").stores == []
+
+
+def test_data_pipeline_todos_follow_agents() -> None:
+    batch = parse(example_text("data-pipeline.swarm.js"))
+    todo_op = next(op for op in batch.operations() if isinstance(op, TodoWriteOp))
+    links = {t.id: (t.agent, t.agent_link) for t in todo_op.todos}
+    assert links == {
+        "schema": ("Schema Designer", "explicit"),
+        "readers": ("Parser Dev", "matched"),
+        "writers": ("Sink Dev", "matched"),
+        "e2e": ("Integrator", "matched"),
+        "ci": ("Ops", "matched"),
+    }
+
+
+def test_release_notes_dependencies() -> None:
+    batch = parse(example_text("release-notes.swarm.js"))
+    assert _task(batch, "Writer").waits == ["swarm/release/changes"]
+    assert _task(batch, "Writer").stores == ["swarm/release/draft"]
+    reviewer = _task(batch, "Reviewer")
+    assert reviewer.waits == ["swarm/release/draft"]
+    assert reviewer.edges[0].providers == ["Writer"]
+    todo_op = next(op for op in batch.operations() if isinstance(op, TodoWriteOp))
+    assert [t.agent for t in todo_op.todos] == ["Changelog Reader", "Writer", "Reviewer"]
+
+
+def test_two_messages_dependencies_and_docs_agent() -> None:
+    batch = parse(example_text("two-messages.swarm.js"))
+    assert _task(batch, "Verifier").waits == ["swarm/build/log"]
+    docs = [d for d in batch.diagnostics if "Docs" in d.message]
+    assert sorted(d.code for d in docs) == ["SW006", "SW007"]
+    assert all(d.line == 8 for d in docs)
+
+
+def test_glob_resolves_to_concrete_keys() -> None:
+    batch = parse(
+        'Task("R1", "Store notes in memory under \'swarm/research/a\'.", "researcher")\n'
+        'Task("R2", "Store notes in memory under \'swarm/research/b\'.", "researcher")\n'
+        'Task("W", "Read \'swarm/research/*\' from memory.", "coder")\n'
+    )
+    w = _task(batch, "W")
+    assert w.waits == ["swarm/research/a", "swarm/research/b"]
+    assert w.edges[0].how == "matched"
+    assert "SW013" in codes(batch)
+
+
+def test_glob_matching_nothing_is_kept_and_reported() -> None:
+    batch = parse('Task("W", "Read \'swarm/none/*\' from memory.", "coder")\n')
+    assert _task(batch, "W").waits == ["swarm/none/*"]
+    assert "SW004" in codes(batch)
+    assert _task(batch, "W").skip_reason
+
+
+def test_agent_path_rule() -> None:
+    batch = parse(
+        'Task("Packager", "Build the wheel.", "cicd-engineer")\n'
+        'Task("Uploader", "Wait for \'swarm/packager/build-complete\' in memory. Upload.", '
+        '"coder")\n'
+    )
+    assert _task(batch, "Packager").stores == ["swarm/packager/build-complete"]
+    assert _task(batch, "Packager").edges[0].how == "agent-path"
+    assert _task(batch, "Uploader").waits == ["swarm/packager/build-complete"]
+    assert "SW004" not in codes(batch) and "SW013" in codes(batch)
+
+
+def test_count_word_all_and_research_matches_researcher() -> None:
+    batch = parse(
+        'Task("Scout", "Store findings in memory as \'swarm/scout/findings\'.", "researcher")\n'
+        'Task("Builder", "Build it using research notes from memory.", "coder")\n'
+    )
+    assert _task(batch, "Builder").waits == ["swarm/scout/findings"]
+
+
+def test_implied_store_key_when_no_key_is_named() -> None:
+    batch = parse(
+        'Task("Scout", "Look around. Store findings in memory.", "researcher")\n'
+        'Task("Builder", "Wait for the findings. Build.", "coder")\n'
+    )
+    scout = _task(batch, "Scout")
+    assert scout.stores == ["swarm/scout/findings"] and scout.edges[0].how == "implied"
+    assert _task(batch, "Builder").waits == ["swarm/scout/findings"]
+
+
+def test_explicit_waits_and_stores_replace_inferred() -> None:
+    batch = parse(
+        'Task("A", "Store it in \'k/a\'.", "coder", {stores: ["k/x"]})\n'
+        'Task("B", "Wait for \'k/a\' in memory.", "coder", {waits: ["k/x"]})\n'
+    )
+    assert _task(batch, "A").stores == ["k/x"]
+    assert _task(batch, "B").waits == ["k/x"]
+    assert [e.how for e in _task(batch, "B").edges] == ["explicit"]
+    assert "SW004" not in codes(batch)
+
+
+def test_wait_for_key_stored_in_later_message_is_an_error() -> None:
+    batch = parse(
+        '[Message]:\nTask("A", "Wait for \'k/b\' in memory.", "coder")\n'
+        '[Message]:\nTask("B", "Store the result in \'k/b\'.", "coder")\n'
+    )
+    diag = next(d for d in batch.diagnostics if d.code == "SW004")
+    assert "later message" in diag.message
+    assert _task(batch, "A").skip_reason
+
+
+def test_memory_operation_counts_as_a_store() -> None:
+    batch = parse(
+        'memory.store("swarm/plan", "do it")\n'
+        'Task("A", "Read the plan from memory \'swarm/plan\'.", "coder")\n'
+    )
+    assert _task(batch, "A").waits == ["swarm/plan"]
+    assert not batch.has_errors

@@ -1,0 +1,138 @@
+"""Every diagnostic code of §7: a batch that triggers it, and a clean batch where it is silent."""
+
+from __future__ import annotations
+
+import pytest
+
+from swarmtui.batch import Severity
+
+from .conftest import codes, parse
+
+CLEAN = """\
+[Single Message - Clean]:
+mcp__claude_flow__swarm_init({ topology: "mesh", maxAgents: 4 })
+Task("Planner", "Plan the work. Store the plan in memory under 'swarm/clean/plan'.", "planner")
+Task("Coder", "Read the plan from memory 'swarm/clean/plan'. Implement it. " +
+     "Store a report in 'swarm/clean/code'.", "coder")
+Task("Tester", "Wait for 'swarm/clean/code' in memory. Test it.", "tester")
+TodoWrite({ todos: [
+  {id: "1", content: "Plan the work", status: "in_progress", priority: "high", agent: "Planner"},
+  {id: "2", content: "Implement it", status: "pending", priority: "high", agent: "Coder"},
+  {id: "3", content: "Test it", status: "pending", priority: "medium", agent: "Tester"},
+]})
+Write("notes/readme.md", "hello")
+Bash("ls", { timeout: 5 })
+"""
+
+TRIGGERS = {
+    "SW001": 'Task("A", "x" "y", "coder")\n',
+    "SW002": 'Write("a.txt", content1)\n',
+    "SW003": 'Task("A", {...}, "coder")\n',
+    "SW004": 'Task("A", "Wait for \'swarm/nothing\' in memory.", "coder")\n',
+    "SW005": (
+        'Task("A", "Wait for \'k/b\' in memory. Store it in \'k/a\'.", "coder")\n'
+        'Task("B", "Wait for \'k/a\' in memory. Store it in \'k/b\'.", "coder")\n'
+    ),
+    "SW006": (
+        '[Message]:\nTask("A", "Store it in \'k/a\'.", "coder")\n'
+        '[Message]:\nTask("B", "Store it in \'k/b\'.", "coder")\n'
+    ),
+    "SW007": ('Task("A", "Store it in \'k/a\'.", "coder")\nTask("B", "Just code.", "coder")\n'),
+    "SW008": 'Task("A", "x", "coder")\nTask("B", "y", "coder")\n'
+    'TodoWrite({todos: [{id: "1", content: "all of it"}]})\n',
+    "SW009": 'Task("A", "Do it.", "reviewr")\n',
+    "SW010": 'Write("../../etc/passwd", "x")\n',
+    "SW011": 'Task("A", "x", "coder")\nTask("A", "y", "coder")\n',
+    "SW012": 'TodoWrite({todos: [{id: "1", content: "x", status: "doing"}]})\n',
+    "SW013": (
+        'Task("A", "Store the deploy plan in \'k/plan\'.", "planner")\n'
+        'Task("B", "Wait for the deploy plan.", "coder")\n'
+    ),
+    "SW014": 'Task("A", "", "coder")\n',
+}
+
+
+@pytest.mark.parametrize("code", sorted(TRIGGERS))
+def test_code_is_silent_on_clean_batch(code: str) -> None:
+    assert code not in codes(parse(CLEAN))
+
+
+def test_clean_batch_has_no_diagnostics_at_all() -> None:
+    batch = parse(CLEAN)
+    assert batch.diagnostics == []
+    assert all(op.skip_reason is None for op in batch.operations())
+
+
+@pytest.mark.parametrize("code", sorted(TRIGGERS))
+def test_code_is_triggered(code: str) -> None:
+    batch = parse(TRIGGERS[code])
+    found = [d for d in batch.diagnostics if d.code == code]
+    assert found, [d.format("t") for d in batch.diagnostics]
+    expected = {"SW001", "SW002", "SW004", "SW005", "SW010", "SW011", "SW012"}
+    if code in expected:
+        assert all(d.severity is Severity.ERROR for d in found)
+        assert any(op.skip_reason for op in batch.operations())
+
+
+def test_sw005_names_the_cycle() -> None:
+    diag = next(d for d in parse(TRIGGERS["SW005"]).diagnostics if d.code == "SW005")
+    assert "A → B → A" in diag.message
+
+
+def test_sw006_says_the_speedup() -> None:
+    diag = next(d for d in parse(TRIGGERS["SW006"]).diagnostics if d.code == "SW006")
+    assert "could share message 1" in diag.message
+    assert "2.0×" in diag.message
+
+
+def test_sw009_suggests_closest_type_and_flags_unknown_operation() -> None:
+    diag = next(d for d in parse(TRIGGERS["SW009"]).diagnostics if d.code == "SW009")
+    assert "'reviewer'" in diag.message
+    assert (diag.column, diag.end_column) == (21, 30)
+    assert "SW009" in codes(parse('Deploy("x")\n'))
+
+
+def test_sw011_skips_only_the_duplicate() -> None:
+    batch = parse(TRIGGERS["SW011"])
+    first, second = batch.tasks()
+    assert first.skip_reason is None and second.skip_reason
+
+
+def test_sw012_bad_values() -> None:
+    text = (
+        'mcp__claude_flow__swarm_init({topology: "blob"})\n'
+        'mcp__claude_flow__memory_usage({action: "push", key: "k"})\n'
+        'Bash("ls", {timeout: -1})\n'
+        'TodoWrite({todos: [{id: "1", content: "x", priority: "urgent"}]})\n'
+    )
+    batch = parse(text)
+    assert [d.line for d in batch.diagnostics if d.code == "SW012"] == [1, 2, 3, 4]
+    assert all(op.skip_reason for op in batch.operations())
+
+
+def test_sw014_unmatched_wait_phrase() -> None:
+    batch = parse(
+        'Task("A", "Store it in \'k/a\'.", "coder")\n'
+        'Task("B", "Wait for the unicorn approval.", "coder")\n'
+    )
+    diag = next(d for d in batch.diagnostics if d.code == "SW014")
+    assert "unicorn" in diag.message and diag.severity is Severity.WARNING
+    b = batch.task("B")
+    assert b is not None and b.waits == [] and b.skip_reason is None
+
+
+def test_project_agent_types_and_malformed_file(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from swarmtui.batch import parse_batch
+
+    project = Path(str(tmp_path))
+    agents = project / ".claude" / "agents" / "team"
+    agents.mkdir(parents=True)
+    (agents / "gardener.md").write_text("---\nname: gardener\ndescription: grows\n---\nGrow.\n")
+    (agents / "broken.md").write_text("no front matter here\n")
+    batch = parse_batch('Task("G", "Grow it.", "gardener")\n', project_dir=project)
+    assert "SW009" not in [d.code for d in batch.diagnostics]
+    broken = [d for d in batch.diagnostics if d.code == "SW016"]
+    assert len(broken) == 1 and "broken.md" in broken[0].message
+    assert broken[0].severity is Severity.WARNING
