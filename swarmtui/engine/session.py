@@ -8,6 +8,7 @@ session is where the engine meets persistence; the scheduler itself only knows `
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -113,6 +114,7 @@ class LiveSession:
         self._scheduler: Scheduler | None = None
         self._seq = 0
         self._t0 = 0.0
+        self._emitting = 0
 
     def subscribe(self, callback: Subscriber) -> None:
         self._subscribers.append(callback)
@@ -124,8 +126,26 @@ class LiveSession:
         apply(self.state, event)
         if self._log is not None:
             self._log.append(event)
-        for callback in self._subscribers:
-            callback(event)
+        self._emitting += 1
+        try:
+            for callback in self._subscribers:
+                callback(event)
+        finally:
+            self._emitting -= 1
+
+    def _control(self, method: Callable[..., None], *args: Any) -> None:
+        """Run a control now, or, when a subscriber calls it while an event is being emitted,
+        right after the scheduler has finished reacting to that event (never half-way)."""
+        if self._scheduler is None:
+            return
+        if self._emitting:
+            asyncio.get_running_loop().call_soon(self._control_later, method, args)
+        else:
+            method(*args)
+
+    def _control_later(self, method: Callable[..., None], args: tuple[Any, ...]) -> None:
+        if self._scheduler is not None:
+            method(*args)
 
     def _open_log(self) -> EventSink:
         if self._log_factory is not None:
@@ -224,31 +244,31 @@ class LiveSession:
 
     def cancel_agent(self, name: str) -> None:
         if self._scheduler is not None:
-            self._scheduler.cancel_agent(name)
+            self._control(self._scheduler.cancel_agent, name)
 
     def cancel_session(self) -> None:
         if self._scheduler is not None:
-            self._scheduler.cancel_session()
+            self._control(self._scheduler.cancel_session)
 
     def retry_agent(self, name: str) -> None:
         if self._scheduler is not None:
-            self._scheduler.retry_agent(name)
+            self._control(self._scheduler.retry_agent, name)
 
     def pause(self) -> None:
         if self._scheduler is not None:
-            self._scheduler.pause()
+            self._control(self._scheduler.pause)
 
     def resume(self) -> None:
         if self._scheduler is not None:
-            self._scheduler.resume()
+            self._control(self._scheduler.resume)
 
     def store_memory(self, key: str, value: Any, namespace: str = "default") -> None:
         if self._scheduler is not None:
-            self._scheduler.store_memory(key, value, namespace)
+            self._control(self._scheduler.store_memory, key, value, namespace)
 
     def set_todo_status(self, todo_id: str, status: str) -> None:
         if self._scheduler is not None:
-            self._scheduler.set_todo_status(todo_id, status)
+            self._control(self._scheduler.set_todo_status, todo_id, status)
 
     @property
     def running(self) -> bool:

@@ -54,7 +54,7 @@ FINAL_STATUSES = frozenset({"done", "failed", "cancelled", "skipped"})
 
 
 def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, _DIGITS)
+    return None if value is None else float(round(value, _DIGITS))
 
 
 def _is_glob(key: str) -> bool:
@@ -260,7 +260,7 @@ class SessionState:
 
 
 def _r_cost(value: float | None) -> float | None:
-    return None if value is None else round(value, 6)
+    return None if value is None else float(round(value, 6))
 
 
 def _message_json(m: MessageState) -> dict[str, Any]:
@@ -465,11 +465,16 @@ def _agent_finished(s: SessionState, e: AgentFinished) -> None:
     # The chain ending here: this agent's run on top of the longest chain it waited for.
     m = s.messages.get(a.message)
     before = m.critical_path_base if m is not None else 0.0
+    started = a.started_at if a.started_at is not None else e.t
     for key in a.arrived:
         for entry in _entries_for(s, key):
-            provider = s.agents.get(entry.by)
-            if provider is not None and provider is not a:
-                before = max(before, provider.critical_path_seconds)
+            for write in entry.history:
+                # Only writes it could have waited for: those before it started.
+                if write.t > started:
+                    break
+                provider = s.agents.get(write.by)
+                if provider is not None and provider is not a:
+                    before = max(before, provider.critical_path_seconds)
     a.critical_path_seconds = before + a.run_seconds
     if a.critical_path_seconds > s.metrics.critical_path_seconds:
         s.metrics.critical_path_seconds = a.critical_path_seconds

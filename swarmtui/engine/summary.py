@@ -9,7 +9,7 @@ from swarmtui.engine.state import SessionState
 
 
 def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+    return None if value is None else float(round(value, 3))
 
 
 def summary_json(state: SessionState, path: Path) -> dict[str, Any]:

@@ -1,0 +1,78 @@
+"""Build batches from the models and run them for real (rehearsal/command runners, SQLite)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from swarmtui.batch.models import Batch, Message, Operation
+from swarmtui.engine.events import Event
+from swarmtui.engine.session import LiveSession
+from swarmtui.engine.settings import RunSettings
+from swarmtui.engine.state import SessionState
+
+TINY = 0.005  # rehearsal seconds per agent in tests
+
+
+def one_message(*ops: Operation, title: str = "Test") -> Batch:
+    return Batch(messages=[Message(index=1, title=title, operations=list(ops))])
+
+
+def messages(*groups: list[Operation], title: str = "Test") -> Batch:
+    return Batch(
+        messages=[
+            Message(index=i + 1, title=title if i == 0 else None, operations=ops)
+            for i, ops in enumerate(groups)
+        ]
+    )
+
+
+@dataclass
+class Run:
+    session: LiveSession
+    state: SessionState
+    events: list[Event] = field(default_factory=list)
+
+    def of(self, type_: str, **match: Any) -> list[Event]:
+        return [
+            e
+            for e in self.events
+            if e.type == type_ and all(getattr(e, k, None) == v for k, v in match.items())
+        ]
+
+    def seq(self, type_: str, **match: Any) -> int:
+        found = self.of(type_, **match)
+        assert found, f"no {type_} event matching {match}"
+        return found[0].seq
+
+
+def make_session(batch: Batch, tmp_path: Path, **settings: Any) -> tuple[LiveSession, list[Event]]:
+    settings.setdefault("rehearsal_seconds", TINY)
+    session = LiveSession(
+        "// built in a test\n",
+        source_name="test.swarm.js",
+        settings=RunSettings(**settings),
+        sessions_dir=tmp_path / "sessions",
+        batch=batch,
+    )
+    events: list[Event] = []
+    session.subscribe(events.append)
+    return session, events
+
+
+async def run(
+    batch: Batch,
+    tmp_path: Path,
+    on_event: Callable[[LiveSession, Event], None] | None = None,
+    **settings: Any,
+) -> Run:
+    session, events = make_session(batch, tmp_path, **settings)
+    if on_event is not None:
+        session.subscribe(lambda e: on_event(session, e))
+    # A bound, not a synchronisation: a hung scheduler fails the test instead of CI.
+    async with asyncio.timeout(60):
+        state = await session.run()
+    return Run(session, state, events)

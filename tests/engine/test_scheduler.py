@@ -1,0 +1,255 @@
+"""The scheduler, run for real: rehearsal agents of milliseconds, real SQLite, real processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from swarmtui.batch.models import (
+    BashOp,
+    MemoryOp,
+    NoteOp,
+    SwarmInitOp,
+    TaskOp,
+    Todo,
+    TodoWriteOp,
+    WriteOp,
+)
+from swarmtui.engine.events import Event
+from swarmtui.engine.session import LiveSession
+from swarmtui.engine.state import fold
+from swarmtui.store import read_events
+
+from .helpers import messages, one_message, run
+
+
+def task(i: int, name: str, **kw: object) -> TaskOp:
+    return TaskOp(index=i, name=name, **kw)  # type: ignore[arg-type]
+
+
+async def test_no_dependant_starts_before_its_key_is_stored(tmp_path: Path) -> None:
+    batch = one_message(
+        task(0, "Reviewer", waits=["swarm/draft"]),
+        task(1, "Writer", waits=["swarm/changes"], stores=["swarm/draft"]),
+        task(2, "Reader", stores=["swarm/changes"]),
+        task(3, "Both", waits=["swarm/changes", "swarm/draft"]),
+        task(4, "Glob", waits=["swarm/*"]),
+    )
+    r = await run(batch, tmp_path)
+    assert r.state.status == "completed"
+    stored = {e.key: e.seq for e in r.of("memory_stored")}  # type: ignore[attr-defined]
+    assert r.seq("agent_started", agent="Writer") > stored["swarm/changes"]
+    assert r.seq("agent_started", agent="Reviewer") > stored["swarm/draft"]
+    assert r.seq("agent_started", agent="Both") > max(stored.values())
+    assert r.seq("agent_started", agent="Glob") > min(stored.values())
+    assert r.of("agent_waiting", agent="Reviewer")[0].keys == ["swarm/draft"]  # type: ignore[attr-defined]
+    assert r.state.agents["Writer"].arrived == {"swarm/changes"}
+    # Chains: Reader -> Writer -> Reviewer (or -> Both); the longest is the critical path.
+    agents = r.state.agents
+    chain = sum(agents[n].run_seconds for n in ("Reader", "Writer", "Reviewer"))
+    assert abs(agents["Reviewer"].critical_path_seconds - chain) < 1e-9
+    longest = max(agents["Reviewer"].critical_path_seconds, agents["Both"].critical_path_seconds)
+    assert r.state.metrics.critical_path_seconds == longest
+
+
+async def test_max_parallel_bounds_running_agents_and_queues_in_batch_order(
+    tmp_path: Path,
+) -> None:
+    batch = one_message(
+        SwarmInitOp(index=0, max_agents=2), *[task(i + 1, f"A{i}") for i in range(6)]
+    )
+    r = await run(batch, tmp_path)
+    running, peak, starts = 0, 0, []
+    for e in r.events:
+        if e.type == "agent_started":
+            running += 1
+            starts.append(e.agent)  # type: ignore[attr-defined]
+        elif e.type == "agent_finished":
+            running -= 1
+        peak = max(peak, running)
+    assert peak == 2 and r.state.max_parallel == 2
+    assert starts == [f"A{i}" for i in range(6)]
+    # --max-parallel overrides the batch's maxAgents
+    r = await run(batch, tmp_path, max_parallel=1)
+    assert r.state.max_parallel == 1
+
+
+async def test_deadlock_and_cycle_fail_at_once_with_the_key_while_others_complete(
+    tmp_path: Path,
+) -> None:
+    batch = one_message(
+        task(0, "Orphan", waits=["swarm/never"]),
+        task(1, "Ping", waits=["swarm/pong"], stores=["swarm/ping"]),
+        task(2, "Pong", waits=["swarm/ping"], stores=["swarm/pong"]),
+        task(3, "Free", stores=["swarm/free"]),
+        task(4, "After", waits=["swarm/free"]),
+        task(5, "Late", waits=["swarm/orphan-out"]),
+    )
+    r = await run(batch, tmp_path, rehearsal_seconds=60.0 if False else 0.005)
+    agents = r.state.agents
+    assert agents["Orphan"].status == "failed"
+    assert agents["Orphan"].reason == "waits for swarm/never, which nothing left can store"
+    assert agents["Ping"].status == agents["Pong"].status == "failed"
+    assert "swarm/pong" in (agents["Ping"].reason or "")
+    assert "cycle: Ping → Pong → Ping" in (agents["Ping"].reason or "")
+    assert agents["Free"].status == agents["After"].status == "done"
+    assert r.state.status == "failed"
+    # They failed before any agent finished: detected, not waited out.
+    first_done = r.seq("agent_finished", agent="Free")
+    assert r.seq("agent_finished", agent="Orphan") < first_done
+    assert r.seq("agent_finished", agent="Ping") < first_done
+
+
+async def test_a_failed_provider_fails_its_dependants_with_its_name(tmp_path: Path) -> None:
+    batch = one_message(
+        task(0, "Builder", stores=["swarm/build"]),
+        task(1, "Tester", waits=["swarm/build"]),
+    )
+    r = await run(batch, tmp_path, backend="command", command_template="exit 7")
+    assert r.state.agents["Builder"].reason == "command exited with status 7"
+    assert r.state.agents["Tester"].reason == "waits for swarm/build, but Builder failed"
+
+
+async def test_a_wait_on_a_later_message_is_a_deadlock(tmp_path: Path) -> None:
+    batch = messages(
+        [task(0, "Early", waits=["swarm/late"])], [task(1, "Later", stores=["swarm/late"])]
+    )
+    r = await run(batch, tmp_path)
+    assert r.state.agents["Early"].reason == (
+        "waits for swarm/late, which only Later (a later message) stores"
+    )
+    assert r.state.agents["Later"].status == "done"
+
+
+async def test_messages_run_in_order(tmp_path: Path) -> None:
+    batch = messages(
+        [task(0, "One"), task(1, "Two")],
+        [task(2, "Three")],
+    )
+    r = await run(batch, tmp_path)
+    assert r.seq("agent_started", agent="Three") > r.seq("message_finished", index=1)
+    assert r.seq("message_started", index=2) > r.seq("agent_finished", agent="Two")
+    assert r.state.messages[2].status == "finished"
+
+
+async def test_skipped_operations_are_reported_and_the_rest_runs(tmp_path: Path) -> None:
+    batch = one_message(
+        task(0, "Broken", skip_reason="content1 is not defined"),
+        BashOp(index=1, command="echo {...}", skip_reason="placeholder left"),
+        task(2, "Fine"),
+        NoteOp(index=3, text="Total time: 40 minutes"),
+    )
+    r = await run(batch, tmp_path)
+    assert r.state.agents["Broken"].status == "skipped"
+    assert r.state.agents["Broken"].reason == "content1 is not defined"
+    assert r.state.skipped == [(1, "bash", "placeholder left")]
+    assert r.state.agents["Fine"].status == "done"
+    assert r.state.status == "failed"
+
+
+async def test_memory_ops_todos_and_the_rehearsal_report(tmp_path: Path) -> None:
+    batch = one_message(
+        MemoryOp(index=0, action="store", key="meta", value={"v": "2.4"}, namespace="ns"),
+        MemoryOp(index=1, action="store", key="gone", value="x"),
+        MemoryOp(index=2, action="delete", key="gone"),
+        TodoWriteOp(
+            index=3,
+            todos=[
+                Todo(id="1", content="Write", agent="Writer"),
+                Todo(id="2", content="Other", status="pending"),
+            ],
+        ),
+        task(4, "Writer", waits=["meta"], stores=["swarm/out"]),
+    )
+    r = await run(batch, tmp_path)
+    assert r.state.memory[("ns", "meta")].value == {"v": "2.4"}
+    assert r.state.memory[("default", "gone")].deleted
+    out = r.state.memory[("default", "swarm/out")]
+    assert out.by == "Writer" and "REHEARSAL" in out.value
+    todo_events = [(e.id, e.status) for e in r.of("todo_changed")]  # type: ignore[attr-defined]
+    assert todo_events == [
+        ("1", "pending"),
+        ("2", "pending"),
+        ("1", "in_progress"),
+        ("1", "completed"),
+    ]
+    report = r.session.path / "artifacts" / "writer.md"
+    assert "REHEARSAL" in report.read_text()
+    assert r.state.agents["Writer"].artifacts == ["artifacts/writer.md"]
+
+
+async def test_rehearsal_without_seconds_is_stable_between_one_and_four(tmp_path: Path) -> None:
+    from swarmtui.engine.runners.rehearsal import rehearsal_seconds
+
+    values = [rehearsal_seconds(f"agent {i}", None) for i in range(200)]
+    assert all(1.0 <= v <= 4.0 for v in values)
+    assert values == [rehearsal_seconds(f"agent {i}", None) for i in range(200)]
+    assert len(set(values)) > 50
+    assert rehearsal_seconds("x", 0.25) == 0.25
+
+
+async def test_bash_runs_in_the_session_folder_with_braces_status_and_timeout(
+    tmp_path: Path,
+) -> None:
+    batch = one_message(
+        BashOp(index=0, command="mkdir -p out/{a,b} && ls out && pwd"),
+        BashOp(index=1, command="echo oops >&2; exit 3"),
+        BashOp(index=2, command="sleep 30", timeout=0.2),
+        BashOp(index=3, command="mkdir -p sessions/session-YYYYMMDD-HHMMSS-x/artifacts/{docs,z}"),
+    )
+    r = await run(batch, tmp_path)
+    folder = r.session.path
+    assert (folder / "out" / "a").is_dir() and (folder / "out" / "b").is_dir()
+    assert list(r.state.bash[0].output_tail) == ["a", "b", str(folder.resolve())]
+    assert (r.state.bash[1].exit_status, list(r.state.bash[1].output_tail)) == (3, ["oops"])
+    assert r.of("bash_output", op=1)[0].stream == "stderr"  # type: ignore[attr-defined]
+    assert r.state.bash[2].exit_status is None
+    assert r.state.bash[2].reason == "timed out after 0.2 s"
+    assert (folder / "artifacts" / "z").is_dir()  # the §6 placeholder became this folder
+    assert r.state.status == "failed"
+
+
+async def test_budget_spent_skips_agents(tmp_path: Path) -> None:
+    r = await run(one_message(task(0, "A")), tmp_path, budget_usd=0.0)
+    a = r.state.agents["A"]
+    assert a.status == "skipped" and a.started_at is None
+    assert a.reason is not None and "budget" in a.reason
+
+
+async def test_unknown_backend_fails_the_agent_with_a_reason(tmp_path: Path) -> None:
+    r = await run(one_message(task(0, "A", backend="telepathy")), tmp_path)
+    assert r.state.agents["A"].status == "failed"
+    assert "unknown backend 'telepathy'" in (r.state.agents["A"].reason or "")
+
+
+async def test_replay_of_the_log_gives_the_live_state(tmp_path: Path) -> None:
+    batch = one_message(
+        task(0, "A", stores=["k"]),
+        task(1, "B", waits=["k"]),
+        BashOp(index=2, command="printf 'x%.0s' {1..20000}"),
+        WriteOp(index=3, path="notes.md", content="hello"),
+    )
+    r = await run(batch, tmp_path)
+    events = read_events(r.session.path)
+    assert [e.seq for e in events] == list(range(1, len(r.events) + 1))
+    assert fold(events).to_json() == r.state.to_json()
+
+
+async def test_live_session_reports_events_to_subscribers_in_order(tmp_path: Path) -> None:
+    seen: list[Event] = []
+    session = LiveSession(
+        "Task('A', 'x')",
+        source_name="x.swarm.js",
+        settings=__import__("swarmtui.engine.settings", fromlist=["RunSettings"]).RunSettings(
+            rehearsal_seconds=0.001
+        ),
+        sessions_dir=tmp_path,
+        batch=one_message(task(0, "A")),
+    )
+    session.subscribe(seen.append)
+    state = await session.run()
+    assert [e.seq for e in seen] == list(range(1, len(seen) + 1))
+    assert seen[0].type == "session_started" and seen[-1].type == "session_finished"
+    assert state is session.state and state.seq == len(seen)
+    assert (session.path / "batch.swarm.js").read_text() == "Task('A', 'x')"
+    for sub in ("code", "tests", "docs", "scripts", "logs"):
+        assert (session.path / "artifacts" / sub).is_dir()
