@@ -228,3 +228,21 @@ async def test_escape_leaves_the_replay(sessions: dict[str, Path]) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is not screen
+
+
+async def test_enter_on_an_agent_opens_its_detail_read_only(sessions: dict[str, Path]) -> None:
+    from swarmtui.ui.screens.agent_detail import AgentDetailScreen
+
+    app = ScreenHost(lambda: ReplayScreen(sessions["release"], clock=lambda: 0.0))
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await opened(pilot)
+        screen.query_one(AgentsPanel).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, AgentDetailScreen)
+        assert detail.read_only
+        assert detail.agent_name == "Changelog Reader"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen

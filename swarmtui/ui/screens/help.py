@@ -20,8 +20,7 @@ from textual.widgets import Static
 CHEAT_SHEET: tuple[tuple[str, str], ...] = (
     ("[Single Message - Title]:", "opens a message: its operations start together"),
     ('Message 2: Bash("make test")', "puts one operation in message 2 (messages run in order)"),
-    ('Task(name, instructions, "type")', "spawns an agent; 4th argument {waits, stores, timeout,"),
-    ("", "retries, backend, model}"),
+    ('Task(name, instructions, "type", {…})', "spawns an agent; options: waits, stores, timeout"),
     ("TodoWrite({todos: [{id, content, status, priority}]})", "sets the todo list"),
     ("Bash(command, {timeout, cwd})", "runs a shell command in the session folder"),
     ("Write(path, content)", "writes a file (a bare name goes under artifacts/)"),
@@ -128,8 +127,8 @@ class HelpScreen(ModalScreen[None]):
     def _cheat_sheet(self) -> Group:
         code = Style(color=self.app.theme_variables.get("syntax-string") or None)
         table = Table.grid(padding=(0, 2))
-        table.add_column(ratio=3)
-        table.add_column(ratio=2)
+        table.add_column(ratio=1)
+        table.add_column(ratio=1)
         for example, meaning in CHEAT_SHEET:
             table.add_row(Text(example, code), Text(meaning))
         return Group(

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -25,12 +25,13 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from swarmtui.engine.events import Event
-from swarmtui.engine.state import SessionState
 from swarmtui.store import SessionStoreError, read_events
 from swarmtui.store.replay_cursor import ReplayCursor
 from swarmtui.ui.look import format_seconds
+from swarmtui.ui.messages import AgentChosen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.log_panel import LogPanel
+from swarmtui.ui.widgets.memory_panel import MemoryPanel
 from swarmtui.ui.widgets.status_bar import StatusBar
 from swarmtui.ui.widgets.timeline_panel import TimelinePanel
 from swarmtui.ui.widgets.todos_panel import TodosPanel
@@ -38,24 +39,6 @@ from swarmtui.ui.widgets.todos_panel import TodosPanel
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 TICK_SECONDS = 1 / 30  # the repaint bound the live screen uses too
 LOG_REBUILD_LIMIT = 2_000  # the log panel is bounded; a backward seek refills only its tail
-
-
-class MemorySummary(Static):
-    """Memory keys at the replay position (stands in until the main screen's memory panel lands)."""
-
-    def __init__(self, *, read_only: bool = True) -> None:
-        super().__init__("", classes="replay-panel-body")
-        self.read_only = read_only
-
-    def show_state(self, state: SessionState) -> None:
-        text = Text()
-        for (namespace, key), entry in sorted(state.memory.items()):
-            if entry.deleted:
-                continue
-            prefix = "" if namespace == "default" else f"{namespace}:"
-            text.append(f"{prefix}{key}", Style(bold=True))
-            text.append(f"  ← {entry.by} @ {format_seconds(entry.t)}\n", Style(dim=True))
-        self.update(text if text.plain else Text("no memory keys yet", Style(dim=True)))
 
 
 def format_speed(speed: float) -> str:
@@ -98,6 +81,7 @@ class ReplayScreen(Screen[None]):
             "jump(-0.1)",
             "−10%",
             priority=True,
+            show=False,
             id="replay.back_10",
             tooltip="Go back a tenth of the session",
         ),
@@ -106,6 +90,7 @@ class ReplayScreen(Screen[None]):
             "jump(0.1)",
             "+10%",
             priority=True,
+            show=False,
             id="replay.forward_10",
             tooltip="Go forward a tenth of the session",
         ),
@@ -114,6 +99,7 @@ class ReplayScreen(Screen[None]):
             "start",
             "Start",
             priority=True,
+            show=False,
             id="replay.start",
             tooltip="Go to the start of the session",
         ),
@@ -122,6 +108,7 @@ class ReplayScreen(Screen[None]):
             "end",
             "End",
             priority=True,
+            show=False,
             id="replay.end",
             tooltip="Go to the end of the session",
         ),
@@ -174,8 +161,7 @@ class ReplayScreen(Screen[None]):
                 todos = TodosPanel(read_only=True, id="replay-todos")
                 todos.border_title = "Todos"
                 yield todos
-                memory = MemorySummary(read_only=True)
-                memory.id = "replay-memory"
+                memory = MemoryPanel(read_only=True, id="replay-memory")
                 memory.border_title = "Memory"
                 yield memory
                 log = LogPanel(read_only=True, id="replay-log")
@@ -316,7 +302,7 @@ class ReplayScreen(Screen[None]):
         for panel in (
             self.query_one(AgentsPanel),
             self.query_one(TodosPanel),
-            self.query_one(MemorySummary),
+            self.query_one(MemoryPanel),
             log,
             timeline,
             self.query_one(StatusBar),
@@ -331,7 +317,7 @@ class ReplayScreen(Screen[None]):
         cursor = self.cursor
         if cursor is None:
             return "loading…"
-        mark = "▶ playing" if self.playing else "⏸ paused"
+        mark = "▶ playing" if self.playing else "‖ paused"
         return (
             f"{mark} · {format_speed(self.speed)} · event {cursor.position}/{cursor.total}"
             f" · {format_seconds(cursor.time)} / {format_seconds(cursor.duration)}"
@@ -350,6 +336,20 @@ class ReplayScreen(Screen[None]):
             text.append("━" * filled, Style(bold=True))
             text.append("─" * (width - filled), Style(dim=True))
         line.update(text)
+
+    @on(AgentChosen)
+    def _agent_chosen(self, message: AgentChosen) -> None:
+        message.stop()
+        if self.cursor is None:
+            return
+        from swarmtui.ui.screens.agent_detail import AgentDetailScreen
+
+        self.playing = False  # the detail shows the agent as of this position
+        self.app.push_screen(
+            AgentDetailScreen(
+                self.cursor.state, message.name, session_path=self.session_path, read_only=True
+            )
+        )
 
     def action_back(self) -> None:
         self.playing = False

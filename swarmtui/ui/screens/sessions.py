@@ -97,7 +97,7 @@ class SessionsScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.add_column("Title", key="title", width=36)
         table.add_column("Started", key="started", width=19)
-        table.add_column("Status", key="status", width=11)
+        table.add_column("Status", key="status", width=13)
         table.add_column("Agents", key="agents", width=6)
         table.add_column("Wall", key="wall", width=7)
         table.add_column("Speed-up", key="speedup", width=8)
