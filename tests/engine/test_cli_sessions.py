@@ -1,0 +1,96 @@
+"""End to end through the CLI: run --json, replay --json (byte-identical), sessions, export."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "examples"
+CLI = [sys.executable, "-m", "swarmtui"]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.swarm.js")), ids=lambda p: p.name)
+def test_run_and_replay_json_are_identical(example: Path, tmp_path: Path) -> None:
+    sessions = str(tmp_path / "sessions")
+    ran = _cli(
+        "run",
+        str(example),
+        "--headless",
+        "--json",
+        "--rehearsal-seconds",
+        "0.01",
+        "--sessions-dir",
+        sessions,
+    )
+    assert ran.returncode in (0, 1), ran.stderr
+    document = json.loads(ran.stdout)
+    summary = document["summary"]
+    assert summary["status"] in ("completed", "failed")
+    assert ran.returncode == (0 if summary["status"] == "completed" else 1)
+    for key in (
+        "session_id",
+        "path",
+        "wall_seconds",
+        "sequential_seconds",
+        "critical_path_seconds",
+        "speedup",
+        "agents",
+    ):
+        assert key in summary
+    assert summary["agents"] and {
+        "name",
+        "type",
+        "status",
+        "started_at",
+        "finished_at",
+        "run_seconds",
+        "wait_seconds",
+        "waits",
+        "stores",
+        "reason",
+    } <= set(summary["agents"][0])
+    assert (Path(summary["path"]) / "batch.swarm.js").read_text() == example.read_text()
+    replayed = _cli(
+        "replay", summary["session_id"], "--headless", "--json", "--sessions-dir", sessions
+    )
+    assert replayed.returncode == 0, replayed.stderr
+    assert replayed.stdout == ran.stdout
+    by_path = _cli("replay", summary["path"], "--headless", "--json")
+    assert by_path.stdout == ran.stdout
+    exported = _cli("export", summary["session_id"], "--sessions-dir", sessions)
+    lines = exported.stdout.splitlines()
+    assert len(lines) == document["state"]["seq"]
+    assert [json.loads(line)["seq"] for line in lines] == list(range(1, len(lines) + 1))
+
+
+def test_run_exit_codes_and_sessions_listing(tmp_path: Path) -> None:
+    sessions = str(tmp_path / "sessions")
+    missing = _cli("run", str(tmp_path / "nope.swarm.js"), "--headless", "--sessions-dir", sessions)
+    assert missing.returncode == 2 and "nope.swarm.js" in missing.stderr
+    bad = tmp_path / "bad.swarm.js"
+    bad.write_text(
+        'Task("A", "Wait for \'swarm/never\' in memory.", "coder")\n'
+        'Task("B", "Just work.", "coder", { waits: ["swarm/never"] })\n'
+    )
+    ran = _cli(
+        "run", str(bad), "--headless", "--rehearsal-seconds", "0.01", "--sessions-dir", sessions
+    )
+    assert ran.returncode == 1
+    assert "failed" in ran.stdout
+    no_template = _cli(
+        "run", str(bad), "--headless", "--backend", "command", "--sessions-dir", sessions
+    )
+    assert no_template.returncode == 2 and "--command" in no_template.stderr
+    listed = _cli("sessions", "--sessions-dir", sessions, "--json")
+    infos = json.loads(listed.stdout)
+    assert len(infos) == 1 and infos[0]["status"] == "failed" and infos[0]["agents"] == 2
+    text = _cli("sessions", "--sessions-dir", sessions)
+    assert infos[0]["id"] in text.stdout

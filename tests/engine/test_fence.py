@@ -1,0 +1,75 @@
+"""The write fence (§6): no `..`, absolute path, symbolic or hard link ever writes outside."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from swarmtui.batch.models import BashOp, WriteOp
+from swarmtui.engine.fence import FenceError, write_fenced
+
+from .helpers import messages, run
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "target.txt").write_text("original")
+    return folder
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): p.read_text() for p in folder.rglob("*") if p.is_file()}
+
+
+async def test_writes_that_escape_are_refused_and_write_nothing(
+    tmp_path: Path, outside: Path
+) -> None:
+    before = _snapshot(outside)
+    setup = (
+        f"ln -s {outside} artifacts/linkdir && ln -s {outside}/target.txt artifacts/link.txt"
+        f" && ln -s {outside} tricky && ln {outside}/target.txt artifacts/hard.txt 2>/dev/null;"
+        " true"
+    )
+    escapes = [
+        "../escape.txt",
+        "artifacts/../../escape.txt",
+        f"{outside}/abs.txt",
+        "/etc/swarmtui-test.txt",
+        "artifacts/linkdir/through-dir.txt",
+        "artifacts/link.txt",
+        "tricky/deeper/file.txt",
+        "artifacts/hard.txt",
+    ]
+    batch = messages(
+        [BashOp(index=0, command=setup)],
+        [WriteOp(index=i + 1, path=p, content="PWNED") for i, p in enumerate(escapes)]
+        + [WriteOp(index=99, path="docs/ok.md", content="fine")],
+    )
+    r = await run(batch, tmp_path)
+    assert _snapshot(outside) == before
+    assert not (tmp_path / "escape.txt").exists()
+    assert not Path("/etc/swarmtui-test.txt").exists()
+    refused = {op for op, kind, _ in r.state.skipped if kind == "write"}
+    hard_link_made = (r.session.path / "artifacts" / "hard.txt").exists()
+    expected = set(range(1, len(escapes) + 1))
+    if not hard_link_made:  # (a hard link needs the same filesystem)
+        expected.discard(len(escapes))
+    assert expected <= refused
+    assert (r.session.path / "docs" / "ok.md").read_text() == "fine"
+    assert r.state.files == [("docs/ok.md", 4, "batch")]
+
+
+def test_write_fenced_refuses_links_on_any_component(tmp_path: Path, outside: Path) -> None:
+    session = tmp_path / "s"
+    (session / "a").mkdir(parents=True)
+    os.symlink(outside, session / "a" / "b")
+    for relative in ["a/b/c.txt", "a/b", "../x", "/abs", "a/../../x", ""]:
+        with pytest.raises(FenceError):
+            write_fenced(session, relative, b"x")
+    assert _snapshot(outside) == {"target.txt": "original"}
+    assert write_fenced(session, "a/new/deep.txt", b"ok") == 2
+    assert (session / "a" / "new" / "deep.txt").read_bytes() == b"ok"

@@ -1,0 +1,92 @@
+"""Runners: the command template (quoting, stdin, environment), streamed and large output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from swarmtui.batch.models import TaskOp
+from swarmtui.engine.runners import make_runner
+from swarmtui.engine.runners.base import AgentFailed
+from swarmtui.engine.scheduler import OUTPUT_CHUNK
+from swarmtui.engine.settings import RunSettings
+
+from .helpers import one_message, run
+
+
+async def test_command_gets_quoted_fields_stdin_and_environment(tmp_path: Path) -> None:
+    template = (
+        'printf "%s|%s|%s\\n" {agent} {type} "$SWARM_AGENT"; '
+        'test "$PWD" = "$SWARM_SESSION_DIR" && echo cwd-ok; '
+        'test {session} = "$SWARM_SESSION_DIR" && echo session-ok; '
+        'echo "$SWARM_MEMORY"; cat > "$SWARM_AGENT.prompt"; echo to-stderr >&2'
+    )
+    hostile = "O'Brien $(touch pwned)"
+    batch = one_message(
+        TaskOp(index=0, name="Seed", stores=["in"]),
+        TaskOp(
+            index=1,
+            name=hostile,
+            agent_type="coder",
+            instructions="Do `rm -rf /` never",
+            waits=["in"],
+        ),
+    )
+    r = await run(batch, tmp_path, backend="command", command_template=template)
+    agent = r.state.agents[hostile]
+    assert agent.status == "done", agent.reason
+    lines = (agent.result or "").splitlines()
+    assert lines[0] == f"{hostile}|coder|{hostile}"
+    assert lines[1:3] == ["cwd-ok", "session-ok"]
+    assert json.loads(lines[3]) == {"in": r.state.memory[("default", "in")].value}
+    assert "Do `rm -rf /` never" in (r.session.path / f"{hostile}.prompt").read_text()
+    assert not (r.session.path / "pwned").exists()
+    assert "to-stderr" not in (agent.result or "")
+    streams = {e.stream for e in r.of("agent_output", agent=hostile)}  # type: ignore[attr-defined]
+    assert streams == {"stdout", "stderr"}
+
+
+async def test_large_output_is_whole_in_the_log_and_chunked_in_events(tmp_path: Path) -> None:
+    size = 5 * OUTPUT_CHUNK + 123
+    r = await run(
+        one_message(TaskOp(index=0, name="Loud")),
+        tmp_path,
+        backend="command",
+        command_template=f"head -c {size} /dev/zero | tr '\\0' x",
+    )
+    chunks = [e.text for e in r.of("agent_output", agent="Loud")]  # type: ignore[attr-defined]
+    assert all(len(c) <= OUTPUT_CHUNK for c in chunks) and len(chunks) >= 6
+    assert "".join(chunks) == "x" * size
+    log = r.session.path / "artifacts" / "logs" / "loud.log"
+    assert log.read_text() == "x" * size
+
+
+async def test_timeout_fails_the_agent(tmp_path: Path) -> None:
+    r = await run(
+        one_message(TaskOp(index=0, name="Slow", timeout=0.2)),
+        tmp_path,
+        backend="command",
+        command_template="sleep 30",
+    )
+    assert r.state.agents["Slow"].reason == "timed out after 0.2 s"
+
+
+async def test_automatic_retries(tmp_path: Path) -> None:
+    template = "if [ -f once ]; then echo second; else touch once; exit 1; fi"
+    r = await run(
+        one_message(TaskOp(index=0, name="Flaky", retries=1)),
+        tmp_path,
+        backend="command",
+        command_template=template,
+    )
+    a = r.state.agents["Flaky"]
+    assert (a.status, a.attempts, a.result) == ("done", 2, "second\n")
+
+
+def test_make_runner_names_unknown_backends() -> None:
+    with pytest.raises(AgentFailed, match="unknown backend 'nope'"):
+        make_runner("nope", RunSettings())
+    assert make_runner("rehearsal", RunSettings()).name == "rehearsal"
+    assert make_runner("command", RunSettings()).name == "command"

@@ -1,0 +1,220 @@
+"""The session store: group-commit log, sessions index, killed sessions, bad files."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from swarmtui.batch.models import Batch, MemoryOp, Message, TaskOp
+from swarmtui.engine.events import AgentStarted, SessionStarted
+from swarmtui.engine.session import LiveSession
+from swarmtui.engine.settings import RunSettings
+from swarmtui.store import (
+    EventLog,
+    SessionStoreError,
+    list_sessions,
+    read_events,
+    resolve_session,
+)
+
+CLI = [sys.executable, "-m", "swarmtui"]
+
+
+async def _run(tmp_path: Path, title: str = "Store") -> LiveSession:
+    batch = Batch(
+        messages=[
+            Message(
+                index=1,
+                title=title,
+                operations=[
+                    MemoryOp(index=0, key="k", value=[1, 2], namespace="ns", ttl=60),
+                    TaskOp(index=1, name="A", stores=["swarm/a"]),
+                ],
+            )
+        ]
+    )
+    session = LiveSession(
+        "text",
+        source_name="x.swarm.js",
+        settings=RunSettings(rehearsal_seconds=0.001),
+        sessions_dir=tmp_path,
+        batch=batch,
+    )
+    await session.run()
+    return session
+
+
+async def test_session_row_memory_table_and_events(tmp_path: Path) -> None:
+    session = await _run(tmp_path)
+    conn = sqlite3.connect(session.path / "session.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    row = conn.execute("SELECT id, title, status, agents, backend FROM session").fetchone()
+    assert row == (session.session_id, "Store", "completed", 1, "rehearsal")
+    memory = conn.execute("SELECT namespace, key, value, by FROM memory ORDER BY key").fetchall()
+    assert memory == [
+        ("ns", "k", "[1, 2]", "batch"),
+        ("default", "swarm/a", json.dumps(session.state.memory[("default", "swarm/a")].value), "A"),
+    ]
+    count = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    assert count == session.state.seq == len(read_events(session.path))
+    conn.close()
+
+
+async def test_list_and_resolve_sessions(tmp_path: Path) -> None:
+    first = await _run(tmp_path, "First")
+    second = await _run(tmp_path, "Second")
+    infos = list_sessions(tmp_path)
+    assert [i.title for i in infos] == ["Second", "First"] or infos[0].started_at == infos[
+        1
+    ].started_at
+    assert {i.status for i in infos} == {"completed"}
+    assert all(i.error is None and i.agents == 1 for i in infos)
+    assert resolve_session(first.session_id, tmp_path) == first.path
+    assert resolve_session(str(second.path), tmp_path) == second.path
+    with pytest.raises(SessionStoreError, match="no session 'nope'"):
+        resolve_session("nope", tmp_path)
+
+
+def test_a_second_writer_is_refused(tmp_path: Path) -> None:
+    log = EventLog(tmp_path)
+    try:
+        with pytest.raises(SessionStoreError, match="another process is writing"):
+            EventLog(tmp_path)
+    finally:
+        log.close()
+
+
+def test_group_commit_keeps_every_event_in_order(tmp_path: Path) -> None:
+    log = EventLog(tmp_path)
+    log.append(SessionStarted(seq=1, session_id="s", title="t", backend="b", started_at="x"))
+    for i in range(2, 5002):
+        log.append(AgentStarted(seq=i, t=i / 1000, agent=f"a{i}"))
+    log.close()
+    events = read_events(tmp_path)
+    assert [e.seq for e in events] == list(range(1, 5002))
+    assert events[-1].t == 5.001
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"this is not a database at all" * 100, "not a swarmtui session database"),
+        (b"", "not a swarmtui session database"),
+        (b"SQLite format 3\x00" + b"\xff" * 200, "not a swarmtui session database"),
+        (None, "not a swarmtui session database (foreign SQLite file)"),
+    ],
+)
+def test_bad_session_db_gives_one_line_naming_the_file(
+    tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    folder = tmp_path / "session-20260101-000000-bad"
+    folder.mkdir()
+    db = folder / "session.db"
+    if content is None:
+        conn = sqlite3.connect(db)
+        conn.execute("CREATE TABLE other (x)")
+        conn.commit()
+        conn.close()
+    else:
+        db.write_bytes(content)
+    with pytest.raises(SessionStoreError) as info:
+        read_events(folder)
+    text = str(info.value)
+    assert str(db) in text and message in text and "\n" not in text
+    [listed] = list_sessions(tmp_path)
+    assert listed.error == text and listed.status == "unreadable"
+    result = subprocess.run(
+        [*CLI, "replay", str(folder), "--headless", "--json"], capture_output=True, text=True
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().count("\n") == 0 and str(db) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+async def test_an_invalid_event_row_is_a_clean_error(tmp_path: Path) -> None:
+    session = await _run(tmp_path)
+    conn = sqlite3.connect(session.path / "session.db")
+    conn.execute('UPDATE events SET payload_json = \'{"type": "bogus"}\' WHERE seq = 3')
+    conn.commit()
+    conn.close()
+    with pytest.raises(SessionStoreError, match=r"event #2 is not a valid event"):
+        read_events(session.path)
+
+
+def test_missing_session_db(tmp_path: Path) -> None:
+    folder = tmp_path / "session-20260101-000000-empty"
+    folder.mkdir()
+    with pytest.raises(SessionStoreError, match="no such session database"):
+        read_events(folder)
+    assert list_sessions(tmp_path)[0].error is not None
+
+
+def test_a_sigkilled_run_is_interrupted_and_replays(tmp_path: Path) -> None:
+    batch = tmp_path / "long.swarm.js"
+    batch.write_text(
+        '[Single Message - Long]:\nTask("Sleeper", "Take your time.", "coder")\n'
+        'Task("Napper", "Take your time too.", "coder")\n'
+    )
+    sessions = tmp_path / "sessions"
+    proc = subprocess.Popen(
+        [
+            *CLI,
+            "run",
+            str(batch),
+            "--headless",
+            "--rehearsal-seconds",
+            "300",
+            "--sessions-dir",
+            str(sessions),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        # Wait for the writer to commit the agents' starts (another process: read its db).
+        deadline = time.monotonic() + 60
+        started = 0
+        while started < 2:
+            assert time.monotonic() < deadline, "the run never recorded its agents starting"
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            dbs = list(sessions.glob("*/session.db"))
+            if dbs:
+                try:
+                    conn = sqlite3.connect(f"file:{dbs[0]}?mode=ro", uri=True)
+                    started = conn.execute(
+                        "SELECT count(*) FROM events WHERE type = 'agent_started'"
+                    ).fetchone()[0]
+                    conn.close()
+                except sqlite3.Error:
+                    started = 0
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    [info] = list_sessions(sessions)
+    assert info.status == "interrupted"
+    listed = subprocess.run(
+        [*CLI, "sessions", "--sessions-dir", str(sessions), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(listed.stdout)[0]["status"] == "interrupted"
+    replay = subprocess.run(
+        [*CLI, "replay", info.id, "--headless", "--json", "--sessions-dir", str(sessions)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = json.loads(replay.stdout)
+    assert out["summary"]["status"] == "interrupted"
+    assert {a["status"] for a in out["summary"]["agents"]} == {"running"}
