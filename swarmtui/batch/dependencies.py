@@ -41,17 +41,15 @@ class _Resolver:
     word_index: dict[str, list[str]] = field(default_factory=dict)
     edges: dict[int, list[DependencyEdge]] = field(default_factory=dict)  # by id(task)
     clauses: dict[int, list[Clause]] = field(default_factory=dict)
+    # (key, who stores it, the words of the sentence that stores it): indexed only when some
+    # wait phrase needs matching, since most batches quote every key.
+    described: list[tuple[str, _Provider, list[str]]] = field(default_factory=list)
 
     # -- stores ----------------------------------------------------------------------------------
 
     def add_store(self, key: str, provider: _Provider, words: list[str]) -> None:
         self.providers.setdefault(key, []).append(provider)
-        about = self.about.setdefault(key, set())
-        about.update(stems(key))
-        about.update(stem(w) for w in words)
-        if provider.task is not None:
-            about.update(stems(provider.task.op.name))
-            about.update(stems(provider.task.op.agent_type))
+        self.described.append((key, provider, words))
 
     def stores(self) -> None:
         for info in self.tasks:
@@ -127,7 +125,8 @@ class _Resolver:
                             self.literal(info, key, clause, agents)
                 elif clause.phrase_words and (clause.verb in _WAIT_VERBS or clause.mentions_memory):
                     pending.append((info, None, clause))
-        self.index_words()
+        if any(key is None for _, key, _ in pending):
+            self.index_words()
         for info, pattern, where in pending:
             if pattern is not None:
                 self.glob(info, pattern, where)
@@ -217,16 +216,34 @@ class _Resolver:
         )
 
     def index_words(self) -> None:
-        for key, words in self.about.items():
-            for word in words:
+        """What each stored key is about (§4): its path, the storing sentence, who stores it."""
+        agent_words: dict[int, list[str]] = {}
+        for key, provider, words in self.described:
+            about = self.about.get(key)
+            if about is None:
+                about = self.about[key] = set(stems(key))
+            about.update(stem(w) for w in words)
+            if provider.task is not None:
+                cached = agent_words.get(id(provider.task))
+                if cached is None:
+                    op = provider.task.op
+                    cached = agent_words[id(provider.task)] = stems(op.name) + stems(op.agent_type)
+                about.update(cached)
+        for key, about in self.about.items():
+            for word in about:
                 self.word_index.setdefault(word, []).append(key)
 
     def phrase(self, info: TaskInfo, clause: Clause) -> None:
         wanted = {stem(w) for w in clause.phrase_words for w in _split(w)}
-        scores: dict[str, int] = {}
-        for word in wanted:
-            for key in self.word_index.get(word, ()):
-                scores[key] = scores.get(key, 0) + 1
+        # Candidates come from the rarest words first; a word shared by many keys (`report`)
+        # only adds candidates when rarer words found none, so matching stays near-linear.
+        candidates: set[str] = set()
+        for word in sorted(wanted, key=lambda w: len(self.word_index.get(w, ()))):
+            posting = self.word_index.get(word, ())
+            if candidates and len(posting) > _COMMON:
+                break
+            candidates.update(posting)
+        scores = {k: sum(1 for w in wanted if w in self.about[k]) for k in candidates}
         order = {k: i for i, k in enumerate(self.providers)}
         ranked = sorted(
             (k for k in scores if self.usable(info, k)), key=lambda k: (-scores[k], order[k])
@@ -298,6 +315,7 @@ class _Resolver:
         return info.instructions_range or _op_range(info)
 
 
+_COMMON = 50
 _WAIT_VERBS = frozenset(["wait", "waits", "waiting", "await", "awaits", "awaiting"])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +44,10 @@ def parse_batch(
     project_dir: Path | None = None,
 ) -> Batch:
     """Parse batch text into a `Batch`. Never raises: problems become diagnostics."""
+    # Parsing allocates many small objects that all live until the end: the cyclic garbage
+    # collector would scan them again and again (it doubled the time of large batches).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _Parse(_clean_text(text), source_name, now, project_dir).run()
     except Exception as exc:  # the last line of defence: a bug must not take the app down
@@ -56,6 +61,9 @@ def parse_batch(
                 )
             ],
         )
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _clean_text(text: object) -> str:

@@ -120,6 +120,13 @@ class Evaluator:
     # -- pieces ----------------------------------------------------------------------------------
 
     def _string(self, node: Node) -> str:
+        raw = node.text or b""
+        if len(raw) >= 2 and raw[0] == raw[-1] and b"\\" not in raw and not node.has_error:
+            # The common case, a plain string with no escapes: no need to visit its children.
+            value = raw[1:-1].decode("utf-8", "replace")
+            if "..." in value and _PLACEHOLDER_IN_STRING.search(value):
+                self._placeholder(node)
+            return value
         parts: list[str] = []
         for child in node.children:
             ct = child.type

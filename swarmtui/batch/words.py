@@ -38,6 +38,14 @@ _TOKEN_RE = re.compile(
     r"|(?P<p>[,;:()])"
 )
 _WORD_SPLIT_RE = re.compile(r"[^a-z0-9]+")
+# A memory verb: one of the store or read verbs, or "wait for".
+_VERB_RE = re.compile(
+    r"(?<![\w'\"`/-])("
+    + "|".join(sorted(STORE_VERBS | READ_VERBS, key=len, reverse=True))
+    + r"|(?:wait|waits|waiting|await|awaits|awaiting)(?=\s+for\b)"
+    + r")(?![\w'\"`/-])(?:\s+for\b)?",
+    re.IGNORECASE,
+)
 
 _VERB_HINTS = (
     "stor", "sav", "writ", "put", "record", "publish", "wait", "read", "check", "load", "get",
@@ -81,61 +89,49 @@ def clauses(text: str) -> list[Clause]:
 
 
 def _sentence_clauses(sentence: str) -> list[Clause]:
+    verbs = list(_VERB_RE.finditer(sentence))
     found: list[Clause] = []
-    current: Clause | None = None
-    phrase_open = False
-    tokens = list(_TOKEN_RE.finditer(sentence))
-    i = 0
-    while i < len(tokens):
-        m = tokens[i]
-        word = m.group("w")
-        low = word.lower() if word else ""
-        direction: Direction | None = None
-        if low in STORE_VERBS:
-            direction = "store"
-        elif low in READ_VERBS:
-            direction = "wait"
-        elif (
-            low in WAIT_WORDS
-            and i + 1 < len(tokens)
-            and (tokens[i + 1].group("w") or "").lower() == "for"
-        ):
-            direction = "wait"
-            i += 1  # the "for" belongs to the verb
-        if direction is not None:
-            if current is not None:
-                current.text = sentence[current.start : m.start()].strip()
-            current = Clause(direction, low, sentence, "", start=m.start())
-            found.append(current)
-            phrase_open = True
+    for n, verb in enumerate(verbs):
+        end = verbs[n + 1].start() if n + 1 < len(verbs) else len(sentence)
+        word = verb.group(1).lower()
+        direction: Direction = "store" if word in STORE_VERBS else "wait"
+        clause = Clause(direction, word, sentence, "", start=verb.start())
+        text = sentence[verb.start() : end].strip()
+        clause.text = text if n + 1 < len(verbs) else text.rstrip(".!?")
+        phrase_open = True
+        tokens = _TOKEN_RE.findall(sentence, verb.end(), end)
+        i = 0
+        while i < len(tokens):
+            k1, k2, k3, w, p = tokens[i]
             i += 1
-            continue
-        if current is not None:
-            key = m.group("k1") or m.group("k2") or m.group("k3")
+            key = k1 or k2 or k3
             if key:
-                current.keys.append(key)
+                clause.keys.append(key)
                 phrase_open = False
-            elif word:
-                current.words.append(word)
-                if low == "memory":
-                    current.mentions_memory = True
-                if phrase_open:
-                    if low in _PHRASE_END and current.phrase_words:
-                        phrase_open = False
-                    elif low in COUNT_WORDS and current.count is None:
-                        current.count = COUNT_WORDS[low]
-                        if low == "all" and i + 1 < len(tokens):
-                            nxt = (tokens[i + 1].group("w") or "").lower()
-                            if nxt in COUNT_WORDS and nxt != "all":
-                                current.count = COUNT_WORDS[nxt]
-                                i += 1
-                    elif low not in STOP_WORDS and low not in _PHRASE_END:
-                        current.phrase_words.append(word)
-            elif m.group("p") and current.phrase_words:
-                phrase_open = False
-        i += 1
-    if current is not None:
-        current.text = sentence[current.start :].strip().rstrip(".!?")
+                continue
+            if not w:
+                if p and clause.phrase_words:
+                    phrase_open = False
+                continue
+            clause.words.append(w)
+            low = w.lower()
+            if low == "memory":
+                clause.mentions_memory = True
+            if not phrase_open:
+                continue
+            if low in _PHRASE_END:
+                if clause.phrase_words:
+                    phrase_open = False
+            elif low in COUNT_WORDS and clause.count is None:
+                clause.count = COUNT_WORDS[low]
+                if low == "all" and i < len(tokens):
+                    nxt = tokens[i][3].lower()
+                    if nxt in COUNT_WORDS and nxt != "all":
+                        clause.count = COUNT_WORDS[nxt]
+                        i += 1
+            elif low not in STOP_WORDS:
+                clause.phrase_words.append(w)
+        found.append(clause)
     return found
 
 

@@ -1,0 +1,130 @@
+"""Parsing never raises, on any input, and every diagnostic points inside the text."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from swarmtui.batch import Batch
+
+from .conftest import SHARED_EXAMPLES, parse
+
+EXAMPLES = [p.read_text(encoding="utf-8") for p in sorted(SHARED_EXAMPLES.glob("*.swarm.js"))]
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Characters that matter to the language, so random text hits the interesting paths.
+ALPHABET = st.sampled_from(
+    list("()[]{}\"'`\\+,.:;/*\n \t$=-") + ["Task(", "Bash(", "...", "{...}", "[Message]:",
+    "Message 2:", "const ", "memory.store(", "é", "🎉", "\r", "\x00", "'k/a'", "Wait for "]
+)  # fmt: skip
+
+
+def check(text: str, batch: Batch) -> None:
+    lines = text.split("\n")
+    for d in batch.diagnostics:
+        assert "internal error" not in d.message, d.message
+        assert 1 <= d.line <= d.end_line <= len(lines), d
+        assert 1 <= d.column <= len(lines[d.line - 1]) + 1, d
+        assert 1 <= d.end_column <= len(lines[d.end_line - 1]) + 1, d
+        if d.line == d.end_line:
+            assert d.column <= d.end_column, d
+    for op in batch.operations():
+        assert 1 <= op.line <= op.end_line <= len(lines), op
+    indices = [op.index for op in batch.operations()]
+    assert sorted(indices) == list(range(len(indices)))
+
+
+@FAST
+@given(st.text())
+def test_random_text(text: str) -> None:
+    check(text, parse(text))
+
+
+@FAST
+@given(st.lists(ALPHABET, max_size=60).map("".join))
+def test_random_language_fragments(text: str) -> None:
+    check(text, parse(text))
+
+
+@FAST
+@given(st.binary(max_size=300))
+def test_random_bytes(data: bytes) -> None:
+    text = data.decode("utf-8", "replace")
+    check(text, parse(text))
+
+
+@st.composite
+def mutated_example(draw: st.DrawFn) -> str:
+    text = draw(st.sampled_from(EXAMPLES))
+    for _ in range(draw(st.integers(1, 4))):
+        pos = draw(st.integers(0, len(text)))
+        action = draw(st.sampled_from(["delete", "insert", "duplicate"]))
+        if action == "delete":
+            text = text[:pos] + text[pos + draw(st.integers(1, 20)) :]
+        elif action == "insert":
+            text = text[:pos] + draw(st.lists(ALPHABET, max_size=4).map("".join)) + text[pos:]
+        else:
+            end = min(len(text), pos + draw(st.integers(1, 80)))
+            text = text[:pos] + text[pos:end] + text[pos:]
+    return text
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_example())
+def test_mutated_examples(text: str) -> None:
+    check(text, parse(text))
+
+
+def test_empty_and_blank() -> None:
+    for text in ["", "\n", "   ", "\n\n\t\n", "\r\n"]:
+        batch = parse(text)
+        check(text, batch)
+        assert batch.operations() == [] and batch.diagnostics == []
+
+
+def test_binary_garbage() -> None:
+    text = bytes(range(256)).decode("latin-1") * 4
+    check(text, parse(text))
+
+
+def test_lone_surrogates_and_bytes_input() -> None:
+    text = 'Bash("\ud800")\n'
+    check(text, parse(text))
+    from swarmtui.batch import parse_batch
+
+    batch = parse_batch(b'Bash("ls")\n')  # type: ignore[arg-type]
+    assert batch.operations()[0].kind == "bash"
+
+
+def test_unbalanced_quotes_and_brackets() -> None:
+    for text in [
+        'Task("A, "x", "coder")\nBash("ls")\n',
+        "Task('A', `never closed\nBash(\"ls\")\n",
+        'Task("A", "x"\n\n[Single Message - Next]:\nBash("ls")\n',
+        "/* never closed\nBash('ls')\n",
+        ")))]]]}}}\nBash('ls')\n",
+    ]:
+        batch = parse(text)
+        check(text, batch)
+        assert batch.diagnostics
+
+
+def test_deep_nesting() -> None:
+    for text in [
+        "Bash(" + "[" * 5000 + "]" * 5000 + ")\n",
+        "Bash(" + "[" * 5000 + "\n",
+        "Write('a', " + "{a: " * 3000 + "1" + "}" * 3000 + ")\n",
+        "Write('a', " + "(" * 3000 + "'x'" + ")" * 3000 + ")\n",
+        "Write('a', 'x'" + " + 'x'" * 5000 + ")\n",
+    ]:
+        batch = parse(text)
+        check(text, batch)
+
+
+def test_five_megabytes() -> None:
+    line = 'Task("A{}", "Store it in \'k/{}\'. Wait for \'k/{}\' in memory.", "coder")\n'
+    parts = [line.format(i, i, max(i - 1, 0)) for i in range(60000)]
+    text = "".join(parts)
+    text = (text * (5_000_000 // len(text) + 1))[:5_000_000]
+    batch = parse(text)
+    check(text, batch)
+    assert len(batch.tasks()) > 50000
