@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -61,6 +62,9 @@ PANE_KEYS = {
 COMPACT_WIDTH = 100
 COMPACT_HEIGHT = 28
 LINT_DELAY = 0.3
+# The batch parser shares one tree-sitter Parser, which must not parse in two threads at once
+# (that crashes the interpreter): every parse the app starts holds this lock.
+PARSE_LOCK = threading.Lock()
 
 
 def parse_memory_value(text: str) -> Any:
@@ -277,6 +281,9 @@ class MainScreen(Screen[None]):
         self._update_file_label()
         if self._lint_timer is not None:
             self._lint_timer.stop()
+        if self.lint_delay <= 0:
+            self._start_lint()
+            return
         self._lint_timer = self.set_timer(self.lint_delay, self._start_lint, name="lint-debounce")
 
     def _start_lint(self) -> None:
@@ -293,7 +300,8 @@ class MainScreen(Screen[None]):
     def _lint(self, text: str, generation: int) -> tuple[int, list[Diagnostic]]:
         from swarmtui.batch import parse_batch
 
-        batch = parse_batch(text, source_name=self.source_name)
+        with PARSE_LOCK:
+            batch = parse_batch(text, source_name=self.source_name)
         return generation, list(batch.diagnostics)
 
     def _show_diagnostics(self, diagnostics: list[Diagnostic]) -> None:
@@ -360,13 +368,14 @@ class MainScreen(Screen[None]):
         app = self.swarm_app
         text = self.editor.text
         try:
-            live = LiveSession(
-                text,
-                source_name=self.source_name,
-                settings=app.settings,
-                sessions_dir=app.sessions_dir,
-                project_dir=app.project_dir,
-            )
+            with PARSE_LOCK:  # LiveSession parses the text
+                live = LiveSession(
+                    text,
+                    source_name=self.source_name,
+                    settings=app.settings,
+                    sessions_dir=app.sessions_dir,
+                    project_dir=app.project_dir,
+                )
         except Exception as exc:  # a bad batch or folder must not take the editor with it
             self.last_error = f"{type(exc).__name__}: {exc}"
             self.notify(f"Could not start the session: {self.last_error}", severity="error")

@@ -14,6 +14,11 @@ from swarmtui.batch.models import Diagnostic
 
 LANGUAGE = "swarm"
 
+# py-tree-sitter 0.26 crashes the interpreter when a Query compiled from the JavaScript
+# highlight query is freed (reproduced: create and delete it in a loop). Each document the
+# editor builds compiles one, so every one is kept alive: a few KiB per file opened.
+_QUERIES_KEPT_ALIVE: list[Any] = []
+
 
 @cache
 def highlight_query() -> str:
@@ -59,6 +64,11 @@ class BatchEditor(TextArea):
         if language is not None:
             self.register_language(LANGUAGE, language, highlight_query())
             self.language = LANGUAGE
+
+    def _set_document(self, text: str, language: str | None) -> None:
+        super()._set_document(text, language)
+        if self._highlight_query is not None:
+            _QUERIES_KEPT_ALIVE.append(self._highlight_query)
 
     def set_diagnostics(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = list(diagnostics)
