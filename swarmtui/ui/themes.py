@@ -198,6 +198,10 @@ class ThemeFile(_Strict):
             "variable": fg.hex,
         } | {k: v for k, v in self.syntax.model_dump().items() if v is not None}
         variables.update({f"syntax-{k}": v for k, v in syntax.items()})
+        # Textual's defaults are "auto 60%"/"auto 38%", which widgets that read component
+        # styles partially (line-API panels) resolve to white, invisible on a light theme.
+        variables["text-muted"] = bg.blend(fg, 0.65).hex
+        variables["text-disabled"] = bg.blend(fg, 0.42).hex
         variables.update(self.variables)
         return Theme(
             name=self.name,

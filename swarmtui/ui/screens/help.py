@@ -117,7 +117,11 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(
                     Text(" / ".join(row.keys), key_style + dim),
                     Text(row.description, dim),
-                    Text(row.tooltip if row.tooltip != row.description else "", Style(dim=True)),
+                    Text(
+                        (row.tooltip if row.tooltip != row.description else "")
+                        + ("" if row.enabled else " (not available here)"),
+                        Style(dim=True),
+                    ),
                 )
             parts.append(Text(name, Style(bold=True, underline=True)))
             parts.append(table)

@@ -167,6 +167,7 @@ class ReplayScreen(Screen[None]):
                 log = LogPanel(read_only=True, id="replay-log")
                 log.border_title = "Log"
                 yield log
+        yield Static("", id="replay-error")
         yield Static("loading…", id="replay-position")
         yield StatusBar(read_only=True, id="replay-status")
         yield Footer()
@@ -189,8 +190,12 @@ class ReplayScreen(Screen[None]):
 
     def _failed(self, message: str) -> None:
         self.error = message.splitlines()[0] if message else "cannot read this session"
+        self.query_one("#replay-error", Static).update(
+            "This session cannot be replayed (the reason is below). Escape goes back."
+        )
+        self.add_class("-failed")
         self._show_position()
-        self.notify(self.error, title="Cannot replay", severity="error")
+        self.refresh_bindings()
 
     def _loaded(self, events: list[Event]) -> None:
         self.cursor = ReplayCursor(events)
@@ -203,6 +208,10 @@ class ReplayScreen(Screen[None]):
         self.cursor.seek(self.cursor.total)
         self.playhead = self.cursor.time
         self._paint()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Nothing to play after a failed load: hide the playback keys.
+        return action == "back" or self.error is None
 
     # --- moving the cursor ---
 
