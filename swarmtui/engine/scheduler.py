@@ -75,6 +75,8 @@ from swarmtui.engine.settings import RunSettings
 OUTPUT_CHUNK = 8192
 # An agent's result kept in its `agent_finished` event and in memory (longer ones are cut).
 RESULT_LIMIT = 65536
+# An agent whose output grows past this also gets artifacts/logs/<agent>.log with all of it.
+LOG_FILE_THRESHOLD = 2 * OUTPUT_CHUNK
 
 Emit = Callable[[Event], None]
 
@@ -119,6 +121,8 @@ class _Agent:
     # can run it again).
     failed_missing: set[str] = field(default_factory=set)
     log_fd: int | None = None
+    log_buffer: list[str] = field(default_factory=list)
+    output_chars: int = 0
     cost: float = 0.0
 
     @property
@@ -205,6 +209,8 @@ class Scheduler:
         self._todos: dict[str, TodoChanged] = {}
         self._ttl_timers: list[asyncio.TimerHandle] = []
         self._providers_cache: dict[str, list[str]] = {}
+        self._store_index: dict[str, list[str]] = {}
+        self._store_globs: list[tuple[str, str]] = []
 
     # --- planning -----------------------------------------------------------------------------
 
@@ -227,11 +233,22 @@ class Scheduler:
         """Agents of the batch that store KEY (or a key matching it), in batch order."""
         found = self._providers_cache.get(key)
         if found is None:
-            found = [
-                a.name
-                for a in self.agents.values()
-                if any(_key_matches(s, key) or _key_matches(key, s) for s in a.op.stores)
-            ]
+            if not self._store_index:
+                for a in self.agents.values():
+                    for stored in a.op.stores:
+                        if _is_glob(stored):
+                            self._store_globs.append((stored, a.name))
+                        else:
+                            self._store_index.setdefault(stored, []).append(a.name)
+            names = set(self._store_index.get(key, ()))
+            if _is_glob(key):
+                for stored, who in self._store_index.items():
+                    if fnmatch.fnmatchcase(stored, key):
+                        names.update(who)
+            for pattern, name in self._store_globs:
+                if pattern == key or fnmatch.fnmatchcase(key, pattern):
+                    names.add(name)
+            found = sorted(names, key=lambda n: self.agents[n].index)
             self._providers_cache[key] = found
         return found
 
@@ -557,16 +574,23 @@ class Scheduler:
     # --- output -------------------------------------------------------------------------------
 
     def _agent_output(self, agent: _Agent, text: str, stream: OutputStream) -> None:
+        # Output small enough for a few events stays in the event log alone; once an agent
+        # has said more, its whole output also goes to artifacts/logs/<agent>.log.
+        agent.output_chars += len(text)
         if agent.log_fd is None:
-            try:
-                agent.log_fd = open_fenced(
-                    self.session_dir, f"artifacts/logs/{slug(agent.name)}.log", append=True
-                )
-            except OSError:
-                agent.log_fd = -1  # no log file (refused): the events still carry everything
-        if agent.log_fd >= 0:
-            with contextlib.suppress(OSError):
-                os.write(agent.log_fd, text.encode("utf-8", "replace"))
+            agent.log_buffer.append(text)
+            if agent.output_chars > LOG_FILE_THRESHOLD:
+                try:
+                    agent.log_fd = open_fenced(
+                        self.session_dir, f"artifacts/logs/{slug(agent.name)}.log", append=True
+                    )
+                except OSError:
+                    agent.log_fd = -1  # refused: the events still carry everything
+                text_to_write = "".join(agent.log_buffer)
+                agent.log_buffer.clear()
+                self._write_log(agent, text_to_write)
+        else:
+            self._write_log(agent, text)
         for start in range(0, len(text), OUTPUT_CHUNK):
             self._emit(
                 AgentOutput(
@@ -574,10 +598,17 @@ class Scheduler:
                 )
             )
 
+    def _write_log(self, agent: _Agent, text: str) -> None:
+        if agent.log_fd is not None and agent.log_fd >= 0:
+            with contextlib.suppress(OSError):
+                os.write(agent.log_fd, text.encode("utf-8", "replace"))
+
     def _close_log(self, agent: _Agent) -> None:
         if agent.log_fd is not None and agent.log_fd >= 0:
             os.close(agent.log_fd)
         agent.log_fd = None
+        agent.log_buffer.clear()
+        agent.output_chars = 0
 
     def _agent_usage(
         self, agent: _Agent, tokens_in: int, tokens_out: int, cost_usd: float | None

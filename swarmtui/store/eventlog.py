@@ -101,21 +101,13 @@ class EventLog:
         if n == 0:
             return
         items = [queue.popleft() for _ in range(n)]
-        rows: list[tuple[int, float, str, str | None, str]] = []
-        memory: list[MemoryStored | MemoryDeleted] = []
-        finishes: list[dict[str, Any]] = []
-        started: SessionStarted | None = None
-        for item in items:
-            if isinstance(item, _Finish):
-                finishes.append(item.values)
-                continue
-            rows.append(
-                (item.seq, item.t, item.type, getattr(item, "agent", None), item.model_dump_json())
-            )
-            if isinstance(item, MemoryStored | MemoryDeleted):
-                memory.append(item)
-            elif isinstance(item, SessionStarted):
-                started = item
+        events = [e for e in items if not isinstance(e, _Finish)]
+        finishes = [f.values for f in items if isinstance(f, _Finish)]
+        rows = [
+            (e.seq, e.t, e.type, getattr(e, "agent", None), e.model_dump_json()) for e in events
+        ]
+        memory = [e for e in events if isinstance(e, MemoryStored | MemoryDeleted)]
+        started = next((e for e in events if isinstance(e, SessionStarted)), None)
         try:
             conn = self._conn
             conn.execute("BEGIN")

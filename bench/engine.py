@@ -1,0 +1,306 @@
+"""Engine benchmarks, each beside a bare asyncio/sqlite3 baseline doing the same work in this run.
+
+    python bench/engine.py [--json] [--quick]
+
+(a) 200 rehearsal agents of 50 ms in 4 dependent levels: wall vs the 200 ms critical path
+(b) the same with 2,000 agents
+(c) 10,000 zero-time agents end to end, every event logged: engine vs bare baseline
+(d) event-log append rate (group-commit writer vs bare executemany, and aiosqlite), replay fold
+    rate (and read+parse rate)
+(e) 10 independent agents of 1 s: speed-up
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from swarmtui.batch.models import Batch, Message, TaskOp
+from swarmtui.engine.events import AgentFinished, AgentOutput, AgentStarted, Event, SessionStarted
+from swarmtui.engine.fence import write_fenced
+from swarmtui.engine.paths import slug
+from swarmtui.engine.session import LiveSession
+from swarmtui.engine.settings import RunSettings
+from swarmtui.engine.state import SessionState, fold
+from swarmtui.store import EventLog, read_events
+
+EVENTS_PER_AGENT = 5  # queued/waiting, started, output, stored, finished: what the baseline logs
+
+
+def levels_batch(agents: int, levels: int) -> Batch:
+    """AGENTS agents in LEVELS levels; agent i of level L waits for agent i of level L-1."""
+    per = agents // levels
+    ops = []
+    for level in range(levels):
+        for i in range(per):
+            ops.append(
+                TaskOp(
+                    index=len(ops),
+                    name=f"L{level}-{i}",
+                    waits=[f"lvl{level - 1}/{i}"] if level else [],
+                    stores=[f"lvl{level}/{i}"],
+                )
+            )
+    return Batch(messages=[Message(index=1, title="bench", operations=ops)])
+
+
+async def run_engine(batch: Batch, seconds: float, root: Path) -> tuple[float, SessionState]:
+    session = LiveSession(
+        "// bench\n",
+        source_name="bench.swarm.js",
+        settings=RunSettings(rehearsal_seconds=seconds),
+        sessions_dir=root,
+        batch=batch,
+    )
+    t0 = time.perf_counter()
+    state = await session.run()
+    return time.perf_counter() - t0, state
+
+
+class _BareLog:
+    """The baseline's logging: rows into SQLite (WAL) from a thread, batched every 5 ms."""
+
+    def __init__(self, path: Path) -> None:
+        import threading
+
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute(
+            "CREATE TABLE events (seq INTEGER PRIMARY KEY, t REAL, type TEXT, agent TEXT, payload_json TEXT)"
+        )
+        self.rows: list[tuple[int, float, str, str, str]] = []
+        self.seq = 0
+        self.stop = False
+        self.wake = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def log(self, type_: str, agent: str, t0: float) -> None:
+        self.seq += 1
+        payload = json.dumps({"seq": self.seq, "type": type_, "agent": agent})
+        self.rows.append((self.seq, time.perf_counter() - t0, type_, agent, payload))
+        self.wake.set()
+
+    def loop(self) -> None:
+        while True:
+            self.wake.wait()
+            time.sleep(0.005)
+            self.wake.clear()
+            rows, self.rows = self.rows, []
+            if rows:
+                self.conn.execute("BEGIN")
+                self.conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", rows)
+                self.conn.execute("COMMIT")
+            if self.stop and not self.rows:
+                return
+
+    def close(self) -> None:
+        self.stop = True
+        self.wake.set()
+        self.thread.join()
+        self.conn.close()
+
+
+async def run_baseline(batch: Batch, seconds: float, root: Path) -> float:
+    """The same work with bare asyncio: futures per key, a sleep, a file, logged rows."""
+    folder = root / f"baseline-{time.monotonic_ns()}"
+    (folder / "artifacts").mkdir(parents=True)
+    log = _BareLog(folder / "events.db")
+    keys: dict[str, asyncio.Future[str]] = {}
+    loop = asyncio.get_running_loop()
+    t0 = time.perf_counter()
+
+    def key(name: str) -> asyncio.Future[str]:
+        if name not in keys:
+            keys[name] = loop.create_future()
+        return keys[name]
+
+    async def agent(op: TaskOp) -> None:
+        log.log("agent_queued", op.name, t0)
+        for k in op.waits:
+            await key(k)
+        log.log("agent_started", op.name, t0)
+        await asyncio.sleep(seconds)
+        write_fenced(folder, f"artifacts/{slug(op.name)}.md", b"REHEARSAL report\n")
+        log.log("agent_output", op.name, t0)
+        for k in op.stores:
+            log.log("memory_stored", op.name, t0)
+            key(k).set_result("REHEARSAL")
+        log.log("agent_finished", op.name, t0)
+
+    await asyncio.gather(*(agent(op) for op in batch.tasks()))
+    wall = time.perf_counter() - t0
+    log.close()
+    return wall
+
+
+def _events(n: int) -> list[Event]:
+    out: list[Event] = [
+        SessionStarted(seq=1, session_id="s", title="t", backend="rehearsal", started_at="x")
+    ]
+    for i in range(2, n + 1):
+        agent = f"agent-{i % 500}"
+        kind = i % 3
+        if kind == 0:
+            out.append(AgentStarted(seq=i, t=i * 1e-5, agent=agent))
+        elif kind == 1:
+            out.append(AgentOutput(seq=i, t=i * 1e-5, agent=agent, text="some output line"))
+        else:
+            out.append(AgentFinished(seq=i, t=i * 1e-5, agent=agent, status="done"))
+    return out
+
+
+def bench_log_and_fold(n: int, root: Path) -> dict[str, Any]:
+    events = _events(n)
+    folder = root / "append"
+    folder.mkdir()
+    t0 = time.perf_counter()
+    log = EventLog(folder)
+    for e in events:
+        log.append(e)
+    log.close()
+    engine_append = time.perf_counter() - t0
+
+    # Baseline: the same rows (already serialised) straight into sqlite3, one transaction.
+    rows = [(e.seq, e.t, e.type, getattr(e, "agent", None), e.model_dump_json()) for e in events]
+    conn = sqlite3.connect(root / "bare.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(
+        "CREATE TABLE events (seq INTEGER PRIMARY KEY, t REAL, type TEXT, agent TEXT, payload_json TEXT)"
+    )
+    t0 = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", rows)
+    conn.execute("COMMIT")
+    bare_append = time.perf_counter() - t0
+    conn.close()
+
+    aiosqlite_rate = asyncio.run(_aiosqlite_append(rows[: min(n, 20_000)], root / "aio.db"))
+
+    t0 = time.perf_counter()
+    read = read_events(folder)
+    read_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    fold(read)
+    fold_seconds = time.perf_counter() - t0
+    # Fold baseline: the least a fold can do, one dict update per event.
+    t0 = time.perf_counter()
+    last: dict[str, int] = {}
+    for e in read:
+        last[e.type] = e.seq
+    bare_fold = time.perf_counter() - t0
+    return {
+        "events": n,
+        "append_events_per_s": round(n / engine_append),
+        "append_baseline_executemany_per_s": round(n / bare_append),
+        "append_aiosqlite_per_statement_per_s": round(aiosqlite_rate),
+        "append_goal_per_s": 100_000,
+        "fold_events_per_s": round(n / fold_seconds),
+        "fold_baseline_dict_loop_per_s": round(n / bare_fold),
+        "fold_goal_per_s": 200_000,
+        "read_and_parse_events_per_s": round(n / read_seconds),
+    }
+
+
+async def _aiosqlite_append(rows: list[tuple[Any, ...]], path: Path) -> float:
+    import aiosqlite
+
+    async with aiosqlite.connect(path, isolation_level=None) as db:
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute(
+            "CREATE TABLE events (seq INTEGER PRIMARY KEY, t REAL, type TEXT, agent TEXT, payload_json TEXT)"
+        )
+        t0 = time.perf_counter()
+        await db.execute("BEGIN")
+        for row in rows:  # one await per event: how a scheduler would append as it goes
+            await db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?)", row)
+        await db.execute("COMMIT")
+        return len(rows) / (time.perf_counter() - t0)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
+    args = parser.parse_args()
+    scale = 10 if args.quick else 1
+    results: dict[str, Any] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    with tempfile.TemporaryDirectory(prefix="swarmtui-bench-") as tmp:
+        root = Path(tmp)
+
+        def levels(name: str, agents: int, goal: float) -> None:
+            batch = levels_batch(agents, 4)
+            wall, state = asyncio.run(run_engine(batch, 0.05, root / name))
+            base = asyncio.run(run_baseline(batch, 0.05, root))
+            results[name] = {
+                "agents": agents,
+                "critical_path_s": 0.2,
+                "engine_wall_s": round(wall, 4),
+                "engine_session_wall_s": round(state.metrics.wall_seconds, 4),
+                "engine_ratio": round(wall / 0.2, 3),
+                "baseline_wall_s": round(base, 4),
+                "baseline_ratio": round(base / 0.2, 3),
+                "goal_ratio": goal,
+                "status": state.status,
+            }
+
+        levels("a_200_agents_4_levels", 200, 1.05)
+        levels("b_2000_agents_4_levels", 2000 // scale, 1.25)
+
+        n = 10_000 // scale
+        flat = Batch(
+            messages=[
+                Message(
+                    index=1,
+                    operations=[TaskOp(index=i, name=f"Z{i}") for i in range(n)],
+                )
+            ]
+        )
+        wall, state = asyncio.run(run_engine(flat, 0.0, root / "c"))
+        base = asyncio.run(run_baseline(flat, 0.0, root))
+        results["c_10000_zero_time_agents"] = {
+            "agents": n,
+            "events_logged": state.seq,
+            "engine_wall_s": round(wall, 3),
+            "baseline_wall_s": round(base, 3),
+            "ratio_to_baseline": round(wall / base, 2),
+            "goal_ratio": 10,
+        }
+
+        results["d_event_log_and_fold"] = bench_log_and_fold(200_000 // scale, root)
+
+        ten = Batch(
+            messages=[
+                Message(index=1, operations=[TaskOp(index=i, name=f"P{i}") for i in range(10)])
+            ]
+        )
+        seconds = 1.0 / scale
+        wall, state = asyncio.run(run_engine(ten, seconds, root / "e"))
+        base = asyncio.run(run_baseline(ten, seconds, root))
+        results["e_10_parallel_agents_1s"] = {
+            "agent_seconds": seconds,
+            "engine_speedup": round(state.metrics.speedup, 3),
+            "engine_wall_s": round(state.metrics.wall_seconds, 4),
+            "baseline_speedup": round(10 * seconds / base, 3),
+            "goal_speedup": 9.5,
+        }
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        for name, value in results.items():
+            print(f"{name}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
