@@ -32,7 +32,11 @@ from swarmtui.engine.settings import RunSettings
 from swarmtui.engine.state import SessionState, fold
 from swarmtui.store import EventLog, read_events
 
-EVENTS_PER_AGENT = 5  # queued/waiting, started, output, stored, finished: what the baseline logs
+EVENTS_PER_AGENT = 5
+BARE_TABLE = (
+    "CREATE TABLE events (seq INTEGER PRIMARY KEY, t REAL, type TEXT, agent TEXT,"
+    " payload_json TEXT)"
+)  # queued/waiting, started, output, stored, finished: what the baseline logs
 
 
 def levels_batch(agents: int, levels: int) -> Batch:
@@ -74,9 +78,7 @@ class _BareLog:
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute(
-            "CREATE TABLE events (seq INTEGER PRIMARY KEY, t REAL, type TEXT, agent TEXT, payload_json TEXT)"
-        )
+        self.conn.execute(BARE_TABLE)
         self.rows: list[tuple[int, float, str, str, str]] = []
         self.seq = 0
         self.stop = False
@@ -175,9 +177,7 @@ def bench_log_and_fold(n: int, root: Path) -> dict[str, Any]:
     conn = sqlite3.connect(root / "bare.db", isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute(
-        "CREATE TABLE events (seq INTEGER PRIMARY KEY, t REAL, type TEXT, agent TEXT, payload_json TEXT)"
-    )
+    conn.execute(BARE_TABLE)
     t0 = time.perf_counter()
     conn.execute("BEGIN")
     conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", rows)
@@ -217,9 +217,7 @@ async def _aiosqlite_append(rows: list[tuple[Any, ...]], path: Path) -> float:
 
     async with aiosqlite.connect(path, isolation_level=None) as db:
         await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute(
-            "CREATE TABLE events (seq INTEGER PRIMARY KEY, t REAL, type TEXT, agent TEXT, payload_json TEXT)"
-        )
+        await db.execute(BARE_TABLE)
         t0 = time.perf_counter()
         await db.execute("BEGIN")
         for row in rows:  # one await per event: how a scheduler would append as it goes
