@@ -167,26 +167,12 @@ def sessions_command(sessions_dir: Path | None, as_json: bool) -> int:
     return EXIT_OK
 
 
-def replayed_state(session_path: Path) -> SessionState:
-    """Fold a recorded session's events; a killed session ends `interrupted`."""
-    from swarmtui.engine.state import fold
-    from swarmtui.store import read_events
-    from swarmtui.store.sessions import effective_status
-
-    state = fold(read_events(session_path))
-    if not state.finished:
-        status = effective_status("running", session_path)
-        if status == "interrupted":
-            state.status = "interrupted"
-    return state
-
-
 def replay_headless_command(session: str, sessions_dir: Path | None, as_json: bool) -> int:
-    from swarmtui.store import SessionStoreError, resolve_session
+    from swarmtui.store import SessionStoreError, replay_state, resolve_session
 
     try:
         path = resolve_session(session, _sessions_dir(sessions_dir))
-        state = replayed_state(path)
+        state = replay_state(path)
     except SessionStoreError as exc:
         _error(str(exc))
         return EXIT_USAGE

@@ -5,6 +5,7 @@ from __future__ import annotations
 from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.eventlog import EventLog, writer_alive
 from swarmtui.store.reader import read_events, read_session_row
+from swarmtui.store.replay import replay_state
 from swarmtui.store.sessions import SessionInfo, list_sessions, resolve_session, session_info
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "list_sessions",
     "read_events",
     "read_session_row",
+    "replay_state",
     "resolve_session",
     "session_info",
     "writer_alive",
