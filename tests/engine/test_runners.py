@@ -90,3 +90,20 @@ def test_make_runner_names_unknown_backends() -> None:
         make_runner("nope", RunSettings())
     assert make_runner("rehearsal", RunSettings()).name == "rehearsal"
     assert make_runner("command", RunSettings()).name == "command"
+
+
+async def test_command_output_never_carries_an_api_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "sk-test-0123456789abcdef"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    r = await run(
+        one_message(TaskOp(index=0, name="Leaky")),
+        tmp_path,
+        backend="command",
+        command_template='echo "key=$OPENAI_API_KEY"; echo "$OPENAI_API_KEY" >&2',
+    )
+    assert r.state.agents["Leaky"].result == "key=[REDACTED]\n"
+    for path in r.session.path.rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path

@@ -15,6 +15,7 @@ import shlex
 
 from swarmtui.engine.process import run_process
 from swarmtui.engine.runners.base import AgentFailed, AgentJob, AgentResult, OutputSink
+from swarmtui.engine.runners.secrets import StreamRedactor, secret_values
 from swarmtui.engine.settings import RunSettings
 
 _FIELD = re.compile(r"\{(prompt|agent|type|session)\}")
@@ -46,6 +47,7 @@ class CommandRunner:
 
     def __init__(self, settings: RunSettings) -> None:
         self._template = settings.command_template
+        self._secrets = secret_values(settings)
 
     async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
         if not self._template:
@@ -60,13 +62,17 @@ class CommandRunner:
         )
         stdout: list[str] = []
         last_err: list[str] = []
+        redactors = {name: StreamRedactor(self._secrets) for name in ("stdout", "stderr")}
 
         def on_output(stream: str, text: str) -> None:
+            clean = redactors[stream].feed(text)
+            if not clean:
+                return
             if stream == "stdout":
-                stdout.append(text)
+                stdout.append(clean)
             else:
-                last_err[:] = [text]
-            sink.output(text, "stdout" if stream == "stdout" else "stderr")
+                last_err[:] = [clean]
+            sink.output(clean, "stdout" if stream == "stdout" else "stderr")
 
         status = await run_process(
             ["bash", "-c", command],
@@ -75,6 +81,12 @@ class CommandRunner:
             stdin=prompt.encode("utf-8"),
             on_output=on_output,
         )
+        for stream, redactor in redactors.items():
+            on_output_tail = redactor.flush()
+            if on_output_tail:
+                if stream == "stdout":
+                    stdout.append(on_output_tail)
+                sink.output(on_output_tail, "stdout" if stream == "stdout" else "stderr")
         if status != 0:
             detail = (
                 last_err[0].strip().splitlines()[-1] if last_err and last_err[0].strip() else ""
