@@ -39,6 +39,7 @@ class _Resolver:
     providers: dict[str, list[_Provider]] = field(default_factory=dict)
     about: dict[str, set[str]] = field(default_factory=dict)  # key -> stemmed words
     word_index: dict[str, list[str]] = field(default_factory=dict)
+    order: dict[str, int] = field(default_factory=dict)  # keys in the order first stored
     edges: dict[int, list[DependencyEdge]] = field(default_factory=dict)  # by id(task)
     clauses: dict[int, list[Clause]] = field(default_factory=dict)
     # (key, who stores it, the words of the sentence that stores it): indexed only when some
@@ -229,6 +230,7 @@ class _Resolver:
                     op = provider.task.op
                     cached = agent_words[id(provider.task)] = stems(op.name) + stems(op.agent_type)
                 about.update(cached)
+        self.order = {k: i for i, k in enumerate(self.providers)}
         for key, about in self.about.items():
             for word in about:
                 self.word_index.setdefault(word, []).append(key)
@@ -244,7 +246,7 @@ class _Resolver:
                 break
             candidates.update(posting)
         scores = {k: sum(1 for w in wanted if w in self.about[k]) for k in candidates}
-        order = {k: i for i, k in enumerate(self.providers)}
+        order = self.order
         ranked = sorted(
             (k for k in scores if self.usable(info, k)), key=lambda k: (-scores[k], order[k])
         )
@@ -308,11 +310,12 @@ class _Resolver:
     def locate(self, info: TaskInfo, needle: str) -> Range:
         """Where `needle` is written inside the instructions, else the instructions argument."""
         source = self.diags.source
-        if needle and info.instructions_start >= 0:
-            at = source.text.find(needle, info.instructions_start, info.instructions_end)
+        offsets = info.instructions_offsets() if needle else None
+        if offsets is not None:
+            at = source.text.find(needle, *offsets)
             if at >= 0:
                 return source.offsets_range(at, at + len(needle))
-        return info.instructions_range or _op_range(info)
+        return info.instructions_range() or _op_range(info)
 
 
 _COMMON = 50

@@ -47,7 +47,7 @@ def _agent_types(tasks: list[TaskInfo], diags: Diagnostics, project_dir: Path | 
         diags.add(
             "SW009",
             f"unknown agent type {agent_type!r}{hint}",
-            info.type_range or _range(info.op),
+            info.type_range() or _range(info.op),
         )
 
 

@@ -19,7 +19,7 @@ from swarmtui.batch.models import (
     WriteOp,
 )
 from swarmtui.batch.paths import check_write_path
-from swarmtui.batch.source import Range
+from swarmtui.batch.source import Range, Source
 from swarmtui.batch.values import UNDEFINED, Evaluator, Undefined, js_string
 
 TOPOLOGIES = ("mesh", "hierarchical", "star", "ring")
@@ -36,14 +36,33 @@ class TaskInfo:
 
     op: TaskOp
     message: int = 0
-    # Range of the instructions argument (for diagnostics about the words in it).
-    instructions_range: Range | None = None
-    instructions_start: int = -1  # character offsets of that argument in the text
-    instructions_end: int = -1
     explicit_waits: list[str] | None = None
     explicit_stores: list[str] | None = None
     explicit_range: Range | None = None
-    type_range: Range | None = None
+    # The instructions and type arguments, turned into ranges only when a diagnostic needs them.
+    source: Source | None = None
+    row_offset: int = 0
+    instructions_node: Node | None = None
+    type_node: Node | None = None
+
+    def instructions_range(self) -> Range | None:
+        if self.source is None or self.instructions_node is None:
+            return None
+        return self.source.node_range(self.instructions_node, self.row_offset)
+
+    def instructions_offsets(self) -> tuple[int, int] | None:
+        """Character offsets of the instructions argument in the text."""
+        if self.source is None or self.instructions_node is None:
+            return None
+        node = self.instructions_node
+        return self.source.node_start(node, self.row_offset), self.source.node_end(
+            node, self.row_offset
+        )
+
+    def type_range(self) -> Range | None:
+        if self.source is None or self.type_node is None:
+            return None
+        return self.source.node_range(self.type_node, self.row_offset)
 
 
 @dataclass(slots=True)
@@ -138,13 +157,11 @@ def _task(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
         ctx.bad("Task takes at most four arguments", ctx.arg_range(4))
     op = TaskOp(**base, name=name.strip() or name, instructions=instructions, agent_type=agent_type)
     info = TaskInfo(op)
+    info.source, info.row_offset = ctx.diags.source, ctx.row_offset
     if len(ctx.args) > 1:
-        info.instructions_range = ctx.arg_range(1)
-        node = ctx.args[1]
-        info.instructions_start = ctx.diags.source.node_start(node, ctx.row_offset)
-        info.instructions_end = ctx.diags.source.node_end(node, ctx.row_offset)
+        info.instructions_node = ctx.args[1]
     if len(ctx.args) > 2:
-        info.type_range = ctx.arg_range(2)
+        info.type_node = ctx.args[2]
     _task_options(ctx, op, info, options, 3)
     ctx.tasks.append(info)
     return op

@@ -173,14 +173,16 @@ def _classify(
     stripped = line.strip()
     if not stripped:
         return LineInfo("blank"), line_start, depth
-    m = _HEADER_RE.match(line)
-    if m:
-        num = m.group("num")
-        title = (m.group("title") or "").strip() or None
-        return LineInfo("header", int(num) if num else None, title), line_start, 0
-    if _WAIT_RE.match(line):
-        return LineInfo("wait", text=stripped), line_start, 0
-    m = _PREFIX_RE.match(line)
+    first = stripped[0]
+    if first == "[":
+        m = _HEADER_RE.match(line)
+        if m:
+            num = m.group("num")
+            title = (m.group("title") or "").strip() or None
+            return LineInfo("header", int(num) if num else None, title), line_start, 0
+        if _WAIT_RE.match(line):
+            return LineInfo("wait", text=stripped), line_start, 0
+    m = _PREFIX_RE.match(line) if first in "Mm" else None
     if m:
         rest = line[m.end() :]
         info = LineInfo("prefix", int(m.group("num")))

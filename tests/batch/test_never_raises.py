@@ -121,10 +121,14 @@ def test_deep_nesting() -> None:
 
 
 def test_five_megabytes() -> None:
+    # Mostly one huge file content, plus enough ordinary lines to exercise every pass; the
+    # text is cut at an arbitrary point, so it ends in the middle of something.
     line = 'Task("A{}", "Store it in \'k/{}\'. Wait for \'k/{}\' in memory.", "coder")\n'
-    parts = [line.format(i, i, max(i - 1, 0)) for i in range(60000)]
-    text = "".join(parts)
-    text = (text * (5_000_000 // len(text) + 1))[:5_000_000]
+    tasks = "".join(line.format(i, i, max(i - 1, 0)) for i in range(500))
+    text = tasks + 'Write("big.txt", "' + "x" * 4_800_000 + '")\nNote line\n' + tasks
+    text = (text + "Bash('ls')\n" * 5_000)[:5_000_000]
     batch = parse(text)
     check(text, batch)
-    assert len(batch.tasks()) > 50000
+    assert len(batch.tasks()) >= 500
+    big = next(op for op in batch.operations() if getattr(op, "path", None) == "big.txt")
+    assert len(getattr(big, "content", "")) == 4_800_000
