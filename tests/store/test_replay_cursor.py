@@ -19,7 +19,7 @@ from swarmtui.engine.events import (
     TodoChanged,
 )
 from swarmtui.engine.state import SessionState, apply
-from swarmtui.store.replay_cursor import ReplayCursor
+from swarmtui.store.replay_cursor import ReplayCursor, clone
 
 
 def recorded_session(agents: int = 6, lines: int = 8) -> list[Event]:
@@ -84,14 +84,14 @@ def test_the_session_fixture_is_not_trivial() -> None:
 
 
 def test_seek_equals_folding_the_first_n_events() -> None:
-    cursor = ReplayCursor(EVENTS, snapshot_every=7)
+    cursor = ReplayCursor(EVENTS, snapshot_every=7, adaptive=False)
     for n in (0, 1, 5, 7, 8, 30, len(EVENTS) - 1, len(EVENTS)):
         assert cursor.seek(n) == fold(EVENTS[:n]), n
         assert cursor.position == n
 
 
 def test_backward_seeks_restore_from_snapshots_without_corrupting_them() -> None:
-    cursor = ReplayCursor(EVENTS, snapshot_every=5)
+    cursor = ReplayCursor(EVENTS, snapshot_every=5, adaptive=False)
     cursor.seek(len(EVENTS))
     for n in (40, 3, 41, 0, 12, 11, 10, 60):
         assert cursor.seek(n) == fold(EVENTS[:n]), n
@@ -100,7 +100,7 @@ def test_backward_seeks_restore_from_snapshots_without_corrupting_them() -> None
 
 
 def test_step_forward_and_back() -> None:
-    cursor = ReplayCursor(EVENTS, snapshot_every=4)
+    cursor = ReplayCursor(EVENTS, snapshot_every=4, adaptive=False)
     cursor.seek(10)
     cursor.step(1)
     assert cursor.position == 11
@@ -169,7 +169,7 @@ def test_an_interrupted_session_replays_to_its_last_event() -> None:
 
 
 def test_the_state_handed_out_is_not_a_snapshot() -> None:
-    cursor = ReplayCursor(EVENTS, snapshot_every=3)
+    cursor = ReplayCursor(EVENTS, snapshot_every=3, adaptive=False)
     cursor.seek(9)
     cursor.state.title = "scribbled"
     cursor.seek(20)
@@ -179,10 +179,42 @@ def test_the_state_handed_out_is_not_a_snapshot() -> None:
 @settings(max_examples=40, deadline=None)
 @given(
     every=st.integers(min_value=1, max_value=50),
+    adaptive=st.booleans(),
     targets=st.lists(st.integers(min_value=-3, max_value=len(EVENTS) + 3), max_size=8),
 )
-def test_any_sequence_of_seeks(every: int, targets: list[int]) -> None:
-    cursor = ReplayCursor(EVENTS, snapshot_every=every)
+def test_any_sequence_of_seeks(every: int, adaptive: bool, targets: list[int]) -> None:
+    cursor = ReplayCursor(EVENTS, snapshot_every=every, adaptive=adaptive)
     for n in targets:
         clamped = max(0, min(n, len(EVENTS)))
         assert cursor.seek(n) == fold(EVENTS[:clamped])
+
+
+def test_snapshots_are_taken_at_multiples_and_restored_from() -> None:
+    cursor = ReplayCursor(EVENTS, snapshot_every=10, adaptive=False)
+    cursor.seek(len(EVENTS))
+    assert cursor.snapshot_positions == list(range(0, len(EVENTS) + 1, 10))
+    # A backward seek restores the nearest snapshot at or before the target.
+    cursor.seek(25)
+    assert cursor.state == fold(EVENTS[:25])
+
+
+def test_adaptive_snapshots_still_give_exact_states() -> None:
+    cursor = ReplayCursor(EVENTS, snapshot_every=2)
+    cursor.seek(len(EVENTS))
+    positions = cursor.snapshot_positions
+    assert positions[0] == 0 and all(p % 2 == 0 for p in positions)
+    for n in (len(EVENTS) - 1, 1, 33, 32):
+        assert cursor.seek(n) == fold(EVENTS[:n])
+
+
+def test_clone_is_equal_and_independent() -> None:
+    state = fold(EVENTS)
+    copy_ = clone(state)
+    assert copy_ == state
+    agent = next(iter(copy_.agents.values()))
+    agent.output_tail.append("changed")
+    agent.arrived.add("x")
+    next(iter(copy_.memory.values())).history.clear()
+    assert copy_ != state
+    assert state == fold(EVENTS)
+    assert agent.output_tail.maxlen == next(iter(state.agents.values())).output_tail.maxlen
