@@ -13,7 +13,7 @@ EXAMPLES = [p.read_text(encoding="utf-8") for p in sorted(SHARED_EXAMPLES.glob("
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Characters that matter to the language, so random text hits the interesting paths.
 ALPHABET = st.sampled_from(
-    list("()[]{}\"'`\\+,.:;/*\n \t$=-") + ["Task(", "Bash(", "...", "{...}", "[Message]:",
+    [*"()[]{}\"'`\\+,.:;/*\n \t$=-", "Task(", "Bash(", "...", "{...}", "[Message]:",
     "Message 2:", "const ", "memory.store(", "é", "🎉", "\r", "\x00", "'k/a'", "Wait for "]
 )  # fmt: skip
 

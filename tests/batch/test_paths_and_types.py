@@ -1,0 +1,61 @@
+"""Session paths (§6), slugs, and the built-in agent types shipped in the package (§4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from swarmtui import locations
+from swarmtui.batch import slug
+from swarmtui.batch.agent_types import load_agent_types
+from swarmtui.batch.paths import check_write_path, rewrite_session_paths, write_target
+
+ROLES = [
+    "general", "researcher", "coder", "tester", "reviewer", "backend-dev", "frontend-dev",
+    "mobile-dev", "system-architect", "code-analyzer", "security-manager", "api-docs",
+    "cicd-engineer", "performance-optimizer", "planner",
+]  # fmt: skip
+
+
+def test_rewrite_session_paths(tmp_path: Path) -> None:
+    session = tmp_path / "sessions" / "session-20260102-030405-release"
+    text = (
+        "mkdir -p sessions/session-YYYYMMDD-HHMMSS-release/artifacts/{docs,scripts} && "
+        "cat sessions/.../artifacts/docs/notes.md"
+    )
+    out = rewrite_session_paths(text, session)
+    assert out == (
+        f"mkdir -p {session}/artifacts/{{docs,scripts}} && cat {session}/artifacts/docs/notes.md"
+    )
+    assert rewrite_session_paths("no paths here", session) == "no paths here"
+
+
+def test_check_write_path() -> None:
+    assert check_write_path("notes.md") is None
+    assert check_write_path("sessions/.../artifacts/docs/notes.md") is None
+    assert check_write_path("a/../b.txt") is None
+    for bad in ["/etc/passwd", "../x", "a/../../x", "~/x", "C:\\x", "", "."]:
+        problem = check_write_path(bad)
+        assert problem is not None and "\n" not in problem, bad
+
+
+def test_write_target() -> None:
+    assert write_target("notes.md") == "artifacts/notes.md"
+    assert write_target("sessions/.../artifacts/docs/notes.md") == "artifacts/docs/notes.md"
+    assert write_target("session-YYYYMMDD-HHMMSS-x/src/a.py") == "src/a.py"
+    assert write_target("./src/a.py") == "src/a.py"
+
+
+def test_slug() -> None:
+    assert slug("Deploy pipeline!") == "deploy-pipeline"
+    assert slug("  ") == "batch"
+    assert len(slug("x" * 100)) <= 40
+
+
+def test_builtin_roles_ship_in_the_package() -> None:
+    assert locations.builtin_agent_types_dir() == Path(locations.PACKAGE_DIR) / "batch" / "roles"
+    types, problems = load_agent_types(Path("/nonexistent"))
+    assert problems == []
+    assert set(ROLES) <= set(types)
+    for name in ROLES:
+        role = types[name]
+        assert role.description and role.system_prompt and role.capabilities, name
