@@ -115,11 +115,6 @@ class SwarmApp(App[None]):
         # Lets the tcss use $agent-* with any theme, including Textual's built-in ones.
         return dict(STATUS_COLOR_DEFAULTS)
 
-    def get_default_screen(self) -> Screen[None]:
-        return MainScreen(
-            text=self.initial_text, path=self.initial_path, example=self.initial_example
-        )
-
     @property
     def main_screen(self) -> MainScreen:
         for screen in self.screen_stack:
@@ -127,7 +122,10 @@ class SwarmApp(App[None]):
                 return screen
         raise LookupError("the main screen is not on the stack")
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
+        await self.push_screen(
+            MainScreen(text=self.initial_text, path=self.initial_path, example=self.initial_example)
+        )
         for message in self.startup_messages:
             self.notify(message, severity="warning", timeout=8)
         if self.replay_path is not None:

@@ -107,7 +107,7 @@ class AgentDetailScreen(Screen[None]):
         self.query_one("#detail-deps").border_title = "Waits and stores"
         self.query_one("#detail-memory").border_title = "Memory read and written"
         self.query_one("#detail-output-scroll").border_title = "Output"
-        self.query_one("#detail-artifacts").border_title = "Artifacts (enter to view)"
+        self.query_one("#detail-artifacts").border_title = "Artifacts: none yet"
         if self.bridge is not None:
             self.bridge.register("agents", self)
         self.show_state(self.state)
@@ -162,7 +162,11 @@ class AgentDetailScreen(Screen[None]):
             self._artifacts = list(agent.artifacts)
             artifacts = self.query_one("#detail-artifacts", OptionList)
             artifacts.clear_options()
-            artifacts.add_options(self._artifacts or [])
+            artifacts.add_options(self._artifacts)
+            count = len(self._artifacts)
+            artifacts.border_title = (
+                f"Artifacts: {count} (enter to view)" if count else "Artifacts: none yet"
+            )
 
     def _deps(self, agent: AgentState, styles: dict[str, Style]) -> Text:
         text = Text()

@@ -214,6 +214,7 @@ class MainScreen(Screen[None]):
     def on_resize(self, event: Resize) -> None:
         compact = event.size.width < COMPACT_WIDTH or event.size.height < COMPACT_HEIGHT
         self.set_class(compact, "-compact")
+        self.status_bar.set_note("alt+1…6: panes" if compact else "")
         if compact:
             self._maximize_focused()
         elif self.maximized is not None:
@@ -247,7 +248,12 @@ class MainScreen(Screen[None]):
         return self.example or "<editor>"
 
     def _update_file_label(self) -> None:
-        label = str(self.path) if self.path is not None else f"example: {self.source_name}"
+        if self.path is not None:
+            label = str(self.path)
+        elif self.example is not None:
+            label = f"example {self.example} (ctrl+s saves a copy)"
+        else:
+            label = "new batch (not saved yet)"
         modified = self.modified
         self.status_bar.set_file(label, modified)
         self.app.sub_title = f"{self.source_name}{' ●' if modified else ''}"

@@ -35,7 +35,7 @@ def waits_text(agent: AgentState) -> str:
         for key in missing:
             providers = agent.providers.get(key) or []
             parts.append(f"{key} ← {', '.join(providers)}" if providers else key)
-        return "⧗ " + "; ".join(parts)
+        return "◔ " + "; ".join(parts)
     if agent.status in ("failed", "cancelled", "skipped") and agent.reason:
         return agent.reason
     if agent.stores:

@@ -92,6 +92,9 @@ class BatchEditor(TextArea):
             self.border_subtitle = f"{worst.code} {worst.message}"
         else:
             self.border_subtitle = ""
+        # The editor is drawn without a border inside its pane: the pane shows the message.
+        if self.parent is not None and self.is_mounted:
+            self.parent.border_subtitle = self.border_subtitle  # type: ignore[attr-defined]
 
     def _watch_selection(self, previous_selection: Any, selection: Any) -> None:
         super()._watch_selection(previous_selection, selection)

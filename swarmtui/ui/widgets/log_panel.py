@@ -145,11 +145,11 @@ class LogPanel(RowList):
             return Text("")
         event = self._events[index]
         who, what = describe(event)
-        text = Text(f"{event.t:8.2f} ", Style(dim=True))
+        text = Text(f"{event.t:7.2f} ", Style(dim=True))
         status = _EVENT_STATUS.get(event.type)
         if isinstance(event, AgentFinished):
             status = event.status
         style = self._styles.get(status, Style()) if status else Style()
-        text.append(f"{who[:16]:<16} ", Style(bold=True))
+        text.append(f"{who[:12]:<12} ", Style(bold=True))
         text.append(what, style)
         return text

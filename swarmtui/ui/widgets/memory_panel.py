@@ -38,23 +38,24 @@ def short_value(value: Any, width: int = 60) -> str:
 
 
 def describe_entry(entry: MemoryEntry) -> Text:
-    """The value (pretty JSON) and every write of the key, oldest first."""
+    """Every write of the key (oldest first, who and when), then its current value (pretty JSON)."""
     text = Text()
     text.append(f"{entry.namespace}:{entry.key}\n", Style(bold=True))
+    history = entry.history or []
+    text.append(f"history ({len(history) or 1} writes)\n", Style(underline=True))
+    for write in history:
+        what = "deleted" if write.deleted else short_value(write.value, 40)
+        text.append(f"{format_seconds(write.t):>6} ", Style(dim=True))
+        text.append(f"{write.by:<12} ", Style(bold=True))
+        text.append(what + "\n")
+    if not history:
+        text.append(f"{format_seconds(entry.t):>6} ", Style(dim=True))
+        text.append(f"{entry.by}\n", Style(bold=True))
+    text.append("\nvalue\n", Style(underline=True))
     if entry.deleted:
         text.append("deleted\n", Style(italic=True))
     else:
         text.append(pretty_value(entry.value) + "\n")
-    text.append("\nhistory\n", Style(bold=True, underline=True))
-    history = entry.history or []
-    for write in history:
-        what = "deleted" if write.deleted else short_value(write.value)
-        text.append(f"{format_seconds(write.t):>7} ", Style(dim=True))
-        text.append(f"{write.by:<14} ", Style(bold=True))
-        text.append(what + "\n")
-    if not history:
-        text.append(f"{format_seconds(entry.t):>7} ", Style(dim=True))
-        text.append(f"{entry.by}\n", Style(bold=True))
     return text
 
 
