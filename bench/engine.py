@@ -132,7 +132,9 @@ async def run_baseline(batch: Batch, seconds: float, root: Path) -> float:
             await key(k)
         log.log("agent_started", op.name, t0)
         await asyncio.sleep(seconds)
-        write_fenced(folder, f"artifacts/{slug(op.name)}.md", b"REHEARSAL report\n")
+        # Like the rehearsal runner: the report is written from a worker thread.
+        report = f"artifacts/{slug(op.name)}.md"
+        await asyncio.to_thread(write_fenced, folder, report, b"REHEARSAL report\n")
         log.log("agent_output", op.name, t0)
         for k in op.stores:
             log.log("memory_stored", op.name, t0)

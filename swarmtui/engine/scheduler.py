@@ -82,7 +82,7 @@ Emit = Callable[[Event], None]
 
 
 def _is_glob(key: str) -> bool:
-    return any(c in key for c in "*?[")
+    return "*" in key or "?" in key or "[" in key
 
 
 def _key_matches(stored: str, wanted: str) -> bool:
@@ -513,10 +513,12 @@ class Scheduler:
             self._memory[stored] = value
         files = []
         for relative in result.files:
-            try:
-                size = (self.session_dir / relative).stat().st_size
-            except OSError:
-                continue
+            size = result.sizes.get(relative)
+            if size is None:
+                try:
+                    size = (self.session_dir / relative).stat().st_size
+                except OSError:
+                    continue
             files.append(relative)
             self._emit(FileWritten(path=relative, bytes=size, by=agent.name))
         stored_keys = [

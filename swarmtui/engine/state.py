@@ -58,7 +58,7 @@ def _r(value: float | None) -> float | None:
 
 
 def _is_glob(key: str) -> bool:
-    return any(c in key for c in "*?[")
+    return "*" in key or "?" in key or "[" in key
 
 
 @dataclass

@@ -48,6 +48,8 @@ class AgentResult:
     cost_usd: float | None = None
     # Files the runner wrote, relative to the session folder.
     files: list[str] = field(default_factory=list)
+    # Their sizes in bytes where the runner knows them (saves the scheduler a stat per file).
+    sizes: dict[str, int] = field(default_factory=dict)
 
 
 class OutputSink(Protocol):

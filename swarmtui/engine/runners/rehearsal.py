@@ -46,9 +46,12 @@ class RehearsalRunner:
             f"## Instructions\n\n{job.instructions or '(none)'}\n"
         )
         relative = f"artifacts/{slug(job.name)}.md"
-        write_fenced(job.session_dir, relative, report.encode("utf-8"))
+        # In a worker thread: file creation can take a millisecond on a busy disk, and a
+        # thousand agents finishing together must not queue behind each other's writes.
+        data = report.encode("utf-8")
+        size = await asyncio.to_thread(write_fenced, job.session_dir, relative, data)
         sink.output(text, "info")
-        return AgentResult(text=text, files=[relative])
+        return AgentResult(text=text, files=[relative], sizes={relative: size})
 
 
 def create_runner(settings: RunSettings) -> RehearsalRunner:
