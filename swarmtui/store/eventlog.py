@@ -101,17 +101,24 @@ class EventLog:
         if n == 0:
             return
         items = [queue.popleft() for _ in range(n)]
-        events = [e for e in items if not isinstance(e, _Finish)]
-        finishes = [f.values for f in items if isinstance(f, _Finish)]
-        rows = [
-            (e.seq, e.t, e.type, getattr(e, "agent", None), e.model_dump_json()) for e in events
-        ]
-        memory = [e for e in events if isinstance(e, MemoryStored | MemoryDeleted)]
-        started = next((e for e in events if isinstance(e, SessionStarted)), None)
+        rows: list[tuple[int, float, str, str | None, str]] = []
+        memory: list[Event] = []
+        finishes: list[dict[str, Any]] = []
+        started: Event | None = None
+        for e in items:  # one plain loop: this is the hot path of the writer
+            if isinstance(e, _Finish):
+                finishes.append(e.values)
+                continue
+            kind = e.type
+            rows.append((e.seq, e.t, kind, getattr(e, "agent", None), e.model_dump_json()))
+            if kind == "memory_stored" or kind == "memory_deleted":
+                memory.append(e)
+            elif kind == "session_started":
+                started = e
         try:
             conn = self._conn
             conn.execute("BEGIN")
-            if started is not None:
+            if isinstance(started, SessionStarted):
                 conn.execute(
                     "INSERT OR REPLACE INTO session (id, title, status, started, backend, agents,"
                     " writer_pid) VALUES (?, ?, 'running', ?, ?, ?, ?)",
@@ -135,7 +142,7 @@ class EventLog:
                         " VALUES (?, ?, ?, ?, ?, ?)",
                         (ev.namespace, ev.key, json.dumps(ev.value), ev.t, ev.ttl, ev.by),
                     )
-                else:
+                elif isinstance(ev, MemoryDeleted):
                     conn.execute(
                         "DELETE FROM memory WHERE namespace = ? AND key = ?", (ev.namespace, ev.key)
                     )
