@@ -7,6 +7,7 @@ from pathlib import Path
 from replay_data import ScreenHost, make_sessions
 from textual.widgets import DataTable, Input
 
+from swarmtui.ui.screens.help import HelpScreen
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.screens.sessions import SessionsScreen
 
@@ -121,7 +122,7 @@ async def test_an_empty_or_missing_folder(tmp_path: Path) -> None:
 
 
 async def test_every_binding_has_an_id_and_a_tooltip() -> None:
-    for cls in (SessionsScreen, ReplayScreen):
+    for cls in (SessionsScreen, ReplayScreen, HelpScreen):
         for binding in cls.BINDINGS:
             assert not isinstance(binding, tuple)
             assert binding.id and binding.tooltip, (cls.__name__, binding.key)

@@ -1,0 +1,69 @@
+"""The real app opens the sessions browser (ctrl+l), a replay from it, help (f1), and
+`make_app(replay=...)` opens a replay directly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from replay_data import make_sessions
+
+from swarmtui import locations
+from swarmtui.ui.app import make_app
+from swarmtui.ui.screens.help import HelpScreen, binding_rows
+from swarmtui.ui.screens.replay import ReplayScreen
+from swarmtui.ui.screens.sessions import SessionsScreen
+
+
+@pytest.fixture
+def sessions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    monkeypatch.setenv(locations.ENV_CONFIG_DIR, str(tmp_path / "config"))
+    return make_sessions(tmp_path / "sessions")
+
+
+async def test_ctrl_l_then_enter_replays_and_escape_comes_back(
+    sessions: dict[str, Path], tmp_path: Path
+) -> None:
+    app = make_app(
+        text="", sessions_dir=tmp_path / "sessions", project_dir=tmp_path, freeze_gc=False
+    )
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        main = app.screen
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionsScreen)
+        await pilot.press(*"release", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        replay = app.screen
+        assert isinstance(replay, ReplayScreen)
+        assert replay.cursor is not None and replay.cursor.at_end
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert app.screen is main
+
+
+async def test_f1_lists_the_main_screen_keys(sessions: dict[str, Path], tmp_path: Path) -> None:
+    app = make_app(text="", sessions_dir=tmp_path, project_dir=tmp_path, freeze_gc=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        main = app.screen
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        descriptions = {row.description for _, rows in binding_rows(main) for row in rows}
+        assert {"Sessions", "Help"} <= descriptions
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is main
+
+
+async def test_make_app_replay_opens_the_session(sessions: dict[str, Path], tmp_path: Path) -> None:
+    app = make_app(replay=sessions["release"], project_dir=tmp_path, freeze_gc=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ReplayScreen)
+        assert app.screen.session_path == sessions["release"]
