@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets.data_table import ColumnKey
 
 from swarmtui.store import SessionInfo, list_sessions
 from swarmtui.ui.look import format_seconds
@@ -28,9 +29,11 @@ COLUMNS = ("Title", "Started", "Status", "Agents", "Wall", "Speed-up")
 
 
 def format_started(started_at: str) -> str:
-    """`2026-11-29T22:43:38Z` → `2026-11-29 22:43:38` (unparseable text is shown as is)."""
-    text = started_at.replace("T", " ").removesuffix("Z")
-    return text.split(".")[0].split("+")[0]
+    """`2026-11-29T22:43:38Z` → `2026-11-29 22:43` (unparseable text is shown as is)."""
+    text = started_at.replace("T", " ").removesuffix("Z").split(".")[0].split("+")[0]
+    if len(text) == 19 and text[16] == ":":
+        return text[:16]
+    return text
 
 
 def matches(info: SessionInfo, query: str) -> bool:
@@ -95,13 +98,26 @@ class SessionsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Title", key="title", width=36)
-        table.add_column("Started", key="started", width=19)
+        table.add_column("Title", key="title", width=self._title_width(self.app.size.width))
+        table.add_column("Started", key="started", width=16)
         table.add_column("Status", key="status", width=13)
         table.add_column("Agents", key="agents", width=6)
         table.add_column("Wall", key="wall", width=7)
         table.add_column("Speed-up", key="speedup", width=8)
         self.action_refresh()
+
+    @staticmethod
+    def _title_width(screen_width: int) -> int:
+        # What the other columns, cell padding, margins and a scrollbar leave, within reason.
+        return max(12, min(48, screen_width - 66))
+
+    def on_resize(self, event: events.Resize) -> None:
+        table = self.query_one(DataTable)
+        column = table.columns.get(ColumnKey("title"))
+        width = self._title_width(event.size.width)
+        if column is not None and column.width != width:
+            column.width = width
+            table.refresh()
 
     def action_refresh(self) -> None:
         try:
