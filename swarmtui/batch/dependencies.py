@@ -147,7 +147,10 @@ class _Resolver:
     ) -> None:
         explicit = clause is None
         providers = self.usable(info, key)
-        rng = self.locate(info, key) if clause else (info.explicit_range or _op_range(info))
+
+        def rng() -> Range:
+            return self.locate(info, key) if clause else (info.explicit_range or _op_range(info))
+
         if providers:
             self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, providers)
             return
@@ -158,7 +161,7 @@ class _Resolver:
                 f"{info.op.name} waits for '{key}', but only "
                 + ", ".join(sorted({p.name for p in later}))
                 + " stores it, in a later message: it would wait forever",
-                rng,
+                rng(),
                 op=info.op.index,
             )
             self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, [])
@@ -182,7 +185,7 @@ class _Resolver:
                 "SW013",
                 f"{info.op.name} waits for '{key}': no agent says it stores it, but its path "
                 f"names {owner.op.name}, so it is taken as stored when {owner.op.name} finishes",
-                rng,
+                rng(),
             )
             return
         self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, [])
@@ -190,7 +193,7 @@ class _Resolver:
             "SW004",
             f"{info.op.name} waits for '{key}', which nothing in the batch stores: "
             "it would wait forever",
-            rng,
+            rng(),
             op=info.op.index,
         )
 

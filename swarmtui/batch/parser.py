@@ -24,6 +24,8 @@ _PARSER = Parser(JS_LANGUAGE)
 
 _STATEMENT_KINDS_IGNORED = ("comment", "empty_statement", "hash_bang_line")
 _SURROGATES_RE = re.compile("[\ud800-\udfff]")
+# A comma with no argument before it (`f(a,, b)`); only a hint, `_missing_arguments` decides.
+_EMPTY_ARGUMENT_RE = re.compile(rb"[(,][\s/*]*,|[(,]\s*//")
 
 
 @dataclass(slots=True)
@@ -208,7 +210,7 @@ class _Parse:
         )
         if call.has_error:
             self._syntax_errors(call, row_offset, index)
-        elif args_node is not None:
+        elif args_node is not None and _EMPTY_ARGUMENT_RE.search(args_node.text or b""):
             self._missing_arguments(args_node, row_offset, index)
         if args_node is not None and args_node.type == "template_string":
             self.diags.add("SW001", "call operations with (...), not a template", rng, op=index)

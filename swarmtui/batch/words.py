@@ -41,6 +41,7 @@ _TOKEN_RE = re.compile(
 _WORD_SPLIT_RE = re.compile(r"[^a-z0-9]+")
 
 
+_ALL_VERBS = STORE_VERBS | READ_VERBS | WAIT_WORDS
 # A memory verb: one of the store or read verbs, or "wait for".
 def _trie_pattern(words: frozenset[str]) -> str:
     """One regex alternation shaped as a trie: Python's `re` tries alternatives one by one, so
@@ -62,8 +63,10 @@ def _trie_pattern(words: frozenset[str]) -> str:
     return build(trie)
 
 
+_ALL_VERBS = STORE_VERBS | READ_VERBS | WAIT_WORDS
 # A memory verb: one of the store or read verbs, or "wait for" (the "for" is consumed).
 _VERB_RE = re.compile(
+    r"(?=[" + "".join(sorted({c for v in _ALL_VERBS for c in (v[0], v[0].upper())})) + "])"
     r"(?<![\w'\"`/-])("
     + _trie_pattern(STORE_VERBS | READ_VERBS)
     + r"|a?wait(?:s|ing)?(?=\s+for\b))(?![\w'\"`/-])(?:\s+for\b)?",
