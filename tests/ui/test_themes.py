@@ -171,3 +171,44 @@ async def test_theme_variables_are_usable_in_tcss_and_switch_live() -> None:
             app.theme_variables["agent-running"]
             == by_name["swarm-light"].variables["agent-running"]
         )
+
+
+async def test_the_editor_follows_a_theme_switch_in_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from swarmtui.ui.app import make_app
+    from swarmtui.ui.widgets.batch_editor import BatchEditor
+
+    monkeypatch.setenv(locations.ENV_CONFIG_DIR, str(tmp_path / "config"))
+    app = make_app(text='Task("A", "x")', sessions_dir=tmp_path, project_dir=tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert app.theme == DEFAULT_THEME
+        editor = app.screen.query_one(BatchEditor)
+        by_name = {t.name: t for t in load_themes()[0]}
+
+        def keyword_colour() -> str:
+            style = editor._theme.syntax_styles["keyword"]
+            assert style.color is not None and style.color.triplet is not None
+            return style.color.triplet.hex.lower()
+
+        assert keyword_colour() == by_name["swarm-dark"].variables["syntax-keyword"].lower()
+        app.theme = "swarm-light"
+        await pilot.pause()
+        assert keyword_colour() == by_name["swarm-light"].variables["syntax-keyword"].lower()
+
+
+async def test_a_broken_user_theme_is_notified_and_the_default_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from swarmtui.ui.app import make_app
+
+    monkeypatch.setenv(locations.ENV_CONFIG_DIR, str(tmp_path))
+    (tmp_path / "themes").mkdir()
+    (tmp_path / "themes" / "mine.toml").write_text('[colors]\nprimary = "nope"\n')
+    app = make_app(text="", sessions_dir=tmp_path, project_dir=tmp_path, theme="mine")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert app.theme == DEFAULT_THEME
+        messages = [n.message for n in app._notifications]
+        assert any("mine.toml" in m and "colors.primary" in m for m in messages), messages
