@@ -246,3 +246,31 @@ async def test_enter_on_an_agent_opens_its_detail_read_only(sessions: dict[str, 
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen
+
+
+async def test_a_real_rehearsal_session_replays_to_the_live_state(tmp_path: Path) -> None:
+    from swarmtui.engine.session import LiveSession
+    from swarmtui.engine.settings import RunSettings
+
+    batch = """[Single Message - Live then replay]:
+Task("Planner", "Plan it. Store the plan in memory under 'swarm/plan'.", "planner")
+Task("Builder", "Read the plan from memory 'swarm/plan'. Build it.", "coder")
+Task("Checker", "Check the build.", "tester")
+"""
+    live = LiveSession(
+        batch,
+        source_name="live.swarm.js",
+        settings=RunSettings(rehearsal_seconds=0.01),
+        sessions_dir=tmp_path,
+        project_dir=tmp_path,
+    )
+    final = await live.run()
+    assert {a.status for a in final.agents.values()} == {"done"}
+
+    app = ScreenHost(lambda: ReplayScreen(live.path, clock=lambda: 0.0))
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await opened(pilot)
+        assert screen.cursor is not None
+        assert screen.cursor.state.to_json() == final.to_json()
+        await pilot.press("home", "shift+right", "shift+right", "left", "end")
+        assert screen.cursor.state.to_json() == final.to_json()
