@@ -125,6 +125,9 @@ def run_headless_command(file: Path, as_json: bool, options: dict[str, Any]) -> 
         )
         show_live = not as_json and sys.stdout.isatty()
         state = asyncio.run(_run_live(session, show_live))
+    except KeyboardInterrupt:
+        _error(f"interrupted; the session is recorded in {session.path}")
+        return EXIT_FAILED
     except (SessionStoreError, OSError) as exc:
         _error(str(exc))
         return EXIT_FAILED

@@ -270,6 +270,12 @@ class Scheduler:
         ok = self._failures == 0 and all(a.status == "done" for a in self.agents.values())
         return "completed" if ok else "failed"
 
+    async def drain(self) -> None:
+        """Wait until every runner and command this scheduler started has ended."""
+        tasks = [a.task for a in self.agents.values() if a.task is not None and not a.task.done()]
+        if tasks or self._bash:
+            await asyncio.gather(*tasks, *self._bash, return_exceptions=True)
+
     async def _run_message(self, message: Message) -> None:
         self._emit(MessageStarted(index=message.index, title=message.title))
         new_agents: list[_Agent] = []
@@ -290,10 +296,7 @@ class Scheduler:
         while (self._active or self._bash) and not self._cancelled:
             self._done = asyncio.get_running_loop().create_future()
             await self._done
-        # Cancelled: let the killed runners and commands record their end.
-        ending = [a.task for a in self.agents.values() if a.task is not None and not a.task.done()]
-        if ending or self._bash:
-            await asyncio.gather(*ending, *self._bash, return_exceptions=True)
+        await self.drain()  # (cancelled: let the killed runners and commands record their end)
         self._emit(MessageFinished(index=message.index))
 
     def _check_message_done(self) -> None:
@@ -814,8 +817,13 @@ class Scheduler:
             self._final(agent, "cancelled", reason)
 
     def cancel_session(self, reason: str = "session cancelled") -> None:
-        self._emit(Control(action="cancel_session"))
-        if self._finished or self._cancelled:
+        self._emit(Control(action="cancel_session", detail={"reason": reason}))
+        if not self._finished:
+            self.abort(reason)
+
+    def abort(self, reason: str) -> None:
+        """Cancel everything still pending or running (also once `run` itself was cancelled)."""
+        if self._cancelled:
             return
         self._cancelled = True
         for agent in sorted(self.agents.values(), key=lambda a: a.index):

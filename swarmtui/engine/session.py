@@ -187,6 +187,12 @@ class LiveSession:
                     )
                 )
             status = await scheduler.run()
+        except asyncio.CancelledError:
+            # The caller gave up on the run (Ctrl-C): stop every runner, record it, go on up.
+            status, reason = "cancelled", "the run was interrupted"
+            scheduler.abort(reason)
+            await scheduler.drain()
+            raise
         except Exception as exc:  # an engine bug: record it, never lose the log
             reason = f"internal error: {type(exc).__name__}: {exc}"
         finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -157,6 +158,65 @@ def test_missing_session_db(tmp_path: Path) -> None:
     assert list_sessions(tmp_path)[0].error is not None
 
 
+def _wait_for_started(sessions: Path, proc: subprocess.Popen[bytes], count: int) -> Path:
+    """Wait until the run (another process) has committed COUNT agent starts; its folder."""
+    deadline = time.monotonic() + 60
+    while True:
+        assert time.monotonic() < deadline, "the run never recorded its agents starting"
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        for db in sessions.glob("*/session.db"):
+            try:
+                conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+                started = conn.execute(
+                    "SELECT count(*) FROM events WHERE type = 'agent_started'"
+                ).fetchone()[0]
+                conn.close()
+            except sqlite3.Error:
+                continue
+            if started >= count:
+                return db.parent
+        time.sleep(0.02)  # polling another process's database: there is no event to wait on
+
+
+def test_ctrl_c_cancels_the_run_kills_its_commands_and_records_it(tmp_path: Path) -> None:
+    batch = tmp_path / "slow.swarm.js"
+    batch.write_text('Task("Sleeper", "Sleep.", "coder")\n')
+    sessions = tmp_path / "sessions"
+    proc = subprocess.Popen(
+        [
+            *CLI,
+            "run",
+            str(batch),
+            "--headless",
+            "--backend",
+            "command",
+            "--command",
+            "echo $$ > pid; echo ready; exec sleep 300",
+            "--sessions-dir",
+            str(sessions),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        folder = _wait_for_started(sessions, proc, 1)
+        deadline = time.monotonic() + 30
+        while not (folder / "pid").exists() or not (folder / "pid").read_text().strip():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        pidfd = os.pidfd_open(int((folder / "pid").read_text()))
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 1
+    finally:
+        proc.kill()
+        proc.wait()
+    readable, _, _ = select.select([pidfd], [], [], 10)
+    os.close(pidfd)
+    assert readable, "the agent's sleep outlived the interrupted run"
+    [info] = list_sessions(sessions)
+    assert info.status == "cancelled"
+
+
 def test_a_sigkilled_run_is_interrupted_and_replays(tmp_path: Path) -> None:
     batch = tmp_path / "long.swarm.js"
     batch.write_text(
@@ -179,23 +239,7 @@ def test_a_sigkilled_run_is_interrupted_and_replays(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
     )
     try:
-        # Wait for the writer to commit the agents' starts (another process: read its db).
-        deadline = time.monotonic() + 60
-        started = 0
-        while started < 2:
-            assert time.monotonic() < deadline, "the run never recorded its agents starting"
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-            dbs = list(sessions.glob("*/session.db"))
-            if dbs:
-                try:
-                    conn = sqlite3.connect(f"file:{dbs[0]}?mode=ro", uri=True)
-                    started = conn.execute(
-                        "SELECT count(*) FROM events WHERE type = 'agent_started'"
-                    ).fetchone()[0]
-                    conn.close()
-                except sqlite3.Error:
-                    started = 0
-            time.sleep(0.02)
+        _wait_for_started(sessions, proc, 2)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.kill()
