@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from typing import Any
 
 from swarmtui.batch.diagnostics import Diagnostics
 from swarmtui.batch.models import Batch, DependencyEdge, MemoryOp
@@ -59,9 +60,7 @@ class _Resolver:
             edges = self.edges.setdefault(id(info), [])
             provider = _Provider(info.op.name, info.message, info)
             if info.explicit_stores is not None:
-                edges.append(
-                    DependencyEdge(direction="store", keys=info.explicit_stores, how="explicit")
-                )
+                edges.append(_edge(direction="store", keys=info.explicit_stores, how="explicit"))
                 for key in info.explicit_stores:
                     self.add_store(key, provider, [])
                 continue
@@ -70,7 +69,7 @@ class _Resolver:
                     continue
                 if clause.keys:
                     edges.append(
-                        DependencyEdge(
+                        _edge(
                             direction="store",
                             keys=list(clause.keys),
                             how="quoted",
@@ -83,7 +82,7 @@ class _Resolver:
                 elif clause.mentions_memory:
                     key = _implied_key(info.op.name, clause.phrase_words)
                     edges.append(
-                        DependencyEdge(
+                        _edge(
                             direction="store",
                             keys=[key],
                             how="implied",
@@ -178,7 +177,7 @@ class _Resolver:
             provider = _Provider(owner.op.name, owner.message, owner)
             self.add_store(key, provider, [])
             self.edges[id(owner)].append(
-                DependencyEdge(direction="store", keys=[key], how="agent-path", phrase=key)
+                _edge(direction="store", keys=[key], how="agent-path", phrase=key)
             )
             self.wait_edge(info, [key], "agent-path", clause, [provider])
             self.diags.add(
@@ -291,7 +290,7 @@ class _Resolver:
         providers: list[_Provider],
     ) -> None:
         names = list(dict.fromkeys(p.name for p in providers if p.task is not None))
-        edge = DependencyEdge(
+        edge = _edge(
             direction="wait",
             keys=keys,
             how=how,
@@ -331,6 +330,15 @@ def resolve(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
     resolver.stores()
     resolver.waits()
     resolver.finish()
+
+
+def _edge(**fields: Any) -> DependencyEdge:
+    """An edge built from values this module produced itself: validation would only cost time
+    (thousands of agents), so defaults are filled in and the model is constructed directly."""
+    fields.setdefault("sentence", "")
+    fields.setdefault("phrase", "")
+    fields.setdefault("providers", [])
+    return DependencyEdge.model_construct(**fields)
 
 
 def _implied_key(agent: str, words: list[str]) -> str:

@@ -32,6 +32,7 @@ _KNOWN_CALL_RE = re.compile(
     r"(?:Task|TodoWrite|Bash|Write|memory\.\w+|\w*(?:memory_usage|swarm_init|agent_spawn))[ \t]*\("
 )
 _DECL_RE = re.compile(r"[ \t]*(?:const|let|var)[ \t]+[A-Za-z_$]")
+_FENCE_RE = re.compile(r"[ \t]*(?:```|~~~)[\w+-]*[ \t]*\r?$")
 _COMMENT_START_RE = re.compile(r"[ \t]*(?://|/\*)")
 _CONTINUATION_START = set("+.)]},?:&|\"'`*/%=<>-")
 _CONTINUATION_END = set("+-*/%,([{=.?:&|<>!")
@@ -174,6 +175,9 @@ def _classify(
     if not stripped:
         return LineInfo("blank"), line_start, depth
     first = stripped[0]
+    if first == "`" and _FENCE_RE.match(line):
+        # A Markdown code fence around a pasted batch: not code, and not a template string.
+        return LineInfo("note", text=stripped), line_start, 0
     if first == "[":
         m = _HEADER_RE.match(line)
         if m:

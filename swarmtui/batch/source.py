@@ -75,9 +75,10 @@ class Source:
         return line, col, end_line, end_col
 
     def line_range(self, row: int) -> Range:
-        """The whole of a 0-based row, without its line break."""
+        """The text of a 0-based row (as typed, not blanked), without indentation or line break."""
         row = max(0, min(row, len(self.lines) - 1))
-        line = self.lines[row]
+        start = self.line_starts[row]
+        line = self.text[start : start + len(self.lines[row])]
         length = len(line) - 1 if line.endswith("\r") else len(line)
         stripped = len(line) - len(line.lstrip())
         start = min(stripped, length)

@@ -42,6 +42,8 @@ _WORD_SPLIT_RE = re.compile(r"[^a-z0-9]+")
 
 
 _ALL_VERBS = STORE_VERBS | READ_VERBS | WAIT_WORDS
+
+
 # A memory verb: one of the store or read verbs, or "wait for".
 def _trie_pattern(words: frozenset[str]) -> str:
     """One regex alternation shaped as a trie: Python's `re` tries alternatives one by one, so

@@ -175,3 +175,30 @@ def test_memory_short_forms_and_agent_spawn() -> None:
     assert isinstance(retrieve, MemoryOp) and retrieve.action == "retrieve"
     assert isinstance(search, MemoryOp) and search.pattern == "swarm/*"
     assert isinstance(spawn, TaskOp) and (spawn.name, spawn.agent_type) == ("R", "researcher")
+
+
+def test_pasted_markdown_fence_and_prose_are_notes() -> None:
+    text = (
+        "Here is the batch:\n```javascript\n[Single Message - X]:\n"
+        'Task("A", `Multi\nline ${"x"}`, "coder")\n'
+        "Reviewer's turn now\n```\n"
+    )
+    batch = parse(text)
+    (task,) = batch.tasks()
+    assert task.instructions == "Multi\nline x"
+    notes = [op for op in batch.operations() if isinstance(op, NoteOp)]
+    assert [n.text for n in notes] == [
+        "Here is the batch:",
+        "```javascript",
+        "Reviewer's turn now",
+        "```",
+    ]
+    first = batch.diagnostics[0]
+    assert (first.code, first.line, first.column, first.end_column) == ("SW015", 1, 1, 19)
+
+
+def test_line_that_looks_like_a_call_but_is_not_an_operation() -> None:
+    batch = parse('Bash("ok")\nTask("A", "unfinished"\n')
+    diag = next(d for d in batch.diagnostics if d.code == "SW001")
+    assert diag.line == 2
+    assert [op.kind for op in batch.operations()] == ["bash"]
