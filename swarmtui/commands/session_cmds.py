@@ -132,6 +132,8 @@ def run_headless_command(file: Path, as_json: bool, options: dict[str, Any]) -> 
         _error(str(exc))
         return EXIT_FAILED
     path = session.path.resolve()
+    if session.log_error:
+        _error(session.log_error)
     if as_json:
         click.echo(_result_json(state, path))
     else:

@@ -115,6 +115,10 @@ class LiveSession:
         self._seq = 0
         self._t0 = 0.0
         self._emitting = 0
+        # Problems that did not stop the run: a subscriber that raised, an event log that
+        # could not be written (the state is still complete in memory).
+        self.subscriber_errors: list[str] = []
+        self.log_error: str | None = None
 
     def subscribe(self, callback: Subscriber) -> None:
         self._subscribers.append(callback)
@@ -129,7 +133,11 @@ class LiveSession:
         self._emitting += 1
         try:
             for callback in self._subscribers:
-                callback(event)
+                try:
+                    callback(event)
+                except Exception as exc:  # a listener's bug must not stop the agents
+                    if len(self.subscriber_errors) < 10:
+                        self.subscriber_errors.append(f"{type(exc).__name__}: {exc}")
         finally:
             self._emitting -= 1
 
@@ -206,6 +214,7 @@ class LiveSession:
                 speedup=round(m.speedup, 2),
             )
             self._log.close()
+            self.log_error = self._log.error
             self._scheduler = None
         return self.state
 

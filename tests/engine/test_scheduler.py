@@ -253,3 +253,13 @@ async def test_live_session_reports_events_to_subscribers_in_order(tmp_path: Pat
     assert (session.path / "batch.swarm.js").read_text() == "Task('A', 'x')"
     for sub in ("code", "tests", "docs", "scripts", "logs"):
         assert (session.path / "artifacts" / sub).is_dir()
+
+
+async def test_a_failing_subscriber_does_not_stop_the_run(tmp_path: Path) -> None:
+    def broken(session: LiveSession, e: Event) -> None:
+        raise RuntimeError("listener bug")
+
+    r = await run(one_message(task(0, "A"), task(1, "B")), tmp_path, broken)
+    assert r.state.status == "completed"
+    assert r.session.subscriber_errors[0] == "RuntimeError: listener bug"
+    assert len(r.events) == r.state.seq  # the other subscriber saw every event
