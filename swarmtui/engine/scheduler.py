@@ -282,6 +282,8 @@ class Scheduler:
         for op in message.operations:
             if op.skip_reason is not None:
                 self._skip(op, op.skip_reason)
+            elif isinstance(op, TaskOp) and op.index in self._duplicates:
+                self._skip(op, f"another agent is already named {op.name}")
             elif isinstance(op, TaskOp):
                 agent = self.agents[op.name]
                 if agent.status == "pending":  # (cancelled before its message started: final)

@@ -263,3 +263,9 @@ async def test_a_failing_subscriber_does_not_stop_the_run(tmp_path: Path) -> Non
     assert r.state.status == "completed"
     assert r.session.subscriber_errors[0] == "RuntimeError: listener bug"
     assert len(r.events) == r.state.seq  # the other subscriber saw every event
+
+
+async def test_a_duplicate_agent_name_runs_once(tmp_path: Path) -> None:
+    r = await run(one_message(task(0, "Twin"), task(1, "Twin")), tmp_path)
+    assert len(r.of("agent_started", agent="Twin")) == 1
+    assert r.state.skipped == [(1, "task", "another agent is already named Twin")]
