@@ -67,3 +67,25 @@ async def test_make_app_replay_opens_the_session(sessions: dict[str, Path], tmp_
         await pilot.pause()
         assert isinstance(app.screen, ReplayScreen)
         assert app.screen.session_path == sessions["release"]
+
+
+async def test_replay_keys_are_commands_in_the_palette(
+    sessions: dict[str, Path], tmp_path: Path
+) -> None:
+    app = make_app(replay=sessions["release"], project_dir=tmp_path, freeze_gc=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        replay = app.screen
+        assert isinstance(replay, ReplayScreen)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Faster")
+        await pilot.pause()
+        await app.workers.wait_for_complete()  # the palette searches in a worker
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is replay
+        assert replay.speed == 2.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from replay_data import ScreenHost, make_sessions
+from replay_data import ScreenHost, make_sessions, release_events, write_session
 from textual.widgets import DataTable, Input
 
 from swarmtui.ui.screens.help import HelpScreen
@@ -126,3 +126,19 @@ async def test_every_binding_has_an_id_and_a_tooltip() -> None:
         for binding in cls.BINDINGS:
             assert not isinstance(binding, tuple)
             assert binding.id and binding.tooltip, (cls.__name__, binding.key)
+
+
+async def test_coming_back_reads_the_folder_again(tmp_path: Path) -> None:
+    paths = make_sessions(tmp_path)
+    app = ScreenHost(lambda: SessionsScreen(tmp_path))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        app.push_screen(ReplayScreen(paths["release"]))
+        await pilot.pause()
+        write_session(tmp_path, "session-20261130-080000-new", release_events("Brand new", "N"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "Brand new" in titles(screen)

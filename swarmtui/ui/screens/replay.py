@@ -63,7 +63,7 @@ class ReplayScreen(Screen[None]):
         Binding(
             "left",
             "step(-1)",
-            "−1 event",
+            "Step back",
             priority=True,
             id="replay.step_back",
             tooltip="Go back one event",
@@ -71,7 +71,7 @@ class ReplayScreen(Screen[None]):
         Binding(
             "right",
             "step(1)",
-            "+1 event",
+            "Step forward",
             priority=True,
             id="replay.step_forward",
             tooltip="Go forward one event",
@@ -79,7 +79,7 @@ class ReplayScreen(Screen[None]):
         Binding(
             "shift+left",
             "jump(-0.1)",
-            "−10%",
+            "Back 10%",
             priority=True,
             show=False,
             id="replay.back_10",
@@ -88,7 +88,7 @@ class ReplayScreen(Screen[None]):
         Binding(
             "shift+right",
             "jump(0.1)",
-            "+10%",
+            "Forward 10%",
             priority=True,
             show=False,
             id="replay.forward_10",

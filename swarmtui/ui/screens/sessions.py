@@ -119,6 +119,11 @@ class SessionsScreen(Screen[None]):
             column.width = width
             table.refresh()
 
+    def on_screen_resume(self) -> None:
+        # Back from a replay or a run: a session may have been recorded meanwhile.
+        if self.is_mounted:
+            self.action_refresh()
+
     def action_refresh(self) -> None:
         try:
             self.sessions = list_sessions(self.sessions_dir)
