@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from swarmtui.batch import parse_batch
 from swarmtui.batch.parser import _PARSER
+from swarmtui.batch.words import clauses, stem
 
 AGENTS = 2000
 
@@ -78,7 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     assert not batch.has_errors, [d.format("bench") for d in batch.diagnostics[:3]]
     resolved = sum(1 for t in batch.tasks() if t.waits)
 
-    bare, full = measure(lambda: _PARSER.parse(data), lambda: parse_batch(text), args.repeat)
+    def cold_parse() -> object:
+        # Measure a first parse: empty the caches that help the editor's re-parses.
+        clauses.cache_clear()
+        stem.cache_clear()
+        return parse_batch(text)
+
+    bare, full = measure(lambda: _PARSER.parse(data), cold_parse, args.repeat)
+    warm = [timed(lambda: parse_batch(text)) for _ in range(args.repeat)]
     result = {
         "lines": text.count("\n"),
         "agents": AGENTS,
@@ -87,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         "repeat": args.repeat,
         "bare_parse_ms": {"best": min(bare) * 1e3, "median": statistics.median(bare) * 1e3},
         "parse_lint_ms": {"best": min(full) * 1e3, "median": statistics.median(full) * 1e3},
+        "reparse_unchanged_ms": {"best": min(warm) * 1e3, "median": statistics.median(warm) * 1e3},
         "ratio_best": min(full) / min(bare),
         "ratio_median": statistics.median(full) / statistics.median(bare),
         "goal": {"ratio_max": 10, "parse_lint_ms_max": 300},
@@ -101,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         b, f = result["bare_parse_ms"], result["parse_lint_ms"]
         print(f"  tree-sitter bare parse: best {b['best']:7.1f} ms  median {b['median']:7.1f} ms")
         print(f"  parse + lint:           best {f['best']:7.1f} ms  median {f['median']:7.1f} ms")
+        w = result["reparse_unchanged_ms"]
+        print(
+            f"  re-parse (editor, warm caches): best {w['best']:7.1f} ms  median {w['median']:7.1f} ms"
+        )
         print(f"  ratio: best {result['ratio_best']:.1f}×  median {result['ratio_median']:.1f}×")
         print("  goal (≤10×, <300 ms):", "met" if result["goal_met"] else "NOT met")
     return 0

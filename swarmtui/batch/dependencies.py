@@ -42,7 +42,7 @@ class _Resolver:
     word_index: dict[str, list[str]] = field(default_factory=dict)
     order: dict[str, int] = field(default_factory=dict)  # keys in the order first stored
     edges: dict[int, list[DependencyEdge]] = field(default_factory=dict)  # by id(task)
-    clauses: dict[int, list[Clause]] = field(default_factory=dict)
+    clauses: dict[int, tuple[Clause, ...]] = field(default_factory=dict)
     # (key, who stores it, the words of the sentence that stores it): indexed only when some
     # wait phrase needs matching, since most batches quote every key.
     described: list[tuple[str, _Provider, list[str]]] = field(default_factory=list)
@@ -55,7 +55,7 @@ class _Resolver:
 
     def stores(self) -> None:
         for info in self.tasks:
-            found = clauses(info.op.instructions) if info.op.instructions else []
+            found = clauses(info.op.instructions)
             self.clauses[id(info)] = found
             edges = self.edges.setdefault(id(info), [])
             provider = _Provider(info.op.name, info.message, info)
@@ -114,7 +114,7 @@ class _Resolver:
                     else:
                         self.literal(info, key, None, agents)
                 continue
-            for clause in self.clauses.get(id(info), []):
+            for clause in self.clauses.get(id(info), ()):
                 if clause.direction != "wait":
                     continue
                 if clause.keys:

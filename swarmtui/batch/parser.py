@@ -75,6 +75,8 @@ def _clean_text(text: object) -> str:
         return ""
     # Lone surrogates cannot be encoded for tree-sitter; one replacement char keeps columns.
     if not text.isascii():
+        if text.startswith("\ufeff"):
+            text = " " + text[1:]  # a byte-order mark: whitespace, same column count
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:

@@ -112,13 +112,18 @@ def sentences(text: str) -> list[str]:
     return [s for s in found if s]
 
 
-def clauses(text: str) -> list[Clause]:
-    """Every store or wait clause in instructions, with its quoted keys and words."""
+@lru_cache(maxsize=8192)
+def clauses(text: str) -> tuple[Clause, ...]:
+    """Every store or wait clause in instructions, with its quoted keys and words.
+
+    Cached: the editor re-parses the whole batch as the user types, and most instructions have
+    not changed since the last parse. Callers must not modify the clauses they get.
+    """
     if not text:
-        return []
+        return ()
     verbs = list(_VERB_RE.finditer(text))
     if not verbs:
-        return []
+        return ()
     bounds = _sentence_bounds(text)
     starts = [a for a, _ in bounds]
     found: list[Clause] = []
@@ -134,7 +139,7 @@ def clauses(text: str) -> list[Clause]:
             clause.text = clause.text.rstrip(".!?")
         _read_clause(clause, _TOKEN_RE.findall(text, verb.end(), end))
         found.append(clause)
-    return found
+    return tuple(found)
 
 
 def _read_clause(clause: Clause, tokens: list[tuple[str, str, str, str, str]]) -> None:

@@ -72,3 +72,11 @@ def test_lint_json_format(tmp_path: Path) -> None:
     (entry,) = json.loads(result.output)
     assert entry["file"] == str(bad)
     assert [d["code"] for d in entry["diagnostics"]] == ["SW010"]
+
+
+def test_parse_text_format_and_byte_order_mark(tmp_path: Path) -> None:
+    batch = tmp_path / "b.swarm.js"
+    batch.write_bytes("\ufeff[Single Message - Go]:\nBash('ls')\n".encode())
+    result = CliRunner().invoke(cli, ["parse", str(batch), "--format", "text"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["Message 1 - Go", "  2:1 bash ls"]
