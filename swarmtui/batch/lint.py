@@ -8,7 +8,7 @@ from pathlib import Path
 
 from swarmtui.batch.agent_types import load_agent_types
 from swarmtui.batch.diagnostics import Diagnostics
-from swarmtui.batch.models import Batch, TaskOp, TodoWriteOp
+from swarmtui.batch.models import Batch, MemoryOp, TaskOp, TodoWriteOp
 from swarmtui.batch.operations import TaskInfo
 from swarmtui.batch.source import Range
 from swarmtui.batch.todos import link_todos
@@ -257,3 +257,43 @@ def _todo_list(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
             f"{len(ids)} todos for {len(tasks)} agents: the list is shorter than the work",
             _range(last),
         )
+
+
+def skip_dependents(batch: Batch, diags: Diagnostics) -> None:
+    """An agent whose wait only skipped agents would satisfy would wait forever: skip it too
+    (SW004), and so on down the chain, so the engine never starts what cannot finish."""
+    tasks = batch.tasks()
+    first: dict[str, TaskOp] = {}
+    for task in tasks:
+        first.setdefault(task.name, task)
+    stored_by_memory = {
+        op.key
+        for op in batch.operations()
+        if isinstance(op, MemoryOp) and op.action == "store" and op.key and not op.skip_reason
+    }
+    waiting_on: dict[str, list[TaskOp]] = {}
+    for task in tasks:
+        for edge in task.edges:
+            if edge.direction == "wait":
+                for name in edge.providers:
+                    waiting_on.setdefault(name, []).append(task)
+    queue = deque(t.name for t in tasks if t.skip_reason)
+    while queue:
+        name = queue.popleft()
+        for task in waiting_on.get(name, ()):
+            if task.skip_reason:
+                continue
+            for edge in task.edges:
+                if edge.direction != "wait" or not edge.providers:
+                    continue
+                if any(k in stored_by_memory for k in edge.keys):
+                    continue
+                if all(first[p].skip_reason for p in edge.providers if p in first):
+                    reason = (
+                        f"waits for {', '.join(edge.keys)}, which only "
+                        f"{', '.join(edge.providers)} would store, and will not run"
+                    )
+                    diags.add("SW004", f"{task.name} {reason}", _range(task))
+                    task.skip_reason = f"SW004: {reason}"
+                    queue.append(task.name)
+                    break

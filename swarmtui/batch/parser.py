@@ -110,7 +110,7 @@ class _Parse:
         batch = Batch(messages=messages, source_name=self.source_name)
         # Late imports keep the dependency between modules one-way (they import the models only).
         from swarmtui.batch.dependencies import resolve
-        from swarmtui.batch.lint import lint
+        from swarmtui.batch.lint import lint, skip_dependents
 
         resolve(batch, self.tasks, self.diags)
         lint(batch, self.tasks, self.diags, self.project_dir)
@@ -118,6 +118,7 @@ class _Parse:
             reason = self.diags.skip.get(op.index)
             if reason and op.skip_reason is None:
                 op.skip_reason = reason
+        skip_dependents(batch, self.diags)
         batch.diagnostics = sorted(
             self.diags.items, key=lambda d: (d.line, d.column, d.code, d.message)
         )

@@ -240,7 +240,10 @@ class Evaluator:
                 )
             ]
         if name in self.consts:
-            return self.consts[name]
+            value = self.consts[name]
+            if isinstance(value, Undefined) and self.op is not None:
+                self._error("SW002", f"{name} has no value: its definition has an error", node)
+            return value
         if name == "undefined":
             return None
         self._error("SW002", f"{name} is not defined", node)

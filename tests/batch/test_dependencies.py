@@ -140,3 +140,16 @@ def test_memory_operation_counts_as_a_store() -> None:
     )
     assert _task(batch, "A").waits == ["swarm/plan"]
     assert not batch.has_errors
+
+
+def test_agents_waiting_on_skipped_agents_are_skipped_too() -> None:
+    batch = parse(
+        'Task("A", "Store it in \'k/a\'.", "coder", {timeout: -1})\n'
+        'Task("B", "Wait for \'k/a\' in memory. Store it in \'k/b\'.", "coder")\n'
+        'Task("C", "Wait for \'k/b\' in memory.", "coder")\n'
+        'Task("D", "Independent.", "coder")\n'
+    )
+    assert [t.name for t in batch.tasks() if t.skip_reason] == ["A", "B", "C"]
+    sw004 = [d for d in batch.diagnostics if d.code == "SW004"]
+    assert [d.line for d in sw004] == [2, 3]
+    assert "only A would store" in sw004[0].message

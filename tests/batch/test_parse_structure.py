@@ -202,3 +202,12 @@ def test_line_that_looks_like_a_call_but_is_not_an_operation() -> None:
     diag = next(d for d in batch.diagnostics if d.code == "SW001")
     assert diag.line == 2
     assert [op.kind for op in batch.operations()] == ["bash"]
+
+
+def test_operation_using_a_broken_constant_is_skipped() -> None:
+    batch = parse('const a = nothing\nTask("A", a, "coder")\n')
+    assert [(d.code, d.line) for d in batch.diagnostics if d.code == "SW002"] == [
+        ("SW002", 1),
+        ("SW002", 2),
+    ]
+    assert batch.tasks()[0].skip_reason
