@@ -218,3 +218,15 @@ def test_clone_is_equal_and_independent() -> None:
     assert copy_ != state
     assert state == fold(EVENTS)
     assert agent.output_tail.maxlen == next(iter(state.agents.values())).output_tail.maxlen
+
+
+def test_the_state_object_stays_the_same_across_seeks() -> None:
+    for adaptive in (True, False):
+        cursor = ReplayCursor(EVENTS, snapshot_every=4, adaptive=adaptive)
+        state = cursor.state
+        cursor.seek(len(EVENTS))
+        cursor.seek(5)
+        cursor.seek(0)
+        cursor.seek(30)
+        assert cursor.state is state
+        assert state == fold(EVENTS[:30])
