@@ -131,10 +131,10 @@ async def run_baseline(batch: Batch, seconds: float, root: Path) -> float:
         for k in op.waits:
             await key(k)
         log.log("agent_started", op.name, t0)
-        await asyncio.sleep(seconds)
-        # Like the rehearsal runner: the report is written from a worker thread.
+        # Like the rehearsal runner: the report is written from a worker thread meanwhile.
         report = f"artifacts/{slug(op.name)}.md"
-        await asyncio.to_thread(write_fenced, folder, report, b"REHEARSAL report\n")
+        writing = asyncio.to_thread(write_fenced, folder, report, b"REHEARSAL report\n")
+        await asyncio.gather(asyncio.sleep(seconds), writing)
         log.log("agent_output", op.name, t0)
         for k in op.stores:
             log.log("memory_stored", op.name, t0)

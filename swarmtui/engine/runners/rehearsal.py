@@ -32,26 +32,37 @@ class RehearsalRunner:
 
     async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
         seconds = rehearsal_seconds(job.name, self._fixed)
-        await asyncio.sleep(seconds)
         text = (
             f"REHEARSAL: {job.name} ({job.type}) took a simulated {seconds:.3f} s; "
             "no model was called and no work was done."
         )
-        stores = ", ".join(job.stores) or "nothing"
-        report = (
-            f"# {job.name} — REHEARSAL\n\n"
-            "This is a rehearsal: no model was called and no work was done.\n\n"
-            f"- type: {job.type}\n- simulated duration: {seconds:.3f} s\n"
-            f"- waited for: {', '.join(job.inputs) or 'nothing'}\n- stores: {stores}\n\n"
-            f"## Instructions\n\n{job.instructions or '(none)'}\n"
-        )
         relative = f"artifacts/{slug(job.name)}.md"
-        # In a worker thread: file creation can take a millisecond on a busy disk, and a
-        # thousand agents finishing together must not queue behind each other's writes.
-        data = report.encode("utf-8")
-        size = await asyncio.to_thread(write_fenced, job.session_dir, relative, data)
+        data = _report(job, seconds).encode("utf-8")
+        # The report is written from a worker thread while the simulated time runs: creating a
+        # file can take a millisecond on a busy disk, and a thousand agents finishing together
+        # must not queue behind each other's writes.
+        writing = asyncio.ensure_future(
+            asyncio.to_thread(write_fenced, job.session_dir, relative, data)
+        )
+        try:
+            await asyncio.sleep(seconds)
+            size = await writing
+        except BaseException:
+            writing.cancel()
+            raise
         sink.output(text, "info")
         return AgentResult(text=text, files=[relative], sizes={relative: size})
+
+
+def _report(job: AgentJob, seconds: float) -> str:
+    stores = ", ".join(job.stores) or "nothing"
+    return (
+        f"# {job.name} — REHEARSAL\n\n"
+        "This is a rehearsal: no model was called and no work was done.\n\n"
+        f"- type: {job.type}\n- simulated duration: {seconds:.3f} s\n"
+        f"- waited for: {', '.join(job.inputs) or 'nothing'}\n- stores: {stores}\n\n"
+        f"## Instructions\n\n{job.instructions or '(none)'}\n"
+    )
 
 
 def create_runner(settings: RunSettings) -> RehearsalRunner:
