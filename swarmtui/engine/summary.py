@@ -29,7 +29,9 @@ def summary_json(state: SessionState, path: Path) -> dict[str, Any]:
                 "type": a.type,
                 "status": a.status,
                 "started_at": _r(a.started_at),
-                "finished_at": _r(a.finished_at),
+                # Both times are null for an agent that never started (skipped, or failed
+                # while waiting): it has no run to place on the timeline.
+                "finished_at": _r(a.finished_at) if a.started_at is not None else None,
                 "run_seconds": _r(a.run_seconds),
                 "wait_seconds": _r(a.wait_seconds),
                 "waits": list(a.waits),

@@ -269,3 +269,13 @@ async def test_a_duplicate_agent_name_runs_once(tmp_path: Path) -> None:
     r = await run(one_message(task(0, "Twin"), task(1, "Twin")), tmp_path)
     assert len(r.of("agent_started", agent="Twin")) == 1
     assert r.state.skipped == [(1, "task", "another agent is already named Twin")]
+
+
+async def test_summary_times_are_null_for_agents_that_never_started(tmp_path: Path) -> None:
+    from swarmtui.engine.summary import summary_json
+
+    r = await run(one_message(task(0, "Ran"), task(1, "Stuck", waits=["nope"])), tmp_path)
+    agents = {a["name"]: a for a in summary_json(r.state, r.session.path)["agents"]}
+    assert agents["Stuck"]["started_at"] is None and agents["Stuck"]["finished_at"] is None
+    assert agents["Ran"]["finished_at"] > agents["Ran"]["started_at"] >= 0
+    assert agents["Stuck"]["reason"] == "waits for nope, which nothing left can store"
