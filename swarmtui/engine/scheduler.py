@@ -267,7 +267,13 @@ class Scheduler:
                 timer.cancel()
         if self._cancelled:
             return "cancelled"
-        ok = self._failures == 0 and all(a.status == "done" for a in self.agents.values())
+        # An error diagnostic always means something of the batch did not run (a syntax error
+        # may even have swallowed the operation it was in).
+        ok = (
+            self._failures == 0
+            and not self.batch.has_errors
+            and all(a.status == "done" for a in self.agents.values())
+        )
         return "completed" if ok else "failed"
 
     async def drain(self) -> None:

@@ -94,3 +94,22 @@ def test_run_exit_codes_and_sessions_listing(tmp_path: Path) -> None:
     assert len(infos) == 1 and infos[0]["status"] == "failed" and infos[0]["agents"] == 2
     text = _cli("sessions", "--sessions-dir", sessions)
     assert infos[0]["id"] in text.stdout
+
+
+def test_a_batch_with_a_syntax_error_is_not_completed(tmp_path: Path) -> None:
+    bad = tmp_path / "syntax.swarm.js"
+    bad.write_text('Task("A", "ok", "coder")\nTask("B", "unclosed\n')
+    ran = _cli(
+        "run",
+        str(bad),
+        "--headless",
+        "--json",
+        "--rehearsal-seconds",
+        "0.01",
+        "--sessions-dir",
+        str(tmp_path / "s"),
+    )
+    assert ran.returncode == 1
+    document = json.loads(ran.stdout)
+    assert document["summary"]["status"] == "failed"
+    assert any(d["severity"] == "error" for d in document["state"]["diagnostics"])
