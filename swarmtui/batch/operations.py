@@ -136,9 +136,11 @@ def build_operation(name: str, ctx: CallContext) -> AnyOp:
         return _swarm_init(ctx, base)
     for i in range(len(ctx.args)):
         ctx.arg(i)  # still report undefined names and placeholders inside it
-    ctx.diags.add("SW009", f"unknown operation `{name}`: it will be skipped", ctx.rng, op=None)
+    if name:  # a call with no readable name was already reported as a syntax error
+        ctx.diags.add("SW009", f"unknown operation `{name}`: it will be skipped", ctx.rng)
     text = (ctx.call.text or b"").decode("utf-8", "replace")
-    return NoteOp(**base, text=" ".join(text.split()), skip_reason=f"unknown operation `{name}`")
+    reason = f"unknown operation `{name}`" if name else "not a readable operation"
+    return NoteOp(**base, text=" ".join(text.split()), skip_reason=reason)
 
 
 # -- the operations --------------------------------------------------------------------------------

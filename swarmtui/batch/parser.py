@@ -24,6 +24,7 @@ _PARSER = Parser(JS_LANGUAGE)
 
 _STATEMENT_KINDS_IGNORED = ("comment", "empty_statement", "hash_bang_line")
 _SURROGATES_RE = re.compile("[\ud800-\udfff]")
+_CALL_HEAD_RE = re.compile(rb"\s*([A-Za-z_$][\w$.]*)\s*\(")
 # A comma with no argument before it (`f(a,, b)`); only a hint, `_missing_arguments` decides.
 _EMPTY_ARGUMENT_RE = re.compile(rb"[(,][\s/*]*,|[(,]\s*//")
 
@@ -179,9 +180,13 @@ class _Parse:
             self._syntax_errors(node, row_offset, None)
             return
         rng = self.source.node_range(node, row_offset)
+        if _is_placeholder(node):
+            self.diags.add("SW003", "placeholder left to fill in: it is not an operation", rng)
+            return
         self.diags.add(
             "SW001",
-            f"not an operation: `{self.source.snippet(node)}` (expected a call such as Task(...))",
+            f"not an operation: `{self.source.snippet(node, row_offset=row_offset)}` "
+            "(expected a call such as Task(...))",
             rng,
         )
 
@@ -221,7 +226,15 @@ class _Parse:
         ctx = CallContext(
             self.diags, self.evaluator, row_offset, index, rng, call, args, self.tasks
         )
-        op = build_operation(name or self.source.snippet(fn) if fn else "?", ctx)
+        if not name:
+            where = self.source.node_range(fn, row_offset) if fn is not None else rng
+            self.diags.add(
+                "SW001",
+                "cannot tell which operation this is (one operation per line, named like Task)",
+                where,
+                op=index,
+            )
+        op = build_operation(name, ctx)
         self.evaluator.op = None
         row = rng[0] - 1
         self.op_rows.add(row)
@@ -242,12 +255,21 @@ class _Parse:
                 )
                 return
             if cur.is_error:
-                first = _first_leaf(cur)
-                token = self.source.snippet(first, 20) if first is not None else ""
+                first = cur.child(0) if cur.child_count else None
+                token = self.source.snippet(first, 20, row_offset) if first is not None else ""
                 rng = self.source.node_range(first if first is not None else cur, row_offset)
                 message = f"syntax error: unexpected `{token}`" if token else "syntax error"
+                parent = cur.parent
+                if token and parent is not None and parent.type in ("arguments", "array", "object"):
+                    message += " (is a comma missing?)"
                 if first is not None and first.start_byte == first.end_byte:
                     message = "syntax error: this is not finished"
+                elif cur.start_byte == node.start_byte and (
+                    m := _CALL_HEAD_RE.match(cur.text or b"")
+                ):
+                    # The statement itself is the error: most often a call left unfinished.
+                    name = m.group(1).decode("utf-8", "replace")
+                    message = f"syntax error: `{name}(` is not finished (missing `)` or a quote?)"
                 self.diags.add("SW001", message, rng, op=op)
                 return
             if cur.has_error:
@@ -380,15 +402,16 @@ def _rows_between(starts: list[int], first: int, last: int) -> list[int]:
     return starts[bisect_left(starts, first) : bisect_right(starts, last)]
 
 
-def _first_leaf(node: Node) -> Node | None:
-    cur = node
-    while cur.child_count:
-        child = cur.child(0)
-        if child is None:
-            break
-        cur = child
-    return cur
-
-
 def op_range(op: AnyOp) -> Range:
     return op.line, op.column, op.end_line, op.end_column
+
+
+def _is_placeholder(node: Node) -> bool:
+    """A statement that is only `...` or `{...}` (blanked to `$` identifiers by the scanner)."""
+    expr = (
+        node.named_children[0]
+        if node.type == "expression_statement" and node.named_children
+        else None
+    )
+    text = expr.text if expr is not None and expr.type == "identifier" else None
+    return bool(text) and text.strip(b"$") == b""  # type: ignore[union-attr]

@@ -96,7 +96,9 @@ class Source:
             end_col = col
         return line, col, end_line, end_col
 
-    def snippet(self, node: Node, limit: int = 40) -> str:
-        text = node.text.decode("utf-8", "replace") if node.text is not None else ""
-        text = " ".join(text.split())
+    def snippet(self, node: Node, limit: int = 40, row_offset: int = 0) -> str:
+        """The node's text as the user typed it (placeholders shown as written), shortened."""
+        start = self.node_start(node, row_offset)
+        end = max(start, self.node_end(node, row_offset))
+        text = " ".join(self.text[start : min(end, start + 4 * limit)].split())
         return text if len(text) <= limit else text[: limit - 1] + "…"

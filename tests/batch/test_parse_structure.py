@@ -211,3 +211,21 @@ def test_operation_using_a_broken_constant_is_skipped() -> None:
         ("SW002", 2),
     ]
     assert batch.tasks()[0].skip_reason
+
+
+def test_error_messages_name_the_problem() -> None:
+    unfinished = parse('Bash("ls")\nmemory.store("k"\n')
+    (diag,) = unfinished.diagnostics
+    assert (diag.code, diag.line) == ("SW001", 2)
+    assert "`memory.store(` is not finished" in diag.message
+    comma = parse('Task("A" "x", "coder")\n')
+    diag = next(d for d in comma.diagnostics if d.code == "SW001")
+    assert diag.message == 'syntax error: unexpected `"A"` (is a comma missing?)'
+    assert (diag.column, diag.end_column) == (6, 9)
+
+
+def test_placeholder_statement_is_a_warning_not_an_error() -> None:
+    batch = parse('Bash("a")\n...\n{...}\nBash("b")\n')
+    assert [(d.code, d.line) for d in batch.diagnostics] == [("SW003", 2), ("SW003", 3)]
+    assert not batch.has_errors
+    assert all(op.skip_reason is None for op in batch.operations())
