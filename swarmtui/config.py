@@ -71,6 +71,8 @@ class OpenAIOptions(_Strict):
     max_retry_wait: float = Field(default=60.0, ge=0, description="cap on any one retry delay")
     max_tokens: int | None = Field(default=None, gt=0)
     temperature: float | None = Field(default=None, ge=0, le=2)
+    # When a stream reports no usage, ask the server's tokenizer endpoint (llama.cpp) to count.
+    count_with_tokenizer: bool = True
 
 
 class ClaudeOptions(_Strict):

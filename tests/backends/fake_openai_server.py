@@ -112,6 +112,10 @@ def stream_reply(texts: list[str], usage: tuple[int, int] | None = (11, 7)) -> H
     return handler
 
 
+async def _not_found(request: Request, conn: Connection) -> None:
+    await conn.respond(404, '{"detail": "Not Found"}')
+
+
 @dataclass
 class FakeOpenAIServer:
     """Start with `start()`, stop with `stop()`; `base_url` ends in /v1 like the real thing."""
@@ -119,6 +123,8 @@ class FakeOpenAIServer:
     default: Handler = field(default_factory=lambda: stream_reply(["Hello", " from the fake"]))
     handlers: deque[Handler] = field(default_factory=deque)
     requests: list[Request] = field(default_factory=list)
+    # Other endpoints by path (a tokenizer, say); any path not served here answers 404.
+    routes: dict[str, Handler] = field(default_factory=dict)
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -179,7 +185,12 @@ class FakeOpenAIServer:
             request = Request(method, path, headers, body)
             with self._lock:
                 self.requests.append(request)
-                handler = self.handlers.popleft() if self.handlers else self.default
+                if path in self.routes:
+                    handler = self.routes[path]
+                elif path != "/v1/chat/completions":
+                    handler = _not_found
+                else:
+                    handler = self.handlers.popleft() if self.handlers else self.default
             await handler(request, Connection(reader, writer))
         except (ConnectionError, asyncio.IncompleteReadError):
             pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from pathlib import Path
 
@@ -242,6 +243,30 @@ async def test_server_without_usage_counts_nothing(
     assert (result.tokens_in, result.tokens_out) == (0, 0) and sink.usages == []
     transcript = (job.session_dir / "artifacts/logs/coder.transcript.md").read_text()
     assert "reported no token counts" in transcript
+    # It asked for a tokenizer (llama-cpp-python's, then llama.cpp's) and found none.
+    paths = [r.path for r in fake_server.requests[1:]]
+    assert paths == ["/extras/tokenize/count", "/tokenize"]
+
+
+async def test_server_tokenizer_counts_when_the_stream_reports_no_usage(
+    fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    async def count(request: Request, conn: Connection) -> None:
+        text = request.json()["input"]
+        await conn.respond(200, json.dumps({"count": len(text.split())}))
+
+    fake_server.routes["/extras/tokenize/count"] = count
+    fake_server.script(stream_reply(["three small words"], usage=None))
+    sink = RecordingSink()
+    job = make_job(tmp_path / "s")
+    result = await create_runner(openai_settings(fake_server.base_url)).run(job, sink)
+    prompt = fake_server.requests[0].json()["messages"]
+    prompt_words = len("\n".join(m["content"] for m in prompt).split())
+    assert (result.tokens_in, result.tokens_out) == (prompt_words, 3)
+    assert sink.usages[-1][:2] == (prompt_words, 3)
+    assert "token counts from the server's tokenizer" in sink.text("info")
+    transcript = (job.session_dir / "artifacts/logs/coder.transcript.md").read_text()
+    assert "counted by the server's tokenizer" in transcript
 
 
 async def test_server_refusing_stream_options_is_asked_again_without(

@@ -39,6 +39,7 @@ class OpenAIOptions:
     max_retry_wait: float = 60.0
     max_tokens: int | None = None
     temperature: float | None = None
+    count_with_tokenizer: bool = True
 
     @classmethod
     def from_settings(cls, settings: RunSettings) -> OpenAIOptions:
@@ -143,6 +144,7 @@ class _Attempt:
     tokens_in: int = 0
     tokens_out: int = 0
     usage_seen: bool = False
+    usage_source: str = "reported by the server"
 
 
 class OpenAIRunner:
@@ -156,6 +158,8 @@ class OpenAIRunner:
         default_model = settings.model if settings.backend == self.name else None
         self.default_model: str | None = default_model or raw.get("model")
         self.key_env: str = raw.get("api_key_env") or settings.api_key_env or DEFAULT_KEY_ENV
+        # The tokenizer endpoint that answered before; False once none did (asked once per run).
+        self._tokenizer: tuple[str, str, str] | bool | None = None
 
     def cost(self, model: str, tokens_in: int, tokens_out: int) -> float | None:
         price = self.settings.prices.get(model)
@@ -194,6 +198,8 @@ class OpenAIRunner:
                 result = await self._with_retries(
                     client, url, headers, body, sink, secrets, partial
                 )
+                if not result.usage_seen and self.options.count_with_tokenizer:
+                    await self._count_with_tokenizer(client, headers, prompt, result, sink)
         except AgentFailed as exc:
             reason = redact(str(exc), secrets)
             self._log(job, model, prompt, partial, secrets, failure=reason)
@@ -387,6 +393,63 @@ class OpenAIRunner:
         chunk = {"choices": data["choices"], "usage": usage}
         self._apply_chunk(chunk, coalescer, attempt, sink)
 
+    async def _count_with_tokenizer(
+        self,
+        client: httpx.AsyncClient,
+        headers: dict[str, str],
+        prompt: Prompt,
+        result: _Attempt,
+        sink: OutputSink,
+    ) -> None:
+        """A stream without usage (llama-cpp-python's server): ask the server's own tokenizer.
+
+        These are the server's counts of the texts exchanged, not estimates; the chat template's
+        few extra prompt tokens are not included. Servers without such an endpoint: no counts.
+        """
+        prompt_text = "\n".join(message["content"] for message in prompt.as_messages())
+        counts = []
+        for text in (prompt_text, result.text):
+            count = await self._tokenize_count(client, headers, text)
+            if count is None:
+                return
+            counts.append(count)
+        result.tokens_in, result.tokens_out = counts
+        result.usage_seen = True
+        result.usage_source = "counted by the server's tokenizer; the stream reported none"
+        sink.output(f"token counts from the server's tokenizer ({self._tokenizer_url()})\n", "info")
+        sink.usage(result.tokens_in, result.tokens_out, self.cost(result.model, *counts))
+
+    def _tokenizer_url(self) -> str:
+        return self._tokenizer[0] if isinstance(self._tokenizer, tuple) else ""
+
+    async def _tokenize_count(
+        self, client: httpx.AsyncClient, headers: dict[str, str], text: str
+    ) -> int | None:
+        root = self.base_url.removesuffix("/v1")
+        # llama-cpp-python's server, then llama.cpp's own server.
+        candidates = [
+            (f"{root}/extras/tokenize/count", "input", "count"),
+            (f"{root}/tokenize", "content", "tokens"),
+        ]
+        if self._tokenizer is False:
+            return None
+        if isinstance(self._tokenizer, tuple):
+            candidates = [self._tokenizer]
+        for url, field_in, field_out in candidates:
+            try:
+                response = await client.post(
+                    url, json={field_in: text}, headers=headers, timeout=30
+                )
+                value = response.json().get(field_out) if response.status_code == 200 else None
+            except (httpx.HTTPError, ValueError, AttributeError):
+                value = None
+            count = len(value) if isinstance(value, list) else value
+            if isinstance(count, int) and not isinstance(count, bool):
+                self._tokenizer = (url, field_in, field_out)
+                return count
+        self._tokenizer = False
+        return None
+
     def _write_files(self, job: AgentJob, text: str, sink: OutputSink) -> list[str]:
         report = write_fenced_files(text, job.session_dir)
         for problem in report.problems:
@@ -403,7 +466,7 @@ class OpenAIRunner:
         failure: str | None = None,
     ) -> str:
         usage = (
-            f"tokens in {result.tokens_in}, out {result.tokens_out}"
+            f"tokens in {result.tokens_in}, out {result.tokens_out} ({result.usage_source})"
             if result.usage_seen
             else "the server reported no token counts"
         )
