@@ -5,6 +5,11 @@ Public API (the rest of the package imports only these names):
 - `parse_batch(text, *, source_name=None, now=None, project_dir=None) -> Batch` — never raises.
 - `slug(text) -> str`, the slug used in session folder names.
 - the models in `swarmtui.batch.models`.
+- `swarmtui.batch.paths`: `rewrite_session_paths`, `check_write_path`, `write_target`.
+- `swarmtui.batch.agent_types`: `AgentType`, `load_agent_types(project_dir)`.
+
+Inside: `scan` (headers, prefixes, notes, placeholders by line) → tree-sitter → `parser` with
+`values` and `operations` → `dependencies` (reading instructions with `words`) → `lint`, `todos`.
 """
 
 from __future__ import annotations
