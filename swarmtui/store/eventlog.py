@@ -54,15 +54,29 @@ class EventLog:
         self._wake = threading.Event()
         self._stop = False
         self.error: str | None = None
-        self.written = 0
+        self.written = 0  # events committed
+        self._appended = 0  # events queued
+        self._committed = threading.Condition()
         self._thread = threading.Thread(target=self._loop, name="swarmtui-eventlog", daemon=True)
         self._thread.start()
 
     def append(self, event: Event) -> None:
         """Queue an event (its `seq` and `t` already set). Cheap: no I/O here."""
         self._queue.append(event)
+        self._appended += 1
         if not self._wake.is_set():
             self._wake.set()
+
+    def flush(self) -> None:
+        """Block until every event appended so far is committed (or the log has failed)."""
+        target = self._appended
+        self._wake.set()
+        with self._committed:
+            self._committed.wait_for(
+                lambda: (
+                    self.written >= target or self.error is not None or not self._thread.is_alive()
+                )
+            )
 
     def finish(self, **values: Any) -> None:
         """Record the end of the session in its row (status, finished, wall_seconds...)."""
@@ -150,9 +164,13 @@ class EventLog:
                 columns = ", ".join(f"{name} = ?" for name in values)
                 conn.execute(f"UPDATE session SET {columns}", tuple(values.values()))
             conn.execute("COMMIT")
-            self.written += len(rows)
+            with self._committed:
+                self.written += len(rows)
+                self._committed.notify_all()
         except sqlite3.Error as exc:
-            self.error = f"{self.path}: cannot append events ({exc})"
+            with self._committed:
+                self.error = f"{self.path}: cannot append events ({exc})"
+                self._committed.notify_all()
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("ROLLBACK")
 

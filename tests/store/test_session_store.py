@@ -262,3 +262,24 @@ def test_a_sigkilled_run_is_interrupted_and_replays(tmp_path: Path) -> None:
     out = json.loads(replay.stdout)
     assert out["summary"]["status"] == "interrupted"
     assert {a["status"] for a in out["summary"]["agents"]} == {"running"}
+
+
+def test_running_while_the_writer_lives_interrupted_once_it_is_gone(tmp_path: Path) -> None:
+    folder = tmp_path / "session-20260101-000000-live"
+    folder.mkdir()
+    log = EventLog(folder, flush_interval=0)
+    log.append(
+        SessionStarted(
+            seq=1, session_id=folder.name, title="t", backend="b", started_at="2026-01-01T00:00:00Z"
+        )
+    )
+    log.append(AgentStarted(seq=2, t=0.5, agent="A"))
+    log.flush()
+    assert len(read_events(folder)) == 2
+    assert list_sessions(tmp_path)[0].status == "running"
+    log.close()  # the writer is gone and never recorded an end
+    assert list_sessions(tmp_path)[0].status == "interrupted"
+    from swarmtui.store import replay_state
+
+    state = replay_state(folder)
+    assert state.status == "interrupted" and state.agents["A"].status == "running"
