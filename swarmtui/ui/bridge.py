@@ -19,6 +19,8 @@ from swarmtui.engine.events import Event
 from swarmtui.engine.state import SessionState, apply
 
 MAX_FPS = 30.0
+# Panels that are costly to redraw and change slowly for the eye repaint less often (seconds).
+PANEL_INTERVALS = {"memory": 0.25, "timeline": 0.1, "todos": 0.1, "status": 0.1}
 # While a session runs, the clock-driven parts (elapsed times, now-line) repaint this often.
 CLOCK_INTERVAL = 0.25
 
@@ -42,6 +44,18 @@ _DIRTY_BY_TYPE: dict[str, frozenset[str]] = {
     "control": frozenset({"agents", "status", "log"}),
 }
 _LOG_ONLY = frozenset({"log"})
+# Panels that can repaint just the rows of the agents an event touched, and those events.
+_ROW_PANELS = frozenset({"agents", "timeline"})
+_ROW_EVENTS = frozenset(
+    {
+        "agent_queued",
+        "agent_waiting",
+        "agent_started",
+        "agent_output",
+        "agent_usage",
+        "agent_finished",
+    }
+)
 
 
 class Panel(Protocol):
@@ -70,6 +84,8 @@ class SessionBridge:
         self._clock_start: float | None = None
         self._last_clock_paint = 0.0
         self.frames = 0  # repaints done (the bench counts them)
+        self._painted_at: dict[str, float] = {}
+        self._changed_rows: dict[str, set[str] | None] = {}
         self.events_seen = 0
         self.live_clock = False  # True while a live session runs: elapsed times follow the clock
         self.after_repaint: Callable[[], None] | None = None
@@ -96,6 +112,7 @@ class SessionBridge:
     def attach(self, state: SessionState, *, live: bool) -> None:
         """Show a new session (its state object is shared with the engine when live)."""
         self.state = state
+        self._changed_rows.clear()
         self._log_buffer.clear()
         for panel in self.panels.get("log", []):
             clear = getattr(panel, "clear", None)
@@ -110,7 +127,17 @@ class SessionBridge:
         """Subscriber for a LiveSession: the event is already applied to the shared state."""
         self.events_seen += 1
         self._log_buffer.append(event)
-        self.dirty |= _DIRTY_BY_TYPE.get(event.type, _LOG_ONLY)
+        panels = _DIRTY_BY_TYPE.get(event.type, _LOG_ONLY)
+        self.dirty |= panels
+        # Which agents' rows changed, per panel (None: repaint every row).
+        agent = getattr(event, "agent", None) if event.type in _ROW_EVENTS else None
+        for name in _ROW_PANELS & panels:
+            rows = self._changed_rows.get(name, set())
+            if agent is None or rows is None:
+                self._changed_rows[name] = None
+            else:
+                rows.add(agent)
+                self._changed_rows[name] = rows
         if event.type == "session_started" and self.live_clock:
             self._clock_start = time.monotonic() - event.t
         elif event.type == "session_finished":
@@ -136,15 +163,31 @@ class SessionBridge:
             if current - self._last_clock_paint >= CLOCK_INTERVAL:
                 self._last_clock_paint = current
                 self.dirty |= {"agents", "timeline", "status"}
+                self._changed_rows["agents"] = self._changed_rows["timeline"] = None
         if not self.dirty:
             return
-        dirty, self.dirty = self.dirty, set()
-        buffer, self._log_buffer = self._log_buffer, []
+        current = time.monotonic()
+        due = {
+            name
+            for name in self.dirty
+            if current - self._painted_at.get(name, 0.0) >= PANEL_INTERVALS.get(name, 0.0)
+        }
+        if not due:
+            return
+        self.dirty -= due
+        dirty = due
+        buffer: list[Event] = []
+        if "log" in dirty:
+            buffer, self._log_buffer = self._log_buffer, []
         with self.app.batch_update():
             for name in dirty:
+                self._painted_at[name] = current
+                rows = self._changed_rows.pop(name, None)
                 for panel in self.panels.get(name, []):
                     if hasattr(panel, "now"):
                         panel.now = now
+                    if hasattr(panel, "changed_agents"):
+                        panel.changed_agents = rows
                     if name == "log" and buffer:
                         add = getattr(panel, "add_events", None)
                         if add is not None:
@@ -155,5 +198,6 @@ class SessionBridge:
             self.after_repaint()
 
     def flush(self) -> None:
-        """Repaint now (tests and the end of a session)."""
+        """Repaint every dirty panel now (tests and the end of a session)."""
+        self._painted_at.clear()
         self.repaint()

@@ -40,17 +40,29 @@ TODO_STATUS_COLOR = {
 PRIORITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
+_STYLE_CACHE: dict[tuple[str, ...], dict[str, Style]] = {}
+
+
 def status_styles(app: Any) -> dict[str, Style]:
-    """One Rich style per agent status, from the app's theme variables (with fallbacks)."""
+    """One Rich style per agent status, from the app's theme variables (with fallbacks).
+
+    The same dict is returned while the colours stay the same, so callers can key caches on it.
+    """
     variables: dict[str, str] = getattr(app, "theme_variables", {}) or {}
+    colors = tuple(
+        variables.get(f"agent-{status}") or STATUS_COLOR_DEFAULTS[f"agent-{status}"]
+        for status in STATUSES
+    )
+    cached = _STYLE_CACHE.get(colors)
+    if cached is not None:
+        return cached
     styles: dict[str, Style] = {}
-    for status in STATUSES:
-        name = f"agent-{status}"
-        color = variables.get(name) or STATUS_COLOR_DEFAULTS[name]
+    for status, color in zip(STATUSES, colors, strict=True):
         try:
             styles[status] = Style(color=color)
         except Exception:  # a colour Rich cannot parse must not break painting
-            styles[status] = Style(color=STATUS_COLOR_DEFAULTS[name])
+            styles[status] = Style(color=STATUS_COLOR_DEFAULTS[f"agent-{status}"])
+    _STYLE_CACHE[colors] = styles
     return styles
 
 

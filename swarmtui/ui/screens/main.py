@@ -20,7 +20,6 @@ from textual.widget import Widget
 from textual.widgets import Footer, TextArea
 from textual.worker import Worker, WorkerState
 
-from swarmtui.batch.models import Diagnostic
 from swarmtui.engine.state import SessionState
 from swarmtui.ui.bridge import Panel, SessionBridge
 from swarmtui.ui.messages import (
@@ -39,6 +38,7 @@ from swarmtui.ui.widgets.timeline_panel import TimelinePanel
 from swarmtui.ui.widgets.todos_panel import TodosPanel
 
 if TYPE_CHECKING:
+    from swarmtui.batch.models import Diagnostic
     from swarmtui.ui.app import SwarmApp
 
 # Pane name -> (widget id to focus, pane container id, title).
@@ -188,7 +188,8 @@ class MainScreen(Screen[None]):
         self.app.theme_changed_signal.subscribe(self, self._apply_editor_theme)
         self._apply_editor_theme(self.app.current_theme)
         self.editor.focus()
-        self._start_lint()
+        # After the first frame: the first parse imports the batch package, off the start-up path.
+        self.app.call_after_refresh(self._start_lint)
 
     @property
     def editor(self) -> BatchEditor:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import ClassVar
 
 from rich.style import Style
@@ -65,14 +66,24 @@ class AgentsPanel(RowList):
         self.state = SessionState()
         self.now: float | None = None  # live clock; None: the state's own time
         self._names: list[str] = []
+        self._longest = 4
+        self._index: dict[str, int] = {}
+        # Set by the bridge before show_state: the agents whose rows changed (None: all).
+        self.changed_agents: set[str] | None = None
         self._styles: dict[str, Style] = {}
 
     def show_state(self, state: SessionState) -> None:
         self.state = state
+        changed = self.changed_agents
+        self.changed_agents = None
         if len(self._names) != len(state.agents):
             self._names = list(state.agents)
+            self._index = {name: i for i, name in enumerate(self._names)}
+            self._longest = max((len(name) for name in self._names), default=4)
+            changed = None
         self._styles = status_styles(self.app)
-        self.set_row_count(len(self._names))
+        rows = None if changed is None else [self._index[n] for n in changed if n in self._index]
+        self.set_row_count(len(self._names), rows=rows)
 
     @property
     def selected(self) -> str | None:
@@ -81,13 +92,30 @@ class AgentsPanel(RowList):
         return None
 
     def _name_width(self, width: int) -> int:
-        longest = max((len(name) for name in self._names), default=4)
+        longest = self._longest
         return max(6, min(longest, 22, width // 4))
 
     def render_header(self, line: int, width: int) -> Text:
         nw = self._name_width(width)
         return Text(
             f"  {'agent':<{nw}} {'type':<12} {'status':<9} {'time':>7}  waits / stores · output"
+        )
+
+    def row_key(self, index: int) -> Hashable | None:
+        agent = self.state.agents.get(self._names[index])
+        if agent is None:
+            return None
+        now = self.now if self.now is not None else self.state.t
+        return (
+            agent.name,
+            agent.status,
+            agent.output_chars,
+            len(agent.output_tail),
+            agent.attempts,
+            len(agent.arrived),
+            agent.reason,
+            format_seconds(agent_elapsed(agent, now)),
+            id(self._styles),
         )
 
     def render_row(self, index: int, width: int) -> Text:

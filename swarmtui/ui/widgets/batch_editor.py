@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import TextArea
 
-from swarmtui.batch.models import Diagnostic
+if TYPE_CHECKING:
+    # The batch package is imported by the lint worker, off the start-up path.
+    from swarmtui.batch.models import Diagnostic
 
 LANGUAGE = "swarm"
 

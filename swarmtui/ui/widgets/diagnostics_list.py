@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from swarmtui.batch.models import Diagnostic
 from swarmtui.ui.messages import DiagnosticChosen
+
+if TYPE_CHECKING:
+    # The batch package is imported by the lint worker, off the start-up path.
+    from swarmtui.batch.models import Diagnostic
 
 _MARK = {"error": "✗", "warning": "▲", "info": "ℹ"}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 
 from rich.style import Style
 from rich.text import Text
@@ -139,6 +139,12 @@ class LogPanel(RowList):
         if following:
             # After the new virtual size has been laid out, or the scroll is clamped to the old one.
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
+    def row_key(self, index: int) -> Hashable | None:
+        if index >= len(self._events):
+            return None
+        event = self._events[index]
+        return (id(event), event.seq)
 
     def render_row(self, index: int, width: int) -> Text:
         if index >= len(self._events):

@@ -6,16 +6,19 @@ are formatted, so repainting costs the same whatever the number of rows.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+ROW_CACHE_SIZE = 2000
 
 
 class RowList(ScrollView, can_focus=True):
@@ -47,6 +50,12 @@ class RowList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._row_count = 0
+        self._base_style = Style()
+        self._header_style = Style()
+        self._cursor_style = Style()
+        self._width = 0
+        self._styles_ready = False
+        self._row_cache: dict[Hashable, Strip] = {}
 
     # Subclasses override these two.
     def render_row(self, index: int, width: int) -> Text:
@@ -59,45 +68,82 @@ class RowList(ScrollView, can_focus=True):
     def row_count(self) -> int:
         return self._row_count
 
-    def set_row_count(self, count: int) -> None:
-        """Tell the list how many rows there are now (cheap; call on every repaint)."""
+    def set_row_count(self, count: int, *, rows: Iterable[int] | None = None) -> None:
+        """Tell the list how many rows there are now and repaint: all of it, or only `rows`."""
         if count != self._row_count:
             self._row_count = count
             self.virtual_size = Size(self.size.width, count + self.header_lines)
             if self.cursor >= count:
                 self.cursor = max(0, count - 1)
-        self.refresh()
+            rows = None
+        if rows is None:
+            self.refresh()
+            return
+        top = int(self.scroll_offset.y)
+        width = self.size.width
+        for index in rows:
+            y = index - top
+            if 0 <= y < self.visible_rows:
+                self.refresh(Region(0, y + self.header_lines, width, 1))
 
     @property
     def visible_rows(self) -> int:
         return max(1, self.scrollable_content_region.height - self.header_lines)
 
+    def notify_style_update(self) -> None:
+        self._styles_ready = False
+        self._row_cache.clear()
+        super().notify_style_update()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Styles are looked up when they change (theme, focus), not per line or per frame:
+        # the lookup costs more than formatting the rows.
+        if not self._styles_ready:
+            base = self.rich_style
+            self._base_style = base
+            header = self.get_component_rich_style("row-list--header", partial=True)
+            cursor = self.get_component_rich_style("row-list--cursor", partial=True)
+            self._header_style = base + header
+            self._cursor_style = base + cursor
+            self._styles_ready = True
+        self._width = self.scrollable_content_region.width
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        width = self._width
         if y < self.header_lines:
-            text = self.render_header(y, width)
-            style = self.get_component_rich_style("row-list--header", partial=True)
-            return self._strip(text, width, base + style)
+            return self._strip(self.render_header(y, width), width, self._header_style)
         index = int(self.scroll_offset.y) + y - self.header_lines
         if index >= self._row_count or index < 0:
             if index == 0 and self.empty_hint:
-                hint = self.get_component_rich_style("row-list--header", partial=True)
-                return self._strip(Text(self.empty_hint, style="italic"), width, base + hint)
-            return Strip.blank(width, base)
-        text = self.render_row(index, width)
-        style = base
-        if self.show_row_cursor and index == self.cursor:
-            style = base + self.get_component_rich_style("row-list--cursor", partial=True)
-        return self._strip(text, width, style)
+                return self._strip(Text(self.empty_hint, style="italic"), width, self._header_style)
+            return Strip.blank(width, self._base_style)
+        on_cursor = self.show_row_cursor and index == self.cursor
+        style = self._cursor_style if on_cursor else self._base_style
+        key = self.row_key(index)
+        if key is None:
+            return self._strip(self.render_row(index, width), width, style)
+        full_key = (key, width, on_cursor)
+        strip = self._row_cache.get(full_key)
+        if strip is None:
+            if len(self._row_cache) > ROW_CACHE_SIZE:
+                self._row_cache.clear()
+            strip = self._strip(self.render_row(index, width), width, style)
+            self._row_cache[full_key] = strip
+        return strip
+
+    def row_key(self, index: int) -> Hashable | None:
+        """What a row's look depends on, to reuse its last drawing (None: always redraw)."""
+        return None
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
         text.no_wrap = True
         text.overflow = "ellipsis"
         text.end = ""
-        segments = list(text.render(self.app.console))
-        strip = Strip(segments).crop_extend(0, width, None)
-        return strip.apply_style(style) if style else strip
+        if text.cell_len > width:
+            text.truncate(width)
+        strip = Strip(text.render(self.app.console), text.cell_len)
+        return strip.extend_cell_length(width).apply_style(style)
 
     # Keep the cursor on screen below the fixed header.
     def _scroll_to_cursor(self) -> None:

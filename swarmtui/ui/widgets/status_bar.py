@@ -6,14 +6,14 @@ from collections import Counter
 
 from rich.style import Style
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from swarmtui.engine.state import SessionState
 from swarmtui.ui.look import STATUS_GLYPH, STATUSES, format_seconds, status_styles
 
 
-class StatusBar(Static):
-    """One line at the bottom of the main and replay screens."""
+class StatusBar(Widget):
+    """One line at the bottom of the main and replay screens (repaints without a layout pass)."""
 
     def __init__(
         self,
@@ -23,7 +23,7 @@ class StatusBar(Static):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__("", id=id, classes=classes)
+        super().__init__(id=id, classes=classes)
         self.backend = backend
         self.read_only = read_only
         self.state: SessionState | None = None
@@ -32,21 +32,21 @@ class StatusBar(Static):
         self.modified = False
         self.note = ""
 
-    def on_mount(self) -> None:
-        self.update(self.render_status())
+    def render(self) -> Text:
+        return self.render_status()
 
     def show_state(self, state: SessionState) -> None:
         self.state = state
-        self.update(self.render_status())
+        self.refresh()
 
     def set_file(self, label: str, modified: bool) -> None:
         self.file_label = label
         self.modified = modified
-        self.update(self.render_status())
+        self.refresh()
 
     def set_note(self, note: str) -> None:
         self.note = note
-        self.update(self.render_status())
+        self.refresh()
 
     def render_status(self) -> Text:
         variables = self.app.theme_variables

@@ -58,21 +58,31 @@ class TimelinePanel(RowList):
         self.now: float | None = None
         self.marker: float | None = None  # replay position, drawn like the now-line
         self._names: list[str] = []
+        self._longest = 4
+        self._index: dict[str, int] = {}
+        # Set by the bridge before show_state: the agents whose rows changed (None: all).
+        self.changed_agents: set[str] | None = None
         self._styles: dict[str, Style] = {}
 
     def show_state(self, state: SessionState) -> None:
         self.state = state
+        changed = self.changed_agents
+        self.changed_agents = None
         if len(self._names) != len(state.agents):
             self._names = list(state.agents)
+            self._index = {name: i for i, name in enumerate(self._names)}
+            self._longest = max((len(name) for name in self._names), default=4)
+            changed = None
         self._styles = status_styles(self.app)
-        self.set_row_count(len(self._names))
+        rows = None if changed is None else [self._index[n] for n in changed if n in self._index]
+        self.set_row_count(len(self._names), rows=rows)
 
     @property
     def _now(self) -> float:
         return self.now if self.now is not None else self.state.t
 
     def _name_width(self, width: int) -> int:
-        longest = max((len(name) for name in self._names), default=4)
+        longest = self._longest
         return max(4, min(longest, 16, width // 4))
 
     def render_header(self, line: int, width: int) -> Text:
