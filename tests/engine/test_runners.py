@@ -21,7 +21,8 @@ async def test_command_gets_quoted_fields_stdin_and_environment(tmp_path: Path) 
         'printf "%s|%s|%s\\n" {agent} {type} "$SWARM_AGENT"; '
         'test "$PWD" = "$SWARM_SESSION_DIR" && echo cwd-ok; '
         'test {session} = "$SWARM_SESSION_DIR" && echo session-ok; '
-        'echo "$SWARM_MEMORY"; cat > "$SWARM_AGENT.prompt"; echo to-stderr >&2'
+        'echo "$SWARM_MEMORY"; cat > "$SWARM_AGENT.prompt"; echo to-stderr >&2; '
+        'printf %s {prompt} > "$SWARM_AGENT.arg"'
     )
     hostile = "O'Brien $(touch pwned)"
     batch = one_message(
@@ -41,7 +42,9 @@ async def test_command_gets_quoted_fields_stdin_and_environment(tmp_path: Path) 
     assert lines[0] == f"{hostile}|coder|{hostile}"
     assert lines[1:3] == ["cwd-ok", "session-ok"]
     assert json.loads(lines[3]) == {"in": r.state.memory[("default", "in")].value}
-    assert "Do `rm -rf /` never" in (r.session.path / f"{hostile}.prompt").read_text()
+    prompt = (r.session.path / f"{hostile}.prompt").read_text()
+    assert "Do `rm -rf /` never" in prompt
+    assert (r.session.path / f"{hostile}.arg").read_text() == prompt  # {prompt} == stdin
     assert not (r.session.path / "pwned").exists()
     assert "to-stderr" not in (agent.result or "")
     streams = {e.stream for e in r.of("agent_output", agent=hostile)}  # type: ignore[attr-defined]
