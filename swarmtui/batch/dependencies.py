@@ -45,11 +45,11 @@ class _Resolver:
     clauses: dict[int, tuple[Clause, ...]] = field(default_factory=dict)
     # (key, who stores it, the words of the sentence that stores it): indexed only when some
     # wait phrase needs matching, since most batches quote every key.
-    described: list[tuple[str, _Provider, list[str]]] = field(default_factory=list)
+    described: list[tuple[str, _Provider, Clause | list[str]]] = field(default_factory=list)
 
     # -- stores ----------------------------------------------------------------------------------
 
-    def add_store(self, key: str, provider: _Provider, words: list[str]) -> None:
+    def add_store(self, key: str, provider: _Provider, words: Clause | list[str]) -> None:
         self.providers.setdefault(key, []).append(provider)
         self.described.append((key, provider, words))
 
@@ -78,7 +78,7 @@ class _Resolver:
                         )
                     )
                     for key in clause.keys:
-                        self.add_store(key, provider, clause.phrase_words)
+                        self.add_store(key, provider, clause)
                 elif clause.mentions_memory:
                     key = _implied_key(info.op.name, clause.phrase_words)
                     edges.append(
@@ -90,7 +90,7 @@ class _Resolver:
                             phrase=clause.text,
                         )
                     )
-                    self.add_store(key, provider, clause.phrase_words)
+                    self.add_store(key, provider, clause)
                     self.diags.add(
                         "SW013",
                         f'{info.op.name}: "{clause.text}" names no key; it stores {key}',
@@ -225,7 +225,9 @@ class _Resolver:
             about = self.about.get(key)
             if about is None:
                 about = self.about[key] = set(stems(key))
-            about.update(stem(w) for w in words)
+            about.update(
+                stem(w) for w in (words.description() if isinstance(words, Clause) else words)
+            )
             if provider.task is not None:
                 cached = agent_words.get(id(provider.task))
                 if cached is None:

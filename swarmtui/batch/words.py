@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -39,6 +38,9 @@ _TOKEN_RE = re.compile(
     r"|(?P<p>[,;:()])"
 )
 _WORD_SPLIT_RE = re.compile(r"[^a-z0-9]+")
+_KEY_RE = re.compile(r"'([^'\s]+)'|\"([^\"\s]+)\"|`([^`\s]+)`")
+_MEMORY_RE = re.compile(r"\bmemory\b", re.IGNORECASE)
+_PLAIN_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 _ALL_VERBS = STORE_VERBS | READ_VERBS | WAIT_WORDS
@@ -79,20 +81,91 @@ _VERB_RE = re.compile(
 Direction = Literal["store", "wait"]
 
 
-@dataclass(slots=True)
 class Clause:
-    """The words from one memory verb up to the next, in one sentence."""
+    """The words from one memory verb up to the next, in one sentence.
 
-    direction: Direction
-    verb: str
-    sentence: str
-    text: str  # the clause as written, from the verb on
-    keys: list[str] = field(default_factory=list)  # quoted keys
-    words: list[str] = field(default_factory=list)  # the other words, as written
-    phrase_words: list[str] = field(default_factory=list)  # words of an unquoted wait phrase
-    mentions_memory: bool = False
-    count: int | None = None  # 2 for "both", 0 for "all", None when no count word
-    start: int = 0  # offset of the verb in the instructions
+    Keys and the mention of memory are read at once (regular expressions); the phrase words of
+    an unquoted wait are read on first use, since most clauses quote their key.
+    """
+
+    __slots__ = (
+        "_count", "_from", "_phrase", "_source", "_to", "direction", "keys", "mentions_memory",
+        "sentence", "start", "text", "verb",
+    )  # fmt: skip
+
+    def __init__(
+        self, direction: Direction, verb: str, sentence: str, text: str, source: str,
+        start: int, body: int, end: int,
+    ) -> None:  # fmt: skip
+        self.direction = direction
+        self.verb = verb
+        self.sentence = sentence
+        self.text = text  # the clause as written, from the verb on
+        self.start = start  # offset of the verb in the instructions
+        self._source, self._from, self._to = source, body, end
+        self.keys: list[str] = [a or b or c for a, b, c in _KEY_RE.findall(source, body, end)]
+        self.mentions_memory = _MEMORY_RE.search(source, body, end) is not None
+        self._phrase: list[str] | None = None
+        self._count: int | None = None
+
+    @property
+    def phrase_words(self) -> list[str]:
+        """Content words after the verb, up to where the phrase ends (`, then ...`)."""
+        if self._phrase is None:
+            self._read()
+        assert self._phrase is not None
+        return self._phrase
+
+    @property
+    def count(self) -> int | None:
+        """2 for "both", 3 for "all three", 0 for "all", None when there is no count word."""
+        if self._phrase is None:
+            self._read()
+        return self._count
+
+    def description(self) -> list[str]:
+        """Words between the verb and the first key (`a short report`): what is stored."""
+        first = _KEY_RE.search(self._source, self._from, self._to)
+        stop = first.start() if first else self._to
+        return [
+            w for w in _PLAIN_WORD_RE.findall(self._source, self._from, stop)
+            if w.lower() not in STOP_WORDS
+        ]  # fmt: skip
+
+    def _read(self) -> None:
+        phrase: list[str] = []
+        tokens = _TOKEN_RE.findall(self._source, self._from, self._to)
+        phrase_open = True
+        i = 0
+        while i < len(tokens):
+            k1, k2, k3, w, p = tokens[i]
+            i += 1
+            if k1 or k2 or k3:
+                phrase_open = False
+                continue
+            if not w:
+                if p and phrase:
+                    phrase_open = False
+                continue
+            if not phrase_open:
+                continue
+            low = w.lower()
+            if low in _PHRASE_END:
+                if phrase:
+                    phrase_open = False
+            elif low in COUNT_WORDS and self._count is None:
+                self._count = COUNT_WORDS[low]
+                if low == "all" and i < len(tokens):
+                    nxt = tokens[i][3].lower()
+                    if nxt in COUNT_WORDS and nxt != "all":
+                        self._count = COUNT_WORDS[nxt]
+                        i += 1
+            elif low not in STOP_WORDS:
+                phrase.append(w)
+        self._phrase = phrase
+
+    def __repr__(self) -> str:
+        return f"Clause({self.direction}, {self.text!r}, keys={self.keys})"
 
 
 def _sentence_bounds(text: str) -> list[tuple[int, int]]:
@@ -133,48 +206,14 @@ def clauses(text: str) -> tuple[Clause, ...]:
         end = min(nxt, s_end)
         word = verb.group(1).lower()
         direction: Direction = "store" if word in STORE_VERBS else "wait"
-        clause = Clause(direction, word, text[s_start:s_end].strip(), "", start=verb.start())
-        clause.text = text[verb.start() : end].strip()
+        clause_text = text[verb.start() : end].strip()
         if end == s_end:
-            clause.text = clause.text.rstrip(".!?")
-        _read_clause(clause, _TOKEN_RE.findall(text, verb.end(), end))
-        found.append(clause)
+            clause_text = clause_text.rstrip(".!?")
+        sentence = text[s_start:s_end].strip()
+        found.append(
+            Clause(direction, word, sentence, clause_text, text, verb.start(), verb.end(), end)
+        )
     return tuple(found)
-
-
-def _read_clause(clause: Clause, tokens: list[tuple[str, str, str, str, str]]) -> None:
-    phrase_open = True
-    i = 0
-    while i < len(tokens):
-        k1, k2, k3, w, p = tokens[i]
-        i += 1
-        key = k1 or k2 or k3
-        if key:
-            clause.keys.append(key)
-            phrase_open = False
-            continue
-        if not w:
-            if p and clause.phrase_words:
-                phrase_open = False
-            continue
-        clause.words.append(w)
-        low = w.lower()
-        if low == "memory":
-            clause.mentions_memory = True
-        if not phrase_open:
-            continue
-        if low in _PHRASE_END:
-            if clause.phrase_words:
-                phrase_open = False
-        elif low in COUNT_WORDS and clause.count is None:
-            clause.count = COUNT_WORDS[low]
-            if low == "all" and i < len(tokens):
-                nxt = tokens[i][3].lower()
-                if nxt in COUNT_WORDS and nxt != "all":
-                    clause.count = COUNT_WORDS[nxt]
-                    i += 1
-        elif low not in STOP_WORDS:
-            clause.phrase_words.append(w)
 
 
 @lru_cache(maxsize=65536)
