@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import Any
 
 from swarmtui.batch.diagnostics import Diagnostics
 from swarmtui.batch.models import Batch, DependencyEdge, MemoryOp
@@ -60,7 +59,9 @@ class _Resolver:
             edges = self.edges.setdefault(id(info), [])
             provider = _Provider(info.op.name, info.message, info)
             if info.explicit_stores is not None:
-                edges.append(_edge(direction="store", keys=info.explicit_stores, how="explicit"))
+                edges.append(
+                    DependencyEdge(direction="store", keys=info.explicit_stores, how="explicit")
+                )
                 for key in info.explicit_stores:
                     self.add_store(key, provider, [])
                 continue
@@ -69,7 +70,7 @@ class _Resolver:
                     continue
                 if clause.keys:
                     edges.append(
-                        _edge(
+                        DependencyEdge(
                             direction="store",
                             keys=list(clause.keys),
                             how="quoted",
@@ -82,7 +83,7 @@ class _Resolver:
                 elif clause.mentions_memory:
                     key = _implied_key(info.op.name, clause.phrase_words)
                     edges.append(
-                        _edge(
+                        DependencyEdge(
                             direction="store",
                             keys=[key],
                             how="implied",
@@ -151,7 +152,9 @@ class _Resolver:
             return self.locate(info, key) if clause else (info.explicit_range or _op_range(info))
 
         if providers:
-            self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, providers)
+            self.waitDependencyEdge(
+                info, [key], "explicit" if explicit else "quoted", clause, providers
+            )
             return
         later = [p for p in self.providers.get(key, ()) if p.task is not info]
         if later:
@@ -163,7 +166,7 @@ class _Resolver:
                 rng(),
                 op=info.op.index,
             )
-            self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, [])
+            self.waitDependencyEdge(info, [key], "explicit" if explicit else "quoted", clause, [])
             return
         owner = next(
             (
@@ -177,9 +180,9 @@ class _Resolver:
             provider = _Provider(owner.op.name, owner.message, owner)
             self.add_store(key, provider, [])
             self.edges[id(owner)].append(
-                _edge(direction="store", keys=[key], how="agent-path", phrase=key)
+                DependencyEdge(direction="store", keys=[key], how="agent-path", phrase=key)
             )
-            self.wait_edge(info, [key], "agent-path", clause, [provider])
+            self.waitDependencyEdge(info, [key], "agent-path", clause, [provider])
             self.diags.add(
                 "SW013",
                 f"{info.op.name} waits for '{key}': no agent says it stores it, but its path "
@@ -187,7 +190,7 @@ class _Resolver:
                 rng(),
             )
             return
-        self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, [])
+        self.waitDependencyEdge(info, [key], "explicit" if explicit else "quoted", clause, [])
         self.diags.add(
             "SW004",
             f"{info.op.name} waits for '{key}', which nothing in the batch stores: "
@@ -201,7 +204,7 @@ class _Resolver:
         rng = self.locate(info, pattern) if clause else (info.explicit_range or _op_range(info))
         how = "explicit" if clause is None else "matched"
         if not keys:
-            self.wait_edge(info, [pattern], how, clause, [])
+            self.waitDependencyEdge(info, [pattern], how, clause, [])
             self.diags.add(
                 "SW004",
                 f"{info.op.name} waits for '{pattern}', which matches nothing the batch stores: "
@@ -211,7 +214,7 @@ class _Resolver:
             )
             return
         providers = [p for k in keys for p in self.usable(info, k)]
-        self.wait_edge(info, keys, how, clause, providers)
+        self.waitDependencyEdge(info, keys, how, clause, providers)
         self.diags.add(
             "SW013",
             f"{info.op.name}: '{pattern}' → {', '.join(keys)} (stored by {_names(providers)})",
@@ -272,7 +275,7 @@ class _Resolver:
             keys = ranked[: clause.count]
         keys.sort(key=lambda k: order[k])
         providers = [p for k in keys for p in self.usable(info, k)]
-        self.wait_edge(info, keys, "matched", clause, providers)
+        self.waitDependencyEdge(info, keys, "matched", clause, providers)
         missing = ""
         if clause.count and len(keys) < clause.count:
             missing = f"; only {len(keys)} of {clause.count} found"
@@ -283,7 +286,7 @@ class _Resolver:
             rng,
         )
 
-    def wait_edge(
+    def waitDependencyEdge(
         self,
         info: TaskInfo,
         keys: list[str],
@@ -292,7 +295,7 @@ class _Resolver:
         providers: list[_Provider],
     ) -> None:
         names = list(dict.fromkeys(p.name for p in providers if p.task is not None))
-        edge = _edge(
+        edge = DependencyEdge(
             direction="wait",
             keys=keys,
             how=how,
@@ -332,15 +335,6 @@ def resolve(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
     resolver.stores()
     resolver.waits()
     resolver.finish()
-
-
-def _edge(**fields: Any) -> DependencyEdge:
-    """An edge built from values this module produced itself: validation would only cost time
-    (thousands of agents), so defaults are filled in and the model is constructed directly."""
-    fields.setdefault("sentence", "")
-    fields.setdefault("phrase", "")
-    fields.setdefault("providers", [])
-    return DependencyEdge.model_construct(**fields)
 
 
 def _implied_key(agent: str, words: list[str]) -> str:
