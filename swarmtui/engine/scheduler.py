@@ -644,20 +644,29 @@ class Scheduler:
         waiting = [self.agents[n] for n in self._active if self.agents[n].status == "waiting"]
         if not waiting:
             return
-        able = {n for n in self._active if self.agents[n].status in ("queued", "running")}
+        able = [n for n in self._active if self.agents[n].status in ("queued", "running")]
         stuck = {a.name for a in waiting}
-        changed = True
-        while changed:
-            changed = False
-            for name in sorted(stuck):
-                agent = self.agents[name]
-                if all(
-                    any(p in able and p != name for p in self.providers_of(k))
-                    for k in agent.missing
-                ):
-                    stuck.discard(name)
-                    able.add(name)
-                    changed = True
+        # Propagate "can still finish" from the agents that can (a worklist, linear in the
+        # number of wait edges): a waiter can once every key it misses has a provider that can.
+        need = {a.name: set(a.missing) for a in waiting}
+        waiters_of: dict[str, list[str]] = {}
+        provides: dict[str, list[str]] = {}
+        for a in waiting:
+            for key in a.missing:
+                waiters_of.setdefault(key, []).append(a.name)
+        for key in waiters_of:
+            for provider in self.providers_of(key):
+                provides.setdefault(provider, []).append(key)
+        while able:
+            provider = able.pop()
+            for key in provides.get(provider, ()):
+                for waiter in waiters_of[key]:
+                    missing = need[waiter]
+                    if waiter != provider and key in missing:
+                        missing.discard(key)
+                        if not missing and waiter in stuck:
+                            stuck.discard(waiter)
+                            able.append(waiter)
         if not stuck:
             return
         reasons = {name: self._deadlock_reason(self.agents[name], stuck) for name in stuck}
@@ -674,11 +683,16 @@ class Scheduler:
         self._check_message_done()
 
     def _deadlock_reason(self, agent: _Agent, stuck: set[str]) -> str:
-        able_keys = [k for k in sorted(agent.missing)]
-        for key in able_keys:
+        """Why AGENT can never start, naming the first key that blocks it."""
+        cycle = self._cycle_from(agent.name, stuck)
+        for key in sorted(agent.missing):
             providers = [p for p in self.providers_of(key) if p != agent.name]
-            cycle = self._cycle_from(agent.name, stuck)
-            if cycle and any(p in stuck for p in providers):
+            if any(
+                p not in stuck and self.agents[p].status in ("queued", "running") for p in providers
+            ):
+                continue  # this key will come; another one blocks
+            blocked = [p for p in providers if p in stuck]
+            if cycle and blocked:
                 return f"waits for {key} (dependency cycle: {' → '.join(cycle)})"
             ended = [
                 p for p in providers if self.agents[p].status in ("failed", "cancelled", "skipped")
@@ -686,15 +700,18 @@ class Scheduler:
             if ended:
                 p = self.agents[ended[0]]
                 return f"waits for {key}, but {p.name} {_verb(p.status)}"
+            if blocked:
+                p = self.agents[blocked[0]]
+                first = sorted(p.missing)[0] if p.missing else "?"
+                return f"waits for {key}, but {p.name} can never start (it waits for {first})"
             later = [p for p in providers if self.agents[p].status == "pending"]
             if later:
                 return f"waits for {key}, which only {later[0]} (a later message) stores"
-            if not providers:
-                if key in agent.op.stores or any(_key_matches(s, key) for s in agent.op.stores):
-                    return f"waits for {key}, which only it stores itself"
-                return f"waits for {key}, which nothing left can store"
-        key = able_keys[0] if able_keys else "?"
-        return f"waits for {key}, which nothing left can store"
+            if any(_key_matches(s, key) for s in agent.op.stores):
+                return f"waits for {key}, which only it stores itself"
+            return f"waits for {key}, which nothing left can store"
+        first = sorted(agent.missing)[0] if agent.missing else "?"
+        return f"waits for {first}, which nothing left can store"
 
     def _cycle_from(self, start: str, stuck: set[str]) -> list[str]:
         path = [start]

@@ -279,3 +279,21 @@ async def test_summary_times_are_null_for_agents_that_never_started(tmp_path: Pa
     assert agents["Stuck"]["started_at"] is None and agents["Stuck"]["finished_at"] is None
     assert agents["Ran"]["finished_at"] > agents["Ran"]["started_at"] >= 0
     assert agents["Stuck"]["reason"] == "waits for nope, which nothing left can store"
+
+
+async def test_a_long_chain_written_backwards_runs_and_a_broken_one_fails_at_once(
+    tmp_path: Path,
+) -> None:
+    n = 300
+    # Agent i waits for what agent i+1 stores: batch order is the reverse of the run order.
+    chain = [task(i, f"C{i}", waits=[f"k/{i + 1}"], stores=[f"k/{i}"]) for i in range(n)]
+    chain[-1] = task(n - 1, f"C{n - 1}", stores=[f"k/{n - 1}"])
+    r = await run(one_message(*chain), tmp_path, rehearsal_seconds=0.0)
+    assert {a.status for a in r.state.agents.values()} == {"done"}
+    broken = [task(i, f"B{i}", waits=[f"k/{i + 1}"], stores=[f"k/{i}"]) for i in range(n)]
+    r = await run(one_message(*broken, task(n, "Free")), tmp_path, rehearsal_seconds=0.0)
+    failed = [a for a in r.state.agents.values() if a.status == "failed"]
+    assert len(failed) == n and r.state.agents["Free"].status == "done"
+    assert r.state.agents[f"B{n - 1}"].reason == f"waits for k/{n}, which nothing left can store"
+    assert r.state.agents["B0"].reason == "waits for k/1, but B1 can never start (it waits for k/2)"
+    assert not r.of("agent_started", agent="B0")
