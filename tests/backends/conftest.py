@@ -70,6 +70,8 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         sys.executable, "-m", "llama_cpp.server", "--model", str(model),
         "--chat_format", "gemma", "--host", "127.0.0.1", "--port", str(port),
         "--n_ctx", "2048", "--n_threads", "2", "--verbose", "False",
+        # By default a new request interrupts the one being streamed; agents run in parallel.
+        "--interrupt_requests", "False",
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(

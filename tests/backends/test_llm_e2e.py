@@ -60,3 +60,18 @@ def test_example_batch_completes_against_llama_cpp(llama_server: str, tmp_path: 
     assert {"swarm/db/postgres", "swarm/db/sqlite", "swarm/db/duckdb"} <= set(writer["arrived"])
     session = Path(summary["path"])
     assert (session / "artifacts/logs/decision-writer.transcript.md").is_file()
+
+    # Streamed: the model's text arrived as output events while each agent ran.
+    exported = subprocess.run(
+        [sys.executable, "-m", "swarmtui", "export", str(session)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    events = [json.loads(line) for line in exported.stdout.splitlines()]
+    for agent in agents:
+        texts = [
+            e["text"]
+            for e in events
+            if e["type"] == "agent_output" and e["agent"] == agent["name"] and e["stream"] == "text"
+        ]
+        print(f"{agent['name']}: {len(texts)} text events, {''.join(texts)[:70]!r}")
+        assert texts and "".join(texts).strip(), agent["name"]

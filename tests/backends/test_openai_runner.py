@@ -253,7 +253,8 @@ async def test_server_tokenizer_counts_when_the_stream_reports_no_usage(
 ) -> None:
     async def count(request: Request, conn: Connection) -> None:
         text = request.json()["input"]
-        await conn.respond(200, json.dumps({"count": len(text.split())}))
+        # Like llama-cpp-python: a start-of-text token is counted in every input.
+        await conn.respond(200, json.dumps({"count": len(text.split()) + 1}))
 
     fake_server.routes["/extras/tokenize/count"] = count
     fake_server.script(stream_reply(["three small words"], usage=None))
@@ -262,8 +263,8 @@ async def test_server_tokenizer_counts_when_the_stream_reports_no_usage(
     result = await create_runner(openai_settings(fake_server.base_url)).run(job, sink)
     prompt = fake_server.requests[0].json()["messages"]
     prompt_words = len("\n".join(m["content"] for m in prompt).split())
-    assert (result.tokens_in, result.tokens_out) == (prompt_words, 3)
-    assert sink.usages[-1][:2] == (prompt_words, 3)
+    assert (result.tokens_in, result.tokens_out) == (prompt_words + 1, 3)
+    assert sink.usages[-1][:2] == (prompt_words + 1, 3)
     assert "token counts from the server's tokenizer" in sink.text("info")
     transcript = (job.session_dir / "artifacts/logs/coder.transcript.md").read_text()
     assert "counted by the server's tokenizer" in transcript

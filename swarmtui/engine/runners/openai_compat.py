@@ -407,12 +407,18 @@ class OpenAIRunner:
         few extra prompt tokens are not included. Servers without such an endpoint: no counts.
         """
         prompt_text = "\n".join(message["content"] for message in prompt.as_messages())
-        counts = []
-        for text in (prompt_text, result.text):
-            count = await self._tokenize_count(client, headers, text)
-            if count is None:
+        tokens_in = await self._tokenize_count(client, headers, prompt_text)
+        if tokens_in is None:
+            return
+        tokens_out = 0
+        if result.text:
+            # A tokenizer may add a start-of-text token that no answer contains: subtract it.
+            baseline = await self._tokenize_count(client, headers, "")
+            answer = await self._tokenize_count(client, headers, result.text)
+            if baseline is None or answer is None:
                 return
-            counts.append(count)
+            tokens_out = max(0, answer - baseline)
+        counts = (tokens_in, tokens_out)
         result.tokens_in, result.tokens_out = counts
         result.usage_seen = True
         result.usage_source = "counted by the server's tokenizer; the stream reported none"
