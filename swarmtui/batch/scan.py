@@ -37,16 +37,18 @@ _COMMENT_START_RE = re.compile(r"[ \t]*(?://|/\*)")
 _CONTINUATION_START = set("+.)]},?:&|\"'`*/%=<>-")
 _CONTINUATION_END = set("+-*/%,([{=.?:&|<>!")
 
-# Tokens that matter for bracket depth; strings and comments are skipped whole.
+# Tokens that matter for bracket depth; strings and comments are skipped whole. The leading
+# lookahead lets the regex engine pass over ordinary characters without trying each branch.
 _TOKEN_RE = re.compile(
-    r"""(?P<nl>\n)
+    r"""(?=[\n/"'`{.()\[\]}])
+    (?:(?P<nl>\n)
     |(?P<lc>//[^\n]*)
     |(?P<bc>/\*[\s\S]*?(?:\*/|\Z))
     |(?P<s>"[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"?|'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'?)
     |(?P<t>`[^`\\]*(?:\\[\s\S][^`\\]*)*`?)
     |(?P<ph>\{[ \t]*\.\.\.[^{}\n]*\}|\.\.\.)
     |(?P<open>[(\[{])
-    |(?P<close>[)\]}])""",
+    |(?P<close>[)\]}]))""",
     re.VERBOSE,
 )
 
@@ -98,57 +100,58 @@ def scan(text: str) -> ScanResult:
     last_code_char = ""
     # Inside a multi-line string or comment: the next lines are code until it closes.
     carry_until = -1  # character offset where the multi-line token ends
+    search = _TOKEN_RE.search  # the loop runs once per line of possibly huge batches
+    add_info = infos.append
     n = len(raw_lines)
-    i = 0
-    while i < n:
+    for i in range(n):
         line = raw_lines[i]
         line_start = starts[i]
+        line_end = line_start + len(line)
         if carry_until > line_start:
             info = LineInfo("code")
-            scan_from = carry_until
-            if carry_until > line_start + len(line):
-                infos.append(info)
-                i += 1
+            add_info(info)
+            if carry_until > line_end:
                 continue
+            pos = carry_until
         else:
-            info, scan_from, depth = _classify(line, line_start, depth, last_code_char)
-            if info.kind in ("header", "note", "wait"):
-                blank_spans.append((line_start, line_start + len(line)))
-            elif info.kind == "prefix":
-                blank_spans.append((line_start, scan_from))
-            if info.kind in ("header", "wait", "note"):
-                depth = 0
+            info, pos, depth = _classify(line, line_start, depth, last_code_char)
+            add_info(info)
+            line_kind = info.kind
+            if line_kind != "code":
+                if line_kind == "prefix":
+                    blank_spans.append((line_start, pos))
+                else:
+                    if line_kind != "blank":  # header, note, wait
+                        blank_spans.append((line_start, line_end))
+                        depth = 0
+                    continue
             if info.call_start and depth == 0:
                 statement_starts.append(i)
-        infos.append(info)
-        if info.kind not in ("code", "prefix"):
-            i += 1
-            continue
         # Tokenise the code part of this line (and of any multi-line token it opens).
-        pos = scan_from
-        line_end = line_start + len(line)
         comment_at = line_end
         carry_until = -1
+        kind = ""
         while True:
-            m = _TOKEN_RE.search(text, pos, line_end + 1)
+            m = search(text, pos, line_end + 1)
             if m is None:
                 break
-            kind = m.lastgroup
+            kind = m.lastgroup or ""
             if kind == "nl":
                 break
             pos = m.end()
             if kind == "open":
                 depth += 1
             elif kind == "close":
-                depth = max(0, depth - 1)
+                if depth:
+                    depth -= 1
             elif kind == "ph":
-                placeholders.append(Placeholder(m.start(), m.end(), m.group()))
+                placeholders.append(Placeholder(m.start(), pos, m.group()))
             elif kind == "lc":
                 comment_at = m.start()
-            elif kind == "bc" and m.end() <= line_end and not text[m.end() : line_end].strip():
+            elif kind == "bc" and pos <= line_end and not text[pos:line_end].strip():
                 # A block comment ending the line: not the line's last code character.
                 comment_at = min(comment_at, m.start())
-            if m.end() > line_end:
+            if pos > line_end:
                 # A string, template or comment running over the line end: re-match it whole.
                 full = _TOKEN_RE.match(text, m.start())
                 if full is not None and full.end() > line_end:
@@ -156,12 +159,15 @@ def scan(text: str) -> ScanResult:
                     if kind == "bc":
                         comment_at = min(comment_at, m.start())
                 break
-        tail = text[line_start:comment_at].rstrip()
         if carry_until > line_end:
-            last_code_char = "+" if kind in ("s", "t") else last_code_char
-        elif tail.strip():
-            last_code_char = tail[-1]
-        i += 1
+            if kind in ("s", "t"):
+                last_code_char = "+"
+        else:
+            tail = (
+                line[: comment_at - line_start].rstrip() if comment_at < line_end else line.rstrip()
+            )
+            if tail:
+                last_code_char = tail[-1]
 
     code = _blank(text, blank_spans, placeholders)
     return ScanResult(code, infos, placeholders, statement_starts)
