@@ -70,13 +70,14 @@ def session_info(folder: Path) -> SessionInfo:
 
 def list_sessions(sessions_dir: Path) -> list[SessionInfo]:
     """Every session in `sessions_dir`, newest first."""
-    if not sessions_dir.is_dir():
+    try:
+        folders = [
+            p
+            for p in sessions_dir.iterdir()
+            if p.is_dir() and (p.name.startswith("session-") or (p / DB_NAME).exists())
+        ]
+    except OSError:  # no such folder, or not readable: nothing to list
         return []
-    folders = [
-        p
-        for p in sessions_dir.iterdir()
-        if p.is_dir() and (p.name.startswith("session-") or (p / DB_NAME).exists())
-    ]
     infos = [session_info(p) for p in folders]
     infos.sort(key=lambda i: (i.started_at, i.id), reverse=True)
     return infos
