@@ -155,12 +155,11 @@ def test_config_command_prints_values_sources_and_key_status_never_keys(tmp_path
 
 def test_broken_config_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     path = _write(tmp_path / "swarmtui.toml", "max_parallel = 'many'")
-    for args in (("config",), ("run", "missing.swarm.js", "--headless")):
-        if args[0] == "run":
-            _write(tmp_path / "missing.swarm.js", 'Task("A", "Say hi.", "general")\n')
-            args = ("run", "missing.swarm.js", "--headless")
+    _write(tmp_path / "hi.swarm.js", 'Task("A", "Say hi.", "general")\n')
+    # `config`, a headless run, and the app (which stops before it starts its screen).
+    for args in (("config",), ("run", "hi.swarm.js", "--headless"), ("hi.swarm.js",)):
         result = _cli(*args, cwd=tmp_path)
-        assert result.returncode in (1, 2)
+        assert result.returncode in (1, 2), args
         assert "Traceback" not in result.stderr
         assert f"{path}: max_parallel: expected a valid integer" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
