@@ -163,3 +163,16 @@ def test_broken_config_is_one_line_not_a_traceback(tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
         assert f"{path}: max_parallel: expected a valid integer" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_command_backend_runs_from_configuration_alone(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "swarmtui.toml",
+        'backend = "command"\n[backends.command]\ntemplate = "echo configured {agent}"\n',
+    )
+    _write(tmp_path / "hi.swarm.js", 'Task("Greeter", "Say hi.", "general")\n')
+    result = _cli("run", "hi.swarm.js", "--headless", "--json", "--sessions-dir", "s", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (agent,) = json.loads(result.stdout)["state"]["agents"]
+    assert (agent["status"], agent["backend"]) == ("done", "command")
+    assert agent["result"].strip() == "configured Greeter"

@@ -394,3 +394,16 @@ def test_retry_after_header_forms() -> None:
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
+
+
+async def test_a_server_that_stalls_hits_the_request_timeout(
+    fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    async def stall(request: Request, conn: Connection) -> None:
+        await conn.start_sse()
+        await conn.wait_client_gone()
+
+    fake_server.default = stall
+    settings = openai_settings(fake_server.base_url, timeout=0.05, max_retries=0)
+    with pytest.raises(AgentFailed, match=r"timed out|within 0\.05 s"):
+        await create_runner(settings).run(make_job(tmp_path / "s"), RecordingSink())
