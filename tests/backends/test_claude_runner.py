@@ -262,3 +262,17 @@ async def test_cancel_kills_the_whole_process_group(stand_in: StandIn, tmp_path:
     while _alive(child) and time.monotonic() < deadline:
         await asyncio.sleep(0.01)
     assert not _alive(child), "the agent's grandchild survived the cancel"
+
+
+async def test_the_default_backends_model_is_not_passed_to_claude(
+    stand_in: StandIn, tmp_path: Path
+) -> None:
+    stand_in.replay(INIT, RESULT)
+    settings = RunSettings(
+        backend="openai", model="gpt-x", backend_options={"claude": {"model": "opus"}}
+    )
+    runner = create_runner(settings)
+    await runner.run(make_job(tmp_path / "a", model="gpt-x"), RecordingSink())
+    assert stand_in.recorded()["argv"][4:6] == ["--model", "opus"]
+    await runner.run(make_job(tmp_path / "b", model="haiku"), RecordingSink())
+    assert stand_in.recorded()["argv"][4:6] == ["--model", "haiku"]

@@ -170,9 +170,15 @@ class ClaudeRunner:
         self.default_model: str | None = default_model or raw.get("model")
         self.key_env: str | None = raw.get("api_key_env")
 
+    def model_for(self, job: AgentJob) -> str | None:
+        """The job's model, unless it is only the default backend's model passed down to us."""
+        settings = self.settings
+        inherited = settings.backend != self.name and job.model == settings.model
+        return (None if inherited else job.model) or self.default_model
+
     def command(self, executable: str, job: AgentJob, system: str) -> list[str]:
         args = [executable, "-p", "--output-format", "stream-json", "--verbose"]
-        model = job.model or self.default_model
+        model = self.model_for(job)
         if model:
             args += ["--model", model]
         if system:

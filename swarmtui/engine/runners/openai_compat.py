@@ -161,6 +161,12 @@ class OpenAIRunner:
         # The tokenizer endpoint that answered before; False once none did (asked once per run).
         self._tokenizer: tuple[str, str, str] | bool | None = None
 
+    def model_for(self, job: AgentJob) -> str | None:
+        """The job's model, unless it is only the default backend's model passed down to us."""
+        settings = self.settings
+        inherited = settings.backend != self.name and job.model == settings.model
+        return (None if inherited else job.model) or self.default_model
+
     def cost(self, model: str, tokens_in: int, tokens_out: int) -> float | None:
         price = self.settings.prices.get(model)
         if not price:
@@ -168,7 +174,7 @@ class OpenAIRunner:
         return (tokens_in * price.get("input", 0.0) + tokens_out * price.get("output", 0.0)) / 1e6
 
     async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
-        model = job.model or self.default_model
+        model = self.model_for(job)
         if not model:
             raise AgentFailed(
                 "no model for the openai backend: pass --model or set "
