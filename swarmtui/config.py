@@ -202,7 +202,8 @@ def _validate_layer(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
         raise _format_error(path, exc) from None
     if isinstance(raw.get("sessions_dir"), str):
         # A relative folder is relative to the file that names it, not to wherever we run.
-        raw = {**raw, "sessions_dir": str((path.parent / raw["sessions_dir"]).expanduser())}
+        folder = Path(raw["sessions_dir"]).expanduser()
+        raw = {**raw, "sessions_dir": str(folder if folder.is_absolute() else path.parent / folder)}
     return raw
 
 
