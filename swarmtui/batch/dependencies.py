@@ -152,9 +152,7 @@ class _Resolver:
             return self.locate(info, key) if clause else (info.explicit_range or _op_range(info))
 
         if providers:
-            self.waitDependencyEdge(
-                info, [key], "explicit" if explicit else "quoted", clause, providers
-            )
+            self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, providers)
             return
         later = [p for p in self.providers.get(key, ()) if p.task is not info]
         if later:
@@ -166,7 +164,7 @@ class _Resolver:
                 rng(),
                 op=info.op.index,
             )
-            self.waitDependencyEdge(info, [key], "explicit" if explicit else "quoted", clause, [])
+            self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, [])
             return
         owner = next(
             (
@@ -182,7 +180,7 @@ class _Resolver:
             self.edges[id(owner)].append(
                 DependencyEdge(direction="store", keys=[key], how="agent-path", phrase=key)
             )
-            self.waitDependencyEdge(info, [key], "agent-path", clause, [provider])
+            self.wait_edge(info, [key], "agent-path", clause, [provider])
             self.diags.add(
                 "SW013",
                 f"{info.op.name} waits for '{key}': no agent says it stores it, but its path "
@@ -190,7 +188,7 @@ class _Resolver:
                 rng(),
             )
             return
-        self.waitDependencyEdge(info, [key], "explicit" if explicit else "quoted", clause, [])
+        self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, [])
         self.diags.add(
             "SW004",
             f"{info.op.name} waits for '{key}', which nothing in the batch stores: "
@@ -204,7 +202,7 @@ class _Resolver:
         rng = self.locate(info, pattern) if clause else (info.explicit_range or _op_range(info))
         how = "explicit" if clause is None else "matched"
         if not keys:
-            self.waitDependencyEdge(info, [pattern], how, clause, [])
+            self.wait_edge(info, [pattern], how, clause, [])
             self.diags.add(
                 "SW004",
                 f"{info.op.name} waits for '{pattern}', which matches nothing the batch stores: "
@@ -214,7 +212,7 @@ class _Resolver:
             )
             return
         providers = [p for k in keys for p in self.usable(info, k)]
-        self.waitDependencyEdge(info, keys, how, clause, providers)
+        self.wait_edge(info, keys, how, clause, providers)
         self.diags.add(
             "SW013",
             f"{info.op.name}: '{pattern}' → {', '.join(keys)} (stored by {_names(providers)})",
@@ -275,7 +273,7 @@ class _Resolver:
             keys = ranked[: clause.count]
         keys.sort(key=lambda k: order[k])
         providers = [p for k in keys for p in self.usable(info, k)]
-        self.waitDependencyEdge(info, keys, "matched", clause, providers)
+        self.wait_edge(info, keys, "matched", clause, providers)
         missing = ""
         if clause.count and len(keys) < clause.count:
             missing = f"; only {len(keys)} of {clause.count} found"
@@ -286,7 +284,7 @@ class _Resolver:
             rng,
         )
 
-    def waitDependencyEdge(
+    def wait_edge(
         self,
         info: TaskInfo,
         keys: list[str],
