@@ -67,6 +67,8 @@ class ArtifactPager(ModalScreen[None]):
 class AgentDetailScreen(Screen[None]):
     """Follows the live session while open (the bridge repaints it with the agents panel)."""
 
+    AUTO_FOCUS = "#detail-artifacts"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="detail.back", tooltip="Back to the main screen"),
     ]

@@ -489,10 +489,11 @@ class MainScreen(Screen[None]):
     def focus_pane(self, pane: str) -> None:
         target_id = PANES[pane][0]
         widget = self.query_one(f"#{target_id}", Widget)
-        widget.focus()
         if self.has_class("-compact"):
+            # Maximize first: a maximized view limits focus to the widgets it shows.
             container = self.query_one(f"#{PANES[pane][1]}", Widget)
             self.maximize(container, container=False)
+        widget.focus()
 
     def action_focus_pane(self, pane: str) -> None:
         if pane in PANES:

@@ -44,6 +44,9 @@ def waits_text(agent: AgentState) -> str:
     return ""
 
 
+NARROW = 70
+
+
 class AgentsPanel(RowList):
     """Agents in batch order; enter opens the detail, x cancels, r retries."""
 
@@ -97,6 +100,8 @@ class AgentsPanel(RowList):
 
     def render_header(self, line: int, width: int) -> Text:
         nw = self._name_width(width)
+        if width < NARROW:
+            return Text(f"  {'agent':<{nw}} {'time':>7}  waits / stores · output")
         return Text(
             f"  {'agent':<{nw}} {'type':<12} {'status':<9} {'time':>7}  waits / stores · output"
         )
@@ -128,8 +133,9 @@ class AgentsPanel(RowList):
         text = Text()
         text.append(f"{STATUS_GLYPH.get(agent.status, '?')} ", style)
         text.append(f"{clip(agent.name, nw):<{nw}} ", Style(bold=True))
-        text.append(f"{clip(agent.type, 12):<12} ", Style(dim=True))
-        text.append(f"{agent.status:<9} ", style)
+        if width >= NARROW:  # narrow: the glyph and its colour tell the status
+            text.append(f"{clip(agent.type, 12):<12} ", Style(dim=True))
+            text.append(f"{agent.status:<9} ", style)
         text.append(f"{format_seconds(agent_elapsed(agent, now)):>7}  ")
         rest = width - text.cell_len
         waits = waits_text(agent)

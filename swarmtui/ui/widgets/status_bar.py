@@ -66,6 +66,8 @@ class StatusBar(Widget):
         else:
             text.append(f" {backend.upper()} ", Style(bold=True, reverse=True))
         text.append(" ")
+        if self.note:
+            text.append(f"{self.note}  ", Style(italic=True, bold=True))
         if state is not None and state.session_id:
             now = self.now if self.now is not None else state.t
             elapsed = state.metrics.wall_seconds if state.status != "running" else now
@@ -79,8 +81,6 @@ class StatusBar(Widget):
                     text.append(f" {STATUS_GLYPH[status]}{counts[status]}", styles[status])
         else:
             text.append("no session yet", Style(dim=True))
-        if self.note:
-            text.append(f"  {self.note}", Style(italic=True))
         if self.file_label:
             mark = " ● unsaved" if self.modified else ""
             text.append(

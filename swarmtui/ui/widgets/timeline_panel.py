@@ -32,10 +32,14 @@ def scale_end(now: float, finished: bool) -> float:
 def phases(agent: AgentState, now: float) -> list[tuple[float, float, str]]:
     """(start, end, kind) spans of an agent: kind is "wait" or "run"."""
     spans: list[tuple[float, float, str]] = []
-    wait_start = agent.waiting_since if agent.waiting_since is not None else agent.queued_at
-    if wait_start is not None:
-        wait_end = agent.started_at if agent.started_at is not None else agent.finished_at
-        spans.append((wait_start, wait_end if wait_end is not None else now, "wait"))
+    if agent.started_at is not None and agent.wait_seconds > 0:
+        # The fold keeps the total wait; the time it started waiting may have been cleared.
+        spans.append((agent.started_at - agent.wait_seconds, agent.started_at, "wait"))
+    else:
+        wait_start = agent.waiting_since if agent.waiting_since is not None else agent.queued_at
+        if wait_start is not None:
+            wait_end = agent.started_at if agent.started_at is not None else agent.finished_at
+            spans.append((wait_start, wait_end if wait_end is not None else now, "wait"))
     if agent.started_at is not None:
         end = agent.finished_at if agent.finished_at is not None else now
         spans.append((agent.started_at, end, "run"))
@@ -89,7 +93,7 @@ class TimelinePanel(RowList):
         state = self.state
         metrics = state.metrics
         if line == 0:
-            wall = metrics.wall_seconds or self._now
+            wall = max(metrics.wall_seconds, self._now if state.status == "running" else 0.0)
             text = Text()
             text.append(f"wall {format_seconds(wall)}", Style(bold=True))
             text.append(f"  sequential {format_seconds(metrics.sequential_seconds)}")
