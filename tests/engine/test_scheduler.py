@@ -297,3 +297,42 @@ async def test_a_long_chain_written_backwards_runs_and_a_broken_one_fails_at_onc
     assert r.state.agents[f"B{n - 1}"].reason == f"waits for k/{n}, which nothing left can store"
     assert r.state.agents["B0"].reason == "waits for k/1, but B1 can never start (it waits for k/2)"
     assert not r.of("agent_started", agent="B0")
+
+
+async def test_budget_stops_new_agents_once_spent(tmp_path: Path) -> None:
+    from swarmtui.engine.runners.base import AgentJob, AgentResult, OutputSink, Runner
+    from swarmtui.engine.scheduler import Scheduler
+    from swarmtui.engine.settings import RunSettings
+    from swarmtui.engine.state import SessionState, apply
+
+    class Priced:
+        """Stands in for a paid backend (none runs offline): each agent costs $0.60."""
+
+        name = "priced"
+
+        async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
+            sink.usage(100, 50, 0.6)
+            return AgentResult(text="paid")
+
+    def factory(backend: str, settings: RunSettings) -> Runner:
+        return Priced()
+
+    state, seq = SessionState(), [0]
+
+    def emit(e: Event) -> None:
+        seq[0] += 1
+        e.seq = seq[0]
+        apply(state, e)
+
+    scheduler = Scheduler(
+        one_message(task(0, "A"), task(1, "B"), task(2, "C")),
+        settings=RunSettings(budget_usd=1.0, max_parallel=1),
+        session_dir=tmp_path,
+        session_id="s",
+        emit=emit,
+        runner_factory=factory,
+    )
+    assert await scheduler.run() == "failed"
+    assert [state.agents[n].status for n in "ABC"] == ["done", "done", "skipped"]
+    assert state.agents["C"].reason == "budget of $1.00 spent ($1.20); not started"
+    assert state.cost_usd == 1.2
