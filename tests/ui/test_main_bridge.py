@@ -1,0 +1,133 @@
+"""The event bridge: a storm of events costs one repaint per frame; launch errors are one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from main_data import PLANS, finished_events, settle
+
+from swarmtui.cli import cli
+from swarmtui.engine.events import AgentOutput, AgentQueued, Event, SessionStarted
+from swarmtui.engine.settings import RunSettings
+from swarmtui.engine.state import SessionState
+from swarmtui.ui.app import make_app
+from swarmtui.ui.widgets.agents_panel import AgentsPanel
+from swarmtui.ui.widgets.log_panel import MAX_LOG_LINES, LogPanel
+
+SIZE = (140, 42)
+
+
+class PaintCounter:
+    """A panel that records how often it is repainted."""
+
+    def __init__(self) -> None:
+        self.paints = 0
+        self.now: float | None = None
+
+    def show_state(self, state: SessionState) -> None:
+        self.paints += 1
+
+
+def storm(count: int) -> list[Event]:
+    events: list[Event] = [
+        SessionStarted(session_id="s", title="t", backend="rehearsal", started_at="x", agents=PLANS)
+    ]
+    events += [AgentQueued(agent=plan.name) for plan in PLANS]
+    events += [
+        AgentOutput(agent=PLANS[i % len(PLANS)].name, text=f"line {i}", t=i / 1000)
+        for i in range(count)
+    ]
+    for seq, event in enumerate(events, start=1):
+        event.seq = seq
+    return events
+
+
+async def test_a_storm_of_events_is_one_repaint_per_panel(tmp_path: Path) -> None:
+    app = make_app(sessions_dir=tmp_path, freeze_gc=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bridge = app.main_screen.bridge
+        assert bridge is not None
+        bridge.stop()  # drive the frames by hand
+        counter = PaintCounter()
+        bridge.register("agents", counter)
+        bridge.flush()
+        counter.paints = 0
+        events = storm(5000)
+        bridge.feed(events)
+        assert counter.paints == 0  # events only mark panels dirty
+        bridge.flush()
+        assert counter.paints == 1
+        bridge.flush()
+        assert counter.paints == 1  # nothing new: nothing repainted
+        log = app.main_screen.query_one(LogPanel)
+        assert log.row_count == min(len(events), MAX_LOG_LINES)
+        assert log.events[-1] is events[-1]
+        agents = app.main_screen.query_one(AgentsPanel)
+        assert agents.row_count == len(PLANS)
+        assert bridge.state.agents[PLANS[0].name].output_tail[-1].startswith("line")
+
+
+async def test_the_bridge_repaints_at_most_thirty_times_a_second(tmp_path: Path) -> None:
+    app = make_app(sessions_dir=tmp_path, freeze_gc=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bridge = app.main_screen.bridge
+        assert bridge is not None
+        assert bridge._timer is not None
+        assert 1 / bridge._timer._interval <= 30
+
+
+async def test_editor_colours_follow_the_app_theme(tmp_path: Path) -> None:
+    app = make_app(sessions_dir=tmp_path, freeze_gc=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        editor = app.main_screen.editor
+        assert editor.theme == f"swarmtui-{app.theme}"
+        app.theme = "swarm-light"
+        await pilot.pause()
+        assert editor.theme == "swarmtui-swarm-light"
+
+
+async def test_an_unknown_theme_falls_back_with_a_message(tmp_path: Path) -> None:
+    app = make_app(sessions_dir=tmp_path, theme="no-such-theme", freeze_gc=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "swarm-dark"
+        assert any("no-such-theme" in n.message for n in app._notifications)
+
+
+async def test_run_on_start_runs_the_file(tmp_path: Path) -> None:
+    batch = tmp_path / "b.swarm.js"
+    batch.write_text('Task("Solo", "Say hi.", "general")\n')
+    app = make_app(
+        file=batch,
+        run=True,
+        settings=RunSettings(rehearsal_seconds=0.01),
+        sessions_dir=tmp_path / "s",
+        freeze_gc=False,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        assert app.main_screen.state.status == "completed"
+        assert list(app.main_screen.state.agents) == ["Solo"]
+
+
+def test_launch_errors_are_one_line(tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["run", str(tmp_path / "missing.swarm.js")])
+    assert missing.exit_code != 0
+    assert "no such file" in missing.output
+    folder = runner.invoke(cli, [str(tmp_path)])
+    assert folder.exit_code != 0
+    assert "is a folder" in folder.output
+
+
+def test_finished_fixture_is_a_completed_session() -> None:
+    from main_data import fold
+
+    state = fold(finished_events())
+    assert state.status == "completed"
+    assert state.metrics.speedup > 1
