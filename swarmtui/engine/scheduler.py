@@ -218,7 +218,10 @@ class Scheduler:
         profile = self._profiles.get(op.agent_type, AgentProfile())
         by_type = self.settings.agent_types.get(op.agent_type, {})
         backend = op.backend or profile.backend or by_type.get("backend") or self.settings.backend
-        model = op.model or profile.model or by_type.get("model") or self.settings.model
+        # The session-wide --model belongs to the session-wide backend: an agent moved to another
+        # backend (by its options, its type or the config) gets that backend's own default model.
+        fallback_model = self.settings.model if backend == self.settings.backend else None
+        model = op.model or profile.model or by_type.get("model") or fallback_model
         instructions = rewrite_session_paths(op.instructions, self.session_dir)
         return _Agent(
             op=op,

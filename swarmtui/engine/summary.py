@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,12 @@ from swarmtui.engine.state import SessionState
 
 def _r(value: float | None) -> float | None:
     return None if value is None else float(round(value, 3))
+
+
+def _cost(values: Iterable[float | None]) -> float | None:
+    """Total cost in USD, or None when no backend reported or priced any (rehearsal, command)."""
+    known = [v for v in values if v is not None]
+    return round(sum(known), 6) if known else None
 
 
 def summary_json(state: SessionState, path: Path) -> dict[str, Any]:
@@ -23,6 +30,9 @@ def summary_json(state: SessionState, path: Path) -> dict[str, Any]:
         "sequential_seconds": _r(m.sequential_seconds),
         "critical_path_seconds": _r(m.critical_path_seconds),
         "speedup": round(m.speedup, 2),
+        "tokens_in": sum(a.tokens_in for a in state.agents.values()),
+        "tokens_out": sum(a.tokens_out for a in state.agents.values()),
+        "cost_usd": _cost(a.cost_usd for a in state.agents.values()),
         "agents": [
             {
                 "name": a.name,
@@ -37,6 +47,9 @@ def summary_json(state: SessionState, path: Path) -> dict[str, Any]:
                 "waits": list(a.waits),
                 "stores": list(a.stores),
                 "reason": a.reason,
+                "tokens_in": a.tokens_in,
+                "tokens_out": a.tokens_out,
+                "cost_usd": _cost([a.cost_usd]),
             }
             for a in state.agents.values()
         ],

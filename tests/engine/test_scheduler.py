@@ -17,6 +17,7 @@ from swarmtui.batch.models import (
 from swarmtui.engine.events import Event
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.state import fold
+from swarmtui.engine.summary import summary_json
 from swarmtui.store import read_events
 
 from .helpers import messages, one_message, run
@@ -336,3 +337,38 @@ async def test_budget_stops_new_agents_once_spent(tmp_path: Path) -> None:
     assert [state.agents[n].status for n in "ABC"] == ["done", "done", "skipped"]
     assert state.agents["C"].reason == "budget of $1.00 spent ($1.20); not started"
     assert state.cost_usd == 1.2
+    summary = summary_json(state, tmp_path)
+    assert (summary["tokens_in"], summary["tokens_out"], summary["cost_usd"]) == (200, 100, 1.2)
+    per_agent = {a["name"]: (a["tokens_out"], a["cost_usd"]) for a in summary["agents"]}
+    assert per_agent == {"A": (50, 0.6), "B": (50, 0.6), "C": (0, None)}
+
+
+async def test_session_model_stays_with_the_session_backend(tmp_path: Path) -> None:
+    from swarmtui.engine.runners.base import AgentJob, AgentResult, OutputSink, Runner
+    from swarmtui.engine.scheduler import Scheduler
+    from swarmtui.engine.settings import RunSettings
+
+    seen: dict[str, tuple[str | None, str | None]] = {}
+
+    class Recorder:
+        name = "recorder"
+
+        async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
+            seen[job.name] = (job.backend, job.model)
+            return AgentResult(text="ok")
+
+    def factory(backend: str, settings: RunSettings) -> Runner:
+        return Recorder()
+
+    scheduler = Scheduler(
+        one_message(task(0, "Default"), task(1, "Moved", backend="claude")),
+        settings=RunSettings(backend="openai", model="gemma"),
+        session_dir=tmp_path,
+        session_id="s",
+        emit=lambda e: None,
+        runner_factory=factory,
+    )
+    await scheduler.run()
+    # --model names a model of the session's backend; an agent moved to another backend must not
+    # ask that backend for it.
+    assert seen == {"Default": ("openai", "gemma"), "Moved": ("claude", None)}
