@@ -22,6 +22,7 @@ DEFAULT_EXAMPLE = "fan-out.swarm.js"
 # After start-up the heap is frozen and collections made rarer: full passes under load stall
 # the event loop for 50-110 ms (architecture.md, "The app").
 GC_THRESHOLDS = (50_000, 50, 100)
+FREEZE_AFTER = 1.0
 
 
 def example_names() -> list[str]:
@@ -133,7 +134,8 @@ class SwarmApp(App[None]):
         elif self.run_on_start:
             self.call_later(self.main_screen.action_run)
         if self.freeze_gc:
-            self.call_after_refresh(self._freeze_heap)
+            # Once start-up has settled: a collection before the first frame would delay it.
+            self.set_timer(FREEZE_AFTER, self._freeze_heap, name="gc-freeze")
 
     def _freeze_heap(self) -> None:
         gc.collect()

@@ -18,11 +18,13 @@ from textual.timer import Timer
 from swarmtui.engine.events import Event
 from swarmtui.engine.state import SessionState, apply
 
-MAX_FPS = 30.0
+MAX_FPS = 20.0
 # Panels that are costly to redraw and change slowly for the eye repaint less often (seconds).
-PANEL_INTERVALS = {"memory": 0.25, "timeline": 0.1, "todos": 0.1, "status": 0.1}
-# While a session runs, the clock-driven parts (elapsed times, now-line) repaint this often.
-CLOCK_INTERVAL = 0.25
+PANEL_INTERVALS = {"memory": 0.5, "timeline": 0.1, "todos": 0.1, "status": 0.1}
+# While a session runs, the clock-driven parts repaint this often (seconds): elapsed times of
+# running agents and the status bar; the timeline's now-line and scale, which redraw every bar.
+CLOCK_INTERVAL = 0.5
+TIMELINE_CLOCK_INTERVAL = 1.0
 
 PANELS = ("agents", "todos", "memory", "log", "timeline", "status")
 _ALL = frozenset(PANELS)
@@ -44,6 +46,7 @@ _DIRTY_BY_TYPE: dict[str, frozenset[str]] = {
     "control": frozenset({"agents", "status", "log"}),
 }
 _LOG_ONLY = frozenset({"log"})
+_TICKING = frozenset({"running", "waiting"})
 # Panels that can repaint just the rows of the agents an event touched, and those events.
 _ROW_PANELS = frozenset({"agents", "timeline"})
 _ROW_EVENTS = frozenset(
@@ -83,6 +86,7 @@ class SessionBridge:
         self._timer: Timer | None = None
         self._clock_start: float | None = None
         self._last_clock_paint = 0.0
+        self._last_timeline_paint = 0.0
         self.frames = 0  # repaints done (the bench counts them)
         self._painted_at: dict[str, float] = {}
         self._changed_rows: dict[str, set[str] | None] = {}
@@ -162,8 +166,15 @@ class SessionBridge:
             current = time.monotonic()
             if current - self._last_clock_paint >= CLOCK_INTERVAL:
                 self._last_clock_paint = current
-                self.dirty |= {"agents", "timeline", "status"}
-                self._changed_rows["agents"] = self._changed_rows["timeline"] = None
+                self.dirty |= {"agents", "status"}
+                # Only the rows whose elapsed time moves; the others are redrawn from cache.
+                ticking = {a.name for a in self.state.agents.values() if a.status in _TICKING}
+                rows = self._changed_rows.get("agents", set())
+                self._changed_rows["agents"] = None if rows is None else rows | ticking
+            if current - self._last_timeline_paint >= TIMELINE_CLOCK_INTERVAL:
+                self._last_timeline_paint = current
+                self.dirty.add("timeline")
+                self._changed_rows["timeline"] = None
         if not self.dirty:
             return
         current = time.monotonic()
@@ -184,7 +195,9 @@ class SessionBridge:
                 self._painted_at[name] = current
                 rows = self._changed_rows.pop(name, None)
                 for panel in self.panels.get(name, []):
-                    if hasattr(panel, "now"):
+                    # The timeline repainting only some rows keeps the clock of its last full
+                    # repaint, so every bar is drawn against the same now-line and scale.
+                    if hasattr(panel, "now") and (name != "timeline" or rows is None):
                         panel.now = now
                     if hasattr(panel, "changed_agents"):
                         panel.changed_agents = rows

@@ -62,6 +62,7 @@ PANE_KEYS = {
 COMPACT_WIDTH = 100
 COMPACT_HEIGHT = 28
 LINT_DELAY = 0.3
+FIRST_LINT_DELAY = 0.15
 # The batch parser shares one tree-sitter Parser, which must not parse in two threads at once
 # (that crashes the interpreter): every parse the app starts holds this lock.
 PARSE_LOCK = threading.Lock()
@@ -189,7 +190,7 @@ class MainScreen(Screen[None]):
         self._apply_editor_theme(self.app.current_theme)
         self.editor.focus()
         # After the first frame: the first parse imports the batch package, off the start-up path.
-        self.app.call_after_refresh(self._start_lint)
+        self.set_timer(FIRST_LINT_DELAY, self._start_lint, name="first-lint")
 
     @property
     def editor(self) -> BatchEditor:
