@@ -376,3 +376,33 @@ async def test_editor_text_of_every_example_parses_without_errors() -> None:
         batch = parse_batch(read_example(name), source_name=name)
         assert not batch.has_errors, (name, batch.diagnostics)
         assert len(batch.tasks()) >= 3, name
+
+
+async def test_agent_detail_shows_an_artifact_in_the_pager(tmp_path: Path) -> None:
+    from textual.widgets import OptionList, TextArea
+
+    from swarmtui.ui.screens.agent_detail import ArtifactPager
+
+    app = app_for(tmp_path, text='Task("Solo", "Write a short report.", "general")\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        screen = app.main_screen
+        solo = screen.state.agents["Solo"]
+        assert solo.status == "done" and solo.artifacts
+        await pilot.press("alt+2", "enter")
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, AgentDetailScreen)
+        artifacts = detail.query_one("#detail-artifacts", OptionList)
+        assert app.focused is artifacts and artifacts.option_count == len(solo.artifacts)
+        artifacts.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ArtifactPager)
+        expected = (screen.live.path / solo.artifacts[0]).read_text()
+        assert app.screen.query_one(TextArea).text == expected
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is detail
