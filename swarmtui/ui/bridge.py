@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from textual.app import App
 from textual.timer import Timer
 
-from swarmtui.engine.events import Event
-from swarmtui.engine.state import SessionState, apply
+from swarmtui.ui.empty_state import EMPTY_STATE, new_state
+
+if TYPE_CHECKING:
+    from swarmtui.engine.events import Event
+    from swarmtui.engine.state import SessionState
 
 MAX_FPS = 20.0
 # Panels that are costly to redraw and change slowly for the eye repaint less often (seconds).
@@ -79,7 +82,7 @@ class SessionBridge:
     def __init__(self, app: App[object], *, fps: float = MAX_FPS) -> None:
         self.app = app
         self.fps = min(fps, MAX_FPS)
-        self.state = SessionState()
+        self.state = EMPTY_STATE
         self.panels: dict[str, list[Panel]] = {}
         self.dirty: set[str] = set()
         self._log_buffer: list[Event] = []
@@ -149,6 +152,10 @@ class SessionBridge:
 
     def feed(self, events: Iterable[Event]) -> None:
         """Apply events to the bridge's own state, then treat them as `on_event` does."""
+        from swarmtui.engine.state import apply
+
+        if self.state is EMPTY_STATE:
+            self.state = new_state()
         for event in events:
             apply(self.state, event)
             self.on_event(event)

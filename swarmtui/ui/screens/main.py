@@ -20,8 +20,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, TextArea
 from textual.worker import Worker, WorkerState
 
-from swarmtui.engine.state import SessionState
 from swarmtui.ui.bridge import Panel, SessionBridge
+from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.messages import (
     AgentChosen,
     AgentControlRequested,
@@ -39,6 +39,7 @@ from swarmtui.ui.widgets.todos_panel import TodosPanel
 
 if TYPE_CHECKING:
     from swarmtui.batch.models import Diagnostic
+    from swarmtui.engine.state import SessionState
     from swarmtui.ui.app import SwarmApp
 
 # Pane name -> (widget id to focus, pane container id, title).
@@ -202,7 +203,7 @@ class MainScreen(Screen[None]):
 
     @property
     def state(self) -> SessionState:
-        return self.bridge.state if self.bridge is not None else SessionState()
+        return self.bridge.state if self.bridge is not None else EMPTY_STATE
 
     def _apply_editor_theme(self, theme: Theme) -> None:
         try:
@@ -310,6 +311,9 @@ class MainScreen(Screen[None]):
 
         with PARSE_LOCK:
             batch = parse_batch(text, source_name=self.source_name)
+        # Warm the engine's modules here, off the event loop, before the user runs the batch.
+        import swarmtui.engine.state  # noqa: F401
+
         return generation, list(batch.diagnostics)
 
     def _show_diagnostics(self, diagnostics: list[Diagnostic]) -> None:

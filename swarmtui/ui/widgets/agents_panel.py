@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
-from swarmtui.engine.state import AgentState, SessionState
+from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.look import STATUS_GLYPH, clip, format_seconds, status_styles
 from swarmtui.ui.messages import AgentChosen, AgentControlRequested
 from swarmtui.ui.widgets.row_list import RowList
+
+if TYPE_CHECKING:
+    from swarmtui.engine.state import AgentState, SessionState
 
 
 def agent_elapsed(agent: AgentState, now: float) -> float | None:
@@ -66,7 +69,7 @@ class AgentsPanel(RowList):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.read_only = read_only
-        self.state = SessionState()
+        self.state = EMPTY_STATE
         self.now: float | None = None  # live clock; None: the state's own time
         self._names: list[str] = []
         self._longest = 4

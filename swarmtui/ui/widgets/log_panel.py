@@ -4,36 +4,17 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Hashable, Iterable
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 
-from swarmtui.engine.events import (
-    AgentFinished,
-    AgentOutput,
-    AgentQueued,
-    AgentStarted,
-    AgentUsage,
-    AgentWaiting,
-    BashFinished,
-    BashOutput,
-    BashStarted,
-    Control,
-    DiagnosticEvent,
-    Event,
-    FileWritten,
-    MemoryDeleted,
-    MemoryStored,
-    MessageFinished,
-    MessageStarted,
-    OperationSkipped,
-    SessionFinished,
-    SessionStarted,
-    TodoChanged,
-)
-from swarmtui.engine.state import SessionState
 from swarmtui.ui.look import status_styles
 from swarmtui.ui.widgets.row_list import RowList
+
+if TYPE_CHECKING:
+    from swarmtui.engine.events import Event
+    from swarmtui.engine.state import SessionState
 
 MAX_LOG_LINES = 2000
 
@@ -48,6 +29,30 @@ _EVENT_STATUS = {
 
 def describe(event: Event) -> tuple[str, str]:
     """(who, what) for one event, in a few words."""
+    # Imported here: the event models are built on first use, not at the app's start-up.
+    from swarmtui.engine.events import (
+        AgentFinished,
+        AgentOutput,
+        AgentQueued,
+        AgentStarted,
+        AgentUsage,
+        AgentWaiting,
+        BashFinished,
+        BashOutput,
+        BashStarted,
+        Control,
+        DiagnosticEvent,
+        FileWritten,
+        MemoryDeleted,
+        MemoryStored,
+        MessageFinished,
+        MessageStarted,
+        OperationSkipped,
+        SessionFinished,
+        SessionStarted,
+        TodoChanged,
+    )
+
     kind = event.type
     if isinstance(event, SessionStarted):
         return "session", f"started {event.title!r} ({event.backend}, {len(event.agents)} agents)"
@@ -153,8 +158,8 @@ class LogPanel(RowList):
         who, what = describe(event)
         text = Text(f"{event.t:7.2f} ", Style(dim=True))
         status = _EVENT_STATUS.get(event.type)
-        if isinstance(event, AgentFinished):
-            status = event.status
+        if event.type == "agent_finished":
+            status = getattr(event, "status", None)
         style = self._styles.get(status, Style()) if status else Style()
         text.append(f"{who[:12]:<12} ", Style(bold=True))
         text.append(what, style)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from rich.style import Style
 from rich.text import Text
@@ -13,8 +13,11 @@ from textual.geometry import Region
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
-from swarmtui.engine.state import MemoryEntry, SessionState
+from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.look import format_seconds
+
+if TYPE_CHECKING:
+    from swarmtui.engine.state import MemoryEntry, SessionState
 
 MemoryKey = tuple[str, str]
 FOLD_CHILDREN = 25
@@ -88,7 +91,7 @@ class MemoryPanel(Horizontal):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.read_only = read_only
-        self.state = SessionState()
+        self.state = EMPTY_STATE
         self._key_nodes: dict[tuple[str, ...], TreeNode[MemoryKey | None]] = {}
         self._known = 0
         self._selected: MemoryKey | None = None

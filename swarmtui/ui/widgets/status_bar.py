@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from swarmtui.engine.state import SessionState
 from swarmtui.ui.look import STATUS_GLYPH, STATUSES, format_seconds, status_styles
+
+if TYPE_CHECKING:
+    from swarmtui.engine.state import SessionState
 
 
 class StatusBar(Widget):

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 
-from swarmtui.engine.state import AgentState, SessionState
+from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.look import clip, format_seconds, status_styles
 from swarmtui.ui.widgets.row_list import RowList
+
+if TYPE_CHECKING:
+    from swarmtui.engine.state import AgentState, SessionState
 
 WAIT_CHAR = "░"
 RUN_CHAR = "█"
@@ -58,7 +62,7 @@ class TimelinePanel(RowList):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.read_only = read_only
-        self.state = SessionState()
+        self.state = EMPTY_STATE
         self.now: float | None = None
         self.marker: float | None = None  # replay position, drawn like the now-line
         self._names: list[str] = []

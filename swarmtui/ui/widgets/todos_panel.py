@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
-from swarmtui.engine.state import SessionState, TodoState
+from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.look import TODO_GLYPH, TODO_STATUS_COLOR, clip, status_styles
 from swarmtui.ui.messages import TodoStatusRequested
 from swarmtui.ui.widgets.row_list import RowList
+
+if TYPE_CHECKING:
+    from swarmtui.engine.state import SessionState, TodoState
 
 TodoStatus = Literal["pending", "in_progress", "completed"]
 NEXT_STATUS: dict[str, TodoStatus] = {
@@ -43,7 +46,7 @@ class TodosPanel(RowList):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.read_only = read_only
-        self.state = SessionState()
+        self.state = EMPTY_STATE
         self._todos: list[TodoState] = []
         self._styles: dict[str, Style] = {}
         self._priority_style = Style(bold=True)
