@@ -274,3 +274,34 @@ Task("Checker", "Check the build.", "tester")
         assert screen.cursor.state.to_json() == final.to_json()
         await pilot.press("home", "shift+right", "shift+right", "left", "end")
         assert screen.cursor.state.to_json() == final.to_json()
+
+
+async def test_timeline_axis_spans_the_recording_wherever_the_cursor_is(
+    sessions: dict[str, Path],
+) -> None:
+    app = ScreenHost(lambda: ReplayScreen(sessions["release"]))
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await opened(pilot)
+        assert screen.cursor is not None
+        duration = screen.cursor.duration
+        timeline = screen.query_one(TimelinePanel)
+        await pilot.press("home", "right", "right")
+        await pilot.pause()
+        # The right edge stays at the recording's end while the marker moves, so bars keep
+        # their place instead of being rescaled to the first milliseconds.
+        assert timeline.axis_end == duration
+        header = timeline.render_header(1, 80).plain
+        assert header.rstrip().endswith(f"{duration:.1f}s")
+
+
+async def test_controls_that_change_a_session_are_hidden_in_replay(
+    sessions: dict[str, Path],
+) -> None:
+    app = ScreenHost(lambda: ReplayScreen(sessions["release"]))
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await opened(pilot)
+        screen.query_one(AgentsPanel).focus()
+        await pilot.pause()
+        shown = {b.binding.action for b in screen.active_bindings.values()}
+        assert "detail" in shown
+        assert not {"cancel", "retry"} & shown

@@ -308,6 +308,7 @@ class ReplayScreen(Screen[None]):
         self._log_position = cursor.position
         timeline = self.query_one(TimelinePanel)
         timeline.marker = cursor.time
+        timeline.axis_end = cursor.duration
         for panel in (
             self.query_one(AgentsPanel),
             self.query_one(TodosPanel),

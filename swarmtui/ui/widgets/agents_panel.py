@@ -166,5 +166,5 @@ class AgentsPanel(RowList):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.read_only and action in ("cancel", "retry"):
-            return None
+            return False  # hidden in replay: nothing there can be changed
         return True

@@ -22,7 +22,8 @@ NOW_CHAR = "│"
 
 def scale_end(now: float, finished: bool) -> float:
     """The time at the right edge: the wall time when finished, else a round figure ahead of now."""
-    if finished or now <= 0:
+    if finished or now < 0.8:
+        # Under a second the axis stays at 1 s: scaling to a few milliseconds only shows noise.
         return max(now, 1.0)
     steps = (1, 2, 5)
     magnitude = 10 ** math.floor(math.log10(now * 1.25))
@@ -65,6 +66,8 @@ class TimelinePanel(RowList):
         self.state = EMPTY_STATE
         self.now: float | None = None
         self.marker: float | None = None  # replay position, drawn like the now-line
+        # A fixed right edge (replay: the recording's duration), else it follows the session.
+        self.axis_end: float | None = None
         self._names: list[str] = []
         self._longest = 4
         self._index: dict[str, int] = {}
@@ -89,6 +92,11 @@ class TimelinePanel(RowList):
     def _now(self) -> float:
         return self.now if self.now is not None else self.state.t
 
+    def _axis_end(self) -> float:
+        if self.axis_end is not None and self.axis_end > 0:
+            return self.axis_end
+        return scale_end(self._now, self.state.status != "running")
+
     def _name_width(self, width: int) -> int:
         longest = self._longest
         return max(4, min(longest, 16, width // 4))
@@ -107,8 +115,7 @@ class TimelinePanel(RowList):
             )
             text.append(f"  critical path {format_seconds(metrics.critical_path_seconds)}")
             return text
-        finished = state.status != "running"
-        end = scale_end(self._now, finished)
+        end = self._axis_end()
         nw = self._name_width(width)
         bar_width = max(1, width - nw - 1)
         left = "0s"
@@ -122,7 +129,7 @@ class TimelinePanel(RowList):
             return Text("")
         now = self._now
         finished = self.state.status != "running"
-        end = scale_end(now, finished)
+        end = self._axis_end()
         nw = self._name_width(width)
         bar_width = max(1, width - nw - 1)
         cells = [" "] * bar_width

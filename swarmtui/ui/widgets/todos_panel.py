@@ -90,5 +90,5 @@ class TodosPanel(RowList):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cycle" and self.read_only:
-            return None
+            return False  # hidden in replay: nothing there can be changed
         return True
