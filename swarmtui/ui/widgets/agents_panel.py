@@ -165,6 +165,5 @@ class AgentsPanel(RowList):
             self.post_message(AgentControlRequested("retry", self.selected))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.read_only and action in ("cancel", "retry"):
-            return False  # hidden in replay: nothing there can be changed
-        return True
+        # Hidden (not greyed) in replay: nothing there can be changed.
+        return not (self.read_only and action in ("cancel", "retry"))

@@ -89,6 +89,5 @@ class TodosPanel(RowList):
             self.post_message(TodoStatusRequested(todo.id, NEXT_STATUS.get(todo.status, "pending")))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "cycle" and self.read_only:
-            return False  # hidden in replay: nothing there can be changed
-        return True
+        # Hidden (not greyed) in replay: nothing there can be changed.
+        return not (action == "cycle" and self.read_only)
