@@ -76,6 +76,10 @@ def open_fenced(session_dir: Path, relative: str, *, append: bool = False) -> in
 def write_fenced(session_dir: Path, relative: str, data: bytes) -> int:
     """Write DATA at RELATIVE inside SESSION_DIR; returns the number of bytes written."""
     fd = open_fenced(session_dir, relative)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    try:
+        view = memoryview(data)
+        while view:  # (no buffered file object: this runs once per agent report)
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
     return len(data)

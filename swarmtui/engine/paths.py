@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from swarmtui.batch.paths import check_write_path, rewrite_session_paths, slug, write_target
+from swarmtui.batch.paths import check_write_path, slug, write_target
+from swarmtui.batch.paths import rewrite_session_paths as _rewrite_session_paths
+
+
+def rewrite_session_paths(text: str, session_dir: Path) -> str:
+    """The §6 placeholder rewrite, free for text that names no session folder.
+
+    Every placeholder contains "session"; without it the rewrite would only cost a
+    `resolve()` (a few `lstat`s) per agent, which a big batch feels.
+    """
+    if "session" not in text:
+        return text
+    return _rewrite_session_paths(text, session_dir)
 
 
 def session_relative(path: str, session_dir: Path) -> str:

@@ -45,11 +45,15 @@ CREATE TABLE IF NOT EXISTS memory (
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
-    """Make `conn` a fresh session database (WAL, our application id, the tables)."""
+    """Make `conn` (in autocommit mode) a fresh session database (WAL, our id, the tables)."""
+    # Created without fsyncs (they cost ~25 ms of every session start on a busy disk): a fresh,
+    # empty database lost to a power cut loses nothing, and WAL keeps it whole if we crash.
+    conn.execute("PRAGMA synchronous=OFF")
     conn.execute("PRAGMA journal_mode=WAL")
+    conn.executescript(
+        f"BEGIN; PRAGMA application_id={APPLICATION_ID}; PRAGMA user_version={SCHEMA_VERSION};"
+        f" {SCHEMA} COMMIT;"
+    )
     # NORMAL in WAL mode: a committed transaction survives a process crash (only a power
     # loss may drop the last ones), at a fraction of FULL's fsync cost.
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
-    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-    conn.executescript(SCHEMA)

@@ -73,3 +73,30 @@ def test_write_fenced_refuses_links_on_any_component(tmp_path: Path, outside: Pa
     assert _snapshot(outside) == {"target.txt": "original"}
     assert write_fenced(session, "a/new/deep.txt", b"ok") == 2
     assert (session / "a" / "new" / "deep.txt").read_bytes() == b"ok"
+
+
+async def test_the_file_thread_writes_in_order_and_hands_back_refusals(
+    tmp_path: Path, outside: Path
+) -> None:
+    import asyncio
+
+    from swarmtui.engine.filewriter import FencedWriter
+
+    session = tmp_path / "session"
+    (session / "artifacts").mkdir(parents=True)
+    os.symlink(outside, session / "artifacts" / "link")
+    writer = FencedWriter()
+    futures = [
+        writer.write(session, f"artifacts/r{i}.md", f"report {i}".encode()) for i in range(50)
+    ]
+    refused = writer.write(session, "artifacts/link/target.txt", b"escaped")
+    sizes = await asyncio.gather(*futures)
+    assert sizes == [len(f"report {i}") for i in range(50)]
+    assert [(session / f"artifacts/r{i}.md").read_text() for i in range(50)] == [
+        f"report {i}" for i in range(50)
+    ]
+    with pytest.raises(FenceError):
+        await refused
+    assert _snapshot(outside) == {"target.txt": "original"}
+    # The thread ended with its queue; the next write starts another one.
+    assert await writer.write(session, "artifacts/again.md", b"x") == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 
-from swarmtui.engine.fence import write_fenced
+from swarmtui.engine.filewriter import FencedWriter
 from swarmtui.engine.paths import slug
 from swarmtui.engine.runners.base import AgentJob, AgentResult, OutputSink
 from swarmtui.engine.settings import RunSettings
@@ -29,6 +29,7 @@ class RehearsalRunner:
 
     def __init__(self, settings: RunSettings) -> None:
         self._fixed = settings.rehearsal_seconds
+        self._files = FencedWriter()
 
     async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
         seconds = rehearsal_seconds(job.name, self._fixed)
@@ -38,12 +39,10 @@ class RehearsalRunner:
         )
         relative = f"artifacts/{slug(job.name)}.md"
         data = _report(job, seconds).encode("utf-8")
-        # The report is written from a worker thread while the simulated time runs: creating a
-        # file can take a millisecond on a busy disk, and a thousand agents finishing together
-        # must not queue behind each other's writes.
-        writing = asyncio.ensure_future(
-            asyncio.to_thread(write_fenced, job.session_dir, relative, data)
-        )
+        # The report is written by the runner's file thread while the simulated time runs:
+        # creating a file can take a millisecond on a busy disk, and a thousand agents starting
+        # together must neither block the loop nor pay a thread-pool hand-off each.
+        writing = self._files.write(job.session_dir, relative, data)
         try:
             await asyncio.sleep(seconds)
             size = await writing

@@ -1,0 +1,91 @@
+"""One worker thread that writes fenced files in order and settles asyncio futures in batches.
+
+Creating a file can cost half a millisecond on a busy disk, and file creation is serialised by
+the file system anyway, so a thread pool only adds contention: each pooled write costs a
+future, a pool hand-off and a loop wake-up of its own, and six threads fight the event loop for
+the GIL. Here a single thread drains a queue in submission order and hands the results back to
+the loop a few at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from swarmtui.engine.fence import write_fenced
+
+# Results are handed back to the loop at least this often while a batch is being written.
+SETTLE_SECONDS = 0.001
+
+_Job = tuple[asyncio.AbstractEventLoop, "asyncio.Future[int]", Path, str, bytes]
+_Outcome = tuple["asyncio.Future[int]", int | None, BaseException | None]
+
+
+class FencedWriter:
+    """`await writer.write(session_dir, relative, data)`: `write_fenced` off the loop, in order."""
+
+    def __init__(self, write: Callable[[Path, str, bytes], int] = write_fenced) -> None:
+        self._write = write
+        self._lock = threading.Lock()
+        self._queue: list[_Job] = []
+        self._busy = False
+
+    def write(self, session_dir: Path, relative: str, data: bytes) -> asyncio.Future[int]:
+        """A future of the number of bytes written (or the `OSError` that refused the write)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[int] = loop.create_future()
+        with self._lock:
+            self._queue.append((loop, future, session_dir, relative, data))
+            if not self._busy:
+                self._busy = True
+                threading.Thread(target=self._run, name="swarmtui-files", daemon=True).start()
+        return future
+
+    def _run(self) -> None:
+        # The thread lives while there is work and ends when the queue is empty (under the
+        # lock, so a job queued meanwhile either is seen here or starts a new thread).
+        while True:
+            with self._lock:
+                jobs, self._queue = self._queue, []
+                if not jobs:
+                    self._busy = False
+                    return
+            done: list[_Outcome] = []
+            loop = jobs[0][0]
+            last = time.monotonic()
+            for job_loop, future, folder, relative, data in jobs:
+                if job_loop is not loop:
+                    _settle(loop, done)
+                    done, loop = [], job_loop
+                if future.cancelled():
+                    continue
+                try:
+                    done.append((future, self._write(folder, relative, data), None))
+                except Exception as exc:  # handed to the awaiting agent, never lost here
+                    done.append((future, None, exc))
+                now = time.monotonic()
+                if now - last >= SETTLE_SECONDS:
+                    _settle(loop, done)
+                    done, last = [], now
+            _settle(loop, done)
+
+
+def _settle(loop: asyncio.AbstractEventLoop, outcomes: list[_Outcome]) -> None:
+    if outcomes:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+            loop.call_soon_threadsafe(_set_results, outcomes)
+
+
+def _set_results(outcomes: list[_Outcome]) -> None:
+    for future, size, exc in outcomes:
+        if future.done():
+            continue
+        if exc is not None:
+            future.set_exception(exc)
+        else:
+            assert size is not None
+            future.set_result(size)
