@@ -2,12 +2,64 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from swarmtui import locations
+from swarmtui.engine.settings import RunSettings
 
-def open_command(file: Path | None, run: bool, options: dict[str, Any]) -> None:
-    """Open the app with FILE (or a built-in example) in the editor; start it when `run`."""
+
+def pause_gc() -> None:
+    """No collections until the app has started: start-up only allocates what it keeps, and
+    collecting it costs 100+ ms before the first frame. The app re-enables collection once
+    start-up has settled (`SwarmApp._freeze_heap`)."""
+    gc.disable()
+
+
+@dataclass
+class LaunchPlan:
+    """What the app is built with: the settings (or how to build them later) and the looks."""
+
+    sessions_dir: Path
+    settings: RunSettings | None = None
+    settings_factory: Callable[[], RunSettings] | None = None
+    backend: str | None = None
+    theme: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+
+
+def config_files_apply(options: dict[str, Any]) -> bool:
+    """Whether any configuration file would be read for these options."""
+    return (
+        options.get("config_file") is not None
+        or locations.user_config_file().is_file()
+        or locations.project_config_file().is_file()
+    )
+
+
+def _settings_from_defaults(options: dict[str, Any]) -> RunSettings:
+    from swarmtui.commands.settings import build_run_settings
+    from swarmtui.config import Config, LoadedConfig
+
+    return build_run_settings(options, loaded=LoadedConfig(config=Config()))
+
+
+def launch_plan(options: dict[str, Any]) -> LaunchPlan:
+    """The app's settings for these CLI options; raises `ConfigError` for a broken file."""
+    if not config_files_apply(options):
+        # Nothing to read: every value is a default or a flag. Validating the defaults would
+        # import pydantic (150+ ms) before the first frame, so the settings are built when
+        # the app first needs them (the first parse warms them, off the event loop).
+        flag = options.get("sessions_dir")
+        return LaunchPlan(
+            sessions_dir=Path(flag) if flag is not None else locations.default_sessions_dir(),
+            settings_factory=partial(_settings_from_defaults, options),
+            backend=options.get("backend"),
+        )
     from swarmtui.commands.settings import (
         build_run_settings,
         load_options_config,
@@ -15,8 +67,18 @@ def open_command(file: Path | None, run: bool, options: dict[str, Any]) -> None:
     )
 
     loaded = load_options_config(options)
-    settings = build_run_settings(options, loaded=loaded)
-    sessions_dir = resolve_sessions_dir(options, loaded=loaded)
+    return LaunchPlan(
+        sessions_dir=resolve_sessions_dir(options, loaded=loaded),
+        settings=build_run_settings(options, loaded=loaded),
+        theme=loaded.config.theme,
+        keymap=dict(loaded.config.keymap),
+    )
+
+
+def open_command(file: Path | None, run: bool, options: dict[str, Any]) -> None:
+    """Open the app with FILE (or a built-in example) in the editor; start it when `run`."""
+    pause_gc()
+    plan = launch_plan(options)
     if file is not None and file.is_dir():
         raise SystemExit(f"swarmtui: {file} is a folder, not a batch file")
     if run and file is not None and not file.exists():
@@ -28,10 +90,12 @@ def open_command(file: Path | None, run: bool, options: dict[str, Any]) -> None:
         app = make_app(
             file=file,
             run=run,
-            settings=settings,
-            sessions_dir=sessions_dir,
-            theme=loaded.config.theme,
-            keymap=dict(loaded.config.keymap),
+            settings=plan.settings,
+            settings_factory=plan.settings_factory,
+            backend=plan.backend,
+            sessions_dir=plan.sessions_dir,
+            theme=plan.theme,
+            keymap=plan.keymap,
         )
     except (OSError, UnicodeDecodeError) as exc:
         raise SystemExit(f"swarmtui: cannot read {file}: {exc}") from None
@@ -40,6 +104,7 @@ def open_command(file: Path | None, run: bool, options: dict[str, Any]) -> None:
 
 def replay_command(session: str, sessions_dir: Path | None) -> None:
     """Open SESSION in the app's replay mode."""
+    pause_gc()
     from swarmtui.commands.settings import load_options_config, resolve_sessions_dir
     from swarmtui.store import SessionStoreError, resolve_session
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -12,6 +12,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.theme import Theme
+from textual.worker import Worker, WorkerState
 
 from swarmtui import locations
 from swarmtui.engine.settings import RunSettings
@@ -82,6 +84,8 @@ class SwarmApp(App[None]):
         theme: str | None = None,
         keymap: dict[str, str] | None = None,
         freeze_gc: bool = True,
+        settings_factory: Callable[[], RunSettings] | None = None,
+        backend: str | None = None,
     ) -> None:
         super().__init__()
         self.initial_text = text
@@ -89,7 +93,9 @@ class SwarmApp(App[None]):
         self.initial_example = example
         self.run_on_start = run
         self.replay_path = replay
-        self.settings = settings or RunSettings()
+        self._settings = settings
+        self._settings_factory = settings_factory
+        self._backend = backend
         self.sessions_dir = sessions_dir or locations.default_sessions_dir()
         self.project_dir = project_dir
         self.freeze_gc = freeze_gc
@@ -99,10 +105,19 @@ class SwarmApp(App[None]):
             self.set_keymap(keymap)
 
     def _setup_themes(self, name: str | None) -> None:
-        try:
-            from swarmtui.ui.themes import load_themes, pick_theme
-        except ImportError:
+        from swarmtui.ui.theme_build import DEFAULT_THEME, bundled_theme
+
+        self._wanted_theme = name
+        self._quick_theme = bundled_theme(name or DEFAULT_THEME)
+        if self._quick_theme is not None:
+            # The first frame needs only this theme; validating every file imports pydantic
+            # (130-190 ms), so that happens in a worker right after the first frame.
+            self.register_theme(self._quick_theme)
+            self.theme = self._quick_theme.name
             return
+        # A user's theme (or an unreadable shipped one) is validated before it is used.
+        from swarmtui.ui.themes import load_themes, pick_theme
+
         themes, errors = load_themes()
         for theme in themes:
             self.register_theme(theme)
@@ -111,6 +126,53 @@ class SwarmApp(App[None]):
         self.startup_messages.extend(errors)
         if problem:
             self.startup_messages.append(problem)
+
+    def _start_theme_worker(self) -> None:
+        self.run_worker(
+            _load_all_themes, name="themes", group="themes", thread=True, exit_on_error=False
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "themes":
+            return
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            self._themes_loaded(*event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            self.notify(f"Themes could not be loaded: {event.worker.error}", severity="warning")
+
+    def _themes_loaded(self, themes: list[Theme], errors: list[str]) -> None:
+        """Register every validated theme and report the broken files (after the first frame)."""
+        from swarmtui.ui.themes import pick_theme
+
+        for theme in themes:
+            self.register_theme(theme)
+        chosen, problem = pick_theme(self._wanted_theme, themes)
+        if chosen != self.theme:
+            self.theme = chosen
+        elif self.available_themes.get(chosen) != self._quick_theme:
+            # A user's file of the same name wins over the shipped one: apply it.
+            self.mutate_reactive(App.theme)
+        for message in [*errors, *([problem] if problem else [])]:
+            self.notify(message, severity="warning", timeout=8)
+
+    @property
+    def settings(self) -> RunSettings:
+        """The run settings, built on first use when the CLI left that for later."""
+        if self._settings is None:
+            factory = self._settings_factory
+            self._settings = factory() if factory is not None else RunSettings()
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: RunSettings) -> None:
+        self._settings = settings
+
+    @property
+    def backend_label(self) -> str:
+        """The backend the next run uses, without building the settings for it."""
+        if self._settings is not None:
+            return self._settings.backend
+        return self._backend or RunSettings().backend
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Lets the tcss use $agent-* with any theme, including Textual's built-in ones.
@@ -133,6 +195,8 @@ class SwarmApp(App[None]):
             self.call_later(self._open_replay, self.replay_path)
         elif self.run_on_start:
             self.call_later(self.main_screen.action_run)
+        if self._quick_theme is not None:
+            self.call_after_refresh(self._start_theme_worker)
         if self.freeze_gc:
             # Once start-up has settled: a collection before the first frame would delay it.
             self.set_timer(FREEZE_AFTER, self._freeze_heap, name="gc-freeze")
@@ -141,6 +205,7 @@ class SwarmApp(App[None]):
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
+        gc.enable()  # the CLI pauses collection during start-up
 
     def _open_replay(self, path: Path) -> None:
         try:
@@ -248,6 +313,12 @@ class SwarmApp(App[None]):
                 )
 
 
+def _load_all_themes() -> tuple[list[Theme], list[str]]:
+    from swarmtui.ui.themes import load_themes
+
+    return load_themes()
+
+
 def make_app(
     *,
     file: Path | None = None,
@@ -260,12 +331,15 @@ def make_app(
     keymap: dict[str, str] | None = None,
     project_dir: Path | None = None,
     freeze_gc: bool = True,
+    settings_factory: Callable[[], RunSettings] | None = None,
+    backend: str | None = None,
 ) -> SwarmApp:
     """The app as the CLI and the tests build it.
 
     `file` is read now (an unreadable file raises OSError for the caller to report);
     a missing `file` opens empty and is created on save. Without `file` or `text`, the
-    editor starts with the built-in example.
+    editor starts with the built-in example. `settings_factory` builds the settings when they
+    are first needed (instead of `settings`); `backend` labels the status bar until then.
     """
     example: str | None = None
     if text is None and file is not None:
@@ -285,4 +359,6 @@ def make_app(
         theme=theme,
         keymap=keymap,
         freeze_gc=freeze_gc,
+        settings_factory=settings_factory,
+        backend=backend,
     )

@@ -16,25 +16,20 @@ from typing import Annotated, Any
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from rich.style import Style
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
-from textual.widgets.text_area import TextAreaTheme
 
 from swarmtui import locations
-
-DEFAULT_THEME = "swarm-dark"
-THEME_SUFFIXES = (".toml", ".yaml", ".yml")
-AGENT_STATUSES = (
-    "pending",
-    "queued",
-    "waiting",
-    "running",
-    "done",
-    "failed",
-    "cancelled",
-    "skipped",
+from swarmtui.ui.theme_build import (
+    AGENT_STATUSES,
+    DEFAULT_THEME,
+    build_theme,
+    bundled_theme,
+    pick_theme,
+    text_area_theme_for,
 )
+
+THEME_SUFFIXES = (".toml", ".yaml", ".yml")
 
 
 class ThemeFileError(Exception):
@@ -128,97 +123,7 @@ class ThemeFile(_Strict):
 
     def to_theme(self) -> Theme:
         """The Textual theme, with swarmtui's colours (given or derived) as variables."""
-        c = self.colors
-        # Textual's own defaults for what the file leaves out, so derived colours match.
-        system = Theme(
-            name=self.name,
-            primary=c.primary,
-            secondary=c.secondary,
-            accent=c.accent,
-            warning=c.warning,
-            error=c.error,
-            success=c.success,
-            foreground=c.foreground,
-            background=c.background,
-            surface=c.surface,
-            panel=c.panel,
-            boost=c.boost,
-            dark=self.dark,
-        ).to_color_system()
-        generated = system.generate()
-
-        def base(name: str) -> Color:
-            return Color.parse(generated[name])
-
-        def given(name: str, default: str) -> Color:
-            # Textual derives a missing warning/error/success from primary, which would make
-            # statuses indistinguishable; conventional hues keep them apart instead.
-            value: str | None = getattr(c, name)
-            return Color.parse(value or default)
-
-        fg, bg = base("foreground"), base("background")
-        muted = bg.blend(fg, 0.55).hex
-        faint = bg.blend(fg, 0.35).hex
-        error = given("error", "#d9534f")
-        derived_status = {
-            "pending": muted,
-            "queued": bg.blend(fg, 0.8).hex,
-            "waiting": given("warning", "#e5a50a").hex,
-            "running": base("primary").hex,
-            "done": given("success", "#4ebf71").hex,
-            "failed": error.hex,
-            "cancelled": bg.blend(error, 0.6).hex,
-            "skipped": faint,
-        }
-        variables: dict[str, str] = {}
-        for status in AGENT_STATUSES:
-            variables[f"agent-{status}"] = getattr(self.status, status) or derived_status[status]
-        timeline = {
-            "wait": self.timeline.wait or bg.blend(base("warning"), 0.45).hex,
-            "run": self.timeline.run or base("primary").hex,
-            "now": self.timeline.now or base("accent").hex,
-            "critical": self.timeline.critical or base("accent").hex,
-        }
-        variables.update({f"timeline-{k}": v for k, v in timeline.items()})
-        badge_bg = self.badge.rehearsal or base("warning").hex
-        variables["badge-rehearsal"] = badge_bg
-        variables["badge-rehearsal-text"] = (
-            self.badge.rehearsal_text or Color.parse(badge_bg).get_contrast_text(1.0).hex
-        )
-        syntax = {
-            "keyword": base("accent").hex,
-            "string": base("success").hex,
-            "number": base("warning").hex,
-            "comment": muted,
-            "function": base("primary").hex,
-            "property": fg.hex,
-            "constant": base("warning").hex,
-            "operator": fg.hex,
-            "punctuation": bg.blend(fg, 0.7).hex,
-            "variable": fg.hex,
-        } | {k: v for k, v in self.syntax.model_dump().items() if v is not None}
-        variables.update({f"syntax-{k}": v for k, v in syntax.items()})
-        # Textual's defaults are "auto 60%"/"auto 38%", which widgets that read component
-        # styles partially (line-API panels) resolve to white, invisible on a light theme.
-        variables["text-muted"] = bg.blend(fg, 0.65).hex
-        variables["text-disabled"] = bg.blend(fg, 0.42).hex
-        variables.update(self.variables)
-        return Theme(
-            name=self.name,
-            primary=c.primary,
-            secondary=c.secondary,
-            accent=c.accent,
-            warning=c.warning,
-            error=c.error,
-            success=c.success,
-            foreground=c.foreground,
-            background=c.background,
-            surface=c.surface,
-            panel=c.panel,
-            boost=c.boost,
-            dark=self.dark,
-            variables=variables,
-        )
+        return build_theme(self.model_dump())
 
 
 def _describe(error: ValidationError) -> str:
@@ -301,67 +206,16 @@ def load_themes(
     return list(themes.values()), errors
 
 
-def pick_theme(name: str | None, themes: Iterable[Theme]) -> tuple[str, str | None]:
-    """The theme to use for a configured name, and a message when it had to fall back."""
-    names = {theme.name for theme in themes}
-    if name is None or name in names:
-        return (name or DEFAULT_THEME), None
-    return DEFAULT_THEME, f"unknown theme {name!r}; using {DEFAULT_THEME}"
-
-
-# tree-sitter highlight name -> our syntax variable.
-_HIGHLIGHTS = {
-    "keyword": "keyword",
-    "keyword.function": "keyword",
-    "keyword.return": "keyword",
-    "keyword.operator": "keyword",
-    "conditional": "keyword",
-    "repeat": "keyword",
-    "include": "keyword",
-    "exception": "keyword",
-    "string": "string",
-    "string.special": "string",
-    "string.documentation": "string",
-    "embedded": "string",
-    "number": "number",
-    "float": "number",
-    "comment": "comment",
-    "function": "function",
-    "function.call": "function",
-    "function.method": "function",
-    "function.builtin": "function",
-    "method": "function",
-    "method.call": "function",
-    "constructor": "function",
-    "property": "property",
-    "attribute": "property",
-    "constant": "constant",
-    "constant.builtin": "constant",
-    "boolean": "constant",
-    "json.null": "constant",
-    "operator": "operator",
-    "punctuation.bracket": "punctuation",
-    "punctuation.delimiter": "punctuation",
-    "punctuation.special": "punctuation",
-    "variable": "variable",
-    "variable.builtin": "constant",
-    "variable.parameter": "variable",
-    "tag": "keyword",
-}
-
-
-def text_area_theme_for(theme: Theme) -> TextAreaTheme:
-    """The editor's theme for an app theme: syntax colours from its `syntax-*` variables
-    (derived from the base colours when absent); backgrounds, cursor and gutter are left to
-    the TextArea's CSS, which already follows the app theme."""
-    variables = theme.variables
-    fallback = theme.foreground or ("#e0e0e0" if theme.dark else "#202020")
-    styles: dict[str, Style] = {}
-    for highlight, key in _HIGHLIGHTS.items():
-        colour = variables.get(f"syntax-{key}", fallback)
-        styles[highlight] = Style(
-            color=colour,
-            italic=key == "comment" or highlight == "boolean",
-            bold=key == "keyword",
-        )
-    return TextAreaTheme(name=f"swarmtui-{theme.name}", syntax_styles=styles)
+# Kept importable from here: the names other modules and tests use.
+__all__ = [
+    "AGENT_STATUSES",
+    "DEFAULT_THEME",
+    "ThemeFile",
+    "ThemeFileError",
+    "build_theme",
+    "bundled_theme",
+    "load_themes",
+    "pick_theme",
+    "read_theme_file",
+    "text_area_theme_for",
+]

@@ -182,6 +182,8 @@ async def test_the_editor_follows_a_theme_switch_in_the_app(
     monkeypatch.setenv(locations.ENV_CONFIG_DIR, str(tmp_path / "config"))
     app = make_app(text='Task("A", "x")', sessions_dir=tmp_path, project_dir=tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
+        # The other themes are registered by a worker after the first frame.
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.theme == DEFAULT_THEME
         editor = app.screen.query_one(BatchEditor)

@@ -175,7 +175,7 @@ class MainScreen(Screen[None]):
                 with Horizontal(id="lower"):
                     yield TodosPanel(id="todos", classes="pane")
                     yield MemoryPanel(id="memory", classes="pane")
-        yield StatusBar(backend=self.swarm_app.settings.backend, id="status")
+        yield StatusBar(backend=self.swarm_app.backend_label, id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -206,10 +206,8 @@ class MainScreen(Screen[None]):
         return self.bridge.state if self.bridge is not None else EMPTY_STATE
 
     def _apply_editor_theme(self, theme: Theme) -> None:
-        try:
-            from swarmtui.ui.themes import text_area_theme_for
-        except ImportError:
-            return
+        from swarmtui.ui.theme_build import text_area_theme_for
+
         editor_theme = text_area_theme_for(theme)
         self.editor.register_theme(editor_theme)
         self.editor.theme = editor_theme.name
@@ -311,8 +309,11 @@ class MainScreen(Screen[None]):
 
         with PARSE_LOCK:
             batch = parse_batch(text, source_name=self.source_name)
-        # Warm the engine's modules here, off the event loop, before the user runs the batch.
+        # Warm the engine's modules and the settings here, off the event loop, before the
+        # user runs the batch.
         import swarmtui.engine.state  # noqa: F401
+
+        _ = self.swarm_app.settings
 
         return generation, list(batch.diagnostics)
 

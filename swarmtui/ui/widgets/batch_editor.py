@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import textual
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import TextArea
@@ -26,7 +27,8 @@ _QUERIES_KEPT_ALIVE: list[Any] = []
 def highlight_query() -> str:
     """Textual's JavaScript highlight query: the batch language is a JavaScript-like surface."""
     try:
-        path = resources.files("textual") / "tree-sitter" / "highlights" / "javascript.scm"
+        # A plain path: importlib.resources costs ~15 ms on the start-up path.
+        path = Path(textual.__file__).parent / "tree-sitter" / "highlights" / "javascript.scm"
         return path.read_text(encoding="utf-8")
     except OSError:
         return ""
