@@ -9,6 +9,7 @@ from rich.style import Style
 from rich.text import Text
 
 from swarmtui.ui.empty_state import EMPTY_STATE
+from swarmtui.ui.live_metrics import live_figures
 from swarmtui.ui.look import clip, format_seconds, status_styles
 from swarmtui.ui.widgets.row_list import RowList
 
@@ -102,18 +103,16 @@ class TimelinePanel(RowList):
         return max(4, min(longest, 16, width // 4))
 
     def render_header(self, line: int, width: int) -> Text:
-        state = self.state
-        metrics = state.metrics
         if line == 0:
-            wall = max(metrics.wall_seconds, self._now if state.status == "running" else 0.0)
+            figures = live_figures(self.state, self._now)
             text = Text()
-            text.append(f"wall {format_seconds(wall)}", Style(bold=True))
-            text.append(f"  sequential {format_seconds(metrics.sequential_seconds)}")
-            speedup = metrics.speedup
+            text.append(f"wall {format_seconds(figures.wall_seconds)}", Style(bold=True))
+            text.append(f"  sequential {format_seconds(figures.sequential_seconds)}")
+            speedup = figures.speedup
             text.append(
                 f"  speed-up {speedup:.1f}×" if speedup else "  speed-up –", Style(bold=True)
             )
-            text.append(f"  critical path {format_seconds(metrics.critical_path_seconds)}")
+            text.append(f"  critical path {format_seconds(figures.critical_path_seconds)}")
             return text
         end = self._axis_end()
         nw = self._name_width(width)
