@@ -14,10 +14,10 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 from collections.abc import AsyncIterator
 from typing import Any
 
+from swarmtui.engine.process import forget_group, kill_group, spawn
 from swarmtui.engine.runners.base import AgentFailed, AgentJob, AgentResult, OutputSink
 from swarmtui.engine.runners.files import write_log
 from swarmtui.engine.runners.prompt import build_prompt
@@ -201,14 +201,13 @@ class ClaudeRunner:
         raw_lines: list[str] = []
         stderr_tail: list[str] = []
         try:
-            process = await asyncio.create_subprocess_exec(
-                *self.command(executable, job, prompt.system),
+            process = await spawn(
+                self.command(executable, job, prompt.system),
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 cwd=job.session_dir,
                 env=env,
-                start_new_session=True,
             )
         except OSError as exc:
             raise AgentFailed(f"cannot start {executable}: {exc.strerror or exc}") from None
@@ -221,6 +220,7 @@ class ClaudeRunner:
             with contextlib.suppress(ProcessLookupError):
                 await process.wait()
             raise
+        forget_group(process.pid)
         files: list[str] = []
         with contextlib.suppress(OSError):
             text = redact("".join(raw_lines), secrets)
@@ -284,8 +284,7 @@ async def _lines(stream: asyncio.StreamReader) -> AsyncIterator[str]:
 
 
 def _kill_group(process: asyncio.subprocess.Process) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+    kill_group(process.pid)
 
 
 def create_runner(settings: RunSettings) -> ClaudeRunner:

@@ -1,0 +1,139 @@
+"""Commands die with the engine: a SIGKILLed run leaves no runner, bash or grandchild behind."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-m", "swarmtui"]
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pidfd is Linux's")
+
+
+def _wait_for(path: Path, proc: subprocess.Popen[bytes]) -> int:
+    """The pid another process writes to PATH (polled: there is no event to wait on)."""
+    deadline = time.monotonic() + 60
+    while True:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        assert time.monotonic() < deadline, f"{path.name} was never written"
+        if path.exists() and path.read_text().strip():
+            return int(path.read_text())
+        time.sleep(0.02)
+
+
+def _agent_started(sessions: Path, proc: subprocess.Popen[bytes]) -> Path:
+    deadline = time.monotonic() + 60
+    while True:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        assert time.monotonic() < deadline, "the run never recorded its agent starting"
+        for db in sessions.glob("*/session.db"):
+            try:
+                conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+                started = conn.execute(
+                    "SELECT count(*) FROM events WHERE type = 'agent_started'"
+                ).fetchone()[0]
+                conn.close()
+            except sqlite3.Error:
+                continue
+            if started:
+                return db.parent
+        time.sleep(0.02)
+
+
+def _gone_within(pidfd: int, seconds: float) -> bool:
+    readable, _, _ = select.select([pidfd], [], [], seconds)
+    return bool(readable)
+
+
+def test_a_sigkilled_run_takes_its_command_and_grandchild_with_it(tmp_path: Path) -> None:
+    batch = tmp_path / "orphans.swarm.js"
+    batch.write_text('Task("Sleeper", "Sleep.", "coder")\n')
+    sessions = tmp_path / "sessions"
+    # bash (the engine's child) starts a background sleep (a grandchild) and waits for it;
+    # each pid file appears whole (written, then renamed).
+    command = (
+        "echo $$ > c.tmp && mv c.tmp child.pid; sleep 30 & echo $! > g.tmp && mv g.tmp grand.pid;"
+        " wait"
+    )
+    proc = subprocess.Popen(
+        [
+            *CLI,
+            "run",
+            str(batch),
+            "--headless",
+            "--backend",
+            "command",
+            "--command",
+            command,
+            "--sessions-dir",
+            str(sessions),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    pidfds: list[int] = []
+    try:
+        folder = _agent_started(sessions, proc)
+        for name in ("child.pid", "grand.pid"):
+            pidfds.append(os.pidfd_open(_wait_for(folder / name, proc)))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert _gone_within(pidfds[0], 10), "the agent's bash outlived the killed engine"
+        assert _gone_within(pidfds[1], 10), "the agent's background sleep outlived the engine"
+    finally:
+        proc.kill()
+        proc.wait()
+        for fd in pidfds:
+            os.close(fd)
+
+
+def test_the_kernel_kills_the_direct_child_even_without_the_watchdog(tmp_path: Path) -> None:
+    # An engine whose watchdog is gone too (killed first) still takes its direct child along:
+    # that is PR_SET_PDEATHSIG's job.
+    script = textwrap.dedent(
+        f"""
+        import asyncio, os, signal, sys
+        from pathlib import Path
+        from swarmtui.engine import process
+
+        async def main() -> None:
+            child = await process.spawn(["sleep", "30"])
+            Path({str(tmp_path / "child.pid")!r}).write_text(str(child.pid))
+            watchdog = process._WATCHDOG._process
+            assert watchdog is not None
+            watchdog.kill()
+            watchdog.wait()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        asyncio.run(main())
+        """
+    )
+    engine = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    pid_file = tmp_path / "child.pid"
+    try:
+        assert engine.wait(timeout=60) == -signal.SIGKILL, (
+            engine.stderr.read() if engine.stderr else ""
+        )
+        assert pid_file.exists(), "the engine never started its child"
+        try:
+            pidfd = os.pidfd_open(int(pid_file.read_text()))
+        except ProcessLookupError:
+            return  # already gone and reaped
+        try:
+            assert _gone_within(pidfd, 10), "the direct child outlived its killed parent"
+        finally:
+            os.close(pidfd)
+    finally:
+        engine.kill()
+        engine.wait()
