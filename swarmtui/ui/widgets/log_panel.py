@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from swarmtui.engine.state import SessionState
 
 MAX_LOG_LINES = 2000
+# The "who" column: wide enough for the longest agent name, within these bounds.
+WHO_MIN = 7  # "session", "message"
+WHO_MAX = 20
 
 _EVENT_STATUS = {
     "agent_queued": "queued",
@@ -100,6 +103,12 @@ def describe(event: Event) -> tuple[str, str]:
     return "", kind
 
 
+def who_width(longest_name: int, width: int) -> int:
+    """Cells for the "who" column: the longest agent name, at most WHO_MAX and a third of the
+    panel, never under WHO_MIN."""
+    return max(WHO_MIN, min(longest_name, WHO_MAX, width // 3))
+
+
 class LogPanel(RowList):
     """Newest events at the bottom; follows the end unless the user scrolled up."""
 
@@ -119,6 +128,9 @@ class LogPanel(RowList):
         self._events: deque[Event] = deque(maxlen=max_lines)
         self._pending = False
         self._styles: dict[str, Style] = {}
+        self._agent_count = -1
+        self._agents_seen: object = None
+        self._longest_name = WHO_MIN
 
     @property
     def events(self) -> list[Event]:
@@ -135,6 +147,14 @@ class LogPanel(RowList):
         self.scroll_to(y=0, animate=False)
 
     def show_state(self, state: SessionState) -> None:
+        # Names only change with a new session (another dict) or a new agent.
+        if state.agents is not self._agents_seen or len(state.agents) != self._agent_count:
+            self._agents_seen = state.agents
+            self._agent_count = len(state.agents)
+            longest = max((len(name) for name in state.agents), default=WHO_MIN)
+            if longest != self._longest_name:
+                self._longest_name = longest
+                self._pending = True
         if not self._pending:
             return
         self._pending = False
@@ -149,7 +169,7 @@ class LogPanel(RowList):
         if index >= len(self._events):
             return None
         event = self._events[index]
-        return (id(event), event.seq)
+        return (id(event), event.seq, self._longest_name)
 
     def render_row(self, index: int, width: int) -> Text:
         if index >= len(self._events):
@@ -161,6 +181,9 @@ class LogPanel(RowList):
         if event.type == "agent_finished":
             status = getattr(event, "status", None)
         style = self._styles.get(status, Style()) if status else Style()
-        text.append(f"{who[:12]:<12} ", Style(bold=True))
+        who_cells = who_width(self._longest_name, width)
+        if len(who) > who_cells:
+            who = who[: who_cells - 1] + "…"
+        text.append(f"{who:<{who_cells}} ", Style(bold=True))
         text.append(what, style)
         return text

@@ -1,0 +1,76 @@
+"""The log's "who" column is sized from the session's longest agent name, within bounds."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from swarmtui.engine.events import AgentPlan, AgentStarted, Event, SessionStarted
+from swarmtui.engine.state import SessionState, apply
+from swarmtui.ui.widgets.log_panel import WHO_MAX, WHO_MIN, LogPanel, who_width
+
+LONG = "An Agent Whose Name Goes On And On"
+
+
+def test_who_width_bounds() -> None:
+    assert who_width(15, 120) == 15
+    assert who_width(40, 120) == WHO_MAX
+    assert who_width(3, 120) == WHO_MIN
+    assert who_width(15, 30) == 10  # a third of a narrow panel
+
+
+def _session(names: list[str]) -> tuple[SessionState, list[Event]]:
+    events: list[Event] = [
+        SessionStarted(
+            session_id="s",
+            title="t",
+            backend="rehearsal",
+            started_at="2025-01-01T00:00:00Z",
+            agents=[AgentPlan(name=n) for n in names],
+        ),
+        *[AgentStarted(agent=n, t=1.0) for n in names],
+    ]
+    state = SessionState()
+    for seq, event in enumerate(events, start=1):
+        event.seq = seq
+        apply(state, event)
+    return state, events
+
+
+class Host(App[None]):
+    def compose(self) -> ComposeResult:
+        yield LogPanel(id="log")
+
+
+async def test_agent_names_are_not_cut_at_twelve_characters() -> None:
+    app = Host()
+    async with app.run_test(size=(120, 20)) as pilot:
+        log = app.query_one(LogPanel)
+        state, events = _session(["Postgres Scout", "Decision Writer"])
+        log.add_events(events)
+        log.show_state(state)
+        await pilot.pause()
+        rows = [log.render_row(i, 100).plain for i in range(len(events))]
+        assert rows[1].startswith("   1.00 Postgres Scout  started"), rows[1]
+        assert rows[2].startswith("   1.00 Decision Writer started"), rows[2]
+        assert "session " in rows[0]
+
+
+async def test_a_very_long_name_is_cut_at_the_bound() -> None:
+    app = Host()
+    async with app.run_test(size=(120, 20)) as pilot:
+        log = app.query_one(LogPanel)
+        state, events = _session(["Short", LONG])
+        log.add_events(events)
+        log.show_state(state)
+        await pilot.pause()
+        row = log.render_row(2, 100).plain
+        assert row.startswith(f"   1.00 {LONG[: WHO_MAX - 1]}… started"), row
+        # A new session with short names narrows the column again.
+        state, events = _session(["A", "B"])
+        log.clear()
+        log.add_events(events)
+        log.show_state(state)
+        await pilot.pause()
+        assert log.render_row(1, 100).plain.startswith("   1.00 A       started"), log.render_row(
+            1, 100
+        ).plain
