@@ -30,30 +30,33 @@ class FencedWriter:
 
     def __init__(self, write: Callable[[Path, str, bytes], int] = write_fenced) -> None:
         self._write = write
-        self._lock = threading.Lock()
+        self._wake = threading.Condition()
         self._queue: list[_Job] = []
-        self._busy = False
+        self._thread: threading.Thread | None = None
 
     def write(self, session_dir: Path, relative: str, data: bytes) -> asyncio.Future[int]:
         """A future of the number of bytes written (or the `OSError` that refused the write)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int] = loop.create_future()
-        with self._lock:
+        with self._wake:
             self._queue.append((loop, future, session_dir, relative, data))
-            if not self._busy:
-                self._busy = True
-                threading.Thread(target=self._run, name="swarmtui-files", daemon=True).start()
+            if self._thread is None:
+                # Started once and kept (idle, it only waits): starting a thread costs a GIL
+                # hand-off, which a busy loop pays in milliseconds.
+                self._thread = threading.Thread(
+                    target=self._run, name="swarmtui-files", daemon=True
+                )
+                self._thread.start()
+            else:
+                self._wake.notify()
         return future
 
     def _run(self) -> None:
-        # The thread lives while there is work and ends when the queue is empty (under the
-        # lock, so a job queued meanwhile either is seen here or starts a new thread).
         while True:
-            with self._lock:
+            with self._wake:
+                while not self._queue:
+                    self._wake.wait()
                 jobs, self._queue = self._queue, []
-                if not jobs:
-                    self._busy = False
-                    return
             done: list[_Outcome] = []
             loop = jobs[0][0]
             last = time.monotonic()
@@ -72,6 +75,10 @@ class FencedWriter:
                     _settle(loop, done)
                     done, last = [], now
             _settle(loop, done)
+
+
+# The one file thread of the process, shared by every session's rehearsal runner.
+SHARED = FencedWriter()
 
 
 def _settle(loop: asyncio.AbstractEventLoop, outcomes: list[_Outcome]) -> None:

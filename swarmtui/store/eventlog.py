@@ -53,6 +53,8 @@ class EventLog:
         self._queue: deque[Event | _Finish] = deque()
         self._wake = threading.Event()
         self._stop = False
+        self._stopping = threading.Event()  # cuts the group-commit window short on close
+        self._drained = threading.Event()  # set once the last queued event is committed
         self.error: str | None = None
         self.written = 0  # events committed
         self._appended = 0  # events queued
@@ -86,27 +88,29 @@ class EventLog:
     def close(self) -> None:
         """Write everything queued, stop the writer, release the lock."""
         self._stop = True
+        self._stopping.set()
         self._wake.set()
-        self._thread.join()
+        # Wait for the last commit, not for the thread's end: it then closes the connection,
+        # which checkpoints the WAL into the database with two fsyncs (10-15 ms on a busy
+        # disk). Readers do not need that, and a process that exits before it is done leaves
+        # a WAL that the next reader applies.
+        while not self._drained.wait(0.05):
+            if not self._thread.is_alive():  # (it died: a bug; still release everything)
+                _close_quietly(self._conn)
+                break
         os.close(self._lock_fd)  # everything is committed: the writer is done
-        # Closing checkpoints the WAL into the database, with two fsyncs (10-15 ms on a busy
-        # disk). Readers do not need it, and a process that exits before it is done leaves a
-        # WAL that the next reader applies, so it happens off the caller's path.
-        threading.Thread(
-            target=_close_quietly, args=(self._conn,), name="swarmtui-eventlog-close", daemon=True
-        ).start()
 
     def _loop(self) -> None:
-        import time
-
         while True:
             self._wake.wait()
             if not self._stop and self._interval > 0:
-                time.sleep(self._interval)  # the group-commit window: gather a batch
+                self._stopping.wait(self._interval)  # the group-commit window: gather a batch
             self._wake.clear()
             stop = self._stop
             self._flush()
             if stop and not self._queue:
+                self._drained.set()
+                _close_quietly(self._conn)
                 return
 
     def _flush(self) -> None:

@@ -98,5 +98,5 @@ async def test_the_file_thread_writes_in_order_and_hands_back_refusals(
     with pytest.raises(FenceError):
         await refused
     assert _snapshot(outside) == {"target.txt": "original"}
-    # The thread ended with its queue; the next write starts another one.
+    # A write after the queue has drained is served too (the thread waits, it does not end).
     assert await writer.write(session, "artifacts/again.md", b"x") == 1

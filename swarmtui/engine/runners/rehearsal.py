@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 
-from swarmtui.engine.filewriter import FencedWriter
+from swarmtui.engine import filewriter
 from swarmtui.engine.paths import slug
 from swarmtui.engine.runners.base import AgentJob, AgentResult, OutputSink
 from swarmtui.engine.settings import RunSettings
@@ -29,7 +29,7 @@ class RehearsalRunner:
 
     def __init__(self, settings: RunSettings) -> None:
         self._fixed = settings.rehearsal_seconds
-        self._files = FencedWriter()
+        self._files = filewriter.SHARED
 
     async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
         seconds = rehearsal_seconds(job.name, self._fixed)
