@@ -52,6 +52,7 @@ _LOG_ONLY = frozenset({"log"})
 _TICKING = frozenset({"running", "waiting"})
 # Panels that can repaint just the rows of the agents an event touched, and those events.
 _ROW_PANELS = frozenset({"agents", "timeline"})
+PREVIEW_PANELS = frozenset({"agents", "todos"})
 _ROW_EVENTS = frozenset(
     {
         "agent_queued",
@@ -96,6 +97,8 @@ class SessionBridge:
         self.events_seen = 0
         self.live_clock = False  # True while a live session runs: elapsed times follow the clock
         self.after_repaint: Callable[[], None] | None = None
+        # The batch's plan, shown by the agents and todos panels until a session is attached.
+        self.preview: SessionState | None = None
 
     # Wiring ---------------------------------------------------------------------------------
     def register(self, name: str, panel: Panel) -> None:
@@ -128,6 +131,17 @@ class SessionBridge:
         self.live_clock = live
         self._clock_start = time.monotonic() - state.t if live else None
         self.dirty.update(PANELS)
+
+    def show_preview(self, state: SessionState) -> None:
+        """Show the batch's planned agents and todos, unless a session is already shown."""
+        if self.state is EMPTY_STATE:
+            self.preview = state
+            self.dirty.update(PREVIEW_PANELS)
+
+    def _state_for(self, name: str) -> SessionState:
+        if self.preview is not None and self.state is EMPTY_STATE and name in PREVIEW_PANELS:
+            return self.preview
+        return self.state
 
     # Events in ------------------------------------------------------------------------------
     def on_event(self, event: Event) -> None:
@@ -212,7 +226,7 @@ class SessionBridge:
                         add = getattr(panel, "add_events", None)
                         if add is not None:
                             add(buffer)
-                    panel.show_state(self.state)
+                    panel.show_state(self._state_for(name))
         self.frames += 1
         if self.after_repaint is not None:
             self.after_repaint()

@@ -28,6 +28,7 @@ from swarmtui.ui.messages import (
     DiagnosticChosen,
     TodoStatusRequested,
 )
+from swarmtui.ui.planned import planned_state
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.batch_editor import BatchEditor
 from swarmtui.ui.widgets.diagnostics_list import DiagnosticsList
@@ -154,6 +155,7 @@ class MainScreen(Screen[None]):
         self._lint_timer: Timer | None = None
         self._lint_generation = 0
         self.diagnostics: list[Diagnostic] = []
+        self.planned: SessionState | None = None
         self.last_error: str | None = None
         self.lint_delay = LINT_DELAY
 
@@ -203,7 +205,11 @@ class MainScreen(Screen[None]):
 
     @property
     def state(self) -> SessionState:
-        return self.bridge.state if self.bridge is not None else EMPTY_STATE
+        """The session shown: the live or last one, else the batch's plan (before any run)."""
+        state = self.bridge.state if self.bridge is not None else EMPTY_STATE
+        if state is EMPTY_STATE and self.planned is not None:
+            return self.planned
+        return state
 
     def _apply_editor_theme(self, theme: Theme) -> None:
         from swarmtui.ui.theme_build import text_area_theme_for
@@ -304,23 +310,27 @@ class MainScreen(Screen[None]):
             exit_on_error=False,
         )
 
-    def _lint(self, text: str, generation: int) -> tuple[int, list[Diagnostic]]:
+    def _lint(self, text: str, generation: int) -> tuple[int, list[Diagnostic], SessionState]:
         from swarmtui.batch import parse_batch
 
         with PARSE_LOCK:
             batch = parse_batch(text, source_name=self.source_name)
-        # Warm the engine's modules and the settings here, off the event loop, before the
+        # Also warms the engine's modules and the settings, off the event loop, before the
         # user runs the batch.
-        import swarmtui.engine.state  # noqa: F401
-
+        plan = planned_state(batch)
         _ = self.swarm_app.settings
-
-        return generation, list(batch.diagnostics)
+        return generation, list(batch.diagnostics), plan
 
     def _show_diagnostics(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
         self.editor.set_diagnostics(diagnostics)
         self.query_one(DiagnosticsList).show_diagnostics(diagnostics)
+
+    def _show_plan(self, plan: SessionState) -> None:
+        """Until a session runs, the agents and todos panels show what the batch would start."""
+        if self.bridge is not None and self.bridge.state is EMPTY_STATE:
+            self.planned = plan
+            self.bridge.show_preview(plan)
 
     @on(DiagnosticChosen)
     def _diagnostic_chosen(self, message: DiagnosticChosen) -> None:
@@ -332,9 +342,10 @@ class MainScreen(Screen[None]):
         worker = event.worker
         if worker.group == "lint":
             if event.state == WorkerState.SUCCESS and worker.result is not None:
-                generation, diagnostics = worker.result
+                generation, diagnostics, plan = worker.result
                 if generation == self._lint_generation:
                     self._show_diagnostics(diagnostics)
+                    self._show_plan(plan)
             elif event.state == WorkerState.ERROR:
                 self.query_one(
                     DiagnosticsList

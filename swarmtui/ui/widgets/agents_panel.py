@@ -79,10 +79,11 @@ class AgentsPanel(RowList):
         self._styles: dict[str, Style] = {}
 
     def show_state(self, state: SessionState) -> None:
-        self.state = state
+        previous, self.state = self.state, state
         changed = self.changed_agents
         self.changed_agents = None
-        if len(self._names) != len(state.agents):
+        # Another state (a new session, the batch's plan after an edit) may rename agents.
+        if state is not previous or len(self._names) != len(state.agents):
             self._names = list(state.agents)
             self._index = {name: i for i, name in enumerate(self._names)}
             self._longest = max((len(name) for name in self._names), default=4)
@@ -99,7 +100,7 @@ class AgentsPanel(RowList):
 
     def _name_width(self, width: int) -> int:
         longest = self._longest
-        return max(6, min(longest, 22, width // 4))
+        return max(6, min(longest, 22, width // 3))
 
     def render_header(self, line: int, width: int) -> Text:
         nw = self._name_width(width)
@@ -115,6 +116,7 @@ class AgentsPanel(RowList):
             return None
         now = self.now if self.now is not None else self.state.t
         return (
+            id(agent),  # the plan's agents are new objects after each edit of the batch
             agent.name,
             agent.status,
             agent.output_chars,
