@@ -53,9 +53,7 @@ async def test_planned_agents_and_todos_before_a_run_then_the_live_session(
         todos = screen.query_one(TodosPanel)
         todo_rows = _rows(todos)
         assert len(todo_rows) == 2 and "Design the schema" in todo_rows[0], todo_rows
-        assert screen.state.agents["Backend"].providers == {
-            "swarm/api/schema": ["Schema Designer"]
-        }
+        assert screen.state.agents["Backend"].providers == {"swarm/api/schema": ["Schema Designer"]}
         # Enter on a planned agent opens its detail, which knows the agent; the plan stays.
         screen.focus_pane("agents")
         agents.cursor = 1
