@@ -207,6 +207,10 @@ class Scheduler:
         self._cost = 0.0
         self._checking = False
         self._todos: dict[str, TodoChanged] = {}
+        # agent -> ids of the todos assigned to it, so starting or finishing an agent does not
+        # scan every todo (batch order kept through `_todo_order`).
+        self._todos_of: dict[str, set[str]] = {}
+        self._todo_order: dict[str, int] = {}
         self._ttl_timers: list[asyncio.TimerHandle] = []
         self._providers_cache: dict[str, list[str]] = {}
         self._store_index: dict[str, list[str]] = {}
@@ -337,7 +341,7 @@ class Scheduler:
                     priority=todo.priority,
                     agent=todo.agent,
                 )
-                self._todos[todo.id] = event
+                self._keep_todo(event)
                 self._emit(event)
         elif isinstance(op, MemoryOp):
             self._memory_op(op)
@@ -450,8 +454,8 @@ class Scheduler:
                 agent=agent.name, attempt=agent.attempt, backend=agent.backend, model=agent.model
             )
         )
-        for todo in list(self._todos.values()):
-            if todo.agent == agent.name and todo.status == "pending":
+        for todo in self._agent_todos(agent.name):
+            if todo.status == "pending":
                 self._set_todo(todo, "in_progress", agent.name)
         agent.task = asyncio.get_running_loop().create_task(self._run_agent(agent))
 
@@ -566,8 +570,8 @@ class Scheduler:
             )
         )
         if status == "done":
-            for todo in list(self._todos.values()):
-                if todo.agent == agent.name and todo.status != "completed":
+            for todo in self._agent_todos(agent.name):
+                if todo.status != "completed":
                     self._set_todo(todo, "completed", agent.name)
             for key in stored or []:
                 self._key_arrived(key)
@@ -824,8 +828,24 @@ class Scheduler:
             agent=todo.agent,
             by=by,
         )
-        self._todos[todo.id] = event
+        self._keep_todo(event)
         self._emit(event)
+
+    def _keep_todo(self, todo: TodoChanged) -> None:
+        old = self._todos.get(todo.id)
+        if old is not None and old.agent is not None and old.agent != todo.agent:
+            self._todos_of[old.agent].discard(todo.id)
+        self._todos[todo.id] = todo
+        self._todo_order.setdefault(todo.id, len(self._todo_order))
+        if todo.agent is not None:
+            self._todos_of.setdefault(todo.agent, set()).add(todo.id)
+
+    def _agent_todos(self, name: str) -> list[TodoChanged]:
+        """The todos assigned to agent NAME, in the order they were first declared."""
+        ids = self._todos_of.get(name)
+        if not ids:
+            return []
+        return [self._todos[i] for i in sorted(ids, key=self._todo_order.__getitem__)]
 
     # --- controls -----------------------------------------------------------------------------
 

@@ -178,6 +178,36 @@ async def test_memory_ops_todos_and_the_rehearsal_report(tmp_path: Path) -> None
     assert r.state.agents["Writer"].artifacts == ["artifacts/writer.md"]
 
 
+async def test_todos_follow_their_agent_in_declared_order_when_reassigned(tmp_path: Path) -> None:
+    batch = one_message(
+        TodoWriteOp(
+            index=0,
+            todos=[
+                Todo(id="a", content="First", agent="Writer"),
+                Todo(id="b", content="Elsewhere", agent="Other"),
+                Todo(id="c", content="Third", agent="Writer"),
+            ],
+        ),
+        # "b" moves to Writer, "c" away from it: what Writer's start and end change follows.
+        TodoWriteOp(
+            index=1,
+            todos=[
+                Todo(id="b", content="Moved", agent="Writer"),
+                Todo(id="c", content="Gone", agent="Nobody"),
+            ],
+        ),
+        task(2, "Writer"),
+    )
+    r = await run(batch, tmp_path)
+    changes = [(e.id, e.status) for e in r.of("todo_changed")][5:]  # type: ignore[attr-defined]
+    assert changes == [
+        ("a", "in_progress"),
+        ("b", "in_progress"),
+        ("a", "completed"),
+        ("b", "completed"),
+    ]
+
+
 async def test_rehearsal_without_seconds_is_stable_between_one_and_four(tmp_path: Path) -> None:
     from swarmtui.engine.runners.rehearsal import rehearsal_seconds
 
