@@ -4,6 +4,10 @@
 
 (a) 200 rehearsal agents of 50 ms in 4 dependent levels: wall vs the 200 ms critical path
 (b) the same with 2,000 agents
+    (beside each: the file-creation floor, the time this disk takes to create one report per
+    agent one after another; file systems serialise creation, so when it exceeds the critical
+    path no run can meet the goal here. A warm-up session runs first: imports and the agent
+    types are paid once per process.)
 (c) 10,000 zero-time agents end to end, every event logged: engine vs bare baseline
 (d) event-log append rate (group-commit writer vs bare executemany, and aiosqlite), replay fold
     rate (and read+parse rate)

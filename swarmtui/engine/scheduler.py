@@ -177,6 +177,7 @@ class Scheduler:
         self.batch = batch
         self.settings = settings
         self.session_dir = session_dir
+        self._artifacts_dir = session_dir / "artifacts"  # (a Path join per agent adds up)
         self.session_id = session_id
         self._emit = emit
         self._profiles = profiles or {}
@@ -483,7 +484,7 @@ class Scheduler:
             stores=list(agent.op.stores),
             session_id=self.session_id,
             session_dir=self.session_dir,
-            artifacts_dir=self.session_dir / "artifacts",
+            artifacts_dir=self._artifacts_dir,
             attempt=agent.attempt,
             timeout=agent.op.timeout,
             backend=agent.backend,
