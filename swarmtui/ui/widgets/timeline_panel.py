@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 WAIT_CHAR = "░"
 RUN_CHAR = "█"
 NOW_CHAR = "│"
+HEADER_LONG_WIDTH = 64
 
 
 def scale_end(now: float, finished: bool) -> float:
@@ -105,14 +106,18 @@ class TimelinePanel(RowList):
     def render_header(self, line: int, width: int) -> Text:
         if line == 0:
             figures = live_figures(self.state, self._now)
+            # Short labels when the long ones would not fit (the critical path was cut off).
+            short = width < HEADER_LONG_WIDTH
             text = Text()
             text.append(f"wall {format_seconds(figures.wall_seconds)}", Style(bold=True))
-            text.append(f"  sequential {format_seconds(figures.sequential_seconds)}")
+            label = "seq" if short else "sequential"
+            text.append(f"  {label} {format_seconds(figures.sequential_seconds)}")
             speedup = figures.speedup
             text.append(
                 f"  speed-up {speedup:.1f}×" if speedup else "  speed-up –", Style(bold=True)
             )
-            text.append(f"  critical path {format_seconds(figures.critical_path_seconds)}")
+            label = "crit. path" if short else "critical path"
+            text.append(f"  {label} {format_seconds(figures.critical_path_seconds)}")
             return text
         end = self._axis_end()
         nw = self._name_width(width)

@@ -22,6 +22,8 @@ NEXT_STATUS: dict[str, TodoStatus] = {
     "in_progress": "completed",
     "completed": "pending",
 }
+# Below this many cells for content and agent, the agent column is left out.
+AGENT_COLUMN_MIN_ROOM = 30
 PRIORITY_MARK = {"critical": "!!!", "high": "!! ", "medium": "!  ", "low": "   "}
 
 
@@ -48,12 +50,14 @@ class TodosPanel(RowList):
         self.read_only = read_only
         self.state = EMPTY_STATE
         self._todos: list[TodoState] = []
+        self._longest_agent = 0
         self._styles: dict[str, Style] = {}
         self._priority_style = Style(bold=True)
 
     def show_state(self, state: SessionState) -> None:
         self.state = state
         self._todos = list(state.todos.values())
+        self._longest_agent = max((len(t.agent or "") for t in self._todos), default=0)
         self._styles = status_styles(self.app)
         warning = self.app.theme_variables.get("warning")
         self._priority_style = Style(color=warning, bold=True) if warning else Style(bold=True)
@@ -77,10 +81,14 @@ class TodosPanel(RowList):
         text.append(PRIORITY_MARK.get(todo.priority, "   "), self._priority_style)
         text.append(" ")
         room = width - text.cell_len
-        agent = f"  {clip(todo.agent, max(6, room // 3))}" if todo.agent else ""
-        room = max(8, room - len(agent))
-        text.append(clip(todo.content, room), Style(strike=todo.status == "completed"))
-        text.append(agent, Style(dim=True))
+        # Agents in one aligned column; dropped when the panel is too narrow for both.
+        agent_cells = min(self._longest_agent, room // 3) if room >= AGENT_COLUMN_MIN_ROOM else 0
+        content_cells = max(8, room - (agent_cells + 2 if agent_cells else 0))
+        content = clip(todo.content, content_cells)
+        text.append(content, Style(strike=todo.status == "completed"))
+        if agent_cells and todo.agent:
+            text.append(" " * (content_cells - len(content) + 2))
+            text.append(clip(todo.agent, agent_cells), Style(dim=True))
         return text
 
     def action_cycle(self) -> None:
