@@ -194,7 +194,8 @@ class SwarmApp(App[None]):
         if self.replay_path is not None:
             self.call_later(self._open_replay, self.replay_path)
         elif self.run_on_start:
-            self.call_later(self.main_screen.action_run)
+            # After the first frame: starting a run imports the engine.
+            self.call_after_refresh(self.main_screen.action_run)
         if self._quick_theme is not None:
             self.call_after_refresh(self._start_theme_worker)
         if self.freeze_gc:
