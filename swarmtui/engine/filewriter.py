@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,11 +29,14 @@ _Outcome = tuple["asyncio.Future[int]", int | None, BaseException | None]
 class FencedWriter:
     """`await writer.write(session_dir, relative, data)`: `write_fenced` off the loop, in order."""
 
-    def __init__(self, write: Callable[[Path, str, bytes], int] = write_fenced) -> None:
+    def __init__(
+        self, write: Callable[[Path, str, bytes], int] = write_fenced, *, threads: int = 1
+    ) -> None:
         self._write = write
+        self._threads = max(1, threads)
         self._wake = threading.Condition()
-        self._queue: list[_Job] = []
-        self._thread: threading.Thread | None = None
+        self._queue: deque[_Job] = deque()
+        self._started = False
 
     def write(self, session_dir: Path, relative: str, data: bytes) -> asyncio.Future[int]:
         """A future of the number of bytes written (or the `OSError` that refused the write)."""
@@ -40,41 +44,46 @@ class FencedWriter:
         future: asyncio.Future[int] = loop.create_future()
         with self._wake:
             self._queue.append((loop, future, session_dir, relative, data))
-            if self._thread is None:
-                # Started once and kept (idle, it only waits): starting a thread costs a GIL
+            if not self._started:
+                # Started once and kept (idle, they only wait): starting a thread costs a GIL
                 # hand-off, which a busy loop pays in milliseconds.
-                self._thread = threading.Thread(
-                    target=self._run, name="swarmtui-files", daemon=True
-                )
-                self._thread.start()
+                self._started = True
+                for _ in range(self._threads):
+                    threading.Thread(target=self._run, name="swarmtui-files", daemon=True).start()
             else:
                 self._wake.notify()
         return future
 
     def _run(self) -> None:
+        done: list[_Outcome] = []
+        loop: asyncio.AbstractEventLoop | None = None
+        last = time.monotonic()
         while True:
             with self._wake:
-                while not self._queue:
-                    self._wake.wait()
-                jobs, self._queue = self._queue, []
-            done: list[_Outcome] = []
-            loop = jobs[0][0]
-            last = time.monotonic()
-            for job_loop, future, folder, relative, data in jobs:
-                if job_loop is not loop:
+                job = self._queue.popleft() if self._queue else None
+            if job is None:  # idle: hand back what is done, then sleep
+                if loop is not None:
                     _settle(loop, done)
-                    done, loop = [], job_loop
-                if future.cancelled():
-                    continue
-                try:
-                    done.append((future, self._write(folder, relative, data), None))
-                except Exception as exc:  # handed to the awaiting agent, never lost here
-                    done.append((future, None, exc))
-                now = time.monotonic()
-                if now - last >= SETTLE_SECONDS:
+                    done = []
+                with self._wake:
+                    while not self._queue:
+                        self._wake.wait()
+                continue
+            job_loop, future, folder, relative, data = job
+            if job_loop is not loop:
+                if loop is not None:
                     _settle(loop, done)
-                    done, last = [], now
-            _settle(loop, done)
+                done, loop = [], job_loop
+            if future.cancelled():
+                continue
+            try:
+                done.append((future, self._write(folder, relative, data), None))
+            except Exception as exc:  # handed to the awaiting agent, never lost here
+                done.append((future, None, exc))
+            now = time.monotonic()
+            if now - last >= SETTLE_SECONDS:
+                _settle(loop, done)
+                done, last = [], now
 
 
 # The one file thread of the process, shared by every session's rehearsal runner.

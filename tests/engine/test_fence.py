@@ -75,8 +75,9 @@ def test_write_fenced_refuses_links_on_any_component(tmp_path: Path, outside: Pa
     assert (session / "a" / "new" / "deep.txt").read_bytes() == b"ok"
 
 
-async def test_the_file_thread_writes_in_order_and_hands_back_refusals(
-    tmp_path: Path, outside: Path
+@pytest.mark.parametrize("threads", [1, 3])
+async def test_the_file_threads_write_everything_and_hand_back_refusals(
+    tmp_path: Path, outside: Path, threads: int
 ) -> None:
     import asyncio
 
@@ -85,7 +86,7 @@ async def test_the_file_thread_writes_in_order_and_hands_back_refusals(
     session = tmp_path / "session"
     (session / "artifacts").mkdir(parents=True)
     os.symlink(outside, session / "artifacts" / "link")
-    writer = FencedWriter()
+    writer = FencedWriter(threads=threads)
     futures = [
         writer.write(session, f"artifacts/r{i}.md", f"report {i}".encode()) for i in range(50)
     ]
@@ -98,5 +99,5 @@ async def test_the_file_thread_writes_in_order_and_hands_back_refusals(
     with pytest.raises(FenceError):
         await refused
     assert _snapshot(outside) == {"target.txt": "original"}
-    # A write after the queue has drained is served too (the thread waits, it does not end).
+    # A write after the queue has drained is served too (the threads wait, they do not end).
     assert await writer.write(session, "artifacts/again.md", b"x") == 1
