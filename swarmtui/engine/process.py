@@ -17,6 +17,7 @@ import asyncio
 import codecs
 import contextlib
 import ctypes
+import functools
 import os
 import signal
 import subprocess
@@ -83,8 +84,8 @@ class _Watchdog:
 _WATCHDOG = _Watchdog()
 
 
-def _die_with_parent() -> Callable[[], None] | None:
-    """A `preexec_fn` asking Linux to SIGKILL the child when its parent (thread) dies."""
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
@@ -93,6 +94,17 @@ def _die_with_parent() -> Callable[[], None] | None:
         return None
     prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
     prctl.restype = ctypes.c_int
+    return prctl
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` asking Linux to SIGKILL the child when its parent dies.
+
+    (Strictly, when the thread that started it ends: the event loop's, which outlives it.)
+    """
+    prctl = _prctl()
+    if prctl is None:
+        return None
     parent = os.getpid()
     sigkill = int(signal.SIGKILL)
 
