@@ -221,7 +221,8 @@ class MainScreen(Screen[None]):
     def on_resize(self, event: Resize) -> None:
         compact = event.size.width < COMPACT_WIDTH or event.size.height < COMPACT_HEIGHT
         self.set_class(compact, "-compact")
-        self.status_bar.set_note("alt+1…6: panes" if compact else "")
+        # F-keys first: alt+digit types a character in some terminals (macOS: alt+2 is ™).
+        self.status_bar.set_note("F2…F7 / alt+1…6: panes" if compact else "")
         if compact:
             self._maximize_focused()
         elif self.maximized is not None:
