@@ -68,6 +68,7 @@ from swarmtui.engine.paths import (
 from swarmtui.engine.process import run_process
 from swarmtui.engine.runners import make_runner
 from swarmtui.engine.runners.base import AgentFailed, AgentJob, AgentResult, OutputStream, Runner
+from swarmtui.engine.runners.secrets import StreamRedactor, secret_values
 from swarmtui.engine.settings import RunSettings
 
 # One output event carries at most this many characters; the whole output is in the agent's
@@ -176,6 +177,7 @@ class Scheduler:
     ) -> None:
         self.batch = batch
         self.settings = settings
+        self._secrets = secret_values(settings)
         self.session_dir = session_dir
         self._artifacts_dir = session_dir / "artifacts"  # (a Path join per agent adds up)
         self.session_id = session_id
@@ -761,7 +763,10 @@ class Scheduler:
                 cwd = cwd / relative
             self._emit(BashStarted(op=op.index, command=command))
 
-            def on_output(stream: str, text: str) -> None:
+            # A key the command prints may arrive split across two reads.
+            redactors = {name: StreamRedactor(self._secrets) for name in ("stdout", "stderr")}
+
+            def emit_output(stream: str, text: str) -> None:
                 for start in range(0, len(text), OUTPUT_CHUNK):
                     chunk = text[start : start + OUTPUT_CHUNK]
                     self._emit(
@@ -772,10 +777,18 @@ class Scheduler:
                         )
                     )
 
+            def on_output(stream: str, text: str) -> None:
+                name = "stdout" if stream == "stdout" else "stderr"
+                emit_output(name, redactors[name].feed(text))
+
             try:
-                status = await run_process(
-                    ["bash", "-c", command], cwd=cwd, on_output=on_output, timeout=op.timeout
-                )
+                try:
+                    status = await run_process(
+                        ["bash", "-c", command], cwd=cwd, on_output=on_output, timeout=op.timeout
+                    )
+                finally:
+                    for name, redactor in redactors.items():
+                        emit_output(name, redactor.flush())
             except TimeoutError:
                 self._failures += 1
                 reason = f"timed out after {op.timeout:g} s"

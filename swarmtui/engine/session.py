@@ -33,6 +33,7 @@ from swarmtui.engine.folders import (
     session_name,
     session_slug,
 )
+from swarmtui.engine.runners.secrets import scrub_event, secret_values
 from swarmtui.engine.scheduler import AgentProfile, Scheduler
 from swarmtui.engine.settings import RunSettings
 from swarmtui.engine.state import SessionState, apply
@@ -153,11 +154,15 @@ class LiveSession:
         # could not be written (the state is still complete in memory).
         self.subscriber_errors: list[str] = []
         self.log_error: str | None = None
+        # Values of the API keys in the environment: no event may carry one.
+        self._secrets = secret_values(settings)
 
     def subscribe(self, callback: Subscriber) -> None:
         self._subscribers.append(callback)
 
     def _emit(self, event: Event) -> None:
+        if self._secrets:
+            event = scrub_event(event, self._secrets)
         self._seq += 1
         # Straight into the model's fields: pydantic's __setattr__ costs more than the fold.
         fields = event.__dict__

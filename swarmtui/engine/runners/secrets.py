@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from swarmtui.engine.settings import RunSettings
+
+_Model = TypeVar("_Model", bound=BaseModel)
 
 REDACTED = "[REDACTED]"
 KNOWN_KEY_ENVS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
@@ -41,6 +46,19 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         if secret in text:
             text = text.replace(secret, REDACTED)
     return text
+
+
+def scrub_event(event: _Model, secrets: Iterable[str]) -> _Model:
+    """EVENT, or a copy with every secret in any of its fields replaced (the last safety net
+    before an event reaches the log or the screen: a Bash command may echo a key, a memory value
+    may hold one)."""
+    secrets = list(secrets)
+    if not secrets:
+        return event
+    data = event.model_dump_json()
+    if not any(secret in data for secret in secrets):
+        return event
+    return type(event).model_validate_json(redact(data, secrets))
 
 
 class StreamRedactor:
