@@ -72,6 +72,17 @@ def lint_cmd(files: tuple[str, ...], fmt: str) -> None:
     raise SystemExit(lint_command(list(files), fmt))
 
 
+def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from swarmtui.config import base_url_problem
+
+    problem = base_url_problem(value)
+    if problem:
+        raise click.BadParameter(problem)
+    return value
+
+
 def _run_options(func: Any) -> Any:
     """Options shared by `run` (headless or in the app)."""
     options = [
@@ -108,6 +119,7 @@ def _run_options(func: Any) -> Any:
         click.option(
             "--base-url",
             default=None,
+            callback=_check_base_url,
             help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.",
         ),
         click.option("--model", default=None, help="Model name for the openai/claude backends."),

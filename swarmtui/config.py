@@ -15,6 +15,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import click
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
@@ -57,10 +58,36 @@ def _check_env_name(value: str | None) -> str | None:
 EnvName = Annotated[str | None, AfterValidator(_check_env_name)]
 
 
+def base_url_problem(url: str) -> str | None:
+    """Why URL cannot be a server's base URL (for a one-line error before any run), else None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return f"{url!r}: the port must be a number from 1 to 65535"
+    if parts.scheme not in ("http", "https"):
+        return f"{url!r}: expected an http:// or https:// URL"
+    if not parts.hostname:
+        return f"{url!r}: expected a host, as in http://127.0.0.1:8080/v1"
+    if port == 0:
+        return f"{url!r}: the port must be a number from 1 to 65535"
+    return None
+
+
+def _check_base_url(value: str | None) -> str | None:
+    problem = None if value is None else base_url_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+BaseUrl = Annotated[str | None, AfterValidator(_check_base_url)]
+
+
 class OpenAIOptions(_Strict):
     """`[backends.openai]`: any OpenAI-compatible chat-completions server."""
 
-    base_url: str | None = None
+    base_url: BaseUrl = None
     model: str | None = None
     # Name of the variable holding the key; OPENAI_API_KEY when unset.
     api_key_env: EnvName = None

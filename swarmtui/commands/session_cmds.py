@@ -140,6 +140,9 @@ def run_headless_command(file: Path, as_json: bool, options: dict[str, Any]) -> 
         for d in session.batch.diagnostics:
             if d.severity.value == "error":
                 click.echo(d.format(str(file)), err=True)
+        for event in state.diagnostics:
+            if event.code == "SW020":  # about the run's settings, not a place in the file
+                click.echo(f"warning: {event.message}", err=True)
         if not show_live:
             click.echo(_final_text(state, path))
         else:

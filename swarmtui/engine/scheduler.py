@@ -264,6 +264,27 @@ class Scheduler:
 
     # --- running ------------------------------------------------------------------------------
 
+    def budget_warnings(self) -> list[str]:
+        """Why `budget_usd` cannot be enforced for some agents: their backend reports no cost
+        (command) or their model has no price in the configuration (openai)."""
+        budget = self.settings.budget_usd
+        if budget is None:
+            return []
+        unpriced: dict[str, list[str]] = {}
+        for agent in self.agents.values():
+            if agent.backend == "command":
+                unpriced.setdefault("the command backend reports no cost", []).append(agent.name)
+            elif agent.backend == "openai":
+                configured = self.settings.backend_options.get("openai", {}).get("model")
+                model = agent.model or (configured if isinstance(configured, str) else None)
+                if model not in self.settings.prices:
+                    why = f"openai model {model!r} has no price in [prices]"
+                    unpriced.setdefault(why, []).append(agent.name)
+        return [
+            f"budget of ${budget:.2f} cannot be enforced for {', '.join(names)}: {why}"
+            for why, names in unpriced.items()
+        ]
+
     async def run(self) -> SessionStatus:
         """Run every message in order; returns the session's final status."""
         try:

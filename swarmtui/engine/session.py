@@ -239,6 +239,8 @@ class LiveSession:
                         end_column=d.end_column,
                     )
                 )
+            for warning in scheduler.budget_warnings():
+                self._emit(DiagnosticEvent(code="SW020", severity="warning", message=warning))
             status = await scheduler.run()
         except asyncio.CancelledError:
             # The caller gave up on the run (Ctrl-C): stop every runner, record it, go on up.

@@ -32,6 +32,12 @@ def _write(path: Path, text: str) -> Path:
         ("budget_usd = -1", "budget_usd", "greater than or equal to 0"),
         ('[agent_types.coder]\nbackend = "gemini"', "agent_types.coder.backend", "one of"),
         ("[backends.claude]\nextra_args = 3", "backends.claude.extra_args", "a valid list"),
+        (
+            '[backends.openai]\nbase_url = "http://127.0.0.1:99999/v1"',
+            "backends.openai.base_url",
+            "the port must be a number from 1 to 65535",
+        ),
+        ('[backends.openai]\nbase_url = "localhost:8080"', "backends.openai.base_url", "http://"),
     ],
 )
 def test_bad_values_name_file_key_and_expectation(

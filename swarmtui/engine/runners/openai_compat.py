@@ -307,6 +307,10 @@ class OpenAIRunner:
             ) from None
         except httpx.HTTPError as exc:
             raise AgentFailed(f"request to {url} failed: {_cause(exc)}") from None
+        except (AgentFailed, _Retryable, _StreamOptionsRefused):
+            raise
+        except Exception as exc:  # e.g. a transport's ExceptionGroup: say what is inside
+            raise AgentFailed(f"request to {url} failed: {_cause(exc)}") from None
         attempt.text = coalescer.finish()
         return attempt
 
@@ -499,6 +503,8 @@ class OpenAIRunner:
 
 
 def _cause(exc: BaseException) -> str:
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]  # the group's own text ("unhandled errors...") says nothing
     text = str(exc).strip()
     return text or type(exc).__name__
 
