@@ -17,7 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from swarmtui.batch.models import Batch, Diagnostic, Severity
+from swarmtui.batch import parse_batch
+from swarmtui.batch.agent_types import load_agent_types
+from swarmtui.batch.models import Batch
 from swarmtui.engine.events import (
     AgentPlan,
     DiagnosticEvent,
@@ -86,28 +88,12 @@ class EventSink(Protocol):
 
 
 def parse(text: str, source_name: str | None, now: datetime, project_dir: Path | None) -> Batch:
-    """The batch language's parser; a Batch with one error if it cannot be imported."""
-    try:
-        from swarmtui.batch import parse_batch  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return Batch(
-            source_name=source_name,
-            diagnostics=[
-                Diagnostic(code="SW001", severity=Severity.ERROR, message="no batch parser")
-            ],
-        )
-    batch: Batch = parse_batch(text, source_name=source_name, now=now, project_dir=project_dir)
-    return batch
+    """The batch as of NOW (the session's start, for `new Date()` values)."""
+    return parse_batch(text, source_name=source_name, now=now, project_dir=project_dir)
 
 
 def load_profiles(project_dir: Path | None) -> dict[str, AgentProfile]:
     """Agent types' system prompts and default backend/model (built-ins + the project's)."""
-    try:
-        from swarmtui.batch.agent_types import (  # type: ignore[import-not-found,unused-ignore]
-            load_agent_types,
-        )
-    except ImportError:
-        return {}
     types, _ = load_agent_types(project_dir)
     return {
         name: AgentProfile(system_prompt=t.system_prompt or "", backend=t.backend, model=t.model)
