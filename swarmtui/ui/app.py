@@ -294,18 +294,7 @@ class SwarmApp(App[None]):
             yield SystemCommand(
                 "Save as…", "Save the batch under a new name", screen.action_save_as
             )
-            for pane in ("editor", "agents", "todos", "memory", "log", "timeline"):
-                yield SystemCommand(
-                    f"Focus {pane}",
-                    f"Move the focus to the {pane} pane",
-                    partial(screen.focus_pane, pane),
-                )
-            if screen.running:
-                yield SystemCommand(
-                    "Cancel session",
-                    "Cancel every agent of the session",
-                    screen.action_cancel_session,
-                )
+            # The focus keys and cancel-all are bindings: listed once, above.
             for name in example_names():
                 yield SystemCommand(
                     f"Open example {name}",

@@ -88,3 +88,19 @@ def clip(text: str, width: int) -> str:
     if len(text) <= width:
         return text
     return text[: max(0, width - 1)] + "…"
+
+
+def format_tokens(tokens: int) -> str:
+    """850 tok, 12.3k tok, 4.1M tok: compact enough for a table column."""
+    if tokens < 1000:
+        return f"{tokens} tok"
+    if tokens < 1_000_000:
+        return f"{tokens / 1000:.1f}k tok"
+    return f"{tokens / 1_000_000:.1f}M tok"
+
+
+def format_cost(usd: float) -> str:
+    """$0.04, $12.30; under a cent shows as <$0.01 rather than a misleading $0.00."""
+    if 0 < usd < 0.005:
+        return "<$0.01"
+    return f"${usd:.2f}"

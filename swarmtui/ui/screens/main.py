@@ -52,6 +52,16 @@ PANES: dict[str, tuple[str, str, str]] = {
     "log": ("log", "log", "Log"),
     "timeline": ("timeline", "timeline", "Timeline"),
 }
+# alt+digit as Textual reads it from most terminals (ESC+digit becomes these characters, see
+# textual/_ansi_sequences.py); bound without priority, so the editor can still type them.
+ALT_DIGIT_CHARACTERS = {
+    "editor": "inverted_exclamation_mark",  # ¡
+    "agents": "trade_mark_sign",  # ™
+    "todos": "pound_sign",  # £
+    "memory": "cent_sign",  # ¢
+    "log": "infinity",  # ∞
+    "timeline": "section_sign",  # §
+}
 PANE_KEYS = {
     "editor": "alt+1,f2",
     "agents": "alt+2,f3",
@@ -103,7 +113,7 @@ class MainScreen(Screen[None]):
             Binding(
                 keys,
                 f"focus_pane('{pane}')",
-                PANES[pane][2],
+                f"Focus {PANES[pane][2].lower()}",
                 id=f"focus.{pane}",
                 tooltip=f"Focus the {PANES[pane][2].lower()} pane",
                 show=False,
@@ -111,6 +121,12 @@ class MainScreen(Screen[None]):
                 priority=True,
             )
             for pane, keys in PANE_KEYS.items()
+        ],
+        # No description: kept out of the footer, the help and the palette (the binding above
+        # is the one listed); no id, so remapping `focus.*` leaves these working.
+        *[
+            Binding(character, f"focus_pane('{pane}')", "", show=False)
+            for pane, character in ALT_DIGIT_CHARACTERS.items()
         ],
         Binding(
             "space",

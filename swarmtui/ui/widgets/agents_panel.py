@@ -10,7 +10,14 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 
 from swarmtui.ui.empty_state import EMPTY_STATE
-from swarmtui.ui.look import STATUS_GLYPH, clip, format_seconds, status_styles
+from swarmtui.ui.look import (
+    STATUS_GLYPH,
+    clip,
+    format_cost,
+    format_seconds,
+    format_tokens,
+    status_styles,
+)
 from swarmtui.ui.messages import AgentChosen, AgentControlRequested
 from swarmtui.ui.widgets.row_list import RowList
 
@@ -48,6 +55,19 @@ def waits_text(agent: AgentState) -> str:
 
 
 NARROW = 70
+USAGE_WIDTH = 17  # "12.3k tok $0.04 "
+
+
+def has_usage(agent: AgentState) -> bool:
+    return bool(agent.tokens_in or agent.tokens_out or agent.cost_usd)
+
+
+def usage_text(agent: AgentState) -> str:
+    """The agent's tokens and cost as a fixed-width column; blank while it has used none."""
+    tokens = agent.tokens_in + agent.tokens_out
+    tok = format_tokens(tokens) if tokens else ""
+    cost = format_cost(agent.cost_usd) if agent.cost_usd else ""
+    return f"{tok:>10} {cost:>6} "
 
 
 class AgentsPanel(RowList):
@@ -77,6 +97,8 @@ class AgentsPanel(RowList):
         # Set by the bridge before show_state: the agents whose rows changed (None: all).
         self.changed_agents: set[str] | None = None
         self._styles: dict[str, Style] = {}
+        # The tokens/cost column shows once any agent has used some (never in rehearsal).
+        self.show_usage = False
 
     def show_state(self, state: SessionState) -> None:
         previous, self.state = self.state, state
@@ -89,6 +111,14 @@ class AgentsPanel(RowList):
             self._longest = max((len(name) for name in self._names), default=4)
             changed = None
         self._styles = status_styles(self.app)
+        agents = state.agents.values()
+        if state is previous:
+            show_usage = self.show_usage or any(map(has_usage, agents))
+        else:
+            show_usage = any(map(has_usage, agents))
+        if show_usage != self.show_usage:
+            self.show_usage = show_usage
+            changed = None  # every row gains (or loses) the column
         rows = None if changed is None else [self._index[n] for n in changed if n in self._index]
         self.set_row_count(len(self._names), rows=rows)
 
@@ -104,10 +134,12 @@ class AgentsPanel(RowList):
 
     def render_header(self, line: int, width: int) -> Text:
         nw = self._name_width(width)
+        usage = f"{'tokens':>10} {'cost':>6} " if self.show_usage else ""
         if width < NARROW:
-            return Text(f"  {'agent':<{nw}} {'time':>7}  waits / stores · output")
+            return Text(f"  {'agent':<{nw}} {'time':>7} {usage} waits / stores · output")
         return Text(
-            f"  {'agent':<{nw}} {'type':<12} {'status':<9} {'time':>7}  waits / stores · output"
+            f"  {'agent':<{nw}} {'type':<12} {'status':<9} {'time':>7} {usage}"
+            " waits / stores · output"
         )
 
     def row_key(self, index: int) -> Hashable | None:
@@ -126,6 +158,10 @@ class AgentsPanel(RowList):
             agent.reason,
             format_seconds(agent_elapsed(agent, now)),
             id(self._styles),
+            self.show_usage,
+            agent.tokens_in,
+            agent.tokens_out,
+            agent.cost_usd,
         )
 
     def render_row(self, index: int, width: int) -> Text:
@@ -141,7 +177,10 @@ class AgentsPanel(RowList):
         if width >= NARROW:  # narrow: the glyph and its colour tell the status
             text.append(f"{clip(agent.type, 12):<12} ", Style(dim=True))
             text.append(f"{agent.status:<9} ", style)
-        text.append(f"{format_seconds(agent_elapsed(agent, now)):>7}  ")
+        text.append(f"{format_seconds(agent_elapsed(agent, now)):>7} ")
+        if self.show_usage:
+            text.append(usage_text(agent), Style(dim=True))
+        text.append(" ")
         rest = width - text.cell_len
         waits = waits_text(agent)
         tail = agent.output_tail[-1].strip() if agent.output_tail else ""

@@ -9,10 +9,28 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from swarmtui.ui.look import STATUS_GLYPH, STATUSES, format_seconds, status_styles
+from swarmtui.ui.look import (
+    STATUS_GLYPH,
+    STATUSES,
+    format_cost,
+    format_seconds,
+    format_tokens,
+    status_styles,
+)
 
 if TYPE_CHECKING:
     from swarmtui.engine.state import SessionState
+
+
+def usage_totals(state: SessionState) -> str:
+    """The session's tokens and cost ("12.3k tok · $0.04"), or "" while nothing was used."""
+    tokens = sum(agent.tokens_in + agent.tokens_out for agent in state.agents.values())
+    parts = []
+    if tokens:
+        parts.append(format_tokens(tokens))
+    if state.cost_usd:
+        parts.append(format_cost(state.cost_usd))
+    return " · ".join(parts)
 
 
 class StatusBar(Widget):
@@ -82,6 +100,9 @@ class StatusBar(Widget):
             for status in STATUSES:
                 if counts.get(status):
                     text.append(f" {STATUS_GLYPH[status]}{counts[status]}", styles[status])
+            usage = usage_totals(state)
+            if usage:
+                text.append(f" · {usage}")
         else:
             text.append("no session yet", Style(dim=True))
         if self.file_label:

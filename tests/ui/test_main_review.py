@@ -1,0 +1,104 @@
+"""Fixes from a newcomer's review of the main screen, each driven with Pilot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from main_data import mid_run_events, settle, show_session
+from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+from textual._xterm_parser import XTermParser
+from textual.pilot import Pilot
+
+from swarmtui.engine.events import AgentUsage, Event
+from swarmtui.engine.settings import RunSettings
+from swarmtui.ui.app import SwarmApp, make_app
+from swarmtui.ui.widgets.agents_panel import AgentsPanel
+
+SIZE = (140, 42)
+
+
+def app_for(tmp_path: Path, text: str | None = None, **kwargs: object) -> SwarmApp:
+    settings = kwargs.pop("settings", None) or RunSettings(rehearsal_seconds=0.01)
+    return make_app(
+        text=text,
+        settings=settings,  # type: ignore[arg-type]
+        sessions_dir=tmp_path / "sessions",
+        freeze_gc=False,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def _with_usage(events: list[Event]) -> list[Event]:
+    extra: list[Event] = [
+        AgentUsage(agent="Backend", tokens_in=10_000, tokens_out=2_300, cost_usd=0.04, t=5.5),
+        AgentUsage(agent="Frontend", tokens_in=500, tokens_out=200, cost_usd=0.01, t=5.6),
+    ]
+    for offset, event in enumerate(extra, start=1):
+        event.seq = len(events) + offset
+    return events + extra
+
+
+async def test_tokens_and_cost_show_in_the_agents_panel_and_status_bar(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await show_session(pilot, _with_usage(mid_run_events()))
+        panel = screen.query_one(AgentsPanel)
+        rows = {panel.render_row(i, 100).plain for i in range(panel.row_count)}
+        backend = next(row for row in rows if row[2:].startswith("Backend"))
+        assert "12.3k tok" in backend and "$0.04" in backend, backend
+        assert "tokens" in panel.render_header(0, 100).plain
+        status = str(screen.status_bar.render_status())
+        assert "13.0k tok" in status and "$0.05" in status, status
+
+
+async def test_tokens_and_cost_are_hidden_when_zero(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await show_session(pilot, mid_run_events())
+        panel = screen.query_one(AgentsPanel)
+        assert "tokens" not in panel.render_header(0, 100).plain
+        assert not any("tok" in panel.render_row(i, 100).plain for i in range(panel.row_count))
+        status = str(screen.status_bar.render_status())
+        assert "tok" not in status and "$" not in status, status
+
+
+async def type_in_terminal(pilot: Pilot[Any], data: str) -> None:
+    """Send `data` as a terminal would: through Textual's own input parser to the app."""
+    driver = pilot.app._driver
+    assert driver is not None
+    for event in XTermParser().feed(data):
+        driver.send_message(event)
+        await pilot.pause()
+
+
+async def test_alt_digit_characters_focus_the_panes_outside_the_editor(tmp_path: Path) -> None:
+    # What a terminal's alt+1…6 (ESC+digit) becomes once Textual has read it.
+    characters = [ANSI_SEQUENCES_KEYS[f"\x1b{n}"] for n in range(1, 7)]
+    assert characters == ["¡", "™", "£", "¢", "∞", "§"]
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        expected = ["editor", "agents", "todos", "memory-tree", "log", "timeline"]
+        for number, widget_id in enumerate(expected, start=1):
+            await pilot.press("f6")  # from the log pane
+            await type_in_terminal(pilot, f"\x1b{number}")
+            assert app.focused is not None and app.focused.id == widget_id, number
+        editor = app.main_screen.editor
+        await pilot.press("f2")
+        assert app.focused is editor
+        before = editor.text
+        await type_in_terminal(pilot, "\x1b2")  # the editor types it: focus stays
+        assert app.focused is editor and editor.text != before and "™" in editor.text
+
+
+async def test_palette_lists_each_focus_command_once(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.main_screen)]
+        focus = [title for title in titles if "agents" in title.lower()]
+        assert focus == ["Focus agents"], focus
+        assert "Agents" not in titles
