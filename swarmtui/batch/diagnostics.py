@@ -26,6 +26,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "SW016": (W, "an agent type file that cannot be read"),
 }
 
+# What can still be said of an operation with a syntax error.
+CERTAIN_CODES = frozenset({"SW001", "SW002", "SW003"})
+
 
 class Diagnostics:
     """Collects diagnostics; remembers which operation each error or placeholder belongs to."""
@@ -35,6 +38,9 @@ class Diagnostics:
         self.items: list[Diagnostic] = []
         # operation index -> reason it must not run (the first error or placeholder found)
         self.skip: dict[int, str] = {}
+        # Operations with a syntax error: their arguments may be shifted or cut, so nothing but
+        # what is certain (syntax, undefined names, placeholders) is reported for them.
+        self.syntax_ops: set[int] = set()
 
     def add(
         self,
@@ -44,7 +50,11 @@ class Diagnostics:
         *,
         op: int | None = None,
         severity: Severity | None = None,
-    ) -> Diagnostic:
+    ) -> Diagnostic | None:
+        if op is not None and op in self.syntax_ops and code not in CERTAIN_CODES:
+            return None
+        if op is not None and code == "SW001":
+            self.syntax_ops.add(op)
         sev = severity or CODES[code][0]
         line, col, end_line, end_col = self.source.clamp(rng)
         diag = Diagnostic(

@@ -12,7 +12,7 @@ from pathlib import Path
 import tree_sitter_javascript
 from tree_sitter import Language, Node, Parser
 
-from swarmtui.batch.diagnostics import Diagnostics
+from swarmtui.batch.diagnostics import CERTAIN_CODES, Diagnostics
 from swarmtui.batch.models import Batch, Diagnostic, Message, NoteOp, Severity
 from swarmtui.batch.operations import AnyOp, CallContext, TaskInfo, build_operation
 from swarmtui.batch.scan import ScanResult, scan
@@ -25,8 +25,10 @@ _PARSER = Parser(JS_LANGUAGE)
 _STATEMENT_KINDS_IGNORED = ("comment", "empty_statement", "hash_bang_line")
 _SURROGATES_RE = re.compile("[\ud800-\udfff]")
 _CALL_HEAD_RE = re.compile(rb"\s*([A-Za-z_$][\w$.]*)\s*\(")
-# A comma with no argument before it (`f(a,, b)`); only a hint, `_missing_arguments` decides.
-_EMPTY_ARGUMENT_RE = re.compile(rb"[(,][\s/*]*,|[(,]\s*//")
+# A comma with nothing before it (`f(a,, b)`, `{a: 1,, b: 2}`, `[1,, 2]`); only a hint,
+# `_empty_slots` decides.
+_EMPTY_SLOT_RE = re.compile(rb"[(\[{,][\s/*]*,|[(\[{,]\s*//")
+_SLOT_CONTAINERS = {"arguments": "an argument", "object": "an entry", "array": "an element"}
 
 
 @dataclass(slots=True)
@@ -100,6 +102,7 @@ class _Parse:
         self.items: list[_Item] = []
         self.tasks: list[TaskInfo] = []
         self.op_rows: set[int] = set()
+        self.syntax_ranges: list[Range] = []
 
     def run(self) -> Batch:
         tree = _PARSER.parse(self.source.code_bytes)
@@ -120,10 +123,24 @@ class _Parse:
             if reason and op.skip_reason is None:
                 op.skip_reason = reason
         skip_dependents(batch, self.diags)
+        self._drop_uncertain()
         batch.diagnostics = sorted(
             self.diags.items, key=lambda d: (d.line, d.column, d.code, d.message)
         )
         return batch
+
+    def _drop_uncertain(self) -> None:
+        """Whole-batch checks read the arguments of every call; for a call with a syntax error
+        those may be shifted (`Task("B" "Do b.")`), so only certain findings stay on it."""
+        if not self.syntax_ranges:
+            return
+
+        def inside(d: Diagnostic) -> bool:
+            return any(
+                (r[0], r[1]) <= (d.line, d.column) < (r[2], r[3]) for r in self.syntax_ranges
+            )
+
+        self.diags.items = [d for d in self.diags.items if d.code in CERTAIN_CODES or not inside(d)]
 
     # -- statements ------------------------------------------------------------------------------
 
@@ -212,14 +229,12 @@ class _Parse:
         name = call_name(fn) if fn is not None else ""
         rng = self.source.node_range(call, row_offset)
         args = (
-            [c for c in args_node.named_children if c.type not in ("comment", "ERROR")]
-            if args_node is not None and args_node.type == "arguments"
-            else []
+            _arguments(args_node) if args_node is not None and args_node.type == "arguments" else []
         )
         if call.has_error:
             self._syntax_errors(call, row_offset, index)
-        elif args_node is not None and _EMPTY_ARGUMENT_RE.search(args_node.text or b""):
-            self._missing_arguments(args_node, row_offset, index)
+        elif args_node is not None and _EMPTY_SLOT_RE.search(args_node.text or b""):
+            self._empty_slots(args_node, row_offset, index)
         if args_node is not None and args_node.type == "template_string":
             self.diags.add("SW001", "call operations with (...), not a template", rng, op=index)
         self.evaluator.op = index
@@ -236,6 +251,8 @@ class _Parse:
             )
         op = build_operation(name, ctx)
         self.evaluator.op = None
+        if index in self.diags.syntax_ops:
+            self.syntax_ranges.append(rng)
         row = rng[0] - 1
         self.op_rows.add(row)
         self.items.append(_Item(self.source.node_start(call, row_offset), row, op))
@@ -255,6 +272,10 @@ class _Parse:
                 )
                 return
             if cur.is_error:
+                following = _token_after_complete_value(cur)
+                if following is not None:
+                    self._unexpected(following, row_offset, op)
+                    return
                 first = cur.child(0) if cur.child_count else None
                 token = self.source.snippet(first, 20, row_offset) if first is not None else ""
                 rng = self.source.node_range(first if first is not None else cur, row_offset)
@@ -275,20 +296,47 @@ class _Parse:
             if cur.has_error:
                 stack.extend(reversed(cur.children))
 
-    def _missing_arguments(self, args_node: Node, row_offset: int, op: int) -> None:
-        """`f(a,, b)` and `f(, a)` parse cleanly in tree-sitter but are not what was meant."""
-        previous = "("
-        for child in args_node.children:
-            if child.type == "," and previous in ("(", ","):
-                self.diags.add(
-                    "SW001",
-                    "syntax error: unexpected `,` (an argument is missing)",
-                    self.source.node_range(child, row_offset),
-                    op=op,
-                )
-                return
-            if child.type != "comment":
-                previous = child.type if child.type in ("(", ",") else "value"
+    def _unexpected(self, token: Node, row_offset: int, op: int | None) -> None:
+        text = self.source.snippet(token, 20, row_offset)
+        parent = token.parent
+        hint = (
+            " (is a comma missing?)"
+            if parent is not None
+            and parent.type in ("arguments", "array", "object")
+            and token.type not in (")", "]", "}", ",")
+            else ""
+        )
+        self.diags.add(
+            "SW001",
+            f"syntax error: unexpected `{text}`{hint}",
+            self.source.node_range(token, row_offset),
+            op=op,
+        )
+
+    def _empty_slots(self, args_node: Node, row_offset: int, op: int) -> None:
+        """`f(a,, b)`, `{a: 1,, b: 2}` and `[1,, 2]` parse cleanly in tree-sitter (the last two are
+        even valid JavaScript) but are typos here: report the first extra comma."""
+        stack = [args_node]
+        while stack:
+            node = stack.pop()
+            what = _SLOT_CONTAINERS.get(node.type)
+            if what is not None:
+                previous = ""
+                for child in node.children:
+                    ct = child.type
+                    if ct == "comment":
+                        continue
+                    if ct == "," and previous in ("(", "[", "{", ","):
+                        self.diags.add(
+                            "SW001",
+                            f"syntax error: unexpected `,` ({what} is missing)",
+                            self.source.node_range(child, row_offset),
+                            op=op,
+                        )
+                        return
+                    previous = ct if ct in ("(", "[", "{", ",") else "value"
+            if node.named_child_count:
+                stack.extend(reversed(node.named_children))
 
     # -- lines -----------------------------------------------------------------------------------
 
@@ -394,6 +442,50 @@ class _Parse:
         for task in self.tasks:
             task.message = message_of.get(id(task.op), 0)
         return [messages[k] for k in sorted(messages)]
+
+
+def _arguments(args_node: Node) -> list[Node]:
+    """The argument nodes; an ERROR wrapping one good value (`f("a" "b")` wraps `"a"`) still
+    counts as that argument, so the arguments after it keep their positions."""
+    out: list[Node] = []
+    for c in args_node.named_children:
+        if c.type == "comment":
+            continue
+        if c.type == "ERROR":
+            inner = c.named_children
+            if c.child_count == 1 and len(inner) == 1 and not inner[0].has_error:
+                out.append(inner[0])
+            continue
+        out.append(c)
+    return out
+
+
+def _token_after_complete_value(error: Node) -> Node | None:
+    """The first bad token when tree-sitter wrapped a *good* value in the ERROR node.
+
+    `f("x" "y")` gives `ERROR("x")` then `"y"`, and `f(a))` gives `ERROR(f(a), ")")`: in both the
+    value inside the ERROR is fine and what follows it is where the text stops making sense (§7).
+    """
+    first = error.child(0) if error.child_count else None
+    if first is None or not first.is_named or first.has_error or first.is_missing:
+        return None
+    if first.start_byte == first.end_byte:
+        return None
+    if error.child_count == 1:
+        parent = error.parent
+        after = error.next_sibling
+        if (
+            parent is not None
+            and parent.type in ("arguments", "array", "object")
+            and after is not None
+            and after.type not in (",", ")", "]", "}")
+        ):
+            return after
+        return None
+    if first.type == "call_expression":
+        second = error.child(1)
+        return second
+    return None
 
 
 def _rows_between(starts: list[int], first: int, last: int) -> list[int]:

@@ -220,8 +220,9 @@ def test_error_messages_name_the_problem() -> None:
     assert "`memory.store(` is not finished" in diag.message
     comma = parse('Task("A" "x", "coder")\n')
     diag = next(d for d in comma.diagnostics if d.code == "SW001")
-    assert diag.message == 'syntax error: unexpected `"A"` (is a comma missing?)'
-    assert (diag.column, diag.end_column) == (6, 9)
+    # §7: the first bad token is `"x"` (a string right after a string), not the good `"A"`.
+    assert diag.message == 'syntax error: unexpected `"x"` (is a comma missing?)'
+    assert (diag.column, diag.end_column) == (10, 13)
 
 
 def test_placeholder_statement_is_a_warning_not_an_error() -> None:

@@ -1,0 +1,77 @@
+"""SW001 positions and what an operation with a syntax error still reports (§7)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.batch.conftest import codes, parse
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "what"),
+    [
+        (
+            'mcp__claude_flow__memory_usage({ action: "store",, key: "k", value: "v" })\n',
+            50,
+            "an entry",
+        ),
+        ('Task("A", "Do a.", "coder", { timeout: 5,, retries: 1 })\n', 42, "an entry"),
+        ('TodoWrite({todos: [{id: "1",, content: "Do a"}]})\n', 29, "an entry"),
+        (
+            'TodoWrite({todos: [{id: "1", content: "a"},, {id: "2", content: "b"}]})\n',
+            44,
+            "an element",
+        ),
+        ('Bash("ls",, {timeout: 3})\n', 11, "an argument"),
+        ('memory.store("k", {a: {b: [1,, 2]}})\n', 30, "an element"),
+    ],
+)
+def test_empty_slot_is_a_syntax_error_at_the_extra_comma(text: str, column: int, what: str) -> None:
+    batch = parse(text)
+    (diag,) = [d for d in batch.diagnostics if d.code == "SW001"]
+    assert diag.severity == "error"
+    assert (diag.line, diag.column, diag.end_column) == (1, column, column + 1)
+    assert diag.message == f"syntax error: unexpected `,` ({what} is missing)"
+    (op,) = batch.operations()
+    assert op.skip_reason is not None and op.skip_reason.startswith("SW001")
+
+
+def test_commas_inside_strings_and_trailing_commas_are_fine() -> None:
+    batch = parse(
+        'Task("A", "Store a,, b in memory \'k\'.", "coder", {retries: 1,})\n'
+        'TodoWrite({todos: [{id: "1", content: "x",},]})\n'
+    )
+    assert "SW001" not in codes(batch)
+
+
+def test_syntax_error_points_at_the_second_of_two_adjacent_strings() -> None:
+    batch = parse('Task("A", "x" "y", "coder")\n')
+    (diag,) = [d for d in batch.diagnostics if d.code == "SW001"]
+    assert (diag.column, diag.end_column) == (15, 18)
+    assert diag.message == 'syntax error: unexpected `"y"` (is a comma missing?)'
+
+
+def test_extra_closing_parenthesis_is_unexpected_not_unfinished() -> None:
+    batch = parse('Bash("ok")\nTask("C", "x", "coder"))\n')
+    (diag,) = [d for d in batch.diagnostics if d.code == "SW001"]
+    assert (diag.line, diag.column, diag.end_column) == (2, 24, 25)
+    assert diag.message == "syntax error: unexpected `)`"
+    assert [op.kind for op in batch.operations() if op.skip_reason is None] == ["bash"]
+
+
+def test_call_with_syntax_error_keeps_its_first_string_as_name_and_no_guesses() -> None:
+    batch = parse(
+        'Task("B" "Do b.", "coder")\nTask("Z", "Store the plan in memory \'q\'.", "coder")\n'
+    )
+    assert [t.name for t in batch.tasks()] == ["B", "Z"]
+    # Only the certain finding on line 1: no SW007 (memory use) or SW009 derived from shifted
+    # arguments of a call that is not run anyway.
+    assert [(d.code, d.line, d.column) for d in batch.diagnostics if d.line == 1] == [
+        ("SW001", 1, 10)
+    ]
+    assert batch.tasks()[0].skip_reason is not None
+
+
+def test_call_with_syntax_error_still_reports_undefined_names() -> None:
+    batch = parse('Task("B" "Do b.", nope)\n')
+    assert codes(batch) == ["SW001", "SW002"]
