@@ -346,12 +346,22 @@ class _Parse:
                 continue
             rng = self.source.line_range(row)
             wait = info.kind == "wait"
-            message = (
-                "[Wait for completion]: starts a new message"
-                if wait
-                else f"not an operation, kept as a note: {info.text[:60]}"
-            )
-            self.diags.add("SW015", message, rng)
+            skip_reason: str | None = None
+            if info.call_like:
+                # Issue 2: a line that starts like an operation must not pass as prose.
+                message = (
+                    f"`{info.text[:40]}` looks like a call to {info.call_like} but is not one "
+                    f"(write {info.call_like}(...) with parentheses)"
+                )
+                self.diags.add("SW001", message, rng)
+                skip_reason = f"SW001: {message}"
+            else:
+                message = (
+                    "[Wait for completion]: starts a new message"
+                    if wait
+                    else f"not an operation, kept as a note: {info.text[:60]}"
+                )
+                self.diags.add("SW015", message, rng)
             op = NoteOp(
                 index=0,
                 line=rng[0],
@@ -359,6 +369,7 @@ class _Parse:
                 end_line=rng[2],
                 end_column=rng[3],
                 text=info.text,
+                skip_reason=skip_reason,
             )
             self.items.append(_Item(self.source.line_starts[row] + rng[1] - 1, row, op, wait))
 

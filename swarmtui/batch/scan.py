@@ -31,6 +31,11 @@ _CALL_START_RE = re.compile(
 _KNOWN_CALL_RE = re.compile(
     r"(?:Task|TodoWrite|Bash|Write|memory\.\w+|\w*(?:memory_usage|swarm_init|agent_spawn))[ \t]*\("
 )
+# An operation name followed by an argument but no `(`: `Task 'E'`, `Bash "ls"` (not prose).
+_CALL_LIKE_RE = re.compile(
+    r"[ \t]*(?:await[ \t]+)?(?P<name>Task|TodoWrite|Bash|Write|memory\.\w+"
+    r"|\w*(?:memory_usage|swarm_init|agent_spawn))[ \t]*[\"'`{\[]"
+)
 _DECL_RE = re.compile(r"[ \t]*(?:const|let|var)[ \t]+[A-Za-z_$]")
 _FENCE_RE = re.compile(r"[ \t]*(?:```|~~~)[\w+-]*[ \t]*\r?$")
 _COMMENT_START_RE = re.compile(r"[ \t]*(?://|/\*)")
@@ -65,6 +70,8 @@ class LineInfo:
     text: str = ""
     # A code line whose statement starts with `name(`: an operation should start on it.
     call_start: bool = False
+    # A line that reads like a call but is not one (`Task 'E'`): the operation name, else "".
+    call_like: str = ""
 
 
 @dataclass(slots=True)
@@ -208,6 +215,9 @@ def _classify(
     if _CALL_START_RE.match(line):
         continuing = last_code_char in _CONTINUATION_END
         return LineInfo("code", call_start=not continuing), line_start, depth
+    m = _CALL_LIKE_RE.match(line) if last_code_char not in _CONTINUATION_END else None
+    if m:
+        return LineInfo("note", text=stripped, call_like=m.group("name")), line_start, depth
     if last_code_char in _CONTINUATION_END or stripped[0] in _CONTINUATION_START:
         if stripped[0] in "-*" and last_code_char not in _CONTINUATION_END:
             # `- item` / `* item`: a bullet point in prose, not arithmetic.

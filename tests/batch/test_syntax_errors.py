@@ -75,3 +75,24 @@ def test_call_with_syntax_error_keeps_its_first_string_as_name_and_no_guesses() 
 def test_call_with_syntax_error_still_reports_undefined_names() -> None:
     batch = parse('Task("B" "Do b.", nope)\n')
     assert codes(batch) == ["SW001", "SW002"]
+
+
+def test_line_that_starts_like_a_call_is_an_error_not_a_note() -> None:
+    batch = parse("Task 'E'\nBash \"ls\"\nTotal time: 40 minutes\nReviewer starts reading\n")
+    assert [(d.code, d.severity, d.line) for d in batch.diagnostics] == [
+        ("SW001", "error", 1),
+        ("SW001", "error", 2),
+        ("SW015", "info", 3),
+        ("SW015", "info", 4),
+    ]
+    assert "looks like a call to Task but is not one" in batch.diagnostics[0].message
+    skipped = [op.skip_reason is not None for op in batch.operations()]
+    assert skipped == [True, True, False, False]
+
+
+def test_prose_starting_with_an_operation_word_stays_a_note() -> None:
+    batch = parse("Task force meets daily\nWrite the docs\n")
+    assert [(d.code, d.severity) for d in batch.diagnostics] == [
+        ("SW015", "info"),
+        ("SW015", "info"),
+    ]
