@@ -264,25 +264,55 @@ class _Resolver:
                 rng,
             )
             return
+        widened = ""
         if clause.count is None:
             best = scores[ranked[0]]
             keys = [k for k in ranked if scores[k] == best]
         elif clause.count == 0:
             keys = ranked
+            group = self.group(info, keys)
+            if group is not None and len(group[1]) > len(keys):
+                keys, widened = group[1], f"; widened to all of {group[0]}*"
         else:
             keys = ranked[: clause.count]
+            # §4: a count word asks for a group sharing a prefix. The words may describe only
+            # some of its keys (two stored as "findings", one as "notes"): take the group when
+            # it has exactly the count, rather than silently waiting for fewer.
+            group = self.group(info, keys) if len(keys) < clause.count else None
+            if group is not None and len(group[1]) == clause.count:
+                keys, widened = group[1], f"; widened to the {clause.count} keys of {group[0]}*"
         keys.sort(key=lambda k: order[k])
         providers = [p for k in keys for p in self.usable(info, k)]
         self.wait_edge(info, keys, "matched", clause, providers)
-        missing = ""
-        if clause.count and len(keys) < clause.count:
-            missing = f"; only {len(keys)} of {clause.count} found"
-        self.diags.add(
-            "SW013",
+        message = (
             f'{info.op.name}: "{clause.text}" → {", ".join(keys)} '
-            f"(stored by {_names(providers)}){missing}",
-            rng,
+            f"(stored by {_names(providers)}){widened}"
         )
+        if clause.count and len(keys) < clause.count:
+            self.diags.add(
+                "SW014",
+                f"{message}; only {len(keys)} of {clause.count} found: it waits for these only",
+                rng,
+            )
+            return
+        self.diags.add("SW013", message, rng)
+
+    def group(self, info: TaskInfo, keys: list[str]) -> tuple[str, list[str]] | None:
+        """The keys others store under the deepest path prefix `keys` share (at least two
+        segments, so `swarm/` alone never groups a whole batch), in the order stored."""
+        parts = [k.split("/")[:-1] for k in keys]
+        if not parts:
+            return None
+        common: list[str] = []
+        for segments in zip(*parts, strict=False):
+            if any(s != segments[0] for s in segments):
+                break
+            common.append(segments[0])
+        if len(common) < 2:
+            return None
+        prefix = "/".join(common) + "/"
+        group = [k for k in self.providers if k.startswith(prefix) and self.usable(info, k)]
+        return prefix, group
 
     def wait_edge(
         self,

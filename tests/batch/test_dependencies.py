@@ -153,3 +153,59 @@ def test_agents_waiting_on_skipped_agents_are_skipped_too() -> None:
     sw004 = [d for d in batch.diagnostics if d.code == "SW004"]
     assert [d.line for d in sw004] == [2, 3]
     assert "only A would store" in sw004[0].message
+
+
+_RESEARCHERS = "".join(
+    f'Task("{name}", "Research. Store {what} in memory as \'swarm/research/{key}\'.", '
+    '"researcher")\n'
+    for name, what, key in (
+        ("R1", "findings", "apis"),
+        ("R2", "findings", "dbs"),
+        ("R3", "notes", "ui"),
+    )
+)
+_ALL_THREE = ["swarm/research/apis", "swarm/research/dbs", "swarm/research/ui"]
+
+
+def _wait_diag(text: str) -> tuple[list[str], str, str]:
+    batch = parse(text)
+    (diag,) = [d for d in batch.diagnostics if d.code in ("SW013", "SW014") and d.line == 4]
+    return _task(batch, "Dev").waits, diag.code, diag.severity
+
+
+def test_count_word_all_three_widens_to_the_group_sharing_the_prefix() -> None:
+    waits, code, severity = _wait_diag(
+        _RESEARCHERS + 'Task("Dev", "Wait for all three findings. Build.", "coder")\n'
+    )
+    assert (waits, code, severity) == (_ALL_THREE, "SW013", "info")
+
+
+def test_count_word_all_takes_the_whole_group() -> None:
+    waits, code, _ = _wait_diag(
+        _RESEARCHERS + 'Task("Dev", "Wait for all findings. Build.", "coder")\n'
+    )
+    assert (waits, code) == (_ALL_THREE, "SW013")
+
+
+def test_count_word_both_widens_to_a_group_of_two() -> None:
+    batch = parse(
+        'Task("Rev1", "Review the API. Store the report in \'swarm/review/api\'.", "reviewer")\n'
+        'Task("Rev2", "Review the UI. Store notes in \'swarm/review/ui\'.", "reviewer")\n'
+        'Task("Lead", "Wait for both review reports. Merge.", "planner")\n'
+    )
+    assert _task(batch, "Lead").waits == ["swarm/review/api", "swarm/review/ui"]
+    assert "SW014" not in codes(batch)
+
+
+def test_count_word_both_picks_two_of_a_larger_group_by_their_words() -> None:
+    waits, code, _ = _wait_diag(
+        _RESEARCHERS + 'Task("Dev", "Wait for both findings. Build.", "coder")\n'
+    )
+    assert (waits, code) == (_ALL_THREE[:2], "SW013")
+
+
+def test_count_word_with_too_few_keys_is_a_warning() -> None:
+    waits, code, severity = _wait_diag(
+        _RESEARCHERS + 'Task("Dev", "Wait for all four findings. Build.", "coder")\n'
+    )
+    assert (waits, code, severity) == (_ALL_THREE[:2], "SW014", "warning")
