@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +10,14 @@ from main_data import mid_run_events, settle, show_session
 from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual._xterm_parser import XTermParser
 from textual.pilot import Pilot
+from textual.widgets import TextArea
 
 from swarmtui.engine.events import AgentUsage, Event
 from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.app import SwarmApp, make_app
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
+from swarmtui.ui.widgets.batch_editor import Highlight, LazyHighlights
+from swarmtui.ui.widgets.diagnostics_list import MAX_SHOWN, DiagnosticsList
 
 SIZE = (140, 42)
 
@@ -102,3 +106,44 @@ async def test_palette_lists_each_focus_command_once(tmp_path: Path) -> None:
         focus = [title for title in titles if "agents" in title.lower()]
         assert focus == ["Focus agents"], focus
         assert "Agents" not in titles
+
+
+def _many_problems(lines: int) -> str:
+    body = [
+        f'Task("Agent {i}", "Write part {i}", "nosuchtype", {{bogus: 1}})' for i in range(lines)
+    ]
+    return "[Single Message - Big]:\n" + "\n".join(body) + "\n"
+
+
+async def test_a_huge_diagnostics_list_shows_the_first_ones_and_a_count(tmp_path: Path) -> None:
+    app = app_for(tmp_path, text=_many_problems(300))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        listing = screen.query_one(DiagnosticsList)
+        total = len(screen.diagnostics)
+        assert total > MAX_SHOWN
+        assert listing.option_count == MAX_SHOWN + 1
+        more = listing.get_option_at_index(MAX_SHOWN)
+        assert more.disabled and f"+{total - MAX_SHOWN:,} more" in str(more.prompt)
+        assert "errors" in str(listing.border_title)
+        # Every problem is still underlined in the editor, the last one included.
+        last = max(screen.diagnostics, key=lambda d: d.line)
+        assert screen.editor._by_line.get(last.line - 1)
+
+
+async def test_the_editor_highlights_painted_rows_as_textarea_would(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        editor = app.main_screen.editor
+        await pilot.press("ctrl+end", "enter", *'Task("x", "`a', "enter", *'b`")')
+        lazy = editor._highlights
+        assert isinstance(lazy, LazyHighlights)
+        rows = editor.document.line_count
+        mine = {row: sorted(lazy[row]) for row in range(rows)}
+        full: defaultdict[int, list[Highlight]] = defaultdict(list)
+        editor._highlights = full
+        TextArea._build_highlight_map(editor)  # Textual's own: the whole document at once
+        assert any(mine.values())
+        assert mine == {row: sorted(full[row]) for row in range(rows)}

@@ -343,6 +343,11 @@ class MainScreen(Screen[None]):
         self.editor.set_diagnostics(diagnostics)
         self.query_one(DiagnosticsList).show_diagnostics(diagnostics)
 
+    def _show_lint_result(self, diagnostics: list[Diagnostic], plan: SessionState) -> None:
+        """Apply a lint's results on the UI thread (what blocks typing while it runs)."""
+        self._show_diagnostics(diagnostics)
+        self._show_plan(plan)
+
     def _show_plan(self, plan: SessionState) -> None:
         """Until a session runs, the agents and todos panels show what the batch would start."""
         if self.bridge is not None and self.bridge.state is EMPTY_STATE:
@@ -361,8 +366,7 @@ class MainScreen(Screen[None]):
             if event.state == WorkerState.SUCCESS and worker.result is not None:
                 generation, diagnostics, plan = worker.result
                 if generation == self._lint_generation:
-                    self._show_diagnostics(diagnostics)
-                    self._show_plan(plan)
+                    self._show_lint_result(diagnostics, plan)
             elif event.state == WorkerState.ERROR:
                 self.query_one(
                     DiagnosticsList
