@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from swarmtui.batch.diagnostics import Diagnostics
-from swarmtui.batch.models import Batch, TodoWriteOp
+from swarmtui.batch.models import Batch, Todo, TodoWriteOp
 from swarmtui.batch.operations import TaskInfo
 from swarmtui.batch.words import clauses, sentences, stems
 
 
 def _agent_words(info: TaskInfo) -> tuple[set[str], set[str]]:
-    """(name words, other words): the instructions without their memory-coordination sentences."""
+    """(name words, other words): the type and the instructions without their memory-coordination
+    sentences, except the first sentence, which says what the agent does even when it also
+    mentions memory ("Build it using the schema from memory")."""
     name = set(stems(info.op.name))
     other = set(stems(info.op.agent_type))
-    for sentence in sentences(info.op.instructions):
-        if any(c.keys or c.mentions_memory for c in clauses(sentence)):
+    for n, sentence in enumerate(sentences(info.op.instructions)):
+        if n and any(c.keys or c.mentions_memory for c in clauses(sentence)):
             continue
         other.update(stems(sentence))
     return name, other
@@ -26,11 +28,20 @@ def link_todos(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
         return
     names = {t.op.name for t in tasks}
     taken: set[str] = set()
-    free = []
+    free: list[Todo] = []
+    # A later TodoWrite merges by id (§5): a todo repeated without `agent:` keeps the link of the
+    # one before it, so the engine does not move it to another agent (or to none).
+    latest: dict[str, Todo] = {}
+    repeats: list[tuple[Todo, Todo]] = []
     for op in todo_ops:
         for todo in op.todos:
+            earlier = latest.get(todo.id)
+            latest[todo.id] = todo
             if todo.agent is None:
-                free.append(todo)
+                if earlier is not None:
+                    repeats.append((todo, earlier))
+                else:
+                    free.append(todo)
                 continue
             if todo.agent in names:
                 taken.add(todo.agent)
@@ -41,8 +52,14 @@ def link_todos(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
                     (op.line, op.column, op.end_line, op.end_column),
                 )
                 todo.agent, todo.agent_link = None, None
-    if not free or not tasks:
-        return
+    if free and tasks:
+        _match(free, tasks, taken)
+    for todo, earlier in repeats:  # in batch order, so chains of repeats follow the first
+        todo.agent, todo.agent_link = earlier.agent, earlier.agent_link
+
+
+def _match(free: list[Todo], tasks: list[TaskInfo], taken: set[str]) -> None:
+    """Link each free todo to the one agent its words clearly match best, one todo per agent."""
     words = {t.op.name: _agent_words(t) for t in tasks}
     candidates: list[tuple[int, int, str]] = []  # (score, todo position, agent)
     wanted = [set(stems(todo.content)) for todo in free]
