@@ -29,6 +29,9 @@ class _Provider:
     name: str  # agent name, or "memory.store" for a memory operation
     message: int
     task: TaskInfo | None = None
+    # For a memory operation of the batch: its index (batch memory operations run in text order
+    # when their message starts, before any agent of that message).
+    op_index: int = -1
 
 
 @dataclass(slots=True)
@@ -45,6 +48,8 @@ class _Resolver:
     # (key, who stores it, the words of the sentence that stores it): indexed only when some
     # wait phrase needs matching, since most batches quote every key.
     described: list[tuple[str, _Provider, Clause | list[str]]] = field(default_factory=list)
+    # key -> (message, op index, line) of each batch `memory delete` of it.
+    deletes: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
 
     # -- stores ----------------------------------------------------------------------------------
 
@@ -99,8 +104,13 @@ class _Resolver:
                     )
         message_of = {op.index: m.index for m in self.batch.messages for op in m.operations}
         for op in self.batch.operations():
-            if isinstance(op, MemoryOp) and op.action == "store" and op.key and not op.skip_reason:
-                self.add_store(op.key, _Provider("memory.store", message_of.get(op.index, 0)), [])
+            if not isinstance(op, MemoryOp) or not op.key or op.skip_reason:
+                continue
+            message = message_of.get(op.index, 0)
+            if op.action == "store":
+                self.add_store(op.key, _Provider("memory.store", message, op_index=op.index), [])
+            elif op.action == "delete":
+                self.deletes.setdefault(op.key, []).append((message, op.index, op.line))
 
     # -- waits -----------------------------------------------------------------------------------
 
@@ -139,8 +149,26 @@ class _Resolver:
         return [
             p
             for p in self.providers.get(key, ())
-            if p.task is not info and p.message <= info.message
+            if p.task is not info
+            and p.message <= info.message
+            and self.deleted_by(p, key, info.message) is None
         ]
+
+    def deleted_by(self, provider: _Provider, key: str, message: int) -> int | None:
+        """The line of a batch `memory delete` that removes what `provider` stored under `key`
+        before an agent of `message` starts, as the engine runs it, else None: a delete runs at
+        the start of its message, after earlier messages and the batch stores above it, but
+        before the agents of its message store anything."""
+        for deleted_in, index, line in self.deletes.get(key, ()):
+            if deleted_in > message:
+                continue
+            if provider.message < deleted_in or (
+                provider.message == deleted_in
+                and provider.task is None
+                and provider.op_index < index
+            ):
+                return line
+        return None
 
     def literal(
         self, info: TaskInfo, key: str, clause: Clause | None, agents: dict[str, TaskInfo]
@@ -153,6 +181,22 @@ class _Resolver:
 
         if providers:
             self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, providers)
+            return
+        earlier = [
+            p
+            for p in self.providers.get(key, ())
+            if p.task is not info and p.message <= info.message
+        ]
+        if earlier:
+            line = self.deleted_by(earlier[0], key, info.message)
+            self.diags.add(
+                "SW004",
+                f"{info.op.name} waits for '{key}', but the batch deletes it (line {line}) "
+                f"before {info.op.name} starts: it would wait forever",
+                rng(),
+                op=info.op.index,
+            )
+            self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, [])
             return
         later = [p for p in self.providers.get(key, ()) if p.task is not info]
         if later:
