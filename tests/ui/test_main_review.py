@@ -7,17 +7,21 @@ from pathlib import Path
 from typing import Any
 
 from main_data import mid_run_events, settle, show_session
+from replay_data import ScreenHost, make_sessions
 from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual._xterm_parser import XTermParser
 from textual.pilot import Pilot
-from textual.widgets import TextArea
+from textual.widgets import Label, TextArea
 
 from swarmtui.engine.events import AgentUsage, Event
 from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.app import SwarmApp, make_app
+from swarmtui.ui.screens.confirm_quit import ConfirmQuitScreen
+from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.batch_editor import Highlight, LazyHighlights
 from swarmtui.ui.widgets.diagnostics_list import MAX_SHOWN, DiagnosticsList
+from swarmtui.ui.widgets.status_bar import StatusBar
 
 SIZE = (140, 42)
 
@@ -147,3 +151,37 @@ async def test_the_editor_highlights_painted_rows_as_textarea_would(tmp_path: Pa
         TextArea._build_highlight_map(editor)  # Textual's own: the whole document at once
         assert any(mine.values())
         assert mine == {row: sorted(full[row]) for row in range(rows)}
+
+
+async def test_the_confirm_dialog_wraps_a_long_detail(tmp_path: Path) -> None:
+    detail = "The batch has unsaved changes (" + "/very/long/folder" * 8 + "/batch.swarm.js)."
+    app = app_for(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        app.push_screen(ConfirmQuitScreen(question="Quit swarmtui?", detail=detail))
+        await pilot.pause()
+        label = app.screen.query_one("#detail", Label)
+        dialog = app.screen.query_one("#dialog")
+        assert label.size.height > 1
+        assert label.region.right <= dialog.content_region.right
+        shown = "".join(strip.text for strip in label.render_lines(label.region.reset_offset))
+        assert "batch.swarm.js)." in shown.replace(" ", "")
+
+
+async def test_replaying_an_interrupted_session_says_interrupted(tmp_path: Path) -> None:
+    sessions = make_sessions(tmp_path / "sessions")
+    app = ScreenHost(lambda: ReplayScreen(sessions["interrupted"]))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen) and screen.cursor is not None
+        status = str(screen.query_one(StatusBar).render_status())
+        assert "· interrupted ·" in status and "running" not in status, status
+        await pilot.press("left")  # one event earlier the session was still running
+        assert "· running ·" in str(screen.query_one(StatusBar).render_status())
+    finished = ScreenHost(lambda: ReplayScreen(sessions["release"]))
+    async with finished.run_test(size=(140, 40)) as pilot:
+        await finished.workers.wait_for_complete()
+        await pilot.pause()
+        assert "interrupted" not in str(finished.screen.query_one(StatusBar).render_status())

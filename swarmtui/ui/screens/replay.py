@@ -146,6 +146,8 @@ class ReplayScreen(Screen[None]):
         self._last_tick: float | None = None
         self._timer: Timer | None = None
         self._log_position = 0
+        # The recording stops without a session_finished event: the run was killed.
+        self.interrupted = False
 
     def compose(self) -> ComposeResult:
         yield Static(f"Replay · {self.session_path.name}", id="replay-title")
@@ -186,6 +188,10 @@ class ReplayScreen(Screen[None]):
         except Exception as exc:  # anything unexpected still ends as one clean line
             self.app.call_from_thread(self._failed, f"{self.session_path}: {exc}")
             return
+        if not any(event.type == "session_finished" for event in events):
+            from swarmtui.store.sessions import effective_status
+
+            self.interrupted = effective_status("running", self.session_path) == "interrupted"
         self.app.call_from_thread(self._loaded, events)
 
     def _failed(self, message: str) -> None:
@@ -318,6 +324,9 @@ class ReplayScreen(Screen[None]):
             self.query_one(StatusBar),
         ):
             panel.show_state(state)
+        # At its end an interrupted session is not "running": say what happened to it.
+        status_bar = self.query_one(StatusBar)
+        status_bar.status_label = "interrupted" if self.interrupted and cursor.at_end else None
         self._show_position()
 
     def position_text(self) -> str:

@@ -52,6 +52,8 @@ class StatusBar(Widget):
         self.file_label = ""
         self.modified = False
         self.note = ""
+        # Shown instead of the state's status (replay: a killed session says `interrupted`).
+        self.status_label: str | None = None
 
     def render(self) -> Text:
         return self.render_status()
@@ -94,7 +96,8 @@ class StatusBar(Widget):
             elapsed = state.metrics.wall_seconds if state.status != "running" else now
             text.append(state.session_id, Style(bold=True))
             paused = " (paused)" if state.paused and state.status == "running" else ""
-            text.append(f" · {state.status}{paused} · {format_seconds(elapsed)} ")
+            status = self.status_label or state.status
+            text.append(f" · {status}{paused} · {format_seconds(elapsed)} ")
             counts: Counter[str] = Counter(agent.status for agent in state.agents.values())
             styles = status_styles(self.app)
             for status in STATUSES:
