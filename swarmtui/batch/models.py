@@ -6,6 +6,7 @@ exclusive (the position just after the last character), so an empty range has en
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -37,7 +38,19 @@ class Diagnostic(SourceRange):
     message: str
 
     def format(self, filename: str) -> str:
-        return f"{filename}:{self.line}:{self.column}: {self.code} {self.message}"
+        """One line, safe for a terminal: control characters are shown escaped."""
+        return printable(f"{filename}:{self.line}:{self.column}: {self.code} {self.message}")
+
+
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """TEXT with control characters (ESC, NUL, line breaks, C1) written as `\\xNN`, so a batch
+    holding terminal escapes cannot drive the terminal that prints its diagnostics."""
+    if text.isprintable():
+        return text
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 TodoStatus = Literal["pending", "in_progress", "completed"]

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from swarmtui.batch import Batch, Diagnostic, TaskOp, parse_batch
+from swarmtui.batch.models import printable
 
 # Fields of each operation kind in `parse --format json` (besides kind and the range).
 _OP_FIELDS: dict[str, tuple[str, ...]] = {
@@ -28,7 +29,7 @@ class _Unreadable(Exception):
 
 
 def read_batch_file(file: str) -> str:
-    """The text of FILE, or of standard input for `-`; undecodable bytes become U+FFFD."""
+    """The text of FILE, or of standard input for `-`; a file that is not UTF-8 is unreadable."""
     try:
         if file == "-":
             data = sys.stdin.buffer.read()
@@ -45,7 +46,13 @@ def read_batch_file(file: str) -> str:
         raise _Unreadable(
             f"{file}: cannot read ({exc.strerror or exc.__class__.__name__})"
         ) from exc
-    return data.decode("utf-8", "replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Like `swarmtui run`: a batch is text; guessing at binary would only print noise.
+        raise _Unreadable(
+            f"{file}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from exc
 
 
 def diagnostic_json(diag: Diagnostic) -> dict[str, Any]:
@@ -95,14 +102,16 @@ def parse_command(file: str, fmt: str) -> int:
     else:
         for message in batch.messages:
             click.echo(
-                f"Message {message.index}" + (f" - {message.title}" if message.title else "")
+                printable(
+                    f"Message {message.index}" + (f" - {message.title}" if message.title else "")
+                )
             )
             for op in message.operations:
                 label = getattr(op, "name", None) or getattr(op, "command", None) or ""
                 skip = f"  [skipped: {op.skip_reason}]" if op.skip_reason else ""
-                click.echo(f"  {op.line}:{op.column} {op.kind} {label}".rstrip() + skip)
+                click.echo(printable(f"  {op.line}:{op.column} {op.kind} {label}".rstrip() + skip))
                 if isinstance(op, TaskOp) and (op.waits or op.stores):
-                    click.echo(f"      waits {op.waits} stores {op.stores}")
+                    click.echo(printable(f"      waits {op.waits} stores {op.stores}"))
         for diag in batch.diagnostics:
             click.echo(diag.format(_name(file)))
     return 1 if batch.has_errors else 0

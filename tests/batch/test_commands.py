@@ -66,7 +66,7 @@ def test_lint_exit_codes(tmp_path: Path) -> None:
 
 def test_lint_json_format(tmp_path: Path) -> None:
     bad = tmp_path / "bad.swarm.js"
-    bad.write_bytes(b'Bash("\xff\xfe")\nWrite("/etc/x", "y")\n')
+    bad.write_bytes('Bash("é")\nWrite("/etc/x", "y")\n'.encode())
     result = CliRunner().invoke(cli, ["lint", str(bad), "--format", "json"])
     assert result.exit_code == 1
     (entry,) = json.loads(result.output)
@@ -80,3 +80,33 @@ def test_parse_text_format_and_byte_order_mark(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["parse", str(batch), "--format", "text"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["Message 1 - Go", "  2:1 bash ls"]
+
+
+def test_file_that_is_not_utf8_is_unreadable(tmp_path: Path) -> None:
+    binary = tmp_path / "b.swarm.js"
+    binary.write_bytes(b'Bash("ls")\n\x1b[31m\xff\xfe\x00garbage\n')
+    runner = CliRunner()
+    for command in (
+        ["lint", str(binary)],
+        ["parse", str(binary)],
+        ["lint", "--format", "json", str(binary)],
+    ):
+        result = runner.invoke(cli, command)
+        assert result.exit_code == 2, command
+        assert f"{binary}: not UTF-8 text (byte 0xff at offset 16)" in result.output
+        assert "\x1b" not in result.output and "Traceback" not in result.output
+    stdin = runner.invoke(cli, ["parse", "-"], input=b"\xc3(")
+    assert stdin.exit_code == 2 and "<stdin>" not in stdin.output
+    assert stdin.output.strip().endswith("-: not UTF-8 text (byte 0xc3 at offset 0)")
+
+
+def test_control_characters_in_messages_are_escaped(tmp_path: Path) -> None:
+    batch = tmp_path / "b.swarm.js"
+    batch.write_text('Bash("ok")\nWrite("/etc/\x1b[2J", "x")\nTotal\x07 time\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["lint", str(batch)])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "/etc/\\x1b[2J" in result.output
+    assert "Total\\x07 time" in result.output
+    parsed = CliRunner().invoke(cli, ["parse", str(batch), "--format", "text"])
+    assert "\x1b" not in parsed.output and "\x07" not in parsed.output
