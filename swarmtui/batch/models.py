@@ -136,7 +136,8 @@ class MemoryOp(_OpBase):
     key: str | None = None
     value: Any = None
     namespace: str = "default"
-    ttl: float | None = None
+    # Seconds; an integer stays an integer (`ttl: 3600` is shown as 3600, not 3600.0).
+    ttl: int | float | None = None
     pattern: str | None = None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, cast, overload
 
 from tree_sitter import Node
 
@@ -385,7 +385,7 @@ def _memory_op(
         namespace = "default"
     ttl = None
     if spec.get("ttl") is not None:
-        ttl = _number_option(ctx, spec["ttl"], "ttl", ctx.key_range(opt_arg, "ttl"))
+        ttl = _number_option(ctx, spec["ttl"], "ttl", ctx.key_range(opt_arg, "ttl"), keep_int=True)
     pattern = spec.get("pattern")
     if pattern is not None and not isinstance(pattern, str):
         pattern = js_string(pattern)
@@ -452,10 +452,22 @@ def _text_arg(ctx: CallContext, i: int, what: str, *, required: bool = False) ->
     return value
 
 
-def _number_option(ctx: CallContext, value: Any, key: str, rng: Range) -> float | None:
+@overload
+def _number_option(ctx: CallContext, value: Any, key: str, rng: Range) -> float | None: ...
+
+
+@overload
+def _number_option(
+    ctx: CallContext, value: Any, key: str, rng: Range, *, keep_int: bool
+) -> int | float | None: ...
+
+
+def _number_option(
+    ctx: CallContext, value: Any, key: str, rng: Range, *, keep_int: bool = False
+) -> int | float | None:
     if value is None or isinstance(value, Undefined):
         return None
     if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return float(value)
+        return value if keep_int and isinstance(value, int) else float(value)
     ctx.bad(f"`{key}` must be a number of seconds ≥ 0, not {js_string(value)}", rng)
     return None

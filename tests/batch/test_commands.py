@@ -25,18 +25,67 @@ def test_parse_json_shape() -> None:
         "swarm_init", "task", "task", "task", "todo_write", "bash", "memory",
     ]  # fmt: skip
     for op in ops:
-        assert {"kind", "line", "column", "end_line", "end_column"} <= set(op)
+        assert set(op) == _RANGE | OP_KEYS[op["kind"]], op["kind"]
     reviewer = ops[3]
     assert reviewer["name"] == "Reviewer" and reviewer["waits"] == ["swarm/release/draft"]
-    assert set(reviewer) >= {"name", "agent_type", "instructions", "waits", "stores"}
     assert ops[0] | {"topology": "hierarchical", "max_agents": 6} == ops[0]
-    assert "strategy" in ops[0]
     todo = ops[4]["todos"][0]
     assert set(todo) == {"id", "content", "status", "priority", "agent"}
     assert ops[5]["command"].startswith("mkdir -p")
-    assert set(ops[6]) >= {"action", "key", "value", "namespace", "ttl"}
     diag = data["diagnostics"][0]
-    assert set(diag) == {"code", "severity", "message", "line", "column", "end_line", "end_column"}
+    assert set(diag) == DIAGNOSTIC_KEYS
+
+
+_RANGE = {"kind", "line", "column", "end_line", "end_column"}
+# The documented keys of each operation kind in `parse --format json`, exactly.
+OP_KEYS = {
+    "task": {"name", "agent_type", "instructions", "waits", "stores"},
+    "todo_write": {"todos"},
+    "bash": {"command"},
+    "write": {"path", "content"},
+    "memory": {"action", "key", "value", "namespace", "ttl"},
+    "swarm_init": {"topology", "max_agents", "strategy"},
+    "note": {"text"},
+}
+DIAGNOSTIC_KEYS = {"code", "severity", "message", "line", "column", "end_line", "end_column"}
+
+
+def test_parse_json_shape_of_every_kind_and_of_skipped_operations() -> None:
+    text = (
+        'mcp__claude_flow__swarm_init({topology: "mesh"})\n'
+        'Task("A", "Store it in memory \'k/a\'.", "coder")\n'
+        'Task("B", "Wait for \'k/a\' in memory.", "coder")\n'
+        'TodoWrite({todos: [{id: "1", content: "x"}, {id: "2", content: "y"}]})\n'
+        'Bash("ls")\nWrite("a.txt", "hi")\n'
+        'memory.store("k/m", "v", {ttl: 3600})\n'
+        'memory_usage({action: "store", key: "k/n", value: 1, ttl: 1.5})\n'
+        "Total time: 40 minutes\n"
+        'Bash("x",, "y")\n'
+        'Frobnicate("z")\n'
+    )
+    result = CliRunner().invoke(cli, ["parse", "-", "--format", "json"], input=text)
+    data = json.loads(result.output)
+    assert set(data) == {"messages", "diagnostics"}
+    (message,) = data["messages"]
+    assert set(message) == {"index", "title", "operations"}
+    ops = message["operations"]
+    kinds = [op["kind"] for op in ops]
+    assert kinds == [
+        "swarm_init", "task", "task", "todo_write", "bash", "write", "memory", "memory",
+        "note", "bash", "note",
+    ]  # fmt: skip
+    for op in ops[:9]:
+        assert set(op) == _RANGE | OP_KEYS[op["kind"]], op
+    # A skipped operation carries exactly one more key, its reason.
+    for op in ops[9:]:
+        assert set(op) == _RANGE | OP_KEYS[op["kind"]] | {"skip_reason"}, op
+    assert ops[9]["skip_reason"].startswith("SW001")
+    assert ops[10]["skip_reason"] == "unknown operation `Frobnicate`"
+    # Integers stay integers (`ttl: 3600` is not 3600.0); fractions stay fractions.
+    assert (ops[6]["ttl"], ops[7]["ttl"]) == (3600, 1.5) and isinstance(ops[6]["ttl"], int)
+    assert '"ttl": 3600\n' in result.output
+    for diag in data["diagnostics"]:
+        assert set(diag) == DIAGNOSTIC_KEYS
 
 
 def test_parse_reads_stdin() -> None:

@@ -49,6 +49,26 @@ TRIGGERS = {
         'Task("B", "Wait for the deploy plan.", "coder")\n'
     ),
     "SW014": 'Task("A", "", "coder")\n',
+    "SW015": 'Bash("ls")\nTotal time: 40 minutes\n',
+}
+
+# The severity of every code, as §7 lists it (SW015, the note, is info).
+SEVERITIES = {
+    "SW001": Severity.ERROR,
+    "SW002": Severity.ERROR,
+    "SW003": Severity.WARNING,
+    "SW004": Severity.ERROR,
+    "SW005": Severity.ERROR,
+    "SW006": Severity.WARNING,
+    "SW007": Severity.INFO,
+    "SW008": Severity.INFO,
+    "SW009": Severity.WARNING,
+    "SW010": Severity.ERROR,
+    "SW011": Severity.ERROR,
+    "SW012": Severity.ERROR,
+    "SW013": Severity.INFO,
+    "SW014": Severity.WARNING,
+    "SW015": Severity.INFO,
 }
 
 
@@ -68,10 +88,10 @@ def test_code_is_triggered(code: str) -> None:
     batch = parse(TRIGGERS[code])
     found = [d for d in batch.diagnostics if d.code == code]
     assert found, [d.format("t") for d in batch.diagnostics]
-    expected = {"SW001", "SW002", "SW004", "SW005", "SW010", "SW011", "SW012"}
-    if code in expected:
-        assert all(d.severity is Severity.ERROR for d in found)
-        assert any(op.skip_reason for op in batch.operations())
+    assert {d.severity for d in found} == {SEVERITIES[code]}
+    # An error skips an operation; a warning or note alone skips nothing but placeholders.
+    skipped = any(op.skip_reason for op in batch.operations())
+    assert skipped == (SEVERITIES[code] is Severity.ERROR or code == "SW003")
 
 
 def test_sw005_names_the_cycle() -> None:
@@ -136,3 +156,12 @@ def test_project_agent_types_and_malformed_file(tmp_path: object) -> None:
     broken = [d for d in batch.diagnostics if d.code == "SW016"]
     assert len(broken) == 1 and "broken.md" in broken[0].message
     assert broken[0].severity is Severity.WARNING
+
+
+def test_every_code_has_a_trigger_and_a_severity() -> None:
+    assert set(TRIGGERS) == set(SEVERITIES) == {f"SW{n:03d}" for n in range(1, 16)}
+
+
+def test_sw001_points_at_the_first_bad_token() -> None:
+    (diag,) = [d for d in parse(TRIGGERS["SW001"]).diagnostics if d.code == "SW001"]
+    assert (diag.line, diag.column, diag.end_line, diag.end_column) == (1, 15, 1, 18)
