@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from swarmtui import locations
 from swarmtui.engine.settings import RunSettings
@@ -75,14 +76,23 @@ def launch_plan(options: dict[str, Any]) -> LaunchPlan:
     )
 
 
+EXIT_USAGE = 2  # what the headless path and click use for a bad argument
+
+
+def _usage_error(message: str) -> NoReturn:
+    sys.stderr.write(f"swarmtui: {message}\n")
+    raise SystemExit(EXIT_USAGE)
+
+
 def open_command(file: Path | None, run: bool, options: dict[str, Any]) -> None:
     """Open the app with FILE (or a built-in example) in the editor; start it when `run`."""
     pause_gc()
     plan = launch_plan(options)
     if file is not None and file.is_dir():
-        raise SystemExit(f"swarmtui: {file} is a folder, not a batch file")
+        _usage_error(f"{file} is a folder, not a batch file")
     if run and file is not None and not file.exists():
-        raise SystemExit(f"swarmtui: no such file: {file}")
+        # The same line and exit status as `swarmtui run FILE --headless`.
+        _usage_error(f"{file}: cannot read (No such file or directory)")
 
     from swarmtui.ui.app import make_app
 
@@ -97,8 +107,10 @@ def open_command(file: Path | None, run: bool, options: dict[str, Any]) -> None:
             theme=plan.theme,
             keymap=plan.keymap,
         )
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SystemExit(f"swarmtui: cannot read {file}: {exc}") from None
+    except UnicodeDecodeError:
+        _usage_error(f"{file} is not a text file (UTF-8)")
+    except OSError as exc:
+        _usage_error(f"{file}: cannot read ({exc.strerror or exc})")
     app.run()
 
 

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from main_data import mid_run_events, settle, show_session
+import pytest
+from main_data import mid_run_events, settle, show_session, wait_for_state
 from replay_data import ScreenHost, make_sessions
 from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual._xterm_parser import XTermParser
 from textual.pilot import Pilot
-from textual.widgets import Label, TextArea
+from textual.widgets import Footer, Label, OptionList, TextArea
+from textual.widgets._footer import FooterKey
 
 from swarmtui.engine.events import AgentUsage, Event
 from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.app import SwarmApp, make_app
+from swarmtui.ui.screens.agent_detail import AgentDetailScreen, ArtifactPager
 from swarmtui.ui.screens.confirm_quit import ConfirmQuitScreen
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
@@ -185,3 +190,87 @@ async def test_replaying_an_interrupted_session_says_interrupted(tmp_path: Path)
         await finished.workers.wait_for_complete()
         await pilot.pause()
         assert "interrupted" not in str(finished.screen.query_one(StatusBar).render_status())
+
+
+def _binding_ids(app: SwarmApp) -> set[str]:
+    return {b.binding.id or "" for b in app.main_screen.active_bindings.values()}
+
+
+TWO_AGENTS = """[Single Message - Two]:
+Task("Alpha", "Build the thing.", "coder")
+Task("Gamma", "Build another thing.", "coder")
+"""
+
+
+async def test_cancel_and_retry_show_only_where_they_apply(tmp_path: Path) -> None:
+    app = app_for(tmp_path, text=TWO_AGENTS, settings=RunSettings(rehearsal_seconds=30))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_state(pilot, lambda s: all(a.status == "running" for a in s.agents.values()))
+        agents = app.main_screen.query_one(AgentsPanel)
+        assert app.focused is agents and agents.selected == "Alpha"
+        ids = _binding_ids(app)
+        assert "agent.cancel" in ids and "agent.retry" not in ids, ids
+        await pilot.press("x")  # Gamma keeps the session running
+        await wait_for_state(pilot, lambda s: s.agents["Alpha"].status == "cancelled")
+        ids = _binding_ids(app)
+        assert "agent.retry" in ids and "agent.cancel" not in ids, ids
+        await pilot.press("X")
+        await settle(pilot)
+        assert not app.main_screen.running
+        ids = _binding_ids(app)
+        assert "agent.detail" in ids
+        assert "agent.cancel" not in ids and "agent.retry" not in ids, ids
+        footer = app.main_screen.query_one(Footer)
+        shown = {key.description for key in footer.query(FooterKey)}
+        assert "Detail" in shown and not shown & {"Cancel", "Retry"}, shown
+
+
+async def test_enter_on_the_artifacts_opens_the_first_without_moving(tmp_path: Path) -> None:
+    app = app_for(tmp_path, text='Task("Solo", "Write a short report.", "general")\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        solo = app.main_screen.state.agents["Solo"]
+        assert solo.status == "done" and solo.artifacts
+        await pilot.press("f3", "enter")
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, AgentDetailScreen)
+        assert app.focused is detail.query_one("#detail-artifacts", OptionList)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ArtifactPager)
+
+
+async def test_opening_a_binary_file_says_so_and_keeps_the_text(tmp_path: Path) -> None:
+    binary = tmp_path / "image.swarm.js"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        before = screen.editor.text
+        screen.open_path(binary)
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert messages == [f"{binary} is not a text file (UTF-8)"], messages
+        assert screen.editor.text == before and screen.path is None
+
+
+@pytest.mark.parametrize("args", [["run", "missing.swarm.js"], ["run", "image.swarm.js"]])
+def test_run_of_an_unreadable_file_exits_2_like_headless(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "image.swarm.js").write_bytes(b"\xff\xfe\x00")
+    command = [sys.executable, "-m", "swarmtui", *args, "--sessions-dir", str(tmp_path / "s")]
+    app = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    headless = subprocess.run(
+        [*command, "--headless"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert headless.returncode == 2
+    assert app.returncode == 2, app.stderr
+    assert app.stderr.count("\n") == 1 and app.stderr.startswith("swarmtui: "), app.stderr
+    assert args[1] in app.stderr
+    if "missing" in args[1]:
+        assert app.stderr == headless.stderr

@@ -166,6 +166,8 @@ class AgentDetailScreen(Screen[None]):
             artifacts.clear_options()
             artifacts.add_options(self._artifacts)
             count = len(self._artifacts)
+            if count and artifacts.highlighted is None:
+                artifacts.highlighted = 0  # enter opens the first one at once
             artifacts.border_title = (
                 f"Artifacts: {count} (enter to view)" if count else "Artifacts: none yet"
             )

@@ -382,6 +382,7 @@ class MainScreen(Screen[None]):
 
     def _session_ended(self, worker: Worker[Any]) -> None:
         self.running = False
+        self._set_controls_live(False)
         if self.bridge is not None:
             self.bridge.live_clock = False
             self.bridge.dirty.update(("agents", "timeline", "status"))
@@ -441,8 +442,14 @@ class MainScreen(Screen[None]):
 
         live.subscribe(forward)
         self.run_worker(live.run(), name="session", group="session", exit_on_error=False)
+        self._set_controls_live(True)
         self.refresh_bindings()
         self.focus_pane("agents")
+
+    def _set_controls_live(self, live: bool) -> None:
+        agents = self.query_one(AgentsPanel)
+        agents.controls_live = live
+        agents.update_controls()
 
     def _live_or_warn(self) -> Any:
         if self.live is None or not self.running:
@@ -574,8 +581,11 @@ class MainScreen(Screen[None]):
     def open_path(self, path: Path) -> None:
         try:
             text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            self.notify(f"Could not open {path}: {exc}", severity="error")
+        except UnicodeDecodeError:
+            self.notify(f"{path} is not a text file (UTF-8)", severity="error")
+            return
+        except OSError as exc:
+            self.notify(f"Could not open {path}: {exc.strerror or exc}", severity="error")
             return
         self.load(text, path)
 

@@ -99,6 +99,9 @@ class AgentsPanel(RowList):
         self._styles: dict[str, Style] = {}
         # The tokens/cost column shows once any agent has used some (never in rehearsal).
         self.show_usage = False
+        # Set by the main screen: cancel and retry apply only while a session runs.
+        self.controls_live = False
+        self._controls_shown: tuple[bool, bool] = (False, False)
 
     def show_state(self, state: SessionState) -> None:
         previous, self.state = self.state, state
@@ -121,6 +124,26 @@ class AgentsPanel(RowList):
             changed = None  # every row gains (or loses) the column
         rows = None if changed is None else [self._index[n] for n in changed if n in self._index]
         self.set_row_count(len(self._names), rows=rows)
+        self.update_controls()
+
+    def controls(self) -> tuple[bool, bool]:
+        """(cancel, retry): whether each applies to the agent under the cursor now."""
+        agent = self.state.agents.get(self.selected or "")
+        if self.read_only or not self.controls_live or agent is None:
+            return (False, False)
+        ended = agent.status in ("done", "failed", "cancelled", "skipped")
+        return (not ended, agent.status in ("failed", "cancelled"))
+
+    def update_controls(self) -> None:
+        """Refresh the footer when what the cursor's agent allows has changed."""
+        shown = self.controls()
+        if shown != self._controls_shown:
+            self._controls_shown = shown
+            self.refresh_bindings()
+
+    def watch_cursor(self) -> None:
+        super().watch_cursor()
+        self.update_controls()
 
     @property
     def selected(self) -> str | None:
@@ -206,5 +229,10 @@ class AgentsPanel(RowList):
             self.post_message(AgentControlRequested("retry", self.selected))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Hidden (not greyed) in replay: nothing there can be changed.
-        return not (self.read_only and action in ("cancel", "retry"))
+        # Hidden (not greyed) when they cannot apply: in replay, after the session, or for an
+        # agent that has ended (cancel) or has not failed (retry).
+        if action == "cancel":
+            return self.controls()[0]
+        if action == "retry":
+            return self.controls()[1]
+        return True
