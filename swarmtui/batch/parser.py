@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -135,10 +136,14 @@ class _Parse:
         if not self.syntax_ranges:
             return
 
+        # Calls do not overlap: the one starting last at or before a position is the only
+        # candidate (a bisection keeps batches full of broken calls linear).
+        ranges = sorted(self.syntax_ranges)
+        starts = [(r[0], r[1]) for r in ranges]
+
         def inside(d: Diagnostic) -> bool:
-            return any(
-                (r[0], r[1]) <= (d.line, d.column) < (r[2], r[3]) for r in self.syntax_ranges
-            )
+            at = bisect_right(starts, (d.line, d.column)) - 1
+            return at >= 0 and (d.line, d.column) < (ranges[at][2], ranges[at][3])
 
         self.diags.items = [d for d in self.diags.items if d.code in CERTAIN_CODES or not inside(d)]
 
