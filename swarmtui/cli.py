@@ -6,6 +6,7 @@ Imports of the heavy parts (Textual, the engine) happen inside the commands so t
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,15 @@ def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | Non
     return value
 
 
+def _check_finite(
+    ctx: click.Context, param: click.Parameter, value: float | None
+) -> float | None:
+    # FloatRange lets nan and inf through: nan would run agents in no time, inf never ends.
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number of seconds or dollars")
+    return value
+
+
 def _run_options(func: Any) -> Any:
     """Options shared by `run` (headless or in the app)."""
     options = [
@@ -114,6 +124,7 @@ def _run_options(func: Any) -> Any:
             "--rehearsal-seconds",
             type=click.FloatRange(min=0),
             default=None,
+            callback=_check_finite,
             help="Rehearsal: every agent takes exactly this long.",
         ),
         click.option(
@@ -127,6 +138,7 @@ def _run_options(func: Any) -> Any:
             "--budget-usd",
             type=click.FloatRange(min=0),
             default=None,
+            callback=_check_finite,
             help="Stop starting agents once this much has been spent.",
         ),
         click.option(
@@ -146,12 +158,15 @@ def _run_options(func: Any) -> Any:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--headless", is_flag=True, help="Run without the app.")
 @click.option(
-    "--json", "as_json", is_flag=True, help="Print the summary and state as JSON at the end."
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the summary and state as JSON at the end (implies --headless).",
 )
 @_run_options
 def run_cmd(file: Path, headless: bool, as_json: bool, **options: Any) -> None:
     """Run the batch in FILE (in the app, or with --headless in this terminal)."""
-    if headless:
+    if headless or as_json:  # the app would hang in a pipe or a script
         from swarmtui.commands.session_cmds import run_headless_command
 
         raise SystemExit(run_headless_command(file, as_json=as_json, options=options))
@@ -173,11 +188,16 @@ def sessions_cmd(sessions_dir: Path | None, as_json: bool) -> None:
 @cli.command("replay")
 @click.argument("session", type=str)
 @click.option("--headless", is_flag=True, help="Fold the events and print the result, no app.")
-@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as `run --json` did.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the same JSON as `run --json` did (implies --headless).",
+)
 @click.option("--sessions-dir", type=click.Path(path_type=Path), default=None)
 def replay_cmd(session: str, headless: bool, as_json: bool, sessions_dir: Path | None) -> None:
     """Replay SESSION (a session folder or id). Never runs a command or calls a model."""
-    if headless:
+    if headless or as_json:
         from swarmtui.commands.session_cmds import replay_headless_command
 
         raise SystemExit(replay_headless_command(session, sessions_dir, as_json=as_json))

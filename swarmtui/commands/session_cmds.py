@@ -116,18 +116,24 @@ def run_headless_command(file: Path, as_json: bool, options: dict[str, Any]) -> 
     sessions_dir = options.get("sessions_dir") or loaded.config.sessions_dir
     sessions_dir = Path(sessions_dir) if sessions_dir else locations.default_sessions_dir()
 
+    from swarmtui.engine.folders import sessions_dir_problem
     from swarmtui.engine.session import LiveSession
     from swarmtui.store import SessionStoreError
 
+    problem = sessions_dir_problem(sessions_dir)
+    if problem:
+        _error(problem)
+        return EXIT_USAGE
+    session = LiveSession(text, source_name=str(file), settings=settings, sessions_dir=sessions_dir)
+    show_live = not as_json and sys.stdout.isatty()
     try:
-        session = LiveSession(
-            text, source_name=str(file), settings=settings, sessions_dir=sessions_dir
-        )
-        show_live = not as_json and sys.stdout.isatty()
         state = asyncio.run(_run_live(session, show_live))
     except KeyboardInterrupt:
-        _error(f"interrupted; the session is recorded in {session.path}")
-        return EXIT_FAILED
+        # The session recorded itself as cancelled before the interrupt came back up here.
+        state = session.state
+        if not as_json or state.status != "cancelled":
+            _error(f"interrupted; the session is recorded in {session.path}")
+            return EXIT_FAILED
     except (SessionStoreError, OSError) as exc:
         _error(str(exc))
         return EXIT_FAILED

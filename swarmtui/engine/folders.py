@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -45,3 +46,23 @@ def create_session_folder(sessions_dir: Path, name: str) -> Path:
         for sub in ARTIFACT_DIRS:
             (path / "artifacts" / sub).mkdir(parents=True, exist_ok=True)
         return path
+
+
+def sessions_dir_problem(sessions_dir: Path) -> str | None:
+    """Why sessions cannot be recorded in SESSIONS_DIR (creating it if need be), or None."""
+    try:
+        sessions_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return f"sessions folder {sessions_dir}: a file is there, not a folder"
+    except NotADirectoryError:
+        return f"sessions folder {sessions_dir}: a part of the path is a file, not a folder"
+    except PermissionError:
+        return f"sessions folder {sessions_dir}: cannot be created (permission denied)"
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        return f"sessions folder {sessions_dir}: cannot be created ({reason})"
+    if not sessions_dir.is_dir():
+        return f"sessions folder {sessions_dir}: not a folder"
+    if not os.access(sessions_dir, os.W_OK | os.X_OK):
+        return f"sessions folder {sessions_dir}: not writable"
+    return None

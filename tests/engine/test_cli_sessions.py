@@ -17,8 +17,19 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.swarm.js")), ids=lambda p: p.name)
+def _examples() -> list[Path]:
+    """The example batches; a stand-in path when there are none, so the test fails, loudly,
+    instead of pytest skipping an empty parameter set."""
+    found = sorted(EXAMPLES.glob("*.swarm.js"))
+    return found or [EXAMPLES / "NO-EXAMPLES"]
+
+
+@pytest.mark.parametrize("example", _examples(), ids=lambda p: p.name)
 def test_run_and_replay_json_are_identical(example: Path, tmp_path: Path) -> None:
+    assert example.is_file(), (
+        f"no example batches (*.swarm.js) in {EXAMPLES}: the shared examples folder must sit "
+        "beside the repository"
+    )
     sessions = str(tmp_path / "sessions")
     ran = _cli(
         "run",
@@ -30,11 +41,12 @@ def test_run_and_replay_json_are_identical(example: Path, tmp_path: Path) -> Non
         "--sessions-dir",
         sessions,
     )
-    assert ran.returncode in (0, 1), ran.stderr
+    # Every example is a valid batch: with the rehearsal backend all of it completes.
+    assert ran.returncode == 0, ran.stderr
     document = json.loads(ran.stdout)
     summary = document["summary"]
-    assert summary["status"] in ("completed", "failed")
-    assert ran.returncode == (0 if summary["status"] == "completed" else 1)
+    assert summary["status"] == "completed"
+    assert all(a["status"] == "done" for a in summary["agents"]), summary["agents"]
     for key in (
         "session_id",
         "path",

@@ -1,0 +1,155 @@
+"""The CLI at its edges: Ctrl-C with --json, bad numbers and sessions folders, no TTY."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-m", "swarmtui"]
+BATCH = 'Task("Sleeper", "Sleep.", "coder")\nTask("Other", "Work.", "coder")\n'
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    # stdin is not a terminal either: --json must never open the app.
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+    )
+
+
+def _wait_agent_started(sessions: Path, proc: subprocess.Popen[str]) -> None:
+    """Polled with a deadline: the log in SQLite is the only thing there is to watch."""
+    deadline = time.monotonic() + 60
+    while True:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the run never recorded an agent starting"
+        for db in sessions.glob("*/session.db"):
+            try:
+                conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+                try:
+                    n = conn.execute(
+                        "SELECT count(*) FROM events WHERE type = 'agent_started'"
+                    ).fetchone()[0]
+                finally:
+                    conn.close()
+            except sqlite3.Error:
+                continue
+            if n:
+                return
+        time.sleep(0.02)
+
+
+def test_ctrl_c_with_json_prints_the_cancelled_session(tmp_path: Path) -> None:
+    batch = tmp_path / "slow.swarm.js"
+    batch.write_text(BATCH)
+    sessions = tmp_path / "sessions"
+    proc = subprocess.Popen(
+        [
+            *CLI,
+            "run",
+            str(batch),
+            "--headless",
+            "--json",
+            "--backend",
+            "command",
+            "--command",
+            "exec sleep 60",
+            "--sessions-dir",
+            str(sessions),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_agent_started(sessions, proc)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 1, err
+    document = json.loads(out)
+    assert document["summary"]["status"] == "cancelled"
+    assert document["state"]["status"] == "cancelled"
+    replayed = _cli(
+        "replay", document["summary"]["session_id"], "--json", "--sessions-dir", str(sessions)
+    )
+    assert replayed.returncode == 0, replayed.stderr
+    assert replayed.stdout == out
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "infinity"])
+def test_rehearsal_seconds_must_be_finite(value: str, tmp_path: Path) -> None:
+    batch = tmp_path / "b.swarm.js"
+    batch.write_text(BATCH)
+    sessions = tmp_path / "sessions"
+    ran = _cli(
+        "run", str(batch), "--headless", "--rehearsal-seconds", value,
+        "--sessions-dir", str(sessions),
+    )  # fmt: skip
+    assert ran.returncode == 2, ran.stdout
+    assert "--rehearsal-seconds" in ran.stderr
+    assert not sessions.exists()
+
+
+def test_budget_must_be_finite(tmp_path: Path) -> None:
+    batch = tmp_path / "b.swarm.js"
+    batch.write_text(BATCH)
+    ran = _cli("run", str(batch), "--headless", "--budget-usd", "nan")
+    assert ran.returncode == 2 and "--budget-usd" in ran.stderr
+
+
+def test_a_sessions_dir_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    batch = tmp_path / "b.swarm.js"
+    batch.write_text(BATCH)
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    for where in (blocker, blocker / "below"):
+        ran = _cli(
+            "run", str(batch), "--json", "--rehearsal-seconds", "0.001",
+            "--sessions-dir", str(where),
+        )  # fmt: skip
+        assert ran.returncode == 2, ran.stderr
+        lines = ran.stderr.strip().splitlines()
+        assert len(lines) == 1 and str(where) in lines[0] and "file" in lines[0]
+        assert "Errno" not in ran.stderr and ran.stdout == ""
+    assert blocker.read_text() == "not a folder"
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc")
+def test_a_sessions_dir_that_cannot_be_created_is_a_usage_error(tmp_path: Path) -> None:
+    batch = tmp_path / "b.swarm.js"
+    batch.write_text(BATCH)
+    ran = _cli("run", str(batch), "--json", "--sessions-dir", "/proc/nope")
+    assert ran.returncode == 2, ran.stderr
+    lines = ran.stderr.strip().splitlines()
+    assert len(lines) == 1 and "/proc/nope" in lines[0] and "cannot be created" in lines[0]
+    assert "Errno" not in ran.stderr
+
+
+def test_json_implies_headless_without_a_terminal(tmp_path: Path) -> None:
+    batch = tmp_path / "b.swarm.js"
+    batch.write_text(BATCH)
+    sessions = str(tmp_path / "sessions")
+    ran = _cli(
+        "run", str(batch), "--json", "--rehearsal-seconds", "0.001", "--sessions-dir", sessions
+    )
+    assert ran.returncode == 0, ran.stderr
+    document = json.loads(ran.stdout)
+    assert document["summary"]["status"] == "completed"
+    replayed = _cli(
+        "replay", document["summary"]["session_id"], "--json", "--sessions-dir", sessions
+    )
+    assert replayed.returncode == 0, replayed.stderr
+    assert replayed.stdout == ran.stdout
+    for command in ("run", "replay"):
+        assert "implies --headless" in " ".join(_cli(command, "--help").stdout.split())
