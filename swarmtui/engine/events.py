@@ -134,6 +134,28 @@ class MemoryDeleted(_Event):
     by: str
 
 
+class MemoryRead(_Event):
+    """A batch memory `retrieve`, `list` or `search`: what was asked and what was there.
+
+    Bounded: at most `MEMORY_READ_KEYS` keys and a `MEMORY_READ_PREVIEW`-character preview of a
+    retrieved value (`count` is the whole number of matches)."""
+
+    type: Literal["memory_read"] = "memory_read"
+    op: int
+    action: Literal["retrieve", "list", "search"]
+    key: str | None = None
+    pattern: str | None = None
+    namespace: str = "default"
+    found: list[str] = Field(default_factory=list)
+    count: int = 0
+    preview: str | None = None  # a retrieved value as JSON, cut to MEMORY_READ_PREVIEW chars
+    by: str = "batch"
+
+
+MEMORY_READ_KEYS = 100
+MEMORY_READ_PREVIEW = 500
+
+
 class TodoChanged(_Event):
     type: Literal["todo_changed"] = "todo_changed"
     id: str
@@ -215,6 +237,7 @@ Event = Annotated[
     | AgentFinished
     | MemoryStored
     | MemoryDeleted
+    | MemoryRead
     | TodoChanged
     | BashStarted
     | BashOutput

@@ -58,6 +58,7 @@ from swarmtui.engine.events import (
     TodoChanged,
 )
 from swarmtui.engine.fence import FenceError, open_fenced, write_fenced
+from swarmtui.engine.memory_reads import memory_read_event
 from swarmtui.engine.paths import (
     check_write_path,
     rewrite_session_paths,
@@ -393,7 +394,9 @@ class Scheduler:
         elif op.action == "delete" and op.key is not None:
             self._memory.pop(op.key, None)
             self._emit(MemoryDeleted(key=op.key, namespace=op.namespace, by="batch"))
-        # retrieve / list / search read memory; with no agent to hand the value to, nothing changes.
+        elif op.action in ("retrieve", "list", "search"):
+            # Nothing changes (no agent to hand the value to), but the read is recorded.
+            self._emit(memory_read_event(op, self._memory))
 
     def _store(
         self, key: str, value: Any, namespace: str, by: str, ttl: float | None = None

@@ -520,6 +520,11 @@ def _memory_deleted(s: SessionState, e: MemoryDeleted) -> None:
         entry.history.append(MemoryWrite(value=None, by=e.by, t=e.t, deleted=True))
 
 
+def _memory_read(s: SessionState, e: Any) -> None:
+    # A read changes nothing: it is in the log (and the replayed event stream) to be seen.
+    return None
+
+
 def _todo_changed(s: SessionState, e: TodoChanged) -> None:
     td = s.todos.get(e.id)
     if td is None:
@@ -592,6 +597,7 @@ _HANDLERS: dict[str, Callable[[SessionState, Any], None]] = {
     "agent_finished": _agent_finished,
     "memory_stored": _memory_stored,
     "memory_deleted": _memory_deleted,
+    "memory_read": _memory_read,
     "todo_changed": _todo_changed,
     "bash_started": _bash_started,
     "bash_output": _bash_output,
