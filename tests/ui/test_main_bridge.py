@@ -118,8 +118,8 @@ async def test_run_on_start_runs_the_file(tmp_path: Path) -> None:
 def test_launch_errors_are_one_line(tmp_path: Path) -> None:
     runner = CliRunner()
     missing = runner.invoke(cli, ["run", str(tmp_path / "missing.swarm.js")])
-    assert missing.exit_code != 0
-    assert "no such file" in missing.output
+    assert missing.exit_code == 2  # as with --headless
+    assert "No such file or directory" in missing.output
     folder = runner.invoke(cli, [str(tmp_path)])
     assert folder.exit_code != 0
     assert "is a folder" in folder.output

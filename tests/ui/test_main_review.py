@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from main_data import mid_run_events, settle, show_session, wait_for_state
+from main_data import DIAGNOSTICS_BATCH, mid_run_events, settle, show_session, wait_for_state
 from replay_data import ScreenHost, make_sessions
 from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual._xterm_parser import XTermParser
+from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Footer, Label, OptionList, TextArea
+from textual.widgets import Footer, Input, Label, OptionList, TextArea
 from textual.widgets._footer import FooterKey
 
 from swarmtui.engine.events import AgentUsage, Event
@@ -22,6 +23,7 @@ from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.app import SwarmApp, make_app
 from swarmtui.ui.screens.agent_detail import AgentDetailScreen, ArtifactPager
 from swarmtui.ui.screens.confirm_quit import ConfirmQuitScreen
+from swarmtui.ui.screens.memory_form import MemoryFormScreen
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.batch_editor import Highlight, LazyHighlights
@@ -274,3 +276,82 @@ def test_run_of_an_unreadable_file_exits_2_like_headless(tmp_path: Path, args: l
     assert args[1] in app.stderr
     if "missing" in args[1]:
         assert app.stderr == headless.stderr
+
+
+class FormHost(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.results: list[tuple[str, str, str] | None] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(MemoryFormScreen(), self.results.append)
+
+
+@pytest.mark.parametrize(
+    ("key", "namespace", "problem"),
+    [
+        ("swarm/my key", "default", "no spaces"),
+        ("'swarm/plan'", "default", "no quotes"),
+        ("swarm/plan", "my space", "no spaces"),
+    ],
+)
+async def test_the_memory_form_refuses_keys_the_batch_language_cannot_name(
+    key: str, namespace: str, problem: str
+) -> None:
+    app = FormHost()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, MemoryFormScreen)
+        form.query_one("#key", Input).value = key
+        form.query_one("#value", Input).value = '"done"'
+        form.query_one("#namespace", Input).value = namespace
+        form.query_one("#namespace", Input).focus()
+        await pilot.press("enter")
+        assert app.screen is form and app.results == []
+        assert problem in str(form.query_one("#error", Label).render())
+        form.query_one("#key", Input).value = "swarm/plan"
+        form.query_one("#namespace", Input).value = "default"
+        form.query_one("#namespace", Input).focus()
+        await pilot.press("enter")
+        assert app.results == [("swarm/plan", '"done"', "default")]
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+async def test_f8_reaches_the_diagnostics_from_the_editor(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = app_for(tmp_path, text=DIAGNOSTICS_BATCH)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        assert app.focused is screen.editor
+        await pilot.press("f8")
+        listing = screen.query_one(DiagnosticsList)
+        assert app.focused is listing and listing.region.height > 0
+        await pilot.press("enter")  # the first diagnostic: the cursor moves to it
+        first = listing.diagnostics[0]
+        assert app.focused is screen.editor
+        assert screen.editor.cursor_location == (first.line - 1, first.column - 1)
+        ids = {b.binding.id for b in screen.active_bindings.values()}
+        assert "focus.diagnostics" in ids
+
+
+async def test_the_editor_gets_half_a_wide_screen(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        editor = app.main_screen.editor
+        assert editor.size.width >= 0.45 * 160, editor.size  # was 62 of 160
+
+
+async def test_the_agents_panel_keeps_the_status_column_at_100_columns(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await show_session(pilot, mid_run_events())
+        panel = screen.query_one(AgentsPanel)
+        width = panel.scrollable_content_region.width
+        assert "status" in panel.render_header(0, width).plain
+        rows = [panel.render_row(i, width).plain for i in range(panel.row_count)]
+        assert any(" running " in row for row in rows), rows

@@ -73,6 +73,8 @@ PANE_KEYS = {
 # Below this size the panes no longer fit side by side: only the focused one is shown.
 COMPACT_WIDTH = 100
 COMPACT_HEIGHT = 28
+# From this width the editor gets half the screen instead of two fifths.
+WIDE_WIDTH = 140
 LINT_DELAY = 0.3
 FIRST_LINT_DELAY = 0.15
 # The batch parser shares one tree-sitter Parser, which must not parse in two threads at once
@@ -122,6 +124,15 @@ class MainScreen(Screen[None]):
             )
             for pane, keys in PANE_KEYS.items()
         ],
+        Binding(
+            "f8",
+            "focus_diagnostics",
+            "Focus diagnostics",
+            id="focus.diagnostics",
+            tooltip="Focus the diagnostics list (enter on one moves the cursor to it)",
+            show=False,
+            priority=True,  # from the editor, where tab indents
+        ),
         # No description: kept out of the footer, the help and the palette (the binding above
         # is the one listed); no id, so remapping `focus.*` leaves these working.
         *[
@@ -237,6 +248,7 @@ class MainScreen(Screen[None]):
     def on_resize(self, event: Resize) -> None:
         compact = event.size.width < COMPACT_WIDTH or event.size.height < COMPACT_HEIGHT
         self.set_class(compact, "-compact")
+        self.set_class(event.size.width >= WIDE_WIDTH, "-wide")
         # F-keys first: alt+digit types a character in some terminals (macOS: alt+2 is ™).
         self.status_bar.set_note("F2…F7 / alt+1…6: panes" if compact else "")
         if compact:
@@ -543,6 +555,11 @@ class MainScreen(Screen[None]):
     def action_focus_pane(self, pane: str) -> None:
         if pane in PANES:
             self.focus_pane(pane)
+
+    def action_focus_diagnostics(self) -> None:
+        if self.has_class("-compact"):
+            self.maximize(self.query_one("#editor-pane", Widget), container=False)
+        self.query_one(DiagnosticsList).focus()
 
     def action_back(self) -> None:
         self.focus_pane("editor")

@@ -11,6 +11,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+_QUOTES = "'\"`"
+
+
+def key_problem(key: str, what: str = "key") -> str | None:
+    """Why `key` cannot be a memory key (the batch language's rule: no whitespace, no quotes)."""
+    if not key:
+        return f"A {what} is needed."
+    if any(ch.isspace() for ch in key):
+        return f"A {what} has no spaces (e.g. swarm/api/schema)."
+    if any(ch in _QUOTES for ch in key):
+        return f"A {what} has no quotes: write it as it would appear inside them."
+    return None
+
 
 class MemoryFormScreen(ModalScreen[tuple[str, str, str] | None]):
     """Dismisses with (key, value text, namespace); the value is JSON when it parses as JSON."""
@@ -43,13 +56,23 @@ class MemoryFormScreen(ModalScreen[tuple[str, str, str] | None]):
 
     def _submit(self) -> None:
         key = self.query_one("#key", Input).value.strip()
-        if not key:
-            self.query_one("#error", Label).update("A key is needed.")
-            self.query_one("#key", Input).focus()
-            return
-        value = self.query_one("#value", Input).value
         namespace = self.query_one("#namespace", Input).value.strip() or "default"
+        for field, problem in (
+            ("#key", key_problem(key)),
+            ("#namespace", key_problem(namespace, "namespace")),
+        ):
+            if problem is not None:
+                self.query_one("#error", Label).update(problem)
+                self.query_one(field, Input).focus()
+                return
+        value = self.query_one("#value", Input).value
         self.dismiss((key, value, namespace))
+
+    @on(Input.Changed, "#key")
+    def _key_changed(self, event: Input.Changed) -> None:
+        # Said while typing, not only on submit; an empty key is only reported on submit.
+        key = event.value.strip()
+        self.query_one("#error", Label).update((key_problem(key) or "") if key else "")
 
     @on(Input.Submitted)
     def _input_submitted(self, event: Input.Submitted) -> None:

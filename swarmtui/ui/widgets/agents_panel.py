@@ -54,7 +54,8 @@ def waits_text(agent: AgentState) -> str:
     return ""
 
 
-NARROW = 70
+NARROW = 70  # below: no type column
+NARROWEST = 48  # below: no status word either
 USAGE_WIDTH = 17  # "12.3k tok $0.04 "
 
 
@@ -158,12 +159,9 @@ class AgentsPanel(RowList):
     def render_header(self, line: int, width: int) -> Text:
         nw = self._name_width(width)
         usage = f"{'tokens':>10} {'cost':>6} " if self.show_usage else ""
-        if width < NARROW:
-            return Text(f"  {'agent':<{nw}} {'time':>7} {usage} waits / stores · output")
-        return Text(
-            f"  {'agent':<{nw}} {'type':<12} {'status':<9} {'time':>7} {usage}"
-            " waits / stores · output"
-        )
+        kind = f"{'type':<12} " if width >= NARROW else ""
+        status = f"{'status':<9} " if width >= NARROWEST else ""
+        return Text(f"  {'agent':<{nw}} {kind}{status}{'time':>7} {usage} waits / stores · output")
 
     def row_key(self, index: int) -> Hashable | None:
         agent = self.state.agents.get(self._names[index])
@@ -197,8 +195,9 @@ class AgentsPanel(RowList):
         text = Text()
         text.append(f"{STATUS_GLYPH.get(agent.status, '?')} ", style)
         text.append(f"{clip(agent.name, nw):<{nw}} ", Style(bold=True))
-        if width >= NARROW:  # narrow: the glyph and its colour tell the status
+        if width >= NARROW:
             text.append(f"{clip(agent.type, 12):<12} ", Style(dim=True))
+        if width >= NARROWEST:  # narrower: the glyph and its colour tell the status
             text.append(f"{agent.status:<9} ", style)
         text.append(f"{format_seconds(agent_elapsed(agent, now)):>7} ")
         if self.show_usage:

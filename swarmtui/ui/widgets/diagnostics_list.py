@@ -71,6 +71,11 @@ class DiagnosticsList(OptionList):
         if highlighted is not None and shown:
             self.highlighted = min(highlighted, len(shown) - 1)
 
+    def on_focus(self) -> None:
+        # Enter works at once on the first problem, without a Down first.
+        if self.highlighted is None and self.diagnostics:
+            self.highlighted = 0
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if 0 <= event.option_index < len(self.diagnostics):
