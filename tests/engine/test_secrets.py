@@ -4,6 +4,7 @@ whichever part of a batch prints it: a Bash command, a command-backend agent, a 
 from __future__ import annotations
 
 import secrets
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,11 @@ def key(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def _assert_nowhere(key: str, session_dir: Path) -> None:
+    # The log's writer checkpoints its WAL after close() returns, removing session.db-wal:
+    # let it finish so the files listed below are still there when read.
+    for thread in threading.enumerate():
+        if thread.name == "swarmtui-eventlog":
+            thread.join(timeout=30)
     files = [p for p in session_dir.rglob("*") if p.is_file()]
     assert session_dir / "session.db" in files
     for path in files:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from swarmtui.batch.models import Batch, MemoryOp, Message, TaskOp
-from swarmtui.engine.events import AgentStarted, SessionStarted
+from swarmtui.engine.events import AgentStarted, MemoryStored, SessionStarted
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.settings import RunSettings
 from swarmtui.store import (
@@ -102,6 +102,24 @@ def test_group_commit_keeps_every_event_in_order(tmp_path: Path) -> None:
     events = read_events(tmp_path)
     assert [e.seq for e in events] == list(range(1, 5002))
     assert events[-1].t == 5.001
+
+
+def test_logged_payloads_are_exactly_model_dump_json(tmp_path: Path) -> None:
+    # The writer calls the serializer directly (faster); the rows must not differ by a byte.
+    events = [
+        SessionStarted(seq=1, session_id="s", title="tïtle ✓", backend="b", started_at="x"),
+        MemoryStored(seq=2, t=0.5, key="k", value={"a": [1, 2.5, None], "é": "\n"}, by="A"),
+        AgentStarted(seq=3, t=1e-6, agent="A"),
+    ]
+    log = EventLog(tmp_path)
+    for e in events:
+        log.append(e)
+    log.close()
+    conn = sqlite3.connect(tmp_path / "session.db")
+    rows = conn.execute("SELECT payload_json, typeof(payload_json) FROM events ORDER BY seq")
+    logged = rows.fetchall()
+    conn.close()
+    assert logged == [(e.model_dump_json(), "text") for e in events]
 
 
 @pytest.mark.parametrize(
