@@ -233,7 +233,13 @@ def bench_log_and_fold(n: int, root: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     # (the same serializer call the event log makes, so only the logging machinery differs)
     rows = [
-        (e.seq, e.t, e.type, getattr(e, "agent", None), e.__pydantic_serializer__.to_json(e))
+        (
+            e.seq,
+            e.t,
+            e.type,
+            getattr(e, "agent", None),
+            e.__pydantic_serializer__.to_json(e).decode(),
+        )
         for e in events
     ]
     bare_serialise = time.perf_counter() - t0
