@@ -23,6 +23,7 @@ from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.app import SwarmApp, make_app
 from swarmtui.ui.screens.agent_detail import AgentDetailScreen, ArtifactPager
 from swarmtui.ui.screens.confirm_quit import ConfirmQuitScreen
+from swarmtui.ui.screens.help import binding_rows
 from swarmtui.ui.screens.memory_form import MemoryFormScreen
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
@@ -355,3 +356,33 @@ async def test_the_agents_panel_keeps_the_status_column_at_100_columns(tmp_path:
         assert "status" in panel.render_header(0, width).plain
         rows = [panel.render_row(i, width).plain for i in range(panel.row_count)]
         assert any(" running " in row for row in rows), rows
+
+
+async def test_help_on_the_editor_lists_the_screen_keys_first_in_order(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.focused is app.main_screen.editor
+        groups = binding_rows(app.main_screen)
+        name, rows = groups[0]
+        assert name == "This screen", [g for g, _ in groups]
+        descriptions = [row.description for row in rows]
+        assert descriptions[:3] == ["Run", "Save", "Open"], descriptions
+        for missing in ("Pause/resume", "Store key", "Cancel all", "Focus diagnostics"):
+            assert missing in descriptions, missing
+        pause = next(row for row in rows if row.description == "Pause/resume")
+        assert not pause.enabled  # no session: listed, marked as not available
+        assert descriptions.index("Focus editor") < descriptions.index("Focus timeline")
+
+
+async def test_help_over_the_replay_lists_its_keys_in_order(tmp_path: Path) -> None:
+    sessions = make_sessions(tmp_path / "sessions")
+    app = ScreenHost(lambda: ReplayScreen(sessions["release"]))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rows = dict(binding_rows(app.screen))["This screen"]
+        keys = [row.keys[0] for row in rows]
+        assert keys[:7] == ["space", "←", "→", "⇧←", "⇧→", "home", "end"], keys
+        footer = {key.description for key in app.screen.query_one(Footer).query(FooterKey)}
+        assert {"-10%", "+10%"} <= footer, footer

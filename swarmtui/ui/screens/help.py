@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 
 CHEAT_SHEET: tuple[tuple[str, str], ...] = (
     ("[Single Message - Title]:", "opens a message: its operations start together"),
@@ -57,16 +57,31 @@ class KeyRow:
     enabled: bool
 
 
+def _declared_order(node: DOMNode) -> dict[str, int]:
+    """Binding id (or action) -> its position in the node's BINDINGS: the order to list them."""
+    order: dict[str, int] = {}
+    for bindings in node._bindings.key_to_bindings.values():
+        for binding in bindings:
+            order.setdefault(binding.id or binding.action, len(order))
+    return order
+
+
 def binding_rows(screen: Screen[Any]) -> list[tuple[str, list[KeyRow]]]:
-    """(group, rows) for the screen's active bindings, focused widget first, the keys of one
-    binding merged (`ctrl+r / ctrl+enter`); bindings hidden and without a tooltip are left out."""
+    """(group, rows) for the screen's active bindings, focused widget first (after the screen's
+    own when it is a text editor, whose keys are editing keys), rows in the order declared, the
+    keys of one binding merged (`ctrl+r / ctrl+enter`); bindings hidden and without a tooltip
+    are left out. The screen's keys that cannot apply now (check_action False: e.g. pause with
+    no session) are listed too, as not available."""
     app = screen.app
     groups: dict[str, dict[tuple[int, str], KeyRow]] = {}
+    nodes: dict[str, DOMNode] = {}
     for active in screen.active_bindings.values():
         binding = active.binding
         if not binding.description or not (binding.show or binding.tooltip):
             continue
-        rows = groups.setdefault(_group_name(active.node), {})
+        name = _group_name(active.node)
+        nodes.setdefault(name, active.node)
+        rows = groups.setdefault(name, {})
         ident = (id(active.node), binding.id or binding.action)
         key = app.get_key_display(binding)
         row = rows.get(ident)
@@ -74,9 +89,30 @@ def binding_rows(screen: Screen[Any]) -> list[tuple[str, list[KeyRow]]]:
             rows[ident] = KeyRow([key], binding.description, binding.tooltip, active.enabled)
         elif key not in row.keys:
             row.keys.append(key)
+    screen_rows = groups.setdefault("This screen", {})
+    nodes.setdefault("This screen", screen)
+    for bindings in screen._bindings.key_to_bindings.values():
+        for binding in bindings:
+            ident = (id(screen), binding.id or binding.action)
+            if not binding.description or not binding.tooltip:
+                continue
+            key = app.get_key_display(binding)
+            row = screen_rows.get(ident)
+            if row is None:
+                screen_rows[ident] = KeyRow([key], binding.description, binding.tooltip, False)
+            elif key not in row.keys and not row.enabled:
+                row.keys.append(key)
+    if not screen_rows:
+        del groups["This screen"]
+    focused = screen.focused
+    editing = focused is not None and isinstance(focused, (TextArea, Input))
     order = {"This screen": 1, "Everywhere": 2}
-    result = [(name, list(rows.values())) for name, rows in groups.items()]
-    result.sort(key=lambda group: order.get(group[0], 0))
+    result = []
+    for name, rows in groups.items():
+        declared = _declared_order(nodes[name])
+        listed = sorted(rows.items(), key=lambda item: declared.get(item[0][1], len(declared)))
+        result.append((name, [row for _ident, row in listed]))
+    result.sort(key=lambda group: order.get(group[0], 1.5 if editing else 0))
     return result
 
 
