@@ -84,9 +84,7 @@ def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | Non
     return value
 
 
-def _check_finite(
-    ctx: click.Context, param: click.Parameter, value: float | None
-) -> float | None:
+def _check_finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     # FloatRange lets nan and inf through: nan would run agents in no time, inf never ends.
     if value is not None and not math.isfinite(value):
         raise click.BadParameter(f"{value} is not a finite number of seconds or dollars")

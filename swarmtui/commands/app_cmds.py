@@ -88,29 +88,30 @@ def open_command(file: Path | None, run: bool, options: dict[str, Any]) -> None:
     """Open the app with FILE (or a built-in example) in the editor; start it when `run`."""
     pause_gc()
     plan = launch_plan(options)
-    if file is not None and file.is_dir():
-        _usage_error(f"{file} is a folder, not a batch file")
-    if run and file is not None and not file.exists():
-        # The same line and exit status as `swarmtui run FILE --headless`.
-        _usage_error(f"{file}: cannot read (No such file or directory)")
+    text: str | None = None
+    if file is not None and (run or file.exists() or file.is_symlink()):
+        # Read here, with the same reasons and exit status as `run --headless` and `lint`;
+        # a FILE that does not exist yet opens empty (it is created on save).
+        from swarmtui.commands.batch_cmds import UnreadableFile, read_batch_file
+
+        try:
+            text = read_batch_file(str(file))
+        except UnreadableFile as exc:
+            _usage_error(str(exc))
 
     from swarmtui.ui.app import make_app
 
-    try:
-        app = make_app(
-            file=file,
-            run=run,
-            settings=plan.settings,
-            settings_factory=plan.settings_factory,
-            backend=plan.backend,
-            sessions_dir=plan.sessions_dir,
-            theme=plan.theme,
-            keymap=plan.keymap,
-        )
-    except UnicodeDecodeError:
-        _usage_error(f"{file} is not a text file (UTF-8)")
-    except OSError as exc:
-        _usage_error(f"{file}: cannot read ({exc.strerror or exc})")
+    app = make_app(
+        file=file,
+        text=text,
+        run=run,
+        settings=plan.settings,
+        settings_factory=plan.settings_factory,
+        backend=plan.backend,
+        sessions_dir=plan.sessions_dir,
+        theme=plan.theme,
+        keymap=plan.keymap,
+    )
     app.run()
 
 

@@ -24,7 +24,7 @@ _OP_FIELDS: dict[str, tuple[str, ...]] = {
 _RANGE = ("line", "column", "end_line", "end_column")
 
 
-class _Unreadable(Exception):
+class UnreadableFile(Exception):
     """A batch file that cannot be read (missing, a directory, no permission)."""
 
 
@@ -37,20 +37,20 @@ def read_batch_file(file: str) -> str:
             with open(file, "rb") as handle:
                 data = handle.read()
     except FileNotFoundError as exc:
-        raise _Unreadable(f"{file}: no such file") from exc
+        raise UnreadableFile(f"{file}: no such file") from exc
     except IsADirectoryError as exc:
-        raise _Unreadable(f"{file}: is a directory") from exc
+        raise UnreadableFile(f"{file}: is a directory") from exc
     except PermissionError as exc:
-        raise _Unreadable(f"{file}: permission denied") from exc
+        raise UnreadableFile(f"{file}: permission denied") from exc
     except OSError as exc:
-        raise _Unreadable(
+        raise UnreadableFile(
             f"{file}: cannot read ({exc.strerror or exc.__class__.__name__})"
         ) from exc
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         # Like `swarmtui run`: a batch is text; guessing at binary would only print noise.
-        raise _Unreadable(
+        raise UnreadableFile(
             f"{file}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
         ) from exc
 
@@ -93,7 +93,7 @@ def _name(file: str) -> str:
 def parse_command(file: str, fmt: str) -> int:
     try:
         text = read_batch_file(file)
-    except _Unreadable as exc:
+    except UnreadableFile as exc:
         click.echo(f"swarmtui parse: {exc}", err=True)
         return 2
     batch = parse_batch(text, source_name=_name(file))
@@ -123,7 +123,7 @@ def lint_command(files: list[str], fmt: str) -> int:
     for file in files:
         try:
             text = read_batch_file(file)
-        except _Unreadable as exc:
+        except UnreadableFile as exc:
             click.echo(f"swarmtui lint: {exc}", err=True)
             results.append({"file": file, "error": str(exc), "diagnostics": []})
             status = 2

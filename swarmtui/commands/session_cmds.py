@@ -96,10 +96,12 @@ async def _run_live(session: Any, show_live: bool) -> SessionState:
 
 
 def run_headless_command(file: Path, as_json: bool, options: dict[str, Any]) -> int:
+    from swarmtui.commands.batch_cmds import UnreadableFile, read_batch_file
+
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        _error(f"{file}: cannot read ({getattr(exc, 'strerror', None) or exc})")
+        text = read_batch_file(str(file))
+    except UnreadableFile as exc:
+        _error(str(exc))
         return EXIT_USAGE
     from swarmtui.commands.settings import build_run_settings, load_options_config
     from swarmtui.config import ConfigError

@@ -209,28 +209,19 @@ class SwarmApp(App[None]):
         gc.enable()  # the CLI pauses collection during start-up
 
     def _open_replay(self, path: Path) -> None:
-        try:
-            from swarmtui.ui.screens.replay import ReplayScreen
-        except ImportError:
-            self.notify("Replay is not available in this build.", severity="error")
-            return
+        from swarmtui.ui.screens.replay import ReplayScreen
+
         self.push_screen(ReplayScreen(path))
 
     # App-wide actions -------------------------------------------------------------------------
     def action_sessions(self) -> None:
-        try:
-            from swarmtui.ui.screens.sessions import SessionsScreen
-        except ImportError:
-            self.notify("The sessions browser is not available in this build.", severity="error")
-            return
+        from swarmtui.ui.screens.sessions import SessionsScreen
+
         self.push_screen(SessionsScreen(self.sessions_dir))
 
     def action_help(self) -> None:
-        try:
-            from swarmtui.ui.screens.help import HelpScreen
-        except ImportError:
-            self.notify("Help is not available in this build.", severity="error")
-            return
+        from swarmtui.ui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:

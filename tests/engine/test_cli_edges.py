@@ -153,3 +153,14 @@ def test_json_implies_headless_without_a_terminal(tmp_path: Path) -> None:
     assert replayed.stdout == ran.stdout
     for command in ("run", "replay"):
         assert "implies --headless" in " ".join(_cli(command, "--help").stdout.split())
+
+
+def test_a_file_that_is_not_utf8_is_a_usage_error_like_lint(tmp_path: Path) -> None:
+    batch = tmp_path / "binary.swarm.js"
+    batch.write_bytes(b'Task("A", "x")\n\xff\xfe\x00')
+    run = _cli("run", str(batch), "--headless", "--sessions-dir", str(tmp_path / "s"))
+    lint = _cli("lint", str(batch))
+    assert (run.returncode, lint.returncode) == (2, 2)
+    assert "not UTF-8 text (byte 0xff at offset 15)" in run.stderr
+    assert run.stderr.strip().endswith(lint.stderr.strip().split(": ", 1)[-1])
+    assert not (tmp_path / "s").exists()

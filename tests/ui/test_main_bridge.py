@@ -119,10 +119,10 @@ def test_launch_errors_are_one_line(tmp_path: Path) -> None:
     runner = CliRunner()
     missing = runner.invoke(cli, ["run", str(tmp_path / "missing.swarm.js")])
     assert missing.exit_code == 2  # as with --headless
-    assert "No such file or directory" in missing.output
+    assert "missing.swarm.js: no such file" in missing.output
     folder = runner.invoke(cli, [str(tmp_path)])
-    assert folder.exit_code != 0
-    assert "is a folder" in folder.output
+    assert folder.exit_code == 2
+    assert "is a directory" in folder.output
 
 
 def test_finished_fixture_is_a_completed_session() -> None:

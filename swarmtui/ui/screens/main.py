@@ -418,11 +418,8 @@ class MainScreen(Screen[None]):
         if self.running:
             self.notify("A session is already running (X cancels it).", severity="warning")
             return
-        try:
-            from swarmtui.engine.session import LiveSession
-        except ImportError as exc:
-            self.notify(f"Cannot run: the engine is not available ({exc}).", severity="error")
-            return
+        from swarmtui.engine.session import LiveSession
+
         app = self.swarm_app
         text = self.editor.text
         try:
