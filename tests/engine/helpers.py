@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,3 +79,28 @@ async def run(
     async with asyncio.timeout(60):
         state = await session.run()
     return Run(session, state, events)
+
+
+def wait_for_agent_start(sessions: Path, proc: subprocess.Popen[Any], count: int = 1) -> Path:
+    """Wait until a run in another process has committed COUNT agent starts; its folder.
+
+    Polled with a deadline: that process's SQLite log is the only thing there is to watch.
+    """
+    deadline = time.monotonic() + 60
+    while True:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        assert time.monotonic() < deadline, "the run never recorded its agents starting"
+        for db in sessions.glob("*/session.db"):
+            try:
+                conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+                try:
+                    started = conn.execute(
+                        "SELECT count(*) FROM events WHERE type = 'agent_started'"
+                    ).fetchone()[0]
+                finally:
+                    conn.close()
+            except sqlite3.Error:
+                continue
+            if started >= count:
+                return db.parent
+        time.sleep(0.02)

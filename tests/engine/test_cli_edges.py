@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from .helpers import wait_for_agent_start
 
 CLI = [sys.executable, "-m", "swarmtui"]
 BATCH = 'Task("Sleeper", "Sleep.", "coder")\nTask("Other", "Work.", "coder")\n'
@@ -21,28 +21,6 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*CLI, *args], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
     )
-
-
-def _wait_agent_started(sessions: Path, proc: subprocess.Popen[str]) -> None:
-    """Polled with a deadline: the log in SQLite is the only thing there is to watch."""
-    deadline = time.monotonic() + 60
-    while True:
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "the run never recorded an agent starting"
-        for db in sessions.glob("*/session.db"):
-            try:
-                conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-                try:
-                    n = conn.execute(
-                        "SELECT count(*) FROM events WHERE type = 'agent_started'"
-                    ).fetchone()[0]
-                finally:
-                    conn.close()
-            except sqlite3.Error:
-                continue
-            if n:
-                return
-        time.sleep(0.02)
 
 
 def test_ctrl_c_with_json_prints_the_cancelled_session(tmp_path: Path) -> None:
@@ -69,7 +47,7 @@ def test_ctrl_c_with_json_prints_the_cancelled_session(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        _wait_agent_started(sessions, proc)
+        wait_for_agent_start(sessions, proc)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import select
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -13,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from .helpers import wait_for_agent_start
 
 CLI = [sys.executable, "-m", "swarmtui"]
 
@@ -27,25 +28,6 @@ def _wait_for(path: Path, proc: subprocess.Popen[bytes]) -> int:
         assert time.monotonic() < deadline, f"{path.name} was never written"
         if path.exists() and path.read_text().strip():
             return int(path.read_text())
-        time.sleep(0.02)
-
-
-def _agent_started(sessions: Path, proc: subprocess.Popen[bytes]) -> Path:
-    deadline = time.monotonic() + 60
-    while True:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        assert time.monotonic() < deadline, "the run never recorded its agent starting"
-        for db in sessions.glob("*/session.db"):
-            try:
-                conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-                started = conn.execute(
-                    "SELECT count(*) FROM events WHERE type = 'agent_started'"
-                ).fetchone()[0]
-                conn.close()
-            except sqlite3.Error:
-                continue
-            if started:
-                return db.parent
         time.sleep(0.02)
 
 
@@ -82,7 +64,7 @@ def test_a_sigkilled_run_takes_its_command_and_grandchild_with_it(tmp_path: Path
     )
     pidfds: list[int] = []
     try:
-        folder = _agent_started(sessions, proc)
+        folder = wait_for_agent_start(sessions, proc)
         for name in ("child.pid", "grand.pid"):
             pidfds.append(os.pidfd_open(_wait_for(folder / name, proc)))
         os.kill(proc.pid, signal.SIGKILL)
