@@ -87,11 +87,6 @@ class EventSink(Protocol):
     def close(self) -> None: ...
 
 
-def parse(text: str, source_name: str | None, now: datetime, project_dir: Path | None) -> Batch:
-    """The batch as of NOW (the session's start, for `new Date()` values)."""
-    return parse_batch(text, source_name=source_name, now=now, project_dir=project_dir)
-
-
 def load_profiles(project_dir: Path | None) -> dict[str, AgentProfile]:
     """Agent types' system prompts and default backend/model (built-ins + the project's)."""
     types, _ = load_agent_types(project_dir)
@@ -121,7 +116,12 @@ class LiveSession:
         self.project_dir = project_dir
         self.started = datetime.now(UTC).replace(microsecond=0)
         self.batch = (
-            batch if batch is not None else parse(text, source_name, self.started, project_dir)
+            batch
+            if batch is not None
+            # `now` is the session's start, for the batch's `new Date()` values.
+            else parse_batch(
+                text, source_name=source_name, now=self.started, project_dir=project_dir
+            )
         )
         if self.batch.source_name is None:
             self.batch.source_name = source_name
