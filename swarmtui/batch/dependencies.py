@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from swarmtui.batch.diagnostics import Diagnostics
-from swarmtui.batch.models import Batch, DependencyEdge, MemoryOp
+from swarmtui.batch.models import Batch, DependencyEdge, EdgeHow, MemoryOp
 from swarmtui.batch.operations import TaskInfo
 from swarmtui.batch.paths import slug
 from swarmtui.batch.source import Range
@@ -244,7 +244,7 @@ class _Resolver:
     def glob(self, info: TaskInfo, pattern: str, clause: Clause | None) -> None:
         keys = [k for k in self.providers if fnmatchcase(k, pattern) and self.usable(info, k)]
         rng = self.locate(info, pattern) if clause else (info.explicit_range or _op_range(info))
-        how = "explicit" if clause is None else "matched"
+        how: EdgeHow = "explicit" if clause is None else "matched"
         if not keys:
             self.wait_edge(info, [pattern], how, clause, [])
             self.diags.add(
@@ -362,7 +362,7 @@ class _Resolver:
         self,
         info: TaskInfo,
         keys: list[str],
-        how: str,
+        how: EdgeHow,
         clause: Clause | None,
         providers: list[_Provider],
     ) -> None:

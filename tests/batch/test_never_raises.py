@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 
 from swarmtui.batch import Batch
 
-from .conftest import SHARED_EXAMPLES, parse
+from .conftest import SEED, parse
 
-EXAMPLES = [p.read_text(encoding="utf-8") for p in sorted(SHARED_EXAMPLES.glob("*.swarm.js"))]
+EXAMPLES = [p.read_text(encoding="utf-8") for p in sorted(SEED.glob("*.swarm.js"))]
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Characters that matter to the language, so random text hits the interesting paths.
 ALPHABET = st.sampled_from(

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "examples"
+from swarmtui import locations
+
+# The example batches shipped in the package (the app opens them): all of them must run.
+EXAMPLES = locations.builtin_examples_dir()
 CLI = [sys.executable, "-m", "swarmtui"]
 
 
@@ -27,8 +30,7 @@ def _examples() -> list[Path]:
 @pytest.mark.parametrize("example", _examples(), ids=lambda p: p.name)
 def test_run_and_replay_json_are_identical(example: Path, tmp_path: Path) -> None:
     assert example.is_file(), (
-        f"no example batches (*.swarm.js) in {EXAMPLES}: the shared examples folder must sit "
-        "beside the repository"
+        f"no example batches (*.swarm.js) in {EXAMPLES}"
     )
     sessions = str(tmp_path / "sessions")
     ran = _cli(
