@@ -76,10 +76,22 @@ def test_glob_resolves_to_concrete_keys() -> None:
 
 
 def test_glob_matching_nothing_is_kept_and_reported() -> None:
-    batch = parse('Task("W", "Read \'swarm/none/*\' from memory.", "coder")\n')
+    batch = parse('Task("W", "Wait for \'swarm/none/*\' in memory.", "coder")\n')
     assert _task(batch, "W").waits == ["swarm/none/*"]
     assert "SW004" in codes(batch)
-    assert _task(batch, "W").skip_reason
+
+
+def test_reading_a_key_the_batch_never_stores_does_not_wait() -> None:
+    # Memory outlives sessions: a read (not "wait for") of a key nothing here stores reads what
+    # memory already holds, so the agent starts at once; an info says so.
+    batch = parse(
+        'Task("W", "Read \'swarm/none/*\' from memory. Build it using Memory(\'targets\').", '
+        '"coder")\n'
+    )
+    w = _task(batch, "W")
+    assert w.waits == [] and w.skip_reason is None
+    assert [d.code for d in batch.diagnostics] == ["SW023", "SW023"]
+    assert all(d.severity == "info" for d in batch.diagnostics)
 
 
 def test_agent_path_rule() -> None:

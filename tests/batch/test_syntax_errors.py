@@ -77,15 +77,20 @@ def test_call_with_syntax_error_still_reports_undefined_names() -> None:
     assert codes(batch) == ["SW001", "SW002"]
 
 
-def test_line_that_starts_like_a_call_is_an_error_not_a_note() -> None:
-    batch = parse("Task 'E'\nBash \"ls\"\nTotal time: 40 minutes\nReviewer starts reading\n")
+def test_line_that_reads_like_a_call_is_a_warning_with_a_hint_not_a_note() -> None:
+    batch = parse(
+        "Write file1.js\n- Bash mkdir -p app\nTotal time: 40 minutes\nReviewer starts reading\n"
+    )
     assert [(d.code, d.severity, d.line) for d in batch.diagnostics] == [
-        ("SW001", "error", 1),
-        ("SW001", "error", 2),
+        ("SW019", "warning", 1),
+        ("SW019", "warning", 2),
         ("SW015", "info", 3),
         ("SW015", "info", 4),
     ]
-    assert "looks like a call to Task but is not one" in batch.diagnostics[0].message
+    assert batch.diagnostics[0].message == (
+        '`Write file1.js` reads like Write but is not an operation: write Write("...") '
+        "with its arguments in parentheses or quotes"
+    )
     skipped = [op.skip_reason is not None for op in batch.operations()]
     assert skipped == [True, True, False, False]
 
