@@ -351,8 +351,13 @@ class Scheduler:
                 agent.status = "skipped"
                 self._emit(AgentFinished(agent=op.name, status="skipped", reason=reason))
             return
-        if op.kind == "note":
+        if op.kind == "tool":
+            # Recognised and deliberately not run (agents' own work, coordination swarmtui does
+            # itself, a tool of an MCP server it does not run): recorded, never a failure.
+            self._emit(OperationSkipped(op=op.index, kind=op.kind, reason=reason))
             return
+        # Anything else that did not run, a note that was not understood included, means the
+        # batch did not run as written: the session must not look completed.
         self._failures += 1
         self._emit(OperationSkipped(op=op.index, kind=op.kind, reason=reason))
 
