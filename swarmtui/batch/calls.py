@@ -12,7 +12,7 @@ from tree_sitter import Node
 
 from swarmtui.batch.diagnostics import Diagnostics
 from swarmtui.batch.models import TaskOp
-from swarmtui.batch.source import Range, Source
+from swarmtui.batch.source import Range, Source, Span
 from swarmtui.batch.values import UNDEFINED, Evaluator, Undefined, js_string
 
 
@@ -32,8 +32,8 @@ class TaskInfo:
     # The instructions and type arguments, turned into ranges only when a diagnostic needs them.
     source: Source | None = None
     row_offset: int = 0
-    instructions_node: Node | None = None
-    type_node: Node | None = None
+    instructions_node: Span | None = None
+    type_node: Span | None = None
     # Where the type was given when it is not an argument of its own (`{subagent_type: ...}`).
     type_rng: Range | None = None
 

@@ -157,9 +157,12 @@ class _Resolver:
             everyone = all_agents_phrases(info.op.instructions)
             if everyone:
                 self.after_everyone(info, everyone[0])
+            commands = self.commands_of(info)
             for clause in self.clauses.get(id(info), ()):
                 if clause.direction != "wait" or any(p in clause.sentence for p in everyone):
                     continue
+                if any(clause.start <= c.start < clause.start + len(clause.text) for c in commands):
+                    continue  # the memory command in it says exactly what is read
                 if clause.keys:
                     for key in clause.keys:
                         key = qualified(key, clause.namespace)
@@ -171,7 +174,7 @@ class _Resolver:
                     pending.append((info, f"{clause.namespace}:*", clause))
                 elif clause.phrase_words and (clause.verb in WAIT_WORDS or clause.mentions_memory):
                     pending.append((info, None, clause))
-            for command in self.commands_of(info):
+            for command in commands:
                 if command.kind != "store":
                     self.literal(info, command.key, None, agents, command=command)
         if any(key is None for _, key, _ in pending):

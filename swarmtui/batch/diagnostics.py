@@ -89,6 +89,14 @@ class Diagnostics:
         self.items.append(diag)
         return diag
 
+    def full(self) -> bool:
+        """True (and the diagnostic counted as dropped) when no more are kept: callers skip
+        building a message nobody will see."""
+        if len(self.items) < KEEP_WHILE_READING:
+            return False
+        self.dropped += 1
+        return True
+
     def final(self) -> tuple[list[Diagnostic], int]:
         """The diagnostics to report, in text order, and how many were left out: past
         MAX_DIAGNOSTICS the most severe are kept, and a last note says how many more there were."""

@@ -114,9 +114,13 @@ class _Parse:
         self._known: frozenset[str] | None = None
 
     def run(self) -> Batch:
-        tree = _PARSER.parse(self.source.code_bytes)
-        for node, row_offset in self._statements(tree.root_node):
-            self._statement(node, row_offset)
+        pieces = self._pieces()
+        for first, last in pieces:
+            self._piece(first, last)
+            if len(pieces) > 1:
+                # The collector is off while parsing (see parse_batch), but a piece's syntax
+                # tree and its nodes refer to each other: free them before the next piece.
+                gc.collect(0)
         self._command_lines()
         self._notes()
         self._unproduced_calls()
@@ -125,7 +129,7 @@ class _Parse:
         batch = Batch(messages=messages, source_name=self.source_name)
         # Late imports keep the dependency between modules one-way (they import the models only).
         from swarmtui.batch.dependencies import resolve
-        from swarmtui.batch.lint import lint, skip_dependents
+        from swarmtui.batch.lint import lint, nothing_runnable, skip_dependents
 
         resolve(batch, self.tasks, self.diags)
         lint(batch, self.tasks, self.diags, self.project_dir)
@@ -134,6 +138,7 @@ class _Parse:
             if reason and op.skip_reason is None:
                 op.skip_reason = reason
         skip_dependents(batch, self.diags)
+        nothing_runnable(batch, self.diags)
         self._drop_uncertain()
         batch.diagnostics, batch.diagnostics_dropped = self.diags.final()
         return batch
@@ -164,14 +169,29 @@ class _Parse:
 
     # -- statements ------------------------------------------------------------------------------
 
-    def _statements(self, root: Node) -> list[tuple[Node, int]]:
+    def _piece(self, first: int, last: int) -> None:
+        tree = self._parse_rows(first, last)
+        for node, row_offset in self._statements(tree.root_node, first):
+            self._statement(node, row_offset)
+
+    def _pieces(self) -> list[tuple[int, int]]:
+        """Row ranges [first, last) parsed separately: the whole text, unless it is big."""
+        bounds = [0, *self.scanned.cuts, len(self.source.lines)]
+        return list(pairwise(bounds))
+
+    def _parse_rows(self, first: int, last: int) -> Any:
+        if first == 0 and last == len(self.source.lines):
+            return _PARSER.parse(self.source.code_bytes)
+        return _PARSER.parse("\n".join(self.source.lines[first:last]).encode("utf-8"))
+
+    def _statements(self, root: Node, offset: int) -> list[tuple[Node, int]]:
         """Top-level statements; a broken region spanning several operations is re-parsed per
         operation so one unclosed bracket does not swallow the rest of the batch."""
         starts = self.scanned.statement_starts
         result: list[tuple[Node, int]] = []
         for node in root.children:
             if node.has_error and starts:
-                first, last = node.start_point[0], node.end_point[0]
+                first, last = node.start_point[0] + offset, node.end_point[0] + offset
                 inside = [
                     r for r in starts[bisect_left(starts, first) : bisect_right(starts, last)]
                 ]
@@ -179,7 +199,7 @@ class _Parse:
                 if inside:
                     result.extend(self._reparse(first, last, inside))
                     continue
-            result.append((node, 0))
+            result.append((node, offset))
         return result
 
     def _reparse(self, first: int, last: int, inside: list[int]) -> list[tuple[Node, int]]:
@@ -204,6 +224,8 @@ class _Parse:
             expr = _first_named(node)
             if expr is not None and self._expression(expr, row_offset, top=True):
                 return
+        if self.diags.full():
+            return  # (not an operation: only a diagnostic, which would not be kept)
         if node.has_error:
             self.syntax.errors(node, row_offset, None)
             return
@@ -510,6 +532,8 @@ class _Parse:
         for row, info in enumerate(self.scanned.lines):
             if info.kind not in ("note", "wait"):
                 continue
+            if not info.call_like and info.kind != "wait" and self.diags.full():
+                continue  # a note changes nothing that runs: past the cap it is not kept
             rng = self.source.line_range(row)
             wait = info.kind == "wait"
             skip_reason: str | None = None

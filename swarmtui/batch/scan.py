@@ -62,6 +62,12 @@ _TOKEN_RE = re.compile(
 )
 
 PLACEHOLDER_CHAR = "$"
+# Tree-sitter keeps a whole syntax tree in memory, about 130 bytes per character of broken text:
+# a big batch is parsed in pieces of this size so that memory stays bounded.
+CHUNK_CHARS = 256 * 1024
+# Text that never closes its brackets (a hostile or garbled paste) is cut anyway this far on, at a
+# line outside any string: one statement spanning more than a megabyte is not a batch.
+FORCED_CUT_CHARS = 4 * CHUNK_CHARS
 
 
 @dataclass(slots=True)
@@ -94,6 +100,9 @@ class ScanResult:
     placeholders: list[Placeholder] = field(default_factory=list)
     # Lines (0-based) where a new statement surely starts: used to re-parse broken regions.
     statement_starts: list[int] = field(default_factory=list)
+    # Lines at which a large text can be cut into pieces parsed one at a time (no bracket,
+    # string or expression open across them), about every CHUNK_CHARS characters.
+    cuts: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -136,11 +145,18 @@ def scan(text: str) -> ScanResult:
     carry_until = -1  # character offset where the multi-line token ends
     search = _TOKEN_RE.search  # the loop runs once per line of possibly huge batches
     add_info = infos.append
+    cuts: list[int] = []
+    next_cut = CHUNK_CHARS
     n = len(raw_lines)
     for i in range(n):
         line = raw_lines[i]
         line_start = starts[i]
         line_end = line_start + len(line)
+        if line_start >= next_cut and carry_until <= line_start and i:
+            safe = depth == 0 and last_code_char not in _CONTINUATION_END
+            if safe or line_start >= next_cut + FORCED_CUT_CHARS - CHUNK_CHARS:
+                cuts.append(i)
+                next_cut = line_start + CHUNK_CHARS
         if carry_until > line_start:
             info = LineInfo("code")
             add_info(info)
@@ -212,7 +228,7 @@ def scan(text: str) -> ScanResult:
     if noncode is not None:
         _rename_dashed(text, noncode, edits)
     code = _apply(text, edits.spans, placeholders)
-    return ScanResult(code, infos, placeholders, statement_starts)
+    return ScanResult(code, infos, placeholders, statement_starts, cuts)
 
 
 def _classify(

@@ -12,8 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tree_sitter import Node
+
 from swarmtui.batch.calls import CallContext, TaskInfo, as_text, number_option, text_arg
 from swarmtui.batch.models import TaskOp
+from swarmtui.batch.source import Span, span
 from swarmtui.batch.values import Undefined, js_string
 from swarmtui.batch.words import stem
 
@@ -70,7 +73,7 @@ def task(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
     op = TaskOp(**base, name=name, instructions=instructions)
     info = _info(ctx, op, 1)
     if agent_type:
-        op.agent_type, info.type_node = _alias(agent_type), ctx.node(2)
+        op.agent_type, info.type_node = _alias(agent_type), _span(ctx.node(2))
     else:
         _type_from_options(ctx, op, info, options, options_at)
     if options:
@@ -90,7 +93,7 @@ def _from_object(ctx: CallContext, base: dict[str, Any], spec: dict[str, Any]) -
     name = name or description or _derived_name(ctx, instructions)
     op = TaskOp(**base, name=name.strip() or name, instructions=instructions)
     info = _info(ctx, op, None)
-    info.instructions_node = ctx.value_node(0, key) if key else None
+    info.instructions_node = _span(ctx.value_node(0, key)) if key else None
     _type_from_options(ctx, op, info, spec, 0)
     task_options(ctx, op, info, spec, 0)
     if ctx.count > 1:
@@ -224,6 +227,10 @@ def _unique(ctx: CallContext, name: str) -> str:
     return f"{name} {n}"
 
 
+def _span(node: Node | None) -> Span | None:
+    return span(node) if node is not None else None
+
+
 def _alias(agent_type: str) -> str:
     return _TYPE_ALIASES.get(agent_type, agent_type)
 
@@ -232,7 +239,7 @@ def _info(ctx: CallContext, op: TaskOp, instructions_at: int | None) -> TaskInfo
     info = TaskInfo(op)
     info.source, info.row_offset = ctx.diags.source, ctx.row_offset
     if instructions_at is not None:
-        info.instructions_node = ctx.node(instructions_at)
+        info.instructions_node = _span(ctx.node(instructions_at))
     return info
 
 

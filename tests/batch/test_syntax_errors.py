@@ -80,6 +80,7 @@ def test_call_with_syntax_error_still_reports_undefined_names() -> None:
 def test_line_that_reads_like_a_call_is_a_warning_with_a_hint_not_a_note() -> None:
     batch = parse(
         "Write file1.js\n- Bash mkdir -p app\nTotal time: 40 minutes\nReviewer starts reading\n"
+        'Bash("ls")\n'
     )
     assert [(d.code, d.severity, d.line) for d in batch.diagnostics] == [
         ("SW019", "warning", 1),
@@ -92,11 +93,11 @@ def test_line_that_reads_like_a_call_is_a_warning_with_a_hint_not_a_note() -> No
         "with its arguments in parentheses or quotes"
     )
     skipped = [op.skip_reason is not None for op in batch.operations()]
-    assert skipped == [True, True, False, False]
+    assert skipped == [True, True, False, False, False]
 
 
 def test_prose_starting_with_an_operation_word_stays_a_note() -> None:
-    batch = parse("Task force meets daily\nWrite the docs\n")
+    batch = parse("Task force meets daily\nWrite the docs\nBash(\"ls\")\n")
     assert [(d.code, d.severity) for d in batch.diagnostics] == [
         ("SW015", "info"),
         ("SW015", "info"),
