@@ -76,8 +76,9 @@ class _Resolver:
                 for key in info.explicit_stores:
                     self.add_store(key, provider, [])
                 continue
+            commands = self.commands_of(info)
             for clause in found:
-                if clause.direction != "store":
+                if clause.direction != "store" or _holds_command(clause, commands):
                     continue
                 if clause.keys:
                     keys = [qualified(k, clause.namespace) for k in clause.keys]
@@ -111,7 +112,7 @@ class _Resolver:
                         f'{info.op.name}: "{clause.text}" names no key; it stores {key}',
                         self.locate(info, clause.text),
                     )
-            for command in self.commands_of(info):
+            for command in commands:
                 if command.kind == "store":
                     edges.append(
                         DependencyEdge(
@@ -161,7 +162,7 @@ class _Resolver:
             for clause in self.clauses.get(id(info), ()):
                 if clause.direction != "wait" or any(p in clause.sentence for p in everyone):
                     continue
-                if any(clause.start <= c.start < clause.start + len(clause.text) for c in commands):
+                if _holds_command(clause, commands):
                     continue  # the memory command in it says exactly what is read
                 if clause.keys:
                     for key in clause.keys:
@@ -195,7 +196,11 @@ class _Resolver:
             self.edges[id(provider)].append(
                 DependencyEdge(direction="store", keys=[key], how="implied", phrase="finishes")
             )
-            self.add_store(key, _Provider(provider.op.name, provider.message, provider), [])
+            # (not described for matching: "the changelog" means what Changelog stores, not
+            # that it has finished)
+            self.providers.setdefault(key, []).append(
+                _Provider(provider.op.name, provider.message, provider)
+            )
         return key
 
     def after(self, info: TaskInfo, names: list[str]) -> None:
@@ -572,6 +577,13 @@ def resolve(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
     resolver.stores()
     resolver.waits()
     resolver.finish()
+
+
+def _holds_command(clause: Clause, commands: list[MemoryCommand]) -> bool:
+    """A sentence that runs a memory command (`run: npx claude-flow memory store "k" "v"`) is
+    read through the command, not as prose with quoted keys."""
+    end = clause.start + len(clause.text)
+    return any(clause.start <= c.start < end or c.start <= clause.start < c.end for c in commands)
 
 
 def _implied_key(agent: str, words: list[str]) -> str:

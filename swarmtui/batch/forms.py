@@ -81,6 +81,9 @@ def read_line(line: str, line_start: int) -> LineForm | None:
         return None
     mcp = name.startswith("mcp__")
     if gap and rest[:1] in ('{', '[', '"', "'", "`"):
+        if mcp and rest[:1] in ('"', "'") and " --" in rest:
+            # `mcp__x__task_orchestrate "Fix it" --strategy=parallel`: command-line style.
+            return _cli(name, rest, start, end, line_start + len(line.rstrip("\r")), marker)
         return LineForm("parenless", name, start, end, marker=marker)
     if mcp and (not rest or rest.startswith(("//", ";"))):
         return LineForm("bare", name, start, end, marker=marker)

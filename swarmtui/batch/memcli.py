@@ -20,7 +20,7 @@ _PROGRAM = (
 )
 _COMMAND_RE = re.compile(
     r"\b[Mm][Ee][Mm][Oo][Rr][Yy][ \t]+(?P<verb>store|set|save|get|read|retrieve|query)\b"
-    r"(?P<args>[^\n;|&)`]*)",
+    r"(?P<args>(?:[^\n;|&)`.]|\.(?=\S))*)",
     re.IGNORECASE,
 )
 # The program before `memory`: `npx claude-flow@alpha`, `./claude-flow`, `npx @claude-flow/cli`.
@@ -101,6 +101,8 @@ def _read(m: re.Match[str], text: str) -> MemoryCommand | None:
             positionals.append(word)
     if key is None and positionals:
         key = positionals.pop(0)
+    if key is not None:
+        key = key.rstrip(".,;:")  # (a key ending a sentence)
     if value is None and positionals and verb in _STORE_VERBS:
         value = positionals[0]
     if not key or not _literal(key) or not _literal(namespace):

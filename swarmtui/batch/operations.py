@@ -20,7 +20,7 @@ from swarmtui.batch.models import (
     WriteOp,
 )
 from swarmtui.batch.names import MEMORY_TOOLS, mcp_name, tool_role
-from swarmtui.batch.paths import check_write_path
+from swarmtui.batch.paths import check_write_path, slug
 from swarmtui.batch.source import Range
 from swarmtui.batch.tasks import agent_spawn, task
 from swarmtui.batch.values import Undefined, js_string
@@ -32,7 +32,7 @@ TODO_PRIORITIES = ("critical", "high", "medium", "low")
 # What a recorded tool call is about, for its one-line summary.
 _SUMMARY_KEYS = (
     "file_path", "path", "notebook_path", "pattern", "query", "url", "command", "task",
-    "description", "subject", "name", "team_name", "message", "key",
+    "description", "subject", "title", "name", "team_name", "message", "key",
 )  # fmt: skip
 
 AnyOp = TaskOp | TodoWriteOp | BashOp | WriteOp | MemoryOp | SwarmInitOp | ToolOp | NoteOp
@@ -390,9 +390,10 @@ def _task_create(ctx: CallContext, base: dict[str, Any]) -> TodoWriteOp:
         fields = spec if isinstance(spec, dict) else {}
         if not isinstance(spec, dict | Undefined):
             ctx.bad("TaskCreate takes {subject, description, activeForm}", ctx.arg_range(0))
+    content = fields.get("subject", fields.get("content", ""))
     item = {
-        "id": fields.get("taskId", fields.get("id", f"task-{ctx.index + 1}")),
-        "content": fields.get("subject", fields.get("content", "")),
+        "id": fields.get("taskId", fields.get("id", slug(js_string(content)))),
+        "content": content,
         "status": fields.get("status", "pending"),
         "priority": fields.get("priority", "medium"),
         "activeForm": fields.get("activeForm"),

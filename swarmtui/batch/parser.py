@@ -260,6 +260,15 @@ class _Parse:
             return found
         if t in _FUNCTIONS:
             return self._function(expr, row_offset)
+        if t == "subscript_expression":
+            # `Task(...)` then `[ Bash(...), Bash(...) ]` on the next line: JavaScript reads one
+            # subscript (no semicolon is inserted before `[`); people mean two statements.
+            found = False
+            for part in ("object", "index"):
+                inside = expr.child_by_field_name(part)
+                if inside is not None:
+                    found = self._expression(inside, row_offset, top=top) or found
+            return found
         if t == "assignment_expression":
             form = self._form_at(expr, row_offset, "parenless")
             right = expr.child_by_field_name("right")

@@ -18,7 +18,7 @@ from swarmtui.batch.calls import CallContext, TaskInfo, as_text, number_option, 
 from swarmtui.batch.models import TaskOp
 from swarmtui.batch.source import Span, span
 from swarmtui.batch.values import Undefined, js_string
-from swarmtui.batch.words import stem
+from swarmtui.batch.words import STOP_WORDS, stem
 
 # Where the type can be given in an options object, first found wins.
 TYPE_KEYS = ("subagent_type", "type", "agent_type", "agentType", "agent", "mode")
@@ -132,7 +132,7 @@ def agent_spawn(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
     )
     op = TaskOp(
         **base,
-        name=name or _unique(ctx, agent_type or f"agent-{ctx.index + 1}"),
+        name=name or _unique(ctx, agent_type or f"agent-{ctx.index + 1}", spawned=True),
         agent_type=_alias(agent_type or "general"),
         instructions=instructions if isinstance(instructions, str) else js_string(instructions),
     )
@@ -207,9 +207,12 @@ def _match_type(words: str, known: frozenset[str]) -> str:
 
 
 def _first_words(text: str) -> str:
+    """`Review the parser for performance` → `Review the parser`."""
     head = re.split(r"[:.!?\n]", text.strip(), maxsplit=1)[0]
-    words = _WORD_RE.findall(head)
-    return " ".join(words[:4]) or "agent"
+    words = _WORD_RE.findall(head)[:4]
+    while len(words) > 1 and words[-1].lower() in STOP_WORDS:
+        words.pop()
+    return " ".join(words) or "agent"
 
 
 def _derived_name(ctx: CallContext, instructions: str) -> str:
@@ -217,8 +220,10 @@ def _derived_name(ctx: CallContext, instructions: str) -> str:
     return _unique(ctx, name)
 
 
-def _unique(ctx: CallContext, name: str) -> str:
-    taken = {t.op.name for t in ctx.tasks}
+def _unique(ctx: CallContext, name: str, *, spawned: bool = False) -> str:
+    """NAME, or NAME 2, NAME 3…: unique among the agents read so far. A name made for an
+    `agent_spawn` is unique among those only, since next to Task calls they are not agents."""
+    taken = {t.op.name for t in ctx.tasks if t.spawned == spawned}
     if name not in taken:
         return name
     n = 2

@@ -27,7 +27,7 @@ WAIT_WORDS = _words("wait waits waiting await awaits awaiting ")
 STOP_WORDS = _words(
     "a an the for from in into on onto of to under as at by with and or its it their them "
     "this that these those then memory key keys value values is are be been has have had was "
-    "were will shall should must can could would our your my his her out up "
+    "were will shall should must can could would our your my his her out up namespace "
 )
 COUNT_WORDS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "all": 0}
 # Words after which an unquoted wait phrase has ended (`Wait for the plan, then build it`).

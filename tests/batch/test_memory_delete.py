@@ -8,7 +8,8 @@ from pathlib import Path
 from swarmtui.batch import Batch
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.settings import RunSettings
-from tests.batch.conftest import parse
+
+from .conftest import parse
 
 _WAITER = 'Task("A", "Wait for \'m/b\' in memory. Then summarise it.", "coder")\n'
 

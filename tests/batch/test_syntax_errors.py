@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.batch.conftest import codes, parse
+from .conftest import codes, parse
 
 
 @pytest.mark.parametrize(
