@@ -65,10 +65,10 @@ _TOKEN_RE = re.compile(
 PLACEHOLDER_CHAR = "$"
 # Tree-sitter keeps a whole syntax tree in memory, about 130 bytes per character of broken text:
 # a big batch is parsed in pieces of this size so that memory stays bounded.
-CHUNK_CHARS = 256 * 1024
+CHUNK_CHARS = 640 * 1024
 # Text that never closes its brackets (a hostile or garbled paste) is cut anyway this far on, at a
 # line outside any string: one statement spanning more than a megabyte is not a batch.
-FORCED_CUT_CHARS = 4 * CHUNK_CHARS
+FORCED_CUT_CHARS = 2 * CHUNK_CHARS
 
 
 @dataclass(slots=True)
