@@ -172,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, key in rows:
         f = result[key]
         print(f"  {label:32} best {f['best']:7.1f} ms  median {f['median']:7.1f} ms")
-    print(f"  ratio to bare parse: best {result['ratio_best']:.1f}×  median {result['ratio_median']:.1f}×")
+    best, median = result["ratio_best"], result["ratio_median"]
+    print(f"  ratio to bare parse: best {best:.1f}×  median {median:.1f}×")
     goal = f"(≤{GOAL_RATIO}×, ≤{GOAL_BEYOND_START_MS} ms beyond process start)"
     print(f"  goal {goal}:", "met" if result["goal_met"] else "NOT met")
     return 0

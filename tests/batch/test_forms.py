@@ -97,7 +97,9 @@ def test_write_with_no_content_is_a_placeholder_and_claude_code_shape_is_read() 
 
 
 def test_bash_that_is_a_claude_flow_memory_store_runs_as_one() -> None:
-    batch = parse('Bash("npx claude-flow@alpha memory store plan/v1 \\"draft\\" --namespace ops")\n')
+    batch = parse(
+        'Bash("npx claude-flow@alpha memory store plan/v1 \\"draft\\" --namespace ops")\n'
+    )
     (op,) = batch.operations()
     assert isinstance(op, MemoryOp)
     assert (op.action, op.key, op.value, op.namespace) == ("store", "plan/v1", "draft", "ops")
