@@ -352,7 +352,10 @@ def skip_dependents(batch: Batch, diags: Diagnostics) -> None:
 
 def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
     """SW021: a batch in which nothing will run must not pass for one that ran (an empty session
-    that "completes"). Reported only when no other error already says why."""
+    that "completes"). Reported only when no other error already says why, and not for a blank
+    text (an empty editor has nothing wrong with it yet)."""
+    if not diags.source.text.strip():
+        return
     if any(op.kind in _RUNNABLE and op.skip_reason is None for op in batch.operations()):
         return
     if any(d.severity == "error" for d in diags.items):
