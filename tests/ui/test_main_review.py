@@ -122,7 +122,7 @@ async def test_palette_lists_each_focus_command_once(tmp_path: Path) -> None:
 
 def _many_problems(lines: int) -> str:
     body = [
-        f'Task("Agent {i}", "Write part {i}", "nosuchtype", {{bogus: 1}})' for i in range(lines)
+        f'Task("Agent {i}", "Write part {i}", "coder", {{timeout: -1}})' for i in range(lines)
     ]
     return "[Single Message - Big]:\n" + "\n".join(body) + "\n"
 
