@@ -208,20 +208,17 @@ class _Resolver:
         by_name = {t.op.name: t for t in self.tasks}
         for name in names:
             other = by_name.get(name)
-            if other is None or other is info:
+            problem = (
+                f"{name!r}, which is not another agent of the batch"
+                if other is None or other is info
+                else f"{name}, which starts in a later message"
+                if other.message > info.message
+                else None
+            )
+            if problem is not None or other is None:
                 self.diags.add(
                     "SW004",
-                    f"{info.op.name} depends on {name!r}, which is not another agent of the "
-                    "batch: it would wait forever",
-                    info.explicit_range or _op_range(info),
-                    op=info.op.index,
-                )
-                continue
-            if other.message > info.message:
-                self.diags.add(
-                    "SW004",
-                    f"{info.op.name} depends on {name}, which starts in a later message: "
-                    "it would wait forever",
+                    f"{info.op.name} depends on {problem}: it would wait forever",
                     info.explicit_range or _op_range(info),
                     op=info.op.index,
                 )

@@ -92,19 +92,28 @@ def _duplicates(tasks: list[TaskInfo], diags: Diagnostics) -> None:
         )
 
 
-def _instructions(tasks: list[TaskInfo], diags: Diagnostics) -> None:
-    empty = [info for info in tasks if not info.op.instructions.strip()]
-    if len(empty) >= _FOLD:
-        names = ", ".join(info.op.name for info in empty)
-        diags.add(
-            "SW014",
-            f"{len(empty)} agents have no instructions ({names}): give each its task "
-            "(Task(name, instructions, type), or agent_spawn({type, name, task}))",
-            _range(empty[0].op),
-        )
+def _each_or_folded(
+    diags: Diagnostics, code: str, infos: list[TaskInfo], each: str, together: str
+) -> None:
+    """One diagnostic per agent, or past a few, one naming them all (no flood of the same
+    remark): EACH and TOGETHER are formatted with {name}, and {count} and {names}."""
+    if len(infos) >= _FOLD:
+        names = ", ".join(info.op.name for info in infos)
+        diags.add(code, together.format(count=len(infos), names=names), _range(infos[0].op))
         return
-    for info in empty:
-        diags.add("SW014", f"{info.op.name} has no instructions", _range(info.op))
+    for info in infos:
+        diags.add(code, each.format(name=info.op.name), _range(info.op))
+
+
+def _instructions(tasks: list[TaskInfo], diags: Diagnostics) -> None:
+    _each_or_folded(
+        diags,
+        "SW014",
+        [info for info in tasks if not info.op.instructions.strip()],
+        "{name} has no instructions",
+        "{count} agents have no instructions ({names}): give each its task "
+        "(Task(name, instructions, type), or agent_spawn({{type, name, task}}))",
+    )
 
 
 def _graph(tasks: list[TaskInfo]) -> dict[int, list[int]]:
@@ -276,22 +285,15 @@ def _memory_use(tasks: list[TaskInfo], diags: Diagnostics) -> None:
         and info.op.instructions.strip()
         and not _COORDINATES_RE.search(info.op.instructions)
     ]
-    if len(silent) >= _FOLD:
-        names = ", ".join(info.op.name for info in silent)
-        diags.add(
-            "SW007",
-            f"{len(silent)} agents neither read nor write memory ({names}), while the others "
-            "coordinate through it: how will they know what the others did?",
-            _range(silent[0].op),
-        )
-        return
-    for info in silent:
-        diags.add(
-            "SW007",
-            f"{info.op.name} neither reads nor writes memory: how will it know what the "
-            "others did, or they what it did?",
-            _range(info.op),
-        )
+    _each_or_folded(
+        diags,
+        "SW007",
+        silent,
+        "{name} neither reads nor writes memory: how will it know what the others did, or they "
+        "what it did?",
+        "{count} agents neither read nor write memory ({names}), while the others coordinate "
+        "through it: how will they know what the others did?",
+    )
 
 
 def _todo_list(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
