@@ -31,10 +31,9 @@ from swarmtui.batch.models import Batch, Message, TaskOp
 from swarmtui.engine.events import AgentFinished, AgentOutput, AgentStarted, Event, SessionStarted
 from swarmtui.engine.fence import write_fenced
 from swarmtui.engine.paths import slug
-from swarmtui.engine.session import LiveSession
 from swarmtui.engine.settings import RunSettings
 from swarmtui.engine.state import SessionState, fold
-from swarmtui.store import EventLog, read_events
+from swarmtui.store import EventLog, new_live_session, read_events
 
 EVENTS_PER_AGENT = 5
 BARE_TABLE = (
@@ -61,7 +60,7 @@ def levels_batch(agents: int, levels: int) -> Batch:
 
 
 async def run_engine(batch: Batch, seconds: float, root: Path) -> tuple[float, SessionState]:
-    session = LiveSession(
+    session = new_live_session(
         "// bench\n",
         source_name="bench.swarm.js",
         settings=RunSettings(rehearsal_seconds=seconds),

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field
 
 AgentStatus = Literal[
     "pending", "queued", "waiting", "running", "done", "failed", "cancelled", "skipped"
 ]
 FinalAgentStatus = Literal["done", "failed", "cancelled", "skipped"]
 SessionStatus = Literal["running", "completed", "failed", "cancelled", "interrupted"]
+TodoStatus = Literal["pending", "in_progress", "completed"]
+TodoPriority = Literal["critical", "high", "medium", "low"]
 
 
 class _Event(BaseModel):
@@ -54,6 +56,17 @@ class SessionStarted(_Event):
     strategy: str | None = None
     messages: list[MessagePlan] = Field(default_factory=list)
     agents: list[AgentPlan] = Field(default_factory=list)
+
+
+class SessionResumed(_Event):
+    """`swarmtui resume` took the session up again: agents that were done stay done, the rest
+    run again. `t` goes on from the last recorded event (the time the session lay dead is not
+    counted); `resumed_at` is the wall-clock moment."""
+
+    type: Literal["session_resumed"] = "session_resumed"
+    resumed_at: str  # ISO 8601, UTC
+    backend: str
+    max_parallel: int | None = None
 
 
 class SessionFinished(_Event):
@@ -97,6 +110,19 @@ class AgentOutput(_Event):
     agent: str
     stream: Literal["stdout", "stderr", "text", "tool", "info"] = "stdout"
     text: str
+
+
+class AgentRehearsed(_Event):
+    """An agent whose backend would have run something (a program, a model call): in a
+    rehearsal nothing ran; this says what would have, where, after waiting for what."""
+
+    type: Literal["agent_rehearsed"] = "agent_rehearsed"
+    agent: str
+    backend: str  # the backend it would have used
+    model: str | None = None
+    command: str  # what would have run (bounded)
+    cwd: str  # relative to the session folder
+    waits: list[str] = Field(default_factory=list)
 
 
 class AgentUsage(_Event):
@@ -160,8 +186,8 @@ class TodoChanged(_Event):
     type: Literal["todo_changed"] = "todo_changed"
     id: str
     content: str
-    status: Literal["pending", "in_progress", "completed"]
-    priority: Literal["critical", "high", "medium", "low"] = "medium"
+    status: TodoStatus
+    priority: TodoPriority = "medium"
     agent: str | None = None
     by: str = "batch"
 
@@ -170,6 +196,16 @@ class BashStarted(_Event):
     type: Literal["bash_started"] = "bash_started"
     op: int  # the operation's index in the batch
     command: str
+
+
+class BashRehearsed(_Event):
+    """A Bash operation that a rehearsal recorded instead of running."""
+
+    type: Literal["bash_rehearsed"] = "bash_rehearsed"
+    op: int
+    command: str
+    cwd: str  # relative to the session folder ("." is the folder itself)
+    timeout: float | None = None  # how long it would have been allowed to run
 
 
 class BashOutput(_Event):
@@ -226,6 +262,7 @@ class DiagnosticEvent(_Event):
 
 Event = Annotated[
     SessionStarted
+    | SessionResumed
     | SessionFinished
     | MessageStarted
     | MessageFinished
@@ -233,6 +270,7 @@ Event = Annotated[
     | AgentWaiting
     | AgentStarted
     | AgentOutput
+    | AgentRehearsed
     | AgentUsage
     | AgentFinished
     | MemoryStored
@@ -240,6 +278,7 @@ Event = Annotated[
     | MemoryRead
     | TodoChanged
     | BashStarted
+    | BashRehearsed
     | BashOutput
     | BashFinished
     | FileWritten
@@ -248,5 +287,3 @@ Event = Annotated[
     | DiagnosticEvent,
     Field(discriminator="type"),
 ]
-
-EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

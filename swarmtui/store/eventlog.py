@@ -126,6 +126,7 @@ class EventLog:
         memory: list[Event] = []
         finishes: list[dict[str, Any]] = []
         started: Event | None = None
+        resumed = False
         for e in items:  # one plain loop: this is the hot path of the writer
             if isinstance(e, _Finish):
                 finishes.append(e.values)
@@ -139,6 +140,8 @@ class EventLog:
                 memory.append(e)
             elif kind == "session_started":
                 started = e
+            elif kind == "session_resumed":
+                resumed = True
         try:
             conn = self._conn
             conn.execute("BEGIN")
@@ -154,6 +157,11 @@ class EventLog:
                         len(started.agents),
                         os.getpid(),
                     ),
+                )
+            if resumed:
+                conn.execute(
+                    "UPDATE session SET status = 'running', finished = NULL, writer_pid = ?",
+                    (os.getpid(),),
                 )
             conn.executemany(
                 "INSERT INTO events (seq, t, type, agent, payload_json) VALUES (?, ?, ?, ?, ?)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
 import subprocess
 import time
@@ -13,11 +14,17 @@ from typing import Any
 
 from swarmtui.batch.models import Batch, Message, Operation
 from swarmtui.engine.events import Event
+from swarmtui.engine.plan import Plan
+from swarmtui.engine.scheduler import RunnerFactory, Scheduler
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.settings import RunSettings
-from swarmtui.engine.state import SessionState
+from swarmtui.engine.state import SessionState, apply
+from swarmtui.store import new_live_session
 
 TINY = 0.005  # rehearsal seconds per agent in tests
+# Settings of a session that really runs its Bash operations (a rehearsal runs none): agents
+# left on the session's backend run `true`.
+REAL: dict[str, Any] = {"backend": "command", "command_template": "true"}
 
 
 def one_message(*ops: Operation, title: str = "Test") -> Batch:
@@ -54,7 +61,7 @@ class Run:
 
 def make_session(batch: Batch, tmp_path: Path, **settings: Any) -> tuple[LiveSession, list[Event]]:
     settings.setdefault("rehearsal_seconds", TINY)
-    session = LiveSession(
+    session = new_live_session(
         "// built in a test\n",
         source_name="test.swarm.js",
         settings=RunSettings(**settings),
@@ -79,6 +86,26 @@ async def run(
     async with asyncio.timeout(60):
         state = await session.run()
     return Run(session, state, events)
+
+
+def scheduler_for(
+    batch: Batch, tmp_path: Path, settings: RunSettings, factory: RunnerFactory
+) -> tuple[Scheduler, SessionState]:
+    """A scheduler with its plan already folded into a fresh state, and that state; its events
+    are numbered and folded, nothing is logged."""
+    state = SessionState()
+    numbers = itertools.count(1)
+
+    def emit(event: Event) -> None:
+        event.seq = next(numbers)
+        apply(state, event)
+
+    plan = Plan(batch, settings, tmp_path)
+    emit(plan.started_event("s", "test", "2026-01-01T00:00:00Z"))
+    scheduler = Scheduler(
+        plan, state=state, emit=emit, session_dir=tmp_path, session_id="s", runner_factory=factory
+    )
+    return scheduler, state
 
 
 def wait_for_agent_start(sessions: Path, proc: subprocess.Popen[Any], count: int = 1) -> Path:

@@ -10,7 +10,7 @@ import pytest
 from swarmtui.batch.models import BashOp, WriteOp
 from swarmtui.engine.fence import FenceError, write_fenced
 
-from .helpers import messages, run
+from .helpers import REAL, messages, run
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ async def test_writes_that_escape_are_refused_and_write_nothing(
         [WriteOp(index=i + 1, path=p, content="PWNED") for i, p in enumerate(escapes)]
         + [WriteOp(index=99, path="docs/ok.md", content="fine")],
     )
-    r = await run(batch, tmp_path)
+    r = await run(batch, tmp_path, **REAL)
     assert _snapshot(outside) == before
     assert not (tmp_path / "escape.txt").exists()
     assert not Path("/etc/swarmtui-test.txt").exists()

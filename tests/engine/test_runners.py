@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from swarmtui.batch.models import TaskOp
+from swarmtui.engine.output_log import OUTPUT_CHUNK
 from swarmtui.engine.runners import make_runner
 from swarmtui.engine.runners.base import AgentFailed
-from swarmtui.engine.scheduler import OUTPUT_CHUNK
 from swarmtui.engine.settings import RunSettings
 
 from .helpers import one_message, run

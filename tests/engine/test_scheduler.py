@@ -18,9 +18,9 @@ from swarmtui.engine.events import Event
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.state import fold
 from swarmtui.engine.summary import summary_json
-from swarmtui.store import read_events
+from swarmtui.store import new_live_session, read_events
 
-from .helpers import messages, one_message, run
+from .helpers import REAL, messages, one_message, run, scheduler_for
 
 
 def task(i: int, name: str, **kw: object) -> TaskOp:
@@ -227,7 +227,7 @@ async def test_bash_runs_in_the_session_folder_with_braces_status_and_timeout(
         BashOp(index=2, command="sleep 30", timeout=0.2),
         BashOp(index=3, command="mkdir -p sessions/session-YYYYMMDD-HHMMSS-x/artifacts/{docs,z}"),
     )
-    r = await run(batch, tmp_path)
+    r = await run(batch, tmp_path, **REAL)
     folder = r.session.path
     assert (folder / "out" / "a").is_dir() and (folder / "out" / "b").is_dir()
     assert list(r.state.bash[0].output_tail) == ["a", "b", str(folder.resolve())]
@@ -247,9 +247,14 @@ async def test_budget_spent_skips_agents(tmp_path: Path) -> None:
 
 
 async def test_unknown_backend_fails_the_agent_with_a_reason(tmp_path: Path) -> None:
-    r = await run(one_message(task(0, "A", backend="telepathy")), tmp_path)
+    r = await run(one_message(task(0, "A", backend="telepathy")), tmp_path, **REAL)
     assert r.state.agents["A"].status == "failed"
     assert "unknown backend 'telepathy'" in (r.state.agents["A"].reason or "")
+    # A rehearsal runs it on the rehearsal backend and says its own would not have run.
+    r = await run(one_message(task(0, "A", backend="telepathy")), tmp_path)
+    rehearsed = r.state.agents["A"].rehearsed
+    assert r.state.agents["A"].status == "done" and rehearsed is not None
+    assert rehearsed.backend == "telepathy" and "unknown backend" in rehearsed.command
 
 
 async def test_replay_of_the_log_gives_the_live_state(tmp_path: Path) -> None:
@@ -267,7 +272,7 @@ async def test_replay_of_the_log_gives_the_live_state(tmp_path: Path) -> None:
 
 async def test_live_session_reports_events_to_subscribers_in_order(tmp_path: Path) -> None:
     seen: list[Event] = []
-    session = LiveSession(
+    session = new_live_session(
         "Task('A', 'x')",
         source_name="x.swarm.js",
         settings=__import__("swarmtui.engine.settings", fromlist=["RunSettings"]).RunSettings(
@@ -332,9 +337,7 @@ async def test_a_long_chain_written_backwards_runs_and_a_broken_one_fails_at_onc
 
 async def test_budget_stops_new_agents_once_spent(tmp_path: Path) -> None:
     from swarmtui.engine.runners.base import AgentJob, AgentResult, OutputSink, Runner
-    from swarmtui.engine.scheduler import Scheduler
     from swarmtui.engine.settings import RunSettings
-    from swarmtui.engine.state import SessionState, apply
 
     class Priced:
         """Stands in for a paid backend (none runs offline): each agent costs $0.60."""
@@ -345,23 +348,17 @@ async def test_budget_stops_new_agents_once_spent(tmp_path: Path) -> None:
             sink.usage(100, 50, 0.6)
             return AgentResult(text="paid")
 
+        def would_run(self, job: AgentJob) -> str:
+            return "a paid call"
+
     def factory(backend: str, settings: RunSettings) -> Runner:
         return Priced()
 
-    state, seq = SessionState(), [0]
-
-    def emit(e: Event) -> None:
-        seq[0] += 1
-        e.seq = seq[0]
-        apply(state, e)
-
-    scheduler = Scheduler(
+    scheduler, state = scheduler_for(
         one_message(task(0, "A"), task(1, "B"), task(2, "C")),
-        settings=RunSettings(budget_usd=1.0, max_parallel=1),
-        session_dir=tmp_path,
-        session_id="s",
-        emit=emit,
-        runner_factory=factory,
+        tmp_path,
+        RunSettings(backend="command", budget_usd=1.0, max_parallel=1),
+        factory,
     )
     assert await scheduler.run() == "failed"
     assert [state.agents[n].status for n in "ABC"] == ["done", "done", "skipped"]
@@ -375,7 +372,6 @@ async def test_budget_stops_new_agents_once_spent(tmp_path: Path) -> None:
 
 async def test_session_model_stays_with_the_session_backend(tmp_path: Path) -> None:
     from swarmtui.engine.runners.base import AgentJob, AgentResult, OutputSink, Runner
-    from swarmtui.engine.scheduler import Scheduler
     from swarmtui.engine.settings import RunSettings
 
     seen: dict[str, tuple[str | None, str | None]] = {}
@@ -387,16 +383,17 @@ async def test_session_model_stays_with_the_session_backend(tmp_path: Path) -> N
             seen[job.name] = (job.backend, job.model)
             return AgentResult(text="ok")
 
+        def would_run(self, job: AgentJob) -> str:
+            return "a call"
+
     def factory(backend: str, settings: RunSettings) -> Runner:
         return Recorder()
 
-    scheduler = Scheduler(
+    scheduler, _ = scheduler_for(
         one_message(task(0, "Default"), task(1, "Moved", backend="claude")),
-        settings=RunSettings(backend="openai", model="gemma"),
-        session_dir=tmp_path,
-        session_id="s",
-        emit=lambda e: None,
-        runner_factory=factory,
+        tmp_path,
+        RunSettings(backend="openai", model="gemma"),
+        factory,
     )
     await scheduler.run()
     # --model names a model of the session's backend; an agent moved to another backend must not

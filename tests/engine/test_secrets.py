@@ -11,7 +11,7 @@ import pytest
 
 from swarmtui.batch.models import BashOp, TaskOp
 
-from .helpers import one_message, run
+from .helpers import REAL, one_message, run
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ async def test_bash_output_is_scrubbed_even_when_split_across_reads(
             command='printf %s "${OPENAI_API_KEY:0:12}"; sleep 0.05; echo "${OPENAI_API_KEY:12}"',
         ),
     )
-    r = await run(batch, tmp_path)
+    r = await run(batch, tmp_path, **REAL)
     text = "".join(e.text for e in r.of("bash_output"))  # type: ignore[attr-defined]
     assert key not in text
     assert text.count("[REDACTED]") == 2

@@ -22,6 +22,7 @@ from swarmtui.store import (
     EventLog,
     SessionStoreError,
     list_sessions,
+    new_live_session,
     read_events,
     resolve_session,
 )
@@ -42,7 +43,7 @@ async def _run(tmp_path: Path, title: str = "Store") -> LiveSession:
             )
         ]
     )
-    session = LiveSession(
+    session = new_live_session(
         "text",
         source_name="x.swarm.js",
         settings=RunSettings(rehearsal_seconds=0.001),

@@ -68,3 +68,7 @@ class Runner(Protocol):
     name: str
 
     async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult: ...
+
+    def would_run(self, job: AgentJob) -> str:
+        """What `run` would start or call for JOB, as one line for a rehearsal to record."""
+        ...

@@ -52,6 +52,9 @@ class RehearsalRunner:
         sink.output(text, "info")
         return AgentResult(text=text, files=[relative], sizes={relative: size})
 
+    def would_run(self, job: AgentJob) -> str:
+        return "(nothing: a rehearsal)"
+
 
 def _report(job: AgentJob, seconds: float) -> str:
     stores = ", ".join(job.stores) or "nothing"

@@ -26,11 +26,8 @@ _MIN_SECRET_LENGTH = 6
 def key_env_names(settings: RunSettings) -> list[str]:
     """Every environment variable that may hold a key for this run."""
     names = list(KNOWN_KEY_ENVS)
-    if settings.api_key_env:
-        names.append(settings.api_key_env)
-    for options in settings.backend_options.values():
-        env = options.get("api_key_env")
-        if isinstance(env, str) and env:
+    for env in (settings.backends.openai.api_key_env, settings.backends.claude.api_key_env):
+        if env:
             names.append(env)
     return list(dict.fromkeys(names))
 

@@ -1,0 +1,94 @@
+"""Shared memory while a session runs: stores that wake exactly their waiters, keys that expire.
+
+The values themselves live in the folded `SessionState` (`state.live`): a store is an event, and
+the fold records it. What is left here is what only running needs: finding the agents a stored
+key unblocks (through the fold's index of waits, never a scan), and the timers of keys stored
+with a TTL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from swarmtui.engine.events import Event, MemoryDeleted, MemoryStored
+from swarmtui.engine.state import SessionState
+
+Emit = Callable[[Event], None]
+
+
+class Memory:
+    """Stores and deletes keys through events; calls `on_ready(name)` for each waiting agent
+    whose last missing key has arrived, in batch order."""
+
+    def __init__(self, state: SessionState, emit: Emit, on_ready: Callable[[str], None]) -> None:
+        self._state = state
+        self._emit = emit
+        self._on_ready = on_ready
+        self._timers: list[asyncio.TimerHandle] = []
+        self.closed = False
+
+    def missing(self, waits: Iterable[str]) -> list[str]:
+        """The waits (keys or globs) nothing stored satisfies yet, in their order."""
+        has_key = self._state.has_key
+        return [key for key in waits if not has_key(key)]
+
+    def inputs(self, waits: Iterable[str]) -> dict[str, Any]:
+        """Key -> value of every stored key the waits match (globs: each match, sorted)."""
+        state = self._state
+        live = state.live
+        found: dict[str, Any] = {}
+        for wanted in waits:
+            for key in state.live_keys.matching(wanted):
+                found[key] = live[key].value
+        return found
+
+    def store(
+        self, key: str, value: Any, namespace: str, by: str, ttl: float | None = None
+    ) -> None:
+        """Store KEY and wake the agents it unblocks."""
+        self.emit_store(key, value, namespace, by, ttl)
+        self.arrived(key)
+
+    def emit_store(
+        self, key: str, value: Any, namespace: str, by: str, ttl: float | None = None
+    ) -> None:
+        """Store KEY without waking anyone yet (an agent's keys wake their waiters once its
+        end is recorded: `arrived`)."""
+        self._emit(MemoryStored(key=key, value=value, namespace=namespace, ttl=ttl, by=by))
+        if ttl is not None and ttl > 0:
+            self.expire_later(key, namespace, ttl)
+
+    def expire_later(self, key: str, namespace: str, seconds: float) -> None:
+        """Delete KEY after SECONDS unless it was stored again or deleted meanwhile."""
+        seq = self._state.live[key].seq
+        loop = asyncio.get_running_loop()
+        self._timers.append(loop.call_later(seconds, self._expire, key, namespace, seq))
+
+    def delete(self, key: str, namespace: str, by: str) -> None:
+        self._emit(MemoryDeleted(key=key, namespace=namespace, by=by))
+
+    def arrived(self, key: str) -> None:
+        """KEY was stored: hand every agent it unblocked to `on_ready`."""
+        state = self._state
+        waiters = state.waiters_of(key)
+        if not waiters:
+            return
+        agents = state.agents
+        for name in sorted(dict.fromkeys(waiters), key=lambda n: agents[n].index):
+            agent = agents[name]
+            if agent.status == "waiting" and not agent.missing:
+                self._on_ready(name)
+
+    def _expire(self, key: str, namespace: str, seq: int) -> None:
+        entry = self._state.live.get(key)
+        if not self.closed and entry is not None and entry.seq == seq:
+            self.delete(key, namespace, "ttl")
+
+    def close(self) -> None:
+        """No more expiries: the session is over."""
+        self.closed = True
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
