@@ -172,7 +172,7 @@ class SwarmApp(App[None]):
         """The backend the next run uses, without building the settings for it."""
         if self._settings is not None:
             return self._settings.backend
-        return self._backend or RunSettings().backend
+        return self._backend or RunSettings.backend  # (the default; building one imports pydantic)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Lets the tcss use $agent-* with any theme, including Textual's built-in ones.
