@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import bisect
 import copy
-import gc
 from collections import deque
 from collections.abc import Sequence
 from time import perf_counter
 from typing import Any, TypeVar
 
+from swarmtui import gc_policy
 from swarmtui.engine.events import Event
 from swarmtui.engine.state import SessionState, apply
 
@@ -35,13 +35,8 @@ def clone(obj: T) -> T:
     several times faster than `copy.deepcopy`, which pays for a memo and reduce protocol."""
     # Copying allocates tens of thousands of objects at once, which sets off full collections
     # of a big heap for nothing: none of them is garbage.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_policy.paused():
         return _clone(obj)  # type: ignore[no-any-return]
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _clone(obj: Any) -> Any:
