@@ -87,7 +87,7 @@ TOOL_RESULT = {
     "parent_tool_use_id": None,
     "session_id": "sess-1",
 }
-ASSISTANT_DONE = {
+ASSISTANT_DONE: dict[str, Any] = {
     "type": "assistant",
     "message": {
         "id": "msg_2",

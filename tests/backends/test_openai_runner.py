@@ -367,7 +367,8 @@ async def test_cost_comes_from_the_price_table(
     sink = RecordingSink()
     result = await create_runner(settings).run(make_job(tmp_path / "s"), sink)
     assert result.cost_usd == pytest.approx(6.0)
-    assert sink.usages[-1] == (1_000_000, 500_000, pytest.approx(6.0))
+    tokens_in, tokens_out, cost = sink.usages[-1]
+    assert (tokens_in, tokens_out) == (1_000_000, 500_000) and cost == pytest.approx(6.0)
 
 
 async def test_fenced_blocks_with_paths_become_artifacts(

@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 from swarmtui.batch.models import BashOp, TaskOp, WriteOp
+from swarmtui.engine.events import AgentRehearsed, BashStarted
 
 from .helpers import one_message, run
 
@@ -98,12 +99,12 @@ async def test_what_a_rehearsed_agent_would_have_waited_for_is_recorded(tmp_path
     )
     r = await run(batch, tmp_path, command_template="false")
     assert r.state.status == "completed"
-    [event] = r.of("agent_rehearsed")
-    assert event.agent == "Runner" and event.waits == ["swarm/plan"]  # type: ignore[attr-defined]
+    [event] = r.of(AgentRehearsed)
+    assert event.agent == "Runner" and event.waits == ["swarm/plan"]
     assert r.state.agents["Runner"].backend == "rehearsal"
     assert r.state.agents["Maker"].rehearsed is None  # a rehearsal agent: nothing to rehearse
     bash = r.state.bash[2]
     assert (bash.status, bash.cwd, bash.command) == ("rehearsed", "artifacts/scripts", "exit 7")
-    assert not r.of("bash_started")
+    assert not r.of(BashStarted)
     assert ("scripts/run.sh", 8, "batch") in r.state.files
     assert (r.session.path / "scripts" / "run.sh").read_text() == "echo hi\n"

@@ -9,22 +9,27 @@ from swarmtui.batch.models import (
     MemoryOp,
     NoteOp,
     SwarmInitOp,
-    TaskOp,
     Todo,
     TodoWriteOp,
     WriteOp,
 )
-from swarmtui.engine.events import Event
+from swarmtui.engine.events import (
+    AgentFinished,
+    AgentStarted,
+    AgentWaiting,
+    BashOutput,
+    Event,
+    MemoryStored,
+    MessageFinished,
+    MessageStarted,
+    TodoChanged,
+)
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.state import fold
 from swarmtui.engine.summary import summary_json
 from swarmtui.store import new_live_session, read_events
 
-from .helpers import REAL, messages, one_message, run, scheduler_for
-
-
-def task(i: int, name: str, **kw: object) -> TaskOp:
-    return TaskOp(index=i, name=name, **kw)  # type: ignore[arg-type]
+from .helpers import REAL, messages, one_message, run, scheduler_for, task
 
 
 async def test_no_dependant_starts_before_its_key_is_stored(tmp_path: Path) -> None:
@@ -37,12 +42,12 @@ async def test_no_dependant_starts_before_its_key_is_stored(tmp_path: Path) -> N
     )
     r = await run(batch, tmp_path)
     assert r.state.status == "completed"
-    stored = {e.key: e.seq for e in r.of("memory_stored")}  # type: ignore[attr-defined]
-    assert r.seq("agent_started", agent="Writer") > stored["swarm/changes"]
-    assert r.seq("agent_started", agent="Reviewer") > stored["swarm/draft"]
-    assert r.seq("agent_started", agent="Both") > max(stored.values())
-    assert r.seq("agent_started", agent="Glob") > min(stored.values())
-    assert r.of("agent_waiting", agent="Reviewer")[0].keys == ["swarm/draft"]  # type: ignore[attr-defined]
+    stored = {e.key: e.seq for e in r.of(MemoryStored)}
+    assert r.seq(AgentStarted, agent="Writer") > stored["swarm/changes"]
+    assert r.seq(AgentStarted, agent="Reviewer") > stored["swarm/draft"]
+    assert r.seq(AgentStarted, agent="Both") > max(stored.values())
+    assert r.seq(AgentStarted, agent="Glob") > min(stored.values())
+    assert r.of(AgentWaiting, agent="Reviewer")[0].keys == ["swarm/draft"]
     assert r.state.agents["Writer"].arrived == {"swarm/changes"}
     # Chains: Reader -> Writer -> Reviewer (or -> Both); the longest is the critical path.
     agents = r.state.agents
@@ -61,10 +66,10 @@ async def test_max_parallel_bounds_running_agents_and_queues_in_batch_order(
     r = await run(batch, tmp_path)
     running, peak, starts = 0, 0, []
     for e in r.events:
-        if e.type == "agent_started":
+        if isinstance(e, AgentStarted):
             running += 1
-            starts.append(e.agent)  # type: ignore[attr-defined]
-        elif e.type == "agent_finished":
+            starts.append(e.agent)
+        elif isinstance(e, AgentFinished):
             running -= 1
         peak = max(peak, running)
     assert peak == 2 and r.state.max_parallel == 2
@@ -95,9 +100,9 @@ async def test_deadlock_and_cycle_fail_at_once_with_the_key_while_others_complet
     assert agents["Free"].status == agents["After"].status == "done"
     assert r.state.status == "failed"
     # They failed before any agent finished: detected, not waited out.
-    first_done = r.seq("agent_finished", agent="Free")
-    assert r.seq("agent_finished", agent="Orphan") < first_done
-    assert r.seq("agent_finished", agent="Ping") < first_done
+    first_done = r.seq(AgentFinished, agent="Free")
+    assert r.seq(AgentFinished, agent="Orphan") < first_done
+    assert r.seq(AgentFinished, agent="Ping") < first_done
 
 
 async def test_a_failed_provider_fails_its_dependants_with_its_name(tmp_path: Path) -> None:
@@ -127,8 +132,8 @@ async def test_messages_run_in_order(tmp_path: Path) -> None:
         [task(2, "Three")],
     )
     r = await run(batch, tmp_path)
-    assert r.seq("agent_started", agent="Three") > r.seq("message_finished", index=1)
-    assert r.seq("message_started", index=2) > r.seq("agent_finished", agent="Two")
+    assert r.seq(AgentStarted, agent="Three") > r.seq(MessageFinished, index=1)
+    assert r.seq(MessageStarted, index=2) > r.seq(AgentFinished, agent="Two")
     assert r.state.messages[2].status == "finished"
 
 
@@ -166,7 +171,7 @@ async def test_memory_ops_todos_and_the_rehearsal_report(tmp_path: Path) -> None
     assert r.state.memory[("default", "gone")].deleted
     out = r.state.memory[("default", "swarm/out")]
     assert out.by == "Writer" and "REHEARSAL" in out.value
-    todo_events = [(e.id, e.status) for e in r.of("todo_changed")]  # type: ignore[attr-defined]
+    todo_events = [(e.id, e.status) for e in r.of(TodoChanged)]
     assert todo_events == [
         ("1", "pending"),
         ("2", "pending"),
@@ -199,7 +204,7 @@ async def test_todos_follow_their_agent_in_declared_order_when_reassigned(tmp_pa
         task(2, "Writer"),
     )
     r = await run(batch, tmp_path)
-    changes = [(e.id, e.status) for e in r.of("todo_changed")][5:]  # type: ignore[attr-defined]
+    changes = [(e.id, e.status) for e in r.of(TodoChanged)][5:]
     assert changes == [
         ("a", "in_progress"),
         ("b", "in_progress"),
@@ -232,7 +237,7 @@ async def test_bash_runs_in_the_session_folder_with_braces_status_and_timeout(
     assert (folder / "out" / "a").is_dir() and (folder / "out" / "b").is_dir()
     assert list(r.state.bash[0].output_tail) == ["a", "b", str(folder.resolve())]
     assert (r.state.bash[1].exit_status, list(r.state.bash[1].output_tail)) == (3, ["oops"])
-    assert r.of("bash_output", op=1)[0].stream == "stderr"  # type: ignore[attr-defined]
+    assert r.of(BashOutput, op=1)[0].stream == "stderr"
     assert r.state.bash[2].exit_status is None
     assert r.state.bash[2].reason == "timed out after 0.2 s"
     assert (folder / "artifacts" / "z").is_dir()  # the §6 placeholder became this folder
@@ -303,7 +308,7 @@ async def test_a_failing_subscriber_does_not_stop_the_run(tmp_path: Path) -> Non
 
 async def test_a_duplicate_agent_name_runs_once(tmp_path: Path) -> None:
     r = await run(one_message(task(0, "Twin"), task(1, "Twin")), tmp_path)
-    assert len(r.of("agent_started", agent="Twin")) == 1
+    assert len(r.of(AgentStarted, agent="Twin")) == 1
     assert r.state.skipped == [(1, "task", "another agent is already named Twin")]
 
 
@@ -332,7 +337,7 @@ async def test_a_long_chain_written_backwards_runs_and_a_broken_one_fails_at_onc
     assert len(failed) == n and r.state.agents["Free"].status == "done"
     assert r.state.agents[f"B{n - 1}"].reason == f"waits for k/{n}, which nothing left can store"
     assert r.state.agents["B0"].reason == "waits for k/1, but B1 can never start (it waits for k/2)"
-    assert not r.of("agent_started", agent="B0")
+    assert not r.of(AgentStarted, agent="B0")
 
 
 async def test_budget_stops_new_agents_once_spent(tmp_path: Path) -> None:

@@ -1,0 +1,111 @@
+"""`swarmtui resume SESSION`: a killed run taken up again in its own folder and log. Agents that
+were done stay done (with their keys); the rest run; the replay shows both runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from .helpers import wait_for_events
+
+CLI = [sys.executable, "-m", "swarmtui"]
+
+BATCH = """\
+[Single Message - Pipeline]:
+Task("Planner", "Plan. Store the plan in memory under 'swarm/plan'.", "planner")
+Task("Builder", "Wait for 'swarm/plan' in memory. Store the build under 'swarm/build'.", "coder")
+Task("Checker", "Wait for 'swarm/build' in memory. Check it.", "tester")
+Bash("echo bash-ran >> bash.log")
+"""
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120)
+
+
+def _events(folder: Path, kind: str) -> list[dict[str, object]]:
+    conn = sqlite3.connect(f"file:{folder / 'session.db'}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT payload_json FROM events WHERE type = ? ORDER BY seq", (kind,)
+        ).fetchall()
+    finally:
+        conn.close()
+    return [json.loads(row[0]) for row in rows]
+
+
+def test_a_killed_run_resumes_where_it_stopped(tmp_path: Path) -> None:
+    batch = tmp_path / "pipeline.swarm.js"
+    batch.write_text(BATCH)
+    sessions = tmp_path / "sessions"
+    # The builder hangs in the first run; the run is killed while it does.
+    hang = 'if [ {agent} = Builder ]; then sleep 300; fi; echo "result of {agent}"'
+    proc = subprocess.Popen(
+        [
+            *CLI,
+            "run",
+            str(batch),
+            "--headless",
+            "--backend",
+            "command",
+            "--command",
+            hang,
+            "--sessions-dir",
+            str(sessions),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        folder = wait_for_events(sessions, proc, "type = 'agent_started' AND agent = 'Builder'", 1)
+        wait_for_events(sessions, proc, "type = 'bash_finished'", 1)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    listed = json.loads(_cli("sessions", "--sessions-dir", str(sessions), "--json").stdout)
+    assert [s["status"] for s in listed] == ["interrupted"]
+
+    # Taken up with the options a user would give again; the backend is the one it ran with.
+    resumed = _cli(
+        "resume",
+        folder.name,
+        "--json",
+        "--sessions-dir",
+        str(sessions),
+        "--command",
+        'echo "result of {agent}"',
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    document = json.loads(resumed.stdout)
+    state = document["state"]
+    assert state["status"] == "completed" and len(state["resumes"]) == 1
+    assert [a["status"] for a in state["agents"]] == ["done", "done", "done"]
+    # The planner was done: it did not run again, and its key is still there, stored once.
+    starts = [e["agent"] for e in _events(folder, "agent_started")]
+    assert starts.count("Planner") == 1 and starts.count("Builder") == 2
+    assert starts.count("Checker") == 1
+    plan = [e for e in _events(folder, "memory_stored") if e["key"] == "swarm/plan"]
+    assert len(plan) == 1 and plan[0]["by"] == "Planner"
+    assert (folder / "bash.log").read_text() == "bash-ran\n"  # it had finished: not run again
+    assert _events(folder, "session_resumed")[0]["backend"] == "command"
+
+    replayed = _cli("replay", str(folder), "--json")
+    assert replayed.stdout == resumed.stdout
+    listed = json.loads(_cli("sessions", "--sessions-dir", str(sessions), "--json").stdout)
+    assert [s["status"] for s in listed] == ["completed"]
+
+    again = _cli("resume", str(folder))
+    assert again.returncode == 2
+    assert again.stderr.strip() == f"swarmtui: {folder}: completed; there is nothing to resume"
+
+
+def test_resume_names_what_it_cannot_take_up(tmp_path: Path) -> None:
+    missing = _cli("resume", "nope", "--sessions-dir", str(tmp_path))
+    assert missing.returncode == 2 and "no session 'nope'" in missing.stderr
+    assert "Traceback" not in missing.stderr
