@@ -107,7 +107,7 @@ class AgentRun:
             stores=list(agent.op.stores),
             session_id=scheduler.session_id,
             session_dir=scheduler.session_dir,
-            artifacts_dir=scheduler.session_dir / "artifacts",
+            artifacts_dir=scheduler.artifacts_dir,
             attempt=self.attempt,
             timeout=agent.op.timeout,
             backend=agent.backend,
@@ -187,12 +187,22 @@ class AgentRun:
             scheduler.memory.emit_store(key, value, "default", self.name)
         files = []
         for relative in result.files:
+            writing = result.pending.get(relative)
             size = result.sizes.get(relative)
-            if size is None:
+            if writing is not None:
+                if not writing.done():
+                    files.append(relative)
+                    scheduler.writes.follow(self.name, relative, writing)
+                    continue
+                failed = writing.cancelled() or writing.exception() is not None
+                size = None if failed else writing.result()
+            elif size is None:
                 try:
                     size = (scheduler.session_dir / relative).stat().st_size
                 except OSError:
                     continue
+            if size is None:
+                continue
             files.append(relative)
             self._emit(FileWritten(path=relative, bytes=size, by=self.name))
         event = AgentFinished(agent=self.name, status="done", result=value, artifacts=files)

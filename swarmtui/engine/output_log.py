@@ -1,13 +1,16 @@
-"""An agent's output as events (chunked), and once it has said a lot, in its own log file too."""
+"""An agent's output as events (chunked), and once it has said a lot, in its own log file too;
+and the files its runner was still writing when it was done."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
 
-from swarmtui.engine.events import AgentOutput, Event
+from swarmtui.engine.events import AgentOutput, Event, FileWritten
 from swarmtui.engine.fence import open_fenced
 from swarmtui.engine.paths import slug
 from swarmtui.engine.runners.base import OutputStream
@@ -68,3 +71,32 @@ class OutputLog:
         self._fd = None
         self._buffer.clear()
         self._chars = 0
+
+
+class PendingWrites:
+    """Files that runners were still writing when their agents were done: each is recorded
+    (`file_written`, or a note in the agent's output when it could not be written) once the
+    write ends; `wait` lets the session end only after the last one."""
+
+    def __init__(self, emit: Callable[[Event], None]) -> None:
+        self._emit = emit
+        self._writes: set[asyncio.Future[int]] = set()
+
+    def follow(self, agent: str, relative: str, writing: asyncio.Future[int]) -> None:
+        self._writes.add(writing)
+        writing.add_done_callback(functools.partial(self._done, agent, relative))
+
+    def _done(self, agent: str, relative: str, writing: asyncio.Future[int]) -> None:
+        self._writes.discard(writing)
+        if writing.cancelled():
+            return
+        error = writing.exception()
+        if error is None:
+            self._emit(FileWritten(path=relative, bytes=writing.result(), by=agent))
+        else:
+            note = f"{relative}: not written ({error})"
+            self._emit(AgentOutput(agent=agent, stream="info", text=note))
+
+    async def wait(self) -> None:
+        if self._writes:
+            await asyncio.gather(*self._writes, return_exceptions=True)

@@ -46,18 +46,12 @@ class PlannedAgent:
     system_prompt: str
     runs_on: str  # the backend that really runs it: "rehearsal" for every agent of a rehearsal
 
-    @property
-    def name(self) -> str:
-        return self.op.name
-
-    @property
-    def index(self) -> int:
-        return self.op.index
-
-    @property
-    def rehearsed(self) -> bool:
-        """Whether its backend would run something that a rehearsal does not."""
-        return self.runs_on != self.backend
+    def __post_init__(self) -> None:
+        # Plain attributes, not properties: they are read several times per agent and event.
+        self.name = self.op.name
+        self.index = self.op.index
+        # Whether its backend would run something that a rehearsal does not.
+        self.rehearsed = self.runs_on != self.backend
 
 
 def resolve_max_parallel(batch: Batch, settings: RunSettings) -> int | None:

@@ -49,6 +49,7 @@ from swarmtui.engine.events import (
 )
 from swarmtui.engine.memory import Memory
 from swarmtui.engine.operations import OpContext, memory_op, set_todo, write_file, write_todos
+from swarmtui.engine.output_log import PendingWrites
 from swarmtui.engine.plan import Plan, PlannedAgent
 from swarmtui.engine.runners import make_runner
 from swarmtui.engine.runners.base import Runner
@@ -79,9 +80,11 @@ class Scheduler:
         self.state = state
         self._emit = emit
         self.session_dir = session_dir
+        self.artifacts_dir = session_dir / "artifacts"  # (a Path join per agent adds up)
         self.session_id = session_id
         self.agents: dict[str, PlannedAgent] = plan.agents
         self.memory = Memory(state, emit, self._make_ready)
+        self.writes = PendingWrites(emit)
         self._ops = OpContext(
             state=state,
             emit=emit,
@@ -141,10 +144,11 @@ class Scheduler:
         )
 
     async def drain(self) -> None:
-        """Wait until every runner and command this scheduler started has ended."""
+        """Wait until every runner, command and file write this scheduler started has ended."""
         tasks = [run.task for run in self._runs.values() if not run.task.done()]
         if tasks or self._bash:
             await asyncio.gather(*tasks, *self._bash, return_exceptions=True)
+        await self.writes.wait()
 
     async def _run_message(self, message: Message, resuming: bool) -> None:
         # On resume, a message that had started ran its instant operations already; only its

@@ -150,6 +150,8 @@ class LiveSession:
         apply(self.state, event)
         if self._log is not None:
             self._log.append(event)
+        if not self._subscribers:  # (headless: nobody else listens)
+            return
         self._emitting += 1
         try:
             for callback in self._subscribers:
