@@ -40,7 +40,6 @@ from swarmtui.engine.settings import RunSettings
 from swarmtui.engine.state import SessionState, fold
 from swarmtui.store import EventLog, new_live_session, read_events
 
-EVENTS_PER_AGENT = 5
 BARE_TABLE = (
     "CREATE TABLE events (seq INTEGER PRIMARY KEY, t REAL, type TEXT, agent TEXT,"
     " payload_json TEXT)"

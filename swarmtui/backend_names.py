@@ -1,4 +1,5 @@
-"""The names of the agent backends: the one list the CLI, the configuration and the runners use."""
+"""The names of the agent backends (the one list the CLI, the configuration and the runners use)
+and the environment variables their keys come from by default."""
 
 from __future__ import annotations
 
@@ -6,6 +7,12 @@ from typing import Literal, TypeGuard, get_args
 
 BackendName = Literal["rehearsal", "command", "openai", "claude"]
 BACKEND_NAMES: tuple[BackendName, ...] = get_args(BackendName)
+
+# The environment variable each model backend reads its key from unless configured otherwise.
+DEFAULT_KEY_ENVS: dict[BackendName, str] = {
+    "openai": "OPENAI_API_KEY",
+    "claude": "ANTHROPIC_API_KEY",
+}
 
 
 def is_backend_name(name: str) -> TypeGuard[BackendName]:

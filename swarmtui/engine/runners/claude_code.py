@@ -18,6 +18,7 @@ import shutil
 from collections.abc import AsyncIterator
 from typing import Any
 
+from swarmtui.backend_names import DEFAULT_KEY_ENVS
 from swarmtui.engine.process import forget_group, kill_group, spawn
 from swarmtui.engine.runners.base import AgentFailed, AgentJob, AgentResult, OutputSink
 from swarmtui.engine.runners.files import write_log
@@ -196,7 +197,7 @@ class ClaudeRunner:
         prompt = build_prompt(job, files_in_text=False)
         env = dict(os.environ, SWARM_SESSION_DIR=str(job.session_dir), SWARM_AGENT=job.name)
         if self.key_env and os.environ.get(self.key_env):
-            env["ANTHROPIC_API_KEY"] = os.environ[self.key_env]
+            env[DEFAULT_KEY_ENVS["claude"]] = os.environ[self.key_env]
         secrets = secret_values(self.settings)
         parser = StreamJsonParser(sink, secrets)
         raw_lines: list[str] = []

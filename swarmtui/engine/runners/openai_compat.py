@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from swarmtui.backend_names import DEFAULT_KEY_ENVS
 from swarmtui.engine.runners.base import AgentFailed, AgentJob, AgentResult, OutputSink
 from swarmtui.engine.runners.files import write_fenced_files, write_log
 from swarmtui.engine.runners.prompt import Prompt, build_prompt
@@ -26,7 +27,7 @@ from swarmtui.engine.runners.secrets import StreamRedactor, redact, secret_value
 from swarmtui.engine.settings import RunSettings
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-DEFAULT_KEY_ENV = "OPENAI_API_KEY"
+DEFAULT_KEY_ENV = DEFAULT_KEY_ENVS["openai"]
 FLUSH_INTERVAL = 0.05
 
 

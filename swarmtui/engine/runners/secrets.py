@@ -13,12 +13,13 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from swarmtui.backend_names import DEFAULT_KEY_ENVS
 from swarmtui.engine.settings import RunSettings
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
 REDACTED = "[REDACTED]"
-KNOWN_KEY_ENVS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
+KNOWN_KEY_ENVS = tuple(DEFAULT_KEY_ENVS.values())
 # Shorter values are too likely to occur by chance in ordinary text to be scrubbed everywhere.
 _MIN_SECRET_LENGTH = 6
 
