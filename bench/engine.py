@@ -402,6 +402,8 @@ def main() -> int:
             batch = levels_batch(agents, 4)
             wall, state = asyncio.run(run_engine(batch, 0.05, root / name))
             session_wall = state.metrics.wall_seconds
+            # When the last agent was done (its report may still have been on its way).
+            agents_done = max(a.finished_at or 0.0 for a in state.agents.values())
             status = state.status
             del state
             base = asyncio.run(run_baseline(batch, 0.05, root))
@@ -411,6 +413,7 @@ def main() -> int:
                 "critical_path_s": 0.2,
                 "engine_wall_s": round(wall, 4),
                 "engine_session_wall_s": round(session_wall, 4),
+                "engine_last_agent_done_s": round(agents_done, 4),
                 "engine_ratio": round(wall / 0.2, 3),
                 "baseline_wall_s": round(base, 4),
                 "baseline_ratio": round(base / 0.2, 3),

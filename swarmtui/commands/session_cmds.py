@@ -190,7 +190,11 @@ def resume_command(session_ref: str, as_json: bool, options: dict[str, Any]) -> 
     _, settings = built
     from swarmtui.store import resume_live_session
 
-    session = resume_live_session(recording, settings=settings)
+    try:
+        session = resume_live_session(recording, settings=settings)
+    except SessionStoreError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
     return _run_session(session, as_json, str(path))
 
 

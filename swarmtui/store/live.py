@@ -64,8 +64,10 @@ def resume_live_session(
     project_dir: Path | None = None,
 ) -> LiveSession:
     """A recorded session (`read_recording`) taken up again in its own folder and log: agents
-    that were done stay done (with the keys they stored); the rest run."""
-    return LiveSession(
+    that were done stay done (with the keys they stored); the rest run.
+
+    `SessionStoreError` when the folder's batch no longer holds the agents it recorded."""
+    session = LiveSession(
         recording.text,
         source_name=str(recording.path / BATCH_FILE),
         settings=settings,
@@ -74,3 +76,13 @@ def resume_live_session(
         project_dir=project_dir,
         resume=recording,
     )
+    started = recording.started
+    recorded = [a.name for a in started.agents] if started is not None else []
+    names = {op.name for op in session.batch.tasks()}
+    lost = [name for name in recorded if name not in names]
+    if lost:
+        raise SessionStoreError(
+            f"{recording.path / BATCH_FILE}: does not hold the agents the session recorded "
+            f"({', '.join(lost[:3])}{', ...' if len(lost) > 3 else ''}); it cannot be resumed"
+        )
+    return session

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .helpers import wait_for_events
 
 CLI = [sys.executable, "-m", "swarmtui"]
@@ -109,3 +111,52 @@ def test_resume_names_what_it_cannot_take_up(tmp_path: Path) -> None:
     missing = _cli("resume", "nope", "--sessions-dir", str(tmp_path))
     assert missing.returncode == 2 and "no session 'nope'" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+async def test_a_failed_session_resumes_only_what_did_not_finish(tmp_path: Path) -> None:
+    from swarmtui.engine.events import AgentStarted, Event
+    from swarmtui.engine.session import Recording
+    from swarmtui.engine.settings import RunSettings
+    from swarmtui.store import (
+        SessionStoreError,
+        new_live_session,
+        read_recording,
+        resume_live_session,
+    )
+
+    text = (
+        "[Single Message - Flaky]:\n"
+        'Task("Good", "Store the result under \'k/good\'.", "coder")\n'
+        'Task("Flaky", "Store the result under \'k/flaky\'.", "coder")\n'
+        'Task("After", "Wait for \'k/flaky\' and \'k/good\' in memory.", "coder")\n'
+    )
+    failing = RunSettings(backend="command", command_template="test {agent} != Flaky && echo ok")
+    first = new_live_session(
+        text, source_name="r.swarm.js", settings=failing, sessions_dir=tmp_path
+    )
+    state = await first.run()
+    assert [state.agents[n].status for n in ("Good", "Flaky", "After")] == [
+        "done",
+        "failed",
+        "failed",
+    ]
+    assert state.status == "failed"
+
+    recording = read_recording(first.path)
+    working = RunSettings(backend="command", command_template="echo ok")
+    again = resume_live_session(recording, settings=working)
+    events: list[Event] = []
+    again.subscribe(events.append)
+    state = await again.run()
+    # Its time goes on from the last recorded event (the time it lay dead is not counted).
+    [resumed_at] = state.resumes
+    assert state.status == "completed" and resumed_at >= recording.events[-1].t
+    assert [state.agents[n].status for n in ("Good", "Flaky", "After")] == ["done"] * 3
+    started = [e.agent for e in events if isinstance(e, AgentStarted)]
+    assert started == ["Flaky", "After"]  # Good stayed done: its key was there for After
+    assert state.agents["After"].arrived == {"k/good", "k/flaky"}
+
+    # A folder whose batch was changed since cannot be taken up as if it had not.
+    changed = Recording(recording.path, text.replace("Flaky", "Renamed"), recording.events)
+    with pytest.raises(SessionStoreError, match=r"does not hold the agents .*\(Flaky\)"):
+        resume_live_session(changed, settings=working)
