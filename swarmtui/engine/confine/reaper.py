@@ -16,14 +16,19 @@ unrelated process in the meantime is never hit.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
 import os
-import resource
-import signal
 import sys
-from typing import NoReturn
+
+# This runs once per command, so it imports as little as it can: not `typing` (which alone
+# would double its start-up time), and `_signal`, the C module under `signal`, without `enum`.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import signal
+    from typing import NoReturn
+else:
+    import _signal as signal
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
@@ -95,8 +100,9 @@ def _kill_exactly(pid: int, start: int) -> None:
     try:
         info = _stat(str(pid))
         if info is not None and info[2] == start:
-            with contextlib.suppress(OSError):
-                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+    except OSError:
+        pass  # it ended meanwhile
     finally:
         os.close(pidfd)
 
@@ -105,12 +111,14 @@ def kill_tree() -> None:
     """Kill every descendant and reap them all; returns when none is left."""
     me = os.getpid()
     while True:
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass  # reap what has ended already
+        except ChildProcessError:
+            return  # no child left: for a subreaper, that means no descendant either
         alive = live_descendants(me)
         if not alive:
-            with contextlib.suppress(ChildProcessError):
-                while os.waitpid(-1, os.WNOHANG)[0] > 0:
-                    pass
-            return
+            return  # (children we cannot see without /proc: nothing more can be done)
         for pid, start in alive.items():
             _kill_exactly(pid, start)
         # The topmost of them are our children (orphans are reparented to us): one will end.
@@ -122,6 +130,8 @@ def kill_tree() -> None:
 
 def _exit_like(status: int) -> NoReturn:
     if os.WIFSIGNALED(status):
+        import resource  # (only on this path: it costs start-up time)
+
         number = os.WTERMSIG(status)
         resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
         signal.signal(number, signal.SIG_DFL)
