@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import select
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 # Commands that leave their process group or session, each printing its own marker's pid. The
@@ -49,3 +54,30 @@ def gone_within(pid: int, seconds: float) -> bool:
         return bool(readable)
     finally:
         os.close(pidfd)
+
+
+class Output:
+    """What a command printed, by stream, with an event set once it printed a `ready` line."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.stderr = ""
+        self.ready = asyncio.Event()
+
+    def __call__(self, stream: str, text: str) -> None:
+        if stream == "stdout":
+            self.text += text
+            if "ready\n" in self.text:
+                self.ready.set()
+        else:
+            self.stderr += text
+
+
+@contextlib.contextmanager
+def host_folder() -> Iterator[Path]:
+    """A fresh folder on the host outside /tmp (which is private in a sandbox) and $HOME."""
+    folder = Path(tempfile.mkdtemp(prefix="swarmtui-test-", dir="/var/tmp"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder)

@@ -17,26 +17,12 @@ import pytest
 from swarmtui.engine import process
 from swarmtui.engine.process import run_process, spawn
 
-from .helpers import ESCAPE_SCRIPT, ESCAPERS, gone_within, pids_in, running
+from .helpers import ESCAPE_SCRIPT, ESCAPERS, Output, gone_within, pids_in, running
 
 # A bound on each test's waiting, never a synchronisation: a hang fails instead of stalling CI.
 BOUND = 60
 
 MARKERS = {"setsid": "7301", "set-m": "7302", "timeout": "7303", "nohup": "7304"}
-
-
-class Output:
-    """What a command printed, with an event per awaited line."""
-
-    def __init__(self) -> None:
-        self.text = ""
-        self.ready = asyncio.Event()
-
-    def __call__(self, stream: str, text: str) -> None:
-        if stream == "stdout":
-            self.text += text
-            if "ready\n" in self.text:
-                self.ready.set()
 
 
 def assert_all_gone(pids: dict[str, int]) -> None:

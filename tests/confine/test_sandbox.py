@@ -7,11 +7,9 @@ import asyncio
 import http.server
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -24,7 +22,7 @@ from swarmtui.engine.confine.config import validate_table
 from swarmtui.engine.confine.gate import Gate, ProcessKind
 from swarmtui.engine.confine.sandbox import SandboxSpec, bwrap_argv, sandbox_status
 
-from .helpers import gone_within
+from .helpers import Output, gone_within, host_folder
 
 BOUND = 60
 SECRET = "sk-test-" + secrets.token_hex(8)
@@ -41,12 +39,8 @@ class Home:
 
 @pytest.fixture
 def elsewhere() -> Iterator[Path]:
-    """A folder on the host outside /tmp (private in the sandbox anyway) and outside $HOME."""
-    folder = Path(tempfile.mkdtemp(prefix="swarmtui-test-", dir="/var/tmp"))
-    try:
+    with host_folder() as folder:
         yield folder
-    finally:
-        shutil.rmtree(folder)
 
 
 @pytest.fixture
@@ -80,21 +74,6 @@ def gate(user: Home, **sandbox: object) -> Gate:
     )
 
 
-class Output:
-    def __init__(self) -> None:
-        self.stdout = ""
-        self.stderr = ""
-        self.ready = asyncio.Event()
-
-    def __call__(self, stream: str, text: str) -> None:
-        if stream == "stdout":
-            self.stdout += text
-            if "ready\n" in self.stdout:
-                self.ready.set()
-        else:
-            self.stderr += text
-
-
 async def run(
     g: Gate, script: str, workdir: Path, kind: ProcessKind = ProcessKind.BASH, **kw: object
 ) -> tuple[int, Output]:
@@ -114,12 +93,8 @@ def test_this_machine_can_sandbox() -> None:
 
 @pytest.fixture
 def outside() -> Iterator[Path]:
-    """Another folder on the host, neither hidden nor bound in the sandbox."""
-    folder = Path(tempfile.mkdtemp(prefix="swarmtui-test-", dir="/var/tmp"))
-    try:
+    with host_folder() as folder:
         yield folder
-    finally:
-        shutil.rmtree(folder)
 
 
 async def test_writes_land_only_in_the_working_folder(user: Home, outside: Path) -> None:
@@ -139,7 +114,7 @@ async def test_writes_land_only_in_the_working_folder(user: Home, outside: Path)
     """
     status, out = await run(gate(user), script, user.session)
     assert status == 0, out.stderr
-    assert out.stdout.split() == [
+    assert out.text.split() == [
         "wrote-inside",
         "refused-outside",
         "refused-far-link",
@@ -161,12 +136,12 @@ async def test_the_home_folder_is_hidden_but_for_what_the_backend_needs(user: Ho
     # Unconfined, the key is readable (the test's own control).
     assert "PRIVATE KEY" in (user.home / ".ssh" / "id_ed25519").read_text()
     status, out = await run(gate(user), script, user.session)
-    assert "PRIVATE KEY" not in out.stdout
-    assert out.stdout.startswith("no-ssh-key\n")
+    assert "PRIVATE KEY" not in out.text
+    assert out.text.startswith("no-ssh-key\n")
     assert status != 0  # a plain Bash operation does not see ~/.claude either
     _, agent = await run(gate(user), script, user.session, ProcessKind.AGENT, backend="claude")
-    assert "PRIVATE KEY" not in agent.stdout
-    assert agent.stdout == "no-ssh-key\n{}\n"
+    assert "PRIVATE KEY" not in agent.text
+    assert agent.text == "no-ssh-key\n{}\n"
 
 
 @pytest.fixture
@@ -204,32 +179,32 @@ async def test_the_network_is_off_for_bash_operations_and_on_for_agents(
     assert "hello from the host" in control.stdout
     status, out = await run(gate(user), fetch, user.session)
     assert status != 0
-    assert "hello from the host" not in out.stdout
+    assert "hello from the host" not in out.text
     status, out = await run(gate(user), fetch, user.session, ProcessKind.AGENT)
-    assert (status, "hello from the host" in out.stdout) == (0, True)
+    assert (status, "hello from the host" in out.text) == (0, True)
     # Per agent type, and the other way round by configuration.
     off = gate(user, agent_types={"offline": {"network": False}})
     status, _ = await run(off, fetch, user.session, ProcessKind.AGENT, agent_type="offline")
     assert status != 0
     status, out = await run(gate(user, network=True), fetch, user.session)
-    assert (status, "hello from the host" in out.stdout) == (0, True)
+    assert (status, "hello from the host" in out.text) == (0, True)
 
 
 async def test_the_parents_secrets_do_not_reach_the_command(user: Home) -> None:
     status, out = await run(gate(user), "env", user.session)
     assert status == 0
-    assert SECRET not in out.stdout
-    names = {line.split("=", 1)[0] for line in out.stdout.splitlines()}
+    assert SECRET not in out.text
+    names = {line.split("=", 1)[0] for line in out.text.splitlines()}
     assert {"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GH_TOKEN", "XDG_RUNTIME_DIR"}.isdisjoint(names)
     assert {"PATH", "HOME", "LANG"} <= names
     # The claude backend gets its own key and nothing else; a configured name passes too.
     _, claude = await run(gate(user), "env", user.session, ProcessKind.AGENT, backend="claude")
-    assert f"ANTHROPIC_API_KEY={SECRET}-anthropic" in claude.stdout
-    assert f"OPENAI_API_KEY={SECRET}" not in claude.stdout
+    assert f"ANTHROPIC_API_KEY={SECRET}-anthropic" in claude.text
+    assert f"OPENAI_API_KEY={SECRET}" not in claude.text
     _, allowed = await run(gate(user, env=["GH_*"]), "env", user.session)
-    assert f"GH_TOKEN={SECRET}-gh" in allowed.stdout
+    assert f"GH_TOKEN={SECRET}-gh" in allowed.text
     _, given = await run(gate(user), "env", user.session, extra_env={"SWARM_AGENT": "coder"})
-    assert "SWARM_AGENT=coder" in given.stdout
+    assert "SWARM_AGENT=coder" in given.text
 
 
 def _host_pids(marker: str) -> list[int]:
@@ -275,8 +250,8 @@ async def test_a_sandboxed_command_that_ends_takes_its_descendants_along(user: H
     marker = f"8{secrets.randbelow(10**6):06d}."
     script = f"setsid sleep {marker}1 & echo pid=$!; echo done"
     status, out = await run(gate(user), script, user.session)
-    assert status == 0 and out.stdout.endswith("done\n")
-    assert out.stdout.startswith("pid=")  # (a pid of the sandbox's own namespace)
+    assert status == 0 and out.text.endswith("done\n")
+    assert out.text.startswith("pid=")  # (a pid of the sandbox's own namespace)
     assert all(gone_within(pid, BOUND) for pid in _host_pids(marker))
 
 

@@ -198,16 +198,22 @@ class _Splitter:
                 if self.at + 1 < len(text) and text[self.at + 1] != "\n":
                     out.append(text[self.at + 1])
                 self.at += 2
-            elif char == "$":
+            elif self._expansion(char, out):
                 expanded = True
-                out.append(self._dollar())
-            elif char == "`":
-                expanded = True
-                out.append(self._backquoted())
             else:
                 out.append(char)
                 self.at += 1
         return "".join(out), expanded
+
+    def _expansion(self, char: str, out: list[str]) -> bool:
+        """Append the expansion at the cursor (`$...`, backquotes); whether there was one."""
+        if char == "$":
+            out.append(self._dollar())
+        elif char == "`":
+            out.append(self._backquoted())
+        else:
+            return False
+        return True
 
     def _double_quoted(self, out: list[str]) -> bool:
         text = self.text
@@ -223,12 +229,8 @@ class _Splitter:
                 if text[self.at + 1] != "\n":
                     out.append(text[self.at + 1])
                 self.at += 2
-            elif char == "$":
+            elif self._expansion(char, out):
                 expanded = True
-                out.append(self._dollar())
-            elif char == "`":
-                expanded = True
-                out.append(self._backquoted())
             else:
                 out.append(char)
                 self.at += 1
