@@ -198,3 +198,24 @@ async def test_environment_and_folder_reach_the_command(tmp_path: Path) -> None:
     assert first == f"this {tmp_path}"
     # bash adds PWD, SHLVL and _; the launcher adds nothing.
     assert int(count) <= 5
+
+
+async def test_a_runner_reading_asyncios_pipes_is_not_held_up_by_an_escaped_descendant(
+    tmp_path: Path,
+) -> None:
+    # The claude runner's way: `spawn` with asyncio's pipes, read to the end, then wait. A
+    # descendant in its own session holding stdout must not keep that waiting forever.
+    script = "; ".join(ESCAPERS.values()) + "; echo done"
+    proc = await spawn(
+        ["bash", "-c", script],
+        cwd=tmp_path,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(BOUND):
+        stdout, _ = await proc.communicate()
+    process.forget_group(proc.pid)
+    assert proc.returncode == 0
+    assert stdout.decode().endswith("done\n")
+    assert_all_gone(pids_in(stdout.decode()))
