@@ -20,7 +20,7 @@ import pytest
 
 from swarmtui.engine.confine.config import validate_table
 from swarmtui.engine.confine.gate import Gate, ProcessKind
-from swarmtui.engine.confine.sandbox import SandboxSpec, bwrap_argv, sandbox_status
+from swarmtui.engine.confine.sandbox import SandboxSpec, bwrap_argv, run_sandboxed, sandbox_status
 
 from .helpers import Output, gone_within, host_folder
 
@@ -318,3 +318,22 @@ def test_the_command_line_hides_before_it_exposes_and_binds_the_folder_last(
     assert argv[argv.index("--chdir") + 1] == str(work)
     with_network = bwrap_argv(status, SandboxSpec(work, network=True), ["true"])
     assert "--unshare-net" not in with_network
+
+
+async def test_paths_through_symbolic_links_are_hidden_and_bound_at_their_real_place(
+    user: Home,
+) -> None:
+    # /var/run is such a link on most systems; a home folder can be one too.
+    alias = user.home.parent / "home-alias"
+    alias.symlink_to(user.home)
+    spec = SandboxSpec(alias / "project" / "sessions" / "session-1", hidden=(alias,))
+    argv = bwrap_argv(sandbox_status(), spec, ["true"])
+    assert argv[argv.index("--chdir") + 1] == str(user.session)
+    assert ["--tmpfs", str(user.home)] == argv[argv.index(str(user.home)) - 1 :][:2]
+    out = Output()
+    script = ["bash", "-c", "cat ~/.ssh/id_ed25519 || echo hidden; echo ok > here"]
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(alias)}
+    async with asyncio.timeout(BOUND):
+        status = await run_sandboxed(sandbox_status(), spec, script, env=env, on_output=out)
+    assert (status, out.text) == (0, "hidden\n")
+    assert (user.session / "here").read_text() == "ok\n"

@@ -27,8 +27,9 @@ from swarmtui.engine.process import OnOutput, run_process
 
 # Folders hidden from every sandboxed process, besides $HOME (those that do not exist are
 # skipped). Sockets that could start processes outside the sandbox live under the /run ones.
-HIDDEN_FOLDERS = ("/home", "/root", "/run/user", "/run/dbus", "/run/containerd", "/run/podman")
-HIDDEN_SOCKETS = ("/run/docker.sock", "/run/podman/podman.sock")
+HIDDEN_FOLDERS: tuple[str, ...] = ("/home", "/root", "/run/user", "/run/dbus", "/run/podman")
+HIDDEN_FOLDERS += ("/run/containerd", "/var/run/dbus", "/var/run/user", "/var/lib/docker")
+HIDDEN_SOCKETS = ("/run/docker.sock", "/var/run/docker.sock", "/run/podman/podman.sock")
 _PROBE_TIMEOUT = 20.0
 
 
@@ -90,22 +91,25 @@ def _isolation(status: SandboxStatus, network: bool) -> list[str]:
 
 def bwrap_argv(status: SandboxStatus, spec: SandboxSpec, argv: list[str]) -> list[str]:
     """The command line running ARGV under bubblewrap as SPEC says. Order matters: later mounts
-    cover earlier ones, so hiding comes before re-exposing, and writable folders come last."""
+    cover earlier ones, so hiding comes before re-exposing, and writable folders come last.
+    Paths are resolved first: bubblewrap mounts on real paths, not through symbolic links."""
     args = _isolation(status, spec.network)
     args += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    for path in spec.hidden:
-        if path.is_symlink():
-            continue  # (hiding its target, if wanted, is another entry)
+    for path in dict.fromkeys(Path(os.path.realpath(p)) for p in spec.hidden):
         if path.is_dir():
             args += ["--tmpfs", str(path)]
         elif path.exists():
             args += ["--ro-bind", "/dev/null", str(path)]
     for path in spec.readable:
-        args += ["--ro-bind-try", str(path), str(path)]
-    writable = [*spec.writable, *([spec.workdir] if spec.workdir is not None else [])]
-    for path in writable:
-        args += ["--bind-try", str(path), str(path)]
-    args += ["--chdir", str(spec.workdir or "/tmp"), "--", *argv]
+        real = os.path.realpath(path)
+        args += ["--ro-bind-try", real, real]
+    workdir = os.path.realpath(spec.workdir) if spec.workdir is not None else "/tmp"
+    for path in spec.writable:
+        real = os.path.realpath(path)
+        args += ["--bind-try", real, real]
+    if spec.workdir is not None:
+        args += ["--bind-try", workdir, workdir]
+    args += ["--chdir", workdir, "--", *argv]
     return args
 
 
