@@ -148,3 +148,18 @@ def test_with_a_sandbox_the_rules_alone_decide_and_nothing_is_said() -> None:
         "allow",
         "allowed by Bash(npm install:*) (session)",
     )
+
+
+async def test_a_required_sandbox_that_is_missing_runs_nothing(tmp_path: Path) -> None:
+    required = gate(NO_NAMESPACES, True)
+    with pytest.raises(RuntimeError, match=r"^no sandbox: bubblewrap cannot create"):
+        await required.run(
+            ProcessKind.BASH,
+            ["touch", str(tmp_path / "ran")],
+            workdir=tmp_path,
+            on_output=lambda stream, text: None,
+        )
+    assert not (tmp_path / "ran").exists()
+    # Turned off on purpose, it runs (under the launcher, with the minimal environment).
+    off = gate(NO_NAMESPACES, False).prepare(ProcessKind.BASH, ["true"], workdir=tmp_path)
+    assert (off.reap, off.spec, off.argv) == (True, None, ["true"])

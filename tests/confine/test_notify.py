@@ -44,7 +44,7 @@ def terminal() -> Iterator[tuple[TextIO, int]]:
 
 def read_all(fd: int) -> bytes:
     os.set_blocking(fd, False)
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         try:
             chunk = os.read(fd, 4096)

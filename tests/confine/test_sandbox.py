@@ -21,6 +21,7 @@ import pytest
 from swarmtui.engine.confine.config import validate_table
 from swarmtui.engine.confine.gate import Gate, ProcessKind
 from swarmtui.engine.confine.sandbox import SandboxSpec, bwrap_argv, run_sandboxed, sandbox_status
+from swarmtui.engine.process import forget_group, spawn
 
 from .helpers import Output, gone_within, host_folder
 
@@ -337,3 +338,27 @@ async def test_paths_through_symbolic_links_are_hidden_and_bound_at_their_real_p
         status = await run_sandboxed(sandbox_status(), spec, script, env=env, on_output=out)
     assert (status, out.text) == (0, "hidden\n")
     assert (user.session / "here").read_text() == "ok\n"
+
+
+async def test_a_runner_that_starts_its_own_process_gets_the_sandbox_too(user: Home) -> None:
+    # The claude runner's way: prepare, then spawn with asyncio's pipes and talk over stdin.
+    launch = gate(user).prepare(
+        ProcessKind.AGENT,
+        ["bash", "-c", "read line; echo got $line; cat ~/.ssh/id_ed25519 || echo no-key"],
+        workdir=user.session,
+        backend="claude",
+    )
+    assert launch.spec is not None and not launch.reap
+    proc = await spawn(
+        launch.argv,
+        reap=launch.reap,
+        cwd=launch.cwd,
+        env=launch.env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    async with asyncio.timeout(BOUND):
+        stdout, _ = await proc.communicate(b"hello\n")
+    forget_group(proc.pid)
+    assert (proc.returncode, stdout) == (0, b"got hello\nno-key\n")

@@ -34,7 +34,7 @@ from swarmtui.engine.confine.sandbox import (
     HIDDEN_SOCKETS,
     SandboxSpec,
     SandboxStatus,
-    run_sandboxed,
+    bwrap_argv,
     sandbox_status,
 )
 from swarmtui.engine.process import OnOutput, run_process
@@ -215,6 +215,32 @@ class Gate:
         network = self.network(kind, agent_type)
         return child_environment(self.environ, allow=allow, network=network, extra=extra)
 
+    def prepare(
+        self,
+        kind: ProcessKind,
+        argv: list[str],
+        *,
+        workdir: Path | None,
+        agent_type: str | None = None,
+        backend: str | None = None,
+        extra_env: Mapping[str, str] | None = None,
+    ) -> Launch:
+        """How to start ARGV (already allowed by `check`) for a runner that starts its process
+        itself (`process.spawn(launch.argv, reap=launch.reap, cwd=launch.cwd, env=launch.env)`).
+
+        Raises `RuntimeError` when the configuration requires a sandbox and there is none.
+        """
+        env = self.environment(kind, agent_type=agent_type, backend=backend, extra=extra_env)
+        if self.sandboxed:
+            spec = self.spec(
+                kind, workdir, agent_type=agent_type, backend=backend, executable=argv[0]
+            )
+            cwd = spec.workdir or Path("/")
+            return Launch(bwrap_argv(self.status, spec, argv), env, cwd, reap=False, spec=spec)
+        if self.sandbox.enabled is True:
+            raise RuntimeError(self.status.describe())
+        return Launch(list(argv), env, workdir or self.home, reap=True, spec=None)
+
     async def run(
         self,
         kind: ProcessKind,
@@ -228,26 +254,34 @@ class Gate:
         stdin: bytes | None = None,
         timeout: float | None = None,
     ) -> int:
-        """Run ARGV (already allowed by `check`), confined as well as this machine allows."""
-        env = self.environment(kind, agent_type=agent_type, backend=backend, extra=extra_env)
-        if self.sandboxed:
-            spec = self.spec(
-                kind, workdir, agent_type=agent_type, backend=backend, executable=argv[0]
-            )
-            return await run_sandboxed(
-                self.status,
-                spec,
-                argv,
-                env=env,
-                on_output=on_output,
-                stdin=stdin,
-                timeout=timeout,
-            )
-        return await run_process(
+        """Run ARGV (already allowed by `check`), confined as well as this machine allows;
+        returns its exit status (TimeoutError after TIMEOUT seconds, as `run_process`)."""
+        launch = self.prepare(
+            kind,
             argv,
-            cwd=workdir or Path(os.path.expanduser("~")),
-            env=env,
+            workdir=workdir,
+            agent_type=agent_type,
+            backend=backend,
+            extra_env=extra_env,
+        )
+        return await run_process(
+            launch.argv,
+            cwd=launch.cwd,
+            env=launch.env,
             on_output=on_output,
             stdin=stdin,
             timeout=timeout,
+            reap=launch.reap,
         )
+
+
+@dataclass(frozen=True)
+class Launch:
+    """A process ready to start: its command line (bubblewrap's, when sandboxed), its whole
+    environment, its folder, and whether it needs the process launcher (`reap`)."""
+
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path
+    reap: bool
+    spec: SandboxSpec | None  # None: not sandboxed
