@@ -77,6 +77,22 @@ def deadlock_reason(agents: Mapping[str, AgentState], agent: AgentState, stuck: 
     return f"waits for {first}, which nothing left can store"
 
 
+def retried_with_dependants(agents: Mapping[str, AgentState], name: str) -> list[str]:
+    """NAME and the agents that failed for want of its keys (and theirs...): what a retry of
+    NAME runs again, in batch order."""
+    again = [name]
+    queue = [name]
+    while queue:
+        provider = queue.pop()
+        for other, a in agents.items():
+            if other in again or a.status != "failed" or not a.missing:
+                continue
+            if any(provider in a.providers.get(k, ()) for k in a.missing):
+                again.append(other)
+                queue.append(other)
+    return sorted(again, key=lambda n: agents[n].index)
+
+
 def _cycle_from(agents: Mapping[str, AgentState], start: str, stuck: set[str]) -> list[str]:
     path = [start]
     seen = {start}

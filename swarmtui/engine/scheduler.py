@@ -33,7 +33,7 @@ from swarmtui.batch.models import (
 )
 from swarmtui.engine.agent_run import AgentRun
 from swarmtui.engine.bash import run_bash
-from swarmtui.engine.deadlock import find_deadlocks
+from swarmtui.engine.deadlock import find_deadlocks, retried_with_dependants
 from swarmtui.engine.events import (
     AgentFinished,
     AgentQueued,
@@ -135,12 +135,14 @@ class Scheduler:
 
     def _message_done(self, message: Message) -> bool:
         m = self.state.messages.get(message.index)
-        if m is None or m.status != "finished":
-            return False
-        return all(
-            self.state.agents[op.name].status == "done"
-            for op in message.operations
-            if isinstance(op, TaskOp) and op.index not in self.plan.duplicates
+        return (
+            m is not None
+            and m.status == "finished"
+            and all(
+                self.state.agents[op.name].status == "done"
+                for op in message.operations
+                if isinstance(op, TaskOp) and op.index not in self.plan.duplicates
+            )
         )
 
     async def drain(self) -> None:
@@ -153,11 +155,8 @@ class Scheduler:
     async def _run_message(self, message: Message, resuming: bool) -> None:
         # On resume, a message that had started ran its instant operations already; only its
         # unfinished Bash commands and its agents that are not done run again.
-        started_before = (
-            resuming
-            and message.index in self.state.messages
-            and (self.state.messages[message.index].status != "pending")
-        )
+        recorded = self.state.messages.get(message.index)
+        started_before = resuming and recorded is not None and recorded.status != "pending"
         self._emit(MessageStarted(index=message.index, title=message.title))
         entering: list[PlannedAgent] = []
         for op in message.operations:
@@ -361,17 +360,7 @@ class Scheduler:
             or planned.op.skip_reason is not None
         ):
             return
-        again = [name]
-        queue = [name]
-        while queue:  # its dependants that failed for want of its keys run again after it
-            provider = queue.pop()
-            for other, a in agents.items():
-                if other in again or a.status != "failed" or not a.missing:
-                    continue
-                if any(provider in a.providers.get(k, ()) for k in a.missing):
-                    again.append(other)
-                    queue.append(other)
-        for other in sorted(again, key=lambda n: agents[n].index):
+        for other in retried_with_dependants(agents, name):
             self._active.add(other)
             self._enter(self.agents[other])
         self._check_deadlock()

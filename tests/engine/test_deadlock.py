@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from swarmtui.engine.deadlock import find_deadlocks
+from swarmtui.engine.deadlock import find_deadlocks, retried_with_dependants
 from swarmtui.engine.events import AgentStatus
 from swarmtui.engine.state import AgentState
 
@@ -80,3 +80,14 @@ def test_reasons_name_the_provider_that_ended_or_comes_later() -> None:
 def test_only_active_agents_are_judged() -> None:
     agents = states(agent(0, "Elsewhere", "waiting", missing=["x"]))
     assert find_deadlocks(agents, []) == {}
+
+
+def test_a_retry_runs_the_dependants_that_failed_for_want_of_its_keys() -> None:
+    agents = states(
+        agent(0, "Root", "failed"),
+        agent(1, "Child", "failed", missing=["r"], providers={"r": ["Root"]}),
+        agent(2, "Grandchild", "failed", missing=["c"], providers={"c": ["Child"]}),
+        agent(3, "Unrelated", "failed", missing=["x"], providers={"x": ["Other"]}),
+        agent(4, "Ran", "failed"),  # failed on its own (it had all its keys): not retried
+    )
+    assert retried_with_dependants(agents, "Root") == ["Root", "Child", "Grandchild"]
