@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -115,6 +116,20 @@ def scheduler_for(
         plan, state=state, emit=emit, session_dir=tmp_path, session_id="s", runner_factory=factory
     )
     return scheduler, state
+
+
+def start_command_run(
+    batch: Path, sessions: Path, command: str, *, new_session: bool = False
+) -> subprocess.Popen[bytes]:
+    """`swarmtui run BATCH --headless` on the command backend with COMMAND, as another process
+    (stdout dropped, stderr kept for failures)."""
+    options = ["--backend", "command", "--command", command, "--sessions-dir", str(sessions)]
+    return subprocess.Popen(
+        [sys.executable, "-m", "swarmtui", "run", str(batch), "--headless", *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=new_session,
+    )
 
 
 def wait_for_events(

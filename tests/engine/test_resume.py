@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import wait_for_events
+from .helpers import start_command_run, wait_for_events
 
 CLI = [sys.executable, "-m", "swarmtui"]
 
@@ -47,23 +47,7 @@ def test_a_killed_run_resumes_where_it_stopped(tmp_path: Path) -> None:
     sessions = tmp_path / "sessions"
     # The builder hangs in the first run; the run is killed while it does.
     hang = 'if [ {agent} = Builder ]; then sleep 300; fi; echo "result of {agent}"'
-    proc = subprocess.Popen(
-        [
-            *CLI,
-            "run",
-            str(batch),
-            "--headless",
-            "--backend",
-            "command",
-            "--command",
-            hang,
-            "--sessions-dir",
-            str(sessions),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    proc = start_command_run(batch, sessions, hang, new_session=True)
     try:
         folder = wait_for_events(sessions, proc, "type = 'agent_started' AND agent = 'Builder'", 1)
         wait_for_events(sessions, proc, "type = 'bash_finished'", 1)

@@ -26,7 +26,7 @@ from swarmtui.store import (
     read_events,
     resolve_session,
 )
-from tests.engine.helpers import wait_for_agent_start
+from tests.engine.helpers import start_command_run, wait_for_agent_start
 
 CLI = [sys.executable, "-m", "swarmtui"]
 
@@ -182,22 +182,7 @@ def test_ctrl_c_cancels_the_run_kills_its_commands_and_records_it(tmp_path: Path
     batch = tmp_path / "slow.swarm.js"
     batch.write_text('Task("Sleeper", "Sleep.", "coder")\n')
     sessions = tmp_path / "sessions"
-    proc = subprocess.Popen(
-        [
-            *CLI,
-            "run",
-            str(batch),
-            "--headless",
-            "--backend",
-            "command",
-            "--command",
-            "echo $$ > pid; echo ready; exec sleep 300",
-            "--sessions-dir",
-            str(sessions),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    proc = start_command_run(batch, sessions, "echo $$ > pid; echo ready; exec sleep 300")
     try:
         folder = wait_for_agent_start(sessions, proc, 1)
         deadline = time.monotonic() + 30
