@@ -66,6 +66,18 @@ class Memory:
         loop = asyncio.get_running_loop()
         self._timers.append(loop.call_later(seconds, self._expire, key, namespace, seq))
 
+    def rearm(self) -> None:
+        """On resume: keys stored with a TTL before the interruption expire when their time is
+        up (counted on the session's clock, which does not count the time it lay dead)."""
+        now = self._state.t
+        for key, entry in list(self._state.live.items()):
+            if entry.ttl is not None and entry.ttl > 0:
+                left = entry.t + entry.ttl - now
+                if left <= 0:
+                    self.delete(key, entry.namespace, "ttl")
+                else:
+                    self.expire_later(key, entry.namespace, left)
+
     def delete(self, key: str, namespace: str, by: str) -> None:
         self._emit(MemoryDeleted(key=key, namespace=namespace, by=by))
 

@@ -112,6 +112,8 @@ class Scheduler:
     async def run(self, *, resuming: bool = False) -> SessionStatus:
         """Run every message in order (on resume: what the state says is not done yet);
         returns the session's final status."""
+        if resuming:
+            self.memory.rearm()
         try:
             for message in self.batch.messages:
                 if self._cancelled:

@@ -144,3 +144,28 @@ async def test_a_failed_session_resumes_only_what_did_not_finish(tmp_path: Path)
     changed = Recording(recording.path, text.replace("Flaky", "Renamed"), recording.events)
     with pytest.raises(SessionStoreError, match=r"does not hold the agents .*\(Flaky\)"):
         resume_live_session(changed, settings=working)
+
+
+async def test_keys_stored_with_a_ttl_expire_on_the_sessions_clock_after_a_resume() -> None:
+    import itertools
+
+    from swarmtui.engine.events import Event, MemoryStored
+    from swarmtui.engine.memory import Memory
+    from swarmtui.engine.state import SessionState, apply
+
+    state = SessionState()
+    numbers = itertools.count(1)
+
+    def emit(event: Event) -> None:
+        event.seq = next(numbers)
+        apply(state, event)
+
+    emit(MemoryStored(t=1.0, key="stale", value=1, ttl=2.0, by="batch"))  # due at 3.0
+    emit(MemoryStored(t=5.0, key="fresh", value=2, ttl=30.0, by="batch"))  # due at 35.0
+    memory = Memory(state, emit, lambda name: None)
+    memory.rearm()  # the recorded clock says 5.0
+    try:
+        assert "stale" not in state.live and "fresh" in state.live
+        assert [w.by for w in state.memory[("default", "stale")].history] == ["batch", "ttl"]
+    finally:
+        memory.close()
