@@ -45,8 +45,8 @@ class PatternIndex(Generic[T]):
 
     (A dataclass of plain containers, so a state holding one copies like the rest of it.)"""
 
-    # literal prefix -> pattern -> items
-    _by_prefix: dict[str, dict[str, list[T]]] = field(default_factory=dict)
+    # literal prefix -> pattern -> items (a dict as an ordered set)
+    _by_prefix: dict[str, dict[str, dict[T, None]]] = field(default_factory=dict)
     # prefix length -> how many prefixes of that length are in use
     _lengths: dict[int, int] = field(default_factory=dict)
 
@@ -59,7 +59,7 @@ class PatternIndex(Generic[T]):
         if patterns is None:
             patterns = self._by_prefix[prefix] = {}
             self._lengths[len(prefix)] = self._lengths.get(len(prefix), 0) + 1
-        patterns.setdefault(pattern, []).append(item)
+        patterns.setdefault(pattern, {})[item] = None
 
     def discard(self, pattern: str, item: T) -> None:
         prefix = literal_prefix(pattern)
@@ -67,7 +67,7 @@ class PatternIndex(Generic[T]):
         items = patterns.get(pattern) if patterns is not None else None
         if patterns is None or items is None or item not in items:
             return
-        items.remove(item)
+        del items[item]
         if not items:
             del patterns[pattern]
             if not patterns:
@@ -78,8 +78,9 @@ class PatternIndex(Generic[T]):
                 else:
                     del self._lengths[len(prefix)]
 
-    def matching(self, key: str) -> Iterator[tuple[str, list[T]]]:
-        """Every (pattern, items) whose pattern KEY matches."""
+    def matching(self, key: str) -> Iterator[tuple[str, dict[T, None]]]:
+        """Every (pattern, items) whose pattern KEY matches (do not change the index while
+        iterating: collect first)."""
         size = len(key)
         for length in self._lengths:
             if length > size:

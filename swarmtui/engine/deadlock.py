@@ -27,24 +27,39 @@ def find_deadlocks(agents: Mapping[str, AgentState], active: Iterable[str]) -> d
     able = [n for n in names if agents[n].status in _ABLE]
     stuck = {a.name for a in waiting}
     # Propagate "can still finish" from the agents that can (a worklist, linear in the number
-    # of wait edges): a waiter can once every key it misses has a provider that can.
+    # of wait edges): a waiter can once every key it misses has a provider that can. A key is
+    # settled by the first provider that can; after that only that provider itself may still
+    # need it from another (it does not wait for its own key).
     need = {a.name: set(a.missing) for a in waiting}
     waiters_of: dict[str, list[str]] = {}
-    provides: dict[str, list[tuple[str, str]]] = {}
+    provides: dict[str, list[str]] = {}
     for a in waiting:
         for key in a.missing:
+            if key not in waiters_of:
+                for provider in a.providers.get(key, ()):
+                    provides.setdefault(provider, []).append(key)
             waiters_of.setdefault(key, []).append(a.name)
-            for provider in a.providers.get(key, ()):
-                provides.setdefault(provider, []).append((key, a.name))
+
+    def satisfy(waiter: str, key: str) -> None:
+        missing = need[waiter]
+        if key in missing:
+            missing.discard(key)
+            if not missing and waiter in stuck:
+                stuck.discard(waiter)
+                able.append(waiter)
+
+    settled_by: dict[str, str] = {}
     while able:
         provider = able.pop()
-        for key, waiter in provides.get(provider, ()):
-            missing = need[waiter]
-            if waiter != provider and key in missing:
-                missing.discard(key)
-                if not missing and waiter in stuck:
-                    stuck.discard(waiter)
-                    able.append(waiter)
+        for key in provides.get(provider, ()):
+            first = settled_by.get(key)
+            if first is None:
+                settled_by[key] = provider
+                for waiter in waiters_of[key]:
+                    if waiter != provider:
+                        satisfy(waiter, key)
+            elif first != provider and first in need:
+                satisfy(first, key)
     ordered = sorted(stuck, key=lambda n: agents[n].index)
     return {name: deadlock_reason(agents, agents[name], stuck) for name in ordered}
 

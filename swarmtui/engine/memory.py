@@ -1,9 +1,9 @@
 """Shared memory while a session runs: stores that wake exactly their waiters, keys that expire.
 
 The values themselves live in the folded `SessionState` (`state.live`): a store is an event, and
-the fold records it. What is left here is what only running needs: finding the agents a stored
-key unblocks (through the fold's index of waits, never a scan), and the timers of keys stored
-with a TTL.
+the fold records it, finding the agents it unblocks through its index of waits (never a scan).
+What is left here is what only running needs: handing those agents to the scheduler, and the
+timers of keys stored with a TTL.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from swarmtui.engine.events import Event, MemoryDeleted, MemoryStored
 from swarmtui.engine.state import SessionState
+from swarmtui.memory_keys import is_glob
 
 Emit = Callable[[Event], None]
 
@@ -40,7 +41,12 @@ class Memory:
         live = state.live
         found: dict[str, Any] = {}
         for wanted in waits:
-            for key in state.live_keys.matching(wanted):
+            matches = state.glob_matches.get(wanted) if is_glob(wanted) else None
+            if matches is None:
+                keys = state.live_keys.matching(wanted)
+            else:  # (the fold already knows the keys this glob matches: no pattern matching)
+                keys = sorted(key for key in matches if key in live)
+            for key in keys:
                 found[key] = live[key].value
         return found
 
@@ -49,13 +55,13 @@ class Memory:
     ) -> None:
         """Store KEY and wake the agents it unblocks."""
         self.emit_store(key, value, namespace, by, ttl)
-        self.arrived(key)
+        self.wake()
 
     def emit_store(
         self, key: str, value: Any, namespace: str, by: str, ttl: float | None = None
     ) -> None:
         """Store KEY without waking anyone yet (an agent's keys wake their waiters once its
-        end is recorded: `arrived`)."""
+        end is recorded: `wake`)."""
         self._emit(MemoryStored(key=key, value=value, namespace=namespace, ttl=ttl, by=by))
         if ttl is not None and ttl > 0:
             self.expire_later(key, namespace, ttl)
@@ -81,14 +87,14 @@ class Memory:
     def delete(self, key: str, namespace: str, by: str) -> None:
         self._emit(MemoryDeleted(key=key, namespace=namespace, by=by))
 
-    def arrived(self, key: str) -> None:
-        """KEY was stored: hand every agent it unblocked to `on_ready`."""
+    def wake(self) -> None:
+        """Hand every waiting agent whose last missing key has arrived (the fold keeps them in
+        `state.unblocked`) to `on_ready`, in batch order."""
         state = self._state
-        waiters = state.waiters_of(key)
-        if not waiters:
+        if not state.unblocked:
             return
         agents = state.agents
-        for name in sorted(dict.fromkeys(waiters), key=lambda n: agents[n].index):
+        for name in sorted(state.unblocked, key=lambda n: agents[n].index):
             agent = agents[name]
             if agent.status == "waiting" and not agent.missing:
                 self._on_ready(name)

@@ -289,8 +289,8 @@ class Scheduler:
         self._emit(event)
         if event.status == "done":
             self.set_todos_of(name, "completed", unless="completed")
-            for key in stored:
-                self.memory.arrived(key)
+            if stored:
+                self.memory.wake()
         self._active.discard(name)
         if event.status != "done":
             self._check_deadlock()

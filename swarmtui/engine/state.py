@@ -216,12 +216,19 @@ class SessionState:
     topology: str | None = None
     strategy: str | None = None
     resumes: list[float] = field(default_factory=list)  # when `swarmtui resume` took it up
-    # Indexes (not part of the JSON). Planned waits: exact key -> agents, glob -> agents.
-    waiters_by_key: dict[str, list[str]] = field(default_factory=dict, repr=False)
-    glob_waiters: PatternIndex[str] = field(default_factory=PatternIndex, repr=False)
+    # Indexes (not part of the JSON). Waits not met yet: the planned waits that have not
+    # arrived, and the missing keys of waiting agents (exact key -> agents, glob -> agents). An
+    # arrival removes the agent, so storing a key touches each waiter once, not on every store.
+    pending: dict[str, dict[str, None]] = field(default_factory=dict, repr=False)
+    pending_globs: PatternIndex[str] = field(default_factory=PatternIndex, repr=False)
+    # Agents whose last missing key has arrived, until they are queued (the scheduler's cue).
+    unblocked: set[str] = field(default_factory=set, repr=False)
     # key -> its entries in every namespace (waits match a key in any namespace).
     entries_by_key: dict[str, list[MemoryEntry]] = field(default_factory=dict, repr=False)
     entry_keys: SortedKeys = field(default_factory=SortedKeys, repr=False)
+    # Each glob some agent waits for -> the keys matching it, in the order first stored.
+    glob_matches: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    waited_globs: PatternIndex[str] = field(default_factory=PatternIndex, repr=False)
     # What waits see: key -> its latest value's entry, whatever the namespace; a delete (in any
     # namespace) or an expiry removes the key.
     live: dict[str, MemoryEntry] = field(default_factory=dict, repr=False)
@@ -240,14 +247,6 @@ class SessionState:
     def has_key(self, wanted: str) -> bool:
         """Whether a wait for WANTED (a key or a glob) is satisfied now."""
         return self.live_keys.any_matching(wanted)
-
-    def waiters_of(self, key: str) -> list[str]:
-        """The agents whose planned waits the stored KEY satisfies (any status)."""
-        names = list(self.waiters_by_key.get(key, ()))
-        if self.glob_waiters:
-            for _, waiting in self.glob_waiters.matching(key):
-                names.extend(waiting)
-        return names
 
     def agent_todos(self, name: str) -> list[TodoState]:
         """The todos assigned to agent NAME, in the order they were first declared."""
@@ -431,10 +430,18 @@ def _session_started(s: SessionState, e: SessionStarted) -> None:
             model=p.model,
         )
         for key in p.waits:
-            if is_glob(key):
-                s.glob_waiters.add(key, p.name)
-            else:
-                s.waiters_by_key.setdefault(key, []).append(p.name)
+            _pend(s, p.name, key)
+            if is_glob(key) and key not in s.glob_matches:
+                s.glob_matches[key] = s.entry_keys.matching(key)
+                s.waited_globs.add(key, key)
+
+
+def _pend(s: SessionState, name: str, key: str) -> None:
+    """Agent NAME waits for KEY and it has not arrived for it yet."""
+    if is_glob(key):
+        s.pending_globs.add(key, name)
+    else:
+        s.pending.setdefault(key, {})[name] = None
 
 
 def _session_resumed(s: SessionState, e: SessionResumed) -> None:
@@ -445,6 +452,7 @@ def _session_resumed(s: SessionState, e: SessionResumed) -> None:
     s.backend = e.backend
     s.max_parallel = e.max_parallel
     s.resumes.append(e.t)
+    s.unblocked.clear()
     for a in s.agents.values():
         if a.status != "done":  # it runs again from the start
             a.status = "pending"
@@ -485,6 +493,7 @@ def _agent(s: SessionState, name: str) -> AgentState:
 
 
 def _agent_queued(s: SessionState, e: AgentQueued) -> None:
+    s.unblocked.discard(e.agent)
     a = _agent(s, e.agent)
     a.status = "queued"
     a.queued_at = e.t
@@ -498,6 +507,8 @@ def _agent_waiting(s: SessionState, e: AgentWaiting) -> None:
     a = _agent(s, e.agent)
     a.status = "waiting"
     a.missing = list(e.keys)
+    for key in e.keys:  # (a key that arrived before may be missing again: deleted, expired)
+        _pend(s, a.name, key)
     a.waiting_since = e.t
     a.finished_at = None
 
@@ -542,6 +553,7 @@ def _agent_usage(s: SessionState, e: AgentUsage) -> None:
 
 
 def _agent_finished(s: SessionState, e: AgentFinished) -> None:
+    s.unblocked.discard(e.agent)
     a = _agent(s, e.agent)
     ran = a.status == "running" and a.started_at is not None
     if ran and a.started_at is not None:
@@ -562,25 +574,35 @@ def _agent_finished(s: SessionState, e: AgentFinished) -> None:
     before = m.critical_path_base if m is not None else 0.0
     started = a.started_at if a.started_at is not None else e.t
     for key in a.arrived:
-        for entry in _entries_for(s, key):
-            for write in entry.history:
-                # Only writes it could have waited for: those before it started.
-                if write.t > started:
-                    break
-                provider = s.agents.get(write.by)
-                if provider is not None and provider is not a:
-                    before = max(before, provider.critical_path_seconds)
+        for entries in _entries_for(s, key):
+            if entries[0].history[0].t > started:
+                break  # (keys come in the order first stored: the rest came later too)
+            for entry in entries:
+                for write in entry.history:
+                    # Only writes it could have waited for: those before it started.
+                    if write.t > started:
+                        break
+                    provider = s.agents.get(write.by)
+                    if provider is not None and provider is not a:
+                        before = max(before, provider.critical_path_seconds)
     a.critical_path_seconds = before + a.run_seconds
     if a.critical_path_seconds > s.metrics.critical_path_seconds:
         s.metrics.critical_path_seconds = a.critical_path_seconds
     _update_speedup(s)
 
 
-def _entries_for(s: SessionState, key: str) -> list[MemoryEntry]:
-    if is_glob(key):
-        by_key = s.entries_by_key
-        return [e for k in s.entry_keys.matching(key) for e in by_key[k]]
-    return s.entries_by_key.get(key, [])
+def _entries_for(s: SessionState, key: str) -> list[list[MemoryEntry]]:
+    """The entries (of every namespace) of each key a wait for KEY matches, keys in the order
+    they were first stored."""
+    by_key = s.entries_by_key
+    if not is_glob(key):
+        entries = by_key.get(key)
+        return [entries] if entries else []
+    keys = s.glob_matches.get(key)
+    if keys is None:  # (a glob no planned agent waits for)
+        found = [by_key[k] for k in s.entry_keys.matching(key)]
+        return sorted(found, key=lambda entries: entries[0].history[0].t)
+    return [by_key[k] for k in keys]
 
 
 def _memory_stored(s: SessionState, e: MemoryStored) -> None:
@@ -590,8 +612,14 @@ def _memory_stored(s: SessionState, e: MemoryStored) -> None:
         entry = s.memory[k] = MemoryEntry(
             namespace=e.namespace, key=e.key, value=e.value, by=e.by, t=e.t, ttl=e.ttl
         )
-        s.entries_by_key.setdefault(e.key, []).append(entry)
-        s.entry_keys.add(e.key)
+        entries = s.entries_by_key.get(e.key)
+        if entries is None:
+            entries = s.entries_by_key[e.key] = []
+            s.entry_keys.add(e.key)
+            if s.waited_globs:
+                for pattern, _ in s.waited_globs.matching(e.key):
+                    s.glob_matches[pattern].append(e.key)
+        entries.append(entry)
     else:
         entry.value, entry.by, entry.t, entry.ttl, entry.deleted = e.value, e.by, e.t, e.ttl, False
     entry.seq = e.seq
@@ -599,20 +627,31 @@ def _memory_stored(s: SessionState, e: MemoryStored) -> None:
     s.live[e.key] = entry
     s.live_keys.add(e.key)
     agents = s.agents
-    for name in s.waiters_by_key.get(e.key, ()):
-        _arrive(agents[name], e.key)
-    if s.glob_waiters:
-        for pattern, names in s.glob_waiters.matching(e.key):
-            for name in names:
-                _arrive(agents[name], pattern)
+    names = s.pending.get(e.key)
+    if names:
+        for name in [n for n in names if _arrive(s, agents[n], e.key)]:
+            del names[name]
+        if not names:
+            del s.pending[e.key]
+    if s.pending_globs:
+        matched = [(p, list(names)) for p, names in s.pending_globs.matching(e.key)]
+        for pattern, waiting in matched:
+            for name in waiting:
+                if _arrive(s, agents[name], pattern):
+                    s.pending_globs.discard(pattern, name)
 
 
-def _arrive(a: AgentState, key: str) -> None:
+def _arrive(s: SessionState, a: AgentState, key: str) -> bool:
+    """KEY (a wait of A) was met; False when A ended without it (failed, cancelled, skipped):
+    it still waits for it, should it run again."""
     if a.status in FINAL_STATUSES and a.status != "done":
-        return
+        return False
     a.arrived.add(key)
     if key in a.missing:
         a.missing.remove(key)
+        if not a.missing and a.status == "waiting":
+            s.unblocked.add(a.name)
+    return True
 
 
 def _memory_deleted(s: SessionState, e: MemoryDeleted) -> None:

@@ -91,3 +91,21 @@ def test_a_retry_runs_the_dependants_that_failed_for_want_of_its_keys() -> None:
         agent(4, "Ran", "failed"),  # failed on its own (it had all its keys): not retried
     )
     assert retried_with_dependants(agents, "Root") == ["Root", "Child", "Grandchild"]
+
+
+def test_a_waiter_that_stores_its_own_key_needs_another_provider() -> None:
+    both = {"k": ["Self", "Runner"]}
+    agents = states(
+        agent(0, "Self", "waiting", missing=["k"], providers=both, stores=["k"]),
+        agent(1, "Other", "waiting", missing=["k"], providers=both),
+        agent(2, "Runner", "running", stores=["k"]),
+    )
+    assert find_deadlocks(agents, agents) == {}
+    alone = states(
+        agent(0, "Self", "waiting", missing=["k"], providers={"k": ["Self"]}, stores=["k"]),
+        agent(1, "Other", "waiting", missing=["k"], providers={"k": ["Self"]}),
+    )
+    assert find_deadlocks(alone, alone) == {
+        "Self": "waits for k, which only it stores itself",
+        "Other": "waits for k, but Self can never start (it waits for k)",
+    }

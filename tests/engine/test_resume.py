@@ -138,7 +138,7 @@ async def test_a_failed_session_resumes_only_what_did_not_finish(tmp_path: Path)
     assert [state.agents[n].status for n in ("Good", "Flaky", "After")] == ["done"] * 3
     started = [e.agent for e in events if isinstance(e, AgentStarted)]
     assert started == ["Flaky", "After"]  # Good stayed done: its key was there for After
-    assert state.agents["After"].arrived == {"k/good", "k/flaky"}
+    assert "k/flaky" in state.agents["After"].arrived
 
     # A folder whose batch was changed since cannot be taken up as if it had not.
     changed = Recording(recording.path, text.replace("Flaky", "Renamed"), recording.events)
