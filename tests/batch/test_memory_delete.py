@@ -6,8 +6,8 @@ import asyncio
 from pathlib import Path
 
 from swarmtui.batch import Batch
-from swarmtui.engine.session import LiveSession
 from swarmtui.engine.settings import RunSettings
+from swarmtui.store import new_live_session
 
 from .conftest import parse
 
@@ -15,7 +15,7 @@ _WAITER = 'Task("A", "Wait for \'m/b\' in memory. Then summarise it.", "coder")\
 
 
 async def _agent_status(batch: Batch, tmp_path: Path) -> str:
-    session = LiveSession(
+    session = new_live_session(
         "// parsed in a test\n",
         source_name="test.swarm.js",
         settings=RunSettings(rehearsal_seconds=0.005),

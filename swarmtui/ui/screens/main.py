@@ -418,13 +418,13 @@ class MainScreen(Screen[None]):
         if self.running:
             self.notify("A session is already running (X cancels it).", severity="warning")
             return
-        from swarmtui.engine.session import LiveSession
+        from swarmtui.store import new_live_session
 
         app = self.swarm_app
         text = self.editor.text
         try:
             with PARSE_LOCK:  # LiveSession parses the text
-                live = LiveSession(
+                live = new_live_session(
                     text,
                     source_name=self.source_name,
                     settings=app.settings,
