@@ -9,7 +9,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from swarmtui import locations
 from swarmtui.batch.models import Diagnostic, Severity
 
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
@@ -187,10 +186,34 @@ def _is_documentation(path: Path) -> bool:
     return stem.upper() == stem and any(c.isalpha() for c in stem)
 
 
+@lru_cache(maxsize=4)
+def _builtin_names(directory: Path) -> frozenset[str]:
+    # A built-in role file is named after its type (a test checks it), so linting needs no file
+    # read: the names are a tenth of the time of parsing every role.
+    return frozenset(p.stem for p in directory.rglob("*.md") if not _is_documentation(p))
+
+
+def known_type_names(project_dir: Path | None = None) -> tuple[frozenset[str], list[Diagnostic]]:
+    """The names of the known agent types, and any problem with the project's agent files."""
+    from swarmtui import locations
+
+    names = _builtin_names(locations.builtin_agent_types_dir())
+    project = locations.project_agent_types_dir(project_dir)
+    try:
+        if project.is_dir():
+            extra, problems = _load_project(project)
+            return names | frozenset(extra), list(problems)
+    except OSError:
+        pass
+    return names, []
+
+
 def load_agent_types(
     project_dir: Path | None = None,
 ) -> tuple[dict[str, AgentType], list[Diagnostic]]:
     """Built-in roles plus the project's `.claude/agents/**/*.md` (which win on equal names)."""
+    from swarmtui import locations
+
     builtin, problems = _builtin(locations.builtin_agent_types_dir())
     types = dict(builtin)
     found = list(problems)

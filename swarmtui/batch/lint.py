@@ -8,7 +8,7 @@ from collections.abc import Collection
 from difflib import get_close_matches
 from pathlib import Path
 
-from swarmtui.batch.agent_types import load_agent_types
+from swarmtui.batch.agent_types import known_type_names
 from swarmtui.batch.calls import TaskInfo
 from swarmtui.batch.diagnostics import Diagnostics
 from swarmtui.batch.models import Batch, MemoryOp, TaskOp, TodoWriteOp
@@ -41,7 +41,7 @@ def _range(op: TaskOp | TodoWriteOp) -> Range:
 def _agent_types(tasks: list[TaskInfo], diags: Diagnostics, project_dir: Path | None) -> None:
     if not tasks:
         return
-    known, problems = load_agent_types(project_dir)
+    known, problems = known_type_names(project_dir)
     for problem in problems:
         diags.add(problem.code, problem.message, (1, 1, 1, 1), severity=problem.severity)
     unknown: dict[str, list[TaskInfo]] = {}

@@ -145,9 +145,9 @@ class _Parse:
 
     def known_types(self) -> frozenset[str]:
         if self._known is None:
-            from swarmtui.batch.agent_types import load_agent_types
+            from swarmtui.batch.agent_types import known_type_names
 
-            self._known = frozenset(load_agent_types(self.project_dir)[0])
+            self._known = known_type_names(self.project_dir)[0]
         return self._known
 
     def _drop_uncertain(self) -> None:

@@ -196,12 +196,11 @@ _DETERMINERS = _words(
     "the a an both all each every its their his her our your my this that these those any some "
     "two three four five six no "
 )
-_LAST_WORD_RE = re.compile(r"([A-Za-z]+)[ \t]+$")
-
-
 def _after_determiner(text: str, at: int) -> bool:
-    m = _LAST_WORD_RE.search(text, max(0, at - 12), at)
-    return m is not None and m.group(1).lower() in _DETERMINERS
+    if at < 2 or text[at - 1] != " ":
+        return False
+    start = text.rfind(" ", max(0, at - 8), at - 1) + 1
+    return text[start if start else max(0, at - 7) : at - 1].lower() in _DETERMINERS
 
 
 def all_agents_phrases(text: str) -> list[str]:

@@ -45,6 +45,7 @@ OP_KEYS = {
     "write": {"path", "content"},
     "memory": {"action", "key", "value", "namespace", "ttl"},
     "swarm_init": {"topology", "max_agents", "strategy"},
+    "tool": {"tool", "role", "summary"},
     "note": {"text"},
 }
 DIAGNOSTIC_KEYS = {"code", "severity", "message", "line", "column", "end_line", "end_column"}
@@ -86,6 +87,24 @@ def test_parse_json_shape_of_every_kind_and_of_skipped_operations() -> None:
     assert '"ttl": 3600\n' in result.output
     for diag in data["diagnostics"]:
         assert set(diag) == DIAGNOSTIC_KEYS
+
+
+def test_parse_json_of_a_recorded_tool() -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["parse", "-", "--format", "json"],
+        input='Bash("ls")\nRead({ file_path: "src/app.js" })\n'
+        'mcp__github__create_issue({ title: "x" })\n',
+    )
+    data = json.loads(result.output)
+    read, issue = data["messages"][0]["operations"][1:]
+    assert set(read) == _RANGE | OP_KEYS["tool"] | {"skip_reason"}
+    assert (read["tool"], read["role"], read["summary"]) == ("Read", "agent-work", "src/app.js")
+    assert (issue["tool"], issue["role"]) == ("mcp__github__create_issue", "not-run")
+    text = CliRunner().invoke(
+        cli, ["parse", "-", "--format", "text"], input='Bash("ls")\nRead("src/app.js")\n'
+    )
+    assert "tool Read  [skipped: Read is work the agents do themselves" in text.output
 
 
 def test_parse_reads_stdin() -> None:
