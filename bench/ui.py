@@ -237,11 +237,14 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--quick", action="store_true", help="fewer starts, 2 s of load")
     parser.add_argument("--start-only", action="store_true", help="only the cold start")
+    parser.add_argument("--load-only", action="store_true", help="only the screen under load")
+    parser.add_argument("--agents", type=int, default=10_000, help="agents in the load session")
+    parser.add_argument("--rate", type=float, default=20_000.0, help="events per second fed")
     args = parser.parse_args()
     runs = 3 if args.quick else 5
     seconds = 2.0 if args.quick else 10.0
-    rate = 5000.0
-    agents = 1000
+    rate = args.rate
+    agents = args.agents
 
     with tempfile.TemporaryDirectory() as tmp:
         starts = cold_start(["hello", "cli", "make_app"], runs, tmp)

@@ -27,6 +27,8 @@ from swarmtui.engine.state import SessionState, apply
 from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.screens.main import MainScreen
 
+LINT_TIMEOUT = 30.0
+
 # Alpha works for a long time and stores a key Beta waits for: the way to test unblocking.
 UNBLOCK_BATCH = """[Single Message - Unblock]:
 Task("Alpha", "Build the thing.", "coder", {stores: ["swarm/alpha/out"]})
@@ -225,8 +227,11 @@ async def show_session(pilot: Pilot[Any], events: list[Event]) -> MainScreen:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Let workers finish and the screen repaint."""
-    await pilot.app.workers.wait_for_complete()
+    """Let the main screen's lint catch up with the text, workers finish, the screen repaint."""
+    app = pilot.app
+    if isinstance(app, SwarmApp) and isinstance(app.screen, MainScreen):
+        await asyncio.wait_for(app.main_screen.document.linted.wait(), LINT_TIMEOUT)
+    await app.workers.wait_for_complete()
     await pilot.pause()
 
 
@@ -237,7 +242,7 @@ async def wait_for_state(
     app = pilot.app
     assert isinstance(app, SwarmApp)
     screen = app.main_screen
-    live = screen.live
+    live = screen.controller.live
     assert live is not None, "no live session"
     done = asyncio.get_running_loop().create_future()
 

@@ -6,7 +6,6 @@ import io
 from pathlib import Path
 from typing import ClassVar
 
-from replay_data import ScreenHost, make_sessions
 from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,6 +14,8 @@ from textual.widgets import Footer, Static
 
 from swarmtui.ui.screens.help import HelpScreen, binding_rows
 from swarmtui.ui.screens.replay import ReplayScreen
+
+from .replay_data import ScreenHost, make_sessions
 
 
 def shown(screen: Screen[object], selector: str) -> str:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from main_data import PLANS, finished_events, settle
 
 from swarmtui.cli import cli
 from swarmtui.engine.events import AgentOutput, AgentQueued, Event, SessionStarted
 from swarmtui.engine.settings import RunSettings
-from swarmtui.engine.state import SessionState
 from swarmtui.ui.app import make_app
+from swarmtui.ui.bridge import Frame
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.log_panel import MAX_LOG_LINES, LogPanel
+
+from .main_data import PLANS, finished_events, settle
 
 SIZE = (140, 42)
 
@@ -23,9 +24,8 @@ class PaintCounter:
 
     def __init__(self) -> None:
         self.paints = 0
-        self.now: float | None = None
 
-    def show_state(self, state: SessionState) -> None:
+    def paint(self, frame: Frame) -> None:
         self.paints += 1
 
 
@@ -126,7 +126,7 @@ def test_launch_errors_are_one_line(tmp_path: Path) -> None:
 
 
 def test_finished_fixture_is_a_completed_session() -> None:
-    from main_data import fold
+    from .main_data import fold
 
     state = fold(finished_events())
     assert state.status == "completed"

@@ -5,21 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from main_data import (
-    DIAGNOSTICS_BATCH,
-    UNBLOCK_BATCH,
-    mid_run_events,
-    settle,
-    show_session,
-    wait_for_state,
-)
 from textual.command import CommandPalette
 from textual.widgets import Input
 
 from swarmtui.engine.events import Control
 from swarmtui.engine.settings import RunSettings
 from swarmtui.store import read_events
-from swarmtui.ui.app import SwarmApp, example_names, make_app, read_example
+from swarmtui.ui.app import SwarmApp, make_app
+from swarmtui.ui.examples import example_names, read_example
 from swarmtui.ui.screens.agent_detail import AgentDetailScreen
 from swarmtui.ui.screens.confirm_quit import ConfirmQuitScreen
 from swarmtui.ui.screens.main import MainScreen
@@ -28,6 +21,15 @@ from swarmtui.ui.screens.open_file import OpenFileScreen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.diagnostics_list import DiagnosticsList
 from swarmtui.ui.widgets.todos_panel import TodosPanel
+
+from .main_data import (
+    DIAGNOSTICS_BATCH,
+    UNBLOCK_BATCH,
+    mid_run_events,
+    settle,
+    show_session,
+    wait_for_state,
+)
 
 SIZE = (140, 42)
 
@@ -49,7 +51,7 @@ async def test_starts_with_the_default_example_unmodified(tmp_path: Path) -> Non
         await settle(pilot)
         screen = app.main_screen
         assert screen.editor.text == read_example(example_names()[0])
-        assert not screen.modified
+        assert not screen.document.modified
         assert app.focused is screen.editor
         assert "REHEARSAL" in str(screen.status_bar.render_status())
 
@@ -84,8 +86,8 @@ async def test_a_crashing_run_reports_and_keeps_the_text(tmp_path: Path) -> None
         await pilot.press("ctrl+r")
         await settle(pilot)
         screen = app.main_screen
-        assert screen.last_error is not None
-        assert not screen.running
+        assert screen.controller.last_error is not None
+        assert not screen.controller.running
         assert screen.editor.text == UNBLOCK_BATCH + "// edited\n"
         assert any("Your batch is unchanged" in n.message for n in app._notifications)
 
@@ -94,17 +96,17 @@ async def test_diagnostics_as_you_type_and_choosing_one_moves_the_cursor(tmp_pat
     app = app_for(tmp_path, text="")
     async with app.run_test(size=SIZE) as pilot:
         screen = app.main_screen
-        screen.lint_delay = 0
+        screen.document.lint_delay = 0
         await settle(pilot)
-        assert screen.diagnostics == []
+        assert screen.document.diagnostics == []
         screen.editor.insert(DIAGNOSTICS_BATCH)
         await pilot.pause()
         await settle(pilot)
-        codes = {d.code for d in screen.diagnostics}
+        codes = {d.code for d in screen.document.diagnostics}
         assert {"SW009", "SW002"} <= codes
-        assert screen.editor.diagnostics == screen.diagnostics
+        assert screen.editor.diagnostics == screen.document.diagnostics
         listing = screen.query_one(DiagnosticsList)
-        assert listing.option_count == len(screen.diagnostics)
+        assert listing.option_count == len(screen.document.diagnostics)
         assert "error" in str(listing.border_title)
         # Choose the SW002 (line 4) in the list: the editor's cursor moves there.
         target = next(i for i, d in enumerate(listing.diagnostics) if d.code == "SW002")
@@ -154,10 +156,10 @@ async def test_save_writes_the_file_and_clears_the_mark(tmp_path: Path) -> None:
         screen = app.main_screen
         screen.editor.insert("// more\n")
         await pilot.pause()
-        assert screen.modified and "●" in app.sub_title
+        assert screen.document.modified and "●" in app.sub_title
         await pilot.press("ctrl+s")
         assert path.read_text() == "// more\n" + UNBLOCK_BATCH
-        assert not screen.modified and "●" not in app.sub_title
+        assert not screen.document.modified and "●" not in app.sub_title
 
 
 async def test_saving_the_example_asks_for_a_path(tmp_path: Path) -> None:
@@ -173,7 +175,7 @@ async def test_saving_the_example_asks_for_a_path(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         assert target.read_text() == app.main_screen.editor.text
-        assert app.main_screen.path == target
+        assert app.main_screen.document.path == target
 
 
 async def test_open_loads_a_file_after_asking_about_unsaved_changes(tmp_path: Path) -> None:
@@ -198,7 +200,7 @@ async def test_open_loads_a_file_after_asking_about_unsaved_changes(tmp_path: Pa
         await pilot.press("enter")
         await pilot.pause()
         assert app.main_screen.editor.text == UNBLOCK_BATCH
-        assert app.main_screen.path == other and not app.main_screen.modified
+        assert app.main_screen.document.path == other and not app.main_screen.document.modified
 
 
 async def test_quit_asks_when_there_are_unsaved_changes(tmp_path: Path) -> None:
@@ -355,8 +357,10 @@ async def test_run_watch_unblock_cancel_retry_and_cancel_all(tmp_path: Path) -> 
         await pilot.press("X")
         await settle(pilot)
         assert screen.state.status == "cancelled"
-        assert not screen.running
-        actions = [e.action for e in read_events(screen.live.path) if isinstance(e, Control)]
+        assert not screen.controller.running
+        assert screen.controller.live is not None
+        events = read_events(screen.controller.live.path)
+        actions = [e.action for e in events if isinstance(e, Control)]
         for action in (
             "store_memory",
             "pause",
@@ -401,7 +405,7 @@ async def test_agent_detail_shows_an_artifact_in_the_pager(tmp_path: Path) -> No
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ArtifactPager)
-        expected = (screen.live.path / solo.artifacts[0]).read_text()
+        expected = (screen.controller.live.path / solo.artifacts[0]).read_text()
         assert app.screen.query_one(TextArea).text == expected
         await pilot.press("escape")
         await pilot.pause()

@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from main_data import DIAGNOSTICS_BATCH, mid_run_events, settle, show_session, wait_for_state
-from replay_data import ScreenHost, make_sessions
 from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual._xterm_parser import XTermParser
 from textual.app import App
@@ -30,6 +28,9 @@ from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.batch_editor import Highlight, LazyHighlights
 from swarmtui.ui.widgets.diagnostics_list import MAX_SHOWN, DiagnosticsList
 from swarmtui.ui.widgets.status_bar import StatusBar
+
+from .main_data import DIAGNOSTICS_BATCH, mid_run_events, settle, show_session, wait_for_state
+from .replay_data import ScreenHost, make_sessions
 
 SIZE = (140, 42)
 
@@ -133,14 +134,14 @@ async def test_a_huge_diagnostics_list_shows_the_first_ones_and_a_count(tmp_path
         await settle(pilot)
         screen = app.main_screen
         listing = screen.query_one(DiagnosticsList)
-        total = len(screen.diagnostics)
+        total = len(screen.document.diagnostics)
         assert total > MAX_SHOWN
         assert listing.option_count == MAX_SHOWN + 1
         more = listing.get_option_at_index(MAX_SHOWN)
         assert more.disabled and f"+{total - MAX_SHOWN:,} more" in str(more.prompt)
         assert "errors" in str(listing.border_title)
         # Every problem is still underlined in the editor, the last one included.
-        last = max(screen.diagnostics, key=lambda d: d.line)
+        last = max(screen.document.diagnostics, key=lambda d: d.line)
         assert screen.editor._by_line.get(last.line - 1)
 
 
@@ -221,7 +222,7 @@ async def test_cancel_and_retry_show_only_where_they_apply(tmp_path: Path) -> No
         assert "agent.retry" in ids and "agent.cancel" not in ids, ids
         await pilot.press("X")
         await settle(pilot)
-        assert not app.main_screen.running
+        assert not app.main_screen.controller.running
         ids = _binding_ids(app)
         assert "agent.detail" in ids
         assert "agent.cancel" not in ids and "agent.retry" not in ids, ids
@@ -256,11 +257,11 @@ async def test_opening_a_binary_file_says_so_and_keeps_the_text(tmp_path: Path) 
         await settle(pilot)
         screen = app.main_screen
         before = screen.editor.text
-        screen.open_path(binary)
+        screen.document.open_path(binary)
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert messages == [f"{binary} is not a text file (UTF-8)"], messages
-        assert screen.editor.text == before and screen.path is None
+        assert screen.editor.text == before and screen.document.path is None
 
 
 @pytest.mark.parametrize("args", [["run", "missing.swarm.js"], ["run", "image.swarm.js"]])

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from main_data import DIAGNOSTICS_BATCH, finished_events, mid_run_events, show_session
 from textual.pilot import Pilot
 
 from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.app import SwarmApp, make_app
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
+
+from .main_data import DIAGNOSTICS_BATCH, finished_events, mid_run_events, show_session
 
 SIZE = (130, 38)
 

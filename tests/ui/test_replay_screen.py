@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from replay_data import ScreenHost, make_sessions, release_events
 from textual.pilot import Pilot
 
 from swarmtui.engine.state import SessionState, apply
@@ -14,6 +13,8 @@ from swarmtui.ui.screens.replay import SPEEDS, ReplayScreen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.log_panel import LogPanel
 from swarmtui.ui.widgets.timeline_panel import TimelinePanel
+
+from .replay_data import ScreenHost, make_sessions, release_events
 
 TOTAL = len(release_events())
 

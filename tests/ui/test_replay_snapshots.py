@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from replay_data import ScreenHost, make_sessions
 from textual.pilot import Pilot
 
 from swarmtui import locations
 from swarmtui.ui.screens.help import HelpScreen
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.screens.sessions import SessionsScreen
+
+from .replay_data import ScreenHost, make_sessions
 
 SIZE = (120, 36)
 

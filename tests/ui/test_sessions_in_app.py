@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from replay_data import make_sessions
 
 from swarmtui import locations
 from swarmtui.ui.app import make_app
 from swarmtui.ui.screens.help import HelpScreen, binding_rows
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.screens.sessions import SessionsScreen
+
+from .replay_data import make_sessions
 
 
 @pytest.fixture

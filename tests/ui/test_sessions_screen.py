@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from replay_data import ScreenHost, make_sessions, release_events, write_session
 from textual.widgets import DataTable, Input
 
 from swarmtui.ui.screens.help import HelpScreen
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.screens.sessions import SessionsScreen
+
+from .replay_data import ScreenHost, make_sessions, release_events, write_session
 
 
 def titles(screen: SessionsScreen) -> list[str]:

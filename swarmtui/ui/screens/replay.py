@@ -27,6 +27,7 @@ from textual.widgets import Footer, Static
 from swarmtui.engine.events import Event
 from swarmtui.store import SessionStoreError, read_events
 from swarmtui.store.replay_cursor import ReplayCursor
+from swarmtui.ui.bridge import Panel, SessionBridge
 from swarmtui.ui.look import format_seconds
 from swarmtui.ui.messages import AgentChosen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
@@ -146,6 +147,7 @@ class ReplayScreen(Screen[None]):
         self._last_tick: float | None = None
         self._timer: Timer | None = None
         self._log_position = 0
+        self.bridge: SessionBridge | None = None
         # The recording stops without a session_finished event: the run was killed.
         self.interrupted = False
 
@@ -176,6 +178,18 @@ class ReplayScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(TICK_SECONDS, self._tick, pause=True)
+        bridge = SessionBridge(self)
+        panels: dict[str, Panel] = {
+            "agents": self.query_one(AgentsPanel),
+            "todos": self.query_one(TodosPanel),
+            "memory": self.query_one(MemoryPanel),
+            "log": self.query_one(LogPanel),
+            "timeline": self.query_one(TimelinePanel),
+            "status": self.query_one(StatusBar),
+        }
+        for name, panel in panels.items():
+            bridge.register(name, panel)
+        self.bridge = bridge
         self._load()
 
     @work(thread=True, group="replay-load", exit_on_error=False)
@@ -299,34 +313,23 @@ class ReplayScreen(Screen[None]):
     # --- painting ---
 
     def _paint(self) -> None:
+        """Show the cursor's position through the bridge, as a live session is shown."""
         cursor = self.cursor
-        if cursor is None:
+        if cursor is None or self.bridge is None:
             return
-        state = cursor.state
-        log = self.query_one(LogPanel)
-        if cursor.position >= self._log_position:
-            log.add_events(cursor.events[self._log_position : cursor.position])
-        else:
-            log.clear()
-            log.add_events(
-                cursor.events[max(0, cursor.position - LOG_REBUILD_LIMIT) : cursor.position]
-            )
-        self._log_position = cursor.position
-        timeline = self.query_one(TimelinePanel)
-        timeline.marker = cursor.time
-        timeline.axis_end = cursor.duration
-        for panel in (
-            self.query_one(AgentsPanel),
-            self.query_one(TodosPanel),
-            self.query_one(MemoryPanel),
-            log,
-            timeline,
-            self.query_one(StatusBar),
-        ):
-            panel.show_state(state)
+        position = cursor.position
+        if position >= self._log_position:
+            events, restart = cursor.events[self._log_position : position], False
+        else:  # moved back: the log starts over with the tail it can keep
+            events, restart = cursor.events[max(0, position - LOG_REBUILD_LIMIT) : position], True
+        self._log_position = position
         # At its end an interrupted session is not "running": say what happened to it.
         status_bar = self.query_one(StatusBar)
         status_bar.status_label = "interrupted" if self.interrupted and cursor.at_end else None
+        self.bridge.show_position(
+            cursor.state, events, restart=restart, marker=cursor.time, axis_end=cursor.duration
+        )
+        self.bridge.flush()
         self._show_position()
 
     def position_text(self) -> str:

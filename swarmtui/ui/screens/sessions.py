@@ -25,7 +25,6 @@ STATUS_COLOUR = {
     "interrupted": "agent-waiting",
     "unreadable": "agent-failed",
 }
-COLUMNS = ("Title", "Started", "Status", "Agents", "Wall", "Speed-up")
 
 
 def format_started(started_at: str) -> str:

@@ -13,11 +13,12 @@ from textual.geometry import Region
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
+from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.look import format_seconds
 
 if TYPE_CHECKING:
-    from swarmtui.engine.state import MemoryEntry, SessionState
+    from swarmtui.engine.state import MemoryEntry
 
 MemoryKey = tuple[str, str]
 FOLD_CHILDREN = 25
@@ -109,7 +110,8 @@ class MemoryPanel(Horizontal):
     def key_tree(self) -> MemoryTree:
         return self.query_one(MemoryTree)
 
-    def show_state(self, state: SessionState) -> None:
+    def paint(self, frame: Frame) -> None:
+        state = frame.state
         if state is not self.state or len(state.memory) < self._known:
             self._reset()
         self.state = state

@@ -9,6 +9,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from swarmtui.ui.bridge import Frame
 from swarmtui.ui.look import (
     STATUS_GLYPH,
     STATUSES,
@@ -58,8 +59,9 @@ class StatusBar(Widget):
     def render(self) -> Text:
         return self.render_status()
 
-    def show_state(self, state: SessionState) -> None:
-        self.state = state
+    def paint(self, frame: Frame) -> None:
+        self.state = frame.state
+        self.now = frame.now
         self.refresh()
 
     def set_file(self, label: str, modified: bool) -> None:

@@ -8,13 +8,14 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
+from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.look import TODO_GLYPH, TODO_STATUS_COLOR, clip, status_styles
 from swarmtui.ui.messages import TodoStatusRequested
 from swarmtui.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
-    from swarmtui.engine.state import SessionState, TodoState
+    from swarmtui.engine.state import TodoState
 
 TodoStatus = Literal["pending", "in_progress", "completed"]
 NEXT_STATUS: dict[str, TodoStatus] = {
@@ -54,8 +55,8 @@ class TodosPanel(RowList):
         self._styles: dict[str, Style] = {}
         self._priority_style = Style(bold=True)
 
-    def show_state(self, state: SessionState) -> None:
-        self.state = state
+    def paint(self, frame: Frame) -> None:
+        state = self.state = frame.state
         self._todos = list(state.todos.values())
         self._longest_agent = max((len(t.agent or "") for t in self._todos), default=0)
         self._styles = status_styles(self.app)
