@@ -1,7 +1,9 @@
 """Replay: a recorded session's panels, read-only, driven by a ReplayCursor over its events.
 
-Nothing here runs a command or calls a model: the screen reads `session.db` once (in a thread
-worker, so a long log never blocks the event loop) and folds the events it recorded.
+Nothing here runs a command or calls a model: the screen reads `session.db` once (an async
+worker: aiosqlite reads it in its thread, validation goes in chunks, so a long log never blocks
+the event loop) and folds the events it recorded, painting through the same bridge as a live
+session.
 Playback follows the events' recorded times scaled by the speed; a timer advances a playhead
 and the cursor jumps to the last event at or before it.
 """
@@ -19,14 +21,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from swarmtui.engine.events import Event
-from swarmtui.store import SessionStoreError, read_events
+from swarmtui.store.aio import read_events_async
+from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.replay_cursor import ReplayCursor
+from swarmtui.store.sessions import effective_status
 from swarmtui.ui.bridge import Panel, SessionBridge
 from swarmtui.ui.look import format_seconds
 from swarmtui.ui.messages import AgentChosen
@@ -36,6 +41,7 @@ from swarmtui.ui.widgets.memory_panel import MemoryPanel
 from swarmtui.ui.widgets.status_bar import StatusBar
 from swarmtui.ui.widgets.timeline_panel import TimelinePanel
 from swarmtui.ui.widgets.todos_panel import TodosPanel
+from swarmtui.ui.work import ReportsFailures, WorkFailed
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 TICK_SECONDS = 1 / 30  # the repaint bound the live screen uses too
@@ -46,7 +52,7 @@ def format_speed(speed: float) -> str:
     return f"{speed:g}×"
 
 
-class ReplayScreen(Screen[None]):
+class ReplayScreen(ReportsFailures, Screen[None]):
     """Opens `session_path` and replays it; escape goes back."""
 
     CSS_PATH = "replay.tcss"
@@ -192,21 +198,32 @@ class ReplayScreen(Screen[None]):
         self.bridge = bridge
         self._load()
 
-    @work(thread=True, group="replay-load", exit_on_error=False)
-    def _load(self) -> None:
-        try:
-            events = read_events(self.session_path)
-        except SessionStoreError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        except Exception as exc:  # anything unexpected still ends as one clean line
-            self.app.call_from_thread(self._failed, f"{self.session_path}: {exc}")
-            return
-        if not any(event.type == "session_finished" for event in events):
-            from swarmtui.store.sessions import effective_status
+    class Loaded(Message):
+        """The recorded events, read (and whether the recording was cut off by a kill)."""
 
-            self.interrupted = effective_status("running", self.session_path) == "interrupted"
-        self.app.call_from_thread(self._loaded, events)
+        def __init__(self, events: list[Event], interrupted: bool) -> None:
+            super().__init__()
+            self.events = events
+            self.interrupted = interrupted
+
+    @work(exclusive=True, group="replay-load", exit_on_error=False, description="Cannot replay")
+    async def _load(self) -> None:
+        events = await read_events_async(self.session_path)
+        interrupted = False
+        if not any(event.type == "session_finished" for event in events):
+            interrupted = effective_status("running", self.session_path) == "interrupted"
+        self.post_message(self.Loaded(events, interrupted))
+
+    @on(WorkFailed)
+    def _load_failed(self, message: WorkFailed) -> None:
+        if message.group != "replay-load":
+            return
+        message.stop()  # said in place, on the position line
+        error = message.error
+        if isinstance(error, SessionStoreError):
+            self._failed(str(error))
+        else:  # anything unexpected still ends as one clean line
+            self._failed(f"{self.session_path}: {message.reason}")
 
     def _failed(self, message: str) -> None:
         self.error = message.splitlines()[0] if message else "cannot read this session"
@@ -217,7 +234,10 @@ class ReplayScreen(Screen[None]):
         self._show_position()
         self.refresh_bindings()
 
-    def _loaded(self, events: list[Event]) -> None:
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        events = message.events
+        self.interrupted = message.interrupted
         self.cursor = ReplayCursor(events)
         first = events[0] if events else None
         title = getattr(first, "title", "") or self.session_path.name
