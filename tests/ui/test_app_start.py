@@ -12,8 +12,12 @@ import pytest
 from swarmtui import locations
 from swarmtui.commands.app_cmds import launch_plan
 from swarmtui.commands.settings import build_run_settings, resolve_sessions_dir
+from swarmtui.engine.settings import RunSettings
+from swarmtui.ui.app import make_app
 from swarmtui.ui.theme_build import bundled_theme
 from swarmtui.ui.themes import DEFAULT_THEME, load_themes
+
+from .helpers import SIZE, settle, workers_done
 
 _FIRST_FRAME_CHILD = r"""
 import sys
@@ -43,11 +47,12 @@ app.run(headless=True, size=(120, 36), auto_pilot=stop)
 """
 
 
+
 @pytest.fixture
 def no_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty config folder and a project folder without swarmtui.toml."""
     config = tmp_path / "config"
-    config.mkdir()
+    config.mkdir(exist_ok=True)
     monkeypatch.setenv(locations.ENV_CONFIG_DIR, str(config))
     monkeypatch.chdir(tmp_path)
     return config
@@ -118,7 +123,7 @@ async def test_a_broken_user_theme_is_reported_after_the_first_frame(no_config: 
     (no_config / "themes" / "broken.toml").write_text('[colors]\nprimary = "nope"\n')
     app = make_app(text="", sessions_dir=no_config, project_dir=no_config)
     async with app.run_test(size=(120, 36)) as pilot:
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert app.theme == DEFAULT_THEME
         messages = [n.message for n in app._notifications]
@@ -138,8 +143,41 @@ async def test_a_users_theme_named_like_the_shipped_one_wins_once_validated(
     )
     app = make_app(text="", sessions_dir=no_config, project_dir=no_config)
     async with app.run_test(size=(120, 36)) as pilot:
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert app.theme == DEFAULT_THEME
         assert app.current_theme.primary == "#123456"
         assert app.theme_variables["primary"].lower() == "#123456"
+
+
+@pytest.mark.parametrize("args", [["run", "missing.swarm.js"], ["run", "image.swarm.js"]])
+def test_run_of_an_unreadable_file_exits_2_like_headless(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "image.swarm.js").write_bytes(b"\xff\xfe\x00")
+    command = [sys.executable, "-m", "swarmtui", *args, "--sessions-dir", str(tmp_path / "s")]
+    app = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    headless = subprocess.run(
+        [*command, "--headless"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert headless.returncode == 2
+    assert app.returncode == 2, app.stderr
+    assert app.stderr.count("\n") == 1 and app.stderr.startswith("swarmtui: "), app.stderr
+    assert args[1] in app.stderr
+    if "missing" in args[1]:
+        assert app.stderr == headless.stderr
+
+
+async def test_run_on_start_runs_the_file(tmp_path: Path) -> None:
+    batch = tmp_path / "b.swarm.js"
+    batch.write_text('Task("Solo", "Say hi.", "general")\n')
+    app = make_app(
+        file=batch,
+        run=True,
+        settings=RunSettings(rehearsal_seconds=0.01),
+        sessions_dir=tmp_path / "s",
+        freeze_gc=False,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        assert app.main_screen.state.status == "completed"
+        assert list(app.main_screen.state.agents) == ["Solo"]

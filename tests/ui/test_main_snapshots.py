@@ -11,7 +11,8 @@ from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.app import SwarmApp, make_app
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
 
-from .main_data import DIAGNOSTICS_BATCH, finished_events, mid_run_events, show_session
+from .helpers import show_session, workers_done
+from .live_sessions import DIAGNOSTICS_BATCH, finished_events, mid_run_events
 
 SIZE = (130, 38)
 
@@ -28,7 +29,7 @@ def app_for(tmp_path: Path, text: str | None = None) -> SwarmApp:
 async def _steady(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, SwarmApp)
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     app.main_screen.editor.cursor_blink = False
     await pilot.pause()
 

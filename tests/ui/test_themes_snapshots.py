@@ -11,6 +11,8 @@ from textual.pilot import Pilot
 from swarmtui import locations
 from swarmtui.ui.app import make_app
 
+from .helpers import workers_done
+
 THEME_BATCH = """[Single Message - Theme check]:
 // Two agents hand work over through memory; one placeholder is left in on purpose.
 Task("Researcher", "Collect the facts. Store them in memory under 'swarm/notes'.", "researcher")
@@ -25,12 +27,12 @@ Bash("echo {...}")
 
 async def settle(pilot: Pilot[Any]) -> None:
     """Lint finished, no blinking cursor."""
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
     for widget in pilot.app.screen.query("*"):
         if hasattr(widget, "cursor_blink"):
             widget.cursor_blink = False
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 

@@ -10,7 +10,7 @@ from swarmtui.ui.screens.agent_detail import AgentDetailScreen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.todos_panel import TodosPanel
 
-from .main_data import settle
+from .helpers import settle, top
 
 SIZE = (140, 42)
 
@@ -65,7 +65,7 @@ async def test_planned_agents_and_todos_before_a_run_then_the_live_session(
         await pilot.press("escape")
         await settle(pilot)
         screen.bridge.flush()
-        assert app.screen is screen and agents.row_count == 2
+        assert top(app) is screen and agents.row_count == 2
 
         # An edit re-plans (with the debounced parse): a renamed agent shows up renamed.
         screen.document.lint_delay = 0

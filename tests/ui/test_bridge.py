@@ -8,15 +8,20 @@ from click.testing import CliRunner
 
 from swarmtui.cli import cli
 from swarmtui.engine.events import AgentOutput, AgentQueued, Event, SessionStarted
-from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.app import make_app
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.log_panel import MAX_LOG_LINES, LogPanel
 
-from .main_data import PLANS, finished_events, settle
-
-SIZE = (140, 42)
+from .helpers import (
+    SIZE,
+    settle,
+)
+from .live_sessions import (
+    PLANS,
+    finished_events,
+    fold,
+)
 
 
 class PaintCounter:
@@ -79,42 +84,6 @@ async def test_the_bridge_repaints_at_most_thirty_times_a_second(tmp_path: Path)
         assert 1 / bridge._timer._interval <= 30
 
 
-async def test_editor_colours_follow_the_app_theme(tmp_path: Path) -> None:
-    app = make_app(sessions_dir=tmp_path, freeze_gc=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        editor = app.main_screen.editor
-        assert editor.theme == f"swarmtui-{app.theme}"
-        app.theme = "swarm-light"
-        await pilot.pause()
-        assert editor.theme == "swarmtui-swarm-light"
-
-
-async def test_an_unknown_theme_falls_back_with_a_message(tmp_path: Path) -> None:
-    app = make_app(sessions_dir=tmp_path, theme="no-such-theme", freeze_gc=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert app.theme == "swarm-dark"
-        assert any("no-such-theme" in n.message for n in app._notifications)
-
-
-async def test_run_on_start_runs_the_file(tmp_path: Path) -> None:
-    batch = tmp_path / "b.swarm.js"
-    batch.write_text('Task("Solo", "Say hi.", "general")\n')
-    app = make_app(
-        file=batch,
-        run=True,
-        settings=RunSettings(rehearsal_seconds=0.01),
-        sessions_dir=tmp_path / "s",
-        freeze_gc=False,
-    )
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await settle(pilot)
-        assert app.main_screen.state.status == "completed"
-        assert list(app.main_screen.state.agents) == ["Solo"]
-
-
 def test_launch_errors_are_one_line(tmp_path: Path) -> None:
     runner = CliRunner()
     missing = runner.invoke(cli, ["run", str(tmp_path / "missing.swarm.js")])
@@ -126,7 +95,6 @@ def test_launch_errors_are_one_line(tmp_path: Path) -> None:
 
 
 def test_finished_fixture_is_a_completed_session() -> None:
-    from .main_data import fold
 
     state = fold(finished_events())
     assert state.status == "completed"
