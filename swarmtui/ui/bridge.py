@@ -28,7 +28,10 @@ if TYPE_CHECKING:
 
 MAX_FPS = 20.0
 # Panels that are costly to redraw and change slowly for the eye repaint less often (seconds).
-PANEL_INTERVALS = {"memory": 0.5, "timeline": 0.1, "todos": 0.1, "status": 0.1}
+PANEL_INTERVALS = {"memory": 0.5, "timeline": 0.1, "todos": 0.1, "status": 0.1, "log": 0.1}
+# Frames take turns: the scrolling log in one, the other costly panels in the next, so no single
+# frame redraws them all at once (the screen update that follows a repaint is what blocks).
+_TURNS = (frozenset({"log", "status"}), frozenset({"timeline", "todos", "memory"}))
 # While a session runs, the clock-driven parts repaint this often (seconds): elapsed times of
 # running agents and the status bar; the timeline's now-line and scale, which redraw every bar.
 CLOCK_INTERVAL = 0.5
@@ -56,7 +59,8 @@ _DIRTY_BY_TYPE: dict[str, frozenset[str]] = {
 _LOG_ONLY = frozenset({"log"})
 _TICKING = frozenset({"running", "waiting"})
 # Panels that can repaint just the rows of the agents an event touched, and those events.
-_ROW_PANELS = frozenset({"agents", "timeline"})
+_ROW_PANELS = frozenset({"agents", "timeline", "status"})
+_MEMORY_EVENTS = frozenset({"memory_stored", "memory_deleted"})
 PREVIEW_PANELS = frozenset({"agents", "todos"})
 _ROW_EVENTS = frozenset(
     {
@@ -120,6 +124,8 @@ class SessionBridge:
         self._last_timeline_paint = 0.0
         self._timeline_now: float | None = None
         self.frames = 0  # repaints done (the bench counts them)
+        self._turn = 0
+        self._flushing = False
         self._painted_at: dict[str, float] = {}
         self._changed_rows: dict[str, set[str] | None] = {}
         self._position = _Position()
@@ -179,19 +185,33 @@ class SessionBridge:
         panels = _DIRTY_BY_TYPE.get(kind, _LOG_ONLY)
         self.dirty |= panels
         # Which agents' rows changed, per panel (None: repaint every row).
-        agent: str | None = getattr(event, "agent", None) if kind in _ROW_EVENTS else None
+        agents = self._agents_touched(event)
         changed = self._changed_rows
         for name in _ROW_PANELS & panels:
             rows = changed.get(name, set())
-            if agent is None or rows is None:
+            if agents is None or rows is None:
                 changed[name] = None
             else:
-                rows.add(agent)
+                rows.update(agents)
                 changed[name] = rows
         if kind == "session_started" and self.live_clock:
             self._clock_start = time.monotonic() - event.t
         elif kind == "session_finished":
             self.live_clock = False
+
+    def _agents_touched(self, event: Event) -> Iterable[str] | None:
+        """The agents whose rows `event` changed; None: it may have changed any."""
+        kind = event.type
+        if kind in _ROW_EVENTS:
+            agent: str | None = getattr(event, "agent", None)
+            return None if agent is None else (agent,)
+        if kind in _MEMORY_EVENTS:
+            # A key arriving changes only the rows of the agents waiting for it.
+            key: str = getattr(event, "key", "")
+            state = self.state
+            waiters = state.waiters_by_key.get(key, ())
+            return [*waiters, *(name for _pattern, name in state.glob_waiters)]
+        return None
 
     def feed(self, events: Iterable[Event]) -> None:
         """Apply events to the bridge's own state, then treat them as `on_event` does."""
@@ -244,6 +264,7 @@ class SessionBridge:
         now = self.now()
         if now is not None:
             self._tick_clock()
+        self._turn ^= 1
         if not self.dirty:
             return
         current = time.monotonic()
@@ -252,6 +273,8 @@ class SessionBridge:
             for name in self.dirty
             if current - self._painted_at.get(name, 0.0) >= PANEL_INTERVALS.get(name, 0.0)
         }
+        if not self._flushing:
+            due -= _TURNS[self._turn]  # their turn is the next frame
         if not due:
             return
         self.dirty -= due
@@ -275,6 +298,7 @@ class SessionBridge:
             ticking = {a.name for a in self.state.agents.values() if a.status in _TICKING}
             rows = self._changed_rows.get("agents", set())
             self._changed_rows["agents"] = None if rows is None else rows | ticking
+            self._changed_rows.setdefault("status", set())  # the clock only: no agent changed
         if current - self._last_timeline_paint >= TIMELINE_CLOCK_INTERVAL:
             self._last_timeline_paint = current
             self.dirty.add("timeline")
@@ -307,4 +331,8 @@ class SessionBridge:
     def flush(self) -> None:
         """Repaint every dirty panel now (a replay's keys, tests, the end of a session)."""
         self._painted_at.clear()
-        self.repaint()
+        self._flushing = True
+        try:
+            self.repaint()
+        finally:
+            self._flushing = False
