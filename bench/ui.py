@@ -5,7 +5,9 @@
 (a) cold start to the first painted frame (the first screen update the driver writes), from
     spawning the interpreter: the `swarmtui` command as a user types it (click, configuration,
     app; from an empty folder with no config file) and `make_app` alone, against a bare Textual
-    "hello" app, each in a fresh interpreter (median of several starts). Goal: ≤ 1.5 × hello.
+    "hello" app, each in a fresh interpreter (median of several starts), with compiled code
+    cached for every module as an install has it (`--no-bytecode`: swarmtui compiled at each
+    start, as under PYTHONDONTWRITEBYTECODE=1). Goal: ≤ 1.5 × hello.
 (b) the main screen under load: 10,000 agents and 20,000 events/s for 10 s fed through the
     app's event bridge (events → state → dirty panels → repaint ≤ 20 Hz), the events made as
     they are fed (as the engine makes them, on the same loop), against the same app with no
@@ -110,7 +112,18 @@ else:
 """
 
 
-def _start_once(kind: str, tmp: str) -> tuple[float, float]:
+def _start_env(tmp: str, bytecode: bool) -> dict[str, str]:
+    """The children's environment. With `bytecode`, every module's compiled code is cached (in
+    a folder of the run's own, for Textual and swarmtui alike), as an installed package has it;
+    without, what PYTHONDONTWRITEBYTECODE leaves: swarmtui compiled at every start."""
+    env = {**os.environ, "SWARMTUI_CONFIG_DIR": tmp}
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+    return env
+
+
+def _start_once(kind: str, tmp: str, bytecode: bool) -> tuple[float, float]:
     """Seconds from spawning the interpreter to the first frame: wall clock, and the CPU time
     the process used (steadier than the wall clock on a busy machine)."""
     start = time.time()
@@ -119,7 +132,7 @@ def _start_once(kind: str, tmp: str) -> tuple[float, float]:
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "SWARMTUI_CONFIG_DIR": tmp},
+        env=_start_env(tmp, bytecode),
         cwd=tmp,
     )
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("FIRST_FRAME")), None)
@@ -129,13 +142,18 @@ def _start_once(kind: str, tmp: str) -> tuple[float, float]:
     return float(wall), float(cpu)
 
 
-def cold_start(kinds: list[str], runs: int, tmp: str) -> dict[str, list[tuple[float, float]]]:
+def cold_start(
+    kinds: list[str], runs: int, tmp: str, *, bytecode: bool = True
+) -> dict[str, list[tuple[float, float]]]:
     """(wall, CPU) start times per kind; the kinds take turns so a busy machine weighs on each
-    alike."""
+    alike. With `bytecode`, a first start of each (not counted) writes the compiled code."""
+    if bytecode:
+        for kind in kinds:
+            _start_once(kind, tmp, bytecode)
     times: dict[str, list[tuple[float, float]]] = {kind: [] for kind in kinds}
     for _ in range(runs):
         for kind in kinds:
-            times[kind].append(_start_once(kind, tmp))
+            times[kind].append(_start_once(kind, tmp, bytecode))
     return times
 
 
@@ -351,6 +369,11 @@ def main() -> None:
     only.add_argument("--start-only", action="store_true", help="only the cold start")
     only.add_argument("--load-only", action="store_true", help="only the screen under load")
     only.add_argument("--reads-only", action="store_true", help="only the reads")
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="cold start without cached compiled code (as with PYTHONDONTWRITEBYTECODE=1)",
+    )
     parser.add_argument("--agents", type=int, default=10_000, help="agents in the load session")
     parser.add_argument("--rate", type=float, default=20_000.0, help="events per second fed")
     args = parser.parse_args()
@@ -360,7 +383,9 @@ def main() -> None:
     result: dict[str, Any] = {}
     if every or args.start_only:
         with tempfile.TemporaryDirectory() as tmp:
-            starts = cold_start(["hello", "cli", "make_app"], runs, tmp)
+            starts = cold_start(
+                ["hello", "cli", "make_app"], runs, tmp, bytecode=not args.no_bytecode
+            )
         wall = {kind: [t[0] for t in times] for kind, times in starts.items()}
         cpu = {kind: [t[1] for t in times] for kind, times in starts.items()}
         result["cold_start"] = {
@@ -375,6 +400,7 @@ def main() -> None:
             "cpu_make_app_ms_median": _ms(cpu["make_app"]),
             "cpu_hello_ms_median": _ms(cpu["hello"]),
             "goal_ratio": 1.5,
+            "bytecode_cached": not args.no_bytecode,
         }
     if every or args.load_only:
         loaded = asyncio.run(drive(args.agents, args.rate, seconds))

@@ -18,6 +18,7 @@ from swarmtui.engine.state import SessionState
 from swarmtui.ui.app import SwarmApp, make_app
 from swarmtui.ui.screens.main import MainScreen
 from swarmtui.ui.themes import load_themes
+from swarmtui.ui.widgets.batch_editor import BatchEditor
 
 SIZE = (140, 42)
 # Generous: a loaded machine can take seconds; a test that hangs fails here instead.
@@ -132,3 +133,16 @@ def top(app: App[Any]) -> Screen[Any]:
 def focused(app: App[Any]) -> object:
     """The focused widget now (read afresh, as `top`)."""
     return app.focused
+
+
+async def steady(pilot: Pilot[Any]) -> None:
+    """Settled, and nothing blinks: what a snapshot is taken of."""
+    await settle(pilot)
+    for widget in pilot.app.screen.query("*"):
+        if hasattr(widget, "cursor_blink"):
+            widget.cursor_blink = False
+    for editor in pilot.app.screen.query(BatchEditor):
+        # Its lines drawn in the blink's dark half are cached under the same key as a steady
+        # cursor's: drawn again, whatever the blink was doing.
+        editor.set_diagnostics(editor.diagnostics)
+    await pilot.pause()

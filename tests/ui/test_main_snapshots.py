@@ -11,7 +11,7 @@ from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.app import SwarmApp, make_app
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
 
-from .helpers import show_session, workers_done
+from .helpers import show_session, steady
 from .live_sessions import DIAGNOSTICS_BATCH, finished_events, mid_run_events
 
 SIZE = (130, 38)
@@ -26,17 +26,9 @@ def app_for(tmp_path: Path, text: str | None = None) -> SwarmApp:
     )
 
 
-async def _steady(pilot: Pilot[Any]) -> None:
-    app = pilot.app
-    assert isinstance(app, SwarmApp)
-    await workers_done(app)
-    app.main_screen.editor.cursor_blink = False
-    await pilot.pause()
-
-
 def test_idle_with_diagnostics(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _steady(pilot)
+        await steady(pilot)
         pilot.app.main_screen.editor.move_cursor((3, 0))  # type: ignore[attr-defined]
         await pilot.pause()
 
@@ -47,7 +39,7 @@ def test_idle_with_diagnostics(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_session_mid_run(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _steady(pilot)
+        await steady(pilot)
         await show_session(pilot, mid_run_events())
         await pilot.press("alt+2")
 
@@ -56,7 +48,7 @@ def test_session_mid_run(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_session_finished(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _steady(pilot)
+        await steady(pilot)
         await show_session(pilot, finished_events())
 
     assert snap_compare(app_for(tmp_path), terminal_size=SIZE, run_before=run_before)
@@ -64,7 +56,7 @@ def test_session_finished(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_agent_detail(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _steady(pilot)
+        await steady(pilot)
         await show_session(pilot, mid_run_events())
         await pilot.press("alt+2", "down", "enter")
         await pilot.pause()
@@ -74,7 +66,7 @@ def test_agent_detail(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_memory_key_history(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _steady(pilot)
+        await steady(pilot)
         screen = await show_session(pilot, mid_run_events())
         await pilot.press("alt+4")
         screen.query_one(MemoryPanel).select_key("default", "swarm/api/schema")
@@ -85,7 +77,7 @@ def test_memory_key_history(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_small_terminal_shows_the_focused_pane(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _steady(pilot)
+        await steady(pilot)
         await show_session(pilot, mid_run_events())
         await pilot.press("alt+2")
         await pilot.pause()

@@ -16,6 +16,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Resize
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
@@ -82,6 +83,7 @@ class MainScreen(ReportsFailures, Screen[None]):
 
     ESCAPE_TO_MINIMIZE = False
     ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, Footer"
+    AUTO_FOCUS = "#editor"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -165,6 +167,8 @@ class MainScreen(ReportsFailures, Screen[None]):
 
     # Layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        # Sized now, not at the first resize: changing a class then restyles every widget.
+        self._size_classes(self.app.size)
         with Horizontal(id="workspace"):
             with Vertical(id="left"):
                 yield self.document
@@ -192,7 +196,6 @@ class MainScreen(ReportsFailures, Screen[None]):
         for name, panel in panels.items():
             self.bridge.register(name, panel)
         self.bridge.start()
-        self.editor.focus()
 
     @property
     def editor(self) -> BatchEditor:
@@ -217,10 +220,15 @@ class MainScreen(ReportsFailures, Screen[None]):
         self.controller.show_plan(message.plan)
 
     # Compact layout: only the focused pane --------------------------------------------------
-    def on_resize(self, event: Resize) -> None:
-        compact = event.size.width < COMPACT_WIDTH or event.size.height < COMPACT_HEIGHT
+    def _size_classes(self, size: Size) -> bool:
+        """Set -compact and -wide for a terminal of `size`; whether it is compact."""
+        compact = size.width < COMPACT_WIDTH or size.height < COMPACT_HEIGHT
         self.set_class(compact, "-compact")
-        self.set_class(event.size.width >= WIDE_WIDTH, "-wide")
+        self.set_class(size.width >= WIDE_WIDTH, "-wide")
+        return compact
+
+    def on_resize(self, event: Resize) -> None:
+        compact = self._size_classes(event.size)
         # F-keys first: alt+digit types a character in some terminals (macOS: alt+2 is ™).
         self.status_bar.set_note("F2…F7 / alt+1…6: panes" if compact else "")
         if compact:

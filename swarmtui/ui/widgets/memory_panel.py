@@ -105,7 +105,8 @@ class MemoryPanel(Horizontal):
         self._shown_version: tuple[int, bool] | None = None
 
     def compose(self) -> ComposeResult:
-        tree: MemoryTree = MemoryTree("memory", id="memory-tree")
+        # Labels are Text, never markup: keys come from outside (and markup costs start-up).
+        tree: MemoryTree = MemoryTree(Text("memory"), id="memory-tree")
         tree.show_root = False
         tree.guide_depth = 2
         yield tree
@@ -169,7 +170,7 @@ class MemoryPanel(Horizontal):
     def _build(self, path: Path, parent: TreeNode[MemoryKey | None]) -> None:
         """Add the node of `path` (and, while it stays open, those below it)."""
         children = self._children.get(path, [])
-        node = parent.add(path[-1], expand=len(children) < FOLD_CHILDREN)
+        node = parent.add(Text(path[-1]), expand=len(children) < FOLD_CHILDREN)
         node.allow_expand = bool(children)
         self._key_nodes[path] = node
         self._paths[id(node)] = path
