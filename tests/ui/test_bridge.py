@@ -7,11 +7,13 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from swarmtui.cli import cli
-from swarmtui.engine.events import AgentOutput, AgentQueued, Event, SessionStarted
+from swarmtui.engine.events import AgentOutput, AgentQueued, AgentUsage, Event, SessionStarted
+from swarmtui.engine.state import SessionState
 from swarmtui.ui.app import make_app
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.log_panel import MAX_LOG_LINES, LogPanel
+from swarmtui.ui.widgets.status_bar import StatusBar
 
 from .helpers import (
     SIZE,
@@ -99,3 +101,35 @@ def test_finished_fixture_is_a_completed_session() -> None:
     state = fold(finished_events())
     assert state.status == "completed"
     assert state.metrics.speedup > 1
+
+
+async def test_the_status_bar_counted_frame_by_frame_matches_a_fresh_count(tmp_path: Path) -> None:
+    # The bar counts agents per status from the rows that changed in each frame; after any
+    # number of frames that must equal counting every agent afresh.
+    events = _with_usage(finished_events())
+    app = make_app(sessions_dir=tmp_path, freeze_gc=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        bridge = screen.bridge
+        bridge.stop()  # drive the frames by hand
+        bridge.attach(SessionState(), live=False)
+        for start in range(0, len(events), 3):
+            bridge.feed(events[start : start + 3])
+            bridge.flush()
+            bar = screen.status_bar
+            fresh = StatusBar(backend=bar.backend)
+            await app.mount(fresh)
+            fresh.set_file(bar.file_label, bar.modified)
+            fresh.set_note(bar.note)
+            fresh.paint(Frame(bridge.state))
+            assert fresh.render_status().plain == screen.status_bar.render_status().plain
+            await fresh.remove()
+        final = screen.status_bar.render_status().plain
+        assert "✓4 ✗1 · 1.2k tok" in final, final
+
+
+def _with_usage(events: list[Event]) -> list[Event]:
+    used = AgentUsage(agent="Backend", tokens_in=1_000, tokens_out=200, cost_usd=0.01, t=5.5)
+    used.seq = len(events) + 1
+    return [*events[:-1], used, events[-1]]

@@ -6,9 +6,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from textual.app import App, ComposeResult
 from textual.widgets import TextArea
 
+from swarmtui.batch import parse_batch
 from swarmtui.ui.examples import example_names, read_example
+from swarmtui.ui.messages import DiagnosticChosen
+from swarmtui.ui.widgets import batch_document
 from swarmtui.ui.widgets.batch_editor import Highlight, LazyHighlights
 from swarmtui.ui.widgets.diagnostics_list import MAX_SHOWN, DiagnosticsList
 
@@ -17,6 +21,7 @@ from .helpers import (
     app_for,
     focused,
     settle,
+    workers_done,
 )
 from .live_sessions import DIAGNOSTICS_BATCH
 
@@ -117,3 +122,51 @@ async def test_f8_reaches_the_diagnostics_from_the_editor(
         assert screen.editor.cursor_location == (first.line - 1, first.column - 1)
         ids = {b.binding.id for b in screen.active_bindings.values()}
         assert "focus.diagnostics" in ids
+
+
+class ListHost(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.chosen: list[DiagnosticChosen] = []
+
+    def compose(self) -> ComposeResult:
+        yield DiagnosticsList(id="diagnostics")
+
+    def on_diagnostic_chosen(self, message: DiagnosticChosen) -> None:
+        self.chosen.append(message)
+
+
+async def test_diagnostics_arriving_while_the_list_is_focused_highlight_the_first() -> None:
+    # f8 pressed before the first lint came back: enter must still pick the first problem
+    # (the cause of the f8 test's flakiness at start-up).
+    app = ListHost()
+    async with app.run_test(size=(80, 12)) as pilot:
+        listing = app.query_one(DiagnosticsList)
+        listing.focus()
+        await pilot.pause()
+        assert listing.highlighted is None  # nothing to highlight yet
+        diagnostics = parse_batch(DIAGNOSTICS_BATCH, source_name="t.swarm.js").diagnostics
+        listing.show_diagnostics(list(diagnostics))
+        assert listing.highlighted == 0
+        await pilot.press("enter")
+        first = listing.diagnostics[0]
+        assert [(m.line, m.column) for m in app.chosen] == [(first.line, first.column)]
+
+
+async def test_a_lint_that_fails_says_so_in_place_and_keeps_the_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_plan(batch: object) -> object:  # fault injection: the lint worker raises
+        raise RuntimeError("the planner broke")
+
+    monkeypatch.setattr(batch_document, "planned_state", broken_plan)
+    app = app_for(tmp_path, text=DIAGNOSTICS_BATCH)
+    async with app.run_test(size=SIZE) as pilot:
+        document = app.main_screen.document
+        document.lint()
+        await workers_done(app)
+        await pilot.pause()
+        title = str(app.main_screen.query_one(DiagnosticsList).border_title)
+        assert title == "Diagnostics unavailable: RuntimeError: the planner broke", title
+        assert document.text == DIAGNOSTICS_BATCH and not document.modified
+        assert not app._notifications  # said in place, not also as a toast

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
+from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.app import make_app
 from swarmtui.ui.examples import example_names, read_example
 from swarmtui.ui.screens.confirm_quit import ConfirmQuitScreen
@@ -16,6 +17,7 @@ from .helpers import (
     SIZE,
     app_for,
     settle,
+    top,
 )
 from .live_sessions import UNBLOCK_BATCH
 
@@ -129,3 +131,44 @@ async def test_opening_a_binary_file_says_so_and_keeps_the_text(tmp_path: Path) 
         messages = [n.message for n in app._notifications]
         assert messages == [f"{binary} is not a text file (UTF-8)"], messages
         assert screen.editor.text == before and screen.document.path is None
+
+
+async def test_save_in_the_quit_dialog_saves_an_example_under_a_new_name_then_quits(
+    tmp_path: Path,
+) -> None:
+    app = app_for(tmp_path)
+    target = tmp_path / "kept.swarm.js"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.main_screen.editor.insert("// mine\n")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmQuitScreen)
+        await pilot.press("s")  # an example has no file yet: where to save it
+        await pilot.pause()
+        assert isinstance(app.screen, OpenFileScreen)
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert target.read_text().startswith("// mine\n")
+    assert app.return_code == 0  # saved, then quit: what the dialog's Save promised
+
+
+async def test_quit_while_a_session_runs_asks_even_without_changes(tmp_path: Path) -> None:
+    app = app_for(tmp_path, settings=RunSettings(rehearsal_seconds=30))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert app.main_screen.controller.running and not app.main_screen.document.modified
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmQuitScreen) and not dialog.can_save
+        assert "A session is running" in dialog.detail
+        await pilot.press("escape")
+        await pilot.pause()
+        assert top(app) is app.main_screen and app.is_running
+        await pilot.press("X")
+        await settle(pilot)

@@ -204,14 +204,21 @@ class MemoryPanel(Horizontal):
         self._shown_version = None
         self._show_selected()
         path = self._path_of(namespace, key)
+        opened = False
         for depth in range(1, len(path)):  # open the branches down to it
             branch = self._key_nodes.get(path[:depth])
             if branch is not None and not branch.is_expanded:
                 branch.expand()
                 self._open(branch)
+                opened = True
         node = self._key_nodes.get(path)
-        if node is not None:
-            self.key_tree.move_cursor(node)
+        if node is None:
+            return
+        tree = self.key_tree
+        if opened:  # the node has a line in the tree once it has been drawn again
+            tree.call_after_refresh(tree.move_cursor, node)
+        else:
+            tree.move_cursor(node)
 
     def _show_selected(self) -> None:
         if self._selected is None:
