@@ -1,14 +1,21 @@
-"""Run a command in its own process group, streaming its output, and kill the whole group.
+"""Run a command so that nothing it starts outlives it, streaming its output; never hang on it.
 
-The child starts a new session, so it and everything it spawns (grandchildren included) share one
-process group: cancelling, a timeout, or the command's own end kills that group, and no leftover
-background process can keep our pipes open.
+Three layers make sure no descendant survives a command, a cancel, a timeout or swarmtui itself:
 
-The groups also die with this process, however it ends (even SIGKILL, which runs no code of
-ours): on Linux the kernel kills each direct child when we die (`PR_SET_PDEATHSIG`), and a
-watchdog (a small bash process in its own session, started with the first command) holds the
-read end of a pipe listing our live groups; when we die the pipe closes and it kills them all,
-grandchildren included.
+- On Linux the command runs under a small launcher (`confine/reaper.py`), a *child subreaper*:
+  every descendant stays in its tree even after `setsid`, `set -m` or GNU `timeout`, and when the
+  command ends, is cancelled (SIGTERM to the launcher) or swarmtui dies (the kernel's
+  `PR_SET_PDEATHSIG`), the launcher kills the whole tree. A sandboxed command (bubblewrap with its
+  own PID namespace) needs no launcher: the namespace dies with its first process.
+- The command starts a new session, so its process group can be killed at once; elsewhere than
+  on Linux that group is all we can kill.
+- A watchdog (a small bash process in its own session, started with the first command) holds the
+  read end of a pipe listing our live groups; when swarmtui dies the pipe closes and it signals
+  them all, in case the kernel's death signal was lost (it follows the thread that forked).
+
+Output is read from pipes we own, not asyncio's: the exit of the command is known when it exits,
+and a leftover process still holding a pipe (one that escaped everything above) delays the end by
+at most `PIPE_GRACE` seconds instead of forever.
 """
 
 from __future__ import annotations
@@ -17,8 +24,10 @@ import asyncio
 import codecs
 import contextlib
 import ctypes
+import errno
 import functools
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,23 +37,24 @@ from pathlib import Path
 from typing import Any
 
 READ_SIZE = 65536
-# After the group is killed, how long its pipes may take to reach end-of-file.
-_DRAIN_SECONDS = 2.0
+# After the command exits, how long its output pipes may take to reach end-of-file.
+PIPE_GRACE = 2.0
 
 OnOutput = Callable[[str, str], None]  # (stream, text)
 
+REAPER = Path(__file__).parent / "confine" / "reaper.py"
 
 _WATCHDOG_SCRIPT = r"""
 declare -A groups
-while read -r op pgid; do
-  if [[ $op == + ]]; then groups[$pgid]=1; else unset "groups[$pgid]"; fi
+while read -r op pgid sig; do
+  if [[ $op == + ]]; then groups[$pgid]=${sig:-KILL}; else unset "groups[$pgid]"; fi
 done
-for pgid in "${!groups[@]}"; do kill -KILL -- "-$pgid" 2>/dev/null; done
+for pgid in "${!groups[@]}"; do kill "-${groups[$pgid]}" -- "-$pgid" 2>/dev/null; done
 """
 
 
 class _Watchdog:
-    """The process that kills our live process groups once our end of its pipe closes."""
+    """The process that signals our live process groups once our end of its pipe closes."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -82,6 +92,9 @@ class _Watchdog:
 
 
 _WATCHDOG = _Watchdog()
+# Groups led by a launcher: they are stopped with SIGTERM to the launcher, which then kills its
+# whole tree (a SIGKILL would kill the launcher first and free the escaped descendants).
+_LAUNCHED: set[int] = set()
 
 
 @functools.cache
@@ -119,35 +132,97 @@ def _die_with_parent() -> Callable[[], None] | None:
 _PR_SET_PDEATHSIG = 1
 
 
-async def spawn(argv: Sequence[str], **kwargs: Any) -> asyncio.subprocess.Process:
+def launcher_available() -> bool:
+    """Whether commands can run under the subreaper launcher here (Linux, a Python to run it)."""
+    return _prctl() is not None and bool(sys.executable) and REAPER.is_file()
+
+
+def _check_executable(program: str, cwd: Any, env: Mapping[str, str] | None) -> None:
+    """Raise what exec would raise for a missing PROGRAM, before the launcher hides it."""
+    if "/" in program:
+        path = Path(program) if os.path.isabs(program) else Path(cwd or ".") / program
+        found = path.is_file() and os.access(path, os.X_OK)
+    else:
+        search = (env if env is not None else os.environ).get("PATH", os.defpath)
+        found = shutil.which(program, path=search) is not None
+    if not found:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), program)
+
+
+async def spawn(
+    argv: Sequence[str], *, reap: bool = True, **kwargs: Any
+) -> asyncio.subprocess.Process:
     """`asyncio.create_subprocess_exec` in a new process group that dies with this process.
 
-    End the group with `kill_group(process.pid)`, or `forget_group` it when it ended by itself.
+    With REAP (and on Linux) the command runs under the subreaper launcher, so its descendants
+    die with it too; the process returned is then the launcher's, which exits with the
+    command's status. Pass `reap=False` for a command that confines its descendants itself
+    (bubblewrap with `--unshare-pid`). End it with `kill_group(process.pid)`, or `forget_group`
+    it when it ended by itself. Raises `FileNotFoundError` for a program that is not there.
     """
+    if reap and launcher_available():
+        env = kwargs.get("env")
+        _check_executable(argv[0], kwargs.get("cwd"), env)
+        ctype = (env if env is not None else os.environ).get("LC_CTYPE")
+        ctype_spec = "-" if ctype is None else f"={ctype}"
+        launcher = [sys.executable, "-I", "-S", str(REAPER), str(os.getpid()), ctype_spec, "--"]
+        # The launcher asks for its own death signal (SIGTERM: it must kill its tree first).
+        process = await asyncio.create_subprocess_exec(
+            *launcher, *argv, start_new_session=True, **kwargs
+        )
+        _LAUNCHED.add(process.pid)
+        _WATCHDOG.send(f"+ {process.pid} TERM\n")
+        return process
     process = await asyncio.create_subprocess_exec(
         *argv, start_new_session=True, preexec_fn=_die_with_parent(), **kwargs
     )
-    _WATCHDOG.send(f"+ {process.pid}\n")
+    _WATCHDOG.send(f"+ {process.pid} KILL\n")
     return process
 
 
 def forget_group(pgid: int) -> None:
-    """The group ended: the watchdog must not kill the number once it is reused."""
+    """The group ended: the watchdog must not signal the number once it is reused."""
+    _LAUNCHED.discard(pgid)
     _WATCHDOG.send(f"- {pgid}\n")
 
 
 def kill_group(pgid: int) -> None:
+    """Kill the group PGID and everything it started; the caller then waits for its leader.
+
+    A launcher gets SIGTERM and kills its whole tree before it exits, so once its process has
+    been waited for, nothing of it is left.
+    """
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
+        if pgid in _LAUNCHED:
+            os.kill(pgid, signal.SIGTERM)
+        else:
+            os.killpg(pgid, signal.SIGKILL)
     forget_group(pgid)
 
 
-async def _pump(stream: asyncio.StreamReader | None, name: str, on_output: OnOutput) -> None:
-    if stream is None:
-        return
+class _End:
+    """One end of a pipe of ours, closed exactly once (by its task or, at the latest, by us)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            fd, self.fd = self.fd, -1
+            os.close(fd)
+
+
+async def _pump(end: _End, name: str, on_output: OnOutput) -> None:
+    """Read END to its end of file, passing decoded text on."""
+    loop = asyncio.get_running_loop()
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    os.set_blocking(end.fd, False)
     while True:
-        data = await stream.read(READ_SIZE)
+        try:
+            data = os.read(end.fd, READ_SIZE)
+        except BlockingIOError:
+            await _ready(loop.add_reader, loop.remove_reader, end.fd)
+            continue
         if not data:
             break
         text = decoder.decode(data)
@@ -158,6 +233,37 @@ async def _pump(stream: asyncio.StreamReader | None, name: str, on_output: OnOut
         on_output(name, tail)
 
 
+async def _feed(end: _End, data: bytes) -> None:
+    """Write DATA to END, then close it; a reader that went away ends it early."""
+    loop = asyncio.get_running_loop()
+    view = memoryview(data)
+    try:
+        os.set_blocking(end.fd, False)
+        while view:
+            try:
+                view = view[os.write(end.fd, view) :]
+            except BlockingIOError:
+                await _ready(loop.add_writer, loop.remove_writer, end.fd)
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the command did not read it all: its exit status tells the story
+    finally:
+        end.close()
+
+
+async def _ready(add: Callable[..., None], remove: Callable[[int], object], fd: int) -> None:
+    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def wake() -> None:
+        if not future.done():
+            future.set_result(None)
+
+    add(fd, wake)
+    try:
+        await future
+    finally:
+        remove(fd)
+
+
 async def run_process(
     argv: list[str],
     *,
@@ -166,41 +272,72 @@ async def run_process(
     env: Mapping[str, str] | None = None,
     stdin: bytes | None = None,
     timeout: float | None = None,
+    reap: bool = True,
+    pipe_grace: float = PIPE_GRACE,
 ) -> int:
     """Run ARGV; returns its exit status. Raises TimeoutError after TIMEOUT seconds.
 
-    On cancellation or timeout the process group is killed before the exception propagates.
+    On cancellation or timeout the command and everything it started are killed before the
+    exception propagates. After the command exits, its output is read for at most PIPE_GRACE
+    seconds more: a process holding the pipe no longer delays the result.
     """
-    proc = await spawn(
-        argv,
-        cwd=cwd,
-        env=dict(env) if env is not None else None,
-        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    pgid = proc.pid
-    readers = [
-        asyncio.create_task(_pump(proc.stdout, "stdout", on_output)),
-        asyncio.create_task(_pump(proc.stderr, "stderr", on_output)),
-    ]
+    out_read, out_write = os.pipe()
+    err_read, err_write = os.pipe()
+    in_read, in_write = os.pipe() if stdin is not None else (None, None)
+    ours = [_End(out_read), _End(err_read)] + ([_End(in_write)] if in_write is not None else [])
     try:
-        if stdin is not None and proc.stdin is not None:
-            proc.stdin.write(stdin)
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                await proc.stdin.drain()
-            proc.stdin.close()
+        try:
+            proc = await spawn(
+                argv,
+                reap=reap,
+                cwd=cwd,
+                env=dict(env) if env is not None else None,
+                stdin=in_read if in_read is not None else asyncio.subprocess.DEVNULL,
+                stdout=out_write,
+                stderr=err_write,
+            )
+        finally:
+            for fd in (out_write, err_write, in_read):
+                if fd is not None:
+                    os.close(fd)
+        return await _supervise(proc, ours, on_output, stdin, timeout, pipe_grace)
+    finally:
+        for end in ours:
+            end.close()
+
+
+async def _supervise(
+    proc: asyncio.subprocess.Process,
+    ends: list[_End],
+    on_output: OnOutput,
+    stdin: bytes | None,
+    timeout: float | None,
+    pipe_grace: float,
+) -> int:
+    pgid = proc.pid
+    tasks = [
+        asyncio.create_task(_pump(ends[0], "stdout", on_output)),
+        asyncio.create_task(_pump(ends[1], "stderr", on_output)),
+    ]
+    if stdin is not None:
+        tasks.append(asyncio.create_task(_feed(ends[2], stdin)))
+    try:
         async with asyncio.timeout(timeout):
             status = await proc.wait()
-        kill_group(pgid)  # leftovers of the command must not outlive it
-        _, pending = await asyncio.wait(readers, timeout=_DRAIN_SECONDS)
-        for task in pending:
-            task.cancel()
-        return status
     except BaseException:
         kill_group(pgid)
-        for task in readers:
-            task.cancel()
         with contextlib.suppress(BaseException):
             await asyncio.shield(proc.wait())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         raise
+    if pgid in _LAUNCHED:
+        forget_group(pgid)  # the launcher killed what was left before it exited
+    else:
+        kill_group(pgid)  # leftovers of the command must not outlive it
+    _, pending = await asyncio.wait(tasks, timeout=pipe_grace)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    return status
