@@ -13,17 +13,30 @@ from typing import Any
 import click
 
 from swarmtui import __version__
+from swarmtui.backend_names import BACKEND_NAMES
 
-BACKENDS = ("rehearsal", "command", "openai", "claude")
+EXIT_USAGE = 2
 
 
 class _DefaultToOpenGroup(click.Group):
-    """`swarmtui FILE` opens FILE in the app: a first argument that is no command means `open`."""
+    """`swarmtui FILE` opens FILE in the app: a first argument that is no command means `open`.
+
+    A configuration file that cannot be used, wherever it is read, ends the command with its
+    one-line reason (exit 2, as for any other usage error)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and not args[0].startswith("-") and args[0] not in self.commands:
             args = ["open", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from swarmtui.config import ConfigError
+
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            click.echo(f"swarmtui: {exc}", err=True)
+            raise SystemExit(EXIT_USAGE) from None
 
 
 @click.group(cls=_DefaultToOpenGroup, invoke_without_command=True)
@@ -96,7 +109,7 @@ def _run_options(func: Any) -> Any:
     options = [
         click.option(
             "--backend",
-            type=click.Choice(BACKENDS),
+            type=click.Choice(BACKEND_NAMES),
             default=None,
             help="Agent backend (default: rehearsal, or the configured one).",
         ),
@@ -171,6 +184,22 @@ def run_cmd(file: Path, headless: bool, as_json: bool, **options: Any) -> None:
     from swarmtui.commands.app_cmds import open_command
 
     open_command(file=file, run=True, options=options)
+
+
+@cli.command("resume")
+@click.argument("session", type=str)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary and state as JSON.")
+@_run_options
+def resume_cmd(session: str, as_json: bool, **options: Any) -> None:
+    """Take up SESSION (interrupted, failed or cancelled) again, in this terminal.
+
+    Agents that were done stay done, with the keys they stored; the rest run. The session's
+    own folder and log go on (a replay shows both runs). The backend is the one it ran with
+    unless --backend says another; the other options are as for `run`.
+    """
+    from swarmtui.commands.session_cmds import resume_command
+
+    raise SystemExit(resume_command(session, as_json=as_json, options=options))
 
 
 @cli.command("sessions")

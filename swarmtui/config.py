@@ -14,25 +14,22 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-import click
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from swarmtui import locations
-
-BackendName = Literal["rehearsal", "command", "openai", "claude"]
-BACKEND_NAMES: tuple[str, ...] = ("rehearsal", "command", "openai", "claude")
+from swarmtui.backend_names import BACKEND_NAMES, BackendName
 
 DEFAULT_SOURCE = "default"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class ConfigError(click.ClickException):
+class ConfigError(Exception):
     """A configuration file cannot be used; the message names the file, the key and the expectation.
 
-    A `ClickException` so that, raised anywhere under the CLI, it prints one line and exits 1.
+    `str(error)` is the one line to show; the CLI turns it into a usage error.
     """
 
     def __init__(self, file: Path | str, message: str, key: str | None = None) -> None:

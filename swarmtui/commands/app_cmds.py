@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,15 +9,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
-from swarmtui import locations
+from swarmtui import gc_policy, locations
 from swarmtui.engine.settings import RunSettings
-
-
-def pause_gc() -> None:
-    """No collections until the app has started: start-up only allocates what it keeps, and
-    collecting it costs 100+ ms before the first frame. The app re-enables collection once
-    start-up has settled (`SwarmApp._freeze_heap`)."""
-    gc.disable()
 
 
 @dataclass
@@ -86,7 +78,7 @@ def _usage_error(message: str) -> NoReturn:
 
 def open_command(file: Path | None, run: bool, options: dict[str, Any]) -> None:
     """Open the app with FILE (or a built-in example) in the editor; start it when `run`."""
-    pause_gc()
+    gc_policy.pause_for_start_up()  # the app settles it once start-up is over
     plan = launch_plan(options)
     text: str | None = None
     if file is not None and (run or file.exists() or file.is_symlink()):
@@ -117,7 +109,7 @@ def open_command(file: Path | None, run: bool, options: dict[str, Any]) -> None:
 
 def replay_command(session: str, sessions_dir: Path | None) -> None:
     """Open SESSION in the app's replay mode."""
-    pause_gc()
+    gc_policy.pause_for_start_up()  # the app settles it once start-up is over
     from swarmtui.commands.settings import load_options_config, resolve_sessions_dir
     from swarmtui.store import SessionStoreError, resolve_session
 

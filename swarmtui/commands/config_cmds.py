@@ -10,9 +10,8 @@ from typing import Any
 import click
 
 from swarmtui import locations
+from swarmtui.backend_names import DEFAULT_KEY_ENVS
 from swarmtui.config import LoadedConfig, flatten, load_config
-
-DEFAULT_KEY_ENV = {"openai": "OPENAI_API_KEY", "claude": "ANTHROPIC_API_KEY"}
 
 
 def secret_status(loaded: LoadedConfig) -> dict[str, dict[str, Any]]:
@@ -20,7 +19,7 @@ def secret_status(loaded: LoadedConfig) -> dict[str, dict[str, Any]]:
     backends = loaded.config.backends
     named = {"openai": backends.openai.api_key_env, "claude": backends.claude.api_key_env}
     out: dict[str, dict[str, Any]] = {}
-    for backend, default in DEFAULT_KEY_ENV.items():
+    for backend, default in DEFAULT_KEY_ENVS.items():
         env = named[backend] or default
         out[backend] = {"env": env, "set": bool(os.environ.get(env))}
     return out

@@ -36,10 +36,26 @@ def _sessions_dir(option: Path | None) -> Path:
 
 
 def _result_json(state: SessionState, path: Path) -> str:
+    """`{"summary": ..., "state": ...}`, keys sorted, indented: what run and replay print."""
+    import pydantic_core
+
+    from swarmtui import gc_policy
     from swarmtui.engine.summary import summary_json
 
-    document = {"summary": summary_json(state, path), "state": state.to_json()}
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+    # Hundreds of thousands of small objects, none of them garbage; the Rust serializer
+    # indents ten times faster than the json module (whose C encoder cannot indent).
+    with gc_policy.paused():
+        document = {"summary": summary_json(state, path), "state": state.to_json()}
+        return pydantic_core.to_json(_sorted(document), indent=2).decode()
+
+
+def _sorted(value: Any) -> Any:
+    """VALUE with the keys of every object in sorted order."""
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
 
 
 def _fmt_seconds(value: float | None) -> str:
@@ -61,6 +77,20 @@ def _agent_lines(state: SessionState) -> list[str]:
     return lines
 
 
+def _rehearsal_lines(state: SessionState) -> list[str]:
+    """What a rehearsal did not run: each Bash command and each agent's real backend's work."""
+    lines = []
+    for b in sorted(state.bash.values(), key=lambda b: b.op):
+        if b.status == "rehearsed":
+            lines.append(f"rehearsed bash (op {b.op}, in {b.cwd}): {b.command}")
+    for a in state.agents.values():
+        if a.rehearsed is not None:
+            r = a.rehearsed
+            waits = f" after {', '.join(r.waits)}" if r.waits else ""
+            lines.append(f"rehearsed {a.name} ({r.backend}, in {r.cwd}{waits}): {r.command}")
+    return lines
+
+
 def _final_text(state: SessionState, path: Path) -> str:
     m = state.metrics
     head = (
@@ -68,7 +98,7 @@ def _final_text(state: SessionState, path: Path) -> str:
         f"wall {m.wall_seconds:.2f}s, sequential {m.sequential_seconds:.2f}s, "
         f"critical path {m.critical_path_seconds:.2f}s, speed-up {m.speedup:.2f}x"
     )
-    return "\n".join([head, *_agent_lines(state)])
+    return "\n".join([head, *_agent_lines(state), *_rehearsal_lines(state)])
 
 
 async def _run_live(session: Any, show_live: bool) -> SessionState:
@@ -95,6 +125,23 @@ async def _run_live(session: Any, show_live: bool) -> SessionState:
         return result
 
 
+def _settings_or_error(options: dict[str, Any]) -> tuple[Any, Any] | None:
+    """(loaded configuration, RunSettings) for these options, or None after saying why not."""
+    from swarmtui.commands.settings import build_run_settings, load_options_config
+    from swarmtui.config import ConfigError
+
+    try:
+        loaded = load_options_config(options)
+        settings = build_run_settings(options, loaded=loaded)
+    except ConfigError as exc:
+        _error(str(exc))
+        return None
+    if settings.backend == "command" and not settings.command_template:
+        _error("the command backend needs --command TEMPLATE")
+        return None
+    return loaded, settings
+
+
 def run_headless_command(file: Path, as_json: bool, options: dict[str, Any]) -> int:
     from swarmtui.commands.batch_cmds import UnreadableFile, read_batch_file
 
@@ -103,30 +150,58 @@ def run_headless_command(file: Path, as_json: bool, options: dict[str, Any]) -> 
     except UnreadableFile as exc:
         _error(str(exc))
         return EXIT_USAGE
-    from swarmtui.commands.settings import build_run_settings, load_options_config
-    from swarmtui.config import ConfigError
-
-    try:
-        loaded = load_options_config(options)
-        settings = build_run_settings(options, loaded=loaded)
-    except ConfigError as exc:
-        _error(exc.format_message())
+    built = _settings_or_error(options)
+    if built is None:
         return EXIT_USAGE
-    if settings.backend == "command" and not settings.command_template:
-        _error("the command backend needs --command TEMPLATE")
-        return EXIT_USAGE
+    loaded, settings = built
     sessions_dir = options.get("sessions_dir") or loaded.config.sessions_dir
     sessions_dir = Path(sessions_dir) if sessions_dir else locations.default_sessions_dir()
 
     from swarmtui.engine.folders import sessions_dir_problem
-    from swarmtui.engine.session import LiveSession
-    from swarmtui.store import SessionStoreError
+    from swarmtui.store import new_live_session
 
     problem = sessions_dir_problem(sessions_dir)
     if problem:
         _error(problem)
         return EXIT_USAGE
-    session = LiveSession(text, source_name=str(file), settings=settings, sessions_dir=sessions_dir)
+    session = new_live_session(
+        text, source_name=str(file), settings=settings, sessions_dir=sessions_dir
+    )
+    return _run_session(session, as_json, str(file))
+
+
+def resume_command(session_ref: str, as_json: bool, options: dict[str, Any]) -> int:
+    """Take up an interrupted (or failed, or cancelled) session again, in its own folder."""
+    from swarmtui.store import SessionStoreError, read_recording, resolve_session
+
+    try:
+        path = resolve_session(session_ref, _sessions_dir(options.get("sessions_dir")))
+        recording = read_recording(path)
+    except SessionStoreError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    started = recording.started
+    if options.get("backend") is None and started is not None:
+        # The backend it ran with, unless told otherwise (the configuration may say another).
+        options = {**options, "backend": started.backend}
+    built = _settings_or_error(options)
+    if built is None:
+        return EXIT_USAGE
+    _, settings = built
+    from swarmtui.store import resume_live_session
+
+    try:
+        session = resume_live_session(recording, settings=settings)
+    except SessionStoreError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    return _run_session(session, as_json, str(path))
+
+
+def _run_session(session: Any, as_json: bool, source: str) -> int:
+    """Run SESSION (new or resumed) in this terminal; print the result; the exit status."""
+    from swarmtui.store import SessionStoreError
+
     show_live = not as_json and sys.stdout.isatty()
     try:
         state = asyncio.run(_run_live(session, show_live))
@@ -147,7 +222,7 @@ def run_headless_command(file: Path, as_json: bool, options: dict[str, Any]) -> 
     else:
         for d in session.batch.diagnostics:
             if d.severity.value == "error":
-                click.echo(d.format(str(file)), err=True)
+                click.echo(d.format(source), err=True)
         for event in state.diagnostics:
             if event.code == "SW020":  # about the run's settings, not a place in the file
                 click.echo(f"warning: {event.message}", err=True)
@@ -158,6 +233,8 @@ def run_headless_command(file: Path, as_json: bool, options: dict[str, Any]) -> 
             click.echo(
                 f"{state.status}: {path} (wall {m.wall_seconds:.2f}s, speed-up {m.speedup:.2f}x)"
             )
+            for line in _rehearsal_lines(state):
+                click.echo(line)
     return EXIT_OK if state.status == "completed" else EXIT_FAILED
 
 

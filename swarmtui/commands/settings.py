@@ -42,21 +42,12 @@ def settings_from_config(loaded: LoadedConfig) -> RunSettings:
         rehearsal_seconds=backends.rehearsal.seconds,
         base_url=backends.openai.base_url,
         budget_usd=config.budget_usd,
-        api_key_env=backends.openai.api_key_env,
-        agent_types={
-            name: override.model_dump(exclude_none=True)
-            for name, override in config.agent_types.items()
-        },
-        backend_options=backends.model_dump(mode="json"),
-        prices={model: price.model_dump() for model, price in config.prices.items()},
+        backends=backends,
+        agent_types=dict(config.agent_types),
+        prices=dict(config.prices),
     )
-    settings.model = _configured_model(settings, settings.backend)
+    settings.model = settings.configured_model(settings.backend)
     return settings
-
-
-def _configured_model(settings: RunSettings, backend: str) -> str | None:
-    model = settings.backend_options.get(backend, {}).get("model")
-    return model if isinstance(model, str) else None
 
 
 def build_run_settings(
@@ -67,7 +58,7 @@ def build_run_settings(
 ) -> RunSettings:
     """CLI options as click gives them (None when not given) over the configuration -> RunSettings.
 
-    Raises `swarmtui.config.ConfigError` (a one-line click error) when a file is unusable.
+    Raises `swarmtui.config.ConfigError` (one line naming the file) when a file is unusable.
     """
     if loaded is None:
         loaded = load_options_config(options, project_dir)
@@ -78,7 +69,7 @@ def build_run_settings(
             setattr(settings, attribute, value)
     if options.get("model") is None and options.get("backend") is not None:
         # `--backend claude` with no `--model` means claude's configured model, not openai's.
-        settings.model = _configured_model(settings, settings.backend)
+        settings.model = settings.configured_model(settings.backend)
     return settings
 
 

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field
 
 AgentStatus = Literal[
     "pending", "queued", "waiting", "running", "done", "failed", "cancelled", "skipped"
 ]
 FinalAgentStatus = Literal["done", "failed", "cancelled", "skipped"]
 SessionStatus = Literal["running", "completed", "failed", "cancelled", "interrupted"]
+TodoStatus = Literal["pending", "in_progress", "completed"]
+TodoPriority = Literal["critical", "high", "medium", "low"]
 
 
-class _Event(BaseModel):
+class EventBase(BaseModel):
+    """What every event has: its number in the session and its time."""
+
     seq: int = 0
     t: float = 0.0
 
@@ -43,7 +47,7 @@ class MessagePlan(BaseModel):
     title: str | None = None
 
 
-class SessionStarted(_Event):
+class SessionStarted(EventBase):
     type: Literal["session_started"] = "session_started"
     session_id: str
     title: str
@@ -56,35 +60,46 @@ class SessionStarted(_Event):
     agents: list[AgentPlan] = Field(default_factory=list)
 
 
-class SessionFinished(_Event):
+class SessionResumed(EventBase):
+    """`swarmtui resume` took the session up again: agents that were done stay done, the rest
+    run again. `t` goes on from the last recorded event (the time the session lay dead is not
+    counted); `resumed_at` is the wall-clock moment."""
+
+    type: Literal["session_resumed"] = "session_resumed"
+    resumed_at: str  # ISO 8601, UTC
+    backend: str
+    max_parallel: int | None = None
+
+
+class SessionFinished(EventBase):
     type: Literal["session_finished"] = "session_finished"
     status: SessionStatus
     reason: str | None = None
 
 
-class MessageStarted(_Event):
+class MessageStarted(EventBase):
     type: Literal["message_started"] = "message_started"
     index: int
     title: str | None = None
 
 
-class MessageFinished(_Event):
+class MessageFinished(EventBase):
     type: Literal["message_finished"] = "message_finished"
     index: int
 
 
-class AgentQueued(_Event):
+class AgentQueued(EventBase):
     type: Literal["agent_queued"] = "agent_queued"
     agent: str
 
 
-class AgentWaiting(_Event):
+class AgentWaiting(EventBase):
     type: Literal["agent_waiting"] = "agent_waiting"
     agent: str
     keys: list[str]  # the keys still missing
 
 
-class AgentStarted(_Event):
+class AgentStarted(EventBase):
     type: Literal["agent_started"] = "agent_started"
     agent: str
     attempt: int = 1
@@ -92,14 +107,27 @@ class AgentStarted(_Event):
     model: str | None = None
 
 
-class AgentOutput(_Event):
+class AgentOutput(EventBase):
     type: Literal["agent_output"] = "agent_output"
     agent: str
     stream: Literal["stdout", "stderr", "text", "tool", "info"] = "stdout"
     text: str
 
 
-class AgentUsage(_Event):
+class AgentRehearsed(EventBase):
+    """An agent whose backend would have run something (a program, a model call): in a
+    rehearsal nothing ran; this says what would have, where, after waiting for what."""
+
+    type: Literal["agent_rehearsed"] = "agent_rehearsed"
+    agent: str
+    backend: str  # the backend it would have used
+    model: str | None = None
+    command: str  # what would have run (bounded)
+    cwd: str  # relative to the session folder
+    waits: list[str] = Field(default_factory=list)
+
+
+class AgentUsage(EventBase):
     """Running totals of an agent's token use and cost, as its backend reports them."""
 
     type: Literal["agent_usage"] = "agent_usage"
@@ -109,7 +137,7 @@ class AgentUsage(_Event):
     cost_usd: float | None = None
 
 
-class AgentFinished(_Event):
+class AgentFinished(EventBase):
     type: Literal["agent_finished"] = "agent_finished"
     agent: str
     status: FinalAgentStatus
@@ -118,7 +146,7 @@ class AgentFinished(_Event):
     artifacts: list[str] = Field(default_factory=list)  # paths relative to the session folder
 
 
-class MemoryStored(_Event):
+class MemoryStored(EventBase):
     type: Literal["memory_stored"] = "memory_stored"
     key: str
     value: Any = None
@@ -127,14 +155,14 @@ class MemoryStored(_Event):
     by: str  # an agent's name, "batch" for a memory operation, "user" for a manual store
 
 
-class MemoryDeleted(_Event):
+class MemoryDeleted(EventBase):
     type: Literal["memory_deleted"] = "memory_deleted"
     key: str
     namespace: str = "default"
     by: str
 
 
-class MemoryRead(_Event):
+class MemoryRead(EventBase):
     """A batch memory `retrieve`, `list` or `search`: what was asked and what was there.
 
     Bounded: at most `MEMORY_READ_KEYS` keys and a `MEMORY_READ_PREVIEW`-character preview of a
@@ -156,44 +184,54 @@ MEMORY_READ_KEYS = 100
 MEMORY_READ_PREVIEW = 500
 
 
-class TodoChanged(_Event):
+class TodoChanged(EventBase):
     type: Literal["todo_changed"] = "todo_changed"
     id: str
     content: str
-    status: Literal["pending", "in_progress", "completed"]
-    priority: Literal["critical", "high", "medium", "low"] = "medium"
+    status: TodoStatus
+    priority: TodoPriority = "medium"
     agent: str | None = None
     by: str = "batch"
 
 
-class BashStarted(_Event):
+class BashStarted(EventBase):
     type: Literal["bash_started"] = "bash_started"
     op: int  # the operation's index in the batch
     command: str
 
 
-class BashOutput(_Event):
+class BashRehearsed(EventBase):
+    """A Bash operation that a rehearsal recorded instead of running."""
+
+    type: Literal["bash_rehearsed"] = "bash_rehearsed"
+    op: int
+    command: str
+    cwd: str  # relative to the session folder ("." is the folder itself)
+    timeout: float | None = None  # how long it would have been allowed to run
+
+
+class BashOutput(EventBase):
     type: Literal["bash_output"] = "bash_output"
     op: int
     stream: Literal["stdout", "stderr"] = "stdout"
     text: str
 
 
-class BashFinished(_Event):
+class BashFinished(EventBase):
     type: Literal["bash_finished"] = "bash_finished"
     op: int
     exit_status: int | None  # None when it never ran to an exit (timeout, cancel)
     reason: str | None = None
 
 
-class FileWritten(_Event):
+class FileWritten(EventBase):
     type: Literal["file_written"] = "file_written"
     path: str  # relative to the session folder
     bytes: int
     by: str
 
 
-class OperationSkipped(_Event):
+class OperationSkipped(EventBase):
     """An operation that did not run (an error diagnostic, a placeholder, a refused write...)."""
 
     type: Literal["operation_skipped"] = "operation_skipped"
@@ -202,7 +240,7 @@ class OperationSkipped(_Event):
     reason: str
 
 
-class Control(_Event):
+class Control(EventBase):
     """Something the user did: every control is recorded so a replay shows it."""
 
     type: Literal["control"] = "control"
@@ -213,7 +251,7 @@ class Control(_Event):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
-class DiagnosticEvent(_Event):
+class DiagnosticEvent(EventBase):
     type: Literal["diagnostic"] = "diagnostic"
     code: str
     severity: Literal["error", "warning", "info"]
@@ -226,6 +264,7 @@ class DiagnosticEvent(_Event):
 
 Event = Annotated[
     SessionStarted
+    | SessionResumed
     | SessionFinished
     | MessageStarted
     | MessageFinished
@@ -233,6 +272,7 @@ Event = Annotated[
     | AgentWaiting
     | AgentStarted
     | AgentOutput
+    | AgentRehearsed
     | AgentUsage
     | AgentFinished
     | MemoryStored
@@ -240,6 +280,7 @@ Event = Annotated[
     | MemoryRead
     | TodoChanged
     | BashStarted
+    | BashRehearsed
     | BashOutput
     | BashFinished
     | FileWritten
@@ -248,5 +289,3 @@ Event = Annotated[
     | DiagnosticEvent,
     Field(discriminator="type"),
 ]
-
-EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

@@ -14,6 +14,9 @@ import os
 import stat
 from pathlib import Path
 
+# A new file (O_EXCL: an existing name, a link included, is never opened this way).
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
 
 class FenceError(OSError):
     """A write refused because it would leave the session folder."""
@@ -28,15 +31,17 @@ def _parts(relative: str) -> list[str]:
     return parts
 
 
-def open_fenced(session_dir: Path, relative: str, *, append: bool = False) -> int:
-    """A file descriptor open for writing at RELATIVE inside SESSION_DIR (folders created).
+def open_fenced_folder(session_dir: Path, relative: str) -> int:
+    """A file descriptor of the folder RELATIVE inside SESSION_DIR (created if need be), reached
+    without following any link; `FenceError` for any escape. "" is the session folder."""
+    parts = _parts(relative + "/x") if relative else ["x"]
+    return _open_folders(session_dir, parts[:-1], relative)
 
-    The file is truncated unless APPEND; raises `FenceError` for any escape.
-    """
-    parts = _parts(relative)
+
+def _open_folders(session_dir: Path, parts: list[str], relative: str) -> int:
     fd = os.open(session_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        for part in parts[:-1]:
+        for part in parts:
             dir_flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
             try:
                 try:
@@ -53,29 +58,56 @@ def open_fenced(session_dir: Path, relative: str, *, append: bool = False) -> in
                 raise
             os.close(fd)
             fd = next_fd
-        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-        if append:
-            flags |= os.O_APPEND
-        try:
-            file_fd = os.open(parts[-1], flags, 0o644, dir_fd=fd)
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise FenceError(exc.errno, f"{relative}: is a symbolic link") from None
-            raise
-        info = os.fstat(file_fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
-            os.close(file_fd)
-            raise FenceError(errno.EPERM, f"{relative}: not a plain file of this session")
-        if not append:
-            os.ftruncate(file_fd, 0)
-        return file_fd
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def open_fenced(session_dir: Path, relative: str, *, append: bool = False) -> int:
+    """A file descriptor open for writing at RELATIVE inside SESSION_DIR (folders created).
+
+    The file is truncated unless APPEND; raises `FenceError` for any escape.
+    """
+    parts = _parts(relative)
+    fd = _open_folders(session_dir, parts[:-1], relative)
+    try:
+        return _open_file(fd, parts[-1], relative, append=append)
     finally:
         os.close(fd)
 
 
-def write_fenced(session_dir: Path, relative: str, data: bytes) -> int:
-    """Write DATA at RELATIVE inside SESSION_DIR; returns the number of bytes written."""
-    fd = open_fenced(session_dir, relative)
+def _open_file(folder_fd: int, name: str, relative: str, *, append: bool = False) -> int:
+    """NAME in the folder FOLDER_FD, open for writing: a new file, or an existing plain file
+    of the session (truncated unless APPEND); never a link, a special file or a hard link."""
+    if not append:
+        try:  # the usual case, a new file: nothing else to check
+            return os.open(name, _NEW, 0o644, dir_fd=folder_fd)
+        except FileExistsError:
+            pass
+    # (O_NONBLOCK: opening a planted FIFO must fail or return at once, never wait for a reader.)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+    if append:
+        flags |= os.O_APPEND
+    try:
+        file_fd = os.open(name, flags, 0o644, dir_fd=folder_fd)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise FenceError(exc.errno, f"{relative}: is a symbolic link") from None
+        if exc.errno == errno.ENXIO:
+            raise FenceError(exc.errno, f"{relative}: not a plain file of this session") from None
+        raise
+    info = os.fstat(file_fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+        os.close(file_fd)
+        raise FenceError(errno.EPERM, f"{relative}: not a plain file of this session")
+    os.set_blocking(file_fd, True)
+    if not append:
+        os.ftruncate(file_fd, 0)
+    return file_fd
+
+
+def _write_all(fd: int, data: bytes) -> int:
     try:
         view = memoryview(data)
         while view:  # (no buffered file object: this runs once per agent report)
@@ -83,3 +115,16 @@ def write_fenced(session_dir: Path, relative: str, data: bytes) -> int:
     finally:
         os.close(fd)
     return len(data)
+
+
+def write_fenced(session_dir: Path, relative: str, data: bytes) -> int:
+    """Write DATA at RELATIVE inside SESSION_DIR; returns the number of bytes written."""
+    return _write_all(open_fenced(session_dir, relative), data)
+
+
+def write_fenced_in(folder_fd: int, name: str, data: bytes) -> int:
+    """Write DATA as NAME in a folder opened with `open_fenced_folder` (for many files in one
+    folder: the folders on the way are opened once)."""
+    if not name or "/" in name or name in (".", ".."):
+        raise FenceError(errno.EINVAL, f"{name}: not a file name")
+    return _write_all(_open_file(folder_fd, name, name), data)

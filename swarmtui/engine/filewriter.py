@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-from swarmtui.engine.fence import write_fenced
+from swarmtui.engine.fence import open_fenced_folder, write_fenced, write_fenced_in
 
 # Results are handed back to the loop at least this often while a batch is being written.
 SETTLE_SECONDS = 0.001
@@ -58,10 +59,12 @@ class FencedWriter:
         done: list[_Outcome] = []
         loop: asyncio.AbstractEventLoop | None = None
         last = time.monotonic()
+        folders = _Folders()
         while True:
             with self._wake:
                 job = self._queue.popleft() if self._queue else None
             if job is None:  # idle: hand back what is done, then sleep
+                folders.close()
                 if loop is not None:
                     _settle(loop, done)
                     done = []
@@ -77,7 +80,11 @@ class FencedWriter:
             if future.cancelled():
                 continue
             try:
-                done.append((future, self._write(folder, relative, data), None))
+                if self._write is write_fenced:
+                    size = folders.write(folder, relative, data)
+                else:
+                    size = self._write(folder, relative, data)
+                done.append((future, size, None))
             except Exception as exc:  # handed to the awaiting agent, never lost here
                 done.append((future, None, exc))
             now = time.monotonic()
@@ -85,6 +92,32 @@ class FencedWriter:
                 _settle(loop, done)
                 done, last = [], now
 
+
+class _Folders:
+    """The folders a busy writer writes into, each opened (fenced) once for a burst of writes
+    and closed as soon as the queue is empty: a thousand reports in `artifacts/` cost one walk
+    to it, not a thousand."""
+
+    def __init__(self) -> None:
+        self._open: dict[tuple[Path, str], int] = {}
+
+    def write(self, session_dir: Path, relative: str, data: bytes) -> int:
+        folder, _, name = relative.rpartition("/")
+        key = (session_dir, folder)
+        fd = self._open.get(key)
+        if fd is None:
+            if len(self._open) >= _MAX_OPEN_FOLDERS:
+                self.close()
+            fd = self._open[key] = open_fenced_folder(session_dir, folder)
+        return write_fenced_in(fd, name, data)
+
+    def close(self) -> None:
+        for fd in self._open.values():
+            os.close(fd)
+        self._open.clear()
+
+
+_MAX_OPEN_FOLDERS = 16
 
 # The one file thread of the process, shared by every session's rehearsal runner.
 SHARED = FencedWriter()

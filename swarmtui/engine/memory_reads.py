@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections.abc import Mapping
+from fnmatch import fnmatchcase
 from typing import Any
 
 from swarmtui.batch.models import MemoryOp
 from swarmtui.engine.events import MEMORY_READ_KEYS, MEMORY_READ_PREVIEW, MemoryRead
-
-_GLOB_CHARS = frozenset("*?[")
+from swarmtui.engine.state import MemoryEntry
+from swarmtui.memory_keys import is_glob
 
 
 def matches(key: str, pattern: str) -> bool:
     """A glob when the pattern has glob characters, else a substring of the key."""
-    if _GLOB_CHARS.intersection(pattern):
-        return fnmatch.fnmatchcase(key, pattern)
+    if is_glob(pattern):
+        return fnmatchcase(key, pattern)
     return pattern in key
 
 
@@ -30,12 +30,12 @@ def _preview(value: Any) -> str:
     return text
 
 
-def memory_read_event(op: MemoryOp, memory: Mapping[str, Any]) -> MemoryRead:
-    """The event recording OP's read of MEMORY (the scheduler's key -> value map)."""
+def memory_read_event(op: MemoryOp, memory: Mapping[str, MemoryEntry]) -> MemoryRead:
+    """The event recording OP's read of MEMORY (the live keys: key -> its latest entry)."""
     action = op.action
     if action == "retrieve":
         found = [op.key] if op.key is not None and op.key in memory else []
-        preview = _preview(memory[op.key]) if found and op.key is not None else None
+        preview = _preview(memory[op.key].value) if found and op.key is not None else None
         return MemoryRead(
             op=op.index,
             action="retrieve",

@@ -2,30 +2,28 @@
 
 The session numbers and times every event the scheduler emits, folds it into `state` with
 `apply`, appends it to the event log, then hands it to subscribers, all synchronously and in
-order on the event loop thread. The event log is the store's (imported here, lazily, because the
-session is where the engine meets persistence; the scheduler itself only knows `emit`).
+order on the event loop thread. Where the events are recorded is given to it (`log_factory`):
+the store's `new_live_session` / `resume_live_session` wire its `EventLog` in.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from swarmtui import gc_policy
 from swarmtui.batch import parse_batch
-from swarmtui.batch.agent_types import load_agent_types
 from swarmtui.batch.models import Batch
 from swarmtui.engine.events import (
-    AgentPlan,
     DiagnosticEvent,
     Event,
-    MessagePlan,
     SessionFinished,
+    SessionResumed,
     SessionStarted,
     SessionStatus,
 )
@@ -35,44 +33,13 @@ from swarmtui.engine.folders import (
     session_name,
     session_slug,
 )
+from swarmtui.engine.plan import Plan, load_profiles
 from swarmtui.engine.runners.secrets import scrub_event, secret_values
-from swarmtui.engine.scheduler import AgentProfile, Scheduler
+from swarmtui.engine.scheduler import Scheduler
 from swarmtui.engine.settings import RunSettings
-from swarmtui.engine.state import SessionState, apply
+from swarmtui.engine.state import SessionState, apply, fold
 
 Subscriber = Callable[[Event], None]
-
-# While a session runs, the young generation is collected every 40,000 allocations instead of
-# 700: a big batch allocates a few hundred objects per agent, all alive until its end, and the
-# default thresholds spent a third of a 2,000-agent run rescanning them (full passes of 100 ms).
-RUN_GC_THRESHOLDS = (40_000, 50, 100)
-
-
-class _GcScope:
-    """Raises the collector's thresholds while at least one session runs, when the host has
-    left them at the defaults (the app tunes its own); restores them after the last one."""
-
-    def __init__(self) -> None:
-        self.sessions = 0
-        self.saved: tuple[int, int, int] | None = None
-
-    @contextlib.contextmanager
-    def running(self) -> Iterator[None]:
-        if self.sessions == 0 and gc.get_threshold()[0] < 10_000:
-            self.saved = gc.get_threshold()
-            gc.set_threshold(*RUN_GC_THRESHOLDS)
-        self.sessions += 1
-        try:
-            yield
-        finally:
-            self.sessions -= 1
-            if self.sessions == 0 and self.saved is not None:
-                if gc.get_threshold() == RUN_GC_THRESHOLDS:  # (unless the host changed them)
-                    gc.set_threshold(*self.saved)
-                self.saved = None
-
-
-_GC_SCOPE = _GcScope()
 
 
 class EventSink(Protocol):
@@ -87,17 +54,32 @@ class EventSink(Protocol):
     def close(self) -> None: ...
 
 
-def load_profiles(project_dir: Path | None) -> dict[str, AgentProfile]:
-    """Agent types' system prompts and default backend/model (built-ins + the project's)."""
-    types, _ = load_agent_types(project_dir)
-    return {
-        name: AgentProfile(system_prompt=t.system_prompt or "", backend=t.backend, model=t.model)
-        for name, t in types.items()
-    }
+@dataclass
+class Recording:
+    """A recorded session to take up again: its folder, the batch as run, its events."""
+
+    path: Path
+    text: str
+    events: list[Event]
+
+    @property
+    def started(self) -> SessionStarted | None:
+        first = self.events[0] if self.events else None
+        return first if isinstance(first, SessionStarted) else None
+
+
+def _started_at(recording: Recording) -> datetime:
+    started = recording.started
+    if started is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    return datetime.fromisoformat(started.started_at.replace("Z", "+00:00"))
 
 
 class LiveSession:
-    """Runs one batch: `await run()`; controls may be called while it runs."""
+    """Runs one batch: `await run()`; controls may be called while it runs.
+
+    With `resume`, takes up a recorded session in its own folder: the recorded events are the
+    state it starts from, and the new events go on in the same log."""
 
     def __init__(
         self,
@@ -106,21 +88,25 @@ class LiveSession:
         source_name: str | None,
         settings: RunSettings,
         sessions_dir: Path,
+        log_factory: Callable[[Path], EventSink],
         project_dir: Path | None = None,
         batch: Batch | None = None,
-        log_factory: Callable[[Path], EventSink] | None = None,
+        resume: Recording | None = None,
     ) -> None:
-        self.text = text
+        self.resume_from = resume
+        self.text = resume.text if resume is not None else text
         self.settings = settings
         self.sessions_dir = sessions_dir
         self.project_dir = project_dir
-        self.started = datetime.now(UTC).replace(microsecond=0)
+        self.started = (
+            _started_at(resume) if resume is not None else datetime.now(UTC).replace(microsecond=0)
+        )
         self.batch = (
             batch
             if batch is not None
             # `now` is the session's start, for the batch's `new Date()` values.
             else parse_batch(
-                text, source_name=source_name, now=self.started, project_dir=project_dir
+                self.text, source_name=source_name, now=self.started, project_dir=project_dir
             )
         )
         if self.batch.source_name is None:
@@ -129,11 +115,18 @@ class LiveSession:
         self.session_id = session_name(self.started, self._slug)
         self.path = sessions_dir / self.session_id
         self.state = SessionState()
+        self._seq = 0
+        self._t_before = 0.0  # recorded time before this run (a resumed session goes on)
+        if resume is not None:
+            self.path = resume.path
+            self.session_id = resume.path.name
+            fold(resume.events, self.state)
+            self._seq = self.state.seq
+            self._t_before = self.state.t
         self._subscribers: list[Subscriber] = []
         self._log_factory = log_factory
         self._log: EventSink | None = None
         self._scheduler: Scheduler | None = None
-        self._seq = 0
         self._t0 = 0.0
         self._emitting = 0
         # Problems that did not stop the run: a subscriber that raised, an event log that
@@ -157,6 +150,8 @@ class LiveSession:
         apply(self.state, event)
         if self._log is not None:
             self._log.append(event)
+        if not self._subscribers:  # (headless: nobody else listens)
+            return
         self._emitting += 1
         try:
             for callback in self._subscribers:
@@ -182,52 +177,48 @@ class LiveSession:
         if self._scheduler is not None:
             method(*args)
 
-    def _open_log(self) -> EventSink:
-        if self._log_factory is not None:
-            return self._log_factory(self.path)
-        from swarmtui.store.eventlog import EventLog
-
-        return EventLog(self.path)
-
     async def run(self) -> SessionState:
-        """Create the folder, record and run the batch; returns the final state."""
-        with _GC_SCOPE.running():
+        """Create the folder (or take up the recorded one), record and run the batch; returns
+        the final state."""
+        with gc_policy.running_session():
             return await self._run()
 
+    def _open(self) -> None:
+        if self.resume_from is None:
+            self.path = create_session_folder(self.sessions_dir, self.session_id)
+            self.session_id = self.path.name
+            (self.path / BATCH_FILE).write_text(self.text, encoding="utf-8")
+        self._log = self._log_factory(self.path)
+
     async def _run(self) -> SessionState:
-        self.path = create_session_folder(self.sessions_dir, self.session_id)
-        self.session_id = self.path.name
-        (self.path / BATCH_FILE).write_text(self.text, encoding="utf-8")
-        self._log = self._open_log()
+        self._open()
+        log = self._log
+        assert log is not None
+        plan = Plan(self.batch, self.settings, self.path.resolve(), load_profiles(self.project_dir))
         scheduler = Scheduler(
-            self.batch,
-            settings=self.settings,
+            plan,
+            state=self.state,
+            emit=self._emit,
             session_dir=self.path.resolve(),
             session_id=self.session_id,
-            emit=self._emit,
-            profiles=load_profiles(self.project_dir),
         )
         self._scheduler = scheduler
-        self._t0 = time.monotonic()
+        self._t0 = time.monotonic() - self._t_before
         status: SessionStatus = "failed"
         reason: str | None = None
         try:
-            self._emit(self._started_event(scheduler))
-            for d in self.batch.diagnostics:
+            if self.resume_from is None:
+                self._emit(plan.started_event(self.session_id, self._title(), self._iso()))
+                self._emit_diagnostics(plan)
+            else:
                 self._emit(
-                    DiagnosticEvent(
-                        code=d.code,
-                        severity=d.severity.value,
-                        message=d.message,
-                        line=d.line,
-                        column=d.column,
-                        end_line=d.end_line,
-                        end_column=d.end_column,
+                    SessionResumed(
+                        resumed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                        backend=self.settings.backend,
+                        max_parallel=plan.max_parallel,
                     )
                 )
-            for warning in scheduler.budget_warnings():
-                self._emit(DiagnosticEvent(code="SW020", severity="warning", message=warning))
-            status = await scheduler.run()
+            status = await scheduler.run(resuming=self.resume_from is not None)
         except asyncio.CancelledError:
             # The caller gave up on the run (Ctrl-C): stop every runner, record it, go on up.
             status, reason = "cancelled", "the run was interrupted"
@@ -239,54 +230,39 @@ class LiveSession:
         finally:
             self._emit(SessionFinished(status=status, reason=reason))
             m = self.state.metrics
-            self._log.finish(
+            log.finish(
                 status=status,
                 finished=datetime.now(UTC).isoformat(timespec="seconds"),
                 wall_seconds=round(m.wall_seconds, 3),
                 sequential_seconds=round(m.sequential_seconds, 3),
                 speedup=round(m.speedup, 2),
             )
-            self._log.close()
-            self.log_error = self._log.error
+            log.close()
+            self.log_error = log.error
             self._scheduler = None
         return self.state
 
-    def _started_event(self, scheduler: Scheduler) -> SessionStarted:
-        init = next(
-            (
-                op
-                for op in self.batch.operations()
-                if op.kind == "swarm_init" and op.skip_reason is None
-            ),
-            None,
-        )
-        agents = []
-        for agent in scheduler.agents.values():
-            providers = {k: scheduler.providers_of(k) for k in agent.op.waits}
-            agents.append(
-                AgentPlan(
-                    name=agent.name,
-                    type=agent.op.agent_type,
-                    instructions=agent.instructions,
-                    message=agent.message,
-                    waits=list(agent.op.waits),
-                    stores=list(agent.op.stores),
-                    providers=providers,
-                    backend=agent.backend,
-                    model=agent.model,
+    def _title(self) -> str:
+        return self.batch.title or self._slug
+
+    def _iso(self) -> str:
+        return self.started.isoformat().replace("+00:00", "Z")
+
+    def _emit_diagnostics(self, plan: Plan) -> None:
+        for d in self.batch.diagnostics:
+            self._emit(
+                DiagnosticEvent(
+                    code=d.code,
+                    severity=d.severity.value,
+                    message=d.message,
+                    line=d.line,
+                    column=d.column,
+                    end_line=d.end_line,
+                    end_column=d.end_column,
                 )
             )
-        return SessionStarted(
-            session_id=self.session_id,
-            title=self.batch.title or self._slug,
-            backend=self.settings.backend,
-            started_at=self.started.isoformat().replace("+00:00", "Z"),
-            max_parallel=scheduler.max_parallel,
-            topology=getattr(init, "topology", None),
-            strategy=getattr(init, "strategy", None),
-            messages=[MessagePlan(index=m.index, title=m.title) for m in self.batch.messages],
-            agents=agents,
-        )
+        for warning in plan.budget_warnings():
+            self._emit(DiagnosticEvent(code="SW020", severity="warning", message=warning))
 
     # --- controls (each records a Control event) ----------------------------------------------
 

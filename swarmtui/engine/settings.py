@@ -1,13 +1,23 @@
 """`RunSettings`: how a session runs (backend and its options, limits), whatever set them.
 
 Built from configuration files and CLI flags by `swarmtui.commands.settings.build_run_settings`.
+The backends' options stay the typed models of `swarmtui.config` all the way to the runners.
 Secrets are never stored here: only the *name* of the environment variable that holds a key.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # (pydantic is imported when settings are first built, not with this module)
+    from swarmtui.config import AgentTypeOverride, Backends, Price
+
+
+def _default_backends() -> Backends:
+    from swarmtui.config import Backends
+
+    return Backends()
 
 
 @dataclass
@@ -17,13 +27,30 @@ class RunSettings:
     max_parallel: int | None = None
     rehearsal_seconds: float | None = None
     base_url: str | None = None
+    # The session's model: it belongs to the session's backend (see `default_model`).
     model: str | None = None
     budget_usd: float | None = None
-    # Name of the environment variable holding the API key for the openai/claude backends.
-    api_key_env: str | None = None
-    # Per-agent-type overrides: type -> {"backend": ..., "model": ...}.
-    agent_types: dict[str, dict[str, str]] = field(default_factory=dict)
-    # Backend-specific options from configuration (request timeout, retries, claude flags...).
-    backend_options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # USD per million tokens, by model: {"model": {"input": 3.0, "output": 15.0}}.
-    prices: dict[str, dict[str, float]] = field(default_factory=dict)
+    # `[backends.*]` of the configuration.
+    backends: Backends = field(default_factory=_default_backends)
+    # `[agent_types.NAME]`: backend and model for every agent of a type.
+    agent_types: dict[str, AgentTypeOverride] = field(default_factory=dict)
+    # `[prices."MODEL"]`: USD per million tokens.
+    prices: dict[str, Price] = field(default_factory=dict)
+
+    def configured_model(self, backend: str) -> str | None:
+        """`[backends.BACKEND] model`, if that backend has one."""
+        if backend == "openai":
+            return self.backends.openai.model
+        if backend == "claude":
+            return self.backends.claude.model
+        return None
+
+    def default_model(self, backend: str) -> str | None:
+        """The model of an agent on BACKEND that names none itself (nor does its type).
+
+        The session-wide `--model` belongs to the session-wide backend: an agent moved to
+        another backend (by its options, its type or the configuration) gets that backend's
+        own configured model instead."""
+        if backend == self.backend and self.model:
+            return self.model
+        return self.configured_model(backend)

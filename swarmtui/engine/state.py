@@ -12,37 +12,42 @@ where the previous one's critical path ended); speed-up is sequential / wall.
 
 from __future__ import annotations
 
-import fnmatch
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from swarmtui.engine.events import (
     AgentFinished,
     AgentOutput,
     AgentQueued,
+    AgentRehearsed,
     AgentStarted,
     AgentStatus,
     AgentUsage,
     AgentWaiting,
     BashFinished,
     BashOutput,
+    BashRehearsed,
     BashStarted,
     Control,
     DiagnosticEvent,
     Event,
     FileWritten,
     MemoryDeleted,
+    MemoryRead,
     MemoryStored,
     MessageFinished,
     MessageStarted,
     OperationSkipped,
     SessionFinished,
+    SessionResumed,
     SessionStarted,
     SessionStatus,
     TodoChanged,
+    TodoPriority,
+    TodoStatus,
 )
+from swarmtui.memory_keys import PatternIndex, SortedKeys, is_glob
 
 OUTPUT_TAIL_LINES = 200
 # How many output lines of each agent `to_json` carries (the whole output is in session.db).
@@ -57,13 +62,21 @@ def _r(value: float | None) -> float | None:
     return None if value is None else float(round(value, _DIGITS))
 
 
-def _is_glob(key: str) -> bool:
-    return "*" in key or "?" in key or "[" in key
+@dataclass
+class Rehearsal:
+    """What a rehearsed agent's backend would have run (see `AgentRehearsed`)."""
+
+    backend: str
+    model: str | None
+    command: str
+    cwd: str
+    waits: list[str]
 
 
 @dataclass
 class AgentState:
     name: str
+    index: int = 0  # its place in the plan (batch order)
     type: str = "general"
     instructions: str = ""
     message: int = 1
@@ -93,6 +106,7 @@ class AgentState:
     critical_path_seconds: float = 0.0
     # Keys it still waits for (the last `agent_waiting` event, minus what arrived since).
     missing: list[str] = field(default_factory=list)
+    rehearsed: Rehearsal | None = None
 
 
 @dataclass
@@ -113,22 +127,25 @@ class MemoryEntry:
     ttl: float | None = None
     deleted: bool = False
     history: list[MemoryWrite] = field(default_factory=list)
+    seq: int = 0  # the event that wrote the current value
 
 
 @dataclass
 class TodoState:
     id: str
     content: str
-    status: str = "pending"
-    priority: str = "medium"
+    status: TodoStatus = "pending"
+    priority: TodoPriority = "medium"
     agent: str | None = None
+    order: int = 0  # when it was first declared
 
 
 @dataclass
 class BashState:
     op: int
     command: str
-    status: str = "running"  # running, done, failed, skipped
+    status: str = "running"  # running, done, failed, rehearsed
+    cwd: str = "."
     exit_status: int | None = None
     started_at: float | None = None
     finished_at: float | None = None
@@ -172,7 +189,7 @@ class ControlState:
     detail: dict[str, Any]
 
 
-@dataclass
+@dataclass(repr=False)
 class SessionState:
     session_id: str = ""
     title: str = ""
@@ -198,11 +215,50 @@ class SessionState:
     controls: list[ControlState] = field(default_factory=list)
     topology: str | None = None
     strategy: str | None = None
-    # Index: exact key -> agents waiting for it; glob waits are checked by matching.
-    waiters_by_key: dict[str, list[str]] = field(default_factory=dict, repr=False)
-    glob_waiters: list[tuple[str, str]] = field(default_factory=list, repr=False)
-    # Index: key -> its entries in every namespace (waits match a key in any namespace).
+    resumes: list[float] = field(default_factory=list)  # when `swarmtui resume` took it up
+    # Indexes (not part of the JSON). Waits not met yet: the planned waits that have not
+    # arrived, and the missing keys of waiting agents (exact key -> agents, glob -> agents). An
+    # arrival removes the agent, so storing a key touches each waiter once, not on every store.
+    pending: dict[str, dict[str, None]] = field(default_factory=dict, repr=False)
+    pending_globs: PatternIndex[str] = field(default_factory=PatternIndex, repr=False)
+    # Agents whose last missing key has arrived, until they are queued (the scheduler's cue).
+    unblocked: set[str] = field(default_factory=set, repr=False)
+    # key -> its entries in every namespace (waits match a key in any namespace).
     entries_by_key: dict[str, list[MemoryEntry]] = field(default_factory=dict, repr=False)
+    entry_keys: SortedKeys = field(default_factory=SortedKeys, repr=False)
+    # Each glob some agent waits for -> the keys matching it, in the order first stored.
+    glob_matches: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    waited_globs: PatternIndex[str] = field(default_factory=PatternIndex, repr=False)
+    # What waits see: key -> its latest value's entry, whatever the namespace; a delete (in any
+    # namespace) or an expiry removes the key.
+    live: dict[str, MemoryEntry] = field(default_factory=dict, repr=False)
+    live_keys: SortedKeys = field(default_factory=SortedKeys, repr=False)
+    # agent -> ids of the todos assigned to it
+    todos_by_agent: dict[str, set[str]] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        # Short: asyncio puts a finished task's result in its repr, and Python builds such
+        # reprs unasked (restoring a signal handler did, costing 0.5 s for 10,000 agents).
+        return (
+            f"<SessionState {self.session_id or '(not started)'} {self.status}: "
+            f"{len(self.agents)} agents, {self.seq} events>"
+        )
+
+    def has_key(self, wanted: str) -> bool:
+        """Whether a wait for WANTED (a key or a glob) is satisfied now."""
+        return self.live_keys.any_matching(wanted)
+
+    def agent_todos(self, name: str) -> list[TodoState]:
+        """The todos assigned to agent NAME, in the order they were first declared."""
+        ids = self.todos_by_agent.get(name)
+        if not ids:
+            return []
+        return sorted((self.todos[i] for i in ids), key=lambda td: td.order)
+
+    @property
+    def failures(self) -> int:
+        """Operations that did not run or failed (skipped operations and failed commands)."""
+        return len(self.skipped) + sum(1 for b in self.bash.values() if b.status == "failed")
 
     def to_json(self) -> dict[str, Any]:
         """A deterministic, JSON-ready picture of the state (live and replayed runs agree)."""
@@ -216,6 +272,7 @@ class SessionState:
             "max_parallel": self.max_parallel,
             "topology": self.topology,
             "strategy": self.strategy,
+            "resumes": [_r(t) for t in self.resumes],
             "paused": self.paused,
             "seq": self.seq,
             "t": _r(self.t),
@@ -301,6 +358,19 @@ def _agent_json(a: AgentState) -> dict[str, Any]:
         "tokens_in": a.tokens_in,
         "tokens_out": a.tokens_out,
         "cost_usd": _r_cost(a.cost_usd),
+        "rehearsed": _rehearsal_json(a.rehearsed),
+    }
+
+
+def _rehearsal_json(r: Rehearsal | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {
+        "backend": r.backend,
+        "model": r.model,
+        "command": r.command,
+        "cwd": r.cwd,
+        "waits": list(r.waits),
     }
 
 
@@ -323,6 +393,7 @@ def _bash_json(b: BashState) -> dict[str, Any]:
     return {
         "op": b.op,
         "command": b.command,
+        "cwd": b.cwd,
         "status": b.status,
         "exit_status": b.exit_status,
         "started_at": _r(b.started_at),
@@ -345,9 +416,10 @@ def _session_started(s: SessionState, e: SessionStarted) -> None:
     s.strategy = e.strategy
     for m in e.messages:
         s.messages[m.index] = MessageState(index=m.index, title=m.title)
-    for p in e.agents:
+    for index, p in enumerate(e.agents):
         s.agents[p.name] = AgentState(
             name=p.name,
+            index=index,
             type=p.type,
             instructions=p.instructions,
             message=p.message,
@@ -358,10 +430,35 @@ def _session_started(s: SessionState, e: SessionStarted) -> None:
             model=p.model,
         )
         for key in p.waits:
-            if _is_glob(key):
-                s.glob_waiters.append((key, p.name))
-            else:
-                s.waiters_by_key.setdefault(key, []).append(p.name)
+            _pend(s, p.name, key)
+            if is_glob(key) and key not in s.glob_matches:
+                s.glob_matches[key] = s.entry_keys.matching(key)
+                s.waited_globs.add(key, key)
+
+
+def _pend(s: SessionState, name: str, key: str) -> None:
+    """Agent NAME waits for KEY and it has not arrived for it yet."""
+    if is_glob(key):
+        s.pending_globs.add(key, name)
+    else:
+        s.pending.setdefault(key, {})[name] = None
+
+
+def _session_resumed(s: SessionState, e: SessionResumed) -> None:
+    s.status = "running"
+    s.reason = None
+    s.finished = False
+    s.paused = False
+    s.backend = e.backend
+    s.max_parallel = e.max_parallel
+    s.resumes.append(e.t)
+    s.unblocked.clear()
+    for a in s.agents.values():
+        if a.status != "done":  # it runs again from the start
+            a.status = "pending"
+            a.reason = None
+            a.missing = []
+            a.queued_at = a.waiting_since = a.started_at = a.finished_at = None
 
 
 def _session_finished(s: SessionState, e: SessionFinished) -> None:
@@ -391,11 +488,12 @@ def _message_finished(s: SessionState, e: MessageFinished) -> None:
 def _agent(s: SessionState, name: str) -> AgentState:
     a = s.agents.get(name)
     if a is None:  # an agent the plan did not list: still show it
-        a = s.agents[name] = AgentState(name=name)
+        a = s.agents[name] = AgentState(name=name, index=len(s.agents))
     return a
 
 
 def _agent_queued(s: SessionState, e: AgentQueued) -> None:
+    s.unblocked.discard(e.agent)
     a = _agent(s, e.agent)
     a.status = "queued"
     a.queued_at = e.t
@@ -409,6 +507,8 @@ def _agent_waiting(s: SessionState, e: AgentWaiting) -> None:
     a = _agent(s, e.agent)
     a.status = "waiting"
     a.missing = list(e.keys)
+    for key in e.keys:  # (a key that arrived before may be missing again: deleted, expired)
+        _pend(s, a.name, key)
     a.waiting_since = e.t
     a.finished_at = None
 
@@ -431,6 +531,12 @@ def _agent_started(s: SessionState, e: AgentStarted) -> None:
         a.model = e.model
 
 
+def _agent_rehearsed(s: SessionState, e: AgentRehearsed) -> None:
+    _agent(s, e.agent).rehearsed = Rehearsal(
+        backend=e.backend, model=e.model, command=e.command, cwd=e.cwd, waits=list(e.waits)
+    )
+
+
 def _agent_output(s: SessionState, e: AgentOutput) -> None:
     a = _agent(s, e.agent)
     a.output_chars += len(e.text)
@@ -447,6 +553,7 @@ def _agent_usage(s: SessionState, e: AgentUsage) -> None:
 
 
 def _agent_finished(s: SessionState, e: AgentFinished) -> None:
+    s.unblocked.discard(e.agent)
     a = _agent(s, e.agent)
     ran = a.status == "running" and a.started_at is not None
     if ran and a.started_at is not None:
@@ -467,24 +574,35 @@ def _agent_finished(s: SessionState, e: AgentFinished) -> None:
     before = m.critical_path_base if m is not None else 0.0
     started = a.started_at if a.started_at is not None else e.t
     for key in a.arrived:
-        for entry in _entries_for(s, key):
-            for write in entry.history:
-                # Only writes it could have waited for: those before it started.
-                if write.t > started:
-                    break
-                provider = s.agents.get(write.by)
-                if provider is not None and provider is not a:
-                    before = max(before, provider.critical_path_seconds)
+        for entries in _entries_for(s, key):
+            if entries[0].history[0].t > started:
+                break  # (keys come in the order first stored: the rest came later too)
+            for entry in entries:
+                for write in entry.history:
+                    # Only writes it could have waited for: those before it started.
+                    if write.t > started:
+                        break
+                    provider = s.agents.get(write.by)
+                    if provider is not None and provider is not a:
+                        before = max(before, provider.critical_path_seconds)
     a.critical_path_seconds = before + a.run_seconds
     if a.critical_path_seconds > s.metrics.critical_path_seconds:
         s.metrics.critical_path_seconds = a.critical_path_seconds
     _update_speedup(s)
 
 
-def _entries_for(s: SessionState, key: str) -> list[MemoryEntry]:
-    if _is_glob(key):
-        return [e for (_, k), e in s.memory.items() if fnmatch.fnmatchcase(k, key)]
-    return s.entries_by_key.get(key, [])
+def _entries_for(s: SessionState, key: str) -> list[list[MemoryEntry]]:
+    """The entries (of every namespace) of each key a wait for KEY matches, keys in the order
+    they were first stored."""
+    by_key = s.entries_by_key
+    if not is_glob(key):
+        entries = by_key.get(key)
+        return [entries] if entries else []
+    keys = s.glob_matches.get(key)
+    if keys is None:  # (a glob no planned agent waits for)
+        found = [by_key[k] for k in s.entry_keys.matching(key)]
+        return sorted(found, key=lambda entries: entries[0].history[0].t)
+    return [by_key[k] for k in keys]
 
 
 def _memory_stored(s: SessionState, e: MemoryStored) -> None:
@@ -494,23 +612,46 @@ def _memory_stored(s: SessionState, e: MemoryStored) -> None:
         entry = s.memory[k] = MemoryEntry(
             namespace=e.namespace, key=e.key, value=e.value, by=e.by, t=e.t, ttl=e.ttl
         )
-        s.entries_by_key.setdefault(e.key, []).append(entry)
+        entries = s.entries_by_key.get(e.key)
+        if entries is None:
+            entries = s.entries_by_key[e.key] = []
+            s.entry_keys.add(e.key)
+            if s.waited_globs:
+                for pattern, _ in s.waited_globs.matching(e.key):
+                    s.glob_matches[pattern].append(e.key)
+        entries.append(entry)
     else:
         entry.value, entry.by, entry.t, entry.ttl, entry.deleted = e.value, e.by, e.t, e.ttl, False
+    entry.seq = e.seq
     entry.history.append(MemoryWrite(value=e.value, by=e.by, t=e.t))
-    for name in s.waiters_by_key.get(e.key, ()):
-        _arrive(s.agents[name], e.key)
-    for pattern, name in s.glob_waiters:
-        if fnmatch.fnmatchcase(e.key, pattern):
-            _arrive(s.agents[name], pattern)
+    s.live[e.key] = entry
+    s.live_keys.add(e.key)
+    agents = s.agents
+    names = s.pending.get(e.key)
+    if names:
+        for name in [n for n in names if _arrive(s, agents[n], e.key)]:
+            del names[name]
+        if not names:
+            del s.pending[e.key]
+    if s.pending_globs:
+        matched = [(p, list(names)) for p, names in s.pending_globs.matching(e.key)]
+        for pattern, waiting in matched:
+            for name in waiting:
+                if _arrive(s, agents[name], pattern):
+                    s.pending_globs.discard(pattern, name)
 
 
-def _arrive(a: AgentState, key: str) -> None:
+def _arrive(s: SessionState, a: AgentState, key: str) -> bool:
+    """KEY (a wait of A) was met; False when A ended without it (failed, cancelled, skipped):
+    it still waits for it, should it run again."""
     if a.status in FINAL_STATUSES and a.status != "done":
-        return
+        return False
     a.arrived.add(key)
     if key in a.missing:
         a.missing.remove(key)
+        if not a.missing and a.status == "waiting":
+            s.unblocked.add(a.name)
+    return True
 
 
 def _memory_deleted(s: SessionState, e: MemoryDeleted) -> None:
@@ -518,25 +659,37 @@ def _memory_deleted(s: SessionState, e: MemoryDeleted) -> None:
     if entry is not None:
         entry.deleted = True
         entry.history.append(MemoryWrite(value=None, by=e.by, t=e.t, deleted=True))
-
-
-def _memory_read(s: SessionState, e: Any) -> None:
-    # A read changes nothing: it is in the log (and the replayed event stream) to be seen.
-    return None
+    if s.live.pop(e.key, None) is not None:
+        s.live_keys.discard(e.key)
 
 
 def _todo_changed(s: SessionState, e: TodoChanged) -> None:
     td = s.todos.get(e.id)
     if td is None:
-        s.todos[e.id] = TodoState(
-            id=e.id, content=e.content, status=e.status, priority=e.priority, agent=e.agent
+        td = s.todos[e.id] = TodoState(
+            id=e.id,
+            content=e.content,
+            status=e.status,
+            priority=e.priority,
+            agent=e.agent,
+            order=len(s.todos),
         )
     else:
+        if td.agent is not None and td.agent != e.agent:
+            s.todos_by_agent[td.agent].discard(td.id)
         td.content, td.status, td.priority, td.agent = e.content, e.status, e.priority, e.agent
+    if e.agent is not None:
+        s.todos_by_agent.setdefault(e.agent, set()).add(e.id)
 
 
 def _bash_started(s: SessionState, e: BashStarted) -> None:
     s.bash[e.op] = BashState(op=e.op, command=e.command, started_at=e.t)
+
+
+def _bash_rehearsed(s: SessionState, e: BashRehearsed) -> None:
+    s.bash[e.op] = BashState(
+        op=e.op, command=e.command, status="rehearsed", cwd=e.cwd, started_at=e.t, finished_at=e.t
+    )
 
 
 def _bash_output(s: SessionState, e: BashOutput) -> None:
@@ -553,14 +706,6 @@ def _bash_finished(s: SessionState, e: BashFinished) -> None:
     b.finished_at = e.t
     b.reason = e.reason
     b.status = "done" if e.exit_status == 0 else "failed"
-
-
-def _file_written(s: SessionState, e: FileWritten) -> None:
-    s.files.append((e.path, e.bytes, e.by))
-
-
-def _operation_skipped(s: SessionState, e: OperationSkipped) -> None:
-    s.skipped.append((e.op, e.kind, e.reason))
 
 
 def _control(s: SessionState, e: Control) -> None:
@@ -584,38 +729,64 @@ def _update_speedup(s: SessionState) -> None:
     s.metrics.speedup = s.metrics.sequential_seconds / wall if wall > 0 else 0.0
 
 
-_HANDLERS: dict[str, Callable[[SessionState, Any], None]] = {
-    "session_started": _session_started,
-    "session_finished": _session_finished,
-    "message_started": _message_started,
-    "message_finished": _message_finished,
-    "agent_queued": _agent_queued,
-    "agent_waiting": _agent_waiting,
-    "agent_started": _agent_started,
-    "agent_output": _agent_output,
-    "agent_usage": _agent_usage,
-    "agent_finished": _agent_finished,
-    "memory_stored": _memory_stored,
-    "memory_deleted": _memory_deleted,
-    "memory_read": _memory_read,
-    "todo_changed": _todo_changed,
-    "bash_started": _bash_started,
-    "bash_output": _bash_output,
-    "bash_finished": _bash_finished,
-    "file_written": _file_written,
-    "operation_skipped": _operation_skipped,
-    "control": _control,
-    "diagnostic": _diagnostic,
-}
-
-
 def apply(state: SessionState, event: Event) -> SessionState:
     """Fold one event into the state (in place) and return it."""
     state.seq = event.seq
     state.t = event.t
     if event.t > state.metrics.wall_seconds:
         state.metrics.wall_seconds = event.t
-    _HANDLERS[event.type](state, event)
+    # The most frequent kinds first: each case is one isinstance check.
+    match event:
+        case AgentOutput():
+            _agent_output(state, event)
+        case AgentStarted():
+            _agent_started(state, event)
+        case AgentFinished():
+            _agent_finished(state, event)
+        case AgentQueued():
+            _agent_queued(state, event)
+        case MemoryStored():
+            _memory_stored(state, event)
+        case FileWritten():
+            state.files.append((event.path, event.bytes, event.by))
+        case AgentWaiting():
+            _agent_waiting(state, event)
+        case TodoChanged():
+            _todo_changed(state, event)
+        case AgentUsage():
+            _agent_usage(state, event)
+        case AgentRehearsed():
+            _agent_rehearsed(state, event)
+        case MemoryDeleted():
+            _memory_deleted(state, event)
+        case MemoryRead():
+            pass  # a read changes nothing: it is in the log to be seen
+        case BashStarted():
+            _bash_started(state, event)
+        case BashOutput():
+            _bash_output(state, event)
+        case BashFinished():
+            _bash_finished(state, event)
+        case BashRehearsed():
+            _bash_rehearsed(state, event)
+        case OperationSkipped():
+            state.skipped.append((event.op, event.kind, event.reason))
+        case Control():
+            _control(state, event)
+        case DiagnosticEvent():
+            _diagnostic(state, event)
+        case MessageStarted():
+            _message_started(state, event)
+        case MessageFinished():
+            _message_finished(state, event)
+        case SessionStarted():
+            _session_started(state, event)
+        case SessionResumed():
+            _session_resumed(state, event)
+        case SessionFinished():
+            _session_finished(state, event)
+        case _:
+            assert_never(event)
     return state
 
 

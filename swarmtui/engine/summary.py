@@ -50,7 +50,29 @@ def summary_json(state: SessionState, path: Path) -> dict[str, Any]:
                 "tokens_in": a.tokens_in,
                 "tokens_out": a.tokens_out,
                 "cost_usd": _cost([a.cost_usd]),
+                # In a rehearsal, what the agent's own backend would have run (else null).
+                "rehearsed": None
+                if a.rehearsed is None
+                else {
+                    "backend": a.rehearsed.backend,
+                    "model": a.rehearsed.model,
+                    "command": a.rehearsed.command,
+                    "cwd": a.rehearsed.cwd,
+                    "waits": list(a.rehearsed.waits),
+                },
             }
             for a in state.agents.values()
+        ],
+        # Every Bash operation: what ran (or, in a rehearsal, what would have), where, and how.
+        "bash": [
+            {
+                "op": b.op,
+                "command": b.command,
+                "cwd": b.cwd,
+                "status": b.status,
+                "exit_status": b.exit_status,
+                "reason": b.reason,
+            }
+            for _, b in sorted(state.bash.items())
         ],
     }

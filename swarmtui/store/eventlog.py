@@ -44,12 +44,9 @@ class EventLog:
         self.path = folder / DB_NAME
         self._interval = flush_interval
         self._lock_fd = _take_lock(folder / LOCK_NAME)
-        try:
-            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            create_schema(self._conn)
-        except sqlite3.Error as exc:
-            os.close(self._lock_fd)
-            raise SessionStoreError(f"{self.path}: cannot create the event log ({exc})") from exc
+        # Connected and given its tables by the writer thread, while the session starts (a few
+        # milliseconds of every run); events appended meanwhile wait in the queue.
+        self._conn: sqlite3.Connection | None = None
         self._queue: deque[Event | _Finish] = deque()
         self._wake = threading.Event()
         self._stop = False
@@ -96,11 +93,24 @@ class EventLog:
         # a WAL that the next reader applies.
         while not self._drained.wait(0.05):
             if not self._thread.is_alive():  # (it died: a bug; still release everything)
-                _close_quietly(self._conn)
+                if self._conn is not None:
+                    _close_quietly(self._conn)
                 break
         os.close(self._lock_fd)  # everything is committed: the writer is done
 
+    def _connect(self) -> sqlite3.Connection | None:
+        try:
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            create_schema(conn)
+        except sqlite3.Error as exc:
+            with self._committed:
+                self.error = f"{self.path}: cannot create the event log ({exc})"
+                self._committed.notify_all()
+            return None
+        return conn
+
     def _loop(self) -> None:
+        self._conn = self._connect()
         while True:
             self._wake.wait()
             if not self._stop and self._interval > 0:
@@ -110,12 +120,14 @@ class EventLog:
             self._flush()
             if stop and not self._queue:
                 self._drained.set()
-                _close_quietly(self._conn)
+                if self._conn is not None:
+                    _close_quietly(self._conn)
                 return
 
     def _flush(self) -> None:
         queue = self._queue
-        if self.error is not None:  # the log is broken: drop rather than grow without bound
+        conn = self._conn
+        if self.error is not None or conn is None:  # broken: drop rather than grow unbounded
             queue.clear()
             return
         n = len(queue)
@@ -126,6 +138,7 @@ class EventLog:
         memory: list[Event] = []
         finishes: list[dict[str, Any]] = []
         started: Event | None = None
+        resumed = False
         for e in items:  # one plain loop: this is the hot path of the writer
             if isinstance(e, _Finish):
                 finishes.append(e.values)
@@ -139,8 +152,9 @@ class EventLog:
                 memory.append(e)
             elif kind == "session_started":
                 started = e
+            elif kind == "session_resumed":
+                resumed = True
         try:
-            conn = self._conn
             conn.execute("BEGIN")
             if isinstance(started, SessionStarted):
                 conn.execute(
@@ -154,6 +168,11 @@ class EventLog:
                         len(started.agents),
                         os.getpid(),
                     ),
+                )
+            if resumed:
+                conn.execute(
+                    "UPDATE session SET status = 'running', finished = NULL, writer_pid = ?",
+                    (os.getpid(),),
                 )
             conn.executemany(
                 "INSERT INTO events (seq, t, type, agent, payload_json) VALUES (?, ?, ?, ?, ?)",
@@ -182,7 +201,7 @@ class EventLog:
                 self.error = f"{self.path}: cannot append events ({exc})"
                 self._committed.notify_all()
             with contextlib.suppress(sqlite3.Error):
-                self._conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
 
 
 def _close_quietly(conn: sqlite3.Connection) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -16,7 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
 
-from swarmtui import locations
+from swarmtui import gc_policy, locations
 from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.examples import DEFAULT_EXAMPLE, example_names, read_example
 from swarmtui.ui.look import STATUS_COLOR_DEFAULTS
@@ -26,7 +25,6 @@ from swarmtui.ui.work import ReportsFailures, WorkFailed
 
 # After start-up the heap is frozen and collections made rarer: full passes under load stall
 # the event loop for 50-110 ms (architecture.md, "The app").
-GC_THRESHOLDS = (50_000, 50, 100)
 FREEZE_AFTER = 1.0
 
 
@@ -171,7 +169,7 @@ class SwarmApp(ReportsFailures, App[None]):
         """The backend the next run uses, without building the settings for it."""
         if self._settings is not None:
             return self._settings.backend
-        return self._backend or RunSettings().backend
+        return self._backend or RunSettings.backend  # (the default; building one imports pydantic)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Lets the tcss use $agent-* with any theme, including Textual's built-in ones.
@@ -219,10 +217,7 @@ class SwarmApp(ReportsFailures, App[None]):
             self.set_timer(FREEZE_AFTER, self._freeze_heap, name="gc-freeze")
 
     def _freeze_heap(self) -> None:
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(*GC_THRESHOLDS)
-        gc.enable()  # the CLI pauses collection during start-up
+        gc_policy.settle_after_start_up()  # (the CLI paused collection for start-up)
 
     def _open_replay(self, path: Path) -> None:
         from swarmtui.ui.screens.replay import ReplayScreen

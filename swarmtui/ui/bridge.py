@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from textual.message_pump import MessagePump
 from textual.timer import Timer
 
+from swarmtui.memory_keys import PatternIndex, is_glob
 from swarmtui.ui.empty_state import EMPTY_STATE, new_state
 
 if TYPE_CHECKING:
@@ -61,6 +62,8 @@ _TICKING = frozenset({"running", "waiting"})
 # Panels that can repaint just the rows of the agents an event touched, and those events.
 _ROW_PANELS = frozenset({"agents", "timeline", "status"})
 _MEMORY_EVENTS = frozenset({"memory_stored", "memory_deleted"})
+# Beyond this many agents' rows, a frame repaints the panel's visible rows whole.
+_MAX_ROWS = 256
 PREVIEW_PANELS = frozenset({"agents", "todos"})
 _ROW_EVENTS = frozenset(
     {
@@ -129,6 +132,8 @@ class SessionBridge:
         self._painted_at: dict[str, float] = {}
         self._changed_rows: dict[str, set[str] | None] = {}
         self._position = _Position()
+        # Who waits for each key, for the session shown (built at its first memory event).
+        self._waiters: tuple[object, dict[str, list[str]], PatternIndex[str]] | None = None
         self.events_seen = 0
         self.live_clock = False  # True while a live session runs: elapsed times follow the clock
         self.after_repaint: Callable[[], None] | None = None
@@ -160,6 +165,7 @@ class SessionBridge:
     def attach(self, state: SessionState, *, live: bool) -> None:
         """Show a new session (its state object is shared with the engine when live)."""
         self.state = state
+        self._waiters = None
         self._restart_log([])
         self.live_clock = live
         self._clock_start = time.monotonic() - state.t if live else None
@@ -207,11 +213,30 @@ class SessionBridge:
             return None if agent is None else (agent,)
         if kind in _MEMORY_EVENTS:
             # A key arriving changes only the rows of the agents waiting for it.
-            key: str = getattr(event, "key", "")
-            state = self.state
-            waiters = state.waiters_by_key.get(key, ())
-            return [*waiters, *(name for _pattern, name in state.glob_waiters)]
+            return self._waiters_of(getattr(event, "key", ""))
+        if kind == "session_started":
+            self._waiters = None
         return None
+
+    def _waiters_of(self, key: str) -> Iterable[str] | None:
+        """The agents whose waits name `key` or a glob it matches (None: too many to list)."""
+        agents = self.state.agents
+        if self._waiters is None or self._waiters[0] is not agents:
+            exact: dict[str, list[str]] = {}
+            globs: PatternIndex[str] = PatternIndex()
+            for agent in agents.values():
+                for wait in agent.waits:
+                    if is_glob(wait):
+                        globs.add(wait, agent.name)
+                    else:
+                        exact.setdefault(wait, []).append(agent.name)
+            self._waiters = (agents, exact, globs)
+        _, exact, globs = self._waiters
+        names = list(exact.get(key, ()))
+        if globs:
+            for _pattern, waiting in globs.matching(key):
+                names.extend(waiting)
+        return names if len(names) <= _MAX_ROWS else None
 
     def feed(self, events: Iterable[Event]) -> None:
         """Apply events to the bridge's own state, then treat them as `on_event` does."""

@@ -42,7 +42,7 @@ class Notify(Protocol):
 
 
 class SessionOptions(TypedDict):
-    """`LiveSession`'s keywords besides the batch."""
+    """`new_live_session`'s keywords besides the batch."""
 
     settings: RunSettings
     sessions_dir: Path
@@ -111,10 +111,10 @@ class SessionController:
         if self.running:
             self._say("A session is already running (X cancels it).", "warning")
             return None
-        from swarmtui.engine.session import LiveSession
+        from swarmtui.store import new_live_session
 
         try:
-            live = LiveSession(text, source_name=source_name, **self.context.session_options())
+            live = new_live_session(text, source_name=source_name, **self.context.session_options())
         except Exception as exc:  # a bad batch or folder must not take the editor with it
             self.last_error = failure_line(exc)
             self._say(f"Could not start the session: {self.last_error}", "error")

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from swarmtui.config import Backends, OpenAIOptions
 from swarmtui.engine.settings import RunSettings
 
 from .fake_openai_server import FakeOpenAIServer
@@ -38,13 +39,13 @@ def fake_server() -> Iterator[FakeOpenAIServer]:
 
 def openai_settings(base_url: str, **options: Any) -> RunSettings:
     """Settings for the openai backend with fast retries (tests never wait a real backoff)."""
-    backend_options = {"max_retries": 2, "retry_backoff": 0.0, "max_retry_wait": 0.01}
-    backend_options.update(options)
+    values: dict[str, Any] = {"max_retries": 2, "retry_backoff": 0.0, "max_retry_wait": 0.01}
+    values.update(options)
     return RunSettings(
         backend="openai",
         base_url=base_url,
         model="fake-model",
-        backend_options={"openai": backend_options},
+        backends=Backends(openai=OpenAIOptions(**values)),
     )
 
 

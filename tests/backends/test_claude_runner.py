@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from swarmtui.config import Backends, ClaudeOptions
 from swarmtui.engine.runners.base import AgentFailed
 from swarmtui.engine.runners.claude_code import create_runner
 from swarmtui.engine.settings import RunSettings
@@ -86,7 +87,7 @@ TOOL_RESULT = {
     "parent_tool_use_id": None,
     "session_id": "sess-1",
 }
-ASSISTANT_DONE = {
+ASSISTANT_DONE: dict[str, Any] = {
     "type": "assistant",
     "message": {
         "id": "msg_2",
@@ -143,7 +144,9 @@ def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StandIn:
 
 
 def _settings(**claude: Any) -> RunSettings:
-    return RunSettings(backend="claude", model="sonnet", backend_options={"claude": claude})
+    return RunSettings(
+        backend="claude", model="sonnet", backends=Backends(claude=ClaudeOptions(**claude))
+    )
 
 
 async def test_documented_stream_becomes_output_usage_and_result(
@@ -264,15 +267,15 @@ async def test_cancel_kills_the_whole_process_group(stand_in: StandIn, tmp_path:
     assert not _alive(child), "the agent's grandchild survived the cancel"
 
 
-async def test_the_default_backends_model_is_not_passed_to_claude(
+async def test_claude_gets_the_jobs_model_else_its_configured_one(
     stand_in: StandIn, tmp_path: Path
 ) -> None:
     stand_in.replay(INIT, RESULT)
     settings = RunSettings(
-        backend="openai", model="gpt-x", backend_options={"claude": {"model": "opus"}}
+        backend="openai", model="gpt-x", backends=Backends(claude=ClaudeOptions(model="opus"))
     )
     runner = create_runner(settings)
-    await runner.run(make_job(tmp_path / "a", model="gpt-x"), RecordingSink())
+    await runner.run(make_job(tmp_path / "a", model=None), RecordingSink())
     assert stand_in.recorded()["argv"][4:6] == ["--model", "opus"]
     await runner.run(make_job(tmp_path / "b", model="haiku"), RecordingSink())
     assert stand_in.recorded()["argv"][4:6] == ["--model", "haiku"]

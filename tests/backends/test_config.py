@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from swarmtui.commands.settings import build_run_settings, resolve_sessions_dir
-from swarmtui.config import ConfigError, load_config
+from swarmtui.config import AgentTypeOverride, ConfigError, Price, load_config
 
 
 def _write(path: Path, text: str) -> Path:
@@ -46,7 +46,7 @@ def test_bad_values_name_file_key_and_expectation(
     path = _write(tmp_path / "swarmtui.toml", text)
     with pytest.raises(ConfigError) as error:
         load_config(project_dir=tmp_path)
-    message = error.value.format_message()
+    message = str(error.value)
     assert message.startswith(f"{path}: {key}: ")
     assert expected in message and "\n" not in message
 
@@ -97,9 +97,9 @@ def test_layers_merge_key_by_key_and_record_their_source(tmp_path: Path) -> None
         5,
     )
     assert settings.base_url == "http://user/v1"
-    assert settings.agent_types == {"coder": {"backend": "claude", "model": "sonnet"}}
-    assert settings.prices == {"project-model": {"input": 1.0, "output": 2.0}}
-    assert settings.backend_options["openai"]["timeout"] == 600.0
+    assert settings.agent_types == {"coder": AgentTypeOverride(backend="claude", model="sonnet")}
+    assert settings.prices == {"project-model": Price(input=1.0, output=2.0)}
+    assert settings.backends.openai.timeout == 600.0
 
     flags = {"max_parallel": 9, "model": "flag-model", "base_url": None, "sessions_dir": None}
     settings = build_run_settings(flags, project_dir=tmp_path)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from swarmtui.config import Price
 from swarmtui.engine.runners.base import AgentFailed
 from swarmtui.engine.runners.openai_compat import create_runner, parse_retry_after
 
@@ -362,11 +363,12 @@ async def test_cost_comes_from_the_price_table(
 ) -> None:
     fake_server.script(stream_reply(["priced"], usage=(1_000_000, 500_000)))
     settings = openai_settings(fake_server.base_url)
-    settings.prices = {"fake-model": {"input": 2.0, "output": 8.0}}
+    settings.prices = {"fake-model": Price(input=2.0, output=8.0)}
     sink = RecordingSink()
     result = await create_runner(settings).run(make_job(tmp_path / "s"), sink)
     assert result.cost_usd == pytest.approx(6.0)
-    assert sink.usages[-1] == (1_000_000, 500_000, pytest.approx(6.0))
+    tokens_in, tokens_out, cost = sink.usages[-1]
+    assert (tokens_in, tokens_out) == (1_000_000, 500_000) and cost == pytest.approx(6.0)
 
 
 async def test_fenced_blocks_with_paths_become_artifacts(

@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 from swarmtui.batch.models import Batch, Message, TaskOp
+from swarmtui.config import Backends, OpenAIOptions, Price
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.settings import RunSettings
+from swarmtui.store import new_live_session
 
 BATCH = Batch(
     messages=[Message(index=1, operations=[TaskOp(index=0, name="Solo", instructions="Work.")])]
@@ -18,7 +20,7 @@ BATCH = Batch(
 
 
 def _run(settings: RunSettings, tmp_path: Path) -> LiveSession:
-    session = LiveSession(
+    session = new_live_session(
         "// test\n", source_name="t.swarm.js", settings=settings, sessions_dir=tmp_path, batch=BATCH
     )
     asyncio.run(asyncio.wait_for(session.run(), 60))
@@ -60,7 +62,7 @@ def test_a_transport_failure_is_a_readable_reason(tmp_path: Path) -> None:
         backend="openai",
         model="m",
         base_url="http://127.0.0.1:99999/v1",
-        backend_options={"openai": {"max_retries": 0}},
+        backends=Backends(openai=OpenAIOptions(max_retries=0)),
     )
     solo = _run(settings, tmp_path).state.agents["Solo"]
     assert solo.status == "failed"
@@ -75,7 +77,7 @@ def test_a_budget_without_prices_says_it_cannot_be_enforced(tmp_path: Path) -> N
         model="unpriced-model",
         base_url="http://127.0.0.1:9/v1",
         budget_usd=0.01,
-        backend_options={"openai": {"max_retries": 0}},
+        backends=Backends(openai=OpenAIOptions(max_retries=0)),
     )
     messages = [d.message for d in _run(settings, tmp_path).state.diagnostics if d.code == "SW020"]
     assert messages == [
@@ -90,7 +92,7 @@ def test_a_priced_model_gives_no_budget_warning(tmp_path: Path) -> None:
         model="m",
         base_url="http://127.0.0.1:9/v1",
         budget_usd=1.0,
-        prices={"m": {"input": 1.0, "output": 2.0}},
-        backend_options={"openai": {"max_retries": 0}},
+        prices={"m": Price(input=1.0, output=2.0)},
+        backends=Backends(openai=OpenAIOptions(max_retries=0)),
     )
     assert not [d for d in _run(settings, tmp_path).state.diagnostics if d.code == "SW020"]

@@ -6,15 +6,15 @@ import asyncio
 from pathlib import Path
 
 from swarmtui.batch import Batch
-from swarmtui.engine.session import LiveSession
 from swarmtui.engine.settings import RunSettings
+from swarmtui.store import new_live_session
 from tests.batch.conftest import parse
 
 _WAITER = 'Task("A", "Wait for \'m/b\' in memory. Then summarise it.", "coder")\n'
 
 
 async def _agent_status(batch: Batch, tmp_path: Path) -> str:
-    session = LiveSession(
+    session = new_live_session(
         "// parsed in a test\n",
         source_name="test.swarm.js",
         settings=RunSettings(rehearsal_seconds=0.005),

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "examples"
+from swarmtui import locations
+
+EXAMPLES = locations.builtin_examples_dir()
 CLI = [sys.executable, "-m", "swarmtui"]
 
 
@@ -18,18 +20,15 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _examples() -> list[Path]:
-    """The example batches; a stand-in path when there are none, so the test fails, loudly,
-    instead of pytest skipping an empty parameter set."""
+    """The example batches shipped in the package; a stand-in path when there are none, so the
+    test fails, loudly, instead of pytest skipping an empty parameter set."""
     found = sorted(EXAMPLES.glob("*.swarm.js"))
     return found or [EXAMPLES / "NO-EXAMPLES"]
 
 
 @pytest.mark.parametrize("example", _examples(), ids=lambda p: p.name)
 def test_run_and_replay_json_are_identical(example: Path, tmp_path: Path) -> None:
-    assert example.is_file(), (
-        f"no example batches (*.swarm.js) in {EXAMPLES}: the shared examples folder must sit "
-        "beside the repository"
-    )
+    assert example.is_file(), f"no example batches (*.swarm.js) in {EXAMPLES}"
     sessions = str(tmp_path / "sessions")
     ran = _cli(
         "run",

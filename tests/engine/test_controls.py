@@ -6,11 +6,11 @@ import os
 import select
 from pathlib import Path
 
-from swarmtui.batch.models import TaskOp, Todo, TodoWriteOp
-from swarmtui.engine.events import Event
+from swarmtui.batch.models import Todo, TodoWriteOp
+from swarmtui.engine.events import AgentStarted, Control, Event, TodoChanged
 from swarmtui.engine.session import LiveSession
 
-from .helpers import one_message, run
+from .helpers import one_message, run, task
 
 # The agent's bash starts a bash that starts `sleep`: a grandchild of the runner's process.
 GRANDCHILD = (
@@ -19,10 +19,6 @@ GRANDCHILD = (
     "while [ ! -s sleep.pid ]; do :; done; echo started; wait;; "
     "*) echo fine;; esac"
 )
-
-
-def task(i: int, name: str, **kw: object) -> TaskOp:
-    return TaskOp(index=i, name=name, **kw)  # type: ignore[arg-type]
 
 
 async def test_cancel_kills_the_grandchild_and_fails_dependants(tmp_path: Path) -> None:
@@ -91,8 +87,8 @@ async def test_retry_runs_the_agent_and_its_dependants_again(tmp_path: Path) -> 
     assert agents["Builder"].status == "done" and agents["Builder"].attempts == 2
     assert agents["Checker"].status == "done"
     assert r.state.memory[("default", "swarm/build")].value == "Builder ok\n"
-    retry = r.seq("control", action="retry")
-    assert r.of("agent_started", agent="Checker")[-1].seq > retry
+    retry = r.seq(Control, action="retry")
+    assert r.of(AgentStarted, agent="Checker")[-1].seq > retry
 
 
 async def test_manual_store_unblocks_a_waiter(tmp_path: Path) -> None:
@@ -131,7 +127,7 @@ async def test_pause_holds_new_agents_until_resume(tmp_path: Path) -> None:
 
     batch = one_message(task(0, "First"), task(1, "Second"))
     r = await run(batch, tmp_path, on_event, max_parallel=1)
-    assert r.seq("agent_started", agent="Second") > r.seq("control", action="resume")
+    assert r.seq(AgentStarted, agent="Second") > r.seq(Control, action="resume")
     assert r.state.agents["Second"].status == "done" and not r.state.paused
 
 
@@ -143,4 +139,4 @@ async def test_todo_status_by_hand(tmp_path: Path) -> None:
     batch = one_message(TodoWriteOp(index=0, todos=[Todo(id="t1", content="Do it")]), task(1, "A"))
     r = await run(batch, tmp_path, on_event)
     assert r.state.todos["t1"].status == "completed"
-    assert r.of("todo_changed")[-1].by == "user"  # type: ignore[attr-defined]
+    assert r.of(TodoChanged)[-1].by == "user"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from swarmtui.batch.models import BashOp, WriteOp
-from swarmtui.engine.fence import FenceError, write_fenced
+from swarmtui.engine.fence import FenceError, open_fenced_folder, write_fenced, write_fenced_in
 
-from .helpers import messages, run
+from .helpers import REAL, messages, run
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ async def test_writes_that_escape_are_refused_and_write_nothing(
         [WriteOp(index=i + 1, path=p, content="PWNED") for i, p in enumerate(escapes)]
         + [WriteOp(index=99, path="docs/ok.md", content="fine")],
     )
-    r = await run(batch, tmp_path)
+    r = await run(batch, tmp_path, **REAL)
     assert _snapshot(outside) == before
     assert not (tmp_path / "escape.txt").exists()
     assert not Path("/etc/swarmtui-test.txt").exists()
@@ -101,3 +101,19 @@ async def test_the_file_threads_write_everything_and_hand_back_refusals(
     assert _snapshot(outside) == {"target.txt": "original"}
     # A write after the queue has drained is served too (the threads wait, they do not end).
     assert await writer.write(session, "artifacts/again.md", b"x") == 1
+
+
+def test_a_planted_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    session = tmp_path / "s"
+    (session / "artifacts").mkdir(parents=True)
+    os.mkfifo(session / "artifacts" / "report.md")
+    with pytest.raises(FenceError, match="not a plain file"):
+        write_fenced(session, "artifacts/report.md", b"x")
+    folder = open_fenced_folder(session, "artifacts")
+    try:
+        with pytest.raises(FenceError, match="not a plain file"):
+            write_fenced_in(folder, "report.md", b"x")
+        assert write_fenced_in(folder, "fresh.md", b"abc") == 3
+    finally:
+        os.close(folder)
+    assert (session / "artifacts" / "fresh.md").read_bytes() == b"abc"

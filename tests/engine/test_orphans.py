@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import wait_for_agent_start
+from .helpers import start_command_run, wait_for_agent_start
 
 CLI = [sys.executable, "-m", "swarmtui"]
 
@@ -46,22 +46,7 @@ def test_a_sigkilled_run_takes_its_command_and_grandchild_with_it(tmp_path: Path
         "echo $$ > c.tmp && mv c.tmp child.pid; sleep 30 & echo $! > g.tmp && mv g.tmp grand.pid;"
         " wait"
     )
-    proc = subprocess.Popen(
-        [
-            *CLI,
-            "run",
-            str(batch),
-            "--headless",
-            "--backend",
-            "command",
-            "--command",
-            command,
-            "--sessions-dir",
-            str(sessions),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    proc = start_command_run(batch, sessions, command)
     pidfds: list[int] = []
     try:
         folder = wait_for_agent_start(sessions, proc)

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from swarmtui.batch.models import TaskOp
+from swarmtui.engine.events import AgentOutput
+from swarmtui.engine.output_log import OUTPUT_CHUNK
 from swarmtui.engine.runners import make_runner
 from swarmtui.engine.runners.base import AgentFailed
-from swarmtui.engine.scheduler import OUTPUT_CHUNK
 from swarmtui.engine.settings import RunSettings
 
 from .helpers import one_message, run
@@ -47,7 +48,7 @@ async def test_command_gets_quoted_fields_stdin_and_environment(tmp_path: Path) 
     assert (r.session.path / f"{hostile}.arg").read_text() == prompt  # {prompt} == stdin
     assert not (r.session.path / "pwned").exists()
     assert "to-stderr" not in (agent.result or "")
-    streams = {e.stream for e in r.of("agent_output", agent=hostile)}  # type: ignore[attr-defined]
+    streams = {e.stream for e in r.of(AgentOutput, agent=hostile)}
     assert streams == {"stdout", "stderr"}
 
 
@@ -59,7 +60,7 @@ async def test_large_output_is_whole_in_the_log_and_chunked_in_events(tmp_path: 
         backend="command",
         command_template=f"head -c {size} /dev/zero | tr '\\0' x",
     )
-    chunks = [e.text for e in r.of("agent_output", agent="Loud")]  # type: ignore[attr-defined]
+    chunks = [e.text for e in r.of(AgentOutput, agent="Loud")]
     assert all(len(c) <= OUTPUT_CHUNK for c in chunks) and len(chunks) >= 6
     assert "".join(chunks) == "x" * size
     log = r.session.path / "artifacts" / "logs" / "loud.log"

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from swarmtui.batch.models import BashOp, TaskOp
+from swarmtui.engine.events import AgentOutput, BashOutput
 
-from .helpers import one_message, run
+from .helpers import REAL, one_message, run
 
 
 @pytest.fixture
@@ -45,8 +46,8 @@ async def test_bash_output_is_scrubbed_even_when_split_across_reads(
             command='printf %s "${OPENAI_API_KEY:0:12}"; sleep 0.05; echo "${OPENAI_API_KEY:12}"',
         ),
     )
-    r = await run(batch, tmp_path)
-    text = "".join(e.text for e in r.of("bash_output"))  # type: ignore[attr-defined]
+    r = await run(batch, tmp_path, **REAL)
+    text = "".join(e.text for e in r.of(BashOutput))
     assert key not in text
     assert text.count("[REDACTED]") == 2
     assert all(key not in line for b in r.state.bash.values() for line in b.output_tail)
@@ -65,6 +66,6 @@ async def test_command_agent_output_and_reason_are_scrubbed(key: str, tmp_path: 
     )
     assert r.state.agents["Leaky"].status == "failed"
     assert key not in (r.state.agents["Leaky"].reason or "")
-    outputs = "".join(e.text for e in r.of("agent_output"))  # type: ignore[attr-defined]
+    outputs = "".join(e.text for e in r.of(AgentOutput))
     assert "[REDACTED]" in outputs and key not in outputs
     _assert_nowhere(key, r.session.path)

@@ -230,3 +230,18 @@ def test_the_state_object_stays_the_same_across_seeks() -> None:
         cursor.seek(30)
         assert cursor.state is state
         assert state == fold(EVENTS[:30])
+
+
+def test_clone_keeps_what_the_state_shares_shared() -> None:
+    from swarmtui.engine.events import MemoryStored, SessionStarted
+
+    state = fold(
+        [
+            SessionStarted(seq=1, session_id="s", title="t", backend="rehearsal", started_at="x"),
+            MemoryStored(seq=2, t=0.1, key="k", value=1, by="A"),
+        ]
+    )
+    copied = clone(state)
+    entry = copied.memory[("default", "k")]
+    assert copied.live["k"] is entry and copied.entries_by_key["k"] == [entry]
+    assert copied.entries_by_key["k"][0] is entry and entry is not state.memory[("default", "k")]

@@ -15,16 +15,18 @@ from pathlib import Path
 import pytest
 
 from swarmtui.batch.models import Batch, MemoryOp, Message, TaskOp
-from swarmtui.engine.events import AgentStarted, MemoryStored, SessionStarted
+from swarmtui.engine.events import AgentStarted, Event, MemoryStored, SessionStarted
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.settings import RunSettings
 from swarmtui.store import (
     EventLog,
     SessionStoreError,
     list_sessions,
+    new_live_session,
     read_events,
     resolve_session,
 )
+from tests.engine.helpers import start_command_run, wait_for_agent_start
 
 CLI = [sys.executable, "-m", "swarmtui"]
 
@@ -42,7 +44,7 @@ async def _run(tmp_path: Path, title: str = "Store") -> LiveSession:
             )
         ]
     )
-    session = LiveSession(
+    session = new_live_session(
         "text",
         source_name="x.swarm.js",
         settings=RunSettings(rehearsal_seconds=0.001),
@@ -106,7 +108,7 @@ def test_group_commit_keeps_every_event_in_order(tmp_path: Path) -> None:
 
 def test_logged_payloads_are_exactly_model_dump_json(tmp_path: Path) -> None:
     # The writer calls the serializer directly (faster); the rows must not differ by a byte.
-    events = [
+    events: list[Event] = [
         SessionStarted(seq=1, session_id="s", title="tïtle ✓", backend="b", started_at="x"),
         MemoryStored(seq=2, t=0.5, key="k", value={"a": [1, 2.5, None], "é": "\n"}, by="A"),
         AgentStarted(seq=3, t=1e-6, agent="A"),
@@ -176,48 +178,13 @@ def test_missing_session_db(tmp_path: Path) -> None:
     assert list_sessions(tmp_path)[0].error is not None
 
 
-def _wait_for_started(sessions: Path, proc: subprocess.Popen[bytes], count: int) -> Path:
-    """Wait until the run (another process) has committed COUNT agent starts; its folder."""
-    deadline = time.monotonic() + 60
-    while True:
-        assert time.monotonic() < deadline, "the run never recorded its agents starting"
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        for db in sessions.glob("*/session.db"):
-            try:
-                conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-                started = conn.execute(
-                    "SELECT count(*) FROM events WHERE type = 'agent_started'"
-                ).fetchone()[0]
-                conn.close()
-            except sqlite3.Error:
-                continue
-            if started >= count:
-                return db.parent
-        time.sleep(0.02)  # polling another process's database: there is no event to wait on
-
-
 def test_ctrl_c_cancels_the_run_kills_its_commands_and_records_it(tmp_path: Path) -> None:
     batch = tmp_path / "slow.swarm.js"
     batch.write_text('Task("Sleeper", "Sleep.", "coder")\n')
     sessions = tmp_path / "sessions"
-    proc = subprocess.Popen(
-        [
-            *CLI,
-            "run",
-            str(batch),
-            "--headless",
-            "--backend",
-            "command",
-            "--command",
-            "echo $$ > pid; echo ready; exec sleep 300",
-            "--sessions-dir",
-            str(sessions),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    proc = start_command_run(batch, sessions, "echo $$ > pid; echo ready; exec sleep 300")
     try:
-        folder = _wait_for_started(sessions, proc, 1)
+        folder = wait_for_agent_start(sessions, proc, 1)
         deadline = time.monotonic() + 30
         while not (folder / "pid").exists() or not (folder / "pid").read_text().strip():
             assert time.monotonic() < deadline
@@ -257,7 +224,7 @@ def test_a_sigkilled_run_is_interrupted_and_replays(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
     )
     try:
-        _wait_for_started(sessions, proc, 2)
+        wait_for_agent_start(sessions, proc, 2)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.kill()

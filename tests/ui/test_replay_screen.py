@@ -253,15 +253,15 @@ async def test_enter_on_an_agent_opens_its_detail_read_only(sessions: dict[str, 
 
 
 async def test_a_real_rehearsal_session_replays_to_the_live_state(tmp_path: Path) -> None:
-    from swarmtui.engine.session import LiveSession
     from swarmtui.engine.settings import RunSettings
+    from swarmtui.store import new_live_session
 
     batch = """[Single Message - Live then replay]:
 Task("Planner", "Plan it. Store the plan in memory under 'swarm/plan'.", "planner")
 Task("Builder", "Read the plan from memory 'swarm/plan'. Build it.", "coder")
 Task("Checker", "Check the build.", "tester")
 """
-    live = LiveSession(
+    live = new_live_session(
         batch,
         source_name="live.swarm.js",
         settings=RunSettings(rehearsal_seconds=0.01),

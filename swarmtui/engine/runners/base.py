@@ -9,6 +9,7 @@ A runner signals failure by raising `AgentFailed` with a reason a user can read.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -50,6 +51,9 @@ class AgentResult:
     files: list[str] = field(default_factory=list)
     # Their sizes in bytes where the runner knows them (saves the scheduler a stat per file).
     sizes: dict[str, int] = field(default_factory=dict)
+    # Files still being written when the agent is done (their size once written): the agents
+    # that wait for this one need not wait for them too. The session waits before it ends.
+    pending: dict[str, asyncio.Future[int]] = field(default_factory=dict)
 
 
 class OutputSink(Protocol):
@@ -68,3 +72,7 @@ class Runner(Protocol):
     name: str
 
     async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult: ...
+
+    def would_run(self, job: AgentJob) -> str:
+        """What `run` would start or call for JOB, as one line for a rehearsal to record."""
+        ...

@@ -13,10 +13,12 @@ import asyncio
 import contextlib
 import json
 import os
+import shlex
 import shutil
 from collections.abc import AsyncIterator
 from typing import Any
 
+from swarmtui.backend_names import DEFAULT_KEY_ENVS
 from swarmtui.engine.process import forget_group, kill_group, spawn
 from swarmtui.engine.runners.base import AgentFailed, AgentJob, AgentResult, OutputSink
 from swarmtui.engine.runners.files import write_log
@@ -163,18 +165,14 @@ class ClaudeRunner:
 
     def __init__(self, settings: RunSettings) -> None:
         self.settings = settings
-        raw = settings.backend_options.get("claude", {})
-        self.executable: str = raw.get("executable") or "claude"
-        self.extra_args: list[str] = [str(arg) for arg in raw.get("extra_args") or []]
-        default_model = settings.model if settings.backend == self.name else None
-        self.default_model: str | None = default_model or raw.get("model")
-        self.key_env: str | None = raw.get("api_key_env")
+        options = settings.backends.claude
+        self.executable: str = options.executable or "claude"
+        self.extra_args: list[str] = list(options.extra_args)
+        self.key_env: str | None = options.api_key_env
 
     def model_for(self, job: AgentJob) -> str | None:
-        """The job's model, unless it is only the default backend's model passed down to us."""
-        settings = self.settings
-        inherited = settings.backend != self.name and job.model == settings.model
-        return (None if inherited else job.model) or self.default_model
+        """The job's model (the plan resolved it), else this backend's default."""
+        return job.model or self.settings.default_model(self.name)
 
     def command(self, executable: str, job: AgentJob, system: str) -> list[str]:
         args = [executable, "-p", "--output-format", "stream-json", "--verbose"]
@@ -184,6 +182,10 @@ class ClaudeRunner:
         if system:
             args += ["--append-system-prompt", system]
         return [*args, *self.extra_args]
+
+    def would_run(self, job: AgentJob) -> str:
+        prompt = build_prompt(job, files_in_text=False)
+        return shlex.join(self.command(self.executable, job, prompt.system)) + " < (the prompt)"
 
     async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
         executable = shutil.which(self.executable)
@@ -195,7 +197,7 @@ class ClaudeRunner:
         prompt = build_prompt(job, files_in_text=False)
         env = dict(os.environ, SWARM_SESSION_DIR=str(job.session_dir), SWARM_AGENT=job.name)
         if self.key_env and os.environ.get(self.key_env):
-            env["ANTHROPIC_API_KEY"] = os.environ[self.key_env]
+            env[DEFAULT_KEY_ENVS["claude"]] = os.environ[self.key_env]
         secrets = secret_values(self.settings)
         parser = StreamJsonParser(sink, secrets)
         raw_lines: list[str] = []

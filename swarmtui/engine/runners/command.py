@@ -49,6 +49,11 @@ class CommandRunner:
         self._template = settings.command_template
         self._secrets = secret_values(settings)
 
+    def would_run(self, job: AgentJob) -> str:
+        if not self._template:
+            return "(nothing: the command backend has no command template)"
+        return render_command(self._template, job, prompt_text(job))
+
     async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
         if not self._template:
             raise AgentFailed("the command backend needs a command template (--command)")

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from swarmtui.backend_names import DEFAULT_KEY_ENVS
 from swarmtui.engine.runners.base import AgentFailed, AgentJob, AgentResult, OutputSink
 from swarmtui.engine.runners.files import write_fenced_files, write_log
 from swarmtui.engine.runners.prompt import Prompt, build_prompt
@@ -26,26 +27,8 @@ from swarmtui.engine.runners.secrets import StreamRedactor, redact, secret_value
 from swarmtui.engine.settings import RunSettings
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-DEFAULT_KEY_ENV = "OPENAI_API_KEY"
+DEFAULT_KEY_ENV = DEFAULT_KEY_ENVS["openai"]
 FLUSH_INTERVAL = 0.05
-
-
-@dataclass(frozen=True)
-class OpenAIOptions:
-    timeout: float = 600.0
-    connect_timeout: float = 10.0
-    max_retries: int = 3
-    retry_backoff: float = 1.0
-    max_retry_wait: float = 60.0
-    max_tokens: int | None = None
-    temperature: float | None = None
-    count_with_tokenizer: bool = True
-
-    @classmethod
-    def from_settings(cls, settings: RunSettings) -> OpenAIOptions:
-        raw = settings.backend_options.get("openai", {})
-        known = {name: raw[name] for name in cls.__dataclass_fields__ if raw.get(name) is not None}
-        return cls(**known)
 
 
 class _Retryable(Exception):
@@ -152,26 +135,26 @@ class OpenAIRunner:
 
     def __init__(self, settings: RunSettings) -> None:
         self.settings = settings
-        self.options = OpenAIOptions.from_settings(settings)
-        raw = settings.backend_options.get("openai", {})
-        self.base_url = (settings.base_url or raw.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
-        default_model = settings.model if settings.backend == self.name else None
-        self.default_model: str | None = default_model or raw.get("model")
-        self.key_env: str = raw.get("api_key_env") or settings.api_key_env or DEFAULT_KEY_ENV
+        self.options = settings.backends.openai
+        base_url = settings.base_url or self.options.base_url or DEFAULT_BASE_URL
+        self.base_url = base_url.rstrip("/")
+        self.key_env: str = self.options.api_key_env or DEFAULT_KEY_ENV
         # The tokenizer endpoint that answered before; False once none did (asked once per run).
         self._tokenizer: tuple[str, str, str] | bool | None = None
 
     def model_for(self, job: AgentJob) -> str | None:
-        """The job's model, unless it is only the default backend's model passed down to us."""
-        settings = self.settings
-        inherited = settings.backend != self.name and job.model == settings.model
-        return (None if inherited else job.model) or self.default_model
+        """The job's model (the plan resolved it), else this backend's default."""
+        return job.model or self.settings.default_model(self.name)
 
     def cost(self, model: str, tokens_in: int, tokens_out: int) -> float | None:
         price = self.settings.prices.get(model)
-        if not price:
+        if price is None:
             return None
-        return (tokens_in * price.get("input", 0.0) + tokens_out * price.get("output", 0.0)) / 1e6
+        return (tokens_in * price.input + tokens_out * price.output) / 1e6
+
+    def would_run(self, job: AgentJob) -> str:
+        model = self.model_for(job) or "(no model)"
+        return f"POST {self.base_url}/chat/completions (model {model})"
 
     async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
         model = self.model_for(job)

@@ -39,18 +39,21 @@ class RehearsalRunner:
         )
         relative = f"artifacts/{slug(job.name)}.md"
         data = _report(job, seconds).encode("utf-8")
-        # The report is written by the runner's file thread while the simulated time runs:
-        # creating a file can take a millisecond on a busy disk, and a thousand agents starting
-        # together must neither block the loop nor pay a thread-pool hand-off each.
+        # The report is written by the runner's file thread while the simulated time runs, and
+        # the agent is done when that time is over, written or not: creating a file can take a
+        # millisecond on a busy disk, and a thousand agents must neither block the loop nor
+        # wait for each other's reports (the session waits for them before it ends).
         writing = self._files.write(job.session_dir, relative, data)
         try:
             await asyncio.sleep(seconds)
-            size = await writing
         except BaseException:
             writing.cancel()
             raise
         sink.output(text, "info")
-        return AgentResult(text=text, files=[relative], sizes={relative: size})
+        return AgentResult(text=text, files=[relative], pending={relative: writing})
+
+    def would_run(self, job: AgentJob) -> str:
+        return "(nothing: a rehearsal)"
 
 
 def _report(job: AgentJob, seconds: float) -> str:

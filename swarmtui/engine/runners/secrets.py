@@ -13,12 +13,13 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from swarmtui.backend_names import DEFAULT_KEY_ENVS
 from swarmtui.engine.settings import RunSettings
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
 REDACTED = "[REDACTED]"
-KNOWN_KEY_ENVS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
+KNOWN_KEY_ENVS = tuple(DEFAULT_KEY_ENVS.values())
 # Shorter values are too likely to occur by chance in ordinary text to be scrubbed everywhere.
 _MIN_SECRET_LENGTH = 6
 
@@ -26,11 +27,8 @@ _MIN_SECRET_LENGTH = 6
 def key_env_names(settings: RunSettings) -> list[str]:
     """Every environment variable that may hold a key for this run."""
     names = list(KNOWN_KEY_ENVS)
-    if settings.api_key_env:
-        names.append(settings.api_key_env)
-    for options in settings.backend_options.values():
-        env = options.get("api_key_env")
-        if isinstance(env, str) and env:
+    for env in (settings.backends.openai.api_key_env, settings.backends.claude.api_key_env):
+        if env:
             names.append(env)
     return list(dict.fromkeys(names))
 

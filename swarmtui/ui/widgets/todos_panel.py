@@ -52,7 +52,7 @@ class TodosPanel(RowList):
         self.read_only = read_only
         self.state = EMPTY_STATE
         self._todos: list[TodoState] = []
-        self._looks: list[tuple[int, str, str, str, str | None]] = []
+        self._looks: list[tuple[object, ...]] = []
         self._longest_agent = 0
         self._styles: dict[str, Style] = {}
         self._priority_style = Style(bold=True)
@@ -60,7 +60,9 @@ class TodosPanel(RowList):
     def paint(self, frame: Frame) -> None:
         state = self.state = frame.state
         todos = list(state.todos.values())
-        looks = [(id(t), t.status, t.content, t.priority, t.agent) for t in todos]
+        looks: list[tuple[object, ...]] = [
+            (id(t), t.status, t.content, t.priority, t.agent) for t in todos
+        ]
         longest = max((len(t.agent or "") for t in todos), default=0)
         styles = status_styles(self.app)
         warning = self.app.theme_variables.get("warning")

@@ -1,0 +1,75 @@
+"""A batch `Bash` operation: run in the session folder (or a folder inside it), streamed and
+scrubbed as events; in a rehearsal, recorded as what would have run and not run at all."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from swarmtui.batch.models import BashOp
+from swarmtui.engine.events import BashFinished, BashOutput, BashRehearsed, BashStarted
+from swarmtui.engine.operations import OpContext
+from swarmtui.engine.output_log import chunks
+from swarmtui.engine.paths import check_write_path, rewrite_session_paths, session_relative
+from swarmtui.engine.process import run_process
+from swarmtui.engine.runners.secrets import StreamRedactor
+
+
+def bash_folder(op: BashOp, session_dir: Path) -> tuple[str, str | None]:
+    """OP's working folder relative to the session folder, or why it cannot be used."""
+    if not op.cwd:
+        return ".", None
+    relative = session_relative(rewrite_session_paths(op.cwd, session_dir), session_dir)
+    problem = check_write_path(relative)
+    if problem is None and not (session_dir / relative).resolve().is_relative_to(
+        session_dir.resolve()
+    ):
+        problem = f"{op.cwd}: outside the session folder"
+    return relative, problem
+
+
+async def run_bash(ctx: OpContext, op: BashOp) -> None:
+    """Run OP (or rehearse it); its events say what happened."""
+    command = rewrite_session_paths(op.command, ctx.session_dir)
+    relative, problem = bash_folder(op, ctx.session_dir)
+    if problem is not None:
+        ctx.skip(op, problem)
+        return
+    if ctx.rehearsal:
+        ctx.emit(BashRehearsed(op=op.index, command=command, cwd=relative, timeout=op.timeout))
+        return
+    ctx.emit(BashStarted(op=op.index, command=command))
+    # A key the command prints may arrive split across two reads.
+    redactors = {"stdout": StreamRedactor(ctx.secrets), "stderr": StreamRedactor(ctx.secrets)}
+
+    def emit_output(stream: str, text: str) -> None:
+        if text:
+            name = "stdout" if stream == "stdout" else "stderr"
+            for piece in chunks(text):
+                ctx.emit(BashOutput(op=op.index, stream=name, text=piece))
+
+    def on_output(stream: str, text: str) -> None:
+        emit_output(stream, redactors["stdout" if stream == "stdout" else "stderr"].feed(text))
+
+    reason: str | None = None
+    status: int | None = None
+    try:
+        try:
+            status = await run_process(
+                ["bash", "-c", command],
+                cwd=ctx.session_dir / relative,
+                on_output=on_output,
+                timeout=op.timeout,
+            )
+        finally:
+            for name, redactor in redactors.items():
+                emit_output(name, redactor.flush())
+    except TimeoutError:
+        reason = f"timed out after {op.timeout:g} s"
+    except asyncio.CancelledError:
+        reason = "cancelled"
+    except OSError as exc:
+        reason = f"could not run bash: {exc}"
+    else:
+        reason = None if status == 0 else f"exit status {status}"
+    ctx.emit(BashFinished(op=op.index, exit_status=status, reason=reason))

@@ -1,0 +1,98 @@
+"""The batch's instant operations (todos, memory, file writes) and what they share with Bash.
+
+Each turns into events at once when its message starts; `swarmtui.engine.bash` runs Bash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from swarmtui.batch.models import MemoryOp, Operation, TodoWriteOp, WriteOp
+from swarmtui.engine.events import Event, FileWritten, TodoChanged, TodoStatus
+from swarmtui.engine.fence import FenceError, write_fenced
+from swarmtui.engine.memory import Memory
+from swarmtui.engine.memory_reads import memory_read_event
+from swarmtui.engine.paths import check_write_path, rewrite_session_paths, write_target
+from swarmtui.engine.state import SessionState, TodoState
+
+
+@dataclass
+class OpContext:
+    """What an operation may touch: the state it reads, where its events go, the session."""
+
+    state: SessionState
+    emit: Callable[[Event], None]
+    memory: Memory
+    session_dir: Path
+    # Refuse OP with a reason (an `operation_skipped` event, or the agent's end for a task).
+    skip: Callable[[Operation, str], None]
+    secrets: list[str]
+    rehearsal: bool  # record what would run instead of running it
+
+
+def write_todos(ctx: OpContext, op: TodoWriteOp) -> None:
+    for todo in op.todos:
+        ctx.emit(
+            TodoChanged(
+                id=todo.id,
+                content=todo.content,
+                status=todo.status,
+                priority=todo.priority,
+                agent=todo.agent,
+            )
+        )
+
+
+def set_todo(emit: Callable[[Event], None], todo: TodoState, status: TodoStatus, by: str) -> None:
+    emit(
+        TodoChanged(
+            id=todo.id,
+            content=todo.content,
+            status=status,
+            priority=todo.priority,
+            agent=todo.agent,
+            by=by,
+        )
+    )
+
+
+def _session_value(value: Any, session_dir: Path) -> Any:
+    if isinstance(value, str):
+        return rewrite_session_paths(value, session_dir)
+    return value
+
+
+def memory_op(ctx: OpContext, op: MemoryOp) -> None:
+    if op.action == "store" or op.action == "delete":
+        if not op.key:
+            ctx.skip(op, f"memory {op.action} without a key")
+        elif op.action == "store":
+            value = _session_value(op.value, ctx.session_dir)
+            ctx.memory.store(op.key, value, op.namespace, "batch", op.ttl)
+        else:
+            ctx.memory.delete(op.key, op.namespace, "batch")
+    else:
+        # Nothing changes (no agent to hand the value to), but the read is recorded.
+        ctx.emit(memory_read_event(op, ctx.state.live))
+
+
+def write_file(ctx: OpContext, op: WriteOp) -> None:
+    # The batch language's rules know the §6 placeholders: give them the path as written.
+    problem = check_write_path(op.path)
+    if problem is not None:
+        ctx.skip(op, problem)
+        return
+    relative = write_target(op.path)
+    content = rewrite_session_paths(op.content, ctx.session_dir)
+    try:
+        size = write_fenced(ctx.session_dir, relative, content.encode("utf-8"))
+    except FenceError as exc:
+        ctx.skip(op, f"write refused: {exc.strerror}")
+        return
+    except OSError as exc:
+        ctx.skip(op, f"{relative}: not written ({exc.strerror or exc})")
+        return
+    ctx.emit(FileWritten(path=relative, bytes=size, by="batch"))

@@ -1,0 +1,102 @@
+"""An agent's output as events (chunked), and once it has said a lot, in its own log file too;
+and the files its runner was still writing when it was done."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from swarmtui.engine.events import AgentOutput, Event, FileWritten
+from swarmtui.engine.fence import open_fenced
+from swarmtui.engine.paths import slug
+from swarmtui.engine.runners.base import OutputStream
+
+# One output event carries at most this many characters; the whole output is in the agent's
+# log file under artifacts/logs/.
+OUTPUT_CHUNK = 8192
+# An agent whose output grows past this also gets artifacts/logs/<agent>.log with all of it.
+LOG_FILE_THRESHOLD = 2 * OUTPUT_CHUNK
+
+
+def chunks(text: str) -> list[str]:
+    """TEXT cut into pieces of at most OUTPUT_CHUNK characters."""
+    if len(text) <= OUTPUT_CHUNK:
+        return [text]
+    return [text[i : i + OUTPUT_CHUNK] for i in range(0, len(text), OUTPUT_CHUNK)]
+
+
+class OutputLog:
+    """One agent's output: small output stays in the event log alone; past the threshold the
+    whole of it also goes to `artifacts/logs/<agent>.log`."""
+
+    def __init__(self, name: str, session_dir: Path, emit: Callable[[Event], None]) -> None:
+        self.name = name
+        self._session_dir = session_dir
+        self._emit = emit
+        self._fd: int | None = None  # -1: the file was refused
+        self._buffer: list[str] = []
+        self._chars = 0
+
+    def write(self, text: str, stream: OutputStream) -> None:
+        self._chars += len(text)
+        if self._fd is None:
+            self._buffer.append(text)
+            if self._chars > LOG_FILE_THRESHOLD:
+                try:
+                    self._fd = open_fenced(
+                        self._session_dir, f"artifacts/logs/{slug(self.name)}.log", append=True
+                    )
+                except OSError:
+                    self._fd = -1  # refused: the events still carry everything
+                pending = "".join(self._buffer)
+                self._buffer.clear()
+                self._write_file(pending)
+        else:
+            self._write_file(text)
+        for piece in chunks(text):
+            self._emit(AgentOutput(agent=self.name, stream=stream, text=piece))
+
+    def _write_file(self, text: str) -> None:
+        if self._fd is not None and self._fd >= 0:
+            with contextlib.suppress(OSError):
+                os.write(self._fd, text.encode("utf-8", "replace"))
+
+    def close(self) -> None:
+        if self._fd is not None and self._fd >= 0:
+            os.close(self._fd)
+        self._fd = None
+        self._buffer.clear()
+        self._chars = 0
+
+
+class PendingWrites:
+    """Files that runners were still writing when their agents were done: each is recorded
+    (`file_written`, or a note in the agent's output when it could not be written) once the
+    write ends; `wait` lets the session end only after the last one."""
+
+    def __init__(self, emit: Callable[[Event], None]) -> None:
+        self._emit = emit
+        self._writes: set[asyncio.Future[int]] = set()
+
+    def follow(self, agent: str, relative: str, writing: asyncio.Future[int]) -> None:
+        self._writes.add(writing)
+        writing.add_done_callback(functools.partial(self._done, agent, relative))
+
+    def _done(self, agent: str, relative: str, writing: asyncio.Future[int]) -> None:
+        self._writes.discard(writing)
+        if writing.cancelled():
+            return
+        error = writing.exception()
+        if error is None:
+            self._emit(FileWritten(path=relative, bytes=writing.result(), by=agent))
+        else:
+            note = f"{relative}: not written ({error})"
+            self._emit(AgentOutput(agent=agent, stream="info", text=note))
+
+    async def wait(self) -> None:
+        if self._writes:
+            await asyncio.gather(*self._writes, return_exceptions=True)

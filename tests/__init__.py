@@ -1,0 +1,1 @@
+"""swarmtui's tests (a package, so test modules share helpers by name)."""

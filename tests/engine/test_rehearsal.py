@@ -1,0 +1,110 @@
+"""A rehearsal runs nothing: no Bash command, no agent's program; each is recorded as rehearsed
+(what, where, after what), in the events, the fold, the summary and the replay. Writes still land
+inside the session folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from swarmtui.batch.models import BashOp, TaskOp, WriteOp
+from swarmtui.engine.events import AgentRehearsed, BashStarted
+
+from .helpers import one_message, run
+
+CLI = [sys.executable, "-m", "swarmtui"]
+
+
+def _processes_with(marker: str) -> list[int]:
+    """Live processes whose command line contains MARKER."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                if marker.encode() in cmdline.read():
+                    found.append(int(entry))
+        except OSError:  # (it ended meanwhile)
+            continue
+    return found
+
+
+def test_a_rehearsal_creates_nothing_and_starts_nothing(tmp_path: Path) -> None:
+    # A unique sleep length marks any process the batch would start.
+    marker = f"4242.{uuid.uuid4().int % 10**9}"
+    outside = tmp_path / "outside-created.txt"
+    batch = tmp_path / "deploy.swarm.js"
+    batch.write_text(
+        "[Single Message]:\n"
+        f'Bash("touch {outside} made-by-bash.txt; (sleep {marker} &)")\n'
+        'Write("docs/notes.md", "kept")\n'
+        'Task("Deployer", "Deploy. Store the result under \'swarm/deploy\'.", "coder")\n'
+    )
+    config = tmp_path / "swarmtui.toml"
+    # The user's configuration puts coders on a real program: a rehearsal must not run it.
+    config.write_text(
+        '[agent_types.coder]\nbackend = "command"\n'
+        f'[backends.command]\ntemplate = "touch {outside}.agent; sleep {marker}"\n'
+    )
+    sessions = tmp_path / "sessions"
+    args = ["--rehearsal-seconds", "0.01", "--sessions-dir", str(sessions), "--config", str(config)]
+    ran = subprocess.run(
+        [*CLI, "run", str(batch), "--json", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert _processes_with(marker) == []
+    assert not outside.exists() and not Path(f"{outside}.agent").exists()
+    [folder] = sessions.iterdir()
+    assert not (folder / "made-by-bash.txt").exists()
+    assert (folder / "docs" / "notes.md").read_text() == "kept"  # writes stay (inside)
+
+    document = json.loads(ran.stdout)
+    summary = document["summary"]
+    [bash] = summary["bash"]
+    assert bash["status"] == "rehearsed" and bash["cwd"] == "." and bash["exit_status"] is None
+    assert str(outside) in bash["command"]
+    [agent] = summary["agents"]
+    assert agent["status"] == "done"
+    rehearsed = agent["rehearsed"]
+    assert rehearsed["backend"] == "command" and rehearsed["cwd"] == "."
+    assert f"sleep {marker}" in rehearsed["command"]
+    assert document["state"]["bash"][0]["status"] == "rehearsed"
+
+    replayed = subprocess.run(
+        [*CLI, "replay", str(folder), "--json"], capture_output=True, text=True, timeout=120
+    )
+    assert replayed.stdout == ran.stdout
+    text = subprocess.run(
+        [*CLI, "replay", str(folder), "--headless"], capture_output=True, text=True, timeout=120
+    ).stdout
+    assert f"rehearsed bash (op 0, in .): touch {outside}" in text
+    assert "rehearsed Deployer (command, in .):" in text
+    assert _processes_with(marker) == []
+
+
+async def test_what_a_rehearsed_agent_would_have_waited_for_is_recorded(tmp_path: Path) -> None:
+    batch = one_message(
+        TaskOp(index=0, name="Maker", stores=["swarm/plan"]),
+        TaskOp(index=1, name="Runner", waits=["swarm/plan"], backend="command"),
+        BashOp(index=2, command="exit 7", cwd="artifacts/scripts"),
+        WriteOp(index=3, path="scripts/run.sh", content="echo hi\n"),
+    )
+    r = await run(batch, tmp_path, command_template="false")
+    assert r.state.status == "completed"
+    [event] = r.of(AgentRehearsed)
+    assert event.agent == "Runner" and event.waits == ["swarm/plan"]
+    assert r.state.agents["Runner"].backend == "rehearsal"
+    assert r.state.agents["Maker"].rehearsed is None  # a rehearsal agent: nothing to rehearse
+    bash = r.state.bash[2]
+    assert (bash.status, bash.cwd, bash.command) == ("rehearsed", "artifacts/scripts", "exit 7")
+    assert not r.of(BashStarted)
+    assert ("scripts/run.sh", 8, "batch") in r.state.files
+    assert (r.session.path / "scripts" / "run.sh").read_text() == "echo hi\n"

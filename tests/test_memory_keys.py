@@ -1,0 +1,42 @@
+"""The glob rule and its indexes agree with testing every key against every pattern."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from swarmtui.memory_keys import PatternIndex, SortedKeys, is_glob, key_matches, literal_prefix
+
+_KEYS = st.text(alphabet="ab/*?", min_size=0, max_size=6)
+
+
+def test_the_rule() -> None:
+    assert key_matches("swarm/a", "swarm/*") and key_matches("k", "k")
+    assert not key_matches("swarm/*", "swarm/a")  # a stored key is never a pattern
+    assert is_glob("a[bc]") and not is_glob("plain/key")
+    assert literal_prefix("res/12/*.md") == "res/12/" and literal_prefix("k") == "k"
+
+
+@given(st.lists(_KEYS, max_size=12), st.lists(_KEYS, max_size=12))
+def test_indexes_find_exactly_what_a_scan_finds(keys: list[str], patterns: list[str]) -> None:
+    index: PatternIndex[int] = PatternIndex()
+    for i, pattern in enumerate(patterns):
+        index.add(pattern, i)
+    stored = SortedKeys()
+    for key in keys:
+        stored.add(key)
+    for key in keys:
+        found = {i for _, items in index.matching(key) for i in items}
+        assert found == {i for i, p in enumerate(patterns) if fnmatchcase(key, p)}
+    for pattern in patterns:
+        expected = sorted({k for k in keys if key_matches(k, pattern)})
+        assert stored.matching(pattern) == expected
+        assert stored.any_matching(pattern) == bool(expected)
+    for i, pattern in enumerate(patterns):
+        index.discard(pattern, i)
+    assert not index
+    for key in keys:
+        stored.discard(key)
+    assert len(stored) == 0
