@@ -21,29 +21,48 @@ from .helpers import SIZE, settle, workers_done
 
 _FIRST_FRAME_CHILD = r"""
 import sys
-from swarmtui.commands.app_cmds import launch_plan
-from swarmtui.ui.app import make_app
+from textual.app import App
 
-plan = launch_plan({})
-app = make_app(
-    settings_factory=plan.settings_factory, backend=plan.backend, sessions_dir=plan.sessions_dir
-)
 seen = []
-display = app._display
 
-def record(screen, update):
-    if not seen:
-        seen.append(sorted(m for m in ("pydantic", "yaml", "swarmtui.config") if m in sys.modules))
-    return display(screen, update)
+def watch(app):
+    display = app._display
 
-app._display = record
+    def record(screen, update):
+        if not seen:
+            found = ("pydantic", "yaml", "swarmtui.config")
+            seen.append(sorted(m for m in found if m in sys.modules))
+        return display(screen, update)
+
+    app._display = record
 
 async def stop(pilot):
     await pilot.pause()
     print("AT_FIRST_FRAME", ",".join(seen[0]) or "-", flush=True)
     pilot.app.exit()
 
-app.run(headless=True, size=(120, 36), auto_pilot=stop)
+if sys.argv[1] == "make_app":
+    from swarmtui.commands.app_cmds import launch_plan
+    from swarmtui.ui.app import make_app
+
+    plan = launch_plan({})
+    app = make_app(
+        settings_factory=plan.settings_factory, backend=plan.backend, sessions_dir=plan.sessions_dir
+    )
+    watch(app)
+    app.run(headless=True, size=(120, 36), auto_pilot=stop)
+else:  # the `swarmtui` command as typed, App.run made headless
+    plain_run = App.run
+
+    def headless_run(self, *args, **kwargs):
+        watch(self)
+        return plain_run(self, headless=True, size=(120, 36), auto_pilot=stop)
+
+    App.run = headless_run
+    sys.argv = ["swarmtui"]
+    from swarmtui.cli import main
+
+    main()
 """
 
 
@@ -72,9 +91,12 @@ def test_a_theme_that_is_not_shipped_has_no_quick_path(tmp_path: Path) -> None:
     assert bundled_theme("odd", builtin_dir=tmp_path) is None
 
 
-def test_the_first_frame_is_painted_before_pydantic_is_imported(no_config: Path) -> None:
+@pytest.mark.parametrize("via", ["make_app", "cli"])
+def test_the_first_frame_is_painted_before_pydantic_is_imported(
+    no_config: Path, via: str
+) -> None:
     out = subprocess.run(
-        [sys.executable, "-c", _FIRST_FRAME_CHILD],
+        [sys.executable, "-c", _FIRST_FRAME_CHILD, via],
         capture_output=True,
         text=True,
         timeout=60,
