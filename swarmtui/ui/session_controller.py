@@ -6,7 +6,6 @@ screen runs the session in its worker and tells the controller when that worker 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +64,8 @@ class RunContext:
 
 def parse_memory_value(text: str) -> Any:
     """What the user typed as a memory value: JSON when it is JSON, else the text itself."""
+    import json  # (not on the start-up path)
+
     try:
         return json.loads(text)
     except ValueError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Self
 
 from rich.style import Style
@@ -27,6 +26,8 @@ FOLD_CHILDREN = 25
 
 def pretty_value(value: Any) -> str:
     """JSON text of a value, pretty-printed; a string holding JSON is shown as that JSON."""
+    import json  # (not on the start-up path: values show once a key is chosen)
+
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -39,6 +40,8 @@ def pretty_value(value: Any) -> str:
 
 
 def short_value(value: Any, width: int = 60) -> str:
+    import json
+
     text = value if isinstance(value, str) else json.dumps(value, default=str)
     text = text.replace("\n", " ")
     return text if len(text) <= width else text[: width - 1] + "…"
