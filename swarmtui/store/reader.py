@@ -16,14 +16,6 @@ from swarmtui.store.schema import APPLICATION_ID, DB_NAME
 _EVENTS: TypeAdapter[list[Event]] = TypeAdapter(list[Event])
 
 
-def session_row_sql(schema: str = "main") -> str:
-    """The query of the session row, from the database attached as `schema`."""
-    return (
-        "SELECT id, title, status, started, finished, backend, wall_seconds,"
-        f" sequential_seconds, speedup, agents FROM {schema}.session LIMIT 1"
-    )
-
-
 EVENTS_SQL = "SELECT payload_json FROM events ORDER BY seq"
 
 
@@ -71,12 +63,6 @@ def _connect(db: Path) -> sqlite3.Connection:
     return conn
 
 
-def session_row(db: Path, row: Any) -> SessionRow:
-    if row is None:
-        raise SessionStoreError(f"{db}: the session row is missing (nothing was recorded)")
-    return SessionRow(*row)
-
-
 def parse_events(db: Path, payloads: list[str], first: int = 0) -> list[Event]:
     """The events of recorded JSON payloads; `first` is the number of the first in messages."""
     # One validate_json over the whole list is much faster than one call per row.
@@ -98,12 +84,17 @@ def read_session_row(session_path: Path) -> SessionRow:
     db = db_path(session_path)
     conn = _connect(db)
     try:
-        row = conn.execute(session_row_sql()).fetchone()
+        row = conn.execute(
+            "SELECT id, title, status, started, finished, backend, wall_seconds,"
+            " sequential_seconds, speedup, agents FROM session LIMIT 1"
+        ).fetchone()
     except sqlite3.Error as exc:
         raise SessionStoreError(f"{db}: unreadable session database ({exc})") from exc
     finally:
         conn.close()
-    return session_row(db, row)
+    if row is None:
+        raise SessionStoreError(f"{db}: the session row is missing (nothing was recorded)")
+    return SessionRow(*row)
 
 
 def read_events(session_path: Path) -> list[Event]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.eventlog import writer_alive
-from swarmtui.store.reader import SessionRow, read_session_row
+from swarmtui.store.reader import read_session_row
 from swarmtui.store.schema import DB_NAME
 
 
@@ -43,13 +43,6 @@ def session_info(folder: Path) -> SessionInfo:
     try:
         row = read_session_row(folder)
     except SessionStoreError as exc:
-        return info_of(folder, exc)
-    return info_of(folder, row)
-
-
-def info_of(folder: Path, row: SessionRow | SessionStoreError) -> SessionInfo:
-    """The listing entry of a folder from its session row, or from why it could not be read."""
-    if isinstance(row, SessionStoreError):
         return SessionInfo(
             id=folder.name,
             title="",
@@ -60,7 +53,7 @@ def info_of(folder: Path, row: SessionRow | SessionStoreError) -> SessionInfo:
             speedup=None,
             backend="",
             path=folder,
-            error=str(row),
+            error=str(exc),
         )
     return SessionInfo(
         id=row.id,
@@ -75,25 +68,19 @@ def info_of(folder: Path, row: SessionRow | SessionStoreError) -> SessionInfo:
     )
 
 
-def session_folders(sessions_dir: Path) -> list[Path]:
-    """The folders of `sessions_dir` that hold (or should hold) a session."""
+def list_sessions(sessions_dir: Path) -> list[SessionInfo]:
+    """Every session in `sessions_dir`, newest first."""
     try:
-        return [
+        folders = [
             p
             for p in sessions_dir.iterdir()
             if p.is_dir() and (p.name.startswith("session-") or (p / DB_NAME).exists())
         ]
     except OSError:  # no such folder, or not readable: nothing to list
         return []
-
-
-def newest_first(infos: list[SessionInfo]) -> list[SessionInfo]:
-    return sorted(infos, key=lambda i: (i.started_at, i.id), reverse=True)
-
-
-def list_sessions(sessions_dir: Path) -> list[SessionInfo]:
-    """Every session in `sessions_dir`, newest first."""
-    return newest_first([session_info(p) for p in session_folders(sessions_dir)])
+    infos = [session_info(p) for p in folders]
+    infos.sort(key=lambda i: (i.started_at, i.id), reverse=True)
+    return infos
 
 
 def resolve_session(session: str, sessions_dir: Path) -> Path:

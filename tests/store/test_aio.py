@@ -1,4 +1,4 @@
-"""The async readers (store/aio.py) give what the blocking ones give: rows, events, errors."""
+"""The async reader (store/aio.py) gives what the blocking one gives: the events, the errors."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from swarmtui.engine.events import (
     SessionFinished,
     SessionStarted,
 )
-from swarmtui.store import EventLog, SessionStoreError, list_sessions, read_events
-from swarmtui.store.aio import list_sessions_async, read_events_async
+from swarmtui.store import EventLog, SessionStoreError, read_events
+from swarmtui.store.aio import read_events_async
 
 
 def _record(folder: Path, title: str, agents: int = 3, finished: bool = True) -> Path:
@@ -63,21 +63,6 @@ def sessions(tmp_path: Path) -> Path:
     theirs.execute("CREATE TABLE session (id TEXT)")
     theirs.close()
     return root
-
-
-async def test_the_sessions_list_is_the_blocking_readers(sessions: Path) -> None:
-    listed = await list_sessions_async(sessions)
-    assert listed == list_sessions(sessions)
-    by_id = {info.path.name: info for info in listed}
-    assert by_id["session-b"].title == "Second" and by_id["session-b"].agents == 5
-    assert by_id["session-c"].status == "interrupted"  # its writer is gone
-    assert "not a swarmtui session database" in (by_id["session-foreign"].error or "")
-    assert "foreign SQLite file" in (by_id["session-theirs"].error or "")
-    assert "no such session database" in (by_id["session-empty"].error or "")
-
-
-async def test_a_missing_folder_lists_nothing(tmp_path: Path) -> None:
-    assert await list_sessions_async(tmp_path / "nope") == []
 
 
 @pytest.mark.parametrize("chunk", [1, 3, 500])

@@ -14,8 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.widgets.data_table import ColumnKey
 
-from swarmtui.store.aio import list_sessions_async
-from swarmtui.store.sessions import SessionInfo
+from swarmtui.store.sessions import SessionInfo, list_sessions
 from swarmtui.ui.look import format_seconds
 from swarmtui.ui.work import ReportsFailures, WorkFailed
 
@@ -137,9 +136,13 @@ class SessionsScreen(ReportsFailures, Screen[None]):
     def action_refresh(self) -> None:
         self._list()
 
-    @work(exclusive=True, group="sessions-list", exit_on_error=False, description="Cannot list")
-    async def _list(self) -> None:
-        self.post_message(self.Listed(await list_sessions_async(self.sessions_dir)))
+    # A thread worker: listing is one small read per folder, and aiosqlite's hop to its thread
+    # per statement made it slower (200 sessions: 0.41 s against 0.23 s, the screen as live
+    # either way; bench/ui.py).
+    @work(thread=True, exclusive=True, group="sessions-list", exit_on_error=False,
+          description="Cannot list")
+    def _list(self) -> None:
+        self.post_message(self.Listed(list_sessions(self.sessions_dir)))
 
     @on(Listed)
     def _listed(self, message: Listed) -> None:
