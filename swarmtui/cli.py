@@ -7,6 +7,7 @@ Imports of the heavy parts (Textual, the engine) happen inside the commands so t
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,14 @@ class _DefaultToOpenGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from swarmtui.config import ConfigError
-
         try:
             return super().invoke(ctx)
-        except ConfigError as exc:
+        except Exception as exc:
+            # A ConfigError comes from swarmtui.config, so that module is loaded whenever one
+            # is raised; importing it first would put pydantic on every start-up (75 ms).
+            config = sys.modules.get("swarmtui.config")
+            if config is None or not isinstance(exc, config.ConfigError):
+                raise
             click.echo(f"swarmtui: {exc}", err=True)
             raise SystemExit(EXIT_USAGE) from None
 
