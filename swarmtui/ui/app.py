@@ -86,8 +86,10 @@ class SwarmApp(App[None]):
         freeze_gc: bool = True,
         settings_factory: Callable[[], RunSettings] | None = None,
         backend: str | None = None,
+        compare: tuple[Path, Path] | None = None,
     ) -> None:
         super().__init__()
+        self.compare_paths = compare
         self.initial_text = text
         self.initial_path = path
         self.initial_example = example
@@ -193,6 +195,10 @@ class SwarmApp(App[None]):
             self.notify(message, severity="warning", timeout=8)
         if self.replay_path is not None:
             self.call_later(self._open_replay, self.replay_path)
+        elif self.compare_paths is not None:
+            from swarmtui.ui.screens.compare import CompareScreen
+
+            self.call_later(self.push_screen, CompareScreen(*self.compare_paths))
         elif self.run_on_start:
             # After the first frame: starting a run imports the engine.
             self.call_after_refresh(self.main_screen.action_run)
@@ -314,6 +320,7 @@ def make_app(
     freeze_gc: bool = True,
     settings_factory: Callable[[], RunSettings] | None = None,
     backend: str | None = None,
+    compare: tuple[Path, Path] | None = None,
 ) -> SwarmApp:
     """The app as the CLI and the tests build it.
 
@@ -321,6 +328,7 @@ def make_app(
     a missing `file` opens empty and is created on save. Without `file` or `text`, the
     editor starts with the built-in example. `settings_factory` builds the settings when they
     are first needed (instead of `settings`); `backend` labels the status bar until then.
+    `compare` opens the comparison of two recorded sessions over the main screen.
     """
     example: str | None = None
     if text is None and file is not None:
@@ -342,4 +350,5 @@ def make_app(
         freeze_gc=freeze_gc,
         settings_factory=settings_factory,
         backend=backend,
+        compare=compare,
     )
