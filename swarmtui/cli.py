@@ -225,6 +225,11 @@ def config_cmd(as_json: bool, config_file: Path | None) -> None:
     raise SystemExit(config_command(config_file, as_json=as_json))
 
 
+from swarmtui.commands.diff_cmds import diff_cmd  # noqa: E402 (registered below the group)
+
+cli.add_command(diff_cmd)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="swarmtui")
