@@ -87,9 +87,13 @@ class SwarmApp(App[None]):
         settings_factory: Callable[[], RunSettings] | None = None,
         backend: str | None = None,
         compare: tuple[Path, Path] | None = None,
+        read_only: bool = False,
     ) -> None:
         super().__init__()
         self.compare_paths = compare
+        # No control that runs or changes anything (the main screen hides them): `serve
+        # --read-only` lets people watch.
+        self.read_only = read_only
         self.initial_text = text
         self.initial_path = path
         self.initial_example = example
@@ -287,7 +291,7 @@ class SwarmApp(App[None]):
                 f"{binding.tooltip} ({key})",
                 partial(self._run_bound_action, active.node, binding.action),
             )
-        if isinstance(screen, MainScreen):
+        if isinstance(screen, MainScreen) and not self.read_only:
             yield SystemCommand(
                 "Save as…", "Save the batch under a new name", screen.action_save_as
             )
@@ -321,6 +325,7 @@ def make_app(
     settings_factory: Callable[[], RunSettings] | None = None,
     backend: str | None = None,
     compare: tuple[Path, Path] | None = None,
+    read_only: bool = False,
 ) -> SwarmApp:
     """The app as the CLI and the tests build it.
 
@@ -329,6 +334,7 @@ def make_app(
     editor starts with the built-in example. `settings_factory` builds the settings when they
     are first needed (instead of `settings`); `backend` labels the status bar until then.
     `compare` opens the comparison of two recorded sessions over the main screen.
+    `read_only` hides every control that runs or changes something (for `serve --read-only`).
     """
     example: str | None = None
     if text is None and file is not None:
@@ -351,4 +357,5 @@ def make_app(
         settings_factory=settings_factory,
         backend=backend,
         compare=compare,
+        read_only=read_only,
     )

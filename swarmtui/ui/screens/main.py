@@ -94,6 +94,10 @@ class EditorPane(Vertical):
     ALLOW_MAXIMIZE = True
 
 
+# The actions an app made with `read_only=True` hides: everything that runs or changes something.
+READ_ONLY_HIDDEN = frozenset({"run", "save", "open", "pause", "cancel_session", "store_memory"})
+
+
 class MainScreen(Screen[None]):
     """Edit a batch, run it, watch and steer the session."""
 
@@ -210,6 +214,10 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         for index, (_focus, pane_id, title) in enumerate(PANES.values(), start=1):
             self.query_one(f"#{pane_id}").border_title = f"{index} {title}"
+        if getattr(self.app, "read_only", False):  # served read-only: watch, change nothing
+            self.editor.read_only = True
+            self.query_one(AgentsPanel).read_only = True
+            self.query_one(TodosPanel).read_only = True
         bridge = SessionBridge(self.app)
         for name in ("agents", "todos", "memory", "log", "timeline", "status"):
             bridge.register(name, cast(Panel, self.query_one(f"#{name}", Widget)))
@@ -636,6 +644,8 @@ class MainScreen(Screen[None]):
         return f"The batch has unsaved changes ({where})."
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in READ_ONLY_HIDDEN and getattr(self.app, "read_only", False):
+            return False
         if action in ("pause", "cancel_session", "store_memory"):
             return self.running
         return True
