@@ -35,7 +35,7 @@ async def test_read_only_hides_the_controls_and_runs_nothing(tmp_path: Path) -> 
         assert not _enabled_actions(app) & CONTROLS
         assert main.editor.read_only
         assert main.query_one(AgentsPanel).read_only and main.query_one(TodosPanel).read_only
-        titles = {c.title for c in app.get_system_commands(main)}
+        titles = {c.title for c in app.get_system_commands(app.screen)}
         assert "Save as…" not in titles
         assert not any(title.startswith("Open example") for title in titles)
         before = main.editor.text
