@@ -504,21 +504,25 @@ def session_files(folder: Path) -> dict[str, _FileEntry]:
     """Files the session produced (relative path -> entry): everything in its folder but the
     log, the lock and the batch. Links are listed, not followed; unreadable folders skipped."""
     found: dict[str, _FileEntry] = {}
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        base = Path(root)
-        for name in dirs:  # a link to a folder: listed as a link, never walked
-            if (base / name).is_symlink():
-                files.append(name)
-        for name in files:
-            full = base / name
-            relative = full.relative_to(folder).as_posix()
-            if relative in _BOOKKEEPING:
-                continue
+    pending = [(folder, "")]
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            # scandir's entries know their type: one stat per regular file, none per folder.
+            with os.scandir(directory) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        for entry in listed:
+            relative = prefix + entry.name
             try:
-                if full.is_symlink():
-                    found[relative] = _FileEntry(full, 0, os.readlink(full))
-                elif full.is_file():
-                    found[relative] = _FileEntry(full, full.stat().st_size, None)
+                if entry.is_symlink():
+                    found[relative] = _FileEntry(Path(entry.path), 0, os.readlink(entry.path))
+                elif entry.is_dir(follow_symlinks=False):
+                    pending.append((Path(entry.path), relative + "/"))
+                elif entry.is_file(follow_symlinks=False) and relative not in _BOOKKEEPING:
+                    size = entry.stat(follow_symlinks=False).st_size
+                    found[relative] = _FileEntry(Path(entry.path), size, None)
             except OSError:
                 continue
     return found
