@@ -113,7 +113,7 @@ def _side_lines(label: str, side: SessionSide) -> list[str]:
         f"wall {_seconds(side.wall_seconds)}  sequential {_seconds(side.sequential_seconds)}  "
         f"speed-up {side.speedup:.2f}x  critical path {_seconds(side.critical_path_seconds)}"
     )
-    lines = [head, f"   {side.path}"]
+    lines = [head, f"   {_shown(str(side.path))}"]
     if side.critical_path:
         lines.append(f"   critical path: {_shown(' -> '.join(side.critical_path))}")
     return lines
