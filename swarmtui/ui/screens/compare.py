@@ -46,7 +46,12 @@ def shown(text: str) -> str:
 
 
 def _figure(value: float | None) -> str:
-    return "–" if value is None else format_seconds(value)
+    """Seconds, with hundredths under one second (a rehearsal's agents take milliseconds)."""
+    if value is None:
+        return "–"
+    if value == 0:
+        return "0s"
+    return f"{value:.2f}s" if value < 1 else format_seconds(value)
 
 
 def _pair(a: str, b: str, style: Style | None = None) -> Text:
@@ -81,7 +86,7 @@ class CompareTimeline(Widget):
         names = [c.name for c in comparison.agents]
         name_width = max(4, min(max((len(n) for n in names), default=4), 18, width // 4))
         bar_width = max(1, width - name_width - 3)
-        left, right = "0s", format_seconds(end)
+        left, right = "0s", _figure(end)
         gap = max(1, bar_width - len(left) - len(right))
         lines = [Text(f"{'':<{name_width}}   {left}{'─' * gap}{right}", Style(dim=True))]
         styles = status_styles(self.app)
@@ -136,10 +141,10 @@ def _side_line(label: str, side: SessionSide, styles: dict[str, Style]) -> Text:
     text.append(side.status, status_style)
     text.append(f" · {shown(side.backend)}", Style(dim=True))
     text.append(
-        f" · wall {format_seconds(side.wall_seconds)}"
-        f" · seq {format_seconds(side.sequential_seconds)}"
+        f" · wall {_figure(side.wall_seconds)}"
+        f" · seq {_figure(side.sequential_seconds)}"
         f" · speed-up {side.speedup:.1f}×"
-        f" · critical path {format_seconds(side.critical_path_seconds)}"
+        f" · critical path {_figure(side.critical_path_seconds)}"
     )
     if side.critical_path:
         text.append(" (" + shown(" → ".join(side.critical_path)) + ")", Style(dim=True))
@@ -158,8 +163,8 @@ def _figures_cells(c: AgentComparison, styles: dict[str, Style]) -> list[Text]:
             Text(f"{only.status} ({where})", styles.get(only.status, Style())),
             Text(str(only.attempts)),
             Text(_figure(only.wall_seconds)),
-            Text(format_seconds(only.wait_seconds)),
-            Text(format_seconds(only.run_seconds)),
+            Text(_figure(only.wait_seconds)),
+            Text(_figure(only.run_seconds)),
             Text(_tokens(only)),
             Text(_cost(only)),
         ]
