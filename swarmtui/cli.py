@@ -258,6 +258,14 @@ def config_cmd(as_json: bool, config_file: Path | None) -> None:
     raise SystemExit(config_command(config_file, as_json=as_json))
 
 
+from swarmtui.commands.diff_cmds import diff_cmd  # noqa: E402 (registered below the group)
+from swarmtui.commands.serve_cmds import serve_cmd, served_app_cmd  # noqa: E402
+
+cli.add_command(diff_cmd)
+cli.add_command(serve_cmd)
+cli.add_command(served_app_cmd)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="swarmtui")

@@ -83,8 +83,14 @@ class SwarmApp(ReportsFailures, App[None]):
         freeze_gc: bool = True,
         settings_factory: Callable[[], RunSettings] | None = None,
         backend: str | None = None,
+        compare: tuple[Path, Path] | None = None,
+        read_only: bool = False,
     ) -> None:
         super().__init__()
+        self.compare_paths = compare
+        # No control that runs or changes anything (the main screen hides them): `serve
+        # --read-only` lets people watch.
+        self.read_only = read_only
         self.initial_text = text
         self.initial_path = path
         self.initial_example = example
@@ -205,6 +211,10 @@ class SwarmApp(ReportsFailures, App[None]):
             self.notify(message, severity="warning", timeout=8)
         if self.replay_path is not None:
             self.call_later(self._open_replay, self.replay_path)
+        elif self.compare_paths is not None:
+            from swarmtui.ui.screens.compare import CompareScreen
+
+            self.call_later(self.push_screen, CompareScreen(*self.compare_paths))
         elif self.run_on_start:
             # After the first frame: starting a run imports the engine.
             self.call_after_refresh(main.action_run)
@@ -264,7 +274,7 @@ class SwarmApp(ReportsFailures, App[None]):
                 f"{binding.tooltip} ({key})",
                 partial(self._run_bound_action, active.node, binding.action),
             )
-        if isinstance(screen, MainScreen):
+        if isinstance(screen, MainScreen) and not self.read_only:
             # The focus keys and cancel-all are bindings: listed once, above.
             yield from screen.palette_commands(example_names())
 
@@ -283,6 +293,8 @@ def make_app(
     freeze_gc: bool = True,
     settings_factory: Callable[[], RunSettings] | None = None,
     backend: str | None = None,
+    compare: tuple[Path, Path] | None = None,
+    read_only: bool = False,
 ) -> SwarmApp:
     """The app as the CLI and the tests build it.
 
@@ -290,6 +302,8 @@ def make_app(
     a missing `file` opens empty and is created on save. Without `file` or `text`, the
     editor starts with the built-in example. `settings_factory` builds the settings when they
     are first needed (instead of `settings`); `backend` labels the status bar until then.
+    `compare` opens the comparison of two recorded sessions over the main screen.
+    `read_only` hides every control that runs or changes something (for `serve --read-only`).
     """
     example: str | None = None
     if text is None and file is not None:
@@ -311,4 +325,6 @@ def make_app(
         freeze_gc=freeze_gc,
         settings_factory=settings_factory,
         backend=backend,
+        compare=compare,
+        read_only=read_only,
     )

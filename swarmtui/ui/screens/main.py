@@ -78,6 +78,10 @@ SESSION_FAILED = "The session stopped with an error: {reason}. Your batch is unc
 RUNNING_WARNING = "A session is running; quitting stops it (it replays up to now)."
 
 
+# The actions an app made with `read_only=True` hides: everything that runs or changes something.
+READ_ONLY_HIDDEN = frozenset({"run", "save", "open", "pause", "cancel_session", "store_memory"})
+
+
 class MainScreen(ReportsFailures, Screen[None]):
     """Edit a batch, run it, watch and steer the session."""
 
@@ -185,6 +189,10 @@ class MainScreen(ReportsFailures, Screen[None]):
     def on_mount(self) -> None:
         for index, (_focus, pane_id, title) in enumerate(PANES.values(), start=1):
             self.query_one(f"#{pane_id}").border_title = f"{index} {title}"
+        if getattr(self.app, "read_only", False):  # served read-only: watch, change nothing
+            self.editor.read_only = True
+            self.query_one(AgentsPanel).read_only = True
+            self.query_one(TodosPanel).read_only = True
         panels: dict[str, Panel] = {
             "agents": self.query_one(AgentsPanel),
             "todos": self.query_one(TodosPanel),
@@ -365,6 +373,8 @@ class MainScreen(ReportsFailures, Screen[None]):
             )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in READ_ONLY_HIDDEN and getattr(self.app, "read_only", False):
+            return False
         if action in ("pause", "cancel_session", "store_memory"):
             return self.controller.running
         return True
