@@ -118,9 +118,10 @@ async def probe(
         try:
             response = await client.get(url, headers=headers)
         except Exception as exc:  # httpx's errors, a transport's ExceptionGroup
-            while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-                exc = exc.exceptions[0]
-            cause = str(exc).strip() or type(exc).__name__
+            inner: BaseException = exc
+            while isinstance(inner, BaseExceptionGroup) and inner.exceptions:
+                inner = inner.exceptions[0]
+            cause = str(inner).strip() or type(inner).__name__
             return ServerInfo(
                 problem=f"no answer from the server at {base_url} ({cause}): is it running, "
                 "and is --base-url / [backends.openai] base_url right?"
