@@ -72,6 +72,8 @@ def _agent_lines(state: SessionState) -> list[str]:
         waiting = (
             f" waits for {', '.join(a.missing)}" if a.status == "waiting" and a.missing else ""
         )
+        if a.server_wait is not None:
+            waiting = f" waits for the server {a.server_wait}"
         reason = f" — {a.reason}" if a.reason and a.status != "done" else ""
         lines.append(f"{a.status:<9} {elapsed:7.2f}s  {a.name} ({a.type}){waiting}{reason}")
     return lines
@@ -98,7 +100,19 @@ def _final_text(state: SessionState, path: Path) -> str:
         f"wall {m.wall_seconds:.2f}s, sequential {m.sequential_seconds:.2f}s, "
         f"critical path {m.critical_path_seconds:.2f}s, speed-up {m.speedup:.2f}x"
     )
-    return "\n".join([head, *_agent_lines(state), *_rehearsal_lines(state)])
+    return "\n".join([head, *_reason_lines(state), *_agent_lines(state), *_rehearsal_lines(state)])
+
+
+def _reason_lines(state: SessionState) -> list[str]:
+    """Why the session ended early, the endpoints checked and the caps crossed."""
+    lines = [f"reason: {state.reason}"] if state.reason else []
+    for e in state.endpoints:
+        if e.problem is None:
+            limit = f", {e.max_parallel} request(s) at a time" if e.max_parallel else ""
+            source = f" ({e.limit_source})" if e.limit_source and e.max_parallel else ""
+            lines.append(f"{e.backend} {e.endpoint}: {e.detail}{limit}{source}")
+    lines += [f"cap crossed: {c.reason}" for c in state.caps]
+    return lines
 
 
 async def _run_live(session: Any, show_live: bool) -> SessionState:

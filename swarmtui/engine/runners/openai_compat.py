@@ -49,22 +49,15 @@ from swarmtui.engine.runners.openai_stream import (
     read_events,
     whole_response,
 )
-from swarmtui.engine.runners.prompt import build_prompt
+from swarmtui.engine.runners.prompt import build_prompt, count_tokens
 from swarmtui.engine.runners.secrets import redact, secret_values
 from swarmtui.engine.settings import RunSettings
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_KEY_ENV = DEFAULT_KEY_ENVS["openai"]
-# Characters per token, for counting a prompt before the server says (English text, roughly).
-CHARS_PER_TOKEN = 4
 DELIVERY = "as a user turn: before the first request, or once the answer being streamed is complete"
 
 __all__ = ["OpenAIRunner", "create_runner", "error_message", "parse_retry_after"]
-
-
-def estimate_tokens(text: str) -> int:
-    """Tokens of TEXT as counted before a server says (a token per CHARS_PER_TOKEN characters)."""
-    return -(-len(text) // CHARS_PER_TOKEN)
 
 
 class OpenAIRunner:
@@ -355,7 +348,7 @@ class _Conversation:
     # --- usage --------------------------------------------------------------------------------
 
     def _prompt_estimate(self) -> int:
-        return estimate_tokens("".join(m["content"] for m in self.messages))
+        return count_tokens("".join(m["content"] for m in self.messages))
 
     def _on_piece(self, answer: Answer) -> None:
         """After each streamed chunk: the figures so far (the caps are checked on each)."""
