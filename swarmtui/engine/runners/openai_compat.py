@@ -330,10 +330,13 @@ class _Conversation:
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise Retryable(f"cannot connect to {url} ({cause(exc)})") from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            received = len("".join(coalescer.text))
-            raise Retryable(
-                f"connection to {url} broke after {received} characters ({cause(exc)})"
-            ) from None
+            if answer.finish_reason is None:
+                raise Retryable(
+                    f"connection to {url} broke after {coalescer.received} characters "
+                    f"({cause(exc)})"
+                ) from None
+            # The answer was complete (it had its finish reason): only what follows was lost.
+            self._info(f"the connection broke after the answer was complete ({cause(exc)})\n")
         except httpx.HTTPError as exc:
             raise AgentFailed(f"request to {url} failed: {cause(exc)}") from None
         except (AgentFailed, Retryable, StreamOptionsRefused):

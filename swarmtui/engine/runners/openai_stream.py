@@ -107,6 +107,11 @@ class Coalescer:
             self.text.append(chunk)
             self._emit(chunk)
 
+    @property
+    def received(self) -> int:
+        """Characters received so far (shown or held back)."""
+        return sum(map(len, self.text)) + sum(map(len, self._buffer))
+
     def finish(self) -> str:
         """Release everything held back; the whole text."""
         tail = self._redactor.flush()
