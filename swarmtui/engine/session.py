@@ -20,6 +20,7 @@ from swarmtui import gc_policy
 from swarmtui.batch import parse_batch
 from swarmtui.batch.models import Batch
 from swarmtui.engine.control_socket import MAX_MESSAGE, ControlServer
+from swarmtui.engine.estimate import Estimate, estimate
 from swarmtui.engine.events import (
     DiagnosticEvent,
     Event,
@@ -282,6 +283,11 @@ class LiveSession:
             )
         for warning in plan.budget_warnings():
             self._emit(DiagnosticEvent(code="SW020", severity="warning", message=warning))
+
+    def estimate(self) -> Estimate:
+        """An estimate of what running the batch may use (before it runs)."""
+        plan = Plan(self.batch, self.settings, self.path.resolve(), load_profiles(self.project_dir))
+        return estimate(plan, self.path.resolve())
 
     # --- controls (each records a Control event) ----------------------------------------------
 
