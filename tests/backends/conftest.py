@@ -80,7 +80,7 @@ def _llama_server(factory: pytest.TempPathFactory, flags: list[str]) -> Iterator
     command = [
         sys.executable, "-m", "llama_cpp.server", "--model", str(model),
         "--chat_format", "gemma", "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", "2048", "--n_threads", "2", "--verbose", "False", *flags,
+        "--n_ctx", "4096", "--n_threads", "2", "--verbose", "False", *flags,
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -24,7 +24,8 @@ EXAMPLE = locations.builtin_examples_dir() / "fan-out.swarm.js"
 def test_example_batch_completes_against_llama_cpp(llama_server: str, tmp_path: Path) -> None:
     config = tmp_path / "llm.toml"
     config.write_text(
-        "[backends.openai]\nmax_tokens = 48\ntemperature = 0.0\ntimeout = 300\nmax_retries = 1\n"
+        # Room for a whole answer: one cut off at the limit is a failure, never a result.
+        "[backends.openai]\nmax_tokens = 512\ntemperature = 0.0\ntimeout = 600\nmax_retries = 1\n"
     )
     command = [
         sys.executable, "-m", "swarmtui", "run", str(EXAMPLE), "--headless", "--json",
