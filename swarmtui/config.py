@@ -95,6 +95,8 @@ class OpenAIOptions(_Strict):
     max_retry_wait: float = Field(default=60.0, ge=0, description="cap on any one retry delay")
     max_tokens: int | None = Field(default=None, gt=0)
     temperature: float | None = Field(default=None, ge=0, le=2)
+    # Stop sequences (the API's `stop`): an answer that reaches one is complete.
+    stop: list[str] = Field(default_factory=list, max_length=4)
     # When a stream reports no usage, ask the server's tokenizer endpoint (llama.cpp) to count.
     count_with_tokenizer: bool = True
     # Requests sent to the server at once (more agents wait for it, shown as waiting for the

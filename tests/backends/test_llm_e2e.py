@@ -24,8 +24,10 @@ EXAMPLE = locations.builtin_examples_dir() / "fan-out.swarm.js"
 def test_example_batch_completes_against_llama_cpp(llama_server: str, tmp_path: Path) -> None:
     config = tmp_path / "llm.toml"
     config.write_text(
-        # Room for a whole answer: one cut off at the limit is a failure, never a result.
-        "[backends.openai]\nmax_tokens = 512\ntemperature = 0.0\ntimeout = 600\nmax_retries = 1\n"
+        # A base model never ends its turn: its first line is its answer (a stop sequence),
+        # since one cut off at the token limit is a failure, never a result.
+        "[backends.openai]\nmax_tokens = 256\ntemperature = 0.0\ntimeout = 600\nmax_retries = 1\n"
+        'stop = ["\\n"]\n'
     )
     command = [
         sys.executable, "-m", "swarmtui", "run", str(EXAMPLE), "--headless", "--json",
@@ -97,8 +99,8 @@ def _five_agents(server: str, tmp_path: Path, config: str) -> dict[str, object]:
     batch.write_text(FIVE_AGENTS)
     toml = tmp_path / "llm.toml"
     toml.write_text(
-        "[backends.openai]\nmax_tokens = 200\ntemperature = 0.0\ntimeout = 600\n"
-        "max_retries = 1\n" + config
+        "[backends.openai]\nmax_tokens = 256\ntemperature = 0.0\ntimeout = 600\n"
+        'max_retries = 1\nstop = ["\\n"]\n' + config
     )
     command = [
         sys.executable, "-m", "swarmtui", "run", str(batch), "--headless", "--json",

@@ -246,6 +246,8 @@ class _Conversation:
             body["max_tokens"] = self.options.max_tokens
         if self.options.temperature is not None:
             body["temperature"] = self.options.temperature
+        if self.options.stop:
+            body["stop"] = list(self.options.stop)
         attempts = self.options.max_retries + 1
         attempt = 1
         sink = self.sink
