@@ -188,3 +188,24 @@ async def test_without_retries_an_empty_answer_fails_and_what_waits_for_it_fails
     assert not any(key == "swarm/out" for _, key in r.state.memory)
     assert r.state.agents["Reader"].status == "failed"
     assert all(a.status != "done" or a.result for a in r.state.agents.values())
+
+
+async def test_a_command_that_exits_0_with_nothing_is_suspicious(tmp_path: Path) -> None:
+    batch = one_message(
+        task(0, "Silent"),
+        task(1, "Writer"),
+        task(2, "Talker"),
+    )
+    template = (
+        'case "$SWARM_AGENT" in Writer) echo done > artifacts/code/out.txt;; '
+        "Talker) echo hello;; esac"
+    )
+    # One at a time: a file another agent writes meanwhile would count as this one's work.
+    r = await run(batch, tmp_path, backend="command", command_template=template, max_parallel=1)
+    silent = r.state.agents["Silent"]
+    assert silent.status == "failed"
+    assert silent.reason is not None and "exited 0 but printed nothing and wrote no file" in (
+        silent.reason
+    )
+    assert r.state.agents["Writer"].status == "done"  # no output, but a file: its work
+    assert r.state.agents["Talker"].status == "done"
