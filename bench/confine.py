@@ -20,10 +20,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from swarmtui.engine.confine.config import validate_table
-from swarmtui.engine.confine.permissions import Request
 from swarmtui.engine.confine.sandbox import SandboxSpec, find_bwrap, probe, run_sandboxed
 from swarmtui.engine.process import run_process
+from swarmtui.policy.permissions import Request
+from swarmtui.policy.tables import validate_table
 
 
 def _quiet(stream: str, text: str) -> None:

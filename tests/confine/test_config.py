@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from swarmtui.engine.confine.config import (
+from swarmtui.policy.permissions import Request
+from swarmtui.policy.tables import (
     ConfineConfigError,
     NotifyConfig,
     PermissionsConfig,
     SandboxConfig,
     validate_table,
 )
-from swarmtui.engine.confine.config import __doc__ as EXAMPLE_DOC
-from swarmtui.engine.confine.permissions import Request
+from swarmtui.policy.tables import __doc__ as EXAMPLE_DOC
 
 FILE = "/project/swarmtui.toml"
 

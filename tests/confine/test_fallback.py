@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from swarmtui.engine.confine.config import validate_table
 from swarmtui.engine.confine.gate import Gate, ProcessKind
-from swarmtui.engine.confine.permissions import Request
 from swarmtui.engine.confine.sandbox import SandboxStatus, find_bwrap, probe, sandbox_status
+from swarmtui.policy.permissions import Request
+from swarmtui.policy.tables import validate_table
 
 BOUND = 60
 NO_NAMESPACES = SandboxStatus(
@@ -40,9 +40,9 @@ def test_without_user_namespaces_the_probe_says_why_and_every_command_asks(
         """
         import asyncio, json, os
         from pathlib import Path
-        from swarmtui.engine.confine.config import validate_table
+        from swarmtui.policy.tables import validate_table
         from swarmtui.engine.confine.gate import Gate, ProcessKind
-        from swarmtui.engine.confine.permissions import Request
+        from swarmtui.policy.permissions import Request
 
         os.environ["OPENAI_API_KEY"] = "sk-not-for-commands"
         gate = Gate.open(

@@ -25,10 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from swarmtui.engine.confine.config import PermissionsConfig, SandboxConfig, SandboxExtras
 from swarmtui.engine.confine.environment import child_environment
-from swarmtui.engine.confine.permissions import Decision, Policy, Request
-from swarmtui.engine.confine.rules import Rule
 from swarmtui.engine.confine.sandbox import (
     HIDDEN_FOLDERS,
     HIDDEN_SOCKETS,
@@ -38,6 +35,9 @@ from swarmtui.engine.confine.sandbox import (
     sandbox_status,
 )
 from swarmtui.engine.process import OnOutput, run_process
+from swarmtui.policy.permissions import Decision, Policy, Request
+from swarmtui.policy.rules import Rule
+from swarmtui.policy.tables import PermissionsConfig, SandboxConfig, SandboxExtras
 
 
 class ProcessKind(enum.StrEnum):

@@ -51,8 +51,8 @@ from pydantic import (
     ValidationError,
 )
 
-from swarmtui.engine.confine.permissions import Policy, Verdict
-from swarmtui.engine.confine.rules import Rule, RuleError, parse_rule, parse_rules
+from swarmtui.policy.permissions import Policy, Verdict
+from swarmtui.policy.rules import Rule, RuleError, parse_rule, parse_rules
 
 _ENV_PATTERN = re.compile(r"^[A-Za-z_*?][A-Za-z0-9_*?]*$")
 NotifyEvent = Literal["approval_requested", "agent_failed", "session_ended"]
