@@ -146,7 +146,7 @@ def test_with_a_sandbox_the_rules_alone_decide_and_nothing_is_said() -> None:
     decision = approved.check(Request.bash("npm install left-pad"))
     assert (decision.verdict, decision.reason) == (
         "allow",
-        "allowed by Bash(npm install:*) (session)",
+        "allowed by Bash(npm install:*) (approved for this session)",
     )
 
 
