@@ -37,6 +37,8 @@ from swarmtui.policy.suggest import suggest_rule
 
 Emit = Callable[[Event], None]
 
+# The "rule" that lets agent processes start once a person approved them for the session.
+SESSION_PROCESSES = Rule("every agent process (approved for this session)", "Bash")
 # Why a request that asks is refused at once without `--approve ask`.
 NOBODY_TO_ASK = "nobody to ask (a headless run: --allow RULE, --yes, or --approve ask)"
 
@@ -96,13 +98,16 @@ class Approvals:
         if request is None:
             decision = self.gate.check_process(ProcessKind.AGENT)
             if decision.verdict == "ask" and self._processes_approved:
-                return Decision("allow", None, "approved by the user for this session", "process")
+                return Decision("allow", SESSION_PROCESSES, SESSION_PROCESSES.text, "process")
             return decision
         return self.gate.check(request, what.agent_type)
 
     async def decide(self, what: Subject, request: Request | None) -> Answer:
         """Whether WHAT (REQUEST; None for an agent's own process) may go ahead; recorded."""
         decision = self._check(what, request)
+        if request is None and decision.verdict == "allow" and decision.rule is None:
+            # An agent's own process in the sandbox: nothing was asked, nothing to record.
+            return Answer("allow", "default", decision.reason)
         if decision.verdict != "ask":
             by: DecidedBy = "rule" if decision.rule is not None else "default"
             rule = decision.rule.text if decision.rule is not None else None

@@ -11,6 +11,7 @@ or why not and what that means (every command asks; or, required, nothing runs).
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ from swarmtui.policy.rules import parse_rules
 from swarmtui.policy.suggest import tool_request
 
 Emit = Callable[[Event], None]
+# How much of an agent's command line a request for its process shows.
+SUBJECT_LIMIT = 500
 
 
 class SessionGuard:
@@ -158,8 +161,11 @@ class AgentGate:
         self.agent_type = agent_type
         self.backend = backend
 
-    async def _permit_process(self, program: str) -> None:
-        what = Subject("agent", "process", program, agent=self.name, agent_type=self.agent_type)
+    async def _permit_process(self, argv: list[str]) -> None:
+        line = shlex.join(argv)
+        if len(line) > SUBJECT_LIMIT:  # (a command agent's line holds its whole prompt)
+            line = line[:SUBJECT_LIMIT] + f" [... {len(line) - SUBJECT_LIMIT} more characters]"
+        what = Subject("agent", "process", line, agent=self.name, agent_type=self.agent_type)
         answer = await self._guard.permit(what, None)
         if not answer.allowed:
             raise AgentFailed(f"its {self.backend} process was not started: {answer.reason}")
@@ -175,7 +181,7 @@ class AgentGate:
         timeout: float | None = None,
     ) -> int:
         """Run the agent's process (once allowed); its exit status."""
-        await self._permit_process(" ".join(argv))
+        await self._permit_process(argv)
         try:
             return await self._guard.run(
                 ProcessKind.AGENT,
@@ -200,7 +206,7 @@ class AgentGate:
         readable: tuple[Path, ...] = (),
     ) -> Launch:
         """How to start the agent's process itself (once allowed)."""
-        await self._permit_process(" ".join(argv))
+        await self._permit_process(argv)
         try:
             return self._guard.gate.prepare(
                 ProcessKind.AGENT,

@@ -853,7 +853,7 @@ def _approval_decided(s: SessionState, e: ApprovalDecided) -> None:
         s.bash[e.op] = BashState(
             op=e.op,
             command=e.subject,
-            status="denied",
+            status="failed" if e.by == "cancel" else "denied",
             cwd=cwd,
             started_at=before.started_at if before is not None else e.t,
             finished_at=e.t,

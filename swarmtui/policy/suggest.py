@@ -1,7 +1,7 @@
 """The rule "approve for this session" would add for a request: narrow, but not a single use.
 
-    npm install left-pad       -> Bash(npm install:*)     (a command and its sub-command)
-    ./build.sh --fast          -> Bash(./build.sh:*)
+    npm install left-pad       -> Bash(npm install:*)     (a known tool and its sub-command)
+    ./build.sh --fast          -> Bash(./build.sh:*)     (any other program, any arguments)
     docs/api/index.md (Write)  -> Write(docs/api/**)      (its folder)
     notes.md (Write)           -> Write(notes.md)
     example.com (WebFetch)     -> WebFetch(domain:example.com)
@@ -21,6 +21,15 @@ from swarmtui.policy.rules import Rule, RuleError, parse_rule
 from swarmtui.policy.shell import split_commands
 
 _SUBCOMMAND = re.compile(r"^[a-z][a-z0-9._-]*$")
+# Programs whose second word is a sub-command (`git push`, `npm install`): their pattern keeps
+# it, so approving `git status` does not approve `git push`. Any other program's pattern is the
+# program with any arguments.
+SUBCOMMAND_PROGRAMS = frozenset(
+    """
+    apt apt-get brew bun cargo composer conda deno docker dotnet gcloud gh git go gradle helm
+    kubectl make mvn npm npx pip pip3 pipx pnpm podman poetry rustup systemctl terraform uv yarn
+    """.split()  # noqa: SIM905 (a paragraph of names reads better than 32 lines)
+)
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _TOOL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -33,7 +42,8 @@ def _bash(command: str) -> str | None:
     if not words:
         return None
     head = [words[0]]
-    if len(words) > 1 and _SUBCOMMAND.match(words[1]):
+    program = posixpath.basename(words[0])
+    if program in SUBCOMMAND_PROGRAMS and len(words) > 1 and _SUBCOMMAND.match(words[1]):
         head.append(words[1])
     return f"Bash({shlex.join(head)}:*)"
 

@@ -33,6 +33,7 @@ SCHEMA = {
     "required": ["tool_name", "input"],
 }
 _out = threading.Lock()
+_calls: list[threading.Thread] = []
 
 
 def send(message: dict[str, object]) -> None:
@@ -116,7 +117,9 @@ def handle(path: str, message: dict[str, object]) -> None:
             ]
         }
     elif method == "tools/call":
-        threading.Thread(target=call, args=(path, message_id, params), daemon=True).start()
+        thread = threading.Thread(target=call, args=(path, message_id, params), daemon=True)
+        thread.start()
+        _calls.append(thread)
         return
     elif method == "ping":
         result = {}
@@ -144,6 +147,8 @@ def main() -> None:
             continue
         if isinstance(message, dict):
             handle(path, message)
+    for thread in _calls:  # answer what was asked before the input ended
+        thread.join()
 
 
 if __name__ == "__main__":
