@@ -163,3 +163,15 @@ async def test_a_required_sandbox_that_is_missing_runs_nothing(tmp_path: Path) -
     # Turned off on purpose, it runs (under the launcher, with the minimal environment).
     off = gate(NO_NAMESPACES, False).prepare(ProcessKind.BASH, ["true"], workdir=tmp_path)
     assert (off.reap, off.spec, off.argv) == (True, None, ["true"])
+
+
+def test_without_a_sandbox_a_pattern_a_person_approved_for_the_session_no_longer_asks() -> None:
+    g = gate(NO_NAMESPACES, allow=["Bash(npm test)"])
+    assert g.check(Request.bash("npm install x")).verdict == "ask"
+    approved = g.approving(
+        validate_table("permissions", {"allow": ["Bash(npm install:*)"]}, "t").policy().allow[0]
+    )
+    assert approved.check(Request.bash("npm install x")).verdict == "allow"
+    # What the configuration allows still asks: nobody said yes to it without a sandbox.
+    assert approved.check(Request.bash("npm test")).verdict == "ask"
+    assert approved.check(Request.bash("npm install x && npm test")).verdict == "ask"
