@@ -28,7 +28,7 @@ from tests.confine.helpers import host_folder
 
 from .helpers import Run, make_session, messages, one_message, run, task
 
-COMMAND = {"backend": "command", "command_template": "echo done"}
+COMMAND: dict[str, Any] = {"backend": "command", "command_template": "echo done"}
 
 
 def answering(**how: Any) -> Any:
