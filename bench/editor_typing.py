@@ -23,6 +23,7 @@ from typing import Any
 
 from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.app import make_app
+from swarmtui.ui.widgets.diagnostics_list import DiagnosticsList
 
 SIZE = (160, 50)
 
@@ -60,30 +61,34 @@ async def measure(text: str, keys: int) -> dict[str, Any]:
             await app.workers.wait_for_complete()
             await pilot.pause()
             screen = app.main_screen
-            screen.lint_delay = 1e6  # the bench starts each lint itself
+            screen.document.lint_delay = 1e6  # the bench starts each lint itself
             applies: list[float] = []
-            # Older versions apply the results in two steps: time both.
-            names = ["_show_lint_result"] if hasattr(screen, "_show_lint_result") else []
-            for name in names or ["_show_diagnostics", "_show_plan"]:
-                setattr(screen, name, _timed(getattr(screen, name), applies))
+            # A lint's results are applied in three steps: the editor's underlines, the list,
+            # and the plan on the panels. Time each.
+            steps = [
+                (screen.editor, "set_diagnostics"),
+                (screen.query_one(DiagnosticsList), "show_diagnostics"),
+                (screen.controller, "show_plan"),
+            ]
+            for owner, name in steps:
+                setattr(owner, name, _timed(getattr(owner, name), applies))
             await pilot.press("ctrl+end")
             presses, during_lint = [], []
             for _ in range(keys):
                 t0 = time.perf_counter()
                 await pilot.press("a")
                 presses.append(time.perf_counter() - t0)
-                screen._start_lint()
+                screen.document.lint()
                 t0 = time.perf_counter()
                 await pilot.press("a")  # while the lint thread parses
                 during_lint.append(time.perf_counter() - t0)
                 await app.workers.wait_for_complete()
                 await pilot.pause()
-                screen._start_lint()
+                screen.document.lint()
                 await app.workers.wait_for_complete()
                 await pilot.pause()
-            if not names:  # two timings per apply: sum them
-                applies = [a + b for a, b in zip(applies[::2], applies[1::2], strict=False)]
-            diagnostics = len(screen.diagnostics)
+            applies = [sum(applies[i : i + 3]) for i in range(0, len(applies) - 2, 3)]
+            diagnostics = len(screen.document.diagnostics)
     return {
         "lines": text.count("\n"),
         "diagnostics": diagnostics,

@@ -7,6 +7,7 @@ Imports of the heavy parts (Textual, the engine) happen inside the commands so t
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,14 @@ class _DefaultToOpenGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from swarmtui.config import ConfigError
-
         try:
             return super().invoke(ctx)
-        except ConfigError as exc:
+        except Exception as exc:
+            # A ConfigError comes from swarmtui.config, so that module is loaded whenever one
+            # is raised; importing it first would put pydantic on every start-up (75 ms).
+            config = sys.modules.get("swarmtui.config")
+            if config is None or not isinstance(exc, config.ConfigError):
+                raise
             click.echo(f"swarmtui: {exc}", err=True)
             raise SystemExit(EXIT_USAGE) from None
 
@@ -307,6 +311,14 @@ def config_cmd(as_json: bool, config_file: Path | None) -> None:
     from swarmtui.commands.config_cmds import config_command
 
     raise SystemExit(config_command(config_file, as_json=as_json))
+
+
+from swarmtui.commands.diff_cmds import diff_cmd  # noqa: E402 (registered below the group)
+from swarmtui.commands.serve_cmds import serve_cmd, served_app_cmd  # noqa: E402
+
+cli.add_command(diff_cmd)
+cli.add_command(serve_cmd)
+cli.add_command(served_app_cmd)
 
 
 def main() -> None:

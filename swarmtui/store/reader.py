@@ -16,6 +16,9 @@ from swarmtui.store.schema import APPLICATION_ID, DB_NAME
 _EVENTS: TypeAdapter[list[Event]] = TypeAdapter(list[Event])
 
 
+EVENTS_SQL = "SELECT payload_json FROM events ORDER BY seq"
+
+
 @dataclass
 class SessionRow:
     id: str
@@ -30,19 +33,46 @@ class SessionRow:
     agents: int
 
 
-def _connect(db: Path) -> sqlite3.Connection:
+def db_uri(db: Path) -> str:
+    """How readers open `db`: mode=rw never creates a file, and recovers a killed writer's WAL."""
     if not db.is_file():
         raise SessionStoreError(f"{db}: no such session database")
+    return f"file:{db}?mode=rw"
+
+
+def not_ours(db: Path, reason: str) -> SessionStoreError:
+    return SessionStoreError(f"{db}: not a swarmtui session database ({reason})")
+
+
+def check_application_id(db: Path, app_id: int) -> None:
+    if app_id != APPLICATION_ID:
+        raise not_ours(db, "foreign SQLite file")
+
+
+def _connect(db: Path) -> sqlite3.Connection:
     try:
-        # mode=rw: never create a file while reading; the WAL of a killed writer is recovered.
-        conn = sqlite3.connect(f"file:{db}?mode=rw", uri=True)
+        conn = sqlite3.connect(db_uri(db), uri=True)
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     except sqlite3.Error as exc:
-        raise SessionStoreError(f"{db}: not a swarmtui session database ({exc})") from exc
-    if app_id != APPLICATION_ID:
+        raise not_ours(db, str(exc)) from exc
+    try:
+        check_application_id(db, app_id)
+    except SessionStoreError:
         conn.close()
-        raise SessionStoreError(f"{db}: not a swarmtui session database (foreign SQLite file)")
+        raise
     return conn
+
+
+def parse_events(db: Path, payloads: list[str], first: int = 0) -> list[Event]:
+    """The events of recorded JSON payloads; `first` is the number of the first in messages."""
+    # One validate_json over the whole list is much faster than one call per row.
+    try:
+        return _EVENTS.validate_json("[" + ",".join(payloads) + "]")
+    except ValidationError as exc:
+        where = exc.errors()[0]["loc"]
+        index = f"{first + where[0]}" if where and isinstance(where[0], int) else "?"
+        message = exc.errors()[0]["msg"]
+        raise SessionStoreError(f"{db}: event #{index} is not a valid event ({message})") from exc
 
 
 def db_path(session_path: Path) -> Path:
@@ -72,18 +102,9 @@ def read_events(session_path: Path) -> list[Event]:
     db = db_path(session_path)
     conn = _connect(db)
     try:
-        rows: list[Any] = conn.execute("SELECT payload_json FROM events ORDER BY seq").fetchall()
+        rows: list[Any] = conn.execute(EVENTS_SQL).fetchall()
     except sqlite3.Error as exc:
         raise SessionStoreError(f"{db}: unreadable event log ({exc})") from exc
     finally:
         conn.close()
-    # One validate_json over the whole list is much faster than one call per row.
-    text = "[" + ",".join(r[0] for r in rows) + "]"
-    try:
-        return _EVENTS.validate_json(text)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = first["loc"][0] if first["loc"] else "?"
-        raise SessionStoreError(
-            f"{db}: event #{where} is not a valid event ({first['msg']})"
-        ) from exc
+    return parse_events(db, [r[0] for r in rows])

@@ -7,38 +7,37 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.worker import Worker, WorkerState
 
 from swarmtui import gc_policy, locations
 from swarmtui.engine.settings import RunSettings
+from swarmtui.ui.examples import DEFAULT_EXAMPLE, example_names, read_example
 from swarmtui.ui.look import STATUS_COLOR_DEFAULTS
 from swarmtui.ui.screens.main import MainScreen
+from swarmtui.ui.session_controller import RunContext
+from swarmtui.ui.work import ReportsFailures, WorkFailed
 
-DEFAULT_EXAMPLE = "fan-out.swarm.js"
 # After start-up the heap is frozen and collections made rarer: full passes under load stall
 # the event loop for 50-110 ms (architecture.md, "The app").
 FREEZE_AFTER = 1.0
 
 
-def example_names() -> list[str]:
-    """The built-in example batches, default first."""
-    names = sorted(p.name for p in locations.builtin_examples_dir().glob("*.swarm.js"))
-    if DEFAULT_EXAMPLE in names:
-        names.remove(DEFAULT_EXAMPLE)
-        names.insert(0, DEFAULT_EXAMPLE)
-    return names
+class ThemesLoaded(Message):
+    """Every theme file validated (after the first frame), and the broken ones' reasons."""
+
+    def __init__(self, themes: list[Theme], errors: list[str]) -> None:
+        super().__init__()
+        self.themes = themes
+        self.errors = errors
 
 
-def read_example(name: str) -> str:
-    return (locations.builtin_examples_dir() / name).read_text(encoding="utf-8")
-
-
-class SwarmApp(App[None]):
+class SwarmApp(ReportsFailures, App[None]):
     """Write, run, watch and replay swarm sessions."""
 
     CSS_PATH = "app.tcss"
@@ -84,8 +83,14 @@ class SwarmApp(App[None]):
         freeze_gc: bool = True,
         settings_factory: Callable[[], RunSettings] | None = None,
         backend: str | None = None,
+        compare: tuple[Path, Path] | None = None,
+        read_only: bool = False,
     ) -> None:
         super().__init__()
+        self.compare_paths = compare
+        # No control that runs or changes anything (the main screen hides them): `serve
+        # --read-only` lets people watch.
+        self.read_only = read_only
         self.initial_text = text
         self.initial_path = path
         self.initial_example = example
@@ -125,23 +130,23 @@ class SwarmApp(App[None]):
         if problem:
             self.startup_messages.append(problem)
 
-    def _start_theme_worker(self) -> None:
-        self.run_worker(
-            _load_all_themes, name="themes", group="themes", thread=True, exit_on_error=False
-        )
+    @work(thread=True, group="startup", exit_on_error=False, description="Themes not loaded")
+    def _load_themes(self) -> None:
+        from swarmtui.ui.themes import load_themes
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "themes":
-            return
-        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
-            self._themes_loaded(*event.worker.result)
-        elif event.state == WorkerState.ERROR:
-            self.notify(f"Themes could not be loaded: {event.worker.error}", severity="warning")
+        self.post_message(ThemesLoaded(*load_themes()))
 
-    def _themes_loaded(self, themes: list[Theme], errors: list[str]) -> None:
+    @work(thread=True, group="startup", exit_on_error=False, description="Settings not built")
+    def _prepare_settings(self) -> None:
+        """Build the run settings off the event loop, before the user runs the batch."""
+        _ = self.settings
+
+    @on(ThemesLoaded)
+    def _themes_loaded(self, message: ThemesLoaded) -> None:
         """Register every validated theme and report the broken files (after the first frame)."""
         from swarmtui.ui.themes import pick_theme
 
+        themes, errors = message.themes, message.errors
         for theme in themes:
             self.register_theme(theme)
         chosen, problem = pick_theme(self._wanted_theme, themes)
@@ -150,8 +155,8 @@ class SwarmApp(App[None]):
         elif self.available_themes.get(chosen) != self._quick_theme:
             # A user's file of the same name wins over the shipped one: apply it.
             self.mutate_reactive(App.theme)
-        for message in [*errors, *([problem] if problem else [])]:
-            self.notify(message, severity="warning", timeout=8)
+        for line in [*errors, *([problem] if problem else [])]:
+            self.notify(line, severity="warning", timeout=8, markup=False)
 
     @property
     def settings(self) -> RunSettings:
@@ -183,19 +188,40 @@ class SwarmApp(App[None]):
                 return screen
         raise LookupError("the main screen is not on the stack")
 
+    @on(WorkFailed)
+    def _work_failed(self, message: WorkFailed) -> None:
+        """Every worker's failure that no screen showed in place (the one place they end)."""
+        self.notify(message.text, severity="error", timeout=10, markup=False)
+
     async def on_mount(self) -> None:
-        await self.push_screen(
-            MainScreen(text=self.initial_text, path=self.initial_path, example=self.initial_example)
+        context = RunContext(
+            settings=lambda: self.settings,
+            sessions_dir=self.sessions_dir,
+            project_dir=self.project_dir,
         )
+        main = MainScreen(
+            text=self.initial_text,
+            context=context,
+            path=self.initial_path,
+            example=self.initial_example,
+            backend_label=self.backend_label,
+        )
+        await self.push_screen(main)
         for message in self.startup_messages:
             self.notify(message, severity="warning", timeout=8)
         if self.replay_path is not None:
             self.call_later(self._open_replay, self.replay_path)
+        elif self.compare_paths is not None:
+            from swarmtui.ui.screens.compare import CompareScreen
+
+            self.call_later(self.push_screen, CompareScreen(*self.compare_paths))
         elif self.run_on_start:
             # After the first frame: starting a run imports the engine.
-            self.call_after_refresh(self.main_screen.action_run)
+            self.call_after_refresh(main.action_run)
         if self._quick_theme is not None:
-            self.call_after_refresh(self._start_theme_worker)
+            self.call_after_refresh(self._load_themes)
+        if self._settings is None:
+            self.call_after_refresh(self._prepare_settings)
         if self.freeze_gc:
             # Once start-up has settled: a collection before the first frame would delay it.
             self.set_timer(FREEZE_AFTER, self._freeze_heap, name="gc-freeze")
@@ -225,35 +251,7 @@ class SwarmApp(App[None]):
         except LookupError:
             self.exit()
             return
-        if not main.modified and not main.running:
-            self.exit()
-            return
-        from swarmtui.ui.screens.confirm_quit import ConfirmQuitScreen
-
-        details = []
-        if main.modified:
-            details.append(main._unsaved_detail())
-        if main.running:
-            details.append("A session is running; quitting stops it (it replays up to now).")
-
-        def answered(choice: str | None) -> None:
-            if choice == "save":
-                if main.path is not None:
-                    if main.write_file(main.path):
-                        self.exit()
-                else:
-                    main.action_save_as()
-            elif choice == "discard":
-                self.exit()
-
-        self.push_screen(
-            ConfirmQuitScreen(
-                question="Quit swarmtui?",
-                detail=" ".join(details),
-                can_save=main.modified,
-            ),
-            answered,
-        )
+        main.confirm_quit(self.exit)
 
     # Command palette: every action of the screen below, plus a few without keys.
     async def _run_bound_action(self, node: DOMNode, action: str) -> None:
@@ -276,23 +274,9 @@ class SwarmApp(App[None]):
                 f"{binding.tooltip} ({key})",
                 partial(self._run_bound_action, active.node, binding.action),
             )
-        if isinstance(screen, MainScreen):
-            yield SystemCommand(
-                "Save as…", "Save the batch under a new name", screen.action_save_as
-            )
+        if isinstance(screen, MainScreen) and not self.read_only:
             # The focus keys and cancel-all are bindings: listed once, above.
-            for name in example_names():
-                yield SystemCommand(
-                    f"Open example {name}",
-                    "Load a built-in example batch into the editor",
-                    partial(screen.open_example, name),
-                )
-
-
-def _load_all_themes() -> tuple[list[Theme], list[str]]:
-    from swarmtui.ui.themes import load_themes
-
-    return load_themes()
+            yield from screen.palette_commands(example_names())
 
 
 def make_app(
@@ -309,6 +293,8 @@ def make_app(
     freeze_gc: bool = True,
     settings_factory: Callable[[], RunSettings] | None = None,
     backend: str | None = None,
+    compare: tuple[Path, Path] | None = None,
+    read_only: bool = False,
 ) -> SwarmApp:
     """The app as the CLI and the tests build it.
 
@@ -316,6 +302,8 @@ def make_app(
     a missing `file` opens empty and is created on save. Without `file` or `text`, the
     editor starts with the built-in example. `settings_factory` builds the settings when they
     are first needed (instead of `settings`); `backend` labels the status bar until then.
+    `compare` opens the comparison of two recorded sessions over the main screen.
+    `read_only` hides every control that runs or changes something (for `serve --read-only`).
     """
     example: str | None = None
     if text is None and file is not None:
@@ -337,4 +325,6 @@ def make_app(
         freeze_gc=freeze_gc,
         settings_factory=settings_factory,
         backend=backend,
+        compare=compare,
+        read_only=read_only,
     )

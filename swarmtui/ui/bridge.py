@@ -1,20 +1,26 @@
-"""The bridge from engine events to the screen: events → state → dirty panels → bounded repaint.
+"""The bridge from session events to the screen: events → state → dirty panels → bounded repaint.
 
-Engine events arrive one by one (a `LiveSession` subscriber, or `feed` for recorded or synthetic
-events); they only mark panels dirty and queue themselves for the log. A timer repaints the dirty
-panels at most `fps` times a second inside one `batch_update`, so a storm of events costs one
-repaint per frame and never blocks typing.
+A live session's events arrive one by one (`on_event`, a `LiveSession` subscriber; `feed` for
+synthetic ones); a replay moves to another position (`show_position`). Either only marks
+panels dirty and queues the new events for the log. A timer repaints the dirty panels at most
+`fps` times a second inside one `batch_update`, so a storm of events costs one repaint per frame
+and never blocks typing; `flush` paints at once (a replay's keys, the end of a session).
+
+Every panel implements one contract, `Panel.paint(frame)`: the `Frame` says what to show and
+what is known to have changed, so the bridge never probes a panel for what it can do.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from textual.app import App
+from textual.message_pump import MessagePump
 from textual.timer import Timer
 
+from swarmtui.memory_keys import PatternIndex, is_glob
 from swarmtui.ui.empty_state import EMPTY_STATE, new_state
 
 if TYPE_CHECKING:
@@ -23,7 +29,10 @@ if TYPE_CHECKING:
 
 MAX_FPS = 20.0
 # Panels that are costly to redraw and change slowly for the eye repaint less often (seconds).
-PANEL_INTERVALS = {"memory": 0.5, "timeline": 0.1, "todos": 0.1, "status": 0.1}
+PANEL_INTERVALS = {"memory": 0.5, "timeline": 0.1, "todos": 0.1, "status": 0.1, "log": 0.1}
+# Frames take turns: the scrolling log in one, the other costly panels in the next, so no single
+# frame redraws them all at once (the screen update that follows a repaint is what blocks).
+_TURNS = (frozenset({"log", "status"}), frozenset({"timeline", "todos", "memory"}))
 # While a session runs, the clock-driven parts repaint this often (seconds): elapsed times of
 # running agents and the status bar; the timeline's now-line and scale, which redraw every bar.
 CLOCK_INTERVAL = 0.5
@@ -41,7 +50,7 @@ _DIRTY_BY_TYPE: dict[str, frozenset[str]] = {
     "agent_waiting": _AGENT,
     "agent_started": _AGENT | {"todos"},
     "agent_output": frozenset({"agents", "log"}),
-    "agent_usage": frozenset({"agents", "log"}),
+    "agent_usage": frozenset({"agents", "log", "status"}),
     "agent_finished": _AGENT | {"todos"},
     "memory_stored": frozenset({"memory", "agents", "log"}),
     "memory_deleted": frozenset({"memory", "agents", "log"}),
@@ -51,7 +60,10 @@ _DIRTY_BY_TYPE: dict[str, frozenset[str]] = {
 _LOG_ONLY = frozenset({"log"})
 _TICKING = frozenset({"running", "waiting"})
 # Panels that can repaint just the rows of the agents an event touched, and those events.
-_ROW_PANELS = frozenset({"agents", "timeline"})
+_ROW_PANELS = frozenset({"agents", "timeline", "status"})
+_MEMORY_EVENTS = frozenset({"memory_stored", "memory_deleted"})
+# Beyond this many agents' rows, a frame repaints the panel's visible rows whole.
+_MAX_ROWS = 256
 PREVIEW_PANELS = frozenset({"agents", "todos"})
 _ROW_EVENTS = frozenset(
     {
@@ -65,35 +77,63 @@ _ROW_EVENTS = frozenset(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """What a panel paints, and what the bridge knows about what changed since its last frame."""
+
+    state: SessionState
+    # The live clock (seconds since the session started); None: the state's own time.
+    now: float | None = None
+    # The agents whose rows changed; None: any row may have (repaint them all).
+    changed_agents: frozenset[str] | None = None
+    # Events since the panel's last frame, oldest first (the log shows them).
+    events: Sequence[Event] = ()
+    # The events start over (another session, a replay moved back): drop those shown.
+    restart: bool = False
+    # A replay's playhead and the recording's length (the timeline draws and scales by them).
+    marker: float | None = None
+    axis_end: float | None = None
+
+
 class Panel(Protocol):
-    def show_state(self, state: SessionState) -> None: ...
+    """A view of a session the bridge repaints."""
+
+    def paint(self, frame: Frame) -> None: ...
 
 
-class ClockedPanel(Panel, Protocol):
-    now: float | None
+@dataclass(slots=True)
+class _Position:
+    """Where a replay stands: its playhead and the recording's length."""
 
-
-class LogSink(Protocol):
-    def add_events(self, events: list[Event]) -> None: ...
+    marker: float | None = None
+    axis_end: float | None = None
 
 
 class SessionBridge:
     """Owns the repaint timer; panels register by name and are repainted only when dirty."""
 
-    def __init__(self, app: App[object], *, fps: float = MAX_FPS) -> None:
-        self.app = app
+    def __init__(self, host: MessagePump, *, fps: float = MAX_FPS) -> None:
+        """`host`: the screen (or app) whose panels it paints; its app runs the timer."""
+        self._host = host
         self.fps = min(fps, MAX_FPS)
         self.state = EMPTY_STATE
         self.panels: dict[str, list[Panel]] = {}
         self.dirty: set[str] = set()
         self._log_buffer: list[Event] = []
+        self._log_restart = False
         self._timer: Timer | None = None
         self._clock_start: float | None = None
         self._last_clock_paint = 0.0
         self._last_timeline_paint = 0.0
+        self._timeline_now: float | None = None
         self.frames = 0  # repaints done (the bench counts them)
+        self._turn = 0
+        self._flushing = False
         self._painted_at: dict[str, float] = {}
         self._changed_rows: dict[str, set[str] | None] = {}
+        self._position = _Position()
+        # Who waits for each key, for the session shown (built at its first memory event).
+        self._waiters: tuple[object, dict[str, list[str]], PatternIndex[str]] | None = None
         self.events_seen = 0
         self.live_clock = False  # True while a live session runs: elapsed times follow the clock
         self.after_repaint: Callable[[], None] | None = None
@@ -103,7 +143,9 @@ class SessionBridge:
     # Wiring ---------------------------------------------------------------------------------
     def register(self, name: str, panel: Panel) -> None:
         self.panels.setdefault(name, []).append(panel)
-        self.dirty.add(name)
+        self.mark_dirty(name)
+        if name == "log":
+            self._log_restart = True
 
     def unregister(self, panel: Panel) -> None:
         for panels in self.panels.values():
@@ -112,7 +154,8 @@ class SessionBridge:
 
     def start(self) -> None:
         if self._timer is None:
-            self._timer = self.app.set_interval(1.0 / self.fps, self.repaint, name="repaint")
+            app = self._host.app
+            self._timer = app.set_interval(1.0 / self.fps, self.repaint, name="repaint")
 
     def stop(self) -> None:
         if self._timer is not None:
@@ -122,21 +165,17 @@ class SessionBridge:
     def attach(self, state: SessionState, *, live: bool) -> None:
         """Show a new session (its state object is shared with the engine when live)."""
         self.state = state
-        self._changed_rows.clear()
-        self._log_buffer.clear()
-        for panel in self.panels.get("log", []):
-            clear = getattr(panel, "clear", None)
-            if clear is not None:
-                clear()
+        self._waiters = None
+        self._restart_log([])
         self.live_clock = live
         self._clock_start = time.monotonic() - state.t if live else None
-        self.dirty.update(PANELS)
+        self.mark_dirty(*PANELS)
 
     def show_preview(self, state: SessionState) -> None:
         """Show the batch's planned agents and todos, unless a session is already shown."""
         if self.state is EMPTY_STATE:
             self.preview = state
-            self.dirty.update(PREVIEW_PANELS)
+            self.mark_dirty(*PREVIEW_PANELS)
 
     def _state_for(self, name: str) -> SessionState:
         if self.preview is not None and self.state is EMPTY_STATE and name in PREVIEW_PANELS:
@@ -148,21 +187,56 @@ class SessionBridge:
         """Subscriber for a LiveSession: the event is already applied to the shared state."""
         self.events_seen += 1
         self._log_buffer.append(event)
-        panels = _DIRTY_BY_TYPE.get(event.type, _LOG_ONLY)
+        kind = event.type
+        panels = _DIRTY_BY_TYPE.get(kind, _LOG_ONLY)
         self.dirty |= panels
         # Which agents' rows changed, per panel (None: repaint every row).
-        agent = getattr(event, "agent", None) if event.type in _ROW_EVENTS else None
+        agents = self._agents_touched(event)
+        changed = self._changed_rows
         for name in _ROW_PANELS & panels:
-            rows = self._changed_rows.get(name, set())
-            if agent is None or rows is None:
-                self._changed_rows[name] = None
+            rows = changed.get(name, set())
+            if agents is None or rows is None:
+                changed[name] = None
             else:
-                rows.add(agent)
-                self._changed_rows[name] = rows
-        if event.type == "session_started" and self.live_clock:
+                rows.update(agents)
+                changed[name] = rows
+        if kind == "session_started" and self.live_clock:
             self._clock_start = time.monotonic() - event.t
-        elif event.type == "session_finished":
+        elif kind == "session_finished":
             self.live_clock = False
+
+    def _agents_touched(self, event: Event) -> Iterable[str] | None:
+        """The agents whose rows `event` changed; None: it may have changed any."""
+        kind = event.type
+        if kind in _ROW_EVENTS:
+            agent: str | None = getattr(event, "agent", None)
+            return None if agent is None else (agent,)
+        if kind in _MEMORY_EVENTS:
+            # A key arriving changes only the rows of the agents waiting for it.
+            return self._waiters_of(getattr(event, "key", ""))
+        if kind == "session_started":
+            self._waiters = None
+        return None
+
+    def _waiters_of(self, key: str) -> Iterable[str] | None:
+        """The agents whose waits name `key` or a glob it matches (None: too many to list)."""
+        agents = self.state.agents
+        if self._waiters is None or self._waiters[0] is not agents:
+            exact: dict[str, list[str]] = {}
+            globs: PatternIndex[str] = PatternIndex()
+            for agent in agents.values():
+                for wait in agent.waits:
+                    if is_glob(wait):
+                        globs.add(wait, agent.name)
+                    else:
+                        exact.setdefault(wait, []).append(agent.name)
+            self._waiters = (agents, exact, globs)
+        _, exact, globs = self._waiters
+        names = list(exact.get(key, ()))
+        if globs:
+            for _pattern, waiting in globs.matching(key):
+                names.extend(waiting)
+        return names if len(names) <= _MAX_ROWS else None
 
     def feed(self, events: Iterable[Event]) -> None:
         """Apply events to the bridge's own state, then treat them as `on_event` does."""
@@ -174,6 +248,36 @@ class SessionBridge:
             apply(self.state, event)
             self.on_event(event)
 
+    def show_position(
+        self,
+        state: SessionState,
+        events: Sequence[Event],
+        *,
+        restart: bool,
+        marker: float | None,
+        axis_end: float | None,
+    ) -> None:
+        """A replay moved: show `state`; `events` are those the log gains (or, with `restart`,
+        all it keeps); `marker` is the playhead, `axis_end` the recording's length."""
+        self.state = state
+        self.live_clock = False
+        if restart:
+            self._restart_log(events)
+        else:
+            self._log_buffer.extend(events)
+        self._position = _Position(marker, axis_end)
+        self.mark_dirty(*PANELS)
+
+    def mark_dirty(self, *names: str) -> None:
+        """Repaint these panels whole at the next frame."""
+        self.dirty.update(names)
+        for name in names:
+            self._changed_rows[name] = None
+
+    def _restart_log(self, events: Iterable[Event]) -> None:
+        self._log_buffer = list(events)
+        self._log_restart = True
+
     # Painting -------------------------------------------------------------------------------
     def now(self) -> float | None:
         if self.live_clock and self._clock_start is not None and self.state.status == "running":
@@ -184,18 +288,8 @@ class SessionBridge:
         """Called by the timer: repaint what changed since the last frame."""
         now = self.now()
         if now is not None:
-            current = time.monotonic()
-            if current - self._last_clock_paint >= CLOCK_INTERVAL:
-                self._last_clock_paint = current
-                self.dirty |= {"agents", "status"}
-                # Only the rows whose elapsed time moves; the others are redrawn from cache.
-                ticking = {a.name for a in self.state.agents.values() if a.status in _TICKING}
-                rows = self._changed_rows.get("agents", set())
-                self._changed_rows["agents"] = None if rows is None else rows | ticking
-            if current - self._last_timeline_paint >= TIMELINE_CLOCK_INTERVAL:
-                self._last_timeline_paint = current
-                self.dirty.add("timeline")
-                self._changed_rows["timeline"] = None
+            self._tick_clock()
+        self._turn ^= 1
         if not self.dirty:
             return
         current = time.monotonic()
@@ -204,34 +298,66 @@ class SessionBridge:
             for name in self.dirty
             if current - self._painted_at.get(name, 0.0) >= PANEL_INTERVALS.get(name, 0.0)
         }
+        if not self._flushing:
+            due -= _TURNS[self._turn]  # their turn is the next frame
         if not due:
             return
         self.dirty -= due
-        dirty = due
-        buffer: list[Event] = []
-        if "log" in dirty:
-            buffer, self._log_buffer = self._log_buffer, []
-        with self.app.batch_update():
-            for name in dirty:
+        with self._host.app.batch_update():
+            for name in due:
                 self._painted_at[name] = current
-                rows = self._changed_rows.pop(name, None)
+                frame = self._frame(name, now)
                 for panel in self.panels.get(name, []):
-                    # The timeline repainting only some rows keeps the clock of its last full
-                    # repaint, so every bar is drawn against the same now-line and scale.
-                    if hasattr(panel, "now") and (name != "timeline" or rows is None):
-                        panel.now = now
-                    if hasattr(panel, "changed_agents"):
-                        panel.changed_agents = rows
-                    if name == "log" and buffer:
-                        add = getattr(panel, "add_events", None)
-                        if add is not None:
-                            add(buffer)
-                    panel.show_state(self._state_for(name))
+                    panel.paint(frame)
         self.frames += 1
         if self.after_repaint is not None:
             self.after_repaint()
 
+    def _tick_clock(self) -> None:
+        """Mark what the running clock moves: elapsed times now and then, the timeline less."""
+        current = time.monotonic()
+        if current - self._last_clock_paint >= CLOCK_INTERVAL:
+            self._last_clock_paint = current
+            self.dirty |= {"agents", "status"}
+            # Only the rows whose elapsed time moves; the others are redrawn from cache.
+            ticking = {a.name for a in self.state.agents.values() if a.status in _TICKING}
+            rows = self._changed_rows.get("agents", set())
+            self._changed_rows["agents"] = None if rows is None else rows | ticking
+            self._changed_rows.setdefault("status", set())  # the clock only: no agent changed
+        if current - self._last_timeline_paint >= TIMELINE_CLOCK_INTERVAL:
+            self._last_timeline_paint = current
+            self.dirty.add("timeline")
+            self._changed_rows["timeline"] = None
+
+    def _frame(self, name: str, now: float | None) -> Frame:
+        rows = self._changed_rows.pop(name, None)
+        changed = None if rows is None else frozenset(rows)
+        if name == "timeline":
+            # Repainting only some rows keeps the clock of the last full repaint, so every bar
+            # is drawn against the same now-line and scale.
+            if changed is None:
+                self._timeline_now = now
+            now = self._timeline_now
+        events: Sequence[Event] = ()
+        restart = False
+        if name == "log":
+            events, self._log_buffer = self._log_buffer, []
+            restart, self._log_restart = self._log_restart, False
+        return Frame(
+            state=self._state_for(name),
+            now=now,
+            changed_agents=changed,
+            events=events,
+            restart=restart,
+            marker=self._position.marker,
+            axis_end=self._position.axis_end,
+        )
+
     def flush(self) -> None:
-        """Repaint every dirty panel now (tests and the end of a session)."""
+        """Repaint every dirty panel now (a replay's keys, tests, the end of a session)."""
         self._painted_at.clear()
-        self.repaint()
+        self._flushing = True
+        try:
+            self.repaint()
+        finally:
+            self._flushing = False

@@ -37,7 +37,6 @@ TODO_STATUS_COLOR = {
     "in_progress": "agent-running",
     "completed": "agent-done",
 }
-PRIORITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
 _STYLE_CACHE: dict[tuple[str, ...], dict[str, Style]] = {}

@@ -12,42 +12,66 @@ import pytest
 from swarmtui import locations
 from swarmtui.commands.app_cmds import launch_plan
 from swarmtui.commands.settings import build_run_settings, resolve_sessions_dir
+from swarmtui.engine.settings import RunSettings
+from swarmtui.ui.app import make_app
 from swarmtui.ui.theme_build import bundled_theme
 from swarmtui.ui.themes import DEFAULT_THEME, load_themes
 
+from .helpers import SIZE, settle, workers_done
+
 _FIRST_FRAME_CHILD = r"""
 import sys
-from swarmtui.commands.app_cmds import launch_plan
-from swarmtui.ui.app import make_app
+from textual.app import App
 
-plan = launch_plan({})
-app = make_app(
-    settings_factory=plan.settings_factory, backend=plan.backend, sessions_dir=plan.sessions_dir
-)
 seen = []
-display = app._display
 
-def record(screen, update):
-    if not seen:
-        seen.append(sorted(m for m in ("pydantic", "yaml", "swarmtui.config") if m in sys.modules))
-    return display(screen, update)
+def watch(app):
+    display = app._display
 
-app._display = record
+    def record(screen, update):
+        if not seen:
+            found = ("pydantic", "yaml", "swarmtui.config")
+            seen.append(sorted(m for m in found if m in sys.modules))
+        return display(screen, update)
+
+    app._display = record
 
 async def stop(pilot):
     await pilot.pause()
     print("AT_FIRST_FRAME", ",".join(seen[0]) or "-", flush=True)
     pilot.app.exit()
 
-app.run(headless=True, size=(120, 36), auto_pilot=stop)
+if sys.argv[1] == "make_app":
+    from swarmtui.commands.app_cmds import launch_plan
+    from swarmtui.ui.app import make_app
+
+    plan = launch_plan({})
+    app = make_app(
+        settings_factory=plan.settings_factory, backend=plan.backend, sessions_dir=plan.sessions_dir
+    )
+    watch(app)
+    app.run(headless=True, size=(120, 36), auto_pilot=stop)
+else:  # the `swarmtui` command as typed, App.run made headless
+    plain_run = App.run
+
+    def headless_run(self, *args, **kwargs):
+        watch(self)
+        return plain_run(self, headless=True, size=(120, 36), auto_pilot=stop)
+
+    App.run = headless_run
+    sys.argv = ["swarmtui"]
+    from swarmtui.cli import main
+
+    main()
 """
+
 
 
 @pytest.fixture
 def no_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty config folder and a project folder without swarmtui.toml."""
     config = tmp_path / "config"
-    config.mkdir()
+    config.mkdir(exist_ok=True)
     monkeypatch.setenv(locations.ENV_CONFIG_DIR, str(config))
     monkeypatch.chdir(tmp_path)
     return config
@@ -67,9 +91,12 @@ def test_a_theme_that_is_not_shipped_has_no_quick_path(tmp_path: Path) -> None:
     assert bundled_theme("odd", builtin_dir=tmp_path) is None
 
 
-def test_the_first_frame_is_painted_before_pydantic_is_imported(no_config: Path) -> None:
+@pytest.mark.parametrize("via", ["make_app", "cli"])
+def test_the_first_frame_is_painted_before_pydantic_is_imported(
+    no_config: Path, via: str
+) -> None:
     out = subprocess.run(
-        [sys.executable, "-c", _FIRST_FRAME_CHILD],
+        [sys.executable, "-c", _FIRST_FRAME_CHILD, via],
         capture_output=True,
         text=True,
         timeout=60,
@@ -118,7 +145,7 @@ async def test_a_broken_user_theme_is_reported_after_the_first_frame(no_config: 
     (no_config / "themes" / "broken.toml").write_text('[colors]\nprimary = "nope"\n')
     app = make_app(text="", sessions_dir=no_config, project_dir=no_config)
     async with app.run_test(size=(120, 36)) as pilot:
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert app.theme == DEFAULT_THEME
         messages = [n.message for n in app._notifications]
@@ -138,8 +165,41 @@ async def test_a_users_theme_named_like_the_shipped_one_wins_once_validated(
     )
     app = make_app(text="", sessions_dir=no_config, project_dir=no_config)
     async with app.run_test(size=(120, 36)) as pilot:
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert app.theme == DEFAULT_THEME
         assert app.current_theme.primary == "#123456"
         assert app.theme_variables["primary"].lower() == "#123456"
+
+
+@pytest.mark.parametrize("args", [["run", "missing.swarm.js"], ["run", "image.swarm.js"]])
+def test_run_of_an_unreadable_file_exits_2_like_headless(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "image.swarm.js").write_bytes(b"\xff\xfe\x00")
+    command = [sys.executable, "-m", "swarmtui", *args, "--sessions-dir", str(tmp_path / "s")]
+    app = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    headless = subprocess.run(
+        [*command, "--headless"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert headless.returncode == 2
+    assert app.returncode == 2, app.stderr
+    assert app.stderr.count("\n") == 1 and app.stderr.startswith("swarmtui: "), app.stderr
+    assert args[1] in app.stderr
+    if "missing" in args[1]:
+        assert app.stderr == headless.stderr
+
+
+async def test_run_on_start_runs_the_file(tmp_path: Path) -> None:
+    batch = tmp_path / "b.swarm.js"
+    batch.write_text('Task("Solo", "Say hi.", "general")\n')
+    app = make_app(
+        file=batch,
+        run=True,
+        settings=RunSettings(rehearsal_seconds=0.01),
+        sessions_dir=tmp_path / "s",
+        freeze_gc=False,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        assert app.main_screen.state.status == "completed"
+        assert list(app.main_screen.state.agents) == ["Solo"]

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from replay_data import ScreenHost, make_sessions
 from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 from swarmtui.ui.screens.help import HelpScreen, binding_rows
 from swarmtui.ui.screens.replay import ReplayScreen
 
+from .helpers import (
+    SIZE,
+    ScreenHost,
+    app_for,
+    settle,
+    workers_done,
+)
+from .recorded_sessions import make_sessions
 
-def shown(screen: Screen[object], selector: str) -> str:
+
+def shown(screen: Screen[Any], selector: str) -> str:
     """The plain text a Static on the screen displays."""
     console = Console(width=200, record=True, file=io.StringIO())
     console.print(screen.query_one(selector, Static).content)
@@ -90,7 +99,7 @@ async def test_help_over_the_replay_lists_every_replay_key(tmp_path: Path) -> No
     paths = make_sessions(tmp_path)
     app = ScreenHost(lambda: ReplayScreen(paths["release"]))
     async with app.run_test(size=(140, 45)) as pilot:
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         replay = app.screen
         app.push_screen(HelpScreen())
@@ -102,3 +111,33 @@ async def test_help_over_the_replay_lists_every_replay_key(tmp_path: Path) -> No
         await pilot.press("f1")
         await pilot.pause()
         assert app.screen is replay
+
+
+async def test_help_on_the_editor_lists_the_screen_keys_first_in_order(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.focused is app.main_screen.editor
+        groups = binding_rows(app.main_screen)
+        name, rows = groups[0]
+        assert name == "This screen", [g for g, _ in groups]
+        descriptions = [row.description for row in rows]
+        assert descriptions[:3] == ["Run", "Save", "Open"], descriptions
+        for missing in ("Pause/resume", "Store key", "Cancel all", "Focus diagnostics"):
+            assert missing in descriptions, missing
+        pause = next(row for row in rows if row.description == "Pause/resume")
+        assert not pause.enabled  # no session: listed, marked as not available
+        assert descriptions.index("Focus editor") < descriptions.index("Focus timeline")
+
+
+async def test_help_over_the_replay_lists_its_keys_in_order(tmp_path: Path) -> None:
+    sessions = make_sessions(tmp_path / "sessions")
+    app = ScreenHost(lambda: ReplayScreen(sessions["release"]))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await workers_done(app)
+        await pilot.pause()
+        rows = dict(binding_rows(app.screen))["This screen"]
+        keys = [row.keys[0] for row in rows]
+        assert keys[:7] == ["space", "←", "→", "⇧←", "⇧→", "home", "end"], keys
+        footer = {key.description for key in app.screen.query_one(Footer).query(FooterKey)}
+        assert {"-10%", "+10%"} <= footer, footer

@@ -12,6 +12,7 @@ from swarmtui.engine.events import (
     SessionStarted,
 )
 from swarmtui.engine.state import SessionState, apply
+from swarmtui.ui.bridge import Frame
 from swarmtui.ui.live_metrics import live_figures
 
 
@@ -89,8 +90,7 @@ async def test_the_timeline_header_shows_the_live_figures() -> None:
     app = Host()
     async with app.run_test(size=(100, 12)):
         panel = app.query_one(TimelinePanel)
-        panel.show_state(_state(_events()))
-        panel.now = 2.0
+        panel.paint(Frame(_state(_events()), now=2.0))
         header = panel.render_header(0, 100).plain
         assert "wall 2.0s" in header and "sequential 3.0s" in header, header
         assert "speed-up 1.5×" in header, header

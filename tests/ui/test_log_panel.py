@@ -6,6 +6,7 @@ from textual.app import App, ComposeResult
 
 from swarmtui.engine.events import AgentPlan, AgentStarted, Event, SessionStarted
 from swarmtui.engine.state import SessionState, apply
+from swarmtui.ui.bridge import Frame
 from swarmtui.ui.widgets.log_panel import WHO_MAX, WHO_MIN, LogPanel, who_width
 
 LONG = "An Agent Whose Name Goes On And On"
@@ -46,8 +47,7 @@ async def test_agent_names_are_not_cut_at_twelve_characters() -> None:
     async with app.run_test(size=(120, 20)) as pilot:
         log = app.query_one(LogPanel)
         state, events = _session(["Postgres Scout", "Decision Writer"])
-        log.add_events(events)
-        log.show_state(state)
+        log.paint(Frame(state, events=events))
         await pilot.pause()
         rows = [log.render_row(i, 100).plain for i in range(len(events))]
         assert rows[1].startswith("   1.00 Postgres Scout  started"), rows[1]
@@ -60,16 +60,13 @@ async def test_a_very_long_name_is_cut_at_the_bound() -> None:
     async with app.run_test(size=(120, 20)) as pilot:
         log = app.query_one(LogPanel)
         state, events = _session(["Short", LONG])
-        log.add_events(events)
-        log.show_state(state)
+        log.paint(Frame(state, events=events))
         await pilot.pause()
         row = log.render_row(2, 100).plain
         assert row.startswith(f"   1.00 {LONG[: WHO_MAX - 1]}… started"), row
         # A new session with short names narrows the column again.
         state, events = _session(["A", "B"])
-        log.clear()
-        log.add_events(events)
-        log.show_state(state)
+        log.paint(Frame(state, events=events, restart=True))
         await pilot.pause()
         assert log.render_row(1, 100).plain.startswith("   1.00 A       started"), log.render_row(
             1, 100

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from main_data import DIAGNOSTICS_BATCH, finished_events, mid_run_events, show_session
 from textual.pilot import Pilot
 
 from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.app import SwarmApp, make_app
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
+
+from .helpers import show_session, steady
+from .live_sessions import DIAGNOSTICS_BATCH, finished_events, mid_run_events
 
 SIZE = (130, 38)
 
@@ -24,17 +26,9 @@ def app_for(tmp_path: Path, text: str | None = None) -> SwarmApp:
     )
 
 
-async def _steady(pilot: Pilot[Any]) -> None:
-    app = pilot.app
-    assert isinstance(app, SwarmApp)
-    await app.workers.wait_for_complete()
-    app.main_screen.editor.cursor_blink = False
-    await pilot.pause()
-
-
 def test_idle_with_diagnostics(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _steady(pilot)
+        await steady(pilot)
         pilot.app.main_screen.editor.move_cursor((3, 0))  # type: ignore[attr-defined]
         await pilot.pause()
 
@@ -45,7 +39,7 @@ def test_idle_with_diagnostics(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_session_mid_run(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _steady(pilot)
+        await steady(pilot)
         await show_session(pilot, mid_run_events())
         await pilot.press("alt+2")
 
@@ -54,7 +48,7 @@ def test_session_mid_run(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_session_finished(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _steady(pilot)
+        await steady(pilot)
         await show_session(pilot, finished_events())
 
     assert snap_compare(app_for(tmp_path), terminal_size=SIZE, run_before=run_before)
@@ -62,7 +56,7 @@ def test_session_finished(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_agent_detail(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _steady(pilot)
+        await steady(pilot)
         await show_session(pilot, mid_run_events())
         await pilot.press("alt+2", "down", "enter")
         await pilot.pause()
@@ -72,7 +66,7 @@ def test_agent_detail(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_memory_key_history(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _steady(pilot)
+        await steady(pilot)
         screen = await show_session(pilot, mid_run_events())
         await pilot.press("alt+4")
         screen.query_one(MemoryPanel).select_key("default", "swarm/api/schema")
@@ -83,7 +77,7 @@ def test_memory_key_history(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_small_terminal_shows_the_focused_pane(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _steady(pilot)
+        await steady(pilot)
         await show_session(pilot, mid_run_events())
         await pilot.press("alt+2")
         await pilot.pause()

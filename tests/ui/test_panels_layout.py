@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 
 from swarmtui.engine.state import SessionState, TodoState
+from swarmtui.ui.bridge import Frame
 from swarmtui.ui.widgets.timeline_panel import TimelinePanel
 from swarmtui.ui.widgets.todos_panel import TodosPanel
 
@@ -30,7 +31,7 @@ async def test_todo_agents_line_up_and_give_way_when_narrow() -> None:
     app = Host()
     async with app.run_test(size=(100, 20)):
         panel = app.query_one(TodosPanel)
-        panel.show_state(_todos_state())
+        panel.paint(Frame(_todos_state()))
         rows = [panel.render_row(i, 60).plain for i in range(3)]
         starts = {rows[0].index("Postgres Scout"), rows[1].index("Decision Writer")}
         assert len(starts) == 1, rows
@@ -44,7 +45,7 @@ async def test_the_timeline_figures_fit_a_narrow_panel() -> None:
     app = Host()
     async with app.run_test(size=(100, 20)):
         panel = app.query_one(TimelinePanel)
-        panel.show_state(SessionState())
+        panel.paint(Frame(SessionState()))
         wide = panel.render_header(0, 100).plain
         assert "sequential" in wide and "critical path" in wide
         narrow = panel.render_header(0, 56).plain

@@ -5,17 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from replay_data import ScreenHost, make_sessions, release_events
 from textual.pilot import Pilot
 
 from swarmtui.engine.state import SessionState, apply
 from swarmtui.store import read_events
+from swarmtui.ui.screens.agent_detail import AgentDetailScreen
 from swarmtui.ui.screens.replay import SPEEDS, ReplayScreen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.log_panel import LogPanel
+from swarmtui.ui.widgets.status_bar import StatusBar
 from swarmtui.ui.widgets.timeline_panel import TimelinePanel
 
+from .helpers import ScreenHost, workers_done
+from .recorded_sessions import make_sessions, release_events
+
 TOTAL = len(release_events())
+
 
 
 def fold(n: int, path: Path) -> SessionState:
@@ -32,7 +37,7 @@ def sessions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 async def opened(pilot: Pilot[None]) -> ReplayScreen:
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
     screen = pilot.app.screen
     assert isinstance(screen, ReplayScreen)
@@ -231,7 +236,6 @@ async def test_escape_leaves_the_replay(sessions: dict[str, Path]) -> None:
 
 
 async def test_enter_on_an_agent_opens_its_detail_read_only(sessions: dict[str, Path]) -> None:
-    from swarmtui.ui.screens.agent_detail import AgentDetailScreen
 
     app = ScreenHost(lambda: ReplayScreen(sessions["release"], clock=lambda: 0.0))
     async with app.run_test(size=(140, 40)) as pilot:
@@ -305,3 +309,22 @@ async def test_controls_that_change_a_session_are_hidden_in_replay(
         shown = {b.binding.action for b in screen.active_bindings.values()}
         assert "detail" in shown
         assert not {"cancel", "retry"} & shown
+
+
+async def test_replaying_an_interrupted_session_says_interrupted(tmp_path: Path) -> None:
+    sessions = make_sessions(tmp_path / "sessions")
+    app = ScreenHost(lambda: ReplayScreen(sessions["interrupted"]))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await workers_done(app)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen) and screen.cursor is not None
+        status = str(screen.query_one(StatusBar).render_status())
+        assert "· interrupted ·" in status and "running" not in status, status
+        await pilot.press("left")  # one event earlier the session was still running
+        assert "· running ·" in str(screen.query_one(StatusBar).render_status())
+    finished = ScreenHost(lambda: ReplayScreen(sessions["release"]))
+    async with finished.run_test(size=(140, 40)) as pilot:
+        await workers_done(finished)
+        await pilot.pause()
+        assert "interrupted" not in str(finished.screen.query_one(StatusBar).render_status())

@@ -6,13 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from replay_data import ScreenHost, make_sessions
 from textual.pilot import Pilot
 
 from swarmtui import locations
 from swarmtui.ui.screens.help import HelpScreen
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.screens.sessions import SessionsScreen
+
+from .helpers import ScreenHost, workers_done
+from .recorded_sessions import make_sessions
 
 SIZE = (120, 36)
 
@@ -27,7 +29,7 @@ def sessions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]
 
 async def settle(pilot: Pilot[Any]) -> None:
     """Everything loaded, no blinking cursor."""
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
     for widget in pilot.app.screen.query("*"):
         if hasattr(widget, "cursor_blink"):

@@ -6,13 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from replay_data import make_sessions
 
 from swarmtui import locations
 from swarmtui.ui.app import make_app
 from swarmtui.ui.screens.help import HelpScreen, binding_rows
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.screens.sessions import SessionsScreen
+
+from .helpers import top, workers_done
+from .recorded_sessions import make_sessions
 
 
 @pytest.fixture
@@ -34,7 +36,7 @@ async def test_ctrl_l_then_enter_replays_and_escape_comes_back(
         await pilot.pause()
         assert isinstance(app.screen, SessionsScreen)
         await pilot.press(*"release", "enter")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         replay = app.screen
         assert isinstance(replay, ReplayScreen)
@@ -63,7 +65,7 @@ async def test_make_app_replay_opens_the_session(sessions: dict[str, Path], tmp_
     app = make_app(replay=sessions["release"], project_dir=tmp_path, freeze_gc=False)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert isinstance(app.screen, ReplayScreen)
         assert app.screen.session_path == sessions["release"]
@@ -75,7 +77,7 @@ async def test_replay_keys_are_commands_in_the_palette(
     app = make_app(replay=sessions["release"], project_dir=tmp_path, freeze_gc=False)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         replay = app.screen
         assert isinstance(replay, ReplayScreen)
@@ -83,9 +85,9 @@ async def test_replay_keys_are_commands_in_the_palette(
         await pilot.pause()
         await pilot.press(*"Faster")
         await pilot.pause()
-        await app.workers.wait_for_complete()  # the palette searches in a worker
+        await workers_done(app)  # the palette searches in a worker
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        assert app.screen is replay
-        assert replay.speed == 2.0
+        assert top(app) is replay
+        assert isinstance(replay, ReplayScreen) and replay.speed == 2.0

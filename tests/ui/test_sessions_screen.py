@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from replay_data import ScreenHost, make_sessions, release_events, write_session
 from textual.widgets import DataTable, Input
 
 from swarmtui.ui.screens.help import HelpScreen
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.screens.sessions import SessionsScreen
+
+from .helpers import ScreenHost, top
+from .recorded_sessions import make_sessions, release_events, write_session
 
 
 def titles(screen: SessionsScreen) -> list[str]:
@@ -57,7 +59,7 @@ async def test_typing_filters_and_enter_opens_the_replay(tmp_path: Path) -> None
         assert app.screen.session_path == paths["release"]
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is screen
+        assert top(app) is screen
 
 
 async def test_arrow_keys_move_the_highlight_while_typing(tmp_path: Path) -> None:
@@ -140,5 +142,5 @@ async def test_coming_back_reads_the_folder_again(tmp_path: Path) -> None:
         write_session(tmp_path, "session-20261130-080000-new", release_events("Brand new", "N"))
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is screen
         assert "Brand new" in titles(screen)
+        assert top(app) is screen

@@ -9,6 +9,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from swarmtui import locations
+from swarmtui.ui.app import make_app
 from swarmtui.ui.themes import (
     AGENT_STATUSES,
     DEFAULT_THEME,
@@ -17,6 +18,8 @@ from swarmtui.ui.themes import (
     read_theme_file,
     text_area_theme_for,
 )
+
+from .helpers import SIZE, settle, workers_done
 
 SHIPPED = {"swarm-dark", "swarm-ember", "swarm-light", "swarm-contrast"}
 
@@ -183,7 +186,7 @@ async def test_the_editor_follows_a_theme_switch_in_the_app(
     app = make_app(text='Task("A", "x")', sessions_dir=tmp_path, project_dir=tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         # The other themes are registered by a worker after the first frame.
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert app.theme == DEFAULT_THEME
         editor = app.screen.query_one(BatchEditor)
@@ -214,3 +217,22 @@ async def test_a_broken_user_theme_is_notified_and_the_default_used(
         assert app.theme == DEFAULT_THEME
         messages = [n.message for n in app._notifications]
         assert any("mine.toml" in m and "colors.primary" in m for m in messages), messages
+
+
+async def test_editor_colours_follow_the_app_theme(tmp_path: Path) -> None:
+    app = make_app(sessions_dir=tmp_path, freeze_gc=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        editor = app.main_screen.editor
+        assert editor.theme == f"swarmtui-{app.theme}"
+        app.theme = "swarm-light"
+        await pilot.pause()
+        assert editor.theme == "swarmtui-swarm-light"
+
+
+async def test_an_unknown_theme_falls_back_with_a_message(tmp_path: Path) -> None:
+    app = make_app(sessions_dir=tmp_path, theme="no-such-theme", freeze_gc=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "swarm-dark"
+        assert any("no-such-theme" in n.message for n in app._notifications)

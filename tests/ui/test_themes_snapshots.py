@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from swarmtui import locations
 from swarmtui.ui.app import make_app
+
+from .helpers import steady
 
 THEME_BATCH = """[Single Message - Theme check]:
 // Two agents hand work over through memory; one placeholder is left in on purpose.
@@ -21,17 +22,6 @@ TodoWrite({ todos: [
 ]})
 Bash("echo {...}")
 """
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Lint finished, no blinking cursor."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    for widget in pilot.app.screen.query("*"):
-        if hasattr(widget, "cursor_blink"):
-            widget.cursor_blink = False
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("theme", ["swarm-dark", "swarm-ember", "swarm-light", "swarm-contrast"])
@@ -47,4 +37,4 @@ def test_main_screen_in_theme(
         project_dir=tmp_path,
         freeze_gc=False,
     )
-    assert snap_compare(app, terminal_size=(120, 36), run_before=settle)
+    assert snap_compare(app, terminal_size=(120, 36), run_before=steady)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -15,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, OptionList, Static, TextArea
 
 from swarmtui.engine.state import AgentState, SessionState
+from swarmtui.ui.bridge import Frame, SessionBridge
 from swarmtui.ui.look import STATUS_GLYPH, format_seconds, status_styles
 from swarmtui.ui.widgets.agents_panel import agent_elapsed
 from swarmtui.ui.widgets.memory_panel import short_value
@@ -79,7 +80,7 @@ class AgentDetailScreen(Screen[None]):
         name: str,
         *,
         session_path: Path | None = None,
-        bridge: Any = None,
+        bridge: SessionBridge | None = None,
         read_only: bool = False,
     ) -> None:
         super().__init__()
@@ -122,6 +123,11 @@ class AgentDetailScreen(Screen[None]):
     @property
     def agent(self) -> AgentState | None:
         return self.state.agents.get(self.agent_name)
+
+    def paint(self, frame: Frame) -> None:
+        """The bridge's repaint while the session runs (registered with the agents panel)."""
+        self.now = frame.now
+        self.show_state(frame.state)
 
     def show_state(self, state: SessionState) -> None:
         self.state = state

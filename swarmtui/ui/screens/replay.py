@@ -1,7 +1,9 @@
 """Replay: a recorded session's panels, read-only, driven by a ReplayCursor over its events.
 
-Nothing here runs a command or calls a model: the screen reads `session.db` once (in a thread
-worker, so a long log never blocks the event loop) and folds the events it recorded.
+Nothing here runs a command or calls a model: the screen reads `session.db` once (an async
+worker: aiosqlite reads it in its thread, validation goes in chunks, so a long log never blocks
+the event loop) and folds the events it recorded, painting through the same bridge as a live
+session.
 Playback follows the events' recorded times scaled by the speed; a timer advances a playhead
 and the cursor jumps to the last event at or before it.
 """
@@ -19,14 +21,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from swarmtui.engine.events import Event
-from swarmtui.store import SessionStoreError, read_events
+from swarmtui.store.aio import read_events_async
+from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.replay_cursor import ReplayCursor
+from swarmtui.store.sessions import effective_status
+from swarmtui.ui.bridge import Panel, SessionBridge
 from swarmtui.ui.look import format_seconds
 from swarmtui.ui.messages import AgentChosen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
@@ -35,6 +41,7 @@ from swarmtui.ui.widgets.memory_panel import MemoryPanel
 from swarmtui.ui.widgets.status_bar import StatusBar
 from swarmtui.ui.widgets.timeline_panel import TimelinePanel
 from swarmtui.ui.widgets.todos_panel import TodosPanel
+from swarmtui.ui.work import ReportsFailures, WorkFailed
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 TICK_SECONDS = 1 / 30  # the repaint bound the live screen uses too
@@ -45,7 +52,7 @@ def format_speed(speed: float) -> str:
     return f"{speed:g}×"
 
 
-class ReplayScreen(Screen[None]):
+class ReplayScreen(ReportsFailures, Screen[None]):
     """Opens `session_path` and replays it; escape goes back."""
 
     CSS_PATH = "replay.tcss"
@@ -146,6 +153,7 @@ class ReplayScreen(Screen[None]):
         self._last_tick: float | None = None
         self._timer: Timer | None = None
         self._log_position = 0
+        self.bridge: SessionBridge | None = None
         # The recording stops without a session_finished event: the run was killed.
         self.interrupted = False
 
@@ -176,23 +184,46 @@ class ReplayScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(TICK_SECONDS, self._tick, pause=True)
+        bridge = SessionBridge(self)
+        panels: dict[str, Panel] = {
+            "agents": self.query_one(AgentsPanel),
+            "todos": self.query_one(TodosPanel),
+            "memory": self.query_one(MemoryPanel),
+            "log": self.query_one(LogPanel),
+            "timeline": self.query_one(TimelinePanel),
+            "status": self.query_one(StatusBar),
+        }
+        for name, panel in panels.items():
+            bridge.register(name, panel)
+        self.bridge = bridge
         self._load()
 
-    @work(thread=True, group="replay-load", exit_on_error=False)
-    def _load(self) -> None:
-        try:
-            events = read_events(self.session_path)
-        except SessionStoreError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        except Exception as exc:  # anything unexpected still ends as one clean line
-            self.app.call_from_thread(self._failed, f"{self.session_path}: {exc}")
-            return
-        if not any(event.type == "session_finished" for event in events):
-            from swarmtui.store.sessions import effective_status
+    class Loaded(Message):
+        """The recorded events, read (and whether the recording was cut off by a kill)."""
 
-            self.interrupted = effective_status("running", self.session_path) == "interrupted"
-        self.app.call_from_thread(self._loaded, events)
+        def __init__(self, events: list[Event], interrupted: bool) -> None:
+            super().__init__()
+            self.events = events
+            self.interrupted = interrupted
+
+    @work(exclusive=True, group="replay-load", exit_on_error=False, description="Cannot replay")
+    async def _load(self) -> None:
+        events = await read_events_async(self.session_path)
+        interrupted = False
+        if not any(event.type == "session_finished" for event in events):
+            interrupted = effective_status("running", self.session_path) == "interrupted"
+        self.post_message(self.Loaded(events, interrupted))
+
+    @on(WorkFailed)
+    def _load_failed(self, message: WorkFailed) -> None:
+        if message.group != "replay-load":
+            return
+        message.stop()  # said in place, on the position line
+        error = message.error
+        if isinstance(error, SessionStoreError):
+            self._failed(str(error))
+        else:  # anything unexpected still ends as one clean line
+            self._failed(f"{self.session_path}: {message.reason}")
 
     def _failed(self, message: str) -> None:
         self.error = message.splitlines()[0] if message else "cannot read this session"
@@ -203,7 +234,10 @@ class ReplayScreen(Screen[None]):
         self._show_position()
         self.refresh_bindings()
 
-    def _loaded(self, events: list[Event]) -> None:
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        events = message.events
+        self.interrupted = message.interrupted
         self.cursor = ReplayCursor(events)
         first = events[0] if events else None
         title = getattr(first, "title", "") or self.session_path.name
@@ -299,34 +333,23 @@ class ReplayScreen(Screen[None]):
     # --- painting ---
 
     def _paint(self) -> None:
+        """Show the cursor's position through the bridge, as a live session is shown."""
         cursor = self.cursor
-        if cursor is None:
+        if cursor is None or self.bridge is None:
             return
-        state = cursor.state
-        log = self.query_one(LogPanel)
-        if cursor.position >= self._log_position:
-            log.add_events(cursor.events[self._log_position : cursor.position])
-        else:
-            log.clear()
-            log.add_events(
-                cursor.events[max(0, cursor.position - LOG_REBUILD_LIMIT) : cursor.position]
-            )
-        self._log_position = cursor.position
-        timeline = self.query_one(TimelinePanel)
-        timeline.marker = cursor.time
-        timeline.axis_end = cursor.duration
-        for panel in (
-            self.query_one(AgentsPanel),
-            self.query_one(TodosPanel),
-            self.query_one(MemoryPanel),
-            log,
-            timeline,
-            self.query_one(StatusBar),
-        ):
-            panel.show_state(state)
+        position = cursor.position
+        if position >= self._log_position:
+            events, restart = cursor.events[self._log_position : position], False
+        else:  # moved back: the log starts over with the tail it can keep
+            events, restart = cursor.events[max(0, position - LOG_REBUILD_LIMIT) : position], True
+        self._log_position = position
         # At its end an interrupted session is not "running": say what happened to it.
         status_bar = self.query_one(StatusBar)
         status_bar.status_label = "interrupted" if self.interrupted and cursor.at_end else None
+        self.bridge.show_position(
+            cursor.state, events, restart=restart, marker=cursor.time, axis_end=cursor.duration
+        )
+        self.bridge.flush()
         self._show_position()
 
     def position_text(self) -> str:

@@ -9,6 +9,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
+from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.look import (
     STATUS_GLYPH,
@@ -22,7 +23,7 @@ from swarmtui.ui.messages import AgentChosen, AgentControlRequested
 from swarmtui.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
-    from swarmtui.engine.state import AgentState, SessionState
+    from swarmtui.engine.state import AgentState
 
 
 def agent_elapsed(agent: AgentState, now: float) -> float | None:
@@ -56,7 +57,6 @@ def waits_text(agent: AgentState) -> str:
 
 NARROW = 70  # below: no type column
 NARROWEST = 48  # below: no status word either
-USAGE_WIDTH = 17  # "12.3k tok $0.04 "
 
 
 def has_usage(agent: AgentState) -> bool:
@@ -95,8 +95,6 @@ class AgentsPanel(RowList):
         self._names: list[str] = []
         self._longest = 4
         self._index: dict[str, int] = {}
-        # Set by the bridge before show_state: the agents whose rows changed (None: all).
-        self.changed_agents: set[str] | None = None
         self._styles: dict[str, Style] = {}
         # The tokens/cost column shows once any agent has used some (never in rehearsal).
         self.show_usage = False
@@ -104,10 +102,11 @@ class AgentsPanel(RowList):
         self.controls_live = False
         self._controls_shown: tuple[bool, bool] = (False, False)
 
-    def show_state(self, state: SessionState) -> None:
+    def paint(self, frame: Frame) -> None:
+        state = frame.state
         previous, self.state = self.state, state
-        changed = self.changed_agents
-        self.changed_agents = None
+        self.now = frame.now
+        changed = frame.changed_agents
         # Another state (a new session, the batch's plan after an edit) may rename agents.
         if state is not previous or len(self._names) != len(state.agents):
             self._names = list(state.agents)
@@ -115,11 +114,14 @@ class AgentsPanel(RowList):
             self._longest = max((len(name) for name in self._names), default=4)
             changed = None
         self._styles = status_styles(self.app)
-        agents = state.agents.values()
-        if state is previous:
-            show_usage = self.show_usage or any(map(has_usage, agents))
+        if changed is None:
+            show_usage = any(map(has_usage, state.agents.values()))
         else:
-            show_usage = any(map(has_usage, agents))
+            # Usage only grows: the rows that changed are the only ones that can add it.
+            agents = state.agents
+            show_usage = self.show_usage or any(
+                has_usage(agents[name]) for name in changed if name in agents
+            )
         if show_usage != self.show_usage:
             self.show_usage = show_usage
             changed = None  # every row gains (or loses) the column

@@ -102,10 +102,21 @@ class BatchEditor(TextArea):
             id=id,
             classes=classes,
         )
+
+    def on_mount(self) -> None:
+        # After the first frame: the grammar's import and query cost ~20 ms of start-up, and
+        # the first frame shows the text either way (highlighted one frame later).
+        self.call_after_refresh(self._highlight_language)
+
+    def _highlight_language(self) -> None:
         language = _language()
-        if language is not None:
-            self.register_language(LANGUAGE, language, highlight_query())
-            self.language = LANGUAGE
+        if language is None or self.language == LANGUAGE:
+            return
+        selection = self.selection  # setting the language rebuilds the document
+        self.register_language(LANGUAGE, language, highlight_query())
+        self.language = LANGUAGE
+        if self.selection != selection:
+            self.selection = selection
 
     def _build_highlight_map(self) -> None:
         self._line_cache.clear()

@@ -70,8 +70,13 @@ class DiagnosticsList(OptionList):
         self.add_options(options)
         if highlighted is not None and shown:
             self.highlighted = min(highlighted, len(shown) - 1)
+        elif self.has_focus:
+            self._highlight_first()  # focused before the first lint came back (f8 at start)
 
     def on_focus(self) -> None:
+        self._highlight_first()
+
+    def _highlight_first(self) -> None:
         # Enter works at once on the first problem, without a Down first.
         if self.highlighted is None and self.diagnostics:
             self.highlighted = 0

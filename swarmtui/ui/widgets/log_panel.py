@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 from rich.style import Style
 from rich.text import Text
 
+from swarmtui.ui.bridge import Frame
 from swarmtui.ui.look import status_styles
 from swarmtui.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
     from swarmtui.engine.events import Event
-    from swarmtui.engine.state import SessionState
 
 MAX_LOG_LINES = 2000
 # The "who" column: wide enough for the longest agent name, within these bounds.
@@ -146,7 +146,12 @@ class LogPanel(RowList):
         self._pending = True
         self.scroll_to(y=0, animate=False)
 
-    def show_state(self, state: SessionState) -> None:
+    def paint(self, frame: Frame) -> None:
+        if frame.restart:
+            self.clear()
+        if frame.events:
+            self.add_events(frame.events)
+        state = frame.state
         # Names only change with a new session (another dict) or a new agent.
         if state.agents is not self._agents_seen or len(state.agents) != self._agent_count:
             self._agents_seen = state.agents

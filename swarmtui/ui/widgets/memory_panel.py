@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Self
 
 from rich.style import Style
@@ -13,18 +12,22 @@ from textual.geometry import Region
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
+from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.look import format_seconds
 
 if TYPE_CHECKING:
-    from swarmtui.engine.state import MemoryEntry, SessionState
+    from swarmtui.engine.state import MemoryEntry
 
 MemoryKey = tuple[str, str]
+Path = tuple[str, ...]  # namespace, then the key's segments
 FOLD_CHILDREN = 25
 
 
 def pretty_value(value: Any) -> str:
     """JSON text of a value, pretty-printed; a string holding JSON is shown as that JSON."""
+    import json  # (not on the start-up path: values show once a key is chosen)
+
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -37,6 +40,8 @@ def pretty_value(value: Any) -> str:
 
 
 def short_value(value: Any, width: int = 60) -> str:
+    import json
+
     text = value if isinstance(value, str) else json.dumps(value, default=str)
     text = text.replace("\n", " ")
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -92,13 +97,19 @@ class MemoryPanel(Horizontal):
         super().__init__(id=id, classes=classes)
         self.read_only = read_only
         self.state = EMPTY_STATE
-        self._key_nodes: dict[tuple[str, ...], TreeNode[MemoryKey | None]] = {}
+        # The tree as known (every path) and as built: a folded branch's children become
+        # nodes only when it is opened, so a thousand keys arriving under it cost no redraw.
+        self._children: dict[Path, list[Path]] = {}
+        self._keys: dict[Path, MemoryKey] = {}
+        self._key_nodes: dict[Path, TreeNode[MemoryKey | None]] = {}
+        self._paths: dict[int, Path] = {}  # node id -> path
         self._known = 0
         self._selected: MemoryKey | None = None
         self._shown_version: tuple[int, bool] | None = None
 
     def compose(self) -> ComposeResult:
-        tree: MemoryTree = MemoryTree("memory", id="memory-tree")
+        # Labels are Text, never markup: keys come from outside (and markup costs start-up).
+        tree: MemoryTree = MemoryTree(Text("memory"), id="memory-tree")
         tree.show_root = False
         tree.guide_depth = 2
         yield tree
@@ -109,7 +120,8 @@ class MemoryPanel(Horizontal):
     def key_tree(self) -> MemoryTree:
         return self.query_one(MemoryTree)
 
-    def show_state(self, state: SessionState) -> None:
+    def paint(self, frame: Frame) -> None:
+        state = frame.state
         if state is not self.state or len(state.memory) < self._known:
             self._reset()
         self.state = state
@@ -121,42 +133,95 @@ class MemoryPanel(Horizontal):
 
     def _reset(self) -> None:
         self.key_tree.clear()
+        self._children.clear()
+        self._keys.clear()
         self._key_nodes.clear()
+        self._paths.clear()
         self._known = 0
         self._shown_version = None
 
+    @staticmethod
+    def _path_of(namespace: str, key: str) -> Path:
+        return (namespace, *([segment for segment in key.split("/") if segment] or [key]))
+
     def _add_key(self, namespace: str, key: str) -> None:
-        path: tuple[str, ...] = (namespace,)
-        parent = self._key_nodes.get(path)
-        if parent is None:
-            parent = self.key_tree.root.add(namespace, expand=True)
-            self._key_nodes[path] = parent
-        segments = [segment for segment in key.split("/") if segment] or [key]
-        for segment in segments:
-            path = (*path, segment)
-            node = self._key_nodes.get(path)
-            if node is None:
-                node = parent.add(segment, expand=True)
-                node.allow_expand = False
-                self._key_nodes[path] = node
-                if len(parent.children) == FOLD_CHILDREN:
+        path = self._path_of(namespace, key)
+        for depth in range(1, len(path) + 1):
+            prefix = path[:depth]
+            if prefix in self._children:  # known already
+                continue
+            self._children.setdefault(prefix[:-1], []).append(prefix)
+            self._children.setdefault(prefix, [])
+            parent = self._node_at(prefix[:-1])
+            if parent is None:
+                continue  # its parent is not built yet: it will be with its parent
+            parent.allow_expand = True
+            if parent is self.key_tree.root or parent.is_expanded:
+                self._build(prefix, parent)
+                if len(parent.children) == FOLD_CHILDREN and parent is not self.key_tree.root:
                     # A crowded branch is folded (enter opens it): the tree redraws every
                     # expanded line whenever a key arrives.
                     parent.collapse()
-            parent.allow_expand = True
-            parent = node
-        parent.data = (namespace, key)
-        parent.set_label(Text(str(parent.label), Style(bold=True)))
+        self._keys[path] = (namespace, key)
+        node = self._key_nodes.get(path)
+        if node is not None:
+            self._mark_key(node, path)
+
+    def _node_at(self, path: Path) -> TreeNode[MemoryKey | None] | None:
+        return self.key_tree.root if not path else self._key_nodes.get(path)
+
+    def _build(self, path: Path, parent: TreeNode[MemoryKey | None]) -> None:
+        """Add the node of `path` (and, while it stays open, those below it)."""
+        children = self._children.get(path, [])
+        node = parent.add(Text(path[-1]), expand=len(children) < FOLD_CHILDREN)
+        node.allow_expand = bool(children)
+        self._key_nodes[path] = node
+        self._paths[id(node)] = path
+        if path in self._keys:
+            self._mark_key(node, path)
+        if node.is_expanded:
+            for child in children:
+                self._build(child, node)
+
+    def _mark_key(self, node: TreeNode[MemoryKey | None], path: Path) -> None:
+        if node.data is None:
+            node.data = self._keys[path]
+            node.set_label(Text(str(node.label), Style(bold=True)))
+
+    def _open(self, node: TreeNode[MemoryKey | None]) -> None:
+        """Build the children of an opened branch that were not built while it was folded."""
+        path = self._paths.get(id(node))
+        if path is None:
+            return
+        for child in self._children.get(path, []):
+            if child not in self._key_nodes:
+                self._build(child, node)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[MemoryKey | None]) -> None:
+        event.stop()
+        self._open(event.node)
 
     def select_key(self, namespace: str, key: str) -> None:
         """Show `key`'s value and history (used by the tree and by tests)."""
         self._selected = (namespace, key)
         self._shown_version = None
         self._show_selected()
-        segments = [segment for segment in key.split("/") if segment] or [key]
-        node = self._key_nodes.get((namespace, *segments))
-        if node is not None:
-            self.key_tree.move_cursor(node)
+        path = self._path_of(namespace, key)
+        opened = False
+        for depth in range(1, len(path)):  # open the branches down to it
+            branch = self._key_nodes.get(path[:depth])
+            if branch is not None and not branch.is_expanded:
+                branch.expand()
+                self._open(branch)
+                opened = True
+        node = self._key_nodes.get(path)
+        if node is None:
+            return
+        tree = self.key_tree
+        if opened:  # the node has a line in the tree once it has been drawn again
+            tree.call_after_refresh(tree.move_cursor, node)
+        else:
+            tree.move_cursor(node)
 
     def _show_selected(self) -> None:
         if self._selected is None:

@@ -9,6 +9,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from swarmtui.ui.bridge import Frame
 from swarmtui.ui.look import (
     STATUS_GLYPH,
     STATUSES,
@@ -22,14 +23,13 @@ if TYPE_CHECKING:
     from swarmtui.engine.state import SessionState
 
 
-def usage_totals(state: SessionState) -> str:
+def usage_totals(tokens: int, cost_usd: float) -> str:
     """The session's tokens and cost ("12.3k tok · $0.04"), or "" while nothing was used."""
-    tokens = sum(agent.tokens_in + agent.tokens_out for agent in state.agents.values())
     parts = []
     if tokens:
         parts.append(format_tokens(tokens))
-    if state.cost_usd:
-        parts.append(format_cost(state.cost_usd))
+    if cost_usd:
+        parts.append(format_cost(cost_usd))
     return " · ".join(parts)
 
 
@@ -54,13 +54,43 @@ class StatusBar(Widget):
         self.note = ""
         # Shown instead of the state's status (replay: a killed session says `interrupted`).
         self.status_label: str | None = None
+        # Agents per status and tokens used, kept up to date from the agents that changed.
+        self._counts: Counter[str] = Counter()
+        self._status_of: dict[str, str] = {}
+        self._tokens_of: dict[str, int] = {}
+        self._tokens = 0
 
     def render(self) -> Text:
         return self.render_status()
 
-    def show_state(self, state: SessionState) -> None:
+    def paint(self, frame: Frame) -> None:
+        state, changed = frame.state, frame.changed_agents
+        if state is not self.state or changed is None:
+            self._counts.clear()
+            self._status_of.clear()
+            self._tokens_of.clear()
+            self._tokens = 0
+            changed = frozenset(state.agents)
+        for name in changed:
+            self._count(state, name)
         self.state = state
+        self.now = frame.now
         self.refresh()
+
+    def _count(self, state: SessionState, name: str) -> None:
+        agent = state.agents.get(name)
+        if agent is None:
+            return
+        status = agent.status
+        before = self._status_of.get(name)
+        if status != before:
+            if before is not None:
+                self._counts[before] -= 1
+            self._counts[status] += 1
+            self._status_of[name] = status
+        tokens = agent.tokens_in + agent.tokens_out
+        self._tokens += tokens - self._tokens_of.get(name, 0)
+        self._tokens_of[name] = tokens
 
     def set_file(self, label: str, modified: bool) -> None:
         self.file_label = label
@@ -98,12 +128,12 @@ class StatusBar(Widget):
             paused = " (paused)" if state.paused and state.status == "running" else ""
             status = self.status_label or state.status
             text.append(f" · {status}{paused} · {format_seconds(elapsed)} ")
-            counts: Counter[str] = Counter(agent.status for agent in state.agents.values())
+            counts = self._counts
             styles = status_styles(self.app)
             for status in STATUSES:
                 if counts.get(status):
                     text.append(f" {STATUS_GLYPH[status]}{counts[status]}", styles[status])
-            usage = usage_totals(state)
+            usage = usage_totals(self._tokens, state.cost_usd)
             if usage:
                 text.append(f" · {usage}")
         else:

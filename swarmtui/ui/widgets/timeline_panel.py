@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 from rich.style import Style
 from rich.text import Text
 
+from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.live_metrics import live_figures
 from swarmtui.ui.look import clip, format_seconds, status_styles
 from swarmtui.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
-    from swarmtui.engine.state import AgentState, SessionState
+    from swarmtui.engine.state import AgentState
 
 WAIT_CHAR = "░"
 RUN_CHAR = "█"
@@ -73,15 +74,16 @@ class TimelinePanel(RowList):
         self._names: list[str] = []
         self._longest = 4
         self._index: dict[str, int] = {}
-        # Set by the bridge before show_state: the agents whose rows changed (None: all).
-        self.changed_agents: set[str] | None = None
         self._styles: dict[str, Style] = {}
 
-    def show_state(self, state: SessionState) -> None:
-        self.state = state
-        changed = self.changed_agents
-        self.changed_agents = None
-        if len(self._names) != len(state.agents):
+    def paint(self, frame: Frame) -> None:
+        state = frame.state
+        previous, self.state = self.state, state
+        self.now = frame.now
+        self.marker = frame.marker
+        self.axis_end = frame.axis_end
+        changed = frame.changed_agents
+        if state is not previous or len(self._names) != len(state.agents):
             self._names = list(state.agents)
             self._index = {name: i for i, name in enumerate(self._names)}
             self._longest = max((len(name) for name in self._names), default=4)

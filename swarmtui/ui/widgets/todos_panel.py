@@ -7,14 +7,16 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 
+from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.look import TODO_GLYPH, TODO_STATUS_COLOR, clip, status_styles
 from swarmtui.ui.messages import TodoStatusRequested
 from swarmtui.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
-    from swarmtui.engine.state import SessionState, TodoState
+    from swarmtui.engine.state import TodoState
 
 TodoStatus = Literal["pending", "in_progress", "completed"]
 NEXT_STATUS: dict[str, TodoStatus] = {
@@ -50,18 +52,36 @@ class TodosPanel(RowList):
         self.read_only = read_only
         self.state = EMPTY_STATE
         self._todos: list[TodoState] = []
+        self._looks: list[tuple[object, ...]] = []
         self._longest_agent = 0
         self._styles: dict[str, Style] = {}
         self._priority_style = Style(bold=True)
 
-    def show_state(self, state: SessionState) -> None:
-        self.state = state
-        self._todos = list(state.todos.values())
-        self._longest_agent = max((len(t.agent or "") for t in self._todos), default=0)
-        self._styles = status_styles(self.app)
+    def paint(self, frame: Frame) -> None:
+        state = self.state = frame.state
+        todos = list(state.todos.values())
+        looks: list[tuple[object, ...]] = [
+            (id(t), t.status, t.content, t.priority, t.agent) for t in todos
+        ]
+        longest = max((len(t.agent or "") for t in todos), default=0)
+        styles = status_styles(self.app)
         warning = self.app.theme_variables.get("warning")
-        self._priority_style = Style(color=warning, bold=True) if warning else Style(bold=True)
-        self.set_row_count(len(self._todos))
+        priority = Style(color=warning, bold=True) if warning else Style(bold=True)
+        # Only the rows whose todo changed, unless the column widths or colours did.
+        rows: list[int] | None = None
+        if (len(looks), longest, styles, priority) == (
+            len(self._looks),
+            self._longest_agent,
+            self._styles,
+            self._priority_style,
+        ):
+            pairs = enumerate(zip(looks, self._looks, strict=True))
+            rows = [i for i, (new, old) in pairs if new != old]
+        self._todos, self._looks = todos, looks
+        self._longest_agent, self._styles, self._priority_style = longest, styles, priority
+        self.set_row_count(len(todos), rows=rows)
+        if rows is not None:
+            self.refresh(Region(0, 0, self.size.width, self.header_lines))  # the count above
 
     @property
     def selected(self) -> TodoState | None:

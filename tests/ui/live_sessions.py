@@ -1,12 +1,6 @@
-"""Batches, hand-written sessions and waiting helpers for the main-screen tests."""
+"""Batches and hand-written live sessions (events as the engine emits them) for the tests."""
 
 from __future__ import annotations
-
-import asyncio
-from collections.abc import Callable
-from typing import Any
-
-from textual.pilot import Pilot
 
 from swarmtui.engine.events import (
     AgentFinished,
@@ -24,8 +18,8 @@ from swarmtui.engine.events import (
     TodoChanged,
 )
 from swarmtui.engine.state import SessionState, apply
-from swarmtui.ui.app import SwarmApp
-from swarmtui.ui.screens.main import MainScreen
+
+LINT_TIMEOUT = 30.0
 
 # Alpha works for a long time and stores a key Beta waits for: the way to test unblocking.
 UNBLOCK_BATCH = """[Single Message - Unblock]:
@@ -208,47 +202,3 @@ def mid_run_events() -> list[Event]:
 
 def finished_events() -> list[Event]:
     return _events_until_finished()
-
-
-async def show_session(pilot: Pilot[Any], events: list[Event]) -> MainScreen:
-    """Put a hand-written session on the main screen, as the bridge would, and paint it."""
-    app = pilot.app
-    assert isinstance(app, SwarmApp)
-    await app.workers.wait_for_complete()
-    screen = app.main_screen
-    assert screen.bridge is not None
-    screen.bridge.attach(SessionState(), live=False)
-    screen.bridge.feed(events)
-    screen.bridge.flush()
-    await pilot.pause()
-    return screen
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Let workers finish and the screen repaint."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def wait_for_state(
-    pilot: Pilot[Any], predicate: Callable[[SessionState], bool], timeout: float = 15.0
-) -> SessionState:
-    """Wait for a session event after which `predicate(state)` holds (event-driven, no polling)."""
-    app = pilot.app
-    assert isinstance(app, SwarmApp)
-    screen = app.main_screen
-    live = screen.live
-    assert live is not None, "no live session"
-    done = asyncio.get_running_loop().create_future()
-
-    def check(_event: Event | None = None) -> None:
-        if not done.done() and predicate(live.state):
-            done.set_result(None)
-
-    live.subscribe(check)
-    check()
-    await asyncio.wait_for(done, timeout)
-    assert screen.bridge is not None
-    screen.bridge.flush()
-    await pilot.pause()
-    return live.state

@@ -5,17 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from main_data import PLANS, finished_events, settle
 
 from swarmtui.cli import cli
-from swarmtui.engine.events import AgentOutput, AgentQueued, Event, SessionStarted
-from swarmtui.engine.settings import RunSettings
+from swarmtui.engine.events import AgentOutput, AgentQueued, AgentUsage, Event, SessionStarted
 from swarmtui.engine.state import SessionState
 from swarmtui.ui.app import make_app
+from swarmtui.ui.bridge import Frame
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.log_panel import MAX_LOG_LINES, LogPanel
+from swarmtui.ui.widgets.status_bar import StatusBar
 
-SIZE = (140, 42)
+from .helpers import (
+    SIZE,
+    settle,
+)
+from .live_sessions import (
+    PLANS,
+    finished_events,
+    fold,
+)
 
 
 class PaintCounter:
@@ -23,9 +31,8 @@ class PaintCounter:
 
     def __init__(self) -> None:
         self.paints = 0
-        self.now: float | None = None
 
-    def show_state(self, state: SessionState) -> None:
+    def paint(self, frame: Frame) -> None:
         self.paints += 1
 
 
@@ -79,42 +86,6 @@ async def test_the_bridge_repaints_at_most_thirty_times_a_second(tmp_path: Path)
         assert 1 / bridge._timer._interval <= 30
 
 
-async def test_editor_colours_follow_the_app_theme(tmp_path: Path) -> None:
-    app = make_app(sessions_dir=tmp_path, freeze_gc=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        editor = app.main_screen.editor
-        assert editor.theme == f"swarmtui-{app.theme}"
-        app.theme = "swarm-light"
-        await pilot.pause()
-        assert editor.theme == "swarmtui-swarm-light"
-
-
-async def test_an_unknown_theme_falls_back_with_a_message(tmp_path: Path) -> None:
-    app = make_app(sessions_dir=tmp_path, theme="no-such-theme", freeze_gc=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert app.theme == "swarm-dark"
-        assert any("no-such-theme" in n.message for n in app._notifications)
-
-
-async def test_run_on_start_runs_the_file(tmp_path: Path) -> None:
-    batch = tmp_path / "b.swarm.js"
-    batch.write_text('Task("Solo", "Say hi.", "general")\n')
-    app = make_app(
-        file=batch,
-        run=True,
-        settings=RunSettings(rehearsal_seconds=0.01),
-        sessions_dir=tmp_path / "s",
-        freeze_gc=False,
-    )
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await settle(pilot)
-        assert app.main_screen.state.status == "completed"
-        assert list(app.main_screen.state.agents) == ["Solo"]
-
-
 def test_launch_errors_are_one_line(tmp_path: Path) -> None:
     runner = CliRunner()
     missing = runner.invoke(cli, ["run", str(tmp_path / "missing.swarm.js")])
@@ -126,8 +97,39 @@ def test_launch_errors_are_one_line(tmp_path: Path) -> None:
 
 
 def test_finished_fixture_is_a_completed_session() -> None:
-    from main_data import fold
 
     state = fold(finished_events())
     assert state.status == "completed"
     assert state.metrics.speedup > 1
+
+
+async def test_the_status_bar_counted_frame_by_frame_matches_a_fresh_count(tmp_path: Path) -> None:
+    # The bar counts agents per status from the rows that changed in each frame; after any
+    # number of frames that must equal counting every agent afresh.
+    events = _with_usage(finished_events())
+    app = make_app(sessions_dir=tmp_path, freeze_gc=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        bridge = screen.bridge
+        bridge.stop()  # drive the frames by hand
+        bridge.attach(SessionState(), live=False)
+        for start in range(0, len(events), 3):
+            bridge.feed(events[start : start + 3])
+            bridge.flush()
+            bar = screen.status_bar
+            fresh = StatusBar(backend=bar.backend)
+            await app.mount(fresh)
+            fresh.set_file(bar.file_label, bar.modified)
+            fresh.set_note(bar.note)
+            fresh.paint(Frame(bridge.state))
+            assert fresh.render_status().plain == screen.status_bar.render_status().plain
+            await fresh.remove()
+        final = screen.status_bar.render_status().plain
+        assert "✓4 ✗1 · 1.2k tok" in final, final
+
+
+def _with_usage(events: list[Event]) -> list[Event]:
+    used = AgentUsage(agent="Backend", tokens_in=1_000, tokens_out=200, cost_usd=0.01, t=5.5)
+    used.seq = len(events) + 1
+    return [*events[:-1], used, events[-1]]

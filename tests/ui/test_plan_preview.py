@@ -9,7 +9,8 @@ from swarmtui.ui.app import make_app
 from swarmtui.ui.screens.agent_detail import AgentDetailScreen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.todos_panel import TodosPanel
-from tests.ui.main_data import settle
+
+from .helpers import settle, top
 
 SIZE = (140, 42)
 
@@ -64,10 +65,10 @@ async def test_planned_agents_and_todos_before_a_run_then_the_live_session(
         await pilot.press("escape")
         await settle(pilot)
         screen.bridge.flush()
-        assert app.screen is screen and agents.row_count == 2
+        assert top(app) is screen and agents.row_count == 2
 
         # An edit re-plans (with the debounced parse): a renamed agent shows up renamed.
-        screen.lint_delay = 0
+        screen.document.lint_delay = 0
         screen.editor.load_text(BATCH.replace('"Backend"', '"API Builder"'))
         await pilot.pause()
         await settle(pilot)

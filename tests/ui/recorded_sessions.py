@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-
-from textual.app import App
-from textual.screen import Screen
 
 from swarmtui.engine.events import (
     AgentFinished,
@@ -22,7 +18,6 @@ from swarmtui.engine.events import (
     TodoChanged,
 )
 from swarmtui.store import EventLog
-from swarmtui.ui.themes import load_themes
 
 AGENTS = [
     # name, type, waits, stores, start delay after its wait, run seconds
@@ -139,18 +134,3 @@ def make_sessions(sessions_dir: Path) -> dict[str, Path]:
     (broken / "session.db").write_bytes(b"this is not a database at all" * 10)
     paths["broken"] = broken
     return paths
-
-
-class ScreenHost(App[None]):
-    """A bare app with swarmtui's themes that opens one screen (the screens under test)."""
-
-    def __init__(self, make_screen: Callable[[], Screen[None]], theme: str = "swarm-dark") -> None:
-        super().__init__()
-        self._make_screen = make_screen
-        self._theme_name = theme
-
-    def on_mount(self) -> None:
-        for theme in load_themes()[0]:
-            self.register_theme(theme)
-        self.theme = self._theme_name
-        self.push_screen(self._make_screen())

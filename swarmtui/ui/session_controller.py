@@ -1,0 +1,216 @@
+"""The session the main screen shows: it starts a run of the batch, steers it, says how it ended.
+
+The controller owns the `LiveSession` and the bridge's view of it; it knows no widget. The main
+screen runs the session in its worker and tells the controller when that worker has ended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict
+
+from swarmtui.engine.settings import RunSettings
+from swarmtui.ui.bridge import SessionBridge
+from swarmtui.ui.empty_state import EMPTY_STATE
+from swarmtui.ui.work import failure_line
+
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
+    from swarmtui.engine.events import Event
+    from swarmtui.engine.session import LiveSession
+    from swarmtui.engine.state import SessionState
+
+ENDED = frozenset({"done", "failed", "cancelled", "skipped"})
+RETRIABLE = frozenset({"failed", "cancelled"})
+
+
+class Notify(Protocol):
+    """How the controller speaks to the user (a screen's `notify`)."""
+
+    def __call__(
+        self,
+        message: str,
+        *,
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None: ...
+
+
+class SessionOptions(TypedDict):
+    """`new_live_session`'s keywords besides the batch."""
+
+    settings: RunSettings
+    sessions_dir: Path
+    project_dir: Path | None
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a run needs from the app: its settings (built on first use) and its folders."""
+
+    settings: Callable[[], RunSettings]
+    sessions_dir: Path
+    project_dir: Path | None = None
+
+    def session_options(self) -> SessionOptions:
+        return SessionOptions(
+            settings=self.settings(), sessions_dir=self.sessions_dir, project_dir=self.project_dir
+        )
+
+
+def parse_memory_value(text: str) -> Any:
+    """What the user typed as a memory value: JSON when it is JSON, else the text itself."""
+    import json  # (not on the start-up path)
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+class SessionController:
+    """Starts, watches and steers one session at a time; the plan stands in before the first."""
+
+    def __init__(self, context: RunContext, bridge: SessionBridge, notify: Notify) -> None:
+        self.context = context
+        self.bridge = bridge
+        self._notify = notify
+        self.live: LiveSession | None = None
+        self.running = False
+        self.planned: SessionState | None = None
+        self.last_error: str | None = None
+
+    def _say(self, message: str, severity: SeverityLevel = "information") -> None:
+        # Names, keys and errors come from outside: never read as markup.
+        self._notify(message, severity=severity, markup=False)
+
+    @property
+    def state(self) -> SessionState:
+        """The session shown: the live or last one, else the batch's plan (before any run)."""
+        state = self.bridge.state
+        if state is EMPTY_STATE and self.planned is not None:
+            return self.planned
+        return state
+
+    @property
+    def session_path(self) -> Path | None:
+        return self.live.path if self.live is not None else None
+
+    def show_plan(self, plan: SessionState) -> None:
+        """Until a session runs, the agents and todos panels show what the batch would start."""
+        if self.bridge.state is EMPTY_STATE:
+            self.planned = plan
+            self.bridge.show_preview(plan)
+
+    # Starting and ending ----------------------------------------------------------------------
+    def start(self, text: str, source_name: str) -> LiveSession | None:
+        """The session that runs `text`, shown on the panels; None (said why) if it cannot."""
+        if self.running:
+            self._say("A session is already running (X cancels it).", "warning")
+            return None
+        from swarmtui.store import new_live_session
+
+        try:
+            live = new_live_session(text, source_name=source_name, **self.context.session_options())
+        except Exception as exc:  # a bad batch or folder must not take the editor with it
+            self.last_error = failure_line(exc)
+            self._say(f"Could not start the session: {self.last_error}", "error")
+            return None
+        self.watch(live)
+        return live
+
+    def watch(self, live: LiveSession) -> None:
+        """Show `live` on the panels as it runs."""
+        bridge = self.bridge
+        self.live = live
+        self.running = True
+        self.last_error = None
+        bridge.attach(live.state, live=True)
+
+        def forward(event: Event) -> None:
+            bridge.state = live.state
+            bridge.on_event(event)
+
+        live.subscribe(forward)
+
+    def ended(self, error: BaseException | None) -> None:
+        """The session's worker has ended: repaint the final picture and say how it went."""
+        self.running = False
+        bridge = self.bridge
+        bridge.live_clock = False
+        bridge.mark_dirty("agents", "timeline", "status")
+        bridge.flush()
+        if error is not None:
+            self.last_error = failure_line(error)
+            return  # the failure itself is reported where every worker's is
+        state = self.state
+        if state.status != "running":
+            speedup = f", speed-up {state.metrics.speedup:.1f}×" if state.metrics.speedup else ""
+            self._say(f"Session {state.status}{speedup}")
+
+    # Steering ---------------------------------------------------------------------------------
+    def _live_or_warn(self) -> LiveSession | None:
+        if self.live is None or not self.running:
+            self._say("No session is running (ctrl+r runs the batch).", "warning")
+            return None
+        return self.live
+
+    def toggle_pause(self) -> None:
+        live = self._live_or_warn()
+        if live is None:
+            return
+        if self.state.paused:
+            live.resume()
+            self._say("Resumed")
+        else:
+            live.pause()
+            self._say("Paused: no new agent starts; running ones finish")
+
+    def cancel_session(self) -> None:
+        live = self._live_or_warn()
+        if live is not None:
+            live.cancel_session()
+
+    def control_agent(self, action: Literal["cancel", "retry"], name: str) -> None:
+        live = self._live_or_warn()
+        if live is None:
+            return
+        agent = self.state.agents.get(name)
+        if action == "cancel":
+            if agent is not None and agent.status in ENDED:
+                self._say(f"{name} has already ended ({agent.status}).")
+                return
+            live.cancel_agent(name)
+        else:
+            if agent is not None and agent.status not in RETRIABLE:
+                self._say(f"Only a failed or cancelled agent can be retried ({agent.status}).")
+                return
+            live.retry_agent(name)
+
+    def set_todo_status(self, todo_id: str, status: str) -> None:
+        live = self._live_or_warn()
+        if live is not None:
+            live.set_todo_status(todo_id, status)
+
+    def can_store_memory(self) -> bool:
+        return self._live_or_warn() is not None
+
+    def key_awaited_by(self, agent_name: str | None) -> str:
+        """The first key `agent_name` still waits for (what the memory form suggests)."""
+        agent = self.state.agents.get(agent_name or "")
+        if agent is None:
+            return ""
+        missing = [k for k in agent.waits if k not in agent.arrived and "*" not in k]
+        return missing[0] if missing else ""
+
+    def store_memory(self, key: str, value: str, namespace: str) -> None:
+        live = self._live_or_warn()
+        if live is None:
+            return
+        namespace = namespace or "default"
+        live.store_memory(key, parse_memory_value(value), namespace=namespace)
+        self._say(f"Stored {namespace}:{key}")

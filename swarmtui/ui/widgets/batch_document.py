@@ -1,0 +1,293 @@
+"""The batch document: the editor and its diagnostics, the file behind them, the lint as you type.
+
+It owns everything about the text being written: where it is saved, whether it has unsaved
+changes (and the one way of asking before they would be lost), and a lint that runs in a thread
+worker a moment after each edit. The results come back as a `Linted` message: the document shows
+the diagnostics, and the screen above shows the plan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.theme import Theme
+from textual.timer import Timer
+from textual.widgets import TextArea
+
+from swarmtui.ui.messages import DiagnosticChosen
+from swarmtui.ui.planned import planned_state
+from swarmtui.ui.widgets.batch_editor import BatchEditor
+from swarmtui.ui.widgets.diagnostics_list import DiagnosticsList
+from swarmtui.ui.work import ReportsFailures, WorkFailed
+
+if TYPE_CHECKING:
+    from swarmtui.batch.models import Diagnostic
+    from swarmtui.engine.state import SessionState
+
+LINT_DELAY = 0.3
+FIRST_LINT_DELAY = 0.15
+
+
+class BatchDocument(ReportsFailures, Vertical):
+    """The editor pane: `BatchEditor` over its `DiagnosticsList`."""
+
+    ALLOW_MAXIMIZE = True
+
+    class Linted(Message):
+        """A lint of the text has finished (its generation says which edit it saw)."""
+
+        def __init__(
+            self, generation: int, diagnostics: list[Diagnostic], plan: SessionState
+        ) -> None:
+            super().__init__()
+            self.generation = generation
+            self.diagnostics = diagnostics
+            self.plan = plan
+
+    class FileChanged(Message):
+        """What the status bar says about the file: its label, and whether it is modified."""
+
+        def __init__(self, label: str, title: str, modified: bool) -> None:
+            super().__init__()
+            self.label = label
+            self.title = title
+            self.modified = modified
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        path: Path | None = None,
+        example: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self._initial_text = text
+        self.path = path
+        self.example = example
+        self.saved_text = text
+        self.diagnostics: list[Diagnostic] = []
+        self.lint_delay = LINT_DELAY
+        self._lint_timer: Timer | None = None
+        self._lint_generation = 0
+        # Set while the diagnostics shown are those of the editor's text.
+        self.linted = asyncio.Event()
+        self._described: tuple[str, str, bool] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield BatchEditor(self._initial_text, id="editor")
+        yield DiagnosticsList(id="diagnostics")
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._apply_editor_theme)
+        self._apply_editor_theme(self.app.current_theme)
+        self._describe()
+        # After the first frame: the first parse imports the batch package, off the start-up path.
+        self._lint_timer = self.set_timer(FIRST_LINT_DELAY, self.lint, name="first-lint")
+
+    @property
+    def editor(self) -> BatchEditor:
+        return self.query_one(BatchEditor)
+
+    @property
+    def text(self) -> str:
+        return self.editor.text
+
+    @property
+    def modified(self) -> bool:
+        return self.editor.text != self.saved_text
+
+    @property
+    def source_name(self) -> str:
+        if self.path is not None:
+            return self.path.name
+        return self.example or "<editor>"
+
+    @property
+    def label(self) -> str:
+        if self.path is not None:
+            return str(self.path)
+        if self.example is not None:
+            return f"example {self.example} (ctrl+s saves a copy)"
+        return "new batch (not saved yet)"
+
+    def _describe(self) -> None:
+        modified = self.modified
+        title = f"{self.source_name}{' ●' if modified else ''}"
+        described = (self.label, title, modified)
+        if described != self._described:
+            self._described = described
+            self.post_message(self.FileChanged(*described))
+
+    def _apply_editor_theme(self, theme: Theme) -> None:
+        from swarmtui.ui.theme_build import text_area_theme_for
+
+        editor_theme = text_area_theme_for(theme)
+        self.editor.register_theme(editor_theme)
+        self.editor.theme = editor_theme.name
+
+    # Diagnostics as you type ------------------------------------------------------------------
+    @on(TextArea.Changed, "#editor")
+    def _edited(self) -> None:
+        self.linted.clear()
+        self._describe()
+        if self._lint_timer is not None:
+            self._lint_timer.stop()
+        if self.lint_delay <= 0:
+            self.lint()
+            return
+        self._lint_timer = self.set_timer(self.lint_delay, self.lint, name="lint-debounce")
+
+    def lint(self) -> None:
+        """Lint the text now (in a thread: the batch package parses it)."""
+        self._lint_generation += 1
+        self.linted.clear()
+        self._lint(self.editor.text, self.source_name, self._lint_generation)
+
+    @work(thread=True, exclusive=True, group="lint", exit_on_error=False)
+    def _lint(self, text: str, source_name: str, generation: int) -> None:
+        from swarmtui.batch import parse_batch
+
+        batch = parse_batch(text, source_name=source_name)
+        # Also warms the engine's modules, off the event loop, before the user runs the batch.
+        plan = planned_state(batch)
+        self.post_message(self.Linted(generation, list(batch.diagnostics), plan))
+
+    @on(Linted)
+    def _show_lint(self, message: Linted) -> None:
+        if message.generation != self._lint_generation:
+            message.stop()  # an older text's: a newer lint is on its way
+            return
+        self.diagnostics = message.diagnostics
+        self.editor.set_diagnostics(message.diagnostics)
+        self.query_one(DiagnosticsList).show_diagnostics(message.diagnostics)
+        self.linted.set()
+
+    @on(WorkFailed)
+    def _lint_failed(self, message: WorkFailed) -> None:
+        if message.group == "lint":
+            message.stop()  # said in place: the diagnostics list's title
+            title = f"Diagnostics unavailable: {message.reason}"
+            self.query_one(DiagnosticsList).border_title = title
+
+    @on(DiagnosticChosen)
+    def _diagnostic_chosen(self, message: DiagnosticChosen) -> None:
+        message.stop()
+        self.editor.move_cursor((max(0, message.line - 1), max(0, message.column - 1)))
+        self.editor.focus()
+
+    # The file ---------------------------------------------------------------------------------
+    def load(self, text: str, path: Path | None, example: str | None = None) -> None:
+        """Put a batch in the editor (after open)."""
+        self.path = path
+        self.example = example
+        self.saved_text = text
+        self.editor.load_text(text)
+        self._describe()
+        self.lint()
+
+    def write(self, path: Path) -> bool:
+        """Save the text to `path`; False (after saying why) when it cannot be written."""
+        text = self.editor.text
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self.notify(
+                f"Could not save {path}: {exc.strerror or exc}", severity="error", markup=False
+            )
+            return False
+        self.path = path
+        self.example = None
+        self.saved_text = text
+        self._describe()
+        self.notify(f"Saved {path}", markup=False)
+        return True
+
+    def save(self, then: Callable[[], None] | None = None) -> None:
+        """Save to the file (asking for a path first when there is none), then `then`."""
+        if self.path is None:
+            self.save_as(then)
+        elif self.write(self.path) and then is not None:
+            then()
+
+    def save_as(self, then: Callable[[], None] | None = None) -> None:
+        from swarmtui.ui.screens.open_file import OpenFileScreen
+
+        suggestion = self.path or Path.cwd() / (self.example or "batch.swarm.js")
+
+        def chosen(path: Path | None) -> None:
+            if path is not None and self.write(path) and then is not None:
+                then()
+
+        self.app.push_screen(OpenFileScreen(mode="save", initial=str(suggestion)), chosen)
+
+    def choose_and_open(self) -> None:
+        """Ask for a file and open it (after asking about unsaved changes)."""
+        from swarmtui.ui.screens.open_file import OpenFileScreen
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.open_path(path)
+
+        def ask() -> None:
+            self.app.push_screen(OpenFileScreen(mode="open"), chosen)
+
+        self.when_saved_or_discarded(ask, question="Open another file?")
+
+    def open_path(self, path: Path) -> None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            self.notify(f"{path} is not a text file (UTF-8)", severity="error", markup=False)
+            return
+        except OSError as exc:
+            message = f"Could not open {path}: {exc.strerror or exc}"
+            self.notify(message, severity="error", markup=False)
+            return
+        self.load(text, path)
+
+    def open_example(self, name: str) -> None:
+        from swarmtui.ui.examples import read_example
+
+        self.when_saved_or_discarded(
+            lambda: self.load(read_example(name), None, example=name),
+            question="Open an example?",
+        )
+
+    def when_saved_or_discarded(
+        self, then: Callable[[], None], *, question: str, warning: str | None = None
+    ) -> None:
+        """Run `then` once unsaved changes are saved or knowingly dropped; with a `warning`
+        (what else would be lost), ask even when there are no unsaved changes."""
+        modified = self.modified
+        if not modified and warning is None:
+            then()
+            return
+        from swarmtui.ui.screens.confirm_quit import ConfirmQuitScreen
+
+        details = [self._unsaved_detail()] if modified else []
+        if warning is not None:
+            details.append(warning)
+
+        def answered(choice: str | None) -> None:
+            if choice == "save":
+                self.save(then)
+            elif choice == "discard":
+                then()
+
+        self.app.push_screen(
+            ConfirmQuitScreen(question=question, detail=" ".join(details), can_save=modified),
+            answered,
+        )
+
+    def _unsaved_detail(self) -> str:
+        where = str(self.path) if self.path is not None else f"the example {self.source_name}"
+        return f"The batch has unsaved changes ({where})."

@@ -1,0 +1,1 @@
+"""Sessions as material: compare two recorded sessions, serve the app to a browser."""

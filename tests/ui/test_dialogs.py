@@ -1,0 +1,71 @@
+"""Dialogs: the confirm dialog wraps its detail; the memory form refuses keys it cannot name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.app import App
+from textual.widgets import Input, Label
+
+from swarmtui.ui.screens.confirm_quit import ConfirmQuitScreen
+from swarmtui.ui.screens.memory_form import MemoryFormScreen
+
+from .helpers import (
+    app_for,
+    settle,
+)
+
+
+async def test_the_confirm_dialog_wraps_a_long_detail(tmp_path: Path) -> None:
+    detail = "The batch has unsaved changes (" + "/very/long/folder" * 8 + "/batch.swarm.js)."
+    app = app_for(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        app.push_screen(ConfirmQuitScreen(question="Quit swarmtui?", detail=detail))
+        await pilot.pause()
+        label = app.screen.query_one("#detail", Label)
+        dialog = app.screen.query_one("#dialog")
+        assert label.size.height > 1
+        assert label.region.right <= dialog.content_region.right
+        shown = "".join(strip.text for strip in label.render_lines(label.region.reset_offset))
+        assert "batch.swarm.js)." in shown.replace(" ", "")
+
+
+class FormHost(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.results: list[tuple[str, str, str] | None] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(MemoryFormScreen(), self.results.append)
+
+
+@pytest.mark.parametrize(
+    ("key", "namespace", "problem"),
+    [
+        ("swarm/my key", "default", "no spaces"),
+        ("'swarm/plan'", "default", "no quotes"),
+        ("swarm/plan", "my space", "no spaces"),
+    ],
+)
+async def test_the_memory_form_refuses_keys_the_batch_language_cannot_name(
+    key: str, namespace: str, problem: str
+) -> None:
+    app = FormHost()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, MemoryFormScreen)
+        form.query_one("#key", Input).value = key
+        form.query_one("#value", Input).value = '"done"'
+        form.query_one("#namespace", Input).value = namespace
+        form.query_one("#namespace", Input).focus()
+        await pilot.press("enter")
+        assert app.screen is form and app.results == []
+        assert problem in str(form.query_one("#error", Label).render())
+        form.query_one("#key", Input).value = "swarm/plan"
+        form.query_one("#namespace", Input).value = "default"
+        form.query_one("#namespace", Input).focus()
+        await pilot.press("enter")
+        assert app.results == [("swarm/plan", '"done"', "default")]

@@ -1,0 +1,174 @@
+"""The batch's file: save, save as, open, unsaved changes asked about once, quit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from swarmtui.engine.settings import RunSettings
+from swarmtui.ui.app import make_app
+from swarmtui.ui.examples import example_names, read_example
+from swarmtui.ui.screens.confirm_quit import ConfirmQuitScreen
+from swarmtui.ui.screens.main import MainScreen
+from swarmtui.ui.screens.open_file import OpenFileScreen
+
+from .helpers import (
+    SIZE,
+    app_for,
+    settle,
+    top,
+)
+from .live_sessions import UNBLOCK_BATCH
+
+
+async def test_starts_with_the_default_example_unmodified(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        assert screen.editor.text == read_example(example_names()[0])
+        assert not screen.document.modified
+        assert app.focused is screen.editor
+        assert "REHEARSAL" in str(screen.status_bar.render_status())
+
+
+async def test_save_writes_the_file_and_clears_the_mark(tmp_path: Path) -> None:
+    path = tmp_path / "mine.swarm.js"
+    path.write_text(UNBLOCK_BATCH)
+    app = make_app(file=path, sessions_dir=tmp_path / "s", freeze_gc=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        screen.editor.insert("// more\n")
+        await pilot.pause()
+        assert screen.document.modified and "●" in app.sub_title
+        await pilot.press("ctrl+s")
+        assert path.read_text() == "// more\n" + UNBLOCK_BATCH
+        assert not screen.document.modified and "●" not in app.sub_title
+
+
+async def test_saving_the_example_asks_for_a_path(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, OpenFileScreen)
+        target = tmp_path / "copy.swarm.js"
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert target.read_text() == app.main_screen.editor.text
+        assert app.main_screen.document.path == target
+
+
+async def test_open_loads_a_file_after_asking_about_unsaved_changes(tmp_path: Path) -> None:
+    other = tmp_path / "other.swarm.js"
+    other.write_text(UNBLOCK_BATCH)
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.main_screen.editor.insert("// unsaved\n")
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmQuitScreen)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, OpenFileScreen)
+        app.screen.query_one(Input).value = str(tmp_path / "missing.js")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, OpenFileScreen)  # a bad path keeps the dialog open
+        app.screen.query_one(Input).value = str(other)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.main_screen.editor.text == UNBLOCK_BATCH
+        assert app.main_screen.document.path == other and not app.main_screen.document.modified
+
+
+async def test_quit_asks_when_there_are_unsaved_changes(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.main_screen.editor.insert("x")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmQuitScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and app.is_running
+        assert app.main_screen.editor.text.startswith("x")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_quit_without_changes_exits_at_once(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_opening_a_binary_file_says_so_and_keeps_the_text(tmp_path: Path) -> None:
+    binary = tmp_path / "image.swarm.js"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        before = screen.editor.text
+        screen.document.open_path(binary)
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert messages == [f"{binary} is not a text file (UTF-8)"], messages
+        assert screen.editor.text == before and screen.document.path is None
+
+
+async def test_save_in_the_quit_dialog_saves_an_example_under_a_new_name_then_quits(
+    tmp_path: Path,
+) -> None:
+    app = app_for(tmp_path)
+    target = tmp_path / "kept.swarm.js"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.main_screen.editor.insert("// mine\n")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmQuitScreen)
+        await pilot.press("s")  # an example has no file yet: where to save it
+        await pilot.pause()
+        assert isinstance(app.screen, OpenFileScreen)
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert target.read_text().startswith("// mine\n")
+    assert app.return_code == 0  # saved, then quit: what the dialog's Save promised
+
+
+async def test_quit_while_a_session_runs_asks_even_without_changes(tmp_path: Path) -> None:
+    app = app_for(tmp_path, settings=RunSettings(rehearsal_seconds=30))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert app.main_screen.controller.running and not app.main_screen.document.modified
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmQuitScreen) and not dialog.can_save
+        assert "A session is running" in dialog.detail
+        await pilot.press("escape")
+        await pilot.pause()
+        assert top(app) is app.main_screen and app.is_running
+        await pilot.press("X")
+        await settle(pilot)

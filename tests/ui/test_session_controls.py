@@ -1,0 +1,173 @@
+"""Running and steering a session from the main screen, against the real engine (rehearsal)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from swarmtui.engine.events import Control
+from swarmtui.engine.settings import RunSettings
+from swarmtui.store import read_events
+from swarmtui.ui.app import make_app
+from swarmtui.ui.screens.main import MainScreen
+from swarmtui.ui.screens.memory_form import MemoryFormScreen
+from swarmtui.ui.widgets.agents_panel import AgentsPanel
+from swarmtui.ui.widgets.todos_panel import TodosPanel
+
+from .helpers import (
+    SIZE,
+    app_for,
+    settle,
+    show_session,
+    wait_for_state,
+)
+from .live_sessions import (
+    UNBLOCK_BATCH,
+    mid_run_events,
+)
+
+
+@pytest.mark.parametrize("key", ["ctrl+r", "ctrl+enter"])
+async def test_run_keys_run_the_batch_to_the_end(tmp_path: Path, key: str) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        screen = app.main_screen
+        assert screen.state.status == "completed"
+        assert set(screen.state.agents) >= {"Postgres Scout", "Decision Writer"}
+        assert all(agent.status == "done" for agent in screen.state.agents.values())
+        folders = list((tmp_path / "sessions").iterdir())
+        assert len(folders) == 1 and (folders[0] / "session.db").exists()
+        assert screen.query_one(AgentsPanel).row_count == len(screen.state.agents)
+
+
+async def test_a_crashing_run_reports_and_keeps_the_text(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    app = make_app(
+        text=UNBLOCK_BATCH + "// edited\n",
+        settings=RunSettings(rehearsal_seconds=0.01),
+        sessions_dir=blocker,
+        freeze_gc=False,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        screen = app.main_screen
+        assert screen.controller.last_error is not None
+        assert not screen.controller.running
+        assert screen.editor.text == UNBLOCK_BATCH + "// edited\n"
+        assert any("Your batch is unchanged" in n.message for n in app._notifications)
+
+
+async def test_sessions_and_help_keys_push_their_screens(tmp_path: Path) -> None:
+    from swarmtui.ui.screens.help import HelpScreen
+    from swarmtui.ui.screens.sessions import SessionsScreen
+
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionsScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_controls_without_a_session_do_nothing(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await show_session(pilot, mid_run_events())
+        await pilot.press("alt+2")
+        for key in ("x", "r", "space", "m"):
+            await pilot.press(key)
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert screen.state.agents["Schema Designer"].status == "done"
+
+
+async def test_run_watch_unblock_cancel_retry_and_cancel_all(tmp_path: Path) -> None:
+    """The whole steering path on a live session: every control key, each recorded."""
+    app = app_for(tmp_path, text=UNBLOCK_BATCH, settings=RunSettings(rehearsal_seconds=30))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        screen = app.main_screen
+        state = await wait_for_state(
+            pilot,
+            lambda s: (
+                s.agents.get("Alpha") is not None
+                and s.agents["Alpha"].status == "running"
+                and s.agents["Beta"].status == "waiting"
+            ),
+        )
+        assert app.focused is screen.query_one(AgentsPanel)
+        agents = screen.query_one(AgentsPanel)
+        assert agents.selected == "Alpha"
+
+        # m on the waiting Beta: the form comes with its missing key; storing it unblocks Beta.
+        await pilot.press("down")
+        assert agents.selected == "Beta"
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, MemoryFormScreen)
+        assert app.screen.query_one("#key", Input).value == "swarm/alpha/out"
+        await pilot.press(*'"by hand"')
+        await pilot.press("enter", "enter")
+        state = await wait_for_state(pilot, lambda s: s.agents["Beta"].status == "running")
+        entry = state.memory[("default", "swarm/alpha/out")]
+        assert entry.value == "by hand" and entry.by == "user"
+
+        # space pauses and resumes the session.
+        await pilot.press("space")
+        await wait_for_state(pilot, lambda s: s.paused)
+        await pilot.press("space")
+        await wait_for_state(pilot, lambda s: not s.paused)
+
+        # x cancels Alpha, r retries it.
+        await pilot.press("up")
+        assert agents.selected == "Alpha"
+        await pilot.press("x")
+        await wait_for_state(pilot, lambda s: s.agents["Alpha"].status == "cancelled")
+        await pilot.press("r")
+        await wait_for_state(
+            pilot,
+            lambda s: s.agents["Alpha"].status == "running" and s.agents["Alpha"].attempts == 2,
+        )
+
+        # space on a todo cycles its status.
+        await pilot.press("alt+3")
+        todos = screen.query_one(TodosPanel)
+        todo = todos.selected
+        assert todo is not None
+        before = todo.status
+        await pilot.press("space")
+        await wait_for_state(pilot, lambda s: s.todos[todo.id].status != before)
+
+        # X cancels everything; the session ends and the controls are in its events.
+        await pilot.press("alt+2")
+        await pilot.press("X")
+        await settle(pilot)
+        assert screen.state.status == "cancelled"
+        assert not screen.controller.running
+        assert screen.controller.live is not None
+        events = read_events(screen.controller.live.path)
+        actions = [e.action for e in events if isinstance(e, Control)]
+        for action in (
+            "store_memory",
+            "pause",
+            "resume",
+            "cancel",
+            "retry",
+            "todo_status",
+            "cancel_session",
+        ):
+            assert action in actions, action
