@@ -172,11 +172,12 @@ def resume_command(session_ref: str, as_json: bool, options: dict[str, Any]) -> 
 
 
 def _terminal_notify(notification: Any) -> None:
-    """The terminal's own notification (bell, OSC 9 / 777) on whichever stream is a terminal."""
+    """The terminal's own notification (bell, OSC 9 / 777) on whichever stream is a terminal
+    (the real one: the live view redirects `sys.stdout` through a console that drops them)."""
     from swarmtui.engine.confine.notify import notify_terminal
 
-    for stream in (sys.stderr, sys.stdout):
-        if stream.isatty():
+    for stream in (sys.__stderr__, sys.__stdout__):
+        if stream is not None and stream.isatty():
             notify_terminal(notification, stream)
             return
 

@@ -314,6 +314,7 @@ def test_approve_ask_prompts_on_the_terminal_with_outside_text_made_visible(
     assert "the batch wants Bash: echo '\\x1b]0;pwned\\x07' > first.txt" in shown
     assert "\x1b]0;pwned" not in shown  # never raw: the title did not change
     assert "[s] allow Bash(echo:*) for this session" in shown
+    assert "\a" in shown  # the terminal's bell: a request waits
     [folder] = sessions.iterdir()
     assert (folder / "first.txt").exists() and not (folder / "second.txt").exists()
     replayed = subprocess.run(
@@ -401,3 +402,17 @@ def test_config_shows_the_tables_and_whether_commands_are_sandboxed(tmp_path: Pa
     ]
     assert report["sandbox"]["available"] is True
     assert report["sandbox"]["description"].startswith("sandbox: bubblewrap (")
+
+
+def test_approve_is_for_headless_runs(tmp_path: Path) -> None:
+    batch = tmp_path / "b.swarm.js"
+    batch.write_text('Bash("true")\n')
+    done = subprocess.run(
+        [*CLI, "run", str(batch), "--approve", "ask"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2
+    assert "--approve is for --headless runs (the app has its queue)" in done.stderr

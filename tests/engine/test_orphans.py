@@ -106,3 +106,21 @@ def test_the_kernel_kills_the_direct_child_even_without_the_watchdog(tmp_path: P
     finally:
         engine.kill()
         engine.wait()
+
+
+async def test_what_an_agent_or_a_command_starts_ends_with_it_in_the_sandbox(
+    tmp_path: Path,
+) -> None:
+    from swarmtui.batch.models import BashOp, TaskOp
+
+    from .helpers import REAL, host_pids, one_message, run
+
+    # Each starts descendants that leave its process group and session, then exits at once.
+    marker = f"{os.getpid()}.77"
+    escape = (
+        f"setsid sleep 301.{marker} & (set -m; sleep 302.{marker} &); nohup sleep 303.{marker} &"
+    )
+    batch = one_message(BashOp(index=0, command=escape), TaskOp(index=1, name="Escaper"))
+    r = await run(batch, tmp_path, **{**REAL, "command_template": escape})
+    assert r.state.bash[0].status == "done" and r.state.agents["Escaper"].status == "done"
+    assert host_pids(marker) == []
