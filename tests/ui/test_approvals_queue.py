@@ -15,6 +15,7 @@ from textual.widgets import Input, OptionList
 
 from swarmtui.engine.events import ApprovalDecided, ApprovalRequested, Event
 from swarmtui.engine.settings import RunSettings
+from swarmtui.policy.tables import PermissionsConfig, SandboxConfig
 from swarmtui.store import read_events
 from swarmtui.ui.screens.approvals import ApprovalsScreen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
@@ -206,3 +207,20 @@ def test_snapshot_of_the_queue_and_the_waiting_agent(snap_compare: Any, tmp_path
 
     app = app_for(tmp_path, settings=RunSettings(rehearsal_seconds=0.01))
     assert snap_compare(app, terminal_size=(130, 38), run_before=run_before)
+
+
+async def test_the_app_says_once_when_commands_run_unsandboxed(tmp_path: Path) -> None:
+    settings = _settings(
+        approvals="deny",
+        sandbox=SandboxConfig(enabled=False),
+        permissions=PermissionsConfig(allow=("Bash(echo:*)",)),
+    )
+    app = app_for(tmp_path, BATCH, settings=settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        state = await wait_for_state(pilot, lambda s: s.status != "running")
+        await settle(pilot)
+        said = [n.message for n in app._notifications if "sandbox off" in n.message]
+    assert said == ["sandbox off ([sandbox] enabled = false): allowed commands run unconfined"]
+    assert [b.status for b in state.bash.values()] == ["done", "done"]
