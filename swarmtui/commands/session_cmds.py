@@ -184,11 +184,11 @@ def _terminal_notify(notification: Any) -> None:
 
 def _say_confinement(event: Any) -> None:
     """Say at once how commands are confined when it matters (no sandbox, or off)."""
+    if event.type != "confinement" or not event.notice:  # (cheap: called for every event)
+        return
     from swarmtui.batch.models import printable
-    from swarmtui.engine.events import ConfinementNoted
 
-    if isinstance(event, ConfinementNoted) and event.notice:
-        _error(printable(event.notice))
+    _error(printable(event.notice))
 
 
 def _run_session(session: Any, as_json: bool, source: str) -> int:
@@ -199,8 +199,11 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
 
     show_live = not as_json and sys.stdout.isatty()
     display = _Display(session, show_live)
-    session.terminal_notify = _terminal_notify
-    session.subscribe(_say_confinement)
+    # (Each subscriber costs every event something: only those with something to do.)
+    if any(stream is not None and stream.isatty() for stream in (sys.__stderr__, sys.__stdout__)):
+        session.terminal_notify = _terminal_notify
+    if session.settings.backend != "rehearsal":  # (a rehearsal confines nothing: runs nothing)
+        session.subscribe(_say_confinement)
     approver: TerminalApprover | None = None
     if session.settings.approvals == "wait":  # --approve ask (checked: a terminal)
         approver = TerminalApprover(

@@ -20,6 +20,8 @@ from swarmtui.engine.guard import SessionGuard
 from swarmtui.policy.tables import NotifyConfig
 
 TerminalHook = Callable[[Notification], None]
+# The events that may become a notification.
+_TOLD = frozenset({"approval_requested", "agent_finished", "session_finished"})
 # At most this many failures of the command are kept (one line each).
 MAX_ERRORS = 10
 
@@ -81,7 +83,7 @@ class SessionNotifier:
         return bool(self.config.events) and (self.terminal is not None or self.run_command)
 
     def __call__(self, event: Event) -> None:
-        if not isinstance(event, ApprovalRequested | AgentFinished | SessionFinished):
+        if event.type not in _TOLD:  # (cheap: called for every event)
             return
         notification = notification_for(event, self.session_id)
         if notification is None or notification.event not in self.config.events:
