@@ -263,6 +263,7 @@ class AgentRun:
                 scheduler.state.agents[agent.name].backend_session if self.attempt > 1 else None
             ),
             previous_failure=self._previous_failure if self.attempt > 1 else None,
+            gate=scheduler.guard.for_agent(agent.name, agent.op.agent_type, agent.runs_on),
         )
 
     def _rehearse(self, job: AgentJob) -> None:

@@ -34,7 +34,7 @@ from swarmtui.batch.models import (
 )
 from swarmtui.engine import operations as ops
 from swarmtui.engine.agent_run import AgentRun
-from swarmtui.engine.bash import run_bash
+from swarmtui.engine.bash import lasting_operation
 from swarmtui.engine.caps import Caps
 from swarmtui.engine.deadlock import find_deadlocks, retried_with_dependants
 from swarmtui.engine.events import (
@@ -49,6 +49,7 @@ from swarmtui.engine.events import (
     OperationSkipped,
     SessionStatus,
 )
+from swarmtui.engine.guard import SessionGuard
 from swarmtui.engine.memory import Memory
 from swarmtui.engine.output_log import PendingWrites
 from swarmtui.engine.plan import Plan, PlannedAgent
@@ -75,6 +76,7 @@ class Scheduler:
         session_dir: Path,
         session_id: str,
         runner_factory: RunnerFactory = make_runner,
+        guard: SessionGuard | None = None,
     ) -> None:
         self.plan = plan
         self.batch: Batch = plan.batch
@@ -87,6 +89,7 @@ class Scheduler:
         self.agents: dict[str, PlannedAgent] = plan.agents
         self.memory = Memory(state, emit, self._make_ready)
         self.writes = PendingWrites(emit)
+        self.guard = guard or SessionGuard(self.settings, emit, session_dir)
         self._ops = ops.OpContext(
             state=state,
             emit=emit,
@@ -95,10 +98,10 @@ class Scheduler:
             skip=self._skip,
             secrets=secret_values(self.settings),
             rehearsal=self.settings.backend == "rehearsal",
+            guard=self.guard,
         )
         self.caps = Caps(self.settings, state)
-        # Why the session ended early (a pre-flight check failed, a session cap was crossed).
-        self.preflight_problem: str | None = None
+        self.preflight_problem: str | None = None  # (then no agent started)
         self._runner_factory = runner_factory
         self._runners: dict[str, Runner] = {}
         # Run-time only: what is running, what may run next.
@@ -130,6 +133,7 @@ class Scheduler:
         finally:
             self._finished = True
             self.memory.close()
+            self.guard.close("the session ended before anyone decided")
         if self._cancelled:
             return "cancelled"
         # An error diagnostic always means something of the batch did not run (a syntax error
@@ -219,16 +223,14 @@ class Scheduler:
                 ops.write_todos(self._ops, op)
             case MemoryOp():
                 ops.memory_op(self._ops, op)
-            case WriteOp():
-                ops.write_file(self._ops, op)
-            case BashOp():
-                task = asyncio.get_running_loop().create_task(run_bash(self._ops, op))
-                self._bash.add(task)
-                task.add_done_callback(self._bash_done)
+            case WriteOp() | BashOp():
+                waiting = lasting_operation(self._ops, op)  # (the message waits for it)
+                if waiting is not None:
+                    task = asyncio.get_running_loop().create_task(waiting)
+                    self._bash.add(task)
+                    task.add_done_callback(self._bash_done)
             case SwarmInitOp() | NoteOp() | TaskOp() | ToolOp():
-                # swarm_init was applied when the plan was made; notes do nothing; a tool is
-                # recorded, never run (it always has a skip reason, so it does not get here).
-                pass
+                pass  # swarm_init: applied by the plan; notes: nothing; tools: skipped, never run
             case _:
                 assert_never(op)
 
@@ -278,8 +280,7 @@ class Scheduler:
 
     def send_message(self, name: str, text: str, by: str = "user") -> str | None:
         """Pass TEXT to the running agent NAME; why not, when it cannot be."""
-        run = self._runs.get(name)
-        if run is None or self._finished:
+        if (run := self._runs.get(name)) is None or self._finished:
             return f"{name} is not running" if name in self.agents else f"no agent named {name}"
         return run.send(text, by)
 

@@ -52,7 +52,7 @@ class Paced:
 
     async def handler(self, request: Request, conn: Connection) -> None:
         loop = asyncio.get_running_loop()
-        gone = asyncio.ensure_future(conn.wait_client_gone())
+        gone: asyncio.Future[object] = asyncio.ensure_future(conn.wait_client_gone())
         await conn.start_sse()
         for i in range(self.pieces):
             try:
@@ -60,8 +60,9 @@ class Paced:
             except ConnectionError:
                 break
             self.sent = i + 1
-            seen = loop.run_in_executor(None, self.seen[i].wait, BOUND)
-            await asyncio.wait([gone, seen], return_when=asyncio.FIRST_COMPLETED)
+            seen: asyncio.Future[object] = loop.run_in_executor(None, self.seen[i].wait, BOUND)
+            both: list[asyncio.Future[object]] = [gone, seen]
+            await asyncio.wait(both, return_when=asyncio.FIRST_COMPLETED)
             if gone.done():
                 break
         with contextlib.suppress(ConnectionError):

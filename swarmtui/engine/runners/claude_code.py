@@ -1,14 +1,18 @@
 """The `claude` runner: the Claude Code CLI in headless mode, one process per agent.
 
 Runs `claude -p --output-format stream-json --verbose --input-format stream-json [--model M]
-[--append-system-prompt S] [--resume SESSION] [extra args]` in the session folder, in its own
-process group. The prompt is the first user message on its standard input, which stays open:
-a message sent to the agent while it works becomes the next user turn once Claude Code ends its
-current one (each turn ends with a `result`); when no message is waiting, the input is closed and
-Claude Code exits. The JSON lines it prints (system/init with its session id, assistant text and
-tool_use blocks, user tool_result blocks, each turn's `result` with usage and cost) become output,
-usage and activity (its session id, the tools it used, the files it changed), shown live. A line
-that is not JSON is passed on as output. Cancelling kills the whole process group at once.
+[--append-system-prompt S] [--resume SESSION] --mcp-config ... --permission-prompt-tool
+mcp__swarmtui__approve [extra args]` in the session folder, through the agent's gate (sandboxed:
+the session folder and Claude Code's own `~/.claude` writable, the network on, only its own
+variables: `ANTHROPIC_*`, `CLAUDE_*`). Its own permission prompts come to swarmtui's rules and
+approval queue (`permission_prompts`). The prompt is the first user message on its standard
+input, which stays open: a message sent to the agent while it works becomes the next user turn
+once Claude Code ends its current one (each turn ends with a `result`); when no message is
+waiting, the input is closed and Claude Code exits. The JSON lines it prints (system/init with
+its session id, assistant text and tool_use blocks, user tool_result blocks, each turn's
+`result` with usage and cost) become output, usage and activity (its session id, the tools it
+used, the files it changed), shown live. A line that is not JSON is passed on as output.
+Cancelling kills the whole process group at once.
 
 A retry of a failed agent resumes its Claude Code session (`--resume`) rather than starting
 from scratch. A run that ends "successfully" with no answer and no file changed is not a
@@ -28,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from swarmtui.backend_names import DEFAULT_KEY_ENVS
+from swarmtui.engine.confine.gate import Launch
 from swarmtui.engine.paths import slug
 from swarmtui.engine.process import forget_group, kill_group, spawn
 from swarmtui.engine.runners.base import (
@@ -38,6 +43,7 @@ from swarmtui.engine.runners.base import (
     Preflight,
 )
 from swarmtui.engine.runners.files import write_log
+from swarmtui.engine.runners.permission_prompts import PROMPT_TOOL, permission_prompts
 from swarmtui.engine.runners.prompt import build_prompt
 from swarmtui.engine.runners.secrets import redact, secret_values
 from swarmtui.engine.settings import RunSettings
@@ -112,6 +118,9 @@ class StreamJsonParser:
         self._done_out = 0
         self._done_cost: float | None = None
         self.turns_ended = 0
+        # Both directions of the exchange, for its log; the last lines of its stderr.
+        self.raw_lines: list[str] = []
+        self.stderr_tail: list[str] = []
 
     def _out(self, text: str, stream: Any) -> None:
         self.sink.output(redact(text if text.endswith("\n") else text + "\n", self.secrets), stream)
@@ -258,7 +267,9 @@ class ClaudeRunner:
         """The job's model (the plan resolved it), else this backend's default."""
         return job.model or self.settings.default_model(self.name)
 
-    def command(self, executable: str, job: AgentJob, system: str) -> list[str]:
+    def command(
+        self, executable: str, job: AgentJob, system: str, prompts: list[str] | None = None
+    ) -> list[str]:
         args = [executable, "-p", "--output-format", "stream-json", "--verbose"]
         args += ["--input-format", "stream-json"]
         model = self.model_for(job)
@@ -268,7 +279,7 @@ class ClaudeRunner:
             args += ["--append-system-prompt", system]
         if job.resume_session:
             args += ["--resume", job.resume_session]
-        return [*args, *self.extra_args]
+        return [*args, *(prompts or []), *self.extra_args]
 
     def first_turn(self, job: AgentJob, prompt: str) -> str:
         """What the first user message says: the prompt, or, resuming, how to go on."""
@@ -282,7 +293,9 @@ class ClaudeRunner:
 
     def would_run(self, job: AgentJob) -> str:
         prompt = build_prompt(job, files_in_text=False)
-        return shlex.join(self.command(self.executable, job, prompt.system)) + " < (the prompt)"
+        prompts = ["--permission-prompt-tool", PROMPT_TOOL]
+        line = shlex.join(self.command(self.executable, job, prompt.system, prompts))
+        return line + " < (the prompt)"
 
     async def preflight(self, models: list[str]) -> list[Preflight]:
         found = shutil.which(self.executable)
@@ -300,37 +313,24 @@ class ClaudeRunner:
         executable = shutil.which(self.executable)
         if executable is None:
             raise AgentFailed(self._missing())
+        gate = job.process_gate()
         prompt = build_prompt(job, files_in_text=False)
-        env = dict(os.environ, SWARM_SESSION_DIR=str(job.session_dir), SWARM_AGENT=job.name)
+        # Only these and what its sandbox allows (ANTHROPIC_*, CLAUDE_*): no other key.
+        env = {"SWARM_SESSION_DIR": str(job.session_dir), "SWARM_AGENT": job.name}
         if self.key_env and os.environ.get(self.key_env):
             env[DEFAULT_KEY_ENVS["claude"]] = os.environ[self.key_env]
         secrets = secret_values(self.settings)
         parser = StreamJsonParser(sink, secrets, job.session_dir)
-        raw_lines: list[str] = []
-        stderr_tail: list[str] = []
         try:
-            process = await spawn(
-                self.command(executable, job, prompt.system),
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                cwd=job.session_dir,
-                env=env,
-            )
-        except OSError as exc:
-            raise AgentFailed(f"cannot start {executable}: {exc.strerror or exc}") from None
-        talk = _Talk(process, job, parser, sink, raw_lines, stderr_tail)
-        try:
-            status = await talk.run(self.first_turn(job, prompt.user))
-        except BaseException:
-            _kill_group(process)
-            with contextlib.suppress(ProcessLookupError):
-                await process.wait()
-            raise
+            async with permission_prompts(gate.ask_tool) as prompts:
+                argv = self.command(executable, job, prompt.system, prompts.args)
+                launch = await gate.launch(
+                    argv, workdir=job.session_dir, extra_env=env, readable=prompts.readable
+                )
+                status = await self._run(launch, executable, job, prompt.user, parser, sink)
         finally:
-            self._write_log(job, raw_lines, secrets)
-        forget_group(process.pid)
-        text = parser.outcome(status, stderr_tail)
+            self._write_log(job, parser.raw_lines, secrets)
+        text = parser.outcome(status, parser.stderr_tail)
         files = [f"artifacts/logs/{slug(job.name)}.claude.jsonl"]
         return AgentResult(
             text=text,
@@ -339,6 +339,38 @@ class ClaudeRunner:
             cost_usd=parser.cost_usd,
             files=files,
         )
+
+    async def _run(
+        self,
+        launch: Launch,
+        executable: str,
+        job: AgentJob,
+        prompt: str,
+        parser: StreamJsonParser,
+        sink: OutputSink,
+    ) -> int:
+        try:
+            process = await spawn(
+                launch.argv,
+                reap=launch.reap,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                cwd=launch.cwd,
+                env=launch.env,
+            )
+        except OSError as exc:
+            raise AgentFailed(f"cannot start {executable}: {exc.strerror or exc}") from None
+        talk = _Talk(process, job, parser, sink, parser.raw_lines, parser.stderr_tail)
+        try:
+            status = await talk.run(self.first_turn(job, prompt))
+        except BaseException:
+            _kill_group(process)
+            with contextlib.suppress(ProcessLookupError):
+                await process.wait()
+            raise
+        forget_group(process.pid)
+        return status
 
     def _write_log(self, job: AgentJob, raw_lines: list[str], secrets: list[str]) -> None:
         with contextlib.suppress(OSError):

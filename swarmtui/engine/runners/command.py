@@ -1,8 +1,10 @@
 """The `command` backend: any program, run per agent with bash from a command template.
 
 `--command TEMPLATE` may use `{prompt}`, `{agent}`, `{type}` and `{session}` (substituted
-shell-quoted); the prompt also arrives on stdin. The working directory is the session folder; the
-environment adds SWARM_SESSION_DIR, SWARM_AGENT and SWARM_MEMORY (JSON of the resolved inputs).
+shell-quoted); the prompt also arrives on stdin. The working directory is the session folder.
+It starts through the job's gate: sandboxed where possible, and with only the basic environment
+plus what `[sandbox] env` (or `[sandbox.backends.command] env`) allows, and SWARM_SESSION_DIR,
+SWARM_AGENT and SWARM_MEMORY (JSON of the resolved inputs): no API key it was not given.
 stdout and stderr stream as output; exit status 0 is success and stdout is the result. Exit 0
 with nothing printed and no file written is not taken for a success: it fails, saying so.
 
@@ -98,14 +100,14 @@ class CommandRunner:
     async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
         if not self._template:
             raise AgentFailed("the command backend needs a command template (--command)")
+        gate = job.process_gate()
         prompt = prompt_text(job)
         command = render_command(self._template, job, prompt)
-        env = dict(os.environ)
-        env.update(
-            SWARM_SESSION_DIR=str(job.session_dir),
-            SWARM_AGENT=job.name,
-            SWARM_MEMORY=json.dumps(job.inputs),
-        )
+        env = {
+            "SWARM_SESSION_DIR": str(job.session_dir),
+            "SWARM_AGENT": job.name,
+            "SWARM_MEMORY": json.dumps(job.inputs),
+        }
         stdout: list[str] = []
         last_err: list[str] = []
         redactors = {name: StreamRedactor(self._secrets) for name in ("stdout", "stderr")}
@@ -128,16 +130,28 @@ class CommandRunner:
                 more = _messages(inbox)
             else:
                 inbox.close(CLOSED_STDIN)
+        argv = ["bash", "-c", command]
         started = time.time()
         try:
-            status = await run_process(
-                ["bash", "-c", command],
-                cwd=job.session_dir,
-                env=env,
-                stdin=prompt.encode("utf-8"),
-                on_output=on_output,
-                more_stdin=more,
-            )
+            if more is None:
+                status = await gate.run(
+                    argv,
+                    workdir=job.session_dir,
+                    extra_env=env,
+                    stdin=prompt.encode("utf-8"),
+                    on_output=on_output,
+                )
+            else:  # its input stays open: started here, as the gate prepares it
+                launch = await gate.launch(argv, workdir=job.session_dir, extra_env=env)
+                status = await run_process(
+                    launch.argv,
+                    cwd=launch.cwd,
+                    env=launch.env,
+                    reap=launch.reap,
+                    stdin=prompt.encode("utf-8"),
+                    on_output=on_output,
+                    more_stdin=more,
+                )
         finally:
             if inbox is not None:
                 inbox.close("the program has ended")
