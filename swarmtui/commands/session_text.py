@@ -46,7 +46,7 @@ def agent_lines(state: SessionState) -> list[str]:
         )
         if a.server_wait is not None:
             waiting = f" waits for the server {a.server_wait}"
-        reason = f" — {a.reason}" if a.reason and a.status != "done" else ""
+        reason = f" — {a.reason}" if a.reason else ""  # (a done agent's: a warning)
         if a.awaiting:
             reason = f" — awaiting approval ({len(a.awaiting)})"
         line = f"{a.status:<9} {elapsed:7.2f}s  {a.name} ({a.type}){waiting}{reason}"

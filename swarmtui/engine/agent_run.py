@@ -385,5 +385,9 @@ class AgentRun:
                 continue
             files.append(relative)
             self._emit(FileWritten(path=relative, bytes=size, by=self.name))
-        event = AgentFinished(agent=self.name, status="done", result=value, artifacts=files)
+        if result.warning:
+            self.output(result.warning + "\n", "info")
+        event = AgentFinished(
+            agent=self.name, status="done", result=value, artifacts=files, reason=result.warning
+        )
         scheduler.finish(self.name, event, stored)

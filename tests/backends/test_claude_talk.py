@@ -24,6 +24,7 @@ from swarmtui.config import Backends, ClaudeOptions
 from swarmtui.engine.events import AgentActivity, AgentMessage, Event
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.state import fold
+from swarmtui.policy.tables import SandboxConfig
 from swarmtui.store import read_events
 
 from ..engine.helpers import one_message, run, task
@@ -119,9 +120,11 @@ class StandIn:
         return texts
 
     def settings(self) -> dict[str, Any]:
+        """A claude session whose sandbox lets the stand-in keep its record and read its FIFO."""
         return {
             "backend": "claude",
             "backends": Backends(claude=ClaudeOptions(executable=str(self.exe))),
+            "sandbox": SandboxConfig(write=(str(self.record.parent),), env=("STANDIN_*",)),
         }
 
 
@@ -185,9 +188,17 @@ async def test_a_failed_agent_is_retried_by_resuming_its_claude_session(
     assert "previous attempt" in resumed_prompt and "claude exited with status 1" in resumed_prompt
 
 
-async def test_a_silent_success_is_not_a_success(stand_in: StandIn, tmp_path: Path) -> None:
+async def test_a_silent_success_is_said_to_be_suspicious(stand_in: StandIn, tmp_path: Path) -> None:
     stand_in.turns([_init("sess-0"), _result("")])
     r = await run(one_message(task(0, "Coder")), tmp_path, **stand_in.settings())
     coder = r.state.agents["Coder"]
-    assert coder.status == "failed"
-    assert coder.reason is not None and "no answer and no file changed: suspicious" in coder.reason
+    assert coder.status == "done"
+    assert coder.reason is not None and coder.reason.startswith(
+        "suspicious: Claude Code ended 'successfully' with no answer and no file changed"
+    )
+    # One that stores keys has nothing to store: it fails.
+    stand_in.turns([_init("sess-1"), _result("")])
+    r = await run(
+        one_message(task(0, "Coder", stores=["swarm/c"])), tmp_path, **stand_in.settings()
+    )
+    assert r.state.agents["Coder"].status == "failed"

@@ -142,6 +142,9 @@ class AgentResult:
     # Files still being written when the agent is done (their size once written): the agents
     # that wait for this one need not wait for them too. The session waits before it ends.
     pending: dict[str, asyncio.Future[int]] = field(default_factory=dict)
+    # Something a user should know of this success (it did nothing visible): the agent is done,
+    # and this is said with it.
+    warning: str | None = None
 
 
 class OutputSink(Protocol):

@@ -15,8 +15,8 @@ used, the files it changed), shown live. A line that is not JSON is passed on as
 Cancelling kills the whole process group at once.
 
 A retry of a failed agent resumes its Claude Code session (`--resume`) rather than starting
-from scratch. A run that ends "successfully" with no answer and no file changed is not a
-success: it fails, saying so.
+from scratch. A run that ends "successfully" with no answer and no file changed is suspicious,
+and the agent's end says so.
 """
 
 from __future__ import annotations
@@ -57,6 +57,10 @@ FILE_TOOLS = {
     "NotebookEdit": "notebook_path",
 }
 DELIVERY = "as a user turn on Claude Code's input, once its current turn ends"
+SILENT = (
+    "suspicious: Claude Code ended 'successfully' with no answer and no file changed "
+    "(its log is in artifacts/logs)"
+)
 
 
 def user_turn(text: str) -> str:
@@ -245,12 +249,13 @@ class StreamJsonParser:
             detail = last if isinstance(last, str) else ""
             detail = detail or (json.dumps(errors) if errors else "") or "no details"
             raise AgentFailed(redact(f"claude reported {subtype}: {_short(detail)}", self.secrets))
-        if not text.strip() and not self.files_changed:
-            raise AgentFailed(
-                "claude ended 'successfully' with no answer and no file changed: suspicious, "
-                "so not a success (its log is in artifacts/logs)"
-            )
         return text
+
+    @property
+    def silent(self) -> bool:
+        """It ended "successfully" with no answer and no file changed."""
+        text = "\n\n".join(self.results) if self.results else "\n".join(self.texts)
+        return not text.strip() and not self.files_changed
 
 
 class ClaudeRunner:
@@ -338,6 +343,7 @@ class ClaudeRunner:
             tokens_out=parser.tokens_out,
             cost_usd=parser.cost_usd,
             files=files,
+            warning=SILENT if parser.silent else None,
         )
 
     async def _run(

@@ -6,7 +6,8 @@ It starts through the job's gate: sandboxed where possible, and with only the ba
 plus what `[sandbox] env` (or `[sandbox.backends.command] env`) allows, and SWARM_SESSION_DIR,
 SWARM_AGENT and SWARM_MEMORY (JSON of the resolved inputs): no API key it was not given.
 stdout and stderr stream as output; exit status 0 is success and stdout is the result. Exit 0
-with nothing printed and no file written is not taken for a success: it fails, saying so.
+with nothing printed and no file written is suspicious, and the agent's end says so (an agent
+that stores keys fails: it has nothing to store).
 
 With `[backends.command] keep_stdin_open = true` standard input stays open after the prompt and
 each message sent to the agent arrives on it as a line; otherwise it ends after the prompt (what
@@ -31,6 +32,10 @@ from swarmtui.engine.settings import RunSettings
 
 _FIELD = re.compile(r"\{(prompt|agent|type|session)\}")
 DELIVERY = "as a line on the program's standard input"
+SILENT = (
+    "suspicious: the command exited 0 but printed nothing and wrote no file "
+    "(check the command template)"
+)
 CLOSED_STDIN = "a command agent reads no messages unless [backends.command] keep_stdin_open = true"
 # What a session folder holds that no agent wrote as its work.
 _NOT_WORK = frozenset({"batch.swarm.js", ".control"})
@@ -168,13 +173,11 @@ class CommandRunner:
             suffix = f": {detail[:200]}" if detail else ""
             raise AgentFailed(f"command exited with status {status}{suffix}")
         text = "".join(stdout)
+        warning = None
         # (a second's margin: some file systems keep whole seconds)
         if not text.strip() and not wrote_a_file(job.session_dir, started - 1):
-            raise AgentFailed(
-                "the command exited 0 but printed nothing and wrote no file: suspicious, so not "
-                "a success (check the command template)"
-            )
-        return AgentResult(text=text)
+            warning = SILENT
+        return AgentResult(text=text, warning=warning)
 
 
 def create_runner(settings: RunSettings) -> CommandRunner:
