@@ -16,6 +16,9 @@ such text goes through here, in every layer:
 - `safe_text`, `safe_lines` and `ansi_text`: the same as Rich `Text` for Textual and Rich, never
   markup; `ansi_text` shows SGR colour codes as colours (parsed into styles, never passed on)
   and every other escape sequence visibly.
+- `glyphs(text)`: for an editor, where a character must stay one character (its columns are
+  the document's): each control becomes one visible glyph (`␛` for ESC, `␀`..`␟` for C0, `␡`,
+  `�` for the rest), tabs kept.
 - `escape_json(document)`: JSON text with the same characters outside ASCII's controls written as
   `\\uXXXX` (still the same JSON values).
 
@@ -91,6 +94,19 @@ def visible_lines(text: str) -> str:
     if _CRLF in text:
         text = text.replace(_CRLF, "\n")
     return _LINES.sub(_escape, text)
+
+
+# C0 (but TAB) and DEL as their Control Pictures; everything else dangerous as U+FFFD.
+_PICTURES = {code: 0x2400 + code for code in range(0x20) if code != 0x09} | {0x7F: 0x2421}
+_GLYPH = re.compile(f"[{_CONTROLS.replace(chr(0) + '-' + chr(0x1F), '')}]")
+
+
+def glyphs(text: str) -> str:
+    """TEXT with each control or format character replaced by one visible glyph (the same
+    length, tabs kept): for a text editor, whose columns are the characters of the document."""
+    if text.isprintable():
+        return text
+    return _GLYPH.sub("\ufffd", text.translate(_PICTURES))
 
 
 def safe_text(text: str, style: str | Style = "") -> Text:

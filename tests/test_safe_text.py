@@ -11,7 +11,15 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from swarmtui.safe_text import ansi_text, escape_json, safe_lines, safe_text, visible, visible_lines
+from swarmtui.safe_text import (
+    ansi_text,
+    escape_json,
+    glyphs,
+    safe_lines,
+    safe_text,
+    visible,
+    visible_lines,
+)
 
 # What must never reach a terminal raw: C0 but LF and TAB, DEL, C1, format characters (bidi
 # controls, zero-width ones), line/paragraph separators, lone surrogates.
@@ -71,6 +79,14 @@ def test_ansi_text_has_no_control_and_no_link(text: str) -> None:
         style = span.style
         assert not isinstance(style, str)
         assert style.link is None
+
+
+@given(hostile_text)
+def test_glyphs_keep_the_length_and_show_every_control(text: str) -> None:
+    shown = glyphs(text)
+    assert len(shown) == len(text)  # an editor's columns stay the document's
+    assert not any(_dangerous(c, lines=False) and c != "\t" for c in shown)
+    assert glyphs("a\x1b]0;x\x07\tb\u202ec\x7f") == "a␛]0;x␇\tb\ufffdc␡"
 
 
 @given(st.text())

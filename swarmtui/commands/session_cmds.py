@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,15 +11,14 @@ from typing import Any
 import click
 
 from swarmtui import locations
+from swarmtui.commands.output import error as _error
+from swarmtui.commands.output import json_text
 from swarmtui.engine.state import SessionState
+from swarmtui.safe_text import escape_json, visible
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # How often the live terminal view repaints (it reads the state; the engine never waits for it).
 _REFRESH_SECONDS = 0.25
-
-
-def _error(message: str) -> None:
-    click.echo(f"swarmtui: {message}", err=True)
 
 
 def _sessions_dir(option: Path | None) -> Path:
@@ -46,7 +44,7 @@ def _result_json(state: SessionState, path: Path) -> str:
     # indents ten times faster than the json module (whose C encoder cannot indent).
     with gc_policy.paused():
         document = {"summary": summary_json(state, path), "state": state.to_json()}
-        return pydantic_core.to_json(_sorted(document), indent=2).decode()
+        return escape_json(pydantic_core.to_json(_sorted(document), indent=2).decode())
 
 
 def _sorted(value: Any) -> Any:
@@ -73,7 +71,9 @@ def _agent_lines(state: SessionState) -> list[str]:
             f" waits for {', '.join(a.missing)}" if a.status == "waiting" and a.missing else ""
         )
         reason = f" — {a.reason}" if a.reason and a.status != "done" else ""
-        lines.append(f"{a.status:<9} {elapsed:7.2f}s  {a.name} ({a.type}){waiting}{reason}")
+        # (names, types, keys and reasons come from the batch, agents and servers)
+        line = f"{a.status:<9} {elapsed:7.2f}s  {a.name} ({a.type}){waiting}{reason}"
+        lines.append(visible(line))
     return lines
 
 
@@ -82,19 +82,20 @@ def _rehearsal_lines(state: SessionState) -> list[str]:
     lines = []
     for b in sorted(state.bash.values(), key=lambda b: b.op):
         if b.status == "rehearsed":
-            lines.append(f"rehearsed bash (op {b.op}, in {b.cwd}): {b.command}")
+            lines.append(visible(f"rehearsed bash (op {b.op}, in {b.cwd}): {b.command}"))
     for a in state.agents.values():
         if a.rehearsed is not None:
             r = a.rehearsed
             waits = f" after {', '.join(r.waits)}" if r.waits else ""
-            lines.append(f"rehearsed {a.name} ({r.backend}, in {r.cwd}{waits}): {r.command}")
+            line = f"rehearsed {a.name} ({r.backend}, in {r.cwd}{waits}): {r.command}"
+            lines.append(visible(line))
     return lines
 
 
 def _final_text(state: SessionState, path: Path) -> str:
     m = state.metrics
     head = (
-        f"{state.status}: {path}\n"
+        f"{state.status}: {visible(str(path))}\n"
         f"wall {m.wall_seconds:.2f}s, sequential {m.sequential_seconds:.2f}s, "
         f"critical path {m.critical_path_seconds:.2f}s, speed-up {m.speedup:.2f}x"
     )
@@ -113,7 +114,7 @@ async def _run_live(session: Any, show_live: bool) -> SessionState:
     console = Console(stderr=False)
 
     def render() -> Text:
-        title = f"{session.session_id}  [{session.settings.backend.upper()}]"
+        title = visible(f"{session.session_id}  [{session.settings.backend.upper()}]")
         return Text("\n".join([title, *_agent_lines(session.state)]))
 
     with Live(render(), console=console, auto_refresh=False, transient=False) as live:
@@ -225,13 +226,16 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
                 click.echo(d.format(source), err=True)
         for event in state.diagnostics:
             if event.code == "SW020":  # about the run's settings, not a place in the file
-                click.echo(f"warning: {event.message}", err=True)
+                click.echo(f"warning: {visible(event.message)}", err=True)
         if not show_live:
             click.echo(_final_text(state, path))
         else:
             m = state.metrics
             click.echo(
-                f"{state.status}: {path} (wall {m.wall_seconds:.2f}s, speed-up {m.speedup:.2f}x)"
+                visible(
+                    f"{state.status}: {path} "
+                    f"(wall {m.wall_seconds:.2f}s, speed-up {m.speedup:.2f}x)"
+                )
             )
             for line in _rehearsal_lines(state):
                 click.echo(line)
@@ -243,20 +247,21 @@ def sessions_command(sessions_dir: Path | None, as_json: bool) -> int:
 
     infos = list_sessions(_sessions_dir(sessions_dir))
     if as_json:
-        click.echo(json.dumps([i.to_json() for i in infos], indent=2, ensure_ascii=False))
+        click.echo(json_text([i.to_json() for i in infos]))
         return EXIT_OK
     if not infos:
         click.echo("no sessions")
         return EXIT_OK
     for i in infos:
         if i.error:
-            click.echo(f"{i.id}  unreadable: {i.error}")
+            click.echo(visible(f"{i.id}  unreadable: {i.error}"))
             continue
         speedup = "-" if i.speedup is None else f"{i.speedup:.2f}x"
-        click.echo(
+        line = (
             f"{i.id}  {i.status:<11} {i.started_at}  {_fmt_seconds(i.wall_seconds):>8}  "
             f"{i.agents} agents  {speedup:>6}  {i.title}"
         )
+        click.echo(visible(line))
     return EXIT_OK
 
 

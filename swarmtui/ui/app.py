@@ -12,11 +12,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
 from swarmtui import gc_policy, locations
 from swarmtui.engine.settings import RunSettings
+from swarmtui.safe_text import visible, visible_lines
 from swarmtui.ui.examples import DEFAULT_EXAMPLE, example_names, read_example
 from swarmtui.ui.look import STATUS_COLOR_DEFAULTS
 from swarmtui.ui.screens.main import MainScreen
@@ -176,6 +178,26 @@ class SwarmApp(ReportsFailures, App[None]):
         if self._settings is not None:
             return self._settings.backend
         return self._backend or RunSettings.backend  # (the default; building one imports pydantic)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast of the app (screens' and widgets' `notify` come here): its text names
+        files, agents and keys and carries errors from outside, so it is never markup and its
+        controls are written visibly."""
+        super().notify(
+            visible_lines(message),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Lets the tcss use $agent-* with any theme, including Textual's built-in ones.
