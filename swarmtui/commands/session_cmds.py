@@ -291,7 +291,7 @@ def export_command(session: str, sessions_dir: Path | None, fmt: str) -> int:
     out = sys.stdout
     with contextlib.suppress(BrokenPipeError):
         for event in events:
-            out.write(event.model_dump_json())
+            out.write(escape_json(event.model_dump_json()))
             out.write("\n")
         out.flush()
     return EXIT_OK
