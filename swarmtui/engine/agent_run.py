@@ -70,6 +70,7 @@ class AgentRun:
         )
         self._scheduler.set_todos_of(self.name, "in_progress", unless="in_progress")
         self.task = asyncio.get_running_loop().create_task(self._run())
+        self.task.add_done_callback(self._task_done)
 
     def cancel(self, reason: str) -> None:
         self.cancel_reason = reason
@@ -174,6 +175,20 @@ class AgentRun:
                 self._end("cancelled", self.cancel_reason or "cancelled")
             if not self.cancel_reason:  # not ours: the whole run is being torn down
                 raise
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        """The end of the task, whatever it was: one cancelled before it first ran (by a
+        listener of this agent's own `agent_started`, or a cancel in the same turn of the loop)
+        never entered `_run`, so its end is recorded here; so is the end of one that a bug
+        stopped outside the runner's own error handling. Either way the agent never stays
+        `running` with nothing running it."""
+        if not self._running:
+            return
+        if task.cancelled():
+            self._end("cancelled", self.cancel_reason or "cancelled")
+        else:
+            error = task.exception()
+            self._end("failed", f"internal error: {type(error).__name__}: {error}")
 
     def _end(self, status: FinalAgentStatus, reason: str) -> None:
         event = AgentFinished(agent=self.name, status=status, reason=reason)
