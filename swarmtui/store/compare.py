@@ -26,7 +26,7 @@ from pydantic import TypeAdapter, ValidationError
 from swarmtui.engine.events import Event
 from swarmtui.engine.state import AgentState, SessionState, fold
 from swarmtui.store.errors import SessionStoreError
-from swarmtui.store.reader import db_path, read_events, read_session_row
+from swarmtui.store.reader import ReadOnlyDatabase, db_path, read_events, read_session_row
 from swarmtui.store.schema import DB_NAME, LOCK_NAME
 from swarmtui.store.sessions import effective_status
 
@@ -268,8 +268,13 @@ def _read_events_tolerantly(path: Path) -> tuple[list[Event], str | None]:
     db = db_path(path)
     events: list[Event] = []
     try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        source = ReadOnlyDatabase(db)
+    except SessionStoreError:
+        return events, problem
+    try:
+        conn = sqlite3.connect(source.uri, uri=True)
     except sqlite3.Error:
+        source.close()
         return events, problem
     try:
         for (payload,) in conn.execute("SELECT payload_json FROM events ORDER BY seq"):
@@ -282,6 +287,7 @@ def _read_events_tolerantly(path: Path) -> tuple[list[Event], str | None]:
         return events, f"the event log cannot be read past event #{len(events)} ({exc})"
     finally:
         conn.close()
+        source.close()
     return events, problem
 
 
