@@ -217,7 +217,16 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
         return EXIT_FAILED
     path = session.path.resolve()
     if session.log_error:
+        # The recording stopped short: say so, and print what was recorded (what a replay
+        # shows), not the run's own view of events that no replay will ever have.
         _error(session.log_error)
+        from swarmtui.store import replay_state
+
+        try:
+            state = replay_state(path)
+        except SessionStoreError as exc:
+            _error(str(exc))
+            return EXIT_FAILED
     if as_json:
         click.echo(_result_json(state, path))
     else:
@@ -239,7 +248,8 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
             )
             for line in _rehearsal_lines(state):
                 click.echo(line)
-    return EXIT_OK if state.status == "completed" else EXIT_FAILED
+    ok = state.status == "completed" and not session.log_error
+    return EXIT_OK if ok else EXIT_FAILED
 
 
 def sessions_command(sessions_dir: Path | None, as_json: bool) -> int:

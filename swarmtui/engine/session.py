@@ -49,6 +49,10 @@ class EventSink(Protocol):
 
     def append(self, event: Event) -> None: ...
 
+    def notify_errors(self, callback: Callable[[str], None]) -> None:
+        """Call CALLBACK(error), from any thread, once events can no longer be recorded."""
+        ...
+
     def finish(self, **values: Any) -> None: ...
 
     def close(self) -> None: ...
@@ -189,6 +193,18 @@ class LiveSession:
             self.session_id = self.path.name
             (self.path / BATCH_FILE).write_text(self.text, encoding="utf-8")
         self._log = self._log_factory(self.path)
+        loop = asyncio.get_running_loop()
+
+        def failed(error: str) -> None:  # (the writer's thread)
+            loop.call_soon_threadsafe(self._log_failed, error)
+
+        self._log.notify_errors(failed)
+
+    def _log_failed(self, error: str) -> None:
+        """Events can no longer be recorded: stop at once (running on would do work that no
+        replay could show); the session ends `failed` with the log's reason."""
+        if self._scheduler is not None:
+            self._scheduler.abort(f"the session's event log cannot be written ({error})")
 
     async def _run(self) -> SessionState:
         self._open()
@@ -219,6 +235,8 @@ class LiveSession:
                     )
                 )
             status = await scheduler.run(resuming=self.resume_from is not None)
+            if log.error is not None:
+                status, reason = "failed", log.error
         except asyncio.CancelledError:
             # The caller gave up on the run (Ctrl-C): stop every runner, record it, go on up.
             status, reason = "cancelled", "the run was interrupted"
