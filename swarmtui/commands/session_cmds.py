@@ -99,6 +99,9 @@ def _final_text(state: SessionState, path: Path) -> str:
         f"wall {m.wall_seconds:.2f}s, sequential {m.sequential_seconds:.2f}s, "
         f"critical path {m.critical_path_seconds:.2f}s, speed-up {m.speedup:.2f}x"
     )
+    if state.max_parallel is not None:
+        why = f" ({state.max_parallel_reason})" if state.max_parallel_reason else ""
+        head += f"\nat most {state.max_parallel} agents at once{why}"
     return "\n".join([head, *_agent_lines(state), *_rehearsal_lines(state)])
 
 
@@ -246,6 +249,10 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
                     f"(wall {m.wall_seconds:.2f}s, speed-up {m.speedup:.2f}x)"
                 )
             )
+            if state.max_parallel_reason:
+                click.echo(
+                    f"at most {state.max_parallel} agents at once ({state.max_parallel_reason})"
+                )
             for line in _rehearsal_lines(state):
                 click.echo(line)
     ok = state.status == "completed" and not session.log_error

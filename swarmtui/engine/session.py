@@ -33,6 +33,7 @@ from swarmtui.engine.folders import (
     session_name,
     session_slug,
 )
+from swarmtui.engine.limits import raise_open_files_limit
 from swarmtui.engine.plan import Plan, load_profiles
 from swarmtui.engine.runners.secrets import scrub_event, secret_values
 from swarmtui.engine.scheduler import Scheduler
@@ -184,6 +185,7 @@ class LiveSession:
     async def run(self) -> SessionState:
         """Create the folder (or take up the recorded one), record and run the batch; returns
         the final state."""
+        raise_open_files_limit()  # (the hard limit is there to be used: agents hold files)
         with gc_policy.running_session():
             return await self._run()
 
