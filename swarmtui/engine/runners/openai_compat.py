@@ -85,8 +85,10 @@ class Coalescer:
         self._buffer: list[str] = []
         self._timer: asyncio.TimerHandle | None = None
         self.text: list[str] = []  # everything emitted, redacted
+        self.received = 0  # characters received, emitted yet or not
 
     def add(self, piece: str) -> None:
+        self.received += len(piece)
         safe = self._redactor.feed(piece)
         if safe:
             self._buffer.append(safe)
@@ -284,7 +286,7 @@ class OpenAIRunner:
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise _Retryable(f"cannot connect to {url} ({_cause(exc)})") from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            received = len("".join(coalescer.text))
+            received = coalescer.received  # (what arrived, not only what was shown yet)
             raise _Retryable(
                 f"connection to {url} broke after {received} characters ({_cause(exc)})"
             ) from None
