@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from swarmtui.engine.state import SessionState
 from swarmtui.safe_text import escape_json, visible
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# Signals that end a session as cancelled, with their name as the reason.
+_END_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 # How often the live terminal view repaints (it reads the state; the engine never waits for it).
 _REFRESH_SECONDS = 0.25
 
@@ -107,6 +110,9 @@ def _final_text(state: SessionState, path: Path) -> str:
 
 async def _run_live(session: Any, show_live: bool) -> SessionState:
     """Run the session; on a terminal, repaint one line per agent while it runs."""
+    loop = asyncio.get_running_loop()
+    for number in _END_SIGNALS:  # ended from outside: cancelled with the reason, as Ctrl-C
+        loop.add_signal_handler(number, session.interrupt, f"ended by {number.name}")
     if not show_live:
         state: SessionState = await session.run()
         return state
@@ -219,6 +225,8 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
         _error(str(exc))
         return EXIT_FAILED
     path = session.path.resolve()
+    if session.end_reason:
+        _error(f"{session.end_reason}; the session is recorded in {path}")
     if session.log_error:
         # The recording stopped short: say so, and print what was recorded (what a replay
         # shows), not the run's own view of events that no replay will ever have.

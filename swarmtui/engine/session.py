@@ -138,6 +138,8 @@ class LiveSession:
         # could not be written (the state is still complete in memory).
         self.subscriber_errors: list[str] = []
         self.log_error: str | None = None
+        # Why the session was ended from outside (a signal), when it was.
+        self.end_reason: str | None = None
         # Values of the API keys in the environment: no event may carry one.
         self._secrets = secret_values(settings)
 
@@ -221,6 +223,8 @@ class LiveSession:
             session_id=self.session_id,
         )
         self._scheduler = scheduler
+        if self.end_reason is not None:  # (ended from outside before it began)
+            scheduler.abort(self.end_reason)
         self._t0 = time.monotonic() - self._t_before
         status: SessionStatus = "failed"
         reason: str | None = None
@@ -239,6 +243,8 @@ class LiveSession:
             status = await scheduler.run(resuming=self.resume_from is not None)
             if log.error is not None:
                 status, reason = "failed", log.error
+            elif status == "cancelled" and self.end_reason is not None:
+                reason = self.end_reason
         except asyncio.CancelledError:
             # The caller gave up on the run (Ctrl-C): stop every runner, record it, go on up.
             status, reason = "cancelled", "the run was interrupted"
@@ -285,6 +291,15 @@ class LiveSession:
             self._emit(DiagnosticEvent(code="SW020", severity="warning", message=warning))
 
     # --- controls (each records a Control event) ----------------------------------------------
+
+    def interrupt(self, reason: str) -> None:
+        """End the session as `cancelled` with REASON (SIGTERM, SIGHUP: the same end as
+        Ctrl-C, recorded, with every runner stopped)."""
+        if self.end_reason is not None:
+            return
+        self.end_reason = reason
+        if self._scheduler is not None:
+            self._control(self._scheduler.cancel_session, reason)
 
     def cancel_agent(self, name: str) -> None:
         if self._scheduler is not None:
