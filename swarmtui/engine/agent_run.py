@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from swarmtui.engine.events import (
     AgentFinished,
+    AgentOutput,
     AgentRehearsed,
     AgentStarted,
     AgentUsage,
@@ -209,8 +210,11 @@ class AgentRun:
                     files.append(relative)
                     scheduler.writes.follow(self.name, relative, writing)
                     continue
-                failed = writing.cancelled() or writing.exception() is not None
-                size = None if failed else writing.result()
+                error = None if writing.cancelled() else writing.exception()
+                if error is not None:  # refused (a planted FIFO, a full disk): say so
+                    note = f"{relative}: not written ({getattr(error, 'strerror', None) or error})"
+                    self._emit(AgentOutput(agent=self.name, stream="info", text=note))
+                size = None if writing.cancelled() or error is not None else writing.result()
             elif size is None:
                 try:
                     size = (scheduler.session_dir / relative).stat().st_size

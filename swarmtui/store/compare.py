@@ -24,6 +24,7 @@ from typing import Any, Literal
 from pydantic import TypeAdapter, ValidationError
 
 from swarmtui.engine.events import Event
+from swarmtui.engine.fence import open_regular
 from swarmtui.engine.state import AgentState, SessionState, fold
 from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.reader import ReadOnlyDatabase, db_path, read_events, read_session_row
@@ -537,7 +538,7 @@ def session_files(folder: Path) -> dict[str, _FileEntry]:
 def _digest(path: Path) -> str | None:
     h = hashlib.sha256()
     try:
-        with path.open("rb") as f:
+        with os.fdopen(open_regular(path), "rb") as f:  # (a FIFO planted since: refused)
             for chunk in iter(lambda: f.read(1 << 16), b""):
                 h.update(chunk)
     except OSError:
@@ -547,7 +548,7 @@ def _digest(path: Path) -> str | None:
 
 def _read_small(path: Path) -> bytes | None:
     try:
-        with path.open("rb") as f:
+        with os.fdopen(open_regular(path), "rb") as f:
             return f.read(MAX_DIFF_BYTES + 1)
     except OSError:
         return None

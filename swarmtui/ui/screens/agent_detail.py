@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import ClassVar
 
@@ -14,6 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, OptionList, Static, TextArea
 
+from swarmtui.engine.fence import open_regular
 from swarmtui.engine.state import AgentState, SessionState
 from swarmtui.safe_text import ansi_text, safe_lines, safe_text, visible, visible_lines
 from swarmtui.ui.bridge import Frame, SessionBridge
@@ -37,7 +39,9 @@ def artifact_file(session_path: Path | None, relative: str) -> Path | None:
 
 def read_artifact(path: Path) -> str:
     """Text of an artifact for the pager (bounded; binary files are described, not shown)."""
-    data = path.read_bytes()[:MAX_PAGER_BYTES]
+    # (an agent may have put a FIFO there: never wait on one)
+    with os.fdopen(open_regular(path), "rb") as file:
+        data = file.read(MAX_PAGER_BYTES)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
