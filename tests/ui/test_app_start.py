@@ -66,7 +66,6 @@ else:  # the `swarmtui` command as typed, App.run made headless
 """
 
 
-
 @pytest.fixture
 def no_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty config folder and a project folder without swarmtui.toml."""
@@ -92,9 +91,7 @@ def test_a_theme_that_is_not_shipped_has_no_quick_path(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("via", ["make_app", "cli"])
-def test_the_first_frame_is_painted_before_pydantic_is_imported(
-    no_config: Path, via: str
-) -> None:
+def test_the_first_frame_is_painted_before_pydantic_is_imported(no_config: Path, via: str) -> None:
     out = subprocess.run(
         [sys.executable, "-c", _FIRST_FRAME_CHILD, via],
         capture_output=True,

@@ -22,7 +22,6 @@ from .recorded_sessions import make_sessions, release_events
 TOTAL = len(release_events())
 
 
-
 def fold(n: int, path: Path) -> SessionState:
     state = SessionState()
     for event in read_events(path)[:n]:

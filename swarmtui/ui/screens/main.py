@@ -79,7 +79,9 @@ RUNNING_WARNING = "A session is running; quitting stops it (it replays up to now
 
 
 # The actions an app made with `read_only=True` hides: everything that runs or changes something.
-READ_ONLY_HIDDEN = frozenset({"run", "save", "open", "pause", "cancel_session", "store_memory"})
+READ_ONLY_HIDDEN = frozenset(
+    {"run", "save", "open", "pause", "cancel_session", "store_memory", "approvals"}
+)
 
 
 class MainScreen(ReportsFailures, Screen[None]):
@@ -143,6 +145,14 @@ class MainScreen(ReportsFailures, Screen[None]):
             tooltip="Store a memory key by hand (unblocks agents waiting for it)",
         ),
         Binding(
+            "a,f9",
+            "approvals",
+            "Approvals",
+            id="approvals.open",
+            tooltip="Open the approval queue: what waits for your decision",
+            show=False,  # the status bar shows the key while something waits
+        ),
+        Binding(
             "X",
             "cancel_session",
             "Cancel all",
@@ -166,7 +176,9 @@ class MainScreen(ReportsFailures, Screen[None]):
         self.document = BatchDocument(text, path=path, example=example, id="editor-pane")
         self.document.add_class("pane")
         self.bridge = SessionBridge(self)
-        self.controller = SessionController(context, self.bridge, self.notify)
+        self.controller = SessionController(
+            context, self.bridge, self.notify, bell=lambda: self.app.bell()
+        )
         self._backend_label = backend_label
 
     # Layout -----------------------------------------------------------------------------------
@@ -334,6 +346,11 @@ class MainScreen(ReportsFailures, Screen[None]):
     def _memory_form_done(self, result: tuple[str, str, str] | None) -> None:
         if result is not None:
             self.controller.store_memory(*result)
+
+    def action_approvals(self) -> None:
+        from swarmtui.ui.screens.approvals import ApprovalsScreen
+
+        self.app.push_screen(ApprovalsScreen(self.controller))
 
     @on(AgentChosen)
     def _agent_chosen(self, message: AgentChosen) -> None:

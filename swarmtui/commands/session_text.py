@@ -1,0 +1,134 @@
+"""What `run --headless`, `resume` and `replay --headless` print: the text summary (every agent,
+every Bash operation and how it ended, what a rehearsal did not run, every approval) and the
+JSON document. Text from outside swarmtui has its control characters made visible."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from swarmtui.engine.state import SessionState
+from swarmtui.safe_text import escape_json
+from swarmtui.safe_text import visible as printable
+
+
+def result_json(state: SessionState, path: Path) -> str:
+    """`{"summary": ..., "state": ...}`, keys sorted, indented: what run and replay print."""
+    import pydantic_core
+
+    from swarmtui import gc_policy
+    from swarmtui.engine.summary import summary_json
+
+    # Hundreds of thousands of small objects, none of them garbage; the Rust serializer
+    # indents ten times faster than the json module (whose C encoder cannot indent).
+    with gc_policy.paused():
+        document = {"summary": summary_json(state, path), "state": state.to_json()}
+        return escape_json(pydantic_core.to_json(_sorted(document), indent=2).decode())
+
+
+def _sorted(value: Any) -> Any:
+    """VALUE with the keys of every object in sorted order."""
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
+
+
+def agent_lines(state: SessionState) -> list[str]:
+    lines = []
+    for a in state.agents.values():
+        if a.status == "running" and a.started_at is not None:
+            elapsed = state.t - a.started_at + a.run_seconds
+        else:
+            elapsed = a.run_seconds
+        waiting = (
+            f" waits for {', '.join(a.missing)}" if a.status == "waiting" and a.missing else ""
+        )
+        reason = f" — {a.reason}" if a.reason and a.status != "done" else ""
+        if a.awaiting:
+            reason = f" — awaiting approval ({len(a.awaiting)})"
+        line = f"{a.status:<9} {elapsed:7.2f}s  {a.name} ({a.type}){waiting}{reason}"
+        lines.append(printable(line))
+    return lines
+
+
+_BASH_OUTCOME = {
+    "done": "exit 0",
+    "awaiting": "awaiting approval",
+    "running": "running",
+    "rehearsed": "rehearsed, not run",
+}
+
+
+def _bash_lines(state: SessionState) -> list[str]:
+    """Every Bash operation: how it ended (exit status, denied, rehearsed, skipped) and why."""
+    from swarmtui.engine.summary import bash_summary
+
+    lines = []
+    for b in bash_summary(state):
+        where = f" in {printable(b['cwd'])}" if b["cwd"] not in (None, ".") else ""
+        command = f": {printable(b['command'])}" if b["command"] is not None else ""
+        status = b["status"]
+        outcome = _BASH_OUTCOME.get(status) or f"{status}: {printable(b['reason'] or '')}"
+        allowed = b["permission"] if status in ("done", "failed", "running") else None
+        suffix = f" [{printable(allowed)}]" if allowed else ""
+        lines.append(f"bash op {b['op']}{where}{command} -> {outcome}{suffix}")
+    return lines
+
+
+def _rehearsal_lines(state: SessionState) -> list[str]:
+    """What a rehearsal did not run of each agent: its real backend's work."""
+    lines = []
+    for a in state.agents.values():
+        if a.rehearsed is not None:
+            r = a.rehearsed
+            waits = f" after {', '.join(r.waits)}" if r.waits else ""
+            lines.append(
+                printable(f"rehearsed {a.name} ({r.backend}, in {r.cwd}{waits}): {r.command}")
+            )
+    return lines
+
+
+def _approval_lines(state: SessionState) -> list[str]:
+    """Requests and decisions other than the Bash operations' (shown with them)."""
+    lines = []
+    for a in state.approvals:
+        if a.kind == "bash":
+            continue
+        who = a.agent or "the batch"
+        verdict = {"allowed": "allowed", "denied": "denied", "pending": "awaiting approval"}
+        decided = f" ({a.reason})" if a.reason else ""
+        lines.append(
+            printable(f"{a.kind} {who}: {a.tool} {a.subject} -> {verdict[a.status]}{decided}")
+        )
+    return lines
+
+
+def _confinement_line(state: SessionState) -> list[str]:
+    c = state.confinement
+    if c is None:
+        return []
+    return [printable(c.notice or c.description)]
+
+
+def operation_lines(state: SessionState) -> list[str]:
+    return [
+        *_confinement_line(state),
+        *_bash_lines(state),
+        *_rehearsal_lines(state),
+        *_approval_lines(state),
+    ]
+
+
+def final_text(state: SessionState, path: Path) -> str:
+    m = state.metrics
+    head = (
+        f"{state.status}: {printable(str(path))}\n"
+        f"wall {m.wall_seconds:.2f}s, sequential {m.sequential_seconds:.2f}s, "
+        f"critical path {m.critical_path_seconds:.2f}s, speed-up {m.speedup:.2f}x"
+    )
+    if state.max_parallel is not None:
+        why = f" ({state.max_parallel_reason})" if state.max_parallel_reason else ""
+        head += f"\nat most {state.max_parallel} agents at once{why}"
+    return "\n".join([head, *agent_lines(state), *operation_lines(state)])
