@@ -119,7 +119,7 @@ async def test_sessions_browser_and_compare(hostile: dict[str, Path]) -> None:
 
 
 async def test_a_live_run_the_editor_and_the_toasts(tmp_path: Path) -> None:
-    settings = RunSettings(backend="command", command_template=COMMAND)
+    settings = RunSettings(backend="command", command_template=COMMAND, approvals="grant")
     app = make_app(text=BATCH, settings=settings, sessions_dir=tmp_path / "s", freeze_gc=False)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
