@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rich.style import Style
 from rich.text import Text
 
+from swarmtui.safe_text import visible
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.look import status_styles
 from swarmtui.ui.widgets.row_list import RowList
@@ -222,6 +223,7 @@ class LogPanel(RowList):
             return Text("")
         event = self._events[index]
         who, what = describe(event)
+        who, what = visible(who), visible(what)  # names, output, reasons, keys: from outside
         text = Text(f"{event.t:7.2f} ", Style(dim=True))
         status = _EVENT_STATUS.get(event.type)
         if event.type == "agent_finished":
