@@ -30,6 +30,7 @@ from swarmtui.engine.events import (
     SessionStarted,
     SessionStatus,
 )
+from swarmtui.engine.executors import executor_for
 from swarmtui.engine.folders import (
     BATCH_FILE,
     create_session_folder,
@@ -234,7 +235,10 @@ class LiveSession:
         self._open()
         log = self._log
         assert log is not None
+        executor = executor_for(self.settings, self.session_id, self._emit)
+        unusable = await executor.open()  # (before the plan: a cluster's slots are its default)
         plan = Plan(self.batch, self.settings, self.path.resolve(), load_profiles(self.project_dir))
+        executor.plan(plan)
         asked_before = sum(1 for request in self.state.approvals if request.id is not None)
         guard = self.guard = SessionGuard(
             self.settings, self._emit, self.path.resolve(), first_request=asked_before + 1
@@ -255,6 +259,7 @@ class LiveSession:
             session_dir=self.path.resolve(),
             session_id=self.session_id,
             guard=guard,
+            runner_factory=executor.runner_factory,
         )
         self._scheduler = scheduler
         if self.end_reason is not None:  # (ended from outside before it began)
@@ -279,7 +284,11 @@ class LiveSession:
                         max_parallel=plan.max_parallel,
                     )
                 )
-            status = await scheduler.run(resuming=self.resume_from is not None)
+            executor.started()
+            if unusable is not None:
+                status, reason = "failed", f"no agent started: {unusable}"
+            else:
+                status = await scheduler.run(resuming=self.resume_from is not None)
             if log.error is not None:
                 status, reason = "failed", log.error
             elif status == "cancelled" and self.end_reason is not None:
@@ -310,6 +319,7 @@ class LiveSession:
             log.close()
             self.log_error = log.error
             self._scheduler = None
+            await executor.close()
         return self.state
 
     def _title(self) -> str:

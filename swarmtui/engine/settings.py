@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # (pydantic is imported when settings are first built, not with this module)
-    from swarmtui.config import AgentCaps, AgentTypeOverride, Backends, EndpointOptions, Price
+    from swarmtui.config import (
+        AgentCaps,
+        AgentTypeOverride,
+        Backends,
+        EndpointOptions,
+        ExecutorOptions,
+        Price,
+    )
     from swarmtui.policy.tables import NotifyConfig, PermissionsConfig, SandboxConfig
 
 # What happens to a request no rule allows or denies (it "asks"): it waits for someone to decide
@@ -31,6 +38,12 @@ def _default_caps() -> AgentCaps:
     from swarmtui.config import AgentCaps
 
     return AgentCaps()
+
+
+def _default_executor() -> ExecutorOptions:
+    from swarmtui.config import ExecutorOptions
+
+    return ExecutorOptions()
 
 
 def _default_sandbox() -> SandboxConfig:
@@ -84,6 +97,8 @@ class RunSettings:
     deny_rules: tuple[str, ...] = ()
     approvals: ApprovalMode = "wait"
     headless: bool = False
+    # `[executor]`, `--executor`, `--insecure`, `--shared-fs`: the machine agents run on.
+    executor: ExecutorOptions = field(default_factory=_default_executor)
 
     def configured_model(self, backend: str) -> str | None:
         """`[backends.BACKEND] model`, if that backend has one."""
