@@ -226,26 +226,34 @@ class DaskExecutor:
             claim.worker, claim.version, claim.python, __version__, worker_side.python_version()
         )
 
-    def placement_problem(self, agent_type: str) -> str | None:
-        """Why no worker of the cluster can run an agent of AGENT_TYPE, or None."""
+    def placement(self, agent_type: str) -> dict[str, Any] | str:
+        """Where an agent of AGENT_TYPE may run (Dask's `resources` and `workers`, names made
+        addresses), or why no worker of the cluster can run it."""
         override = self.settings.agent_types.get(agent_type)
         if override is None or not (override.resources or override.workers):
-            return None
-        for address, info in self.workers.items():
-            named = (
+            return {}
+        fitting = [
+            address
+            for address, info in self.workers.items()
+            if all(info.resources.get(k, 0.0) >= v for k, v in override.resources.items())
+            and (
                 not override.workers
                 or address in override.workers
-                or info.name in (override.workers)
+                or (info.name is not None and info.name in override.workers)
             )
-            enough = all(info.resources.get(k, 0.0) >= v for k, v in override.resources.items())
-            if named and enough:
-                return None
-        wanted = [f"{k}={v:g}" for k, v in override.resources.items()]
-        wanted += [f"one of {', '.join(override.workers)}"] if override.workers else []
-        return (
-            f"no worker of the cluster has {' and '.join(wanted)} "
-            f"([agent_types.{agent_type}] in the configuration)"
-        )
+        ]
+        if not fitting:
+            wanted = [f"{k}={v:g}" for k, v in override.resources.items()]
+            wanted += [f"the name {' or '.join(override.workers)}"] if override.workers else []
+            return (
+                f"no worker of the cluster has {' and '.join(wanted)} "
+                f"([agent_types.{agent_type}] in the configuration)"
+            )
+        return {
+            "resources": override.resources or None,
+            "workers": fitting if override.workers else None,
+            "allow_other_workers": False,
+        }
 
     def deliver(self, worker: str, attempt_id: str, raw: dict[str, Any]) -> None:
         """Hand RAW to the attempt on WORKER, without waiting (for one-off refusals)."""

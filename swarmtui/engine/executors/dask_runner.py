@@ -146,9 +146,9 @@ class RemoteAttempt:
         client = executor.client
         if client is None:
             raise AgentFailed("the Dask cluster is not connected")
-        problem = executor.placement_problem(self._job.type)
-        if problem is not None:
-            raise AgentFailed(problem)
+        placement = executor.placement(self._job.type)
+        if isinstance(placement, str):
+            raise AgentFailed(placement)
         options = executor.options
         files = None
         if not options.shared_fs:
@@ -169,7 +169,6 @@ class RemoteAttempt:
             return_limit=int(options.return_limit_mb * MIB),
             claim_timeout=CLAIM_TIMEOUT,
         )
-        placement = executor.settings.agent_types.get(self._job.type)
         executor.attempts[self.id] = self
         self.future = client.submit(
             worker_side.run_attempt,
@@ -177,9 +176,7 @@ class RemoteAttempt:
             key=f"swarmtui-agent-{self.id}",
             pure=False,
             retries=0,
-            resources=placement.resources or None if placement is not None else None,
-            workers=placement.workers or None if placement is not None else None,
-            allow_other_workers=False,
+            **placement,
         )
         try:
             outcome = await self._wait()

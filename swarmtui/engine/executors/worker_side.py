@@ -422,6 +422,10 @@ def forget_session(topic: str) -> None:
         del _RUNNERS[key]
 
 
-def session_counts(topic: str) -> dict[str, int]:
+def session_counts(session_id: str) -> dict[str, int]:
     """How many attempts of the session ran here, and how many claims were refused."""
-    return dict(_COUNTS.get(topic, Counter()))
+    total: Counter[str] = Counter()
+    for topic, counts in _COUNTS.items():
+        if topic.startswith(f"swarmtui-{session_id}-"):
+            total.update(counts)
+    return dict(total)
