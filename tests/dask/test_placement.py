@@ -24,9 +24,9 @@ def cluster() -> Iterator[Cluster]:
     started = start_cluster()
     scheduler = started.cluster.scheduler_address
     dask = Path(sys.executable).parent / "dask"
+    command = [str(dask), "worker", scheduler, "--nthreads", "1", "--resources", "GPU=1"]
     gpu_box = subprocess.Popen(
-        [str(dask), "worker", scheduler, "--nthreads", "1", "--resources", "GPU=1"]
-        + ["--name", "gpu-box", "--no-dashboard"],
+        [*command, "--name", "gpu-box", "--no-dashboard"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

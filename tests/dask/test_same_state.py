@@ -22,13 +22,13 @@ BATCH = """\
     {id: "1", content: "Research the API", status: "pending", priority: "high"},
     {id: "2", content: "Write the client", status: "pending", priority: "medium"}
   ]}
-  Task("Researcher", "Research the API; store findings in memory key 'swarm/research'", "researcher")
+  Task("Researcher", "Research the API; store findings in key 'swarm/research'", "researcher")
   Task("Designer", "Design the schema; store it in memory key 'swarm/schema'", "system-architect")
   Write("artifacts/docs/plan.md", "# Plan\\n")
   Bash("printf 'setup\\n' > artifacts/scripts/setup.txt")
 
 [BatchTool - Message 2]:
-  Task("Coder", "Wait for 'swarm/research' and 'swarm/schema' in memory, then write the client", "coder")
+  Task("Coder", "Wait for 'swarm/research' and 'swarm/schema', then write the client", "coder")
   Task("Tester", "Test what exists", "tester")
 """
 # The agents of message 2 read what message 1 wrote; each agent writes a file of its own.

@@ -104,7 +104,8 @@ def test_versions_that_differ_are_named(cluster: Cluster) -> None:
 
 def _certificates(folder: Path) -> tuple[Path, Path, Path]:
     """A CA and a certificate for 127.0.0.1 it signed (the system's openssl)."""
-    ca_key, ca, key, csr, cert = (folder / n for n in ("ca.key", "ca.pem", "k.pem", "c.csr", "c.pem"))
+    names = ("ca.key", "ca.pem", "k.pem", "c.csr", "c.pem")
+    ca_key, ca, key, csr, cert = (folder / name for name in names)
     openssl = ["openssl"]
     run_ = [
         [*openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key,

@@ -70,8 +70,9 @@ async def test_a_killed_worker_fails_the_attempt_and_the_retry_finishes_elsewher
     assert victim.status == "done"
     assert victim.attempts == 2
     placed = r.of(PlacedOnWorker)
-    assert [(e.attempt, e.worker) for e in placed][0] == (1, killed[0])
-    assert len(placed) == 2 and placed[1].worker != killed[0]  # the retry ran elsewhere
+    assert [e.attempt for e in placed] == [1, 2]
+    assert placed[0].worker == killed[0]
+    assert placed[1].worker != killed[0]  # the retry ran elsewhere
     lost = r.of(WorkerLost)
     assert [(e.worker, e.agents) for e in lost] == [(killed[0], ["victim"])]
     assert f"its worker {killed[0]} was lost" in lost[0].reason
@@ -89,3 +90,37 @@ async def test_a_killed_worker_fails_the_attempt_and_the_retry_finishes_elsewher
     placed_alive = sum(1 for e in placed if e.worker in counts)
     assert sum(c.get("ran", 0) for c in counts.values()) == placed_alive == 1
 
+
+async def test_a_hung_worker_is_caught_by_the_agents_timeout(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    """A worker that stops answering (SIGSTOP) holds its agent until the agent's own timeout;
+    the stop it cannot confirm is said, bounded by [executor] cancel_timeout."""
+    pids = cluster.worker_pids()
+    frozen: list[int] = []
+
+    def on_event(session: LiveSession, e: Event) -> None:
+        if isinstance(e, AgentOutput) and e.text.startswith("ready"):
+            worker = session.state.agents["stuck"].worker
+            assert worker is not None
+            frozen.append(pids[worker])
+            os.kill(frozen[0], signal.SIGSTOP)
+
+    try:
+        r = await run(
+            one_message(task(0, "stuck", timeout=2)),
+            tmp_path,
+            on_event,
+            backend="command",
+            command_template=UNTIL_TOLD,
+            backends=Backends(command=CommandOptions(keep_stdin_open=True)),
+            executor=ExecutorOptions(address=cluster.address, cancel_timeout=1),
+        )
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+    stuck = r.state.agents["stuck"]
+    assert stuck.status == "failed"
+    assert stuck.reason == "timed out after 2 s"
+    said = "".join(e.text for e in r.of(AgentOutput, agent="stuck"))
+    assert f"its worker {stuck.worker} did not confirm within 1 s that it stopped" in said

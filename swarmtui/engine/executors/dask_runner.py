@@ -307,6 +307,10 @@ class RemoteAttempt:
 
     def receive(self, message: FromWorker | ToWorker) -> None:
         self._received += 1
+        if self._expected is not None and self._received >= self._expected:
+            self._all_in.set()
+        if self._interrupt.done() and not isinstance(message, Claim):
+            return  # (stopped here: what its worker said since is not part of its run)
         sink = self._sink
         match message:
             case Claim():
@@ -343,8 +347,6 @@ class RemoteAttempt:
                 pass  # (said to a worker, never by one)
             case _:
                 assert_never(message)
-        if self._expected is not None and self._received >= self._expected:
-            self._all_in.set()
 
     def _claimed(self, claim: Claim) -> None:
         executor = self._executor
