@@ -2,6 +2,10 @@
 
 In a rehearsal every agent runs on the rehearsal runner; one whose own backend would have run
 something (a program, a model call) first records what that would have been (`agent_rehearsed`).
+
+An agent with a worktree (`swarmtui.engine.agent_workspace`) gets it before its runner starts
+(failing there, without running, when its providers' work conflicts) and has what it did
+committed before its end is recorded, so the agents that wait for it start from its work.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from swarmtui.engine.agent_workspace import AgentWorkspace
 from swarmtui.engine.events import (
     AgentFinished,
     AgentRehearsed,
@@ -56,6 +61,15 @@ class AgentRun:
         self._log = OutputLog(agent.name, scheduler.session_dir, scheduler._emit)
         self._running = False
         self.task: asyncio.Task[None]
+        self.workspace = AgentWorkspace(
+            scheduler.workspace,
+            scheduler.guard,
+            scheduler.state,
+            name=agent.name,
+            agent_type=agent.op.agent_type,
+            rehearsal=scheduler.settings.backend == "rehearsal",
+            output=self.output,
+        )
 
     def start(self) -> None:
         agent = self.agent
@@ -112,7 +126,11 @@ class AgentRun:
             timeout=agent.op.timeout,
             backend=agent.backend,
             model=agent.model,
-            gate=scheduler.guard.for_agent(agent.name, agent.op.agent_type, agent.runs_on),
+            gate=scheduler.guard.for_agent(
+                agent.name, agent.op.agent_type, agent.runs_on, self.workspace.place
+            ),
+            workdir=self.workspace.workdir,
+            branch=self.workspace.branch,
         )
 
     def _rehearse(self, job: AgentJob) -> None:
@@ -131,15 +149,23 @@ class AgentRun:
                 backend=agent.backend,
                 model=agent.model,
                 command=command,
-                cwd=".",
+                cwd=self._cwd(job),
                 waits=list(agent.op.waits),
             )
         )
+
+    def _cwd(self, job: AgentJob) -> str:
+        folder = job.working_folder
+        return folder.relative_to(job.session_dir).as_posix() if folder != job.session_dir else "."
 
     async def _run(self) -> None:
         agent = self.agent
         op = agent.op
         try:
+            unable = await self.workspace.enter()
+            if unable is not None:
+                self._end("failed", unable)
+                return
             result: AgentResult | None = None
             reason = ""
             tries = 1
@@ -162,6 +188,7 @@ class AgentRun:
                 except Exception as exc:  # a runner bug must not take the session down
                     reason = f"{type(exc).__name__}: {exc}"
                 if tries > max(op.retries, 0):
+                    await self.workspace.leave("failed")
                     self._end("failed", reason)
                     return
                 self.output(f"attempt {self.attempt} failed: {reason}; retrying", "info")
@@ -169,8 +196,14 @@ class AgentRun:
                 self.attempt += 1
                 job = self._job()
                 self._emit(AgentStarted(agent=self.name, attempt=self.attempt))
+            unkept = await self.workspace.leave("done")
+            if unkept is not None:
+                self._end("failed", unkept)
+                return
             self._succeed(result)
         except asyncio.CancelledError:
+            if self._running and self.cancel_reason:
+                await self.workspace.leave("cancelled")
             if self._running:
                 self._end("cancelled", self.cancel_reason or "cancelled")
             if not self.cancel_reason:  # not ours: the whole run is being torn down

@@ -16,7 +16,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
+from swarmtui.engine import worktree_state as ws
 from swarmtui.engine.events import (
+    AgentCommitted,
     AgentFinished,
     AgentOutput,
     AgentQueued,
@@ -49,7 +51,13 @@ from swarmtui.engine.events import (
     TodoChanged,
     TodoPriority,
     TodoStatus,
+    WorkspaceOpened,
+    WorkspaceRefused,
+    WorktreeCreated,
+    WorktreeFailed,
+    WorktreeSetup,
 )
+from swarmtui.engine.worktree_state import WorkspaceState, WorktreeState
 from swarmtui.memory_keys import PatternIndex, SortedKeys, is_glob
 
 OUTPUT_TAIL_LINES = 200
@@ -112,6 +120,8 @@ class AgentState:
     rehearsed: Rehearsal | None = None
     # Its requests waiting for a person's decision (their ids): it shows "awaiting approval".
     awaiting: list[str] = field(default_factory=list)
+    # Its git worktree, branch and diff (None: it worked in the session folder).
+    worktree: WorktreeState | None = None
 
 
 @dataclass
@@ -256,6 +266,8 @@ class SessionState:
     # Every request for permission and every decision, in order; those still waiting by id.
     approvals: list[ApprovalState] = field(default_factory=list)
     awaiting: dict[str, ApprovalState] = field(default_factory=dict, repr=False)
+    # The repository agents work in (None: no worktrees were asked for or found).
+    workspace: WorkspaceState | None = None
     # Indexes (not part of the JSON). Waits not met yet: the planned waits that have not
     # arrived, and the missing keys of waiting agents (exact key -> agents, glob -> agents). An
     # arrival removes the agent, so storing a key touches each waiter once, not on every store.
@@ -365,6 +377,7 @@ class SessionState:
                 "notice": self.confinement.notice,
             },
             "approvals": [approval_json(a) for a in self.approvals],
+            "workspace": ws.workspace_json(self.workspace),
         }
 
 
@@ -412,6 +425,7 @@ def _agent_json(a: AgentState) -> dict[str, Any]:
         "cost_usd": _r_cost(a.cost_usd),
         "rehearsed": _rehearsal_json(a.rehearsed),
         "awaiting": list(a.awaiting),
+        "worktree": ws.worktree_json(a.worktree),
     }
 
 
@@ -942,6 +956,22 @@ def apply(state: SessionState, event: Event) -> SessionState:
             _approval_decided(state, event)
         case ConfinementNoted():
             _confinement(state, event)
+        case AgentCommitted():
+            a = _agent(state, event.agent)
+            a.worktree = ws.agent_committed(a.worktree, event)
+        case WorktreeCreated():
+            a = _agent(state, event.agent)
+            a.worktree = ws.worktree_created(a.worktree, event)
+        case WorktreeFailed():
+            a = _agent(state, event.agent)
+            a.worktree = ws.worktree_failed(a.worktree, event)
+        case WorktreeSetup():
+            a = _agent(state, event.agent)
+            a.worktree = ws.worktree_setup(a.worktree, event)
+        case WorkspaceOpened():
+            state.workspace = ws.workspace_opened(event)
+        case WorkspaceRefused():
+            state.workspace = ws.workspace_refused(event)
         case Control():
             _control(state, event)
         case DiagnosticEvent():
