@@ -17,13 +17,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Resize
 from textual.geometry import Size
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import Worker
 
 from swarmtui.ui.bridge import Panel, SessionBridge
 from swarmtui.ui.messages import AgentChosen, AgentControlRequested, TodoStatusRequested
+from swarmtui.ui.screens.merge_key import MERGE_BINDING, SessionScreen
 from swarmtui.ui.session_controller import RunContext, SessionController
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.batch_document import BatchDocument
@@ -84,7 +84,7 @@ READ_ONLY_HIDDEN = frozenset(
 )
 
 
-class MainScreen(ReportsFailures, Screen[None]):
+class MainScreen(ReportsFailures, SessionScreen):
     """Edit a batch, run it, watch and steer the session."""
 
     ESCAPE_TO_MINIMIZE = False
@@ -160,6 +160,7 @@ class MainScreen(ReportsFailures, Screen[None]):
             tooltip="Cancel the whole session",
             show=False,
         ),
+        MERGE_BINDING,
         Binding("escape", "back", "Editor", id="back", tooltip="Back to the editor", show=False),
     ]
 
@@ -394,4 +395,4 @@ class MainScreen(ReportsFailures, Screen[None]):
             return False
         if action in ("pause", "cancel_session", "store_memory"):
             return self.controller.running
-        return True
+        return super().check_action(action, parameters)

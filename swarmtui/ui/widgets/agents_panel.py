@@ -68,6 +68,18 @@ def has_usage(agent: AgentState) -> bool:
     return bool(agent.tokens_in or agent.tokens_out or agent.cost_usd)
 
 
+def has_diff(agent: AgentState) -> bool:
+    return agent.worktree is not None and agent.worktree.commit is not None
+
+
+def diff_column(agent: AgentState) -> str:
+    """The lines its worktree's diff adds and removes, as a fixed-width column."""
+    tree = agent.worktree
+    if tree is None or tree.commit is None:
+        return f"{'':>13} "
+    return f"{f'+{tree.added} -{tree.removed}':>13} "
+
+
 def usage_text(agent: AgentState) -> str:
     """The agent's tokens and cost as a fixed-width column; blank while it has used none."""
     tokens = agent.tokens_in + agent.tokens_out
@@ -103,6 +115,8 @@ class AgentsPanel(RowList):
         self._styles: dict[str, Style] = {}
         # The tokens/cost column shows once any agent has used some (never in rehearsal).
         self.show_usage = False
+        # The +/- column shows once any agent's work is committed on its branch.
+        self.show_diff = False
         # Set by the main screen: cancel and retry apply only while a session runs.
         self.controls_live = False
         self._controls_shown: tuple[bool, bool] = (False, False)
@@ -127,8 +141,15 @@ class AgentsPanel(RowList):
             show_usage = self.show_usage or any(
                 has_usage(agents[name]) for name in changed if name in agents
             )
-        if show_usage != self.show_usage:
-            self.show_usage = show_usage
+        if changed is None:
+            show_diff = any(map(has_diff, state.agents.values()))
+        else:
+            agents = state.agents
+            show_diff = self.show_diff or any(
+                has_diff(agents[name]) for name in changed if name in agents
+            )
+        if show_usage != self.show_usage or show_diff != self.show_diff:
+            self.show_usage, self.show_diff = show_usage, show_diff
             changed = None  # every row gains (or loses) the column
         rows = None if changed is None else [self._index[n] for n in changed if n in self._index]
         self.set_row_count(len(self._names), rows=rows)
@@ -166,6 +187,7 @@ class AgentsPanel(RowList):
     def render_header(self, line: int, width: int) -> Text:
         nw = self._name_width(width)
         usage = f"{'tokens':>10} {'cost':>6} " if self.show_usage else ""
+        usage += f"{'+/- lines':>13} " if self.show_diff else ""
         kind = f"{'type':<12} " if width >= NARROW else ""
         status = f"{'status':<9} " if width >= NARROWEST else ""
         return Text(f"  {'agent':<{nw}} {kind}{status}{'time':>7} {usage} waits / stores · output")
@@ -191,6 +213,8 @@ class AgentsPanel(RowList):
             agent.tokens_in,
             agent.tokens_out,
             agent.cost_usd,
+            self.show_diff,
+            None if agent.worktree is None else (agent.worktree.added, agent.worktree.removed),
         )
 
     def render_row(self, index: int, width: int) -> Text:
@@ -210,6 +234,8 @@ class AgentsPanel(RowList):
         text.append(f"{format_seconds(agent_elapsed(agent, now)):>7} ")
         if self.show_usage:
             text.append(usage_text(agent), Style(dim=True))
+        if self.show_diff:
+            text.append(diff_column(agent), Style(dim=True))
         text.append(" ")
         rest = width - text.cell_len
         waits = waits_text(agent)
