@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from swarmtui import gc_policy, locations
 from swarmtui.engine.settings import RunSettings
+from swarmtui.safe_text import visible
 
 
 @dataclass
@@ -72,7 +73,7 @@ EXIT_USAGE = 2  # what the headless path and click use for a bad argument
 
 
 def _usage_error(message: str) -> NoReturn:
-    sys.stderr.write(f"swarmtui: {message}\n")
+    sys.stderr.write(f"swarmtui: {visible(message)}\n")
     raise SystemExit(EXIT_USAGE)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,16 +17,17 @@ from typing import Any
 import click
 
 from swarmtui import locations
+from swarmtui.commands.output import error as _error
+from swarmtui.commands.output import json_text
 from swarmtui.commands.session_text import agent_lines, final_text, operation_lines, result_json
 from swarmtui.engine.state import SessionState
+from swarmtui.safe_text import escape_json, visible
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# Signals that end a session as cancelled, with their name as the reason.
+_END_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 # How often the live terminal view repaints (it reads the state; the engine never waits for it).
 _REFRESH_SECONDS = 0.25
-
-
-def _error(message: str) -> None:
-    click.echo(f"swarmtui: {message}", err=True)
 
 
 def _sessions_dir(option: Path | None) -> Path:
@@ -58,7 +59,7 @@ class _Display:
     def render(self) -> Any:
         from rich.text import Text
 
-        title = f"{self.session.session_id}  [{self.session.settings.backend.upper()}]"
+        title = visible(f"{self.session.session_id}  [{self.session.settings.backend.upper()}]")
         return Text("\n".join([title, *agent_lines(self.session.state)]))
 
     def pause(self) -> None:
@@ -73,6 +74,9 @@ class _Display:
 
     async def run(self) -> SessionState:
         """Run the session; on a terminal, repaint the view while it runs."""
+        loop = asyncio.get_running_loop()
+        for number in _END_SIGNALS:  # ended from outside: cancelled with the reason, as Ctrl-C
+            loop.add_signal_handler(number, self.session.interrupt, f"ended by {number.name}")
         if not self.show:
             state: SessionState = await self.session.run()
             return state
@@ -241,8 +245,19 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
         if approver is not None:
             approver.close()
     path = session.path.resolve()
+    if session.end_reason:
+        _error(f"{session.end_reason}; the session is recorded in {path}")
     if session.log_error:
+        # The recording stopped short: say so, and print what was recorded (what a replay
+        # shows), not the run's own view of events that no replay will ever have.
         _error(session.log_error)
+        from swarmtui.store import replay_state
+
+        try:
+            state = replay_state(path)
+        except SessionStoreError as exc:
+            _error(str(exc))
+            return EXIT_FAILED
     if session.notifier is not None:
         for problem in session.notifier.errors:
             _error(printable(problem))
@@ -254,17 +269,24 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
                 click.echo(d.format(source), err=True)
         for event in state.diagnostics:
             if event.code == "SW020":  # about the run's settings, not a place in the file
-                click.echo(f"warning: {event.message}", err=True)
+                click.echo(f"warning: {visible(event.message)}", err=True)
         if not show_live:
             click.echo(final_text(state, path))
         else:
             m = state.metrics
             click.echo(
-                f"{state.status}: {path} (wall {m.wall_seconds:.2f}s, speed-up {m.speedup:.2f}x)"
+                visible(
+                    f"{state.status}: {path} "
+                    f"(wall {m.wall_seconds:.2f}s, speed-up {m.speedup:.2f}x)"
+                )
             )
+            if state.max_parallel_reason:
+                why = state.max_parallel_reason
+                click.echo(f"at most {state.max_parallel} agents at once ({why})")
             for line in operation_lines(state):
                 click.echo(line)
-    return EXIT_OK if state.status == "completed" else EXIT_FAILED
+    ok = state.status == "completed" and not session.log_error
+    return EXIT_OK if ok else EXIT_FAILED
 
 
 def sessions_command(sessions_dir: Path | None, as_json: bool) -> int:
@@ -272,20 +294,21 @@ def sessions_command(sessions_dir: Path | None, as_json: bool) -> int:
 
     infos = list_sessions(_sessions_dir(sessions_dir))
     if as_json:
-        click.echo(json.dumps([i.to_json() for i in infos], indent=2, ensure_ascii=False))
+        click.echo(json_text([i.to_json() for i in infos]))
         return EXIT_OK
     if not infos:
         click.echo("no sessions")
         return EXIT_OK
     for i in infos:
         if i.error:
-            click.echo(f"{i.id}  unreadable: {i.error}")
+            click.echo(visible(f"{i.id}  unreadable: {i.error}"))
             continue
         speedup = "-" if i.speedup is None else f"{i.speedup:.2f}x"
-        click.echo(
+        line = (
             f"{i.id}  {i.status:<11} {i.started_at}  {_fmt_seconds(i.wall_seconds):>8}  "
             f"{i.agents} agents  {speedup:>6}  {i.title}"
         )
+        click.echo(visible(line))
     return EXIT_OK
 
 
@@ -315,7 +338,7 @@ def export_command(session: str, sessions_dir: Path | None, fmt: str) -> int:
     out = sys.stdout
     with contextlib.suppress(BrokenPipeError):
         for event in events:
-            out.write(event.model_dump_json())
+            out.write(escape_json(event.model_dump_json()))
             out.write("\n")
         out.flush()
     return EXIT_OK

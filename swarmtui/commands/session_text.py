@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from swarmtui.batch.models import printable
 from swarmtui.engine.state import SessionState
+from swarmtui.safe_text import escape_json
+from swarmtui.safe_text import visible as printable
 
 
 def result_json(state: SessionState, path: Path) -> str:
@@ -22,7 +23,7 @@ def result_json(state: SessionState, path: Path) -> str:
     # indents ten times faster than the json module (whose C encoder cannot indent).
     with gc_policy.paused():
         document = {"summary": summary_json(state, path), "state": state.to_json()}
-        return pydantic_core.to_json(_sorted(document), indent=2).decode()
+        return escape_json(pydantic_core.to_json(_sorted(document), indent=2).decode())
 
 
 def _sorted(value: Any) -> Any:
@@ -44,7 +45,9 @@ def agent_lines(state: SessionState) -> list[str]:
         waiting = (
             f" waits for {', '.join(a.missing)}" if a.status == "waiting" and a.missing else ""
         )
-        reason = f" — {a.reason}" if a.reason and a.status != "done" else ""
+        if a.server_wait is not None:
+            waiting = f" waits for the server {a.server_wait}"
+        reason = f" — {a.reason}" if a.reason else ""  # (a done agent's: a warning)
         if a.awaiting:
             reason = f" — awaiting approval ({len(a.awaiting)})"
         line = f"{a.status:<9} {elapsed:7.2f}s  {a.name} ({a.type}){waiting}{reason}"
@@ -153,8 +156,23 @@ def operation_lines(state: SessionState) -> list[str]:
 def final_text(state: SessionState, path: Path) -> str:
     m = state.metrics
     head = (
-        f"{state.status}: {path}\n"
+        f"{state.status}: {printable(str(path))}\n"
         f"wall {m.wall_seconds:.2f}s, sequential {m.sequential_seconds:.2f}s, "
         f"critical path {m.critical_path_seconds:.2f}s, speed-up {m.speedup:.2f}x"
     )
-    return "\n".join([head, *agent_lines(state), *operation_lines(state)])
+    if state.max_parallel is not None:
+        why = f" ({state.max_parallel_reason})" if state.max_parallel_reason else ""
+        head += f"\nat most {state.max_parallel} agents at once{why}"
+    return "\n".join([head, *reason_lines(state), *agent_lines(state), *operation_lines(state)])
+
+
+def reason_lines(state: SessionState) -> list[str]:
+    """Why the session ended early, the endpoints checked and the caps crossed."""
+    lines = [f"reason: {state.reason}"] if state.reason else []
+    for e in state.endpoints:
+        if e.problem is None:
+            limit = f", {e.max_parallel} request(s) at a time" if e.max_parallel else ""
+            source = f" ({e.limit_source})" if e.limit_source and e.max_parallel else ""
+            lines.append(f"{e.backend} {e.endpoint}: {e.detail}{limit}{source}")
+    lines += [f"cap crossed: {c.reason}" for c in state.caps]
+    return [printable(line) for line in lines]

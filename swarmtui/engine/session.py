@@ -20,6 +20,8 @@ from typing import Any, Protocol
 from swarmtui import gc_policy
 from swarmtui.batch import parse_batch
 from swarmtui.batch.models import Batch
+from swarmtui.engine.control_socket import MAX_MESSAGE, ControlServer
+from swarmtui.engine.estimate import Estimate, estimate
 from swarmtui.engine.events import (
     DiagnosticEvent,
     Event,
@@ -35,6 +37,7 @@ from swarmtui.engine.folders import (
     session_slug,
 )
 from swarmtui.engine.guard import SessionGuard
+from swarmtui.engine.limits import raise_open_files_limit
 from swarmtui.engine.notifications import SessionNotifier, TerminalHook
 from swarmtui.engine.plan import Plan, load_profiles
 from swarmtui.engine.runners.secrets import scrub_event, secret_values
@@ -46,12 +49,24 @@ from swarmtui.engine.workspace.session_workspace import SessionWorkspace, Worksp
 Subscriber = Callable[[Event], None]
 
 
+def _end_reason(scheduler: Scheduler) -> str | None:
+    """Why the session ended early, when it did: a pre-flight check, a session cap."""
+    if scheduler.preflight_problem is not None:
+        return f"pre-flight check failed, no agent started: {scheduler.preflight_problem}"
+    crossed = scheduler.caps.crossed
+    return crossed.reason.removeprefix("stopped: ") if crossed is not None else None
+
+
 class EventSink(Protocol):
     """Where a session's events are recorded (the store's `EventLog`)."""
 
     error: str | None
 
     def append(self, event: Event) -> None: ...
+
+    def notify_errors(self, callback: Callable[[str], None]) -> None:
+        """Call CALLBACK(error), from any thread, once events can no longer be recorded."""
+        ...
 
     def finish(self, **values: Any) -> None: ...
 
@@ -140,6 +155,10 @@ class LiveSession:
         # could not be written (the state is still complete in memory).
         self.subscriber_errors: list[str] = []
         self.log_error: str | None = None
+        # Why `swarmtui send` cannot reach this session (its socket could not be made).
+        self.control_error: str | None = None
+        # Why the session was ended from outside (a signal), when it was.
+        self.end_reason: str | None = None
         # Values of the API keys in the environment: no event may carry one.
         self._secrets = secret_values(settings)
         self.guard: SessionGuard | None = None
@@ -189,6 +208,7 @@ class LiveSession:
     async def run(self) -> SessionState:
         """Create the folder (or take up the recorded one), record and run the batch; returns
         the final state."""
+        raise_open_files_limit()  # (the hard limit is there to be used: agents hold files)
         with gc_policy.running_session():
             return await self._run()
 
@@ -198,6 +218,18 @@ class LiveSession:
             self.session_id = self.path.name
             (self.path / BATCH_FILE).write_text(self.text, encoding="utf-8")
         self._log = self._log_factory(self.path)
+        loop = asyncio.get_running_loop()
+
+        def failed(error: str) -> None:  # (the writer's thread)
+            loop.call_soon_threadsafe(self._log_failed, error)
+
+        self._log.notify_errors(failed)
+
+    def _log_failed(self, error: str) -> None:
+        """Events can no longer be recorded: stop at once (running on would do work that no
+        replay could show); the session ends `failed` with the log's reason."""
+        if self._scheduler is not None:
+            self._scheduler.abort(f"the session's event log cannot be written ({error})")
 
     async def _run(self) -> SessionState:
         self._open()
@@ -226,9 +258,16 @@ class LiveSession:
             guard=guard,
         )
         self._scheduler = scheduler
+        if self.end_reason is not None:  # (ended from outside before it began)
+            scheduler.abort(self.end_reason)
         self._t0 = time.monotonic() - self._t_before
         status: SessionStatus = "failed"
         reason: str | None = None
+        control = ControlServer(self.path, self._control_request)
+        try:
+            await control.start()
+        except OSError as exc:
+            self.control_error = f"swarmtui send cannot reach this session: {exc}"
         try:
             if self.resume_from is None:
                 self._emit(plan.started_event(self.session_id, self._title(), self._iso()))
@@ -247,6 +286,10 @@ class LiveSession:
                 status, reason = "failed", f"no agent started: {exc}"
             else:
                 status = await scheduler.run(resuming=self.resume_from is not None)
+            if log.error is not None:
+                status, reason = "failed", log.error
+            elif status == "cancelled" and self.end_reason is not None:
+                reason = self.end_reason
         except asyncio.CancelledError:
             # The caller gave up on the run (Ctrl-C): stop every runner, record it, go on up.
             status, reason = "cancelled", "the run was interrupted"
@@ -256,6 +299,9 @@ class LiveSession:
         except Exception as exc:  # an engine bug: record it, never lose the log
             reason = f"internal error: {type(exc).__name__}: {exc}"
         finally:
+            await control.close()
+            if reason is None:
+                reason = _end_reason(scheduler)
             self._emit(SessionFinished(status=status, reason=reason))
             with contextlib.suppress(asyncio.CancelledError):
                 await self.notifier.drain()
@@ -315,7 +361,42 @@ class LiveSession:
         for warning in plan.budget_warnings():
             self._emit(DiagnosticEvent(code="SW020", severity="warning", message=warning))
 
+    def estimate(self) -> Estimate:
+        """An estimate of what running the batch may use (before it runs)."""
+        plan = Plan(self.batch, self.settings, self.path.resolve(), load_profiles(self.project_dir))
+        return estimate(plan, self.path.resolve())
+
     # --- controls (each records a Control event) ----------------------------------------------
+
+    def send_message(self, name: str, text: str, by: str = "user") -> str | None:
+        """Pass TEXT to the running agent NAME (recorded as `agent_message`); why not, when it
+        cannot be."""
+        if self._scheduler is None:
+            return "the session is not running"
+        if not text.strip():
+            return "the message is empty"
+        if len(text) > MAX_MESSAGE:
+            return f"the message is longer than {MAX_MESSAGE} characters"
+        return self._scheduler.send_message(name, text, by)
+
+    def _control_request(self, request: dict[str, Any]) -> dict[str, Any]:
+        """A request of `swarmtui send` (see `swarmtui.engine.control_socket`)."""
+        agent, text = request.get("agent"), request.get("text")
+        if request.get("op") != "send" or not isinstance(agent, str) or not isinstance(text, str):
+            return {"ok": False, "error": 'expected {"op": "send", "agent": ..., "text": ...}'}
+        problem = self.send_message(agent, text, by="swarmtui send")
+        if problem is not None:
+            return {"ok": False, "error": problem}
+        _t, _by, _text, delivery = self.state.agents[agent].messages[-1]
+        return {"ok": True, "agent": agent, "delivery": delivery}
+    def interrupt(self, reason: str) -> None:
+        """End the session as `cancelled` with REASON (SIGTERM, SIGHUP: the same end as
+        Ctrl-C, recorded, with every runner stopped)."""
+        if self.end_reason is not None:
+            return
+        self.end_reason = reason
+        if self._scheduler is not None:
+            self._control(self._scheduler.cancel_session, reason)
 
     def cancel_agent(self, name: str) -> None:
         if self._scheduler is not None:

@@ -129,7 +129,23 @@ class SessionController:
             self._say(f"Could not start the session: {self.last_error}", "error")
             return None
         self.watch(live)
+        self._say_estimate(live)
         return live
+
+    def _say_estimate(self, live: LiveSession) -> None:
+        """Before the run spends: what it may use, as an estimate (nothing for a rehearsal)."""
+        try:
+            guess = live.estimate()
+        except Exception:  # an estimate must never stop a run
+            return
+        if guess.tokens_in or guess.tokens_out:
+            self._say(guess.line()[0].upper() + guess.line()[1:])
+
+    def send_message(self, name: str, text: str) -> str | None:
+        """Pass TEXT to the running agent NAME; why not, when it cannot be."""
+        if self.live is None or not self.running:
+            return "no session is running"
+        return self.live.send_message(name, text, "user")
 
     def watch(self, live: LiveSession) -> None:
         """Show `live` on the panels as it runs."""
@@ -159,6 +175,9 @@ class SessionController:
         if error is not None:
             self.last_error = failure_line(error)
             return  # the failure itself is reported where every worker's is
+        live = self.live
+        if live is not None and live.log_error:  # the recording stopped short: say so loudly
+            self._say(f"The session's recording failed: {live.log_error}", "error")
         state = self.state
         if state.status != "running":
             speedup = f", speed-up {state.metrics.speedup:.1f}×" if state.metrics.speedup else ""

@@ -234,16 +234,19 @@ async def test_error_event_inside_the_stream_fails_the_agent(
         )
 
 
-async def test_server_without_usage_counts_nothing(
+async def test_server_without_usage_is_counted_by_swarmtui_and_says_so(
     fake_server: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    fake_server.script(stream_reply(["no usage here"], usage=None))
+    fake_server.script(stream_reply(["no usage ", "here"], usage=None))
     sink = RecordingSink()
     job = make_job(tmp_path / "s")
     result = await create_runner(openai_settings(fake_server.base_url)).run(job, sink)
-    assert (result.tokens_in, result.tokens_out) == (0, 0) and sink.usages == []
+    # A token per streamed piece; the prompt by its length: marked as swarmtui's own count.
+    assert result.tokens_out == 2 and result.tokens_in > 0
+    assert sink.usages[-1][:2] == (result.tokens_in, 2)
+    assert all(estimated for estimated, _ in sink.usage_kinds) and sink.usage_kinds[-1][1]
     transcript = (job.session_dir / "artifacts/logs/coder.transcript.md").read_text()
-    assert "reported no token counts" in transcript
+    assert "counted by swarmtui: the server reported none" in transcript
     # It asked for a tokenizer (llama-cpp-python's, then llama.cpp's) and found none.
     paths = [r.path for r in fake_server.requests[1:]]
     assert paths == ["/extras/tokenize/count", "/tokenize"]
@@ -409,3 +412,20 @@ async def test_a_server_that_stalls_hits_the_request_timeout(
     settings = openai_settings(fake_server.base_url, timeout=0.05, max_retries=0)
     with pytest.raises(AgentFailed, match=r"timed out|within 0\.05 s"):
         await create_runner(settings).run(make_job(tmp_path / "s"), RecordingSink())
+
+
+async def test_a_broken_stream_counts_every_character_received(
+    fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    """Eight characters arrived (no newline: none shown yet) before the connection broke."""
+
+    async def broken(request: Request, conn: Connection) -> None:
+        await conn.start_sse()
+        await conn.content("8 chars!")
+        await conn.break_off()
+
+    fake_server.script(broken)
+    settings = openai_settings(fake_server.base_url, max_retries=0)
+    with pytest.raises(AgentFailed) as failure:
+        await create_runner(settings).run(make_job(tmp_path / "s"), RecordingSink())
+    assert "broke after 8 characters" in str(failure.value)

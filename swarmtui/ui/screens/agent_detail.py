@@ -1,8 +1,12 @@
-"""An agent's detail: instructions, waits/stores and their state, output, memory, artifacts,
-and, for an agent that worked in a git worktree, its branch, per-file stats and coloured diff."""
+"""An agent's detail: instructions, waits/stores and their state, output, memory, artifacts, what
+its program reports as it works (Claude Code's session, tools, files changed), a box to send it
+a message while it runs, and, for an agent that worked in a git worktree, its branch, per-file
+stats and coloured diff."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,9 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Label, OptionList, Static, TextArea
+from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 
+from swarmtui.engine.fence import open_regular
 from swarmtui.engine.state import AgentState, SessionState
+from swarmtui.safe_text import ansi_text, safe_lines, safe_text, visible, visible_lines
 from swarmtui.ui.bridge import Frame, SessionBridge
 from swarmtui.ui.diff_text import patch_text, read_patch, stats_text
 from swarmtui.ui.look import STATUS_GLYPH, format_seconds, status_styles
@@ -23,6 +29,8 @@ from swarmtui.ui.widgets.agents_panel import agent_elapsed
 from swarmtui.ui.widgets.memory_panel import short_value
 
 MAX_PAGER_BYTES = 2_000_000
+# Sends a message to a running agent: (agent, text) -> why not, or None once it was taken.
+SendMessage = Callable[[str, str], str | None]
 
 
 def artifact_file(session_path: Path | None, relative: str) -> Path | None:
@@ -38,11 +46,46 @@ def artifact_file(session_path: Path | None, relative: str) -> Path | None:
 
 def read_artifact(path: Path) -> str:
     """Text of an artifact for the pager (bounded; binary files are described, not shown)."""
-    data = path.read_bytes()[:MAX_PAGER_BYTES]
+    # (an agent may have put a FIFO there: never wait on one)
+    with os.fdopen(open_regular(path), "rb") as file:
+        data = file.read(MAX_PAGER_BYTES)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return f"({path.name} is not text: {path.stat().st_size} bytes)"
+
+
+def activity_text(agent: AgentState) -> Text:
+    """What the agent's backend reports: its server wait, its own session, tools, files
+    changed, messages sent to it, and whether its figures are swarmtui's count."""
+    text = Text()
+    dim = Style(dim=True)
+    if agent.server_wait is not None:
+        text.append("waits for the server ", dim)
+        text.append(agent.server_wait + "\n", Style(bold=True))
+    if agent.server_wait_seconds:
+        text.append(f"waited {format_seconds(agent.server_wait_seconds)} for its server\n", dim)
+    if agent.backend_session:
+        text.append("session ", dim)
+        text.append(agent.backend_session + "\n", Style(bold=True))
+    if agent.tools:
+        used = ", ".join(f"{name} ×{count}" for name, count in sorted(agent.tools.items()))
+        text.append("tools   ", dim)
+        text.append(used + "\n")
+    for path in agent.files_changed:
+        text.append("changed ", dim)
+        text.append(path + "\n")
+    if agent.tokens_in or agent.tokens_out:
+        counted = " (counted by swarmtui while streaming)" if agent.usage_estimated else ""
+        cost = f", ${agent.cost_usd:.4f}" if agent.cost_usd is not None else ""
+        text.append(f"tokens  {agent.tokens_in} in / {agent.tokens_out} out{cost}{counted}\n")
+    for _t, by, message, _how in agent.messages[-5:]:
+        text.append(f"» {by}: ", dim)
+        text.append(message.splitlines()[0] if message.strip() else message)
+        text.append("\n")
+    if not text:
+        text.append("Nothing reported yet.", dim)
+    return text
 
 
 class ArtifactPager(ModalScreen[None]):
@@ -59,8 +102,11 @@ class ArtifactPager(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pager"):
-            yield Label(self.title_text, id="pager-title")
-            yield TextArea(self.text, read_only=True, soft_wrap=True, id="pager-text")
+            yield Label(safe_text(self.title_text), id="pager-title")
+            # (read-only: the escaped text is what is shown; a TextArea would draw ESC raw)
+            yield TextArea(
+                visible_lines(self.text), read_only=True, soft_wrap=True, id="pager-text"
+            )
         yield Footer()
 
     def action_close(self) -> None:
@@ -91,6 +137,7 @@ class AgentDetailScreen(Screen[None]):
         session_path: Path | None = None,
         bridge: SessionBridge | None = None,
         read_only: bool = False,
+        send: SendMessage | None = None,
     ) -> None:
         super().__init__()
         self.state = state
@@ -98,6 +145,7 @@ class AgentDetailScreen(Screen[None]):
         self.session_path = session_path
         self.bridge = bridge
         self.read_only = read_only
+        self.send = None if read_only else send
         self.now: float | None = None
         self._artifacts: list[str] = []
         self.showing_diff = False
@@ -109,6 +157,7 @@ class AgentDetailScreen(Screen[None]):
             with VerticalScroll(id="detail-left"):
                 yield Static(id="detail-instructions", classes="detail-section")
                 yield Static(id="detail-deps", classes="detail-section")
+                yield Static(id="detail-activity", classes="detail-section")
                 yield Static(id="detail-memory", classes="detail-section")
                 yield Static(id="detail-worktree", classes="detail-section")
             with Vertical(id="detail-right"):
@@ -116,6 +165,11 @@ class AgentDetailScreen(Screen[None]):
                     yield Static(id="detail-output")
                 with VerticalScroll(id="detail-diff-scroll"):
                     yield Static(id="detail-diff")
+                if self.send is not None:
+                    yield Input(
+                        placeholder="A message to this agent while it runs (enter sends)",
+                        id="detail-send",
+                    )
                 yield OptionList(id="detail-artifacts")
         yield Footer()
 
@@ -123,6 +177,7 @@ class AgentDetailScreen(Screen[None]):
         self.query_one("#detail-instructions").border_title = "Instructions"
         self.query_one("#detail-deps").border_title = "Waits and stores"
         self.query_one("#detail-memory").border_title = "Memory read and written"
+        self.query_one("#detail-activity").border_title = "Its backend"
         self.query_one("#detail-output-scroll").border_title = "Output"
         self.query_one("#detail-artifacts").border_title = "Artifacts: none yet"
         self.query_one("#detail-worktree").border_title = "Worktree (d: diff)"
@@ -149,30 +204,34 @@ class AgentDetailScreen(Screen[None]):
         self.state = state
         agent = self.agent
         if agent is None:
-            self.query_one("#detail-header", Static).update(f"{self.agent_name}: no such agent")
+            missing = safe_text(f"{self.agent_name}: no such agent")
+            self.query_one("#detail-header", Static).update(missing)
             return
         styles = status_styles(self.app)
         style = styles.get(agent.status, Style())
         now = self.now if self.now is not None else state.t
         header = Text()
         header.append(
-            f" {STATUS_GLYPH.get(agent.status, '?')} {agent.name} ", style + Style(bold=True)
+            f" {STATUS_GLYPH.get(agent.status, '?')} {visible(agent.name)} ",
+            style + Style(bold=True),
         )
-        header.append(f" {agent.type} · {agent.status}", style)
+        header.append(f" {visible(agent.type)} · {agent.status}", style)
         header.append(f" · {format_seconds(agent_elapsed(agent, now)) or '–'}")
         header.append(f" · attempt {agent.attempts}" if agent.attempts else "")
         backend = agent.backend or state.backend
         if backend:
-            header.append(f" · {backend}{' ' + agent.model if agent.model else ''}")
+            header.append(visible(f" · {backend}{' ' + agent.model if agent.model else ''}"))
         if agent.tokens_in or agent.tokens_out:
             header.append(f" · tokens {agent.tokens_in}/{agent.tokens_out}")
         if agent.cost_usd is not None:
             header.append(f" · ${agent.cost_usd:.4f}")
         if agent.reason:
-            header.append(f"\n {agent.reason}", styles.get("failed", Style()))
+            header.append(f"\n {visible(agent.reason)}", styles.get("failed", Style()))
         self.query_one("#detail-header", Static).update(header)
-        self.query_one("#detail-instructions", Static).update(agent.instructions or "(none)")
+        instructions = safe_lines(agent.instructions or "(none)")
+        self.query_one("#detail-instructions", Static).update(instructions)
         self.query_one("#detail-deps", Static).update(self._deps(agent, styles))
+        self.query_one("#detail-activity", Static).update(activity_text(agent))
         self.query_one("#detail-memory", Static).update(self._memory(agent))
         worktree = self.query_one("#detail-worktree", Static)
         if worktree.display != (agent.worktree is not None):
@@ -187,14 +246,15 @@ class AgentDetailScreen(Screen[None]):
         output = "\n".join(line.rstrip("\n") for line in agent.output_tail)
         if agent.result:
             output += f"\n\nresult:\n{agent.result}"
-        self.query_one("#detail-output", Static).update(Text(output or "(no output yet)"))
+        # Colours in the output are shown as colours; every other sequence is written visibly.
+        self.query_one("#detail-output", Static).update(ansi_text(output or "(no output yet)"))
         if following:
             scroll.scroll_end(animate=False)
         if agent.artifacts != self._artifacts:
             self._artifacts = list(agent.artifacts)
             artifacts = self.query_one("#detail-artifacts", OptionList)
             artifacts.clear_options()
-            artifacts.add_options(self._artifacts)
+            artifacts.add_options([safe_text(relative) for relative in self._artifacts])
             count = len(self._artifacts)
             if count and artifacts.highlighted is None:
                 artifacts.highlighted = 0  # enter opens the first one at once
@@ -210,16 +270,16 @@ class AgentDetailScreen(Screen[None]):
             arrived = key in agent.arrived or any(k == key for _ns, k in self.state.memory)
             mark, style = ("✓ ", styles["done"]) if arrived else ("⧗ ", styles["waiting"])
             text.append("waits  " + mark, style)
-            text.append(key, Style(bold=True))
+            text.append(visible(key), Style(bold=True))
             providers = agent.providers.get(key)
             if providers:
-                text.append(f"  ← {', '.join(providers)}", Style(dim=True))
+                text.append(visible(f"  ← {', '.join(providers)}"), Style(dim=True))
             text.append("\n")
         for key in agent.stores:
             stored = any(k == key for _ns, k in self.state.memory)
             mark, style = ("✓ ", styles["done"]) if stored else ("· ", styles["pending"])
             text.append("stores " + mark, style)
-            text.append(key + "\n", Style(bold=True))
+            text.append(visible(key) + "\n", Style(bold=True))
         return text
 
     def _memory(self, agent: AgentState) -> Text:
@@ -231,11 +291,23 @@ class AgentDetailScreen(Screen[None]):
         for label, entries in (("read", read), ("wrote", written)):
             for entry in entries:
                 text.append(f"{label:<6}", Style(dim=True))
-                text.append(f"{entry.namespace}:{entry.key} ", Style(bold=True))
-                text.append(short_value(entry.value, 50) + "\n")
+                text.append(visible(f"{entry.namespace}:{entry.key}") + " ", Style(bold=True))
+                text.append(visible(short_value(entry.value, 50)) + "\n")
         if not read and not written:
             text.append("No memory read or written yet.", Style(dim=True))
         return text
+
+    @on(Input.Submitted, "#detail-send")
+    def _send(self, event: Input.Submitted) -> None:
+        text = event.value
+        if not text.strip() or self.send is None:
+            return
+        problem = self.send(self.agent_name, text)
+        if problem is not None:
+            self.notify(problem, severity="warning", markup=False)
+            return
+        event.input.clear()
+        self.notify(f"Sent to {self.agent_name}", markup=False)
 
     @on(OptionList.OptionSelected, "#detail-artifacts")
     def _artifact_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -244,12 +316,18 @@ class AgentDetailScreen(Screen[None]):
         relative = self._artifacts[event.option_index]
         path = artifact_file(self.session_path, relative)
         if path is None or not path.is_file():
-            self.notify(f"{relative}: not found in the session folder", severity="warning")
+            self.notify(
+                f"{visible(relative)}: not found in the session folder",
+                severity="warning",
+                markup=False,
+            )
             return
         try:
             text = read_artifact(path)
         except OSError as exc:
-            self.notify(f"{relative}: {exc.strerror or exc}", severity="error")
+            self.notify(
+                visible(f"{relative}: {exc.strerror or exc}"), severity="error", markup=False
+            )
             return
         self.app.push_screen(ArtifactPager(relative, text))
 

@@ -362,6 +362,7 @@ class MainScreen(ReportsFailures, SessionScreen):
             message.name,
             session_path=self.controller.session_path,
             bridge=self.bridge,
+            send=self.controller.send_message,
         )
         self.app.push_screen(detail)
 

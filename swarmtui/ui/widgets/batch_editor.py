@@ -11,6 +11,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import TextArea
 
+from swarmtui.safe_text import glyphs
+
 if TYPE_CHECKING:
     # The batch package is imported by the lint worker, off the start-up path.
     from swarmtui.batch.models import Diagnostic
@@ -188,6 +190,8 @@ class BatchEditor(TextArea):
 
     def get_line(self, line_index: int) -> Text:
         line = super().get_line(line_index)
+        if not line.plain.isprintable():  # a batch from elsewhere may hold terminal escapes
+            line.plain = glyphs(line.plain)
         diagnostics = self._by_line.get(line_index)
         if not diagnostics:
             return line

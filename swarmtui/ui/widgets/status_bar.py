@@ -10,6 +10,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from swarmtui.safe_text import visible
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.look import (
     STATUS_GLYPH,
@@ -121,11 +122,11 @@ class StatusBar(Widget):
             text.append(f" {backend.upper()} ", Style(bold=True, reverse=True))
         text.append(" ")
         if self.note:
-            text.append(f"{self.note}  ", Style(italic=True, bold=True))
+            text.append(f"{visible(self.note)}  ", Style(italic=True, bold=True))
         if state is not None and state.session_id:
             now = self.now if self.now is not None else state.t
             elapsed = state.metrics.wall_seconds if state.status != "running" else now
-            text.append(state.session_id, Style(bold=True))
+            text.append(visible(state.session_id), Style(bold=True))
             paused = " (paused)" if state.paused and state.status == "running" else ""
             status = self.status_label or state.status
             text.append(f" · {status}{paused} · {format_seconds(elapsed)} ")
