@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from swarmtui.batch.models import printable
+from swarmtui.safe_text import visible as printable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -199,10 +199,10 @@ def _say_workspace(event: Any) -> None:
     """Say at once when the repository cannot be used (and what happens instead)."""
     if event.type != "workspace_refused":
         return
-    from swarmtui.batch.models import printable
+    from swarmtui.safe_text import visible
 
     then = "no agent will start" if event.stopped else "agents work in the session folder"
-    _error(printable(f"no worktrees ({then}): {event.reason}"))
+    _error(visible(f"no worktrees ({then}): {event.reason}"))
 
 
 def _run_session(session: Any, as_json: bool, source: str) -> int:

@@ -12,8 +12,8 @@ from pathlib import Path
 from rich.style import Style
 from rich.text import Text
 
-from swarmtui.batch.models import printable
 from swarmtui.engine.worktree_state import WorktreeState
+from swarmtui.safe_text import visible as printable
 
 # What the diff view reads of a patch, at most.
 MAX_PATCH_BYTES = 2_000_000

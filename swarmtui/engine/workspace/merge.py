@@ -177,7 +177,8 @@ def left_uncommitted(git: Git, branch: AgentBranch) -> list[str]:
     if not branch.worktree.is_dir():
         return []
     try:
-        files = uncommitted_files(git, branch.worktree, untracked=True)
+        env = agent_objects_env(branch)
+        files = uncommitted_files(git, branch.worktree, untracked=True, env=env)
     except GitError:
         return []
     copied = set(branch.copied)

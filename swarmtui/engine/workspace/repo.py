@@ -8,6 +8,7 @@ tree with uncommitted changes (agents start from HEAD and would not see them).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,11 +54,14 @@ def _z(output: bytes) -> list[str]:
     return [p for p in output.decode("utf-8", "replace").split("\0") if p]
 
 
-def uncommitted_files(git: Git, folder: Path, *, untracked: bool = False) -> list[str]:
+def uncommitted_files(
+    git: Git, folder: Path, *, untracked: bool = False, env: Mapping[str, str] | None = None
+) -> list[str]:
     """Files of the working tree at FOLDER with changes not committed (UNTRACKED: new files
     too, else only tracked ones)."""
     mode = "--untracked-files=all" if untracked else "--untracked-files=no"
-    out = git.run(["status", "--porcelain=v1", "-z", mode, "--no-renames"], cwd=folder).stdout
+    args = ["status", "--porcelain=v1", "-z", mode, "--no-renames"]
+    out = git.run(args, cwd=folder, env=env).stdout
     return [entry[3:] for entry in _z(out) if len(entry) > 3]
 
 

@@ -178,8 +178,9 @@ def _adopt_head(git: Git, repo: Repository, tree: Worktree, notes: list[str]) ->
 def _commit_rest(git: Git, tree: Worktree, message: str) -> bool:
     """Commit whatever the agent left in its worktree (not the files .worktreeinclude copied);
     whether there was anything."""
-    excluded = [f":(exclude,literal,top){path}" for path in tree.copied]
-    git.run(["add", "--all", "--", ".", *excluded], cwd=tree.path)
+    git.run(["add", "--all"], cwd=tree.path)
+    if tree.copied:  # (back to what HEAD has of them: nothing, unless the agent committed one)
+        git.run(["reset", "--quiet", "--", *tree.copied], cwd=tree.path)
     if git.ok(["diff", "--cached", "--quiet"], cwd=tree.path):
         return False
     git.run(

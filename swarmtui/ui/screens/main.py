@@ -294,7 +294,7 @@ class MainScreen(ReportsFailures, SessionScreen):
 
     # Running and steering -------------------------------------------------------------------
     def action_run(self) -> None:
-        live = self.controller.start(self.document.text, self.document.source_name)
+        live = self.controller.start(self.document.text, self.document.run_source)
         if live is not None:
             self.run_live(live)
 

@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
-from swarmtui.batch.models import printable
+from swarmtui.safe_text import visible as printable
 from swarmtui.ui.look import status_styles
 from swarmtui.ui.work import ReportsFailures, WorkFailed
 
@@ -185,6 +185,7 @@ class MergeScreen(ReportsFailures, Screen[None]):
 
     @on(Checked)
     def _checked(self, event: Checked) -> None:
+        first = self.view is None
         view = self.view = event.view
         target = view.target
         if not target.exists:
@@ -204,7 +205,8 @@ class MergeScreen(ReportsFailures, Screen[None]):
         known = {check.agent for check in view.checks if check.status != "missing"}
         self.chosen = [name for name in self.chosen if name in known]
         self._fill()
-        self._say("space chooses, m merges; nothing changes before that")
+        if first:  # (after a merge, its result stays said)
+            self._say("space chooses, m merges; nothing changes before that")
         self._replan()
 
     def _fill(self) -> None:
@@ -320,6 +322,7 @@ class MergeScreen(ReportsFailures, Screen[None]):
     @on(Input.Submitted, "#merge-into")
     def _into_given(self, event: Input.Submitted) -> None:
         self.into = event.value.strip() or None
+        self.view = None  # (what is shown was checked against the other branch)
         self.query_one("#merge-branches", DataTable).focus()
         self._say("Checking…")
         self.check()
