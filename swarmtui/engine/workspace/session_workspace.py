@@ -8,8 +8,8 @@
 It knows the repository and git, nothing of the scheduler, the confinement or the runners: what
 it does becomes events (`workspace_opened`/`_refused`, `worktree_created`/`_failed`/`_setup`,
 `agent_committed`), and the `[workspace] setup` command runs through the function it is given.
-Git work is done in a thread, one piece at a time per session (a lock), so the event loop goes
-on and concurrent agents never race on the repository.
+Git work is done in threads, so the event loop goes on; worktrees are made one at a time,
+agents' work is committed side by side.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ class SessionWorkspace:
         self._committed = committed  # agent -> its branch's tip when it last ended
         self._made = {name for name in committed}  # agents whose worktree exists
         self.setup = setup
-        self._lock = asyncio.Lock()
+        self._making = asyncio.Lock()
 
     # --- opening ----------------------------------------------------------------------------
 
@@ -228,8 +228,13 @@ class SessionWorkspace:
 
     # --- an agent's way through -------------------------------------------------------------
 
-    async def _git(self, work: Callable[..., T], *args: object) -> T:
-        async with self._lock:
+    async def _git(self, work: Callable[..., T], *args: object, alone: bool = False) -> T:
+        """WORK in a thread. Agents' commits run side by side (each touches its own worktree,
+        index and branch); making worktrees (ALONE) does not: `git worktree add` reads the
+        other worktrees' folders, and one half made makes it fail."""
+        if not alone:
+            return await asyncio.to_thread(work, *args)
+        async with self._making:
             return await asyncio.to_thread(work, *args)
 
     def wants(self, name: str) -> bool:
@@ -250,9 +255,9 @@ class SessionWorkspace:
         reused = name in self._made
         try:
             if reused:
-                await self._git(self._take_up, tree, tips)
+                await self._git(self._take_up, tree, tips, alone=True)
             else:
-                await self._git(self._make, tree, tips)
+                await self._git(self._make, tree, tips, alone=True)
         except WorkspaceProblem as exc:
             stage = "merge" if exc.files else "create"
             self._emit(WorktreeFailed(agent=name, stage=stage, reason=str(exc), files=exc.files))
