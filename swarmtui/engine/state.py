@@ -1136,18 +1136,9 @@ def apply(state: SessionState, event: Event) -> SessionState:
             _approval_decided(state, event)
         case ConfinementNoted():
             _confinement(state, event)
-        case AgentCommitted():
+        case AgentCommitted() | WorktreeCreated() | WorktreeFailed() | WorktreeSetup():
             a = _agent(state, event.agent)
-            a.worktree = ws.agent_committed(a.worktree, event)
-        case WorktreeCreated():
-            a = _agent(state, event.agent)
-            a.worktree = ws.worktree_created(a.worktree, event)
-        case WorktreeFailed():
-            a = _agent(state, event.agent)
-            a.worktree = ws.worktree_failed(a.worktree, event)
-        case WorktreeSetup():
-            a = _agent(state, event.agent)
-            a.worktree = ws.worktree_setup(a.worktree, event)
+            a.worktree = ws.fold_worktree(a.worktree, event)
         case WorkspaceOpened():
             state.workspace = ws.workspace_opened(event)
         case WorkspaceRefused():

@@ -4,7 +4,7 @@ branch and diff, folded from the workspace events (see `swarmtui.engine.state.ap
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from swarmtui.engine.events import (
     AgentCommitted,
@@ -115,6 +115,24 @@ def agent_committed(before: WorktreeState | None, e: AgentCommitted) -> Worktree
     tree.files = [FileStat(f.path, f.added, f.removed, f.binary) for f in e.files]
     tree.more_files, tree.patch, tree.notes = e.more_files, e.patch, list(e.notes)
     return tree
+
+
+def fold_worktree(
+    before: WorktreeState | None,
+    e: AgentCommitted | WorktreeCreated | WorktreeFailed | WorktreeSetup,
+) -> WorktreeState | None:
+    """An agent's worktree after one of its events."""
+    match e:
+        case WorktreeCreated():
+            return worktree_created(before, e)
+        case AgentCommitted():
+            return agent_committed(before, e)
+        case WorktreeFailed():
+            return worktree_failed(before, e)
+        case WorktreeSetup():
+            return worktree_setup(before, e)
+        case _:
+            assert_never(e)
 
 
 def workspace_json(w: WorkspaceState | None) -> dict[str, Any] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
@@ -24,7 +24,7 @@ from swarmtui.ui.messages import AgentChosen, AgentControlRequested
 from swarmtui.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
-    from swarmtui.engine.state import AgentState
+    from swarmtui.engine.state import AgentState, SessionState
 
 
 def agent_elapsed(agent: AgentState, now: float) -> float | None:
@@ -89,6 +89,20 @@ def usage_text(agent: AgentState) -> str:
     return f"{tok:>10} {cost:>6} "
 
 
+def _column_shown(
+    state: SessionState,
+    changed: frozenset[str] | None,
+    shown: bool,
+    has: Callable[[AgentState], bool],
+) -> bool:
+    """Whether a column some agents fill (usage, a diff) shows: once one has it, since it only
+    grows, the rows that changed are the only ones that can add it."""
+    if changed is None:
+        return any(map(has, state.agents.values()))
+    agents = state.agents
+    return shown or any(has(agents[name]) for name in changed if name in agents)
+
+
 class AgentsPanel(RowList):
     """Agents in batch order; enter opens the detail, x cancels, r retries."""
 
@@ -134,21 +148,8 @@ class AgentsPanel(RowList):
             self._longest = max((len(name) for name in self._names), default=4)
             changed = None
         self._styles = status_styles(self.app)
-        if changed is None:
-            show_usage = any(map(has_usage, state.agents.values()))
-        else:
-            # Usage only grows: the rows that changed are the only ones that can add it.
-            agents = state.agents
-            show_usage = self.show_usage or any(
-                has_usage(agents[name]) for name in changed if name in agents
-            )
-        if changed is None:
-            show_diff = any(map(has_diff, state.agents.values()))
-        else:
-            agents = state.agents
-            show_diff = self.show_diff or any(
-                has_diff(agents[name]) for name in changed if name in agents
-            )
+        show_usage = _column_shown(state, changed, self.show_usage, has_usage)
+        show_diff = _column_shown(state, changed, self.show_diff, has_diff)
         if show_usage != self.show_usage or show_diff != self.show_diff:
             self.show_usage, self.show_diff = show_usage, show_diff
             changed = None  # every row gains (or loses) the column
