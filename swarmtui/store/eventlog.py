@@ -28,6 +28,9 @@ from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.schema import DB_NAME, LOCK_NAME, create_schema
 
 DEFAULT_FLUSH_INTERVAL = 0.005
+# While no event comes, the writer touches the lock file this often: a sign of life, so the
+# replay of a session killed in a quiet moment knows how long it ran (`store.replay`).
+HEARTBEAT_SECONDS = 1.0
 
 
 class _Finish:
@@ -112,7 +115,9 @@ class EventLog:
     def _loop(self) -> None:
         self._conn = self._connect()
         while True:
-            self._wake.wait()
+            if not self._wake.wait(HEARTBEAT_SECONDS):
+                _touch(self._lock_fd)
+                continue
             if not self._stop and self._interval > 0:
                 self._stopping.wait(self._interval)  # the group-commit window: gather a batch
             self._wake.clear()
@@ -207,6 +212,11 @@ class EventLog:
 def _close_quietly(conn: sqlite3.Connection) -> None:
     with contextlib.suppress(sqlite3.Error):
         conn.close()
+
+
+def _touch(fd: int) -> None:
+    with contextlib.suppress(OSError):  # (only a sign of life: never worth failing for)
+        os.utime(fd)
 
 
 def _take_lock(lock_path: Path) -> int:
