@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -62,13 +63,14 @@ def _fmt_seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}s"
 
 
-def _agent_lines(state: SessionState) -> list[str]:
+def _agent_lines(state: SessionState, now: float | None = None) -> list[str]:
+    """One line per agent: status, its clock (run time, or how long it has waited), name."""
+    from swarmtui.engine.metrics import agent_seconds
+
+    at = state.t if now is None else max(now, state.t)
     lines = []
     for a in state.agents.values():
-        if a.status == "running" and a.started_at is not None:
-            elapsed = state.t - a.started_at + a.run_seconds
-        else:
-            elapsed = a.run_seconds
+        elapsed = agent_seconds(a, at)
         waiting = (
             f" waits for {', '.join(a.missing)}" if a.status == "waiting" and a.missing else ""
         )
@@ -91,14 +93,56 @@ def _rehearsal_lines(state: SessionState) -> list[str]:
     return lines
 
 
-def _final_text(state: SessionState, path: Path) -> str:
-    m = state.metrics
-    head = (
-        f"{state.status}: {path}\n"
-        f"wall {m.wall_seconds:.2f}s, sequential {m.sequential_seconds:.2f}s, "
-        f"critical path {m.critical_path_seconds:.2f}s, speed-up {m.speedup:.2f}x"
+def _figures_text(state: SessionState) -> str:
+    """`wall 2.00s, sequential 5.10s, critical path 2.00s, speed-up 2.55x` (the engine's rule:
+    no speed-up while nothing can be compared; idle time named when there was some)."""
+    from swarmtui.engine.metrics import figures
+
+    f = figures(state)
+    speedup = "-" if f.speedup is None else f"{f.speedup:.2f}x"
+    idle = f", idle {f.idle_seconds:.2f}s" if f.idle_seconds >= 0.005 else ""
+    return (
+        f"wall {f.wall_seconds:.2f}s, sequential {f.sequential_seconds:.2f}s, "
+        f"critical path {f.critical_path_seconds:.2f}s, speed-up {speedup}{idle}"
     )
-    return "\n".join([head, *_agent_lines(state), *_rehearsal_lines(state)])
+
+
+def _bash_lines(state: SessionState) -> list[str]:
+    """Each Bash operation that ran: its exit status (and the reason when it failed)."""
+    lines = []
+    for b in sorted(state.bash.values(), key=lambda b: b.op):
+        if b.status == "rehearsed":
+            continue  # (listed with what the rehearsal did not run)
+        if b.exit_status is None:
+            outcome = "running" if not state.finished else "did not finish"
+        else:
+            outcome = f"exit {b.exit_status}"
+        said = b.reason and b.reason != f"exit status {b.exit_status}"
+        reason = f" ({b.reason})" if said else ""
+        lines.append(f"bash {outcome}{reason}: {b.command}")
+    return lines
+
+
+def _warning_lines(state: SessionState) -> list[str]:
+    """The batch's warnings and the run's (errors are printed on stderr before the summary)."""
+    return [
+        f"warning: {d.message}" + (f" (line {d.line})" if d.line else "")
+        for d in state.diagnostics
+        if d.severity == "warning"
+    ]
+
+
+def _final_text(state: SessionState, path: Path) -> str:
+    head = f"{state.status}: {path}\n{_figures_text(state)}"
+    return "\n".join(
+        [
+            head,
+            *_agent_lines(state),
+            *_bash_lines(state),
+            *_rehearsal_lines(state),
+            *_warning_lines(state),
+        ]
+    )
 
 
 async def _run_live(session: Any, show_live: bool) -> SessionState:
@@ -111,10 +155,18 @@ async def _run_live(session: Any, show_live: bool) -> SessionState:
     from rich.text import Text
 
     console = Console(stderr=False)
+    # The session's clock between events: the last event's time plus what has passed since.
+    last = [0.0, time.monotonic()]
+
+    def tick(event: Any) -> None:
+        last[:] = [event.t, time.monotonic()]
+
+    session.subscribe(tick)
 
     def render() -> Text:
         title = f"{session.session_id}  [{session.settings.backend.upper()}]"
-        return Text("\n".join([title, *_agent_lines(session.state)]))
+        now = last[0] + time.monotonic() - last[1]
+        return Text("\n".join([title, *_agent_lines(session.state, now)]))
 
     with Live(render(), console=console, auto_refresh=False, transient=False) as live:
         task = asyncio.ensure_future(session.run())
@@ -127,7 +179,11 @@ async def _run_live(session: Any, show_live: bool) -> SessionState:
 
 def _settings_or_error(options: dict[str, Any]) -> tuple[Any, Any] | None:
     """(loaded configuration, RunSettings) for these options, or None after saying why not."""
-    from swarmtui.commands.settings import build_run_settings, load_options_config
+    from swarmtui.commands.settings import (
+        build_run_settings,
+        load_options_config,
+        settings_problem,
+    )
     from swarmtui.config import ConfigError
 
     try:
@@ -136,8 +192,9 @@ def _settings_or_error(options: dict[str, Any]) -> tuple[Any, Any] | None:
     except ConfigError as exc:
         _error(str(exc))
         return None
-    if settings.backend == "command" and not settings.command_template:
-        _error("the command backend needs --command TEMPLATE")
+    problem = settings_problem(settings)
+    if problem:
+        _error(problem)
         return None
     return loaded, settings
 
@@ -223,17 +280,11 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
         for d in session.batch.diagnostics:
             if d.severity.value == "error":
                 click.echo(d.format(source), err=True)
-        for event in state.diagnostics:
-            if event.code == "SW020":  # about the run's settings, not a place in the file
-                click.echo(f"warning: {event.message}", err=True)
         if not show_live:
             click.echo(_final_text(state, path))
-        else:
-            m = state.metrics
-            click.echo(
-                f"{state.status}: {path} (wall {m.wall_seconds:.2f}s, speed-up {m.speedup:.2f}x)"
-            )
-            for line in _rehearsal_lines(state):
+        else:  # the agents' lines are on the screen already
+            click.echo(f"{state.status}: {path}\n{_figures_text(state)}")
+            for line in [*_bash_lines(state), *_rehearsal_lines(state), *_warning_lines(state)]:
                 click.echo(line)
     return EXIT_OK if state.status == "completed" else EXIT_FAILED
 
@@ -248,16 +299,32 @@ def sessions_command(sessions_dir: Path | None, as_json: bool) -> int:
     if not infos:
         click.echo("no sessions")
         return EXIT_OK
+    for line in _sessions_table(infos):
+        click.echo(line)
+    return EXIT_OK
+
+
+def _sessions_table(infos: list[Any]) -> list[str]:
+    """The sessions as aligned columns under a header (an unreadable one says why instead)."""
+    header = ("ID", "STATUS", "STARTED", "WALL", "AGENTS", "SPEED-UP", "TITLE")
+    rows = []
     for i in infos:
         if i.error:
-            click.echo(f"{i.id}  unreadable: {i.error}")
+            rows.append((i.id, "unreadable", "", "", "", "", i.error))
             continue
-        speedup = "-" if i.speedup is None else f"{i.speedup:.2f}x"
-        click.echo(
-            f"{i.id}  {i.status:<11} {i.started_at}  {_fmt_seconds(i.wall_seconds):>8}  "
-            f"{i.agents} agents  {speedup:>6}  {i.title}"
-        )
-    return EXIT_OK
+        speedup = "-" if not i.speedup else f"{i.speedup:.2f}x"
+        wall = _fmt_seconds(i.wall_seconds)
+        rows.append((i.id, i.status, i.started_at, wall, str(i.agents), speedup, i.title))
+    widths = [max(len(row[c]) for row in (header, *rows)) for c in range(len(header) - 1)]
+    right = {3, 4, 5}  # numbers line up on the right
+    lines = []
+    for row in (header, *rows):
+        cells = [
+            cell.rjust(width) if c in right else cell.ljust(width)
+            for c, (cell, width) in enumerate(zip(row, widths, strict=False))
+        ]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    return lines
 
 
 def replay_headless_command(session: str, sessions_dir: Path | None, as_json: bool) -> int:

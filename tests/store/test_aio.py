@@ -84,7 +84,7 @@ async def test_a_bad_session_is_the_same_one_line_error(sessions: Path, name: st
 
 async def test_a_bad_event_is_named_by_its_place_in_the_whole_log(sessions: Path) -> None:
     db = sqlite3.connect(sessions / "session-b" / "session.db")
-    db.execute("UPDATE events SET payload_json = '{\"type\": \"nope\"}' WHERE seq = 8")
+    db.execute('UPDATE events SET payload_json = \'{"type": "nope"}\' WHERE seq = 8')
     db.commit()
     db.close()
     with pytest.raises(SessionStoreError) as blocking:

@@ -59,12 +59,14 @@ else:  # the `swarmtui` command as typed, App.run made headless
         return plain_run(self, headless=True, size=(120, 36), auto_pilot=stop)
 
     App.run = headless_run
+    # (the child's stdout is a pipe: say it is a terminal, as typed in one)
+    sys.stdout.isatty = lambda: True
+    sys.stdin.isatty = lambda: True
     sys.argv = ["swarmtui"]
     from swarmtui.cli import main
 
     main()
 """
-
 
 
 @pytest.fixture
@@ -92,9 +94,7 @@ def test_a_theme_that_is_not_shipped_has_no_quick_path(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("via", ["make_app", "cli"])
-def test_the_first_frame_is_painted_before_pydantic_is_imported(
-    no_config: Path, via: str
-) -> None:
+def test_the_first_frame_is_painted_before_pydantic_is_imported(no_config: Path, via: str) -> None:
     out = subprocess.run(
         [sys.executable, "-c", _FIRST_FRAME_CHILD, via],
         capture_output=True,

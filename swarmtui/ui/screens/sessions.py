@@ -139,8 +139,13 @@ class SessionsScreen(ReportsFailures, Screen[None]):
     # A thread worker: listing is one small read per folder, and aiosqlite's hop to its thread
     # per statement made it slower (200 sessions: 0.41 s against 0.23 s, the screen as live
     # either way; bench/ui.py).
-    @work(thread=True, exclusive=True, group="sessions-list", exit_on_error=False,
-          description="Cannot list")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="sessions-list",
+        exit_on_error=False,
+        description="Cannot list",
+    )
     def _list(self) -> None:
         self.post_message(self.Listed(list_sessions(self.sessions_dir)))
 

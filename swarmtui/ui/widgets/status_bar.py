@@ -122,8 +122,9 @@ class StatusBar(Widget):
         if self.note:
             text.append(f"{self.note}  ", Style(italic=True, bold=True))
         if state is not None and state.session_id:
-            now = self.now if self.now is not None else state.t
-            elapsed = state.metrics.wall_seconds if state.status != "running" else now
+            from swarmtui.engine.metrics import figures  # (a session exists: the engine is loaded)
+
+            elapsed = figures(state, self.now).wall_seconds
             text.append(state.session_id, Style(bold=True))
             paused = " (paused)" if state.paused and state.status == "running" else ""
             status = self.status_label or state.status
