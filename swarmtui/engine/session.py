@@ -124,6 +124,9 @@ class LiveSession:
             self._seq = self.state.seq
             self._t_before = self.state.t
         self._subscribers: list[Subscriber] = []
+        # The app's sessions stay open after their last message while an agent could run
+        # again, until the user ends them (`end`); headless runs end at once.
+        self.hold_open = False
         self._log_factory = log_factory
         self._log: EventSink | None = None
         self._scheduler: Scheduler | None = None
@@ -202,6 +205,7 @@ class LiveSession:
             session_dir=self.path.resolve(),
             session_id=self.session_id,
         )
+        scheduler.hold_open = self.hold_open
         self._scheduler = scheduler
         self._t0 = time.monotonic() - self._t_before
         status: SessionStatus = "failed"
@@ -293,6 +297,11 @@ class LiveSession:
     def set_todo_status(self, todo_id: str, status: str) -> None:
         if self._scheduler is not None:
             self._control(self._scheduler.set_todo_status, todo_id, status)
+
+    def end(self) -> None:
+        """End a session held open for a retry (see `hold_open`)."""
+        if self._scheduler is not None:
+            self._control(self._scheduler.end)
 
     @property
     def running(self) -> bool:

@@ -94,3 +94,20 @@ class AskScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def cancel_question(*, held: bool) -> ConfirmScreen:
+    """What `X` asks: cancel a running session, or end one held open for a retry."""
+    if held:
+        return ConfirmScreen(
+            "End the session?",
+            "Agents that failed or were cancelled stay so; r can no longer retry them.",
+            yes="End it",
+            no="Keep it open",
+        )
+    return ConfirmScreen(
+        "Cancel the whole session?",
+        "Every running agent is stopped and nothing new starts.",
+        yes="Cancel all",
+        no="Keep running",
+    )

@@ -79,7 +79,9 @@ RUNNING_WARNING = "A session is running; quitting stops it (it replays up to now
 
 
 # The actions an app made with `read_only=True` hides: everything that runs or changes something.
-READ_ONLY_HIDDEN = frozenset({"run", "save", "open", "pause", "cancel_session", "store_memory"})
+READ_ONLY_HIDDEN = frozenset(
+    {"run", "save", "open", "new", "pause", "cancel_session", "store_memory"}
+)
 
 
 class MainScreen(ReportsFailures, Screen[None]):
@@ -100,6 +102,7 @@ class MainScreen(ReportsFailures, Screen[None]):
         ),
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Save the batch to its file"),
         Binding("ctrl+o", "open", "Open", id="open", tooltip="Open a batch file"),
+        Binding("ctrl+n", "new", "New", id="new", tooltip="Start a new, empty batch", show=False),
         *[
             Binding(
                 keys,
@@ -147,7 +150,7 @@ class MainScreen(ReportsFailures, Screen[None]):
             "cancel_session",
             "Cancel all",
             id="session.cancel",
-            tooltip="Cancel the whole session",
+            tooltip="Cancel the whole session (asks first); a session waiting for you: end it",
             show=False,
         ),
         Binding("escape", "back", "Editor", id="back", tooltip="Back to the editor", show=False),
@@ -313,7 +316,13 @@ class MainScreen(ReportsFailures, Screen[None]):
         self.controller.toggle_pause()
 
     def action_cancel_session(self) -> None:
-        self.controller.cancel_session()
+        from swarmtui.ui.screens.ask import cancel_question
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.controller.cancel_session()
+
+        self.app.push_screen(cancel_question(held=self.controller.held), answered)
 
     @on(AgentControlRequested)
     def _agent_control(self, message: AgentControlRequested) -> None:
@@ -350,6 +359,10 @@ class MainScreen(ReportsFailures, Screen[None]):
     # The document ---------------------------------------------------------------------------
     def action_save(self) -> None:
         self.document.save()
+
+    def action_new(self) -> None:
+        self.document.new()
+        self.focus_pane("editor")
 
     def action_save_as(self) -> None:
         self.document.save_as()

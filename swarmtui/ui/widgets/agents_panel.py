@@ -78,7 +78,11 @@ class AgentsPanel(RowList):
         Binding("enter", "detail", "Detail", id="agent.detail", tooltip="Open the agent's detail"),
         Binding("x", "cancel", "Cancel", id="agent.cancel", tooltip="Cancel this agent"),
         Binding(
-            "r", "retry", "Retry", id="agent.retry", tooltip="Retry a failed or cancelled agent"
+            "r",
+            "retry",
+            "Retry",
+            id="agent.retry",
+            tooltip="Retry a failed, cancelled or skipped agent",
         ),
     ]
 
@@ -90,6 +94,8 @@ class AgentsPanel(RowList):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.read_only = read_only
+        if read_only:  # (a replay, or a session served to watch: nothing to run from here)
+            self.empty_hint = "No agents at this point of the session."
         self.state = EMPTY_STATE
         self.now: float | None = None  # live clock; None: the state's own time
         self._names: list[str] = []
@@ -135,7 +141,7 @@ class AgentsPanel(RowList):
         if self.read_only or not self.controls_live or agent is None:
             return (False, False)
         ended = agent.status in ("done", "failed", "cancelled", "skipped")
-        return (not ended, agent.status in ("failed", "cancelled"))
+        return (not ended, agent.status in ("failed", "cancelled", "skipped"))
 
     def update_controls(self) -> None:
         """Refresh the footer when what the cursor's agent allows has changed."""

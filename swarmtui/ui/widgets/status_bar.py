@@ -128,6 +128,8 @@ class StatusBar(Widget):
             text.append(state.session_id, Style(bold=True))
             paused = " (paused)" if state.paused and state.status == "running" else ""
             status = self.status_label or state.status
+            if state.status == "running" and state.held:
+                status = "waiting for you: r retries, m stores a key, X ends"
             text.append(f" · {status}{paused} · {format_seconds(elapsed)} ")
             counts = self._counts
             styles = status_styles(self.app)
