@@ -395,9 +395,10 @@ class Scheduler:
 
     def retry_agent(self, name: str) -> None:
         self._emit(Control(action="retry", target=name))
-        if name in self.agents and not self._finished and not self._cancelled:
-            if self._retriable(name) or self.state.agents[name].status == "skipped":
-                self._run_again([name])
+        if name not in self.agents or self._finished or self._cancelled:
+            return
+        if self._retriable(name) or self.state.agents[name].status == "skipped":
+            self._run_again([name])
 
     def _run_again(self, names: list[str]) -> None:
         """Enter NAMES again (and the agents that failed for want of their keys)."""
