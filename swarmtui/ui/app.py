@@ -179,7 +179,8 @@ class SwarmApp(ReportsFailures, App[None]):
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Lets the tcss use $agent-* with any theme, including Textual's built-in ones.
-        return dict(STATUS_COLOR_DEFAULTS)
+        # (and $row-cursor: a translucent grey that suits light and dark built-in themes)
+        return {**STATUS_COLOR_DEFAULTS, "row-cursor": "#8080803d"}
 
     @property
     def main_screen(self) -> MainScreen:

@@ -38,7 +38,7 @@ class RowList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     RowList { height: 1fr; overflow-x: hidden; }
     RowList > .row-list--cursor { background: $boost; }
-    RowList:focus > .row-list--cursor { background: $primary 30%; text-style: bold; }
+    RowList:focus > .row-list--cursor { background: $row-cursor; text-style: bold; }
     RowList > .row-list--header { color: $text-muted; text-style: bold; }
     """
 
