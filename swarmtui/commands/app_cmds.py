@@ -60,6 +60,7 @@ def launch_plan(options: dict[str, Any]) -> LaunchPlan:
     )
 
     loaded = load_options_config(options)
+    _check_looks(loaded)
     return LaunchPlan(
         sessions_dir=resolve_sessions_dir(options, loaded=loaded),
         settings=build_run_settings(options, loaded=loaded),
@@ -69,6 +70,23 @@ def launch_plan(options: dict[str, Any]) -> LaunchPlan:
 
 
 EXIT_USAGE = 2  # what the headless path and click use for a bad argument
+
+
+def _check_looks(loaded: Any) -> None:
+    """A theme or keymap that cannot work stops the start with its one line (as any other
+    configuration error); `swarmtui config` lists them all."""
+    if loaded.config.theme is None and not loaded.config.keymap:
+        return
+    from swarmtui.ui.config_check import looks_problems
+
+    problems = looks_problems(loaded)
+    if problems:
+        more = (
+            f" (and {len(problems) - 1} more: swarmtui config lists them)"
+            if len(problems) > 1
+            else ""
+        )
+        _usage_error(problems[0] + more)
 
 
 def _usage_error(message: str) -> NoReturn:
@@ -137,6 +155,7 @@ def replay_command(session: str, sessions_dir: Path | None) -> None:
 
     options: dict[str, Any] = {"sessions_dir": sessions_dir}
     loaded = load_options_config(options)
+    _check_looks(loaded)
     folder = resolve_sessions_dir(options, loaded=loaded)
     try:
         path = resolve_session(session, folder)

@@ -103,6 +103,10 @@ class SwarmApp(ReportsFailures, App[None]):
         self.project_dir = project_dir
         self.freeze_gc = freeze_gc
         self.startup_messages: list[str] = []
+        if theme is None:
+            from swarmtui.ui.ui_state import remembered_theme
+
+            theme = remembered_theme()
         self._setup_themes(theme)
         if keymap:
             self.set_keymap(keymap)
@@ -221,11 +225,19 @@ class SwarmApp(ReportsFailures, App[None]):
             self.call_after_refresh(main.action_run)
         if self._quick_theme is not None:
             self.call_after_refresh(self._load_themes)
+        self.theme_changed_signal.subscribe(self, self._theme_chosen)
         if self._settings is None:
             self.call_after_refresh(self._prepare_settings)
         if self.freeze_gc:
             # Once start-up has settled: a collection before the first frame would delay it.
             self.set_timer(FREEZE_AFTER, self._freeze_heap, name="gc-freeze")
+
+    def _theme_chosen(self, theme: Theme) -> None:
+        if theme.name != self._wanted_theme:  # (not the start-up's own choice)
+            from swarmtui.ui.ui_state import remember_theme
+
+            self._wanted_theme = theme.name
+            remember_theme(theme.name)
 
     def _freeze_heap(self) -> None:
         gc_policy.settle_after_start_up()  # (the CLI paused collection for start-up)

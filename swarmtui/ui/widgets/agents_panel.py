@@ -108,6 +108,9 @@ class AgentsPanel(RowList):
         self.controls_live = False
         self._controls_shown: tuple[bool, bool] = (False, False)
 
+    def restyle(self) -> None:
+        self._styles = status_styles(self.app)
+
     def paint(self, frame: Frame) -> None:
         state = frame.state
         previous, self.state = self.state, state

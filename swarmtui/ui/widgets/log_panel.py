@@ -312,6 +312,9 @@ class LogPanel(RowList):
         if self.scroll_target_y >= self.max_scroll_y - 1:
             self.follow = True
 
+    def restyle(self) -> None:
+        self._styles = status_styles(self.app)
+
     def paint(self, frame: Frame) -> None:
         if frame.restart:
             self.clear()

@@ -103,6 +103,19 @@ class RowList(ScrollView, can_focus=True):
     def visible_rows(self) -> int:
         return max(1, self.scrollable_content_region.height - self.header_lines)
 
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        """Another theme: every row is drawn again in its colours (none kept from the last)."""
+        self._styles_ready = False
+        self._row_cache.clear()
+        self.restyle()
+        self.refresh()
+
+    def restyle(self) -> None:
+        """Look up the colours a subclass keeps (status styles...) again."""
+
     def notify_style_update(self) -> None:
         self._styles_ready = False
         self._row_cache.clear()

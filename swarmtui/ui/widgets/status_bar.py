@@ -60,6 +60,9 @@ class StatusBar(Widget):
         self._tokens_of: dict[str, int] = {}
         self._tokens = 0
 
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
+
     def render(self) -> Text:
         return self.render_status()
 

@@ -79,6 +79,9 @@ class TimelinePanel(RowList):
         self._index: dict[str, int] = {}
         self._styles: dict[str, Style] = {}
 
+    def restyle(self) -> None:
+        self._styles = status_styles(self.app)
+
     def paint(self, frame: Frame) -> None:
         state = frame.state
         previous, self.state = self.state, state
