@@ -67,6 +67,7 @@ def bound_keys() -> dict[str, BoundKey]:
 
 
 def _subclasses(cls: type) -> Iterator[type]:
+    sub: type
     for sub in cls.__subclasses__():
         yield sub
         yield from _subclasses(sub)
