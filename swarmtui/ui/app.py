@@ -19,6 +19,7 @@ from swarmtui import gc_policy, locations
 from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.examples import DEFAULT_EXAMPLE, example_names, read_example
 from swarmtui.ui.look import STATUS_COLOR_DEFAULTS
+from swarmtui.ui.messages import BatchRequested
 from swarmtui.ui.screens.main import MainScreen
 from swarmtui.ui.session_controller import RunContext
 from swarmtui.ui.work import ReportsFailures, WorkFailed
@@ -249,9 +250,29 @@ class SwarmApp(ReportsFailures, App[None]):
 
     # App-wide actions -------------------------------------------------------------------------
     def action_sessions(self) -> None:
+        """Open the sessions browser, or go back to the one already open (never a second)."""
         from swarmtui.ui.screens.sessions import SessionsScreen
 
+        if any(isinstance(screen, SessionsScreen) for screen in self.screen_stack):
+            while not isinstance(self.screen, SessionsScreen):
+                self.pop_screen()
+            return
         self.push_screen(SessionsScreen(self.sessions_dir))
+
+    @on(BatchRequested)
+    def _batch_requested(self, message: BatchRequested) -> None:
+        """A past session's batch into the editor (after asking about unsaved changes)."""
+        main = self.main_screen
+
+        def load() -> None:
+            while self.screen is not main:
+                self.pop_screen()
+            main.document.load(message.text, None)
+            main.focus_pane("editor")
+            if message.run:
+                main.action_run()
+
+        main.document.when_saved_or_discarded(load, question="Replace the batch in the editor?")
 
     def action_help(self) -> None:
         from swarmtui.ui.screens.help import HelpScreen
