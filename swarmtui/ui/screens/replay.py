@@ -209,7 +209,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         yield Static("", id="replay-error")
         yield Static("loading…", id="replay-position")
         yield StatusBar(read_only=True, id="replay-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(TICK_SECONDS, self._tick, pause=True)

@@ -14,7 +14,7 @@ from textual.markup import escape
 from textual.reactive import reactive
 
 from swarmtui.ui.bridge import Frame
-from swarmtui.ui.look import status_styles
+from swarmtui.ui.look import plural, status_styles
 from swarmtui.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
@@ -62,7 +62,8 @@ def describe(event: Event) -> tuple[str, str]:
 
     kind = event.type
     if isinstance(event, SessionStarted):
-        return "session", f"started {event.title!r} ({event.backend}, {len(event.agents)} agents)"
+        agents = plural(len(event.agents), "agent")
+        return "session", f"started {event.title!r} ({event.backend}, {agents})"
     if isinstance(event, SessionFinished):
         return "session", event.status + (f": {event.reason}" if event.reason else "")
     if isinstance(event, MessageStarted | MessageFinished):
@@ -96,7 +97,7 @@ def describe(event: Event) -> tuple[str, str]:
             f": {event.reason}" if event.reason else ""
         )
     if isinstance(event, FileWritten):
-        return event.by, f"wrote {event.path} ({event.bytes} bytes)"
+        return event.by, f"wrote {event.path} ({plural(event.bytes, 'byte')})"
     if isinstance(event, OperationSkipped):
         return f"op#{event.op}", f"{event.kind} skipped: {event.reason}"
     if isinstance(event, Control):

@@ -64,7 +64,14 @@ class StatusBar(Widget):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
 
     def render(self) -> Text:
-        return self.render_status()
+        text = self.render_status()
+        # One line: what does not fit ends in "…" (the file label goes first).
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        width = self.size.width
+        if width and text.cell_len > width:
+            text.truncate(width, overflow="ellipsis")
+        return text
 
     def paint(self, frame: Frame) -> None:
         state, changed = frame.state, frame.changed_agents
@@ -146,7 +153,11 @@ class StatusBar(Widget):
             text.append("no session yet", Style(dim=True))
         if self.file_label:
             mark = " ● unsaved" if self.modified else ""
-            text.append(
-                f"  {self.file_label}{mark}", Style(dim=not self.modified, bold=self.modified)
-            )
+            label = f"  {self.file_label}{mark}"
+            room = self.size.width - text.cell_len
+            if 0 < room < len(label) and room > len(mark) + 6:
+                # The file's name matters more than its folder: cut from the left.
+                keep = room - len(mark) - 3
+                label = f"  …{self.file_label[-keep:]}{mark}"
+            text.append(label, Style(dim=not self.modified, bold=self.modified))
         return text
