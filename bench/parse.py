@@ -1,25 +1,44 @@
-"""Benchmark: parse + lint a generated 10,000-line batch (2,000 agents) against tree-sitter's bare
-parse of the same text, measured in the same run.
+"""Benchmark: parse + lint of a generated 10,000-line batch (2,000 agents), against baselines
+measured in the same run.
 
     python bench/parse.py [--json] [--repeat N]
 
-Goal: the whole parse + lint within 10× the bare parse, and under 300 ms.
+Two measures:
+- in this process: parse + lint against tree-sitter's bare parse of the same text (goal ≤ 10×);
+- in fresh processes, as a user meets it: importing the batch language and parsing + linting
+  the file, beyond the start of a bare interpreter (`python -c pass`) measured alternately with
+  it (goal ≤ 300 ms). `swarmtui lint FILE` (the whole CLI) is shown beside it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
+
+from tree_sitter import Parser
 
 from swarmtui.batch import parse_batch
-from swarmtui.batch.parser import _PARSER
+from swarmtui.batch.parser import JS_LANGUAGE
 from swarmtui.batch.words import clauses, stem
 
 AGENTS = 2000
+GOAL_RATIO = 10
+GOAL_BEYOND_START_MS = 300
+# What a fresh process does for the process measure: import, read, parse + lint, check.
+CHILD = (
+    "import sys\n"
+    "from swarmtui.batch import parse_batch\n"
+    "batch = parse_batch(open(sys.argv[1], encoding='utf-8').read(), source_name=sys.argv[1])\n"
+    "assert len(batch.tasks()) == int(sys.argv[2]) and not batch.has_errors\n"
+)
 
 
 def generate(agents: int = AGENTS) -> str:
@@ -66,8 +85,24 @@ def measure(
     return bare, full
 
 
+def _process(args: list[str]) -> Callable[[], object]:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def run() -> object:
+        done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+        if done.returncode not in (0, 1):  # (lint exits 1 on errors; there are none here)
+            raise SystemExit(f"{' '.join(args[:3])}… failed: {done.stderr.strip()[-300:]}")
+        return done
+
+    return run
+
+
+def _ms(values: list[float]) -> dict[str, float]:
+    return {"best": min(values) * 1e3, "median": statistics.median(values) * 1e3}
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args(argv)
@@ -78,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     assert len(batch.tasks()) == AGENTS, len(batch.tasks())
     assert not batch.has_errors, [d.format("bench") for d in batch.diagnostics[:3]]
     resolved = sum(1 for t in batch.tasks() if t.waits)
+    ts_parser = Parser(JS_LANGUAGE)
 
     def cold_parse() -> object:
         # Measure a first parse: empty the caches that help the editor's re-parses.
@@ -85,35 +121,61 @@ def main(argv: list[str] | None = None) -> int:
         stem.cache_clear()
         return parse_batch(text)
 
-    bare, full = measure(lambda: _PARSER.parse(data), cold_parse, args.repeat)
+    bare, full = measure(lambda: ts_parser.parse(data), cold_parse, args.repeat)
     warm = [timed(lambda: parse_batch(text)) for _ in range(args.repeat)]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.swarm.js"
+        path.write_text(text, encoding="utf-8")
+        python = sys.executable
+        start, child = measure(
+            _process([python, "-c", "pass"]),
+            _process([python, "-c", CHILD, str(path), str(AGENTS)]),
+            args.repeat,
+        )
+        cli = [timed(_process([python, "-m", "swarmtui", "lint", str(path)])) for _ in range(3)]
+
+    beyond = [c - s for s, c in zip(start, child, strict=True)]
     result = {
         "lines": text.count("\n"),
         "agents": AGENTS,
         "agents_with_waits": resolved,
         "diagnostics": len(batch.diagnostics),
         "repeat": args.repeat,
-        "bare_parse_ms": {"best": min(bare) * 1e3, "median": statistics.median(bare) * 1e3},
-        "parse_lint_ms": {"best": min(full) * 1e3, "median": statistics.median(full) * 1e3},
-        "reparse_unchanged_ms": {"best": min(warm) * 1e3, "median": statistics.median(warm) * 1e3},
+        "bare_parse_ms": _ms(bare),
+        "parse_lint_ms": _ms(full),
+        "reparse_unchanged_ms": _ms(warm),
         "ratio_best": min(full) / min(bare),
         "ratio_median": statistics.median(full) / statistics.median(bare),
-        "goal": {"ratio_max": 10, "parse_lint_ms_max": 300},
+        "process_start_ms": _ms(start),
+        "process_parse_lint_ms": _ms(child),
+        "beyond_start_ms": _ms(beyond),
+        "cli_lint_ms": _ms(cli),
+        "goal": {"ratio_max": GOAL_RATIO, "beyond_start_ms_max": GOAL_BEYOND_START_MS},
     }
-    result["goal_met"] = result["ratio_best"] <= 10 and min(full) * 1e3 < 300
+    result["goal_met"] = (
+        result["ratio_best"] <= GOAL_RATIO and min(beyond) * 1e3 <= GOAL_BEYOND_START_MS
+    )
     if args.json:
         print(json.dumps(result, indent=2))
-    else:
-        print(
-            f"{result['lines']} lines, {AGENTS} agents ({resolved} waiting), best of {args.repeat}"
-        )
-        b, f = result["bare_parse_ms"], result["parse_lint_ms"]
-        print(f"  tree-sitter bare parse: best {b['best']:7.1f} ms  median {b['median']:7.1f} ms")
-        print(f"  parse + lint:           best {f['best']:7.1f} ms  median {f['median']:7.1f} ms")
-        w = result["reparse_unchanged_ms"]
-        print(f"  re-parse, warm caches:  best {w['best']:7.1f} ms  median {w['median']:7.1f} ms")
-        print(f"  ratio: best {result['ratio_best']:.1f}×  median {result['ratio_median']:.1f}×")
-        print("  goal (≤10×, <300 ms):", "met" if result["goal_met"] else "NOT met")
+        return 0
+    print(f"{result['lines']} lines, {AGENTS} agents ({resolved} waiting), best of {args.repeat}")
+    rows = [
+        ("tree-sitter bare parse", "bare_parse_ms"),
+        ("parse + lint", "parse_lint_ms"),
+        ("re-parse, warm caches", "reparse_unchanged_ms"),
+        ("process: python -c pass", "process_start_ms"),
+        ("process: import + parse + lint", "process_parse_lint_ms"),
+        ("  beyond process start", "beyond_start_ms"),
+        ("swarmtui lint FILE (whole CLI)", "cli_lint_ms"),
+    ]
+    for label, key in rows:
+        f = result[key]
+        print(f"  {label:32} best {f['best']:7.1f} ms  median {f['median']:7.1f} ms")
+    best, median = result["ratio_best"], result["ratio_median"]
+    print(f"  ratio to bare parse: best {best:.1f}×  median {median:.1f}×")
+    goal = f"(≤{GOAL_RATIO}×, ≤{GOAL_BEYOND_START_MS} ms beyond process start)"
+    print(f"  goal {goal}:", "met" if result["goal_met"] else "NOT met")
     return 0
 
 

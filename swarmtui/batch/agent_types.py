@@ -2,40 +2,34 @@
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator
-
-from swarmtui import locations
 from swarmtui.batch.models import Diagnostic, Severity
 
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
+# One `key: value` line of the simple front matter our own role files use.
+_SIMPLE_LINE_RE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*")
+_TEXT_FIELDS = ("name", "description", "color", "model", "backend")
 
 
-class AgentType(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class AgentType:
     """A role an agent can take: who it is, how it is prompted, and its defaults."""
 
     name: str
     description: str = ""
     color: str | None = None
-    capabilities: list[str] = Field(default_factory=list)
+    capabilities: list[str] = field(default_factory=list)
     model: str | None = None
     backend: str | None = None
     system_prompt: str = ""
     # Where it was defined (a file), for messages.
     source: str | None = None
-
-    @field_validator("capabilities", mode="before")
-    @classmethod
-    def _split_capabilities(cls, value: Any) -> Any:
-        # Claude Code agent files write `tools: Read, Write, Bash` as one string.
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
 
 
 def parse_agent_type_file(path: Path) -> AgentType:
@@ -47,36 +41,120 @@ def parse_agent_type_file(path: Path) -> AgentType:
     m = _FRONT_MATTER_RE.match(text)
     if not m:
         raise ValueError("no YAML front matter between --- lines")
-    try:
-        meta = yaml.safe_load(m.group(1))
-    except yaml.YAMLError as exc:
-        raise ValueError(f"bad YAML front matter: {' '.join(str(exc).split())[:120]}") from exc
+    meta = _front_matter(m.group(1))
     if not isinstance(meta, dict):
         raise ValueError("the front matter is not a mapping of fields")
     data = {str(k): v for k, v in meta.items()}
     data.setdefault("name", path.stem)
     if "capabilities" not in data and "tools" in data:
         data["capabilities"] = data["tools"]
-    fields = AgentType.model_fields
+    values: dict[str, Any] = {}
+    for key in _TEXT_FIELDS:
+        value = data.get(key)
+        if value is None and key != "name":
+            continue
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ValueError(f"field {key}: Input should be a valid string")
+        values[key] = value
+    values["capabilities"] = _capabilities(data.get("capabilities"))
+    return AgentType(**values, system_prompt=m.group(2).strip(), source=str(path))
+
+
+def _capabilities(value: Any) -> list[str]:
+    if value is None:
+        return []
+    # Claude Code agent files write `tools: Read, Write, Bash` as one string.
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ValueError("field capabilities: Input should be a valid list of text")
+
+
+def _front_matter(block: str) -> Any:
+    """The front matter's fields. Our own role files keep to `key: value` lines, read here
+    without loading a YAML library (it is a tenth of `swarmtui lint`'s start-up); anything
+    richer goes to YAML."""
+    simple = _simple_front_matter(block)
+    if simple is not None:
+        return simple
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return AgentType(
-            **{
-                k: v
-                for k, v in data.items()
-                if k in fields and k not in ("system_prompt", "source")
-            },
-            system_prompt=m.group(2).strip(),
-            source=str(path),
-        )
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ValueError(f"field {where}: {first['msg']}") from exc
+        return yaml.load(block, Loader=loader)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"bad YAML front matter: {' '.join(str(exc).split())[:120]}") from exc
+
+
+def _simple_front_matter(block: str) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    for line in block.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = _SIMPLE_LINE_RE.fullmatch(line)
+        if m is None:
+            return None
+        value = _simple_value(m.group(2))
+        if value is None:
+            return None
+        out[m.group(1)] = value
+    return out
+
+
+def _simple_value(raw: str) -> Any:
+    """A plain, double-quoted or `[a, b]` value; None when it needs real YAML."""
+    if not raw or raw[0] in "'|>&*!%@`{" or " #" in raw:
+        return None
+    if raw[0] == '"':
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return None
+        return value if isinstance(value, str) else None
+    if raw[0] == "[":
+        if not raw.endswith("]") or any(c in raw[1:-1] for c in "[]{}\"'"):
+            return None
+        return [part.strip() for part in raw[1:-1].split(",") if part.strip()]
+    if ": " in raw or raw in ("true", "false", "null", "~", "yes", "no"):
+        return None
+    return raw
 
 
 @lru_cache(maxsize=4)
 def _builtin(directory: Path) -> tuple[dict[str, AgentType], tuple[Diagnostic, ...]]:
     return _load_dir(directory)
+
+
+# Project folders are read again only when a file in them changed: the editor lints on every
+# pause in typing, and a claude-flow project keeps some seventy agent files.
+_Signature = tuple[tuple[str, int, int], ...]
+_PROJECT_CACHE: dict[Path, tuple[_Signature, dict[str, AgentType], tuple[Diagnostic, ...]]] = {}
+
+
+def _signature(directory: Path) -> _Signature:
+    found = []
+    for path in sorted(directory.rglob("*.md")):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        found.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(found)
+
+
+def _load_project(directory: Path) -> tuple[dict[str, AgentType], tuple[Diagnostic, ...]]:
+    signature = _signature(directory)
+    cached = _PROJECT_CACHE.get(directory)
+    if cached is not None and cached[0] == signature:
+        return cached[1], cached[2]
+    types, problems = _load_dir(directory)
+    if len(_PROJECT_CACHE) > 8:
+        _PROJECT_CACHE.clear()
+    _PROJECT_CACHE[directory] = (signature, types, problems)
+    return types, problems
 
 
 def _load_dir(directory: Path) -> tuple[dict[str, AgentType], tuple[Diagnostic, ...]]:
@@ -85,6 +163,8 @@ def _load_dir(directory: Path) -> tuple[dict[str, AgentType], tuple[Diagnostic, 
     if not directory.is_dir():
         return types, ()
     for path in sorted(directory.rglob("*.md")):
+        if _is_documentation(path):
+            continue
         try:
             agent_type = parse_agent_type_file(path)
         except ValueError as exc:
@@ -100,17 +180,47 @@ def _load_dir(directory: Path) -> tuple[dict[str, AgentType], tuple[Diagnostic, 
     return types, tuple(problems)
 
 
+def _is_documentation(path: Path) -> bool:
+    """README.md, MIGRATION_SUMMARY.md…: notes kept next to agent files, not agent types."""
+    stem = path.stem
+    return stem.upper() == stem and any(c.isalpha() for c in stem)
+
+
+@lru_cache(maxsize=4)
+def _builtin_names(directory: Path) -> frozenset[str]:
+    # A built-in role file is named after its type (a test checks it), so linting needs no file
+    # read: the names are a tenth of the time of parsing every role.
+    return frozenset(p.stem for p in directory.rglob("*.md") if not _is_documentation(p))
+
+
+def known_type_names(project_dir: Path | None = None) -> tuple[frozenset[str], list[Diagnostic]]:
+    """The names of the known agent types, and any problem with the project's agent files."""
+    from swarmtui import locations
+
+    names = _builtin_names(locations.builtin_agent_types_dir())
+    project = locations.project_agent_types_dir(project_dir)
+    try:
+        if project.is_dir():
+            extra, problems = _load_project(project)
+            return names | frozenset(extra), list(problems)
+    except OSError:
+        pass
+    return names, []
+
+
 def load_agent_types(
     project_dir: Path | None = None,
 ) -> tuple[dict[str, AgentType], list[Diagnostic]]:
     """Built-in roles plus the project's `.claude/agents/**/*.md` (which win on equal names)."""
+    from swarmtui import locations
+
     builtin, problems = _builtin(locations.builtin_agent_types_dir())
     types = dict(builtin)
     found = list(problems)
     project = locations.project_agent_types_dir(project_dir)
     try:
         if project.is_dir():
-            extra, extra_problems = _load_dir(project)
+            extra, extra_problems = _load_project(project)
             types.update(extra)
             found.extend(extra_problems)
     except OSError:

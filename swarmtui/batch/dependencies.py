@@ -13,12 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
+from swarmtui.batch.calls import TaskInfo
 from swarmtui.batch.diagnostics import Diagnostics
-from swarmtui.batch.models import Batch, DependencyEdge, MemoryOp
-from swarmtui.batch.operations import TaskInfo
+from swarmtui.batch.memcli import MemoryCommand, memory_commands, qualified
+from swarmtui.batch.models import Batch, DependencyEdge, EdgeHow, MemoryOp
 from swarmtui.batch.paths import slug
 from swarmtui.batch.source import Range
-from swarmtui.batch.words import Clause, clauses, stem, stems
+from swarmtui.batch.words import WAIT_WORDS, Clause, all_agents_phrases, clauses, stem, stems
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _NORM_RE = re.compile(r"[^a-z0-9]+")
@@ -50,6 +51,11 @@ class _Resolver:
     described: list[tuple[str, _Provider, Clause | list[str]]] = field(default_factory=list)
     # key -> (message, op index, line) of each batch `memory delete` of it.
     deletes: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
+    # NS:KEY -> KEY for batch memory operations in a namespace (the engine keys them by KEY).
+    aliases: dict[str, str] = field(default_factory=dict)
+    # Agents whose completion others wait for: their `swarm/<name>/done` key.
+    done_keys: dict[int, str] = field(default_factory=dict)
+    commands: dict[int, list[MemoryCommand]] = field(default_factory=dict)
 
     # -- stores ----------------------------------------------------------------------------------
 
@@ -70,23 +76,27 @@ class _Resolver:
                 for key in info.explicit_stores:
                     self.add_store(key, provider, [])
                 continue
+            commands = self.commands_of(info)
             for clause in found:
-                if clause.direction != "store":
+                if clause.direction != "store" or _holds_command(clause, commands):
                     continue
                 if clause.keys:
+                    keys = [qualified(k, clause.namespace) for k in clause.keys]
                     edges.append(
                         DependencyEdge(
                             direction="store",
-                            keys=list(clause.keys),
+                            keys=keys,
                             how="quoted",
                             sentence=clause.sentence,
                             phrase=clause.text,
                         )
                     )
-                    for key in clause.keys:
+                    for key in keys:
                         self.add_store(key, provider, clause)
-                elif clause.mentions_memory:
-                    key = _implied_key(info.op.name, clause.phrase_words)
+                elif clause.mentions_memory or clause.namespace:
+                    key = qualified(
+                        _implied_key(info.op.name, clause.phrase_words), clause.namespace
+                    )
                     edges.append(
                         DependencyEdge(
                             direction="store",
@@ -102,6 +112,17 @@ class _Resolver:
                         f'{info.op.name}: "{clause.text}" names no key; it stores {key}',
                         self.locate(info, clause.text),
                     )
+            for command in commands:
+                if command.kind == "store":
+                    edges.append(
+                        DependencyEdge(
+                            direction="store",
+                            keys=[command.key],
+                            how="command",
+                            phrase=info.op.instructions[command.start : command.end].strip(),
+                        )
+                    )
+                    self.add_store(command.key, provider, [])
         message_of = {op.index: m.index for m in self.batch.messages for op in m.operations}
         for op in self.batch.operations():
             if not isinstance(op, MemoryOp) or not op.key or op.skip_reason:
@@ -109,33 +130,54 @@ class _Resolver:
             message = message_of.get(op.index, 0)
             if op.action == "store":
                 self.add_store(op.key, _Provider("memory.store", message, op_index=op.index), [])
+                if op.namespace != "default":
+                    self.aliases.setdefault(qualified(op.key, op.namespace), op.key)
             elif op.action == "delete":
                 self.deletes.setdefault(op.key, []).append((message, op.index, op.line))
 
     # -- waits -----------------------------------------------------------------------------------
 
+    def commands_of(self, info: TaskInfo) -> list[MemoryCommand]:
+        found = self.commands.get(id(info))
+        if found is None:
+            found = self.commands[id(info)] = memory_commands(info.op.instructions)
+        return found
+
     def waits(self) -> None:
         agents = {_norm(t.op.name): t for t in self.tasks if _norm(t.op.name)}
         pending: list[tuple[TaskInfo, str | None, Clause | None]] = []
         for info in self.tasks:
-            if info.explicit_waits is not None:
-                for key in info.explicit_waits:
+            if info.explicit_waits is not None or info.depends_on:
+                for key in info.explicit_waits or ():
                     if _GLOB_CHARS.search(key):
                         pending.append((info, key, None))
                     else:
                         self.literal(info, key, None, agents)
+                self.after(info, info.depends_on)
                 continue
+            everyone = all_agents_phrases(info.op.instructions)
+            if everyone:
+                self.after_everyone(info, everyone[0])
+            commands = self.commands_of(info)
             for clause in self.clauses.get(id(info), ()):
-                if clause.direction != "wait":
+                if clause.direction != "wait" or any(p in clause.sentence for p in everyone):
                     continue
+                if _holds_command(clause, commands):
+                    continue  # the memory command in it says exactly what is read
                 if clause.keys:
                     for key in clause.keys:
+                        key = qualified(key, clause.namespace)
                         if _GLOB_CHARS.search(key):
                             pending.append((info, key, clause))
                         else:
                             self.literal(info, key, clause, agents)
-                elif clause.phrase_words and (clause.verb in _WAIT_VERBS or clause.mentions_memory):
+                elif clause.namespace:
+                    pending.append((info, f"{clause.namespace}:*", clause))
+                elif clause.phrase_words and (clause.verb in WAIT_WORDS or clause.mentions_memory):
                     pending.append((info, None, clause))
+            for command in commands:
+                if command.kind != "store":
+                    self.literal(info, command.key, None, agents, command=command)
         if any(key is None for _, key, _ in pending):
             self.index_words()
         for info, pattern, where in pending:
@@ -143,6 +185,67 @@ class _Resolver:
                 self.glob(info, pattern, where)
             elif where is not None:
                 self.phrase(info, where)
+
+    # -- waiting for agents rather than keys ----------------------------------------------------
+
+    def done_key(self, provider: TaskInfo) -> str:
+        """The key an agent stores when it finishes, made only when someone waits for it."""
+        key = self.done_keys.get(id(provider))
+        if key is None:
+            key = self.done_keys[id(provider)] = f"swarm/{slug(provider.op.name)}/done"
+            self.edges[id(provider)].append(
+                DependencyEdge(direction="store", keys=[key], how="implied", phrase="finishes")
+            )
+            # (not described for matching: "the changelog" means what Changelog stores, not
+            # that it has finished)
+            self.providers.setdefault(key, []).append(
+                _Provider(provider.op.name, provider.message, provider)
+            )
+        return key
+
+    def after(self, info: TaskInfo, names: list[str]) -> None:
+        """`dependsOn: ["Researcher"]`: wait until those agents finish."""
+        by_name = {t.op.name: t for t in self.tasks}
+        for name in names:
+            other = by_name.get(name)
+            problem = (
+                f"{name!r}, which is not another agent of the batch"
+                if other is None or other is info
+                else f"{name}, which starts in a later message"
+                if other.message > info.message
+                else None
+            )
+            if problem is not None or other is None:
+                self.diags.add(
+                    "SW004",
+                    f"{info.op.name} depends on {problem}: it would wait forever",
+                    info.explicit_range or _op_range(info),
+                    op=info.op.index,
+                )
+                continue
+            key = self.done_key(other)
+            self.wait_edge(info, [key], "explicit", None, self.usable(info, key))
+
+    def after_everyone(self, info: TaskInfo, phrase: str) -> None:
+        """"Wait for all agents to complete": every other agent of its message."""
+        others = [t for t in self.tasks if t is not info and t.message == info.message]
+        if not others:
+            return
+        keys = [self.done_key(t) for t in others]
+        providers = [p for k in keys for p in self.usable(info, k)]
+        edge = DependencyEdge(
+            direction="wait",
+            keys=keys,
+            how="matched",
+            phrase=phrase,
+            providers=list(dict.fromkeys(p.name for p in providers)),
+        )
+        self.edges[id(info)].append(edge)
+        self.diags.add(
+            "SW013",
+            f'{info.op.name}: "{phrase}" → waits until {_names(providers)} finish',
+            self.locate(info, phrase),
+        )
 
     def usable(self, info: TaskInfo, key: str) -> list[_Provider]:
         """Who else stores `key` no later than the waiting agent's message."""
@@ -171,16 +274,31 @@ class _Resolver:
         return None
 
     def literal(
-        self, info: TaskInfo, key: str, clause: Clause | None, agents: dict[str, TaskInfo]
+        self,
+        info: TaskInfo,
+        key: str,
+        clause: Clause | None,
+        agents: dict[str, TaskInfo],
+        *,
+        command: MemoryCommand | None = None,
     ) -> None:
-        explicit = clause is None
+        explicit = clause is None and command is None
+        how: EdgeHow = "explicit" if explicit else "command" if command else "quoted"
+        # A read (not "wait for", not a `while ! ... memory read` loop) of a key nothing in the
+        # batch stores reads what memory already holds: no wait.
+        soft = (clause is not None and clause.verb not in WAIT_WORDS) or (
+            command is not None and command.kind == "read"
+        )
+        key = self.resolve_namespace(info, key, clause)
         providers = self.usable(info, key)
 
         def rng() -> Range:
+            if command is not None:
+                return self.locate(info, info.op.instructions[command.start : command.end])
             return self.locate(info, key) if clause else (info.explicit_range or _op_range(info))
 
         if providers:
-            self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, providers)
+            self.wait_edge(info, [key], how, clause, providers)
             return
         earlier = [
             p
@@ -196,7 +314,7 @@ class _Resolver:
                 rng(),
                 op=info.op.index,
             )
-            self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, [])
+            self.wait_edge(info, [key], how, clause, [])
             return
         later = [p for p in self.providers.get(key, ()) if p.task is not info]
         if later:
@@ -208,7 +326,7 @@ class _Resolver:
                 rng(),
                 op=info.op.index,
             )
-            self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, [])
+            self.wait_edge(info, [key], how, clause, [])
             return
         owner = next(
             (
@@ -232,7 +350,15 @@ class _Resolver:
                 rng(),
             )
             return
-        self.wait_edge(info, [key], "explicit" if explicit else "quoted", clause, [])
+        if soft:
+            self.diags.add(
+                "SW023",
+                f"{info.op.name} reads '{key}', which nothing in this batch stores: it reads "
+                "whatever memory holds when it starts, without waiting",
+                rng(),
+            )
+            return
+        self.wait_edge(info, [key], how, clause, [])
         self.diags.add(
             "SW004",
             f"{info.op.name} waits for '{key}', which nothing in the batch stores: "
@@ -241,10 +367,44 @@ class _Resolver:
             op=info.op.index,
         )
 
+    def resolve_namespace(self, info: TaskInfo, key: str, clause: Clause | None) -> str:
+        """The key as stored: `coordination:plan` waits for a batch `memory_usage` store of
+        `plan` in namespace coordination, and a plain `plan` for the one `NS:plan` stored."""
+        if self.providers.get(key):
+            return key
+        if key in self.aliases:
+            return self.aliases[key]
+        if ":" in key:
+            bare = key.split(":", 1)[1]
+            return bare if self.providers.get(bare) else key
+        suffix = ":" + key
+        found = [k for k in self.providers if k.endswith(suffix)]
+        if len(found) == 1:
+            self.diags.add(
+                "SW013",
+                f"{info.op.name}: '{key}' → {found[0]} (the one key of that name, in a namespace)",
+                self.locate(info, key) if clause else _op_range(info),
+            )
+            return found[0]
+        return key
+
     def glob(self, info: TaskInfo, pattern: str, clause: Clause | None) -> None:
         keys = [k for k in self.providers if fnmatchcase(k, pattern) and self.usable(info, k)]
+        keys += [
+            bare
+            for alias, bare in self.aliases.items()
+            if fnmatchcase(alias, pattern) and bare not in keys and self.usable(info, bare)
+        ]
         rng = self.locate(info, pattern) if clause else (info.explicit_range or _op_range(info))
-        how = "explicit" if clause is None else "matched"
+        how: EdgeHow = "explicit" if clause is None else "matched"
+        if not keys and clause is not None and clause.verb not in WAIT_WORDS:
+            self.diags.add(
+                "SW023",
+                f"{info.op.name} reads '{pattern}', which matches nothing this batch stores: it "
+                "reads whatever memory holds when it starts, without waiting",
+                rng,
+            )
+            return
         if not keys:
             self.wait_edge(info, [pattern], how, clause, [])
             self.diags.add(
@@ -300,6 +460,14 @@ class _Resolver:
             (k for k in scores if self.usable(info, k)), key=lambda k: (-scores[k], order[k])
         )
         rng = self.locate(info, clause.text)
+        if not ranked and clause.verb not in WAIT_WORDS:
+            self.diags.add(
+                "SW023",
+                f'{info.op.name}: "{clause.text}" matches nothing the other agents store; it '
+                "reads whatever memory holds, without waiting",
+                rng,
+            )
+            return
         if not ranked:
             self.diags.add(
                 "SW014",
@@ -362,7 +530,7 @@ class _Resolver:
         self,
         info: TaskInfo,
         keys: list[str],
-        how: str,
+        how: EdgeHow,
         clause: Clause | None,
         providers: list[_Provider],
     ) -> None:
@@ -398,7 +566,6 @@ class _Resolver:
 
 
 _COMMON = 50
-_WAIT_VERBS = frozenset(["wait", "waits", "waiting", "await", "awaits", "awaiting"])
 
 
 def resolve(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
@@ -407,6 +574,13 @@ def resolve(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
     resolver.stores()
     resolver.waits()
     resolver.finish()
+
+
+def _holds_command(clause: Clause, commands: list[MemoryCommand]) -> bool:
+    """A sentence that runs a memory command (`run: npx claude-flow memory store "k" "v"`) is
+    read through the command, not as prose with quoted keys."""
+    end = clause.start + len(clause.text)
+    return any(clause.start <= c.start < end or c.start <= clause.start < c.end for c in commands)
 
 
 def _implied_key(agent: str, words: list[str]) -> str:

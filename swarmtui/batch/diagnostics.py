@@ -24,7 +24,21 @@ CODES: dict[str, tuple[Severity, str]] = {
     "SW014": (W, "an agent with no instructions, or a wait phrase that matches nothing"),
     "SW015": (INFO, "a line that is not code, kept as a note"),
     "SW016": (W, "an agent type file that cannot be read"),
+    "SW017": (W, "an MCP tool swarmtui does not run (recorded as skipped)"),
+    "SW018": (INFO, "an operation recorded but not run: agents' own work or coordination"),
+    "SW019": (W, "a line that reads like an operation but is not one"),
+    "SW021": (E, "nothing in the batch can run"),
+    "SW022": (INFO, "more diagnostics than are kept for one file"),
+    "SW023": (INFO, "a read of a key the batch does not store: no wait"),
 }
+# SW020 is the engine's (a budget it cannot enforce): it is about a run, not about the text.
+
+# Diagnostics kept per file: a hostile or broken batch must not make thousands of them (a
+# megabyte of parentheses made 94 MB). Up to KEEP_WHILE_READING are collected, then the most
+# severe MAX_DIAGNOSTICS are kept and the rest counted.
+MAX_DIAGNOSTICS = 1000
+KEEP_WHILE_READING = 4 * MAX_DIAGNOSTICS
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 # What can still be said of an operation with a syntax error.
 CERTAIN_CODES = frozenset({"SW001", "SW002", "SW003"})
@@ -41,6 +55,7 @@ class Diagnostics:
         # Operations with a syntax error: their arguments may be shifted or cut, so nothing but
         # what is certain (syntax, undefined names, placeholders) is reported for them.
         self.syntax_ops: set[int] = set()
+        self.dropped = 0
 
     def add(
         self,
@@ -56,6 +71,11 @@ class Diagnostics:
         if op is not None and code == "SW001":
             self.syntax_ops.add(op)
         sev = severity or CODES[code][0]
+        if op is not None and (sev is Severity.ERROR or code == "SW003"):
+            self.skip.setdefault(op, f"{code}: {message}")
+        if len(self.items) >= KEEP_WHILE_READING:
+            self.dropped += 1
+            return None
         line, col, end_line, end_col = self.source.clamp(rng)
         diag = Diagnostic(
             code=code,
@@ -67,6 +87,33 @@ class Diagnostics:
             end_column=end_col,
         )
         self.items.append(diag)
-        if op is not None and (sev is Severity.ERROR or code == "SW003"):
-            self.skip.setdefault(op, f"{code}: {message}")
         return diag
+
+    def full(self) -> bool:
+        """True (and the diagnostic counted as dropped) when no more are kept: callers skip
+        building a message nobody will see."""
+        if len(self.items) < KEEP_WHILE_READING:
+            return False
+        self.dropped += 1
+        return True
+
+    def final(self) -> tuple[list[Diagnostic], int]:
+        """The diagnostics to report, in text order, and how many were left out: past
+        MAX_DIAGNOSTICS the most severe are kept, and a last note says how many more there were."""
+        items = self.items
+        dropped = self.dropped
+        if len(items) > MAX_DIAGNOSTICS:
+            ranked = sorted(items, key=lambda d: (_RANK[d.severity], d.line, d.column))
+            dropped += len(items) - MAX_DIAGNOSTICS
+            items = ranked[:MAX_DIAGNOSTICS]
+        items.sort(key=lambda d: (d.line, d.column, d.code, d.message))
+        if dropped:
+            items.append(
+                Diagnostic(
+                    code="SW022",
+                    severity=Severity.INFO,
+                    message=f"{dropped} more diagnostics not shown (only the first "
+                    f"{MAX_DIAGNOSTICS} of a file are kept, the most severe first)",
+                )
+            )
+        return items, dropped

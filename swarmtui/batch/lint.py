@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
+from collections.abc import Collection
 from difflib import get_close_matches
 from pathlib import Path
 
-from swarmtui.batch.agent_types import load_agent_types
+from swarmtui.batch.agent_types import known_type_names
+from swarmtui.batch.calls import TaskInfo
 from swarmtui.batch.diagnostics import Diagnostics
 from swarmtui.batch.models import Batch, MemoryOp, TaskOp, TodoWriteOp
-from swarmtui.batch.operations import TaskInfo
 from swarmtui.batch.source import Range
 from swarmtui.batch.todos import link_todos
+
+# Instructions that say how the agent coordinates, through memory or claude-flow's hooks.
+_COORDINATES_RE = re.compile(r"memory|hooks?\b|coordinat|\bshar(?:e|es|ed|ing)\b", re.IGNORECASE)
+# Past this many agents with the same problem, one diagnostic names them all.
+_FOLD = 3
+_RUNNABLE = frozenset({"task", "todo_write", "bash", "write", "memory"})
 
 
 def lint(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics, project_dir: Path | None) -> None:
@@ -33,22 +41,40 @@ def _range(op: TaskOp | TodoWriteOp) -> Range:
 def _agent_types(tasks: list[TaskInfo], diags: Diagnostics, project_dir: Path | None) -> None:
     if not tasks:
         return
-    known, problems = load_agent_types(project_dir)
+    known, problems = known_type_names(project_dir)
     for problem in problems:
         diags.add(problem.code, problem.message, (1, 1, 1, 1), severity=problem.severity)
+    unknown: dict[str, list[TaskInfo]] = {}
     for info in tasks:
-        agent_type = info.op.agent_type
-        if agent_type in known:
-            continue
-        close = get_close_matches(agent_type, list(known), n=1, cutoff=0.5)
+        if info.op.agent_type not in known:
+            unknown.setdefault(info.op.agent_type, []).append(info)
+    for agent_type, infos in unknown.items():
+        close = suggest_type(agent_type, known)
         hint = (
-            f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(sorted(known))})"
+            f"did you mean {close!r}?"
+            if close
+            else "it runs as a general agent (docs/batch-language.md lists the known types)"
         )
+        count = f" ({len(infos)} agents)" if len(infos) > 1 else ""
         diags.add(
             "SW009",
-            f"unknown agent type {agent_type!r}{hint}",
-            info.type_range() or _range(info.op),
+            f"unknown agent type {agent_type!r}{count}: {hint}",
+            infos[0].type_range() or _range(infos[0].op),
         )
+
+
+def suggest_type(name: str, known: Collection[str]) -> str | None:
+    """The known type NAME is surely a slip for: a near spelling (`reviewr`), a different case
+    or separator (`Code_Analyzer`), or the one known type that ends with it (`architect` →
+    `system-architect` only when no other type does). None when nothing is that close."""
+    folded = re.sub(r"[\s_]+", "-", name.strip().lower())
+    if folded in known:
+        return folded
+    ends = [k for k in known if k.endswith("-" + folded)]
+    if len(ends) == 1:
+        return ends[0]
+    close = get_close_matches(folded, list(known), n=2, cutoff=0.85)
+    return close[0] if len(close) == 1 or (close and close[0] != close[1]) else None
 
 
 def _duplicates(tasks: list[TaskInfo], diags: Diagnostics) -> None:
@@ -66,10 +92,28 @@ def _duplicates(tasks: list[TaskInfo], diags: Diagnostics) -> None:
         )
 
 
+def _each_or_folded(
+    diags: Diagnostics, code: str, infos: list[TaskInfo], each: str, together: str
+) -> None:
+    """One diagnostic per agent, or past a few, one naming them all (no flood of the same
+    remark): EACH and TOGETHER are formatted with {name}, and {count} and {names}."""
+    if len(infos) >= _FOLD:
+        names = ", ".join(info.op.name for info in infos)
+        diags.add(code, together.format(count=len(infos), names=names), _range(infos[0].op))
+        return
+    for info in infos:
+        diags.add(code, each.format(name=info.op.name), _range(info.op))
+
+
 def _instructions(tasks: list[TaskInfo], diags: Diagnostics) -> None:
-    for info in tasks:
-        if not info.op.instructions.strip():
-            diags.add("SW014", f"{info.op.name} has no instructions", _range(info.op))
+    _each_or_folded(
+        diags,
+        "SW014",
+        [info for info in tasks if not info.op.instructions.strip()],
+        "{name} has no instructions",
+        "{count} agents have no instructions ({names}): give each its task "
+        "(Task(name, instructions, type), or agent_spawn({{type, name, task}}))",
+    )
 
 
 def _graph(tasks: list[TaskInfo]) -> dict[int, list[int]]:
@@ -185,12 +229,9 @@ def _separate_messages(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) 
     for i in movable:
         moved[i] = first
     after = _wall(graph, moved)
-    if after < before:
-        gain = f"expected speed-up {before / after:.1f}× ({before} → {after} agent-lengths)"
-    else:
-        gain = (
-            f"no speed-up with equal agent durations ({before} agent-lengths), but it starts sooner"
-        )
+    if after >= before:
+        return  # moving them would not make the batch faster: nothing worth saying
+    gain = f"expected speed-up {before / after:.1f}× ({before} → {after} agent-lengths)"
     for i in movable:
         info = tasks[i]
         diags.add(
@@ -231,22 +272,34 @@ def _wall(graph: dict[int, list[int]], message: list[int]) -> int:
 
 
 def _memory_use(tasks: list[TaskInfo], diags: Diagnostics) -> None:
-    if len(tasks) < 2:
+    """SW007 where others coordinate through memory but an agent says nothing of how it does:
+    batches whose agents all work from the conversation, or through claude-flow's hooks, are
+    left alone."""
+    if len(tasks) < 2 or not any(info.op.waits or info.op.stores for info in tasks):
         return
-    for info in tasks:
-        if not info.op.waits and not info.op.stores and info.op.instructions.strip():
-            diags.add(
-                "SW007",
-                f"{info.op.name} neither reads nor writes memory: how will it know what the "
-                "others did, or they what it did?",
-                _range(info.op),
-            )
+    silent = [
+        info
+        for info in tasks
+        if not info.op.waits
+        and not info.op.stores
+        and info.op.instructions.strip()
+        and not _COORDINATES_RE.search(info.op.instructions)
+    ]
+    _each_or_folded(
+        diags,
+        "SW007",
+        silent,
+        "{name} neither reads nor writes memory: how will it know what the others did, or they "
+        "what it did?",
+        "{count} agents neither read nor write memory ({names}), while the others coordinate "
+        "through it: how will they know what the others did?",
+    )
 
 
 def _todo_list(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
     todo_ops = [op for op in batch.operations() if isinstance(op, TodoWriteOp)]
-    if not todo_ops:
-        return
+    if not todo_ops or all(op.index in diags.skip for op in todo_ops):
+        return  # (a list left to fill in is not a short one)
     ids = {todo.id for op in todo_ops for todo in op.todos}
     last = todo_ops[-1]
     if len(ids) == 1:
@@ -297,3 +350,28 @@ def skip_dependents(batch: Batch, diags: Diagnostics) -> None:
                     task.skip_reason = f"SW004: {reason}"
                     queue.append(task.name)
                     break
+
+
+def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
+    """SW021: a batch in which nothing will run must not pass for one that ran (an empty session
+    that "completes"). Reported only when no other error already says why, and not for a blank
+    text (an empty editor has nothing wrong with it yet)."""
+    if not diags.source.text.strip():
+        return
+    if any(op.kind in _RUNNABLE and op.skip_reason is None for op in batch.operations()):
+        return
+    if any(d.severity == "error" for d in diags.items):
+        return
+    recorded = [op for op in batch.operations() if op.kind in ("tool", "note")]
+    what = (
+        "only operations swarmtui records without running (agents' own tools, coordination, "
+        "MCP tools) and notes"
+        if recorded
+        else "no operation at all"
+    )
+    diags.add(
+        "SW021",
+        f"nothing in this batch can run: it holds {what}; add a Task, Bash, Write, TodoWrite or "
+        "memory operation",
+        (1, 1, 1, 1),
+    )

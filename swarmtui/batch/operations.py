@@ -1,13 +1,12 @@
-"""Turn one call (`Task(...)`, `Bash(...)`, `memory.store(...)`, ...) into an operation (§2)."""
+"""Turn one call (`Task(...)`, `Bash "ls"`, `memory.store(...)`, `Read(...)`...) into an operation
+(§2): the operations swarmtui runs, the tools it records without running, and unknown names."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, cast, overload
+from typing import Any, cast
 
-from tree_sitter import Node
-
-from swarmtui.batch.diagnostics import Diagnostics
+from swarmtui.batch.calls import CallContext, TaskInfo, number_option, text_arg
+from swarmtui.batch.memcli import memory_commands
 from swarmtui.batch.models import (
     BashOp,
     MemoryOp,
@@ -16,97 +15,29 @@ from swarmtui.batch.models import (
     TaskOp,
     Todo,
     TodoWriteOp,
+    ToolOp,
+    ToolRole,
     WriteOp,
 )
-from swarmtui.batch.paths import check_write_path
-from swarmtui.batch.source import Range, Source
-from swarmtui.batch.values import UNDEFINED, Evaluator, Undefined, js_string
+from swarmtui.batch.names import MEMORY_TOOLS, mcp_name, tool_role
+from swarmtui.batch.paths import check_write_path, slug
+from swarmtui.batch.source import Range
+from swarmtui.batch.tasks import agent_spawn, task
+from swarmtui.batch.values import Undefined, js_string
 
 TOPOLOGIES = ("mesh", "hierarchical", "star", "ring")
 MEMORY_ACTIONS = ("store", "retrieve", "list", "search", "delete")
 TODO_STATUSES = ("pending", "in_progress", "completed")
 TODO_PRIORITIES = ("critical", "high", "medium", "low")
+# What a recorded tool call is about, for its one-line summary.
+_SUMMARY_KEYS = (
+    "file_path", "path", "notebook_path", "pattern", "query", "url", "command", "task",
+    "description", "subject", "title", "name", "team_name", "message", "key",
+)  # fmt: skip
 
-AnyOp = TaskOp | TodoWriteOp | BashOp | WriteOp | MemoryOp | SwarmInitOp | NoteOp
+AnyOp = TaskOp | TodoWriteOp | BashOp | WriteOp | MemoryOp | SwarmInitOp | ToolOp | NoteOp
 
-
-@dataclass(slots=True)
-class TaskInfo:
-    """What dependency inference needs to know about a task beyond its model."""
-
-    op: TaskOp
-    message: int = 0
-    explicit_waits: list[str] | None = None
-    explicit_stores: list[str] | None = None
-    explicit_range: Range | None = None
-    # The instructions and type arguments, turned into ranges only when a diagnostic needs them.
-    source: Source | None = None
-    row_offset: int = 0
-    instructions_node: Node | None = None
-    type_node: Node | None = None
-
-    def instructions_range(self) -> Range | None:
-        if self.source is None or self.instructions_node is None:
-            return None
-        return self.source.node_range(self.instructions_node, self.row_offset)
-
-    def instructions_offsets(self) -> tuple[int, int] | None:
-        """Character offsets of the instructions argument in the text."""
-        if self.source is None or self.instructions_node is None:
-            return None
-        node = self.instructions_node
-        return self.source.node_start(node, self.row_offset), self.source.node_end(
-            node, self.row_offset
-        )
-
-    def type_range(self) -> Range | None:
-        if self.source is None or self.type_node is None:
-            return None
-        return self.source.node_range(self.type_node, self.row_offset)
-
-
-@dataclass(slots=True)
-class CallContext:
-    """Everything `build_operation` needs to read one call."""
-
-    diags: Diagnostics
-    evaluator: Evaluator
-    row_offset: int
-    index: int
-    rng: Range
-    call: Node
-    args: list[Node]
-    tasks: list[TaskInfo] = field(default_factory=list)
-
-    def arg(self, i: int) -> Any:
-        if i >= len(self.args):
-            return UNDEFINED
-        return self.evaluator.eval(self.args[i])
-
-    def arg_range(self, i: int) -> Range:
-        if i >= len(self.args):
-            return self.rng
-        return self.diags.source.node_range(self.args[i], self.row_offset)
-
-    def key_range(self, i: int, key: str) -> Range:
-        """The range of `key: value` inside argument i, else the argument, else the call."""
-        if i >= len(self.args):
-            return self.rng
-        stack = [self.args[i]]
-        while stack:
-            node = stack.pop()
-            if node.type == "pair":
-                k = node.child_by_field_name("key")
-                if (
-                    k is not None
-                    and (k.text or b"").decode("utf-8", "replace").strip("\"'`") == key
-                ):
-                    return self.diags.source.node_range(node, self.row_offset)
-            stack.extend(reversed(node.named_children))
-        return self.arg_range(i)
-
-    def bad(self, message: str, rng: Range | None = None, code: str = "SW012") -> None:
-        self.diags.add(code, message, rng or self.rng, op=self.index)
+__all__ = ["AnyOp", "CallContext", "TaskInfo", "build_operation"]
 
 
 def build_operation(name: str, ctx: CallContext) -> AnyOp:
@@ -118,122 +49,54 @@ def build_operation(name: str, ctx: CallContext) -> AnyOp:
         "end_line": ctx.rng[2],
         "end_column": ctx.rng[3],
     }
-    if name == "Task":
-        return _task(ctx, base)
-    if name.endswith("agent_spawn"):
-        return _agent_spawn(ctx, base)
+    if name in ("Task", "Agent"):
+        return task(ctx, base)
     if name == "TodoWrite":
         return _todo_write(ctx, base)
+    if name == "TaskCreate":
+        return _task_create(ctx, base)
     if name == "Bash":
         return _bash(ctx, base)
     if name == "Write":
         return _write(ctx, base)
-    if name.endswith("memory_usage"):
-        return _memory_usage(ctx, base)
     if name.startswith("memory.") and name[7:] in MEMORY_ACTIONS:
         return _memory_short(name[7:], ctx, base)
-    if name.endswith("swarm_init"):
+    tool = mcp_name(name)
+    suffix = tool.tool if tool is not None else name
+    if suffix.endswith("agent_spawn"):
+        return agent_spawn(ctx, base)
+    if suffix.endswith("swarm_init"):
         return _swarm_init(ctx, base)
-    for i in range(len(ctx.args)):
+    if suffix.endswith("memory_usage"):
+        return _memory_usage(ctx, base)
+    if tool is not None and tool.tool in MEMORY_TOOLS:
+        return _memory_tool(MEMORY_TOOLS[tool.tool] or "store", ctx, base)
+    role = tool_role(name)
+    if role is not None:
+        return _tool(name, role[0], role[1], ctx, base)
+    for i in range(ctx.count):
         ctx.arg(i)  # still report undefined names and placeholders inside it
     if name:  # a call with no readable name was already reported as a syntax error
         ctx.diags.add("SW009", f"unknown operation `{name}`: it will be skipped", ctx.rng)
-    text = (ctx.call.text or b"").decode("utf-8", "replace")
     reason = f"unknown operation `{name}`" if name else "not a readable operation"
-    return NoteOp(**base, text=" ".join(text.split()), skip_reason=reason)
+    return NoteOp(**base, text=" ".join(ctx.text.split()), skip_reason=reason)
 
 
 # -- the operations --------------------------------------------------------------------------------
-
-
-def _task(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
-    name = _text_arg(ctx, 0, "agent name", required=True) or f"agent-{ctx.index + 1}"
-    instructions = _text_arg(ctx, 1, "instructions") or ""
-    agent_type = _text_arg(ctx, 2, "agent type") or "general"
-    options = ctx.arg(3) if len(ctx.args) > 3 else {}
-    if not isinstance(options, dict):
-        if not isinstance(options, Undefined):
-            ctx.bad("the fourth argument of Task must be an object of options", ctx.arg_range(3))
-        options = {}
-    if len(ctx.args) > 4:
-        ctx.bad("Task takes at most four arguments", ctx.arg_range(4))
-    op = TaskOp(**base, name=name.strip() or name, instructions=instructions, agent_type=agent_type)
-    info = TaskInfo(op)
-    info.source, info.row_offset = ctx.diags.source, ctx.row_offset
-    if len(ctx.args) > 1:
-        info.instructions_node = ctx.args[1]
-    if len(ctx.args) > 2:
-        info.type_node = ctx.args[2]
-    _task_options(ctx, op, info, options, 3)
-    ctx.tasks.append(info)
-    return op
-
-
-def _agent_spawn(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
-    spec = ctx.arg(0)
-    if not isinstance(spec, dict):
-        if not isinstance(spec, Undefined):
-            ctx.bad("agent_spawn takes an object such as {type, name}", ctx.arg_range(0))
-        spec = {}
-    agent_type = spec.get("type") if isinstance(spec.get("type"), str) else None
-    name = spec.get("name") if isinstance(spec.get("name"), str) else None
-    instructions = spec.get("instructions") or spec.get("task") or ""
-    op = TaskOp(
-        **base,
-        name=name or agent_type or f"agent-{ctx.index + 1}",
-        agent_type=agent_type or "general",
-        instructions=instructions if isinstance(instructions, str) else js_string(instructions),
-    )
-    info = TaskInfo(op)
-    _task_options(ctx, op, info, spec, 0)
-    ctx.tasks.append(info)
-    return op
-
-
-def _task_options(
-    ctx: CallContext, op: TaskOp, info: TaskInfo, options: dict[str, Any], arg: int
-) -> None:
-    for key in ("waits", "stores"):
-        if key not in options:
-            continue
-        value = options[key]
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            ctx.bad(f"`{key}` must be a list of memory keys", ctx.key_range(arg, key))
-            continue
-        keys = [v for v in value if v]
-        if key == "waits":
-            info.explicit_waits = keys
-        else:
-            info.explicit_stores = keys
-        info.explicit_range = ctx.key_range(arg, key)
-    if "timeout" in options:
-        op.timeout = _number_option(
-            ctx, options["timeout"], "timeout", ctx.key_range(arg, "timeout")
-        )
-    if "retries" in options:
-        retries = options["retries"]
-        if isinstance(retries, int) and not isinstance(retries, bool) and retries >= 0:
-            op.retries = retries
-        else:
-            ctx.bad("`retries` must be a whole number ≥ 0", ctx.key_range(arg, "retries"))
-    for key in ("backend", "model"):
-        if key in options:
-            value = options[key]
-            if isinstance(value, str) and value:
-                setattr(op, key, value)
-            elif value is not None:
-                ctx.bad(f"`{key}` must be text", ctx.key_range(arg, key))
 
 
 def _todo_write(ctx: CallContext, base: dict[str, Any]) -> TodoWriteOp:
     spec = ctx.arg(0)
     items: Any = spec.get("todos") if isinstance(spec, dict) else spec
     if not isinstance(items, list):
-        if not isinstance(spec, Undefined):
+        placeholder = ctx.diags.skip.get(ctx.index, "").startswith("SW003")
+        if not isinstance(spec, Undefined) and not isinstance(items, Undefined) and not placeholder:
             ctx.bad("TodoWrite takes {todos: [...]}", ctx.arg_range(0))
         items = []
+    return _todo_list(ctx, base, items)
+
+
+def _todo_list(ctx: CallContext, base: dict[str, Any], items: list[Any]) -> TodoWriteOp:
     todos: list[Todo] = []
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
@@ -276,9 +139,8 @@ def _todo_write(ctx: CallContext, base: dict[str, Any]) -> TodoWriteOp:
 
 def _todo_field_range(ctx: CallContext, n: int, key: str) -> Range:
     """The `key: value` pair of the n-th todo (1-based), else the whole argument."""
-    if not ctx.args:
-        return ctx.rng
-    stack = [ctx.args[0]]
+    root = ctx.node(0)
+    stack = [root] if root is not None else []
     while stack:
         node = stack.pop()
         if node.type == "array":
@@ -296,16 +158,30 @@ def _todo_field_range(ctx: CallContext, n: int, key: str) -> Range:
     return ctx.arg_range(0)
 
 
-def _bash(ctx: CallContext, base: dict[str, Any]) -> BashOp:
-    command = _text_arg(ctx, 0, "command", required=True) or ""
-    options = ctx.arg(1) if len(ctx.args) > 1 else {}
+def _bash(ctx: CallContext, base: dict[str, Any]) -> BashOp | MemoryOp:
+    command = text_arg(ctx, 0, "command", required=True) or ""
+    stored = _memory_store_command(command)
+    if stored is not None and ctx.count == 1:
+        ctx.diags.add(
+            "SW018",
+            f"claude-flow's memory command runs as a swarmtui memory store of {stored.key}",
+            ctx.rng,
+        )
+        return MemoryOp(
+            **base,
+            action="store",
+            key=stored.bare_key,
+            value=stored.value,
+            namespace=stored.namespace,
+        )
+    options = ctx.arg(1) if ctx.count > 1 else {}
     op = BashOp(**base, command=command)
     if not isinstance(options, dict):
         if not isinstance(options, Undefined):
             ctx.bad("the second argument of Bash must be {timeout, cwd}", ctx.arg_range(1))
         return op
     if "timeout" in options:
-        op.timeout = _number_option(ctx, options["timeout"], "timeout", ctx.key_range(1, "timeout"))
+        op.timeout = number_option(ctx, options["timeout"], "timeout", ctx.key_range(1, "timeout"))
     cwd = options.get("cwd")
     if cwd is not None:
         if isinstance(cwd, str):
@@ -316,15 +192,33 @@ def _bash(ctx: CallContext, base: dict[str, Any]) -> BashOp:
 
 
 def _write(ctx: CallContext, base: dict[str, Any]) -> WriteOp:
-    path = _text_arg(ctx, 0, "path", required=True) or ""
-    content = ctx.arg(1) if len(ctx.args) > 1 else ""
-    if isinstance(content, Undefined):
+    first = ctx.arg(0) if ctx.count else None
+    path_range = ctx.arg_range(0)
+    if isinstance(first, dict):
+        # Claude Code's shape: `Write({file_path, content})`.
+        path = next((first[k] for k in ("file_path", "path") if isinstance(first.get(k), str)), "")
+        content: Any = first.get("content")
+        path_range = ctx.key_range(0, "file_path" if "file_path" in first else "path")
+        if not path:
+            ctx.bad("Write needs a file_path", ctx.arg_range(0))
+    else:
+        path = text_arg(ctx, 0, "path", required=True) or ""
+        content = ctx.arg(1) if ctx.count > 1 else None
+    if content is None and path:
+        ctx.diags.add(
+            "SW003",
+            f"Write names {path} but gives no content: write it as Write(path, content); "
+            "this operation will be skipped",
+            ctx.rng,
+            op=ctx.index,
+        )
+    if isinstance(content, Undefined) or content is None:
         content = ""
     op = WriteOp(**base, path=path, content=js_string(content))
     if path:
         problem = check_write_path(path)
         if problem:
-            ctx.bad(problem, ctx.arg_range(0), code="SW010")
+            ctx.bad(problem, path_range, code="SW010")
     return op
 
 
@@ -349,7 +243,7 @@ def _memory_short(action: str, ctx: CallContext, base: dict[str, Any]) -> Memory
     if action == "search":
         spec["pattern"] = ctx.arg(0)
     elif action == "list":
-        first = ctx.arg(0) if ctx.args else None
+        first = ctx.arg(0) if ctx.count else None
         if isinstance(first, dict):
             spec.update(first)
         elif first is not None:
@@ -357,17 +251,40 @@ def _memory_short(action: str, ctx: CallContext, base: dict[str, Any]) -> Memory
     else:
         spec["key"] = ctx.arg(0)
         if action == "store":
-            spec["value"] = ctx.arg(1) if len(ctx.args) > 1 else None
-            extra = ctx.arg(2) if len(ctx.args) > 2 else {}
+            spec["value"] = ctx.arg(1) if ctx.count > 1 else None
+            extra = ctx.arg(2) if ctx.count > 2 else {}
             if isinstance(extra, dict):
                 spec.update({k: v for k, v in extra.items() if k in ("namespace", "ttl")})
             elif not isinstance(extra, Undefined):
                 ctx.bad("the third argument of memory.store must be {namespace, ttl}")
-        elif len(ctx.args) > 1:
+        elif ctx.count > 1:
             extra = ctx.arg(1)
             if isinstance(extra, dict):
                 spec.update({k: v for k, v in extra.items() if k == "namespace"})
     return _memory_op(ctx, base, action, spec, 2 if action == "store" else 1)
+
+
+def _memory_tool(action: str, ctx: CallContext, base: dict[str, Any]) -> MemoryOp:
+    """`mcp__claude-flow__memory_store {key, value}` and its retrieve/search/list/delete kin."""
+    spec = ctx.arg(0) if ctx.count else {}
+    if not isinstance(spec, dict):
+        if not isinstance(spec, Undefined):
+            ctx.bad(f"memory {action} takes {{key, value, namespace, ...}}", ctx.arg_range(0))
+        spec = {}
+    if action == "retrieve" and isinstance(spec.get("key"), str) and "*" in spec["key"]:
+        # A retrieve of `research/*` is a search of that pattern.
+        spec = {**spec, "pattern": spec["key"]}
+        action = "search"
+    return _memory_op(ctx, base, action, spec, 0)
+
+
+def _memory_store_command(command: str) -> Any:
+    """The one claude-flow `memory store` that is the whole command, else None."""
+    found = memory_commands(command)
+    if len(found) != 1 or found[0].kind != "store" or found[0].start > 40:
+        return None
+    rest = command[found[0].end :].strip()
+    return found[0] if not rest else None
 
 
 def _memory_op(
@@ -385,7 +302,7 @@ def _memory_op(
         namespace = "default"
     ttl = None
     if spec.get("ttl") is not None:
-        ttl = _number_option(ctx, spec["ttl"], "ttl", ctx.key_range(opt_arg, "ttl"), keep_int=True)
+        ttl = number_option(ctx, spec["ttl"], "ttl", ctx.key_range(opt_arg, "ttl"), keep_int=True)
     pattern = spec.get("pattern")
     if pattern is not None and not isinstance(pattern, str):
         pattern = js_string(pattern)
@@ -404,7 +321,7 @@ def _memory_op(
 
 
 def _swarm_init(ctx: CallContext, base: dict[str, Any]) -> SwarmInitOp:
-    spec = ctx.arg(0) if ctx.args else {}
+    spec = ctx.arg(0) if ctx.count else {}
     if not isinstance(spec, dict):
         if not isinstance(spec, Undefined):
             ctx.bad("swarm_init takes {topology, maxAgents, strategy}", ctx.arg_range(0))
@@ -431,43 +348,54 @@ def _swarm_init(ctx: CallContext, base: dict[str, Any]) -> SwarmInitOp:
     return op
 
 
-# -- helpers --------------------------------------------------------------------------------------
+# -- tools swarmtui records without running ----------------------------------------------------
 
 
-def _text_arg(ctx: CallContext, i: int, what: str, *, required: bool = False) -> str | None:
-    if i >= len(ctx.args):
-        if required:
-            ctx.bad(f"missing {what}")
-        return None
-    value = ctx.arg(i)
-    if isinstance(value, Undefined):
-        return None
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return js_string(value)
-        ctx.bad(f"the {what} must be text", ctx.arg_range(i))
-        return None
-    return value
+def _tool(name: str, role: ToolRole, reason: str, ctx: CallContext, base: dict[str, Any]) -> ToolOp:
+    values = [ctx.arg(i) for i in range(ctx.count)]
+    op = ToolOp(**base, tool=name, role=role, summary=_summary(values), skip_reason=reason)
+    if role == "not-run":
+        ctx.diags.add("SW017", f"{reason}: skipped", ctx.rng)
+    else:
+        ctx.diags.add("SW018", reason, ctx.rng)
+    return op
 
 
-@overload
-def _number_option(ctx: CallContext, value: Any, key: str, rng: Range) -> float | None: ...
+def _summary(values: list[Any]) -> str:
+    """A few words on what a tool call is about: its path, pattern, task…"""
+    text = ""
+    for value in values:
+        if isinstance(value, str):
+            text = value
+        elif isinstance(value, dict):
+            text = next((js_string(value[k]) for k in _SUMMARY_KEYS if k in value), "")
+        if text:
+            break
+    text = " ".join(text.split())
+    return text if len(text) <= 2000 else text[:1999] + "…"
 
 
-@overload
-def _number_option(
-    ctx: CallContext, value: Any, key: str, rng: Range, *, keep_int: bool
-) -> int | float | None: ...
-
-
-def _number_option(
-    ctx: CallContext, value: Any, key: str, rng: Range, *, keep_int: bool = False
-) -> int | float | None:
-    if value is None or isinstance(value, Undefined):
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return value if keep_int and isinstance(value, int) else float(value)
-    ctx.bad(f"`{key}` must be a number of seconds ≥ 0, not {js_string(value)}", rng)
-    return None
+def _task_create(ctx: CallContext, base: dict[str, Any]) -> TodoWriteOp:
+    """Claude Code's `TaskCreate({subject, description, activeForm})`: one todo of the list. Only
+    the fields a todo keeps are read (a `description: "..."` left to fill in does not matter)."""
+    node = ctx.node(0)
+    fields: dict[str, Any] = {}
+    if node is not None and node.type == "object":
+        for key in ("taskId", "id", "subject", "content", "status", "priority", "activeForm"):
+            value = ctx.value_node(0, key)
+            if value is not None:
+                fields[key] = ctx.evaluator.eval(value)
+    else:
+        spec = ctx.arg(0)
+        fields = spec if isinstance(spec, dict) else {}
+        if not isinstance(spec, dict | Undefined):
+            ctx.bad("TaskCreate takes {subject, description, activeForm}", ctx.arg_range(0))
+    content = fields.get("subject", fields.get("content", ""))
+    item = {
+        "id": fields.get("taskId", fields.get("id", slug(js_string(content)))),
+        "content": content,
+        "status": fields.get("status", "pending"),
+        "priority": fields.get("priority", "medium"),
+        "activeForm": fields.get("activeForm"),
+    }
+    return _todo_list(ctx, base, [item])

@@ -4,42 +4,42 @@ from __future__ import annotations
 
 import gc
 import re
-from bisect import bisect_right
-from dataclasses import dataclass
+import threading
+from bisect import bisect_left, bisect_right
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import tree_sitter_javascript
 from tree_sitter import Language, Node, Parser
 
+from swarmtui.batch.calls import CallContext, TaskInfo
 from swarmtui.batch.diagnostics import CERTAIN_CODES, Diagnostics
-from swarmtui.batch.models import Batch, Diagnostic, Message, NoteOp, Severity
-from swarmtui.batch.operations import AnyOp, CallContext, TaskInfo, build_operation
+from swarmtui.batch.forms import LineForm
+from swarmtui.batch.messages import Item, group_messages
+from swarmtui.batch.models import Batch, Diagnostic, NoteOp, Severity, ToolOp
+from swarmtui.batch.names import AGENT_TOOLS, is_operation_name
+from swarmtui.batch.operations import build_operation
 from swarmtui.batch.scan import ScanResult, scan
 from swarmtui.batch.source import Range, Source
+from swarmtui.batch.syntax import EMPTY_SLOT_RE, SyntaxReporter, arguments
 from swarmtui.batch.values import Evaluator, call_name
 
 JS_LANGUAGE = Language(tree_sitter_javascript.language())
+# One tree-sitter parser, which must never parse in two threads at once (that crashes the
+# interpreter): `parse_batch` holds this lock, so any thread may call it.
 _PARSER = Parser(JS_LANGUAGE)
+_LOCK = threading.Lock()
 
 _STATEMENT_KINDS_IGNORED = ("comment", "empty_statement", "hash_bang_line")
 _SURROGATES_RE = re.compile("[\ud800-\udfff]")
-_CALL_HEAD_RE = re.compile(rb"\s*([A-Za-z_$][\w$.]*)\s*\(")
-# A comma with nothing before it (`f(a,, b)`, `{a: 1,, b: 2}`, `[1,, 2]`); only a hint,
-# `_empty_slots` decides.
-_EMPTY_SLOT_RE = re.compile(rb"[(\[{,][\s/*]*,|[(\[{,]\s*//")
-_SLOT_CONTAINERS = {"arguments": "an argument", "object": "an entry", "array": "an element"}
-
-
-@dataclass(slots=True)
-class _Item:
-    """An operation found in the text, before it is placed in a message."""
-
-    offset: int
-    row: int
-    op: AnyOp
-    wait: bool = False
+# Calls whose arguments are operations sent together: `await Promise.all([Task(...), ...])`.
+_WRAPPERS = frozenset({"Promise.all", "Promise.allSettled", "Promise.race", "Promise.any"})
+# Methods that loop over data: swarmtui does not run JavaScript, so it cannot unroll them.
+_LOOPS = frozenset({"forEach", "map", "flatMap", "filter", "reduce", "some", "every", "for"})
+_FUNCTIONS = ("arrow_function", "function_expression", "function", "generator_function")
+_OP_SUFFIXES = ("agent_spawn", "swarm_init", "memory_usage")
 
 
 def parse_batch(
@@ -49,27 +49,29 @@ def parse_batch(
     now: datetime | None = None,
     project_dir: Path | None = None,
 ) -> Batch:
-    """Parse batch text into a `Batch`. Never raises: problems become diagnostics."""
-    # Parsing allocates many small objects that all live until the end: the cyclic garbage
-    # collector would scan them again and again (it doubled the time of large batches).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _Parse(_clean_text(text), source_name, now, project_dir).run()
-    except Exception as exc:  # the last line of defence: a bug must not take the app down
-        return Batch(
-            source_name=source_name,
-            diagnostics=[
-                Diagnostic(
-                    code="SW001",
-                    severity=Severity.ERROR,
-                    message=f"internal error while parsing: {type(exc).__name__}: {exc}",
-                )
-            ],
-        )
-    finally:
-        if collecting:
-            gc.enable()
+    """Parse batch text into a `Batch`. Never raises: problems become diagnostics. Safe to call
+    from several threads (one parse runs at a time)."""
+    with _LOCK:
+        # Parsing allocates many small objects that all live until the end: the cyclic garbage
+        # collector would scan them again and again (it doubled the time of large batches).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return _Parse(_clean_text(text), source_name, now, project_dir).run()
+        except Exception as exc:  # the last line of defence: a bug must not take the app down
+            return Batch(
+                source_name=source_name,
+                diagnostics=[
+                    Diagnostic(
+                        code="SW001",
+                        severity=Severity.ERROR,
+                        message=f"internal error while parsing: {type(exc).__name__}: {exc}",
+                    )
+                ],
+            )
+        finally:
+            if collecting:
+                gc.enable()
 
 
 def _clean_text(text: object) -> str:
@@ -88,6 +90,10 @@ def _clean_text(text: object) -> str:
     return text
 
 
+def _is_op_name(name: str) -> bool:
+    return is_operation_name(name) or name.endswith(_OP_SUFFIXES)
+
+
 class _Parse:
     def __init__(
         self, text: str, source_name: str | None, now: datetime | None, project_dir: Path | None
@@ -99,23 +105,31 @@ class _Parse:
         self.scanned: ScanResult = scan(text)
         self.source = Source(text, self.scanned.code)
         self.diags = Diagnostics(self.source)
+        self.syntax = SyntaxReporter(self.source, self.diags)
         self.evaluator = Evaluator(self.diags, self.now)
-        self.items: list[_Item] = []
+        self.items: list[Item] = []
         self.tasks: list[TaskInfo] = []
         self.op_rows: set[int] = set()
         self.syntax_ranges: list[Range] = []
+        self._known: frozenset[str] | None = None
 
     def run(self) -> Batch:
-        tree = _PARSER.parse(self.source.code_bytes)
-        for node, row_offset in self._statements(tree.root_node):
-            self._statement(node, row_offset)
+        pieces = self._pieces()
+        for first, last in pieces:
+            self._piece(first, last)
+            if len(pieces) > 1:
+                # The collector is off while parsing (see parse_batch), but a piece's syntax
+                # tree and its nodes refer to each other: free them before the next piece.
+                gc.collect(0)
+        self._command_lines()
         self._notes()
         self._unproduced_calls()
-        messages = self._messages()
+        self._settle_spawns()
+        messages = group_messages(self.items, self.scanned.lines, self.diags, self.tasks)
         batch = Batch(messages=messages, source_name=self.source_name)
         # Late imports keep the dependency between modules one-way (they import the models only).
         from swarmtui.batch.dependencies import resolve
-        from swarmtui.batch.lint import lint, skip_dependents
+        from swarmtui.batch.lint import lint, nothing_runnable, skip_dependents
 
         resolve(batch, self.tasks, self.diags)
         lint(batch, self.tasks, self.diags, self.project_dir)
@@ -124,11 +138,17 @@ class _Parse:
             if reason and op.skip_reason is None:
                 op.skip_reason = reason
         skip_dependents(batch, self.diags)
+        nothing_runnable(batch, self.diags)
         self._drop_uncertain()
-        batch.diagnostics = sorted(
-            self.diags.items, key=lambda d: (d.line, d.column, d.code, d.message)
-        )
+        batch.diagnostics, batch.diagnostics_dropped = self.diags.final()
         return batch
+
+    def known_types(self) -> frozenset[str]:
+        if self._known is None:
+            from swarmtui.batch.agent_types import known_type_names
+
+            self._known = known_type_names(self.project_dir)[0]
+        return self._known
 
     def _drop_uncertain(self) -> None:
         """Whole-batch checks read the arguments of every call; for a call with a syntax error
@@ -149,19 +169,37 @@ class _Parse:
 
     # -- statements ------------------------------------------------------------------------------
 
-    def _statements(self, root: Node) -> list[tuple[Node, int]]:
+    def _piece(self, first: int, last: int) -> None:
+        tree = self._parse_rows(first, last)
+        for node, row_offset in self._statements(tree.root_node, first):
+            self._statement(node, row_offset)
+
+    def _pieces(self) -> list[tuple[int, int]]:
+        """Row ranges [first, last) parsed separately: the whole text, unless it is big."""
+        bounds = [0, *self.scanned.cuts, len(self.source.lines)]
+        return list(pairwise(bounds))
+
+    def _parse_rows(self, first: int, last: int) -> Any:
+        if first == 0 and last == len(self.source.lines):
+            return _PARSER.parse(self.source.code_bytes)
+        return _PARSER.parse("\n".join(self.source.lines[first:last]).encode("utf-8"))
+
+    def _statements(self, root: Node, offset: int) -> list[tuple[Node, int]]:
         """Top-level statements; a broken region spanning several operations is re-parsed per
         operation so one unclosed bracket does not swallow the rest of the batch."""
         starts = self.scanned.statement_starts
         result: list[tuple[Node, int]] = []
         for node in root.children:
             if node.has_error and starts:
-                first, last = node.start_point[0], node.end_point[0]
-                inside = [r for r in _rows_between(starts, first, last) if r > first]
+                first, last = node.start_point[0] + offset, node.end_point[0] + offset
+                inside = [
+                    r for r in starts[bisect_left(starts, first) : bisect_right(starts, last)]
+                ]
+                inside = [r for r in inside if r > first]
                 if inside:
                     result.extend(self._reparse(first, last, inside))
                     continue
-            result.append((node, 0))
+            result.append((node, offset))
         return result
 
     def _reparse(self, first: int, last: int, inside: list[int]) -> list[tuple[Node, int]]:
@@ -182,24 +220,14 @@ class _Parse:
         if t in ("lexical_declaration", "variable_declaration"):
             self._declaration(node, row_offset)
             return
-        if t == "expression_statement":
-            expr = next((c for c in node.named_children if c.type != "comment"), None)
-            while expr is not None and expr.type in (
-                "await_expression",
-                "parenthesized_expression",
-            ):
-                expr = next((c for c in expr.named_children if c.type != "comment"), None)
-            if expr is not None and expr.type == "call_expression":
-                self._call(expr, row_offset)
+        if t in ("expression_statement", "return_statement"):
+            expr = _first_named(node)
+            if expr is not None and self._expression(expr, row_offset, top=True):
                 return
-            if expr is not None and expr.type == "sequence_expression":
-                calls = [c for c in expr.named_children if c.type == "call_expression"]
-                if len(calls) == len(expr.named_children):
-                    for call in calls:
-                        self._call(call, row_offset)
-                    return
+        if self.diags.full():
+            return  # (not an operation: only a diagnostic, which would not be kept)
         if node.has_error:
-            self._syntax_errors(node, row_offset, None)
+            self.syntax.errors(node, row_offset, None)
             return
         rng = self.source.node_range(node, row_offset)
         if _is_placeholder(node):
@@ -212,136 +240,300 @@ class _Parse:
             rng,
         )
 
+    def _expression(self, expr: Node, row_offset: int, *, top: bool) -> bool:
+        """Record the operations EXPR holds, directly or inside JavaScript wrappers (arrays,
+        `await Promise.all([...])`, `async () => {...}`, `r = Task(...)`); False when it holds
+        none and nothing was recorded. At the TOP of a statement any call is an operation."""
+        while expr.type in ("await_expression", "parenthesized_expression"):
+            inner = _first_named(expr)
+            if inner is None:
+                return False
+            expr = inner
+        t = expr.type
+        if t == "call_expression":
+            return self._call_or_wrapper(expr, row_offset, top=top)
+        if t in ("sequence_expression", "array"):
+            found = False
+            for child in expr.named_children:
+                if child.type != "comment":
+                    found = self._expression(child, row_offset, top=top) or found
+            return found
+        if t in _FUNCTIONS:
+            return self._function(expr, row_offset)
+        if t == "subscript_expression":
+            # `Task(...)` then `[ Bash(...), Bash(...) ]` on the next line: JavaScript reads one
+            # subscript (no semicolon is inserted before `[`); people mean two statements.
+            found = False
+            for part in ("object", "index"):
+                inside = expr.child_by_field_name(part)
+                if inside is not None:
+                    found = self._expression(inside, row_offset, top=top) or found
+            return found
+        if t == "assignment_expression":
+            form = self._form_at(expr, row_offset, "parenless")
+            right = expr.child_by_field_name("right")
+            if form is not None and right is not None:
+                self._parenless(expr, right, form, row_offset)
+                return True
+            return right is not None and self._expression(right, row_offset, top=False)
+        if t == "identifier":
+            form = self._form_at(expr, row_offset, "bare")
+            if form is not None:
+                self._emit(form.name, [], expr, row_offset, start=form.name_start)
+                return True
+        return False
+
+    def _call_or_wrapper(self, call: Node, row_offset: int, *, top: bool) -> bool:
+        fn = call.child_by_field_name("function")
+        name = self._callee(fn, row_offset)
+        if name and _is_op_name(name):
+            self._call(call, row_offset, name)
+            return True
+        if fn is not None and fn.type == "member_expression":
+            prop = fn.child_by_field_name("property")
+            method = (prop.text or b"").decode() if prop is not None else ""
+            if method in _LOOPS and _holds_operations(call, self, row_offset):
+                self._loop(call, name, row_offset)
+                return True
+        if name not in _WRAPPERS and not _holds_operations(call, self, row_offset):
+            if top:
+                self._call(call, row_offset, name)
+                return True
+            return False
+        before = len(self.items)
+        if fn is not None and fn.type != "identifier":
+            self._expression(fn, row_offset, top=False)
+        args_node = call.child_by_field_name("arguments")
+        if args_node is not None and args_node.type == "arguments":
+            for arg in arguments(args_node):
+                self._expression(arg, row_offset, top=name in _WRAPPERS)
+        if len(self.items) > before:
+            self.op_rows.add(call.start_point[0] + row_offset)
+            return True
+        return False
+
+    def _function(self, fn: Node, row_offset: int) -> bool:
+        body = fn.child_by_field_name("body")
+        if body is None:
+            return False
+        before = len(self.items)
+        if body.type == "statement_block":
+            for child in body.named_children:
+                self._statement(child, row_offset)
+        else:
+            self._expression(body, row_offset, top=True)
+        return len(self.items) > before
+
+    def _loop(self, call: Node, name: str, row_offset: int) -> None:
+        """`team.forEach(m => agent_spawn({...}))`: JavaScript that swarmtui does not run."""
+        rng = self.source.node_range(call, row_offset)
+        message = (
+            f"`{name or 'a loop'}(...)` runs operations in a JavaScript loop, which swarmtui does "
+            "not run: write one operation per item"
+        )
+        self.diags.add("SW019", message, rng)
+        text = " ".join(self.source.snippet(call, 60, row_offset).split())
+        op = NoteOp(
+            index=len(self.items),
+            line=rng[0],
+            column=rng[1],
+            end_line=rng[2],
+            end_column=rng[3],
+            text=text,
+            skip_reason=f"SW019: {message}",
+        )
+        self._add(op, self.source.node_start(call, row_offset), rng)
+
     def _declaration(self, node: Node, row_offset: int) -> None:
         self.evaluator.op = None
         if node.has_error:
-            self._syntax_errors(node, row_offset, None)
+            self.syntax.errors(node, row_offset, None)
         for decl in node.named_children:
             if decl.type != "variable_declarator":
                 continue
             name_node = decl.child_by_field_name("name")
             value_node = decl.child_by_field_name("value")
+            if value_node is not None and _holds_operations(value_node, self, row_offset):
+                # `const r = await Task(...)`: the operation runs; r has no value here.
+                self._expression(value_node, row_offset, top=True)
+                continue
             if name_node is None or name_node.type != "identifier":
                 continue
             name = (name_node.text or b"").decode("utf-8", "replace")
             value = self.evaluator.eval(value_node) if value_node is not None else None
             self.evaluator.consts[name] = value
 
-    def _call(self, call: Node, row_offset: int) -> None:
-        index = len(self.items)
-        fn = call.child_by_field_name("function")
+    # -- calls -----------------------------------------------------------------------------------
+
+    def _callee(self, fn: Node | None, row_offset: int) -> str:
+        """The callee's name as written: `mcp__claude-flow__x` keeps its dashes."""
+        if fn is None:
+            return ""
+        name = call_name(fn)
+        if name.startswith("mcp__") and fn.type == "identifier":
+            start = self.source.node_start(fn, row_offset)
+            return self.text[start : self.source.node_end(fn, row_offset)]
+        return name
+
+    def _call(self, call: Node, row_offset: int, name: str) -> None:
         args_node = call.child_by_field_name("arguments")
-        name = call_name(fn) if fn is not None else ""
-        rng = self.source.node_range(call, row_offset)
         args = (
-            _arguments(args_node) if args_node is not None and args_node.type == "arguments" else []
+            arguments(args_node) if args_node is not None and args_node.type == "arguments" else []
         )
+        index = len(self.items)
         if call.has_error:
-            self._syntax_errors(call, row_offset, index)
-        elif args_node is not None and _EMPTY_SLOT_RE.search(args_node.text or b""):
-            self._empty_slots(args_node, row_offset, index)
+            self.syntax.errors(call, row_offset, index)
+        elif args_node is not None and EMPTY_SLOT_RE.search(args_node.text or b""):
+            self.syntax.empty_slots(args_node, row_offset, index)
         if args_node is not None and args_node.type == "template_string":
+            rng = self.source.node_range(call, row_offset)
             self.diags.add("SW001", "call operations with (...), not a template", rng, op=index)
-        self.evaluator.op = index
-        ctx = CallContext(
-            self.diags, self.evaluator, row_offset, index, rng, call, args, self.tasks
-        )
         if not name:
-            where = self.source.node_range(fn, row_offset) if fn is not None else rng
+            fn = call.child_by_field_name("function")
+            where = self.source.node_range(fn if fn is not None else call, row_offset)
             self.diags.add(
                 "SW001",
                 "cannot tell which operation this is (one operation per line, named like Task)",
                 where,
                 op=index,
             )
+        self._emit(name, args, call, row_offset)
+
+    def _parenless(self, assign: Node, value: Node, form: LineForm, row_offset: int) -> None:
+        """`TodoWrite { todos: [...] }` (rewritten `_________= {...}`): a call of one argument."""
+        if assign.has_error:
+            self.syntax.errors(assign, row_offset, len(self.items))
+        self._emit(form.name, [value], assign, row_offset, start=form.name_start)
+
+    def _emit(
+        self,
+        name: str,
+        args: list[Node],
+        node: Node,
+        row_offset: int,
+        *,
+        start: int | None = None,
+        values: list[Any] | None = None,
+        end: int | None = None,
+    ) -> None:
+        index = len(self.items)
+        begin = self.source.node_start(node, row_offset) if start is None else start
+        finish = self.source.node_end(node, row_offset) if end is None else end
+        rng = self.source.offsets_range(begin, finish)
+        self.evaluator.op = index
+        ctx = CallContext(
+            self.diags,
+            self.evaluator,
+            row_offset,
+            index,
+            rng,
+            self.text[begin:finish],
+            args,
+            self.tasks,
+            values,
+            self.known_types,
+        )
         op = build_operation(name, ctx)
         self.evaluator.op = None
         if index in self.diags.syntax_ops:
             self.syntax_ranges.append(rng)
+        self._add(op, begin, rng)
+
+    def _add(self, op: Any, offset: int, rng: Range) -> None:
         row = rng[0] - 1
         self.op_rows.add(row)
-        self.items.append(_Item(self.source.node_start(call, row_offset), row, op))
+        self.items.append(Item(offset, row, op))
 
-    def _syntax_errors(self, node: Node, row_offset: int, op: int | None) -> None:
-        """SW001 at the first ERROR or MISSING node under `node` (iteratively: no recursion)."""
-        stack = [node]
-        while stack:
-            cur = stack.pop()
-            if cur.is_missing:
-                what = cur.type if cur.type in ")]}," else f"{cur.type}".replace("_", " ")
-                self.diags.add(
-                    "SW001",
-                    f"syntax error: missing {what}",
-                    self.source.node_range(cur, row_offset),
-                    op=op,
-                )
-                return
-            if cur.is_error:
-                following = _token_after_complete_value(cur)
-                if following is not None:
-                    self._unexpected(following, row_offset, op)
-                    return
-                first = cur.child(0) if cur.child_count else None
-                token = self.source.snippet(first, 20, row_offset) if first is not None else ""
-                rng = self.source.node_range(first if first is not None else cur, row_offset)
-                message = f"syntax error: unexpected `{token}`" if token else "syntax error"
-                parent = cur.parent
-                if token and parent is not None and parent.type in ("arguments", "array", "object"):
-                    message += " (is a comma missing?)"
-                if first is not None and first.start_byte == first.end_byte:
-                    message = "syntax error: this is not finished"
-                elif cur.start_byte == node.start_byte and (
-                    m := _CALL_HEAD_RE.match(cur.text or b"")
-                ):
-                    # The statement itself is the error: most often a call left unfinished.
-                    name = m.group(1).decode("utf-8", "replace")
-                    message = f"syntax error: `{name}(` is not finished (missing `)` or a quote?)"
-                self.diags.add("SW001", message, rng, op=op)
-                return
-            if cur.has_error:
-                stack.extend(reversed(cur.children))
+    def _form_at(self, node: Node, row_offset: int, kind: str) -> LineForm | None:
+        """The operation form the scanner rewrote where NODE starts, if it is of KIND."""
+        row = node.start_point[0] + row_offset
+        if row >= len(self.scanned.lines):
+            return None
+        form = self.scanned.lines[row].form
+        if form is None or form.kind != kind:
+            return None
+        if kind == "parenless":
+            start = self.source.node_start(node, row_offset)
+            return form if start == form.name_start else None
+        return form
 
-    def _unexpected(self, token: Node, row_offset: int, op: int | None) -> None:
-        text = self.source.snippet(token, 20, row_offset)
-        parent = token.parent
-        hint = (
-            " (is a comma missing?)"
-            if parent is not None
-            and parent.type in ("arguments", "array", "object")
-            and token.type not in (")", "]", "}", ",")
-            else ""
+    def _command_lines(self) -> None:
+        """`mcp__claude-flow__agent_spawn researcher --capabilities=x`: calls the scanner read."""
+        for row, info in enumerate(self.scanned.lines):
+            form = info.form
+            if info.kind != "cli" or form is None:
+                continue
+            self.evaluator.row_offset = 0
+            args: list[Any] = [form.values] if form.values else []
+            if not form.values and form.positionals:
+                args = [" ".join(form.positionals)]
+            index = len(self.items)
+            rng = self.source.offsets_range(form.name_start, form.end)
+            ctx = CallContext(
+                self.diags,
+                self.evaluator,
+                0,
+                index,
+                rng,
+                self.text[form.name_start : form.end],
+                [],
+                self.tasks,
+                args,
+                self.known_types,
+            )
+            self.evaluator.op = index
+            op = build_operation(form.name, ctx)
+            self.evaluator.op = None
+            self.op_rows.add(row)
+            self.items.append(Item(form.name_start, row, op))
+
+    # -- after reading every call --------------------------------------------------------------
+
+    def _settle_spawns(self) -> None:
+        """Next to `Task` calls, an `agent_spawn` without instructions only declares a type for
+        claude-flow's coordination (Claude Code's Task tool runs the agents): it is recorded,
+        not run as an agent of its own. Without any Task, the spawned agents are the agents, and
+        those without instructions work on the batch's `task_orchestrate` task."""
+        spawned = [t for t in self.tasks if t.spawned and not t.op.instructions.strip()]
+        if not spawned:
+            return
+        if any(not t.spawned for t in self.tasks):
+            ops = {id(t.op): t.op for t in spawned}
+            for item in self.items:
+                op = ops.get(id(item.op))
+                if op is not None:
+                    where = (op.line, op.column, op.end_line, op.end_column)
+                    reason = (
+                        f"agent_spawn next to Task calls only declares the type {op.agent_type} "
+                        "for claude-flow's coordination: the Task calls are the agents"
+                    )
+                    self.diags.add("SW018", reason, where)
+                    item.op = ToolOp(
+                        index=op.index,
+                        line=op.line,
+                        column=op.column,
+                        end_line=op.end_line,
+                        end_column=op.end_column,
+                        tool="agent_spawn",
+                        role="coordination",
+                        summary=op.agent_type,
+                        skip_reason=reason,
+                    )
+            self.tasks = [t for t in self.tasks if id(t.op) not in ops]
+            return
+        task = next(
+            (
+                it.op.summary
+                for it in self.items
+                if isinstance(it.op, ToolOp)
+                and it.op.tool.endswith("task_orchestrate")
+                and it.op.summary
+                and it.op.index not in self.diags.skip
+            ),
+            "",
         )
-        self.diags.add(
-            "SW001",
-            f"syntax error: unexpected `{text}`{hint}",
-            self.source.node_range(token, row_offset),
-            op=op,
-        )
-
-    def _empty_slots(self, args_node: Node, row_offset: int, op: int) -> None:
-        """`f(a,, b)`, `{a: 1,, b: 2}` and `[1,, 2]` parse cleanly in tree-sitter (the last two are
-        even valid JavaScript) but are typos here: report the first extra comma."""
-        stack = [args_node]
-        while stack:
-            node = stack.pop()
-            what = _SLOT_CONTAINERS.get(node.type)
-            if what is not None:
-                previous = ""
-                for child in node.children:
-                    ct = child.type
-                    if ct == "comment":
-                        continue
-                    if ct == "," and previous in ("(", "[", "{", ","):
-                        self.diags.add(
-                            "SW001",
-                            f"syntax error: unexpected `,` ({what} is missing)",
-                            self.source.node_range(child, row_offset),
-                            op=op,
-                        )
-                        return
-                    previous = ct if ct in ("(", "[", "{", ",") else "value"
-            if node.named_child_count:
-                stack.extend(reversed(node.named_children))
+        for info in spawned:
+            info.op.instructions = task
 
     # -- lines -----------------------------------------------------------------------------------
 
@@ -349,17 +541,19 @@ class _Parse:
         for row, info in enumerate(self.scanned.lines):
             if info.kind not in ("note", "wait"):
                 continue
+            if not info.call_like and info.kind != "wait" and self.diags.full():
+                continue  # a note changes nothing that runs: past the cap it is not kept
             rng = self.source.line_range(row)
             wait = info.kind == "wait"
             skip_reason: str | None = None
             if info.call_like:
-                # Issue 2: a line that starts like an operation must not pass as prose.
+                name = info.call_like
                 message = (
-                    f"`{info.text[:40]}` looks like a call to {info.call_like} but is not one "
-                    f"(write {info.call_like}(...) with parentheses)"
+                    f"`{info.text[:40]}` reads like {name} but is not an operation: write "
+                    f'{name}("...") with its arguments in parentheses or quotes'
                 )
-                self.diags.add("SW001", message, rng)
-                skip_reason = f"SW001: {message}"
+                self.diags.add("SW019", message, rng)
+                skip_reason = f"SW019: {message}"
             else:
                 message = (
                     "[Wait for completion]: starts a new message"
@@ -376,7 +570,7 @@ class _Parse:
                 text=info.text,
                 skip_reason=skip_reason,
             )
-            self.items.append(_Item(self.source.line_starts[row] + rng[1] - 1, row, op, wait))
+            self.items.append(Item(self.source.line_starts[row] + rng[1] - 1, row, op, wait))
 
     def _unproduced_calls(self) -> None:
         syntax_rows = {d.line - 1 for d in self.diags.items if d.code == "SW001"}
@@ -388,130 +582,28 @@ class _Parse:
                     self.source.line_range(row),
                 )
 
-    # -- messages --------------------------------------------------------------------------------
 
-    def _messages(self) -> list[Message]:
-        self.items.sort(key=lambda it: it.offset)
-        # Indices follow the text; diagnostics already recorded used the call order, which is
-        # the same order for calls, so only notes need their index set here.
-        remap: dict[int, int] = {}
-        for new, item in enumerate(self.items):
-            if not isinstance(item.op, NoteOp) or item.op.skip_reason is not None:
-                remap[item.op.index] = new
-            item.op.index = new
-        self.diags.skip = {remap[k]: v for k, v in self.diags.skip.items() if k in remap}
-
-        by_row: dict[int, list[_Item]] = {}
-        for item in self.items:
-            by_row.setdefault(item.row, []).append(item)
-        messages: dict[int, Message] = {}
-        current: int | None = None
-        new_pending = False
-        held: list[_Item] = []
-
-        def open_message(idx: int, title: str | None, line: int) -> None:
-            nonlocal held
-            if idx not in messages:
-                messages[idx] = Message(index=idx, title=title, line=line)
-            elif title and not messages[idx].title:
-                messages[idx].title = title
-            for it in held:
-                messages[idx].operations.append(it.op)
-            held = []
-
-        for row, info in enumerate(self.scanned.lines):
-            if info.kind == "header":
-                idx = info.number or (max(messages) + 1 if messages else 1)
-                open_message(idx, info.title, row + 1)
-                current, new_pending = idx, False
-            for item in by_row.get(row, ()):
-                if isinstance(item.op, NoteOp) and item.op.skip_reason is None:
-                    if current is None or new_pending:
-                        held.append(item)
-                    else:
-                        messages[current].operations.append(item.op)
-                    if item.wait:
-                        new_pending = True
-                    continue
-                if info.kind == "prefix" and info.number is not None:
-                    target = info.number
-                    open_message(target, None, row + 1)
-                    messages[target].operations.append(item.op)
-                    continue
-                if current is None or new_pending:
-                    # Before any header: message 1; after [Wait for completion]: a new one.
-                    current = max(messages) + 1 if messages and new_pending else 1
-                    open_message(current, None, row + 1)
-                    new_pending = False
-                messages[current].operations.append(item.op)
-            if info.kind == "prefix" and not info.call_start and row not in by_row:
-                assert info.number is not None
-                open_message(info.number, None, row + 1)
-                current, new_pending = info.number, False
-        if held:
-            target = current if current is not None else (max(messages) if messages else 1)
-            if target not in messages:
-                open_message(target, None, held[0].row + 1)
-            else:
-                messages[target].operations.extend(it.op for it in held)
-        message_of = {id(op): idx for idx, msg in messages.items() for op in msg.operations}
-        for task in self.tasks:
-            task.message = message_of.get(id(task.op), 0)
-        return [messages[k] for k in sorted(messages)]
+def _first_named(node: Node) -> Node | None:
+    return next((c for c in node.named_children if c.type != "comment"), None)
 
 
-def _arguments(args_node: Node) -> list[Node]:
-    """The argument nodes; an ERROR wrapping one good value (`f("a" "b")` wraps `"a"`) still
-    counts as that argument, so the arguments after it keep their positions."""
-    out: list[Node] = []
-    for c in args_node.named_children:
-        if c.type == "comment":
-            continue
-        if c.type == "ERROR":
-            inner = c.named_children
-            if c.child_count == 1 and len(inner) == 1 and not inner[0].has_error:
-                out.append(inner[0])
-            continue
-        out.append(c)
-    return out
-
-
-def _token_after_complete_value(error: Node) -> Node | None:
-    """The first bad token when tree-sitter wrapped a *good* value in the ERROR node.
-
-    `f("x" "y")` gives `ERROR("x")` then `"y"`, and `f(a))` gives `ERROR(f(a), ")")`: in both the
-    value inside the ERROR is fine and what follows it is where the text stops making sense (§7).
-    """
-    first = error.child(0) if error.child_count else None
-    if first is None or not first.is_named or first.has_error or first.is_missing:
-        return None
-    if first.start_byte == first.end_byte:
-        return None
-    if error.child_count == 1:
-        parent = error.parent
-        after = error.next_sibling
-        if (
-            parent is not None
-            and parent.type in ("arguments", "array", "object")
-            and after is not None
-            and after.type not in (",", ")", "]", "}")
-        ):
-            return after
-        return None
-    if first.type == "call_expression":
-        second = error.child(1)
-        return second
-    return None
-
-
-def _rows_between(starts: list[int], first: int, last: int) -> list[int]:
-    from bisect import bisect_left, bisect_right
-
-    return starts[bisect_left(starts, first) : bisect_right(starts, last)]
-
-
-def op_range(op: AnyOp) -> Range:
-    return op.line, op.column, op.end_line, op.end_column
+def _holds_operations(node: Node, parse: _Parse, row_offset: int) -> bool:
+    """Whether an operation call (or a Claude Code tool call) is written anywhere inside NODE."""
+    text = node.text or b""
+    if b"(" not in text and b"=" not in text:
+        return False
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if cur.type == "call_expression":
+            fn = cur.child_by_field_name("function")
+            name = call_name(fn) if fn is not None else ""
+            if _is_op_name(name) or name in AGENT_TOOLS:
+                return True
+        elif cur.type == "assignment_expression" and parse._form_at(cur, row_offset, "parenless"):
+            return True
+        stack.extend(cur.named_children)
+    return False
 
 
 def _is_placeholder(node: Node) -> bool:

@@ -1,41 +1,42 @@
-"""First pass over batch text: find headers, `Message N:` prefixes, notes and placeholders by line.
+"""First pass over batch text: headers, prefixes, notes, placeholders and operation forms by line.
 
 The result is a copy of the text of exactly the same length in characters, in which everything that
-is not code (headers, prefixes, notes) is blanked with spaces and placeholders are replaced with `$`
-identifiers, so tree-sitter can parse the rest and every column stays where the user typed it.
+is not code (headers, prefixes, notes, list markers, command-line calls) is blanked with spaces,
+placeholders are replaced with `$` identifiers, `mcp__claude-flow__x` is spelt `mcp__claude_flow__x`
+and `Name {...}` becomes `____= {...}` (see `forms`), so tree-sitter can parse the rest and every
+column stays where the user typed it.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Literal
 
-LineKind = Literal["code", "blank", "header", "note", "wait", "prefix"]
+from swarmtui.batch.forms import DASHED_MCP_RE, LineForm, read_line
+from swarmtui.batch.headers import read_header
 
-_HEADER_RE = re.compile(
-    r"[ \t]*\[[ \t]*(?:(?:single|one|parallel)[ \t]+)?message(?:[ \t]+(?P<num>\d{1,6}))?"
-    r"(?:[ \t]*[-–—:][ \t]*(?P<title>[^\]\n]*?))?[ \t]*\][ \t]*:?[ \t]*(?://[^\n]*)?\r?$",
-    re.IGNORECASE,
-)
-_WAIT_RE = re.compile(
-    r"[ \t]*\[[ \t]*wait[ \t]+for[ \t]+completion[ \t]*\][ \t]*:?[ \t]*\r?$", re.IGNORECASE
-)
+LineKind = Literal["code", "blank", "header", "note", "wait", "prefix", "cli"]
+
 _PREFIX_RE = re.compile(r"[ \t]*message[ \t]+(?P<num>\d{1,6})[ \t]*:[ \t]*", re.IGNORECASE)
 # A bracketed line of plain words (`[Wait for review]`) is a note, not an array.
 _BRACKET_NOTE_RE = re.compile(r"[ \t]*\[[^\[\]\"'`,{}()\n]*\][ \t]*:?[ \t]*\r?$")
+_MCP = r"mcp__[A-Za-z0-9@._-]+?__\w+"
 _CALL_START_RE = re.compile(
-    r"[ \t]*(?:await[ \t]+)?[A-Za-z_$][\w$]*(?:[ \t]*\.[ \t]*[A-Za-z_$][\w$]*)*[ \t]*\("
+    rf"[ \t]*(?:await[ \t]+)?(?:{_MCP}|[A-Za-z_$][\w$]*(?:[ \t]*\.[ \t]*[A-Za-z_$][\w$]*)*)"
+    r"[ \t]*\("
+)
+_OPS = (
+    r"Task|Agent|TodoWrite|TaskCreate|Bash|Write|Read|Edit|MultiEdit|Glob|Grep|LS|WebSearch"
+    r"|WebFetch|NotebookEdit|memory\.\w+|" + _MCP + r"|\w*(?:memory_usage|swarm_init|agent_spawn)"
 )
 # Operation calls that start a new statement even where an earlier call was left unclosed.
-_KNOWN_CALL_RE = re.compile(
-    r"(?:Task|TodoWrite|Bash|Write|memory\.\w+|\w*(?:memory_usage|swarm_init|agent_spawn))[ \t]*\("
-)
-# An operation name followed by an argument but no `(`: `Task 'E'`, `Bash "ls"` (not prose).
-_CALL_LIKE_RE = re.compile(
-    r"[ \t]*(?:await[ \t]+)?(?P<name>Task|TodoWrite|Bash|Write|memory\.\w+"
-    r"|\w*(?:memory_usage|swarm_init|agent_spawn))[ \t]*[\"'`{\[]"
-)
+_KNOWN_CALL_RE = re.compile(rf"(?:{_OPS})[ \t]*\(")
+# `X = ...Task(...)`, `ARCH=$(Bash(...))`: an assignment wrapping an operation.
+_ASSIGN_RE = re.compile(r"[ \t]*[A-Za-z_$][\w$]*[ \t]*=(?!=)")
+# An operation name followed by an argument but no `(`, where the line cannot be rewritten as a
+# call (after `Message 2:` on a continued line, for instance).
 _DECL_RE = re.compile(r"[ \t]*(?:const|let|var)[ \t]+[A-Za-z_$]")
 _FENCE_RE = re.compile(r"[ \t]*(?:```|~~~)[\w+-]*[ \t]*\r?$")
 _COMMENT_START_RE = re.compile(r"[ \t]*(?://|/\*)")
@@ -44,6 +45,8 @@ _CONTINUATION_END = set("+-*/%,([{=.?:&|<>!")
 
 # Tokens that matter for bracket depth; strings and comments are skipped whole. The leading
 # lookahead lets the regex engine pass over ordinary characters without trying each branch.
+# `ph` also takes words in brackets (`[5-10 todos with all statuses]`): prose standing for a
+# value to fill in, never valid JavaScript.
 _TOKEN_RE = re.compile(
     r"""(?=[\n/"'`{.()\[\]}])
     (?:(?P<nl>\n)
@@ -51,13 +54,21 @@ _TOKEN_RE = re.compile(
     |(?P<bc>/\*[\s\S]*?(?:\*/|\Z))
     |(?P<s>"[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"?|'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'?)
     |(?P<t>`[^`\\]*(?:\\[\s\S][^`\\]*)*`?)
-    |(?P<ph>\{[ \t]*\.\.\.[^{}\n]*\}|\.\.\.)
+    |(?P<ph>\{[ \t]*\.\.\.[^{}\n]*\}|\.\.\.
+      |\[(?![ \t]*(?:await|typeof|void|delete|yield|new)\b)[^\[\]{}()"'`:;=\n]*?
+        [A-Za-z0-9_]+[ \t]+[A-Za-z0-9_]+[^\[\]{}()"'`:;=\n]*\])
     |(?P<open>[(\[{])
     |(?P<close>[)\]}]))""",
     re.VERBOSE,
 )
 
 PLACEHOLDER_CHAR = "$"
+# Tree-sitter keeps a whole syntax tree in memory, about 130 bytes per character of broken text:
+# a big batch is parsed in pieces of this size so that memory stays bounded.
+CHUNK_CHARS = 640 * 1024
+# Text that never closes its brackets (a hostile or garbled paste) is cut anyway this far on, at a
+# line outside any string: one statement spanning more than a megabyte is not a batch.
+FORCED_CUT_CHARS = 2 * CHUNK_CHARS
 
 
 @dataclass(slots=True)
@@ -70,8 +81,10 @@ class LineInfo:
     text: str = ""
     # A code line whose statement starts with `name(`: an operation should start on it.
     call_start: bool = False
-    # A line that reads like a call but is not one (`Task 'E'`): the operation name, else "".
+    # A line that reads like a call but is not one (`Write file1.js`): the operation name.
     call_like: str = ""
+    # The operation form the line starts with, when it needed rewriting (see `forms`).
+    form: LineForm | None = None
 
 
 @dataclass(slots=True)
@@ -88,6 +101,28 @@ class ScanResult:
     placeholders: list[Placeholder] = field(default_factory=list)
     # Lines (0-based) where a new statement surely starts: used to re-parse broken regions.
     statement_starts: list[int] = field(default_factory=list)
+    # Lines at which a large text can be cut into pieces parsed one at a time (no bracket,
+    # string or expression open across them), about every CHUNK_CHARS characters.
+    cuts: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Edits:
+    """Same-length replacements to make in the copy tree-sitter parses."""
+
+    spans: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def blank(self, start: int, end: int) -> None:
+        if end > start:
+            self.spans.append((start, end, " " * (end - start)))
+
+    def form(self, form: LineForm) -> None:
+        if form.marker is not None:
+            self.blank(*form.marker)
+        if form.kind == "parenless":
+            # `Name {` → `____= {`: tree-sitter reads an assignment whose value is the argument.
+            width = form.name_end - form.name_start
+            self.spans.append((form.name_start, form.name_end, "_" * (width - 1) + "="))
 
 
 def scan(text: str) -> ScanResult:
@@ -102,18 +137,27 @@ def scan(text: str) -> ScanResult:
     infos: list[LineInfo] = []
     placeholders: list[Placeholder] = []
     statement_starts: list[int] = []
-    blank_spans: list[tuple[int, int]] = []
+    edits = _Edits()
+    # Strings and comments, kept only when some MCP name needs its dashes replaced (in code).
+    noncode: list[tuple[int, int]] | None = [] if DASHED_MCP_RE.search(text) else None
     depth = 0
     last_code_char = ""
     # Inside a multi-line string or comment: the next lines are code until it closes.
     carry_until = -1  # character offset where the multi-line token ends
     search = _TOKEN_RE.search  # the loop runs once per line of possibly huge batches
     add_info = infos.append
+    cuts: list[int] = []
+    next_cut = CHUNK_CHARS
     n = len(raw_lines)
     for i in range(n):
         line = raw_lines[i]
         line_start = starts[i]
         line_end = line_start + len(line)
+        if line_start >= next_cut and carry_until <= line_start and i:
+            safe = depth == 0 and last_code_char not in _CONTINUATION_END
+            if safe or line_start >= next_cut + FORCED_CUT_CHARS - CHUNK_CHARS:
+                cuts.append(i)
+                next_cut = line_start + CHUNK_CHARS
         if carry_until > line_start:
             info = LineInfo("code")
             add_info(info)
@@ -124,12 +168,14 @@ def scan(text: str) -> ScanResult:
             info, pos, depth = _classify(line, line_start, depth, last_code_char)
             add_info(info)
             line_kind = info.kind
+            if info.form is not None:
+                edits.form(info.form)
             if line_kind != "code":
                 if line_kind == "prefix":
-                    blank_spans.append((line_start, pos))
+                    edits.blank(line_start, pos)
                 else:
-                    if line_kind != "blank":  # header, note, wait
-                        blank_spans.append((line_start, line_end))
+                    if line_kind != "blank":  # header, note, wait, cli
+                        edits.blank(line_start, line_end)
                         depth = 0
                     continue
             if info.call_start and depth == 0:
@@ -165,7 +211,11 @@ def scan(text: str) -> ScanResult:
                     carry_until = full.end()
                     if kind == "bc":
                         comment_at = min(comment_at, m.start())
+                    if noncode is not None:
+                        noncode.append((m.start(), carry_until))
                 break
+            if noncode is not None and kind in ("s", "t", "lc", "bc"):
+                noncode.append((m.start(), pos))
         if carry_until > line_end:
             if kind in ("s", "t"):
                 last_code_char = "+"
@@ -176,8 +226,10 @@ def scan(text: str) -> ScanResult:
             if tail:
                 last_code_char = tail[-1]
 
-    code = _blank(text, blank_spans, placeholders)
-    return ScanResult(code, infos, placeholders, statement_starts)
+    if noncode is not None:
+        _rename_dashed(text, noncode, edits)
+    code = _apply(text, edits.spans, placeholders)
+    return ScanResult(code, infos, placeholders, statement_starts, cuts)
 
 
 def _classify(
@@ -191,19 +243,22 @@ def _classify(
     if first == "`" and _FENCE_RE.match(line):
         # A Markdown code fence around a pasted batch: not code, and not a template string.
         return LineInfo("note", text=stripped), line_start, 0
-    if first == "[":
-        m = _HEADER_RE.match(line)
-        if m:
-            num = m.group("num")
-            title = (m.group("title") or "").strip() or None
-            return LineInfo("header", int(num) if num else None, title), line_start, 0
-        if _WAIT_RE.match(line):
-            return LineInfo("wait", text=stripped), line_start, 0
+    if first in "[Mm/":
+        header = read_header(line)
+        if header is not None:
+            if header.wait:
+                return LineInfo("wait", text=stripped), line_start, 0
+            return LineInfo("header", header.number, header.title), line_start, 0
     m = _PREFIX_RE.match(line) if first in "Mm" else None
     if m:
         rest = line[m.end() :]
         info = LineInfo("prefix", int(m.group("num")))
-        info.call_start = bool(_CALL_START_RE.match(rest))
+        form = read_line(rest, line_start + m.end())
+        if form is not None and form.kind in ("call", "parenless"):
+            info.form = form
+            info.call_start = True
+        else:
+            info.call_start = bool(_CALL_START_RE.match(rest))
         return info, line_start + m.end(), 0
     if depth > 0:
         if line[:1] not in (" ", "\t") and _KNOWN_CALL_RE.match(line):
@@ -212,14 +267,18 @@ def _classify(
         return LineInfo("code"), line_start, depth
     if _COMMENT_START_RE.match(line) or _DECL_RE.match(line):
         return LineInfo("code"), line_start, depth
+    continuing = last_code_char in _CONTINUATION_END
     if _CALL_START_RE.match(line):
-        continuing = last_code_char in _CONTINUATION_END
+        # (`Name(` needs no rewriting: dashed MCP names are respelt wherever they are.)
         return LineInfo("code", call_start=not continuing), line_start, depth
-    m = _CALL_LIKE_RE.match(line) if last_code_char not in _CONTINUATION_END else None
-    if m:
-        return LineInfo("note", text=stripped, call_like=m.group("name")), line_start, depth
-    if last_code_char in _CONTINUATION_END or stripped[0] in _CONTINUATION_START:
-        if stripped[0] in "-*" and last_code_char not in _CONTINUATION_END:
+    if not continuing:
+        form = read_line(line, line_start)
+        if form is not None:
+            return _form_line(form, stripped), line_start, depth
+    if not continuing and _ASSIGN_RE.match(line) and _KNOWN_CALL_RE.search(line):
+        return LineInfo("code", call_start=True), line_start, depth
+    if continuing or stripped[0] in _CONTINUATION_START:
+        if stripped[0] in "-*" and not continuing:
             # `- item` / `* item`: a bullet point in prose, not arithmetic.
             return LineInfo("note", text=stripped), line_start, depth
         return LineInfo("code"), line_start, depth
@@ -230,20 +289,38 @@ def _classify(
     return LineInfo("note", text=stripped), line_start, depth
 
 
-def _blank(text: str, spans: list[tuple[int, int]], placeholders: list[Placeholder]) -> str:
+def _form_line(form: LineForm, stripped: str) -> LineInfo:
+    if form.kind == "call-like":
+        return LineInfo("note", text=stripped, call_like=form.name)
+    if form.kind == "cli":
+        return LineInfo("cli", text=stripped, form=form)
+    return LineInfo("code", call_start=True, form=form)
+
+
+def _rename_dashed(text: str, noncode: list[tuple[int, int]], edits: _Edits) -> None:
+    """`mcp__claude-flow__x` → `mcp__claude_flow__x` wherever it is code (not in a string)."""
+    noncode.sort()
+    starts = [s for s, _ in noncode]
+    for m in DASHED_MCP_RE.finditer(text):
+        at = bisect_right(starts, m.start()) - 1
+        if at >= 0 and m.start() < noncode[at][1]:
+            continue
+        name = m.group()
+        edits.spans.append((m.start(), m.end(), re.sub(r"[-@.]", "_", name)))
+
+
+def _apply(text: str, spans: list[tuple[int, int, str]], placeholders: list[Placeholder]) -> str:
     if not spans and not placeholders:
         return text
-    edits = [(s, e, " ") for s, e in spans] + [
-        (p.start, p.end, PLACEHOLDER_CHAR) for p in placeholders
-    ]
-    edits.sort()
+    edits = spans + [(p.start, p.end, PLACEHOLDER_CHAR * (p.end - p.start)) for p in placeholders]
+    edits.sort(key=lambda e: (e[0], -e[1]))
     out: list[str] = []
     pos = 0
-    for s, e, ch in edits:
+    for s, e, replacement in edits:
         if s < pos:
             continue
         out.append(text[pos:s])
-        out.append(ch * (e - s))
+        out.append(replacement)
         pos = e
     out.append(text[pos:])
     return "".join(out)

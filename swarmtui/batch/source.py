@@ -3,10 +3,31 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-
-from tree_sitter import Node
+from typing import NamedTuple, Protocol
 
 Range = tuple[int, int, int, int]  # line, column, end_line, end_column (1-based, end exclusive)
+
+
+class Located(Protocol):
+    """A tree-sitter node, or a `Span` kept instead of one."""
+
+    @property
+    def start_point(self) -> tuple[int, int]: ...
+
+    @property
+    def end_point(self) -> tuple[int, int]: ...
+
+
+class Span(NamedTuple):
+    """Where a node was, kept instead of the node: a node keeps its whole syntax tree alive, and
+    a big batch is parsed piece by piece so that each piece's tree can be freed."""
+
+    start_point: tuple[int, int]
+    end_point: tuple[int, int]
+
+
+def span(node: Located) -> Span:
+    return Span(node.start_point, node.end_point)
 
 
 class Source:
@@ -39,7 +60,7 @@ class Source:
             self._line_bytes[row] = data
         return len(data[:byte_col].decode("utf-8", "ignore"))
 
-    def node_range(self, node: Node, row_offset: int = 0) -> Range:
+    def node_range(self, node: Located, row_offset: int = 0) -> Range:
         sr, sc = node.start_point
         er, ec = node.end_point
         sr += row_offset
@@ -48,7 +69,7 @@ class Source:
             (sr + 1, self.char_column(sr, sc) + 1, er + 1, self.char_column(er, ec) + 1)
         )
 
-    def node_start(self, node: Node, row_offset: int = 0) -> int:
+    def node_start(self, node: Located, row_offset: int = 0) -> int:
         """Character offset of a node's start in the text."""
         sr, sc = node.start_point
         sr += row_offset
@@ -56,7 +77,7 @@ class Source:
             return len(self.code)
         return self.line_starts[sr] + self.char_column(sr, sc)
 
-    def node_end(self, node: Node, row_offset: int = 0) -> int:
+    def node_end(self, node: Located, row_offset: int = 0) -> int:
         er, ec = node.end_point
         er += row_offset
         if er >= len(self.lines):
@@ -96,7 +117,7 @@ class Source:
             end_col = col
         return line, col, end_line, end_col
 
-    def snippet(self, node: Node, limit: int = 40, row_offset: int = 0) -> str:
+    def snippet(self, node: Located, limit: int = 40, row_offset: int = 0) -> str:
         """The node's text as the user typed it (placeholders shown as written), shortened."""
         start = self.node_start(node, row_offset)
         end = max(start, self.node_end(node, row_offset))

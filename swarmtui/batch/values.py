@@ -15,7 +15,11 @@ from swarmtui.batch.scan import PLACEHOLDER_CHAR
 # Values nested deeper than this are refused rather than risking the Python stack.
 MAX_DEPTH = 200
 
-_PLACEHOLDER_IN_STRING = re.compile(r"\{[ \t]*\.\.\.[^{}\n]*\}|^\s*\.\.\.\s*$")
+# `{...}` or a string that is only `...`; but a spaced `{ ... }` after code (`impl Plugin for X
+# { ... }`, `fn run() { ... }`) is an elided body, not a value to fill in.
+_PLACEHOLDER_IN_STRING = re.compile(
+    r"\{\.\.\.[^{}\n]*\}|(?<![\w)\]>][ \t])(?<![\w)\]>])\{[ \t]+\.\.\.[^{}\n]*\}|^\s*\.\.\.\s*$"
+)
 _SIMPLE_ESCAPES = {
     "n": "\n",
     "t": "\t",

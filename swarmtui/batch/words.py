@@ -14,18 +14,20 @@ def _words(text: str) -> frozenset[str]:
 
 STORE_VERBS = _words(
     "store stores stored storing save saves saving write writes writing put puts putting "
-    "record records recording publish publishes publishing "
+    "record records recording publish publishes publishing document documents documenting "
+    "share shares sharing "
 )
 READ_VERBS = _words(
     "read reads reading check checks checking load loads loading get gets getting use uses "
-    "using retrieve retrieves retrieving consume consumes consuming "
+    "using retrieve retrieves retrieving consume consumes consuming query queries querying "
+    "review reviews reviewing according based following "
 )
 WAIT_WORDS = _words("wait waits waiting await awaits awaiting ")
 # Words that carry no meaning when matching a wait phrase to stored keys.
 STOP_WORDS = _words(
     "a an the for from in into on onto of to under as at by with and or its it their them "
     "this that these those then memory key keys value values is are be been has have had was "
-    "were will shall should must can could would our your my his her out up "
+    "were will shall should must can could would our your my his her out up namespace "
 )
 COUNT_WORDS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "all": 0}
 # Words after which an unquoted wait phrase has ended (`Wait for the plan, then build it`).
@@ -39,6 +41,20 @@ _TOKEN_RE = re.compile(
 )
 _WORD_SPLIT_RE = re.compile(r"[^a-z0-9]+")
 _KEY_RE = re.compile(r"'([^'\s]+)'|\"([^\"\s]+)\"|`([^`\s]+)`")
+# `namespace 'NS'` and `'NS' namespace`: a namespace, never a key.
+_NAMESPACE_RE = re.compile(
+    r"\bnamespace\s+(?:'([^'\s]+)'|\"([^\"\s]+)\"|`([^`\s]+)`)"
+    r"|(?:'([^'\s]+)'|\"([^\"\s]+)\"|`([^`\s]+)`)\s+namespace\b",
+    re.IGNORECASE,
+)
+# "Wait for all agents to complete", "after the other agents finish".
+_EVERYONE_RE = re.compile(
+    r"\b(?:wait(?:s|ing)?\s+(?:for|until)|after|once|when|until)\s+"
+    r"(?:(?:all|each|every)\s+(?:of\s+)?(?:the\s+)?(?:other\s+)?agents?|the\s+other\s+agents"
+    r"|everyone(?:\s+else)?|the\s+(?:rest\s+of\s+the\s+)?team)\s+"
+    r"(?:to\s+|have\s+|has\s+|are\s+|is\s+)?(?:complete[ds]?|finish(?:e[sd])?|done|ready)\b",
+    re.IGNORECASE,
+)
 _MEMORY_RE = re.compile(r"\bmemory\b", re.IGNORECASE)
 _PLAIN_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
@@ -90,7 +106,7 @@ class Clause:
 
     __slots__ = (
         "_count", "_from", "_phrase", "_source", "_to", "direction", "keys", "mentions_memory",
-        "sentence", "start", "text", "verb",
+        "namespace", "sentence", "start", "text", "verb",
     )  # fmt: skip
 
     def __init__(
@@ -104,6 +120,12 @@ class Clause:
         self.start = start  # offset of the verb in the instructions
         self._source, self._from, self._to = source, body, end
         self.keys: list[str] = [a or b or c for a, b, c in _KEY_RE.findall(source, body, end)]
+        self.namespace = ""
+        if self.keys and "amespace" in source:
+            m = _NAMESPACE_RE.search(source, body, end)
+            if m is not None:
+                self.namespace = next(g for g in m.groups() if g)
+                self.keys.remove(self.namespace)
         self.mentions_memory = _MEMORY_RE.search(source, body, end) is not None
         self._phrase: list[str] | None = None
         self._count: int | None = None
@@ -168,6 +190,26 @@ class Clause:
         return f"Clause({self.direction}, {self.text!r}, keys={self.keys})"
 
 
+# Words after which a verb form is a noun or an adjective: "both review reports", "the query
+# results", "the following files", "its stored value".
+_DETERMINERS = _words(
+    "the a an both all each every its their his her our your my this that these those any some "
+    "two three four five six no "
+)
+def _after_determiner(text: str, at: int) -> bool:
+    if at < 2 or text[at - 1] != " ":
+        return False
+    start = text.rfind(" ", max(0, at - 8), at - 1) + 1
+    return text[start if start else max(0, at - 7) : at - 1].lower() in _DETERMINERS
+
+
+def all_agents_phrases(text: str) -> list[str]:
+    """The phrases that ask to wait for every other agent ("wait for all agents to complete")."""
+    if "agent" not in text and "everyone" not in text and "team" not in text:
+        return []
+    return [m.group() for m in _EVERYONE_RE.finditer(text)]
+
+
 def _sentence_bounds(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence, the end keeping its full stop."""
     bounds: list[tuple[int, int]] = []
@@ -194,7 +236,7 @@ def clauses(text: str) -> tuple[Clause, ...]:
     """
     if not text:
         return ()
-    verbs = list(_VERB_RE.finditer(text))
+    verbs = [m for m in _VERB_RE.finditer(text) if not _after_determiner(text, m.start())]
     if not verbs:
         return ()
     bounds = _sentence_bounds(text)

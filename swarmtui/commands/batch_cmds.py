@@ -19,6 +19,7 @@ _OP_FIELDS: dict[str, tuple[str, ...]] = {
     "write": ("path", "content"),
     "memory": ("action", "key", "value", "namespace", "ttl"),
     "swarm_init": ("topology", "max_agents", "strategy"),
+    "tool": ("tool", "role", "summary"),
     "note": ("text",),
 }
 _RANGE = ("line", "column", "end_line", "end_column")
@@ -107,7 +108,12 @@ def parse_command(file: str, fmt: str) -> int:
                 )
             )
             for op in message.operations:
-                label = getattr(op, "name", None) or getattr(op, "command", None) or ""
+                label = (
+                    getattr(op, "name", None)
+                    or getattr(op, "command", None)
+                    or getattr(op, "tool", None)
+                    or ""
+                )
                 skip = f"  [skipped: {op.skip_reason}]" if op.skip_reason else ""
                 click.echo(printable(f"  {op.line}:{op.column} {op.kind} {label}".rstrip() + skip))
                 if isinstance(op, TaskOp) and (op.waits or op.stores):

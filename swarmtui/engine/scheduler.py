@@ -29,6 +29,7 @@ from swarmtui.batch.models import (
     SwarmInitOp,
     TaskOp,
     TodoWriteOp,
+    ToolOp,
     WriteOp,
 )
 from swarmtui.engine.agent_run import AgentRun
@@ -243,8 +244,10 @@ class Scheduler:
             if self.state.agents[op.name].status == "pending":
                 self._emit(AgentFinished(agent=op.name, status="skipped", reason=reason))
             return
-        if op.kind != "note":
-            self._emit(OperationSkipped(op=op.index, kind=op.kind, reason=reason))
+        # Every operation that did not run is recorded: a note here is one that was not
+        # understood, which fails the run like any other; a recorded tool (Claude Code's Read,
+        # coordination, an MCP tool swarmtui does not run) does not (SessionState.failures).
+        self._emit(OperationSkipped(op=op.index, kind=op.kind, reason=reason))
 
     def _run_instant(self, op: Operation) -> None:
         match op:
@@ -258,8 +261,10 @@ class Scheduler:
                 task = asyncio.get_running_loop().create_task(run_bash(self._ops, op))
                 self._bash.add(task)
                 task.add_done_callback(self._bash_done)
-            case SwarmInitOp() | NoteOp() | TaskOp():
-                pass  # swarm_init was applied when the plan was made; notes do nothing
+            case SwarmInitOp() | NoteOp() | TaskOp() | ToolOp():
+                # swarm_init was applied when the plan was made; notes do nothing; a tool is
+                # recorded, never run (it always has a skip reason, so it does not get here).
+                pass
             case _:
                 assert_never(op)
 

@@ -278,8 +278,11 @@ class SessionState:
 
     @property
     def failures(self) -> int:
-        """Operations that did not run or failed (skipped operations and failed commands)."""
-        return len(self.skipped) + sum(1 for b in self.bash.values() if b.status == "failed")
+        """Operations that did not run or failed (skipped operations and failed commands). A
+        tool recorded without running (kind "tool": agents' own work, coordination swarmtui does
+        itself, an MCP tool it does not run) is deliberate, not a failure."""
+        skipped = sum(1 for _, kind, _ in self.skipped if kind != "tool")
+        return skipped + sum(1 for b in self.bash.values() if b.status == "failed")
 
     def to_json(self) -> dict[str, Any]:
         """A deterministic, JSON-ready picture of the state (live and replayed runs agree)."""

@@ -1,4 +1,4 @@
-"""Fixtures for the batch-language tests: the shared example batches and a parse helper."""
+"""Fixtures for the batch-language tests: our own example batches and typed parse helpers."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ import pytest
 
 from swarmtui.batch import Batch, parse_batch
 
-# The examples live next to the project (../shared/examples), not inside it.
-SHARED_EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "examples"
+CORPUS = Path(__file__).resolve().parent / "corpus"
+# Batches in the language's own dialect (headers, parenthesised calls, quoted keys).
+SEED = CORPUS / "seed"
 NOW = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
 
 
 def example_text(name: str) -> str:
-    return (SHARED_EXAMPLES / name).read_text(encoding="utf-8")
+    return (SEED / name).read_text(encoding="utf-8")
 
 
 def parse(text: str) -> Batch:
@@ -26,6 +27,6 @@ def codes(batch: Batch) -> list[str]:
     return [d.code for d in batch.diagnostics]
 
 
-@pytest.fixture(params=sorted(p.name for p in SHARED_EXAMPLES.glob("*.swarm.js")))
+@pytest.fixture(params=sorted(p.name for p in SEED.glob("*.swarm.js")))
 def example_name(request: pytest.FixtureRequest) -> str:
     return str(request.param)

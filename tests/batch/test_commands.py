@@ -9,17 +9,17 @@ from click.testing import CliRunner
 
 from swarmtui.cli import cli
 
-from .conftest import SHARED_EXAMPLES
+from .conftest import SEED
 
 
 def test_parse_json_shape() -> None:
     result = CliRunner().invoke(
-        cli, ["parse", str(SHARED_EXAMPLES / "release-notes.swarm.js"), "--format", "json"]
+        cli, ["parse", str(SEED / "weekly-digest.swarm.js"), "--format", "json"]
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     (message,) = data["messages"]
-    assert message["index"] == 1 and message["title"] == "Release notes"
+    assert message["index"] == 1 and message["title"] == "Weekly digest"
     ops = message["operations"]
     assert [op["kind"] for op in ops] == [
         "swarm_init", "task", "task", "task", "todo_write", "bash", "memory",
@@ -27,8 +27,8 @@ def test_parse_json_shape() -> None:
     for op in ops:
         assert set(op) == _RANGE | OP_KEYS[op["kind"]], op["kind"]
     reviewer = ops[3]
-    assert reviewer["name"] == "Reviewer" and reviewer["waits"] == ["swarm/release/draft"]
-    assert ops[0] | {"topology": "hierarchical", "max_agents": 6} == ops[0]
+    assert reviewer["name"] == "Checker" and reviewer["waits"] == ["swarm/digest/summary"]
+    assert ops[0] | {"topology": "hierarchical", "max_agents": 5} == ops[0]
     todo = ops[4]["todos"][0]
     assert set(todo) == {"id", "content", "status", "priority", "agent"}
     assert ops[5]["command"].startswith("mkdir -p")
@@ -45,6 +45,7 @@ OP_KEYS = {
     "write": {"path", "content"},
     "memory": {"action", "key", "value", "namespace", "ttl"},
     "swarm_init": {"topology", "max_agents", "strategy"},
+    "tool": {"tool", "role", "summary"},
     "note": {"text"},
 }
 DIAGNOSTIC_KEYS = {"code", "severity", "message", "line", "column", "end_line", "end_column"}
@@ -88,6 +89,24 @@ def test_parse_json_shape_of_every_kind_and_of_skipped_operations() -> None:
         assert set(diag) == DIAGNOSTIC_KEYS
 
 
+def test_parse_json_of_a_recorded_tool() -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["parse", "-", "--format", "json"],
+        input='Bash("ls")\nRead({ file_path: "src/app.js" })\n'
+        'mcp__github__create_issue({ title: "x" })\n',
+    )
+    data = json.loads(result.output)
+    read, issue = data["messages"][0]["operations"][1:]
+    assert set(read) == _RANGE | OP_KEYS["tool"] | {"skip_reason"}
+    assert (read["tool"], read["role"], read["summary"]) == ("Read", "agent-work", "src/app.js")
+    assert (issue["tool"], issue["role"]) == ("mcp__github__create_issue", "not-run")
+    text = CliRunner().invoke(
+        cli, ["parse", "-", "--format", "text"], input='Bash("ls")\nRead("src/app.js")\n'
+    )
+    assert "tool Read  [skipped: Read is work the agents do themselves" in text.output
+
+
 def test_parse_reads_stdin() -> None:
     result = CliRunner().invoke(cli, ["parse", "-"], input='Write("a.txt", "hi")\n')
     data = json.loads(result.output)
@@ -97,9 +116,9 @@ def test_parse_reads_stdin() -> None:
 
 def test_lint_exit_codes(tmp_path: Path) -> None:
     runner = CliRunner()
-    clean = runner.invoke(cli, ["lint", str(SHARED_EXAMPLES / "release-notes.swarm.js")])
+    clean = runner.invoke(cli, ["lint", str(SEED / "weekly-digest.swarm.js")])
     assert clean.exit_code == 0
-    assert "release-notes.swarm.js:8:19: SW013 Reviewer" in clean.output
+    assert "weekly-digest.swarm.js:8:18: SW013 Checker" in clean.output
     bad = tmp_path / "bad.swarm.js"
     bad.write_text('Write("a.txt", content1)\n')
     result = runner.invoke(cli, ["lint", str(bad)])

@@ -1,4 +1,4 @@
-"""Dependency inference (§4) and todo linking (§5), including what the shared examples imply."""
+"""Dependency inference (§4) and todo linking (§5), including what the seed examples imply."""
 
 from __future__ import annotations
 
@@ -13,54 +13,55 @@ def _task(batch: object, name: str) -> TaskOp:
     return task  # type: ignore[no-any-return]
 
 
-def test_data_pipeline_dependencies() -> None:
-    batch = parse(example_text("data-pipeline.swarm.js"))
-    assert _task(batch, "Schema Designer").stores == ["swarm/pipeline/schema"]
-    assert _task(batch, "Parser Dev").waits == ["swarm/pipeline/schema"]
-    assert _task(batch, "Sink Dev").waits == ["swarm/pipeline/schema"]
+def test_fan_in_dependencies() -> None:
+    batch = parse(example_text("fan-in.swarm.js"))
+    assert _task(batch, "Contract Author").stores == ["swarm/index/format"]
+    assert _task(batch, "Tokenizer Dev").waits == ["swarm/index/format"]
+    assert _task(batch, "Store Dev").waits == ["swarm/index/format"]
     integrator = _task(batch, "Integrator")
-    assert integrator.waits == ["swarm/pipeline/readers", "swarm/pipeline/writers"]
+    assert integrator.waits == ["swarm/index/tokenizer", "swarm/index/postings"]
     (edge,) = integrator.edges
     assert edge.how == "matched"
     assert edge.phrase == "Wait for both implementation reports"
-    assert edge.providers == ["Parser Dev", "Sink Dev"]
+    assert edge.providers == ["Tokenizer Dev", "Store Dev"]
     sw013 = [d for d in batch.diagnostics if d.code == "SW013"]
-    assert len(sw013) == 1 and "swarm/pipeline/readers" in sw013[0].message
-    line = example_text("data-pipeline.swarm.js").split("\n")[sw013[0].line - 1]
+    assert len(sw013) == 1 and "swarm/index/tokenizer" in sw013[0].message
+    line = example_text("fan-in.swarm.js").split("\n")[sw013[0].line - 1]
     assert line[sw013[0].column - 1 : sw013[0].end_column - 1] == edge.phrase
     assert _task(batch, "Ops").waits == [] and _task(batch, "Ops").stores == []
 
 
-def test_data_pipeline_todos_follow_agents() -> None:
-    batch = parse(example_text("data-pipeline.swarm.js"))
+def test_fan_in_todos_follow_agents() -> None:
+    batch = parse(example_text("fan-in.swarm.js"))
     todo_op = next(op for op in batch.operations() if isinstance(op, TodoWriteOp))
     links = {t.id: (t.agent, t.agent_link) for t in todo_op.todos}
     assert links == {
-        "schema": ("Schema Designer", "explicit"),
-        "readers": ("Parser Dev", "matched"),
-        "writers": ("Sink Dev", "matched"),
+        "format": ("Contract Author", "explicit"),
+        "tokens": ("Tokenizer Dev", "matched"),
+        "postings": ("Store Dev", "matched"),
         "e2e": ("Integrator", "matched"),
-        "ci": ("Ops", "matched"),
+        "nightly": ("Ops", "matched"),
     }
 
 
-def test_release_notes_dependencies() -> None:
-    batch = parse(example_text("release-notes.swarm.js"))
-    assert _task(batch, "Writer").waits == ["swarm/release/changes"]
-    assert _task(batch, "Writer").stores == ["swarm/release/draft"]
-    reviewer = _task(batch, "Reviewer")
-    assert reviewer.waits == ["swarm/release/draft"]
-    assert reviewer.edges[0].providers == ["Writer"]
+def test_weekly_digest_dependencies() -> None:
+    batch = parse(example_text("weekly-digest.swarm.js"))
+    assert _task(batch, "Editor").waits == ["swarm/digest/merged"]
+    assert _task(batch, "Editor").stores == ["swarm/digest/summary"]
+    checker = _task(batch, "Checker")
+    assert checker.waits == ["swarm/digest/summary"]
+    assert checker.edges[0].providers == ["Editor"]
     todo_op = next(op for op in batch.operations() if isinstance(op, TodoWriteOp))
-    assert [t.agent for t in todo_op.todos] == ["Changelog Reader", "Writer", "Reviewer"]
+    assert [t.agent for t in todo_op.todos] == ["Collector", "Editor", "Checker"]
 
 
 def test_two_messages_dependencies_and_docs_agent() -> None:
-    batch = parse(example_text("two-messages.swarm.js"))
-    assert _task(batch, "Verifier").waits == ["swarm/build/log"]
-    docs = [d for d in batch.diagnostics if "Docs" in d.message]
-    assert sorted(d.code for d in docs) == ["SW006", "SW007"]
-    assert all(d.line == 8 for d in docs)
+    batch = parse(example_text("package-then-check.swarm.js"))
+    assert _task(batch, "Inspector").waits == ["swarm/package/log"]
+    notes = [d for d in batch.diagnostics if "Notes" in d.message]
+    # SW006 is silent: Notes in the first message would not make the batch finish sooner.
+    assert sorted(d.code for d in notes) == ["SW007"]
+    assert all(d.line == 8 for d in notes)
 
 
 def test_glob_resolves_to_concrete_keys() -> None:
@@ -76,10 +77,22 @@ def test_glob_resolves_to_concrete_keys() -> None:
 
 
 def test_glob_matching_nothing_is_kept_and_reported() -> None:
-    batch = parse('Task("W", "Read \'swarm/none/*\' from memory.", "coder")\n')
+    batch = parse('Task("W", "Wait for \'swarm/none/*\' in memory.", "coder")\n')
     assert _task(batch, "W").waits == ["swarm/none/*"]
     assert "SW004" in codes(batch)
-    assert _task(batch, "W").skip_reason
+
+
+def test_reading_a_key_the_batch_never_stores_does_not_wait() -> None:
+    # Memory outlives sessions: a read (not "wait for") of a key nothing here stores reads what
+    # memory already holds, so the agent starts at once; an info says so.
+    batch = parse(
+        'Task("W", "Read \'swarm/none/*\' from memory. Build it using Memory(\'targets\').", '
+        '"coder")\n'
+    )
+    w = _task(batch, "W")
+    assert w.waits == [] and w.skip_reason is None
+    assert [d.code for d in batch.diagnostics] == ["SW023", "SW023"]
+    assert all(d.severity == "info" for d in batch.diagnostics)
 
 
 def test_agent_path_rule() -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 from swarmtui.batch import Batch
 from swarmtui.engine.settings import RunSettings
 from swarmtui.store import new_live_session
-from tests.batch.conftest import parse
+
+from .conftest import parse
 
 _WAITER = 'Task("A", "Wait for \'m/b\' in memory. Then summarise it.", "coder")\n'
 

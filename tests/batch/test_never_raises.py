@@ -7,14 +7,22 @@ from hypothesis import strategies as st
 
 from swarmtui.batch import Batch
 
-from .conftest import SHARED_EXAMPLES, parse
+from .conftest import CORPUS, SEED, parse
 
-EXAMPLES = [p.read_text(encoding="utf-8") for p in sorted(SHARED_EXAMPLES.glob("*.swarm.js"))]
+EXAMPLES = [
+    p.read_text(encoding="utf-8")
+    for p in [*sorted(SEED.glob("*.swarm.js")), *sorted((CORPUS / "real").glob("*.swarm.js"))]
+]
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Characters that matter to the language, so random text hits the interesting paths.
 ALPHABET = st.sampled_from(
-    [*"()[]{}\"'`\\+,.:;/*\n \t$=-", "Task(", "Bash(", "...", "{...}", "[Message]:",
-    "Message 2:", "const ", "memory.store(", "é", "🎉", "\r", "\x00", "'k/a'", "Wait for "]
+    [*"()[]{}\"'`\\+,.:;/*\n \t$=-#@", "Task(", "Bash(", "...", "{...}", "[Message]:",
+    "Message 2:", "const ", "memory.store(", "é", "🎉", "\r", "\x00", "'k/a'", "Wait for ",
+    "mcp__claude-flow__", "mcp__ruv-swarm__agent_spawn", "@alpha__", "swarm_init", "TodoWrite {",
+    "Bash \"", "Write ", "- ", "* ", "1. ", "[BatchTool]:", "[BatchTool - Message 2]:",
+    "// Message 2", "Read(", "await Promise.all([", "() => {", "=$(", "Task({prompt: ",
+    "subagent_type: ", "npx claude-flow@alpha memory store ", "--namespace ", "memory get ",
+    "while ! ", "--memory-key ", "namespace 'x'", ".forEach(", "[5 todos to do]", "```js\n"]
 )  # fmt: skip
 
 
@@ -78,7 +86,9 @@ def test_empty_and_blank() -> None:
     for text in ["", "\n", "   ", "\n\n\t\n", "\r\n"]:
         batch = parse(text)
         check(text, batch)
+        # Nothing written yet: nothing to say (SW021 is for text in which nothing can run).
         assert batch.operations() == [] and batch.diagnostics == []
+    assert [d.code for d in parse("// just a comment\n").diagnostics] == ["SW021"]
 
 
 def test_binary_garbage() -> None:
@@ -132,3 +142,56 @@ def test_five_megabytes() -> None:
     assert len(batch.tasks()) >= 500
     big = next(op for op in batch.operations() if getattr(op, "path", None) == "big.txt")
     assert len(getattr(big, "content", "")) == 4_800_000
+
+
+# Operations in the forms people write them, with how each starts in the text: the range of
+# every operation parsed from them must start exactly there (§7: positions are exact).
+FORMS = [
+    ('mcp__claude-flow__swarm_init { topology: "mesh" }', "mcp__claude-flow__swarm_init"),
+    ('mcp__ruv-swarm__agent_spawn({ type: "coder", name: "C{n}" })', "mcp__ruv-swarm__agent_spawn"),
+    ('mcp__claude-flow@alpha__memory_usage { action: "store", key: "k/{n}", value: 1 }',
+     "mcp__claude-flow@alpha__memory_usage"),
+    ('- Task("T{n}", "Store it in memory under \'k/t{n}\'.", "coder")', "Task"),
+    ('1. Bash("echo {n}")', "Bash"),
+    ('TodoWrite { todos: [{id: "{n}", content: "Do {n}"}] }', "TodoWrite"),
+    ('Write "notes/{n}.md"', "Write"),
+    ('Read("src/{n}.js")', "Read"),
+    ('Task({ prompt: "Wait for all agents to complete.", subagent_type: "reviewer", '
+     'name: "R{n}" })', "Task"),
+    ('* mcp__claude-flow__agent_spawn (researcher)', "mcp__claude-flow__agent_spawn"),
+]  # fmt: skip
+HEADERS = [
+    "", "[BatchTool]:", "[Single Message - Step {n}]:", "// Message {n}",
+    "Message {n}: [BatchTool]",
+]  # fmt: skip
+
+
+@st.composite
+def real_world_batch(draw: st.DrawFn) -> tuple[str, list[tuple[int, str]]]:
+    lines: list[str] = []
+    starts: list[tuple[int, str]] = []  # (line, the operation's name as written)
+    for n in range(draw(st.integers(1, 12))):
+        header = draw(st.sampled_from(HEADERS))
+        if header:
+            lines.append(header.replace("{n}", str(n)))
+        form, name = draw(st.sampled_from(FORMS))
+        indent = draw(st.sampled_from(["", "  ", "\t"]))
+        lines.append(indent + form.replace("{n}", str(n)))
+        starts.append((len(lines), name))
+    return "\n".join(lines) + "\n", starts
+
+
+@FAST
+@given(real_world_batch())
+def test_real_world_forms_have_exact_positions(case: tuple[str, list[tuple[int, str]]]) -> None:
+    text, starts = case
+    batch = parse(text)
+    check(text, batch)
+    lines = text.split("\n")
+    found = {
+        op.line: lines[op.line - 1][op.column - 1 :]
+        for op in batch.operations()
+        if op.kind != "note"
+    }
+    for line, name in starts:
+        assert found.get(line, "").startswith(name), (line, name, found.get(line))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from swarmtui.batch import BashOp, MemoryOp, NoteOp, SwarmInitOp, TaskOp, TodoWriteOp, WriteOp
 
-from .conftest import SHARED_EXAMPLES, codes, example_text, parse
+from .conftest import SEED, codes, example_text, parse
 
 
-def test_shared_examples_exist() -> None:
-    assert len(list(SHARED_EXAMPLES.glob("*.swarm.js"))) == 3
+def test_seed_examples_exist() -> None:
+    assert len(list(SEED.glob("*.swarm.js"))) == 3
 
 
 def test_examples_parse_without_errors(example_name: str) -> None:
@@ -17,22 +17,22 @@ def test_examples_parse_without_errors(example_name: str) -> None:
     assert batch.tasks()
 
 
-def test_release_notes_structure() -> None:
-    batch = parse(example_text("release-notes.swarm.js"))
-    assert [m.title for m in batch.messages] == ["Release notes"]
+def test_weekly_digest_structure() -> None:
+    batch = parse(example_text("weekly-digest.swarm.js"))
+    assert [m.title for m in batch.messages] == ["Weekly digest"]
     kinds = [op.kind for op in batch.operations()]
     assert kinds == ["swarm_init", "task", "task", "task", "todo_write", "bash", "memory"]
     init = batch.operations()[0]
     assert isinstance(init, SwarmInitOp)
-    assert (init.topology, init.max_agents) == ("hierarchical", 6)
-    writer = batch.task("Writer")
-    assert writer is not None and writer.agent_type == "api-docs"
-    assert writer.instructions.startswith("Read the changes from memory 'swarm/release/changes'. ")
-    assert (writer.line, writer.column, writer.end_line) == (6, 1, 7)
+    assert (init.topology, init.max_agents) == ("hierarchical", 5)
+    editor = batch.task("Editor")
+    assert editor is not None and editor.agent_type == "api-docs"
+    assert editor.instructions.startswith("Read the merged list from memory 'swarm/digest/merged'.")
+    assert (editor.line, editor.column, editor.end_line) == (6, 1, 7)
     mem = batch.operations()[-1]
     assert isinstance(mem, MemoryOp)
-    assert mem.key == "swarm/release/meta"
-    assert mem.value == '{"version":"2.4.0","started":"2026-01-02T03:04:05.678Z"}'
+    assert mem.key == "swarm/digest/meta"
+    assert mem.value == '{"week":48,"started":"2026-01-02T03:04:05.678Z"}'
     todo = batch.operations()[4]
     assert isinstance(todo, TodoWriteOp)
     assert [t.id for t in todo.todos] == ["1", "2", "3"]
@@ -40,16 +40,16 @@ def test_release_notes_structure() -> None:
 
 
 def test_two_messages_and_consts() -> None:
-    batch = parse(example_text("two-messages.swarm.js"))
-    assert [(m.index, m.title) for m in batch.messages] == [(1, "Build"), (2, "Verify")]
+    batch = parse(example_text("package-then-check.swarm.js"))
+    assert [(m.index, m.title) for m in batch.messages] == [(1, "Package"), (2, "Check")]
     assert [t.name for t in batch.messages[1].operations if isinstance(t, TaskOp)] == [
-        "Verifier",
-        "Docs",
+        "Inspector",
+        "Notes",
     ]
-    pipeline = parse(example_text("data-pipeline.swarm.js"))
-    mem = pipeline.operations()[-1]
+    fan_in = parse(example_text("fan-in.swarm.js"))
+    mem = fan_in.operations()[-1]
     assert isinstance(mem, MemoryOp)
-    assert (mem.value, mem.namespace, mem.ttl) == ("Pipeline kickoff", "coordination", 3600)
+    assert (mem.value, mem.namespace, mem.ttl) == ("Index kickoff", "coordination", 3600)
 
 
 def test_header_blanking_keeps_columns() -> None:

@@ -59,3 +59,19 @@ def test_builtin_roles_ship_in_the_package() -> None:
     for name in ROLES:
         role = types[name]
         assert role.description and role.system_prompt and role.capabilities, name
+
+
+def test_every_builtin_role_file_is_named_after_its_type() -> None:
+    # Linting reads only the built-in file names (known_type_names): they must be the types.
+    from swarmtui.batch.agent_types import known_type_names
+
+    types, problems = load_agent_types(Path("/nonexistent"))
+    assert problems == []
+    for name, role in types.items():
+        assert role.source is not None and Path(role.source).stem == name
+        assert role.description and role.system_prompt, name
+    names, _ = known_type_names(Path("/nonexistent"))
+    assert names == set(types)
+    # claude-flow's catalogue is there, and its original agent_spawn types.
+    assert {"hierarchical-coordinator", "sparc-coord", "perf-analyzer", "raft-manager"} <= names
+    assert {"coordinator", "analyst", "architect", "optimizer", "documenter"} <= names

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.batch.conftest import codes, parse
+from .conftest import codes, parse
 
 
 @pytest.mark.parametrize(
@@ -77,21 +77,27 @@ def test_call_with_syntax_error_still_reports_undefined_names() -> None:
     assert codes(batch) == ["SW001", "SW002"]
 
 
-def test_line_that_starts_like_a_call_is_an_error_not_a_note() -> None:
-    batch = parse("Task 'E'\nBash \"ls\"\nTotal time: 40 minutes\nReviewer starts reading\n")
+def test_line_that_reads_like_a_call_is_a_warning_with_a_hint_not_a_note() -> None:
+    batch = parse(
+        "Write file1.js\n- Bash mkdir -p app\nTotal time: 40 minutes\nReviewer starts reading\n"
+        'Bash("ls")\n'
+    )
     assert [(d.code, d.severity, d.line) for d in batch.diagnostics] == [
-        ("SW001", "error", 1),
-        ("SW001", "error", 2),
+        ("SW019", "warning", 1),
+        ("SW019", "warning", 2),
         ("SW015", "info", 3),
         ("SW015", "info", 4),
     ]
-    assert "looks like a call to Task but is not one" in batch.diagnostics[0].message
+    assert batch.diagnostics[0].message == (
+        '`Write file1.js` reads like Write but is not an operation: write Write("...") '
+        "with its arguments in parentheses or quotes"
+    )
     skipped = [op.skip_reason is not None for op in batch.operations()]
-    assert skipped == [True, True, False, False]
+    assert skipped == [True, True, False, False, False]
 
 
 def test_prose_starting_with_an_operation_word_stays_a_note() -> None:
-    batch = parse("Task force meets daily\nWrite the docs\n")
+    batch = parse("Task force meets daily\nWrite the docs\nBash(\"ls\")\n")
     assert [(d.code, d.severity) for d in batch.diagnostics] == [
         ("SW015", "info"),
         ("SW015", "info"),

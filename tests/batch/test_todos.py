@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from swarmtui.batch import Batch
 from swarmtui.batch.models import TodoWriteOp
-from tests.batch.conftest import parse
+
+from .conftest import parse
 
 _AGENTS = (
     'Task("Architect", "Design the schema. Store it in memory under \'swarm/schema\'.", '

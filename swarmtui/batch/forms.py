@@ -1,0 +1,150 @@
+"""Operations written without JavaScript's call syntax, read from the start of a line.
+
+People paste `TodoWrite { todos: [...] }`, `Bash "npm test"`, `- Task(...)`, `1. Write(...)`,
+`mcp__claude-flow__swarm_init` on its own, and command-line style
+`mcp__claude-flow__agent_spawn researcher --capabilities="a,b"`. The scanner rewrites such lines,
+keeping every column, so that tree-sitter reads them as ordinary calls:
+
+- a list marker (`- `, `* `, `1. `) before an operation becomes spaces;
+- `Name {...}` becomes `____= {...}`: an assignment the parser knows (by position) to be a call
+  of Name with that one argument;
+- a command-line call is blanked and its words are parsed here.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from swarmtui.batch.names import is_operation_name
+
+NAME = r"mcp__[A-Za-z0-9@._-]+?__[A-Za-z0-9_]+|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?"
+_LINE_RE = re.compile(
+    r"(?P<indent>[ \t]*)(?P<marker>(?:[-*+•]|\d{1,3}[.)])[ \t]+)?(?P<await>await[ \t]+)?"
+    rf"(?P<name>{NAME})(?P<gap>[ \t]*)(?P<rest>[^\n]*)"
+)
+# An MCP tool name whose server is spelt with `-`, `@` or `.`: JavaScript would read
+# `mcp__claude-flow__x` as a subtraction, so the copy tree-sitter parses spells it with `_`.
+DASHED_MCP_RE = re.compile(r"mcp__[A-Za-z0-9_]*[-@.][A-Za-z0-9@._-]*?__[A-Za-z0-9_]+")
+_PATHLIKE_RE = re.compile(r"[\w~-]*[./][\w~-][\w./~-]*|-{1,2}\w+")
+# Positional words of command-line MCP calls, by tool.
+_POSITIONAL = {
+    "swarm_init": ("topology",),
+    "agent_spawn": ("type", "name"),
+    "memory_usage": ("action", "key", "value"),
+    "memory_store": ("key", "value"),
+    "memory_retrieve": ("key",),
+    "memory_search": ("pattern",),
+    "task_orchestrate": ("task",),
+}
+
+FormKind = Literal["call", "parenless", "bare", "cli", "call-like"]
+
+
+@dataclass(slots=True)
+class LineForm:
+    """What starts a line, when it is an operation (or reads like one)."""
+
+    kind: FormKind
+    name: str
+    # Character offsets in the text: the name, and (for `cli`) the whole call.
+    name_start: int
+    name_end: int
+    end: int = 0
+    # Offsets of a list marker to blank, when there is one.
+    marker: tuple[int, int] | None = None
+    # Command-line calls: the arguments, read here.
+    values: dict[str, Any] = field(default_factory=dict)
+    positionals: list[str] = field(default_factory=list)
+
+
+def read_line(line: str, line_start: int) -> LineForm | None:
+    """The operation form at the start of LINE (its text starts at offset LINE_START)."""
+    m = _LINE_RE.match(line)
+    if m is None:
+        return None
+    name, rest, gap = m.group("name"), m.group("rest"), m.group("gap")
+    marker = (
+        (line_start + m.start("marker"), line_start + m.end("marker"))
+        if m.group("marker")
+        else None
+    )
+    start, end = line_start + m.start("name"), line_start + m.end("name")
+    rest = rest.rstrip("\r")
+    if rest.startswith("("):
+        if marker is None and not name.startswith("mcp__"):
+            return None  # an ordinary call: nothing to rewrite
+        return LineForm("call", name, start, end, marker=marker)
+    if not is_operation_name(name) or m.group("await"):
+        return None
+    mcp = name.startswith("mcp__")
+    if gap and rest[:1] in ('{', '[', '"', "'", "`"):
+        if mcp and rest[:1] in ('"', "'") and " --" in rest:
+            # `mcp__x__task_orchestrate "Fix it" --strategy=parallel`: command-line style.
+            return _cli(name, rest, start, end, line_start + len(line.rstrip("\r")), marker)
+        return LineForm("parenless", name, start, end, marker=marker)
+    if mcp and (not rest or rest.startswith(("//", ";"))):
+        return LineForm("bare", name, start, end, marker=marker)
+    if mcp and gap and not rest.startswith(("=", ".", ",", ")", ":")):
+        return _cli(name, rest, start, end, line_start + len(line.rstrip("\r")), marker)
+    if gap and _reads_like_a_call(name, rest, marker is not None):
+        return LineForm("call-like", name, start, end, marker=marker)
+    return None
+
+
+def _reads_like_a_call(name: str, rest: str, listed: bool) -> bool:
+    """`Write file1.js`, `- Bash mkdir -p x`: an operation word followed by what it would act
+    on. Prose that merely starts with such a word (`Write the docs`) is not."""
+    words = rest.split()
+    if not words or len(words) > 8:
+        return False
+    if _PATHLIKE_RE.fullmatch(words[0]):
+        return True
+    return name == "Bash" and listed
+
+
+def _cli(
+    name: str, rest: str, start: int, end: int, line_end: int, marker: tuple[int, int] | None
+) -> LineForm | None:
+    text = rest.split("//", 1)[0] if "//" in rest and '"' not in rest else rest
+    try:
+        words = shlex.split(text, comments=True)
+    except ValueError:
+        return LineForm("call-like", name, start, end, marker=marker)
+    values: dict[str, Any] = {}
+    positionals: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if word.startswith("--") and len(word) > 2:
+            key, eq, value = word[2:].partition("=")
+            if not eq:
+                if i < len(words) and not words[i].startswith("--"):
+                    value, i = words[i], i + 1
+                else:
+                    value = "true"
+            values[_camel(key)] = _scalar(value)
+        else:
+            positionals.append(word)
+    tool = name.rsplit("__", 1)[-1]
+    for key, value in zip(_POSITIONAL.get(tool, ()), positionals, strict=False):
+        values.setdefault(key, _scalar(value))
+    return LineForm(
+        "cli", name, start, end, end=line_end, marker=marker, values=values, positionals=positionals
+    )
+
+
+def _camel(key: str) -> str:
+    head, *tail = key.replace("_", "-").split("-")
+    return head + "".join(part[:1].upper() + part[1:] for part in tail)
+
+
+def _scalar(text: str) -> Any:
+    if re.fullmatch(r"-?\d{1,12}", text):
+        return int(text)
+    if text in ("true", "false"):
+        return text == "true"
+    return text

@@ -1,0 +1,132 @@
+"""claude-flow's memory commands, as written in instructions and `Bash` calls (§4).
+
+`npx claude-flow@alpha memory store KEY VALUE --namespace NS` stores NS:KEY;
+`memory get KEY`, `memory retrieve --key K --namespace NS` read it (a wait only when the batch
+stores it: otherwise it reads what memory already holds); `while ! npx claude-flow memory read …;
+do sleep 5; done` waits for it; `hooks post-edit --memory-key K` stores K. A key in the default
+namespace is written plainly, any other as `NS:KEY`.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from typing import Literal
+
+_PROGRAM = (
+    r"(?:(?:npx|pnpm\s+dlx|bunx)\s+)?(?:@claude-flow/cli|claude-flow|\./claude-flow|ruv-swarm)"
+    r"(?:@[\w.-]+)?\s+"
+)
+_COMMAND_RE = re.compile(
+    r"\b[Mm][Ee][Mm][Oo][Rr][Yy][ \t]+(?P<verb>store|set|save|get|read|retrieve|query)\b"
+    r"(?P<args>(?:[^\n;|&)`.]|\.(?=\S))*)",
+    re.IGNORECASE,
+)
+# The program before `memory`: `npx claude-flow@alpha`, `./claude-flow`, `npx @claude-flow/cli`.
+_PROGRAM_RE = re.compile(rf"{_PROGRAM}$", re.IGNORECASE)
+_LOOP_RE = re.compile(r"\b(?:while\s+!|until)\s+[^;\n]*$", re.IGNORECASE)
+_HOOK_KEY_RE = re.compile(
+    r"\bhooks?\b[^\n]*?--memory-key[= ]+(?P<q>[\"']?)(?P<key>[^\s\"']+)(?P=q)", re.IGNORECASE
+)
+_KEYISH_RE = re.compile(r"[\w.-]+(?:[/:][\w.*-]+)+")
+_STORE_VERBS = frozenset({"store", "set", "save"})
+_DEFAULT_NAMESPACES = frozenset({"", "default"})
+
+CommandKind = Literal["store", "read", "wait"]
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryCommand:
+    """One memory command found in a text: what it does to which key, and where it is."""
+
+    kind: CommandKind
+    key: str  # NS:KEY, or KEY in the default namespace
+    start: int
+    end: int
+    value: str | None = None
+    namespace: str = "default"
+    # The key as written, without its namespace.
+    bare_key: str = ""
+
+
+def qualified(key: str, namespace: str) -> str:
+    return key if namespace in _DEFAULT_NAMESPACES else f"{namespace}:{key}"
+
+
+def memory_commands(text: str) -> list[MemoryCommand]:
+    """Every claude-flow memory command in TEXT, in order."""
+    found: list[MemoryCommand] = []
+    for m in _COMMAND_RE.finditer(text):
+        command = _read(m, text)
+        if command is not None:
+            found.append(command)
+    if "-memory-key" not in text:
+        return found
+    for m in _HOOK_KEY_RE.finditer(text):
+        key = m.group("key")
+        if _literal(key):
+            found.append(MemoryCommand("store", key, m.start("key"), m.end("key"), bare_key=key))
+    found.sort(key=lambda c: c.start)
+    return found
+
+
+def _read(m: re.Match[str], text: str) -> MemoryCommand | None:
+    verb = m.group("verb").lower()
+    try:
+        words = shlex.split(m.group("args"))
+    except ValueError:
+        words = m.group("args").split()
+    key = value = None
+    namespace = "default"
+    positionals: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        i += 1
+        flag, eq, inline = word.partition("=")
+        if flag in ("--namespace", "--ns", "-n", "--key", "-k", "--value", "-v"):
+            arg = inline if eq else (words[i] if i < len(words) else "")
+            i += 0 if eq else 1
+            if flag in ("--namespace", "--ns", "-n"):
+                namespace = arg
+            elif flag in ("--key", "-k"):
+                key = arg
+            else:
+                value = arg
+        elif word.startswith("-"):
+            if not eq and i < len(words) and not words[i].startswith("-"):
+                i += 1  # a flag with a value this module does not need
+        else:
+            positionals.append(word)
+    if key is None and positionals:
+        key = positionals.pop(0)
+    if key is not None:
+        key = key.rstrip(".,;:")  # (a key ending a sentence)
+    if value is None and positionals and verb in _STORE_VERBS:
+        value = positionals[0]
+    if not key or not _literal(key) or not _literal(namespace):
+        return None
+    program = _PROGRAM_RE.search(text, max(0, m.start() - 60), m.start()) is not None
+    if not program and (verb in _STORE_VERBS or not _KEYISH_RE.fullmatch(key)):
+        # Prose such as "the memory read path" is not a command: without the program, only a
+        # read of a key that looks like one (`memory get reports/daily`) is.
+        return None
+    kind: CommandKind = "store" if verb in _STORE_VERBS else "read"
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    if kind == "read" and _LOOP_RE.search(text, line_start, m.start()):
+        kind = "wait"
+    return MemoryCommand(
+        kind,
+        qualified(key, namespace),
+        m.start(),
+        m.end(),
+        value=value,
+        namespace=namespace or "default",
+        bare_key=key,
+    )
+
+
+def _literal(key: str) -> bool:
+    """A key written out, not a shell variable or a `[placeholder]`."""
+    return bool(key) and not any(c in key for c in "$[]{}<>`")

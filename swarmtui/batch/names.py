@@ -1,0 +1,88 @@
+"""Operation names: what swarmtui runs, Claude Code's own tools, and `mcp__<server>__<tool>`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from swarmtui.batch.models import ToolRole
+
+# Operations swarmtui runs, by the name they are written with.
+RUN = frozenset({"Task", "Agent", "TodoWrite", "TaskCreate", "Bash", "Write"})
+MEMORY_SHORT = frozenset(
+    {"memory.store", "memory.retrieve", "memory.delete", "memory.search", "memory.list"}
+)
+# Claude Code's tools besides Task/TodoWrite/Bash/Write: each agent uses them on its own.
+AGENT_TOOLS = frozenset(
+    {
+        "Read", "Edit", "MultiEdit", "Glob", "Grep", "LS", "WebSearch", "WebFetch",
+        "NotebookEdit", "NotebookRead", "TodoRead", "BashOutput", "KillShell", "KillBash",
+        "ExitPlanMode", "SlashCommand", "Skill", "AskUserQuestion", "TaskUpdate", "TaskList",
+        "TaskGet", "TaskOutput", "TaskStop", "TeamCreate", "TeamDelete", "SendMessage",
+    }
+)  # fmt: skip
+# claude-flow and ruv-swarm tools whose job swarmtui does itself: it schedules, monitors and
+# coordinates the agents of a session (an `agent_spawn` next to `Task` calls only declares a type).
+COORDINATION_TOOLS = frozenset(
+    {
+        "task_orchestrate", "swarm_status", "swarm_monitor", "swarm_scale", "swarm_destroy",
+        "agent_list", "agent_metrics", "agent_communicate", "agents_spawn_parallel",
+        "task_status", "task_results", "task_create", "task_assign", "topology_optimize",
+        "load_balance", "coordination_sync", "performance_report", "performance_monitor",
+        "bottleneck_analyze", "token_usage", "metrics_collect", "health_check", "benchmark_run",
+        "features_detect", "query_control", "query_list", "parallel_execute", "batch_process",
+    }
+)  # fmt: skip
+# MCP servers of the claude-flow family: their memory, swarm_init and agent_spawn tools map to
+# swarmtui's own operations.
+_FLOW_SERVER_RE = re.compile(r"claude[-_]?flow|ruv[-_]?swarm|flow[-_]?nexus", re.IGNORECASE)
+MCP_RE = re.compile(r"mcp__(?P<server>[A-Za-z0-9@._-]+?)__(?P<tool>[A-Za-z0-9_]+)")
+MEMORY_TOOLS = {
+    "memory_usage": None,
+    "memory_store": "store",
+    "memory_retrieve": "retrieve",
+    "memory_get": "retrieve",
+    "memory_search": "search",
+    "memory_list": "list",
+    "memory_delete": "delete",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class McpName:
+    server: str
+    tool: str
+
+    @property
+    def flow_family(self) -> bool:
+        return bool(_FLOW_SERVER_RE.search(self.server))
+
+
+def mcp_name(name: str) -> McpName | None:
+    m = MCP_RE.fullmatch(name)
+    return McpName(m.group("server"), m.group("tool")) if m else None
+
+
+def is_operation_name(name: str) -> bool:
+    """A name that is an operation when called: run, recorded, or an MCP tool."""
+    return (
+        name in RUN or name in AGENT_TOOLS or name in MEMORY_SHORT or name.startswith("mcp__")
+    )
+
+
+def tool_role(name: str) -> tuple[ToolRole, str] | None:
+    """For a tool swarmtui records without running: its role and why it is not run."""
+    if name in AGENT_TOOLS:
+        return "agent-work", f"{name} is work the agents do themselves: swarmtui does not run it"
+    mcp = mcp_name(name)
+    if mcp is None:
+        return None
+    if mcp.tool in COORDINATION_TOOLS or (mcp.tool == "agent_spawn"):
+        return (
+            "coordination",
+            f"{mcp.tool} is coordination swarmtui does itself: it is recorded, not run",
+        )
+    return (
+        "not-run",
+        f"{name} is a tool of the MCP server '{mcp.server}', which swarmtui does not run",
+    )

@@ -1,0 +1,271 @@
+"""Agents (§2, §4): `Task` in every shape people write it, and `agent_spawn`.
+
+- `Task(name, instructions, type?, options?)`, the language's own shape;
+- `Task(name, instructions, {mode, type, memoryKey, memoryDependency, dependsOn})`;
+- `Task({description, prompt, subagent_type, name, model, run_in_background})`, Claude Code's;
+- `Task("You are researcher agent. ...")`: the name and type are read from the text;
+- `agent_spawn({type, name})`, `agent_spawn(researcher)`, `agent_spawn researcher`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tree_sitter import Node
+
+from swarmtui.batch.calls import CallContext, TaskInfo, as_text, number_option, text_arg
+from swarmtui.batch.models import TaskOp
+from swarmtui.batch.source import Span, span
+from swarmtui.batch.values import Undefined, js_string
+from swarmtui.batch.words import STOP_WORDS, stem
+
+# Where the type can be given in an options object, first found wins.
+TYPE_KEYS = ("subagent_type", "type", "agent_type", "agentType", "agent", "mode")
+_INSTRUCTION_KEYS = ("prompt", "instructions", "task")
+_STORE_KEYS = ("stores", "memoryKey", "memory_key", "memoryKeys", "outputKey")
+_WAIT_KEYS = ("waits", "memoryDependency", "memory_dependency", "memoryDependencies", "inputKeys")
+_AFTER_KEYS = ("dependsOn", "depends_on", "dependencies", "after")
+# Claude Code's name for its general agent.
+_TYPE_ALIASES = {"general-purpose": "general"}
+_YOU_ARE_RE = re.compile(
+    r"\s*you\s+are\s+(?:an?\s+|the\s+)?(?P<x>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}?)\s+agent\b",
+    re.IGNORECASE,
+)
+_LABEL_RE = re.compile(
+    r"\s*(?P<label>(?P<x>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}?)\s+agent)\s*[:.,-]",
+    re.IGNORECASE,
+)
+_WORD_RE = re.compile(r"[A-Za-z0-9][\w'-]*")
+_BARE_TYPE_RE = re.compile(r"[A-Za-z][\w]*(?:-[A-Za-z0-9]+)*")
+
+
+def task(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
+    first = ctx.arg(0) if ctx.count else None
+    if isinstance(first, dict):
+        return _from_object(ctx, base, first)
+    if ctx.count == 0:
+        ctx.bad("missing agent name")
+    name = as_text(ctx, first, "agent name", 0) if ctx.count else None
+    if ctx.count == 1 and name:
+        return _one_argument(ctx, base, name)
+    name = (name or "").strip() or name or f"agent-{ctx.index + 1}"
+    instructions = text_arg(ctx, 1, "instructions") or ""
+    agent_type: str | None = None
+    options: dict[str, Any] = {}
+    options_at = -1
+    if ctx.count > 2:
+        third = ctx.arg(2)
+        if isinstance(third, dict):
+            options, options_at = third, 2
+        else:
+            agent_type = as_text(ctx, third, "agent type", 2)
+    if ctx.count > 3:
+        fourth = ctx.arg(3)
+        if options_at >= 0 or not isinstance(fourth, dict):
+            if not isinstance(fourth, Undefined):
+                message = "the fourth argument of Task must be an object of options"
+                ctx.bad(message, ctx.arg_range(3))
+        else:
+            options, options_at = fourth, 3
+    if ctx.count > 4:
+        ctx.bad("Task takes at most four arguments", ctx.arg_range(4))
+    op = TaskOp(**base, name=name, instructions=instructions)
+    info = _info(ctx, op, 1)
+    if agent_type:
+        op.agent_type, info.type_node = _alias(agent_type), _span(ctx.node(2))
+    else:
+        _type_from_options(ctx, op, info, options, options_at)
+    if options:
+        task_options(ctx, op, info, options, options_at)
+    ctx.tasks.append(info)
+    return op
+
+
+def _from_object(ctx: CallContext, base: dict[str, Any], spec: dict[str, Any]) -> TaskOp:
+    """Claude Code's `Task({description, prompt, subagent_type, name, model})`."""
+    key = next((k for k in _INSTRUCTION_KEYS if isinstance(spec.get(k), str)), None)
+    description = spec.get("description") if isinstance(spec.get("description"), str) else None
+    if key is None and description:
+        key, description = "description", None
+    instructions = spec[key] if key else ""
+    name = spec.get("name") if isinstance(spec.get("name"), str) and spec["name"] else None
+    name = name or description or _derived_name(ctx, instructions)
+    op = TaskOp(**base, name=name.strip() or name, instructions=instructions)
+    info = _info(ctx, op, None)
+    info.instructions_node = _span(ctx.value_node(0, key)) if key else None
+    _type_from_options(ctx, op, info, spec, 0)
+    task_options(ctx, op, info, spec, 0)
+    if ctx.count > 1:
+        ctx.bad("Task with an object takes no other argument", ctx.arg_range(1))
+    ctx.tasks.append(info)
+    return op
+
+
+def _one_argument(ctx: CallContext, base: dict[str, Any], text: str) -> TaskOp:
+    """`Task("You are researcher agent. ...")`: the text is the instructions."""
+    known = ctx.known_types()
+    name, agent_type = derive_name_and_type(text, known)
+    op = TaskOp(**base, name=_unique(ctx, name), instructions=text, agent_type=agent_type)
+    info = _info(ctx, op, 0)
+    ctx.tasks.append(info)
+    return op
+
+
+def agent_spawn(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
+    """`agent_spawn({type, name})`: an agent with no instructions unless it gives some. Next to
+    `Task` calls it only declares a type for claude-flow; the parser then records it as such."""
+    node = ctx.node(0)
+    word = ctx.written(0) if node is not None and node.type != "string" else ""
+    # `agent_spawn(code-analyzer)`: bare words name the type; they are not variables.
+    spec: Any = {"type": word} if _BARE_TYPE_RE.fullmatch(word) else ctx.arg(0) if ctx.count else {}
+    if isinstance(spec, str):
+        spec = {"type": spec}
+    if not isinstance(spec, dict):
+        if not isinstance(spec, Undefined):
+            ctx.bad("agent_spawn takes an object such as {type, name}", ctx.arg_range(0))
+        spec = {}
+    agent_type = spec.get("type") if isinstance(spec.get("type"), str) else None
+    name = spec.get("name") if isinstance(spec.get("name"), str) else None
+    instructions = next(
+        (spec[k] for k in ("instructions", "task", "prompt") if spec.get(k) is not None), ""
+    )
+    op = TaskOp(
+        **base,
+        name=name or _unique(ctx, agent_type or f"agent-{ctx.index + 1}", spawned=True),
+        agent_type=_alias(agent_type or "general"),
+        instructions=instructions if isinstance(instructions, str) else js_string(instructions),
+    )
+    info = TaskInfo(op, spawned=True)
+    info.type_rng = ctx.key_range(0, "type")
+    task_options(ctx, op, info, spec, 0)
+    ctx.tasks.append(info)
+    return op
+
+
+def task_options(
+    ctx: CallContext, op: TaskOp, info: TaskInfo, options: dict[str, Any], arg: int
+) -> None:
+    """Explicit stores, waits and agents to wait for, and the run options."""
+    for keys, attr in ((_STORE_KEYS, "explicit_stores"), (_WAIT_KEYS, "explicit_waits")):
+        for key in keys:
+            if key not in options:
+                continue
+            found = _key_list(ctx, options[key], key, arg)
+            if found is None:
+                continue
+            previous = getattr(info, attr) or []
+            setattr(info, attr, previous + [k for k in found if k not in previous])
+            info.explicit_range = ctx.key_range(arg, key)
+    for key in _AFTER_KEYS:
+        if key in options:
+            found = _key_list(ctx, options[key], key, arg, what="agent names")
+            if found:
+                info.depends_on += found
+                info.explicit_range = info.explicit_range or ctx.key_range(arg, key)
+    if "timeout" in options:
+        where = ctx.key_range(arg, "timeout")
+        op.timeout = number_option(ctx, options["timeout"], "timeout", where)
+    if "retries" in options:
+        retries = options["retries"]
+        if isinstance(retries, int) and not isinstance(retries, bool) and retries >= 0:
+            op.retries = retries
+        else:
+            ctx.bad("`retries` must be a whole number ≥ 0", ctx.key_range(arg, "retries"))
+    for key in ("backend", "model"):
+        if key in options:
+            value = options[key]
+            if isinstance(value, str) and value:
+                setattr(op, key, value)
+            elif value is not None and not isinstance(value, Undefined):
+                ctx.bad(f"`{key}` must be text", ctx.key_range(arg, key))
+
+
+def derive_name_and_type(text: str, known: frozenset[str]) -> tuple[str, str]:
+    """A name and type for a task given only its instructions: `You are researcher agent` and
+    `Research agent: ...` name the type; otherwise the first words name the agent."""
+    m = _YOU_ARE_RE.match(text)
+    if m is not None:
+        words = m.group("x")
+        return words, _match_type(words, known)
+    m = _LABEL_RE.match(text)
+    if m is not None:
+        return m.group("label"), _match_type(m.group("x"), known)
+    return _first_words(text), "general"
+
+
+def _match_type(words: str, known: frozenset[str]) -> str:
+    """`researcher`, `Research`, `code analyzer` → the known type they name, else their slug."""
+    slug = "-".join(w.lower() for w in words.split())
+    if slug in known:
+        return slug
+    wanted = [stem(w) for w in re.split(r"[\s-]+", words) if w]
+    for name in sorted(known):
+        if [stem(w) for w in name.split("-")] == wanted:
+            return name
+    return slug
+
+
+def _first_words(text: str) -> str:
+    """`Review the parser for performance` → `Review the parser`."""
+    head = re.split(r"[:.!?\n]", text.strip(), maxsplit=1)[0]
+    words = _WORD_RE.findall(head)[:4]
+    while len(words) > 1 and words[-1].lower() in STOP_WORDS:
+        words.pop()
+    return " ".join(words) or "agent"
+
+
+def _derived_name(ctx: CallContext, instructions: str) -> str:
+    name, _ = derive_name_and_type(instructions, frozenset())
+    return _unique(ctx, name)
+
+
+def _unique(ctx: CallContext, name: str, *, spawned: bool = False) -> str:
+    """NAME, or NAME 2, NAME 3…: unique among the agents read so far. A name made for an
+    `agent_spawn` is unique among those only, since next to Task calls they are not agents."""
+    taken = {t.op.name for t in ctx.tasks if t.spawned == spawned}
+    if name not in taken:
+        return name
+    n = 2
+    while f"{name} {n}" in taken:
+        n += 1
+    return f"{name} {n}"
+
+
+def _span(node: Node | None) -> Span | None:
+    return span(node) if node is not None else None
+
+
+def _alias(agent_type: str) -> str:
+    return _TYPE_ALIASES.get(agent_type, agent_type)
+
+
+def _info(ctx: CallContext, op: TaskOp, instructions_at: int | None) -> TaskInfo:
+    info = TaskInfo(op)
+    info.source, info.row_offset = ctx.diags.source, ctx.row_offset
+    if instructions_at is not None:
+        info.instructions_node = _span(ctx.node(instructions_at))
+    return info
+
+
+def _type_from_options(
+    ctx: CallContext, op: TaskOp, info: TaskInfo, options: dict[str, Any], arg: int
+) -> None:
+    for key in TYPE_KEYS:
+        value = options.get(key)
+        if isinstance(value, str) and value:
+            op.agent_type = _alias(value)
+            info.type_rng = ctx.key_range(arg, key)
+            return
+
+
+def _key_list(
+    ctx: CallContext, value: Any, key: str, arg: int, what: str = "memory keys"
+) -> list[str] | None:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        if not isinstance(value, Undefined):
+            ctx.bad(f"`{key}` must be a list of {what}", ctx.key_range(arg, key))
+        return None
+    return [v for v in value if v]

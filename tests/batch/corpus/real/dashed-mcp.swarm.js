@@ -1,0 +1,5 @@
+mcp__claude-flow__swarm_init({ topology: "ring", maxAgents: 3 })
+mcp__ruv-swarm__agent_spawn({ type: "researcher", name: "Scout", task: "Scout the repository layout." })
+mcp__claude-flow@alpha__memory_usage({ action: "store", key: "scout/started", value: "yes" })
+mcp__claude_flow_alpha__memory_usage({ action: "retrieve", key: "scout/started" })
+mcp__claude-flow__swarm_init({ topology: "donut" })

@@ -1,0 +1,5 @@
+TeamCreate({ team_name: "search", description: "Search page", agent_type: "coordinator" })
+TaskCreate({ subject: "Design the results list", description: "...", activeForm: "Designing the results list" })
+TaskCreate({ subject: "Build the results list", description: "...", activeForm: "Building the results list" })
+Task({ prompt: "Design the results list (task 1).", subagent_type: "frontend-dev", team_name: "search", name: "designer" })
+Task({ prompt: "Build the results list (task 2).", subagent_type: "coder", team_name: "search", name: "builder" })

@@ -1,0 +1,163 @@
+"""Our own batches in the shapes people paste from claude-flow's guides and Claude Code sessions
+(tests/batch/corpus/real/*.swarm.js), each with the exact parse it must give (*.expect.json):
+messages, every operation's kind and range, agents with their waits and stores, todos, the tools
+recorded without running, and every diagnostic."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from swarmtui.batch import TaskOp
+
+from .conftest import CORPUS, codes, parse
+from .describe import describe
+
+REAL = CORPUS / "real"
+BATCHES = sorted(REAL.glob("*.swarm.js"))
+
+
+def test_the_corpus_is_there() -> None:
+    assert len(BATCHES) >= 17
+    for path in BATCHES:
+        assert path.with_name(path.name.replace(".swarm.js", ".expect.json")).is_file(), path
+
+
+@pytest.mark.parametrize("path", BATCHES, ids=lambda p: p.name)
+def test_parses_as_expected(path: Path) -> None:
+    expect = path.with_name(path.name.replace(".swarm.js", ".expect.json"))
+    expected = json.loads(expect.read_text(encoding="utf-8"))
+    assert describe(parse(path.read_text(encoding="utf-8"))) == expected
+
+
+def _text(name: str) -> str:
+    return (REAL / name).read_text(encoding="utf-8")
+
+
+def test_dashed_mcp_names_keep_every_column() -> None:
+    text = _text("dashed-mcp.swarm.js")
+    batch = parse(text)
+    lines = text.split("\n")
+    first = batch.operations()[0]
+    assert lines[0][first.column - 1 : first.end_column - 1] == lines[0].rstrip()
+    # A diagnostic inside the arguments of a dashed name points at the characters typed.
+    (diag,) = [d for d in batch.diagnostics if d.code == "SW012"]
+    assert lines[diag.line - 1][diag.column - 1 : diag.end_column - 1] == 'topology: "donut"'
+    scout = batch.task("Scout")
+    assert scout is not None and scout.instructions == "Scout the repository layout."
+    memory = batch.operations()[2]
+    assert memory.kind == "memory" and memory.skip_reason is None
+
+
+def test_a_dashed_name_inside_a_string_is_left_as_written() -> None:
+    batch = parse(
+        'Task("A", "Call mcp__claude-flow__memory_usage({action: \\"store\\"}) when done.", '
+        '"coder")\n'
+    )
+    task = batch.tasks()[0]
+    assert task.instructions == 'Call mcp__claude-flow__memory_usage({action: "store"}) when done.'
+
+
+def test_three_sequential_messages_stay_separate_and_ordered() -> None:
+    batch = parse(_text("batchtool-messages.swarm.js"))
+    assert [m.index for m in batch.messages] == [1, 2, 3]
+    assert [[op.kind for op in m.operations] for m in batch.messages] == [
+        ["swarm_init", "task", "task", "task", "todo_write", "memory"],
+        ["bash", "write"],
+        ["tool", "bash"],
+    ]
+
+
+def test_agent_spawn_next_to_task_only_declares_types() -> None:
+    batch = parse(_text("one-argument-tasks.swarm.js"))
+    assert [t.name for t in batch.tasks()] == [
+        "researcher", "coder", "Tester agent", "Keep the changelog",
+    ]  # fmt: skip
+    coordination = [op for op in batch.operations() if op.kind == "tool"]
+    assert [op.skip_reason is not None for op in coordination] == [True, True]
+    # Without any Task, agent_spawn calls are the agents and work on task_orchestrate's task.
+    alone = parse(_text("command-line-mcp.swarm.js"))
+    assert [(t.name, t.instructions) for t in alone.tasks()] == [
+        ("Doc Reader", "Update the deprecated API calls"),
+        ("Patch Writer", "Update the deprecated API calls"),
+    ]
+
+
+def test_one_argument_task_names_its_type_and_keeps_its_text() -> None:
+    batch = parse('Task("You are code analyzer agent. Look for dead code.")\n')
+    (task,) = batch.tasks()
+    assert (task.name, task.agent_type) == ("code analyzer", "code-analyzer")
+    assert task.instructions == "You are code analyzer agent. Look for dead code."
+
+
+def test_claude_code_task_shape_keeps_model_and_type() -> None:
+    batch = parse(_text("claude-code-task.swarm.js"))
+    writer = batch.task("Write the parser")
+    assert writer is not None and (writer.model, writer.agent_type) == ("sonnet", "coder")
+    reviewer = batch.task("Review the parser")
+    # Claude Code's `general-purpose` is swarmtui's `general`.
+    assert reviewer is not None and reviewer.agent_type == "general"
+
+
+def test_depends_on_waits_for_the_agent_to_finish() -> None:
+    batch = parse(_text("options-object.swarm.js"))
+    notes = batch.task("Release Notes")
+    build = batch.task("Exporter Build")
+    assert notes is not None and build is not None
+    assert notes.waits == ["swarm/exporter-build/done"]
+    assert "swarm/exporter-build/done" in build.stores
+    assert [e.how for e in notes.edges] == ["explicit"]
+
+
+def test_shell_memory_commands_are_stores_and_waits_on_namespaced_keys() -> None:
+    batch = parse(_text("shell-memory.swarm.js"))
+    planner, migrator, auditor = batch.tasks()
+    assert planner.stores == ["coordination:migrate/plan", "migrate/edits"]
+    (wait,) = migrator.edges
+    assert (wait.keys, wait.how, wait.providers) == (
+        ["coordination:migrate/plan"], "command", ["Planner"],
+    )  # fmt: skip
+    # A plain read waits only for what the batch stores; audits/latest comes from earlier.
+    assert auditor.waits == ["migrate/edits"]
+    stored = batch.operations()[-1]
+    assert stored.kind == "memory"
+    assert (stored.key, stored.namespace, stored.value) == (
+        "migrate/window", "coordination", "Sunday 02:00",
+    )  # fmt: skip
+
+
+def test_namespace_is_never_a_key() -> None:
+    batch = parse(_text("namespaces.swarm.js"))
+    assert all("team" not in t.waits for t in batch.tasks())
+    reviewer = batch.task("Reviewer")
+    assert reviewer is not None and set(reviewer.waits) == {
+        "team:swarm/designer/page-design",
+        "brief",
+    }
+
+
+def test_code_in_instructions_is_not_a_placeholder() -> None:
+    batch = parse(_text("wait-phrases.swarm.js"))
+    porter = batch.task("Rust Porter")
+    assert porter is not None and porter.skip_reason is None
+    assert "SW003" not in codes(batch)
+
+
+def test_a_loop_is_named_and_not_run() -> None:
+    batch = parse(_text("loop.swarm.js"))
+    assert batch.tasks() == []
+    (loop,) = [d for d in batch.diagnostics if d.code == "SW019"]
+    assert "members.forEach" in loop.message and loop.severity == "warning"
+    assert batch.has_errors  # SW021: nothing can run
+
+
+def test_wrapped_operations_keep_their_positions() -> None:
+    text = _text("wrappers.swarm.js")
+    batch = parse(text)
+    lines = text.split("\n")
+    for op in batch.operations():
+        if isinstance(op, TaskOp) or op.kind == "bash":
+            written = lines[op.line - 1][op.column - 1 : op.end_column - 1]
+            assert written.startswith(("Task(", "Bash(")) and written.endswith(")"), written

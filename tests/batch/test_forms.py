@@ -1,0 +1,166 @@
+"""The accepted forms of docs/batch-language.md, one by one: headers (§1), operations (§2) and the
+ways to write them (§3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from swarmtui.batch import BashOp, MemoryOp, SwarmInitOp, TaskOp, TodoWriteOp, WriteOp
+from swarmtui.batch.lint import suggest_type
+from swarmtui.batch.models import ToolOp
+
+from .conftest import codes, parse
+
+
+@pytest.mark.parametrize(
+    ("header", "index", "title"),
+    [
+        ("[Single Message]:", 2, None),
+        ("[One Message - Deploy]:", 2, "Deploy"),
+        ("[Message]:", 2, None),
+        ("[BatchTool]:", 2, None),
+        ("[Single Message with BatchTool]:", 2, None),
+        ("[BatchTool - Message 3]:", 3, None),
+        ("[Message 3 - Verify]", 3, "Verify"),
+        ("[Parallel Agent Execution]:", 2, "Parallel Agent Execution"),
+        ("Message 4: [BatchTool]", 4, None),
+        ("Message 2: [BatchTool - Claude Code execution]", 2, "Claude Code execution"),
+        ("// Message 5", 5, None),
+        ("// Message 2: Verify", 2, "Verify"),
+        ("Message 2:", 2, None),
+    ],
+)
+def test_headers(header: str, index: int, title: str | None) -> None:
+    batch = parse(f'Bash("first")\n{header}\nBash("second")\n')
+    assert [(m.index, m.title) for m in batch.messages] == [(1, None), (index, title)]
+    assert [op.kind for op in batch.messages[1].operations] == ["bash"]
+
+
+def test_bracketed_words_that_name_no_message_are_a_note() -> None:
+    batch = parse('Bash("a")\n[Wait for review]\nBash("b")\n')
+    assert len(batch.messages) == 1
+    assert "SW015" in codes(batch)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'TodoWrite({ todos: [{id: "1", content: "x"}] })',
+        'TodoWrite { todos: [{id: "1", content: "x"}] }',
+        '- TodoWrite { todos: [{id: "1", content: "x"}] }',
+        '* TodoWrite({ todos: [{id: "1", content: "x"}] })',
+        '+ TodoWrite([{id: "1", content: "x"}])',
+        '1. TodoWrite([{id: "1", content: "x"}])',
+        '2) TodoWrite { todos: [{id: "1", content: "x"}] }',
+        'Message 2: TodoWrite { todos: [{id: "1", content: "x"}] }',
+    ],
+)
+def test_the_same_operation_in_every_written_form(line: str) -> None:
+    batch = parse(line + "\n")
+    (op,) = batch.operations()
+    assert isinstance(op, TodoWriteOp) and [t.content for t in op.todos] == ["x"]
+    assert codes(batch) == ["SW008"]  # (one todo: a short list)
+    start = line.index("TodoWrite")
+    assert (op.line, op.column) == (1, start + 1)
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ('Bash "npm test"', "bash"),
+        ('Write "app/x.js"', "write"),
+        ('Write { file_path: "app/x.js", content: "x" }', "write"),
+        ('Read {"file_path": "src/a.js"}', "tool"),
+        ('mcp__claude-flow__memory_usage { action: "store", key: "k", value: 1 }', "memory"),
+        ('mcp__claude-flow__memory_store { key: "k", value: 1 }', "memory"),
+        ('mcp__claude_flow__swarm_init { topology: "mesh" }', "swarm_init"),
+        ('mcp__claude-flow@alpha__agent_spawn { type: "coder", task: "Code it." }', "task"),
+        ('Agent({ prompt: "Do it.", subagent_type: "coder" })', "task"),
+        ('TaskCreate({ subject: "Do it" })', "todo_write"),
+    ],
+)
+def test_operations_without_parentheses_and_other_names(line: str, kind: str) -> None:
+    batch = parse(line + "\n")
+    assert [op.kind for op in batch.operations()] == [kind]
+
+
+def test_write_with_no_content_is_a_placeholder_and_claude_code_shape_is_read() -> None:
+    empty = parse('Write "app/x.js"\n')
+    (op,) = empty.operations()
+    assert isinstance(op, WriteOp) and op.path == "app/x.js" and op.skip_reason
+    assert codes(empty) == ["SW003", "SW021"]  # (and so nothing can run)
+    full = parse('Write({ file_path: "app/x.js", content: "hello" })\n')
+    (op,) = full.operations()
+    assert isinstance(op, WriteOp) and (op.path, op.content, op.skip_reason) == (
+        "app/x.js", "hello", None,
+    )  # fmt: skip
+
+
+def test_bash_that_is_a_claude_flow_memory_store_runs_as_one() -> None:
+    batch = parse(
+        'Bash("npx claude-flow@alpha memory store plan/v1 \\"draft\\" --namespace ops")\n'
+    )
+    (op,) = batch.operations()
+    assert isinstance(op, MemoryOp)
+    assert (op.action, op.key, op.value, op.namespace) == ("store", "plan/v1", "draft", "ops")
+    other = parse('Bash("npx claude-flow@alpha memory store plan/v1 draft && echo done")\n')
+    assert isinstance(other.operations()[0], BashOp)
+
+
+def test_recorded_tools_say_who_does_them() -> None:
+    batch = parse(
+        'Task("A", "Do it.", "coder")\nRead("a.js")\n'
+        'mcp__claude-flow__task_orchestrate({ task: "Do it" })\n'
+        'mcp__flow-nexus__sandbox_create({ template: "node" })\n'
+    )
+    tools = [op for op in batch.operations() if isinstance(op, ToolOp)]
+    assert [(t.tool, t.role) for t in tools] == [
+        ("Read", "agent-work"),
+        ("mcp__claude-flow__task_orchestrate", "coordination"),
+        ("mcp__flow-nexus__sandbox_create", "not-run"),
+    ]
+    assert all(t.skip_reason for t in tools)
+    assert [d.code for d in batch.diagnostics] == ["SW018", "SW018", "SW017"]
+    assert "MCP server 'flow-nexus'" in batch.diagnostics[-1].message
+
+
+def test_command_line_mcp_calls() -> None:
+    batch = parse(
+        "mcp__claude-flow__swarm_init hierarchical --max-agents 8 --strategy=specialized\n"
+        'mcp__claude-flow__agent_spawn coder "Patch Writer" --capabilities="a,b"\n'
+    )
+    init, spawn = batch.operations()
+    assert isinstance(init, SwarmInitOp)
+    assert (init.topology, init.max_agents, init.strategy) == ("hierarchical", 8, "specialized")
+    assert isinstance(spawn, TaskOp) and (spawn.name, spawn.agent_type) == ("Patch Writer", "coder")
+    assert (init.line, init.column, init.end_column) == (1, 1, 80)
+
+
+def test_wrappers_and_the_messages_they_sit_in() -> None:
+    batch = parse(
+        '[Message]:\nawait Promise.all([Task("A", "a", "coder"), Task("B", "b", "tester")])\n'
+        '[Message]:\nconst done = await (async () => { Bash("make") })()\n'
+    )
+    assert [[op.kind for op in m.operations] for m in batch.messages] == [
+        ["task", "task"],
+        ["bash"],
+    ]
+    assert not [d for d in batch.diagnostics if d.severity == "error"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        ("reviewr", "reviewer"),
+        ("Code_Analyzer", "code-analyzer"),
+        ("tdd", None),
+        ("core-implementer", None),
+        ("test-architect", None),
+        ("designer", None),
+    ],
+)
+def test_type_suggestions_only_when_surely_meant(typed: str, suggested: str | None) -> None:
+    from swarmtui.batch.agent_types import load_agent_types
+
+    known, _ = load_agent_types()
+    assert suggest_type(typed, known) == suggested

@@ -1,0 +1,87 @@
+"""Parsing is safe from several threads at once, and a small hostile text cannot make it use
+unbounded memory or produce unbounded diagnostics (memory measured in a fresh process)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+
+from swarmtui.batch import Batch
+from swarmtui.batch.diagnostics import MAX_DIAGNOSTICS
+
+from .conftest import SEED, parse
+from .describe import describe
+
+# Peak resident memory allowed for parsing each hostile text below, in MiB (it reached 2.4 GB
+# for the first one before the parser bounded its diagnostics and its syntax trees).
+PEAK_MIB = 400
+
+_MEASURE = """
+import json, resource, sys
+from swarmtui.batch import parse_batch
+texts = {
+    "parentheses": "(" * 1_000_000,
+    "unclosed calls": "Bash(\\n" * 200_000,
+    "broken statements": "x y\\n" * 400_000,
+}
+out = {}
+for name, text in texts.items():
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    batch = parse_batch(text)
+    out[name] = {
+        "kept": len(batch.diagnostics),
+        "dropped": batch.diagnostics_dropped,
+        "last": batch.diagnostics[-1].code,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+    }
+    del batch
+print(json.dumps(out))
+"""
+
+
+def test_hostile_texts_keep_memory_and_diagnostics_bounded() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    for name, seen in figures.items():
+        assert seen["kept"] == MAX_DIAGNOSTICS + 1, name
+        assert seen["dropped"] > 0 and seen["last"] == "SW022", name
+        assert seen["peak_mib"] < PEAK_MIB, (name, seen)
+
+
+def test_the_cap_keeps_errors_first_and_says_how_many_are_left_out() -> None:
+    text = "Total time: 40 minutes\n" * 3000 + 'Task("A", "x" "y", "coder")\n'
+    batch = parse(text)
+    assert len(batch.diagnostics) == MAX_DIAGNOSTICS + 1
+    assert "SW001" in [d.code for d in batch.diagnostics]
+    last = batch.diagnostics[-1]
+    assert last.code == "SW022" and f"{batch.diagnostics_dropped} more" in last.message
+
+
+def test_parsing_from_several_threads_gives_the_same_batches() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEED.glob("*.swarm.js"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((SEED.parent / "real").glob("*.js"))]
+    expected = [describe(parse(text)) for text in texts]
+    results: dict[tuple[int, int], Batch] = {}
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            for _ in range(3):
+                for i, text in enumerate(texts):
+                    results[(worker, i)] = parse(text)
+        except BaseException as exc:  # (re-raised below, in the test's thread)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    for (_, i), batch in results.items():
+        assert describe(batch) == expected[i]

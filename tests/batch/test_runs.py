@@ -1,0 +1,60 @@
+"""What a run makes of what the parser could not or would not run, through the real CLI: tools
+recorded without running never fail a session; what was not understood always does, and a batch
+with nothing to run never passes for a session that completed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+CLI = [sys.executable, "-m", "swarmtui"]
+
+
+def _run(tmp_path: Path, text: str) -> tuple[int, dict[str, Any]]:
+    batch = tmp_path / "batch.swarm.js"
+    batch.write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [
+            *CLI, "run", str(batch), "--headless", "--json", "--rehearsal-seconds", "0.01",
+            "--sessions-dir", str(tmp_path / "sessions"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    return done.returncode, json.loads(done.stdout)
+
+
+def test_recorded_tools_do_not_fail_the_session(tmp_path: Path) -> None:
+    code, out = _run(
+        tmp_path,
+        'Task("Fixer", "Find the bug in src/app.js and fix it.", "coder")\n'
+        'Read("src/app.js")\n'
+        "mcp__claude-flow__task_orchestrate { task: \"Fix the app\" }\n"
+        'mcp__github__create_issue({ title: "App crashes" })\n',
+    )
+    assert code == 0
+    assert out["summary"]["status"] == "completed"
+    assert [a["status"] for a in out["summary"]["agents"]] == ["done"]
+    skipped = out["state"]["skipped"]
+    assert [(s["op"], s["kind"]) for s in skipped] == [(1, "tool"), (2, "tool"), (3, "tool")]
+    assert "work the agents do themselves" in skipped[0]["reason"]
+    assert "MCP server 'github'" in skipped[2]["reason"]
+
+
+def test_an_operation_that_was_not_understood_fails_the_session(tmp_path: Path) -> None:
+    code, out = _run(tmp_path, 'Task("A", "Do a.", "coder")\nDeploy("prod")\n')
+    assert code == 1
+    assert out["summary"]["status"] == "failed"
+    (skipped,) = out["state"]["skipped"]
+    assert skipped["kind"] == "note" and "unknown operation `Deploy`" in skipped["reason"]
+
+
+def test_a_batch_with_nothing_to_run_fails(tmp_path: Path) -> None:
+    code, out = _run(tmp_path, 'Read("src/app.js")\nGrep({ pattern: "TODO" })\n')
+    assert code == 1
+    assert out["summary"]["status"] == "failed"
+    assert "SW021" in [d["code"] for d in out["state"]["diagnostics"]]
