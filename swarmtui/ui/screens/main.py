@@ -187,7 +187,7 @@ class MainScreen(ReportsFailures, Screen[None]):
                     yield TodosPanel(id="todos", classes="pane")
                     yield MemoryPanel(id="memory", classes="pane")
         yield StatusBar(backend=self._backend_label, id="status")
-        yield Footer(compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         for index, (_focus, pane_id, title) in enumerate(PANES.values(), start=1):

@@ -163,6 +163,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
             "seek_time",
             "Go to time",
             priority=True,
+            show=False,  # the footer has no room at 120 columns: listed in help (f1)
             id="replay.seek",
             tooltip="Move the playhead to a time (seconds, or 1m30s, or 40%)",
         ),
@@ -209,7 +210,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         yield Static("", id="replay-error")
         yield Static("loading…", id="replay-position")
         yield StatusBar(read_only=True, id="replay-status")
-        yield Footer(compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(TICK_SECONDS, self._tick, pause=True)

@@ -159,7 +159,7 @@ class SessionsScreen(ReportsFailures, Screen[None]):
         yield Input(placeholder="Type to filter by title, id, status…", id="sessions-filter")
         yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="sessions-detail")
-        yield Footer(compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -13,6 +13,7 @@ from swarmtui.ui.bridge import Frame
 from swarmtui.ui.look import (
     STATUS_GLYPH,
     STATUSES,
+    clip,
     format_cost,
     format_seconds,
     format_tokens,
@@ -21,6 +22,9 @@ from swarmtui.ui.look import (
 
 if TYPE_CHECKING:
     from swarmtui.engine.state import SessionState
+
+
+NARROW_WIDTH = 100  # below: the session id is shortened
 
 
 def usage_totals(tokens: int, cost_usd: float) -> str:
@@ -135,7 +139,10 @@ class StatusBar(Widget):
             from swarmtui.engine.metrics import figures  # (a session exists: the engine is loaded)
 
             elapsed = figures(state, self.now).wall_seconds
-            text.append(state.session_id, Style(bold=True))
+            # Narrow: the status, time and counts matter more than the whole id.
+            narrow = 0 < self.size.width < NARROW_WIDTH
+            session_id = clip(state.session_id, 18) if narrow else state.session_id
+            text.append(session_id, Style(bold=True))
             paused = " (paused)" if state.paused and state.status == "running" else ""
             status = self.status_label or state.status
             if state.status == "running" and state.held:
