@@ -6,6 +6,9 @@
     the subreaper launcher, `run_process` without it, and the bubblewrap sandbox
 (b) deciding a Bash line against 100 rules: simple, compound (5 commands), opaque
 (c) probing the sandbox once (done once per process)
+(d) a session of 20 `Bash("true")` operations, each allowed by a rule and sandboxed, with its
+    events logged: the whole session's wall time against the same 20 commands run at once
+    through the sandbox alone (what the rules, the approval events and the log add)
 """
 
 from __future__ import annotations
@@ -20,10 +23,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from swarmtui.engine.confine.config import validate_table
-from swarmtui.engine.confine.permissions import Request
 from swarmtui.engine.confine.sandbox import SandboxSpec, find_bwrap, probe, run_sandboxed
 from swarmtui.engine.process import run_process
+from swarmtui.policy.permissions import Request
+from swarmtui.policy.tables import validate_table
 
 
 def _quiet(stream: str, text: str) -> None:
@@ -82,6 +85,50 @@ def deciding(runs: int) -> dict[str, float]:
     return figures
 
 
+async def whole_session(folder: Path, commands: int = 20) -> dict[str, float]:
+    from swarmtui.batch.models import BashOp, Batch, Message
+    from swarmtui.engine.confine import Gate, ProcessKind
+    from swarmtui.engine.settings import RunSettings
+    from swarmtui.policy.tables import PermissionsConfig, SandboxConfig
+    from swarmtui.store import new_live_session
+
+    gate = Gate.open(SandboxConfig(), PermissionsConfig())
+    start = time.perf_counter()
+    await asyncio.gather(
+        *(
+            gate.run(ProcessKind.BASH, ["bash", "-c", "true"], workdir=folder, on_output=_quiet)
+            for _ in range(commands)
+        )
+    )
+    bare = time.perf_counter() - start
+    batch = Batch(
+        messages=[
+            Message(
+                index=1,
+                operations=[BashOp(index=i, command="true") for i in range(commands)],
+            )
+        ]
+    )
+    settings = RunSettings(
+        backend="command",
+        command_template="true",
+        permissions=PermissionsConfig(allow=("Bash(true)",)),
+    )
+    session = new_live_session(
+        "// bench\n", source_name="bench", settings=settings, sessions_dir=folder, batch=batch
+    )
+    start = time.perf_counter()
+    state = await session.run()
+    whole = time.perf_counter() - start
+    assert all(b.status == "done" for b in state.bash.values()), state.bash
+    return {
+        "session_commands": commands,
+        "sandbox_alone_s": bare,
+        "session_s": whole,
+        "session_x_sandbox_alone": whole / bare,
+    }
+
+
 def probing() -> dict[str, float]:
     start = time.perf_counter()
     status = probe(find_bwrap())
@@ -95,6 +142,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         figures: dict[str, Any] = asyncio.run(spawning(args.runs, Path(folder)))
+    with tempfile.TemporaryDirectory(dir="/var/tmp") as folder:
+        figures.update(asyncio.run(whole_session(Path(folder))))
     figures.update(deciding(args.runs))
     figures.update(probing())
     base = figures["bare_subprocess_ms"]
@@ -119,6 +168,13 @@ def main() -> None:
         print(f"    {name:<24}{figures[f'decide_{name}_us']:8.1f} µs")
     print(
         f"(c) probing the sandbox once: {figures['probe_ms']:.1f} ms (works: {figures['sandbox']})"
+    )
+
+    print(
+        f"(d) {figures['session_commands']} allowed, sandboxed Bash operations: session "
+        f"{figures['session_s'] * 1000:.0f} ms, the sandbox alone "
+        f"{figures['sandbox_alone_s'] * 1000:.0f} ms "
+        f"({figures['session_x_sandbox_alone']:.2f}x)"
     )
 
 

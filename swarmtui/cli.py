@@ -115,6 +115,19 @@ def _check_finite(ctx: click.Context, param: click.Parameter, value: float | Non
     return value
 
 
+def _check_rules(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    from swarmtui.policy.rules import RuleError, parse_rule
+
+    for text in value:
+        try:
+            parse_rule(text)
+        except RuleError as exc:
+            raise click.BadParameter(f"rule {exc.rule!r}: {exc.problem}") from None
+    return value
+
+
 def _run_options(func: Any) -> Any:
     """Options shared by `run` (headless or in the app)."""
     options = [
@@ -170,10 +183,44 @@ def _run_options(func: Any) -> Any:
             default=None,
             help="Read this configuration file instead of swarmtui.toml.",
         ),
+        click.option(
+            "--allow",
+            "allow_rules",
+            multiple=True,
+            metavar="RULE",
+            callback=_check_rules,
+            help="Allow what RULE matches, e.g. 'Bash(npm test)' (repeatable).",
+        ),
+        click.option(
+            "--deny",
+            "deny_rules",
+            multiple=True,
+            metavar="RULE",
+            callback=_check_rules,
+            help="Deny what RULE matches, e.g. 'Bash(git push:*)' (repeatable; deny wins).",
+        ),
+        click.option(
+            "--yes",
+            "-y",
+            "assume_yes",
+            is_flag=True,
+            default=False,
+            help="Approve whatever would ask (deny rules still deny).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _approve_option(func: Any) -> Any:
+    return click.option(
+        "--approve",
+        type=click.Choice(["ask", "deny"]),
+        default=None,
+        help="Headless: what asks is prompted for on this terminal (ask) or refused (deny, "
+        "the default).",
+    )(func)
 
 
 @cli.command("run")
@@ -185,13 +232,20 @@ def _run_options(func: Any) -> Any:
     is_flag=True,
     help="Print the summary and state as JSON at the end (implies --headless).",
 )
+@_approve_option
 @_run_options
 def run_cmd(file: Path, headless: bool, as_json: bool, **options: Any) -> None:
-    """Run the batch in FILE (in the app, or with --headless in this terminal)."""
+    """Run the batch in FILE (in the app, or with --headless in this terminal).
+
+    Nothing runs that no rule allows: in the app, what asks waits in the approval queue;
+    headless, it is refused unless --allow RULE, --yes, or --approve ask (a prompt here).
+    """
     if headless or as_json:  # the app would hang in a pipe or a script
         from swarmtui.commands.session_cmds import run_headless_command
 
         raise SystemExit(run_headless_command(file, as_json=as_json, options=options))
+    if options.get("approve") is not None:
+        raise click.UsageError("--approve is for --headless runs (the app has its queue)")
     from swarmtui.commands.app_cmds import open_command
 
     open_command(file=file, run=True, options=options)
@@ -200,6 +254,7 @@ def run_cmd(file: Path, headless: bool, as_json: bool, **options: Any) -> None:
 @cli.command("resume")
 @click.argument("session", type=str)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary and state as JSON.")
+@_approve_option
 @_run_options
 def resume_cmd(session: str, as_json: bool, **options: Any) -> None:
     """Take up SESSION (interrupted, failed or cancelled) again, in this terminal.

@@ -7,6 +7,11 @@ are what the user typed just now. Tables merge key by key, so a project file tha
 `[backends.openai] model` keeps the user's `base_url`.
 
 Secrets are never read from these files: a backend names the environment variable holding its key.
+
+`[sandbox]`, `[permissions]` and `[notify]` are the models of `swarmtui.policy.tables`, checked per
+file with their own one-line errors (a bad rule is named with its file and key). One exception to
+"key by key": the rule lists of `[permissions]` (`allow`, `deny`, `ask`, also per agent type) add
+up across files, so a project file can never drop the rules, above all the denials, of the user's.
 """
 
 from __future__ import annotations
@@ -21,6 +26,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from swarmtui import locations
 from swarmtui.backend_names import BACKEND_NAMES, BackendName
+from swarmtui.policy.tables import (
+    ConfineConfigError,
+    NotifyConfig,
+    PermissionsConfig,
+    SandboxConfig,
+    validate_table,
+)
 
 DEFAULT_SOURCE = "default"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -154,6 +166,15 @@ class Config(_Strict):
     backends: Backends = Field(default_factory=Backends)
     agent_types: dict[str, AgentTypeOverride] = Field(default_factory=dict)
     prices: dict[str, Price] = Field(default_factory=dict)
+    sandbox: SandboxConfig = Field(default_factory=SandboxConfig)
+    permissions: PermissionsConfig = Field(default_factory=PermissionsConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
+
+
+# The tables whose models (and one-line errors) are `swarmtui.policy.tables`'.
+_POLICY_TABLES = ("sandbox", "permissions", "notify")
+# Rule lists that add up across files instead of the later file replacing the earlier one.
+_RULE_LISTS = frozenset({"allow", "deny", "ask"})
 
 
 class LoadedConfig(BaseModel):
@@ -220,6 +241,12 @@ def _format_error(path: Path, exc: ValidationError) -> ConfigError:
 
 def _validate_layer(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
     """Check one file on its own, so an error names the file it is in."""
+    for table in _POLICY_TABLES:
+        if table in raw:
+            try:
+                validate_table(table, raw[table], path)  # type: ignore[call-overload]
+            except ConfineConfigError as exc:
+                raise ConfigError(path, exc.message, exc.key) from None
     try:
         Config.model_validate(raw)
     except ValidationError as exc:
@@ -240,6 +267,9 @@ def _merge(
         if isinstance(value, dict) and not open_table:
             target = base.setdefault(key, {})
             _merge(target, value, source, sources, dotted + ".")
+        elif dotted.startswith("permissions.") and key in _RULE_LISTS and key in base:
+            base[key] = [*base[key], *(rule for rule in value if rule not in base[key])]
+            sources[dotted] = f"{sources.get(dotted, DEFAULT_SOURCE)} + {source}"
         else:
             base[key] = value
             sources[dotted] = source

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-CORE_PACKAGES = ["swarmtui.batch", "swarmtui.engine", "swarmtui.store"]
+CORE_PACKAGES = ["swarmtui.batch", "swarmtui.engine", "swarmtui.store", "swarmtui.policy"]
 
 
 @pytest.mark.parametrize("package", CORE_PACKAGES)

@@ -227,7 +227,7 @@ class _Resolver:
             self.wait_edge(info, [key], "explicit", None, self.usable(info, key))
 
     def after_everyone(self, info: TaskInfo, phrase: str) -> None:
-        """"Wait for all agents to complete": every other agent of its message."""
+        """ "Wait for all agents to complete": every other agent of its message."""
         others = [t for t in self.tasks if t is not info and t.message == info.message]
         if not others:
             return

@@ -80,7 +80,7 @@ def read_line(line: str, line_start: int) -> LineForm | None:
     if not is_operation_name(name) or m.group("await"):
         return None
     mcp = name.startswith("mcp__")
-    if gap and rest[:1] in ('{', '[', '"', "'", "`"):
+    if gap and rest[:1] in ("{", "[", '"', "'", "`"):
         if mcp and rest[:1] in ('"', "'") and " --" in rest:
             # `mcp__x__task_orchestrate "Fix it" --strategy=parallel`: command-line style.
             return _cli(name, rest, start, end, line_start + len(line.rstrip("\r")), marker)

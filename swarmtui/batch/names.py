@@ -65,9 +65,7 @@ def mcp_name(name: str) -> McpName | None:
 
 def is_operation_name(name: str) -> bool:
     """A name that is an operation when called: run, recorded, or an MCP tool."""
-    return (
-        name in RUN or name in AGENT_TOOLS or name in MEMORY_SHORT or name.startswith("mcp__")
-    )
+    return name in RUN or name in AGENT_TOOLS or name in MEMORY_SHORT or name.startswith("mcp__")
 
 
 def tool_role(name: str) -> tuple[ToolRole, str] | None:

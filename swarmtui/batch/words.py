@@ -196,6 +196,8 @@ _DETERMINERS = _words(
     "the a an both all each every its their his her our your my this that these those any some "
     "two three four five six no "
 )
+
+
 def _after_determiner(text: str, at: int) -> bool:
     if at < 2 or text[at - 1] != " ":
         return False

@@ -31,6 +31,19 @@ def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def sandbox_report(loaded: LoadedConfig) -> dict[str, Any]:
+    """Whether commands will run sandboxed here, and what happens when they cannot."""
+    from swarmtui.engine.confine import Gate
+
+    config = loaded.config
+    gate = Gate.open(config.sandbox, config.permissions)
+    return {
+        "available": gate.sandboxed,
+        "description": gate.status.describe(),
+        "notice": gate.notice,
+    }
+
+
 def config_report(loaded: LoadedConfig) -> dict[str, Any]:
     """The JSON form of `swarmtui config`."""
     return {
@@ -41,6 +54,7 @@ def config_report(loaded: LoadedConfig) -> dict[str, Any]:
             for key, value in flatten(loaded.config).items()
         },
         "secrets": secret_status(loaded),
+        "sandbox": sandbox_report(loaded),
     }
 
 
@@ -68,11 +82,16 @@ def config_command(config_file: Path | None, as_json: bool) -> int:
     values = report["values"]
     width = max(len(f"{key} = {_show(item['value'])}") for key, item in values.items())
     for key, item in values.items():
-        text = f"{key} = {_show(item['value'])}"
+        shown = _show(item["value"])
+        if key == "permissions.default" and item["value"] is None:
+            shown = "(unset: ask in the app, deny headless)"
+        text = f"{key} = {shown}"
         lines.append(f"{text.ljust(width)}  # {item['source']}")
     lines.append("# API keys come only from the environment; values are never shown:")
     for backend, status in report["secrets"].items():
         lines.append(f"#   {backend}: {status['env']} is {'set' if status['set'] else 'not set'}")
+    sandbox = report["sandbox"]
+    lines.append(f"# {sandbox['notice'] or sandbox['description']}")
     click.echo("\n".join(lines))
     for problem in problems:
         click.echo(f"swarmtui: {problem}", err=True)

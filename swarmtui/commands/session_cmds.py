@@ -1,4 +1,9 @@
-"""`swarmtui run --headless`, `sessions`, `replay --headless` and `export`."""
+"""`swarmtui run --headless`, `resume`, `sessions`, `replay --headless` and `export`.
+
+A headless run decides what asks by its flags: refused (the default, or `--approve deny`),
+granted (`--yes`), or asked on this terminal (`--approve ask`, see `approval_prompt`). Where
+commands cannot be sandboxed it says so on standard error at once, and in the summary.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,13 @@ from typing import Any
 import click
 
 from swarmtui import locations
+from swarmtui.commands.session_text import (
+    agent_lines,
+    figures_text,
+    final_text,
+    operation_lines,
+    result_json,
+)
 from swarmtui.engine.state import SessionState
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -36,145 +48,62 @@ def _sessions_dir(option: Path | None) -> Path:
     return Path(configured) if configured else locations.default_sessions_dir()
 
 
-def _result_json(state: SessionState, path: Path) -> str:
-    """`{"summary": ..., "state": ...}`, keys sorted, indented: what run and replay print."""
-    import pydantic_core
-
-    from swarmtui import gc_policy
-    from swarmtui.engine.summary import summary_json
-
-    # Hundreds of thousands of small objects, none of them garbage; the Rust serializer
-    # indents ten times faster than the json module (whose C encoder cannot indent).
-    with gc_policy.paused():
-        document = {"summary": summary_json(state, path), "state": state.to_json()}
-        return pydantic_core.to_json(_sorted(document), indent=2).decode()
-
-
-def _sorted(value: Any) -> Any:
-    """VALUE with the keys of every object in sorted order."""
-    if isinstance(value, dict):
-        return {key: _sorted(value[key]) for key in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted(item) for item in value]
-    return value
-
-
 def _fmt_seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}s"
 
 
-def _agent_lines(state: SessionState, now: float | None = None) -> list[str]:
-    """One line per agent: status, its clock (run time, or how long it has waited), name."""
-    from swarmtui.engine.metrics import agent_seconds
+class _Display:
+    """The live progress view on a terminal (one line per agent), which a question on the
+    terminal pauses."""
 
-    at = state.t if now is None else max(now, state.t)
-    lines = []
-    for a in state.agents.values():
-        elapsed = agent_seconds(a, at)
-        waiting = (
-            f" waits for {', '.join(a.missing)}" if a.status == "waiting" and a.missing else ""
-        )
-        reason = f" — {a.reason}" if a.reason and a.status != "done" else ""
-        lines.append(f"{a.status:<9} {elapsed:7.2f}s  {a.name} ({a.type}){waiting}{reason}")
-    return lines
+    def __init__(self, session: Any, show: bool) -> None:
+        self.session = session
+        self.show = show
+        self.live: Any = None
+        self.paused = False
+        # The session's clock between events: the last event's time plus what has passed.
+        self._last = (0.0, time.monotonic())
+        if show:
+            session.subscribe(self._tick)
 
+    def _tick(self, event: Any) -> None:
+        self._last = (event.t, time.monotonic())
 
-def _rehearsal_lines(state: SessionState) -> list[str]:
-    """What a rehearsal did not run: each Bash command and each agent's real backend's work."""
-    lines = []
-    for b in sorted(state.bash.values(), key=lambda b: b.op):
-        if b.status == "rehearsed":
-            lines.append(f"rehearsed bash (op {b.op}, in {b.cwd}): {b.command}")
-    for a in state.agents.values():
-        if a.rehearsed is not None:
-            r = a.rehearsed
-            waits = f" after {', '.join(r.waits)}" if r.waits else ""
-            lines.append(f"rehearsed {a.name} ({r.backend}, in {r.cwd}{waits}): {r.command}")
-    return lines
+    def render(self) -> Any:
+        from rich.text import Text
 
+        title = f"{self.session.session_id}  [{self.session.settings.backend.upper()}]"
+        t, at = self._last
+        now = t + time.monotonic() - at
+        return Text("\n".join([title, *agent_lines(self.session.state, now)]))
 
-def _figures_text(state: SessionState) -> str:
-    """`wall 2.00s, sequential 5.10s, critical path 2.00s, speed-up 2.55x` (the engine's rule:
-    no speed-up while nothing can be compared; idle time named when there was some)."""
-    from swarmtui.engine.metrics import figures
+    def pause(self) -> None:
+        if self.live is not None and not self.paused:
+            self.live.stop()
+        self.paused = True
 
-    f = figures(state)
-    speedup = "-" if f.speedup is None else f"{f.speedup:.2f}x"
-    idle = f", idle {f.idle_seconds:.2f}s" if f.idle_seconds >= 0.005 else ""
-    return (
-        f"wall {f.wall_seconds:.2f}s, sequential {f.sequential_seconds:.2f}s, "
-        f"critical path {f.critical_path_seconds:.2f}s, speed-up {speedup}{idle}"
-    )
+    def resume(self) -> None:
+        if self.live is not None and self.paused:
+            self.live.start(refresh=True)
+        self.paused = False
 
+    async def run(self) -> SessionState:
+        """Run the session; on a terminal, repaint the view while it runs."""
+        if not self.show:
+            state: SessionState = await self.session.run()
+            return state
+        from rich.console import Console
+        from rich.live import Live
 
-def _bash_lines(state: SessionState) -> list[str]:
-    """Each Bash operation that ran: its exit status (and the reason when it failed)."""
-    lines = []
-    for b in sorted(state.bash.values(), key=lambda b: b.op):
-        if b.status == "rehearsed":
-            continue  # (listed with what the rehearsal did not run)
-        if b.exit_status is None:
-            outcome = "running" if not state.finished else "did not finish"
-        else:
-            outcome = f"exit {b.exit_status}"
-        said = b.reason and b.reason != f"exit status {b.exit_status}"
-        reason = f" ({b.reason})" if said else ""
-        lines.append(f"bash {outcome}{reason}: {b.command}")
-    return lines
-
-
-def _warning_lines(state: SessionState) -> list[str]:
-    """The batch's warnings and the run's (errors are printed on stderr before the summary)."""
-    return [
-        f"warning: {d.message}" + (f" (line {d.line})" if d.line else "")
-        for d in state.diagnostics
-        if d.severity == "warning"
-    ]
-
-
-def _final_text(state: SessionState, path: Path) -> str:
-    head = f"{state.status}: {path}\n{_figures_text(state)}"
-    return "\n".join(
-        [
-            head,
-            *_agent_lines(state),
-            *_bash_lines(state),
-            *_rehearsal_lines(state),
-            *_warning_lines(state),
-        ]
-    )
-
-
-async def _run_live(session: Any, show_live: bool) -> SessionState:
-    """Run the session; on a terminal, repaint one line per agent while it runs."""
-    if not show_live:
-        state: SessionState = await session.run()
-        return state
-    from rich.console import Console
-    from rich.live import Live
-    from rich.text import Text
-
-    console = Console(stderr=False)
-    # The session's clock between events: the last event's time plus what has passed since.
-    last = [0.0, time.monotonic()]
-
-    def tick(event: Any) -> None:
-        last[:] = [event.t, time.monotonic()]
-
-    session.subscribe(tick)
-
-    def render() -> Text:
-        title = f"{session.session_id}  [{session.settings.backend.upper()}]"
-        now = last[0] + time.monotonic() - last[1]
-        return Text("\n".join([title, *_agent_lines(session.state, now)]))
-
-    with Live(render(), console=console, auto_refresh=False, transient=False) as live:
-        task = asyncio.ensure_future(session.run())
-        while not task.done():
-            await asyncio.wait([task], timeout=_REFRESH_SECONDS)
-            live.update(render(), refresh=True)
-        result: SessionState = task.result()
-        return result
+        with Live(self.render(), console=Console(), auto_refresh=False, transient=False) as live:
+            self.live = live
+            task = asyncio.ensure_future(self.session.run())
+            while not task.done():
+                await asyncio.wait([task], timeout=_REFRESH_SECONDS)
+                if not self.paused:
+                    live.update(self.render(), refresh=True)
+            result: SessionState = task.result()
+            return result
 
 
 def _settings_or_error(options: dict[str, Any]) -> tuple[Any, Any] | None:
@@ -196,12 +125,19 @@ def _settings_or_error(options: dict[str, Any]) -> tuple[Any, Any] | None:
     if problem:
         _error(problem)
         return None
+    if options.get("approve") is not None and options.get("assume_yes"):
+        _error("--yes approves what would ask; --approve says who decides it: use one")
+        return None
+    if options.get("approve") == "ask" and not sys.stdin.isatty():
+        _error("--approve ask asks on the terminal, and standard input is not one")
+        return None
     return loaded, settings
 
 
 def run_headless_command(file: Path, as_json: bool, options: dict[str, Any]) -> int:
     from swarmtui.commands.batch_cmds import UnreadableFile, read_batch_file
 
+    options = {**options, "headless": True}
     try:
         text = read_batch_file(str(file))
     except UnreadableFile as exc:
@@ -231,6 +167,7 @@ def resume_command(session_ref: str, as_json: bool, options: dict[str, Any]) -> 
     """Take up an interrupted (or failed, or cancelled) session again, in its own folder."""
     from swarmtui.store import SessionStoreError, read_recording, resolve_session
 
+    options = {**options, "headless": True}
     try:
         path = resolve_session(session_ref, _sessions_dir(options.get("sessions_dir")))
         recording = read_recording(path)
@@ -255,13 +192,51 @@ def resume_command(session_ref: str, as_json: bool, options: dict[str, Any]) -> 
     return _run_session(session, as_json, str(path))
 
 
+def _terminal_notify(notification: Any) -> None:
+    """The terminal's own notification (bell, OSC 9 / 777) on whichever stream is a terminal
+    (the real one: the live view redirects `sys.stdout` through a console that drops them)."""
+    from swarmtui.engine.confine.notify import notify_terminal
+
+    for stream in (sys.__stderr__, sys.__stdout__):
+        if stream is not None and stream.isatty():
+            notify_terminal(notification, stream)
+            return
+
+
+def _say_confinement(event: Any) -> None:
+    """Say at once how commands are confined when it matters (no sandbox, or off)."""
+    if event.type != "confinement" or not event.notice:  # (cheap: called for every event)
+        return
+    from swarmtui.batch.models import printable
+
+    _error(printable(event.notice))
+
+
 def _run_session(session: Any, as_json: bool, source: str) -> int:
     """Run SESSION (new or resumed) in this terminal; print the result; the exit status."""
+    from swarmtui.batch.models import printable
+    from swarmtui.commands.approval_prompt import TerminalApprover
     from swarmtui.store import SessionStoreError
 
     show_live = not as_json and sys.stdout.isatty()
+    display = _Display(session, show_live)
+    # (Each subscriber costs every event something: only those with something to do.)
+    if any(stream is not None and stream.isatty() for stream in (sys.__stderr__, sys.__stdout__)):
+        session.terminal_notify = _terminal_notify
+    if session.settings.backend != "rehearsal":  # (a rehearsal confines nothing: runs nothing)
+        session.subscribe(_say_confinement)
+    approver: TerminalApprover | None = None
+    if session.settings.approvals == "wait":  # --approve ask (checked: a terminal)
+        approver = TerminalApprover(
+            session,
+            input_fd=sys.stdin.fileno(),
+            output=sys.stderr,
+            pause=display.pause,
+            resume=display.resume,
+        )
+        session.subscribe(approver)
     try:
-        state = asyncio.run(_run_live(session, show_live))
+        state = asyncio.run(display.run())
     except KeyboardInterrupt:
         # The session recorded itself as cancelled before the interrupt came back up here.
         state = session.state
@@ -271,20 +246,26 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
     except (SessionStoreError, OSError) as exc:
         _error(str(exc))
         return EXIT_FAILED
+    finally:
+        if approver is not None:
+            approver.close()
     path = session.path.resolve()
     if session.log_error:
         _error(session.log_error)
+    if session.notifier is not None:
+        for problem in session.notifier.errors:
+            _error(printable(problem))
     if as_json:
-        click.echo(_result_json(state, path))
+        click.echo(result_json(state, path))
     else:
         for d in session.batch.diagnostics:
             if d.severity.value == "error":
                 click.echo(d.format(source), err=True)
         if not show_live:
-            click.echo(_final_text(state, path))
+            click.echo(final_text(state, path))
         else:  # the agents' lines are on the screen already
-            click.echo(f"{state.status}: {path}\n{_figures_text(state)}")
-            for line in [*_bash_lines(state), *_rehearsal_lines(state), *_warning_lines(state)]:
+            click.echo(f"{state.status}: {path}\n{figures_text(state)}")
+            for line in operation_lines(state):
                 click.echo(line)
     return EXIT_OK if state.status == "completed" else EXIT_FAILED
 
@@ -337,7 +318,7 @@ def replay_headless_command(session: str, sessions_dir: Path | None, as_json: bo
         _error(str(exc))
         return EXIT_USAGE
     path = path.resolve()
-    click.echo(_result_json(state, path) if as_json else _final_text(state, path))
+    click.echo(result_json(state, path) if as_json else final_text(state, path))
     return EXIT_OK
 
 

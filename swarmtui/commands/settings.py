@@ -11,7 +11,7 @@ from typing import Any
 
 from swarmtui import locations
 from swarmtui.config import LoadedConfig, load_config
-from swarmtui.engine.settings import RunSettings
+from swarmtui.engine.settings import ApprovalMode, RunSettings
 
 # CLI option -> RunSettings attribute, for options that map one to one.
 _FLAGS = {
@@ -45,9 +45,32 @@ def settings_from_config(loaded: LoadedConfig) -> RunSettings:
         backends=backends,
         agent_types=dict(config.agent_types),
         prices=dict(config.prices),
+        sandbox=config.sandbox,
+        permissions=config.permissions,
+        notify=config.notify,
+        rules_source=rules_source(loaded),
     )
     settings.model = settings.configured_model(settings.backend)
     return settings
+
+
+def rules_source(loaded: LoadedConfig) -> str:
+    """The file(s) the `[permissions]` rules come from, as shown with each decision."""
+    files: dict[str, None] = {}
+    for key, source in loaded.sources.items():
+        if key == "permissions" or key.startswith("permissions."):
+            files.update(dict.fromkeys(source.split(" + ")))
+    return " + ".join(files) or "swarmtui.toml"
+
+
+def approval_mode(options: dict[str, Any]) -> ApprovalMode:
+    """What happens to a request that asks: `--yes` grants it; headless, it is refused unless
+    `--approve ask` (then the terminal prompts); in the app it waits in the queue."""
+    if options.get("assume_yes"):
+        return "grant"
+    if options.get("headless") and options.get("approve") != "ask":
+        return "deny"
+    return "wait"
 
 
 def build_run_settings(
@@ -70,6 +93,10 @@ def build_run_settings(
     if options.get("model") is None and options.get("backend") is not None:
         # `--backend claude` with no `--model` means claude's configured model, not openai's.
         settings.model = settings.configured_model(settings.backend)
+    settings.allow_rules = tuple(options.get("allow_rules") or ())
+    settings.deny_rules = tuple(options.get("deny_rules") or ())
+    settings.headless = bool(options.get("headless"))
+    settings.approvals = approval_mode(options)
     return settings
 
 

@@ -112,6 +112,7 @@ class AgentRun:
             timeout=agent.op.timeout,
             backend=agent.backend,
             model=agent.model,
+            gate=scheduler.guard.for_agent(agent.name, agent.op.agent_type, agent.runs_on),
         )
 
     def _rehearse(self, job: AgentJob) -> None:

@@ -1,18 +1,26 @@
 """A batch `Bash` operation: run in the session folder (or a folder inside it), streamed and
-scrubbed as events; in a rehearsal, recorded as what would have run and not run at all."""
+scrubbed as events; in a rehearsal, recorded as what would have run and not run at all.
+
+It runs only once allowed (a rule, or a person: `swarmtui.engine.approvals`), sandboxed with the
+network off unless `[sandbox] network` says otherwise; a denied command does not run and is
+recorded as denied with the reason (nothing waits for a Bash operation, so nothing else fails).
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from pathlib import Path
 
-from swarmtui.batch.models import BashOp
+from swarmtui.batch.models import BashOp, WriteOp
+from swarmtui.engine.approvals import Subject
+from swarmtui.engine.confine import ProcessKind
 from swarmtui.engine.events import BashFinished, BashOutput, BashRehearsed, BashStarted
-from swarmtui.engine.operations import OpContext
+from swarmtui.engine.operations import OpContext, write_file
 from swarmtui.engine.output_log import chunks
 from swarmtui.engine.paths import check_write_path, rewrite_session_paths, session_relative
-from swarmtui.engine.process import run_process
 from swarmtui.engine.runners.secrets import StreamRedactor
+from swarmtui.policy.permissions import Request
 
 
 def bash_folder(op: BashOp, session_dir: Path) -> tuple[str, str | None]:
@@ -28,6 +36,12 @@ def bash_folder(op: BashOp, session_dir: Path) -> tuple[str, str | None]:
     return relative, problem
 
 
+def lasting_operation(ctx: OpContext, op: BashOp | WriteOp) -> Coroutine[None, None, None] | None:
+    """What of OP takes time (a Bash command; a write a rule asks about), to run as a task;
+    None when it is done already (a write made or refused at once)."""
+    return run_bash(ctx, op) if isinstance(op, BashOp) else write_file(ctx, op)
+
+
 async def run_bash(ctx: OpContext, op: BashOp) -> None:
     """Run OP (or rehearse it); its events say what happened."""
     command = rewrite_session_paths(op.command, ctx.session_dir)
@@ -38,7 +52,11 @@ async def run_bash(ctx: OpContext, op: BashOp) -> None:
     if ctx.rehearsal:
         ctx.emit(BashRehearsed(op=op.index, command=command, cwd=relative, timeout=op.timeout))
         return
-    ctx.emit(BashStarted(op=op.index, command=command))
+    what = Subject("bash", "Bash", command, op=op.index, cwd=relative)
+    answer = await ctx.guard.permit(what, Request.bash(command))
+    if not answer.allowed:
+        return  # (its approval_decided event records it as denied, with the reason)
+    ctx.emit(BashStarted(op=op.index, command=command, cwd=relative))
     # A key the command prints may arrive split across two reads.
     redactors = {"stdout": StreamRedactor(ctx.secrets), "stderr": StreamRedactor(ctx.secrets)}
 
@@ -55,9 +73,10 @@ async def run_bash(ctx: OpContext, op: BashOp) -> None:
     status: int | None = None
     try:
         try:
-            status = await run_process(
+            status = await ctx.guard.run(
+                ProcessKind.BASH,
                 ["bash", "-c", command],
-                cwd=ctx.session_dir / relative,
+                workdir=ctx.session_dir / relative,
                 on_output=on_output,
                 timeout=op.timeout,
             )
@@ -70,6 +89,8 @@ async def run_bash(ctx: OpContext, op: BashOp) -> None:
         reason = "cancelled"
     except OSError as exc:
         reason = f"could not run bash: {exc}"
+    except RuntimeError as exc:  # a sandbox is required and there is none
+        reason = f"not run: {exc}"
     else:
         reason = None if status == 0 else f"exit status {status}"
     ctx.emit(BashFinished(op=op.index, exit_status=status, reason=reason))

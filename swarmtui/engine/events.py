@@ -198,6 +198,7 @@ class BashStarted(EventBase):
     type: Literal["bash_started"] = "bash_started"
     op: int  # the operation's index in the batch
     command: str
+    cwd: str = "."  # relative to the session folder
 
 
 class BashRehearsed(EventBase):
@@ -237,6 +238,62 @@ class OperationSkipped(EventBase):
     type: Literal["operation_skipped"] = "operation_skipped"
     op: int
     kind: str
+    reason: str
+
+
+class ConfinementNoted(EventBase):
+    """How the session's commands and agent processes are confined, said once before the first
+    one runs: sandboxed, or not and why (then every command asks first, unless the sandbox was
+    turned off on purpose, or is required and nothing runs)."""
+
+    type: Literal["confinement"] = "confinement"
+    sandboxed: bool
+    description: str  # "sandbox: bubblewrap (...)" or "no sandbox: <why>"
+    notice: str | None = None  # what the user must know, one line (None: all is as it should be)
+
+
+# What needs permission: a batch Bash or Write operation, an agent's process, a tool an agent's
+# own program asks for (Claude Code's permission prompts).
+ApprovalKind = Literal["bash", "write", "agent", "tool"]
+# Who decided: a rule (allow, deny or ask lists), the default (no rule matched), a person in the
+# app's queue or at the terminal, a flag (`--yes`; headless with nobody to ask), or nobody: the
+# request was withdrawn (its agent or the session was cancelled).
+DecidedBy = Literal["rule", "default", "user", "flag", "cancel"]
+ApprovalScope = Literal["once", "session"]
+
+
+class ApprovalRequested(EventBase):
+    """Something waits for a person's decision (no rule allowed or denied it)."""
+
+    type: Literal["approval_requested"] = "approval_requested"
+    id: str  # "r1", "r2", ... in the session
+    kind: ApprovalKind
+    agent: str | None = None  # None: an operation of the batch itself
+    op: int | None = None  # the batch operation (Bash, Write)
+    tool: str  # Bash, Write, Edit, Read, WebFetch, mcp__..., or "process" (an agent's)
+    subject: str  # the command line, the path, the domain
+    cwd: str = "."  # relative to the session folder
+    reason: str  # why it asks: the rule that asked, or that no rule matched
+    rule: str | None = None  # the ask rule that matched, if one did
+    pattern: str | None = None  # the rule "approve for this session" would add
+
+
+class ApprovalDecided(EventBase):
+    """A decision on something that needed permission, by whom, for how long, and why.
+
+    With `id`, it answers that request; without, a rule or the default decided at once."""
+
+    type: Literal["approval_decided"] = "approval_decided"
+    id: str | None = None
+    kind: ApprovalKind
+    agent: str | None = None
+    op: int | None = None
+    tool: str
+    subject: str
+    verdict: Literal["allow", "deny"]
+    by: DecidedBy
+    scope: ApprovalScope = "once"
+    rule: str | None = None  # the rule that decided, or the pattern approved for the session
     reason: str
 
 
@@ -292,6 +349,9 @@ Event = Annotated[
     | BashFinished
     | FileWritten
     | OperationSkipped
+    | ConfinementNoted
+    | ApprovalRequested
+    | ApprovalDecided
     | Control
     | DiagnosticEvent,
     Field(discriminator="type"),

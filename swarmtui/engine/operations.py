@@ -1,22 +1,28 @@
 """The batch's instant operations (todos, memory, file writes) and what they share with Bash.
 
-Each turns into events at once when its message starts; `swarmtui.engine.bash` runs Bash.
+Each turns into events at once when its message starts; `swarmtui.engine.bash` runs Bash. A
+write is checked against the `Write` rules: one a deny rule names is refused, one an ask rule
+names waits for a person (it is then no longer instant), and one no rule names goes ahead, since
+nothing can be written outside the session folder anyway.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from swarmtui.batch.models import MemoryOp, Operation, TodoWriteOp, WriteOp
-from swarmtui.engine.events import Event, FileWritten, TodoChanged, TodoStatus
+from swarmtui.engine.approvals import Answer, Subject
+from swarmtui.engine.events import ApprovalDecided, Event, FileWritten, TodoChanged, TodoStatus
 from swarmtui.engine.fence import FenceError, write_fenced
+from swarmtui.engine.guard import SessionGuard
 from swarmtui.engine.memory import Memory
 from swarmtui.engine.memory_reads import memory_read_event
 from swarmtui.engine.paths import check_write_path, rewrite_session_paths, write_target
 from swarmtui.engine.state import SessionState, TodoState
+from swarmtui.policy.permissions import Request
 
 
 @dataclass
@@ -31,6 +37,7 @@ class OpContext:
     skip: Callable[[Operation, str], None]
     secrets: list[str]
     rehearsal: bool  # record what would run instead of running it
+    guard: SessionGuard  # what may run, confined how
 
 
 def write_todos(ctx: OpContext, op: TodoWriteOp) -> None:
@@ -79,13 +86,60 @@ def memory_op(ctx: OpContext, op: MemoryOp) -> None:
         ctx.emit(memory_read_event(op, ctx.state.live))
 
 
-def write_file(ctx: OpContext, op: WriteOp) -> None:
+def write_file(ctx: OpContext, op: WriteOp) -> Coroutine[None, None, None] | None:
+    """Write OP's file now, or refuse it; when a rule asks, the write to await."""
     # The batch language's rules know the §6 placeholders: give them the path as written.
     problem = check_write_path(op.path)
     if problem is not None:
         ctx.skip(op, problem)
-        return
+        return None
     relative = write_target(op.path)
+    decision = ctx.guard.write_rule(relative)
+    if decision is not None:
+        if decision.verdict == "ask":
+            return _write_when_approved(ctx, op, relative)
+        rule = decision.rule.text if decision.rule is not None else None
+        _record_write(
+            ctx, op, relative, Answer(decision.verdict, "rule", decision.reason, rule=rule)
+        )
+        if decision.verdict == "deny":
+            ctx.skip(op, f"write refused: {decision.reason}")
+            return None
+    _write(ctx, op, relative)
+    return None
+
+
+def _record_write(ctx: OpContext, op: WriteOp, relative: str, answer: Answer) -> None:
+    ctx.emit(
+        ApprovalDecided(
+            kind="write",
+            op=op.index,
+            tool="Write",
+            subject=relative,
+            verdict=answer.verdict,
+            by=answer.by,
+            rule=answer.rule,
+            reason=answer.reason,
+        )
+    )
+
+
+async def _write_when_approved(ctx: OpContext, op: WriteOp, relative: str) -> None:
+    if ctx.rehearsal:  # a rehearsal asks nobody
+        answer = Answer("deny", "flag", "a Write rule asks, and a rehearsal asks nobody")
+        _record_write(ctx, op, relative, answer)
+        ctx.skip(op, f"not written: {answer.reason}")
+        return
+    what = Subject("write", "Write", relative, op=op.index)
+    request = Request.file("Write", relative, str(ctx.session_dir))
+    answer = await ctx.guard.permit(what, request)
+    if answer.allowed:
+        _write(ctx, op, relative)
+    else:
+        ctx.skip(op, f"write refused: {answer.reason}")
+
+
+def _write(ctx: OpContext, op: WriteOp, relative: str) -> None:
     content = rewrite_session_paths(op.content, ctx.session_dir)
     try:
         size = write_fenced(ctx.session_dir, relative, content.encode("utf-8"))

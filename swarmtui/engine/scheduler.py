@@ -33,7 +33,7 @@ from swarmtui.batch.models import (
     WriteOp,
 )
 from swarmtui.engine.agent_run import AgentRun
-from swarmtui.engine.bash import run_bash
+from swarmtui.engine.bash import lasting_operation
 from swarmtui.engine.deadlock import find_deadlocks, retried_with_dependants
 from swarmtui.engine.events import (
     AgentFinished,
@@ -48,8 +48,9 @@ from swarmtui.engine.events import (
     SessionStatus,
     TodoStatus,
 )
+from swarmtui.engine.guard import SessionGuard
 from swarmtui.engine.memory import Memory
-from swarmtui.engine.operations import OpContext, memory_op, set_todo, write_file, write_todos
+from swarmtui.engine.operations import OpContext, memory_op, set_todo, write_todos
 from swarmtui.engine.output_log import PendingWrites
 from swarmtui.engine.plan import Plan, PlannedAgent
 from swarmtui.engine.runners import make_runner
@@ -75,6 +76,7 @@ class Scheduler:
         session_dir: Path,
         session_id: str,
         runner_factory: RunnerFactory = make_runner,
+        guard: SessionGuard | None = None,
     ) -> None:
         self.plan = plan
         self.batch: Batch = plan.batch
@@ -87,6 +89,7 @@ class Scheduler:
         self.agents: dict[str, PlannedAgent] = plan.agents
         self.memory = Memory(state, emit, self._make_ready)
         self.writes = PendingWrites(emit)
+        self.guard = guard or SessionGuard(self.settings, emit, session_dir)
         self._ops = OpContext(
             state=state,
             emit=emit,
@@ -95,6 +98,7 @@ class Scheduler:
             skip=self._skip,
             secrets=secret_values(self.settings),
             rehearsal=self.settings.backend == "rehearsal",
+            guard=self.guard,
         )
         self._runner_factory = runner_factory
         self._runners: dict[str, Runner] = {}
@@ -133,6 +137,7 @@ class Scheduler:
         finally:
             self._finished = True
             self.memory.close()
+            self.guard.close("the session ended before anyone decided")
         if self._cancelled:
             return "cancelled"
         # An error diagnostic always means something of the batch did not run (a syntax error
@@ -255,16 +260,14 @@ class Scheduler:
                 write_todos(self._ops, op)
             case MemoryOp():
                 memory_op(self._ops, op)
-            case WriteOp():
-                write_file(self._ops, op)
-            case BashOp():
-                task = asyncio.get_running_loop().create_task(run_bash(self._ops, op))
-                self._bash.add(task)
-                task.add_done_callback(self._bash_done)
+            case WriteOp() | BashOp():
+                waiting = lasting_operation(self._ops, op)  # (the message waits for it)
+                if waiting is not None:
+                    task = asyncio.get_running_loop().create_task(waiting)
+                    self._bash.add(task)
+                    task.add_done_callback(self._bash_done)
             case SwarmInitOp() | NoteOp() | TaskOp() | ToolOp():
-                # swarm_init was applied when the plan was made; notes do nothing; a tool is
-                # recorded, never run (it always has a skip reason, so it does not get here).
-                pass
+                pass  # swarm_init: applied by the plan; notes: nothing; tools: skipped, never run
             case _:
                 assert_never(op)
 

@@ -9,6 +9,7 @@ the store's `new_live_session` / `resume_live_session` wire its `EventLog` in.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from swarmtui.engine.folders import (
     session_name,
     session_slug,
 )
+from swarmtui.engine.guard import SessionGuard
+from swarmtui.engine.notifications import SessionNotifier, TerminalHook
 from swarmtui.engine.plan import Plan, load_profiles
 from swarmtui.engine.runners.secrets import scrub_event, secret_values
 from swarmtui.engine.scheduler import Scheduler
@@ -92,8 +95,11 @@ class LiveSession:
         project_dir: Path | None = None,
         batch: Batch | None = None,
         resume: Recording | None = None,
+        terminal_notify: TerminalHook | None = None,
     ) -> None:
         self.resume_from = resume
+        # Where the terminal's own notifications go (the front end's; None: nowhere).
+        self.terminal_notify = terminal_notify
         self.text = resume.text if resume is not None else text
         self.settings = settings
         self.sessions_dir = sessions_dir
@@ -138,6 +144,8 @@ class LiveSession:
         self.log_error: str | None = None
         # Values of the API keys in the environment: no event may carry one.
         self._secrets = secret_values(settings)
+        self.guard: SessionGuard | None = None
+        self.notifier: SessionNotifier | None = None
 
     def subscribe(self, callback: Subscriber) -> None:
         self._subscribers.append(callback)
@@ -198,12 +206,26 @@ class LiveSession:
         log = self._log
         assert log is not None
         plan = Plan(self.batch, self.settings, self.path.resolve(), load_profiles(self.project_dir))
+        asked_before = sum(1 for request in self.state.approvals if request.id is not None)
+        guard = self.guard = SessionGuard(
+            self.settings, self._emit, self.path.resolve(), first_request=asked_before + 1
+        )
+        self.notifier = SessionNotifier(
+            self.settings.notify,
+            guard,
+            self.session_id,
+            terminal=self.terminal_notify,
+            run_command=self.settings.backend != "rehearsal",  # a rehearsal starts no process
+        )
+        if self.notifier.active:
+            self.subscribe(self.notifier)
         scheduler = Scheduler(
             plan,
             state=self.state,
             emit=self._emit,
             session_dir=self.path.resolve(),
             session_id=self.session_id,
+            guard=guard,
         )
         scheduler.hold_open = self.hold_open
         self._scheduler = scheduler
@@ -233,6 +255,8 @@ class LiveSession:
             reason = f"internal error: {type(exc).__name__}: {exc}"
         finally:
             self._emit(SessionFinished(status=status, reason=reason))
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.notifier.drain()
             m = self.state.metrics
             log.finish(
                 status=status,
@@ -302,6 +326,21 @@ class LiveSession:
         """End a session held open for a retry (see `hold_open`)."""
         if self._scheduler is not None:
             self._control(self._scheduler.end)
+
+    def approve(self, request_id: str, *, for_session: bool = False) -> None:
+        """Let a waiting request go ahead: once, or (FOR_SESSION) with its pattern allowed for
+        the rest of the session. Recorded as `approval_decided` by the user."""
+        if self.guard is not None and self._scheduler is not None:
+            self._control(self._answer, request_id, True, for_session, "")
+
+    def deny(self, request_id: str, reason: str = "") -> None:
+        """Refuse a waiting request, with REASON (recorded; what waited for it fails with it)."""
+        if self.guard is not None and self._scheduler is not None:
+            self._control(self._answer, request_id, False, False, reason)
+
+    def _answer(self, request_id: str, allow: bool, for_session: bool, reason: str) -> None:
+        if self.guard is not None:
+            self.guard.answer(request_id, allow, session=for_session, reason=reason)
 
     @property
     def running(self) -> bool:

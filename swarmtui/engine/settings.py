@@ -8,16 +8,41 @@ Secrets are never stored here: only the *name* of the environment variable that 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # (pydantic is imported when settings are first built, not with this module)
     from swarmtui.config import AgentTypeOverride, Backends, Price
+    from swarmtui.policy.tables import NotifyConfig, PermissionsConfig, SandboxConfig
+
+# What happens to a request no rule allows or denies (it "asks"): it waits for someone to decide
+# (the app's approval queue, or `--approve ask` prompting on the terminal), it is refused at once
+# (headless, the default), or it is granted at once (`--yes`); each is recorded as decided by
+# the user, by the flag or by the rule.
+ApprovalMode = Literal["wait", "deny", "grant"]
 
 
 def _default_backends() -> Backends:
     from swarmtui.config import Backends
 
     return Backends()
+
+
+def _default_sandbox() -> SandboxConfig:
+    from swarmtui.policy.tables import SandboxConfig
+
+    return SandboxConfig()
+
+
+def _default_permissions() -> PermissionsConfig:
+    from swarmtui.policy.tables import PermissionsConfig
+
+    return PermissionsConfig()
+
+
+def _default_notify() -> NotifyConfig:
+    from swarmtui.policy.tables import NotifyConfig
+
+    return NotifyConfig()
 
 
 @dataclass
@@ -36,6 +61,17 @@ class RunSettings:
     agent_types: dict[str, AgentTypeOverride] = field(default_factory=dict)
     # `[prices."MODEL"]`: USD per million tokens.
     prices: dict[str, Price] = field(default_factory=dict)
+    # `[sandbox]`, `[permissions]`, `[notify]`, and where the rules were written (shown with
+    # every decision a rule makes).
+    sandbox: SandboxConfig = field(default_factory=_default_sandbox)
+    permissions: PermissionsConfig = field(default_factory=_default_permissions)
+    notify: NotifyConfig = field(default_factory=_default_notify)
+    rules_source: str = "swarmtui.toml"
+    # Rules given as flags (`--allow`, `--deny`), added to the configured ones.
+    allow_rules: tuple[str, ...] = ()
+    deny_rules: tuple[str, ...] = ()
+    approvals: ApprovalMode = "wait"
+    headless: bool = False
 
     def configured_model(self, backend: str) -> str | None:
         """`[backends.BACKEND] model`, if that backend has one."""

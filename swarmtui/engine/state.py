@@ -28,10 +28,13 @@ from swarmtui.engine.events import (
     AgentStatus,
     AgentUsage,
     AgentWaiting,
+    ApprovalDecided,
+    ApprovalRequested,
     BashFinished,
     BashOutput,
     BashRehearsed,
     BashStarted,
+    ConfinementNoted,
     Control,
     DiagnosticEvent,
     Event,
@@ -110,6 +113,8 @@ class AgentState:
     # Keys it still waits for (the last `agent_waiting` event, minus what arrived since).
     missing: list[str] = field(default_factory=list)
     rehearsed: Rehearsal | None = None
+    # Its requests waiting for a person's decision (their ids): it shows "awaiting approval".
+    awaiting: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -147,13 +152,44 @@ class TodoState:
 class BashState:
     op: int
     command: str
-    status: str = "running"  # running, done, failed, rehearsed
+    status: str = "running"  # awaiting (approval), running, done, failed, denied, rehearsed
     cwd: str = "."
     exit_status: int | None = None
     started_at: float | None = None
     finished_at: float | None = None
     reason: str | None = None
     output_tail: deque[str] = field(default_factory=lambda: deque(maxlen=OUTPUT_TAIL_LINES))
+    # Who let it run, or refused it, and why ("allowed by Bash(npm test) (swarmtui.toml: ...)").
+    permission: str | None = None
+
+
+@dataclass
+class ApprovalState:
+    """A request for permission and its decision, or a decision made at once by a rule."""
+
+    id: str | None  # None: decided without asking
+    kind: str  # bash, write, agent, tool
+    agent: str | None
+    op: int | None
+    tool: str
+    subject: str
+    cwd: str = "."
+    status: str = "pending"  # pending, allowed, denied
+    asked: str | None = None  # why it asked (None: it did not)
+    rule: str | None = None  # the ask rule that matched; once decided, the deciding rule
+    pattern: str | None = None  # what "approve for this session" would allow
+    by: str | None = None  # rule, default, user, flag, cancel
+    scope: str = "once"
+    reason: str | None = None  # the decision's reason
+    requested_at: float | None = None
+    decided_at: float | None = None
+
+
+@dataclass
+class ConfinementState:
+    sandboxed: bool
+    description: str
+    notice: str | None = None
 
 
 @dataclass
@@ -222,6 +258,10 @@ class SessionState:
     strategy: str | None = None
     resumes: list[float] = field(default_factory=list)  # when `swarmtui resume` took it up
     running: int = 0  # agents running now
+    confinement: ConfinementState | None = None
+    # Every request for permission and every decision, in order; those still waiting by id.
+    approvals: list[ApprovalState] = field(default_factory=list)
+    awaiting: dict[str, ApprovalState] = field(default_factory=dict, repr=False)
     # Indexes (not part of the JSON). Waits not met yet: the planned waits that have not
     # arrived, and the missing keys of waiting agents (exact key -> agents, glob -> agents). An
     # arrival removes the agent, so storing a key touches each waiter once, not on every store.
@@ -278,11 +318,12 @@ class SessionState:
 
     @property
     def failures(self) -> int:
-        """Operations that did not run or failed (skipped operations and failed commands). A
-        tool recorded without running (kind "tool": agents' own work, coordination swarmtui does
-        itself, an MCP tool it does not run) is deliberate, not a failure."""
+        """Operations that did not run or failed (skipped operations, failed or denied commands).
+        A tool recorded without running (kind "tool": agents' own work, coordination swarmtui
+        does itself, an MCP tool it does not run) is deliberate, not a failure."""
         skipped = sum(1 for _, kind, _ in self.skipped if kind != "tool")
-        return skipped + sum(1 for b in self.bash.values() if b.status == "failed")
+        failed = ("failed", "denied")
+        return skipped + sum(1 for b in self.bash.values() if b.status in failed)
 
     def to_json(self) -> dict[str, Any]:
         """A deterministic, JSON-ready picture of the state (live and replayed runs agree)."""
@@ -338,6 +379,14 @@ class SessionState:
                 {"t": _r(c.t), "action": c.action, "target": c.target, "detail": c.detail}
                 for c in self.controls
             ],
+            "confinement": None
+            if self.confinement is None
+            else {
+                "sandboxed": self.confinement.sandboxed,
+                "description": self.confinement.description,
+                "notice": self.confinement.notice,
+            },
+            "approvals": [approval_json(a) for a in self.approvals],
         }
 
 
@@ -384,6 +433,7 @@ def _agent_json(a: AgentState) -> dict[str, Any]:
         "tokens_out": a.tokens_out,
         "cost_usd": _r_cost(a.cost_usd),
         "rehearsed": _rehearsal_json(a.rehearsed),
+        "awaiting": list(a.awaiting),
     }
 
 
@@ -424,7 +474,29 @@ def _bash_json(b: BashState) -> dict[str, Any]:
         "started_at": _r(b.started_at),
         "finished_at": _r(b.finished_at),
         "reason": b.reason,
+        "permission": b.permission,
         "output_tail": list(b.output_tail)[-JSON_TAIL_LINES:],
+    }
+
+
+def approval_json(a: ApprovalState) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "kind": a.kind,
+        "agent": a.agent,
+        "op": a.op,
+        "tool": a.tool,
+        "subject": a.subject,
+        "cwd": a.cwd,
+        "status": a.status,
+        "asked": a.asked,
+        "rule": a.rule,
+        "pattern": a.pattern,
+        "by": a.by,
+        "scope": a.scope,
+        "reason": a.reason,
+        "requested_at": _r(a.requested_at),
+        "decided_at": _r(a.decided_at),
     }
 
 
@@ -479,11 +551,16 @@ def _session_resumed(s: SessionState, e: SessionResumed) -> None:
     s.resumes.append(e.t)
     s.unblocked.clear()
     s.running = 0
+    for request in s.awaiting.values():  # nobody answered before the session died
+        request.status, request.by, request.decided_at = "denied", "cancel", e.t
+        request.reason = "the session was interrupted before anyone decided"
+    s.awaiting.clear()
     for a in s.agents.values():
         if a.status != "done":  # it runs again from the start
             a.status = "pending"
             a.reason = None
             a.missing = []
+            a.awaiting = []
             a.queued_at = a.waiting_since = a.started_at = a.finished_at = None
 
 
@@ -719,7 +796,14 @@ def _todo_changed(s: SessionState, e: TodoChanged) -> None:
 
 
 def _bash_started(s: SessionState, e: BashStarted) -> None:
-    s.bash[e.op] = BashState(op=e.op, command=e.command, started_at=e.t)
+    before = s.bash.get(e.op)  # (its approval, when it needed one)
+    s.bash[e.op] = BashState(
+        op=e.op,
+        command=e.command,
+        cwd=e.cwd,
+        started_at=e.t,
+        permission=before.permission if before is not None else None,
+    )
 
 
 def _bash_rehearsed(s: SessionState, e: BashRehearsed) -> None:
@@ -742,6 +826,84 @@ def _bash_finished(s: SessionState, e: BashFinished) -> None:
     b.finished_at = e.t
     b.reason = e.reason
     b.status = "done" if e.exit_status == 0 else "failed"
+
+
+def _approval_requested(s: SessionState, e: ApprovalRequested) -> None:
+    request = ApprovalState(
+        id=e.id,
+        kind=e.kind,
+        agent=e.agent,
+        op=e.op,
+        tool=e.tool,
+        subject=e.subject,
+        cwd=e.cwd,
+        asked=e.reason,
+        rule=e.rule,
+        pattern=e.pattern,
+        requested_at=e.t,
+    )
+    s.approvals.append(request)
+    s.awaiting[e.id] = request
+    if e.agent is not None:
+        _agent(s, e.agent).awaiting.append(e.id)
+    if e.kind == "bash" and e.op is not None:
+        s.bash[e.op] = BashState(
+            op=e.op, command=e.subject, status="awaiting", cwd=e.cwd, started_at=e.t
+        )
+
+
+def decision_text(verdict: str, by: str, scope: str, rule: str | None, reason: str) -> str:
+    """One line saying who decided and why (the rule's decisions say so themselves)."""
+    if by != "user":
+        return reason
+    done = "approved" if verdict == "allow" else "denied"
+    if scope == "session" and rule:
+        return f"{done} by the user for this session ({rule})"
+    return f"{done} by the user" + (f": {reason}" if verdict == "deny" and reason else "")
+
+
+def _approval_decided(s: SessionState, e: ApprovalDecided) -> None:
+    decision = s.awaiting.pop(e.id, None) if e.id is not None else None
+    if decision is None:
+        decision = ApprovalState(
+            id=e.id,
+            kind=e.kind,
+            agent=e.agent,
+            op=e.op,
+            tool=e.tool,
+            subject=e.subject,
+            requested_at=e.t,
+        )
+        s.approvals.append(decision)
+    elif e.agent is not None and e.id in (waiting := _agent(s, e.agent).awaiting):
+        waiting.remove(e.id)
+    decision.status = "allowed" if e.verdict == "allow" else "denied"
+    decision.by, decision.scope, decision.reason, decision.decided_at = e.by, e.scope, e.reason, e.t
+    decision.rule = e.rule if e.rule is not None else decision.rule
+    if e.kind != "bash" or e.op is None:
+        return
+    before = s.bash.get(e.op)
+    permission = decision_text(e.verdict, e.by, e.scope, e.rule, e.reason)
+    cwd = before.cwd if before is not None else decision.cwd
+    if e.verdict == "deny":
+        s.bash[e.op] = BashState(
+            op=e.op,
+            command=e.subject,
+            status="failed" if e.by == "cancel" else "denied",
+            cwd=cwd,
+            started_at=before.started_at if before is not None else e.t,
+            finished_at=e.t,
+            reason=permission,
+            permission=permission,
+        )
+    else:  # (its bash_started follows at once)
+        s.bash[e.op] = BashState(op=e.op, command=e.subject, cwd=cwd, permission=permission)
+
+
+def _confinement(s: SessionState, e: ConfinementNoted) -> None:
+    s.confinement = ConfinementState(
+        sandboxed=e.sandboxed, description=e.description, notice=e.notice
+    )
 
 
 def _control(s: SessionState, e: Control) -> None:
@@ -810,6 +972,12 @@ def apply(state: SessionState, event: Event) -> SessionState:
             _bash_rehearsed(state, event)
         case OperationSkipped():
             state.skipped.append((event.op, event.kind, event.reason))
+        case ApprovalRequested():
+            _approval_requested(state, event)
+        case ApprovalDecided():
+            _approval_decided(state, event)
+        case ConfinementNoted():
+            _confinement(state, event)
         case Control():
             _control(state, event)
         case DiagnosticEvent():

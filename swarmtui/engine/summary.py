@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from swarmtui.engine.state import SessionState
+from swarmtui.engine.state import SessionState, approval_json
 
 
 def _r(value: float | None) -> float | None:
@@ -63,16 +63,46 @@ def summary_json(state: SessionState, path: Path) -> dict[str, Any]:
             }
             for a in state.agents.values()
         ],
-        # Every Bash operation: what ran (or, in a rehearsal, what would have), where, and how.
-        "bash": [
-            {
-                "op": b.op,
-                "command": b.command,
-                "cwd": b.cwd,
-                "status": b.status,
-                "exit_status": b.exit_status,
-                "reason": b.reason,
-            }
-            for _, b in sorted(state.bash.items())
-        ],
+        # Every Bash operation: what ran (or, in a rehearsal, what would have; or what was
+        # denied, or skipped), where, how, and who let it run.
+        "bash": bash_summary(state),
+        "confinement": None
+        if state.confinement is None
+        else {
+            "sandboxed": state.confinement.sandboxed,
+            "description": state.confinement.description,
+            "notice": state.confinement.notice,
+        },
+        # Every request for permission and every decision (by a rule, a person or a flag).
+        "approvals": [approval_json(a) for a in state.approvals],
     }
+
+
+def bash_summary(state: SessionState) -> list[dict[str, Any]]:
+    """Each Bash operation of the batch, in batch order, with its outcome."""
+    entries = [
+        {
+            "op": b.op,
+            "command": b.command,
+            "cwd": b.cwd,
+            "status": b.status,
+            "exit_status": b.exit_status,
+            "reason": b.reason,
+            "permission": b.permission,
+        }
+        for b in state.bash.values()
+    ]
+    for op, kind, reason in state.skipped:
+        if kind == "bash" and op not in state.bash:
+            entries.append(
+                {
+                    "op": op,
+                    "command": None,
+                    "cwd": None,
+                    "status": "skipped",
+                    "exit_status": None,
+                    "reason": reason,
+                    "permission": None,
+                }
+            )
+    return sorted(entries, key=lambda entry: entry["op"])

@@ -57,6 +57,10 @@ _DIRTY_BY_TYPE: dict[str, frozenset[str]] = {
     "memory_deleted": frozenset({"memory", "agents", "log"}),
     "todo_changed": frozenset({"todos", "log"}),
     "control": frozenset({"agents", "status", "log"}),
+    # A request waiting for approval shows on its agent, the status bar and the queue.
+    "approval_requested": _AGENT | {"approvals"},
+    "approval_decided": _AGENT | {"approvals"},
+    "confinement": frozenset({"status", "log"}),
 }
 _LOG_ONLY = frozenset({"log"})
 _TICKING = frozenset({"running", "waiting"})
@@ -74,6 +78,8 @@ _ROW_EVENTS = frozenset(
         "agent_output",
         "agent_usage",
         "agent_finished",
+        "approval_requested",
+        "approval_decided",
     }
 )
 

@@ -37,6 +37,9 @@ EMPTY_STATE: SessionState = cast(
         files=[],
         skipped=[],
         metrics=_METRICS,
+        awaiting={},
+        approvals=[],
+        confinement=None,
     ),
 )
 

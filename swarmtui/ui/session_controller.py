@@ -19,6 +19,7 @@ from swarmtui.ui.work import failure_line
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
+    from swarmtui.engine.confine.notify import Notification
     from swarmtui.engine.events import Event
     from swarmtui.engine.session import LiveSession
     from swarmtui.engine.state import SessionState
@@ -75,10 +76,17 @@ def parse_memory_value(text: str) -> Any:
 class SessionController:
     """Starts, watches and steers one session at a time; the plan stands in before the first."""
 
-    def __init__(self, context: RunContext, bridge: SessionBridge, notify: Notify) -> None:
+    def __init__(
+        self,
+        context: RunContext,
+        bridge: SessionBridge,
+        notify: Notify,
+        bell: Callable[[], None] = lambda: None,
+    ) -> None:
         self.context = context
         self.bridge = bridge
         self._notify = notify
+        self._bell = bell
         self.live: LiveSession | None = None
         self.running = False
         self.planned: SessionState | None = None
@@ -135,8 +143,12 @@ class SessionController:
         def forward(event: Event) -> None:
             bridge.state = live.state
             bridge.on_event(event)
+            if event.type == "confinement" and getattr(event, "notice", None):
+                # No sandbox here (or it is off): said once, where it cannot be missed.
+                self._say(str(getattr(event, "notice", "")), "warning")
 
         live.subscribe(forward)
+        live.terminal_notify = self._told
 
     def ended(self, error: BaseException | None) -> None:
         """The session's worker has ended: repaint the final picture and say how it went."""
@@ -155,6 +167,15 @@ class SessionController:
             speedup = figures(state).speedup
             said = f", speed-up {format_speedup(speedup)}" if speedup is not None else ""
             self._say(f"Session {state.status}{said}")
+
+    def _told(self, notification: Notification) -> None:
+        """A notification of the session (`[notify]`): the terminal's bell, and a line for what
+        the user must act on (the end of the session is said when the worker ends)."""
+        self._bell()
+        if notification.event == "approval_requested":
+            self._say(f"{notification.message} (a opens the queue)", "warning")
+        elif notification.event == "agent_failed":
+            self._say(notification.message, "error")
 
     # Steering ---------------------------------------------------------------------------------
     def _live_or_warn(self) -> LiveSession | None:
@@ -232,6 +253,17 @@ class SessionController:
             return ""
         missing = [k for k in agent.waits if k not in agent.arrived and "*" not in k]
         return missing[0] if missing else ""
+
+    def approve(self, request_id: str, *, for_session: bool = False) -> None:
+        """Let a waiting request go ahead (once, or its pattern for the session)."""
+        live = self._live_or_warn()
+        if live is not None:
+            live.approve(request_id, for_session=for_session)
+
+    def deny(self, request_id: str, reason: str = "") -> None:
+        live = self._live_or_warn()
+        if live is not None:
+            live.deny(request_id, reason)
 
     def store_memory(self, key: str, value: str, namespace: str) -> None:
         live = self._live_or_warn()

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from swarmtui.engine.events import Event
+from swarmtui.engine.guard import SessionGuard
 from swarmtui.engine.runners.base import AgentJob
+from swarmtui.engine.settings import RunSettings
 
 
 @dataclass
@@ -34,9 +37,22 @@ class RecordingSink:
         return "".join(text for stream, text in self.outputs if not streams or stream in streams)
 
 
-def make_job(session_dir: Path, name: str = "Coder", **changes: Any) -> AgentJob:
+def make_job(
+    session_dir: Path,
+    name: str = "Coder",
+    *,
+    settings: RunSettings | None = None,
+    events: list[Event] | None = None,
+    **changes: Any,
+) -> AgentJob:
+    """A job in SESSION_DIR; with SETTINGS, its process goes through a real session guard (the
+    sandbox, the rules, the approvals) whose events land in EVENTS."""
     session_dir.mkdir(parents=True, exist_ok=True)
     (session_dir / "artifacts").mkdir(exist_ok=True)
+    if settings is not None:
+        sink = events.append if events is not None else (lambda event: None)
+        guard = SessionGuard(settings, sink, session_dir.resolve())
+        changes.setdefault("gate", guard.for_agent(name, "coder", settings.backend))
     values: dict[str, Any] = {
         "name": name,
         "type": "coder",

@@ -22,11 +22,14 @@ from swarmtui.config import Backends, ClaudeOptions
 from swarmtui.engine.runners.base import AgentFailed
 from swarmtui.engine.runners.claude_code import create_runner
 from swarmtui.engine.settings import RunSettings
+from swarmtui.policy.tables import SandboxConfig
+from tests.engine.helpers import wait_for_host_pid
 
 from .helpers import RecordingSink, make_job
 
 STAND_IN = """#!{python}
 import json, os, subprocess, sys, time
+# (stand-in for Claude Code's `claude`: replays a script of stream-JSON lines)
 record = {{"argv": sys.argv[1:], "cwd": os.getcwd(), "stdin": sys.stdin.read(),
           "agent": os.environ.get("SWARM_AGENT"), "key": os.environ.get("ANTHROPIC_API_KEY")}}
 with open(os.environ["STANDIN_RECORD"], "w") as f:
@@ -36,10 +39,8 @@ for line in open(os.environ["STANDIN_SCRIPT"]).read().splitlines():
         print(line[9:], file=sys.stderr, flush=True)
     elif line.startswith("@@exit "):
         sys.exit(int(line[7:]))
-    elif line == "@@hang":
-        child = subprocess.Popen(["sleep", "1000"])
-        with open(os.environ["STANDIN_RECORD"] + ".child", "w") as f:
-            f.write(str(child.pid))
+    elif line.startswith("@@hang "):
+        child = subprocess.Popen(["sleep", line[7:]])
         print("hanging now", flush=True)
         time.sleep(1000)
     else:
@@ -137,27 +138,31 @@ class StandIn:
         data: dict[str, Any] = json.loads(self.record.read_text())
         return data
 
+    def settings(
+        self, backend: str = "claude", model: str = "sonnet", **claude: Any
+    ) -> RunSettings:
+        """Settings for a claude session whose sandbox lets the stand-in keep its record."""
+        return RunSettings(
+            backend=backend,
+            model=model,
+            backends=Backends(claude=ClaudeOptions(**claude)),
+            sandbox=SandboxConfig(write=(str(self.record.parent),), env=("STANDIN_*",)),
+        )
+
 
 @pytest.fixture
 def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StandIn:
     return StandIn(tmp_path / "stand-in", monkeypatch)
 
 
-def _settings(**claude: Any) -> RunSettings:
-    return RunSettings(
-        backend="claude", model="sonnet", backends=Backends(claude=ClaudeOptions(**claude))
-    )
-
-
 async def test_documented_stream_becomes_output_usage_and_result(
     stand_in: StandIn, tmp_path: Path
 ) -> None:
     stand_in.replay(INIT, ASSISTANT_TOOL, TOOL_RESULT, ASSISTANT_DONE, RESULT)
-    job = make_job(tmp_path / "session")
+    settings = stand_in.settings(extra_args=["--permission-mode", "acceptEdits"])
+    job = make_job(tmp_path / "session", settings=settings)
     sink = RecordingSink()
-    result = await create_runner(_settings(extra_args=["--permission-mode", "acceptEdits"])).run(
-        job, sink
-    )
+    result = await create_runner(settings).run(job, sink)
     assert result.text == "Done: artifacts/code/a.py"
     assert (result.tokens_in, result.tokens_out, result.cost_usd) == (225, 24, 0.0123)
     assert sink.usages[0] == (110, 20, None)  # running totals from the first message
@@ -183,7 +188,8 @@ async def test_documented_stream_becomes_output_usage_and_result(
 async def test_garbage_lines_are_output_not_a_crash(stand_in: StandIn, tmp_path: Path) -> None:
     stand_in.replay(INIT, "this is not JSON {", "[1, 2, 3]", '{"type": "mystery"}', RESULT)
     sink = RecordingSink()
-    result = await create_runner(_settings()).run(make_job(tmp_path / "s"), sink)
+    settings = stand_in.settings()
+    result = await create_runner(settings).run(make_job(tmp_path / "s", settings=settings), sink)
     assert result.text == RESULT["result"]
     assert "this is not JSON {\n" in sink.text("stdout") and "[1, 2, 3]\n" in sink.text("stdout")
 
@@ -195,7 +201,8 @@ async def test_error_result_fails_the_agent_with_its_subtype(
     stand_in.replay(INIT, error)
     sink = RecordingSink()
     with pytest.raises(AgentFailed, match="claude reported error_max_turns"):
-        await create_runner(_settings()).run(make_job(tmp_path / "s"), sink)
+        settings = stand_in.settings()
+        await create_runner(settings).run(make_job(tmp_path / "s", settings=settings), sink)
     assert sink.usages[-1][2] == 0.0123  # the cost is still recorded
 
 
@@ -205,22 +212,26 @@ async def test_exit_without_result_names_the_status_and_stderr(
     stand_in.replay(INIT, "@@stderr Invalid API key · Please run /login", "@@exit 3")
     sink = RecordingSink()
     with pytest.raises(AgentFailed, match="claude exited with status 3: Invalid API key"):
-        await create_runner(_settings()).run(make_job(tmp_path / "s"), sink)
+        settings = stand_in.settings()
+        await create_runner(settings).run(make_job(tmp_path / "s", settings=settings), sink)
     assert "Invalid API key" in sink.text("stderr")
 
 
-async def test_missing_executable_is_a_clear_failure(tmp_path: Path) -> None:
-    settings = _settings(executable=str(tmp_path / "no-such-claude"))
+async def test_missing_executable_is_a_clear_failure(stand_in: StandIn, tmp_path: Path) -> None:
+    settings = stand_in.settings(executable=str(tmp_path / "no-such-claude"))
     with pytest.raises(AgentFailed, match=r"Claude Code executable .* was not found"):
-        await create_runner(settings).run(make_job(tmp_path / "s"), RecordingSink())
+        await create_runner(settings).run(
+            make_job(tmp_path / "s", settings=settings), RecordingSink()
+        )
 
 
 async def test_configured_executable_path_is_used(stand_in: StandIn, tmp_path: Path) -> None:
     renamed = stand_in.bin / "my-claude"
     (stand_in.bin / "claude").rename(renamed)
     stand_in.replay(INIT, RESULT)
-    result = await create_runner(_settings(executable=str(renamed))).run(
-        make_job(tmp_path / "s"), RecordingSink()
+    settings = stand_in.settings(executable=str(renamed))
+    result = await create_runner(settings).run(
+        make_job(tmp_path / "s", settings=settings), RecordingSink()
     )
     assert result.text == RESULT["result"]
 
@@ -233,9 +244,10 @@ async def test_a_key_echoed_by_the_process_is_redacted(
     leak = {**ASSISTANT_DONE, "message": {**ASSISTANT_DONE["message"]}}
     leak["message"]["content"] = [{"type": "text", "text": "my key is $KEY"}]
     stand_in.replay(INIT, leak, "raw $KEY", {**RESULT, "result": "key=$KEY"})
-    job = make_job(tmp_path / "s")
+    settings = stand_in.settings(api_key_env="MY_CLAUDE_KEY")
+    job = make_job(tmp_path / "s", settings=settings)
     sink = RecordingSink()
-    result = await create_runner(_settings(api_key_env="MY_CLAUDE_KEY")).run(job, sink)
+    result = await create_runner(settings).run(job, sink)
     assert stand_in.recorded()["key"] == secret  # passed to the CLI as ANTHROPIC_API_KEY
     everything = sink.text() + result.text
     everything += (job.session_dir / "artifacts/logs/coder.claude.jsonl").read_text()
@@ -251,11 +263,14 @@ def _alive(pid: int) -> bool:
 
 
 async def test_cancel_kills_the_whole_process_group(stand_in: StandIn, tmp_path: Path) -> None:
-    stand_in.replay(INIT, "@@hang")
+    marker = f"1000.{os.getpid()}"  # the grandchild's sleep, found by its length
+    stand_in.replay(INIT, f"@@hang {marker}")
     sink = RecordingSink(watch_for="hanging now")
-    task = asyncio.create_task(create_runner(_settings()).run(make_job(tmp_path / "s"), sink))
+    settings = stand_in.settings()
+    job = make_job(tmp_path / "s", settings=settings)
+    task = asyncio.create_task(create_runner(settings).run(job, sink))
     await asyncio.wait_for(sink.seen.wait(), 20)
-    child = int(Path(str(stand_in.record) + ".child").read_text())
+    child = wait_for_host_pid(f"sleep\0{marker}\0")
     assert _alive(child)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -271,11 +286,10 @@ async def test_claude_gets_the_jobs_model_else_its_configured_one(
     stand_in: StandIn, tmp_path: Path
 ) -> None:
     stand_in.replay(INIT, RESULT)
-    settings = RunSettings(
-        backend="openai", model="gpt-x", backends=Backends(claude=ClaudeOptions(model="opus"))
-    )
+    settings = stand_in.settings(backend="openai", model="gpt-x")
+    settings.backends = Backends(claude=ClaudeOptions(model="opus"))
     runner = create_runner(settings)
-    await runner.run(make_job(tmp_path / "a", model=None), RecordingSink())
+    await runner.run(make_job(tmp_path / "a", settings=settings, model=None), RecordingSink())
     assert stand_in.recorded()["argv"][4:6] == ["--model", "opus"]
-    await runner.run(make_job(tmp_path / "b", model="haiku"), RecordingSink())
+    await runner.run(make_job(tmp_path / "b", settings=settings, model="haiku"), RecordingSink())
     assert stand_in.recorded()["argv"][4:6] == ["--model", "haiku"]

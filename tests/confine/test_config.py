@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from swarmtui.engine.confine.config import (
+from swarmtui.policy.permissions import Request
+from swarmtui.policy.tables import (
     ConfineConfigError,
     NotifyConfig,
     PermissionsConfig,
     SandboxConfig,
     validate_table,
 )
-from swarmtui.engine.confine.config import __doc__ as EXAMPLE_DOC
-from swarmtui.engine.confine.permissions import Request
+from swarmtui.policy.tables import __doc__ as EXAMPLE_DOC
 
 FILE = "/project/swarmtui.toml"
 
@@ -109,3 +109,11 @@ def test_an_agent_type_adds_its_rules_and_may_change_the_default() -> None:
     coder = permissions.policy("coder", source=FILE)
     assert coder.default == "ask"
     assert coder.decide(Request.bash("git diff HEAD")).verdict == "ask"
+
+
+def test_a_backend_the_configuration_names_keeps_the_others_defaults() -> None:
+    sandbox = validate_table("sandbox", {"backends": {"command": {"env": ["OPENAI_API_KEY"]}}}, "f")
+    assert sandbox.backends["command"].env == ("OPENAI_API_KEY",)
+    assert sandbox.backends["claude"].write == ("~/.claude", "~/.claude.json")
+    replaced = validate_table("sandbox", {"backends": {"claude": {"env": ["ANTHROPIC_*"]}}}, "f")
+    assert replaced.backends["claude"].write == ()  # named: replaced, as written

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from swarmtui.engine.confine.config import validate_table
 from swarmtui.engine.confine.gate import Gate, ProcessKind
-from swarmtui.engine.confine.permissions import Request
 from swarmtui.engine.confine.sandbox import SandboxStatus, find_bwrap, probe, sandbox_status
+from swarmtui.policy.permissions import Request
+from swarmtui.policy.tables import validate_table
 
 BOUND = 60
 NO_NAMESPACES = SandboxStatus(
@@ -40,9 +40,9 @@ def test_without_user_namespaces_the_probe_says_why_and_every_command_asks(
         """
         import asyncio, json, os
         from pathlib import Path
-        from swarmtui.engine.confine.config import validate_table
+        from swarmtui.policy.tables import validate_table
         from swarmtui.engine.confine.gate import Gate, ProcessKind
-        from swarmtui.engine.confine.permissions import Request
+        from swarmtui.policy.permissions import Request
 
         os.environ["OPENAI_API_KEY"] = "sk-not-for-commands"
         gate = Gate.open(
@@ -146,7 +146,7 @@ def test_with_a_sandbox_the_rules_alone_decide_and_nothing_is_said() -> None:
     decision = approved.check(Request.bash("npm install left-pad"))
     assert (decision.verdict, decision.reason) == (
         "allow",
-        "allowed by Bash(npm install:*) (session)",
+        "allowed by Bash(npm install:*) (approved for this session)",
     )
 
 
@@ -163,3 +163,15 @@ async def test_a_required_sandbox_that_is_missing_runs_nothing(tmp_path: Path) -
     # Turned off on purpose, it runs (under the launcher, with the minimal environment).
     off = gate(NO_NAMESPACES, False).prepare(ProcessKind.BASH, ["true"], workdir=tmp_path)
     assert (off.reap, off.spec, off.argv) == (True, None, ["true"])
+
+
+def test_without_a_sandbox_a_pattern_a_person_approved_for_the_session_no_longer_asks() -> None:
+    g = gate(NO_NAMESPACES, allow=["Bash(npm test)"])
+    assert g.check(Request.bash("npm install x")).verdict == "ask"
+    approved = g.approving(
+        validate_table("permissions", {"allow": ["Bash(npm install:*)"]}, "t").policy().allow[0]
+    )
+    assert approved.check(Request.bash("npm install x")).verdict == "allow"
+    # What the configuration allows still asks: nobody said yes to it without a sandbox.
+    assert approved.check(Request.bash("npm test")).verdict == "ask"
+    assert approved.check(Request.bash("npm install x && npm test")).verdict == "ask"

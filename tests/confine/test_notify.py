@@ -11,7 +11,6 @@ from typing import Any, TextIO
 
 import pytest
 
-from swarmtui.engine.confine.config import validate_table
 from swarmtui.engine.confine.gate import Gate
 from swarmtui.engine.confine.notify import (
     Notification,
@@ -20,6 +19,7 @@ from swarmtui.engine.confine.notify import (
     terminal_kinds,
 )
 from swarmtui.engine.confine.sandbox import SandboxStatus, sandbox_status
+from swarmtui.policy.tables import validate_table
 
 WAITING = Notification(
     "approval_requested",

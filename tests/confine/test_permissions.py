@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from swarmtui.engine.confine.permissions import Policy, Request, Verdict
-from swarmtui.engine.confine.rules import RuleError, parse_rule, parse_rules
+from swarmtui.policy.permissions import Policy, Request, Verdict
+from swarmtui.policy.rules import RuleError, parse_rule, parse_rules
 
 NAME = st.sampled_from(["git", "npm", "ls", "make", "cargo", "echo", "python"])
 ARG = st.text(alphabet=st.sampled_from(list("abcxyz-_./=:")), min_size=1, max_size=6)

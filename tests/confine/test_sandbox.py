@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from swarmtui.engine.confine.config import validate_table
 from swarmtui.engine.confine.gate import Gate, ProcessKind
 from swarmtui.engine.confine.sandbox import SandboxSpec, bwrap_argv, run_sandboxed, sandbox_status
 from swarmtui.engine.process import forget_group, spawn
+from swarmtui.policy.tables import validate_table
 
 from .helpers import Output, gone_within, host_folder
 
@@ -262,7 +262,7 @@ def test_a_sigkilled_engine_takes_the_sandbox_with_it(user: Home, tmp_path: Path
         f"""
         import asyncio, sys
         from pathlib import Path
-        from swarmtui.engine.confine.config import validate_table
+        from swarmtui.policy.tables import validate_table
         from swarmtui.engine.confine.gate import Gate, ProcessKind
 
         def show(stream, text):

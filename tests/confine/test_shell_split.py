@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from swarmtui.engine.confine.shell import split_commands
+from swarmtui.policy.shell import split_commands
 
 # Words as a user would type them, special characters included (shlex.join quotes them).
 WORD = st.text(

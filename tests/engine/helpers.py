@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import sqlite3
 import subprocess
 import sys
@@ -20,14 +21,20 @@ from swarmtui.engine.scheduler import RunnerFactory, Scheduler
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.settings import RunSettings
 from swarmtui.engine.state import SessionState, apply
+from swarmtui.policy.tables import PermissionsConfig
 from swarmtui.store import new_live_session
 
 E = TypeVar("E", bound=EventBase)
 
 TINY = 0.005  # rehearsal seconds per agent in tests
-# Settings of a session that really runs its Bash operations (a rehearsal runs none): agents
-# left on the session's backend run `true`.
-REAL: dict[str, Any] = {"backend": "command", "command_template": "true"}
+# Settings of a session that really runs its Bash operations (a rehearsal runs none, and
+# without a rule allowing them none runs either): agents left on the session's backend run
+# `true`. Every Bash command is allowed; each runs in the real sandbox.
+REAL: dict[str, Any] = {
+    "backend": "command",
+    "command_template": "true",
+    "permissions": PermissionsConfig(allow=("Bash",)),
+}
 
 
 def task(index: int, name: str, **fields: Any) -> TaskOp:
@@ -71,6 +78,8 @@ class Run:
 
 def make_session(batch: Batch, tmp_path: Path, **settings: Any) -> tuple[LiveSession, list[Event]]:
     settings.setdefault("rehearsal_seconds", TINY)
+    # What asks is refused at once (as headless) unless a test waits for a decision itself.
+    settings.setdefault("approvals", "deny")
     session = new_live_session(
         "// built in a test\n",
         source_name="test.swarm.js",
@@ -124,6 +133,7 @@ def start_command_run(
     """`swarmtui run BATCH --headless` on the command backend with COMMAND, as another process
     (stdout dropped, stderr kept for failures)."""
     options = ["--backend", "command", "--command", command, "--sessions-dir", str(sessions)]
+    options += ["--allow", "Bash"]
     return subprocess.Popen(
         [sys.executable, "-m", "swarmtui", "run", str(batch), "--headless", *options],
         stdout=subprocess.DEVNULL,
@@ -161,3 +171,30 @@ def wait_for_events(
 def wait_for_agent_start(sessions: Path, proc: subprocess.Popen[Any], count: int = 1) -> Path:
     """Wait until a run in another process has committed COUNT agent starts; its folder."""
     return wait_for_events(sessions, proc, "type = 'agent_started'", count)
+
+
+def host_pids(marker: str, *, exact: bool = False) -> list[int]:
+    """Live processes (as the host numbers them) whose command line contains MARKER (EXACT:
+    whose NUL-separated command line is MARKER)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:  # (it ended meanwhile)
+            continue
+        if cmdline == marker.encode() if exact else marker.encode() in cmdline:
+            found.append(int(entry))
+    return found
+
+
+def wait_for_host_pid(cmdline: str, seconds: float = 30) -> int:
+    """The host pid of the one process whose NUL-separated command line is CMDLINE, once it
+    shows in /proc (polled, with a deadline: a process table has no event to wait on)."""
+    deadline = time.monotonic() + seconds
+    while not (found := host_pids(cmdline, exact=True)):
+        assert time.monotonic() < deadline, f"{cmdline!r} never ran"
+        time.sleep(0.01)
+    assert len(found) == 1, found
+    return found[0]

@@ -10,12 +10,15 @@ from swarmtui.batch.models import Todo, TodoWriteOp
 from swarmtui.engine.events import AgentStarted, Control, Event, TodoChanged
 from swarmtui.engine.session import LiveSession
 
-from .helpers import one_message, run, task
+from .helpers import one_message, run, task, wait_for_host_pid
 
-# The agent's bash starts a bash that starts `sleep`: a grandchild of the runner's process.
+# The agent's bash starts a bash that starts `sleep`: a grandchild of the runner's process. Its
+# length marks it in the process table (the agent runs in its own PID namespace, so the pid it
+# could print is not the host's).
+MARKER = "300.4242"
 GRANDCHILD = (
     'case "$SWARM_AGENT" in '
-    "Sleeper) bash -c 'sleep 300 & echo $! > sleep.pid; wait' & "
+    f"Sleeper) bash -c 'sleep {MARKER} & echo $! > sleep.pid; wait' & "
     "while [ ! -s sleep.pid ]; do :; done; echo started; wait;; "
     "*) echo fine;; esac"
 )
@@ -26,7 +29,7 @@ async def test_cancel_kills_the_grandchild_and_fails_dependants(tmp_path: Path) 
 
     def on_event(session: LiveSession, e: Event) -> None:
         if e.type == "agent_output" and e.agent == "Sleeper" and "started" in e.text:
-            pid = int((session.path / "sleep.pid").read_text())
+            pid = wait_for_host_pid(f"sleep\0{MARKER}\0")
             pidfds.append(os.pidfd_open(pid))  # watch it before killing it
             session.cancel_agent("Sleeper")
 

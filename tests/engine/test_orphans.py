@@ -13,22 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import start_command_run, wait_for_agent_start
+from .helpers import host_pids, start_command_run, wait_for_agent_start
 
 CLI = [sys.executable, "-m", "swarmtui"]
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pidfd is Linux's")
-
-
-def _wait_for(path: Path, proc: subprocess.Popen[bytes]) -> int:
-    """The pid another process writes to PATH (polled: there is no event to wait on)."""
-    deadline = time.monotonic() + 60
-    while True:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        assert time.monotonic() < deadline, f"{path.name} was never written"
-        if path.exists() and path.read_text().strip():
-            return int(path.read_text())
-        time.sleep(0.02)
 
 
 def _gone_within(pidfd: int, seconds: float) -> bool:
@@ -36,22 +25,35 @@ def _gone_within(pidfd: int, seconds: float) -> bool:
     return bool(readable)
 
 
+def _wait_for_process(cmdline: str, proc: subprocess.Popen[bytes]) -> int:
+    """The host pid of the process whose whole command line is CMDLINE (NUL-separated), once it
+    runs (polled: there is no event to wait on; the agent's own pids are its PID namespace's)."""
+    deadline = time.monotonic() + 60
+    while True:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        assert time.monotonic() < deadline, f"{cmdline!r} never ran"
+        found = host_pids(cmdline, exact=True)
+        if found:
+            assert len(found) == 1
+            return found[0]
+        time.sleep(0.02)
+
+
 def test_a_sigkilled_run_takes_its_command_and_grandchild_with_it(tmp_path: Path) -> None:
     batch = tmp_path / "orphans.swarm.js"
     batch.write_text('Task("Sleeper", "Sleep.", "coder")\n')
     sessions = tmp_path / "sessions"
-    # bash (the engine's child) starts a background sleep (a grandchild) and waits for it;
-    # each pid file appears whole (written, then renamed).
-    command = (
-        "echo $$ > c.tmp && mv c.tmp child.pid; sleep 30 & echo $! > g.tmp && mv g.tmp grand.pid;"
-        " wait"
-    )
+    # bash (the engine's child, sandboxed) starts a background sleep (a grandchild) and waits
+    # for it; the sleep's length marks it in the host's process table.
+    marker = f"30.{os.getpid()}"
+    command = f"sleep {marker} & wait"
     proc = start_command_run(batch, sessions, command)
     pidfds: list[int] = []
     try:
-        folder = wait_for_agent_start(sessions, proc)
-        for name in ("child.pid", "grand.pid"):
-            pidfds.append(os.pidfd_open(_wait_for(folder / name, proc)))
+        wait_for_agent_start(sessions, proc)
+        agent_bash = f"bash\0-c\0{command}\0"
+        for cmdline in (agent_bash, f"sleep\0{marker}\0"):
+            pidfds.append(os.pidfd_open(_wait_for_process(cmdline, proc)))
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         assert _gone_within(pidfds[0], 10), "the agent's bash outlived the killed engine"
@@ -104,3 +106,21 @@ def test_the_kernel_kills_the_direct_child_even_without_the_watchdog(tmp_path: P
     finally:
         engine.kill()
         engine.wait()
+
+
+async def test_what_an_agent_or_a_command_starts_ends_with_it_in_the_sandbox(
+    tmp_path: Path,
+) -> None:
+    from swarmtui.batch.models import BashOp, TaskOp
+
+    from .helpers import REAL, host_pids, one_message, run
+
+    # Each starts descendants that leave its process group and session, then exits at once.
+    marker = f"{os.getpid()}.77"
+    escape = (
+        f"setsid sleep 301.{marker} & (set -m; sleep 302.{marker} &); nohup sleep 303.{marker} &"
+    )
+    batch = one_message(BashOp(index=0, command=escape), TaskOp(index=1, name="Escaper"))
+    r = await run(batch, tmp_path, **{**REAL, "command_template": escape})
+    assert r.state.bash[0].status == "done" and r.state.agents["Escaper"].status == "done"
+    assert host_pids(marker) == []

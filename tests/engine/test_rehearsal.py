@@ -85,7 +85,7 @@ def test_a_rehearsal_creates_nothing_and_starts_nothing(tmp_path: Path) -> None:
     text = subprocess.run(
         [*CLI, "replay", str(folder), "--headless"], capture_output=True, text=True, timeout=120
     ).stdout
-    assert f"rehearsed bash (op 0, in .): touch {outside}" in text
+    assert f"bash op 0: touch {outside}" in text and "-> rehearsed, not run" in text
     assert "rehearsed Deployer (command, in .):" in text
     assert _processes_with(marker) == []
 

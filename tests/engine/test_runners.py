@@ -13,6 +13,7 @@ from swarmtui.engine.output_log import OUTPUT_CHUNK
 from swarmtui.engine.runners import make_runner
 from swarmtui.engine.runners.base import AgentFailed
 from swarmtui.engine.settings import RunSettings
+from swarmtui.policy.tables import SandboxConfig
 
 from .helpers import one_message, run
 
@@ -96,7 +97,22 @@ def test_make_runner_names_unknown_backends() -> None:
     assert make_runner("command", RunSettings()).name == "command"
 
 
-async def test_command_output_never_carries_an_api_key(
+async def test_a_command_agent_never_gets_an_api_key_it_was_not_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "sk-test-0123456789abcdef"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    monkeypatch.setenv("GH_TOKEN", "ghp-test-token-0123")
+    r = await run(
+        one_message(TaskOp(index=0, name="Leaky")),
+        tmp_path,
+        backend="command",
+        command_template='echo "key=$OPENAI_API_KEY gh=$GH_TOKEN agent=$SWARM_AGENT"',
+    )
+    assert r.state.agents["Leaky"].result == "key= gh= agent=Leaky\n"
+
+
+async def test_a_key_the_configuration_passes_on_is_scrubbed_from_what_it_prints(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     secret = "sk-test-0123456789abcdef"
@@ -106,6 +122,7 @@ async def test_command_output_never_carries_an_api_key(
         tmp_path,
         backend="command",
         command_template='echo "key=$OPENAI_API_KEY"; echo "$OPENAI_API_KEY" >&2',
+        sandbox=SandboxConfig(env=("OPENAI_API_KEY",)),
     )
     assert r.state.agents["Leaky"].result == "key=[REDACTED]\n"
     for path in r.session.path.rglob("*"):

@@ -1,5 +1,8 @@
 """No API key from the environment reaches an event, the log or any file of the session folder,
-whichever part of a batch prints it: a Bash command, a command-backend agent, a failure reason."""
+whichever part of a batch prints it: a Bash command, a command-backend agent, a failure reason.
+
+Bash operations and command agents do not get the key at all unless the configuration passes it
+on (`[sandbox] env`); these tests pass it on, to check what happens when they print it."""
 
 from __future__ import annotations
 
@@ -11,8 +14,11 @@ import pytest
 
 from swarmtui.batch.models import BashOp, TaskOp
 from swarmtui.engine.events import AgentOutput, BashOutput
+from swarmtui.policy.tables import SandboxConfig
 
 from .helpers import REAL, one_message, run
+
+PASSED_ON = SandboxConfig(env=("OPENAI_API_KEY",))
 
 
 @pytest.fixture
@@ -46,7 +52,7 @@ async def test_bash_output_is_scrubbed_even_when_split_across_reads(
             command='printf %s "${OPENAI_API_KEY:0:12}"; sleep 0.05; echo "${OPENAI_API_KEY:12}"',
         ),
     )
-    r = await run(batch, tmp_path, **REAL)
+    r = await run(batch, tmp_path, **REAL, sandbox=PASSED_ON)
     text = "".join(e.text for e in r.of(BashOutput))
     assert key not in text
     assert text.count("[REDACTED]") == 2
@@ -63,6 +69,7 @@ async def test_command_agent_output_and_reason_are_scrubbed(key: str, tmp_path: 
         tmp_path,
         backend="command",
         command_template='echo "$OPENAI_API_KEY"; echo "fail $OPENAI_API_KEY" >&2; exit 3',
+        sandbox=PASSED_ON,
     )
     assert r.state.agents["Leaky"].status == "failed"
     assert key not in (r.state.agents["Leaky"].reason or "")

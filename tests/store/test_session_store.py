@@ -9,7 +9,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ from swarmtui.store import (
     read_events,
     resolve_session,
 )
-from tests.engine.helpers import start_command_run, wait_for_agent_start
+from tests.engine.helpers import start_command_run, wait_for_agent_start, wait_for_host_pid
 
 CLI = [sys.executable, "-m", "swarmtui"]
 
@@ -182,14 +181,13 @@ def test_ctrl_c_cancels_the_run_kills_its_commands_and_records_it(tmp_path: Path
     batch = tmp_path / "slow.swarm.js"
     batch.write_text('Task("Sleeper", "Sleep.", "coder")\n')
     sessions = tmp_path / "sessions"
-    proc = start_command_run(batch, sessions, "echo $$ > pid; echo ready; exec sleep 300")
+    # The sleep's length marks it in the host's process table (the agent, sandboxed, has pids
+    # of its own PID namespace).
+    marker = f"300.{os.getpid()}"
+    proc = start_command_run(batch, sessions, f"echo ready; exec sleep {marker}")
     try:
-        folder = wait_for_agent_start(sessions, proc, 1)
-        deadline = time.monotonic() + 30
-        while not (folder / "pid").exists() or not (folder / "pid").read_text().strip():
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-        pidfd = os.pidfd_open(int((folder / "pid").read_text()))
+        wait_for_agent_start(sessions, proc, 1)
+        pidfd = os.pidfd_open(wait_for_host_pid(f"sleep\0{marker}\0"))
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=60) == 1
     finally:

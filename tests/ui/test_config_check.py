@@ -44,10 +44,10 @@ def test_each_keymap_problem_is_one_line_naming_the_file_and_the_id(
 
 
 def test_a_good_keymap_and_theme_have_no_problem(tmp_path: Path) -> None:
-    toml = 'theme = "swarm-light"\n[keymap]\nrun = "f10"\n"focus.log" = "f9"\n'
+    toml = 'theme = "swarm-light"\n[keymap]\nrun = "f10"\n"focus.log" = "f11"\n'
     assert _problems(tmp_path, toml) == []
     # Moving a key frees it: run leaves ctrl+r, so open may take it.
-    assert _problems(tmp_path, '[keymap]\nrun = "f9"\nopen = "ctrl+r"\n') == []
+    assert _problems(tmp_path, '[keymap]\nrun = "f11"\nopen = "ctrl+r"\n') == []
 
 
 def test_an_unknown_theme_names_the_file_and_the_known_ones(tmp_path: Path) -> None:

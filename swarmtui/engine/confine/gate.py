@@ -25,10 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from swarmtui.engine.confine.config import PermissionsConfig, SandboxConfig, SandboxExtras
 from swarmtui.engine.confine.environment import child_environment
-from swarmtui.engine.confine.permissions import Decision, Policy, Request
-from swarmtui.engine.confine.rules import Rule
 from swarmtui.engine.confine.sandbox import (
     HIDDEN_FOLDERS,
     HIDDEN_SOCKETS,
@@ -38,6 +35,12 @@ from swarmtui.engine.confine.sandbox import (
     sandbox_status,
 )
 from swarmtui.engine.process import OnOutput, run_process
+from swarmtui.policy.permissions import Decision, Policy, Request
+from swarmtui.policy.rules import Rule
+from swarmtui.policy.tables import PermissionsConfig, SandboxConfig, SandboxExtras
+
+# Where a rule approved by a person for the rest of the session comes from.
+SESSION_SOURCE = "approved for this session"
 
 
 class ProcessKind(enum.StrEnum):
@@ -134,6 +137,13 @@ class Gate:
             return decision
         if self.sandbox.enabled is True:
             return replace(decision, verdict="deny", rule=None, reason=self.status.describe())
+        allowed_by = decision.rules or ((decision.rule,) if decision.rule is not None else ())
+        if (
+            decision.verdict == "allow"
+            and allowed_by
+            and all(rule.source == SESSION_SOURCE for rule in allowed_by)
+        ):
+            return decision  # a person approved it for this session, told there is no sandbox
         if decision.verdict == "allow":
             reason = f"{decision.reason}, but {self.status.describe()}"
             return replace(decision, verdict="ask", reason=reason)
@@ -141,7 +151,7 @@ class Gate:
 
     def approving(self, rule: Rule) -> Gate:
         """This gate with RULE approved for the rest of the session."""
-        return replace(self, approved=(*self.approved, replace(rule, source="session")))
+        return replace(self, approved=(*self.approved, replace(rule, source=SESSION_SOURCE)))
 
     # -- confinement ----------------------------------------------------------------------------
 
@@ -172,14 +182,17 @@ class Gate:
         agent_type: str | None = None,
         backend: str | None = None,
         executable: str | None = None,
+        readable: tuple[Path, ...] = (),
     ) -> SandboxSpec:
-        """What a process of KIND may touch, working in WORKDIR (writable)."""
+        """What a process of KIND may touch, working in WORKDIR (writable); READABLE: more
+        paths it must see (read-only), such as a helper program and the socket it talks to."""
         extras = self._extras(agent_type, backend)
         home = self.home
         hidden = [home, *(Path(p) for p in HIDDEN_FOLDERS), *(Path(p) for p in HIDDEN_SOCKETS)]
         hidden += [_expand(p, home) for p in self.sandbox.hide]
-        readable = [_expand(p, home) for p in self.sandbox.read]
-        readable += [_expand(p, home) for extra in extras for p in extra.read]
+        shown = [_expand(p, home) for p in self.sandbox.read]
+        shown += [_expand(p, home) for extra in extras for p in extra.read]
+        shown += list(readable)
         # Programs on PATH, and the one to run, stay runnable when they live in hidden folders.
         search = self.environ.get("PATH", os.defpath)
         programs = [Path(entry) for entry in search.split(os.pathsep) if entry]
@@ -187,16 +200,18 @@ class Gate:
         if found:
             programs.append(Path(found).parent)
             programs.append(Path(os.path.realpath(found)).parent)
+        # (/tmp is replaced by an empty one: programs there are re-exposed too.)
+        covered = [*hidden, Path("/tmp"), Path(os.path.realpath("/tmp"))]
         for folder in programs:
             for candidate in (folder, Path(os.path.realpath(folder))):
-                if any(candidate.is_relative_to(h) for h in hidden) and candidate not in readable:
-                    readable.append(candidate)
+                if any(candidate.is_relative_to(h) for h in covered) and candidate not in shown:
+                    shown.append(candidate)
         writable = [_expand(p, home) for p in self.sandbox.write]
         writable += [_expand(p, home) for extra in extras for p in extra.write]
         return SandboxSpec(
             workdir=workdir,
             writable=tuple(writable),
-            readable=tuple(p for p in readable if p.exists()),
+            readable=tuple(p for p in shown if p.exists()),
             hidden=tuple(dict.fromkeys(hidden)),
             network=self.network(kind, agent_type),
         )
@@ -224,6 +239,7 @@ class Gate:
         agent_type: str | None = None,
         backend: str | None = None,
         extra_env: Mapping[str, str] | None = None,
+        readable: tuple[Path, ...] = (),
     ) -> Launch:
         """How to start ARGV (already allowed by `check`) for a runner that starts its process
         itself (`process.spawn(launch.argv, reap=launch.reap, cwd=launch.cwd, env=launch.env)`).
@@ -233,7 +249,12 @@ class Gate:
         env = self.environment(kind, agent_type=agent_type, backend=backend, extra=extra_env)
         if self.sandboxed:
             spec = self.spec(
-                kind, workdir, agent_type=agent_type, backend=backend, executable=argv[0]
+                kind,
+                workdir,
+                agent_type=agent_type,
+                backend=backend,
+                executable=argv[0],
+                readable=readable,
             )
             cwd = spec.workdir or Path("/")
             return Launch(bwrap_argv(self.status, spec, argv), env, cwd, reap=False, spec=spec)

@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from swarmtui.engine.confine.config import NotifyConfig, NotifyEvent
 from swarmtui.engine.confine.gate import Gate, ProcessKind
+from swarmtui.policy.tables import NotifyConfig, NotifyEvent
 
 _BEL = "\a"
 _OSC = "\x1b]"

@@ -5,20 +5,73 @@ resolved by the scheduler) and an `OutputSink` to stream through, and returns an
 Cancellation is asyncio cancellation: a runner must stop its work at once when its task is
 cancelled (kill its whole process group, close its HTTP stream) and re-raise `CancelledError`.
 A runner signals failure by raising `AgentFailed` with a reason a user can read.
+
+A runner never starts a process itself: it goes through the job's `gate` (`ProcessGate`), which
+waits until the process is allowed and runs it confined, with only the variables it needs.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from swarmtui.engine.confine.gate import Launch
 
 OutputStream = Literal["stdout", "stderr", "text", "tool", "info"]
 
 
 class AgentFailed(Exception):
     """The agent's work failed; `str(exc)` is the reason shown to the user."""
+
+
+class ToolAnswer(Protocol):
+    """A decision on a tool the agent's program asked for (Claude Code's permission prompt)."""
+
+    @property
+    def allowed(self) -> bool: ...
+
+    @property
+    def reason(self) -> str: ...
+
+
+class ProcessGate(Protocol):
+    """How a runner starts its agent's process and asks for its program's tools."""
+
+    async def run(
+        self,
+        argv: list[str],
+        *,
+        workdir: Path,
+        on_output: Callable[[str, str], None],
+        extra_env: Mapping[str, str] | None = None,
+        stdin: bytes | None = None,
+        timeout: float | None = None,
+    ) -> int:
+        """Run ARGV once allowed, confined; its exit status (`AgentFailed` when refused)."""
+        ...
+
+    async def launch(
+        self,
+        argv: list[str],
+        *,
+        workdir: Path,
+        extra_env: Mapping[str, str] | None = None,
+        readable: tuple[Path, ...] = (),
+    ) -> Launch:
+        """How to start ARGV itself, once allowed (`AgentFailed` when refused)."""
+        ...
+
+    async def ask_tool(self, tool: str, tool_input: dict[str, Any]) -> ToolAnswer:
+        """Whether the program may use TOOL with TOOL_INPUT (rules, then a person)."""
+        ...
+
+    def write_problem(self, relative: str) -> str | None:
+        """Why the agent may not write RELATIVE (a Write rule), else None."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -39,6 +92,14 @@ class AgentJob:
     timeout: float | None = None
     backend: str | None = None
     model: str | None = None
+    # The way its process starts (None: a runner that starts none may run it).
+    gate: ProcessGate | None = field(default=None, compare=False, repr=False)
+
+    def process_gate(self) -> ProcessGate:
+        """The job's gate; a runner that starts a process without one is a bug, never run."""
+        if self.gate is None:
+            raise AgentFailed("no process gate: nothing may run unconfined")
+        return self.gate
 
 
 @dataclass

@@ -1,10 +1,14 @@
 """The `claude` runner: the Claude Code CLI in headless mode, one process per agent.
 
 Runs `claude -p --output-format stream-json --verbose [--model M] [--append-system-prompt S]
-[extra args]` in the session folder, in its own process group, with the prompt on standard input,
-and turns the JSON lines it prints (system/init, assistant text and tool_use blocks, user
-tool_result blocks, the final `result` with usage and cost) into output and usage events. A line
-that is not JSON is passed on as output. Cancelling kills the whole process group at once.
+--mcp-config ... --permission-prompt-tool mcp__swarmtui__approve [extra args]` in the session
+folder, through the agent's gate (sandboxed: the session folder and Claude Code's own `~/.claude`
+writable, the network on, only its own variables: `ANTHROPIC_*`, `CLAUDE_*`), with the prompt on
+standard input, and turns the JSON lines it prints (system/init, assistant text and tool_use
+blocks, user tool_result blocks, the final `result` with usage and cost) into output and usage
+events. A line that is not JSON is passed on as output. Its own permission prompts come to
+swarmtui's rules and approval queue (`permission_prompts`). Cancelling kills it at once, with
+everything it started.
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from swarmtui.backend_names import DEFAULT_KEY_ENVS
+from swarmtui.engine.confine.gate import Launch
 from swarmtui.engine.process import forget_group, kill_group, spawn
 from swarmtui.engine.runners.base import AgentFailed, AgentJob, AgentResult, OutputSink
 from swarmtui.engine.runners.files import write_log
+from swarmtui.engine.runners.permission_prompts import PROMPT_TOOL, permission_prompts
 from swarmtui.engine.runners.prompt import build_prompt
 from swarmtui.engine.runners.secrets import redact, secret_values
 from swarmtui.engine.settings import RunSettings
@@ -174,18 +180,22 @@ class ClaudeRunner:
         """The job's model (the plan resolved it), else this backend's default."""
         return job.model or self.settings.default_model(self.name)
 
-    def command(self, executable: str, job: AgentJob, system: str) -> list[str]:
+    def command(
+        self, executable: str, job: AgentJob, system: str, prompts: list[str] | None = None
+    ) -> list[str]:
         args = [executable, "-p", "--output-format", "stream-json", "--verbose"]
         model = self.model_for(job)
         if model:
             args += ["--model", model]
         if system:
             args += ["--append-system-prompt", system]
-        return [*args, *self.extra_args]
+        return [*args, *(prompts or []), *self.extra_args]
 
     def would_run(self, job: AgentJob) -> str:
         prompt = build_prompt(job, files_in_text=False)
-        return shlex.join(self.command(self.executable, job, prompt.system)) + " < (the prompt)"
+        prompts = ["--permission-prompt-tool", PROMPT_TOOL]
+        line = shlex.join(self.command(self.executable, job, prompt.system, prompts))
+        return line + " < (the prompt)"
 
     async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
         executable = shutil.which(self.executable)
@@ -194,35 +204,24 @@ class ClaudeRunner:
                 f"the Claude Code executable {self.executable!r} was not found; install Claude "
                 "Code or set [backends.claude] executable in swarmtui.toml"
             )
+        gate = job.process_gate()
         prompt = build_prompt(job, files_in_text=False)
-        env = dict(os.environ, SWARM_SESSION_DIR=str(job.session_dir), SWARM_AGENT=job.name)
+        # Only these and what its sandbox allows (ANTHROPIC_*, CLAUDE_*): no other key.
+        env = {"SWARM_SESSION_DIR": str(job.session_dir), "SWARM_AGENT": job.name}
         if self.key_env and os.environ.get(self.key_env):
             env[DEFAULT_KEY_ENVS["claude"]] = os.environ[self.key_env]
         secrets = secret_values(self.settings)
         parser = StreamJsonParser(sink, secrets)
         raw_lines: list[str] = []
         stderr_tail: list[str] = []
-        try:
-            process = await spawn(
-                self.command(executable, job, prompt.system),
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                cwd=job.session_dir,
-                env=env,
+        async with permission_prompts(gate.ask_tool) as prompts:
+            argv = self.command(executable, job, prompt.system, prompts.args)
+            launch = await gate.launch(
+                argv, workdir=job.session_dir, extra_env=env, readable=prompts.readable
             )
-        except OSError as exc:
-            raise AgentFailed(f"cannot start {executable}: {exc.strerror or exc}") from None
-        try:
-            status = await self._communicate(
-                process, prompt.user, parser, sink, raw_lines, stderr_tail
+            status = await self._run(
+                launch, executable, prompt.user, parser, sink, raw_lines, stderr_tail
             )
-        except BaseException:
-            _kill_group(process)
-            with contextlib.suppress(ProcessLookupError):
-                await process.wait()
-            raise
-        forget_group(process.pid)
         files: list[str] = []
         with contextlib.suppress(OSError):
             text = redact("".join(raw_lines), secrets)
@@ -235,6 +234,38 @@ class ClaudeRunner:
             cost_usd=parser.cost_usd,
             files=files,
         )
+
+    async def _run(
+        self,
+        launch: Launch,
+        executable: str,
+        prompt: str,
+        parser: StreamJsonParser,
+        sink: OutputSink,
+        raw_lines: list[str],
+        stderr_tail: list[str],
+    ) -> int:
+        try:
+            process = await spawn(
+                launch.argv,
+                reap=launch.reap,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                cwd=launch.cwd,
+                env=launch.env,
+            )
+        except OSError as exc:
+            raise AgentFailed(f"cannot start {executable}: {exc.strerror or exc}") from None
+        try:
+            status = await self._communicate(process, prompt, parser, sink, raw_lines, stderr_tail)
+        except BaseException:
+            _kill_group(process)
+            with contextlib.suppress(ProcessLookupError):
+                await process.wait()
+            raise
+        forget_group(process.pid)
+        return status
 
     async def _communicate(
         self,

@@ -1,19 +1,19 @@
 """The `command` backend: any program, run per agent with bash from a command template.
 
 `--command TEMPLATE` may use `{prompt}`, `{agent}`, `{type}` and `{session}` (substituted
-shell-quoted); the prompt also arrives on stdin. The working directory is the session folder; the
-environment adds SWARM_SESSION_DIR, SWARM_AGENT and SWARM_MEMORY (JSON of the resolved inputs).
+shell-quoted); the prompt also arrives on stdin. The working directory is the session folder.
+It starts through the job's gate: sandboxed where possible, and with only the basic environment
+plus what `[sandbox] env` (or `[sandbox.backends.command] env`) allows, and SWARM_SESSION_DIR,
+SWARM_AGENT and SWARM_MEMORY (JSON of the resolved inputs): no API key it was not given.
 stdout and stderr stream as output; exit status 0 is success and stdout is the result.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 
-from swarmtui.engine.process import run_process
 from swarmtui.engine.runners.base import AgentFailed, AgentJob, AgentResult, OutputSink
 from swarmtui.engine.runners.secrets import StreamRedactor, secret_values
 from swarmtui.engine.settings import RunSettings
@@ -57,14 +57,14 @@ class CommandRunner:
     async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
         if not self._template:
             raise AgentFailed("the command backend needs a command template (--command)")
+        gate = job.process_gate()
         prompt = prompt_text(job)
         command = render_command(self._template, job, prompt)
-        env = dict(os.environ)
-        env.update(
-            SWARM_SESSION_DIR=str(job.session_dir),
-            SWARM_AGENT=job.name,
-            SWARM_MEMORY=json.dumps(job.inputs),
-        )
+        env = {
+            "SWARM_SESSION_DIR": str(job.session_dir),
+            "SWARM_AGENT": job.name,
+            "SWARM_MEMORY": json.dumps(job.inputs),
+        }
         stdout: list[str] = []
         last_err: list[str] = []
         redactors = {name: StreamRedactor(self._secrets) for name in ("stdout", "stderr")}
@@ -79,10 +79,10 @@ class CommandRunner:
                 last_err[:] = [clean]
             sink.output(clean, "stdout" if stream == "stdout" else "stderr")
 
-        status = await run_process(
+        status = await gate.run(
             ["bash", "-c", command],
-            cwd=job.session_dir,
-            env=env,
+            workdir=job.session_dir,
+            extra_env=env,
             stdin=prompt.encode("utf-8"),
             on_output=on_output,
         )

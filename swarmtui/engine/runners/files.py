@@ -15,12 +15,14 @@ names its path, in either of two conventions (both are common in model output):
 Every such file lands under the session's `artifacts/` folder (`src/app.py` becomes
 `artifacts/src/app.py`; `artifacts/x` stays as it is). The batch language's write fence applies
 (`swarmtui.batch.paths`: absolute paths and `..` escapes are refused) and the write goes through
-`swarmtui.engine.fence`, which never follows a symbolic link.
+`swarmtui.engine.fence`, which never follows a symbolic link. A `Write` rule that denies (or
+asks about: an agent's answer cannot wait) the target refuses the file too.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,12 +108,18 @@ def artifact_target(path: str) -> tuple[str | None, str | None]:
     return target, None
 
 
-def write_fenced_files(text: str, session_dir: Path) -> WriteReport:
-    """Write every path-marked code block of TEXT under `artifacts/`; report what was refused."""
+def write_fenced_files(
+    text: str, session_dir: Path, refuse: Callable[[str], str | None] | None = None
+) -> WriteReport:
+    """Write every path-marked code block of TEXT under `artifacts/`; report what was refused
+    (REFUSE says why a target may not be written, by the `Write` rules)."""
     report = WriteReport()
     files, report.problems = find_fenced_files(text)
     for fenced in files:
         target, problem = artifact_target(fenced.path)
+        if target is not None and refuse is not None:
+            problem = refuse(target)
+            target = None if problem is not None else target
         if target is None:
             report.problems.append(problem or fenced.path)
             continue

@@ -450,7 +450,8 @@ class OpenAIRunner:
         return None
 
     def _write_files(self, job: AgentJob, text: str, sink: OutputSink) -> list[str]:
-        report = write_fenced_files(text, job.session_dir)
+        refuse = job.gate.write_problem if job.gate is not None else None
+        report = write_fenced_files(text, job.session_dir, refuse)
         for problem in report.problems:
             sink.output(f"file not written: {problem}\n", "info")
         return report.written

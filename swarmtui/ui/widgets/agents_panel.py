@@ -39,8 +39,13 @@ def agent_elapsed(agent: AgentState, now: float) -> float | None:
     return None
 
 
+AWAITING_APPROVAL = "⚑ awaiting approval (a)"
+
+
 def waits_text(agent: AgentState) -> str:
     """What the agent waits for and who is expected to store it, or what it stores."""
+    if agent.awaiting:
+        return AWAITING_APPROVAL
     missing = [key for key in agent.waits if key not in agent.arrived]
     if agent.status in ("waiting", "queued", "pending") and missing:
         parts = []
@@ -188,6 +193,7 @@ class AgentsPanel(RowList):
             agent.attempts,
             len(agent.arrived),
             agent.reason,
+            len(agent.awaiting),
             format_seconds(agent_elapsed(agent, now)),
             id(self._styles),
             self.show_usage,
@@ -216,6 +222,8 @@ class AgentsPanel(RowList):
         text.append(" ")
         rest = width - text.cell_len
         waits = waits_text(agent)
+        if agent.awaiting:
+            style = self._styles.get("waiting", style) + Style(bold=True)
         tail = agent.output_tail[-1].strip() if agent.output_tail else ""
         if waits and tail:
             text.append(clip(waits, max(10, rest // 2)), style)

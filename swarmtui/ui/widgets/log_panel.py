@@ -44,9 +44,12 @@ def describe(event: Event) -> tuple[str, str]:
         AgentStarted,
         AgentUsage,
         AgentWaiting,
+        ApprovalDecided,
+        ApprovalRequested,
         BashFinished,
         BashOutput,
         BashStarted,
+        ConfinementNoted,
         Control,
         DiagnosticEvent,
         FileWritten,
@@ -105,6 +108,13 @@ def describe(event: Event) -> tuple[str, str]:
         return "user", f"{event.action}{target}"
     if isinstance(event, DiagnosticEvent):
         return "batch", f"{event.code} {event.message} (line {event.line})"
+    if isinstance(event, ApprovalRequested):
+        return event.agent or "batch", f"⚑ awaits approval: {event.tool} {event.subject}"
+    if isinstance(event, ApprovalDecided):
+        verdict = "allowed" if event.verdict == "allow" else "denied"
+        return event.agent or "batch", f"{verdict}: {event.tool} {event.subject} ({event.reason})"
+    if isinstance(event, ConfinementNoted):
+        return "session", event.notice or event.description
     return "", kind
 
 

@@ -1,4 +1,5 @@
-"""The status bar: backend (REHEARSAL badge when offline), session, elapsed time, status counts."""
+"""The status bar: backend (REHEARSAL badge when offline), session, elapsed time, status counts,
+and how many requests wait for the user's approval."""
 
 from __future__ import annotations
 
@@ -156,6 +157,18 @@ class StatusBar(Widget):
             usage = usage_totals(self._tokens, state.cost_usd)
             if usage:
                 text.append(f" · {usage}")
+            waiting = len(state.awaiting)
+            if waiting:
+                text.append("  ")
+                text.append(
+                    f" ⚑ {waiting} awaiting approval (a) ",
+                    Style(
+                        bold=True,
+                        color=variables.get("text-warning") or None,
+                        bgcolor=variables.get("warning-muted") or None,
+                        reverse=not variables.get("warning-muted"),
+                    ),
+                )
         else:
             text.append("no session yet", Style(dim=True))
         if self.file_label:

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from swarmtui.engine.confine.shell import SimpleCommand, split_commands
+from swarmtui.policy.shell import SimpleCommand, split_commands
 
 RuleKind = Literal["Bash", "Read", "Write", "Edit", "WebFetch", "WebSearch", "mcp"]
 _PATH_KINDS = frozenset({"Read", "Write", "Edit"})

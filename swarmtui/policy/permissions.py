@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from swarmtui.engine.confine.rules import Rule
-from swarmtui.engine.confine.shell import SimpleCommand, split_commands
+from swarmtui.policy.rules import Rule
+from swarmtui.policy.shell import SimpleCommand, split_commands
 
 Verdict = Literal["allow", "ask", "deny"]
 _STRENGTH: dict[Verdict, int] = {"allow": 0, "ask": 1, "deny": 2}

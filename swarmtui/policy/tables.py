@@ -51,8 +51,8 @@ from pydantic import (
     ValidationError,
 )
 
-from swarmtui.engine.confine.permissions import Policy, Verdict
-from swarmtui.engine.confine.rules import Rule, RuleError, parse_rule, parse_rules
+from swarmtui.policy.permissions import Policy, Verdict
+from swarmtui.policy.rules import Rule, RuleError, parse_rule, parse_rules
 
 _ENV_PATTERN = re.compile(r"^[A-Za-z_*?][A-Za-z0-9_*?]*$")
 NotifyEvent = Literal["approval_requested", "agent_failed", "session_ended"]
@@ -118,6 +118,10 @@ def _default_backends() -> dict[str, SandboxExtras]:
     }
 
 
+def _with_default_backends(given: dict[str, SandboxExtras]) -> dict[str, SandboxExtras]:
+    return {**_default_backends(), **given}
+
+
 class SandboxConfig(_Strict):
     enabled: Annotated[Literal["auto"] | bool, BeforeValidator(_check_enabled)] = "auto"
     network: StrictBool = False
@@ -127,7 +131,10 @@ class SandboxConfig(_Strict):
     hide: tuple[PathText, ...] = ()
     env: tuple[EnvName, ...] = ()
     agent_types: dict[str, SandboxExtras] = Field(default_factory=dict)
-    backends: dict[str, SandboxExtras] = Field(default_factory=_default_backends)
+    # A backend the configuration names replaces its defaults; the others keep theirs.
+    backends: Annotated[dict[str, SandboxExtras], AfterValidator(_with_default_backends)] = Field(
+        default_factory=_default_backends
+    )
 
     def env_allowed(self, name: str, extras: tuple[SandboxExtras, ...] = ()) -> bool:
         patterns = [*self.env, *(p for extra in extras for p in extra.env)]

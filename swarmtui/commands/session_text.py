@@ -1,0 +1,151 @@
+"""What `run --headless`, `resume` and `replay --headless` print: the text summary (every agent,
+every Bash operation and how it ended, what a rehearsal did not run, every approval) and the
+JSON document. Text from outside swarmtui has its control characters made visible."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from swarmtui.batch.models import printable
+from swarmtui.engine.state import SessionState
+
+
+def result_json(state: SessionState, path: Path) -> str:
+    """`{"summary": ..., "state": ...}`, keys sorted, indented: what run and replay print."""
+    import pydantic_core
+
+    from swarmtui import gc_policy
+    from swarmtui.engine.summary import summary_json
+
+    # Hundreds of thousands of small objects, none of them garbage; the Rust serializer
+    # indents ten times faster than the json module (whose C encoder cannot indent).
+    with gc_policy.paused():
+        document = {"summary": summary_json(state, path), "state": state.to_json()}
+        return pydantic_core.to_json(_sorted(document), indent=2).decode()
+
+
+def _sorted(value: Any) -> Any:
+    """VALUE with the keys of every object in sorted order."""
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
+
+
+def agent_lines(state: SessionState, now: float | None = None) -> list[str]:
+    """One line per agent: status, its clock (run time, or how long it has waited), name."""
+    from swarmtui.engine.metrics import agent_seconds
+
+    at = state.t if now is None or state.finished else max(now, state.t)
+    lines = []
+    for a in state.agents.values():
+        elapsed = agent_seconds(a, at)
+        waiting = (
+            f" waits for {', '.join(a.missing)}" if a.status == "waiting" and a.missing else ""
+        )
+        reason = f" — {a.reason}" if a.reason and a.status != "done" else ""
+        if a.awaiting:
+            reason = f" — awaiting approval ({len(a.awaiting)})"
+        line = f"{a.status:<9} {elapsed:7.2f}s  {a.name} ({a.type}){waiting}{reason}"
+        lines.append(printable(line))
+    return lines
+
+
+_BASH_OUTCOME = {
+    "done": "exit 0",
+    "awaiting": "awaiting approval",
+    "running": "running",
+    "rehearsed": "rehearsed, not run",
+}
+
+
+def _bash_lines(state: SessionState) -> list[str]:
+    """Every Bash operation: how it ended (exit status, denied, rehearsed, skipped) and why."""
+    from swarmtui.engine.summary import bash_summary
+
+    lines = []
+    for b in bash_summary(state):
+        where = f" in {printable(b['cwd'])}" if b["cwd"] not in (None, ".") else ""
+        command = f": {printable(b['command'])}" if b["command"] is not None else ""
+        status = b["status"]
+        outcome = _BASH_OUTCOME.get(status) or f"{status}: {printable(b['reason'] or '')}"
+        allowed = b["permission"] if status in ("done", "failed", "running") else None
+        suffix = f" [{printable(allowed)}]" if allowed else ""
+        lines.append(f"bash op {b['op']}{where}{command} -> {outcome}{suffix}")
+    return lines
+
+
+def _rehearsal_lines(state: SessionState) -> list[str]:
+    """What a rehearsal did not run of each agent: its real backend's work."""
+    lines = []
+    for a in state.agents.values():
+        if a.rehearsed is not None:
+            r = a.rehearsed
+            waits = f" after {', '.join(r.waits)}" if r.waits else ""
+            lines.append(
+                printable(f"rehearsed {a.name} ({r.backend}, in {r.cwd}{waits}): {r.command}")
+            )
+    return lines
+
+
+def _approval_lines(state: SessionState) -> list[str]:
+    """Requests and decisions other than the Bash operations' (shown with them)."""
+    lines = []
+    for a in state.approvals:
+        if a.kind == "bash":
+            continue
+        who = a.agent or "the batch"
+        verdict = {"allowed": "allowed", "denied": "denied", "pending": "awaiting approval"}
+        decided = f" ({a.reason})" if a.reason else ""
+        lines.append(
+            printable(f"{a.kind} {who}: {a.tool} {a.subject} -> {verdict[a.status]}{decided}")
+        )
+    return lines
+
+
+def _confinement_line(state: SessionState) -> list[str]:
+    c = state.confinement
+    if c is None:
+        return []
+    return [printable(c.notice or c.description)]
+
+
+def _warning_lines(state: SessionState) -> list[str]:
+    """The batch's warnings and the run's own (SW020: about its settings); errors are printed
+    on standard error before the summary."""
+    return [
+        printable(f"warning: {d.message}" + (f" (line {d.line})" if d.line else ""))
+        for d in state.diagnostics
+        if d.severity == "warning"
+    ]
+
+
+def operation_lines(state: SessionState) -> list[str]:
+    return [
+        *_confinement_line(state),
+        *_bash_lines(state),
+        *_rehearsal_lines(state),
+        *_approval_lines(state),
+        *_warning_lines(state),
+    ]
+
+
+def figures_text(state: SessionState) -> str:
+    """`wall 2.00s, sequential 5.10s, critical path 2.00s, speed-up 2.55x` (the engine's rule:
+    no speed-up while nothing can be compared; idle time named when there was some)."""
+    from swarmtui.engine.metrics import figures
+
+    f = figures(state)
+    speedup = "-" if f.speedup is None else f"{f.speedup:.2f}x"
+    idle = f", idle {f.idle_seconds:.2f}s" if f.idle_seconds >= 0.005 else ""
+    return (
+        f"wall {f.wall_seconds:.2f}s, sequential {f.sequential_seconds:.2f}s, "
+        f"critical path {f.critical_path_seconds:.2f}s, speed-up {speedup}{idle}"
+    )
+
+
+def final_text(state: SessionState, path: Path) -> str:
+    head = f"{state.status}: {path}\n{figures_text(state)}"
+    return "\n".join([head, *agent_lines(state), *operation_lines(state)])
