@@ -86,7 +86,7 @@ def test_reading_a_key_the_batch_never_stores_does_not_wait() -> None:
     # Memory outlives sessions: a read (not "wait for") of a key nothing here stores reads what
     # memory already holds, so the agent starts at once; an info says so.
     batch = parse(
-        'Task("W", "Read \'swarm/none/*\' from memory. Build it using Memory(\'targets\').", '
+        "Task(\"W\", \"Read 'swarm/none/*' from memory. Build it using Memory('targets').\", "
         '"coder")\n'
     )
     w = _task(batch, "W")

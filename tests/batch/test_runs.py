@@ -33,7 +33,7 @@ def test_recorded_tools_do_not_fail_the_session(tmp_path: Path) -> None:
         tmp_path,
         'Task("Fixer", "Find the bug in src/app.js and fix it.", "coder")\n'
         'Read("src/app.js")\n'
-        "mcp__claude-flow__task_orchestrate { task: \"Fix the app\" }\n"
+        'mcp__claude-flow__task_orchestrate { task: "Fix the app" }\n'
         'mcp__github__create_issue({ title: "App crashes" })\n',
     )
     assert code == 0

@@ -97,7 +97,7 @@ def test_line_that_reads_like_a_call_is_a_warning_with_a_hint_not_a_note() -> No
 
 
 def test_prose_starting_with_an_operation_word_stays_a_note() -> None:
-    batch = parse("Task force meets daily\nWrite the docs\nBash(\"ls\")\n")
+    batch = parse('Task force meets daily\nWrite the docs\nBash("ls")\n')
     assert [(d.code, d.severity) for d in batch.diagnostics] == [
         ("SW015", "info"),
         ("SW015", "info"),

@@ -61,7 +61,10 @@ def test_running_agents_count_their_time_so_far() -> None:
 
 def test_no_speedup_before_there_is_something_to_compare() -> None:
     # Three agents running at t≈0: nothing has finished, so no ratio is claimed (was 3.0×).
-    events = [_started("A", "B", "C"), *[AgentStarted(agent=n, t=0.001) for n in "ABC"]]
+    events: list[Event] = [
+        _started("A", "B", "C"),
+        *[AgentStarted(agent=n, t=0.001) for n in "ABC"],
+    ]
     f = figures(_state(events), now=0.002)
     assert f.speedup is None
     assert format_speedup(f.speedup) == "–"

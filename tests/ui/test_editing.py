@@ -64,9 +64,7 @@ async def test_editor_text_of_every_example_parses_without_errors() -> None:
 
 
 def _many_problems(lines: int) -> str:
-    body = [
-        f'Task("Agent {i}", "Write part {i}", "coder", {{timeout: -1}})' for i in range(lines)
-    ]
+    body = [f'Task("Agent {i}", "Write part {i}", "coder", {{timeout: -1}})' for i in range(lines)]
     return "[Single Message - Big]:\n" + "\n".join(body) + "\n"
 
 

@@ -14,7 +14,7 @@ from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.status_bar import StatusBar
 from swarmtui.ui.widgets.timeline_panel import TimelinePanel
 
-from .helpers import ScreenHost
+from .helpers import ScreenHost, top
 from .recorded_sessions import make_sessions
 from .test_replay_screen import opened
 
@@ -84,7 +84,7 @@ async def test_t_seeks_by_time(sessions: dict[str, Path]) -> None:
         assert isinstance(app.screen, AskScreen)
         await pilot.press(*"50%", "enter")  # (the answer shown is selected: typing replaces it)
         await pilot.pause()
-        assert app.screen is screen
+        assert top(app) is screen
         assert screen.playhead == pytest.approx(end / 2, abs=0.11)
         assert screen.cursor.position == screen.cursor.position_at_time(screen.playhead)
         assert screen.cursor.time <= screen.playhead

@@ -22,6 +22,7 @@ from .helpers import (
     app_for,
     settle,
     show_session,
+    top,
     wait_for_state,
 )
 from .live_sessions import (
@@ -162,7 +163,7 @@ async def test_run_watch_unblock_cancel_retry_and_cancel_all(tmp_path: Path) -> 
         assert "Cancel the whole session?" in app.screen.question
         await pilot.press("n")
         await pilot.pause()
-        assert screen.controller.running and app.screen is screen
+        assert screen.controller.running and top(app) is screen
         await pilot.press("X")
         await pilot.pause()
         await pilot.press("y")

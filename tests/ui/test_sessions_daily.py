@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer
 from textual.widgets._footer import FooterKey
 
@@ -45,9 +46,8 @@ async def _browser(pilot: object, app: SwarmApp) -> SessionsScreen:
 
 def _column(screen: SessionsScreen, key: str) -> list[str]:
     table = screen.query_one(DataTable)
-    return [
-        str(table.get_cell_at((row, table.get_column_index(key)))) for row in range(table.row_count)
-    ]
+    column = table.get_column_index(key)
+    return [str(table.get_cell_at(Coordinate(row, column))) for row in range(table.row_count)]
 
 
 async def test_ctrl_l_opens_the_browser_once(sessions: dict[str, Path], tmp_path: Path) -> None:
