@@ -28,10 +28,10 @@ class BoundKey:
     priority: bool
 
     def meets(self, other: BoundKey) -> bool:
-        """Whether both can be in force at once: same class; an app-wide priority key; or a
-        widget with a screen or the app (which hold it). Two screens, or two widgets that do
-        not hold each other, never are."""
-        if self.owner == other.owner or (other.kind == "app" and other.priority):
+        """Whether both can be in force at once: same class; the app's (in force on every
+        screen); or a widget with a screen (which holds it). Two screens, or two widgets that
+        do not hold each other, never are."""
+        if self.owner == other.owner or "app" in (self.kind, other.kind):
             return True
         kinds = {self.kind, other.kind}
         return "widget" in kinds and kinds != {"widget"}

@@ -247,23 +247,25 @@ class SessionController:
         return self._live_or_warn() is not None
 
     def key_awaited_by(self, agent_name: str | None) -> str:
-        """The first key `agent_name` still waits for (what the memory form suggests)."""
-        agent = self.state.agents.get(agent_name or "")
+        """The first key `agent_name` still lacks (what the memory form suggests): a key it
+        waits for, or for a glob, a key its providers were to store and have not."""
+        state = self.state
+        agent = state.agents.get(agent_name or "")
         if agent is None:
             return ""
-        missing = [k for k in agent.waits if k not in agent.arrived and "*" not in k]
-        return missing[0] if missing else ""
+        from swarmtui.memory_keys import key_matches
 
-    def approve(self, request_id: str, *, for_session: bool = False) -> None:
-        """Let a waiting request go ahead (once, or its pattern for the session)."""
-        live = self._live_or_warn()
-        if live is not None:
-            live.approve(request_id, for_session=for_session)
-
-    def deny(self, request_id: str, reason: str = "") -> None:
-        live = self._live_or_warn()
-        if live is not None:
-            live.deny(request_id, reason)
+        for wanted in agent.missing or agent.waits:
+            if "*" not in wanted:
+                if wanted not in agent.arrived:
+                    return wanted
+                continue
+            for provider in agent.providers.get(wanted, []):
+                planned = state.agents.get(provider)
+                for key in planned.stores if planned is not None else []:
+                    if key_matches(key, wanted) and not state.has_key(key):
+                        return key
+        return ""
 
     def store_memory(self, key: str, value: str, namespace: str) -> None:
         live = self._live_or_warn()
