@@ -116,7 +116,7 @@ def _warning_lines(state: SessionState) -> list[str]:
     """The batch's warnings and the run's own (SW020: about its settings); errors are printed
     on standard error before the summary."""
     return [
-        printable(f"warning: {d.message}" + (f" (line {d.line})" if d.line else ""))
+        printable(f"warning: {d.message}" + (f" (line {d.line})" if d.code != "SW020" else ""))
         for d in state.diagnostics
         if d.severity == "warning"
     ]

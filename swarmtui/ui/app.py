@@ -63,7 +63,12 @@ class SwarmApp(ReportsFailures, App[None]):
             show=False,
         ),
         Binding(
-            "ctrl+l", "sessions", "Sessions", id="app.sessions", tooltip="Browse past sessions"
+            "ctrl+l",
+            "sessions",
+            "Sessions",
+            id="app.sessions",
+            tooltip="Browse past sessions",
+            show=False,  # (in help and the palette; the footer's room goes to focused keys)
         ),
         Binding("f1", "help", "Help", id="app.help", tooltip="Keys and the batch language"),
     ]

@@ -81,6 +81,10 @@ def test_the_summary_lists_bash_operations_and_warnings(tmp_path: Path) -> None:
             "true",
             "--budget-usd",
             "1",
+            "--allow",
+            "Bash(echo hi*)",
+            "--allow",
+            "Bash(exit *)",
             "--sessions-dir",
             str(tmp_path / "s"),
         ],
@@ -91,7 +95,7 @@ def test_the_summary_lists_bash_operations_and_warnings(tmp_path: Path) -> None:
         stdin=subprocess.DEVNULL,
     )
     out = result.stdout
-    assert "bash exit 3: echo hi && exit 3" in out, out
+    assert "bash op 0: echo hi && exit 3 -> " in out and "exit status 3" in out, out
     # The run's warning (a budget the command backend cannot enforce) is in the summary.
     assert "warning: " in out and "budget" in out, out
 

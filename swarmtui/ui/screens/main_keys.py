@@ -42,7 +42,9 @@ MAIN_BINDINGS: list[BindingType] = [
         priority=True,
     ),
     Binding("ctrl+s", "save", "Save", id="save", tooltip="Save the batch to its file"),
-    Binding("ctrl+o", "open", "Open", id="open", tooltip="Open a batch file"),
+    # (Open and the sessions browser are in help and the palette: the footer keeps its room at
+    # 120 columns for the keys of what is focused.)
+    Binding("ctrl+o", "open", "Open", id="open", tooltip="Open a batch file", show=False),
     Binding("ctrl+n", "new", "New", id="new", tooltip="Start a new, empty batch", show=False),
     *[
         Binding(
@@ -75,7 +77,7 @@ MAIN_BINDINGS: list[BindingType] = [
     Binding(
         "space",
         "pause",
-        "Pause/resume",
+        "Pause",
         id="session.pause",
         tooltip="Pause the session (no new agent starts) or resume it",
     ),

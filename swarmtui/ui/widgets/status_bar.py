@@ -147,7 +147,11 @@ class StatusBar(Widget):
             paused = " (paused)" if state.paused and state.status == "running" else ""
             status = self.status_label or state.status
             if state.status == "running" and state.held:
-                status = "waiting for you: r retries, m stores a key, X ends"
+                status = (
+                    "held open, waiting for the user"  # (a replay: its keys are not here)
+                    if self.read_only
+                    else "waiting for you: r retries, m stores a key, X ends"
+                )
             text.append(f" · {status}{paused} · {format_seconds(elapsed)} ")
             counts = self._counts
             styles = status_styles(self.app)
