@@ -267,6 +267,17 @@ class SessionController:
                         return key
         return ""
 
+    def approve(self, request_id: str, *, for_session: bool = False) -> None:
+        """Let a waiting request go ahead (once, or its pattern for the session)."""
+        live = self._live_or_warn()
+        if live is not None:
+            live.approve(request_id, for_session=for_session)
+
+    def deny(self, request_id: str, reason: str = "") -> None:
+        live = self._live_or_warn()
+        if live is not None:
+            live.deny(request_id, reason)
+
     def store_memory(self, key: str, value: str, namespace: str) -> None:
         live = self._live_or_warn()
         if live is None:

@@ -52,6 +52,9 @@ def test_text_and_status_colours_on_panels_and_the_selected_row(name: str) -> No
     texts = {"foreground": Color.parse(variables["foreground"])} | {
         status: Color.parse(variables[f"agent-{status}"]) for status in STATUSES
     }
+    # Tables and lists (sessions, diagnostics, the memory tree) select on the same colour.
+    assert variables["block-cursor-background"] == variables["row-cursor"]
+    assert variables["block-cursor-blurred-background"] == variables["row-cursor"]
     low = [
         f"{text} on {ground}: {contrast(fg, bg):.2f}"
         for text, fg in texts.items()
