@@ -174,7 +174,13 @@ def _run_options(func: Any) -> Any:
             type=click.FloatRange(min=0),
             default=None,
             callback=_check_finite,
-            help="Stop starting agents once this much has been spent.",
+            help="Session budget: crossing it stops the agents that spend; no more start.",
+        ),
+        click.option(
+            "--max-tokens",
+            type=click.IntRange(min=1),
+            default=None,
+            help="The session's token cap (in + out, every agent), enforced like --budget-usd.",
         ),
         click.option(
             "--config",
@@ -232,14 +238,23 @@ def _approve_option(func: Any) -> Any:
     is_flag=True,
     help="Print the summary and state as JSON at the end (implies --headless).",
 )
+@click.option(
+    "--estimate",
+    is_flag=True,
+    help="Only print an estimate of the tokens and cost of the run (runs nothing).",
+)
 @_approve_option
 @_run_options
-def run_cmd(file: Path, headless: bool, as_json: bool, **options: Any) -> None:
+def run_cmd(file: Path, headless: bool, as_json: bool, estimate: bool, **options: Any) -> None:
     """Run the batch in FILE (in the app, or with --headless in this terminal).
 
     Nothing runs that no rule allows: in the app, what asks waits in the approval queue;
     headless, it is refused unless --allow RULE, --yes, or --approve ask (a prompt here).
     """
+    if estimate:
+        from swarmtui.commands.agent_cmds import estimate_command
+
+        raise SystemExit(estimate_command(file, as_json, options))
     if headless or as_json:  # the app would hang in a pipe or a script
         from swarmtui.commands.session_cmds import run_headless_command
 
@@ -266,6 +281,23 @@ def resume_cmd(session: str, as_json: bool, **options: Any) -> None:
     from swarmtui.commands.session_cmds import resume_command
 
     raise SystemExit(resume_command(session, as_json=as_json, options=options))
+
+
+@cli.command("send")
+@click.argument("session", type=str)
+@click.argument("agent", type=str)
+@click.argument("text", type=str)
+@click.option("--sessions-dir", type=click.Path(path_type=Path), default=None)
+def send_cmd(session: str, agent: str, text: str, sessions_dir: Path | None) -> None:
+    """Send TEXT (- reads standard input) to AGENT of SESSION while it runs.
+
+    Reaches a session run headless or in the app, by this user, in any terminal: the agent
+    gets it as its backend allows (a user turn for openai and claude; a line on standard input
+    for command, with [backends.command] keep_stdin_open = true). It is recorded in the session.
+    """
+    from swarmtui.commands.agent_cmds import send_command
+
+    raise SystemExit(send_command(session, agent, text, sessions_dir))
 
 
 @cli.command("sessions")

@@ -107,8 +107,15 @@ class OpenAIOptions(_Strict):
     max_retry_wait: float = Field(default=60.0, ge=0, description="cap on any one retry delay")
     max_tokens: int | None = Field(default=None, gt=0)
     temperature: float | None = Field(default=None, ge=0, le=2)
+    # Stop sequences (the API's `stop`): an answer that reaches one is complete.
+    stop: list[str] = Field(default_factory=list, max_length=4)
     # When a stream reports no usage, ask the server's tokenizer endpoint (llama.cpp) to count.
     count_with_tokenizer: bool = True
+    # Requests sent to the server at once (more agents wait for it, shown as waiting for the
+    # server). Unset: learned from the server where it says (llama.cpp's slots), else no limit.
+    max_parallel: int | None = Field(default=None, ge=1)
+    # Before the first agent: does the server answer, serve the model, accept the key?
+    preflight: bool = True
 
 
 class ClaudeOptions(_Strict):
@@ -125,6 +132,32 @@ class CommandOptions(_Strict):
     """`[backends.command]`: any program, run once per agent."""
 
     template: str | None = None
+    # Keep the program's standard input open after the prompt, so messages sent to the agent
+    # reach it (a line each); off, standard input ends after the prompt (programs that read
+    # it to its end need that).
+    keep_stdin_open: bool = False
+
+
+class EndpointOptions(_Strict):
+    """`[endpoints."BASE_URL"]`: one server's own limits (beats `[backends.openai]`)."""
+
+    max_parallel: int | None = Field(default=None, ge=1)
+
+
+def _check_endpoints(value: dict[str, EndpointOptions]) -> dict[str, EndpointOptions]:
+    for url in value:
+        problem = base_url_problem(url)
+        if problem:
+            raise ValueError(f"[endpoints] names servers by base URL: {problem}")
+    return {url.rstrip("/"): options for url, options in value.items()}
+
+
+class AgentCaps(_Strict):
+    """`[agent_caps]`: hard caps on every agent; crossing one stops the agent at once."""
+
+    max_tokens: int | None = Field(default=None, ge=1, description="tokens in + out")
+    max_cost_usd: float | None = Field(default=None, ge=0)
+    timeout: float | None = Field(default=None, gt=0, description="seconds of running")
 
 
 class RehearsalOptions(_Strict):
@@ -163,6 +196,12 @@ class Config(_Strict):
     theme: str | None = None
     keymap: dict[str, str] = Field(default_factory=dict)
     budget_usd: float | None = Field(default=None, ge=0)
+    # The session's token cap (in + out, every agent): crossing it stops the spending agents.
+    max_tokens: int | None = Field(default=None, ge=1)
+    agent_caps: AgentCaps = Field(default_factory=AgentCaps)
+    endpoints: Annotated[dict[str, EndpointOptions], AfterValidator(_check_endpoints)] = Field(
+        default_factory=dict
+    )
     backends: Backends = Field(default_factory=Backends)
     agent_types: dict[str, AgentTypeOverride] = Field(default_factory=dict)
     prices: dict[str, Price] = Field(default_factory=dict)
@@ -195,7 +234,7 @@ class LoadedConfig(BaseModel):
 
 
 # Tables whose entries are user-named (agent types, models, key ids): an entry is one value.
-_OPEN_TABLES = ("keymap", "agent_types", "prices")
+_OPEN_TABLES = ("keymap", "agent_types", "prices", "endpoints")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

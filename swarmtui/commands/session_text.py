@@ -45,7 +45,9 @@ def agent_lines(state: SessionState, now: float | None = None) -> list[str]:
         waiting = (
             f" waits for {', '.join(a.missing)}" if a.status == "waiting" and a.missing else ""
         )
-        reason = f" — {a.reason}" if a.reason and a.status != "done" else ""
+        if a.server_wait is not None:
+            waiting = f" waits for the server {a.server_wait}"
+        reason = f" — {a.reason}" if a.reason else ""  # (a done agent's: a warning)
         if a.awaiting:
             reason = f" — awaiting approval ({len(a.awaiting)})"
         line = f"{a.status:<9} {elapsed:7.2f}s  {a.name} ({a.type}){waiting}{reason}"
@@ -148,4 +150,16 @@ def figures_text(state: SessionState) -> str:
 
 def final_text(state: SessionState, path: Path) -> str:
     head = f"{state.status}: {path}\n{figures_text(state)}"
-    return "\n".join([head, *agent_lines(state), *operation_lines(state)])
+    return "\n".join([head, *reason_lines(state), *agent_lines(state), *operation_lines(state)])
+
+
+def reason_lines(state: SessionState) -> list[str]:
+    """Why the session ended early, the endpoints checked and the caps crossed."""
+    lines = [f"reason: {state.reason}"] if state.reason else []
+    for e in state.endpoints:
+        if e.problem is None:
+            limit = f", {e.max_parallel} request(s) at a time" if e.max_parallel else ""
+            source = f" ({e.limit_source})" if e.limit_source and e.max_parallel else ""
+            lines.append(f"{e.backend} {e.endpoint}: {e.detail}{limit}{source}")
+    lines += [f"cap crossed: {c.reason}" for c in state.caps]
+    return [printable(line) for line in lines]

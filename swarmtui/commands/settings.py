@@ -22,6 +22,7 @@ _FLAGS = {
     "base_url": "base_url",
     "model": "model",
     "budget_usd": "budget_usd",
+    "max_tokens": "max_tokens",
 }
 
 
@@ -42,6 +43,9 @@ def settings_from_config(loaded: LoadedConfig) -> RunSettings:
         rehearsal_seconds=backends.rehearsal.seconds,
         base_url=backends.openai.base_url,
         budget_usd=config.budget_usd,
+        max_tokens=config.max_tokens,
+        agent_caps=config.agent_caps,
+        endpoints=dict(config.endpoints),
         backends=backends,
         agent_types=dict(config.agent_types),
         prices=dict(config.prices),

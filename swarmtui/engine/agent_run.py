@@ -2,6 +2,11 @@
 
 In a rehearsal every agent runs on the rehearsal runner; one whose own backend would have run
 something (a program, a model call) first records what that would have been (`agent_rehearsed`).
+
+It is its runner's `OutputSink`: usage reports are checked against the hard caps as they come
+(`swarmtui.engine.caps`), a wait for the server is recorded as such (and not counted against the
+agent's timeout), and messages sent to the agent go to its inbox. An answer with nothing in it
+never becomes a result: an agent that stores keys fails rather than store an empty value.
 """
 
 from __future__ import annotations
@@ -9,18 +14,32 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from swarmtui.engine.caps import SPENDING_BACKENDS, Crossed
 from swarmtui.engine.events import (
+    AgentActivity,
     AgentFinished,
+    AgentMessage,
     AgentRehearsed,
+    AgentServerSlot,
+    AgentServerWait,
     AgentStarted,
     AgentUsage,
+    CapCrossed,
     FileWritten,
     FinalAgentStatus,
 )
+from swarmtui.engine.inbox import Inbox
+from swarmtui.engine.operations import set_agent_todos
 from swarmtui.engine.output_log import OutputLog
 from swarmtui.engine.paths import slug
 from swarmtui.engine.plan import PlannedAgent
-from swarmtui.engine.runners.base import AgentFailed, AgentJob, AgentResult, OutputStream
+from swarmtui.engine.runners.base import (
+    AgentFailed,
+    AgentJob,
+    AgentResult,
+    AgentStopped,
+    OutputStream,
+)
 from swarmtui.memory_keys import is_glob
 
 if TYPE_CHECKING:
@@ -30,6 +49,9 @@ if TYPE_CHECKING:
 RESULT_LIMIT = 65536
 # What an `agent_rehearsed` event keeps of the command that would have run.
 REHEARSED_COMMAND_LIMIT = 2000
+# Usage counted by swarmtui while an answer streams is recorded at most this often (seconds);
+# the caps see every report at once all the same.
+ESTIMATE_INTERVAL = 1.0
 
 
 def cut(text: str, limit: int = RESULT_LIMIT) -> str:
@@ -53,9 +75,18 @@ class AgentRun:
         self.name = agent.name
         self.attempt = attempt
         self.cancel_reason: str | None = None
+        # A hard cap stopped it: it fails with this reason and is not retried.
+        self.stop_reason: str | None = None
+        self.inbox = Inbox()
         self._log = OutputLog(agent.name, scheduler.session_dir, scheduler._emit)
         self._running = False
         self.task: asyncio.Task[None]
+        # Why its previous attempt failed (a retry tells its backend), before it starts again.
+        self._previous_failure = scheduler.state.agents[agent.name].reason
+        self._timer: asyncio.Timeout | None = None
+        self._timer_left: float | None = None  # run time left while it waits for its server
+        self._unsent_usage: AgentUsage | None = None
+        self._usage_at = -ESTIMATE_INTERVAL
 
     def start(self) -> None:
         agent = self.agent
@@ -68,16 +99,46 @@ class AgentRun:
                 model=None if agent.rehearsed else agent.model,
             )
         )
-        self._scheduler.set_todos_of(self.name, "in_progress", unless="in_progress")
+        scheduler = self._scheduler
+        set_agent_todos(scheduler.state, self._emit, self.name, "in_progress", "in_progress")
         self.task = asyncio.get_running_loop().create_task(self._run())
+
+    @property
+    def holds_slot(self) -> bool:
+        """It was started and has not ended: it counts against the session's max_parallel."""
+        return self._running
+
+    @property
+    def active(self) -> bool:
+        """Its task has not ended (running, or waiting for its server)."""
+        return self._running and not self.task.done()
 
     def cancel(self, reason: str) -> None:
         self.cancel_reason = reason
         self.task.cancel()
 
+    def stop(self, reason: str) -> None:
+        """A cap stops it: it fails with REASON, not retried."""
+        if self.stop_reason is None and self.active:
+            self.stop_reason = reason
+            self.task.cancel()
+
     def close_log(self) -> None:
         self._running = False
+        self.inbox.close("it has ended")
         self._log.close()
+
+    def send(self, text: str, by: str) -> str | None:
+        """Pass a message on to the running agent; why not, when it cannot take one."""
+        if not self.active:
+            return f"{self.name} is not running"
+        refusal = self.inbox.refusal
+        if refusal is not None:
+            return f"{self.name} takes no message now: {refusal}"
+        self.inbox.put(text)
+        delivery = self.inbox.delivery or ""
+        self._emit(AgentMessage(agent=self.name, text=text, by=by, delivery=delivery))
+        return None
 
     # --- OutputSink ---------------------------------------------------------------------------
 
@@ -85,12 +146,97 @@ class AgentRun:
         if text and self._running:
             self._log.write(text, stream)
 
-    def usage(self, tokens_in: int, tokens_out: int, cost_usd: float | None = None) -> None:
+    def usage(
+        self,
+        tokens_in: int,
+        tokens_out: int,
+        cost_usd: float | None = None,
+        *,
+        estimated: bool = False,
+        final: bool = False,
+    ) -> None:
+        if not self._running:
+            return
+        scheduler = self._scheduler
+        crossed = scheduler.caps.report(
+            scheduler.state.agents[self.name], tokens_in, tokens_out, cost_usd
+        )
+        event = AgentUsage(
+            agent=self.name,
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+            cost_usd=cost_usd,
+            estimated=estimated,
+        )
+        now = asyncio.get_running_loop().time()
+        if crossed or not estimated or now - self._usage_at >= ESTIMATE_INTERVAL:
+            self._unsent_usage = None
+            self._usage_at = now
+            self._emit(event)
+        else:
+            self._unsent_usage = event
+        if crossed:
+            self._cross(crossed, final)
+
+    def _cross(self, crossed: list[Crossed], final: bool) -> None:
+        """Stop what the caps crossed concern: this agent, or every agent that spends. A final
+        report (the answer is complete, its cost spent) keeps this agent's answer."""
+        runs = self._scheduler.active_runs()
+        own: str | None = None
+        for cap in crossed:
+            if cap.agent is None:
+                stopped = [r for r in runs if r is not self and r.spends] + (
+                    [] if final else [self]
+                )
+            else:
+                stopped = [] if final else [self]
+            self._emit(
+                CapCrossed(
+                    cap=cap.cap,
+                    limit=cap.limit,
+                    value=cap.value,
+                    agent=cap.agent,
+                    stopped=[r.name for r in stopped],
+                    reason=cap.reason,
+                )
+            )
+            for run in stopped:
+                if run is self:
+                    own = own or cap.reason
+                else:
+                    run.stop(cap.reason)
+        if own is not None:
+            self.stop_reason = own
+            raise AgentStopped(own)
+
+    @property
+    def spends(self) -> bool:
+        """Its backend reports what it uses (a session cap concerns it)."""
+        return self.agent.runs_on in SPENDING_BACKENDS
+
+    def server_wait(self, endpoint: str, limit: int, ahead: int) -> None:
+        if not self._running:
+            return
+        self._emit(AgentServerWait(agent=self.name, endpoint=endpoint, limit=limit, ahead=ahead))
+        timer = self._timer
+        if timer is not None and (when := timer.when()) is not None:
+            self._timer_left = when - asyncio.get_running_loop().time()
+            timer.reschedule(None)  # (waiting for the server is not running)
+
+    def server_slot(self, endpoint: str) -> None:
+        if not self._running:
+            return
+        self._emit(AgentServerSlot(agent=self.name, endpoint=endpoint))
+        if self._timer is not None and self._timer_left is not None:
+            self._timer.reschedule(asyncio.get_running_loop().time() + self._timer_left)
+            self._timer_left = None
+
+    def activity(
+        self, *, session: str | None = None, tool: str | None = None, file: str | None = None
+    ) -> None:
         if self._running:
             self._emit(
-                AgentUsage(
-                    agent=self.name, tokens_in=tokens_in, tokens_out=tokens_out, cost_usd=cost_usd
-                )
+                AgentActivity(agent=self.name, backend_session=session, tool=tool, file=file)
             )
 
     # --- the run ------------------------------------------------------------------------------
@@ -109,9 +255,14 @@ class AgentRun:
             session_dir=scheduler.session_dir,
             artifacts_dir=scheduler.artifacts_dir,
             attempt=self.attempt,
-            timeout=agent.op.timeout,
+            timeout=scheduler.caps.timeout(agent.op.timeout),
             backend=agent.backend,
             model=agent.model,
+            inbox=self.inbox,
+            resume_session=(
+                scheduler.state.agents[agent.name].backend_session if self.attempt > 1 else None
+            ),
+            previous_failure=self._previous_failure if self.attempt > 1 else None,
             gate=scheduler.guard.for_agent(agent.name, agent.op.agent_type, agent.runs_on),
         )
 
@@ -148,17 +299,18 @@ class AgentRun:
                 self._rehearse(job)
             while result is None:
                 try:
-                    runner = self._scheduler.runner(agent.runs_on)
-                    if op.timeout is None:
-                        result = await runner.run(job, self)
-                    else:
-                        async with asyncio.timeout(op.timeout):
-                            result = await runner.run(job, self)
+                    result = await self._attempt(job)
                     break
+                except AgentStopped as exc:
+                    self._end("failed", str(exc))
+                    return
                 except AgentFailed as exc:
+                    if self.stop_reason is not None:  # (a runner may have wrapped AgentStopped)
+                        self._end("failed", self.stop_reason)
+                        return
                     reason = str(exc) or "the agent failed"
                 except TimeoutError:
-                    reason = f"timed out after {op.timeout:g} s"
+                    reason = f"timed out after {job.timeout:g} s"
                 except Exception as exc:  # a runner bug must not take the session down
                     reason = f"{type(exc).__name__}: {exc}"
                 if tries > max(op.retries, 0):
@@ -167,20 +319,47 @@ class AgentRun:
                 self.output(f"attempt {self.attempt} failed: {reason}; retrying", "info")
                 tries += 1
                 self.attempt += 1
+                self._previous_failure = reason
                 job = self._job()
+                self._flush_usage()
                 self._emit(AgentStarted(agent=self.name, attempt=self.attempt))
             self._succeed(result)
         except asyncio.CancelledError:
+            if self._running and self.stop_reason is not None:
+                self._end("failed", self.stop_reason)
+                return
             if self._running:
                 self._end("cancelled", self.cancel_reason or "cancelled")
             if not self.cancel_reason:  # not ours: the whole run is being torn down
                 raise
 
+    async def _attempt(self, job: AgentJob) -> AgentResult:
+        runner = self._scheduler.runner(self.agent.runs_on)
+        async with asyncio.timeout(job.timeout) as timer:
+            self._timer = timer
+            try:
+                result = await runner.run(job, self)
+            finally:
+                self._timer = None
+        stores = self.agent.op.stores
+        if stores and not result.text.strip():
+            keys = ", ".join(stores)
+            raise AgentFailed(f"its answer is empty: nothing to store under {keys}")
+        return result
+
+    def _flush_usage(self) -> None:
+        """Record the last usage counted while streaming (what it had used when it ended)."""
+        if self._unsent_usage is not None:
+            self._emit(self._unsent_usage)
+            self._unsent_usage = None
+
     def _end(self, status: FinalAgentStatus, reason: str) -> None:
+        self._flush_usage()
         event = AgentFinished(agent=self.name, status=status, reason=reason)
         self._scheduler.finish(self.name, event, [])
 
     def _succeed(self, result: AgentResult) -> None:
+        self._flush_usage()
         scheduler = self._scheduler
         value = cut(result.text)
         stored = [stored_key(key, self.name) for key in self.agent.op.stores]
@@ -206,5 +385,9 @@ class AgentRun:
                 continue
             files.append(relative)
             self._emit(FileWritten(path=relative, bytes=size, by=self.name))
-        event = AgentFinished(agent=self.name, status="done", result=value, artifacts=files)
+        if result.warning:
+            self.output(result.warning + "\n", "info")
+        event = AgentFinished(
+            agent=self.name, status="done", result=value, artifacts=files, reason=result.warning
+        )
         scheduler.finish(self.name, event, stored)

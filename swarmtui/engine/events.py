@@ -128,13 +128,89 @@ class AgentRehearsed(EventBase):
 
 
 class AgentUsage(EventBase):
-    """Running totals of an agent's token use and cost, as its backend reports them."""
+    """Running totals of an agent's token use and cost in its current attempt, as its backend
+    reports them (earlier attempts' use stays counted). `estimated`: counted by swarmtui while
+    the answer streams (a token per streamed piece, the prompt by its length), until the server
+    reports its own figures."""
 
     type: Literal["agent_usage"] = "agent_usage"
     agent: str
     tokens_in: int = 0
     tokens_out: int = 0
     cost_usd: float | None = None
+    estimated: bool = False
+
+
+class AgentServerWait(EventBase):
+    """The agent's request waits for its server, which takes `limit` requests at a time (its
+    configured or learned `max_parallel`): the agent is queued again, not running, until
+    `agent_server_slot`. `ahead` is how many requests were running or waiting before it."""
+
+    type: Literal["agent_server_wait"] = "agent_server_wait"
+    agent: str
+    endpoint: str
+    limit: int
+    ahead: int = 0
+
+
+class AgentServerSlot(EventBase):
+    """The server took the agent's request: it runs again (its wait was waiting time)."""
+
+    type: Literal["agent_server_slot"] = "agent_server_slot"
+    agent: str
+    endpoint: str
+
+
+class EndpointChecked(EventBase):
+    """The pre-flight check of a backend's endpoint (a server, an executable) before any agent
+    started: whether it can work (`problem` says why not, in one line) and what was learned."""
+
+    type: Literal["endpoint_checked"] = "endpoint_checked"
+    backend: str
+    endpoint: str
+    problem: str | None = None
+    detail: str = ""  # what answered: the server's kind, its models, its slots
+    max_parallel: int | None = None  # the requests it is sent at once (None: no limit)
+    limit_source: str = ""  # "configured", "learned from /props"...
+
+
+class AgentMessage(EventBase):
+    """A message sent to a running agent (the agent detail screen, `swarmtui send`), accepted;
+    `delivery` says how its backend passes it on."""
+
+    type: Literal["agent_message"] = "agent_message"
+    agent: str
+    text: str
+    by: str = "user"
+    delivery: str = ""
+
+
+class AgentActivity(EventBase):
+    """What an agent's program reports of its work as it goes (Claude Code): its own session
+    id, a tool it used, a file it changed."""
+
+    type: Literal["agent_activity"] = "agent_activity"
+    agent: str
+    backend_session: str | None = None
+    tool: str | None = None
+    file: str | None = None  # relative to the session folder where it is inside it
+
+
+CapName = Literal[
+    "agent_max_tokens", "agent_max_cost_usd", "session_budget_usd", "session_max_tokens"
+]
+
+
+class CapCrossed(EventBase):
+    """A hard cap was crossed: the running agents it concerns are stopped (`stopped`)."""
+
+    type: Literal["cap_crossed"] = "cap_crossed"
+    cap: CapName
+    limit: float
+    value: float
+    agent: str | None = None  # the agent whose cap it is (per-agent caps)
+    stopped: list[str] = Field(default_factory=list)
+    reason: str = ""
 
 
 class AgentFinished(EventBase):
@@ -338,6 +414,12 @@ Event = Annotated[
     | AgentOutput
     | AgentRehearsed
     | AgentUsage
+    | AgentServerWait
+    | AgentServerSlot
+    | AgentMessage
+    | AgentActivity
+    | EndpointChecked
+    | CapCrossed
     | AgentFinished
     | MemoryStored
     | MemoryDeleted

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from swarmtui.batch.models import MemoryOp, Operation, TodoWriteOp, WriteOp
 from swarmtui.engine.approvals import Answer, Subject
@@ -64,6 +64,34 @@ def set_todo(emit: Callable[[Event], None], todo: TodoState, status: TodoStatus,
             by=by,
         )
     )
+
+
+def set_agent_todos(
+    state: SessionState,
+    emit: Callable[[Event], None],
+    name: str,
+    status: TodoStatus,
+    unless: TodoStatus,
+) -> None:
+    """Move the todos assigned to agent NAME to STATUS (those not already at UNLESS; only
+    pending ones to in_progress)."""
+    for todo in state.agent_todos(name):
+        if status == "in_progress" and todo.status != "pending":
+            continue
+        if todo.status != unless:
+            set_todo(emit, todo, status, name)
+
+
+def set_todo_by_user(
+    state: SessionState, emit: Callable[[Event], None], todo_id: str, status: str
+) -> None:
+    """A person set the todo's status (a status that is not one is ignored)."""
+    todo = state.todos.get(todo_id)
+    if todo is None:
+        return
+    for allowed in get_args(TodoStatus):
+        if status == allowed:
+            set_todo(emit, todo, allowed, "user")
 
 
 def _session_value(value: Any, session_dir: Path) -> Any:

@@ -32,7 +32,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -233,19 +233,23 @@ async def _pump(end: _End, name: str, on_output: OnOutput) -> None:
         on_output(name, tail)
 
 
-async def _feed(end: _End, data: bytes) -> None:
-    """Write DATA to END, then close it; a reader that went away ends it early."""
+async def _feed(end: _End, data: bytes, more: AsyncIterator[bytes] | None = None) -> None:
+    """Write DATA (then what MORE yields, until it ends) to END, then close it; a reader that
+    went away ends it early."""
     loop = asyncio.get_running_loop()
-    view = memoryview(data)
     try:
         os.set_blocking(end.fd, False)
-        while view:
-            try:
-                view = view[os.write(end.fd, view) :]
-            except BlockingIOError:
-                await _ready(loop.add_writer, loop.remove_writer, end.fd)
-            except (BrokenPipeError, ConnectionResetError):
-                return  # the command did not read it all: its exit status tells the story
+        chunk: bytes | None = data
+        while chunk is not None:
+            view = memoryview(chunk)
+            while view:
+                try:
+                    view = view[os.write(end.fd, view) :]
+                except BlockingIOError:
+                    await _ready(loop.add_writer, loop.remove_writer, end.fd)
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the command did not read it all: its exit status tells the story
+            chunk = None if more is None else await anext(more, None)
     finally:
         end.close()
 
@@ -274,8 +278,12 @@ async def run_process(
     timeout: float | None = None,
     reap: bool = True,
     pipe_grace: float = PIPE_GRACE,
+    more_stdin: AsyncIterator[bytes] | None = None,
 ) -> int:
     """Run ARGV; returns its exit status. Raises TimeoutError after TIMEOUT seconds.
+
+    STDIN is written to the command's standard input, then whatever MORE_STDIN yields while the
+    command runs; the input is closed after that (or when the command exits).
 
     On cancellation or timeout the command and everything it started are killed before the
     exception propagates. After the command exits, its output is read for at most PIPE_GRACE
@@ -300,7 +308,7 @@ async def run_process(
             for fd in (out_write, err_write, in_read):
                 if fd is not None:
                     os.close(fd)
-        return await _supervise(proc, ours, on_output, stdin, timeout, pipe_grace)
+        return await _supervise(proc, ours, on_output, stdin, timeout, pipe_grace, more_stdin)
     finally:
         for end in ours:
             end.close()
@@ -313,14 +321,16 @@ async def _supervise(
     stdin: bytes | None,
     timeout: float | None,
     pipe_grace: float,
+    more_stdin: AsyncIterator[bytes] | None = None,
 ) -> int:
     pgid = proc.pid
     tasks = [
         asyncio.create_task(_pump(ends[0], "stdout", on_output)),
         asyncio.create_task(_pump(ends[1], "stderr", on_output)),
     ]
+    feeder = None
     if stdin is not None:
-        tasks.append(asyncio.create_task(_feed(ends[2], stdin)))
+        feeder = asyncio.create_task(_feed(ends[2], stdin, more_stdin))
     try:
         async with asyncio.timeout(timeout):
             status = await proc.wait()
@@ -328,10 +338,13 @@ async def _supervise(
         kill_group(pgid)
         with contextlib.suppress(BaseException):
             await asyncio.shield(proc.wait())
-        for task in tasks:
+        for task in [*tasks, *([feeder] if feeder else [])]:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, *([feeder] if feeder else []), return_exceptions=True)
         raise
+    if feeder is not None:  # nobody reads its input any more
+        feeder.cancel()
+        await asyncio.gather(feeder, return_exceptions=True)
     if pgid in _LAUNCHED:
         forget_group(pgid)  # the launcher killed what was left before it exited
     else:

@@ -17,7 +17,7 @@ import asyncio
 import heapq
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, assert_never, get_args
+from typing import Any, assert_never
 
 from swarmtui.batch.models import (
     BashOp,
@@ -32,8 +32,10 @@ from swarmtui.batch.models import (
     ToolOp,
     WriteOp,
 )
+from swarmtui.engine import operations as ops
 from swarmtui.engine.agent_run import AgentRun
 from swarmtui.engine.bash import lasting_operation
+from swarmtui.engine.caps import Caps
 from swarmtui.engine.deadlock import find_deadlocks, retried_with_dependants
 from swarmtui.engine.events import (
     AgentFinished,
@@ -46,13 +48,12 @@ from swarmtui.engine.events import (
     MessageStarted,
     OperationSkipped,
     SessionStatus,
-    TodoStatus,
 )
 from swarmtui.engine.guard import SessionGuard
 from swarmtui.engine.memory import Memory
-from swarmtui.engine.operations import OpContext, memory_op, set_todo, write_todos
 from swarmtui.engine.output_log import PendingWrites
 from swarmtui.engine.plan import Plan, PlannedAgent
+from swarmtui.engine.preflight import preflight
 from swarmtui.engine.runners import make_runner
 from swarmtui.engine.runners.base import Runner
 from swarmtui.engine.runners.secrets import secret_values
@@ -90,7 +91,7 @@ class Scheduler:
         self.memory = Memory(state, emit, self._make_ready)
         self.writes = PendingWrites(emit)
         self.guard = guard or SessionGuard(self.settings, emit, session_dir)
-        self._ops = OpContext(
+        self._ops = ops.OpContext(
             state=state,
             emit=emit,
             memory=self.memory,
@@ -100,6 +101,8 @@ class Scheduler:
             rehearsal=self.settings.backend == "rehearsal",
             guard=self.guard,
         )
+        self.caps = Caps(self.settings, state)
+        self.preflight_problem: str | None = None  # (then no agent started)
         self._runner_factory = runner_factory
         self._runners: dict[str, Runner] = {}
         # Run-time only: what is running, what may run next.
@@ -126,8 +129,9 @@ class Scheduler:
         if resuming:
             self.memory.rearm()
         try:
+            self.preflight_problem = await preflight(self.plan, self.state, self.runner, self._emit)
             for message in self.batch.messages:
-                if self._cancelled:
+                if self._cancelled or self.preflight_problem is not None:
                     break
                 if resuming and self._message_done(message):
                     continue
@@ -143,7 +147,8 @@ class Scheduler:
         # An error diagnostic always means something of the batch did not run (a syntax error
         # may even have swallowed the operation it was in).
         ok = (
-            self.state.failures == 0
+            self.preflight_problem is None
+            and self.state.failures == 0
             and not self.batch.has_errors
             and all(self.state.agents[n].status == "done" for n in self.agents)
         )
@@ -257,9 +262,9 @@ class Scheduler:
     def _run_instant(self, op: Operation) -> None:
         match op:
             case TodoWriteOp():
-                write_todos(self._ops, op)
+                ops.write_todos(self._ops, op)
             case MemoryOp():
-                memory_op(self._ops, op)
+                ops.memory_op(self._ops, op)
             case WriteOp() | BashOp():
                 waiting = lasting_operation(self._ops, op)  # (the message waits for it)
                 if waiting is not None:
@@ -298,10 +303,9 @@ class Scheduler:
             _, name = heapq.heappop(self._ready)
             if state.agents[name].status != "queued":
                 continue  # cancelled or re-queued since
-            budget = self.settings.budget_usd
-            if budget is not None and state.cost_usd >= budget:
-                reason = f"budget of ${budget:.2f} spent (${state.cost_usd:.2f}); not started"
-                self._final(name, "skipped", reason)
+            refusal = self.caps.refusal()
+            if refusal is not None:
+                self._final(name, "skipped", refusal)
                 continue
             self._start(self.agents[name])
 
@@ -312,6 +316,16 @@ class Scheduler:
         self._runs[agent.name] = run
         run.start()
 
+    def active_runs(self) -> list[AgentRun]:
+        """The agents' runs that have not ended (running, or waiting for their server)."""
+        return [run for run in self._runs.values() if run.active]
+
+    def send_message(self, name: str, text: str, by: str = "user") -> str | None:
+        """Pass TEXT to the running agent NAME; why not, when it cannot be."""
+        if (run := self._runs.get(name)) is None or self._finished:
+            return f"{name} is not running" if name in self.agents else f"no agent named {name}"
+        return run.send(text, by)
+
     def runner(self, backend: str) -> Runner:
         """The runner of BACKEND for this session (made once)."""
         runner = self._runners.get(backend)
@@ -319,26 +333,16 @@ class Scheduler:
             runner = self._runners[backend] = self._runner_factory(backend, self.settings)
         return runner
 
-    def set_todos_of(self, name: str, status: TodoStatus, unless: TodoStatus) -> None:
-        """Move the todos assigned to agent NAME to STATUS (those not already at UNLESS...)."""
-        for todo in self.state.agent_todos(name):
-            if status == "in_progress" and todo.status != "pending":
-                continue
-            if todo.status != unless:
-                set_todo(self._emit, todo, status, name)
-
     def finish(self, name: str, event: AgentFinished, stored: list[str]) -> None:
         """Record an agent's end (its events already out): free its slot and let whatever it
         unblocks go on."""
-        was_running = self.state.agents[name].status == "running"
-        if was_running:
-            self._running -= 1
         run = self._runs.get(name)
-        if run is not None:
+        if run is not None and run.holds_slot:
+            self._running -= 1
             run.close_log()
         self._emit(event)
         if event.status == "done":
-            self.set_todos_of(name, "completed", unless="completed")
+            ops.set_agent_todos(self.state, self._emit, name, "completed", unless="completed")
             if stored:
                 self.memory.wake()
         self._active.discard(name)
@@ -379,7 +383,7 @@ class Scheduler:
     def _cancel(self, name: str, reason: str) -> None:
         status = self.state.agents[name].status
         run = self._runs.get(name)
-        if status == "running" and run is not None:
+        if run is not None and run.active:
             run.cancel(reason)
         elif status in ("pending", "waiting", "queued"):
             self._final(name, "cancelled", reason)
@@ -455,12 +459,7 @@ class Scheduler:
 
     def set_todo_status(self, todo_id: str, status: str) -> None:
         self._emit(Control(action="todo_status", target=todo_id, detail={"status": status}))
-        todo = self.state.todos.get(todo_id)
-        if todo is None:
-            return
-        for allowed in get_args(TodoStatus):
-            if status == allowed:
-                set_todo(self._emit, todo, allowed, "user")
+        ops.set_todo_by_user(self.state, self._emit, todo_id, status)
 
 
 def _for_want_of_a_key(agent: PlannedAgent) -> bool:

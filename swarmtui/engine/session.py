@@ -20,6 +20,8 @@ from typing import Any, Protocol
 from swarmtui import gc_policy
 from swarmtui.batch import parse_batch
 from swarmtui.batch.models import Batch
+from swarmtui.engine.control_socket import MAX_MESSAGE, ControlServer
+from swarmtui.engine.estimate import Estimate, estimate
 from swarmtui.engine.events import (
     DiagnosticEvent,
     Event,
@@ -43,6 +45,14 @@ from swarmtui.engine.settings import RunSettings
 from swarmtui.engine.state import SessionState, apply, fold
 
 Subscriber = Callable[[Event], None]
+
+
+def _end_reason(scheduler: Scheduler) -> str | None:
+    """Why the session ended early, when it did: a pre-flight check, a session cap."""
+    if scheduler.preflight_problem is not None:
+        return f"pre-flight check failed, no agent started: {scheduler.preflight_problem}"
+    crossed = scheduler.caps.crossed
+    return crossed.reason.removeprefix("stopped: ") if crossed is not None else None
 
 
 class EventSink(Protocol):
@@ -142,6 +152,8 @@ class LiveSession:
         # could not be written (the state is still complete in memory).
         self.subscriber_errors: list[str] = []
         self.log_error: str | None = None
+        # Why `swarmtui send` cannot reach this session (its socket could not be made).
+        self.control_error: str | None = None
         # Values of the API keys in the environment: no event may carry one.
         self._secrets = secret_values(settings)
         self.guard: SessionGuard | None = None
@@ -232,6 +244,11 @@ class LiveSession:
         self._t0 = time.monotonic() - self._t_before
         status: SessionStatus = "failed"
         reason: str | None = None
+        control = ControlServer(self.path, self._control_request)
+        try:
+            await control.start()
+        except OSError as exc:
+            self.control_error = f"swarmtui send cannot reach this session: {exc}"
         try:
             if self.resume_from is None:
                 self._emit(plan.started_event(self.session_id, self._title(), self._iso()))
@@ -254,6 +271,9 @@ class LiveSession:
         except Exception as exc:  # an engine bug: record it, never lose the log
             reason = f"internal error: {type(exc).__name__}: {exc}"
         finally:
+            await control.close()
+            if reason is None:
+                reason = _end_reason(scheduler)
             self._emit(SessionFinished(status=status, reason=reason))
             with contextlib.suppress(asyncio.CancelledError):
                 await self.notifier.drain()
@@ -292,7 +312,34 @@ class LiveSession:
         for warning in plan.budget_warnings():
             self._emit(DiagnosticEvent(code="SW020", severity="warning", message=warning))
 
+    def estimate(self) -> Estimate:
+        """An estimate of what running the batch may use (before it runs)."""
+        plan = Plan(self.batch, self.settings, self.path.resolve(), load_profiles(self.project_dir))
+        return estimate(plan, self.path.resolve())
+
     # --- controls (each records a Control event) ----------------------------------------------
+
+    def send_message(self, name: str, text: str, by: str = "user") -> str | None:
+        """Pass TEXT to the running agent NAME (recorded as `agent_message`); why not, when it
+        cannot be."""
+        if self._scheduler is None:
+            return "the session is not running"
+        if not text.strip():
+            return "the message is empty"
+        if len(text) > MAX_MESSAGE:
+            return f"the message is longer than {MAX_MESSAGE} characters"
+        return self._scheduler.send_message(name, text, by)
+
+    def _control_request(self, request: dict[str, Any]) -> dict[str, Any]:
+        """A request of `swarmtui send` (see `swarmtui.engine.control_socket`)."""
+        agent, text = request.get("agent"), request.get("text")
+        if request.get("op") != "send" or not isinstance(agent, str) or not isinstance(text, str):
+            return {"ok": False, "error": 'expected {"op": "send", "agent": ..., "text": ...}'}
+        problem = self.send_message(agent, text, by="swarmtui send")
+        if problem is not None:
+            return {"ok": False, "error": problem}
+        _t, _by, _text, delivery = self.state.agents[agent].messages[-1]
+        return {"ok": True, "agent": agent, "delivery": delivery}
 
     def cancel_agent(self, name: str) -> None:
         if self._scheduler is not None:

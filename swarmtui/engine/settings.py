@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # (pydantic is imported when settings are first built, not with this module)
-    from swarmtui.config import AgentTypeOverride, Backends, Price
+    from swarmtui.config import AgentCaps, AgentTypeOverride, Backends, EndpointOptions, Price
     from swarmtui.policy.tables import NotifyConfig, PermissionsConfig, SandboxConfig
 
 # What happens to a request no rule allows or denies (it "asks"): it waits for someone to decide
@@ -25,6 +25,12 @@ def _default_backends() -> Backends:
     from swarmtui.config import Backends
 
     return Backends()
+
+
+def _default_caps() -> AgentCaps:
+    from swarmtui.config import AgentCaps
+
+    return AgentCaps()
 
 
 def _default_sandbox() -> SandboxConfig:
@@ -55,6 +61,12 @@ class RunSettings:
     # The session's model: it belongs to the session's backend (see `default_model`).
     model: str | None = None
     budget_usd: float | None = None
+    # The session's token cap (in + out over every agent).
+    max_tokens: int | None = None
+    # `[agent_caps]`: hard caps on each agent.
+    agent_caps: AgentCaps = field(default_factory=_default_caps)
+    # `[endpoints."URL"]`: per-server limits.
+    endpoints: dict[str, EndpointOptions] = field(default_factory=dict)
     # `[backends.*]` of the configuration.
     backends: Backends = field(default_factory=_default_backends)
     # `[agent_types.NAME]`: backend and model for every agent of a type.

@@ -20,10 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any, assert_never
 
 from swarmtui.engine.events import (
+    AgentActivity,
     AgentFinished,
+    AgentMessage,
     AgentOutput,
     AgentQueued,
     AgentRehearsed,
+    AgentServerSlot,
+    AgentServerWait,
     AgentStarted,
     AgentStatus,
     AgentUsage,
@@ -34,9 +38,11 @@ from swarmtui.engine.events import (
     BashOutput,
     BashRehearsed,
     BashStarted,
+    CapCrossed,
     ConfinementNoted,
     Control,
     DiagnosticEvent,
+    EndpointChecked,
     Event,
     FileWritten,
     MemoryDeleted,
@@ -113,6 +119,20 @@ class AgentState:
     # Keys it still waits for (the last `agent_waiting` event, minus what arrived since).
     missing: list[str] = field(default_factory=list)
     rehearsed: Rehearsal | None = None
+    # The server its request waits for (queued again, not running), and the time so spent.
+    server_wait: str | None = None
+    server_wait_seconds: float = 0.0
+    # Tokens and cost of its earlier attempts (the totals above include them).
+    spent_in: int = 0
+    spent_out: int = 0
+    spent_cost: float | None = None
+    usage_estimated: bool = False  # the last figures are swarmtui's count while streaming
+    # Messages sent to it while it ran: (t, by, text, how its backend passes it on).
+    messages: list[tuple[float, str, str, str]] = field(default_factory=list)
+    # What its program reported: its own session id (Claude Code), tools used, files changed.
+    backend_session: str | None = None
+    tools: dict[str, int] = field(default_factory=dict)
+    files_changed: list[str] = field(default_factory=list)
     # Its requests waiting for a person's decision (their ids): it shows "awaiting approval".
     awaiting: list[str] = field(default_factory=list)
 
@@ -223,6 +243,31 @@ class DiagnosticState:
 
 
 @dataclass
+class EndpointState:
+    """The pre-flight check of one backend endpoint (see `EndpointChecked`)."""
+
+    backend: str
+    endpoint: str
+    problem: str | None
+    detail: str
+    max_parallel: int | None
+    limit_source: str
+
+
+@dataclass
+class CapState:
+    """A hard cap that was crossed (see `CapCrossed`)."""
+
+    t: float
+    cap: str
+    limit: float
+    value: float
+    agent: str | None
+    stopped: list[str]
+    reason: str
+
+
+@dataclass
 class ControlState:
     t: float
     action: str
@@ -258,6 +303,8 @@ class SessionState:
     strategy: str | None = None
     resumes: list[float] = field(default_factory=list)  # when `swarmtui resume` took it up
     running: int = 0  # agents running now
+    endpoints: list[EndpointState] = field(default_factory=list)  # pre-flight checks
+    caps: list[CapState] = field(default_factory=list)  # hard caps crossed
     confinement: ConfinementState | None = None
     # Every request for permission and every decision, in order; those still waiting by id.
     approvals: list[ApprovalState] = field(default_factory=list)
@@ -289,6 +336,11 @@ class SessionState:
             f"<SessionState {self.session_id or '(not started)'} {self.status}: "
             f"{len(self.agents)} agents, {self.seq} events>"
         )
+
+    @property
+    def tokens(self) -> int:
+        """Tokens in and out over every agent (earlier attempts included)."""
+        return sum(a.tokens_in + a.tokens_out for a in self.agents.values())
 
     def has_key(self, wanted: str) -> bool:
         """Whether a wait for WANTED (a key or a glob) is satisfied now."""
@@ -379,6 +431,29 @@ class SessionState:
                 {"t": _r(c.t), "action": c.action, "target": c.target, "detail": c.detail}
                 for c in self.controls
             ],
+            "endpoints": [
+                {
+                    "backend": e.backend,
+                    "endpoint": e.endpoint,
+                    "problem": e.problem,
+                    "detail": e.detail,
+                    "max_parallel": e.max_parallel,
+                    "limit_source": e.limit_source,
+                }
+                for e in self.endpoints
+            ],
+            "caps": [
+                {
+                    "t": _r(c.t),
+                    "cap": c.cap,
+                    "limit": c.limit,
+                    "value": _r_cost(c.value),
+                    "agent": c.agent,
+                    "stopped": list(c.stopped),
+                    "reason": c.reason,
+                }
+                for c in self.caps
+            ],
             "confinement": None
             if self.confinement is None
             else {
@@ -433,6 +508,15 @@ def _agent_json(a: AgentState) -> dict[str, Any]:
         "tokens_out": a.tokens_out,
         "cost_usd": _r_cost(a.cost_usd),
         "rehearsed": _rehearsal_json(a.rehearsed),
+        "server_wait": a.server_wait,
+        "server_wait_seconds": _r(a.server_wait_seconds),
+        "usage_estimated": a.usage_estimated,
+        "messages": [
+            {"t": _r(t), "by": by, "text": text, "delivery": how} for t, by, text, how in a.messages
+        ],
+        "backend_session": a.backend_session,
+        "tools": dict(sorted(a.tools.items())),
+        "files_changed": list(a.files_changed),
         "awaiting": list(a.awaiting),
     }
 
@@ -560,6 +644,7 @@ def _session_resumed(s: SessionState, e: SessionResumed) -> None:
             a.status = "pending"
             a.reason = None
             a.missing = []
+            a.server_wait = None
             a.awaiting = []
             a.queued_at = a.waiting_since = a.started_at = a.finished_at = None
 
@@ -618,6 +703,10 @@ def _agent_waiting(s: SessionState, e: AgentWaiting) -> None:
 
 def _agent_started(s: SessionState, e: AgentStarted) -> None:
     a = _agent(s, e.agent)
+    if e.attempt != a.attempts:  # a new attempt: what the earlier ones used stays counted
+        a.spent_in, a.spent_out, a.spent_cost = a.tokens_in, a.tokens_out, a.cost_usd
+    if a.server_wait is not None:
+        _server_waited(a, e.t)
     if a.status == "running" and a.started_at is not None:
         a.run_seconds += e.t - a.started_at  # an automatic retry: the earlier attempt ran too
         s.metrics.sequential_seconds += e.t - a.started_at
@@ -651,16 +740,93 @@ def _agent_output(s: SessionState, e: AgentOutput) -> None:
 
 def _agent_usage(s: SessionState, e: AgentUsage) -> None:
     a = _agent(s, e.agent)
-    a.tokens_in = e.tokens_in
-    a.tokens_out = e.tokens_out
+    a.tokens_in = a.spent_in + e.tokens_in
+    a.tokens_out = a.spent_out + e.tokens_out
+    a.usage_estimated = e.estimated
     if e.cost_usd is not None:
-        s.cost_usd += e.cost_usd - (a.cost_usd or 0.0)
-        a.cost_usd = e.cost_usd
+        cost = (a.spent_cost or 0.0) + e.cost_usd
+        s.cost_usd += cost - (a.cost_usd or 0.0)
+        a.cost_usd = cost
+
+
+def _server_waited(a: AgentState, t: float) -> None:
+    """The agent's wait for its server ended at T (it got its slot, or it ended)."""
+    if a.waiting_since is not None:
+        waited = t - a.waiting_since
+        a.wait_seconds += waited
+        a.server_wait_seconds += waited
+    a.waiting_since = None
+    a.server_wait = None
+
+
+def _agent_server_wait(s: SessionState, e: AgentServerWait) -> None:
+    a = _agent(s, e.agent)
+    if a.status == "running" and a.started_at is not None:
+        a.run_seconds += e.t - a.started_at  # (what it did before it asked the server)
+        s.metrics.sequential_seconds += e.t - a.started_at
+    a.status = "queued"
+    a.queued_at = e.t
+    a.waiting_since = e.t
+    a.server_wait = e.endpoint
+
+
+def _agent_server_slot(s: SessionState, e: AgentServerSlot) -> None:
+    a = _agent(s, e.agent)
+    if a.server_wait is None:
+        return
+    _server_waited(a, e.t)
+    a.status = "running"
+    a.started_at = e.t
+
+
+def _agent_message(s: SessionState, e: AgentMessage) -> None:
+    a = _agent(s, e.agent)
+    a.messages.append((e.t, e.by, e.text, e.delivery))
+    a.output_tail.extend(f"» {e.by}: {line}" for line in e.text.splitlines() or [""])
+
+
+def _agent_activity(s: SessionState, e: AgentActivity) -> None:
+    a = _agent(s, e.agent)
+    if e.backend_session is not None:
+        a.backend_session = e.backend_session
+    if e.tool is not None:
+        a.tools[e.tool] = a.tools.get(e.tool, 0) + 1
+    if e.file is not None and e.file not in a.files_changed:
+        a.files_changed.append(e.file)
+
+
+def _endpoint_checked(s: SessionState, e: EndpointChecked) -> None:
+    s.endpoints.append(
+        EndpointState(
+            backend=e.backend,
+            endpoint=e.endpoint,
+            problem=e.problem,
+            detail=e.detail,
+            max_parallel=e.max_parallel,
+            limit_source=e.limit_source,
+        )
+    )
+
+
+def _cap_crossed(s: SessionState, e: CapCrossed) -> None:
+    s.caps.append(
+        CapState(
+            t=e.t,
+            cap=e.cap,
+            limit=e.limit,
+            value=e.value,
+            agent=e.agent,
+            stopped=list(e.stopped),
+            reason=e.reason,
+        )
+    )
 
 
 def _agent_finished(s: SessionState, e: AgentFinished) -> None:
     s.unblocked.discard(e.agent)
     a = _agent(s, e.agent)
+    if a.server_wait is not None:  # (its run until it asked the server is counted already)
+        _server_waited(a, e.t)
     ran = a.status == "running" and a.started_at is not None
     if a.status == "running":
         s.running -= 1
@@ -958,6 +1124,18 @@ def apply(state: SessionState, event: Event) -> SessionState:
             _agent_usage(state, event)
         case AgentRehearsed():
             _agent_rehearsed(state, event)
+        case AgentServerWait():
+            _agent_server_wait(state, event)
+        case AgentServerSlot():
+            _agent_server_slot(state, event)
+        case AgentMessage():
+            _agent_message(state, event)
+        case AgentActivity():
+            _agent_activity(state, event)
+        case EndpointChecked():
+            _endpoint_checked(state, event)
+        case CapCrossed():
+            _cap_crossed(state, event)
         case MemoryDeleted():
             _memory_deleted(state, event)
         case MemoryRead():

@@ -26,6 +26,7 @@ def summary_json(state: SessionState, path: Path) -> dict[str, Any]:
         "session_id": state.session_id,
         "path": str(path),
         "status": state.status,
+        "reason": state.reason,
         "wall_seconds": _r(m.wall_seconds),
         "sequential_seconds": _r(m.sequential_seconds),
         "critical_path_seconds": _r(m.critical_path_seconds),
@@ -50,6 +51,13 @@ def summary_json(state: SessionState, path: Path) -> dict[str, Any]:
                 "tokens_in": a.tokens_in,
                 "tokens_out": a.tokens_out,
                 "cost_usd": _cost([a.cost_usd]),
+                # Swarmtui's own count (the server reported none), not the server's figures.
+                "usage_estimated": a.usage_estimated,
+                # Of wait_seconds: queued for its server (an endpoint's max_parallel).
+                "server_wait_seconds": _r(a.server_wait_seconds),
+                "messages": len(a.messages),
+                "backend_session": a.backend_session,
+                "files_changed": list(a.files_changed),
                 # In a rehearsal, what the agent's own backend would have run (else null).
                 "rehearsed": None
                 if a.rehearsed is None
@@ -63,6 +71,17 @@ def summary_json(state: SessionState, path: Path) -> dict[str, Any]:
             }
             for a in state.agents.values()
         ],
+        # The pre-flight checks of the endpoints, and the hard caps that were crossed.
+        "endpoints": [
+            {
+                "backend": e.backend,
+                "endpoint": e.endpoint,
+                "problem": e.problem,
+                "max_parallel": e.max_parallel,
+            }
+            for e in state.endpoints
+        ],
+        "caps": [{"cap": c.cap, "reason": c.reason, "stopped": c.stopped} for c in state.caps],
         # Every Bash operation: what ran (or, in a rehearsal, what would have; or what was
         # denied, or skipped), where, how, and who let it run.
         "bash": bash_summary(state),

@@ -130,7 +130,23 @@ class SessionController:
             return None
         live.hold_open = True  # (open for a retry after its last message, until the user ends it)
         self.watch(live)
+        self._say_estimate(live)
         return live
+
+    def _say_estimate(self, live: LiveSession) -> None:
+        """Before the run spends: what it may use, as an estimate (nothing for a rehearsal)."""
+        try:
+            guess = live.estimate()
+        except Exception:  # an estimate must never stop a run
+            return
+        if guess.tokens_in or guess.tokens_out:
+            self._say(guess.line()[0].upper() + guess.line()[1:])
+
+    def send_message(self, name: str, text: str) -> str | None:
+        """Pass TEXT to the running agent NAME; why not, when it cannot be."""
+        if self.live is None or not self.running:
+            return "no session is running"
+        return self.live.send_message(name, text, "user")
 
     def watch(self, live: LiveSession) -> None:
         """Show `live` on the panels as it runs."""

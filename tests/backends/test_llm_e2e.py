@@ -24,7 +24,10 @@ EXAMPLE = locations.builtin_examples_dir() / "fan-out.swarm.js"
 def test_example_batch_completes_against_llama_cpp(llama_server: str, tmp_path: Path) -> None:
     config = tmp_path / "llm.toml"
     config.write_text(
-        "[backends.openai]\nmax_tokens = 48\ntemperature = 0.0\ntimeout = 300\nmax_retries = 1\n"
+        # A base model never ends its turn: its first line is its answer (a stop sequence),
+        # since one cut off at the token limit is a failure, never a result.
+        "[backends.openai]\nmax_tokens = 256\ntemperature = 0.0\ntimeout = 600\nmax_retries = 1\n"
+        'stop = ["\\n"]\n'
     )
     command = [
         sys.executable, "-m", "swarmtui", "run", str(EXAMPLE), "--headless", "--json",
@@ -75,3 +78,104 @@ def test_example_batch_completes_against_llama_cpp(llama_server: str, tmp_path: 
         ]
         print(f"{agent['name']}: {len(texts)} text events, {''.join(texts)[:70]!r}")
         assert texts and "".join(texts).strip(), agent["name"]
+
+
+FIVE_AGENTS = """[Message 1 - Five agents against one small server]:
+Task("Postgres Scout", "In one short sentence: one strength of Postgres. " +
+     "Store it in memory under 'swarm/db/postgres'.", "researcher")
+Task("SQLite Scout", "In one short sentence: one strength of SQLite. " +
+     "Store it in memory under 'swarm/db/sqlite'.", "researcher")
+Task("DuckDB Scout", "In one short sentence: one strength of DuckDB. " +
+     "Store it in memory under 'swarm/db/duckdb'.", "researcher")
+Task("Redis Scout", "In one short sentence: one strength of Redis. " +
+     "Store it in memory under 'swarm/db/redis'.", "researcher")
+Task("Decision Writer", "Read 'swarm/db/*' from memory. In two short sentences, pick one. " +
+     "Store it in memory as 'swarm/db/decision'.", "api-docs")
+"""
+
+
+def _five_agents(server: str, tmp_path: Path, config: str) -> dict[str, object]:
+    batch = tmp_path / "five.swarm.js"
+    batch.write_text(FIVE_AGENTS)
+    toml = tmp_path / "llm.toml"
+    toml.write_text(
+        "[backends.openai]\nmax_tokens = 256\ntemperature = 0.0\ntimeout = 600\n"
+        'max_retries = 1\nstop = ["\\n"]\n' + config
+    )
+    command = [
+        sys.executable, "-m", "swarmtui", "run", str(batch), "--headless", "--json",
+        "--backend", "openai", "--base-url", server, "--model", "gemma-3-270m",
+        "--sessions-dir", str(tmp_path / "sessions"), "--config", str(toml),
+    ]  # fmt: skip
+    result = subprocess.run(
+        command, cwd=tmp_path, capture_output=True, text=True, timeout=1500, env=dict(os.environ)
+    )
+    assert result.stdout.strip(), result.stderr
+    document: dict[str, object] = json.loads(result.stdout)
+    return document
+
+
+def _report(title: str, document: dict[str, object]) -> list[dict[str, object]]:
+    summary = document["summary"]
+    state = document["state"]
+    assert isinstance(summary, dict) and isinstance(state, dict)
+    agents: list[dict[str, object]] = state["agents"]
+    print(f"\n{title}: session {summary['status']} in {summary['wall_seconds']} s")
+    for check in state["endpoints"]:
+        print(
+            f"  pre-flight: {check['endpoint']}: {check['detail']} "
+            f"(max_parallel {check['max_parallel']}: {check['limit_source']})"
+        )
+    for a in agents:
+        answer = str(a["result"] or "").replace("\n", " ")[:60]
+        print(
+            f"  {a['name']:<16} {a['status']:<7} attempts {a['attempts']}, waited for the "
+            f"server {a['server_wait_seconds']} s, tokens {a['tokens_in']}/{a['tokens_out']}"
+            f"{', reason: ' + str(a['reason']) if a['reason'] else ''}; answer {answer!r}"
+        )
+    return agents
+
+
+@pytest.mark.llm
+def test_five_agents_against_llama_cpp_defaults_queue_and_all_answer(
+    llama_server_defaults: str, tmp_path: Path
+) -> None:
+    # Its defaults interrupt a streaming request when the next one arrives: swarmtui learns
+    # that it serves one request at a time, and the agents wait for it instead.
+    document = _five_agents(llama_server_defaults, tmp_path, "")
+    agents = _report("llama.cpp with its default flags", document)
+    state = document["state"]
+    assert isinstance(state, dict)
+    [check] = state["endpoints"]
+    assert check["max_parallel"] == 1 and "llama-cpp-python" in check["detail"]
+    for agent in agents:
+        assert agent["status"] == "done", agent
+        assert str(agent["result"]).strip(), agent  # never done with an empty answer
+    assert sum(float(str(a["server_wait_seconds"])) > 0 for a in agents) >= 3  # they queued
+
+
+@pytest.mark.llm
+def test_five_agents_sent_at_once_to_llama_cpp_defaults_fail_naming_the_flag(
+    llama_server_defaults: str, tmp_path: Path
+) -> None:
+    # Told to send five at once, the interrupted agents fail with what to do; none is
+    # "done" with an empty or cut-off answer.
+    document = _five_agents(llama_server_defaults, tmp_path, "max_parallel = 5\n")
+    agents = _report("llama.cpp defaults, max_parallel = 5 (interrupting)", document)
+    for agent in agents:
+        if agent["status"] == "done":
+            assert str(agent["result"]).strip(), agent
+        elif agent["name"] != "Decision Writer":  # (it waits for the scouts' keys)
+            reason = str(agent["reason"])
+            assert "--interrupt_requests False" in reason or "max_tokens" in reason, agent
+
+
+@pytest.mark.llm
+def test_five_agents_against_llama_cpp_with_parallel_requests_all_answer(
+    llama_server: str, tmp_path: Path
+) -> None:
+    document = _five_agents(llama_server, tmp_path, "")
+    agents = _report("llama.cpp with --interrupt_requests False", document)
+    for agent in agents:
+        assert agent["status"] == "done", agent
+        assert str(agent["result"]).strip(), agent

@@ -234,16 +234,19 @@ async def test_error_event_inside_the_stream_fails_the_agent(
         )
 
 
-async def test_server_without_usage_counts_nothing(
+async def test_server_without_usage_is_counted_by_swarmtui_and_says_so(
     fake_server: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    fake_server.script(stream_reply(["no usage here"], usage=None))
+    fake_server.script(stream_reply(["no usage ", "here"], usage=None))
     sink = RecordingSink()
     job = make_job(tmp_path / "s")
     result = await create_runner(openai_settings(fake_server.base_url)).run(job, sink)
-    assert (result.tokens_in, result.tokens_out) == (0, 0) and sink.usages == []
+    # A token per streamed piece; the prompt by its length: marked as swarmtui's own count.
+    assert result.tokens_out == 2 and result.tokens_in > 0
+    assert sink.usages[-1][:2] == (result.tokens_in, 2)
+    assert all(estimated for estimated, _ in sink.usage_kinds) and sink.usage_kinds[-1][1]
     transcript = (job.session_dir / "artifacts/logs/coder.transcript.md").read_text()
-    assert "reported no token counts" in transcript
+    assert "counted by swarmtui: the server reported none" in transcript
     # It asked for a tokenizer (llama-cpp-python's, then llama.cpp's) and found none.
     paths = [r.path for r in fake_server.requests[1:]]
     assert paths == ["/extras/tokenize/count", "/tokenize"]

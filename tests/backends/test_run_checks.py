@@ -64,6 +64,14 @@ def test_a_transport_failure_is_a_readable_reason(tmp_path: Path) -> None:
         base_url="http://127.0.0.1:99999/v1",
         backends=Backends(openai=OpenAIOptions(max_retries=0)),
     )
+    # The pre-flight check says it first, in one line, and no agent starts.
+    state = _run(settings, tmp_path).state
+    assert state.status == "failed" and state.agents["Solo"].status == "pending"
+    assert state.reason is not None and state.reason.count("\n") == 0
+    assert "ExceptionGroup" not in state.reason and "99999" in state.reason
+    assert [e.problem is not None for e in state.endpoints] == [True]
+    # Without the check, the agent itself fails with the same kind of words.
+    settings.backends = Backends(openai=OpenAIOptions(max_retries=0, preflight=False))
     solo = _run(settings, tmp_path).state.agents["Solo"]
     assert solo.status == "failed"
     assert solo.reason is not None

@@ -38,7 +38,7 @@ async def test_budget_stops_new_agents_once_spent(tmp_path: Path) -> None:
         name = "priced"
 
         async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
-            sink.usage(100, 50, 0.6)
+            sink.usage(100, 50, 0.6, final=True)
             return AgentResult(text="paid")
 
         def would_run(self, job: AgentJob) -> str:

@@ -4,7 +4,12 @@ A runner is given an `AgentJob` (everything the agent needs, with its memory inp
 resolved by the scheduler) and an `OutputSink` to stream through, and returns an `AgentResult`.
 Cancellation is asyncio cancellation: a runner must stop its work at once when its task is
 cancelled (kill its whole process group, close its HTTP stream) and re-raise `CancelledError`.
-A runner signals failure by raising `AgentFailed` with a reason a user can read.
+A runner signals failure by raising `AgentFailed` with a reason a user can read. An attempt
+that produced nothing (no text, no file) or whose answer was cut off is a failure too, never an
+empty success.
+
+Messages a person sends to the running agent arrive in the job's `inbox`: a runner that can pass
+them on opens it (saying how) and closes it once it no longer can.
 
 A runner never starts a process itself: it goes through the job's `gate` (`ProcessGate`), which
 waits until the process is allowed and runs it confined, with only the variables it needs.
@@ -16,16 +21,32 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from swarmtui.engine.confine.gate import Launch
+    from swarmtui.engine.inbox import Inbox
 
 OutputStream = Literal["stdout", "stderr", "text", "tool", "info"]
 
 
 class AgentFailed(Exception):
     """The agent's work failed; `str(exc)` is the reason shown to the user."""
+
+
+class AgentStopped(AgentFailed):
+    """A hard cap stopped the agent (raised by `OutputSink.usage`): never retried."""
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """The check of one endpoint of a backend before any agent starts."""
+
+    endpoint: str  # a server's base URL, an executable
+    problem: str | None = None  # one line: why no agent could work with it
+    detail: str = ""  # what answered
+    max_parallel: int | None = None  # the requests it will be sent at once
+    limit_source: str = ""
 
 
 class ToolAnswer(Protocol):
@@ -92,6 +113,12 @@ class AgentJob:
     timeout: float | None = None
     backend: str | None = None
     model: str | None = None
+    # Messages sent to the agent while it runs (None: nobody can send any).
+    inbox: Inbox | None = field(default=None, compare=False, repr=False)
+    # A retry: its backend's own session of the failed attempt (Claude Code's session id, to
+    # `--resume`) and why that attempt failed.
+    resume_session: str | None = None
+    previous_failure: str | None = None
     # The way its process starts (None: a runner that starts none may run it).
     gate: ProcessGate | None = field(default=None, compare=False, repr=False)
 
@@ -115,6 +142,9 @@ class AgentResult:
     # Files still being written when the agent is done (their size once written): the agents
     # that wait for this one need not wait for them too. The session waits before it ends.
     pending: dict[str, asyncio.Future[int]] = field(default_factory=dict)
+    # Something a user should know of this success (it did nothing visible): the agent is done,
+    # and this is said with it.
+    warning: str | None = None
 
 
 class OutputSink(Protocol):
@@ -122,8 +152,32 @@ class OutputSink(Protocol):
 
     def output(self, text: str, stream: OutputStream = "stdout") -> None: ...
 
-    def usage(self, tokens_in: int, tokens_out: int, cost_usd: float | None = None) -> None:
-        """Report running totals of tokens and cost."""
+    def usage(
+        self,
+        tokens_in: int,
+        tokens_out: int,
+        cost_usd: float | None = None,
+        *,
+        estimated: bool = False,
+        final: bool = False,
+    ) -> None:
+        """Report running totals of tokens and cost of this attempt: ESTIMATED while counted
+        by swarmtui, FINAL once the answer is complete. Raises `AgentStopped` when the report
+        crosses a hard cap and the runner must stop at once."""
+        ...
+
+    def server_wait(self, endpoint: str, limit: int, ahead: int) -> None:
+        """The request waits for its server (it is not running meanwhile)."""
+        ...
+
+    def server_slot(self, endpoint: str) -> None:
+        """The server took the request that waited."""
+        ...
+
+    def activity(
+        self, *, session: str | None = None, tool: str | None = None, file: str | None = None
+    ) -> None:
+        """What the agent's program reports of its work: its session id, a tool, a file."""
         ...
 
 
@@ -136,4 +190,13 @@ class Runner(Protocol):
 
     def would_run(self, job: AgentJob) -> str:
         """What `run` would start or call for JOB, as one line for a rehearsal to record."""
+        ...
+
+
+@runtime_checkable
+class Checkable(Protocol):
+    """A runner that can check its endpoints before any agent starts (the pre-flight check)."""
+
+    async def preflight(self, models: list[str]) -> list[Preflight]:
+        """Whether this backend can work for agents of MODELS; what it learned."""
         ...

@@ -5,20 +5,67 @@ shell-quoted); the prompt also arrives on stdin. The working directory is the se
 It starts through the job's gate: sandboxed where possible, and with only the basic environment
 plus what `[sandbox] env` (or `[sandbox.backends.command] env`) allows, and SWARM_SESSION_DIR,
 SWARM_AGENT and SWARM_MEMORY (JSON of the resolved inputs): no API key it was not given.
-stdout and stderr stream as output; exit status 0 is success and stdout is the result.
+stdout and stderr stream as output; exit status 0 is success and stdout is the result. Exit 0
+with nothing printed and no file written is suspicious, and the agent's end says so (an agent
+that stores keys fails: it has nothing to store).
+
+With `[backends.command] keep_stdin_open = true` standard input stays open after the prompt and
+each message sent to the agent arrives on it as a line; otherwise it ends after the prompt (what
+programs that read it to its end need) and the agent takes no messages.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
 
+from swarmtui.engine.inbox import Inbox
+from swarmtui.engine.process import run_process
 from swarmtui.engine.runners.base import AgentFailed, AgentJob, AgentResult, OutputSink
 from swarmtui.engine.runners.secrets import StreamRedactor, secret_values
 from swarmtui.engine.settings import RunSettings
 
 _FIELD = re.compile(r"\{(prompt|agent|type|session)\}")
+DELIVERY = "as a line on the program's standard input"
+SILENT = (
+    "suspicious: the command exited 0 but printed nothing and wrote no file "
+    "(check the command template)"
+)
+CLOSED_STDIN = "a command agent reads no messages unless [backends.command] keep_stdin_open = true"
+# What a session folder holds that no agent wrote as its work.
+_NOT_WORK = frozenset({"batch.swarm.js", ".control"})
+
+
+def wrote_a_file(session_dir: Path, since: float) -> bool:
+    """Whether some file of the session folder (not its logs or records) changed since SINCE."""
+    for folder, dirs, files in os.walk(session_dir):
+        relative = Path(folder).relative_to(session_dir)
+        if relative == Path("artifacts"):
+            dirs[:] = [d for d in dirs if d != "logs"]
+        if relative == Path("."):
+            dirs[:] = [d for d in dirs if d not in _NOT_WORK]
+        for name in files:
+            if relative == Path(".") and (name in _NOT_WORK or name.startswith("session.")):
+                continue
+            try:
+                if os.stat(os.path.join(folder, name)).st_mtime >= since:
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+async def _messages(inbox: Inbox) -> AsyncIterator[bytes]:
+    """Each message sent to the agent, as a line for its standard input."""
+    while True:
+        await inbox.wait()
+        for text in inbox.take():
+            yield (text.rstrip("\n") + "\n").encode("utf-8")
 
 
 def prompt_text(job: AgentJob) -> str:
@@ -48,6 +95,7 @@ class CommandRunner:
     def __init__(self, settings: RunSettings) -> None:
         self._template = settings.command_template
         self._secrets = secret_values(settings)
+        self._keep_stdin_open = settings.backends.command.keep_stdin_open
 
     def would_run(self, job: AgentJob) -> str:
         if not self._template:
@@ -79,13 +127,39 @@ class CommandRunner:
                 last_err[:] = [clean]
             sink.output(clean, "stdout" if stream == "stdout" else "stderr")
 
-        status = await gate.run(
-            ["bash", "-c", command],
-            workdir=job.session_dir,
-            extra_env=env,
-            stdin=prompt.encode("utf-8"),
-            on_output=on_output,
-        )
+        inbox = job.inbox
+        more = None
+        if inbox is not None:
+            if self._keep_stdin_open:
+                inbox.open(DELIVERY)
+                more = _messages(inbox)
+            else:
+                inbox.close(CLOSED_STDIN)
+        argv = ["bash", "-c", command]
+        started = time.time()
+        try:
+            if more is None:
+                status = await gate.run(
+                    argv,
+                    workdir=job.session_dir,
+                    extra_env=env,
+                    stdin=prompt.encode("utf-8"),
+                    on_output=on_output,
+                )
+            else:  # its input stays open: started here, as the gate prepares it
+                launch = await gate.launch(argv, workdir=job.session_dir, extra_env=env)
+                status = await run_process(
+                    launch.argv,
+                    cwd=launch.cwd,
+                    env=launch.env,
+                    reap=launch.reap,
+                    stdin=prompt.encode("utf-8"),
+                    on_output=on_output,
+                    more_stdin=more,
+                )
+        finally:
+            if inbox is not None:
+                inbox.close("the program has ended")
         for stream, redactor in redactors.items():
             on_output_tail = redactor.flush()
             if on_output_tail:
@@ -98,7 +172,12 @@ class CommandRunner:
             )
             suffix = f": {detail[:200]}" if detail else ""
             raise AgentFailed(f"command exited with status {status}{suffix}")
-        return AgentResult(text="".join(stdout))
+        text = "".join(stdout)
+        warning = None
+        # (a second's margin: some file systems keep whole seconds)
+        if not text.strip() and not wrote_a_file(job.session_dir, started - 1):
+            warning = SILENT
+        return AgentResult(text=text, warning=warning)
 
 
 def create_runner(settings: RunSettings) -> CommandRunner:

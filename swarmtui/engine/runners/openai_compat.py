@@ -1,133 +1,63 @@
 """The `openai` runner: any OpenAI-compatible chat-completions server, streamed over SSE with httpx.
 
-One streaming request per agent (`stream: true`, asking for usage in the last chunk). Text is
+One streaming request per answer (`stream: true`, asking for usage in the last chunk). Text is
 coalesced into output events (on a newline, or every ~50 ms), never one event per token. 429, 5xx,
 connection errors and streams that break off are retried with exponential backoff, honouring
 `Retry-After`. Cancelling the agent leaves the `async with` blocks, which closes the stream at once.
+
+Honest endings: an answer is complete only with a finish reason. A stream the server closes
+without one (llama-cpp-python's server does that to the streaming request when another arrives),
+an answer cut off at the token limit (`length`) or stopped by a content filter, and an answer
+with no text are failed attempts with a reason that says what to do; the batch's retry policy
+decides whether to try again.
+
+Before any agent, the pre-flight check (`swarmtui.engine.endpoints.probe`) asks the server what
+it is; requests then queue for its slots (`EndpointLimit`), the wait shown as waiting for the
+server. While the answer streams, usage is counted (a token per streamed piece, the prompt by
+its length) so that the hard caps can stop the agent within one piece; the server's own figures
+replace the count when they come. A message sent to the agent becomes a user turn: before the
+first request, or after the answer being streamed (the conversation goes on).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from swarmtui.backend_names import DEFAULT_KEY_ENVS
-from swarmtui.engine.runners.base import AgentFailed, AgentJob, AgentResult, OutputSink
+from swarmtui.engine.endpoints import EndpointLimit, ServerInfo, cut_off_hint, probe
+from swarmtui.engine.runners.base import (
+    AgentFailed,
+    AgentJob,
+    AgentResult,
+    OutputSink,
+    Preflight,
+)
 from swarmtui.engine.runners.files import write_fenced_files, write_log
-from swarmtui.engine.runners.prompt import Prompt, build_prompt
-from swarmtui.engine.runners.secrets import StreamRedactor, redact, secret_values
+from swarmtui.engine.runners.openai_stream import (
+    Answer,
+    Coalescer,
+    Retryable,
+    StreamOptionsRefused,
+    cause,
+    check_status,
+    error_message,
+    parse_retry_after,
+    read_events,
+    whole_response,
+)
+from swarmtui.engine.runners.prompt import build_prompt, count_tokens
+from swarmtui.engine.runners.secrets import redact, secret_values
 from swarmtui.engine.settings import RunSettings
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_KEY_ENV = DEFAULT_KEY_ENVS["openai"]
-FLUSH_INTERVAL = 0.05
+DELIVERY = "as a user turn: before the first request, or once the answer being streamed is complete"
 
-
-class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-
-
-class _StreamOptionsRefused(Exception):
-    """The server rejected `stream_options`: ask again without it."""
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if unusable."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value.strip()))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def error_message(body: str) -> str:
-    """The readable part of an error response (OpenAI's `{"error": {"message"}}` and cousins)."""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        error = data.get("error", data.get("detail", data.get("message")))
-        if isinstance(error, dict):
-            error = error.get("message", error)
-        if error is not None:
-            body = error if isinstance(error, str) else json.dumps(error)
-    text = " ".join(body.split())
-    return text[:300] + ("..." if len(text) > 300 else "") if text else "(empty body)"
-
-
-class Coalescer:
-    """Buffers streamed text and emits it on a newline or FLUSH_INTERVAL after it began to wait."""
-
-    def __init__(
-        self, emit: Callable[[str], None], secrets: list[str], interval: float = FLUSH_INTERVAL
-    ) -> None:
-        self._emit = emit
-        self._redactor = StreamRedactor(secrets)
-        self._interval = interval
-        self._buffer: list[str] = []
-        self._timer: asyncio.TimerHandle | None = None
-        self.text: list[str] = []  # everything emitted, redacted
-
-    def add(self, piece: str) -> None:
-        safe = self._redactor.feed(piece)
-        if safe:
-            self._buffer.append(safe)
-        if "\n" in safe:
-            self.flush()
-        elif self._buffer and self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self._interval, self.flush)
-
-    def flush(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if self._buffer:
-            chunk = "".join(self._buffer)
-            self._buffer.clear()
-            self.text.append(chunk)
-            self._emit(chunk)
-
-    def finish(self) -> str:
-        """Release everything held back; the whole text."""
-        tail = self._redactor.flush()
-        if tail:
-            self._buffer.append(tail)
-        self.flush()
-        return "".join(self.text)
-
-    def discard(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self._buffer.clear()
-
-
-@dataclass
-class _Attempt:
-    model: str = ""
-    text: str = ""
-    tokens_in: int = 0
-    tokens_out: int = 0
-    usage_seen: bool = False
-    usage_source: str = "reported by the server"
+__all__ = ["OpenAIRunner", "create_runner", "error_message", "parse_retry_after"]
 
 
 class OpenAIRunner:
@@ -140,7 +70,17 @@ class OpenAIRunner:
         self.base_url = base_url.rstrip("/")
         self.key_env: str = self.options.api_key_env or DEFAULT_KEY_ENV
         # The tokenizer endpoint that answered before; False once none did (asked once per run).
-        self._tokenizer: tuple[str, str, str] | bool | None = None
+        self.tokenizer: tuple[str, str, str] | bool | None = None
+        endpoint = settings.endpoints.get(self.base_url)
+        limit: tuple[int | None, str]
+        if endpoint is not None and endpoint.max_parallel is not None:
+            limit = (endpoint.max_parallel, f'[endpoints."{self.base_url}"] max_parallel')
+        elif self.options.max_parallel is not None:
+            limit = (self.options.max_parallel, "[backends.openai] max_parallel")
+        else:
+            limit = (None, "")
+        self.limit = EndpointLimit(self.base_url, *limit)
+        self.server = ServerInfo()  # what the pre-flight check learned
 
     def model_for(self, job: AgentJob) -> str | None:
         """The job's model (the plan resolved it), else this backend's default."""
@@ -156,6 +96,31 @@ class OpenAIRunner:
         model = self.model_for(job) or "(no model)"
         return f"POST {self.base_url}/chat/completions (model {model})"
 
+    def key(self) -> str:
+        return os.environ.get(self.key_env, "").strip()
+
+    def headers(self) -> dict[str, str]:
+        key = self.key()
+        return {"Authorization": f"Bearer {key}"} if key else {}
+
+    async def preflight(self, models: list[str]) -> list[Preflight]:
+        limit = self.limit
+        if not self.options.preflight:
+            detail = "not checked ([backends.openai] preflight = false)"
+            return [Preflight(self.base_url, None, detail, limit.limit, limit.source)]
+        info = await probe(
+            self.base_url,
+            self.headers(),
+            models,
+            key_env=self.key_env,
+            timeout=self.options.connect_timeout,
+        )
+        self.server = info
+        if limit.limit is None and info.slots is not None:
+            limit.limit, limit.source = info.slots, info.slots_source
+        problem = redact(info.problem, secret_values(self.settings)) if info.problem else None
+        return [Preflight(self.base_url, problem, info.describe(), limit.limit, limit.source)]
+
     async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
         model = self.model_for(job)
         if not model:
@@ -163,14 +128,118 @@ class OpenAIRunner:
                 "no model for the openai backend: pass --model or set "
                 "[backends.openai] model in swarmtui.toml"
             )
-        key = os.environ.get(self.key_env, "").strip()
+        key = self.key()
         secrets = secret_values(self.settings)
         if key and key not in secrets:
             secrets.append(key)
-        prompt = build_prompt(job, files_in_text=True)
+        talk = _Conversation(self, job, sink, model, secrets)
+        timeout = httpx.Timeout(self.options.timeout, connect=self.options.connect_timeout)
+        try:
+            async with httpx.AsyncClient(timeout=timeout) as client:
+                await talk.run(client)
+        except AgentFailed as exc:
+            reason = redact(str(exc), secrets)
+            talk.write_log(failure=reason)
+            raise type(exc)(reason) from None
+        text = "\n\n".join(answer.text for answer in talk.answers)
+        files = self._write_files(job, text, sink)
+        files.append(talk.write_log())
+        tokens_in, tokens_out = talk.totals()
+        return AgentResult(
+            text=text,
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+            cost_usd=self.cost(model, tokens_in, tokens_out),
+            files=[f for f in files if f],
+        )
+
+    def _write_files(self, job: AgentJob, text: str, sink: OutputSink) -> list[str]:
+        refuse = job.gate.write_problem if job.gate is not None else None
+        report = write_fenced_files(text, job.session_dir, refuse)
+        for problem in report.problems:
+            sink.output(f"file not written: {problem}\n", "info")
+        return report.written
+
+
+class _Conversation:
+    """One agent's exchange with the server: its answers, and the turns messages add."""
+
+    def __init__(
+        self, runner: OpenAIRunner, job: AgentJob, sink: OutputSink, model: str, secrets: list[str]
+    ) -> None:
+        self.runner = runner
+        self.options = runner.options
+        self.job = job
+        self.sink = sink
+        self.model = model
+        self.secrets = secrets
+        self.prompt = build_prompt(job, files_in_text=True)
+        self.messages: list[dict[str, str]] = self.prompt.as_messages()
+        self.url = f"{runner.base_url}/chat/completions"
+        self.answers: list[Answer] = []
+        self.current: Answer | None = None  # the answer being streamed
+        self.turns: list[tuple[str, str]] = []  # what the transcript shows after the prompt
+        # Tokens of the answers complete so far (each request re-sends the conversation).
+        self._done_in = 0
+        self._done_out = 0
+        self._usage_source = ""
+        self._final: Answer | None = None  # the answer whose final figures were reported
+
+    # --- the exchange -------------------------------------------------------------------------
+
+    async def run(self, client: httpx.AsyncClient) -> None:
+        inbox = self.job.inbox
+        if inbox is not None:
+            inbox.open(DELIVERY)
+        while True:
+            if inbox is not None:
+                for text in inbox.take():
+                    self.messages.append({"role": "user", "content": text})
+                    self.turns.append(("User (a message sent while it ran)", text))
+                    self.sink.output("passing a message on as a user turn\n", "info")
+            answer = await self._ask(client)
+            self._check(answer)
+            self.answers.append(answer)
+            self.turns.append(("Assistant", answer.text))
+            self._done_in += answer.tokens_in
+            self._done_out += answer.tokens_out
+            if inbox is None or not len(inbox):
+                if inbox is not None:
+                    inbox.close("its answer is complete")
+                return
+            self.messages.append({"role": "assistant", "content": answer.text})
+
+    def totals(self) -> tuple[int, int]:
+        return self._done_in, self._done_out
+
+    def _check(self, answer: Answer) -> None:
+        """An answer that is not a complete one is a failed attempt, with what to do."""
+        reason = answer.finish_reason
+        size = f"{len(answer.text)} characters"
+        if reason is None:
+            hint = cut_off_hint(self.runner.server.kind)
+            ended = f"the server ended the answer without a finish reason ({size})"
+            raise AgentFailed(f"{ended}: {hint}")
+        if reason == "length":
+            limit = self.options.max_tokens
+            now = f"it is {limit}" if limit else "unset: the server's own limit applied"
+            raise AgentFailed(
+                f"the answer was cut off at the token limit (finish reason 'length', {size}): "
+                f"raise [backends.openai] max_tokens ({now}) or ask for a shorter answer"
+            )
+        if reason == "content_filter":
+            raise AgentFailed(f"the server's content filter stopped the answer ({size})")
+        if not answer.text.strip():
+            raise AgentFailed(
+                f"the server answered with no text (finish reason {reason!r}, "
+                f"{answer.tokens_out} tokens out): nothing was done"
+            )
+
+    async def _ask(self, client: httpx.AsyncClient) -> Answer:
+        """One complete answer, asked again on what is worth retrying."""
         body: dict[str, Any] = {
-            "model": model,
-            "messages": prompt.as_messages(),
+            "model": self.model,
+            "messages": list(self.messages),
             "stream": True,
             "stream_options": {"include_usage": True},
         }
@@ -178,55 +247,30 @@ class OpenAIRunner:
             body["max_tokens"] = self.options.max_tokens
         if self.options.temperature is not None:
             body["temperature"] = self.options.temperature
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
-        url = f"{self.base_url}/chat/completions"
-        timeout = httpx.Timeout(self.options.timeout, connect=self.options.connect_timeout)
-        partial = _Attempt(model=model)
-        try:
-            async with httpx.AsyncClient(timeout=timeout) as client:
-                result = await self._with_retries(
-                    client, url, headers, body, sink, secrets, partial
-                )
-                if not result.usage_seen and self.options.count_with_tokenizer:
-                    await self._count_with_tokenizer(client, headers, prompt, result, sink)
-        except AgentFailed as exc:
-            reason = redact(str(exc), secrets)
-            self._log(job, model, prompt, partial, secrets, failure=reason)
-            raise AgentFailed(reason) from None
-        cost = self.cost(model, result.tokens_in, result.tokens_out)
-        files = self._write_files(job, result.text, sink)
-        files.append(self._log(job, model, prompt, result, secrets))
-        return AgentResult(
-            text=result.text,
-            tokens_in=result.tokens_in,
-            tokens_out=result.tokens_out,
-            cost_usd=cost,
-            files=[f for f in files if f],
-        )
-
-    async def _with_retries(
-        self,
-        client: httpx.AsyncClient,
-        url: str,
-        headers: dict[str, str],
-        body: dict[str, Any],
-        sink: OutputSink,
-        secrets: list[str],
-        partial: _Attempt,
-    ) -> _Attempt:
+        if self.options.stop:
+            body["stop"] = list(self.options.stop)
         attempts = self.options.max_retries + 1
         attempt = 1
+        sink = self.sink
+        limit = self.runner.limit
         while True:
-            coalescer = Coalescer(lambda text: sink.output(text, "text"), secrets)
+            coalescer = Coalescer(lambda text: sink.output(text, "text"), self.secrets)
+            answer = self.current = Answer()
             try:
-                return await self._stream_once(client, url, headers, body, sink, coalescer)
-            except _StreamOptionsRefused:
+                async with limit.slot(self._on_wait, self._on_slot):
+                    await self._stream_once(client, body, coalescer, answer)
+                    if not answer.usage_seen and self.options.count_with_tokenizer:
+                        await self._count_with_tokenizer(client, answer)
+                if self._final is not answer:
+                    self._report(answer, final=True)
+                return answer
+            except StreamOptionsRefused:
                 body = {k: v for k, v in body.items() if k != "stream_options"}
                 sink.output("server refused stream_options; asking without it\n", "info")
                 continue
-            except _Retryable as exc:
-                partial.text = coalescer.finish()
-                reason = redact(exc.reason, secrets)
+            except Retryable as exc:
+                answer.text = coalescer.finish()
+                reason = redact(exc.reason, self.secrets)
                 if attempt >= attempts:
                     tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
                     raise AgentFailed(f"{reason} (gave up after {tries})") from None
@@ -239,11 +283,17 @@ class OpenAIRunner:
                 await asyncio.sleep(delay)
                 attempt += 1
             except AgentFailed:
-                partial.text = coalescer.finish()
+                answer.text = coalescer.finish()
                 raise
             except BaseException:  # cancelled: stop at once, emit nothing more
                 coalescer.discard()
                 raise
+
+    def _on_wait(self, limit: int, ahead: int) -> None:
+        self.sink.server_wait(self.runner.base_url, limit, ahead)
+
+    def _on_slot(self) -> None:
+        self.sink.server_slot(self.runner.base_url)
 
     def _delay(self, attempt: int, retry_after: float | None) -> tuple[float, str]:
         cap = self.options.max_retry_wait
@@ -256,241 +306,167 @@ class OpenAIRunner:
     async def _stream_once(
         self,
         client: httpx.AsyncClient,
-        url: str,
-        headers: dict[str, str],
         body: dict[str, Any],
-        sink: OutputSink,
         coalescer: Coalescer,
-    ) -> _Attempt:
-        attempt = _Attempt(model=str(body["model"]))
+        answer: Answer,
+    ) -> None:
+        url = self.url
+        headers = self.runner.headers()
         try:
             async with (
                 asyncio.timeout(self.options.timeout),
                 client.stream("POST", url, json=body, headers=headers) as response,
             ):
-                await self._check_status(response, url, "stream_options" in body)
+                await check_status(response, url, "stream_options" in body)
                 content_type = response.headers.get("content-type", "")
                 if "text/event-stream" not in content_type:
-                    await self._whole_response(response, content_type, sink, coalescer, attempt)
+                    await whole_response(response, content_type, coalescer, answer)
                 else:
-                    await self._read_events(response, url, sink, coalescer, attempt)
+                    await read_events(response, url, coalescer, answer, self._on_piece, self._info)
         except TimeoutError:
             raise AgentFailed(
                 f"no complete answer from {url} within {self.options.timeout:g} s "
                 "(timeout per request)"
             ) from None
         except httpx.TimeoutException as exc:
-            raise _Retryable(f"{url} timed out ({type(exc).__name__})") from None
+            raise Retryable(f"{url} timed out ({type(exc).__name__})") from None
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise _Retryable(f"cannot connect to {url} ({_cause(exc)})") from None
+            raise Retryable(f"cannot connect to {url} ({cause(exc)})") from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            received = len("".join(coalescer.text))
-            raise _Retryable(
-                f"connection to {url} broke after {received} characters ({_cause(exc)})"
-            ) from None
+            if answer.finish_reason is None:
+                raise Retryable(
+                    f"connection to {url} broke after {coalescer.received} characters "
+                    f"({cause(exc)})"
+                ) from None
+            # The answer was complete (it had its finish reason): only what follows was lost.
+            self._info(f"the connection broke after the answer was complete ({cause(exc)})\n")
         except httpx.HTTPError as exc:
-            raise AgentFailed(f"request to {url} failed: {_cause(exc)}") from None
-        except (AgentFailed, _Retryable, _StreamOptionsRefused):
+            raise AgentFailed(f"request to {url} failed: {cause(exc)}") from None
+        except (AgentFailed, Retryable, StreamOptionsRefused):
             raise
         except Exception as exc:  # e.g. a transport's ExceptionGroup: say what is inside
-            raise AgentFailed(f"request to {url} failed: {_cause(exc)}") from None
-        attempt.text = coalescer.finish()
-        return attempt
+            raise AgentFailed(f"request to {url} failed: {cause(exc)}") from None
+        answer.text = coalescer.finish()
 
-    async def _check_status(self, response: httpx.Response, url: str, sent_options: bool) -> None:
-        status = response.status_code
-        if status == 200:
-            return
-        raw = (await response.aread())[:8192].decode("utf-8", "replace")
-        message = f"HTTP {status} from {url}: {error_message(raw)}"
-        if status == 429 or status >= 500:
-            raise _Retryable(message, parse_retry_after(response.headers.get("retry-after")))
-        if sent_options and status in (400, 422) and "stream_options" in raw:
-            raise _StreamOptionsRefused()
-        raise AgentFailed(message)
+    def _info(self, text: str) -> None:
+        self.sink.output(text, "info")
 
-    async def _read_events(
-        self,
-        response: httpx.Response,
-        url: str,
-        sink: OutputSink,
-        coalescer: Coalescer,
-        attempt: _Attempt,
-    ) -> None:
-        done = finished = False
-        async for line in response.aiter_lines():
-            if not line.startswith("data:"):
-                continue  # blank separators, comments (":"), event:/id:/retry: fields
-            data = line[5:].strip()
-            if data == "[DONE]":
-                done = True
-                break
-            try:
-                chunk = json.loads(data)
-            except ValueError:
-                sink.output(f"unreadable event from the server: {data[:200]}\n", "info")
-                continue
-            if not isinstance(chunk, dict):
-                sink.output(f"unexpected event from the server: {data[:200]}\n", "info")
-                continue
-            if chunk.get("error"):
-                raise AgentFailed(f"{url} reported an error: {error_message(data)}")
-            finished = self._apply_chunk(chunk, coalescer, attempt, sink) or finished
-        if not (done or finished):
-            raise _Retryable(f"the stream from {url} ended before the answer was complete")
+    # --- usage --------------------------------------------------------------------------------
 
-    def _apply_chunk(
-        self, chunk: dict[str, Any], coalescer: Coalescer, attempt: _Attempt, sink: OutputSink
-    ) -> bool:
-        finished = False
-        for choice in chunk.get("choices") or []:
-            if not isinstance(choice, dict):
-                continue
-            delta = choice.get("delta") or choice.get("message") or {}
-            content = delta.get("content") if isinstance(delta, dict) else None
-            if isinstance(content, str) and content:
-                coalescer.add(content)
-            elif isinstance(choice.get("text"), str):
-                coalescer.add(choice["text"])
-            finished = finished or bool(choice.get("finish_reason"))
-        usage = chunk.get("usage")
-        if isinstance(usage, dict):
-            tokens_in = usage.get("prompt_tokens")
-            tokens_out = usage.get("completion_tokens")
-            if isinstance(tokens_in, int) and isinstance(tokens_out, int):
-                attempt.tokens_in, attempt.tokens_out = tokens_in, tokens_out
-                attempt.usage_seen = True
-                sink.usage(tokens_in, tokens_out, self.cost(attempt.model, tokens_in, tokens_out))
-        return finished
+    def _prompt_estimate(self) -> int:
+        return count_tokens("".join(m["content"] for m in self.messages))
 
-    async def _whole_response(
-        self,
-        response: httpx.Response,
-        content_type: str,
-        sink: OutputSink,
-        coalescer: Coalescer,
-        attempt: _Attempt,
-    ) -> None:
-        """A server that ignored `stream: true` and answered with one JSON completion."""
-        raw = (await response.aread()).decode("utf-8", "replace")
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            data = None
-        if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
-            kind = content_type.split(";")[0] or "no content type"
-            raise AgentFailed(
-                f"the server answered with {kind}, not a chat completion: {error_message(raw)}"
-            )
-        usage = data.get("usage") or {}
-        chunk = {"choices": data["choices"], "usage": usage}
-        self._apply_chunk(chunk, coalescer, attempt, sink)
+    def _on_piece(self, answer: Answer) -> None:
+        """After each streamed chunk: the figures so far (the caps are checked on each)."""
+        if answer.usage_seen:
+            self._report(answer, final=answer.finish_reason is not None)
+        elif answer.pieces:
+            self._report(answer, final=False)
 
-    async def _count_with_tokenizer(
-        self,
-        client: httpx.AsyncClient,
-        headers: dict[str, str],
-        prompt: Prompt,
-        result: _Attempt,
-        sink: OutputSink,
-    ) -> None:
+    def _report(self, answer: Answer, *, final: bool) -> None:
+        if final:
+            self._final = answer
+        if answer.usage_seen:
+            tokens_in, tokens_out, estimated = answer.tokens_in, answer.tokens_out, False
+        else:
+            tokens_in, tokens_out, estimated = self._prompt_estimate(), answer.pieces, True
+            if final:  # what the record keeps when the server never said
+                answer.tokens_in, answer.tokens_out = tokens_in, tokens_out
+                self._usage_source = "counted by swarmtui: the server reported none"
+        tokens_in += self._done_in
+        tokens_out += self._done_out
+        self.sink.usage(
+            tokens_in,
+            tokens_out,
+            self.runner.cost(self.model, tokens_in, tokens_out),
+            estimated=estimated,
+            final=final,
+        )
+
+    async def _count_with_tokenizer(self, client: httpx.AsyncClient, answer: Answer) -> None:
         """A stream without usage (llama-cpp-python's server): ask the server's own tokenizer.
 
         These are the server's counts of the texts exchanged, not estimates; the chat template's
-        few extra prompt tokens are not included. Servers without such an endpoint: no counts.
+        few extra prompt tokens are not included. Servers without such an endpoint: counted by
+        swarmtui (a token per streamed piece), marked as such.
         """
-        prompt_text = "\n".join(message["content"] for message in prompt.as_messages())
-        tokens_in = await self._tokenize_count(client, headers, prompt_text)
+        prompt_text = "\n".join(message["content"] for message in self.messages)
+        tokens_in = await self._tokenize_count(client, prompt_text)
         if tokens_in is None:
             return
         tokens_out = 0
-        if result.text:
+        if answer.text:
             # A tokenizer may add a start-of-text token that no answer contains: subtract it.
-            baseline = await self._tokenize_count(client, headers, "")
-            answer = await self._tokenize_count(client, headers, result.text)
-            if baseline is None or answer is None:
+            baseline = await self._tokenize_count(client, "")
+            counted = await self._tokenize_count(client, answer.text)
+            if baseline is None or counted is None:
                 return
-            tokens_out = max(0, answer - baseline)
-        counts = (tokens_in, tokens_out)
-        result.tokens_in, result.tokens_out = counts
-        result.usage_seen = True
-        result.usage_source = "counted by the server's tokenizer; the stream reported none"
-        sink.output(f"token counts from the server's tokenizer ({self._tokenizer_url()})\n", "info")
-        sink.usage(result.tokens_in, result.tokens_out, self.cost(result.model, *counts))
+            tokens_out = max(0, counted - baseline)
+        answer.tokens_in, answer.tokens_out = tokens_in, tokens_out
+        answer.usage_seen = True
+        self._usage_source = "counted by the server's tokenizer; the stream reported none"
+        tokenizer = self.runner.tokenizer
+        url = tokenizer[0] if isinstance(tokenizer, tuple) else ""
+        self.sink.output(f"token counts from the server's tokenizer ({url})\n", "info")
 
-    def _tokenizer_url(self) -> str:
-        return self._tokenizer[0] if isinstance(self._tokenizer, tuple) else ""
-
-    async def _tokenize_count(
-        self, client: httpx.AsyncClient, headers: dict[str, str], text: str
-    ) -> int | None:
-        root = self.base_url.removesuffix("/v1")
+    async def _tokenize_count(self, client: httpx.AsyncClient, text: str) -> int | None:
+        runner = self.runner
+        root = runner.base_url.removesuffix("/v1")
         # llama-cpp-python's server, then llama.cpp's own server.
         candidates = [
             (f"{root}/extras/tokenize/count", "input", "count"),
             (f"{root}/tokenize", "content", "tokens"),
         ]
-        if self._tokenizer is False:
+        if runner.tokenizer is False:
             return None
-        if isinstance(self._tokenizer, tuple):
-            candidates = [self._tokenizer]
+        if isinstance(runner.tokenizer, tuple):
+            candidates = [runner.tokenizer]
         for url, field_in, field_out in candidates:
             try:
                 response = await client.post(
-                    url, json={field_in: text}, headers=headers, timeout=30
+                    url, json={field_in: text}, headers=runner.headers(), timeout=30
                 )
                 value = response.json().get(field_out) if response.status_code == 200 else None
             except (httpx.HTTPError, ValueError, AttributeError):
                 value = None
             count = len(value) if isinstance(value, list) else value
             if isinstance(count, int) and not isinstance(count, bool):
-                self._tokenizer = (url, field_in, field_out)
+                runner.tokenizer = (url, field_in, field_out)
                 return count
-        self._tokenizer = False
+        runner.tokenizer = False
         return None
 
-    def _write_files(self, job: AgentJob, text: str, sink: OutputSink) -> list[str]:
-        refuse = job.gate.write_problem if job.gate is not None else None
-        report = write_fenced_files(text, job.session_dir, refuse)
-        for problem in report.problems:
-            sink.output(f"file not written: {problem}\n", "info")
-        return report.written
+    # --- the transcript -----------------------------------------------------------------------
 
-    def _log(
-        self,
-        job: AgentJob,
-        model: str,
-        prompt: Prompt,
-        result: _Attempt,
-        secrets: list[str],
-        failure: str | None = None,
-    ) -> str:
+    def write_log(self, failure: str | None = None) -> str:
+        job = self.job
+        tokens_in, tokens_out = self.totals()
+        current = self.current
+        if failure and current is not None:
+            tokens_in += current.tokens_in
+            tokens_out += current.tokens_out
+        source = self._usage_source or "reported by the server"
         usage = (
-            f"tokens in {result.tokens_in}, out {result.tokens_out} ({result.usage_source})"
-            if result.usage_seen
+            f"tokens in {tokens_in}, out {tokens_out} ({source})"
+            if tokens_in or tokens_out
             else "the server reported no token counts"
         )
         parts = [
             f"# {job.name} ({job.type}), attempt {job.attempt}",
-            f"- backend: openai, model: {model}, server: {self.base_url}",
+            f"- backend: openai, model: {self.model}, server: {self.runner.base_url}",
             f"- {usage}",
         ]
         if failure:
             parts.append(f"- failed: {failure}")
-        parts += [f"## System\n\n{prompt.system}", f"## User\n\n{prompt.user}"]
-        parts.append(f"## Assistant\n\n{result.text}")
-        text = redact("\n\n".join(parts) + "\n", secrets)
+        parts += [f"## System\n\n{self.prompt.system}", f"## User\n\n{self.prompt.user}"]
+        parts += [f"## {heading}\n\n{text}" for heading, text in self.turns]
+        if failure and current is not None:
+            parts.append(f"## Assistant (incomplete)\n\n{current.text}")
+        text = redact("\n\n".join(parts) + "\n", self.secrets)
         try:
             return write_log(job.session_dir, job.name, job.attempt, ".transcript.md", text)
         except OSError:
             return ""
-
-
-def _cause(exc: BaseException) -> str:
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        exc = exc.exceptions[0]  # the group's own text ("unhandled errors...") says nothing
-    text = str(exc).strip()
-    return text or type(exc).__name__
 
 
 def create_runner(settings: RunSettings) -> OpenAIRunner:

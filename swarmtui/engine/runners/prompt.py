@@ -36,6 +36,15 @@ def _render_value(value: Any) -> str:
     return text
 
 
+# Characters per token, for counting a text before a server does (English text, roughly).
+CHARS_PER_TOKEN = 4
+
+
+def count_tokens(text: str) -> int:
+    """Tokens of TEXT as estimated before any server counts them."""
+    return -(-len(text) // CHARS_PER_TOKEN)
+
+
 def build_prompt(job: AgentJob, *, files_in_text: bool) -> Prompt:
     """FILES_IN_TEXT: the backend only returns text, so explain the fenced-block file convention."""
     system = job.system_prompt.strip() or DEFAULT_SYSTEM_PROMPT

@@ -1,7 +1,10 @@
-"""An agent's detail: instructions, waits/stores and their state, output, memory, artifacts."""
+"""An agent's detail: instructions, waits/stores and their state, output, memory, artifacts, what
+its program reports as it works (Claude Code's session, tools, files changed), and a box to send
+it a message while it runs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -12,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Label, OptionList, Static, TextArea
+from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 
 from swarmtui.engine.state import AgentState, MemoryEntry, SessionState
 from swarmtui.memory_keys import key_matches
@@ -22,6 +25,8 @@ from swarmtui.ui.widgets.agents_panel import agent_elapsed
 from swarmtui.ui.widgets.memory_panel import short_value
 
 MAX_PAGER_BYTES = 2_000_000
+# Sends a message to a running agent: (agent, text) -> why not, or None once it was taken.
+SendMessage = Callable[[str, str], str | None]
 
 
 def artifact_file(session_path: Path | None, relative: str) -> Path | None:
@@ -42,6 +47,39 @@ def read_artifact(path: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return f"({path.name} is not text: {path.stat().st_size} bytes)"
+
+
+def activity_text(agent: AgentState) -> Text:
+    """What the agent's backend reports: its server wait, its own session, tools, files
+    changed, messages sent to it, and whether its figures are swarmtui's count."""
+    text = Text()
+    dim = Style(dim=True)
+    if agent.server_wait is not None:
+        text.append("waits for the server ", dim)
+        text.append(agent.server_wait + "\n", Style(bold=True))
+    if agent.server_wait_seconds:
+        text.append(f"waited {format_seconds(agent.server_wait_seconds)} for its server\n", dim)
+    if agent.backend_session:
+        text.append("session ", dim)
+        text.append(agent.backend_session + "\n", Style(bold=True))
+    if agent.tools:
+        used = ", ".join(f"{name} ×{count}" for name, count in sorted(agent.tools.items()))
+        text.append("tools   ", dim)
+        text.append(used + "\n")
+    for path in agent.files_changed:
+        text.append("changed ", dim)
+        text.append(path + "\n")
+    if agent.tokens_in or agent.tokens_out:
+        counted = " (counted by swarmtui while streaming)" if agent.usage_estimated else ""
+        cost = f", ${agent.cost_usd:.4f}" if agent.cost_usd is not None else ""
+        text.append(f"tokens  {agent.tokens_in} in / {agent.tokens_out} out{cost}{counted}\n")
+    for _t, by, message, _how in agent.messages[-5:]:
+        text.append(f"» {by}: ", dim)
+        text.append(message.splitlines()[0] if message.strip() else message)
+        text.append("\n")
+    if not text:
+        text.append("Nothing reported yet.", dim)
+    return text
 
 
 class ArtifactPager(ModalScreen[None]):
@@ -99,6 +137,7 @@ class AgentDetailScreen(Screen[None]):
         session_path: Path | None = None,
         bridge: SessionBridge | None = None,
         read_only: bool = False,
+        send: SendMessage | None = None,
     ) -> None:
         super().__init__()
         self.state = state
@@ -106,6 +145,7 @@ class AgentDetailScreen(Screen[None]):
         self.session_path = session_path
         self.bridge = bridge
         self.read_only = read_only
+        self.send = None if read_only else send
         self.now: float | None = None
         self._artifacts: list[str] = []
 
@@ -115,10 +155,16 @@ class AgentDetailScreen(Screen[None]):
             with VerticalScroll(id="detail-left"):
                 yield Static(id="detail-instructions", classes="detail-section")
                 yield Static(id="detail-deps", classes="detail-section")
+                yield Static(id="detail-activity", classes="detail-section")
                 yield Static(id="detail-memory", classes="detail-section")
             with Vertical(id="detail-right"):
                 with VerticalScroll(id="detail-output-scroll"):
                     yield Static(id="detail-output")
+                if self.send is not None:
+                    yield Input(
+                        placeholder="A message to this agent while it runs (enter sends)",
+                        id="detail-send",
+                    )
                 yield OptionList(id="detail-artifacts")
         yield Footer()
 
@@ -126,6 +172,7 @@ class AgentDetailScreen(Screen[None]):
         self.query_one("#detail-instructions").border_title = "Instructions"
         self.query_one("#detail-deps").border_title = "Waits and stores"
         self.query_one("#detail-memory").border_title = "Memory read and written"
+        self.query_one("#detail-activity").border_title = "Its backend"
         self.query_one("#detail-output-scroll").border_title = "Output"
         self.query_one("#detail-artifacts").border_title = "Artifacts: none yet"
         if self.bridge is not None:
@@ -174,6 +221,7 @@ class AgentDetailScreen(Screen[None]):
         self.query_one("#detail-header", Static).update(header)
         self.query_one("#detail-instructions", Static).update(agent.instructions or "(none)")
         self.query_one("#detail-deps", Static).update(self._deps(agent, styles))
+        self.query_one("#detail-activity", Static).update(activity_text(agent))
         self.query_one("#detail-memory", Static).update(self._memory(agent))
         scroll = self.query_one("#detail-output-scroll", VerticalScroll)
         following = scroll.scroll_y >= scroll.max_scroll_y - 1
@@ -229,6 +277,18 @@ class AgentDetailScreen(Screen[None]):
         if not read and not written:
             text.append("No memory read or written yet.", Style(dim=True))
         return text
+
+    @on(Input.Submitted, "#detail-send")
+    def _send(self, event: Input.Submitted) -> None:
+        text = event.value
+        if not text.strip() or self.send is None:
+            return
+        problem = self.send(self.agent_name, text)
+        if problem is not None:
+            self.notify(problem, severity="warning", markup=False)
+            return
+        event.input.clear()
+        self.notify(f"Sent to {self.agent_name}", markup=False)
 
     @on(OptionList.OptionSelected, "#detail-artifacts")
     def _artifact_chosen(self, event: OptionList.OptionSelected) -> None:

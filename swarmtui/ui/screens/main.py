@@ -271,6 +271,7 @@ class MainScreen(ReportsFailures, Screen[None]):
             message.name,
             session_path=self.controller.session_path,
             bridge=self.bridge,
+            send=self.controller.send_message,
         )
         self.app.push_screen(detail)
 

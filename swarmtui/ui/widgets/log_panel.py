@@ -29,6 +29,8 @@ _EVENT_STATUS = {
     "agent_queued": "queued",
     "agent_waiting": "waiting",
     "agent_started": "running",
+    "agent_server_wait": "queued",
+    "agent_server_slot": "running",
     "memory_stored": "done",
     "control": "cancelled",
 }
@@ -38,9 +40,13 @@ def describe(event: Event) -> tuple[str, str]:
     """(who, what) for one event, in a few words."""
     # Imported here: the event models are built on first use, not at the app's start-up.
     from swarmtui.engine.events import (
+        AgentActivity,
         AgentFinished,
+        AgentMessage,
         AgentOutput,
         AgentQueued,
+        AgentServerSlot,
+        AgentServerWait,
         AgentStarted,
         AgentUsage,
         AgentWaiting,
@@ -49,9 +55,11 @@ def describe(event: Event) -> tuple[str, str]:
         BashFinished,
         BashOutput,
         BashStarted,
+        CapCrossed,
         ConfinementNoted,
         Control,
         DiagnosticEvent,
+        EndpointChecked,
         FileWritten,
         MemoryDeleted,
         MemoryStored,
@@ -82,7 +90,30 @@ def describe(event: Event) -> tuple[str, str]:
         return event.agent, event.text.rstrip("\n")
     if isinstance(event, AgentUsage):
         cost = f", ${event.cost_usd:.4f}" if event.cost_usd is not None else ""
-        return event.agent, f"tokens {event.tokens_in} in / {event.tokens_out} out{cost}"
+        counted = " (counted while streaming)" if event.estimated else ""
+        return event.agent, f"tokens {event.tokens_in} in / {event.tokens_out} out{cost}{counted}"
+    if isinstance(event, AgentServerWait):
+        ahead = f", {event.ahead} ahead" if event.ahead else ""
+        return (
+            event.agent,
+            f"waits for the server {event.endpoint} ({event.limit} at a time{ahead})",
+        )
+    if isinstance(event, AgentServerSlot):
+        return event.agent, f"the server {event.endpoint} took its request"
+    if isinstance(event, AgentMessage):
+        return event.agent, f"message from {event.by}: {event.text}"
+    if isinstance(event, AgentActivity):
+        parts = [f"session {event.backend_session}"] if event.backend_session else []
+        parts += [f"tool {event.tool}"] if event.tool else []
+        parts += [f"changed {event.file}"] if event.file else []
+        return event.agent, ", ".join(parts) or "activity"
+    if isinstance(event, EndpointChecked):
+        what = f"problem: {event.problem}" if event.problem else f"ok: {event.detail}"
+        limit = f" ({event.max_parallel} at a time)" if event.max_parallel else ""
+        return event.backend, f"pre-flight {event.endpoint} {what}{limit}"
+    if isinstance(event, CapCrossed):
+        stopped = f"; stopped {', '.join(event.stopped)}" if event.stopped else ""
+        return event.agent or "session", f"cap crossed: {event.reason}{stopped}"
     if isinstance(event, AgentFinished):
         return event.agent, event.status + (f": {event.reason}" if event.reason else "")
     if isinstance(event, MemoryStored):

@@ -1,0 +1,97 @@
+"""Hard caps: per agent (`[agent_caps]` max_tokens, max_cost_usd, timeout) and per session
+(`budget_usd`, `max_tokens`), checked on every usage report a runner makes while it streams.
+
+A crossed agent cap stops that agent; a crossed session cap stops every running agent that
+spends (its backend reports tokens or cost) and refuses the agents that have not started. The
+totals kept here move with each report, before its event is even recorded, so a cap stops an
+agent within the streamed piece that crossed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from swarmtui.engine.events import CapName
+from swarmtui.engine.settings import RunSettings
+from swarmtui.engine.state import AgentState, SessionState
+
+# Backends that spend: what they report counts against the caps.
+SPENDING_BACKENDS = frozenset({"openai", "claude"})
+
+
+@dataclass(frozen=True)
+class Crossed:
+    cap: CapName
+    limit: float
+    value: float
+    agent: str | None = None
+
+    @property
+    def reason(self) -> str:
+        if self.cap == "agent_max_tokens":
+            what = f"{self.value:.0f} tokens crossed its cap of {self.limit:.0f}"
+            return f"stopped: {what} ([agent_caps] max_tokens)"
+        if self.cap == "agent_max_cost_usd":
+            what = f"${self.value:.4f} crossed its cap of ${self.limit:.4f}"
+            return f"stopped: {what} ([agent_caps] max_cost_usd)"
+        if self.cap == "session_budget_usd":
+            what = f"the session's budget of ${self.limit:.2f} was crossed"
+            return f"stopped: {what} (${self.value:.4f} spent)"
+        what = f"the session's cap of {self.limit:.0f} tokens was crossed"
+        return f"stopped: {what} ({self.value:.0f} used)"
+
+
+class Caps:
+    """The caps of one session and the running totals they are checked against."""
+
+    def __init__(self, settings: RunSettings, state: SessionState) -> None:
+        self.budget = settings.budget_usd
+        self.max_tokens = settings.max_tokens
+        self.agent = settings.agent_caps
+        self._tokens = state.tokens
+        self._cost = state.cost_usd
+        # Each agent's latest totals (earlier attempts included) as reported here.
+        self._live: dict[str, tuple[int, float]] = {}
+        self.crossed: Crossed | None = None  # the session cap, once crossed
+
+    def timeout(self, own: float | None) -> float | None:
+        """An agent's run time limit: its own `timeout` option or the cap, the smaller."""
+        cap = self.agent.timeout
+        if own is None or cap is None:
+            return own if cap is None else cap
+        return min(own, cap)
+
+    def report(
+        self, agent: AgentState, tokens_in: int, tokens_out: int, cost_usd: float | None
+    ) -> list[Crossed]:
+        """An agent's running totals in its current attempt; the caps this crosses now."""
+        tokens = agent.spent_in + agent.spent_out + tokens_in + tokens_out
+        cost = (agent.spent_cost or 0.0) + (cost_usd or 0.0)
+        old = self._live.get(agent.name)
+        if old is None:
+            old = (agent.tokens_in + agent.tokens_out, agent.cost_usd or 0.0)
+        self._tokens += tokens - old[0]
+        self._cost += cost - old[1]
+        self._live[agent.name] = (tokens, cost)
+        crossed: list[Crossed] = []
+        caps = self.agent
+        if caps.max_tokens is not None and tokens > caps.max_tokens:
+            crossed.append(Crossed("agent_max_tokens", caps.max_tokens, tokens, agent.name))
+        if caps.max_cost_usd is not None and cost_usd is not None and cost > caps.max_cost_usd:
+            crossed.append(Crossed("agent_max_cost_usd", caps.max_cost_usd, cost, agent.name))
+        if self.crossed is None:
+            if self.budget is not None and self._cost > self.budget:
+                self.crossed = Crossed("session_budget_usd", self.budget, self._cost)
+            elif self.max_tokens is not None and self._tokens > self.max_tokens:
+                self.crossed = Crossed("session_max_tokens", self.max_tokens, self._tokens)
+            if self.crossed is not None:
+                crossed.append(self.crossed)
+        return crossed
+
+    def refusal(self) -> str | None:
+        """Why no agent may start now (a session cap reached), else None."""
+        if self.budget is not None and self._cost >= self.budget:
+            return f"budget of ${self.budget:.2f} spent (${self._cost:.2f}); not started"
+        if self.max_tokens is not None and self._tokens >= self.max_tokens:
+            return f"the session's cap of {self.max_tokens} tokens is used up; not started"
+        return None

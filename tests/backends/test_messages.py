@@ -1,0 +1,191 @@
+"""Talking to a running agent: a message sent mid-stream (our FAKE OpenAI server), on a command's
+standard input, and `swarmtui send` reaching a headless run in another process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from swarmtui.config import Backends, CommandOptions, OpenAIOptions
+from swarmtui.engine.control_socket import socket_path
+from swarmtui.engine.events import AgentMessage, AgentOutput, Event
+from swarmtui.engine.session import LiveSession
+from swarmtui.engine.state import fold
+from swarmtui.store import read_events
+
+from ..engine.helpers import one_message, run, task, wait_for_events
+from .fake_openai_server import Connection, FakeOpenAIServer, Request, stream_reply
+
+BOUND = 20  # seconds: a bound on a wait that an event ends, never a synchronisation
+
+
+async def test_a_message_sent_mid_stream_becomes_the_next_user_turn(
+    fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    sent = threading.Event()
+
+    async def first(request: Request, conn: Connection) -> None:
+        await conn.start_sse()
+        await conn.content("first part\n")
+        # The rest comes once the message has been sent: it arrived mid-stream.
+        await asyncio.get_running_loop().run_in_executor(None, sent.wait, BOUND)
+        await conn.content("end of the first answer")
+        await conn.finish((10, 5))
+
+    fake_server.script(first, stream_reply(["the second answer"], usage=(20, 3)))
+    refusals: list[str | None] = []
+
+    def on_event(session: LiveSession, event: Event) -> None:
+        if isinstance(event, AgentOutput) and "first part" in event.text:
+            refusals.append(session.send_message("Writer", "Also mention the tests.", "Ana"))
+            refusals.append(session.send_message("Nobody", "hello"))
+        if isinstance(event, AgentMessage):
+            sent.set()
+
+    settings = {
+        "backend": "openai",
+        "base_url": fake_server.base_url,
+        "model": "fake-model",
+        "backends": Backends(openai=OpenAIOptions(max_retries=0)),
+    }
+    r = await run(
+        one_message(task(0, "Writer", stores=["swarm/w"])), tmp_path, on_event, **settings
+    )
+    writer = r.state.agents["Writer"]
+    assert refusals == [None, "no agent named Nobody"]
+    assert writer.status == "done"
+    assert writer.result == "first part\nend of the first answer\n\nthe second answer"
+    assert (writer.tokens_in, writer.tokens_out) == (30, 8)  # both requests
+    second = fake_server.requests[-1].json()["messages"]
+    assert second[-2:] == [
+        {"role": "assistant", "content": "first part\nend of the first answer"},
+        {"role": "user", "content": "Also mention the tests."},
+    ]
+    [message] = r.of(AgentMessage)
+    assert (message.agent, message.by, message.text) == ("Writer", "Ana", "Also mention the tests.")
+    assert "user turn" in message.delivery
+    # In the transcript and in the replay.
+    transcript = (r.session.path / "artifacts/logs/writer.transcript.md").read_text()
+    assert "## User (a message sent while it ran)\n\nAlso mention the tests." in transcript
+    replayed = fold(read_events(r.session.path))
+    assert [m[1:3] for m in replayed.agents["Writer"].messages] == [
+        ("Ana", "Also mention the tests.")
+    ]
+    assert "» Ana: Also mention the tests." in replayed.agents["Writer"].output_tail
+    # Once it has ended, nothing reaches it.
+    assert r.session.send_message("Writer", "too late") == "the session is not running"
+
+
+LISTENER = (
+    'echo ready; while IFS= read -r line; do case "$line" in '
+    'msg:*) echo "got $line"; exit 0;; esac; done'
+)
+
+
+async def test_a_command_agent_reads_messages_on_its_kept_open_stdin(tmp_path: Path) -> None:
+    replies: list[str | None] = []
+
+    def on_event(session: LiveSession, event: Event) -> None:
+        if isinstance(event, AgentOutput) and "ready" in event.text:
+            replies.append(session.send_message("Listener", "msg: hello there"))
+
+    r = await run(
+        one_message(task(0, "Listener")),
+        tmp_path,
+        on_event,
+        backend="command",
+        command_template=LISTENER,
+        backends=Backends(command=CommandOptions(keep_stdin_open=True)),
+    )
+    assert replies == [None]
+    listener = r.state.agents["Listener"]
+    assert listener.status == "done" and listener.result == "ready\ngot msg: hello there\n"
+    [message] = r.of(AgentMessage)
+    assert message.delivery == "as a line on the program's standard input"
+
+
+async def test_a_command_agent_with_a_closed_stdin_says_why_it_takes_no_message(
+    tmp_path: Path,
+) -> None:
+    replies: list[str | None] = []
+
+    def on_event(session: LiveSession, event: Event) -> None:
+        if isinstance(event, AgentOutput) and "ready" in event.text:
+            replies.append(session.send_message("Quick", "msg: hi"))
+
+    await run(
+        one_message(task(0, "Quick")),
+        tmp_path,
+        on_event,
+        backend="command",
+        command_template="echo ready",
+    )
+    assert replies == [
+        "Quick takes no message now: a command agent reads no messages unless "
+        "[backends.command] keep_stdin_open = true"
+    ]
+
+
+def _send(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "swarmtui", "send", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_swarmtui_send_reaches_a_headless_run_in_another_process(tmp_path: Path) -> None:
+    batch = tmp_path / "listen.swarm.js"
+    batch.write_text('Task("Listener", "Wait for a message.")\n')
+    config = tmp_path / "swarmtui.toml"
+    config.write_text("[backends.command]\nkeep_stdin_open = true\n")
+    sessions = tmp_path / "sessions"
+    env = dict(os.environ, SWARMTUI_CONFIG_DIR=str(tmp_path / "user-config"))
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "swarmtui", "run", str(batch), "--headless", "--json",
+            "--backend", "command", "--command", LISTENER, "--sessions-dir", str(sessions),
+            "--config", str(config),
+        ],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        folder = wait_for_events(
+            sessions, proc, "type = 'agent_output' AND payload_json LIKE '%ready%'"
+        )
+        # The socket is the owner's alone.
+        control = socket_path(folder)
+        assert stat.S_IMODE(control.parent.stat().st_mode) == 0o700
+        assert stat.S_IMODE(control.stat().st_mode) == 0o600
+
+        refused = _send(str(folder), "Nobody", "msg: hi", "--sessions-dir", str(sessions))
+        assert refused.returncode == 1 and "no agent named Nobody" in refused.stderr
+        sent = _send(folder.name, "Listener", "msg: from afar", "--sessions-dir", str(sessions))
+        assert sent.returncode == 0, sent.stderr
+        assert "sent to Listener" in sent.stdout
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    document: dict[str, Any] = json.loads(out)
+    [listener] = document["state"]["agents"]
+    assert listener["status"] == "done" and listener["result"] == "ready\ngot msg: from afar\n"
+    assert [(m["by"], m["text"]) for m in listener["messages"]] == [
+        ("swarmtui send", "msg: from afar")
+    ]
+    # The replay has it; the socket is gone with the run.
+    replayed = fold(read_events(folder))
+    assert [m[2] for m in replayed.agents["Listener"].messages] == ["msg: from afar"]
+    assert not socket_path(folder).parent.exists()
+    gone = _send(str(folder), "Listener", "msg: again")
+    assert gone.returncode == 2 and "is not running" in gone.stderr

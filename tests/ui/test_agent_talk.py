@@ -1,0 +1,49 @@
+"""Talking to a running agent from its detail screen, and what its backend reports there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, Static
+
+from swarmtui.config import Backends, CommandOptions
+from swarmtui.engine.settings import RunSettings
+from swarmtui.ui.screens.agent_detail import AgentDetailScreen
+
+from .helpers import SIZE, app_for, settle, wait_for_state
+
+LISTENER = (
+    'echo ready; while IFS= read -r line; do case "$line" in '
+    'msg:*) echo "got $line"; exit 0;; esac; done'
+)
+
+
+async def test_a_message_typed_in_the_detail_reaches_the_running_agent(tmp_path: Path) -> None:
+    settings = RunSettings(
+        backend="command",
+        command_template=LISTENER,
+        backends=Backends(command=CommandOptions(keep_stdin_open=True)),
+    )
+    app = app_for(tmp_path, text='Task("Listener", "Wait for a message.")\n', settings=settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_state(
+            pilot, lambda s: any("ready" in line for line in s.agents["Listener"].output_tail)
+        )
+        await pilot.press("alt+2", "enter")
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, AgentDetailScreen)
+        box = detail.query_one("#detail-send", Input)
+        box.focus()
+        box.value = "msg: typed in the app"
+        await pilot.press("enter")
+        state = await wait_for_state(pilot, lambda s: s.agents["Listener"].status == "done")
+        listener = state.agents["Listener"]
+        assert listener.result == "ready\ngot msg: typed in the app\n"
+        assert [(m[1], m[2]) for m in listener.messages] == [("user", "msg: typed in the app")]
+        assert box.value == ""  # taken
+        await pilot.pause()
+        activity = detail.query_one("#detail-activity", Static)
+        assert "» user: msg: typed in the app" in str(activity.render())
