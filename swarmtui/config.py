@@ -314,6 +314,15 @@ def _merge(
             sources[dotted] = source
 
 
+def _is_file(path: Path) -> bool:
+    """Whether PATH is a file to read; one in a folder that cannot be searched counts as one,
+    so that reading it ends in a one-line `ConfigError` instead of a traceback."""
+    try:
+        return path.is_file()
+    except PermissionError:
+        return True
+
+
 def load_config(config_file: Path | None = None, project_dir: Path | None = None) -> LoadedConfig:
     """Read the user's and the project's `swarmtui.toml` (or CONFIG_FILE instead of the project's).
 
@@ -321,13 +330,13 @@ def load_config(config_file: Path | None = None, project_dir: Path | None = None
     """
     layers: list[Path] = []
     user_file = locations.user_config_file()
-    if user_file.is_file():
+    if _is_file(user_file):
         layers.append(user_file)
     if config_file is not None:
         layers.append(config_file)
     else:
         project_file = locations.project_config_file(project_dir)
-        if project_file.is_file() and project_file.resolve() != user_file.resolve():
+        if _is_file(project_file) and project_file.resolve() != user_file.resolve():
             layers.append(project_file)
     merged: dict[str, Any] = {}
     sources: dict[str, str] = {}

@@ -10,7 +10,6 @@ parse + lint budget). `model_dump()` gives the same dictionaries the JSON output
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, Literal
@@ -68,15 +67,13 @@ class Diagnostic(SourceRange):
         return printable(f"{filename}:{self.line}:{self.column}: {self.code} {self.message}")
 
 
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
 def printable(text: str) -> str:
-    """TEXT with control characters (ESC, NUL, line breaks, C1) written as `\\xNN`, so a batch
-    holding terminal escapes cannot drive the terminal that prints its diagnostics."""
-    if text.isprintable():
-        return text
-    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """TEXT with control characters (ESC, NUL, line breaks, C1, bidi overrides) written visibly,
+    so a batch holding terminal escapes cannot drive the terminal that prints its diagnostics
+    (`swarmtui.safe_text.visible`, the one function for every outside text)."""
+    from swarmtui.safe_text import visible
+
+    return visible(text)
 
 
 TodoStatus = Literal["pending", "in_progress", "completed"]

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from swarmtui import gc_policy, locations
 from swarmtui.engine.settings import RunSettings
+from swarmtui.safe_text import visible
 
 
 @dataclass
@@ -90,7 +91,7 @@ def _check_looks(loaded: Any) -> None:
 
 
 def _usage_error(message: str) -> NoReturn:
-    sys.stderr.write(f"swarmtui: {message}\n")
+    sys.stderr.write(f"swarmtui: {visible(message)}\n")
     raise SystemExit(EXIT_USAGE)
 
 

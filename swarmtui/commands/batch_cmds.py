@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
 import click
 
 from swarmtui.batch import Batch, Diagnostic, TaskOp, parse_batch
-from swarmtui.batch.models import printable
+from swarmtui.commands.output import json_text
+from swarmtui.safe_text import visible
 
 # Fields of each operation kind in `parse --format json` (besides kind and the range).
 _OP_FIELDS: dict[str, tuple[str, ...]] = {
@@ -95,15 +95,15 @@ def parse_command(file: str, fmt: str) -> int:
     try:
         text = read_batch_file(file)
     except UnreadableFile as exc:
-        click.echo(f"swarmtui parse: {exc}", err=True)
+        click.echo(f"swarmtui parse: {visible(str(exc))}", err=True)
         return 2
     batch = parse_batch(text, source_name=_name(file))
     if fmt == "json":
-        click.echo(json.dumps(batch_json(batch), indent=2, ensure_ascii=False))
+        click.echo(json_text(batch_json(batch)))
     else:
         for message in batch.messages:
             click.echo(
-                printable(
+                visible(
                     f"Message {message.index}" + (f" - {message.title}" if message.title else "")
                 )
             )
@@ -115,9 +115,9 @@ def parse_command(file: str, fmt: str) -> int:
                     or ""
                 )
                 skip = f"  [skipped: {op.skip_reason}]" if op.skip_reason else ""
-                click.echo(printable(f"  {op.line}:{op.column} {op.kind} {label}".rstrip() + skip))
+                click.echo(visible(f"  {op.line}:{op.column} {op.kind} {label}".rstrip() + skip))
                 if isinstance(op, TaskOp) and (op.waits or op.stores):
-                    click.echo(printable(f"      waits {op.waits} stores {op.stores}"))
+                    click.echo(visible(f"      waits {op.waits} stores {op.stores}"))
         for diag in batch.diagnostics:
             click.echo(diag.format(_name(file)))
     return 1 if batch.has_errors else 0
@@ -130,7 +130,7 @@ def lint_command(files: list[str], fmt: str) -> int:
         try:
             text = read_batch_file(file)
         except UnreadableFile as exc:
-            click.echo(f"swarmtui lint: {exc}", err=True)
+            click.echo(f"swarmtui lint: {visible(str(exc))}", err=True)
             results.append({"file": file, "error": str(exc), "diagnostics": []})
             status = 2
             continue
@@ -145,5 +145,5 @@ def lint_command(files: list[str], fmt: str) -> int:
             for diag in batch.diagnostics:
                 click.echo(diag.format(_name(file)))
     if fmt == "json":
-        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+        click.echo(json_text(results))
     return status

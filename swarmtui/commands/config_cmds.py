@@ -11,6 +11,7 @@ import click
 
 from swarmtui import locations
 from swarmtui.backend_names import DEFAULT_KEY_ENVS
+from swarmtui.commands.output import json_text
 from swarmtui.config import LoadedConfig, flatten, load_config
 
 
@@ -73,7 +74,7 @@ def config_command(config_file: Path | None, as_json: bool) -> int:
     problems = _looks_problems(loaded)
     report["problems"] = problems
     if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(json_text(report))
         return 2 if problems else 0
     lines = ["# Configuration files, lowest precedence first (command-line flags override all):"]
     lines += [f"#   {path}" for path in report["files"]] or ["#   (none: built-in defaults only)"]

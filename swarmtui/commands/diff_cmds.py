@@ -5,13 +5,15 @@ Only click is imported at module level: the CLI imports this module to register 
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+
+from swarmtui.commands.output import error, json_text
+from swarmtui.safe_text import visible
 
 if TYPE_CHECKING:
     from swarmtui.store.compare import AgentComparison, AgentFigures, Comparison, SessionSide
@@ -20,8 +22,7 @@ EXIT_OK, EXIT_USAGE = 0, 2
 MARK = {"added": "+", "removed": "-", "changed": "~"}
 
 
-def _error(message: str) -> None:
-    click.echo(f"swarmtui: {message}", err=True)
+_error = error
 
 
 @click.command("diff")
@@ -84,7 +85,7 @@ def diff_command(
         _error(str(exc))
         return EXIT_USAGE
     if as_json:
-        click.echo(json.dumps(comparison.to_json(), indent=2, sort_keys=True, ensure_ascii=False))
+        click.echo(json_text(comparison.to_json(), sort_keys=True))
     else:
         click.echo("\n".join(comparison_lines(comparison)))
     return EXIT_OK
@@ -94,9 +95,7 @@ def diff_command(
 
 
 def _shown(text: str) -> str:
-    from swarmtui.batch.models import printable
-
-    return printable(text.expandtabs(4))
+    return visible(text.expandtabs(4))
 
 
 def _seconds(value: float | None) -> str:

@@ -19,11 +19,12 @@ from typing import Any
 
 import click
 
+from swarmtui.commands.output import error
+
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
-def _error(message: str) -> None:
-    click.echo(f"swarmtui: {message}", err=True)
+_error = error
 
 
 @click.command("serve")

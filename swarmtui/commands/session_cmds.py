@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -18,6 +18,8 @@ from typing import Any
 import click
 
 from swarmtui import locations
+from swarmtui.commands.output import error as _error
+from swarmtui.commands.output import json_text
 from swarmtui.commands.session_text import (
     agent_lines,
     figures_text,
@@ -26,14 +28,13 @@ from swarmtui.commands.session_text import (
     result_json,
 )
 from swarmtui.engine.state import SessionState
+from swarmtui.safe_text import escape_json, visible
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# Signals that end a session as cancelled, with their name as the reason.
+_END_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 # How often the live terminal view repaints (it reads the state; the engine never waits for it).
 _REFRESH_SECONDS = 0.25
-
-
-def _error(message: str) -> None:
-    click.echo(f"swarmtui: {message}", err=True)
 
 
 def _sessions_dir(option: Path | None) -> Path:
@@ -72,7 +73,7 @@ class _Display:
     def render(self) -> Any:
         from rich.text import Text
 
-        title = f"{self.session.session_id}  [{self.session.settings.backend.upper()}]"
+        title = visible(f"{self.session.session_id}  [{self.session.settings.backend.upper()}]")
         t, at = self._last
         now = t + time.monotonic() - at
         return Text("\n".join([title, *agent_lines(self.session.state, now)]))
@@ -89,6 +90,9 @@ class _Display:
 
     async def run(self) -> SessionState:
         """Run the session; on a terminal, repaint the view while it runs."""
+        loop = asyncio.get_running_loop()
+        for number in _END_SIGNALS:  # ended from outside: cancelled with the reason, as Ctrl-C
+            loop.add_signal_handler(number, self.session.interrupt, f"ended by {number.name}")
         if not self.show:
             state: SessionState = await self.session.run()
             return state
@@ -250,8 +254,19 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
         if approver is not None:
             approver.close()
     path = session.path.resolve()
+    if session.end_reason:
+        _error(f"{session.end_reason}; the session is recorded in {path}")
     if session.log_error:
+        # The recording stopped short: say so, and print what was recorded (what a replay
+        # shows), not the run's own view of events that no replay will ever have.
         _error(session.log_error)
+        from swarmtui.store import replay_state
+
+        try:
+            state = replay_state(path)
+        except SessionStoreError as exc:
+            _error(str(exc))
+            return EXIT_FAILED
     if session.notifier is not None:
         for problem in session.notifier.errors:
             _error(printable(problem))
@@ -264,10 +279,14 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
         if not show_live:
             click.echo(final_text(state, path))
         else:  # the agents' lines are on the screen already
-            click.echo(f"{state.status}: {path}\n{figures_text(state)}")
+            click.echo(visible(f"{state.status}: {path}") + f"\n{figures_text(state)}")
+            if state.max_parallel_reason:
+                why = state.max_parallel_reason
+                click.echo(f"at most {state.max_parallel} agents at once ({why})")
             for line in operation_lines(state):
                 click.echo(line)
-    return EXIT_OK if state.status == "completed" else EXIT_FAILED
+    ok = state.status == "completed" and not session.log_error
+    return EXIT_OK if ok else EXIT_FAILED
 
 
 def sessions_command(sessions_dir: Path | None, as_json: bool) -> int:
@@ -275,7 +294,7 @@ def sessions_command(sessions_dir: Path | None, as_json: bool) -> int:
 
     infos = list_sessions(_sessions_dir(sessions_dir))
     if as_json:
-        click.echo(json.dumps([i.to_json() for i in infos], indent=2, ensure_ascii=False))
+        click.echo(json_text([i.to_json() for i in infos]))
         return EXIT_OK
     if not infos:
         click.echo("no sessions")
@@ -287,8 +306,8 @@ def sessions_command(sessions_dir: Path | None, as_json: bool) -> int:
 
 def _sessions_table(infos: list[Any]) -> list[str]:
     """The sessions as aligned columns under a header (an unreadable one says why instead)."""
-    header = ("ID", "STATUS", "STARTED", "WALL", "AGENTS", "SPEED-UP", "TITLE")
-    rows = []
+    header: tuple[str, ...] = ("ID", "STATUS", "STARTED", "WALL", "AGENTS", "SPEED-UP", "TITLE")
+    rows: list[tuple[str, ...]] = []
     for i in infos:
         if i.error:
             rows.append((i.id, "unreadable", "", "", "", "", i.error))
@@ -296,6 +315,8 @@ def _sessions_table(infos: list[Any]) -> list[str]:
         speedup = "-" if not i.speedup else f"{i.speedup:.2f}x"
         wall = _fmt_seconds(i.wall_seconds)
         rows.append((i.id, i.status, i.started_at, wall, str(i.agents), speedup, i.title))
+    # (ids, titles and errors come from the folder: shown visibly, then measured)
+    rows = [tuple(visible(cell) for cell in row) for row in rows]
     widths = [max(len(row[c]) for row in (header, *rows)) for c in range(len(header) - 1)]
     right = {3, 4, 5}  # numbers line up on the right
     lines = []
@@ -334,7 +355,7 @@ def export_command(session: str, sessions_dir: Path | None, fmt: str) -> int:
     out = sys.stdout
     with contextlib.suppress(BrokenPipeError):
         for event in events:
-            out.write(event.model_dump_json())
+            out.write(escape_json(event.model_dump_json()))
             out.write("\n")
         out.flush()
     return EXIT_OK

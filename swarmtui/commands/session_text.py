@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from swarmtui.batch.models import printable
 from swarmtui.engine.state import SessionState
+from swarmtui.safe_text import escape_json
+from swarmtui.safe_text import visible as printable
 
 
 def result_json(state: SessionState, path: Path) -> str:
@@ -22,7 +23,7 @@ def result_json(state: SessionState, path: Path) -> str:
     # indents ten times faster than the json module (whose C encoder cannot indent).
     with gc_policy.paused():
         document = {"summary": summary_json(state, path), "state": state.to_json()}
-        return pydantic_core.to_json(_sorted(document), indent=2).decode()
+        return escape_json(pydantic_core.to_json(_sorted(document), indent=2).decode())
 
 
 def _sorted(value: Any) -> Any:
@@ -149,7 +150,10 @@ def figures_text(state: SessionState) -> str:
 
 
 def final_text(state: SessionState, path: Path) -> str:
-    head = f"{state.status}: {path}\n{figures_text(state)}"
+    head = f"{state.status}: {printable(str(path))}\n{figures_text(state)}"
+    if state.max_parallel is not None:
+        why = f" ({state.max_parallel_reason})" if state.max_parallel_reason else ""
+        head += f"\nat most {state.max_parallel} agents at once{why}"
     return "\n".join([head, *reason_lines(state), *agent_lines(state), *operation_lines(state)])
 
 

@@ -19,6 +19,7 @@ from swarmtui.engine.events import (
     AgentActivity,
     AgentFinished,
     AgentMessage,
+    AgentOutput,
     AgentRehearsed,
     AgentServerSlot,
     AgentServerWait,
@@ -102,6 +103,7 @@ class AgentRun:
         scheduler = self._scheduler
         set_agent_todos(scheduler.state, self._emit, self.name, "in_progress", "in_progress")
         self.task = asyncio.get_running_loop().create_task(self._run())
+        self.task.add_done_callback(self._task_done)
 
     @property
     def holds_slot(self) -> bool:
@@ -352,6 +354,19 @@ class AgentRun:
         if self._unsent_usage is not None:
             self._emit(self._unsent_usage)
             self._unsent_usage = None
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        """The end of the task, whatever it was: one cancelled before it first ran (by a
+        listener of this agent's own `agent_started`, or a cancel in the same turn of the loop)
+        never entered `_run`, so its end is recorded here; so is the end of one that a bug
+        stopped outside the runner's own error handling. Either way the agent never stays
+        `running` with nothing running it."""
+        if not self._running:
+            return
+        if task.cancelled():
+            self._end("cancelled", self.cancel_reason or "cancelled")
+        else:
+            error = task.exception()
+            self._end("failed", f"internal error: {type(error).__name__}: {error}")
 
     def _end(self, status: FinalAgentStatus, reason: str) -> None:
         self._flush_usage()
@@ -374,8 +389,11 @@ class AgentRun:
                     files.append(relative)
                     scheduler.writes.follow(self.name, relative, writing)
                     continue
-                failed = writing.cancelled() or writing.exception() is not None
-                size = None if failed else writing.result()
+                error = None if writing.cancelled() else writing.exception()
+                if error is not None:  # refused (a planted FIFO, a full disk): say so
+                    note = f"{relative}: not written ({getattr(error, 'strerror', None) or error})"
+                    self._emit(AgentOutput(agent=self.name, stream="info", text=note))
+                size = None if writing.cancelled() or error is not None else writing.result()
             elif size is None:
                 try:
                     size = (scheduler.session_dir / relative).stat().st_size

@@ -28,6 +28,8 @@ def bash_folder(op: BashOp, session_dir: Path) -> tuple[str, str | None]:
     if not op.cwd:
         return ".", None
     relative = session_relative(rewrite_session_paths(op.cwd, session_dir), session_dir)
+    if (session_dir / relative).resolve() == session_dir.resolve():
+        return ".", None  # the session folder itself (".", "./", "code/.."), as lint accepts
     problem = check_write_path(relative)
     if problem is None and not (session_dir / relative).resolve().is_relative_to(
         session_dir.resolve()

@@ -54,6 +54,8 @@ class SessionStarted(EventBase):
     backend: str
     started_at: str  # ISO 8601, UTC
     max_parallel: int | None = None
+    # Why, when max_parallel is the default (no option, configuration or swarm_init set it).
+    max_parallel_reason: str | None = None
     topology: str | None = None
     strategy: str | None = None
     messages: list[MessagePlan] = Field(default_factory=list)

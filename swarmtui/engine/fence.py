@@ -107,6 +107,18 @@ def _open_file(folder_fd: int, name: str, relative: str, *, append: bool = False
     return file_fd
 
 
+def open_regular(path: Path) -> int:
+    """A descriptor open for reading PATH, a file an agent may have planted: only a regular
+    file is opened (a FIFO or a device never makes the reader wait; a final symbolic link is
+    not followed); `FenceError` otherwise."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise FenceError(errno.EPERM, f"{path}: not a plain file")
+    os.set_blocking(fd, True)
+    return fd
+
+
 def _write_all(fd: int, data: bytes) -> int:
     try:
         view = memoryview(data)

@@ -4,7 +4,6 @@ and the files its runner was still writing when it was done."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import os
 from collections.abc import Callable
@@ -61,9 +60,22 @@ class OutputLog:
             self._emit(AgentOutput(agent=self.name, stream=stream, text=piece))
 
     def _write_file(self, text: str) -> None:
-        if self._fd is not None and self._fd >= 0:
-            with contextlib.suppress(OSError):
-                os.write(self._fd, text.encode("utf-8", "replace"))
+        if self._fd is None or self._fd < 0:
+            return
+        data = text.encode("utf-8", "replace")
+        try:
+            written = os.write(self._fd, data)
+            if written < len(data):  # (a short write: the disk or a size limit is reached)
+                os.write(self._fd, data[written:])
+        except OSError as exc:
+            # The file stops here; say so in the output itself (the events hold all of it).
+            os.close(self._fd)
+            self._fd = -1
+            note = (
+                f"artifacts/logs/{slug(self.name)}.log: cut short "
+                f"({exc.strerror or exc}); the session's events hold the whole output"
+            )
+            self._emit(AgentOutput(agent=self.name, stream="info", text=note))
 
     def close(self) -> None:
         if self._fd is not None and self._fd >= 0:

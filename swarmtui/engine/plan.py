@@ -13,6 +13,7 @@ from pathlib import Path
 from swarmtui.batch.agent_types import load_agent_types
 from swarmtui.batch.models import Batch, SwarmInitOp, TaskOp
 from swarmtui.engine.events import AgentPlan, MessagePlan, SessionStarted
+from swarmtui.engine.limits import default_parallel
 from swarmtui.engine.paths import rewrite_session_paths
 from swarmtui.engine.settings import RunSettings
 from swarmtui.memory_keys import PatternIndex, SortedKeys, is_glob
@@ -54,14 +55,18 @@ class PlannedAgent:
         self.rehearsed = self.runs_on != self.backend
 
 
-def resolve_max_parallel(batch: Batch, settings: RunSettings) -> int | None:
-    """`--max-parallel` if given, else the batch's first swarm_init maxAgents, else unbounded."""
+def resolve_max_parallel(batch: Batch, settings: RunSettings) -> tuple[int | None, str | None]:
+    """`--max-parallel` if given, else the batch's first swarm_init maxAgents, else a default
+    from the CPUs and the open-file limit (`swarmtui.engine.limits`), except in a rehearsal,
+    which runs nothing and is unbounded; with the reason when it is the default."""
     if settings.max_parallel:
-        return settings.max_parallel
+        return settings.max_parallel, None
     for op in batch.operations():
         if isinstance(op, SwarmInitOp) and op.skip_reason is None and op.max_agents:
-            return op.max_agents
-    return None
+            return op.max_agents, None
+    if settings.backend == "rehearsal":
+        return None, None
+    return default_parallel()
 
 
 class Plan:
@@ -76,7 +81,7 @@ class Plan:
     ) -> None:
         self.batch = batch
         self.settings = settings
-        self.max_parallel = resolve_max_parallel(batch, settings)
+        self.max_parallel, self.max_parallel_reason = resolve_max_parallel(batch, settings)
         self.agents: dict[str, PlannedAgent] = {}
         # Indexes of the Task operations that repeat an earlier agent's name (they never run).
         self.duplicates: set[int] = set()
@@ -194,6 +199,7 @@ class Plan:
             backend=self.settings.backend,
             started_at=started_at,
             max_parallel=self.max_parallel,
+            max_parallel_reason=self.max_parallel_reason,
             topology=init.topology if init is not None else None,
             strategy=init.strategy if init is not None else None,
             messages=[MessagePlan(index=m.index, title=m.title) for m in self.batch.messages],

@@ -37,6 +37,7 @@ from swarmtui.engine.folders import (
     session_slug,
 )
 from swarmtui.engine.guard import SessionGuard
+from swarmtui.engine.limits import raise_open_files_limit
 from swarmtui.engine.notifications import SessionNotifier, TerminalHook
 from swarmtui.engine.plan import Plan, load_profiles
 from swarmtui.engine.runners.secrets import scrub_event, secret_values
@@ -61,6 +62,10 @@ class EventSink(Protocol):
     error: str | None
 
     def append(self, event: Event) -> None: ...
+
+    def notify_errors(self, callback: Callable[[str], None]) -> None:
+        """Call CALLBACK(error), from any thread, once events can no longer be recorded."""
+        ...
 
     def finish(self, **values: Any) -> None: ...
 
@@ -154,6 +159,8 @@ class LiveSession:
         self.log_error: str | None = None
         # Why `swarmtui send` cannot reach this session (its socket could not be made).
         self.control_error: str | None = None
+        # Why the session was ended from outside (a signal), when it was.
+        self.end_reason: str | None = None
         # Values of the API keys in the environment: no event may carry one.
         self._secrets = secret_values(settings)
         self.guard: SessionGuard | None = None
@@ -203,6 +210,7 @@ class LiveSession:
     async def run(self) -> SessionState:
         """Create the folder (or take up the recorded one), record and run the batch; returns
         the final state."""
+        raise_open_files_limit()  # (the hard limit is there to be used: agents hold files)
         with gc_policy.running_session():
             return await self._run()
 
@@ -212,6 +220,18 @@ class LiveSession:
             self.session_id = self.path.name
             (self.path / BATCH_FILE).write_text(self.text, encoding="utf-8")
         self._log = self._log_factory(self.path)
+        loop = asyncio.get_running_loop()
+
+        def failed(error: str) -> None:  # (the writer's thread)
+            loop.call_soon_threadsafe(self._log_failed, error)
+
+        self._log.notify_errors(failed)
+
+    def _log_failed(self, error: str) -> None:
+        """Events can no longer be recorded: stop at once (running on would do work that no
+        replay could show); the session ends `failed` with the log's reason."""
+        if self._scheduler is not None:
+            self._scheduler.abort(f"the session's event log cannot be written ({error})")
 
     async def _run(self) -> SessionState:
         self._open()
@@ -241,6 +261,8 @@ class LiveSession:
         )
         scheduler.hold_open = self.hold_open
         self._scheduler = scheduler
+        if self.end_reason is not None:  # (ended from outside before it began)
+            scheduler.abort(self.end_reason)
         self._t0 = time.monotonic() - self._t_before
         status: SessionStatus = "failed"
         reason: str | None = None
@@ -262,6 +284,10 @@ class LiveSession:
                     )
                 )
             status = await scheduler.run(resuming=self.resume_from is not None)
+            if log.error is not None:
+                status, reason = "failed", log.error
+            elif status == "cancelled" and self.end_reason is not None:
+                reason = self.end_reason
         except asyncio.CancelledError:
             # The caller gave up on the run (Ctrl-C): stop every runner, record it, go on up.
             status, reason = "cancelled", "the run was interrupted"
@@ -340,6 +366,14 @@ class LiveSession:
             return {"ok": False, "error": problem}
         _t, _by, _text, delivery = self.state.agents[agent].messages[-1]
         return {"ok": True, "agent": agent, "delivery": delivery}
+    def interrupt(self, reason: str) -> None:
+        """End the session as `cancelled` with REASON (SIGTERM, SIGHUP: the same end as
+        Ctrl-C, recorded, with every runner stopped)."""
+        if self.end_reason is not None:
+            return
+        self.end_reason = reason
+        if self._scheduler is not None:
+            self._control(self._scheduler.cancel_session, reason)
 
     def cancel_agent(self, name: str) -> None:
         if self._scheduler is not None:

@@ -284,6 +284,7 @@ class SessionState:
     status: SessionStatus = "running"
     reason: str | None = None
     max_parallel: int | None = None
+    max_parallel_reason: str | None = None
     paused: bool = False
     seq: int = 0  # the last event applied
     t: float = 0.0  # its time
@@ -593,6 +594,7 @@ def _session_started(s: SessionState, e: SessionStarted) -> None:
     s.backend = e.backend
     s.started_at = e.started_at
     s.max_parallel = e.max_parallel
+    s.max_parallel_reason = e.max_parallel_reason
     s.topology = e.topology
     s.strategy = e.strategy
     for m in e.messages:

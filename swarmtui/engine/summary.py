@@ -27,6 +27,9 @@ def summary_json(state: SessionState, path: Path) -> dict[str, Any]:
         "path": str(path),
         "status": state.status,
         "reason": state.reason,
+        # At most this many agents ran at once (null: unbounded), and why when by default.
+        "max_parallel": state.max_parallel,
+        "max_parallel_reason": state.max_parallel_reason,
         "wall_seconds": _r(m.wall_seconds),
         "sequential_seconds": _r(m.sequential_seconds),
         "critical_path_seconds": _r(m.critical_path_seconds),

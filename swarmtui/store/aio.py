@@ -21,9 +21,10 @@ from swarmtui.engine.events import Event
 from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.reader import (
     EVENTS_SQL,
+    TABLES_SQL,
+    ReadOnlyDatabase,
     check_application_id,
     db_path,
-    db_uri,
     not_ours,
     parse_events,
 )
@@ -35,12 +36,12 @@ EVENT_CHUNK = 500
 async def read_events_async(session_path: Path, *, chunk: int = EVENT_CHUNK) -> list[Event]:
     """Every committed event of the session, in order (as `read_events`)."""
     db = db_path(session_path)
-    uri = db_uri(db)
-    try:
-        async with aiosqlite.connect(uri, uri=True) as conn:
-            return await _read_events(conn, db, chunk)
-    except sqlite3.Error as exc:  # opening it (what happens inside says more)
-        raise not_ours(db, str(exc)) from exc
+    with ReadOnlyDatabase(db) as source:
+        try:
+            async with aiosqlite.connect(source.uri, uri=True) as conn:
+                return await _read_events(conn, db, chunk)
+        except sqlite3.Error as exc:  # opening it (what happens inside says more)
+            raise not_ours(db, str(exc)) from exc
 
 
 async def _read_events(conn: aiosqlite.Connection, db: Path, chunk: int) -> list[Event]:
@@ -49,7 +50,12 @@ async def _read_events(conn: aiosqlite.Connection, db: Path, chunk: int) -> list
             app_id = await cursor.fetchone()
     except sqlite3.Error as exc:
         raise not_ours(db, str(exc)) from exc
-    check_application_id(db, app_id[0] if app_id else 0)
+    tables = None
+    if not app_id or app_id[0] == 0:
+        async with conn.execute(TABLES_SQL) as cursor:
+            count = await cursor.fetchone()
+        tables = count[0] if count else 0
+    check_application_id(db, app_id[0] if app_id else 0, tables)
     events: list[Event] = []
     try:
         async with conn.execute(EVENTS_SQL) as cursor:

@@ -24,9 +24,10 @@ from typing import Any, Literal
 from pydantic import TypeAdapter, ValidationError
 
 from swarmtui.engine.events import Event
+from swarmtui.engine.fence import open_regular
 from swarmtui.engine.state import AgentState, SessionState, fold
 from swarmtui.store.errors import SessionStoreError
-from swarmtui.store.reader import db_path, read_events, read_session_row
+from swarmtui.store.reader import ReadOnlyDatabase, db_path, read_events, read_session_row
 from swarmtui.store.schema import DB_NAME, LOCK_NAME
 from swarmtui.store.sessions import effective_status
 
@@ -268,8 +269,13 @@ def _read_events_tolerantly(path: Path) -> tuple[list[Event], str | None]:
     db = db_path(path)
     events: list[Event] = []
     try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        source = ReadOnlyDatabase(db)
+    except SessionStoreError:
+        return events, problem
+    try:
+        conn = sqlite3.connect(source.uri, uri=True)
     except sqlite3.Error:
+        source.close()
         return events, problem
     try:
         for (payload,) in conn.execute("SELECT payload_json FROM events ORDER BY seq"):
@@ -282,6 +288,7 @@ def _read_events_tolerantly(path: Path) -> tuple[list[Event], str | None]:
         return events, f"the event log cannot be read past event #{len(events)} ({exc})"
     finally:
         conn.close()
+        source.close()
     return events, problem
 
 
@@ -531,7 +538,7 @@ def session_files(folder: Path) -> dict[str, _FileEntry]:
 def _digest(path: Path) -> str | None:
     h = hashlib.sha256()
     try:
-        with path.open("rb") as f:
+        with os.fdopen(open_regular(path), "rb") as f:  # (a FIFO planted since: refused)
             for chunk in iter(lambda: f.read(1 << 16), b""):
                 h.update(chunk)
     except OSError:
@@ -541,7 +548,7 @@ def _digest(path: Path) -> str | None:
 
 def _read_small(path: Path) -> bytes | None:
     try:
-        with path.open("rb") as f:
+        with os.fdopen(open_regular(path), "rb") as f:
             return f.read(MAX_DIFF_BYTES + 1)
     except OSError:
         return None

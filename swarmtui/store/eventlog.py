@@ -9,6 +9,12 @@ last unflushed batch, never earlier events.
 
 The writer holds an exclusive `flock` on `session.lock` for as long as it lives: a session whose
 row still says `running` but whose lock is free was killed (listed as `interrupted`).
+
+A log that cannot be appended (a full disk, a file-size limit, an I/O error) fails loudly: the
+transaction is rolled back, `error` says why and from which event the recording stops, the
+session is told at once (`notify_errors`) and stops, and the session's end is still recorded,
+as `failed` with that reason, right after the last committed event. For that one small write
+the lock file holds a reserve of disk space while the log is open, freed when it fails.
 """
 
 from __future__ import annotations
@@ -20,10 +26,18 @@ import os
 import sqlite3
 import threading
 from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from swarmtui.engine.events import Event, MemoryDeleted, MemoryStored, SessionStarted
+from swarmtui.engine.events import (
+    Event,
+    MemoryDeleted,
+    MemoryStored,
+    SessionFinished,
+    SessionStarted,
+)
 from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.schema import DB_NAME, LOCK_NAME, create_schema
 
@@ -31,6 +45,8 @@ DEFAULT_FLUSH_INTERVAL = 0.005
 # While no event comes, the writer touches the lock file this often: a sign of life, so the
 # replay of a session killed in a quiet moment knows how long it ran (`store.replay`).
 HEARTBEAT_SECONDS = 1.0
+# Disk space kept (in the lock file) for recording the end of a session whose log has failed.
+RESERVE_BYTES = 64 * 1024
 
 
 class _Finish:
@@ -47,6 +63,7 @@ class EventLog:
         self.path = folder / DB_NAME
         self._interval = flush_interval
         self._lock_fd = _take_lock(folder / LOCK_NAME)
+        _reserve(self._lock_fd)
         # Connected and given its tables by the writer thread, while the session starts (a few
         # milliseconds of every run); events appended meanwhile wait in the queue.
         self._conn: sqlite3.Connection | None = None
@@ -56,6 +73,9 @@ class EventLog:
         self._stopping = threading.Event()  # cuts the group-commit window short on close
         self._drained = threading.Event()  # set once the last queued event is committed
         self.error: str | None = None
+        self._on_error: Callable[[str], None] | None = None
+        self._ended = False  # the session's end is recorded
+        self.last_seq = 0  # the last event committed
         self.written = 0  # events committed
         self._appended = 0  # events queued
         self._committed = threading.Condition()
@@ -80,6 +100,15 @@ class EventLog:
                 )
             )
 
+    def notify_errors(self, callback: Callable[[str], None]) -> None:
+        """Call CALLBACK(error) (from the writer's thread) when the log fails (at once if it
+        already has)."""
+        with self._committed:
+            self._on_error = callback
+            error = self.error
+        if error is not None:
+            callback(error)
+
     def finish(self, **values: Any) -> None:
         """Record the end of the session in its row (status, finished, wall_seconds...)."""
         self._queue.append(_Finish(values))
@@ -99,6 +128,8 @@ class EventLog:
                 if self._conn is not None:
                     _close_quietly(self._conn)
                 break
+        with contextlib.suppress(OSError):
+            os.ftruncate(self._lock_fd, 0)  # (the reserve)
         os.close(self._lock_fd)  # everything is committed: the writer is done
 
     def _connect(self) -> sqlite3.Connection | None:
@@ -106,9 +137,7 @@ class EventLog:
             conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             create_schema(conn)
         except sqlite3.Error as exc:
-            with self._committed:
-                self.error = f"{self.path}: cannot create the event log ({exc})"
-                self._committed.notify_all()
+            self._failed(f"cannot create the event log ({exc})")
             return None
         return conn
 
@@ -133,7 +162,10 @@ class EventLog:
         queue = self._queue
         conn = self._conn
         if self.error is not None or conn is None:  # broken: drop rather than grow unbounded
+            items = list(queue)
             queue.clear()
+            if conn is not None:
+                self._record_end(conn, items)
             return
         n = len(queue)
         if n == 0:
@@ -162,18 +194,7 @@ class EventLog:
         try:
             conn.execute("BEGIN")
             if isinstance(started, SessionStarted):
-                conn.execute(
-                    "INSERT OR REPLACE INTO session (id, title, status, started, backend, agents,"
-                    " writer_pid) VALUES (?, ?, 'running', ?, ?, ?, ?)",
-                    (
-                        started.session_id,
-                        started.title,
-                        started.started_at,
-                        started.backend,
-                        len(started.agents),
-                        os.getpid(),
-                    ),
-                )
+                _insert_row(conn, started)
             if resumed:
                 conn.execute(
                     "UPDATE session SET status = 'running', finished = NULL, writer_pid = ?",
@@ -200,13 +221,83 @@ class EventLog:
             conn.execute("COMMIT")
             with self._committed:
                 self.written += len(rows)
+                if rows:
+                    self.last_seq = rows[-1][0]
                 self._committed.notify_all()
+            if finishes and any(isinstance(e, SessionFinished) for e in items):
+                self._ended = True
         except sqlite3.Error as exc:
-            with self._committed:
-                self.error = f"{self.path}: cannot append events ({exc})"
-                self._committed.notify_all()
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
+            self._failed(f"cannot append events ({exc})")
+            self._record_end(conn, items)
+
+    def _failed(self, problem: str) -> None:
+        with contextlib.suppress(OSError):
+            os.ftruncate(self._lock_fd, 0)  # the reserve, for recording the end
+        with self._committed:
+            self.error = f"{self.path}: {problem}; the recording stops after event #{self.last_seq}"
+            self._committed.notify_all()
+            callback, error = self._on_error, self.error
+        if callback is not None:
+            callback(error)
+
+    def _record_end(self, conn: sqlite3.Connection, items: list[Event | _Finish]) -> None:
+        """Right after a failure: record the session's end as `failed` with the log's error,
+        numbered after the last committed event, in the space the reserve freed (before the
+        agents still running can take it), so a replay tells what happened and ends where the
+        recording does. Later, the session's own end only adds its figures to the row."""
+        if self._ended:
+            values = [e.values for e in items if isinstance(e, _Finish)]
+            if values:
+                figures = {k: v for k, v in values[-1].items() if k not in ("status",)}
+                self._update_row(conn, figures)
+            return
+        self._ended = True
+        times = [e.t for e in items if not isinstance(e, _Finish)]
+        # The first commit failed: the session's start goes with its end, or it has no row.
+        started = next((e for e in items if isinstance(e, SessionStarted)), None)
+        first: list[Event] = [started] if started is not None and self.last_seq == 0 else []
+        event = SessionFinished(status="failed", reason=self.error)
+        event.seq = (first[0].seq if first else self.last_seq) + 1
+        event.t = max(times) if times else 0.0
+        finished = datetime.now(UTC).isoformat(timespec="seconds")
+        try:
+            conn.execute("BEGIN")
+            for e in [*first, event]:
+                conn.execute(
+                    "INSERT INTO events (seq, t, type, agent, payload_json) VALUES (?, ?, ?, ?, ?)",
+                    (e.seq, e.t, e.type, None, e.__pydantic_serializer__.to_json(e).decode()),
+                )
+            if started is not None and first:
+                _insert_row(conn, started)
+            conn.execute("UPDATE session SET status = 'failed', finished = ?", (finished,))
+            conn.execute("COMMIT")
+        except sqlite3.Error:  # not even that fits: the replay will call it interrupted
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+
+    def _update_row(self, conn: sqlite3.Connection, values: dict[str, Any]) -> None:
+        if not values:
+            return
+        columns = ", ".join(f"{name} = ?" for name in values)
+        with contextlib.suppress(sqlite3.Error):  # (figures only: the end itself is recorded)
+            conn.execute(f"UPDATE session SET {columns}", tuple(values.values()))
+
+
+def _insert_row(conn: sqlite3.Connection, started: SessionStarted) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO session (id, title, status, started, backend, agents,"
+        " writer_pid) VALUES (?, ?, 'running', ?, ?, ?, ?)",
+        (
+            started.session_id,
+            started.title,
+            started.started_at,
+            started.backend,
+            len(started.agents),
+            os.getpid(),
+        ),
+    )
 
 
 def _close_quietly(conn: sqlite3.Connection) -> None:
@@ -217,6 +308,13 @@ def _close_quietly(conn: sqlite3.Connection) -> None:
 def _touch(fd: int) -> None:
     with contextlib.suppress(OSError):  # (only a sign of life: never worth failing for)
         os.utime(fd)
+
+
+def _reserve(fd: int) -> None:
+    """Hold RESERVE_BYTES of disk in the lock file (nothing, where the disk is already full
+    or the file system cannot)."""
+    with contextlib.suppress(OSError):
+        os.posix_fallocate(fd, 0, RESERVE_BYTES)
 
 
 def _take_lock(lock_path: Path) -> int:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from swarmtui.engine.events import Event
 from swarmtui.store.errors import SessionStoreError
+from swarmtui.store.eventlog import writer_alive
 from swarmtui.store.schema import APPLICATION_ID, DB_NAME
 
 _EVENTS: TypeAdapter[list[Event]] = TypeAdapter(list[Event])
@@ -33,34 +37,129 @@ class SessionRow:
     agents: int
 
 
-def db_uri(db: Path) -> str:
-    """How readers open `db`: mode=rw never creates a file, and recovers a killed writer's WAL."""
-    if not db.is_file():
-        raise SessionStoreError(f"{db}: no such session database")
-    return f"file:{db}?mode=rw"
+class ReadOnlyDatabase:
+    """How a reader opens `session.db`: never for writing, whatever the folder allows.
+
+    A database with no write-ahead log and no writer is opened `immutable` (all of it is in
+    the file; nothing is created beside it). Otherwise `mode=ro`: it reads a live or killed
+    writer's WAL and never checkpoints or changes the database (reading a session can never
+    damage it). Where that cannot work (a read-only folder or mount, where SQLite cannot make
+    the `-shm` index it needs), the database and its WAL are copied to a private temporary
+    folder and read there.
+    Use as a context manager; `uri` is what to connect to."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self._copy: tempfile.TemporaryDirectory[str] | None = None
+        self.uri = self._choose()
+
+    def _choose(self) -> str:
+        db = self.db
+        try:
+            size = db.stat().st_size
+        except OSError:
+            size = -1
+        if size < 0 or not db.is_file():
+            raise SessionStoreError(f"{db}: no such session database")
+        if size == 0:
+            raise SessionStoreError(f"{db}: an empty file (0 bytes): nothing was recorded in it")
+        wal = db.with_name(db.name + "-wal")
+        if _empty(wal) and not writer_alive(db.parent):
+            # Everything is in the database file and nobody writes it: read it as it is,
+            # creating nothing beside it (no -shm, no -wal).
+            return f"file:{_quote(db)}?immutable=1"
+        uri = f"file:{_quote(db)}?mode=ro"
+        try:
+            conn = sqlite3.connect(uri, uri=True)
+            try:
+                conn.execute("PRAGMA schema_version").fetchone()  # (reads the WAL index)
+            finally:
+                conn.close()
+            return uri
+        except sqlite3.Error as exc:
+            if not _read_only_place(exc):
+                return uri  # the reader's own error handling says what is wrong with it
+        self._copy = tempfile.TemporaryDirectory(prefix="swarmtui-read-")
+        copy = Path(self._copy.name) / db.name
+        try:
+            shutil.copyfile(db, copy)
+            shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+        except OSError as exc:
+            self.close()
+            raise SessionStoreError(f"{db}: cannot be read from here ({exc})") from None
+        return f"file:{_quote(copy)}"
+
+    def close(self) -> None:
+        if self._copy is not None:
+            self._copy.cleanup()
+            self._copy = None
+
+    def __enter__(self) -> ReadOnlyDatabase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return True
+
+
+def _read_only_place(exc: sqlite3.Error) -> bool:
+    """Whether opening read-only failed because the folder or mount cannot be written."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
+
+
+def _quote(path: Path) -> str:
+    """PATH for a `file:` URI (`?` and `#` in a folder name would end the path)."""
+    return urllib.parse.quote(str(path))
 
 
 def not_ours(db: Path, reason: str) -> SessionStoreError:
     return SessionStoreError(f"{db}: not a swarmtui session database ({reason})")
 
 
-def check_application_id(db: Path, app_id: int) -> None:
-    if app_id != APPLICATION_ID:
-        raise not_ours(db, "foreign SQLite file")
+def check_application_id(db: Path, app_id: int, tables: int | None = None) -> None:
+    """Refuse a database that is not ours, saying why; TABLES is how many it has (known when
+    the id is 0: an empty database is told from a foreign one)."""
+    if app_id == APPLICATION_ID:
+        return
+    if app_id == 0 and tables == 0:
+        wal = db.with_name(db.name + "-wal")
+        if _empty(wal):
+            raise SessionStoreError(
+                f"{db}: holds nothing: its write-ahead log ({wal.name}) is missing or empty"
+                " (deleted, or not copied with it), and the recorded events were in it"
+            )
+        raise SessionStoreError(f"{db}: an empty database: nothing was recorded in it")
+    raise not_ours(db, "foreign SQLite file")
 
 
-def _connect(db: Path) -> sqlite3.Connection:
+TABLES_SQL = "SELECT count(*) FROM sqlite_master"
+
+
+def _connect(db: Path) -> tuple[sqlite3.Connection, ReadOnlyDatabase]:
+    source = ReadOnlyDatabase(db)
     try:
-        conn = sqlite3.connect(db_uri(db), uri=True)
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        conn = sqlite3.connect(source.uri, uri=True)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = conn.execute(TABLES_SQL).fetchone()[0] if app_id == 0 else None
+            check_application_id(db, app_id, tables)
+        except BaseException:
+            conn.close()
+            raise
     except sqlite3.Error as exc:
+        source.close()
         raise not_ours(db, str(exc)) from exc
-    try:
-        check_application_id(db, app_id)
-    except SessionStoreError:
-        conn.close()
+    except BaseException:
+        source.close()
         raise
-    return conn
+    return conn, source
 
 
 def parse_events(db: Path, payloads: list[str], first: int = 0) -> list[Event]:
@@ -82,7 +181,7 @@ def db_path(session_path: Path) -> Path:
 def read_session_row(session_path: Path) -> SessionRow:
     """The session's header row; `SessionStoreError` (naming the file) when it cannot be read."""
     db = db_path(session_path)
-    conn = _connect(db)
+    conn, source = _connect(db)
     try:
         row = conn.execute(
             "SELECT id, title, status, started, finished, backend, wall_seconds,"
@@ -92,6 +191,7 @@ def read_session_row(session_path: Path) -> SessionRow:
         raise SessionStoreError(f"{db}: unreadable session database ({exc})") from exc
     finally:
         conn.close()
+        source.close()
     if row is None:
         raise SessionStoreError(f"{db}: the session row is missing (nothing was recorded)")
     return SessionRow(*row)
@@ -100,11 +200,12 @@ def read_session_row(session_path: Path) -> SessionRow:
 def read_events(session_path: Path) -> list[Event]:
     """Every committed event of the session, in order."""
     db = db_path(session_path)
-    conn = _connect(db)
+    conn, source = _connect(db)
     try:
         rows: list[Any] = conn.execute(EVENTS_SQL).fetchall()
     except sqlite3.Error as exc:
         raise SessionStoreError(f"{db}: unreadable event log ({exc})") from exc
     finally:
         conn.close()
+        source.close()
     return parse_events(db, [r[0] for r in rows])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -12,11 +15,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.worker import Worker
 
 from swarmtui import gc_policy, locations
 from swarmtui.engine.settings import RunSettings
+from swarmtui.safe_text import visible, visible_lines
 from swarmtui.ui.examples import DEFAULT_EXAMPLE, example_names, read_example
 from swarmtui.ui.look import STATUS_COLOR_DEFAULTS
 from swarmtui.ui.messages import BatchRequested
@@ -187,6 +193,26 @@ class SwarmApp(ReportsFailures, App[None]):
             return self._settings.backend
         return self._backend or RunSettings.backend  # (the default; building one imports pydantic)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast of the app (screens' and widgets' `notify` come here): its text names
+        files, agents and keys and carries errors from outside, so it is never markup and its
+        controls are written visibly."""
+        super().notify(
+            visible_lines(message),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Lets the tcss use $agent-* with any theme, including Textual's built-in ones.
         # (and $row-cursor: a translucent grey that suits light and dark built-in themes)
@@ -237,6 +263,30 @@ class SwarmApp(ReportsFailures, App[None]):
         if self.freeze_gc:
             # Once start-up has settled: a collection before the first frame would delay it.
             self.set_timer(FREEZE_AFTER, self._freeze_heap, name="gc-freeze")
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(number, self._end_by_signal, number.name)
+
+    def _end_by_signal(self, name: str) -> None:
+        """SIGTERM or SIGHUP (the terminal closed): a running session ends as `cancelled`
+        with the signal as its reason, recorded as Ctrl-C would, then the app exits."""
+        try:
+            main = self.main_screen
+        except LookupError:
+            main = None
+        live = main.controller.live if main is not None else None
+        if main is None or live is None or not main.controller.running:
+            self.exit()
+            return
+        live.interrupt(f"ended by {name}")
+        session = [w for w in main.workers if w.group == "session" and not w.is_finished]
+        self.run_worker(self._exit_after(session), group="signal", exit_on_error=False)
+
+    async def _exit_after(self, workers: list[Worker[None]]) -> None:
+        for worker in workers:
+            with contextlib.suppress(Exception):
+                await worker.wait()
+        self.exit()
 
     def _theme_chosen(self, theme: Theme) -> None:
         if theme.name != self._wanted_theme:  # (not the start-up's own choice)

@@ -152,5 +152,7 @@ def theme_problem(loaded: LoadedConfig) -> str | None:
 
 def looks_problems(loaded: LoadedConfig) -> list[str]:
     """Every problem of `theme` and `[keymap]`."""
+    from swarmtui.safe_text import visible  # (ids and keys come from a file: shown visibly)
+
     problem = theme_problem(loaded)
-    return [*([problem] if problem else []), *keymap_problems(loaded)]
+    return [visible(p) for p in [*([problem] if problem else []), *keymap_problems(loaded)]]

@@ -6,6 +6,8 @@ from typing import Any
 
 from rich.style import Style
 
+from swarmtui.safe_text import visible
+
 STATUSES = ("pending", "queued", "waiting", "running", "done", "failed", "cancelled", "skipped")
 
 STATUS_GLYPH: dict[str, str] = {
@@ -91,8 +93,9 @@ def format_seconds(seconds: float | None) -> str:
 
 
 def clip(text: str, width: int) -> str:
-    """Cut `text` to `width` cells with an ellipsis (single-line)."""
-    text = text.replace("\n", " ")
+    """Cut `text` to `width` cells with an ellipsis (single-line, controls made visible: it
+    shows names, types and output from outside)."""
+    text = visible(text.replace("\n", " "))
     if width <= 0:
         return ""
     if len(text) <= width:

@@ -176,6 +176,9 @@ class SessionController:
         if error is not None:
             self.last_error = failure_line(error)
             return  # the failure itself is reported where every worker's is
+        live = self.live
+        if live is not None and live.log_error:  # the recording stopped short: say so loudly
+            self._say(f"The session's recording failed: {live.log_error}", "error")
         state = self.state
         if state.status != "running":
             from swarmtui.engine.metrics import figures, format_speedup

@@ -412,3 +412,20 @@ async def test_a_server_that_stalls_hits_the_request_timeout(
     settings = openai_settings(fake_server.base_url, timeout=0.05, max_retries=0)
     with pytest.raises(AgentFailed, match=r"timed out|within 0\.05 s"):
         await create_runner(settings).run(make_job(tmp_path / "s"), RecordingSink())
+
+
+async def test_a_broken_stream_counts_every_character_received(
+    fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    """Eight characters arrived (no newline: none shown yet) before the connection broke."""
+
+    async def broken(request: Request, conn: Connection) -> None:
+        await conn.start_sse()
+        await conn.content("8 chars!")
+        await conn.break_off()
+
+    fake_server.script(broken)
+    settings = openai_settings(fake_server.base_url, max_retries=0)
+    with pytest.raises(AgentFailed) as failure:
+        await create_runner(settings).run(make_job(tmp_path / "s"), RecordingSink())
+    assert "broke after 8 characters" in str(failure.value)

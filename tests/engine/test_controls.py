@@ -143,3 +143,21 @@ async def test_todo_status_by_hand(tmp_path: Path) -> None:
     r = await run(batch, tmp_path, on_event)
     assert r.state.todos["t1"].status == "completed"
     assert r.of(TodoChanged)[-1].by == "user"
+
+
+async def test_cancel_from_a_listener_of_the_agents_own_start(tmp_path: Path) -> None:
+    """Cancelled before its task first ran (the listener of its `agent_started` cancels it at
+    once): the agent still ends as cancelled and the session ends (it used to stay running)."""
+
+    def on_event(session: LiveSession, e: Event) -> None:
+        if isinstance(e, AgentStarted) and e.agent == "Early":
+            session.cancel_agent("Early")
+
+    batch = one_message(task(0, "Early", stores=["swarm/early"]), task(1, "Other"))
+    r = await run(batch, tmp_path, on_event)
+    early = r.state.agents["Early"]
+    assert early.status == "cancelled"
+    assert early.reason == "cancelled by user"
+    assert r.state.agents["Other"].status == "done"
+    assert r.state.status == "failed"  # (one agent did not complete)
+    assert r.state.finished

@@ -121,3 +121,24 @@ def test_a_planted_fifo_is_refused_at_once(tmp_path: Path) -> None:
     finally:
         os.close(folder)
     assert (session / "artifacts" / "fresh.md").read_bytes() == b"abc"
+
+
+async def test_a_bash_cwd_naming_the_session_folder_runs_there_as_lint_accepts(
+    tmp_path: Path,
+) -> None:
+    """Issue 11.10: `{cwd: "."}` passed lint but was refused at run time; both accept it now
+    (and anything that resolves to the session folder), and it runs in the session folder."""
+    from swarmtui.batch import parse_batch
+
+    text = (
+        "[Single Message - Cwd]:\n"
+        'Bash("pwd > here-dot.txt", {cwd: "."})\n'
+        'Bash("pwd > here-up.txt", {cwd: "./artifacts/.."})\n'
+    )
+    batch = parse_batch(text)
+    assert [d for d in batch.diagnostics if d.severity.value == "error"] == []
+    r = await run(batch, tmp_path, **REAL)
+    assert r.state.status == "completed", r.state.skipped
+    session = r.session.path.resolve()
+    for name in ("here-dot.txt", "here-up.txt"):
+        assert (session / name).read_text().strip() == str(session)

@@ -127,7 +127,7 @@ def test_logged_payloads_are_exactly_model_dump_json(tmp_path: Path) -> None:
     ("content", "message"),
     [
         (b"this is not a database at all" * 100, "not a swarmtui session database"),
-        (b"", "not a swarmtui session database"),
+        (b"", "an empty file (0 bytes): nothing was recorded in it"),
         (b"SQLite format 3\x00" + b"\xff" * 200, "not a swarmtui session database"),
         (None, "not a swarmtui session database (foreign SQLite file)"),
     ],

@@ -4,6 +4,7 @@ it a message while it runs."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
@@ -17,8 +18,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 
+from swarmtui.engine.fence import open_regular
 from swarmtui.engine.state import AgentState, MemoryEntry, SessionState
 from swarmtui.memory_keys import key_matches
+from swarmtui.safe_text import ansi_text, safe_lines, safe_text, visible, visible_lines
 from swarmtui.ui.bridge import Frame, SessionBridge
 from swarmtui.ui.look import STATUS_GLYPH, format_seconds, status_styles
 from swarmtui.ui.widgets.agents_panel import agent_elapsed
@@ -42,7 +45,9 @@ def artifact_file(session_path: Path | None, relative: str) -> Path | None:
 
 def read_artifact(path: Path) -> str:
     """Text of an artifact for the pager (bounded; binary files are described, not shown)."""
-    data = path.read_bytes()[:MAX_PAGER_BYTES]
+    # (an agent may have put a FIFO there: never wait on one)
+    with os.fdopen(open_regular(path), "rb") as file:
+        data = file.read(MAX_PAGER_BYTES)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -96,8 +101,11 @@ class ArtifactPager(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pager"):
-            yield Label(self.title_text, id="pager-title")
-            yield TextArea(self.text, read_only=True, soft_wrap=True, id="pager-text")
+            yield Label(safe_text(self.title_text), id="pager-title")
+            # (read-only: the escaped text is what is shown; a TextArea would draw ESC raw)
+            yield TextArea(
+                visible_lines(self.text), read_only=True, soft_wrap=True, id="pager-text"
+            )
         yield Footer()
 
     def action_close(self) -> None:
@@ -197,29 +205,32 @@ class AgentDetailScreen(Screen[None]):
         self.state = state
         agent = self.agent
         if agent is None:
-            self.query_one("#detail-header", Static).update(f"{self.agent_name}: no such agent")
+            missing = safe_text(f"{self.agent_name}: no such agent")
+            self.query_one("#detail-header", Static).update(missing)
             return
         styles = status_styles(self.app)
         style = styles.get(agent.status, Style())
         now = self.now if self.now is not None else state.t
         header = Text()
         header.append(
-            f" {STATUS_GLYPH.get(agent.status, '?')} {agent.name} ", style + Style(bold=True)
+            f" {STATUS_GLYPH.get(agent.status, '?')} {visible(agent.name)} ",
+            style + Style(bold=True),
         )
-        header.append(f" {agent.type} · {agent.status}", style)
+        header.append(f" {visible(agent.type)} · {agent.status}", style)
         header.append(f" · {format_seconds(agent_elapsed(agent, now)) or '–'}")
         header.append(f" · attempt {agent.attempts}" if agent.attempts else "")
         backend = agent.backend or state.backend
         if backend:
-            header.append(f" · {backend}{' ' + agent.model if agent.model else ''}")
+            header.append(visible(f" · {backend}{' ' + agent.model if agent.model else ''}"))
         if agent.tokens_in or agent.tokens_out:
             header.append(f" · tokens {agent.tokens_in}/{agent.tokens_out}")
         if agent.cost_usd is not None:
             header.append(f" · ${agent.cost_usd:.4f}")
         if agent.reason:
-            header.append(f"\n {agent.reason}", styles.get("failed", Style()))
+            header.append(f"\n {visible(agent.reason)}", styles.get("failed", Style()))
         self.query_one("#detail-header", Static).update(header)
-        self.query_one("#detail-instructions", Static).update(agent.instructions or "(none)")
+        instructions = safe_lines(agent.instructions or "(none)")
+        self.query_one("#detail-instructions", Static).update(instructions)
         self.query_one("#detail-deps", Static).update(self._deps(agent, styles))
         self.query_one("#detail-activity", Static).update(activity_text(agent))
         self.query_one("#detail-memory", Static).update(self._memory(agent))
@@ -228,14 +239,15 @@ class AgentDetailScreen(Screen[None]):
         output = "\n".join(line.rstrip("\n") for line in agent.output_tail)
         if agent.result:
             output += f"\n\nresult:\n{agent.result}"
-        self.query_one("#detail-output", Static).update(Text(output or "(no output yet)"))
+        # Colours in the output are shown as colours; every other sequence is written visibly.
+        self.query_one("#detail-output", Static).update(ansi_text(output or "(no output yet)"))
         if following:
             scroll.scroll_end(animate=False)
         if agent.artifacts != self._artifacts:
             self._artifacts = list(agent.artifacts)
             artifacts = self.query_one("#detail-artifacts", OptionList)
             artifacts.clear_options()
-            artifacts.add_options(self._artifacts)
+            artifacts.add_options([safe_text(relative) for relative in self._artifacts])
             count = len(self._artifacts)
             if count and artifacts.highlighted is None:
                 artifacts.highlighted = 0  # enter opens the first one at once
@@ -251,16 +263,16 @@ class AgentDetailScreen(Screen[None]):
             arrived = key in agent.arrived or any(k == key for _ns, k in self.state.memory)
             mark, style = ("✓ ", styles["done"]) if arrived else ("⧗ ", styles["waiting"])
             text.append("waits  " + mark, style)
-            text.append(key, Style(bold=True))
+            text.append(visible(key), Style(bold=True))
             providers = agent.providers.get(key)
             if providers:
-                text.append(f"  ← {', '.join(providers)}", Style(dim=True))
+                text.append(visible(f"  ← {', '.join(providers)}"), Style(dim=True))
             text.append("\n")
         for key in agent.stores:
             stored = any(k == key for _ns, k in self.state.memory)
             mark, style = ("✓ ", styles["done"]) if stored else ("· ", styles["pending"])
             text.append("stores " + mark, style)
-            text.append(key + "\n", Style(bold=True))
+            text.append(visible(key) + "\n", Style(bold=True))
         return text
 
     def _memory(self, agent: AgentState) -> Text:
@@ -272,8 +284,8 @@ class AgentDetailScreen(Screen[None]):
         for label, entries in (("read", read), ("wrote", written)):
             for entry in entries:
                 text.append(f"{label:<6}", Style(dim=True))
-                text.append(f"{entry.namespace}:{entry.key} ", Style(bold=True))
-                text.append(short_value(entry.value, 50) + "\n")
+                text.append(visible(f"{entry.namespace}:{entry.key}") + " ", Style(bold=True))
+                text.append(visible(short_value(entry.value, 50)) + "\n")
         if not read and not written:
             text.append("No memory read or written yet.", Style(dim=True))
         return text
@@ -297,12 +309,18 @@ class AgentDetailScreen(Screen[None]):
         relative = self._artifacts[event.option_index]
         path = artifact_file(self.session_path, relative)
         if path is None or not path.is_file():
-            self.notify(f"{relative}: not found in the session folder", severity="warning")
+            self.notify(
+                f"{visible(relative)}: not found in the session folder",
+                severity="warning",
+                markup=False,
+            )
             return
         try:
             text = read_artifact(path)
         except OSError as exc:
-            self.notify(f"{relative}: {exc.strerror or exc}", severity="error")
+            self.notify(
+                visible(f"{relative}: {exc.strerror or exc}"), severity="error", markup=False
+            )
             return
         self.app.push_screen(ArtifactPager(relative, text))
 

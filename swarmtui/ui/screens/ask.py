@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from swarmtui.safe_text import visible
+
 # What an answer is checked with: the reason it cannot be used, or None when it can.
 Check = Callable[[str], str | None]
 
@@ -40,9 +42,9 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             # Names and paths in the question come from outside: never read as markup.
-            yield Label(self.question, id="question", markup=False)
+            yield Label(visible(self.question), id="question", markup=False)
             if self.detail:
-                yield Label(self.detail, id="detail", markup=False)
+                yield Label(visible(self.detail), id="detail", markup=False)
             with Horizontal(id="buttons"):
                 yield Button(f"{self.yes} (y)", id="yes", variant="error")
                 yield Button(f"{self.no} (n)", id="no")
@@ -77,7 +79,7 @@ class AskScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.title_text, id="question", markup=False)
+            yield Label(visible(self.title_text), id="question", markup=False)
             yield Input(
                 self.initial, placeholder=self.placeholder, id="answer", select_on_focus=True
             )
@@ -88,7 +90,7 @@ class AskScreen(ModalScreen[str | None]):
         event.stop()
         problem = self.check(event.value) if self.check is not None else None
         if problem is not None:
-            self.query_one("#error", Label).update(problem)
+            self.query_one("#error", Label).update(visible(problem))
             return
         self.dismiss(event.value)
 

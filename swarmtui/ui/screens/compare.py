@@ -2,8 +2,8 @@
 
 The comparison (`swarmtui.store.compare`) is computed in a thread worker: reading two logs and
 diffing their files never blocks the event loop. Everything shown that came from a session
-(names, keys, values, file contents, reasons) goes through `printable`, so no control sequence
-recorded in a session reaches the terminal.
+(names, keys, values, file contents, reasons) goes through `safe_text.visible`, so no control
+sequence recorded in a session reaches the terminal.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from swarmtui.batch.models import printable
+from swarmtui.safe_text import visible
 from swarmtui.store.compare import (
     AgentComparison,
     AgentFigures,
@@ -42,7 +42,7 @@ TAB_IDS = ("compare-agents", "compare-memory", "compare-artifacts", "compare-bat
 
 def shown(text: str) -> str:
     """Outside text made safe for one line of the screen: tabs expanded, controls escaped."""
-    return printable(text.expandtabs(4))
+    return visible(text.expandtabs(4))
 
 
 def _figure(value: float | None) -> str:

@@ -28,6 +28,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from swarmtui.engine.events import Event
+from swarmtui.safe_text import safe_text, visible
 from swarmtui.store.aio import read_events_async
 from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.replay import interrupted_end
@@ -188,7 +189,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self.interrupted = False
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Replay · {self.session_path.name}", id="replay-title")
+        yield Static(safe_text(f"Replay · {self.session_path.name}"), id="replay-title")
         with Horizontal(id="replay-body"):
             with Vertical(id="replay-left"):
                 agents = AgentsPanel(read_only=True, id="replay-agents")
@@ -274,7 +275,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         first = events[0] if events else None
         title = getattr(first, "title", "") or self.session_path.name
         self.query_one("#replay-title", Static).update(
-            f"Replay · {title} · {self.session_path.name}"
+            safe_text(f"Replay · {title} · {self.session_path.name}")
         )
         # Open at the end: the finished picture first; home goes back to the start.
         self.cursor.seek(self.cursor.total)
@@ -429,7 +430,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
     def position_text(self) -> str:
         """The position/speed line, e.g. `▶ 1× · event 12/40 · 3.2s / 9.8s · 30%`."""
         if self.error:
-            return f"✗ {self.error}"
+            return f"✗ {visible(self.error)}"
         cursor = self.cursor
         if cursor is None:
             return "loading…"

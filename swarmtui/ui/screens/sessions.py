@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.widgets.data_table import ColumnKey
 
+from swarmtui.safe_text import safe_text, visible
 from swarmtui.store.sessions import SessionInfo, list_sessions
 from swarmtui.ui.look import clip, format_seconds
 from swarmtui.ui.messages import BatchRequested
@@ -155,7 +156,7 @@ class SessionsScreen(ReportsFailures, Screen[None]):
             self.sessions = sessions
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Sessions · {self.sessions_dir}", id="sessions-title")
+        yield Static(safe_text(f"Sessions · {self.sessions_dir}"), id="sessions-title")
         yield Input(placeholder="Type to filter by title, id, status…", id="sessions-filter")
         yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="sessions-detail")
@@ -248,10 +249,10 @@ class SessionsScreen(ReportsFailures, Screen[None]):
             status_style = variables.get(STATUS_COLOUR.get(info.status, "agent-pending"), "")
             title = info.title or info.path.name
             table.add_row(
-                Text(title, style="italic" if info.error else "", overflow="ellipsis"),
+                safe_text(title, style="italic" if info.error else ""),
                 format_started(info.started_at),
-                Text(clip(info.id, id_width), style="dim"),
-                Text(("⚠ " if info.error else "") + info.status, style=status_style),
+                safe_text(clip(info.id, id_width), style="dim"),
+                safe_text(("⚠ " if info.error else "") + info.status, style=status_style),
                 Text(str(info.agents) if not info.error else "", justify="right"),
                 Text(format_seconds(info.wall_seconds), justify="right"),
                 Text(f"{info.speedup:.1f}×" if info.speedup else "", justify="right"),
@@ -265,21 +266,16 @@ class SessionsScreen(ReportsFailures, Screen[None]):
         if info is None:
             total = len(self.sessions)
             if not self.listed:
-                detail.update(f"Reading {self.sessions_dir}…")
+                detail.update(safe_text(f"Reading {self.sessions_dir}…"))
             elif total == 0:
-                detail.update(f"No sessions recorded in {self.sessions_dir} yet.")
+                detail.update(safe_text(f"No sessions recorded in {self.sessions_dir} yet."))
             else:
                 detail.update(f"No session matches the filter ({total} in all).")
         elif info.error:
-            detail.update(Text(info.error, style=self.app.theme_variables.get("error", "")))
+            detail.update(safe_text(info.error, style=self.app.theme_variables.get("error", "")))
         else:
             sort = SORTS[self.sort][0]
-            detail.update(
-                Text(
-                    f"{info.id} · {info.backend} · {info.path} · sorted: {sort}",
-                    overflow="ellipsis",
-                )
-            )
+            detail.update(safe_text(f"{info.id} · {info.backend} · {info.path} · sorted: {sort}"))
 
     @property
     def highlighted(self) -> SessionInfo | None:
@@ -330,7 +326,9 @@ class SessionsScreen(ReportsFailures, Screen[None]):
             return (info.path / BATCH_FILE).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             self.notify(
-                f"{info.path / BATCH_FILE}: cannot be read ({exc})", severity="error", markup=False
+                visible(f"{info.path / BATCH_FILE}: cannot be read ({exc})"),
+                severity="error",
+                markup=False,
             )
             return None
 

@@ -9,6 +9,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
+from swarmtui.safe_text import visible
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.look import (
@@ -221,10 +222,10 @@ class AgentsPanel(RowList):
             text.append(usage_text(agent), Style(dim=True))
         text.append(" ")
         rest = width - text.cell_len
-        waits = waits_text(agent)
+        waits = visible(waits_text(agent))
         if agent.awaiting:
             style = self._styles.get("waiting", style) + Style(bold=True)
-        tail = agent.output_tail[-1].strip() if agent.output_tail else ""
+        tail = visible(agent.output_tail[-1].strip()) if agent.output_tail else ""
         if waits and tail:
             text.append(clip(waits, max(10, rest // 2)), style)
             text.append(" · " + tail, Style(dim=True))

@@ -13,6 +13,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
+from swarmtui.safe_text import glyphs, visible
+
 if TYPE_CHECKING:
     # The batch package is imported by the lint worker, off the start-up path.
     from swarmtui.batch.models import Diagnostic
@@ -185,7 +187,7 @@ class BatchEditor(TextArea):
         """Select the next NEEDLE after the cursor (wrapping); False (said) when there is none."""
         found = find_next(self.text, needle, self.selection.end)
         if found is None:
-            self.notify(f"Not found: {needle}", severity="warning", markup=False)
+            self.notify(f"Not found: {visible(needle)}", severity="warning", markup=False)
             return False
         row, column = found
         self.selection = Selection((row, column), (row, column + len(needle)))
@@ -298,6 +300,8 @@ class BatchEditor(TextArea):
 
     def get_line(self, line_index: int) -> Text:
         line = super().get_line(line_index)
+        if not line.plain.isprintable():  # a batch from elsewhere may hold terminal escapes
+            line.plain = glyphs(line.plain)
         diagnostics = self._by_line.get(line_index)
         if not diagnostics:
             return line

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from swarmtui.safe_text import visible
 from swarmtui.ui.look import plural
 from swarmtui.ui.messages import DiagnosticChosen
 
@@ -60,7 +61,7 @@ class DiagnosticsList(OptionList):
             text.append(f"{_MARK.get(severity, '?')} ", Style(color=color, bold=True))
             text.append(f"{diagnostic.line}:{diagnostic.column} ", Style(dim=True))
             text.append(f"{diagnostic.code} ", Style(color=color, bold=True))
-            text.append(diagnostic.message)
+            text.append(visible(diagnostic.message))
             options.append(Option(text))
         if more:
             options.append(

@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.markup import escape
 from textual.reactive import reactive
 
+from swarmtui.safe_text import visible
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.look import plural, status_styles
 from swarmtui.ui.widgets.row_list import RowList
@@ -301,7 +302,7 @@ class LogPanel(RowList):
 
     def _show_view(self) -> None:
         """The pane's subtitle says what is not the default view (the filter is typed text)."""
-        self.border_subtitle = escape(self.title_note())
+        self.border_subtitle = escape(visible(self.title_note()))
 
     def action_toggle_follow(self) -> None:
         self.follow = not self.follow
@@ -391,6 +392,7 @@ class LogPanel(RowList):
             return Text("")
         event = self._shown[index]
         who, what = describe(event)
+        who, what = visible(who), visible(what)  # names, output, reasons, keys: from outside
         text = Text(f"{event.t:7.2f} ", Style(dim=True))
         status = _EVENT_STATUS.get(event.type)
         if event.type == "agent_finished":

@@ -12,6 +12,7 @@ from textual.geometry import Region
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
+from swarmtui.safe_text import safe_text, visible, visible_lines
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.look import format_seconds, plural
@@ -50,22 +51,22 @@ def short_value(value: Any, width: int = 60) -> str:
 def describe_entry(entry: MemoryEntry) -> Text:
     """Every write of the key (oldest first, who and when), then its current value (pretty JSON)."""
     text = Text()
-    text.append(f"{entry.namespace}:{entry.key}\n", Style(bold=True))
+    text.append(visible(f"{entry.namespace}:{entry.key}") + "\n", Style(bold=True))
     history = entry.history or []
     text.append(f"history ({plural(len(history) or 1, 'write')})\n", Style(underline=True))
     for write in history:
-        what = "deleted" if write.deleted else short_value(write.value, 40)
+        what = "deleted" if write.deleted else visible(short_value(write.value, 40))
         text.append(f"{format_seconds(write.t):>6} ", Style(dim=True))
-        text.append(f"{write.by:<12} ", Style(bold=True))
+        text.append(f"{visible(write.by):<12} ", Style(bold=True))
         text.append(what + "\n")
     if not history:
         text.append(f"{format_seconds(entry.t):>6} ", Style(dim=True))
-        text.append(f"{entry.by}\n", Style(bold=True))
+        text.append(f"{visible(entry.by)}\n", Style(bold=True))
     text.append("\nvalue\n", Style(underline=True))
     if entry.deleted:
         text.append("deleted\n", Style(italic=True))
     else:
-        text.append(pretty_value(entry.value) + "\n")
+        text.append(visible_lines(pretty_value(entry.value)) + "\n")
     return text
 
 
@@ -173,7 +174,7 @@ class MemoryPanel(Horizontal):
     def _build(self, path: Path, parent: TreeNode[MemoryKey | None]) -> None:
         """Add the node of `path` (and, while it stays open, those below it)."""
         children = self._children.get(path, [])
-        node = parent.add(Text(path[-1]), expand=len(children) < FOLD_CHILDREN)
+        node = parent.add(safe_text(path[-1]), expand=len(children) < FOLD_CHILDREN)
         node.allow_expand = bool(children)
         self._key_nodes[path] = node
         self._paths[id(node)] = path

@@ -10,6 +10,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from swarmtui.safe_text import visible
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.look import (
     STATUS_GLYPH,
@@ -108,7 +109,7 @@ class StatusBar(Widget):
         self._tokens_of[name] = tokens
 
     def set_file(self, label: str, modified: bool) -> None:
-        self.file_label = label
+        self.file_label = visible(label)  # (a path: shown visibly)
         self.modified = modified
         self.refresh()
 
@@ -135,7 +136,7 @@ class StatusBar(Widget):
             text.append(f" {backend.upper()} ", Style(bold=True, reverse=True))
         text.append(" ")
         if self.note:
-            text.append(f"{self.note}  ", Style(italic=True, bold=True))
+            text.append(f"{visible(self.note)}  ", Style(italic=True, bold=True))
         if state is not None and state.session_id:
             from swarmtui.engine.metrics import figures  # (a session exists: the engine is loaded)
 
@@ -143,7 +144,7 @@ class StatusBar(Widget):
             # Narrow: the status, time and counts matter more than the whole id.
             narrow = 0 < self.size.width < NARROW_WIDTH
             session_id = clip(state.session_id, 18) if narrow else state.session_id
-            text.append(session_id, Style(bold=True))
+            text.append(visible(session_id), Style(bold=True))
             paused = " (paused)" if state.paused and state.status == "running" else ""
             status = self.status_label or state.status
             if state.status == "running" and state.held:

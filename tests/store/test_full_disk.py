@@ -1,0 +1,76 @@
+"""Issue 11.4: a full disk is a failure with its reason, never a success, and never harms
+another session.
+
+The disk is real: a tmpfs of a few hundred KiB mounted in a mount namespace of this test's own
+(unshare, util-linux; a user namespace makes that possible without root). In it: a finished
+session, then a run whose agents print far more than fits. Everything that must be checked is
+read inside the namespace (the tmpfs goes away with it) and written to files outside."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from swarmtui import locations
+
+CLI = " ".join([sys.executable, "-m", "swarmtui"])
+EXAMPLE = locations.builtin_examples_dir() / "waits.swarm.js"
+# 12 agents printing 40 KB each: about 0.5 MB of events and logs, on a 320 KiB disk.
+BATCH = "\n".join(
+    ["[Single Message - Fill the disk]:"]
+    + [f'Task("Writer {i}", "Print a lot.", "coder")' for i in range(12)]
+)
+PRINT_A_LOT = "head -c 40000 /dev/zero | tr '\\0' x"
+
+NAMESPACE = ["unshare", "--mount", "--map-root-user", "--propagation", "private"]
+SCRIPT = """
+set -u
+disk=$1; out=$2; batch=$3; example=$4
+mount -t tmpfs -o size=320k tmpfs "$disk" || exit 90
+$CLI run "$example" --json --rehearsal-seconds 0.01 --sessions-dir "$disk/s" > "$out/other.json"
+other=$(ls -d "$disk"/s/session-*)
+$CLI run "$batch" --json --backend command --command "$PRINT" --sessions-dir "$disk/s" \\
+    > "$out/run.json" 2> "$out/run.err"
+echo $? > "$out/run.status"
+full=$(ls -d "$disk"/s/session-* | grep -v "^$other$")
+$CLI replay "$full" --json > "$out/replay.json" 2> "$out/replay.err"
+$CLI replay "$other" --json > "$out/other-after.json" 2> "$out/other.err"
+$CLI sessions --sessions-dir "$disk/s" --json > "$out/sessions.json"
+df -k "$disk" | tail -1 > "$out/df"
+"""
+
+
+def test_a_full_disk_fails_the_session_loudly_and_harms_no_other(tmp_path: Path) -> None:
+    disk, out = tmp_path / "disk", tmp_path / "out"
+    disk.mkdir()
+    out.mkdir()
+    batch = tmp_path / "fill.swarm.js"
+    batch.write_text(BATCH, encoding="utf-8")
+    script = SCRIPT.replace("$CLI", CLI)
+    done = subprocess.run(
+        [*NAMESPACE, "sh", "-c", script, "sh", str(disk), str(out), str(batch), str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PRINT": PRINT_A_LOT},
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    status = int((out / "run.status").read_text())
+    error = (out / "run.err").read_text()
+    assert status == 1, error  # never 0: the recording is incomplete
+    assert "cannot append events" in error and "disk is full" in error, error
+    assert "the recording stops after event #" in error
+    ran = (out / "run.json").read_text()
+    assert ran == (out / "replay.json").read_text()  # what the run printed is what was recorded
+    state = json.loads(ran)["state"]
+    assert state["status"] == "failed"
+    assert "disk is full" in state["reason"]
+    # The other session, on the same full disk, reads exactly as before.
+    assert (out / "other-after.json").read_text() == (out / "other.json").read_text()
+    assert (out / "other.err").read_text() == ""
+    listed = {info["path"]: info for info in json.loads((out / "sessions.json").read_text())}
+    assert sorted(info["status"] for info in listed.values()) == ["completed", "failed"]
