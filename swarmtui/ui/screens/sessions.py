@@ -60,6 +60,13 @@ def sort_key(info: SessionInfo, key: str) -> tuple[object, ...]:
     return (value is not None, value if value is not None else 0, info.id)
 
 
+def _cut(text: Text) -> Text:
+    """A cell that ends in "…" when its column is too narrow (never cut mid-word silently)."""
+    text.overflow = "ellipsis"
+    text.no_wrap = True
+    return text
+
+
 def matches(info: SessionInfo, query: str) -> bool:
     """Every word of the query appears in the title, id, status, backend or start time."""
     haystack = " ".join(
@@ -249,7 +256,7 @@ class SessionsScreen(ReportsFailures, Screen[None]):
             status_style = variables.get(STATUS_COLOUR.get(info.status, "agent-pending"), "")
             title = info.title or info.path.name
             table.add_row(
-                safe_text(title, style="italic" if info.error else ""),
+                _cut(safe_text(title, style="italic" if info.error else "")),
                 format_started(info.started_at),
                 safe_text(clip(info.id, id_width), style="dim"),
                 safe_text(("⚠ " if info.error else "") + info.status, style=status_style),
