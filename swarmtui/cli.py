@@ -43,13 +43,20 @@ class _DefaultToOpenGroup(click.Group):
             raise SystemExit(EXIT_USAGE) from None
 
 
-@click.group(cls=_DefaultToOpenGroup, invoke_without_command=True)
+@click.group(
+    cls=_DefaultToOpenGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, "--version", "-V", prog_name="swarmtui")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Write, run, watch and replay swarms of AI coding agents.
 
-    Without a command, opens the app with an example batch in the editor.
+    \b
+    swarmtui            open the app with an example batch in the editor
+    swarmtui FILE       open FILE in the app (created on save if it does not exist)
+    swarmtui run FILE   open FILE and run it (--headless: in this terminal, no app)
     """
     if ctx.invoked_subcommand is None:
         from swarmtui.commands.app_cmds import open_command

@@ -35,13 +35,14 @@ def _sorted(value: Any) -> Any:
     return value
 
 
-def agent_lines(state: SessionState) -> list[str]:
+def agent_lines(state: SessionState, now: float | None = None) -> list[str]:
+    """One line per agent: status, its clock (run time, or how long it has waited), name."""
+    from swarmtui.engine.metrics import agent_seconds
+
+    at = state.t if now is None or state.finished else max(now, state.t)
     lines = []
     for a in state.agents.values():
-        if a.status == "running" and a.started_at is not None:
-            elapsed = state.t - a.started_at + a.run_seconds
-        else:
-            elapsed = a.run_seconds
+        elapsed = agent_seconds(a, at)
         waiting = (
             f" waits for {', '.join(a.missing)}" if a.status == "waiting" and a.missing else ""
         )
@@ -143,6 +144,16 @@ def workspace_lines(state: SessionState) -> list[str]:
     return lines
 
 
+def _warning_lines(state: SessionState) -> list[str]:
+    """The batch's warnings and the run's own (SW020: about its settings); errors are printed
+    on standard error before the summary."""
+    return [
+        printable(f"warning: {d.message}" + (f" (line {d.line})" if d.code != "SW020" else ""))
+        for d in state.diagnostics
+        if d.severity == "warning"
+    ]
+
+
 def operation_lines(state: SessionState) -> list[str]:
     return [
         *_confinement_line(state),
@@ -150,16 +161,26 @@ def operation_lines(state: SessionState) -> list[str]:
         *_bash_lines(state),
         *_rehearsal_lines(state),
         *_approval_lines(state),
+        *_warning_lines(state),
     ]
 
 
-def final_text(state: SessionState, path: Path) -> str:
-    m = state.metrics
-    head = (
-        f"{state.status}: {printable(str(path))}\n"
-        f"wall {m.wall_seconds:.2f}s, sequential {m.sequential_seconds:.2f}s, "
-        f"critical path {m.critical_path_seconds:.2f}s, speed-up {m.speedup:.2f}x"
+def figures_text(state: SessionState) -> str:
+    """`wall 2.00s, sequential 5.10s, critical path 2.00s, speed-up 2.55x` (the engine's rule:
+    no speed-up while nothing can be compared; idle time named when there was some)."""
+    from swarmtui.engine.metrics import figures
+
+    f = figures(state)
+    speedup = "-" if f.speedup is None else f"{f.speedup:.2f}x"
+    idle = f", idle {f.idle_seconds:.2f}s" if f.idle_seconds >= 0.005 else ""
+    return (
+        f"wall {f.wall_seconds:.2f}s, sequential {f.sequential_seconds:.2f}s, "
+        f"critical path {f.critical_path_seconds:.2f}s, speed-up {speedup}{idle}"
     )
+
+
+def final_text(state: SessionState, path: Path) -> str:
+    head = f"{state.status}: {printable(str(path))}\n{figures_text(state)}"
     if state.max_parallel is not None:
         why = f" ({state.max_parallel_reason})" if state.max_parallel_reason else ""
         head += f"\nat most {state.max_parallel} agents at once{why}"

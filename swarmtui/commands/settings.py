@@ -122,6 +122,18 @@ def workspace_settings(configured: WorkspaceSettings, options: dict[str, Any]) -
     return configured
 
 
+def settings_problem(settings: RunSettings) -> str | None:
+    """What makes these settings unusable before any session is made, in one line."""
+    if settings.backend == "command" and not settings.command_template:
+        return "the command backend needs --command TEMPLATE"
+    if settings.backend == "openai" and not settings.model:
+        return (
+            "the openai backend needs a model: pass --model NAME "
+            "or set [backends.openai] model in swarmtui.toml"
+        )
+    return None
+
+
 def resolve_sessions_dir(
     options: dict[str, Any],
     *,

@@ -471,7 +471,14 @@ class Control(EventBase):
 
     type: Literal["control"] = "control"
     action: Literal[
-        "cancel", "cancel_session", "retry", "pause", "resume", "store_memory", "todo_status"
+        "cancel",
+        "cancel_session",
+        "retry",
+        "pause",
+        "resume",
+        "store_memory",
+        "todo_status",
+        "end",
     ]
     target: str | None = None
     detail: dict[str, Any] = Field(default_factory=dict)

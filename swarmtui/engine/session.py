@@ -146,6 +146,9 @@ class LiveSession:
             self._seq = self.state.seq
             self._t_before = self.state.t
         self._subscribers: list[Subscriber] = []
+        # The app's sessions stay open after their last message while an agent could run
+        # again, until the user ends them (`end`); headless runs end at once.
+        self.hold_open = False
         self._log_factory = log_factory
         self._log: EventSink | None = None
         self._scheduler: Scheduler | None = None
@@ -257,6 +260,7 @@ class LiveSession:
             session_id=self.session_id,
             guard=guard,
         )
+        scheduler.hold_open = self.hold_open
         self._scheduler = scheduler
         if self.end_reason is not None:  # (ended from outside before it began)
             scheduler.abort(self.end_reason)
@@ -425,6 +429,11 @@ class LiveSession:
     def set_todo_status(self, todo_id: str, status: str) -> None:
         if self._scheduler is not None:
             self._control(self._scheduler.set_todo_status, todo_id, status)
+
+    def end(self) -> None:
+        """End a session held open for a retry (see `hold_open`)."""
+        if self._scheduler is not None:
+            self._control(self._scheduler.end)
 
     def approve(self, request_id: str, *, for_session: bool = False) -> None:
         """Let a waiting request go ahead: once, or (FOR_SESSION) with its pattern allowed for

@@ -141,3 +141,25 @@ def merge_chosen(view: MergeView, agents: list[str], *, confirmed: bool) -> Merg
     chosen = [b for b in view.branches if b.agent in agents]
     plan = plan_merge(view.git, view.repo, view.target, chosen, finish=True)
     return apply_merge(view.git, view.repo, view.target, plan, confirmed=confirmed)
+
+
+def deletion_notes(session_path: Path) -> list[str]:
+    """What deleting the session also removes, and the work that would be lost with it (for
+    the question asked before deleting); none for a session without worktrees."""
+    try:
+        recorded = recorded_worktrees(session_path)
+    except SessionStoreError:
+        return []
+    if not recorded.branches or recorded.repo is None:
+        return []
+    count = len(recorded.branches)
+    trees = f"{count} git worktree{'s' if count != 1 else ''}"
+    notes = [f"Its {trees} and branches in {recorded.repo} go too."]
+    if recorded.problem is not None:
+        return [f"Its git worktrees stay: {recorded.problem}."]
+    unmerged = unmerged_in(recorded)
+    if unmerged:
+        notes.append(
+            "Work merged nowhere else is lost: " + "; ".join(u.describe() for u in unmerged)
+        )
+    return notes

@@ -15,7 +15,8 @@ from textual.widgets import Static
 
 from swarmtui.ui.messages import AgentChosen
 from swarmtui.ui.screens.agent_detail import AgentDetailScreen
-from swarmtui.ui.screens.merge import ConfirmMergeScreen, MergeScreen
+from swarmtui.ui.screens.ask import ConfirmScreen
+from swarmtui.ui.screens.merge import MergeScreen
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from tests.ui.helpers import (
@@ -165,7 +166,7 @@ async def test_three_coders_and_a_tester_in_the_app_then_merged(tmp_path: Path) 
         assert sorted(merge.plan.changed_files) == ["f.txt", "test-report.txt"]
         await pilot.press("m")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmMergeScreen)
+        assert isinstance(app.screen, ConfirmScreen)
         assert (repo.path / "f.txt").read_text() == FILE and repo.tip("main") == base
         await pilot.press("y")
         await workers_done(app)

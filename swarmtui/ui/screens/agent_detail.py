@@ -20,7 +20,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 
 from swarmtui.engine.fence import open_regular
-from swarmtui.engine.state import AgentState, SessionState
+from swarmtui.engine.state import AgentState, MemoryEntry, SessionState
+from swarmtui.memory_keys import key_matches
 from swarmtui.safe_text import ansi_text, safe_lines, safe_text, visible, visible_lines
 from swarmtui.ui.bridge import Frame, SessionBridge
 from swarmtui.ui.diff_text import patch_text, read_patch, stats_text
@@ -111,6 +112,22 @@ class ArtifactPager(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def read_entries(state: SessionState, agent: AgentState) -> list[MemoryEntry]:
+    """The keys the agent read: those it waited for (keys or globs) that were there when it
+    started. An agent that never started read nothing."""
+    started = agent.started_at
+    if started is None or not agent.waits:
+        return []
+
+    return [
+        entry
+        for entry in state.memory.values()
+        if entry.history
+        and entry.history[0].t <= started
+        and any(key_matches(entry.key, wanted) for wanted in agent.waits)
+    ]
 
 
 class AgentDetailScreen(Screen[None]):
@@ -284,7 +301,7 @@ class AgentDetailScreen(Screen[None]):
 
     def _memory(self, agent: AgentState) -> Text:
         text = Text()
-        read = [e for (ns, key), e in self.state.memory.items() if key in agent.waits]
+        read = read_entries(self.state, agent)
         written = [
             e for e in self.state.memory.values() if any(w.by == agent.name for w in e.history)
         ] or [e for e in self.state.memory.values() if e.by == agent.name]

@@ -19,10 +19,10 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
 
 from swarmtui.safe_text import visible as printable
 from swarmtui.ui.look import status_styles
@@ -53,40 +53,6 @@ def check_text(check: BranchCheck, styles: dict[str, Style]) -> Text:
     if check.uncommitted:
         text.append(f" · {len(check.uncommitted)} uncommitted files (committed first)")
     return text
-
-
-class ConfirmMergeScreen(ModalScreen[bool]):
-    """Asks before the user's working tree changes."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape,n", "answer(False)", "Cancel", id="merge.confirm.no", tooltip="Merge nothing"
-        ),
-        Binding("y", "answer(True)", "Merge", id="merge.confirm.yes", tooltip="Merge now"),
-    ]
-
-    def __init__(self, question: str, detail: str) -> None:
-        super().__init__()
-        self.question = question
-        self.detail = detail
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(Text(self.question), id="question")
-            yield Label(Text(self.detail), id="detail")
-            with Horizontal(id="buttons"):
-                yield Button("Merge", id="yes", variant="warning")
-                yield Button("Cancel", id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class MergeScreen(ReportsFailures, Screen[None]):
@@ -352,7 +318,10 @@ class MergeScreen(ReportsFailures, Screen[None]):
             else:
                 self._say("Nothing was merged.")
 
-        self.app.push_screen(ConfirmMergeScreen(question, detail), answered)
+        from swarmtui.ui.screens.ask import ConfirmScreen
+
+        confirm = ConfirmScreen(question, detail, yes="Merge", no="Cancel")
+        self.app.push_screen(confirm, answered)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action == "merge" and self.read_only)

@@ -110,7 +110,11 @@ class AgentsPanel(RowList):
         Binding("enter", "detail", "Detail", id="agent.detail", tooltip="Open the agent's detail"),
         Binding("x", "cancel", "Cancel", id="agent.cancel", tooltip="Cancel this agent"),
         Binding(
-            "r", "retry", "Retry", id="agent.retry", tooltip="Retry a failed or cancelled agent"
+            "r",
+            "retry",
+            "Retry",
+            id="agent.retry",
+            tooltip="Retry a failed, cancelled or skipped agent",
         ),
     ]
 
@@ -122,6 +126,8 @@ class AgentsPanel(RowList):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.read_only = read_only
+        if read_only:  # (a replay, or a session served to watch: nothing to run from here)
+            self.empty_hint = "No agents at this point of the session."
         self.state = EMPTY_STATE
         self.now: float | None = None  # live clock; None: the state's own time
         self._names: list[str] = []
@@ -135,6 +141,9 @@ class AgentsPanel(RowList):
         # Set by the main screen: cancel and retry apply only while a session runs.
         self.controls_live = False
         self._controls_shown: tuple[bool, bool] = (False, False)
+
+    def restyle(self) -> None:
+        self._styles = status_styles(self.app)
 
     def paint(self, frame: Frame) -> None:
         state = frame.state
@@ -163,7 +172,7 @@ class AgentsPanel(RowList):
         if self.read_only or not self.controls_live or agent is None:
             return (False, False)
         ended = agent.status in ("done", "failed", "cancelled", "skipped")
-        return (not ended, agent.status in ("failed", "cancelled"))
+        return (not ended, agent.status in ("failed", "cancelled", "skipped"))
 
     def update_controls(self) -> None:
         """Refresh the footer when what the cursor's agent allows has changed."""
