@@ -206,6 +206,19 @@ def _run_options(func: Any) -> Any:
             help="Deny what RULE matches, e.g. 'Bash(git push:*)' (repeatable; deny wins).",
         ),
         click.option(
+            "--repo",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Agents that edit files work in git worktrees of this repository, one "
+            "branch each (default: the batch's own repository, when it is in one).",
+        ),
+        click.option(
+            "--no-worktrees",
+            is_flag=True,
+            default=False,
+            help="Agents work in the session folder, never in worktrees.",
+        ),
+        click.option(
             "--yes",
             "-y",
             "assume_yes",
@@ -353,9 +366,12 @@ def config_cmd(as_json: bool, config_file: Path | None) -> None:
 
 
 from swarmtui.commands.diff_cmds import diff_cmd  # noqa: E402 (registered below the group)
+from swarmtui.commands.merge_cmds import delete_cmd, merge_cmd  # noqa: E402
 from swarmtui.commands.serve_cmds import serve_cmd, served_app_cmd  # noqa: E402
 
 cli.add_command(diff_cmd)
+cli.add_command(merge_cmd)
+cli.add_command(delete_cmd)
 cli.add_command(serve_cmd)
 cli.add_command(served_app_cmd)
 

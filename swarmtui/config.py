@@ -187,6 +187,18 @@ class Price(_Strict):
     output: float = Field(ge=0)
 
 
+class WorkspaceConfig(_Strict):
+    """`[workspace]`: the git repository agents that edit files work in, a worktree each."""
+
+    # The repository (relative to this file); its problems stop a run. Unset: the batch's own
+    # repository, when it is in one (and its problems only mean no worktrees, said so).
+    repo: Path | None = None
+    # false: agents never get worktrees (unless --repo asks for them).
+    worktrees: bool | None = None
+    # Run in each new worktree (`npm ci`), confined and by the permission rules, like Bash.
+    setup: str | None = Field(default=None, min_length=1)
+
+
 class Config(_Strict):
     """The whole of `swarmtui.toml`."""
 
@@ -208,6 +220,7 @@ class Config(_Strict):
     sandbox: SandboxConfig = Field(default_factory=SandboxConfig)
     permissions: PermissionsConfig = Field(default_factory=PermissionsConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
+    workspace: WorkspaceConfig = Field(default_factory=WorkspaceConfig)
 
 
 # The tables whose models (and one-line errors) are `swarmtui.policy.tables`'.
@@ -294,6 +307,11 @@ def _validate_layer(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
         # A relative folder is relative to the file that names it, not to wherever we run.
         folder = Path(raw["sessions_dir"]).expanduser()
         raw = {**raw, "sessions_dir": str(folder if folder.is_absolute() else path.parent / folder)}
+    workspace = raw.get("workspace")
+    if isinstance(workspace, dict) and isinstance(workspace.get("repo"), str):
+        folder = Path(workspace["repo"]).expanduser()
+        repo = str(folder if folder.is_absolute() else path.parent / folder)
+        raw = {**raw, "workspace": {**workspace, "repo": repo}}
     return raw
 
 

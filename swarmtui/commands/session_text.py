@@ -115,6 +115,35 @@ def _confinement_line(state: SessionState) -> list[str]:
     return [printable(c.notice or c.description)]
 
 
+def workspace_lines(state: SessionState) -> list[str]:
+    """The repository, or why none; each agent's worktree: branch, what it changed, its patch."""
+    w = state.workspace
+    if w is None:
+        return []
+    if w.refused is not None:
+        then = "no agent started" if w.stopped else "agents worked in the session folder"
+        return [printable(f"no worktrees ({then}): {w.refused}")]
+    on = f" on {w.branch}" if w.branch else ""
+    lines = [printable(f"worktrees of {w.repo}{on} (from {(w.head or '')[:10]})")]
+    for leftover in w.leftovers:
+        lines.append(printable(f"worktree of another session still there: {leftover}"))
+    for a in state.agents.values():
+        t = a.worktree
+        if t is None:
+            continue
+        if t.failed is not None:
+            lines.append(printable(f"worktree {a.name}: {t.failed}"))
+            continue
+        if t.commit is None:
+            lines.append(printable(f"worktree {a.name}: {t.branch} (not committed)"))
+            continue
+        files = len(t.files) + t.more_files
+        change = f"+{t.added} -{t.removed} in {files} file{'s' if files != 1 else ''}"
+        patch = f" -> {t.patch}" if t.patch else " (no change)"
+        lines.append(printable(f"worktree {a.name}: {t.branch} {change}{patch}"))
+    return lines
+
+
 def _warning_lines(state: SessionState) -> list[str]:
     """The batch's warnings and the run's own (SW020: about its settings); errors are printed
     on standard error before the summary."""
@@ -128,6 +157,7 @@ def _warning_lines(state: SessionState) -> list[str]:
 def operation_lines(state: SessionState) -> list[str]:
     return [
         *_confinement_line(state),
+        *workspace_lines(state),
         *_bash_lines(state),
         *_rehearsal_lines(state),
         *_approval_lines(state),

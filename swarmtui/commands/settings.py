@@ -6,12 +6,13 @@ Precedence, lowest first: defaults < user config < project `swarmtui.toml` (or `
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from swarmtui import locations
 from swarmtui.config import LoadedConfig, load_config
-from swarmtui.engine.settings import ApprovalMode, RunSettings
+from swarmtui.engine.settings import ApprovalMode, RunSettings, WorkspaceSettings
 
 # CLI option -> RunSettings attribute, for options that map one to one.
 _FLAGS = {
@@ -53,6 +54,11 @@ def settings_from_config(loaded: LoadedConfig) -> RunSettings:
         permissions=config.permissions,
         notify=config.notify,
         rules_source=rules_source(loaded),
+        workspace=WorkspaceSettings(
+            repo=config.workspace.repo,
+            worktrees=config.workspace.worktrees,
+            setup=config.workspace.setup,
+        ),
     )
     settings.model = settings.configured_model(settings.backend)
     return settings
@@ -101,7 +107,19 @@ def build_run_settings(
     settings.deny_rules = tuple(options.get("deny_rules") or ())
     settings.headless = bool(options.get("headless"))
     settings.approvals = approval_mode(options)
+    settings.workspace = workspace_settings(settings.workspace, options)
     return settings
+
+
+def workspace_settings(configured: WorkspaceSettings, options: dict[str, Any]) -> WorkspaceSettings:
+    """`--repo PATH` asks for that repository; `--no-worktrees` turns worktrees off (unless
+    `--repo` asks for them)."""
+    repo = options.get("repo")
+    if repo is not None:
+        return replace(configured, repo=Path(repo).expanduser(), worktrees=True)
+    if options.get("no_worktrees"):
+        return replace(configured, repo=None, worktrees=False)
+    return configured
 
 
 def settings_problem(settings: RunSettings) -> str | None:

@@ -44,6 +44,7 @@ from swarmtui.engine.runners.secrets import scrub_event, secret_values
 from swarmtui.engine.scheduler import Scheduler
 from swarmtui.engine.settings import RunSettings
 from swarmtui.engine.state import SessionState, apply, fold
+from swarmtui.engine.workspace.session_workspace import SessionWorkspace, WorkspaceStop
 
 Subscriber = Callable[[Event], None]
 
@@ -283,7 +284,12 @@ class LiveSession:
                         max_parallel=plan.max_parallel,
                     )
                 )
-            status = await scheduler.run(resuming=self.resume_from is not None)
+            try:
+                scheduler.workspace = await self._open_workspace(plan)
+            except WorkspaceStop as exc:
+                status, reason = "failed", f"no agent started: {exc}"
+            else:
+                status = await scheduler.run(resuming=self.resume_from is not None)
             if log.error is not None:
                 status, reason = "failed", log.error
             elif status == "cancelled" and self.end_reason is not None:
@@ -315,6 +321,27 @@ class LiveSession:
             self.log_error = log.error
             self._scheduler = None
         return self.state
+
+    async def _open_workspace(self, plan: Plan) -> SessionWorkspace | None:
+        """The git worktrees of the session's agents (None: they work in the session folder);
+        a resumed session keeps the repository, base and worktrees it had, or none."""
+        recorded = self.state.workspace
+        if self.resume_from is not None and recorded is None:
+            return None
+        source = self.batch.source_name
+        batch_file = Path(source) if source and Path(source).is_file() else None
+        trees = {n: a.worktree for n, a in self.state.agents.items() if a.worktree is not None}
+        return await SessionWorkspace.open(
+            self.settings.workspace,
+            source=batch_file,
+            session_id=self.session_id,
+            session_dir=self.path.resolve(),
+            agents={name: agent.runs_on for name, agent in plan.agents.items()},
+            rehearsal=self.settings.backend == "rehearsal",
+            emit=self._emit,
+            recorded=recorded if self.resume_from is not None else None,
+            recorded_trees=trees,
+        )
 
     def _title(self) -> str:
         return self.batch.title or self._slug

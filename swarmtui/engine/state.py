@@ -19,8 +19,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
+from swarmtui.engine import worktree_state as ws
 from swarmtui.engine.events import (
     AgentActivity,
+    AgentCommitted,
     AgentFinished,
     AgentMessage,
     AgentOutput,
@@ -58,7 +60,13 @@ from swarmtui.engine.events import (
     TodoChanged,
     TodoPriority,
     TodoStatus,
+    WorkspaceOpened,
+    WorkspaceRefused,
+    WorktreeCreated,
+    WorktreeFailed,
+    WorktreeSetup,
 )
+from swarmtui.engine.worktree_state import WorkspaceState, WorktreeState
 from swarmtui.memory_keys import PatternIndex, SortedKeys, is_glob
 
 OUTPUT_TAIL_LINES = 200
@@ -135,6 +143,8 @@ class AgentState:
     files_changed: list[str] = field(default_factory=list)
     # Its requests waiting for a person's decision (their ids): it shows "awaiting approval".
     awaiting: list[str] = field(default_factory=list)
+    # Its git worktree, branch and diff (None: it worked in the session folder).
+    worktree: WorktreeState | None = None
 
 
 @dataclass
@@ -310,6 +320,8 @@ class SessionState:
     # Every request for permission and every decision, in order; those still waiting by id.
     approvals: list[ApprovalState] = field(default_factory=list)
     awaiting: dict[str, ApprovalState] = field(default_factory=dict, repr=False)
+    # The repository agents work in (None: no worktrees were asked for or found).
+    workspace: WorkspaceState | None = None
     # Indexes (not part of the JSON). Waits not met yet: the planned waits that have not
     # arrived, and the missing keys of waiting agents (exact key -> agents, glob -> agents). An
     # arrival removes the agent, so storing a key touches each waiter once, not on every store.
@@ -463,6 +475,7 @@ class SessionState:
                 "notice": self.confinement.notice,
             },
             "approvals": [approval_json(a) for a in self.approvals],
+            "workspace": ws.workspace_json(self.workspace),
         }
 
 
@@ -519,6 +532,7 @@ def _agent_json(a: AgentState) -> dict[str, Any]:
         "tools": dict(sorted(a.tools.items())),
         "files_changed": list(a.files_changed),
         "awaiting": list(a.awaiting),
+        "worktree": ws.worktree_json(a.worktree),
     }
 
 
@@ -1158,6 +1172,13 @@ def apply(state: SessionState, event: Event) -> SessionState:
             _approval_decided(state, event)
         case ConfinementNoted():
             _confinement(state, event)
+        case AgentCommitted() | WorktreeCreated() | WorktreeFailed() | WorktreeSetup():
+            a = _agent(state, event.agent)
+            a.worktree = ws.fold_worktree(a.worktree, event)
+        case WorkspaceOpened():
+            state.workspace = ws.workspace_opened(event)
+        case WorkspaceRefused():
+            state.workspace = ws.workspace_refused(event)
         case Control():
             _control(state, event)
         case DiagnosticEvent():

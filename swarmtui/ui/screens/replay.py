@@ -168,6 +168,13 @@ class ReplayScreen(ReportsFailures, Screen[None]):
             id="replay.seek",
             tooltip="Move the playhead to a time (seconds, or 1m30s, or 40%)",
         ),
+        Binding(
+            "M",
+            "merge",
+            "Merge",
+            id="replay.merge",
+            tooltip="Merge the agents' git branches back",
+        ),
         Binding("escape", "back", "Back", id="replay.back", tooltip="Leave the replay"),
     ]
 
@@ -180,6 +187,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self._clock = clock  # tests freeze it and move the playhead with `advance`
         self.cursor: ReplayCursor | None = None
         self.error: str | None = None
+        self.has_worktrees = False  # (its agents worked in git worktrees: it can be merged)
         self.playhead = 0.0  # recorded seconds since the session started
         self._last_tick: float | None = None
         self._timer: Timer | None = None
@@ -272,6 +280,8 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         events = message.events
         self.interrupted = message.interrupted
         self.cursor = ReplayCursor(events)
+        self.has_worktrees = any(e.type == "worktree_created" for e in events)
+        self.refresh_bindings()
         first = events[0] if events else None
         title = getattr(first, "title", "") or self.session_path.name
         self.query_one("#replay-title", Static).update(
@@ -283,8 +293,17 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self._paint()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "merge":  # (a session whose agents had worktrees; not in a read-only app)
+            return self.has_worktrees and not getattr(self.app, "read_only", False)
         # Nothing to play after a failed load: hide the playback keys.
         return action == "back" or self.error is None
+
+    def action_merge(self) -> None:
+        from swarmtui.ui.screens.merge import MergeScreen
+
+        if self.has_worktrees:
+            self.playing = False
+            self.app.push_screen(MergeScreen(self.session_path))
 
     # --- moving the cursor ---
 

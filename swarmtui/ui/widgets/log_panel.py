@@ -34,6 +34,9 @@ _EVENT_STATUS = {
     "agent_server_slot": "running",
     "memory_stored": "done",
     "control": "cancelled",
+    "agent_committed": "done",
+    "worktree_failed": "failed",
+    "workspace_refused": "failed",
 }
 
 
@@ -42,6 +45,7 @@ def describe(event: Event) -> tuple[str, str]:
     # Imported here: the event models are built on first use, not at the app's start-up.
     from swarmtui.engine.events import (
         AgentActivity,
+        AgentCommitted,
         AgentFinished,
         AgentMessage,
         AgentOutput,
@@ -70,6 +74,11 @@ def describe(event: Event) -> tuple[str, str]:
         SessionFinished,
         SessionStarted,
         TodoChanged,
+        WorkspaceOpened,
+        WorkspaceRefused,
+        WorktreeCreated,
+        WorktreeFailed,
+        WorktreeSetup,
     )
 
     kind = event.type
@@ -147,6 +156,28 @@ def describe(event: Event) -> tuple[str, str]:
         return event.agent or "batch", f"{verdict}: {event.tool} {event.subject} ({event.reason})"
     if isinstance(event, ConfinementNoted):
         return "session", event.notice or event.description
+    if isinstance(event, WorkspaceOpened):
+        on = f" on {event.branch}" if event.branch else ""
+        return "session", f"worktrees of {event.repo}{on} from {event.head[:10]}"
+    if isinstance(event, WorkspaceRefused):
+        then = "no agent starts" if event.stopped else "agents work in the session folder"
+        return "session", f"no worktrees ({then}): {event.reason}"
+    if isinstance(event, WorktreeCreated):
+        merged = f", merging {', '.join(event.providers)}" if event.providers else ""
+        again = " (again)" if event.reused else ""
+        return event.agent, f"worktree {event.path}{again} on {event.branch}{merged}"
+    if isinstance(event, WorktreeFailed):
+        listed = f" [{', '.join(event.files[:5])}]" if event.files else ""
+        return event.agent, f"worktree {event.stage} failed: {event.reason}{listed}"
+    if isinstance(event, WorktreeSetup):
+        how = event.reason or f"exit {event.exit_status}"
+        return event.agent, f"setup {event.command}: {how}"
+    if isinstance(event, AgentCommitted):
+        count = len(event.files) + event.more_files
+        return event.agent, (
+            f"committed on {event.branch}: +{event.added} -{event.removed} in {count} "
+            f"file{'s' if count != 1 else ''} ({event.commit[:10]})"
+        )
     return "", kind
 
 
