@@ -105,6 +105,9 @@ else:
         return plain_run(self, headless=True, size=(160, 50), auto_pilot=auto_pilot)
 
     App.run = headless_run
+    # (the child's stdout is a pipe: say it is a terminal, as when typed in one)
+    sys.stdout.isatty = lambda: True
+    sys.stdin.isatty = lambda: True
     sys.argv = ["swarmtui"]
     from swarmtui.cli import main
 

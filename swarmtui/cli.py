@@ -43,13 +43,20 @@ class _DefaultToOpenGroup(click.Group):
             raise SystemExit(EXIT_USAGE) from None
 
 
-@click.group(cls=_DefaultToOpenGroup, invoke_without_command=True)
+@click.group(
+    cls=_DefaultToOpenGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, "--version", "-V", prog_name="swarmtui")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Write, run, watch and replay swarms of AI coding agents.
 
-    Without a command, opens the app with an example batch in the editor.
+    \b
+    swarmtui            open the app with an example batch in the editor
+    swarmtui FILE       open FILE in the app (created on save if it does not exist)
+    swarmtui run FILE   open FILE and run it (--headless: in this terminal, no app)
     """
     if ctx.invoked_subcommand is None:
         from swarmtui.commands.app_cmds import open_command
@@ -230,6 +237,19 @@ def _run_options(func: Any) -> Any:
             help="Dask: the workers see the session folder at the same path; ship no files.",
         ),
         click.option(
+            "--repo",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Agents that edit files work in git worktrees of this repository, one "
+            "branch each (default: the batch's own repository, when it is in one).",
+        ),
+        click.option(
+            "--no-worktrees",
+            is_flag=True,
+            default=False,
+            help="Agents work in the session folder, never in worktrees.",
+        ),
+        click.option(
             "--yes",
             "-y",
             "assume_yes",
@@ -377,9 +397,12 @@ def config_cmd(as_json: bool, config_file: Path | None) -> None:
 
 
 from swarmtui.commands.diff_cmds import diff_cmd  # noqa: E402 (registered below the group)
+from swarmtui.commands.merge_cmds import delete_cmd, merge_cmd  # noqa: E402
 from swarmtui.commands.serve_cmds import serve_cmd, served_app_cmd  # noqa: E402
 
 cli.add_command(diff_cmd)
+cli.add_command(merge_cmd)
+cli.add_command(delete_cmd)
 cli.add_command(serve_cmd)
 cli.add_command(served_app_cmd)
 

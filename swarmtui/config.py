@@ -222,6 +222,18 @@ class Price(_Strict):
     output: float = Field(ge=0)
 
 
+class WorkspaceConfig(_Strict):
+    """`[workspace]`: the git repository agents that edit files work in, a worktree each."""
+
+    # The repository (relative to this file); its problems stop a run. Unset: the batch's own
+    # repository, when it is in one (and its problems only mean no worktrees, said so).
+    repo: Path | None = None
+    # false: agents never get worktrees (unless --repo asks for them).
+    worktrees: bool | None = None
+    # Run in each new worktree (`npm ci`), confined and by the permission rules, like Bash.
+    setup: str | None = Field(default=None, min_length=1)
+
+
 class Config(_Strict):
     """The whole of `swarmtui.toml`."""
 
@@ -244,6 +256,7 @@ class Config(_Strict):
     permissions: PermissionsConfig = Field(default_factory=PermissionsConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
     executor: ExecutorOptions = Field(default_factory=ExecutorOptions)
+    workspace: WorkspaceConfig = Field(default_factory=WorkspaceConfig)
 
 
 # The tables whose models (and one-line errors) are `swarmtui.policy.tables`'.
@@ -337,6 +350,9 @@ def _validate_layer(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
     if isinstance(raw.get("sessions_dir"), str):
         # A relative folder is relative to the file that names it, not to wherever we run.
         raw = {**raw, "sessions_dir": str(_beside(path, raw["sessions_dir"]))}
+    workspace = raw.get("workspace")
+    if isinstance(workspace, dict) and isinstance(workspace.get("repo"), str):
+        raw = {**raw, "workspace": {**workspace, "repo": str(_beside(path, workspace["repo"]))}}
     return raw
 
 

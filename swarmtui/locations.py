@@ -22,6 +22,11 @@ def config_dir() -> Path:
     return user_config_path("swarmtui", appauthor=False)
 
 
+def ui_state_file() -> Path:
+    """What the app remembers between runs (the theme last chosen in it)."""
+    return config_dir() / "ui-state.json"
+
+
 def user_themes_dir() -> Path:
     """Where users keep their own theme files."""
     return config_dir() / "themes"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from difflib import get_close_matches
 from typing import Any, cast
 
 from swarmtui.batch.calls import CallContext, TaskInfo, number_option, text_arg
@@ -11,6 +12,7 @@ from swarmtui.batch.models import (
     BashOp,
     MemoryOp,
     NoteOp,
+    Severity,
     SwarmInitOp,
     TaskOp,
     Todo,
@@ -29,6 +31,8 @@ TOPOLOGIES = ("mesh", "hierarchical", "star", "ring")
 MEMORY_ACTIONS = ("store", "retrieve", "list", "search", "delete")
 TODO_STATUSES = ("pending", "in_progress", "completed")
 TODO_PRIORITIES = ("critical", "high", "medium", "low")
+# The operations a misspelt call name is compared with (`Tsak` → `Task`).
+KNOWN_OPERATIONS = ("Task", "Agent", "TodoWrite", "TaskCreate", "Bash", "Write")
 # What a recorded tool call is about, for its one-line summary.
 _SUMMARY_KEYS = (
     "file_path", "path", "notebook_path", "pattern", "query", "url", "command", "task",
@@ -77,7 +81,9 @@ def build_operation(name: str, ctx: CallContext) -> AnyOp:
     for i in range(ctx.count):
         ctx.arg(i)  # still report undefined names and placeholders inside it
     if name:  # a call with no readable name was already reported as a syntax error
-        ctx.diags.add("SW009", f"unknown operation `{name}`: it will be skipped", ctx.rng)
+        close = get_close_matches(name, KNOWN_OPERATIONS, n=1, cutoff=0.7)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        ctx.diags.add("SW009", f"unknown operation `{name}`: it will be skipped{hint}", ctx.rng)
     reason = f"unknown operation `{name}`" if name else "not a readable operation"
     return NoteOp(**base, text=" ".join(ctx.text.split()), skip_reason=reason)
 
@@ -107,18 +113,26 @@ def _todo_list(ctx: CallContext, base: dict[str, Any], items: list[Any]) -> Todo
         content = item.get("content", "")
         status = item.get("status", "pending")
         priority = item.get("priority", "medium")
+        # A bad status or priority is a warning and takes the default: one slip in one todo
+        # must not drop the whole list (nor empty the app's todos pane).
         if status not in TODO_STATUSES:
-            ctx.bad(
+            ctx.diags.add(
+                "SW012",
                 f"todo {js_string(todo_id)}: status {js_string(status)!r} is not one of "
-                + ", ".join(TODO_STATUSES),
+                + ", ".join(TODO_STATUSES)
+                + "; taken as pending",
                 _todo_field_range(ctx, n, "status"),
+                severity=Severity.WARNING,
             )
             status = "pending"
         if priority not in TODO_PRIORITIES:
-            ctx.bad(
+            ctx.diags.add(
+                "SW012",
                 f"todo {js_string(todo_id)}: priority {js_string(priority)!r} is not one of "
-                + ", ".join(TODO_PRIORITIES),
+                + ", ".join(TODO_PRIORITIES)
+                + "; taken as medium",
                 _todo_field_range(ctx, n, "priority"),
+                severity=Severity.WARNING,
             )
             priority = "medium"
         active = item.get("activeForm", item.get("active_form"))

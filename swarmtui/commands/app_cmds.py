@@ -61,6 +61,7 @@ def launch_plan(options: dict[str, Any]) -> LaunchPlan:
     )
 
     loaded = load_options_config(options)
+    _check_looks(loaded)
     return LaunchPlan(
         sessions_dir=resolve_sessions_dir(options, loaded=loaded),
         settings=build_run_settings(options, loaded=loaded),
@@ -72,15 +73,52 @@ def launch_plan(options: dict[str, Any]) -> LaunchPlan:
 EXIT_USAGE = 2  # what the headless path and click use for a bad argument
 
 
+def _check_looks(loaded: Any) -> None:
+    """A theme or keymap that cannot work stops the start with its one line (as any other
+    configuration error); `swarmtui config` lists them all."""
+    if loaded.config.theme is None and not loaded.config.keymap:
+        return
+    from swarmtui.ui.config_check import looks_problems
+
+    problems = looks_problems(loaded)
+    if problems:
+        more = (
+            f" (and {len(problems) - 1} more: swarmtui config lists them)"
+            if len(problems) > 1
+            else ""
+        )
+        _usage_error(problems[0] + more)
+
+
 def _usage_error(message: str) -> NoReturn:
     sys.stderr.write(f"swarmtui: {visible(message)}\n")
     raise SystemExit(EXIT_USAGE)
 
 
+NO_TERMINAL = (
+    "the app needs a terminal (standard input and output); "
+    "for a script or a pipe use `swarmtui run --headless FILE`"
+)
+
+
+def require_terminal() -> None:
+    """Exit with one line when stdin or stdout is not a terminal: the app would wait forever."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _usage_error(NO_TERMINAL)
+
+
 def open_command(file: Path | None, run: bool, options: dict[str, Any]) -> None:
     """Open the app with FILE (or a built-in example) in the editor; start it when `run`."""
     gc_policy.pause_for_start_up()  # the app settles it once start-up is over
-    plan = launch_plan(options)
+    plan = launch_plan(options)  # (a broken configuration is said first: it is the cause)
+    if options.get("backend") is not None or plan.settings is not None:
+        # (only then can the settings be wrong; the defaults alone are always usable)
+        from swarmtui.commands.settings import settings_problem
+
+        settings = plan.settings or _settings_from_defaults(options)
+        problem = settings_problem(settings)
+        if problem:
+            _usage_error(problem)
     text: str | None = None
     if file is not None and (run or file.exists() or file.is_symlink()):
         # Read here, with the same reasons and exit status as `run --headless` and `lint`;
@@ -91,6 +129,7 @@ def open_command(file: Path | None, run: bool, options: dict[str, Any]) -> None:
             text = read_batch_file(str(file))
         except UnreadableFile as exc:
             _usage_error(str(exc))
+    require_terminal()  # (after what is wrong with the file or the configuration)
 
     from swarmtui.ui.app import make_app
 
@@ -110,12 +149,14 @@ def open_command(file: Path | None, run: bool, options: dict[str, Any]) -> None:
 
 def replay_command(session: str, sessions_dir: Path | None) -> None:
     """Open SESSION in the app's replay mode."""
+    require_terminal()
     gc_policy.pause_for_start_up()  # the app settles it once start-up is over
     from swarmtui.commands.settings import load_options_config, resolve_sessions_dir
     from swarmtui.store import SessionStoreError, resolve_session
 
     options: dict[str, Any] = {"sessions_dir": sessions_dir}
     loaded = load_options_config(options)
+    _check_looks(loaded)
     folder = resolve_sessions_dir(options, loaded=loaded)
     try:
         path = resolve_session(session, folder)

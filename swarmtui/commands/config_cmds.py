@@ -59,12 +59,23 @@ def config_report(loaded: LoadedConfig) -> dict[str, Any]:
     }
 
 
+def _looks_problems(loaded: LoadedConfig) -> list[str]:
+    """What is wrong with `theme` and `[keymap]` (checked against the app's own keys)."""
+    if loaded.config.theme is None and not loaded.config.keymap:
+        return []
+    from swarmtui.ui.config_check import looks_problems
+
+    return looks_problems(loaded)
+
+
 def config_command(config_file: Path | None, as_json: bool) -> int:
     loaded = load_config(config_file)
     report = config_report(loaded)
+    problems = _looks_problems(loaded)
+    report["problems"] = problems
     if as_json:
         click.echo(json_text(report))
-        return 0
+        return 2 if problems else 0
     lines = ["# Configuration files, lowest precedence first (command-line flags override all):"]
     lines += [f"#   {path}" for path in report["files"]] or ["#   (none: built-in defaults only)"]
     if not loaded.files:
@@ -83,4 +94,6 @@ def config_command(config_file: Path | None, as_json: bool) -> int:
     sandbox = report["sandbox"]
     lines.append(f"# {sandbox['notice'] or sandbox['description']}")
     click.echo("\n".join(lines))
-    return 0
+    for problem in problems:
+        click.echo(f"swarmtui: {problem}", err=True)
+    return 2 if problems else 0

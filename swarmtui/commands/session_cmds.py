@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,13 @@ import click
 from swarmtui import locations
 from swarmtui.commands.output import error as _error
 from swarmtui.commands.output import json_text
-from swarmtui.commands.session_text import agent_lines, final_text, operation_lines, result_json
+from swarmtui.commands.session_text import (
+    agent_lines,
+    figures_text,
+    final_text,
+    operation_lines,
+    result_json,
+)
 from swarmtui.engine.state import SessionState
 from swarmtui.safe_text import escape_json, visible
 
@@ -55,12 +62,21 @@ class _Display:
         self.show = show
         self.live: Any = None
         self.paused = False
+        # The session's clock between events: the last event's time plus what has passed.
+        self._last = (0.0, time.monotonic())
+        if show:
+            session.subscribe(self._tick)
+
+    def _tick(self, event: Any) -> None:
+        self._last = (event.t, time.monotonic())
 
     def render(self) -> Any:
         from rich.text import Text
 
         title = visible(f"{self.session.session_id}  [{self.session.settings.backend.upper()}]")
-        return Text("\n".join([title, *agent_lines(self.session.state)]))
+        t, at = self._last
+        now = t + time.monotonic() - at
+        return Text("\n".join([title, *agent_lines(self.session.state, now)]))
 
     def pause(self) -> None:
         if self.live is not None and not self.paused:
@@ -96,7 +112,11 @@ class _Display:
 
 def _settings_or_error(options: dict[str, Any]) -> tuple[Any, Any] | None:
     """(loaded configuration, RunSettings) for these options, or None after saying why not."""
-    from swarmtui.commands.settings import build_run_settings, load_options_config
+    from swarmtui.commands.settings import (
+        build_run_settings,
+        load_options_config,
+        settings_problem,
+    )
     from swarmtui.config import ConfigError
 
     try:
@@ -105,8 +125,9 @@ def _settings_or_error(options: dict[str, Any]) -> tuple[Any, Any] | None:
     except ConfigError as exc:
         _error(str(exc))
         return None
-    if settings.backend == "command" and not settings.command_template:
-        _error("the command backend needs --command TEMPLATE")
+    problem = settings_problem(settings)
+    if problem:
+        _error(problem)
         return None
     if options.get("approve") is not None and options.get("assume_yes"):
         _error("--yes approves what would ask; --approve says who decides it: use one")
@@ -195,6 +216,16 @@ def _say_confinement(event: Any) -> None:
     _error(printable(event.notice))
 
 
+def _say_workspace(event: Any) -> None:
+    """Say at once when the repository cannot be used (and what happens instead)."""
+    if event.type != "workspace_refused":
+        return
+    from swarmtui.safe_text import visible
+
+    then = "no agent will start" if event.stopped else "agents work in the session folder"
+    _error(visible(f"no worktrees ({then}): {event.reason}"))
+
+
 def _run_session(session: Any, as_json: bool, source: str) -> int:
     """Run SESSION (new or resumed) in this terminal; print the result; the exit status."""
     from swarmtui.batch.models import printable
@@ -208,6 +239,8 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
         session.terminal_notify = _terminal_notify
     if session.settings.backend != "rehearsal":  # (a rehearsal confines nothing: runs nothing)
         session.subscribe(_say_confinement)
+    if session.settings.workspace.worktrees is not False:
+        session.subscribe(_say_workspace)
     approver: TerminalApprover | None = None
     if session.settings.approvals == "wait":  # --approve ask (checked: a terminal)
         approver = TerminalApprover(
@@ -255,19 +288,10 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
         for d in session.batch.diagnostics:
             if d.severity.value == "error":
                 click.echo(d.format(source), err=True)
-        for event in state.diagnostics:
-            if event.code == "SW020":  # about the run's settings, not a place in the file
-                click.echo(f"warning: {visible(event.message)}", err=True)
         if not show_live:
             click.echo(final_text(state, path))
-        else:
-            m = state.metrics
-            click.echo(
-                visible(
-                    f"{state.status}: {path} "
-                    f"(wall {m.wall_seconds:.2f}s, speed-up {m.speedup:.2f}x)"
-                )
-            )
+        else:  # the agents' lines are on the screen already
+            click.echo(visible(f"{state.status}: {path}") + f"\n{figures_text(state)}")
             if state.max_parallel_reason:
                 why = state.max_parallel_reason
                 click.echo(f"at most {state.max_parallel} agents at once ({why})")
@@ -287,17 +311,34 @@ def sessions_command(sessions_dir: Path | None, as_json: bool) -> int:
     if not infos:
         click.echo("no sessions")
         return EXIT_OK
+    for line in _sessions_table(infos):
+        click.echo(line)
+    return EXIT_OK
+
+
+def _sessions_table(infos: list[Any]) -> list[str]:
+    """The sessions as aligned columns under a header (an unreadable one says why instead)."""
+    header: tuple[str, ...] = ("ID", "STATUS", "STARTED", "WALL", "AGENTS", "SPEED-UP", "TITLE")
+    rows: list[tuple[str, ...]] = []
     for i in infos:
         if i.error:
-            click.echo(visible(f"{i.id}  unreadable: {i.error}"))
+            rows.append((i.id, "unreadable", "", "", "", "", i.error))
             continue
-        speedup = "-" if i.speedup is None else f"{i.speedup:.2f}x"
-        line = (
-            f"{i.id}  {i.status:<11} {i.started_at}  {_fmt_seconds(i.wall_seconds):>8}  "
-            f"{i.agents} agents  {speedup:>6}  {i.title}"
-        )
-        click.echo(visible(line))
-    return EXIT_OK
+        speedup = "-" if not i.speedup else f"{i.speedup:.2f}x"
+        wall = _fmt_seconds(i.wall_seconds)
+        rows.append((i.id, i.status, i.started_at, wall, str(i.agents), speedup, i.title))
+    # (ids, titles and errors come from the folder: shown visibly, then measured)
+    rows = [tuple(visible(cell) for cell in row) for row in rows]
+    widths = [max(len(row[c]) for row in (header, *rows)) for c in range(len(header) - 1)]
+    right = {3, 4, 5}  # numbers line up on the right
+    lines = []
+    for row in (header, *rows):
+        cells = [
+            cell.rjust(width) if c in right else cell.ljust(width)
+            for c, (cell, width) in enumerate(zip(row, widths, strict=False))
+        ]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    return lines
 
 
 def replay_headless_command(session: str, sessions_dir: Path | None, as_json: bool) -> int:

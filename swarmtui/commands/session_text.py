@@ -35,13 +35,14 @@ def _sorted(value: Any) -> Any:
     return value
 
 
-def agent_lines(state: SessionState) -> list[str]:
+def agent_lines(state: SessionState, now: float | None = None) -> list[str]:
+    """One line per agent: status, its clock (run time, or how long it has waited), name."""
+    from swarmtui.engine.metrics import agent_seconds
+
+    at = state.t if now is None or state.finished else max(now, state.t)
     lines = []
     for a in state.agents.values():
-        if a.status == "running" and a.started_at is not None:
-            elapsed = state.t - a.started_at + a.run_seconds
-        else:
-            elapsed = a.run_seconds
+        elapsed = agent_seconds(a, at)
         waiting = (
             f" waits for {', '.join(a.missing)}" if a.status == "waiting" and a.missing else ""
         )
@@ -114,22 +115,72 @@ def _confinement_line(state: SessionState) -> list[str]:
     return [printable(c.notice or c.description)]
 
 
-def operation_lines(state: SessionState) -> list[str]:
+def workspace_lines(state: SessionState) -> list[str]:
+    """The repository, or why none; each agent's worktree: branch, what it changed, its patch."""
+    w = state.workspace
+    if w is None:
+        return []
+    if w.refused is not None:
+        then = "no agent started" if w.stopped else "agents worked in the session folder"
+        return [printable(f"no worktrees ({then}): {w.refused}")]
+    on = f" on {w.branch}" if w.branch else ""
+    lines = [printable(f"worktrees of {w.repo}{on} (from {(w.head or '')[:10]})")]
+    for leftover in w.leftovers:
+        lines.append(printable(f"worktree of another session still there: {leftover}"))
+    for a in state.agents.values():
+        t = a.worktree
+        if t is None:
+            continue
+        if t.failed is not None:
+            lines.append(printable(f"worktree {a.name}: {t.failed}"))
+            continue
+        if t.commit is None:
+            lines.append(printable(f"worktree {a.name}: {t.branch} (not committed)"))
+            continue
+        files = len(t.files) + t.more_files
+        change = f"+{t.added} -{t.removed} in {files} file{'s' if files != 1 else ''}"
+        patch = f" -> {t.patch}" if t.patch else " (no change)"
+        lines.append(printable(f"worktree {a.name}: {t.branch} {change}{patch}"))
+    return lines
+
+
+def _warning_lines(state: SessionState) -> list[str]:
+    """The batch's warnings and the run's own (SW020: about its settings); errors are printed
+    on standard error before the summary."""
     return [
-        *_confinement_line(state),
-        *_bash_lines(state),
-        *_rehearsal_lines(state),
-        *_approval_lines(state),
+        printable(f"warning: {d.message}" + (f" (line {d.line})" if d.code != "SW020" else ""))
+        for d in state.diagnostics
+        if d.severity == "warning"
     ]
 
 
-def final_text(state: SessionState, path: Path) -> str:
-    m = state.metrics
-    head = (
-        f"{state.status}: {printable(str(path))}\n"
-        f"wall {m.wall_seconds:.2f}s, sequential {m.sequential_seconds:.2f}s, "
-        f"critical path {m.critical_path_seconds:.2f}s, speed-up {m.speedup:.2f}x"
+def operation_lines(state: SessionState) -> list[str]:
+    return [
+        *_confinement_line(state),
+        *workspace_lines(state),
+        *_bash_lines(state),
+        *_rehearsal_lines(state),
+        *_approval_lines(state),
+        *_warning_lines(state),
+    ]
+
+
+def figures_text(state: SessionState) -> str:
+    """`wall 2.00s, sequential 5.10s, critical path 2.00s, speed-up 2.55x` (the engine's rule:
+    no speed-up while nothing can be compared; idle time named when there was some)."""
+    from swarmtui.engine.metrics import figures
+
+    f = figures(state)
+    speedup = "-" if f.speedup is None else f"{f.speedup:.2f}x"
+    idle = f", idle {f.idle_seconds:.2f}s" if f.idle_seconds >= 0.005 else ""
+    return (
+        f"wall {f.wall_seconds:.2f}s, sequential {f.sequential_seconds:.2f}s, "
+        f"critical path {f.critical_path_seconds:.2f}s, speed-up {speedup}{idle}"
     )
+
+
+def final_text(state: SessionState, path: Path) -> str:
+    head = f"{state.status}: {printable(str(path))}\n{figures_text(state)}"
     if state.max_parallel is not None:
         why = f" ({state.max_parallel_reason})" if state.max_parallel_reason else ""
         head += f"\nat most {state.max_parallel} agents at once{why}"

@@ -6,12 +6,13 @@ Precedence, lowest first: defaults < user config < project `swarmtui.toml` (or `
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from swarmtui import locations
 from swarmtui.config import ConfigError, ExecutorOptions, LoadedConfig, load_config
-from swarmtui.engine.settings import ApprovalMode, RunSettings
+from swarmtui.engine.settings import ApprovalMode, RunSettings, WorkspaceSettings
 from swarmtui.executor_address import AddressError, parse_executor, refusal
 
 # CLI option -> RunSettings attribute, for options that map one to one.
@@ -55,6 +56,11 @@ def settings_from_config(loaded: LoadedConfig) -> RunSettings:
         notify=config.notify,
         rules_source=rules_source(loaded),
         executor=config.executor,
+        workspace=WorkspaceSettings(
+            repo=config.workspace.repo,
+            worktrees=config.workspace.worktrees,
+            setup=config.workspace.setup,
+        ),
     )
     settings.model = settings.configured_model(settings.backend)
     return settings
@@ -128,7 +134,31 @@ def build_run_settings(
     settings.deny_rules = tuple(options.get("deny_rules") or ())
     settings.headless = bool(options.get("headless"))
     settings.approvals = approval_mode(options)
+    settings.workspace = workspace_settings(settings.workspace, options)
     return settings
+
+
+def workspace_settings(configured: WorkspaceSettings, options: dict[str, Any]) -> WorkspaceSettings:
+    """`--repo PATH` asks for that repository; `--no-worktrees` turns worktrees off (unless
+    `--repo` asks for them)."""
+    repo = options.get("repo")
+    if repo is not None:
+        return replace(configured, repo=Path(repo).expanduser(), worktrees=True)
+    if options.get("no_worktrees"):
+        return replace(configured, repo=None, worktrees=False)
+    return configured
+
+
+def settings_problem(settings: RunSettings) -> str | None:
+    """What makes these settings unusable before any session is made, in one line."""
+    if settings.backend == "command" and not settings.command_template:
+        return "the command backend needs --command TEMPLATE"
+    if settings.backend == "openai" and not settings.model:
+        return (
+            "the openai backend needs a model: pass --model NAME "
+            "or set [backends.openai] model in swarmtui.toml"
+        )
+    return None
 
 
 def resolve_sessions_dir(

@@ -1,11 +1,10 @@
 """The scheduler: runs a `Batch` message by message, agents in parallel, emitting events.
 
-It reads the one folded `SessionState` (every status, key, todo and cost is there, put by the
-events it emits) and keeps only what running needs: the agents' tasks and output logs, the Bash
-tasks, the ready queue and the count of running agents. It is driven by what happens (a key
-stored, an agent finished, a control), never by polling: an agent waiting for keys holds no task
-at all; the arrival of its last key queues it, and a freed slot starts the first queued agent in
-batch order. Deadlocks are found when they happen (`swarmtui.engine.deadlock`).
+It reads the one folded `SessionState` and keeps only what running needs: the agents' tasks
+and output logs, the Bash tasks, the ready queue and the count of running agents. It is driven
+by what happens (a key stored, an agent finished, a control), never by polling: an agent waiting
+for keys holds no task; its last key queues it, and a freed slot starts the first queued agent
+in batch order. Deadlocks are found when they happen (`swarmtui.engine.deadlock`).
 
 Every change goes out through `emit`, which must fold the event into `state` before it returns
 (the session wires it to the fold, the event log and its subscribers).
@@ -59,6 +58,8 @@ from swarmtui.engine.runners.base import Runner
 from swarmtui.engine.runners.secrets import secret_values
 from swarmtui.engine.settings import RunSettings
 from swarmtui.engine.state import SessionState
+from swarmtui.engine.workspace.session_workspace import SessionWorkspace
+from swarmtui.memory_keys import key_matches
 
 Emit = Callable[[Event], None]
 RunnerFactory = Callable[[str, RunSettings], Runner]
@@ -77,8 +78,9 @@ class Scheduler:
         session_id: str,
         runner_factory: RunnerFactory = make_runner,
         guard: SessionGuard | None = None,
+        workspace: SessionWorkspace | None = None,
     ) -> None:
-        self.plan = plan
+        self.plan, self.workspace = plan, workspace  # (workspace None: no worktrees)
         self.batch: Batch = plan.batch
         self.settings = plan.settings
         self.state = state
@@ -104,7 +106,6 @@ class Scheduler:
         self.preflight_problem: str | None = None  # (then no agent started)
         self._runner_factory = runner_factory
         self._runners: dict[str, Runner] = {}
-        # Run-time only: what is running, what may run next.
         self._runs: dict[str, AgentRun] = {}
         self._active: set[str] = set()  # agents of the running messages not yet ended
         self._ready: list[tuple[int, str]] = []
@@ -114,6 +115,11 @@ class Scheduler:
         self._cancelled = False
         self._finished = False
         self._checking = False
+        # The app keeps a session open after its last message while an agent could still be
+        # retried or rescued, until the user ends it (`end`); headless runs end at once.
+        self.hold_open = False
+        self._held: asyncio.Future[None] | None = None
+        self._ending = False
 
     # --- running ------------------------------------------------------------------------------
 
@@ -130,6 +136,8 @@ class Scheduler:
                 if resuming and self._message_done(message):
                     continue
                 await self._run_message(message, resuming)
+            if self.hold_open:
+                await self._hold()
         finally:
             self._finished = True
             self.memory.close()
@@ -145,6 +153,40 @@ class Scheduler:
             and all(self.state.agents[n].status == "done" for n in self.agents)
         )
         return "completed" if ok else "failed"
+
+    async def _hold(self) -> None:
+        """Wait for the user while something can still run again: a retry or a stored key
+        wakes it (and it waits for what they start); `end` or a cancel lets the session end."""
+        loop = asyncio.get_running_loop()
+        while not self._cancelled and not self._ending and self._anything_to_retry():
+            self._held = loop.create_future()
+            await self._held
+            self._held = None
+            while (self._active or self._bash) and not self._cancelled:
+                self._done = loop.create_future()
+                await self._done
+            await self.drain()
+
+    def _anything_to_retry(self) -> bool:
+        return any(self._retriable(name) for name in self.agents)
+
+    def _retriable(self, name: str) -> bool:
+        """Whether agent NAME has ended but could run again: it failed or was cancelled, or it
+        was skipped for a key nothing stores (the user may store it)."""
+        status = self.state.agents[name].status
+        if status in ("failed", "cancelled"):
+            return self.agents[name].op.skip_reason is None
+        return status == "skipped" and _for_want_of_a_key(self.agents[name])
+
+    def _wake(self) -> None:
+        if self._held is not None and not self._held.done():
+            self._held.set_result(None)
+
+    def end(self) -> None:
+        """The user ends a session held open (what has not run stays as it is)."""
+        self._emit(Control(action="end"))
+        self._ending = True
+        self._wake()
 
     def _message_done(self, message: Message) -> bool:
         m = self.state.messages.get(message.index)
@@ -350,6 +392,7 @@ class Scheduler:
         self._emit(Control(action="cancel_session", detail={"reason": reason}))
         if not self._finished:
             self.abort(reason)
+        self._wake()
 
     def abort(self, reason: str) -> None:
         """Cancel everything still pending or running (also once `run` itself was cancelled)."""
@@ -364,21 +407,26 @@ class Scheduler:
 
     def retry_agent(self, name: str) -> None:
         self._emit(Control(action="retry", target=name))
-        agents = self.state.agents
-        planned = self.agents.get(name)
-        if (
-            planned is None
-            or self._finished
-            or self._cancelled
-            or agents[name].status not in ("failed", "cancelled", "skipped")
-            or planned.op.skip_reason is not None
-        ):
+        if name not in self.agents or self._finished or self._cancelled:
             return
-        for other in retried_with_dependants(agents, name):
+        if self._retriable(name) or self.state.agents[name].status == "skipped":
+            self._run_again([name])
+
+    def _run_again(self, names: list[str]) -> None:
+        """Enter NAMES again (and the agents that failed for want of their keys)."""
+        agents = self.state.agents
+        again: list[str] = []
+        for name in names:
+            planned = self.agents[name]
+            if planned.op.skip_reason is not None and not _for_want_of_a_key(planned):
+                continue  # (a syntax error or a placeholder: running it again changes nothing)
+            again.extend(n for n in retried_with_dependants(agents, name) if n not in again)
+        for other in again:
             self._active.add(other)
             self._enter(self.agents[other])
         self._check_deadlock()
         self._dispatch()
+        self._wake()
 
     def pause(self) -> None:
         self._emit(Control(action="pause"))
@@ -391,8 +439,30 @@ class Scheduler:
         self._emit(Control(action="store_memory", target=key, detail={"namespace": namespace}))
         if not self._finished:
             self.memory.store(key, value, namespace, "user")
+            rescued = [
+                name
+                for name in self.agents
+                if self._retriable(name) and self._gave_up_on(name, key)
+            ]
+            if rescued and not self._cancelled:
+                self._run_again(rescued)  # the key they lacked is there now: they can run
             self._dispatch()
+
+    def _gave_up_on(self, name: str, key: str) -> bool:
+        """Whether agent NAME ended without running because KEY (or a key like it) was never
+        stored: skipped before it started, or failed waiting for it."""
+        agent = self.state.agents[name]
+        if agent.started_at is not None and agent.status != "skipped":
+            return False
+        wanted = agent.missing or agent.waits
+        return any(key_matches(key, w) for w in wanted)
 
     def set_todo_status(self, todo_id: str, status: str) -> None:
         self._emit(Control(action="todo_status", target=todo_id, detail={"status": status}))
         ops.set_todo_by_user(self.state, self._emit, todo_id, status)
+
+
+def _for_want_of_a_key(agent: PlannedAgent) -> bool:
+    """Skipped by the linter because nothing in the batch stores a key it waits for (SW004):
+    a key stored by hand lets it run."""
+    return (agent.op.skip_reason or "").startswith("SW004")

@@ -45,6 +45,7 @@ from swarmtui.engine.runners.secrets import scrub_event, secret_values
 from swarmtui.engine.scheduler import Scheduler
 from swarmtui.engine.settings import RunSettings
 from swarmtui.engine.state import SessionState, apply, fold
+from swarmtui.engine.workspace.session_workspace import SessionWorkspace, WorkspaceStop
 
 Subscriber = Callable[[Event], None]
 
@@ -146,6 +147,9 @@ class LiveSession:
             self._seq = self.state.seq
             self._t_before = self.state.t
         self._subscribers: list[Subscriber] = []
+        # The app's sessions stay open after their last message while an agent could run
+        # again, until the user ends them (`end`); headless runs end at once.
+        self.hold_open = False
         self._log_factory = log_factory
         self._log: EventSink | None = None
         self._scheduler: Scheduler | None = None
@@ -261,6 +265,7 @@ class LiveSession:
             guard=guard,
             runner_factory=executor.runner_factory,
         )
+        scheduler.hold_open = self.hold_open
         self._scheduler = scheduler
         if self.end_reason is not None:  # (ended from outside before it began)
             scheduler.abort(self.end_reason)
@@ -285,8 +290,19 @@ class LiveSession:
                     )
                 )
             executor.started()
-            if unusable is not None:
-                status, reason = "failed", f"no agent started: {unusable}"
+            stop = unusable
+            workspace = executor.workspace(self.settings.workspace)
+            if isinstance(workspace, str):
+                stop = stop or workspace
+            else:
+                self.settings.workspace = workspace
+            if stop is None:
+                try:
+                    scheduler.workspace = await self._open_workspace(plan)
+                except WorkspaceStop as exc:
+                    stop = str(exc)
+            if stop is not None:
+                status, reason = "failed", f"no agent started: {stop}"
             else:
                 status = await scheduler.run(resuming=self.resume_from is not None)
             if log.error is not None:
@@ -321,6 +337,27 @@ class LiveSession:
             self._scheduler = None
             await executor.close()
         return self.state
+
+    async def _open_workspace(self, plan: Plan) -> SessionWorkspace | None:
+        """The git worktrees of the session's agents (None: they work in the session folder);
+        a resumed session keeps the repository, base and worktrees it had, or none."""
+        recorded = self.state.workspace
+        if self.resume_from is not None and recorded is None:
+            return None
+        source = self.batch.source_name
+        batch_file = Path(source) if source and Path(source).is_file() else None
+        trees = {n: a.worktree for n, a in self.state.agents.items() if a.worktree is not None}
+        return await SessionWorkspace.open(
+            self.settings.workspace,
+            source=batch_file,
+            session_id=self.session_id,
+            session_dir=self.path.resolve(),
+            agents={name: agent.runs_on for name, agent in plan.agents.items()},
+            rehearsal=self.settings.backend == "rehearsal",
+            emit=self._emit,
+            recorded=recorded if self.resume_from is not None else None,
+            recorded_trees=trees,
+        )
 
     def _title(self) -> str:
         return self.batch.title or self._slug
@@ -408,6 +445,11 @@ class LiveSession:
     def set_todo_status(self, todo_id: str, status: str) -> None:
         if self._scheduler is not None:
             self._control(self._scheduler.set_todo_status, todo_id, status)
+
+    def end(self) -> None:
+        """End a session held open for a retry (see `hold_open`)."""
+        if self._scheduler is not None:
+            self._control(self._scheduler.end)
 
     def approve(self, request_id: str, *, for_session: bool = False) -> None:
         """Let a waiting request go ahead: once, or (FOR_SESSION) with its pattern allowed for

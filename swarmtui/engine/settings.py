@@ -8,6 +8,7 @@ Secrets are never stored here: only the *name* of the environment variable that 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # (pydantic is imported when settings are first built, not with this module)
@@ -64,6 +65,19 @@ def _default_notify() -> NotifyConfig:
     return NotifyConfig()
 
 
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """`[workspace]` and `--repo`: where agents that edit files work."""
+
+    # The repository asked for (`--repo`, `[workspace] repo`): when it cannot be used, nothing
+    # runs. None: the batch's own repository, when it is in one (else the session folder).
+    repo: Path | None = None
+    # False: never worktrees (`--no-worktrees`, `[workspace] worktrees = false`).
+    worktrees: bool | None = None
+    # A command run in each new worktree (`npm ci`), confined, by the permission rules.
+    setup: str | None = None
+
+
 @dataclass
 class RunSettings:
     backend: str = "rehearsal"
@@ -99,6 +113,7 @@ class RunSettings:
     headless: bool = False
     # `[executor]`, `--executor`, `--insecure`, `--shared-fs`: the machine agents run on.
     executor: ExecutorOptions = field(default_factory=_default_executor)
+    workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
 
     def configured_model(self, backend: str) -> str | None:
         """`[backends.BACKEND] model`, if that backend has one."""

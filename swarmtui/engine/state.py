@@ -7,7 +7,10 @@ no I/O and reads nothing but the state and the event.
 Metrics: wall time is the time of the last event; sequential time is the sum of every agent's run
 time (what one-after-another would have cost); the critical path is the longest chain of agents in
 which each one waited for a key the previous one stored (messages chain too: a message starts
-where the previous one's critical path ended); speed-up is sequential / wall.
+where the previous one's critical path ended); idle time is the time the session waited for the
+user with no agent running (paused, or held open after its last message for a retry); speed-up
+is sequential / (wall - idle). The figures of a session in progress (running agents counted so
+far) are `swarmtui.engine.metrics.figures`.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
+from swarmtui.engine import worktree_state as ws
 from swarmtui.engine.events import (
     AgentActivity,
+    AgentCommitted,
     AgentFinished,
     AgentMessage,
     AgentOutput,
@@ -58,7 +63,13 @@ from swarmtui.engine.events import (
     TodoPriority,
     TodoStatus,
     WorkerLost,
+    WorkspaceOpened,
+    WorkspaceRefused,
+    WorktreeCreated,
+    WorktreeFailed,
+    WorktreeSetup,
 )
+from swarmtui.engine.worktree_state import WorkspaceState, WorktreeState
 from swarmtui.memory_keys import PatternIndex, SortedKeys, is_glob
 
 OUTPUT_TAIL_LINES = 200
@@ -138,6 +149,8 @@ class AgentState:
     # The Dask worker its last attempt was placed on (address, and name when it has one).
     worker: str | None = None
     worker_name: str | None = None
+    # Its git worktree, branch and diff (None: it worked in the session folder).
+    worktree: WorktreeState | None = None
 
 
 @dataclass
@@ -242,6 +255,8 @@ class Metrics:
     sequential_seconds: float = 0.0
     critical_path_seconds: float = 0.0
     speedup: float = 0.0
+    # Waiting for the user with nothing running (paused, held open): not part of the speed-up.
+    idle_seconds: float = 0.0
 
 
 @dataclass
@@ -314,6 +329,7 @@ class SessionState:
     topology: str | None = None
     strategy: str | None = None
     resumes: list[float] = field(default_factory=list)  # when `swarmtui resume` took it up
+    running: int = 0  # agents running now
     endpoints: list[EndpointState] = field(default_factory=list)  # pre-flight checks
     caps: list[CapState] = field(default_factory=list)  # hard caps crossed
     confinement: ConfinementState | None = None
@@ -321,6 +337,8 @@ class SessionState:
     # Every request for permission and every decision, in order; those still waiting by id.
     approvals: list[ApprovalState] = field(default_factory=list)
     awaiting: dict[str, ApprovalState] = field(default_factory=dict, repr=False)
+    # The repository agents work in (None: no worktrees were asked for or found).
+    workspace: WorkspaceState | None = None
     # Indexes (not part of the JSON). Waits not met yet: the planned waits that have not
     # arrived, and the missing keys of waiting agents (exact key -> agents, glob -> agents). An
     # arrival removes the agent, so storing a key touches each waiter once, not on every store.
@@ -366,6 +384,21 @@ class SessionState:
         return sorted((self.todos[i] for i in ids), key=lambda td: td.order)
 
     @property
+    def held(self) -> bool:
+        """Every message has ended but the session has not: it waits for the user (a retry, a
+        stored key, or the end)."""
+        return (
+            not self.finished
+            and bool(self.messages)
+            and all(m.status == "finished" for m in self.messages.values())
+        )
+
+    @property
+    def idle(self) -> bool:
+        """Waiting for the user with no agent running: the time does not count as work."""
+        return self.running == 0 and (self.paused or self.held) and not self.finished
+
+    @property
     def failures(self) -> int:
         """Operations that did not run or failed (skipped operations, failed or denied commands).
         A tool recorded without running (kind "tool": agents' own work, coordination swarmtui
@@ -396,6 +429,7 @@ class SessionState:
                 "sequential_seconds": _r(self.metrics.sequential_seconds),
                 "critical_path_seconds": _r(self.metrics.critical_path_seconds),
                 "speedup": round(self.metrics.speedup, 2),
+                "idle_seconds": _r(self.metrics.idle_seconds),
             },
             "messages": [_message_json(m) for _, m in sorted(self.messages.items())],
             "agents": [_agent_json(a) for a in self.agents.values()],
@@ -459,6 +493,7 @@ class SessionState:
             },
             "approvals": [approval_json(a) for a in self.approvals],
             "cluster": _cluster_json(self.cluster),
+            "workspace": ws.workspace_json(self.workspace),
         }
 
 
@@ -531,6 +566,7 @@ def _agent_json(a: AgentState) -> dict[str, Any]:
         "awaiting": list(a.awaiting),
         "worker": a.worker,
         "worker_name": a.worker_name,
+        "worktree": ws.worktree_json(a.worktree),
     }
 
 
@@ -648,6 +684,7 @@ def _session_resumed(s: SessionState, e: SessionResumed) -> None:
     s.max_parallel = e.max_parallel
     s.resumes.append(e.t)
     s.unblocked.clear()
+    s.running = 0
     for request in s.awaiting.values():  # nobody answered before the session died
         request.status, request.by, request.decided_at = "denied", "cancel", e.t
         request.reason = "the session was interrupted before anyone decided"
@@ -722,7 +759,10 @@ def _agent_started(s: SessionState, e: AgentStarted) -> None:
         _server_waited(a, e.t)
     if a.status == "running" and a.started_at is not None:
         a.run_seconds += e.t - a.started_at  # an automatic retry: the earlier attempt ran too
-    elif a.waiting_since is not None:
+        s.metrics.sequential_seconds += e.t - a.started_at
+    else:
+        s.running += 1
+    if a.status != "running" and a.waiting_since is not None:
         a.wait_seconds += e.t - a.waiting_since
     a.waiting_since = None
     a.status = "running"
@@ -838,6 +878,8 @@ def _agent_finished(s: SessionState, e: AgentFinished) -> None:
     if a.server_wait is not None:  # (its run until it asked the server is counted already)
         _server_waited(a, e.t)
     ran = a.status == "running" and a.started_at is not None
+    if a.status == "running":
+        s.running -= 1
     if ran and a.started_at is not None:
         run = e.t - a.started_at
         a.run_seconds += run
@@ -851,10 +893,18 @@ def _agent_finished(s: SessionState, e: AgentFinished) -> None:
     a.result = e.result
     a.artifacts = list(e.artifacts)
     a.missing = [] if e.status == "done" else a.missing
-    # The chain ending here: this agent's run on top of the longest chain it waited for.
+    started = a.started_at if a.started_at is not None else e.t
+    a.critical_path_seconds = chain_before(s, a, started) + a.run_seconds
+    if a.critical_path_seconds > s.metrics.critical_path_seconds:
+        s.metrics.critical_path_seconds = a.critical_path_seconds
+    _update_speedup(s)
+
+
+def chain_before(s: SessionState, a: AgentState, started: float) -> float:
+    """The longest chain agent A's run (from STARTED) adds to: its message's base, or the
+    chain of an agent that stored a key it waited for before it started."""
     m = s.messages.get(a.message)
     before = m.critical_path_base if m is not None else 0.0
-    started = a.started_at if a.started_at is not None else e.t
     for key in a.arrived:
         for entries in _entries_for(s, key):
             if entries[0].history[0].t > started:
@@ -867,10 +917,7 @@ def _agent_finished(s: SessionState, e: AgentFinished) -> None:
                     provider = s.agents.get(write.by)
                     if provider is not None and provider is not a:
                         before = max(before, provider.critical_path_seconds)
-    a.critical_path_seconds = before + a.run_seconds
-    if a.critical_path_seconds > s.metrics.critical_path_seconds:
-        s.metrics.critical_path_seconds = a.critical_path_seconds
-    _update_speedup(s)
+    return before
 
 
 def _entries_for(s: SessionState, key: str) -> list[list[MemoryEntry]]:
@@ -1107,12 +1154,15 @@ def _diagnostic(s: SessionState, e: DiagnosticEvent) -> None:
 
 
 def _update_speedup(s: SessionState) -> None:
-    wall = s.metrics.wall_seconds
-    s.metrics.speedup = s.metrics.sequential_seconds / wall if wall > 0 else 0.0
+    m = s.metrics
+    busy = m.wall_seconds - m.idle_seconds
+    m.speedup = m.sequential_seconds / busy if busy > 0 and m.sequential_seconds > 0 else 0.0
 
 
 def apply(state: SessionState, event: Event) -> SessionState:
     """Fold one event into the state (in place) and return it."""
+    if state.idle and event.t > state.t:
+        state.metrics.idle_seconds += event.t - state.t
     state.seq = event.seq
     state.t = event.t
     if event.t > state.metrics.wall_seconds:
@@ -1177,6 +1227,13 @@ def apply(state: SessionState, event: Event) -> SessionState:
             _placed_on_worker(state, event)
         case WorkerLost():
             _worker_lost(state, event)
+        case AgentCommitted() | WorktreeCreated() | WorktreeFailed() | WorktreeSetup():
+            a = _agent(state, event.agent)
+            a.worktree = ws.fold_worktree(a.worktree, event)
+        case WorkspaceOpened():
+            state.workspace = ws.workspace_opened(event)
+        case WorkspaceRefused():
+            state.workspace = ws.workspace_refused(event)
         case Control():
             _control(state, event)
         case DiagnosticEvent():

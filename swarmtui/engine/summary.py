@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from swarmtui.engine.state import SessionState, approval_json
+from swarmtui.engine.worktree_state import workspace_json, worktree_json
 
 
 def _r(value: float | None) -> float | None:
@@ -71,9 +72,13 @@ def summary_json(state: SessionState, path: Path) -> dict[str, Any]:
                     "cwd": a.rehearsed.cwd,
                     "waits": list(a.rehearsed.waits),
                 },
+                # Its git worktree, branch, commit and diff (null: the session folder).
+                "worktree": worktree_json(a.worktree),
             }
             for a in state.agents.values()
         ],
+        # The repository the agents worked in, or why none (null: none was asked for or found).
+        "workspace": workspace_json(state.workspace),
         # The pre-flight checks of the endpoints, and the hard caps that were crossed.
         "endpoints": [
             {

@@ -42,6 +42,9 @@ from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.schema import DB_NAME, LOCK_NAME, create_schema
 
 DEFAULT_FLUSH_INTERVAL = 0.005
+# While no event comes, the writer touches the lock file this often: a sign of life, so the
+# replay of a session killed in a quiet moment knows how long it ran (`store.replay`).
+HEARTBEAT_SECONDS = 1.0
 # Disk space kept (in the lock file) for recording the end of a session whose log has failed.
 RESERVE_BYTES = 64 * 1024
 
@@ -141,7 +144,9 @@ class EventLog:
     def _loop(self) -> None:
         self._conn = self._connect()
         while True:
-            self._wake.wait()
+            if not self._wake.wait(HEARTBEAT_SECONDS):
+                _touch(self._lock_fd)
+                continue
             if not self._stop and self._interval > 0:
                 self._stopping.wait(self._interval)  # the group-commit window: gather a batch
             self._wake.clear()
@@ -298,6 +303,11 @@ def _insert_row(conn: sqlite3.Connection, started: SessionStarted) -> None:
 def _close_quietly(conn: sqlite3.Connection) -> None:
     with contextlib.suppress(sqlite3.Error):
         conn.close()
+
+
+def _touch(fd: int) -> None:
+    with contextlib.suppress(OSError):  # (only a sign of life: never worth failing for)
+        os.utime(fd)
 
 
 def _reserve(fd: int) -> None:

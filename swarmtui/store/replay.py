@@ -4,14 +4,46 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from swarmtui.engine.events import Event, SessionFinished
+from swarmtui.engine.folders import BATCH_FILE
 from swarmtui.engine.state import SessionState, fold
 from swarmtui.store.reader import read_events
+from swarmtui.store.schema import LOCK_NAME
 from swarmtui.store.sessions import effective_status
+
+INTERRUPTED_REASON = "swarmtui was killed; the recording stops here"
 
 
 def replay_state(session_path: Path) -> SessionState:
     """Fold every committed event. Reads only: never runs a command, a runner or a write."""
-    state = fold(read_events(session_path))
-    if not state.finished and effective_status("running", session_path) == "interrupted":
-        state.status = "interrupted"
-    return state
+    events = read_events(session_path)
+    end = interrupted_end(events, session_path)
+    return fold([*events, end] if end is not None else events)
+
+
+def interrupted_end(events: list[Event], session_path: Path) -> SessionFinished | None:
+    """For a killed session (no `session_finished`, no writer alive), the end its replay folds
+    last: status `interrupted` at its last sign of life, so its axis and figures span the time
+    it ran (agents still running count up to then), not only up to its last event."""
+    if any(e.type == "session_finished" for e in events):
+        return None
+    if effective_status("running", session_path) != "interrupted":
+        return None
+    last = events[-1] if events else None
+    t = last.t if last is not None else 0.0
+    if not any(e.type == "session_resumed" for e in events):
+        # (a resumed session's times skip the time it lay dead: the files cannot tell it)
+        t = max(t, _last_sign_of_life(session_path))
+    seq = last.seq + 1 if last is not None else 1
+    return SessionFinished(seq=seq, t=t, status="interrupted", reason=INTERRUPTED_REASON)
+
+
+def _last_sign_of_life(session_path: Path) -> float:
+    """Seconds from the session's start (its batch file was written then) to the writer's last
+    heartbeat (it touches the lock file while no event comes; readers never write either)."""
+    try:
+        start = (session_path / BATCH_FILE).stat().st_mtime
+        alive = (session_path / LOCK_NAME).stat().st_mtime
+    except OSError:
+        return 0.0
+    return round(max(0.0, alive - start), 6)

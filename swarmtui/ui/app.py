@@ -25,6 +25,7 @@ from swarmtui.engine.settings import RunSettings
 from swarmtui.safe_text import visible, visible_lines
 from swarmtui.ui.examples import DEFAULT_EXAMPLE, example_names, read_example
 from swarmtui.ui.look import STATUS_COLOR_DEFAULTS
+from swarmtui.ui.messages import BatchRequested
 from swarmtui.ui.screens.main import MainScreen
 from swarmtui.ui.session_controller import RunContext
 from swarmtui.ui.work import ReportsFailures, WorkFailed
@@ -68,7 +69,12 @@ class SwarmApp(ReportsFailures, App[None]):
             show=False,
         ),
         Binding(
-            "ctrl+l", "sessions", "Sessions", id="app.sessions", tooltip="Browse past sessions"
+            "ctrl+l",
+            "sessions",
+            "Sessions",
+            id="app.sessions",
+            tooltip="Browse past sessions",
+            show=False,  # (in help and the palette; the footer's room goes to focused keys)
         ),
         Binding("f1", "help", "Help", id="app.help", tooltip="Keys and the batch language"),
     ]
@@ -109,6 +115,10 @@ class SwarmApp(ReportsFailures, App[None]):
         self.project_dir = project_dir
         self.freeze_gc = freeze_gc
         self.startup_messages: list[str] = []
+        if theme is None:
+            from swarmtui.ui.ui_state import remembered_theme
+
+            theme = remembered_theme()
         self._setup_themes(theme)
         if keymap:
             self.set_keymap(keymap)
@@ -205,7 +215,8 @@ class SwarmApp(ReportsFailures, App[None]):
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Lets the tcss use $agent-* with any theme, including Textual's built-in ones.
-        return dict(STATUS_COLOR_DEFAULTS)
+        # (and $row-cursor: a translucent grey that suits light and dark built-in themes)
+        return {**STATUS_COLOR_DEFAULTS, "row-cursor": "#8080803d"}
 
     @property
     def main_screen(self) -> MainScreen:
@@ -246,6 +257,7 @@ class SwarmApp(ReportsFailures, App[None]):
             self.call_after_refresh(main.action_run)
         if self._quick_theme is not None:
             self.call_after_refresh(self._load_themes)
+        self.theme_changed_signal.subscribe(self, self._theme_chosen)
         if self._settings is None:
             self.call_after_refresh(self._prepare_settings)
         if self.freeze_gc:
@@ -276,6 +288,13 @@ class SwarmApp(ReportsFailures, App[None]):
                 await worker.wait()
         self.exit()
 
+    def _theme_chosen(self, theme: Theme) -> None:
+        if theme.name != self._wanted_theme:  # (not the start-up's own choice)
+            from swarmtui.ui.ui_state import remember_theme
+
+            self._wanted_theme = theme.name
+            remember_theme(theme.name)
+
     def _freeze_heap(self) -> None:
         gc_policy.settle_after_start_up()  # (the CLI paused collection for start-up)
 
@@ -286,9 +305,29 @@ class SwarmApp(ReportsFailures, App[None]):
 
     # App-wide actions -------------------------------------------------------------------------
     def action_sessions(self) -> None:
+        """Open the sessions browser, or go back to the one already open (never a second)."""
         from swarmtui.ui.screens.sessions import SessionsScreen
 
+        if any(isinstance(screen, SessionsScreen) for screen in self.screen_stack):
+            while not isinstance(self.screen, SessionsScreen):
+                self.pop_screen()
+            return
         self.push_screen(SessionsScreen(self.sessions_dir))
+
+    @on(BatchRequested)
+    def _batch_requested(self, message: BatchRequested) -> None:
+        """A past session's batch into the editor (after asking about unsaved changes)."""
+        main = self.main_screen
+
+        def load() -> None:
+            while self.screen is not main:
+                self.pop_screen()
+            main.document.load(message.text, None)
+            main.focus_pane("editor")
+            if message.run:
+                main.action_run()
+
+        main.document.when_saved_or_discarded(load, question="Replace the batch in the editor?")
 
     def action_help(self) -> None:
         from swarmtui.ui.screens.help import HelpScreen

@@ -32,7 +32,8 @@ MAX_FPS = 20.0
 PANEL_INTERVALS = {"memory": 0.5, "timeline": 0.1, "todos": 0.1, "status": 0.1, "log": 0.1}
 # Frames take turns: the scrolling log in one, the other costly panels in the next, so no single
 # frame redraws them all at once (the screen update that follows a repaint is what blocks).
-_TURNS = (frozenset({"log", "status"}), frozenset({"timeline", "todos", "memory"}))
+# The status bar paints with the timeline (same frame, same clock): their elapsed times agree.
+_TURNS = (frozenset({"log"}), frozenset({"timeline", "status", "todos", "memory"}))
 # While a session runs, the clock-driven parts repaint this often (seconds): elapsed times of
 # running agents and the status bar; the timeline's now-line and scale, which redraw every bar.
 CLOCK_INTERVAL = 0.5
@@ -60,6 +61,10 @@ _DIRTY_BY_TYPE: dict[str, frozenset[str]] = {
     "approval_requested": _AGENT | {"approvals"},
     "approval_decided": _AGENT | {"approvals"},
     "confinement": frozenset({"status", "log"}),
+    # An agent's worktree and its +/- lines show in its row.
+    "worktree_created": frozenset({"agents", "log"}),
+    "worktree_failed": frozenset({"agents", "log"}),
+    "agent_committed": frozenset({"agents", "log"}),
 }
 _LOG_ONLY = frozenset({"log"})
 _TICKING = frozenset({"running", "waiting"})
@@ -79,6 +84,9 @@ _ROW_EVENTS = frozenset(
         "agent_finished",
         "approval_requested",
         "approval_decided",
+        "worktree_created",
+        "worktree_failed",
+        "agent_committed",
     }
 )
 
@@ -131,7 +139,6 @@ class SessionBridge:
         self._clock_start: float | None = None
         self._last_clock_paint = 0.0
         self._last_timeline_paint = 0.0
-        self._timeline_now: float | None = None
         self.frames = 0  # repaints done (the bench counts them)
         self._turn = 0
         self._flushing = False
@@ -173,6 +180,7 @@ class SessionBridge:
         self.state = state
         self._waiters = None
         self._restart_log([])
+        self._position = _Position()
         self.live_clock = live
         self._clock_start = time.monotonic() - state.t if live else None
         self.mark_dirty(*PANELS)
@@ -274,6 +282,19 @@ class SessionBridge:
         self._position = _Position(marker, axis_end)
         self.mark_dirty(*PANELS)
 
+    def move_playhead(self, marker: float) -> None:
+        """A playing replay's clock moved between events: the running agents' times, the
+        figures and the timeline's playhead follow it (at the bridge's bounded rate)."""
+        if marker == self._position.marker:
+            return
+        self._position = _Position(marker, self._position.axis_end)
+        ticking = {a.name for a in self.state.agents.values() if a.status in _TICKING}
+        rows = self._changed_rows.get("agents", set())
+        self._changed_rows["agents"] = None if rows is None else rows | ticking
+        self._changed_rows.setdefault("status", set())
+        self._changed_rows["timeline"] = None
+        self.dirty |= {"agents", "status", "timeline"}
+
     def mark_dirty(self, *names: str) -> None:
         """Repaint these panels whole at the next frame."""
         self.dirty.update(names)
@@ -308,6 +329,10 @@ class SessionBridge:
             due -= _TURNS[self._turn]  # their turn is the next frame
         if not due:
             return
+        if "status" in due and "timeline" not in due and "timeline" in self.panels:
+            # The timeline's figures follow the status bar's clock (its bars keep their own).
+            due.add("timeline")
+            self._changed_rows.setdefault("timeline", set())
         self.dirty -= due
         with self._host.app.batch_update():
             for name in due:
@@ -336,14 +361,10 @@ class SessionBridge:
             self._changed_rows["timeline"] = None
 
     def _frame(self, name: str, now: float | None) -> Frame:
+        if now is None:
+            now = self._position.marker  # a replay's clock is its playhead
         rows = self._changed_rows.pop(name, None)
         changed = None if rows is None else frozenset(rows)
-        if name == "timeline":
-            # Repainting only some rows keeps the clock of the last full repaint, so every bar
-            # is drawn against the same now-line and scale.
-            if changed is None:
-                self._timeline_now = now
-            now = self._timeline_now
         events: Sequence[Event] = ()
         restart = False
         if name == "log":

@@ -21,6 +21,17 @@ STATUS_GLYPH: dict[str, str] = {
     "skipped": "–",
 }
 
+STATUS_MEANING: dict[str, str] = {
+    "pending": "not started: its message has not begun",
+    "queued": "ready, waiting for a free slot (max parallel) or a pause to end",
+    "waiting": "waits for memory keys another agent stores",
+    "running": "running now",
+    "done": "finished and stored its keys",
+    "failed": "ended with an error, or can never get a key it waits for (r retries)",
+    "cancelled": "stopped by the user (r retries)",
+    "skipped": "not run: the batch has an error there, or a key nothing stores (m, r)",
+}
+
 # Used when the theme does not define the `$agent-*` variables (Textual's built-in themes).
 STATUS_COLOR_DEFAULTS: dict[str, str] = {
     "agent-pending": "#7f8c8d",
@@ -106,3 +117,8 @@ def format_cost(usd: float) -> str:
     if 0 < usd < 0.005:
         return "<$0.01"
     return f"${usd:.2f}"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 note`, `3 notes`, `0 errors` (`many` for irregular words)."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"

@@ -37,3 +37,11 @@ class DiagnosticChosen(Message):
 
     line: int
     column: int
+
+
+@dataclass
+class BatchRequested(Message):
+    """A past session's batch for the editor (as a new, unsaved batch); `run`: run it too."""
+
+    text: str
+    run: bool = False

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from swarmtui.engine.state import SessionState
 
 ENDED = frozenset({"done", "failed", "cancelled", "skipped"})
-RETRIABLE = frozenset({"failed", "cancelled"})
+RETRIABLE = frozenset({"failed", "cancelled", "skipped"})
 
 
 class Notify(Protocol):
@@ -128,6 +128,7 @@ class SessionController:
             self.last_error = failure_line(exc)
             self._say(f"Could not start the session: {self.last_error}", "error")
             return None
+        live.hold_open = True  # (open for a retry after its last message, until the user ends it)
         self.watch(live)
         self._say_estimate(live)
         return live
@@ -180,8 +181,11 @@ class SessionController:
             self._say(f"The session's recording failed: {live.log_error}", "error")
         state = self.state
         if state.status != "running":
-            speedup = f", speed-up {state.metrics.speedup:.1f}×" if state.metrics.speedup else ""
-            self._say(f"Session {state.status}{speedup}")
+            from swarmtui.engine.metrics import figures, format_speedup
+
+            speedup = figures(state).speedup
+            said = f", speed-up {format_speedup(speedup)}" if speedup is not None else ""
+            self._say(f"Session {state.status}{said}")
 
     def _told(self, notification: Notification) -> None:
         """A notification of the session (`[notify]`): the terminal's bell, and a line for what
@@ -210,9 +214,19 @@ class SessionController:
             live.pause()
             self._say("Paused: no new agent starts; running ones finish")
 
+    @property
+    def held(self) -> bool:
+        """The session's messages have all ended; it waits for a retry, a key, or its end."""
+        return self.running and self.state.held
+
     def cancel_session(self) -> None:
+        """Cancel what still runs; a held session (nothing runs) just ends."""
         live = self._live_or_warn()
-        if live is not None:
+        if live is None:
+            return
+        if self.held:
+            live.end()
+        else:
             live.cancel_session()
 
     def control_agent(self, action: Literal["cancel", "retry"], name: str) -> None:
@@ -227,25 +241,50 @@ class SessionController:
             live.cancel_agent(name)
         else:
             if agent is not None and agent.status not in RETRIABLE:
-                self._say(f"Only a failed or cancelled agent can be retried ({agent.status}).")
+                self._say(f"Only an agent that has ended can be retried ({agent.status}).")
                 return
             live.retry_agent(name)
 
     def set_todo_status(self, todo_id: str, status: str) -> None:
-        live = self._live_or_warn()
-        if live is not None:
-            live.set_todo_status(todo_id, status)
+        """While a session runs it records the change; otherwise the todo shown (the plan's,
+        or the last session's) changes on screen only: there is no session to record it in."""
+        if self.live is not None and self.running:
+            self.live.set_todo_status(todo_id, status)
+            return
+        todo = self.state.todos.get(todo_id)
+        if todo is None:
+            return
+        from typing import cast
+
+        from swarmtui.engine.events import TodoStatus
+
+        todo.status = cast("TodoStatus", status)
+        self.bridge.mark_dirty("todos")
+        self.bridge.flush()
 
     def can_store_memory(self) -> bool:
         return self._live_or_warn() is not None
 
     def key_awaited_by(self, agent_name: str | None) -> str:
-        """The first key `agent_name` still waits for (what the memory form suggests)."""
-        agent = self.state.agents.get(agent_name or "")
+        """The first key `agent_name` still lacks (what the memory form suggests): a key it
+        waits for, or for a glob, a key its providers were to store and have not."""
+        state = self.state
+        agent = state.agents.get(agent_name or "")
         if agent is None:
             return ""
-        missing = [k for k in agent.waits if k not in agent.arrived and "*" not in k]
-        return missing[0] if missing else ""
+        from swarmtui.memory_keys import key_matches
+
+        for wanted in agent.missing or agent.waits:
+            if "*" not in wanted:
+                if wanted not in agent.arrived:
+                    return wanted
+                continue
+            for provider in agent.providers.get(wanted, []):
+                planned = state.agents.get(provider)
+                for key in planned.stores if planned is not None else []:
+                    if key_matches(key, wanted) and not state.has_key(key):
+                        return key
+        return ""
 
     def approve(self, request_id: str, *, for_session: bool = False) -> None:
         """Let a waiting request go ahead (once, or its pattern for the session)."""

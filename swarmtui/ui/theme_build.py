@@ -118,6 +118,8 @@ def build_theme(data: Mapping[str, Any]) -> Theme:
     # styles partially (line-API panels) resolve to white, invisible on a light theme.
     variables["text-muted"] = bg.blend(fg, 0.65).hex
     variables["text-disabled"] = bg.blend(fg, 0.42).hex
+    # The selected row of a list (a theme file may give its own, checked for contrast).
+    variables["row-cursor"] = base("surface").blend(fg, 0.12).hex
     variables.update(extra)
     return Theme(name=name, dark=dark, variables=variables, **c)  # type: ignore[arg-type]
 

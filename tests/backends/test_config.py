@@ -139,7 +139,7 @@ def _cli(
 def test_config_command_prints_values_sources_and_key_status_never_keys(tmp_path: Path) -> None:
     project = _write(
         tmp_path / "swarmtui.toml",
-        'backend = "openai"\ntheme = "swarm-light"\n[keymap]\nrun = "f5"\n'
+        'backend = "openai"\ntheme = "swarm-light"\n[keymap]\nrun = "f10"\n'
         '[backends.openai]\napi_key_env = "MY_KEY"\n',
     )
     secret = "sk-config-test-5f1e2d"
@@ -148,7 +148,7 @@ def test_config_command_prints_values_sources_and_key_status_never_keys(tmp_path
     report = json.loads(result.stdout)
     assert report["files"] == [str(project)]
     assert report["values"]["theme"] == {"value": "swarm-light", "source": str(project)}
-    assert report["values"]["keymap.run"] == {"value": "f5", "source": str(project)}
+    assert report["values"]["keymap.run"] == {"value": "f10", "source": str(project)}
     assert report["values"]["max_parallel"] == {"value": None, "source": "default"}
     assert report["secrets"]["openai"] == {"env": "MY_KEY", "set": True}
     assert report["secrets"]["claude"] == {"env": "ANTHROPIC_API_KEY", "set": False}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from swarmtui.batch import Severity
+from swarmtui.batch.models import TodoWriteOp
 
 from .conftest import codes, parse
 
@@ -43,7 +44,7 @@ TRIGGERS = {
     "SW009": 'Task("A", "Do it.", "reviewr")\n',
     "SW010": 'Write("../../etc/passwd", "x")\n',
     "SW011": 'Task("A", "x", "coder")\nTask("A", "y", "coder")\n',
-    "SW012": 'TodoWrite({todos: [{id: "1", content: "x", status: "doing"}]})\n',
+    "SW012": 'mcp__claude_flow__swarm_init({topology: "blob"})\n',
     "SW013": (
         'Task("A", "Store the deploy plan in \'k/plan\'.", "planner")\n'
         'Task("B", "Wait for the deploy plan.", "coder")\n'
@@ -127,7 +128,8 @@ def test_sw012_bad_values() -> None:
     )
     batch = parse(text)
     assert [d.line for d in batch.diagnostics if d.code == "SW012"] == [1, 2, 3, 4]
-    assert all(op.skip_reason for op in batch.operations())
+    # A bad todo field takes the default (a warning); the other bad values skip their operation.
+    assert [bool(op.skip_reason) for op in batch.operations()] == [True, True, True, False]
 
 
 def test_sw014_unmatched_wait_phrase() -> None:
@@ -165,3 +167,26 @@ def test_every_code_has_a_trigger_and_a_severity() -> None:
 def test_sw001_points_at_the_first_bad_token() -> None:
     (diag,) = [d for d in parse(TRIGGERS["SW001"]).diagnostics if d.code == "SW001"]
     assert (diag.line, diag.column, diag.end_line, diag.end_column) == (1, 15, 1, 18)
+
+
+def test_a_misspelt_operation_suggests_the_one_meant() -> None:
+    diag = next(d for d in parse('Tsak("A", "Do it.", "coder")\n').diagnostics if d.code == "SW009")
+    assert "unknown operation `Tsak`" in diag.message and "did you mean `Task`?" in diag.message
+    far = next(d for d in parse('Frobnicate("x")\n').diagnostics if d.code == "SW009")
+    assert "did you mean" not in far.message
+
+
+def test_one_bad_todo_field_keeps_the_list() -> None:
+    batch = parse(
+        'TodoWrite({todos: [{id: "1", content: "x", status: "doing"}, '
+        '{id: "2", content: "y", priority: "urgent"}]})\n'
+    )
+    found = [d for d in batch.diagnostics if d.code == "SW012"]
+    assert [d.severity for d in found] == [Severity.WARNING, Severity.WARNING]
+    assert "taken as pending" in found[0].message and "taken as medium" in found[1].message
+    (op,) = [op for op in batch.operations() if isinstance(op, TodoWriteOp)]
+    assert op.skip_reason is None
+    assert [(t.id, t.status, t.priority) for t in op.todos] == [
+        ("1", "pending", "medium"),
+        ("2", "pending", "medium"),
+    ]

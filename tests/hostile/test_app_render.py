@@ -125,7 +125,10 @@ async def test_a_live_run_the_editor_and_the_toasts(tmp_path: Path) -> None:
         await settle(pilot)
         assert_clean(app, "editor")  # the batch's raw escapes, one glyph each
         await pilot.press("ctrl+r")
-        await wait_for_state(pilot, lambda state: state.status != "running" and state.finished)
+        await wait_for_state(pilot, lambda state: state.finished or state.held)
+        if not app.main_screen.state.finished:  # held open for a retry: the user ends it
+            app.main_screen.controller.cancel_session()
+            await wait_for_state(pilot, lambda state: state.finished)
         text = assert_clean(app, "live run")
         assert SHOWN in text
         app.notify(f"a toast about {EVIL}", title=EVIL)

@@ -84,7 +84,9 @@ async def test_cancel_and_retry_show_only_where_they_apply(tmp_path: Path) -> No
         await wait_for_state(pilot, lambda s: s.agents["Alpha"].status == "cancelled")
         ids = _binding_ids(app)
         assert "agent.retry" in ids and "agent.cancel" not in ids, ids
-        await pilot.press("X")
+        await pilot.press("X")  # (asks first)
+        await pilot.pause()
+        await pilot.press("y")
         await settle(pilot)
         assert not app.main_screen.controller.running
         ids = _binding_ids(app)

@@ -59,6 +59,9 @@ else:  # the `swarmtui` command as typed, App.run made headless
         return plain_run(self, headless=True, size=(120, 36), auto_pilot=stop)
 
     App.run = headless_run
+    # (the child's stdout is a pipe: say it is a terminal, as typed in one)
+    sys.stdout.isatty = lambda: True
+    sys.stdin.isatty = lambda: True
     sys.argv = ["swarmtui"]
     from swarmtui.cli import main
 
@@ -127,12 +130,12 @@ def test_without_config_files_the_deferred_settings_are_the_configured_ones(
 
 def test_with_a_config_file_it_is_read_before_the_app_starts(no_config: Path) -> None:
     (no_config.parent / "swarmtui.toml").write_text(
-        'theme = "swarm-light"\nmax_parallel = 2\n[keymap]\n"app.sessions" = "f9"\n'
+        'theme = "swarm-light"\nmax_parallel = 2\n[keymap]\n"app.sessions" = "f12"\n'
     )
     plan = launch_plan({})
     assert plan.settings is not None and plan.settings.max_parallel == 2
     assert plan.theme == "swarm-light"
-    assert plan.keymap == {"app.sessions": "f9"}
+    assert plan.keymap == {"app.sessions": "f12"}
 
 
 async def test_a_broken_user_theme_is_reported_after_the_first_frame(no_config: Path) -> None:

@@ -170,5 +170,7 @@ async def test_quit_while_a_session_runs_asks_even_without_changes(tmp_path: Pat
         await pilot.press("escape")
         await pilot.pause()
         assert top(app) is app.main_screen and app.is_running
-        await pilot.press("X")
+        await pilot.press("X")  # (asks first)
+        await pilot.pause()
+        await pilot.press("y")
         await settle(pilot)

@@ -31,12 +31,12 @@ async def test_focus_keys_reach_every_pane(tmp_path: Path) -> None:
 
 
 async def test_keymap_remaps_a_binding_by_id(tmp_path: Path) -> None:
-    app = app_for(tmp_path, keymap={"run": "ctrl+g", "focus.agents": "alt+9"})
+    app = app_for(tmp_path, keymap={"run": "f10", "focus.agents": "alt+9"})
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("alt+9")
         assert app.focused is not None and app.focused.id == "agents"
-        await pilot.press("ctrl+g")
+        await pilot.press("f10")
         await settle(pilot)
         assert app.main_screen.state.status == "completed"
 

@@ -123,9 +123,9 @@ async def test_help_on_the_editor_lists_the_screen_keys_first_in_order(tmp_path:
         assert name == "This screen", [g for g, _ in groups]
         descriptions = [row.description for row in rows]
         assert descriptions[:3] == ["Run", "Save", "Open"], descriptions
-        for missing in ("Pause/resume", "Store key", "Cancel all", "Focus diagnostics"):
+        for missing in ("Pause", "Store key", "Cancel all", "Focus diagnostics"):
             assert missing in descriptions, missing
-        pause = next(row for row in rows if row.description == "Pause/resume")
+        pause = next(row for row in rows if row.description == "Pause")
         assert not pause.enabled  # no session: listed, marked as not available
         assert descriptions.index("Focus editor") < descriptions.index("Focus timeline")
 

@@ -187,9 +187,14 @@ async def test_an_interrupted_session_replays_to_its_last_event(
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await opened(pilot)
         assert screen.error is None
-        assert position(screen) == len(recorded) == TOTAL - 5
+        # The recorded events, then the end its replay folds: `interrupted`, where it was last
+        # seen alive (never before its last event); agents still running stay so.
+        assert len(recorded) == TOTAL - 5
+        assert position(screen) == len(recorded) + 1
         assert screen.cursor is not None
-        assert any(a.status == "running" for a in screen.cursor.state.agents.values())
+        state = screen.cursor.state
+        assert state.status == "interrupted" and state.t >= recorded[-1].t
+        assert any(a.status == "running" for a in state.agents.values())
 
 
 async def test_a_corrupt_database_shows_one_clean_line(sessions: dict[str, Path]) -> None:

@@ -11,6 +11,7 @@ from swarmtui.engine.events import Control
 from swarmtui.engine.settings import RunSettings
 from swarmtui.store import read_events
 from swarmtui.ui.app import make_app
+from swarmtui.ui.screens.ask import ConfirmScreen
 from swarmtui.ui.screens.main import MainScreen
 from swarmtui.ui.screens.memory_form import MemoryFormScreen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
@@ -21,6 +22,7 @@ from .helpers import (
     app_for,
     settle,
     show_session,
+    top,
     wait_for_state,
 )
 from .live_sessions import (
@@ -152,9 +154,19 @@ async def test_run_watch_unblock_cancel_retry_and_cancel_all(tmp_path: Path) -> 
         await pilot.press("space")
         await wait_for_state(pilot, lambda s: s.todos[todo.id].status != before)
 
-        # X cancels everything; the session ends and the controls are in its events.
+        # X asks first ("n" keeps it running), then cancels everything; the session ends and
+        # the controls are in its events.
         await pilot.press("alt+2")
         await pilot.press("X")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Cancel the whole session?" in app.screen.question
+        await pilot.press("n")
+        await pilot.pause()
+        assert screen.controller.running and top(app) is screen
+        await pilot.press("X")
+        await pilot.pause()
+        await pilot.press("y")
         await settle(pilot)
         assert screen.state.status == "cancelled"
         assert not screen.controller.running
@@ -171,3 +183,58 @@ async def test_run_watch_unblock_cancel_retry_and_cancel_all(tmp_path: Path) -> 
             "cancel_session",
         ):
             assert action in actions, action
+
+
+async def test_cancelling_the_last_agent_keeps_the_session_open_until_the_user_ends_it(
+    tmp_path: Path,
+) -> None:
+    batch = 'Task("Solo", "Say hello.", "general")\n'
+    app = app_for(tmp_path, text=batch, settings=RunSettings(rehearsal_seconds=30))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        screen = app.main_screen
+        await wait_for_state(pilot, lambda s: s.agents["Solo"].status == "running")
+        await pilot.press("x")
+        state = await wait_for_state(pilot, lambda s: s.held)
+        # Open for a retry: the worker runs on, the status bar says what the user can do.
+        assert state.agents["Solo"].status == "cancelled" and not state.finished
+        assert screen.controller.running and screen.controller.held
+        assert "waiting for you" in screen.status_bar.render_status().plain
+        await pilot.press("r")  # retried: it runs again
+        await wait_for_state(
+            pilot, lambda s: s.agents["Solo"].status == "running" and s.agents["Solo"].attempts == 2
+        )
+        await pilot.press("x")
+        await wait_for_state(pilot, lambda s: s.held)
+        await pilot.press("X")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and "End the session?" in app.screen.question
+        await pilot.press("y")
+        await settle(pilot)
+        assert screen.state.finished and screen.state.status == "failed"
+        assert not screen.controller.running
+
+
+async def test_space_cycles_a_todo_before_and_after_a_session(tmp_path: Path) -> None:
+    batch = (
+        'Task("Solo", "Say hello.", "general")\n'
+        'TodoWrite({ todos: [{id: "a", content: "Say hello", status: "pending"}] })\n'
+    )
+    app = app_for(tmp_path, text=batch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        todos = screen.query_one(TodosPanel)
+        await pilot.press("f4")
+        await pilot.press("space")
+        await pilot.pause()
+        assert todos.selected is not None and todos.selected.status == "in_progress"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert screen.state.status == "completed"
+        await pilot.press("f4")
+        status = todos.selected.status if todos.selected else None
+        await pilot.press("space")
+        await pilot.pause()
+        assert todos.selected is not None and todos.selected.status != status

@@ -35,12 +35,14 @@ async def test_lists_sessions_newest_first_with_broken_ones_marked(tmp_path: Pat
         assert table.row_count == 4
         row = [str(cell) for cell in table.get_row_at(1)]
         assert row[0] == "Release notes"
-        assert row[2] == "completed"
-        assert row[3] == "4"
-        assert row[4] == "9.0s"
-        assert row[5] == "1.6×"
-        assert str(table.get_row_at(0)[2]) == "interrupted"
-        assert "unreadable" in str(table.get_row_at(3)[2])
+        assert row[1] == "2026-11-29 10:00:00"  # with seconds
+        assert row[2] == "session-A"  # the id
+        assert row[3] == "completed"
+        assert row[4] == "4"
+        assert row[5] == "9.0s"
+        assert row[6] == "1.6×"
+        assert str(table.get_row_at(0)[3]) == "interrupted"
+        assert "unreadable" in str(table.get_row_at(3)[3])
 
 
 async def test_typing_filters_and_enter_opens_the_replay(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from swarmtui.engine.events import Event
 from swarmtui.engine.plan import Plan
 from swarmtui.engine.runners import make_runner
 from swarmtui.engine.runners.base import Runner
-from swarmtui.engine.settings import RunSettings
+from swarmtui.engine.settings import RunSettings, WorkspaceSettings
 from swarmtui.executor_address import AddressError, parse_executor, refusal
 
 
@@ -31,6 +31,11 @@ class Executor(Protocol):
 
     def started(self) -> None:
         """The session's first event is out: what the executor records may follow."""
+        ...
+
+    def workspace(self, wanted: WorkspaceSettings) -> WorkspaceSettings | str:
+        """Where agents may work there: WANTED, or what the machines allow, or why the session
+        cannot run as asked."""
         ...
 
     def runner_factory(self, backend: str, settings: RunSettings) -> Runner: ...
@@ -53,6 +58,9 @@ class LocalExecutor:
 
     def started(self) -> None:
         pass
+
+    def workspace(self, wanted: WorkspaceSettings) -> WorkspaceSettings | str:
+        return wanted
 
     def runner_factory(self, backend: str, settings: RunSettings) -> Runner:
         return make_runner(backend, settings)

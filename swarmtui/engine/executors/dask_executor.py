@@ -19,7 +19,7 @@ import contextlib
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from swarmtui import __version__
@@ -32,7 +32,7 @@ from swarmtui.engine.executors.shipping import InputCache
 from swarmtui.engine.executors.versions import claim_problem, version_problem
 from swarmtui.engine.plan import Plan
 from swarmtui.engine.runners.base import Runner
-from swarmtui.engine.settings import RunSettings
+from swarmtui.engine.settings import RunSettings, WorkspaceSettings
 from swarmtui.executor_address import ExecutorAddress
 
 if TYPE_CHECKING:
@@ -131,6 +131,19 @@ class DaskExecutor:
         """The session's first event is out: record the cluster."""
         self._live = True
         self._record_cluster(None, None)
+
+    def workspace(self, wanted: WorkspaceSettings) -> WorkspaceSettings | str:
+        """Worktrees (issue 14's workspace) are made here and used in place: only workers that
+        see them at the same path (`--shared-fs`) can work in them. Elsewhere agents work in
+        copies of the session folder; a repository asked for by name stops the session."""
+        if self.options.shared_fs:
+            return wanted
+        if wanted.repo is not None:
+            return (
+                f"{self.address.describe()}: agents work in git worktrees only where the workers "
+                "see them at the same path (--shared-fs)"
+            )
+        return replace(wanted, worktrees=False)
 
     def runner_factory(self, backend: str, settings: RunSettings) -> Runner:
         return DaskRunner(backend, settings, self)

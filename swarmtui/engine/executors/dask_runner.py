@@ -51,7 +51,7 @@ from swarmtui.engine.executors.protocol import (
     encode,
 )
 from swarmtui.engine.executors.shipping import MIB, ShipError, collect_inputs, write_back
-from swarmtui.engine.guard import AgentGate
+from swarmtui.engine.guard import AgentGate, Place
 from swarmtui.engine.paths import slug
 from swarmtui.engine.runners import make_runner
 from swarmtui.engine.runners.base import (
@@ -164,6 +164,7 @@ class RemoteAttempt:
             topic=executor.topic,
             backend=self._backend,
             job=replace(self._job, inbox=None, gate=None),
+            place=gate.place if isinstance(gate := self._job.gate, AgentGate) else Place(),
             settings=executor.settings,
             files=files,
             return_limit=int(options.return_limit_mb * MIB),

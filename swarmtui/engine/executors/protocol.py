@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from swarmtui.engine.guard import Place
     from swarmtui.engine.runners.base import AgentJob
     from swarmtui.engine.settings import RunSettings
 
@@ -170,6 +171,7 @@ class AttemptSpec:
     topic: str  # the session's topic
     backend: str  # the backend that runs it (rehearsal in a rehearsal)
     job: AgentJob  # without its inbox and gate; its paths the session folder's
+    place: Place  # what its process may touch besides its folder (a worktree's git folder)
     settings: RunSettings
     files: dict[str, bytes] | None  # the session's files (None: the worker sees the folder)
     return_limit: int  # bytes of changed files brought back

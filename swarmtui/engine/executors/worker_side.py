@@ -326,7 +326,7 @@ class WorkerAttempt:
             session_dir=folder,
             artifacts_dir=folder / "artifacts",
             inbox=self.inbox,
-            gate=guard.for_agent(job.name, job.type, self.spec.backend),
+            gate=guard.for_agent(job.name, job.type, self.spec.backend, self.spec.place),
         )
 
     async def _outcome(

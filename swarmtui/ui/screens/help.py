@@ -17,6 +17,15 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static, TextArea
 
+from swarmtui.ui.look import (
+    STATUS_GLYPH,
+    STATUS_MEANING,
+    STATUSES,
+    TODO_GLYPH,
+    TODO_STATUS_COLOR,
+    status_styles,
+)
+
 CHEAT_SHEET: tuple[tuple[str, str], ...] = (
     ("[Single Message - Title]:", "opens a message: its operations start together"),
     ('Message 2: Bash("make test")', "puts one operation in message 2 (messages run in order)"),
@@ -134,6 +143,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Help", id="help-title")
             with VerticalScroll(id="help-body"):
                 yield Static(self._keys(below), id="help-keys")
+                yield Static(self._legend(), id="help-legend")
                 yield Static(self._cheat_sheet(), id="help-cheat-sheet")
             yield Static("escape closes", id="help-hint")
 
@@ -145,8 +155,9 @@ class HelpScreen(ModalScreen[None]):
         parts: list[Table | Text] = []
         for name, entries in binding_rows(below):
             table = Table.grid(padding=(0, 2))
-            table.add_column(width=16, no_wrap=True)
-            table.add_column(width=16, no_wrap=True)
+            # (a key list or description too long for its column ends in "…", never mid-word)
+            table.add_column(width=16, no_wrap=True, overflow="ellipsis")
+            table.add_column(width=16, no_wrap=True, overflow="ellipsis")
             table.add_column(ratio=1)
             for row in entries:
                 dim = Style(dim=not row.enabled)
@@ -163,6 +174,26 @@ class HelpScreen(ModalScreen[None]):
             parts.append(table)
             parts.append(Text(""))
         return Group(*parts)
+
+    def _legend(self) -> Group:
+        """What each status glyph means, in its theme colour (agents, then todos)."""
+        styles = status_styles(self.app)
+        table = Table.grid(padding=(0, 2))
+        table.add_column(width=12, no_wrap=True, overflow="ellipsis")
+        table.add_column(ratio=1)
+        for status in STATUSES:
+            table.add_row(
+                Text(f"{STATUS_GLYPH[status]} {status}", styles[status]),
+                Text(STATUS_MEANING[status]),
+            )
+        todos = Text("Todos: ")
+        for status, glyph in TODO_GLYPH.items():
+            todos.append(
+                f"{glyph} {status.replace('_', ' ')}  ", styles[TODO_STATUS_COLOR[status][6:]]
+            )
+        return Group(
+            Text("Status glyphs", Style(bold=True, underline=True)), table, todos, Text("")
+        )
 
     def _cheat_sheet(self) -> Group:
         code = Style(color=self.app.theme_variables.get("syntax-string") or None)

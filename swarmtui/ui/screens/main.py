@@ -13,17 +13,18 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Resize
 from textual.geometry import Size
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import Worker
 
 from swarmtui.ui.bridge import Panel, SessionBridge
 from swarmtui.ui.messages import AgentChosen, AgentControlRequested, TodoStatusRequested
+from swarmtui.ui.screens.main_keys import MAIN_BINDINGS, PANES
+from swarmtui.ui.screens.merge_key import MERGE_BINDING, SessionScreen
 from swarmtui.ui.session_controller import RunContext, SessionController
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.batch_document import BatchDocument
@@ -42,33 +43,6 @@ if TYPE_CHECKING:
     from swarmtui.engine.session import LiveSession
     from swarmtui.engine.state import SessionState
 
-# Pane name -> (widget id to focus, pane container id, title).
-PANES: dict[str, tuple[str, str, str]] = {
-    "editor": ("editor", "editor-pane", "Editor"),
-    "agents": ("agents", "agents", "Agents"),
-    "todos": ("todos", "todos", "Todos"),
-    "memory": ("memory-tree", "memory", "Memory"),
-    "log": ("log", "log", "Log"),
-    "timeline": ("timeline", "timeline", "Timeline"),
-}
-# alt+digit as Textual reads it from most terminals (ESC+digit becomes these characters, see
-# textual/_ansi_sequences.py); bound without priority, so the editor can still type them.
-ALT_DIGIT_CHARACTERS = {
-    "editor": "inverted_exclamation_mark",  # ¡
-    "agents": "trade_mark_sign",  # ™
-    "todos": "pound_sign",  # £
-    "memory": "cent_sign",  # ¢
-    "log": "infinity",  # ∞
-    "timeline": "section_sign",  # §
-}
-PANE_KEYS = {
-    "editor": "alt+1,f2",
-    "agents": "alt+2,f3",
-    "todos": "alt+3,f4",
-    "memory": "alt+4,f5",
-    "log": "alt+5,f6",
-    "timeline": "alt+6,f7",
-}
 # Below this size the panes no longer fit side by side: only the focused one is shown.
 COMPACT_WIDTH = 100
 COMPACT_HEIGHT = 28
@@ -80,88 +54,18 @@ RUNNING_WARNING = "A session is running; quitting stops it (it replays up to now
 
 # The actions an app made with `read_only=True` hides: everything that runs or changes something.
 READ_ONLY_HIDDEN = frozenset(
-    {"run", "save", "open", "pause", "cancel_session", "store_memory", "approvals"}
+    {"run", "save", "open", "new", "pause", "cancel_session", "store_memory", "approvals"}
 )
 
 
-class MainScreen(ReportsFailures, Screen[None]):
+class MainScreen(ReportsFailures, SessionScreen):
     """Edit a batch, run it, watch and steer the session."""
 
     ESCAPE_TO_MINIMIZE = False
     ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, Footer"
     AUTO_FOCUS = "#editor"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "ctrl+r,ctrl+enter",
-            "run",
-            "Run",
-            id="run",
-            tooltip="Run the batch in the editor as a new session",
-            priority=True,
-        ),
-        Binding("ctrl+s", "save", "Save", id="save", tooltip="Save the batch to its file"),
-        Binding("ctrl+o", "open", "Open", id="open", tooltip="Open a batch file"),
-        *[
-            Binding(
-                keys,
-                f"focus_pane('{pane}')",
-                f"Focus {PANES[pane][2].lower()}",
-                id=f"focus.{pane}",
-                tooltip=f"Focus the {PANES[pane][2].lower()} pane",
-                show=False,
-                # Priority: the F-keys must work from the editor too (TextArea binds f6/f7).
-                priority=True,
-            )
-            for pane, keys in PANE_KEYS.items()
-        ],
-        Binding(
-            "f8",
-            "focus_diagnostics",
-            "Focus diagnostics",
-            id="focus.diagnostics",
-            tooltip="Focus the diagnostics list (enter on one moves the cursor to it)",
-            show=False,
-            priority=True,  # from the editor, where tab indents
-        ),
-        # No description: kept out of the footer, the help and the palette (the binding above
-        # is the one listed); no id, so remapping `focus.*` leaves these working.
-        *[
-            Binding(character, f"focus_pane('{pane}')", "", show=False)
-            for pane, character in ALT_DIGIT_CHARACTERS.items()
-        ],
-        Binding(
-            "space",
-            "pause",
-            "Pause/resume",
-            id="session.pause",
-            tooltip="Pause the session (no new agent starts) or resume it",
-        ),
-        Binding(
-            "m",
-            "store_memory",
-            "Store key",
-            id="memory.store",
-            tooltip="Store a memory key by hand (unblocks agents waiting for it)",
-        ),
-        Binding(
-            "a,f9",
-            "approvals",
-            "Approvals",
-            id="approvals.open",
-            tooltip="Open the approval queue: what waits for your decision",
-            show=False,  # the status bar shows the key while something waits
-        ),
-        Binding(
-            "X",
-            "cancel_session",
-            "Cancel all",
-            id="session.cancel",
-            tooltip="Cancel the whole session",
-            show=False,
-        ),
-        Binding("escape", "back", "Editor", id="back", tooltip="Back to the editor", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*MAIN_BINDINGS, MERGE_BINDING]
 
     def __init__(
         self,
@@ -293,7 +197,7 @@ class MainScreen(ReportsFailures, Screen[None]):
 
     # Running and steering -------------------------------------------------------------------
     def action_run(self) -> None:
-        live = self.controller.start(self.document.text, self.document.source_name)
+        live = self.controller.start(self.document.text, self.document.run_source)
         if live is not None:
             self.run_live(live)
 
@@ -325,7 +229,13 @@ class MainScreen(ReportsFailures, Screen[None]):
         self.controller.toggle_pause()
 
     def action_cancel_session(self) -> None:
-        self.controller.cancel_session()
+        from swarmtui.ui.screens.ask import cancel_question
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.controller.cancel_session()
+
+        self.app.push_screen(cancel_question(held=self.controller.held), answered)
 
     @on(AgentControlRequested)
     def _agent_control(self, message: AgentControlRequested) -> None:
@@ -369,6 +279,10 @@ class MainScreen(ReportsFailures, Screen[None]):
     def action_save(self) -> None:
         self.document.save()
 
+    def action_new(self) -> None:
+        self.document.new()
+        self.focus_pane("editor")
+
     def action_save_as(self) -> None:
         self.document.save_as()
 
@@ -395,4 +309,4 @@ class MainScreen(ReportsFailures, Screen[None]):
             return False
         if action in ("pause", "cancel_session", "store_memory"):
             return self.controller.running
-        return True
+        return super().check_action(action, parameters)

@@ -31,8 +31,8 @@ from swarmtui.engine.events import Event
 from swarmtui.safe_text import safe_text, visible
 from swarmtui.store.aio import read_events_async
 from swarmtui.store.errors import SessionStoreError
+from swarmtui.store.replay import interrupted_end
 from swarmtui.store.replay_cursor import ReplayCursor
-from swarmtui.store.sessions import effective_status
 from swarmtui.ui.bridge import Panel, SessionBridge
 from swarmtui.ui.look import format_seconds
 from swarmtui.ui.messages import AgentChosen
@@ -49,8 +49,29 @@ TICK_SECONDS = 1 / 30  # the repaint bound the live screen uses too
 LOG_REBUILD_LIMIT = 2_000  # the log panel is bounded; a backward seek refills only its tail
 
 
+TIME_HELP = "A time: seconds (12.5), minutes and seconds (1m30s), or a share (40%)."
+
+
 def format_speed(speed: float) -> str:
     return f"{speed:g}×"
+
+
+def parse_time(text: str, end: float) -> float | None:
+    """Seconds from `12.5`, `12.5s`, `1m30s`, `2m` or `40%` (of `end`); None if it is none."""
+    import re
+
+    text = text.strip().lower().replace(" ", "")
+    if text.endswith("%"):
+        try:
+            share = float(text[:-1])
+        except ValueError:
+            return None
+        return end * share / 100 if 0 <= share <= 100 else None
+    match = re.fullmatch(r"(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", text)
+    if not text or match is None:
+        return None
+    minutes, seconds = match.groups()
+    return float(minutes or 0) * 60 + float(seconds or 0)
 
 
 class ReplayScreen(ReportsFailures, Screen[None]):
@@ -138,6 +159,22 @@ class ReplayScreen(ReportsFailures, Screen[None]):
             id="replay.slower",
             tooltip="Halve the playback speed (down to 0.25×)",
         ),
+        Binding(
+            "t",
+            "seek_time",
+            "Go to time",
+            priority=True,
+            show=False,  # the footer has no room at 120 columns: listed in help (f1)
+            id="replay.seek",
+            tooltip="Move the playhead to a time (seconds, or 1m30s, or 40%)",
+        ),
+        Binding(
+            "M",
+            "merge",
+            "Merge",
+            id="replay.merge",
+            tooltip="Merge the agents' git branches back",
+        ),
         Binding("escape", "back", "Back", id="replay.back", tooltip="Leave the replay"),
     ]
 
@@ -150,6 +187,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self._clock = clock  # tests freeze it and move the playhead with `advance`
         self.cursor: ReplayCursor | None = None
         self.error: str | None = None
+        self.has_worktrees = False  # (its agents worked in git worktrees: it can be merged)
         self.playhead = 0.0  # recorded seconds since the session started
         self._last_tick: float | None = None
         self._timer: Timer | None = None
@@ -197,6 +235,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         for name, panel in panels.items():
             bridge.register(name, panel)
         self.bridge = bridge
+        bridge.start()  # (the playhead moves between events: repainted at the bridge's rate)
         self._load()
 
     class Loaded(Message):
@@ -210,10 +249,11 @@ class ReplayScreen(ReportsFailures, Screen[None]):
     @work(exclusive=True, group="replay-load", exit_on_error=False, description="Cannot replay")
     async def _load(self) -> None:
         events = await read_events_async(self.session_path)
-        interrupted = False
-        if not any(event.type == "session_finished" for event in events):
-            interrupted = effective_status("running", self.session_path) == "interrupted"
-        self.post_message(self.Loaded(events, interrupted))
+        # A killed session ends where it was last seen alive, as `replay --headless` has it.
+        end = interrupted_end(events, self.session_path)
+        if end is not None:
+            events.append(end)
+        self.post_message(self.Loaded(events, end is not None))
 
     @on(WorkFailed)
     def _load_failed(self, message: WorkFailed) -> None:
@@ -240,6 +280,8 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         events = message.events
         self.interrupted = message.interrupted
         self.cursor = ReplayCursor(events)
+        self.has_worktrees = any(e.type == "worktree_created" for e in events)
+        self.refresh_bindings()
         first = events[0] if events else None
         title = getattr(first, "title", "") or self.session_path.name
         self.query_one("#replay-title", Static).update(
@@ -251,14 +293,21 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self._paint()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "merge":  # (a session whose agents had worktrees; not in a read-only app)
+            return self.has_worktrees and not getattr(self.app, "read_only", False)
         # Nothing to play after a failed load: hide the playback keys.
         return action == "back" or self.error is None
+
+    def action_merge(self) -> None:
+        from swarmtui.ui.screens.merge import MergeScreen
+
+        if self.has_worktrees:
+            self.playing = False
+            self.app.push_screen(MergeScreen(self.session_path))
 
     # --- moving the cursor ---
 
     def _moved(self) -> None:
-        assert self.cursor is not None
-        self.playhead = self.cursor.time
         self._paint()
 
     def action_step(self, delta: int) -> None:
@@ -321,23 +370,67 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         cursor = self.cursor
         if cursor is None or not self.playing:
             return
-        self.playhead += seconds * self.speed
+        self.playhead = min(self.playhead + seconds * self.speed, self._end_time())
         target = cursor.position_at_time(self.playhead)
-        if target <= cursor.position:  # no new event recorded yet at this time
+        if target <= cursor.position:  # no new event yet: the clocks still move
+            if self.bridge is not None:
+                self.bridge.move_playhead(self.playhead)
+            if cursor.at_end and self.playhead >= self._end_time():
+                self.playing = False
             self._show_position()
             return
         cursor.seek(target)
-        if cursor.at_end:
+        if cursor.at_end and self.playhead >= self._end_time():
             self.playing = False
-        self._paint()
+        self._paint(moved=False)
+
+    def _end_time(self) -> float:
+        """Where the recording ends (an interrupted one: its last sign of life)."""
+        return self.cursor.duration if self.cursor is not None else 0.0
+
+    def seek_time(self, seconds: float) -> None:
+        """Put the playhead at `seconds` since the start: the panels show the session then."""
+        cursor = self.cursor
+        if cursor is None:
+            return
+        self.playhead = max(0.0, min(seconds, self._end_time()))
+        cursor.seek(cursor.position_at_time(self.playhead))
+        self._paint(moved=False)
+
+    def action_seek_time(self) -> None:
+        if self.cursor is None:
+            return
+        from swarmtui.ui.screens.ask import AskScreen
+
+        end = self._end_time()
+
+        def check(text: str) -> str | None:
+            return None if parse_time(text, end) is not None else TIME_HELP
+
+        def chosen(answer: str | None) -> None:
+            seconds = parse_time(answer or "", end)
+            if seconds is not None:
+                self.seek_time(seconds)
+
+        self.playing = False
+        ask = AskScreen(
+            f"Go to time (0s – {format_seconds(end)})",
+            initial=f"{self.playhead:.1f}",
+            placeholder="12.5, 1m30s or 40%",
+            check=check,
+        )
+        self.app.push_screen(ask, chosen)
 
     # --- painting ---
 
-    def _paint(self) -> None:
-        """Show the cursor's position through the bridge, as a live session is shown."""
+    def _paint(self, *, moved: bool = True) -> None:
+        """Show the cursor's position through the bridge, as a live session is shown; `moved`:
+        the cursor was moved by event (the playhead goes to that event's time)."""
         cursor = self.cursor
         if cursor is None or self.bridge is None:
             return
+        if moved:
+            self.playhead = cursor.time
         position = cursor.position
         if position >= self._log_position:
             events, restart = cursor.events[self._log_position : position], False
@@ -348,7 +441,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         status_bar = self.query_one(StatusBar)
         status_bar.status_label = "interrupted" if self.interrupted and cursor.at_end else None
         self.bridge.show_position(
-            cursor.state, events, restart=restart, marker=cursor.time, axis_end=cursor.duration
+            cursor.state, events, restart=restart, marker=self.playhead, axis_end=self._end_time()
         )
         self.bridge.flush()
         self._show_position()
@@ -363,9 +456,13 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         mark = "▶ playing" if self.playing else "‖ paused"
         return (
             f"{mark} · {format_speed(self.speed)} · event {cursor.position}/{cursor.total}"
-            f" · {format_seconds(cursor.time)} / {format_seconds(cursor.duration)}"
-            f" · {round(cursor.fraction * 100)}%"
+            f" · {format_seconds(self.playhead)} / {format_seconds(self._end_time())}"
+            f" · {round(self._fraction() * 100)}%"
         )
+
+    def _fraction(self) -> float:
+        end = self._end_time()
+        return min(1.0, self.playhead / end) if end > 0 else (1.0 if self.cursor else 0.0)
 
     def _show_position(self) -> None:
         line = self.query_one("#replay-position", Static)
@@ -374,7 +471,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         text = Text(self.position_text())
         if cursor is not None and self.error is None:
             width = max(10, min(40, self.size.width // 4))
-            filled = round(cursor.fraction * width)
+            filled = round(self._fraction() * width)
             text.append("  ")
             text.append("━" * filled, Style(bold=True))
             text.append("─" * (width - filled), Style(dim=True))

@@ -112,6 +112,12 @@ class BatchDocument(ReportsFailures, Vertical):
         return self.example or "<editor>"
 
     @property
+    def run_source(self) -> str:
+        """Where a session of the text says it came from: the file's path (its git repository
+        is found from it), else the source name."""
+        return str(self.path) if self.path is not None else self.source_name
+
+    @property
     def label(self) -> str:
         if self.path is not None:
             return str(self.path)
@@ -223,11 +229,40 @@ class BatchDocument(ReportsFailures, Vertical):
 
         suggestion = self.path or Path.cwd() / (self.example or "batch.swarm.js")
 
-        def chosen(path: Path | None) -> None:
-            if path is not None and self.write(path) and then is not None:
+        def write(path: Path) -> None:
+            if self.write(path) and then is not None:
                 then()
 
+        def chosen(path: Path | None) -> None:
+            if path is None:
+                return
+            if path.exists() and path != self.path:
+                self._confirm_replace(path, write)
+            else:
+                write(path)
+
         self.app.push_screen(OpenFileScreen(mode="save", initial=str(suggestion)), chosen)
+
+    def _confirm_replace(self, path: Path, write: Callable[[Path], None]) -> None:
+        from swarmtui.ui.screens.ask import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                write(path)
+
+        question = ConfirmScreen(
+            f"Replace {path}?",
+            "A file of that name exists; saving replaces its text.",
+            yes="Replace",
+            no="Cancel",
+        )
+        self.app.push_screen(question, answered)
+
+    def new(self) -> None:
+        """An empty batch, not saved yet (after asking about unsaved changes)."""
+        self.when_saved_or_discarded(
+            lambda: self.load("", None), question="Start a new, empty batch?"
+        )
 
     def choose_and_open(self) -> None:
         """Ask for a file and open it (after asking about unsaved changes)."""

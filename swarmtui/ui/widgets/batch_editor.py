@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import textual
 from rich.style import Style
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.widgets import TextArea
+from textual.widgets.text_area import Selection
 
-from swarmtui.safe_text import glyphs
+from swarmtui.safe_text import glyphs, visible
 
 if TYPE_CHECKING:
     # The batch package is imported by the lint worker, off the start-up path.
@@ -83,10 +85,67 @@ class LazyHighlights(dict[int, list[Highlight]]):
         return value
 
 
+def find_next(text: str, needle: str, after: tuple[int, int]) -> tuple[int, int] | None:
+    """(row, column) of the first NEEDLE (case-insensitive) after the location AFTER, wrapping
+    round to the top; None when the text has none."""
+    if not needle:
+        return None
+    lines = text.split("\n")
+    row, column = after
+    wanted = needle.lower()
+    for step in range(len(lines) + 1):
+        r = (row + step) % len(lines)
+        start = column if step == 0 else 0
+        found = lines[r].lower().find(wanted, start)
+        if found >= 0 and (step or found >= start):
+            return r, found
+    return None
+
+
 class BatchEditor(TextArea):
     """Edits the batch text; `set_diagnostics` underlines the problems found in it."""
 
+    # Every editor's keys; none of them is a pane key (F2-F8, alt+digit): f7 would select all
+    # in a TextArea, but here it focuses the timeline, so select all is ctrl+a.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+a",
+            "select_all",
+            "Select all",
+            id="editor.select_all",
+            tooltip="Select all",
+            show=False,
+        ),
+        Binding(
+            "ctrl+f",
+            "find",
+            "Find",
+            id="editor.find",
+            tooltip="Find text (again: the next one)",
+        ),
+        Binding(
+            "ctrl+g", "go_to_line", "Go to line", id="editor.go_to_line", tooltip="Go to a line"
+        ),
+        Binding(
+            "ctrl+home",
+            "document_start",
+            "Start",
+            id="editor.start",
+            tooltip="Go to the start of the batch",
+            show=False,
+        ),
+        Binding(
+            "ctrl+end",
+            "document_end",
+            "End",
+            id="editor.end",
+            tooltip="Go to the end of the batch",
+            show=False,
+        ),
+    ]
+
     ALLOW_MAXIMIZE = False
+    last_search = ""
     # Class-level defaults: TextArea's constructor moves the cursor before ours has run.
     diagnostics: list[Diagnostic] = []  # always replaced, never mutated
     _by_line: dict[int, list[Diagnostic]] = {}
@@ -104,6 +163,57 @@ class BatchEditor(TextArea):
             id=id,
             classes=classes,
         )
+
+    def action_document_start(self) -> None:
+        self.move_cursor((0, 0))
+
+    def action_document_end(self) -> None:
+        self.move_cursor(self.document.end)
+
+    def action_find(self) -> None:
+        from swarmtui.ui.screens.ask import AskScreen
+
+        def chosen(needle: str | None) -> None:
+            if needle:
+                BatchEditor.last_search = needle
+                self.find(needle)
+
+        self.app.push_screen(
+            AskScreen("Find (enter: the next one, from the cursor)", initial=self.last_search),
+            chosen,
+        )
+
+    def find(self, needle: str) -> bool:
+        """Select the next NEEDLE after the cursor (wrapping); False (said) when there is none."""
+        found = find_next(self.text, needle, self.selection.end)
+        if found is None:
+            self.notify(f"Not found: {visible(needle)}", severity="warning", markup=False)
+            return False
+        row, column = found
+        self.selection = Selection((row, column), (row, column + len(needle)))
+        self.scroll_cursor_visible(center=True)
+        return True
+
+    def action_go_to_line(self) -> None:
+        from swarmtui.ui.screens.ask import AskScreen
+
+        lines = self.document.line_count
+
+        def check(text: str) -> str | None:
+            ok = text.strip().isdigit() and 1 <= int(text) <= lines
+            return None if ok else f"A line number from 1 to {lines}."
+
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self.go_to_line(int(answer))
+
+        row = self.cursor_location[0] + 1
+        self.app.push_screen(
+            AskScreen(f"Go to line (1–{lines})", initial=str(row), check=check), chosen
+        )
+
+    def go_to_line(self, line: int) -> None:
+        self.move_cursor((max(0, min(line, self.document.line_count) - 1), 0), center=True)
 
     def on_mount(self) -> None:
         # After the first frame: the grammar's import and query cost ~20 ms of start-up, and

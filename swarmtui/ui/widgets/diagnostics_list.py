@@ -10,6 +10,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from swarmtui.safe_text import visible
+from swarmtui.ui.look import plural
 from swarmtui.ui.messages import DiagnosticChosen
 
 if TYPE_CHECKING:
@@ -41,7 +42,13 @@ class DiagnosticsList(OptionList):
             self._fingerprint = fingerprint
             self._rebuild(shown, len(self.diagnostics) - len(shown))
         counts = {s: sum(1 for d in diagnostics if d.severity.value == s) for s in _MARK}
-        summary = f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes"
+        summary = ", ".join(
+            (
+                plural(counts["error"], "error"),
+                plural(counts["warning"], "warning"),
+                plural(counts["info"], "note"),
+            )
+        )
         self.border_title = f"Diagnostics: {summary}" if diagnostics else "Diagnostics: none"
 
     def _rebuild(self, shown: list[Diagnostic], more: int) -> None:

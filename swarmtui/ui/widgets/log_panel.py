@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Hashable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual import events as ui_events
+from textual.binding import Binding, BindingType
+from textual.markup import escape
+from textual.reactive import reactive
 
 from swarmtui.safe_text import visible
 from swarmtui.ui.bridge import Frame
-from swarmtui.ui.look import status_styles
+from swarmtui.ui.look import plural, status_styles
 from swarmtui.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
@@ -30,6 +34,9 @@ _EVENT_STATUS = {
     "agent_server_slot": "running",
     "memory_stored": "done",
     "control": "cancelled",
+    "agent_committed": "done",
+    "worktree_failed": "failed",
+    "workspace_refused": "failed",
 }
 
 
@@ -38,6 +45,7 @@ def describe(event: Event) -> tuple[str, str]:
     # Imported here: the event models are built on first use, not at the app's start-up.
     from swarmtui.engine.events import (
         AgentActivity,
+        AgentCommitted,
         AgentFinished,
         AgentMessage,
         AgentOutput,
@@ -66,11 +74,17 @@ def describe(event: Event) -> tuple[str, str]:
         SessionFinished,
         SessionStarted,
         TodoChanged,
+        WorkspaceOpened,
+        WorkspaceRefused,
+        WorktreeCreated,
+        WorktreeFailed,
+        WorktreeSetup,
     )
 
     kind = event.type
     if isinstance(event, SessionStarted):
-        return "session", f"started {event.title!r} ({event.backend}, {len(event.agents)} agents)"
+        agents = plural(len(event.agents), "agent")
+        return "session", f"started {event.title!r} ({event.backend}, {agents})"
     if isinstance(event, SessionFinished):
         return "session", event.status + (f": {event.reason}" if event.reason else "")
     if isinstance(event, MessageStarted | MessageFinished):
@@ -127,7 +141,7 @@ def describe(event: Event) -> tuple[str, str]:
             f": {event.reason}" if event.reason else ""
         )
     if isinstance(event, FileWritten):
-        return event.by, f"wrote {event.path} ({event.bytes} bytes)"
+        return event.by, f"wrote {event.path} ({plural(event.bytes, 'byte')})"
     if isinstance(event, OperationSkipped):
         return f"op#{event.op}", f"{event.kind} skipped: {event.reason}"
     if isinstance(event, Control):
@@ -142,7 +156,72 @@ def describe(event: Event) -> tuple[str, str]:
         return event.agent or "batch", f"{verdict}: {event.tool} {event.subject} ({event.reason})"
     if isinstance(event, ConfinementNoted):
         return "session", event.notice or event.description
+    if isinstance(event, WorkspaceOpened):
+        on = f" on {event.branch}" if event.branch else ""
+        return "session", f"worktrees of {event.repo}{on} from {event.head[:10]}"
+    if isinstance(event, WorkspaceRefused):
+        then = "no agent starts" if event.stopped else "agents work in the session folder"
+        return "session", f"no worktrees ({then}): {event.reason}"
+    if isinstance(event, WorktreeCreated):
+        merged = f", merging {', '.join(event.providers)}" if event.providers else ""
+        again = " (again)" if event.reused else ""
+        return event.agent, f"worktree {event.path}{again} on {event.branch}{merged}"
+    if isinstance(event, WorktreeFailed):
+        listed = f" [{', '.join(event.files[:5])}]" if event.files else ""
+        return event.agent, f"worktree {event.stage} failed: {event.reason}{listed}"
+    if isinstance(event, WorktreeSetup):
+        how = event.reason or f"exit {event.exit_status}"
+        return event.agent, f"setup {event.command}: {how}"
+    if isinstance(event, AgentCommitted):
+        count = len(event.files) + event.more_files
+        return event.agent, (
+            f"committed on {event.branch}: +{event.added} -{event.removed} in {count} "
+            f"file{'s' if count != 1 else ''} ({event.commit[:10]})"
+        )
     return "", kind
+
+
+# The kinds a filter word can name, and the event types each covers.
+KINDS: dict[str, frozenset[str]] = {
+    "session": frozenset({"session_started", "session_finished", "session_resumed"}),
+    "message": frozenset({"message_started", "message_finished"}),
+    "agent": frozenset(
+        {"agent_queued", "agent_waiting", "agent_started", "agent_finished", "agent_rehearsed"}
+    ),
+    "output": frozenset({"agent_output", "bash_output"}),
+    "usage": frozenset({"agent_usage"}),
+    "memory": frozenset({"memory_stored", "memory_deleted", "memory_read"}),
+    "todo": frozenset({"todo_changed"}),
+    "bash": frozenset({"bash_started", "bash_output", "bash_finished", "bash_rehearsed"}),
+    "file": frozenset({"file_written"}),
+    "user": frozenset({"control"}),
+    "diagnostic": frozenset({"diagnostic"}),
+    "skipped": frozenset({"operation_skipped"}),
+}
+FILTER_HELP = (
+    "Words that each match an agent (part of its name) or a kind: "
+    + ", ".join(KINDS)
+    + ". Empty shows everything."
+)
+
+
+class LogFilter:
+    """Which events the log shows: each word names a kind or part of who the event is about."""
+
+    def __init__(self, text: str = "") -> None:
+        self.text = " ".join(text.split())
+        self.words = [w.lower() for w in self.text.split()]
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+    def matches(self, event: Event) -> bool:
+        if not self.words:
+            return True
+        who = describe(event)[0].lower()
+        return all(
+            event.type in KINDS[word] if word in KINDS else word in who for word in self.words
+        )
 
 
 def who_width(longest_name: int, width: int) -> int:
@@ -152,10 +231,30 @@ def who_width(longest_name: int, width: int) -> int:
 
 
 class LogPanel(RowList):
-    """Newest events at the bottom; follows the end unless the user scrolled up."""
+    """Newest events at the bottom. It follows the end until the user scrolls up (or presses
+    `f`), and again from the end (or `f`); `/` filters by agent and kind."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "f",
+            "toggle_follow",
+            "Follow",
+            id="log.follow",
+            tooltip="Follow new events (or stop, to read back)",
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            key_display="/",
+            id="log.filter",
+            tooltip="Show only the events of some agents or kinds",
+        ),
+    ]
 
     show_row_cursor = False
     empty_hint = "Events of the session appear here."
+    follow: reactive[bool] = reactive(True)
 
     def __init__(
         self,
@@ -168,6 +267,10 @@ class LogPanel(RowList):
         super().__init__(id=id, classes=classes)
         self.read_only = read_only
         self._events: deque[Event] = deque(maxlen=max_lines)
+        self._max_lines = max_lines
+        # What is shown: every event, or those the filter lets through.
+        self._shown: deque[Event] = self._events
+        self.filter = LogFilter()
         self._pending = False
         self._styles: dict[str, Style] = {}
         self._agent_count = -1
@@ -178,15 +281,113 @@ class LogPanel(RowList):
     def events(self) -> list[Event]:
         return list(self._events)
 
+    @property
+    def shown(self) -> list[Event]:
+        """The events on screen (the filter's, or all)."""
+        return list(self._shown)
+
     def add_events(self, events: Iterable[Event]) -> None:
         """Append events (cheap: they are formatted only when visible)."""
+        if self.filter:
+            events = list(events)
+            self._shown.extend(e for e in events if self.filter.matches(e))
         self._events.extend(events)
         self._pending = True
 
     def clear(self) -> None:
         self._events.clear()
+        if self._shown is not self._events:
+            self._shown.clear()
         self._pending = True
         self.scroll_to(y=0, animate=False)
+
+    def set_filter(self, text: str) -> None:
+        """Show only the events `text` lets through (see `LogFilter`); "" shows them all."""
+        self.filter = LogFilter(text)
+        if self.filter:
+            self._shown = deque(
+                (e for e in self._events if self.filter.matches(e)), maxlen=self._max_lines
+            )
+        else:
+            self._shown = self._events
+        self._row_cache.clear()
+        self.set_row_count(len(self._shown))
+        self.refresh()
+        if self.follow:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+        self._show_view()
+
+    def title_note(self) -> str:
+        """What the pane's title adds: the filter, and "paused" while not following."""
+        parts = []
+        if self.filter:
+            parts.append(f"filter: {self.filter.text}")
+        if not self.follow:
+            parts.append("not following (f)")
+        return " · ".join(parts)
+
+    def watch_follow(self, follow: bool) -> None:
+        if follow:
+            self.scroll_end(animate=False, immediate=True)
+        self._show_view()
+
+    def _show_view(self) -> None:
+        """The pane's subtitle says what is not the default view (the filter is typed text)."""
+        self.border_subtitle = escape(visible(self.title_note()))
+
+    def action_toggle_follow(self) -> None:
+        self.follow = not self.follow
+
+    def action_filter(self) -> None:
+        from swarmtui.ui.screens.ask import AskScreen
+
+        def chosen(text: str | None) -> None:
+            if text is not None:
+                self.set_filter(text)
+
+        ask = AskScreen(
+            "Filter the log: " + FILTER_HELP,
+            initial=self.filter.text,
+            placeholder="e.g. Scout memory",
+        )
+        self.app.push_screen(ask, chosen)
+
+    # Reading back stops following; reaching the end again follows.
+    def action_cursor_up(self) -> None:
+        self.follow = False
+        self.scroll_up(animate=False)
+
+    def action_cursor_down(self) -> None:
+        self.scroll_down(animate=False)
+        self._follow_at_end()
+
+    def action_page_up(self) -> None:
+        self.follow = False
+        self.scroll_page_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+        self._follow_at_end()
+
+    def action_first(self) -> None:
+        self.follow = False
+        self.scroll_home(animate=False)
+
+    def action_last(self) -> None:
+        self.follow = True
+
+    def on_mouse_scroll_up(self, event: ui_events.MouseScrollUp) -> None:
+        self.follow = False
+
+    def on_mouse_scroll_down(self, event: ui_events.MouseScrollDown) -> None:
+        self.call_after_refresh(self._follow_at_end)
+
+    def _follow_at_end(self) -> None:
+        if self.scroll_target_y >= self.max_scroll_y - 1:
+            self.follow = True
+
+    def restyle(self) -> None:
+        self._styles = status_styles(self.app)
 
     def paint(self, frame: Frame) -> None:
         if frame.restart:
@@ -206,22 +407,21 @@ class LogPanel(RowList):
             return
         self._pending = False
         self._styles = status_styles(self.app)
-        following = self.scroll_offset.y >= self.max_scroll_y - 1
-        self.set_row_count(len(self._events))
-        if following:
+        self.set_row_count(len(self._shown))
+        if self.follow:
             # After the new virtual size has been laid out, or the scroll is clamped to the old one.
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
     def row_key(self, index: int) -> Hashable | None:
-        if index >= len(self._events):
+        if index >= len(self._shown):
             return None
-        event = self._events[index]
+        event = self._shown[index]
         return (id(event), event.seq, self._longest_name)
 
     def render_row(self, index: int, width: int) -> Text:
-        if index >= len(self._events):
+        if index >= len(self._shown):
             return Text("")
-        event = self._events[index]
+        event = self._shown[index]
         who, what = describe(event)
         who, what = visible(who), visible(what)  # names, output, reasons, keys: from outside
         text = Text(f"{event.t:7.2f} ", Style(dim=True))

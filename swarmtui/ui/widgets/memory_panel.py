@@ -15,7 +15,7 @@ from textual.widgets.tree import TreeNode
 from swarmtui.safe_text import safe_text, visible, visible_lines
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
-from swarmtui.ui.look import format_seconds
+from swarmtui.ui.look import format_seconds, plural
 
 if TYPE_CHECKING:
     from swarmtui.engine.state import MemoryEntry
@@ -53,7 +53,7 @@ def describe_entry(entry: MemoryEntry) -> Text:
     text = Text()
     text.append(visible(f"{entry.namespace}:{entry.key}") + "\n", Style(bold=True))
     history = entry.history or []
-    text.append(f"history ({len(history) or 1} writes)\n", Style(underline=True))
+    text.append(f"history ({plural(len(history) or 1, 'write')})\n", Style(underline=True))
     for write in history:
         what = "deleted" if write.deleted else visible(short_value(write.value, 40))
         text.append(f"{format_seconds(write.t):>6} ", Style(dim=True))

@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.color import Color, ColorParseError
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -38,7 +39,7 @@ class RowList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     RowList { height: 1fr; overflow-x: hidden; }
     RowList > .row-list--cursor { background: $boost; }
-    RowList:focus > .row-list--cursor { background: $primary 30%; text-style: bold; }
+    RowList:focus > .row-list--cursor { background: $boost; text-style: bold; }
     RowList > .row-list--header { color: $text-muted; text-style: bold; }
     """
 
@@ -56,6 +57,18 @@ class RowList(ScrollView, can_focus=True):
         self._width = 0
         self._styles_ready = False
         self._row_cache: dict[Hashable, Strip] = {}
+
+    def _row_cursor(self) -> Style:
+        """The focused cursor's background: the theme's `$row-cursor` (chosen to keep every
+        status colour readable on it), when the app's themes define one."""
+        variable = self.app.theme_variables.get("row-cursor")
+        if not self.has_focus or not variable:
+            return Style()
+        try:
+            colour = self.background_colors[1] + Color.parse(variable)
+        except ColorParseError:
+            return Style()
+        return Style(bgcolor=colour.rich_color)
 
     # Subclasses override these two.
     def render_row(self, index: int, width: int) -> Text:
@@ -103,6 +116,19 @@ class RowList(ScrollView, can_focus=True):
     def visible_rows(self) -> int:
         return max(1, self.scrollable_content_region.height - self.header_lines)
 
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        """Another theme: every row is drawn again in its colours (none kept from the last)."""
+        self._styles_ready = False
+        self._row_cache.clear()
+        self.restyle()
+        self.refresh()
+
+    def restyle(self) -> None:
+        """Look up the colours a subclass keeps (status styles...) again."""
+
     def notify_style_update(self) -> None:
         self._styles_ready = False
         self._row_cache.clear()
@@ -117,7 +143,7 @@ class RowList(ScrollView, can_focus=True):
             header = self.get_component_rich_style("row-list--header", partial=True)
             cursor = self.get_component_rich_style("row-list--cursor", partial=True)
             self._header_style = base + header
-            self._cursor_style = base + cursor
+            self._cursor_style = base + cursor + self._row_cursor()
             self._styles_ready = True
         self._width = self.scrollable_content_region.width
         return super().render_lines(crop)

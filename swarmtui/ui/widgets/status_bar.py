@@ -15,6 +15,7 @@ from swarmtui.ui.bridge import Frame
 from swarmtui.ui.look import (
     STATUS_GLYPH,
     STATUSES,
+    clip,
     format_cost,
     format_seconds,
     format_tokens,
@@ -23,6 +24,9 @@ from swarmtui.ui.look import (
 
 if TYPE_CHECKING:
     from swarmtui.engine.state import SessionState
+
+
+NARROW_WIDTH = 100  # below: the session id is shortened
 
 
 def usage_totals(tokens: int, cost_usd: float) -> str:
@@ -62,8 +66,18 @@ class StatusBar(Widget):
         self._tokens_of: dict[str, int] = {}
         self._tokens = 0
 
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
+
     def render(self) -> Text:
-        return self.render_status()
+        text = self.render_status()
+        # One line: what does not fit ends in "…" (the file label goes first).
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        width = self.size.width
+        if width and text.cell_len > width:
+            text.truncate(width, overflow="ellipsis")
+        return text
 
     def paint(self, frame: Frame) -> None:
         state, changed = frame.state, frame.changed_agents
@@ -95,7 +109,7 @@ class StatusBar(Widget):
         self._tokens_of[name] = tokens
 
     def set_file(self, label: str, modified: bool) -> None:
-        self.file_label = label
+        self.file_label = visible(label)  # (a path: shown visibly)
         self.modified = modified
         self.refresh()
 
@@ -124,11 +138,21 @@ class StatusBar(Widget):
         if self.note:
             text.append(f"{visible(self.note)}  ", Style(italic=True, bold=True))
         if state is not None and state.session_id:
-            now = self.now if self.now is not None else state.t
-            elapsed = state.metrics.wall_seconds if state.status != "running" else now
-            text.append(visible(state.session_id), Style(bold=True))
+            from swarmtui.engine.metrics import figures  # (a session exists: the engine is loaded)
+
+            elapsed = figures(state, self.now).wall_seconds
+            # Narrow: the status, time and counts matter more than the whole id.
+            narrow = 0 < self.size.width < NARROW_WIDTH
+            session_id = clip(state.session_id, 18) if narrow else state.session_id
+            text.append(visible(session_id), Style(bold=True))
             paused = " (paused)" if state.paused and state.status == "running" else ""
             status = self.status_label or state.status
+            if state.status == "running" and state.held:
+                status = (
+                    "held open, waiting for the user"  # (a replay: its keys are not here)
+                    if self.read_only
+                    else "waiting for you: r retries, m stores a key, X ends"
+                )
             text.append(f" · {status}{paused} · {format_seconds(elapsed)} ")
             counts = self._counts
             styles = status_styles(self.app)
@@ -154,7 +178,11 @@ class StatusBar(Widget):
             text.append("no session yet", Style(dim=True))
         if self.file_label:
             mark = " ● unsaved" if self.modified else ""
-            text.append(
-                f"  {self.file_label}{mark}", Style(dim=not self.modified, bold=self.modified)
-            )
+            label = f"  {self.file_label}{mark}"
+            room = self.size.width - text.cell_len
+            if 0 < room < len(label) and room > len(mark) + 6:
+                # The file's name matters more than its folder: cut from the left.
+                keep = room - len(mark) - 3
+                label = f"  …{self.file_label[-keep:]}{mark}"
+            text.append(label, Style(dim=not self.modified, bold=self.modified))
         return text

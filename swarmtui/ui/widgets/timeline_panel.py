@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Region
 
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
-from swarmtui.ui.live_metrics import live_figures
 from swarmtui.ui.look import clip, format_seconds, status_styles
 from swarmtui.ui.widgets.row_list import RowList
 
@@ -67,7 +67,10 @@ class TimelinePanel(RowList):
         super().__init__(id=id, classes=classes)
         self.read_only = read_only
         self.state = EMPTY_STATE
-        self.now: float | None = None
+        self.now: float | None = None  # the figures' clock (the status bar's)
+        # The bars' clock: rows repainted alone keep the clock of the last full repaint, so
+        # every bar is drawn against the same now-line and scale.
+        self.bars_now: float | None = None
         self.marker: float | None = None  # replay position, drawn like the now-line
         # A fixed right edge (replay: the recording's duration), else it follows the session.
         self.axis_end: float | None = None
@@ -76,25 +79,35 @@ class TimelinePanel(RowList):
         self._index: dict[str, int] = {}
         self._styles: dict[str, Style] = {}
 
+    def restyle(self) -> None:
+        self._styles = status_styles(self.app)
+
     def paint(self, frame: Frame) -> None:
         state = frame.state
         previous, self.state = self.state, state
         self.now = frame.now
-        self.marker = frame.marker
-        self.axis_end = frame.axis_end
         changed = frame.changed_agents
         if state is not previous or len(self._names) != len(state.agents):
             self._names = list(state.agents)
             self._index = {name: i for i, name in enumerate(self._names)}
             self._longest = max((len(name) for name in self._names), default=4)
             changed = None
+        if (frame.marker, frame.axis_end) != (self.marker, self.axis_end):
+            changed = None  # the playhead or the scale moved: every bar
+        self.marker = frame.marker
+        self.axis_end = frame.axis_end
+        if changed is None:
+            self.bars_now = frame.now
         self._styles = status_styles(self.app)
         rows = None if changed is None else [self._index[n] for n in changed if n in self._index]
         self.set_row_count(len(self._names), rows=rows)
+        if rows is not None:
+            self.refresh(Region(0, 0, self.size.width, 1))  # the figures
 
     @property
     def _now(self) -> float:
-        return self.now if self.now is not None else self.state.t
+        """The bars' clock."""
+        return self.bars_now if self.bars_now is not None else self.state.t
 
     def _axis_end(self) -> float:
         if self.axis_end is not None and self.axis_end > 0:
@@ -107,20 +120,7 @@ class TimelinePanel(RowList):
 
     def render_header(self, line: int, width: int) -> Text:
         if line == 0:
-            figures = live_figures(self.state, self._now)
-            # Short labels when the long ones would not fit (the critical path was cut off).
-            short = width < HEADER_LONG_WIDTH
-            text = Text()
-            text.append(f"wall {format_seconds(figures.wall_seconds)}", Style(bold=True))
-            label = "seq" if short else "sequential"
-            text.append(f"  {label} {format_seconds(figures.sequential_seconds)}")
-            speedup = figures.speedup
-            text.append(
-                f"  speed-up {speedup:.1f}×" if speedup else "  speed-up –", Style(bold=True)
-            )
-            label = "crit. path" if short else "critical path"
-            text.append(f"  {label} {format_seconds(figures.critical_path_seconds)}")
-            return text
+            return self._figures_line(width)
         end = self._axis_end()
         nw = self._name_width(width)
         bar_width = max(1, width - nw - 1)
@@ -128,6 +128,26 @@ class TimelinePanel(RowList):
         right = format_seconds(end)
         gap = max(1, bar_width - len(left) - len(right))
         return Text(f"{'':<{nw}} {left}{'─' * gap}{right}")
+
+    def _figures_line(self, width: int) -> Text:
+        if self.state is EMPTY_STATE:
+            return Text("wall –  speed-up –", Style(dim=True))
+        # (the engine's figures: the same rule as the status bar, replay and headless output)
+        from swarmtui.engine.metrics import figures, format_speedup
+
+        f = figures(self.state, self.now if self.now is not None else self.state.t)
+        # Short labels when the long ones would not fit (the critical path was cut off).
+        short = width < HEADER_LONG_WIDTH
+        text = Text()
+        text.append(f"wall {format_seconds(f.wall_seconds)}", Style(bold=True))
+        label = "seq" if short else "sequential"
+        text.append(f"  {label} {format_seconds(f.sequential_seconds)}")
+        text.append(f"  speed-up {format_speedup(f.speedup)}", Style(bold=True))
+        label = "crit. path" if short else "critical path"
+        text.append(f"  {label} {format_seconds(f.critical_path_seconds)}")
+        if f.idle_seconds >= 0.05:
+            text.append(f"  idle {format_seconds(f.idle_seconds)}", Style(dim=True))
+        return text
 
     def render_row(self, index: int, width: int) -> Text:
         agent = self.state.agents.get(self._names[index])

@@ -57,6 +57,16 @@ class TodosPanel(RowList):
         self._styles: dict[str, Style] = {}
         self._priority_style = Style(bold=True)
 
+    def _looks_now(self) -> tuple[dict[str, Style], Style]:
+        """The status styles and the priority mark's style of the theme in force."""
+        warning = self.app.theme_variables.get("warning")
+        return status_styles(self.app), Style(color=warning, bold=True) if warning else Style(
+            bold=True
+        )
+
+    def restyle(self) -> None:
+        self._styles, self._priority_style = self._looks_now()
+
     def paint(self, frame: Frame) -> None:
         state = self.state = frame.state
         todos = list(state.todos.values())
@@ -64,9 +74,7 @@ class TodosPanel(RowList):
             (id(t), t.status, t.content, t.priority, t.agent) for t in todos
         ]
         longest = max((len(t.agent or "") for t in todos), default=0)
-        styles = status_styles(self.app)
-        warning = self.app.theme_variables.get("warning")
-        priority = Style(color=warning, bold=True) if warning else Style(bold=True)
+        styles, priority = self._looks_now()
         # Only the rows whose todo changed, unless the column widths or colours did.
         rows: list[int] | None = None
         if (len(looks), longest, styles, priority) == (

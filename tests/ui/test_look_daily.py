@@ -1,0 +1,97 @@
+"""Small things that read wrong: plurals, reads claimed for an agent that never ran, text cut
+without an ellipsis (status bar at 80 columns, help entries), the status glyphs' legend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from swarmtui.engine.events import (
+    AgentFinished,
+    AgentPlan,
+    AgentStarted,
+    Event,
+    MemoryStored,
+    SessionStarted,
+)
+from swarmtui.engine.state import fold
+from swarmtui.ui.look import STATUS_GLYPH, plural
+from swarmtui.ui.screens.agent_detail import read_entries
+from swarmtui.ui.screens.help import HelpScreen
+from swarmtui.ui.widgets.diagnostics_list import DiagnosticsList
+
+from .helpers import app_for, settle, show_session
+from .live_sessions import mid_run_events
+
+
+def test_plurals() -> None:
+    assert [plural(n, "note") for n in (0, 1, 2)] == ["0 notes", "1 note", "2 notes"]
+
+
+async def test_the_diagnostics_title_counts_in_the_singular(tmp_path: Path) -> None:
+    # One SW013 note (a wait resolved by matching), no error, no warning.
+    batch = (
+        'Task("W", "Write notes. Store them in memory under \'swarm/notes\'.", "coder")\n'
+        'Task("R", "Read \'swarm/*\' from memory and sum up.", "coder")\n'
+    )
+    app = app_for(tmp_path, batch)
+    async with app.run_test(size=(140, 42)) as pilot:
+        await settle(pilot)
+        title = str(app.main_screen.query_one(DiagnosticsList).border_title)
+        assert "1 note" in title and "1 notes" not in title, title
+
+
+def _events() -> list[Event]:
+    events: list[Event] = [
+        SessionStarted(
+            session_id="s",
+            title="t",
+            backend="rehearsal",
+            started_at="2026-01-01T00:00:00Z",
+            agents=[AgentPlan(name="W", stores=["k"]), AgentPlan(name="R", waits=["k"])],
+        ),
+        AgentStarted(agent="W", t=0.0),
+        MemoryStored(key="k", value=1, by="W", t=1.0),
+        AgentFinished(agent="W", status="done", t=1.0),
+        AgentFinished(agent="R", status="skipped", reason="SW004", t=1.0),
+    ]
+    for seq, event in enumerate(events, start=1):
+        event.seq = seq
+    return events
+
+
+def test_an_agent_that_never_ran_read_nothing() -> None:
+    state = fold(_events())
+    assert read_entries(state, state.agents["R"]) == []
+    started = [*_events(), AgentStarted(agent="R", seq=6, t=2.0)]
+    state = fold(started)
+    assert [e.key for e in read_entries(state, state.agents["R"])] == ["k"]
+
+
+async def test_the_status_bar_ends_in_an_ellipsis_at_80_columns(tmp_path: Path) -> None:
+    app = app_for(tmp_path, file=tmp_path / "a-rather-long-folder-name" / "batch.swarm.js")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await show_session(pilot, mid_run_events())
+        bar = screen.status_bar
+        text = bar.render()
+        assert text.cell_len <= 80
+        plain = text.plain
+        assert plain.rstrip().endswith(("…", ".js")), plain
+        assert "…" in plain  # something had to give, and says so
+
+
+async def test_help_has_a_legend_of_status_glyphs(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        legend = app.screen._legend()
+        from rich.console import Console
+
+        console = Console(width=100, record=True)
+        console.print(legend)
+        shown = console.export_text()
+        for status, glyph in STATUS_GLYPH.items():
+            assert f"{glyph} {status}" in shown, status

@@ -1,0 +1,41 @@
+"""A second session run in the same app draws its own bars, and its figures and the status
+bar's elapsed time agree (one clock, painted in the same frame)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from swarmtui.ui.widgets.timeline_panel import RUN_CHAR, TimelinePanel
+
+from .helpers import SIZE, app_for, settle
+
+
+def _drawn(panel: TimelinePanel) -> list[str]:
+    """The rows as painted on screen (not as a fresh render would draw them)."""
+    return [
+        "".join(segment.text for segment in panel.render_line(y))
+        for y in range(panel.header_lines, panel.header_lines + panel.row_count)
+    ]
+
+
+async def test_the_second_session_draws_its_bars(tmp_path: Path) -> None:
+    batch = (
+        'Task("Alpha", "Say hello.", "general")\n'
+        'Task("Beta", "Wait for \'k\' then say hi.", "general", {waits: ["k"]})\n'
+        'Task("Gamma", "Store the result in \'k\'.", "general")\n'
+    )
+    app = app_for(tmp_path, batch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        timeline = screen.query_one(TimelinePanel)
+        for run in (1, 2):
+            await pilot.press("ctrl+r")
+            await settle(pilot)
+            assert screen.state.status == "completed", run
+            rows = _drawn(timeline)
+            assert len(rows) == 3 and all(RUN_CHAR in row for row in rows), (run, rows)
+            header = timeline.render_header(0, 100).plain
+            elapsed = screen.status_bar.render_status().plain
+            wall = header.split()[1]
+            assert f"· {wall} " in elapsed, (header, elapsed)
