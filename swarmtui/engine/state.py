@@ -492,12 +492,12 @@ class SessionState:
                 "notice": self.confinement.notice,
             },
             "approvals": [approval_json(a) for a in self.approvals],
-            "cluster": _cluster_json(self.cluster),
+            "cluster": cluster_json(self.cluster),
             "workspace": ws.workspace_json(self.workspace),
         }
 
 
-def _cluster_json(c: ClusterState | None) -> dict[str, Any] | None:
+def cluster_json(c: ClusterState | None) -> dict[str, Any] | None:
     if c is None:
         return None
     return {

@@ -42,7 +42,7 @@ def start_cluster(workers: int = 2, slots: int = 2) -> Cluster:
         threads_per_worker=slots,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=logging.CRITICAL,
     )
     connect: Any = Client

@@ -134,7 +134,7 @@ async def test_a_tls_cluster_runs_agents_with_the_configured_files(tmp_path: Pat
         protocol="tls",
         host="127.0.0.1",
         security=secure(**files),
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=logging.CRITICAL,
     )
     try:

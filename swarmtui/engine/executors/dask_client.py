@@ -22,6 +22,9 @@ def security(ca_file: Path, cert_file: Path, key_file: Path) -> Any:
     )
 
 
+CLIENT_SEND_INTERVAL = 0.001  # seconds
+
+
 class DaskClient:
     """An asynchronous Dask client on the running event loop, and the local cluster it
     started, if it did."""
@@ -29,6 +32,11 @@ class DaskClient:
     def __init__(self, client: Any, cluster: Any = None) -> None:
         self._client = client
         self._cluster = cluster
+        # What the client tells the scheduler (a new task, a release) waits up to 10 ms to
+        # go with what follows; an agent's start is worth sending at once.
+        stream = getattr(client, "scheduler_comm", None)
+        if stream is not None and hasattr(stream, "interval"):
+            stream.interval = CLIENT_SEND_INTERVAL
 
     @classmethod
     async def start_local(cls, workers: int, slots: int, log_level: int) -> DaskClient:
@@ -39,7 +47,7 @@ class DaskClient:
             threads_per_worker=slots,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",  # (its HTTP server: on a free port of `host`, not 8787)
             silence_logs=log_level,
             asynchronous=True,
         )

@@ -67,6 +67,10 @@ class DaskExecutor:
         self.workers: dict[str, WorkerInfo] = {}
         self.attempts: dict[str, RemoteAttempt] = {}
         self.cache = InputCache()
+        # Files brought back from the workers -> the agent that wrote them.
+        self.written_by: dict[str, str] = {}
+        self._plan: Plan | None = None
+        self._earlier: dict[str, frozenset[str]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._quieted: dict[str, int] = {}
 
@@ -119,6 +123,7 @@ class DaskExecutor:
     def plan(self, plan: Plan) -> None:
         """A session that sets no max_parallel runs as many agents at once as the cluster has
         slots (more would wait on the cluster while shown as running)."""
+        self._plan = plan
         if self.workers and (plan.max_parallel is None or plan.max_parallel_reason is not None):
             count = len(self.workers)
             plan.max_parallel = self.slots
@@ -233,6 +238,31 @@ class DaskExecutor:
             attempt.receive(message)
         elif isinstance(message, Claim):  # (an attempt that has ended: run nothing)
             self.deliver(message.worker, attempt_id, encode(attempt_id, Refuse("it has ended")))
+
+    def inputs_for(self, agent: str) -> Callable[[str], bool]:
+        """Which of the session's files go with AGENT: all but those brought back from agents
+        that were not before it (before: of an earlier message, or what it waits for, however
+        far back). Files of the batch itself (Write, Bash) and the session's own always go."""
+        earlier = self._earlier.get(agent)
+        if earlier is None:
+            earlier = self._earlier[agent] = self._before(agent)
+        written_by = self.written_by
+        return lambda relative: written_by.get(relative, agent) in earlier
+
+    def _before(self, name: str) -> frozenset[str]:
+        plan = self._plan
+        if plan is None or name not in plan.agents:
+            return frozenset(self.written_by.values())
+        message = plan.agents[name].message
+        seen = {n for n, a in plan.agents.items() if a.message < message} | {name}
+        stack = [name]
+        while stack:
+            for key in plan.agents[stack.pop()].op.waits:
+                for provider in plan.providers_of(key):
+                    if provider not in seen:
+                        seen.add(provider)
+                        stack.append(provider)
+        return frozenset(seen)
 
     def claim_problem(self, claim: Claim) -> str | None:
         return claim_problem(

@@ -38,6 +38,7 @@ from swarmtui.engine.executors.protocol import (
     AttemptSpec,
     Claim,
     Decided,
+    Finished,
     FromWorker,
     Go,
     InboxState,
@@ -49,6 +50,7 @@ from swarmtui.engine.executors.protocol import (
     ToWorker,
     Usage,
     encode,
+    outcome_from,
 )
 from swarmtui.engine.executors.shipping import MIB, ShipError, collect_inputs, write_back
 from swarmtui.engine.guard import AgentGate, Place
@@ -133,6 +135,8 @@ class RemoteAttempt:
         # Set when the attempt ends here, whatever the task does: its worker lost, a hard
         # cap crossed, a claim from a worker that may not run it.
         self._interrupt: asyncio.Future[None] = loop.create_future()
+        # The outcome, when it came on the topic (`Finished`) before the task's result.
+        self._arrived: asyncio.Future[AttemptOutcome] = loop.create_future()
         self._received = 0
         self._expected: int | None = None
         self._all_in = asyncio.Event()
@@ -154,8 +158,9 @@ class RemoteAttempt:
         if not options.shared_fs:
             limit = int(options.ship_limit_mb * MIB)
             try:
+                wanted = executor.inputs_for(self._job.name)
                 files = await asyncio.to_thread(
-                    collect_inputs, self._job.session_dir, executor.cache, limit
+                    collect_inputs, self._job.session_dir, executor.cache, limit, wanted
                 )
             except ShipError as exc:
                 raise AgentFailed(str(exc)) from None
@@ -204,6 +209,18 @@ class RemoteAttempt:
         return finishing.result()
 
     async def _finish(self) -> AttemptOutcome:
+        """The outcome: from the topic (a small one, after all the attempt said), else the
+        task's result once every event the attempt sent has arrived."""
+        result = asyncio.ensure_future(self._result_of_task())
+        arrived: asyncio.Future[Any] = self._arrived
+        try:
+            await asyncio.wait({result, arrived}, return_when="FIRST_COMPLETED")
+        finally:
+            if not result.done():
+                result.cancel()
+        return self._arrived.result() if self._arrived.done() else result.result()
+
+    async def _result_of_task(self) -> AttemptOutcome:
         try:
             outcome: AttemptOutcome = await self.future
         except asyncio.CancelledError:
@@ -277,6 +294,7 @@ class RemoteAttempt:
                     self._sink.output(note + "\n", "info")
             else:
                 sizes[relative] = size
+                self._executor.written_by[relative] = self.agent
         if outcome.held_back:
             count = len(outcome.held_back)
             names = ", ".join(path for path, _ in outcome.held_back[:5])
@@ -344,6 +362,10 @@ class RemoteAttempt:
                     inbox.close(message.refusal or "it no longer takes messages")
             case Ask():
                 self._spawn(self._decide(message))
+            case Finished():
+                outcome = outcome_from(message.outcome)
+                if outcome is not None and not self._arrived.done():
+                    self._arrived.set_result(outcome)
             case Go() | Refuse() | Decided() | Message():
                 pass  # (said to a worker, never by one)
             case _:

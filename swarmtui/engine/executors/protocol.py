@@ -86,6 +86,15 @@ class Ask:
     sandbox: dict[str, Any]  # confine.sandbox.SandboxStatus's fields
 
 
+@dataclass(frozen=True)
+class Finished:
+    """The attempt's outcome (`AttemptOutcome`'s fields), when small: on the topic it arrives
+    after everything the attempt said, sooner than the task's result (which a larger outcome
+    is left in)."""
+
+    outcome: dict[str, Any]
+
+
 # --- coordinator -> worker ------------------------------------------------------------------
 
 
@@ -120,7 +129,9 @@ class Message:
     text: str
 
 
-FromWorker = Claim | Output | Usage | ServerWait | ServerSlot | Activity | InboxState | Ask
+FromWorker = (
+    Claim | Output | Usage | ServerWait | ServerSlot | Activity | InboxState | Ask | Finished
+)
 ToWorker = Go | Refuse | Decided | Message
 
 _KINDS: dict[str, type[Any]] = {
@@ -132,6 +143,7 @@ _KINDS: dict[str, type[Any]] = {
     "act": Activity,
     "inbox": InboxState,
     "ask": Ask,
+    "end": Finished,
     "go": Go,
     "refuse": Refuse,
     "decided": Decided,
@@ -201,3 +213,27 @@ class AttemptOutcome:
     warning: str | None = None
     returned: dict[str, bytes] = field(default_factory=dict)
     held_back: list[tuple[str, int]] = field(default_factory=list)
+
+
+# An outcome this small (its text and files) also travels on the topic (`Finished`).
+TOPIC_OUTCOME_LIMIT = 16 * 1024
+
+
+def outcome_fields(outcome: AttemptOutcome) -> dict[str, Any] | None:
+    """OUTCOME as `Finished` carries it, or None when it is too big for the topic."""
+    size = len(outcome.text) + sum(len(data) for data in outcome.returned.values())
+    if size > TOPIC_OUTCOME_LIMIT:
+        return None
+    fields_ = asdict(outcome)
+    fields_["held_back"] = [list(item) for item in outcome.held_back]
+    return fields_
+
+
+def outcome_from(fields_: dict[str, Any]) -> AttemptOutcome | None:
+    """The outcome `Finished` carried (None when it is not one)."""
+    try:
+        outcome = AttemptOutcome(**fields_)
+    except TypeError:
+        return None
+    outcome.held_back = [(str(path), int(size)) for path, size in outcome.held_back]
+    return outcome

@@ -2,7 +2,8 @@
 
 An attempt on a worker runs in a scratch folder of its own laid out as the session folder: the
 session's files go with the job (`collect_inputs`, size-capped; the session's own records and
-the agents' logs stay home), and after the run the files it created or changed come back with
+the agents' logs stay home, and so do files that agents running beside it brought back), and
+after the run the files it created or changed come back with
 its result (`changed_files`, size-capped), to be written through the fence into the session
 folder (`write_back`). Paths in what the agent reads and says are moved between the two folders
 (`Relocation`), so its prompt names the folder it works in and its output the session's.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,12 +81,15 @@ class InputCache:
         return data
 
 
-def collect_inputs(session_dir: Path, cache: InputCache, limit: int) -> dict[str, bytes]:
-    """The session's work files (relative path -> bytes); `ShipError` past LIMIT bytes."""
+def collect_inputs(
+    session_dir: Path, cache: InputCache, limit: int, wanted: Callable[[str], bool]
+) -> dict[str, bytes]:
+    """The session's work files that WANTED keeps (relative path -> bytes); `ShipError` past
+    LIMIT bytes."""
     found: dict[str, bytes] = {}
     total = 0
     for relative, info in _files(session_dir):
-        if is_record(relative) or relative.startswith(_LOGS):
+        if is_record(relative) or relative.startswith(_LOGS) or not wanted(relative):
             continue
         total += info.st_size
         if total > limit:

@@ -20,9 +20,10 @@ import shutil
 import sys
 import tempfile
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any, assert_never
+from typing import Any, TypeVar, assert_never
 
 import distributed
 
@@ -38,6 +39,7 @@ from swarmtui.engine.executors.protocol import (
     AttemptSpec,
     Claim,
     Decided,
+    Finished,
     FromWorker,
     Go,
     InboxState,
@@ -51,6 +53,7 @@ from swarmtui.engine.executors.protocol import (
     Usage,
     decode,
     encode,
+    outcome_fields,
 )
 from swarmtui.engine.executors.shipping import Changes, Manifest, Relocation, changed_files, unpack
 from swarmtui.engine.guard import SessionGuard
@@ -76,6 +79,7 @@ _ATTEMPTS: dict[str, WorkerAttempt] = {}
 _RUNNERS: dict[tuple[str, str], Runner] = {}
 _COUNTS: OrderedDict[str, Counter[str]] = OrderedDict()
 _KEPT_COUNTS = 64
+T = TypeVar("T")
 
 
 def python_version() -> str:
@@ -269,50 +273,59 @@ class WorkerAttempt:
         counts = _COUNTS.setdefault(spec.topic, Counter())
         while len(_COUNTS) > _KEPT_COUNTS:
             _COUNTS.popitem(last=False)
+        scratch: Path | None = None
         try:
             self.send(Claim(worker.address, str(worker.name), __version__, python_version()))
+            if spec.files is not None:  # (laid out while the go comes: nothing of it runs)
+                scratch = Path(tempfile.mkdtemp(prefix="swarmtui-", dir=worker.local_directory))
+            preparing = asyncio.ensure_future(self._prepare(scratch))
             try:
                 async with asyncio.timeout(spec.claim_timeout):
                     refused = await self._go
             except TimeoutError:
                 refused = "swarmtui did not answer its claim"
+            prepared = await preparing
             if refused is not None or self._cancelled:
                 counts["refused"] += 1
                 return AttemptOutcome("refused", refused or "cancelled", sent=self.sent)
             counts["ran"] += 1
-            return await self._run_in_folder()
-        finally:
-            self._finished.set()
-
-    async def _run_in_folder(self) -> AttemptOutcome:
-        spec = self.spec
-        scratch: Path | None = None
-        folder = self.home
-        manifest: Manifest = {}
-        try:
-            if spec.files is not None:
-                scratch = folder = Path(
-                    tempfile.mkdtemp(prefix="swarmtui-", dir=self._worker.local_directory)
-                )
-                manifest = await asyncio.to_thread(unpack, folder, spec.files)
-            self.home_paths = Relocation.between(folder, self.home)
-            if self._cancelled:
-                return AttemptOutcome("cancelled", "cancelled", sent=self.sent)
-            runner = _runner(spec.topic, spec.backend, spec.settings)
-            self._task = asyncio.create_task(runner.run(self._job(folder), _Sink(self)))
-            try:
-                await asyncio.wait({self._task})
-            except asyncio.CancelledError:  # (the worker is closing)
-                self._task.cancel()
-                await asyncio.wait({self._task})
-                raise
-            return await self._outcome(self._task, folder, manifest)
-        except OSError as exc:  # the scratch folder (a full disk on the worker)
-            reason = f"its scratch folder on {self._worker.address}: {exc}"
-            return AttemptOutcome("failed", reason, sent=self.sent)
+            if isinstance(prepared, OSError):  # (a full disk on the worker)
+                reason = f"its scratch folder on {worker.address}: {prepared}"
+                return AttemptOutcome("failed", reason, sent=self.sent)
+            outcome = await self._run_in(scratch or self.home, prepared)
+            small = outcome_fields(outcome)
+            if small is not None:
+                self.send(Finished(small))
+            return outcome
         finally:
             if scratch is not None:
-                await asyncio.to_thread(shutil.rmtree, scratch, True)
+                await _off_loop(spec, shutil.rmtree, scratch, True)
+            self._finished.set()
+
+    async def _prepare(self, scratch: Path | None) -> Manifest | OSError:
+        """The session's files laid out in SCRATCH (None: the worker sees the session folder)."""
+        files = self.spec.files
+        if scratch is None or files is None:
+            return {}
+        try:
+            return await _off_loop(self.spec, unpack, scratch, files)
+        except OSError as exc:
+            return exc
+
+    async def _run_in(self, folder: Path, manifest: Manifest) -> AttemptOutcome:
+        self.home_paths = Relocation.between(folder, self.home)
+        if self._cancelled:
+            return AttemptOutcome("cancelled", "cancelled", sent=self.sent)
+        spec = self.spec
+        runner = _runner(spec.topic, spec.backend, spec.settings)
+        self._task = asyncio.create_task(runner.run(self._job(folder), _Sink(self)))
+        try:
+            await asyncio.wait({self._task})
+        except asyncio.CancelledError:  # (the worker is closing)
+            self._task.cancel()
+            await asyncio.wait({self._task})
+            raise
+        return await self._outcome(self._task, folder, manifest)
 
     def _job(self, folder: Path) -> AgentJob:
         job = self.spec.job
@@ -350,8 +363,8 @@ class WorkerAttempt:
                 unwritten[relative] = exc.strerror or str(exc)
         changes = Changes()
         if spec.files is not None:
-            changes = await asyncio.to_thread(
-                changed_files, folder, manifest, list(result.files), spec.return_limit
+            changes = await _off_loop(
+                spec, changed_files, folder, manifest, list(result.files), spec.return_limit
             )
         return AttemptOutcome(
             "done",
@@ -367,6 +380,20 @@ class WorkerAttempt:
             returned=changes.returned,
             held_back=changes.held_back,
         )
+
+
+# Shipped files up to this size are laid out (and looked over, and removed) on the worker's
+# event loop: a thread costs more than a few small files do.
+_ON_LOOP_BYTES = 256 * 1024
+
+
+async def _off_loop(spec: AttemptSpec, function: Callable[..., T], *args: Any) -> T:
+    """FUNCTION(*ARGS), in a thread when the attempt's files are many (the worker's event loop
+    serves its heartbeats and its other agents meanwhile)."""
+    files = spec.files or {}
+    if len(files) < 64 and sum(map(len, files.values())) < _ON_LOOP_BYTES:
+        return function(*args)
+    return await asyncio.to_thread(function, *args)
 
 
 def _runner(topic: str, backend: str, settings: RunSettings) -> Runner:
