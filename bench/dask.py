@@ -76,10 +76,11 @@ def cluster_processes(root: Path, slots: int) -> Iterator[str]:
     executor address once both workers have joined."""
     dask = str(Path(sys.executable).parent / "dask")
     file = root / "scheduler.json"
+    scheduler = [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
+    worker = [dask, "worker", "--scheduler-file", str(file), "--nthreads", str(slots)]
     processes = [
         subprocess.Popen(
-            [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
-            + ["--scheduler-file", str(file)],
+            [*scheduler, "--scheduler-file", str(file)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -88,8 +89,7 @@ def cluster_processes(root: Path, slots: int) -> Iterator[str]:
         for _ in range(WORKERS):
             processes.append(
                 subprocess.Popen(
-                    [dask, "worker", "--scheduler-file", str(file), "--nthreads", str(slots)]
-                    + ["--no-dashboard"],
+                    [*worker, "--no-dashboard"],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
