@@ -115,6 +115,18 @@ def _check_finite(ctx: click.Context, param: click.Parameter, value: float | Non
     return value
 
 
+def _check_executor(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from swarmtui.executor_address import AddressError, parse_executor
+
+    try:
+        parse_executor(value)
+    except AddressError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 def _check_rules(
     ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
 ) -> tuple[str, ...]:
@@ -204,6 +216,25 @@ def _run_options(func: Any) -> Any:
             metavar="RULE",
             callback=_check_rules,
             help="Deny what RULE matches, e.g. 'Bash(git push:*)' (repeatable; deny wins).",
+        ),
+        click.option(
+            "--executor",
+            default=None,
+            metavar="WHERE",
+            callback=_check_executor,
+            help="Where agents run: local, dask-local[:N], dask://HOST:PORT or tls://HOST:PORT.",
+        ),
+        click.option(
+            "--insecure",
+            is_flag=True,
+            default=None,
+            help="Allow a plain dask:// scheduler off this machine (no authentication).",
+        ),
+        click.option(
+            "--shared-fs",
+            is_flag=True,
+            default=None,
+            help="Dask: the workers see the session folder at the same path; ship no files.",
         ),
         click.option(
             "--repo",

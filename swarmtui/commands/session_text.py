@@ -51,7 +51,8 @@ def agent_lines(state: SessionState, now: float | None = None) -> list[str]:
         reason = f" — {a.reason}" if a.reason else ""  # (a done agent's: a warning)
         if a.awaiting:
             reason = f" — awaiting approval ({len(a.awaiting)})"
-        line = f"{a.status:<9} {elapsed:7.2f}s  {a.name} ({a.type}){waiting}{reason}"
+        where = f" on {a.worker_name or a.worker}" if a.worker is not None else ""
+        line = f"{a.status:<9} {elapsed:7.2f}s  {a.name} ({a.type}){where}{waiting}{reason}"
         lines.append(printable(line))
     return lines
 
@@ -144,6 +145,16 @@ def workspace_lines(state: SessionState) -> list[str]:
     return lines
 
 
+def _cluster_lines(state: SessionState) -> list[str]:
+    """The Dask cluster the agents ran on, and each worker lost while it ran agents."""
+    c = state.cluster
+    if c is None:
+        return []
+    lines = [printable(f"cluster {c.executor}: {c.workers} workers, {c.slots} slots")]
+    lines += [printable(f"{reason}: {', '.join(agents)} failed") for _, _, agents, reason in c.lost]
+    return lines
+
+
 def _warning_lines(state: SessionState) -> list[str]:
     """The batch's warnings and the run's own (SW020: about its settings); errors are printed
     on standard error before the summary."""
@@ -157,6 +168,7 @@ def _warning_lines(state: SessionState) -> list[str]:
 def operation_lines(state: SessionState) -> list[str]:
     return [
         *_confinement_line(state),
+        *_cluster_lines(state),
         *workspace_lines(state),
         *_bash_lines(state),
         *_rehearsal_lines(state),

@@ -375,6 +375,37 @@ class ApprovalDecided(EventBase):
     reason: str
 
 
+class ClusterChanged(EventBase):
+    """The Dask cluster the agents run on (`--executor`): said when the session connects and
+    whenever a worker joins or leaves. `slots` is the agents it runs at once (the workers'
+    threads); JOINED / LEFT name the worker that changed it."""
+
+    type: Literal["cluster_changed"] = "cluster_changed"
+    executor: str  # dask-local:2, tcp://HOST:PORT, tls://HOST:PORT
+    workers: int
+    slots: int
+    joined: str | None = None
+    left: str | None = None
+
+
+class PlacedOnWorker(EventBase):
+    """An agent's attempt started on a Dask worker (its address, and its name when it has one)."""
+
+    type: Literal["placed_on_worker"] = "placed_on_worker"
+    agent: str
+    attempt: int
+    worker: str
+    name: str | None = None
+
+
+class WorkerLost(EventBase):
+    """A worker left the cluster while it ran agents of this session: each of their attempts
+    failed with REASON (their retries, if any, run elsewhere; none runs twice unrecorded)."""
+
+    type: Literal["worker_lost"] = "worker_lost"
+    worker: str
+    agents: list[str] = Field(default_factory=list)
+    reason: str = ""
 # --- the workspace: git worktrees of the user's repository (swarmtui.engine.workspace) -------
 
 
@@ -527,6 +558,9 @@ Event = Annotated[
     | ConfinementNoted
     | ApprovalRequested
     | ApprovalDecided
+    | ClusterChanged
+    | PlacedOnWorker
+    | WorkerLost
     | WorkspaceOpened
     | WorkspaceRefused
     | WorktreeCreated

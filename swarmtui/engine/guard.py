@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from swarmtui.engine.approvals import Answer, Approvals, Subject
-from swarmtui.engine.confine import Gate, ProcessKind
+from swarmtui.engine.confine import Gate, ProcessKind, SandboxStatus
 from swarmtui.engine.confine.gate import Launch
 from swarmtui.engine.events import ConfinementNoted, Event
 from swarmtui.engine.process import OnOutput
@@ -85,8 +85,11 @@ class SessionGuard:
     def gate(self) -> Gate:
         return self.approvals.gate
 
-    async def permit(self, what: Subject, request: Request | None) -> Answer:
-        return await self.approvals.decide(what, request)
+    async def permit(
+        self, what: Subject, request: Request | None, sandbox: SandboxStatus | None = None
+    ) -> Answer:
+        """The decision on WHAT; SANDBOX: that of the machine it runs on, when not this one."""
+        return await self.approvals.decide(what, request, sandbox)
 
     def answer(
         self, request_id: str, allow: bool, *, session: bool = False, reason: str = ""
@@ -245,6 +248,13 @@ class AgentGate:
             )
         except RuntimeError as exc:
             raise AgentFailed(f"its {self.backend} process was not started: {exc}") from None
+
+    async def decide(
+        self, what: Subject, request: Request | None, sandbox: SandboxStatus
+    ) -> Answer:
+        """A decision this agent's gate on another machine (a Dask worker) asks for: WHAT and
+        REQUEST as it put them, judged with that machine's SANDBOX."""
+        return await self._guard.permit(what, request, sandbox)
 
     async def ask_tool(self, tool: str, tool_input: dict[str, Any]) -> Answer:
         """Whether the agent's program may use TOOL with TOOL_INPUT (its permission prompt)."""

@@ -30,6 +30,7 @@ from swarmtui.engine.events import (
     SessionStarted,
     SessionStatus,
 )
+from swarmtui.engine.executors import executor_for
 from swarmtui.engine.folders import (
     BATCH_FILE,
     create_session_folder,
@@ -238,7 +239,10 @@ class LiveSession:
         self._open()
         log = self._log
         assert log is not None
+        executor = executor_for(self.settings, self.session_id, self._emit)
+        unusable = await executor.open()  # (before the plan: a cluster's slots are its default)
         plan = Plan(self.batch, self.settings, self.path.resolve(), load_profiles(self.project_dir))
+        executor.plan(plan)
         asked_before = sum(1 for request in self.state.approvals if request.id is not None)
         guard = self.guard = SessionGuard(
             self.settings, self._emit, self.path.resolve(), first_request=asked_before + 1
@@ -259,6 +263,7 @@ class LiveSession:
             session_dir=self.path.resolve(),
             session_id=self.session_id,
             guard=guard,
+            runner_factory=executor.runner_factory,
         )
         scheduler.hold_open = self.hold_open
         self._scheduler = scheduler
@@ -284,10 +289,20 @@ class LiveSession:
                         max_parallel=plan.max_parallel,
                     )
                 )
-            try:
-                scheduler.workspace = await self._open_workspace(plan)
-            except WorkspaceStop as exc:
-                status, reason = "failed", f"no agent started: {exc}"
+            executor.started()
+            stop = unusable
+            workspace = executor.workspace(self.settings.workspace)
+            if isinstance(workspace, str):
+                stop = stop or workspace
+            else:
+                self.settings.workspace = workspace
+            if stop is None:
+                try:
+                    scheduler.workspace = await self._open_workspace(plan)
+                except WorkspaceStop as exc:
+                    stop = str(exc)
+            if stop is not None:
+                status, reason = "failed", f"no agent started: {stop}"
             else:
                 status = await scheduler.run(resuming=self.resume_from is not None)
             if log.error is not None:
@@ -320,6 +335,7 @@ class LiveSession:
             log.close()
             self.log_error = log.error
             self._scheduler = None
+            await executor.close()
         return self.state
 
     async def _open_workspace(self, plan: Plan) -> SessionWorkspace | None:

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # (pydantic is imported when settings are first built, not with this module)
-    from swarmtui.config import AgentCaps, AgentTypeOverride, Backends, EndpointOptions, Price
+    from swarmtui.config import (
+        AgentCaps,
+        AgentTypeOverride,
+        Backends,
+        EndpointOptions,
+        ExecutorOptions,
+        Price,
+    )
     from swarmtui.policy.tables import NotifyConfig, PermissionsConfig, SandboxConfig
 
 # What happens to a request no rule allows or denies (it "asks"): it waits for someone to decide
@@ -32,6 +39,12 @@ def _default_caps() -> AgentCaps:
     from swarmtui.config import AgentCaps
 
     return AgentCaps()
+
+
+def _default_executor() -> ExecutorOptions:
+    from swarmtui.config import ExecutorOptions
+
+    return ExecutorOptions()
 
 
 def _default_sandbox() -> SandboxConfig:
@@ -98,6 +111,8 @@ class RunSettings:
     deny_rules: tuple[str, ...] = ()
     approvals: ApprovalMode = "wait"
     headless: bool = False
+    # `[executor]`, `--executor`, `--insecure`, `--shared-fs`: the machine agents run on.
+    executor: ExecutorOptions = field(default_factory=_default_executor)
     workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
 
     def configured_model(self, backend: str) -> str | None:

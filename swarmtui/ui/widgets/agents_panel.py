@@ -81,6 +81,19 @@ def diff_column(agent: AgentState) -> str:
     return f"{f'+{tree.added} -{tree.removed}':>13} "
 
 
+def has_worker(agent: AgentState) -> bool:
+    return agent.worker is not None
+
+
+WORKER_WIDTH = 14
+
+
+def worker_column(agent: AgentState) -> str:
+    """The Dask worker its last attempt ran on (its name, else its host:port)."""
+    where = agent.worker_name or (agent.worker or "").partition("://")[2]
+    return f"{clip(visible(where), WORKER_WIDTH):<{WORKER_WIDTH}} "
+
+
 def usage_text(agent: AgentState) -> str:
     """The agent's tokens and cost as a fixed-width column; blank while it has used none."""
     tokens = agent.tokens_in + agent.tokens_out
@@ -138,6 +151,8 @@ class AgentsPanel(RowList):
         self.show_usage = False
         # The +/- column shows once any agent's work is committed on its branch.
         self.show_diff = False
+        # The worker column shows once any agent was placed on a Dask worker.
+        self.show_worker = False
         # Set by the main screen: cancel and retry apply only while a session runs.
         self.controls_live = False
         self._controls_shown: tuple[bool, bool] = (False, False)
@@ -159,8 +174,10 @@ class AgentsPanel(RowList):
         self._styles = status_styles(self.app)
         show_usage = _column_shown(state, changed, self.show_usage, has_usage)
         show_diff = _column_shown(state, changed, self.show_diff, has_diff)
-        if show_usage != self.show_usage or show_diff != self.show_diff:
-            self.show_usage, self.show_diff = show_usage, show_diff
+        show_worker = _column_shown(state, changed, self.show_worker, has_worker)
+        shown = (show_usage, show_diff, show_worker)
+        if shown != (self.show_usage, self.show_diff, self.show_worker):
+            self.show_usage, self.show_diff, self.show_worker = shown
             changed = None  # every row gains (or loses) the column
         rows = None if changed is None else [self._index[n] for n in changed if n in self._index]
         self.set_row_count(len(self._names), rows=rows)
@@ -199,6 +216,7 @@ class AgentsPanel(RowList):
         nw = self._name_width(width)
         usage = f"{'tokens':>10} {'cost':>6} " if self.show_usage else ""
         usage += f"{'+/- lines':>13} " if self.show_diff else ""
+        usage += f"{'worker':<{WORKER_WIDTH}} " if self.show_worker else ""
         kind = f"{'type':<12} " if width >= NARROW else ""
         status = f"{'status':<9} " if width >= NARROWEST else ""
         return Text(f"  {'agent':<{nw}} {kind}{status}{'time':>7} {usage} waits / stores · output")
@@ -226,6 +244,8 @@ class AgentsPanel(RowList):
             agent.cost_usd,
             self.show_diff,
             None if agent.worktree is None else (agent.worktree.added, agent.worktree.removed),
+            self.show_worker,
+            agent.worker,
         )
 
     def render_row(self, index: int, width: int) -> Text:
@@ -247,6 +267,8 @@ class AgentsPanel(RowList):
             text.append(usage_text(agent), Style(dim=True))
         if self.show_diff:
             text.append(diff_column(agent), Style(dim=True))
+        if self.show_worker:
+            text.append(worker_column(agent), Style(dim=True))
         text.append(" ")
         rest = width - text.cell_len
         waits = visible(waits_text(agent))

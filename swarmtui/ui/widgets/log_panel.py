@@ -61,6 +61,7 @@ def describe(event: Event) -> tuple[str, str]:
         BashOutput,
         BashStarted,
         CapCrossed,
+        ClusterChanged,
         ConfinementNoted,
         Control,
         DiagnosticEvent,
@@ -71,9 +72,11 @@ def describe(event: Event) -> tuple[str, str]:
         MessageFinished,
         MessageStarted,
         OperationSkipped,
+        PlacedOnWorker,
         SessionFinished,
         SessionStarted,
         TodoChanged,
+        WorkerLost,
         WorkspaceOpened,
         WorkspaceRefused,
         WorktreeCreated,
@@ -172,6 +175,16 @@ def describe(event: Event) -> tuple[str, str]:
     if isinstance(event, WorktreeSetup):
         how = event.reason or f"exit {event.exit_status}"
         return event.agent, f"setup {event.command}: {how}"
+    if isinstance(event, ClusterChanged):
+        change = f" ({event.joined} joined)" if event.joined else ""
+        change = f" ({event.left} left)" if event.left else change
+        workers = plural(event.workers, "worker")
+        return "session", f"cluster {event.executor}: {workers}, {event.slots} slots{change}"
+    if isinstance(event, PlacedOnWorker):
+        named = f" ({event.name})" if event.name else ""
+        return event.agent, f"attempt {event.attempt} on worker {event.worker}{named}"
+    if isinstance(event, WorkerLost):
+        return "session", f"{event.reason}; failed: {', '.join(event.agents)}"
     if isinstance(event, AgentCommitted):
         count = len(event.files) + event.more_files
         return event.agent, (
@@ -188,6 +201,7 @@ KINDS: dict[str, frozenset[str]] = {
     "agent": frozenset(
         {"agent_queued", "agent_waiting", "agent_started", "agent_finished", "agent_rehearsed"}
     ),
+    "cluster": frozenset({"cluster_changed", "placed_on_worker", "worker_lost"}),
     "output": frozenset({"agent_output", "bash_output"}),
     "usage": frozenset({"agent_usage"}),
     "memory": frozenset({"memory_stored", "memory_deleted", "memory_read"}),
