@@ -352,26 +352,32 @@ def skip_dependents(batch: Batch, diags: Diagnostics) -> None:
                     break
 
 
+def can_run(batch: Batch) -> bool:
+    """Whether anything in BATCH would run: a task, todo list, Bash, Write or memory operation
+    that is not skipped. A batch that cannot is refused before any session is made."""
+    return any(op.kind in _RUNNABLE and op.skip_reason is None for op in batch.operations())
+
+
 def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
     """SW021: a batch in which nothing will run must not pass for one that ran (an empty session
-    that "completes"). Reported only when no other error already says why, and not for a blank
-    text (an empty editor has nothing wrong with it yet)."""
-    if not diags.source.text.strip():
-        return
-    if any(op.kind in _RUNNABLE and op.skip_reason is None for op in batch.operations()):
+    that "completes"), an empty or blank text included. Reported only when no other error
+    already says why."""
+    if can_run(batch):
         return
     if any(d.severity == "error" for d in diags.items):
         return
     recorded = [op for op in batch.operations() if op.kind in ("tool", "note")]
     what = (
-        "only operations swarmtui records without running (agents' own tools, coordination, "
-        "MCP tools) and notes"
+        "it holds only operations swarmtui records without running (agents' own tools, "
+        "coordination, MCP tools) and notes"
         if recorded
-        else "no operation at all"
+        else "it holds no operation at all"
+        if diags.source.text.strip()
+        else "it is empty"
     )
     diags.add(
         "SW021",
-        f"nothing in this batch can run: it holds {what}; add a Task, Bash, Write, TodoWrite or "
-        "memory operation",
+        f"nothing in this batch can run: {what}; add a Task, Bash, Write, TodoWrite or memory "
+        "operation",
         (1, 1, 1, 1),
     )

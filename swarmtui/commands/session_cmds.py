@@ -161,9 +161,19 @@ def run_headless_command(file: Path, as_json: bool, options: dict[str, Any]) -> 
     if problem:
         _error(problem)
         return EXIT_USAGE
-    session = new_live_session(
-        text, source_name=str(file), settings=settings, sessions_dir=sessions_dir
-    )
+    from swarmtui.engine.session import NothingToRun
+
+    try:
+        session = new_live_session(
+            text, source_name=str(file), settings=settings, sessions_dir=sessions_dir
+        )
+    except NothingToRun as exc:
+        # As `swarmtui lint` says it (exit 1), and no session folder that "failed" doing nothing.
+        for d in exc.batch.diagnostics:
+            if d.severity.value == "error":
+                click.echo(d.format(str(file)), err=True)
+        _error(f"{file}: nothing in this batch can run; no session was made")
+        return EXIT_FAILED
     return _run_session(session, as_json, str(file))
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from swarmtui import gc_policy
-from swarmtui.batch import parse_batch
+from swarmtui.batch import can_run, parse_batch
 from swarmtui.batch.models import Batch
 from swarmtui.engine.control_socket import MAX_MESSAGE, ControlServer
 from swarmtui.engine.estimate import Estimate, estimate
@@ -56,6 +56,16 @@ def _end_reason(scheduler: Scheduler) -> str | None:
         return f"pre-flight check failed, no agent started: {scheduler.preflight_problem}"
     crossed = scheduler.caps.crossed
     return crossed.reason.removeprefix("stopped: ") if crossed is not None else None
+
+
+class NothingToRun(ValueError):
+    """A new session of a batch in which nothing would run (empty, or only errors, notes and
+    recorded tools) is not made: no folder, no session that "completes" or "fails" with no
+    work. The batch's diagnostics say why."""
+
+    def __init__(self, batch: Batch) -> None:
+        super().__init__("Nothing in this batch can run (its diagnostics say why): no session was made")
+        self.batch = batch
 
 
 class EventSink(Protocol):
@@ -134,6 +144,8 @@ class LiveSession:
         )
         if self.batch.source_name is None:
             self.batch.source_name = source_name
+        if resume is None and not can_run(self.batch):
+            raise NothingToRun(self.batch)
         self._slug = session_slug(self.batch, source_name)
         self.session_id = session_name(self.started, self._slug)
         self.path = sessions_dir / self.session_id
