@@ -353,16 +353,21 @@ def skip_dependents(batch: Batch, diags: Diagnostics) -> None:
 
 
 def can_run(batch: Batch) -> bool:
-    """Whether anything in BATCH would run: a task, todo list, Bash, Write or memory operation
-    that is not skipped. A batch that cannot is refused before any session is made."""
-    return any(op.kind in _RUNNABLE and op.skip_reason is None for op in batch.operations())
+    """Whether anything in BATCH could run: a task, todo list, Bash, Write or memory operation
+    that is not skipped, or an agent skipped only for a key nothing stores (SW004: a key stored
+    by hand rescues it). A batch that cannot is refused before any session is made."""
+    return any(
+        op.kind in _RUNNABLE
+        and (op.skip_reason is None or (op.kind == "task" and op.skip_reason.startswith("SW004")))
+        for op in batch.operations()
+    )
 
 
 def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
     """SW021: a batch in which nothing will run must not pass for one that ran (an empty session
     that "completes"), an empty or blank text included. Reported only when no other error
     already says why."""
-    if can_run(batch):
+    if any(op.kind in _RUNNABLE and op.skip_reason is None for op in batch.operations()):
         return
     if any(d.severity == "error" for d in diags.items):
         return

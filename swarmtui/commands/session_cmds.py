@@ -25,6 +25,7 @@ from swarmtui.commands.session_text import (
     figures_text,
     final_text,
     operation_lines,
+    reason_lines,
     result_json,
 )
 from swarmtui.engine.state import SessionState
@@ -305,7 +306,7 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
             if state.max_parallel_reason:
                 why = state.max_parallel_reason
                 click.echo(f"at most {state.max_parallel} agents at once ({why})")
-            for line in operation_lines(state):
+            for line in [*reason_lines(state), *operation_lines(state)]:
                 click.echo(line)
     ok = state.status == "completed" and not session.log_error
     return EXIT_OK if ok else EXIT_FAILED

@@ -51,11 +51,12 @@ Subscriber = Callable[[Event], None]
 
 
 def _end_reason(scheduler: Scheduler) -> str | None:
-    """Why the session ended early, when it did: a pre-flight check, a session cap."""
+    """Why the session ended early or failed, when it did: a pre-flight check, a session cap,
+    else the first thing that failed."""
     if scheduler.preflight_problem is not None:
         return f"pre-flight check failed, no agent started: {scheduler.preflight_problem}"
     crossed = scheduler.caps.crossed
-    return crossed.reason.removeprefix("stopped: ") if crossed is not None else None
+    return crossed.reason.removeprefix("stopped: ") if crossed is not None else scheduler.failure
 
 
 class NothingToRun(ValueError):
@@ -64,7 +65,9 @@ class NothingToRun(ValueError):
     work. The batch's diagnostics say why."""
 
     def __init__(self, batch: Batch) -> None:
-        super().__init__("Nothing in this batch can run (its diagnostics say why): no session was made")
+        super().__init__(
+            "Nothing in this batch can run (its diagnostics say why): no session was made"
+        )
         self.batch = batch
 
 
@@ -421,6 +424,7 @@ class LiveSession:
             return {"ok": False, "error": problem}
         _t, _by, _text, delivery = self.state.agents[agent].messages[-1]
         return {"ok": True, "agent": agent, "delivery": delivery}
+
     def interrupt(self, reason: str) -> None:
         """End the session as `cancelled` with REASON (SIGTERM, SIGHUP: the same end as
         Ctrl-C, recorded, with every runner stopped)."""

@@ -96,3 +96,41 @@ def test_json_run_of_nothing_prints_no_document(tmp_path: Path) -> None:
     )
     assert (done.returncode, done.stdout) == (1, "")
     assert "SW021 nothing in this batch can run: it is empty" in done.stderr
+
+
+def test_a_failed_run_says_why_and_lists_what_did_not_run(tmp_path: Path) -> None:
+    text = (
+        'Task("A", "Do a.", "coder")\n'
+        'Write("app/package.json", packageJson)\n'
+        'Write("docs/notes.md", "kept out")\n'
+    )
+    batch = tmp_path / "batch.swarm.js"
+    batch.write_text(text, encoding="utf-8")
+    common = [
+        *CLI, "run", str(batch), "--headless", "--rehearsal-seconds", "0.01",
+        "--sessions-dir", str(tmp_path / "sessions"), "--deny", "Write(docs/**)",
+    ]  # fmt: skip
+    done = subprocess.run(common, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("failed: ")
+    assert (
+        "reason: write op 1 (app/package.json) not run: SW002: packageJson is not defined "
+        "(and 1 more)" in lines
+    )
+    assert "write op 1 (app/package.json) -> not run: SW002: packageJson is not defined" in lines
+    refused = [line for line in lines if line.startswith("write op 2 (docs/notes.md) -> not run: ")]
+    assert refused and "Write(docs/**)" in refused[0], lines
+    code, out = _run(tmp_path, text)  # (no rule refuses docs/ here: only the SW002 write)
+    assert code == 1
+    assert out["summary"]["reason"] == (
+        "write op 1 (app/package.json) not run: SW002: packageJson is not defined"
+    )
+    assert out["summary"]["skipped"] == [
+        {
+            "op": 1,
+            "kind": "write",
+            "subject": "app/package.json",
+            "reason": "SW002: packageJson is not defined",
+        }
+    ]
