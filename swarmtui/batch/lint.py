@@ -14,6 +14,7 @@ from swarmtui.batch.diagnostics import Diagnostics
 from swarmtui.batch.models import Batch, MemoryOp, TaskOp, TodoWriteOp
 from swarmtui.batch.source import Range
 from swarmtui.batch.todos import link_todos
+from swarmtui.batch.words import all_agents_phrases
 
 # Instructions that say how the agent coordinates, through memory or claude-flow's hooks.
 _COORDINATES_RE = re.compile(r"memory|hooks?\b|coordinat|\bshar(?:e|es|ed|ing)\b", re.IGNORECASE)
@@ -228,7 +229,7 @@ def _separate_messages(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) 
     moved = list(message)
     for i in movable:
         moved[i] = first
-    after = _wall(graph, moved)
+    after = _wall(_waits_for_everyone(graph, tasks, moved), moved)
     if after >= before:
         return  # moving them would not make the batch faster: nothing worth saying
     gain = f"expected speed-up {before / after:.1f}× ({before} → {after} agent-lengths)"
@@ -240,6 +241,30 @@ def _separate_messages(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) 
             f"it could share message {first}; {gain}",
             _range(info.op),
         )
+
+
+def _waits_for_everyone(
+    graph: dict[int, list[int]], tasks: list[TaskInfo], message: list[int]
+) -> dict[int, list[int]]:
+    """GRAPH with the agents moved as MESSAGE says: one that waits for "all agents to complete"
+    waits for every other agent of its own message (dependencies.py), so in its new message it
+    waits for those (a move that only seems to save time must not be advised)."""
+    everyone = [
+        i
+        for i, info in enumerate(tasks)
+        if info.explicit_waits is None
+        and not info.depends_on
+        and all_agents_phrases(info.op.instructions)
+    ]
+    if not everyone:
+        return graph
+    members: dict[int, list[int]] = {}
+    for i in graph:
+        members.setdefault(message[i], []).append(i)
+    moved = dict(graph)
+    for i in everyone:
+        moved[i] = sorted({*graph[i], *(j for j in members[message[i]] if j != i)})
+    return moved
 
 
 def _wall(graph: dict[int, list[int]], message: list[int]) -> int:
