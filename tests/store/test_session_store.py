@@ -165,8 +165,20 @@ async def test_an_invalid_event_row_is_a_clean_error(tmp_path: Path) -> None:
     conn.execute('UPDATE events SET payload_json = \'{"type": "bogus"}\' WHERE seq = 3')
     conn.commit()
     conn.close()
-    with pytest.raises(SessionStoreError, match=r"event #2 is not a valid event"):
+    with pytest.raises(SessionStoreError, match=r"event #3 is not a valid event"):
         read_events(session.path)
+
+
+async def test_an_event_row_that_is_not_json_is_named_by_its_number(tmp_path: Path) -> None:
+    session = await _run(tmp_path)
+    conn = sqlite3.connect(session.path / "session.db")
+    conn.execute("UPDATE events SET payload_json = '{not json' WHERE seq = 5")
+    conn.commit()
+    conn.close()
+    with pytest.raises(SessionStoreError) as info:
+        read_events(session.path)
+    assert "event #5 is not a valid event (Invalid JSON: " in str(info.value)
+    assert "column 2)" in str(info.value)  # (the position in that row, not in a joined list)
 
 
 def test_missing_session_db(tmp_path: Path) -> None:
