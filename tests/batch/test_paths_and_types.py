@@ -79,11 +79,25 @@ def test_every_builtin_role_file_is_named_after_its_type() -> None:
 
 # The 17 modes of claude-flow's SPARC templates (`.claude/commands/sparc/*.md`, as in
 # `{mode: "tdd"}`): each is a known type.
-SPARC_MODES = (
-    "analyzer architect batch-executor coder debugger designer documenter innovator "
-    "memory-manager optimizer orchestrator researcher reviewer swarm-coordinator tdd tester "
-    "workflow-manager"
-).split()
+SPARC_MODES = [
+    "analyzer",
+    "architect",
+    "batch-executor",
+    "coder",
+    "debugger",
+    "designer",
+    "documenter",
+    "innovator",
+    "memory-manager",
+    "optimizer",
+    "orchestrator",
+    "researcher",
+    "reviewer",
+    "swarm-coordinator",
+    "tdd",
+    "tester",
+    "workflow-manager",
+]
 
 
 def test_every_sparc_mode_is_a_known_type() -> None:
