@@ -184,8 +184,9 @@ class SwarmApp(ReportsFailures, App[None]):
         elif self.available_themes.get(chosen) != self._quick_theme:
             # A user's file of the same name wins over the shipped one: apply it.
             self.mutate_reactive(App.theme)
-        quiet = problem is None or self._quiet_fallback
-        for line in [*errors, *([] if quiet else [problem])]:
+        if self._quiet_fallback:
+            problem = None
+        for line in [*errors, *([problem] if problem else [])]:
             self.notify(line, severity="warning", timeout=8, markup=False)
 
     @property

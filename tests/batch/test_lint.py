@@ -111,7 +111,7 @@ def test_sw006_knows_that_waiting_for_all_agents_would_wait_in_the_new_message_t
     # would wait for a there, so the move gains nothing and is not advised.
     text = (
         "Message 1:\n"
-        "Task(\"a\", \"Research the options and write them under 'x/a'.\", \"researcher\")\n"
+        'Task("a", "Research the options and write them under \'x/a\'.", "researcher")\n'
         "Message 2:\n"
         'Task("b", "wait for all agents to complete, then write the report", "coder")\n'
     )
@@ -119,7 +119,7 @@ def test_sw006_knows_that_waiting_for_all_agents_would_wait_in_the_new_message_t
     # When the move still gains, the gain counts the wait: z waits for b too once b joins it.
     text = (
         "Message 1:\n"
-        "Task(\"a\", \"Research the options and write them under 'x/a'.\", \"researcher\")\n"
+        'Task("a", "Research the options and write them under \'x/a\'.", "researcher")\n'
         'Task("z", "Wait for all agents to complete, then summarise.", "planner")\n'
         "Message 2:\n"
         'Task("b", "Write the changelog.", "coder")\n'
