@@ -96,9 +96,13 @@ async def run(
     batch: Batch,
     tmp_path: Path,
     on_event: Callable[[LiveSession, Event], None] | None = None,
+    *,
+    hold_open: bool = False,
     **settings: Any,
 ) -> Run:
+    """Run BATCH to its end (HOLD_OPEN: as the app does, open for a retry or a stored key)."""
     session, events = make_session(batch, tmp_path, **settings)
+    session.hold_open = hold_open
     if on_event is not None:
         session.subscribe(lambda e: on_event(session, e))
     # A bound, not a synchronisation: a hung scheduler fails the test instead of CI.

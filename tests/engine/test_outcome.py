@@ -3,7 +3,7 @@ and how many more), and an agent the user rescued from SW004 that then ran does 
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from swarmtui.batch import parse_batch
@@ -11,21 +11,18 @@ from swarmtui.engine.events import Event
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.summary import skipped_summary
 
-from .helpers import Run, make_session
+from .helpers import Run, run
+
+React = Callable[[LiveSession, Event], None]
 
 # Reader waits for a key nothing in the batch stores: SW004, skipped, until a user stores it.
 RESCUABLE = 'Task("Reader", "Wait for \'notes\' then summarise them.", "researcher")\n'
 
 
-async def _run(text: str, tmp_path: Path, react: object = None, held: bool = False) -> Run:
+async def _run(text: str, tmp_path: Path, react: React | None = None) -> Run:
+    """A run of TEXT as parsed; with REACT, held open as the app holds it."""
     batch = parse_batch(text, source_name="test.swarm.js")
-    session, events = make_session(batch, tmp_path)
-    session.hold_open = held
-    if react is not None:
-        session.subscribe(lambda e: react(session, e))  # type: ignore[operator]
-    async with asyncio.timeout(60):
-        state = await session.run()
-    return Run(session, state, events)
+    return await run(batch, tmp_path, react, hold_open=react is not None)
 
 
 async def test_an_agent_rescued_from_sw004_that_ends_done_completes_the_session(
@@ -37,7 +34,7 @@ async def test_an_agent_rescued_from_sw004_that_ends_done_completes_the_session(
         if e.type == "message_finished" and session.state.agents["Reader"].status == "skipped":
             session.store_memory("notes", "by hand")
 
-    r = await _run(RESCUABLE, tmp_path, react, held=True)
+    r = await _run(RESCUABLE, tmp_path, react)
     assert r.state.agents["Reader"].status == "done"
     assert (r.state.status, r.state.reason) == ("completed", None)
 
@@ -51,7 +48,7 @@ async def test_an_agent_left_skipped_fails_the_session_naming_it(tmp_path: Path)
         elif e.type == "agent_finished" and e.agent == "Reader" and e.status == "done":
             session.end()  # (Critic could still be rescued: the session waits for the user)
 
-    r = await _run(text, tmp_path, react, held=True)
+    r = await _run(text, tmp_path, react)
     assert r.state.agents["Reader"].status == "done"
     assert r.state.status == "failed"
     assert r.state.reason is not None
