@@ -96,11 +96,11 @@ async def run(
     batch: Batch,
     tmp_path: Path,
     on_event: Callable[[LiveSession, Event], None] | None = None,
-    *,
-    hold_open: bool = False,
     **settings: Any,
 ) -> Run:
-    """Run BATCH to its end (HOLD_OPEN: as the app does, open for a retry or a stored key)."""
+    """Run BATCH to its end; `hold_open=True` among SETTINGS holds it open as the app does
+    (for a retry or a stored key, until the user ends it)."""
+    hold_open = bool(settings.pop("hold_open", False))
     session, events = make_session(batch, tmp_path, **settings)
     session.hold_open = hold_open
     if on_event is not None:
