@@ -8,7 +8,7 @@ Each file is linted by the whole CLI in a fresh process; the figures are that pr
 is random printable characters with a line break now and then (what tree-sitter's error recovery
 is slowest on) and a soup of batch words and brackets. The baseline is bench/parse.py's batch of
 2,000 agents. Goal: junk costs at most the parse budget (`swarmtui.batch.parser.PARSE_SECONDS`)
-plus 3 s of CPU, and at most 300 MB.
+plus 3 s of CPU, and at most 400 MB (tree-sitter's memory grows with what it reads in its time).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from parse import generate  # (bench/parse.py, beside this file)
 from swarmtui.batch.parser import PARSE_SECONDS
 
 GOAL_EXTRA_CPU_S = 3.0
-GOAL_PEAK_MB = 300
+GOAL_PEAK_MB = 400
 _WORDS = ["Task", "Bash", "Write", "memory", "agent", "wait", "for", "store", "foo", "bar"]
 _WORDS += [*'(){}[],:"', "\n", " "]
 

@@ -39,6 +39,9 @@ _LOCK = threading.Lock()
 # characters took 11 s). Past it the rest of the text is not read, and a diagnostic says so.
 PARSE_SECONDS = 3.0
 _READ_BYTES = 1 << 20  # what tree-sitter is handed at a time
+# Parses of more bytes than this are watched and stopped when the time is spent; smaller ones
+# take a second at worst, and the time they took counts all the same.
+_WATCHED_ABOVE = 128 * 1024
 
 _STATEMENT_KINDS_IGNORED = ("comment", "empty_statement", "hash_bang_line")
 _SURROGATES_RE = re.compile("[\ud800-\udfff]")
@@ -232,19 +235,10 @@ class _Parse:
         if self.parse_seconds_left <= 0:
             raise _OutOfTime
         started = time.thread_time()
-        deadline = started + self.parse_seconds_left
-
-        def read(at: int, _point: Any) -> bytes:
-            return data[at : at + _READ_BYTES]
-
-        def out_of_time(_at: int, _has_error: bool) -> bool:
-            return time.thread_time() > deadline
-
         try:
-            return _PARSER.parse(read, progress_callback=out_of_time)
-        except ValueError:  # ("Parsing failed": cancelled by out_of_time)
-            _PARSER.reset()
-            raise _OutOfTime from None
+            if len(data) <= _WATCHED_ABOVE:
+                return _PARSER.parse(data)  # (small: it cannot take long, nothing to stop)
+            return _watched_parse(data, started + self.parse_seconds_left)
         finally:
             self.parse_seconds_left -= time.thread_time() - started
 
@@ -649,6 +643,27 @@ class _Parse:
 
 class _OutOfTime(Exception):
     """Tree-sitter's time for this text (`PARSE_SECONDS`) is spent."""
+
+
+def _watched_parse(data: bytes, deadline: float) -> Any:
+    """DATA's tree, or `_OutOfTime` when tree-sitter is still at it at DEADLINE (this thread's
+    CPU time). Only a parse that reads through a callback can be stopped, and the nodes of such
+    a tree must not be asked for their text (py-tree-sitter 0.26 may crash: its issue 435): the
+    tree used is read again from the bytes, which reuses the first one's nodes (a quarter of
+    the time of a parse, for a batch without errors)."""
+
+    def read(at: int, _point: Any) -> bytes:
+        return data[at : at + _READ_BYTES]
+
+    def out_of_time(_at: int, _has_error: bool) -> bool:
+        return time.thread_time() > deadline
+
+    try:
+        first = _PARSER.parse(read, progress_callback=out_of_time)
+    except ValueError:  # ("Parsing failed": stopped by out_of_time)
+        _PARSER.reset()
+        raise _OutOfTime from None
+    return _PARSER.parse(data, old_tree=first)
 
 
 def _first_named(node: Node) -> Node | None:

@@ -124,3 +124,14 @@ def test_a_parse_cut_short_leaves_the_parser_ready_for_the_next(
     assert any("reading stopped" in d.message for d in cut.diagnostics)
     monkeypatch.undo()
     assert describe(parse((SEED / "weekly-digest.swarm.js").read_text())) == expected
+
+
+def test_a_large_batch_is_read_whole_through_the_watched_parse() -> None:
+    # Over 128 KB: read through tree-sitter's callback (which can be stopped) and again from the
+    # bytes, whose nodes' text is safe to read (a tree read through a callback crashed on it).
+    text = "".join(f'Task("Agent {i}", "Work on part {i}.", "coder")\n' for i in range(4000))
+    assert len(text.encode()) > 128 * 1024
+    batch = parse(text)
+    assert [t.name for t in batch.tasks()] == [f"Agent {i}" for i in range(4000)]
+    assert batch.tasks()[-1].instructions == "Work on part 3999."
+    assert not batch.has_errors
