@@ -68,6 +68,7 @@ def describe(event: Event) -> tuple[str, str]:
         MessageStarted,
         OperationSkipped,
         SessionFinished,
+        SessionForked,
         SessionStarted,
         TodoChanged,
     )
@@ -147,12 +148,17 @@ def describe(event: Event) -> tuple[str, str]:
         return event.agent or "batch", f"{verdict}: {event.tool} {event.subject} ({event.reason})"
     if isinstance(event, ConfinementNoted):
         return "session", event.notice or event.description
+    if isinstance(event, SessionForked):
+        kept = ", ".join(event.carried) or "no agent"
+        return "session", f"forked here: {kept} stay done, {plural(len(event.again), 'agent')} run"
     return "", kind
 
 
 # The kinds a filter word can name, and the event types each covers.
 KINDS: dict[str, frozenset[str]] = {
-    "session": frozenset({"session_started", "session_finished", "session_resumed"}),
+    "session": frozenset(
+        {"session_started", "session_finished", "session_resumed", "session_forked"}
+    ),
     "message": frozenset({"message_started", "message_finished"}),
     "agent": frozenset(
         {"agent_queued", "agent_waiting", "agent_started", "agent_finished", "agent_rehearsed"}
