@@ -31,9 +31,15 @@ def interrupted_end(events: list[Event], session_path: Path) -> SessionFinished 
         return None
     last = events[-1] if events else None
     t = last.t if last is not None else 0.0
-    if not any(e.type == "session_resumed" for e in events):
+    base, resumed = 0.0, False  # (a fork's clock starts at its point; its batch file then)
+    for event in events:
+        if event.type == "session_forked":
+            base, resumed = event.t, False
+        elif event.type == "session_resumed":
+            resumed = True
+    if not resumed:
         # (a resumed session's times skip the time it lay dead: the files cannot tell it)
-        t = max(t, _last_sign_of_life(session_path))
+        t = max(t, base + _last_sign_of_life(session_path))
     seq = last.seq + 1 if last is not None else 1
     return SessionFinished(seq=seq, t=t, status="interrupted", reason=INTERRUPTED_REASON)
 

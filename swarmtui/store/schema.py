@@ -6,7 +6,8 @@ import sqlite3
 
 # 'SWMT': a swarmtui session database (anything else is foreign).
 APPLICATION_ID = 0x53574D54
-SCHEMA_VERSION = 1
+# 2: the session row says which session (and at which event) a fork was forked from.
+SCHEMA_VERSION = 2
 DB_NAME = "session.db"
 # Held (flock) by the process writing the session; a `running` session without it was killed.
 LOCK_NAME = "session.lock"
@@ -23,7 +24,9 @@ CREATE TABLE IF NOT EXISTS session (
     sequential_seconds REAL,
     speedup REAL,
     agents INTEGER NOT NULL DEFAULT 0,
-    writer_pid INTEGER
+    writer_pid INTEGER,
+    forked_from TEXT,
+    forked_at INTEGER
 );
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY,
