@@ -37,11 +37,10 @@ from swarmtui.engine.events import Event
 from swarmtui.safe_text import safe_text, visible
 from swarmtui.store.aio import read_events_async
 from swarmtui.store.errors import SessionStoreError
-from swarmtui.store.eventlog import writer_alive
 from swarmtui.store.follow import FOLLOW_SECONDS, SessionFollower
 from swarmtui.store.fork import source_note
 from swarmtui.store.points import TIME_HELP, parse_time
-from swarmtui.store.replay import interrupted_end
+from swarmtui.store.replay import interrupted_end, recording_time_now
 from swarmtui.store.replay_cursor import ReplayCursor
 from swarmtui.ui.bridge import Panel, SessionBridge
 from swarmtui.ui.look import format_seconds
@@ -189,7 +188,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self.interrupted = False
         # Another process records the session now: its events are followed as they come.
         self.live = False
-        self._live_anchor = (0.0, 0.0)  # (the last event's time, the clock when it came)
+        self._live_anchor = (0.0, 0.0)  # (the recording session's time, this clock then)
         self.followed = asyncio.Event()  # set whenever followed events arrive (tests wait on it)
 
     def compose(self) -> ComposeResult:
@@ -309,14 +308,20 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         # Open at the end: the finished picture first; home goes back to the start.
         self.cursor.seek(self.cursor.total)
         self.playhead = self.cursor.time
-        recording = not any(e.type == "session_finished" for e in events)
-        if recording and writer_alive(self.session_path):
-            self.live = True  # followed from here on, its clock moving at the end
-            self._live_anchor = (self.cursor.time, self._clock())
+        # No end recorded and not killed: its writer was alive when it was read. Followed
+        # from here on, its clock moving at the end (a writer that ended meanwhile: the
+        # follower's first read takes the rest and the end).
+        if not message.interrupted and not any(e.type == "session_finished" for e in events):
+            self.live = True
+            # (its clock has gone on since its last event: from when its batch was written)
+            now = recording_time_now(events, self.session_path) or 0.0
+            self._live_anchor = (max(self.cursor.time, now), self._clock())
             if self._timer is not None:
                 self._timer.resume()
             self._follow(events[-1].seq if events else 0)
         self._paint()
+        if self.live:
+            self.tick_live()  # (at its clock now, not at its last event)
 
     @on(Followed)
     def _followed(self, message: Followed) -> None:
@@ -333,8 +338,8 @@ class ReplayScreen(ReportsFailures, Screen[None]):
                 self.interrupted = True
             if not self.playing and self._timer is not None:
                 self._timer.pause()
-        if message.events:
-            self._live_anchor = (cursor.duration, self._clock())
+        if message.events:  # (never back: the estimate may be ahead of the last event)
+            self._live_anchor = (max(cursor.duration, self._live_now()), self._clock())
         if following:
             cursor.seek(cursor.total)
             self.playhead = max(self.playhead, cursor.time)

@@ -150,7 +150,9 @@ def describe(event: Event) -> tuple[str, str]:
         return "session", event.notice or event.description
     if isinstance(event, SessionForked):
         kept = ", ".join(event.carried) or "no agent"
-        return "session", f"forked here: {kept} stay done, {plural(len(event.again), 'agent')} run"
+        stay = "stays" if len(event.carried) <= 1 else "stay"
+        again = plural(len(event.again), "agent") + (" runs" if len(event.again) == 1 else " run")
+        return "session", f"forked here: {kept} {stay} done, {again}"
     return "", kind
 
 
