@@ -164,8 +164,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
             "Fork here",
             priority=True,
             id="replay.fork",
-            tooltip="Fork the session here: a new session from this point, its batch and "
-            "memory editable before it starts",
+            tooltip="A new session from this point (batch and memory editable)",
         ),
         Binding("escape", "back", "Back", id="replay.back", tooltip="Leave the replay"),
     ]
