@@ -115,6 +115,18 @@ def _check_finite(ctx: click.Context, param: click.Parameter, value: float | Non
     return value
 
 
+def _check_executor(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from swarmtui.executor_address import AddressError, parse_executor
+
+    try:
+        parse_executor(value)
+    except AddressError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 def _check_rules(
     ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
 ) -> tuple[str, ...]:
@@ -204,6 +216,38 @@ def _run_options(func: Any) -> Any:
             metavar="RULE",
             callback=_check_rules,
             help="Deny what RULE matches, e.g. 'Bash(git push:*)' (repeatable; deny wins).",
+        ),
+        click.option(
+            "--executor",
+            default=None,
+            metavar="WHERE",
+            callback=_check_executor,
+            help="Where agents run: local, dask-local[:N], dask://HOST:PORT or tls://HOST:PORT.",
+        ),
+        click.option(
+            "--insecure",
+            is_flag=True,
+            default=None,
+            help="Allow a plain dask:// scheduler off this machine (no authentication).",
+        ),
+        click.option(
+            "--shared-fs",
+            is_flag=True,
+            default=None,
+            help="Dask: the workers see the session folder at the same path; ship no files.",
+        ),
+        click.option(
+            "--repo",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Agents that edit files work in git worktrees of this repository, one "
+            "branch each (default: the batch's own repository, when it is in one).",
+        ),
+        click.option(
+            "--no-worktrees",
+            is_flag=True,
+            default=False,
+            help="Agents work in the session folder, never in worktrees.",
         ),
         click.option(
             "--yes",
@@ -417,9 +461,12 @@ def config_cmd(as_json: bool, config_file: Path | None) -> None:
 
 
 from swarmtui.commands.diff_cmds import diff_cmd  # noqa: E402 (registered below the group)
+from swarmtui.commands.merge_cmds import delete_cmd, merge_cmd  # noqa: E402
 from swarmtui.commands.serve_cmds import serve_cmd, served_app_cmd  # noqa: E402
 
 cli.add_command(diff_cmd)
+cli.add_command(merge_cmd)
+cli.add_command(delete_cmd)
 cli.add_command(serve_cmd)
 cli.add_command(served_app_cmd)
 

@@ -26,6 +26,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from swarmtui import locations
 from swarmtui.backend_names import BACKEND_NAMES, BackendName
+from swarmtui.executor_address import AddressError, parse_executor
 from swarmtui.policy.tables import (
     ConfineConfigError,
     NotifyConfig,
@@ -174,10 +175,44 @@ class Backends(_Strict):
 
 
 class AgentTypeOverride(_Strict):
-    """`[agent_types.NAME]`: backend and model for every agent of that type."""
+    """`[agent_types.NAME]`: backend and model for every agent of that type, and (with a Dask
+    executor) where its agents may run: workers with these `resources` (`{GPU = 1}`), or only
+    the `workers` named (addresses or `dask worker --name` names)."""
 
     backend: BackendName | None = None
     model: str | None = None
+    resources: dict[str, float] = Field(default_factory=dict)
+    workers: list[str] = Field(default_factory=list)
+
+
+def _check_executor_address(value: str) -> str:
+    try:
+        parse_executor(value)
+    except AddressError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+class ExecutorOptions(_Strict):
+    """`[executor]`: where agents run (see the README's "Beyond one machine")."""
+
+    # local, dask-local[:N], dask://HOST:PORT or tls://HOST:PORT (`--executor`).
+    address: Annotated[str, AfterValidator(_check_executor_address)] = "local"
+    # A plain tcp:// scheduler off this machine's loopback (`--insecure`).
+    insecure: bool = False
+    # The workers see the session folder at the same path (`--shared-fs`): nothing is shipped.
+    shared_fs: bool = False
+    # dask-local: agent slots of each local worker (`dask worker --nthreads` elsewhere).
+    local_slots: int = Field(default=4, ge=1, le=256)
+    tls_ca_file: Path | None = None
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    # Bytes of the session's files shipped with an agent, and of changed files brought back.
+    ship_limit_mb: float = Field(default=64.0, gt=0)
+    return_limit_mb: float = Field(default=64.0, gt=0)
+    # Seconds to reach the cluster, and that a worker may take to stop an agent's processes.
+    connect_timeout: float = Field(default=10.0, gt=0)
+    cancel_timeout: float = Field(default=10.0, gt=0)
 
 
 class Price(_Strict):
@@ -185,6 +220,18 @@ class Price(_Strict):
 
     input: float = Field(ge=0)
     output: float = Field(ge=0)
+
+
+class WorkspaceConfig(_Strict):
+    """`[workspace]`: the git repository agents that edit files work in, a worktree each."""
+
+    # The repository (relative to this file); its problems stop a run. Unset: the batch's own
+    # repository, when it is in one (and its problems only mean no worktrees, said so).
+    repo: Path | None = None
+    # false: agents never get worktrees (unless --repo asks for them).
+    worktrees: bool | None = None
+    # Run in each new worktree (`npm ci`), confined and by the permission rules, like Bash.
+    setup: str | None = Field(default=None, min_length=1)
 
 
 class Config(_Strict):
@@ -208,6 +255,8 @@ class Config(_Strict):
     sandbox: SandboxConfig = Field(default_factory=SandboxConfig)
     permissions: PermissionsConfig = Field(default_factory=PermissionsConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
+    executor: ExecutorOptions = Field(default_factory=ExecutorOptions)
+    workspace: WorkspaceConfig = Field(default_factory=WorkspaceConfig)
 
 
 # The tables whose models (and one-line errors) are `swarmtui.policy.tables`'.
@@ -290,11 +339,27 @@ def _validate_layer(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
         Config.model_validate(raw)
     except ValidationError as exc:
         raise _format_error(path, exc) from None
+    executor = raw.get("executor")
+    if isinstance(executor, dict):  # (its TLS files too are relative to the file)
+        files = {
+            key: str(_beside(path, value))
+            for key, value in executor.items()
+            if key.startswith("tls_") and isinstance(value, str)
+        }
+        raw = {**raw, "executor": {**executor, **files}}
     if isinstance(raw.get("sessions_dir"), str):
         # A relative folder is relative to the file that names it, not to wherever we run.
-        folder = Path(raw["sessions_dir"]).expanduser()
-        raw = {**raw, "sessions_dir": str(folder if folder.is_absolute() else path.parent / folder)}
+        raw = {**raw, "sessions_dir": str(_beside(path, raw["sessions_dir"]))}
+    workspace = raw.get("workspace")
+    if isinstance(workspace, dict) and isinstance(workspace.get("repo"), str):
+        raw = {**raw, "workspace": {**workspace, "repo": str(_beside(path, workspace["repo"]))}}
     return raw
+
+
+def _beside(config_file: Path, value: str) -> Path:
+    """VALUE, a path written in CONFIG_FILE: a relative one is relative to that file."""
+    folder = Path(value).expanduser()
+    return folder if folder.is_absolute() else config_file.parent / folder
 
 
 def _merge(

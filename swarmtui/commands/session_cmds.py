@@ -216,6 +216,16 @@ def _say_confinement(event: Any) -> None:
     _error(printable(event.notice))
 
 
+def _say_workspace(event: Any) -> None:
+    """Say at once when the repository cannot be used (and what happens instead)."""
+    if event.type != "workspace_refused":
+        return
+    from swarmtui.safe_text import visible
+
+    then = "no agent will start" if event.stopped else "agents work in the session folder"
+    _error(visible(f"no worktrees ({then}): {event.reason}"))
+
+
 def _run_session(session: Any, as_json: bool, source: str) -> int:
     """Run SESSION (new or resumed) in this terminal; print the result; the exit status."""
     from swarmtui.batch.models import printable
@@ -229,6 +239,8 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
         session.terminal_notify = _terminal_notify
     if session.settings.backend != "rehearsal":  # (a rehearsal confines nothing: runs nothing)
         session.subscribe(_say_confinement)
+    if session.settings.workspace.worktrees is not False:
+        session.subscribe(_say_workspace)
     approver: TerminalApprover | None = None
     if session.settings.approvals == "wait":  # --approve ask (checked: a terminal)
         approver = TerminalApprover(

@@ -51,7 +51,8 @@ def agent_lines(state: SessionState, now: float | None = None) -> list[str]:
         reason = f" — {a.reason}" if a.reason else ""  # (a done agent's: a warning)
         if a.awaiting:
             reason = f" — awaiting approval ({len(a.awaiting)})"
-        line = f"{a.status:<9} {elapsed:7.2f}s  {a.name} ({a.type}){waiting}{reason}"
+        where = f" on {a.worker_name or a.worker}" if a.worker is not None else ""
+        line = f"{a.status:<9} {elapsed:7.2f}s  {a.name} ({a.type}){where}{waiting}{reason}"
         lines.append(printable(line))
     return lines
 
@@ -115,6 +116,45 @@ def _confinement_line(state: SessionState) -> list[str]:
     return [printable(c.notice or c.description)]
 
 
+def workspace_lines(state: SessionState) -> list[str]:
+    """The repository, or why none; each agent's worktree: branch, what it changed, its patch."""
+    w = state.workspace
+    if w is None:
+        return []
+    if w.refused is not None:
+        then = "no agent started" if w.stopped else "agents worked in the session folder"
+        return [printable(f"no worktrees ({then}): {w.refused}")]
+    on = f" on {w.branch}" if w.branch else ""
+    lines = [printable(f"worktrees of {w.repo}{on} (from {(w.head or '')[:10]})")]
+    for leftover in w.leftovers:
+        lines.append(printable(f"worktree of another session still there: {leftover}"))
+    for a in state.agents.values():
+        t = a.worktree
+        if t is None:
+            continue
+        if t.failed is not None:
+            lines.append(printable(f"worktree {a.name}: {t.failed}"))
+            continue
+        if t.commit is None:
+            lines.append(printable(f"worktree {a.name}: {t.branch} (not committed)"))
+            continue
+        files = len(t.files) + t.more_files
+        change = f"+{t.added} -{t.removed} in {files} file{'s' if files != 1 else ''}"
+        patch = f" -> {t.patch}" if t.patch else " (no change)"
+        lines.append(printable(f"worktree {a.name}: {t.branch} {change}{patch}"))
+    return lines
+
+
+def _cluster_lines(state: SessionState) -> list[str]:
+    """The Dask cluster the agents ran on, and each worker lost while it ran agents."""
+    c = state.cluster
+    if c is None:
+        return []
+    lines = [printable(f"cluster {c.executor}: {c.workers} workers, {c.slots} slots")]
+    lines += [printable(f"{reason}: {', '.join(agents)} failed") for _, _, agents, reason in c.lost]
+    return lines
+
+
 def _warning_lines(state: SessionState) -> list[str]:
     """The batch's warnings and the run's own (SW020: about its settings); errors are printed
     on standard error before the summary."""
@@ -128,6 +168,8 @@ def _warning_lines(state: SessionState) -> list[str]:
 def operation_lines(state: SessionState) -> list[str]:
     return [
         *_confinement_line(state),
+        *_cluster_lines(state),
+        *workspace_lines(state),
         *_bash_lines(state),
         *_rehearsal_lines(state),
         *_approval_lines(state),

@@ -6,12 +6,14 @@ Precedence, lowest first: defaults < user config < project `swarmtui.toml` (or `
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from swarmtui import locations
-from swarmtui.config import LoadedConfig, load_config
-from swarmtui.engine.settings import ApprovalMode, RunSettings
+from swarmtui.config import ConfigError, ExecutorOptions, LoadedConfig, load_config
+from swarmtui.engine.settings import ApprovalMode, RunSettings, WorkspaceSettings
+from swarmtui.executor_address import AddressError, parse_executor, refusal
 
 # CLI option -> RunSettings attribute, for options that map one to one.
 _FLAGS = {
@@ -53,6 +55,12 @@ def settings_from_config(loaded: LoadedConfig) -> RunSettings:
         permissions=config.permissions,
         notify=config.notify,
         rules_source=rules_source(loaded),
+        executor=config.executor,
+        workspace=WorkspaceSettings(
+            repo=config.workspace.repo,
+            worktrees=config.workspace.worktrees,
+            setup=config.workspace.setup,
+        ),
     )
     settings.model = settings.configured_model(settings.backend)
     return settings
@@ -65,6 +73,30 @@ def rules_source(loaded: LoadedConfig) -> str:
         if key == "permissions" or key.startswith("permissions."):
             files.update(dict.fromkeys(source.split(" + ")))
     return " + ".join(files) or "swarmtui.toml"
+
+
+def executor_options(
+    settings: RunSettings, options: dict[str, Any], loaded: LoadedConfig
+) -> ExecutorOptions:
+    """`[executor]` with `--executor`, `--insecure` and `--shared-fs` over it; a `ConfigError`
+    (naming the flag or the file) for an address that may not be used as configured."""
+    names = (("executor", "address"), ("insecure", "insecure"), ("shared_fs", "shared_fs"))
+    flags = {key: options[name] for name, key in names if options.get(name) not in (None, False)}
+    chosen = settings.executor.model_copy(update=flags)
+    try:
+        address = parse_executor(chosen.address)
+    except AddressError as exc:
+        raise ConfigError("--executor", str(exc)) from None
+    refused = refusal(
+        address,
+        insecure=chosen.insecure,
+        has_tls_files=None not in (chosen.tls_ca_file, chosen.tls_cert_file, chosen.tls_key_file),
+    )
+    if refused is not None:
+        if "address" in flags:
+            raise ConfigError("--executor", refused)
+        raise ConfigError(loaded.source("executor.address"), refused, "executor.address")
+    return chosen
 
 
 def approval_mode(options: dict[str, Any]) -> ApprovalMode:
@@ -97,11 +129,24 @@ def build_run_settings(
     if options.get("model") is None and options.get("backend") is not None:
         # `--backend claude` with no `--model` means claude's configured model, not openai's.
         settings.model = settings.configured_model(settings.backend)
+    settings.executor = executor_options(settings, options, loaded)
     settings.allow_rules = tuple(options.get("allow_rules") or ())
     settings.deny_rules = tuple(options.get("deny_rules") or ())
     settings.headless = bool(options.get("headless"))
     settings.approvals = approval_mode(options)
+    settings.workspace = workspace_settings(settings.workspace, options)
     return settings
+
+
+def workspace_settings(configured: WorkspaceSettings, options: dict[str, Any]) -> WorkspaceSettings:
+    """`--repo PATH` asks for that repository; `--no-worktrees` turns worktrees off (unless
+    `--repo` asks for them)."""
+    repo = options.get("repo")
+    if repo is not None:
+        return replace(configured, repo=Path(repo).expanduser(), worktrees=True)
+    if options.get("no_worktrees"):
+        return replace(configured, repo=None, worktrees=False)
+    return configured
 
 
 def settings_problem(settings: RunSettings) -> str | None:

@@ -7,6 +7,10 @@ It is its runner's `OutputSink`: usage reports are checked against the hard caps
 (`swarmtui.engine.caps`), a wait for the server is recorded as such (and not counted against the
 agent's timeout), and messages sent to the agent go to its inbox. An answer with nothing in it
 never becomes a result: an agent that stores keys fails rather than store an empty value.
+
+An agent with a worktree (`swarmtui.engine.agent_workspace`) gets it before its runner starts
+(failing there, without running, when its providers' work conflicts) and has what it did
+committed before its end is recorded, so the agents that wait for it start from its work.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from swarmtui.engine.agent_workspace import AgentWorkspace
 from swarmtui.engine.caps import SPENDING_BACKENDS, Crossed
 from swarmtui.engine.events import (
     AgentActivity,
@@ -88,6 +93,15 @@ class AgentRun:
         self._timer_left: float | None = None  # run time left while it waits for its server
         self._unsent_usage: AgentUsage | None = None
         self._usage_at = -ESTIMATE_INTERVAL
+        self.workspace = AgentWorkspace(
+            scheduler.workspace,
+            scheduler.guard,
+            scheduler.state,
+            name=agent.name,
+            agent_type=agent.op.agent_type,
+            rehearsal=scheduler.settings.backend == "rehearsal",
+            output=self.output,
+        )
 
     def start(self) -> None:
         agent = self.agent
@@ -265,7 +279,11 @@ class AgentRun:
                 scheduler.state.agents[agent.name].backend_session if self.attempt > 1 else None
             ),
             previous_failure=self._previous_failure if self.attempt > 1 else None,
-            gate=scheduler.guard.for_agent(agent.name, agent.op.agent_type, agent.runs_on),
+            gate=scheduler.guard.for_agent(
+                agent.name, agent.op.agent_type, agent.runs_on, self.workspace.place
+            ),
+            workdir=self.workspace.workdir,
+            branch=self.workspace.branch,
         )
 
     def _rehearse(self, job: AgentJob) -> None:
@@ -284,15 +302,28 @@ class AgentRun:
                 backend=agent.backend,
                 model=agent.model,
                 command=command,
-                cwd=".",
+                cwd=self._cwd(job),
                 waits=list(agent.op.waits),
             )
         )
+
+    def _cwd(self, job: AgentJob) -> str:
+        folder = job.working_folder
+        return folder.relative_to(job.session_dir).as_posix() if folder != job.session_dir else "."
+
+    async def _fail(self, reason: str) -> None:
+        """End as failed, what it did in its worktree committed first."""
+        await self.workspace.leave("failed")
+        self._end("failed", reason)
 
     async def _run(self) -> None:
         agent = self.agent
         op = agent.op
         try:
+            unable = await self.workspace.enter()
+            if unable is not None:
+                self._end("failed", unable)
+                return
             result: AgentResult | None = None
             reason = ""
             tries = 1
@@ -304,11 +335,11 @@ class AgentRun:
                     result = await self._attempt(job)
                     break
                 except AgentStopped as exc:
-                    self._end("failed", str(exc))
+                    await self._fail(str(exc))
                     return
                 except AgentFailed as exc:
                     if self.stop_reason is not None:  # (a runner may have wrapped AgentStopped)
-                        self._end("failed", self.stop_reason)
+                        await self._fail(self.stop_reason)
                         return
                     reason = str(exc) or "the agent failed"
                 except TimeoutError:
@@ -316,7 +347,7 @@ class AgentRun:
                 except Exception as exc:  # a runner bug must not take the session down
                     reason = f"{type(exc).__name__}: {exc}"
                 if tries > max(op.retries, 0):
-                    self._end("failed", reason)
+                    await self._fail(reason)
                     return
                 self.output(f"attempt {self.attempt} failed: {reason}; retrying", "info")
                 tries += 1
@@ -325,11 +356,17 @@ class AgentRun:
                 job = self._job()
                 self._flush_usage()
                 self._emit(AgentStarted(agent=self.name, attempt=self.attempt))
+            unkept = await self.workspace.leave("done")
+            if unkept is not None:
+                self._end("failed", unkept)
+                return
             self._succeed(result)
         except asyncio.CancelledError:
             if self._running and self.stop_reason is not None:
-                self._end("failed", self.stop_reason)
+                await self._fail(self.stop_reason)
                 return
+            if self._running and self.cancel_reason:
+                await self.workspace.leave("cancelled")
             if self._running:
                 self._end("cancelled", self.cancel_reason or "cancelled")
             if not self.cancel_reason:  # not ours: the whole run is being torn down

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from swarmtui.engine.confine import Gate, ProcessKind
+from swarmtui.engine.confine import Gate, ProcessKind, SandboxStatus
 from swarmtui.engine.events import (
     ApprovalDecided,
     ApprovalKind,
@@ -76,6 +76,7 @@ class _Waiting:
     request: Request | None  # None: an agent's process
     pattern: Rule | None
     future: asyncio.Future[Answer]
+    sandbox: SandboxStatus | None  # another machine's (None: this one's)
 
 
 class Approvals:
@@ -94,17 +95,23 @@ class Approvals:
         """The ids of the requests waiting for a person, oldest first."""
         return list(self._waiting)
 
-    def _check(self, what: Subject, request: Request | None) -> Decision:
+    def _check(
+        self, what: Subject, request: Request | None, sandbox: SandboxStatus | None = None
+    ) -> Decision:
+        gate = self.gate if sandbox is None else replace(self.gate, status=sandbox)
         if request is None:
-            decision = self.gate.check_process(ProcessKind.AGENT)
+            decision = gate.check_process(ProcessKind.AGENT)
             if decision.verdict == "ask" and self._processes_approved:
                 return Decision("allow", SESSION_PROCESSES, SESSION_PROCESSES.text, "process")
             return decision
-        return self.gate.check(request, what.agent_type)
+        return gate.check(request, what.agent_type)
 
-    async def decide(self, what: Subject, request: Request | None) -> Answer:
-        """Whether WHAT (REQUEST; None for an agent's own process) may go ahead; recorded."""
-        decision = self._check(what, request)
+    async def decide(
+        self, what: Subject, request: Request | None, sandbox: SandboxStatus | None = None
+    ) -> Answer:
+        """Whether WHAT (REQUEST; None for an agent's own process) may go ahead; recorded.
+        SANDBOX: that of the machine it would run on, when not this one (a Dask worker)."""
+        decision = self._check(what, request, sandbox)
         if request is None and decision.verdict == "allow" and decision.rule is None:
             # An agent's own process in the sandbox: nothing was asked, nothing to record.
             return Answer("allow", "default", decision.reason)
@@ -120,9 +127,15 @@ class Approvals:
             return self._record(
                 what, None, Answer("deny", "flag", f"{decision.reason}; {NOBODY_TO_ASK}")
             )
-        return await self._wait(what, request, decision)
+        return await self._wait(what, request, decision, sandbox)
 
-    async def _wait(self, what: Subject, request: Request | None, decision: Decision) -> Answer:
+    async def _wait(
+        self,
+        what: Subject,
+        request: Request | None,
+        decision: Decision,
+        sandbox: SandboxStatus | None,
+    ) -> Answer:
         request_id = f"r{self._next}"
         self._next += 1
         if request is None:
@@ -131,7 +144,7 @@ class Approvals:
             subject = decision.subject if request.kind == "Bash" else None
             pattern = suggest_rule(request, subject)
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        self._waiting[request_id] = _Waiting(request_id, what, request, pattern, future)
+        self._waiting[request_id] = _Waiting(request_id, what, request, pattern, future, sandbox)
         self._emit(
             ApprovalRequested(
                 id=request_id,
@@ -187,7 +200,7 @@ class Approvals:
     def _recheck(self) -> None:
         """Let go whatever waits and is now allowed (by a pattern approved for the session)."""
         for request_id, waiting in list(self._waiting.items()):
-            decision = self._check(waiting.what, waiting.request)
+            decision = self._check(waiting.what, waiting.request, waiting.sandbox)
             if decision.verdict == "allow" and not waiting.future.done():
                 del self._waiting[request_id]
                 rule = decision.rule.text if decision.rule is not None else None

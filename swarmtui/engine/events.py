@@ -408,6 +408,128 @@ class ApprovalDecided(EventBase):
     reason: str
 
 
+class ClusterChanged(EventBase):
+    """The Dask cluster the agents run on (`--executor`): said when the session connects and
+    whenever a worker joins or leaves. `slots` is the agents it runs at once (the workers'
+    threads); JOINED / LEFT name the worker that changed it."""
+
+    type: Literal["cluster_changed"] = "cluster_changed"
+    executor: str  # dask-local:2, tcp://HOST:PORT, tls://HOST:PORT
+    workers: int
+    slots: int
+    joined: str | None = None
+    left: str | None = None
+
+
+class PlacedOnWorker(EventBase):
+    """An agent's attempt started on a Dask worker (its address, and its name when it has one)."""
+
+    type: Literal["placed_on_worker"] = "placed_on_worker"
+    agent: str
+    attempt: int
+    worker: str
+    name: str | None = None
+
+
+class WorkerLost(EventBase):
+    """A worker left the cluster while it ran agents of this session: each of their attempts
+    failed with REASON (their retries, if any, run elsewhere; none runs twice unrecorded)."""
+
+    type: Literal["worker_lost"] = "worker_lost"
+    worker: str
+    agents: list[str] = Field(default_factory=list)
+    reason: str = ""
+# --- the workspace: git worktrees of the user's repository (swarmtui.engine.workspace) -------
+
+
+class WorkspaceOpened(EventBase):
+    """Agents of file-editing backends work in git worktrees of REPO, on branches
+    `swarm/<session>/<agent>`; those with no providers start from HEAD (the commit `head`)."""
+
+    type: Literal["workspace_opened"] = "workspace_opened"
+    repo: str  # the repository's top folder
+    head: str  # the commit agents without providers start from
+    branch: str | None = None  # the branch checked out there (None: detached, on resume)
+    git_version: str = ""
+    asked: bool = False  # --repo or [workspace] repo (else: the batch's own repository)
+    setup: str | None = None  # [workspace] setup, run in each new worktree
+    # Worktrees of other sessions still in the repository (interrupted ones): "path (branch)".
+    leftovers: list[str] = Field(default_factory=list)
+
+
+class WorkspaceRefused(EventBase):
+    """The repository cannot be used (not one, a dirty tree, a detached HEAD, a shallow clone,
+    submodules, a branch name taken, git missing or too old): the session stops before any
+    agent starts (`stopped`, when the repository was asked for) or runs without worktrees."""
+
+    type: Literal["workspace_refused"] = "workspace_refused"
+    repo: str | None = None
+    reason: str
+    stopped: bool = False
+
+
+class WorktreeCreated(EventBase):
+    """An agent's worktree is ready (made, or, on a retry or a resume, taken up again)."""
+
+    type: Literal["worktree_created"] = "worktree_created"
+    agent: str
+    path: str  # relative to the session folder
+    branch: str
+    base: str  # the commit it starts from: HEAD, or the merge of its providers' branches
+    providers: list[str] = Field(default_factory=list)  # agents whose branches were merged in
+    copied: list[str] = Field(default_factory=list)  # files copied by .worktreeinclude
+    reused: bool = False
+
+
+class WorktreeFailed(EventBase):
+    """An agent's worktree could not be made, set up or committed; the agent fails with it."""
+
+    type: Literal["worktree_failed"] = "worktree_failed"
+    agent: str
+    stage: Literal["create", "merge", "setup", "commit"]
+    reason: str
+    files: list[str] = Field(default_factory=list)  # the conflicting files of a merge
+
+
+class WorktreeSetup(EventBase):
+    """`[workspace] setup` ran in an agent's new worktree (or was refused by the rules)."""
+
+    type: Literal["worktree_setup"] = "worktree_setup"
+    agent: str
+    command: str
+    exit_status: int | None = None  # None: it did not run to an exit
+    reason: str | None = None
+
+
+class FileChange(BaseModel):
+    path: str
+    added: int = 0
+    removed: int = 0
+    binary: bool = False
+
+
+class AgentCommitted(EventBase):
+    """What an agent changed, committed on its branch when it ended (its own commits kept),
+    and kept as a patch in the session, so a replay shows it without git."""
+
+    type: Literal["agent_committed"] = "agent_committed"
+    agent: str
+    branch: str
+    commit: str  # the branch's tip
+    base: str  # what the diff is against: what it got from its providers (or HEAD)
+    commits: int = 0  # commits on its branch since then
+    committed_rest: bool = False  # swarmtui committed what it had left uncommitted
+    added: int = 0
+    removed: int = 0
+    files: list[FileChange] = Field(default_factory=list)  # at most DIFF_FILES_LIMIT
+    more_files: int = 0  # files changed beyond those listed
+    patch: str | None = None  # relative to the session folder (artifacts/diffs/<agent>.patch)
+    notes: list[str] = Field(default_factory=list)  # what went otherwise than planned
+
+
+DIFF_FILES_LIMIT = 500
+
+
 class Control(EventBase):
     """Something the user did: every control is recorded so a replay shows it."""
 
@@ -470,6 +592,15 @@ Event = Annotated[
     | ConfinementNoted
     | ApprovalRequested
     | ApprovalDecided
+    | ClusterChanged
+    | PlacedOnWorker
+    | WorkerLost
+    | WorkspaceOpened
+    | WorkspaceRefused
+    | WorktreeCreated
+    | WorktreeFailed
+    | WorktreeSetup
+    | AgentCommitted
     | Control
     | DiagnosticEvent,
     Field(discriminator="type"),

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from swarmtui.engine.approvals import Answer, Approvals, Subject
-from swarmtui.engine.confine import Gate, ProcessKind
+from swarmtui.engine.confine import Gate, ProcessKind, SandboxStatus
 from swarmtui.engine.confine.gate import Launch
 from swarmtui.engine.events import ConfinementNoted, Event
 from swarmtui.engine.process import OnOutput
@@ -84,8 +85,11 @@ class SessionGuard:
     def gate(self) -> Gate:
         return self.approvals.gate
 
-    async def permit(self, what: Subject, request: Request | None) -> Answer:
-        return await self.approvals.decide(what, request)
+    async def permit(
+        self, what: Subject, request: Request | None, sandbox: SandboxStatus | None = None
+    ) -> Answer:
+        """The decision on WHAT; SANDBOX: that of the machine it runs on, when not this one."""
+        return await self.approvals.decide(what, request, sandbox)
 
     def answer(
         self, request_id: str, allow: bool, *, session: bool = False, reason: str = ""
@@ -133,6 +137,8 @@ class SessionGuard:
         extra_env: Mapping[str, str] | None = None,
         stdin: bytes | None = None,
         timeout: float | None = None,
+        readable: tuple[Path, ...] = (),
+        writable: tuple[Path, ...] = (),
     ) -> int:
         return await self.gate.run(
             kind,
@@ -144,10 +150,24 @@ class SessionGuard:
             extra_env=extra_env,
             stdin=stdin,
             timeout=timeout,
+            readable=readable,
+            writable=writable,
         )
 
-    def for_agent(self, name: str, agent_type: str, backend: str) -> AgentGate:
-        return AgentGate(self, name, agent_type, backend)
+    def for_agent(
+        self, name: str, agent_type: str, backend: str, place: Place | None = None
+    ) -> AgentGate:
+        return AgentGate(self, name, agent_type, backend, place or Place())
+
+
+@dataclass(frozen=True)
+class Place:
+    """What an agent's process may touch besides the folder it works in (its worktree's git
+    folder in the repository, read and written), and the variables its workspace gives it."""
+
+    writable: tuple[Path, ...] = ()
+    readable: tuple[Path, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
 
 
 class AgentGate:
@@ -155,11 +175,17 @@ class AgentGate:
     only once allowed, sandboxed for its type and backend; its program's own permission prompts
     (Claude Code's) are decided by the same rules and the same queue."""
 
-    def __init__(self, guard: SessionGuard, name: str, agent_type: str, backend: str) -> None:
+    def __init__(
+        self, guard: SessionGuard, name: str, agent_type: str, backend: str, place: Place
+    ) -> None:
         self._guard = guard
         self.name = name
         self.agent_type = agent_type
         self.backend = backend
+        self.place = place
+
+    def _env(self, extra_env: Mapping[str, str] | None) -> dict[str, str]:
+        return {**self.place.env, **(extra_env or {})}
 
     async def _permit_process(self, argv: list[str]) -> None:
         line = shlex.join(argv)
@@ -190,9 +216,11 @@ class AgentGate:
                 on_output=on_output,
                 agent_type=self.agent_type,
                 backend=self.backend,
-                extra_env=extra_env,
+                extra_env=self._env(extra_env),
                 stdin=stdin,
                 timeout=timeout,
+                readable=self.place.readable,
+                writable=self.place.writable,
             )
         except RuntimeError as exc:  # a required sandbox is missing
             raise AgentFailed(f"its {self.backend} process was not started: {exc}") from None
@@ -214,11 +242,19 @@ class AgentGate:
                 workdir=workdir,
                 agent_type=self.agent_type,
                 backend=self.backend,
-                extra_env=extra_env,
-                readable=readable,
+                extra_env=self._env(extra_env),
+                readable=(*self.place.readable, *readable),
+                writable=self.place.writable,
             )
         except RuntimeError as exc:
             raise AgentFailed(f"its {self.backend} process was not started: {exc}") from None
+
+    async def decide(
+        self, what: Subject, request: Request | None, sandbox: SandboxStatus
+    ) -> Answer:
+        """A decision this agent's gate on another machine (a Dask worker) asks for: WHAT and
+        REQUEST as it put them, judged with that machine's SANDBOX."""
+        return await self._guard.permit(what, request, sandbox)
 
     async def ask_tool(self, tool: str, tool_input: dict[str, Any]) -> Answer:
         """Whether the agent's program may use TOOL with TOOL_INPUT (its permission prompt)."""

@@ -1,11 +1,10 @@
 """The scheduler: runs a `Batch` message by message, agents in parallel, emitting events.
 
-It reads the one folded `SessionState` (every status, key, todo and cost is there, put by the
-events it emits) and keeps only what running needs: the agents' tasks and output logs, the Bash
-tasks, the ready queue and the count of running agents. It is driven by what happens (a key
-stored, an agent finished, a control), never by polling: an agent waiting for keys holds no task
-at all; the arrival of its last key queues it, and a freed slot starts the first queued agent in
-batch order. Deadlocks are found when they happen (`swarmtui.engine.deadlock`).
+It reads the one folded `SessionState` and keeps only what running needs: the agents' tasks
+and output logs, the Bash tasks, the ready queue and the count of running agents. It is driven
+by what happens (a key stored, an agent finished, a control), never by polling: an agent waiting
+for keys holds no task; its last key queues it, and a freed slot starts the first queued agent
+in batch order. Deadlocks are found when they happen (`swarmtui.engine.deadlock`).
 
 Every change goes out through `emit`, which must fold the event into `state` before it returns
 (the session wires it to the fold, the event log and its subscribers).
@@ -59,6 +58,7 @@ from swarmtui.engine.runners.base import Runner
 from swarmtui.engine.runners.secrets import secret_values
 from swarmtui.engine.settings import RunSettings
 from swarmtui.engine.state import SessionState
+from swarmtui.engine.workspace.session_workspace import SessionWorkspace
 from swarmtui.memory_keys import key_matches
 
 Emit = Callable[[Event], None]
@@ -78,8 +78,9 @@ class Scheduler:
         session_id: str,
         runner_factory: RunnerFactory = make_runner,
         guard: SessionGuard | None = None,
+        workspace: SessionWorkspace | None = None,
     ) -> None:
-        self.plan = plan
+        self.plan, self.workspace = plan, workspace  # (workspace None: no worktrees)
         self.batch: Batch = plan.batch
         self.settings = plan.settings
         self.state = state
@@ -105,7 +106,6 @@ class Scheduler:
         self.preflight_problem: str | None = None  # (then no agent started)
         self._runner_factory = runner_factory
         self._runners: dict[str, Runner] = {}
-        # Run-time only: what is running, what may run next.
         self._runs: dict[str, AgentRun] = {}
         self._active: set[str] = set()  # agents of the running messages not yet ended
         self._ready: list[tuple[int, str]] = []

@@ -30,6 +30,7 @@ from swarmtui.engine.events import (
     SessionStarted,
     SessionStatus,
 )
+from swarmtui.engine.executors import executor_for
 from swarmtui.engine.folders import (
     BATCH_FILE,
     create_session_folder,
@@ -45,6 +46,7 @@ from swarmtui.engine.runners.secrets import scrub_event, secret_values
 from swarmtui.engine.scheduler import Scheduler
 from swarmtui.engine.settings import RunSettings
 from swarmtui.engine.state import SessionState, apply, fold
+from swarmtui.engine.workspace.session_workspace import SessionWorkspace, WorkspaceStop
 
 Subscriber = Callable[[Event], None]
 
@@ -259,7 +261,10 @@ class LiveSession:
         self._open()
         log = self._log
         assert log is not None
+        executor = executor_for(self.settings, self.session_id, self._emit)
+        unusable = await executor.open()  # (before the plan: a cluster's slots are its default)
         plan = Plan(self.batch, self.settings, self.path.resolve(), load_profiles(self.project_dir))
+        executor.plan(plan)
         asked_before = sum(1 for request in self.state.approvals if request.id is not None)
         if self.fork is not None and self.resume_from is not None:  # (its requests come later)
             asked_before = sum(e.type == "approval_requested" for e in self.resume_from.events)
@@ -282,6 +287,7 @@ class LiveSession:
             session_dir=self.path.resolve(),
             session_id=self.session_id,
             guard=guard,
+            runner_factory=executor.runner_factory,
         )
         scheduler.hold_open = self.hold_open
         self._scheduler = scheduler
@@ -309,7 +315,22 @@ class LiveSession:
                         max_parallel=plan.max_parallel,
                     )
                 )
-            status = await scheduler.run(resuming=self.resume_from is not None)
+            executor.started()
+            stop = unusable
+            workspace = executor.workspace(self.settings.workspace)
+            if isinstance(workspace, str):
+                stop = stop or workspace
+            else:
+                self.settings.workspace = workspace
+            if stop is None:
+                try:
+                    scheduler.workspace = await self._open_workspace(plan)
+                except WorkspaceStop as exc:
+                    stop = str(exc)
+            if stop is not None:
+                status, reason = "failed", f"no agent started: {stop}"
+            else:
+                status = await scheduler.run(resuming=self.resume_from is not None)
             if log.error is not None:
                 status, reason = "failed", log.error
             elif status == "cancelled" and self.end_reason is not None:
@@ -340,6 +361,7 @@ class LiveSession:
             log.close()
             self.log_error = log.error
             self._scheduler = None
+            await executor.close()
         return self.state
 
     def _open_fork(self, plan: Plan) -> None:
@@ -362,6 +384,27 @@ class LiveSession:
         for event in opening:
             self._record(event)
         self._t0 = time.monotonic() - fork.t
+
+    async def _open_workspace(self, plan: Plan) -> SessionWorkspace | None:
+        """The git worktrees of the session's agents (None: they work in the session folder);
+        a resumed session keeps the repository, base and worktrees it had, or none."""
+        recorded = self.state.workspace
+        if self.resume_from is not None and recorded is None:
+            return None
+        source = self.batch.source_name
+        batch_file = Path(source) if source and Path(source).is_file() else None
+        trees = {n: a.worktree for n, a in self.state.agents.items() if a.worktree is not None}
+        return await SessionWorkspace.open(
+            self.settings.workspace,
+            source=batch_file,
+            session_id=self.session_id,
+            session_dir=self.path.resolve(),
+            agents={name: agent.runs_on for name, agent in plan.agents.items()},
+            rehearsal=self.settings.backend == "rehearsal",
+            emit=self._emit,
+            recorded=recorded if self.resume_from is not None else None,
+            recorded_trees=trees,
+        )
 
     def _title(self) -> str:
         return self.batch.title or self._slug

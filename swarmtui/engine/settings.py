@@ -8,10 +8,18 @@ Secrets are never stored here: only the *name* of the environment variable that 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # (pydantic is imported when settings are first built, not with this module)
-    from swarmtui.config import AgentCaps, AgentTypeOverride, Backends, EndpointOptions, Price
+    from swarmtui.config import (
+        AgentCaps,
+        AgentTypeOverride,
+        Backends,
+        EndpointOptions,
+        ExecutorOptions,
+        Price,
+    )
     from swarmtui.policy.tables import NotifyConfig, PermissionsConfig, SandboxConfig
 
 # What happens to a request no rule allows or denies (it "asks"): it waits for someone to decide
@@ -33,6 +41,12 @@ def _default_caps() -> AgentCaps:
     return AgentCaps()
 
 
+def _default_executor() -> ExecutorOptions:
+    from swarmtui.config import ExecutorOptions
+
+    return ExecutorOptions()
+
+
 def _default_sandbox() -> SandboxConfig:
     from swarmtui.policy.tables import SandboxConfig
 
@@ -49,6 +63,19 @@ def _default_notify() -> NotifyConfig:
     from swarmtui.policy.tables import NotifyConfig
 
     return NotifyConfig()
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """`[workspace]` and `--repo`: where agents that edit files work."""
+
+    # The repository asked for (`--repo`, `[workspace] repo`): when it cannot be used, nothing
+    # runs. None: the batch's own repository, when it is in one (else the session folder).
+    repo: Path | None = None
+    # False: never worktrees (`--no-worktrees`, `[workspace] worktrees = false`).
+    worktrees: bool | None = None
+    # A command run in each new worktree (`npm ci`), confined, by the permission rules.
+    setup: str | None = None
 
 
 @dataclass
@@ -84,6 +111,9 @@ class RunSettings:
     deny_rules: tuple[str, ...] = ()
     approvals: ApprovalMode = "wait"
     headless: bool = False
+    # `[executor]`, `--executor`, `--insecure`, `--shared-fs`: the machine agents run on.
+    executor: ExecutorOptions = field(default_factory=_default_executor)
+    workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
 
     def configured_model(self, backend: str) -> str | None:
         """`[backends.BACKEND] model`, if that backend has one."""

@@ -19,8 +19,10 @@ from collections import deque
 from dataclasses import dataclass, field, fields
 from typing import Any, assert_never
 
+from swarmtui.engine import worktree_state as ws
 from swarmtui.engine.events import (
     AgentActivity,
+    AgentCommitted,
     AgentFinished,
     AgentMessage,
     AgentOutput,
@@ -39,6 +41,7 @@ from swarmtui.engine.events import (
     BashRehearsed,
     BashStarted,
     CapCrossed,
+    ClusterChanged,
     ConfinementNoted,
     Control,
     DiagnosticEvent,
@@ -51,6 +54,7 @@ from swarmtui.engine.events import (
     MessageFinished,
     MessageStarted,
     OperationSkipped,
+    PlacedOnWorker,
     SessionFinished,
     SessionForked,
     SessionResumed,
@@ -59,7 +63,14 @@ from swarmtui.engine.events import (
     TodoChanged,
     TodoPriority,
     TodoStatus,
+    WorkerLost,
+    WorkspaceOpened,
+    WorkspaceRefused,
+    WorktreeCreated,
+    WorktreeFailed,
+    WorktreeSetup,
 )
+from swarmtui.engine.worktree_state import WorkspaceState, WorktreeState
 from swarmtui.memory_keys import PatternIndex, SortedKeys, is_glob
 
 OUTPUT_TAIL_LINES = 200
@@ -136,6 +147,11 @@ class AgentState:
     files_changed: list[str] = field(default_factory=list)
     # Its requests waiting for a person's decision (their ids): it shows "awaiting approval".
     awaiting: list[str] = field(default_factory=list)
+    # The Dask worker its last attempt was placed on (address, and name when it has one).
+    worker: str | None = None
+    worker_name: str | None = None
+    # Its git worktree, branch and diff (None: it worked in the session folder).
+    worktree: WorktreeState | None = None
 
 
 @dataclass
@@ -211,6 +227,16 @@ class ConfinementState:
     sandboxed: bool
     description: str
     notice: str | None = None
+
+
+@dataclass
+class ClusterState:
+    """The Dask cluster the agents run on, and the workers lost while they ran agents."""
+
+    executor: str
+    workers: int
+    slots: int
+    lost: list[tuple[float, str, list[str], str]] = field(default_factory=list)  # t, worker...
 
 
 @dataclass
@@ -324,9 +350,12 @@ class SessionState:
     endpoints: list[EndpointState] = field(default_factory=list)  # pre-flight checks
     caps: list[CapState] = field(default_factory=list)  # hard caps crossed
     confinement: ConfinementState | None = None
+    cluster: ClusterState | None = None  # None: agents run in this process
     # Every request for permission and every decision, in order; those still waiting by id.
     approvals: list[ApprovalState] = field(default_factory=list)
     awaiting: dict[str, ApprovalState] = field(default_factory=dict, repr=False)
+    # The repository agents work in (None: no worktrees were asked for or found).
+    workspace: WorkspaceState | None = None
     # Indexes (not part of the JSON). Waits not met yet: the planned waits that have not
     # arrived, and the missing keys of waiting agents (exact key -> agents, glob -> agents). An
     # arrival removes the agent, so storing a key touches each waiter once, not on every store.
@@ -481,6 +510,8 @@ class SessionState:
                 "notice": self.confinement.notice,
             },
             "approvals": [approval_json(a) for a in self.approvals],
+            "cluster": cluster_json(self.cluster),
+            "workspace": ws.workspace_json(self.workspace),
         }
 
 
@@ -497,6 +528,20 @@ def _fork_json(f: ForkState | None) -> dict[str, Any] | None:
         "again": dict(f.again),
         "files": list(f.files),
         "note": f.note,
+    }
+
+
+def cluster_json(c: ClusterState | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {
+        "executor": c.executor,
+        "workers": c.workers,
+        "slots": c.slots,
+        "lost": [
+            {"t": _r(t), "worker": worker, "agents": list(agents), "reason": reason}
+            for t, worker, agents, reason in c.lost
+        ],
     }
 
 
@@ -553,6 +598,9 @@ def _agent_json(a: AgentState) -> dict[str, Any]:
         "tools": dict(sorted(a.tools.items())),
         "files_changed": list(a.files_changed),
         "awaiting": list(a.awaiting),
+        "worker": a.worker,
+        "worker_name": a.worker_name,
+        "worktree": ws.worktree_json(a.worktree),
     }
 
 
@@ -1150,6 +1198,21 @@ def _confinement(s: SessionState, e: ConfinementNoted) -> None:
     )
 
 
+def _cluster_changed(s: SessionState, e: ClusterChanged) -> None:
+    lost = s.cluster.lost if s.cluster is not None else []
+    s.cluster = ClusterState(executor=e.executor, workers=e.workers, slots=e.slots, lost=lost)
+
+
+def _placed_on_worker(s: SessionState, e: PlacedOnWorker) -> None:
+    a = _agent(s, e.agent)
+    a.worker, a.worker_name = e.worker, e.name
+
+
+def _worker_lost(s: SessionState, e: WorkerLost) -> None:
+    if s.cluster is not None:
+        s.cluster.lost.append((e.t, e.worker, list(e.agents), e.reason))
+
+
 def _control(s: SessionState, e: Control) -> None:
     s.controls.append(ControlState(t=e.t, action=e.action, target=e.target, detail=e.detail))
     if e.action == "pause":
@@ -1234,6 +1297,19 @@ def apply(state: SessionState, event: Event) -> SessionState:
             _approval_decided(state, event)
         case ConfinementNoted():
             _confinement(state, event)
+        case ClusterChanged():
+            _cluster_changed(state, event)
+        case PlacedOnWorker():
+            _placed_on_worker(state, event)
+        case WorkerLost():
+            _worker_lost(state, event)
+        case AgentCommitted() | WorktreeCreated() | WorktreeFailed() | WorktreeSetup():
+            a = _agent(state, event.agent)
+            a.worktree = ws.fold_worktree(a.worktree, event)
+        case WorkspaceOpened():
+            state.workspace = ws.workspace_opened(event)
+        case WorkspaceRefused():
+            state.workspace = ws.workspace_refused(event)
         case Control():
             _control(state, event)
         case DiagnosticEvent():

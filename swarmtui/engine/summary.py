@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from swarmtui.engine.state import SessionState, approval_json
+from swarmtui.engine.state import SessionState, approval_json, cluster_json
+from swarmtui.engine.worktree_state import workspace_json, worktree_json
 
 
 def _r(value: float | None) -> float | None:
@@ -71,9 +72,16 @@ def summary_json(state: SessionState, path: Path) -> dict[str, Any]:
                     "cwd": a.rehearsed.cwd,
                     "waits": list(a.rehearsed.waits),
                 },
+                # Its git worktree, branch, commit and diff (null: the session folder).
+                "worktree": worktree_json(a.worktree),
+                # The Dask worker its last attempt ran on (null: this machine).
+                "worker": a.worker,
+                "worker_name": a.worker_name,
             }
             for a in state.agents.values()
         ],
+        # The repository the agents worked in, or why none (null: none was asked for or found).
+        "workspace": workspace_json(state.workspace),
         # The pre-flight checks of the endpoints, and the hard caps that were crossed.
         "endpoints": [
             {
@@ -97,6 +105,8 @@ def summary_json(state: SessionState, path: Path) -> dict[str, Any]:
         },
         # Every request for permission and every decision (by a rule, a person or a flag).
         "approvals": [approval_json(a) for a in state.approvals],
+        # The Dask cluster the agents ran on, and the workers lost meanwhile (null: locally).
+        "cluster": cluster_json(state.cluster),
     }
 
 

@@ -61,6 +61,10 @@ _DIRTY_BY_TYPE: dict[str, frozenset[str]] = {
     "approval_requested": _AGENT | {"approvals"},
     "approval_decided": _AGENT | {"approvals"},
     "confinement": frozenset({"status", "log"}),
+    # An agent's worktree and its +/- lines show in its row.
+    "worktree_created": frozenset({"agents", "log"}),
+    "worktree_failed": frozenset({"agents", "log"}),
+    "agent_committed": frozenset({"agents", "log"}),
 }
 _LOG_ONLY = frozenset({"log"})
 _TICKING = frozenset({"running", "waiting"})
@@ -80,6 +84,9 @@ _ROW_EVENTS = frozenset(
         "agent_finished",
         "approval_requested",
         "approval_decided",
+        "worktree_created",
+        "worktree_failed",
+        "agent_committed",
     }
 )
 

@@ -183,9 +183,11 @@ class Gate:
         backend: str | None = None,
         executable: str | None = None,
         readable: tuple[Path, ...] = (),
+        writable: tuple[Path, ...] = (),
     ) -> SandboxSpec:
         """What a process of KIND may touch, working in WORKDIR (writable); READABLE: more
-        paths it must see (read-only), such as a helper program and the socket it talks to."""
+        paths it must see (read-only), such as a helper program and the socket it talks to;
+        WRITABLE: more it may change (an agent's worktree's own git folder)."""
         extras = self._extras(agent_type, backend)
         home = self.home
         hidden = [home, *(Path(p) for p in HIDDEN_FOLDERS), *(Path(p) for p in HIDDEN_SOCKETS)]
@@ -206,11 +208,11 @@ class Gate:
             for candidate in (folder, Path(os.path.realpath(folder))):
                 if any(candidate.is_relative_to(h) for h in covered) and candidate not in shown:
                     shown.append(candidate)
-        writable = [_expand(p, home) for p in self.sandbox.write]
-        writable += [_expand(p, home) for extra in extras for p in extra.write]
+        allowed = [_expand(p, home) for p in self.sandbox.write]
+        allowed += [_expand(p, home) for extra in extras for p in extra.write]
         return SandboxSpec(
             workdir=workdir,
-            writable=tuple(writable),
+            writable=(*allowed, *writable),
             readable=tuple(p for p in shown if p.exists()),
             hidden=tuple(dict.fromkeys(hidden)),
             network=self.network(kind, agent_type),
@@ -240,6 +242,7 @@ class Gate:
         backend: str | None = None,
         extra_env: Mapping[str, str] | None = None,
         readable: tuple[Path, ...] = (),
+        writable: tuple[Path, ...] = (),
     ) -> Launch:
         """How to start ARGV (already allowed by `check`) for a runner that starts its process
         itself (`process.spawn(launch.argv, reap=launch.reap, cwd=launch.cwd, env=launch.env)`).
@@ -255,6 +258,7 @@ class Gate:
                 backend=backend,
                 executable=argv[0],
                 readable=readable,
+                writable=writable,
             )
             cwd = spec.workdir or Path("/")
             return Launch(bwrap_argv(self.status, spec, argv), env, cwd, reap=False, spec=spec)
@@ -274,6 +278,8 @@ class Gate:
         extra_env: Mapping[str, str] | None = None,
         stdin: bytes | None = None,
         timeout: float | None = None,
+        readable: tuple[Path, ...] = (),
+        writable: tuple[Path, ...] = (),
     ) -> int:
         """Run ARGV (already allowed by `check`), confined as well as this machine allows;
         returns its exit status (TimeoutError after TIMEOUT seconds, as `run_process`)."""
@@ -284,6 +290,8 @@ class Gate:
             agent_type=agent_type,
             backend=backend,
             extra_env=extra_env,
+            readable=readable,
+            writable=writable,
         )
         return await run_process(
             launch.argv,

@@ -121,6 +121,13 @@ class AgentJob:
     previous_failure: str | None = None
     # The way its process starts (None: a runner that starts none may run it).
     gate: ProcessGate | None = field(default=None, compare=False, repr=False)
+    # Where it works: its git worktree of the user's repository (None: the session folder).
+    workdir: Path | None = None
+    branch: str | None = None  # the worktree's branch
+
+    @property
+    def working_folder(self) -> Path:
+        return self.workdir if self.workdir is not None else self.session_dir
 
     def process_gate(self) -> ProcessGate:
         """The job's gate; a runner that starts a process without one is a bug, never run."""

@@ -330,7 +330,7 @@ class ClaudeRunner:
             async with permission_prompts(gate.ask_tool) as prompts:
                 argv = self.command(executable, job, prompt.system, prompts.args)
                 launch = await gate.launch(
-                    argv, workdir=job.session_dir, extra_env=env, readable=prompts.readable
+                    argv, workdir=job.working_folder, extra_env=env, readable=prompts.readable
                 )
                 status = await self._run(launch, executable, job, prompt.user, parser, sink)
         finally:

@@ -1,7 +1,8 @@
 """The `command` backend: any program, run per agent with bash from a command template.
 
-`--command TEMPLATE` may use `{prompt}`, `{agent}`, `{type}` and `{session}` (substituted
-shell-quoted); the prompt also arrives on stdin. The working directory is the session folder.
+`--command TEMPLATE` may use `{prompt}`, `{agent}`, `{type}`, `{session}` and `{workdir}`
+(substituted shell-quoted); the prompt also arrives on stdin. The working directory is the
+agent's git worktree when it has one (SWARM_WORKDIR, SWARM_BRANCH), else the session folder.
 It starts through the job's gate: sandboxed where possible, and with only the basic environment
 plus what `[sandbox] env` (or `[sandbox.backends.command] env`) allows, and SWARM_SESSION_DIR,
 SWARM_AGENT and SWARM_MEMORY (JSON of the resolved inputs): no API key it was not given.
@@ -30,7 +31,7 @@ from swarmtui.engine.runners.base import AgentFailed, AgentJob, AgentResult, Out
 from swarmtui.engine.runners.secrets import StreamRedactor, secret_values
 from swarmtui.engine.settings import RunSettings
 
-_FIELD = re.compile(r"\{(prompt|agent|type|session)\}")
+_FIELD = re.compile(r"\{(prompt|agent|type|session|workdir)\}")
 DELIVERY = "as a line on the program's standard input"
 SILENT = (
     "suspicious: the command exited 0 but printed nothing and wrote no file "
@@ -85,6 +86,7 @@ def render_command(template: str, job: AgentJob, prompt: str) -> str:
         "agent": job.name,
         "type": job.type,
         "session": str(job.session_dir),
+        "workdir": str(job.working_folder),
     }
     return _FIELD.sub(lambda m: shlex.quote(values[m.group(1)]), template)
 
@@ -112,6 +114,7 @@ class CommandRunner:
             "SWARM_SESSION_DIR": str(job.session_dir),
             "SWARM_AGENT": job.name,
             "SWARM_MEMORY": json.dumps(job.inputs),
+            "SWARM_WORKDIR": str(job.working_folder),
         }
         stdout: list[str] = []
         last_err: list[str] = []
@@ -141,13 +144,13 @@ class CommandRunner:
             if more is None:
                 status = await gate.run(
                     argv,
-                    workdir=job.session_dir,
+                    workdir=job.working_folder,
                     extra_env=env,
                     stdin=prompt.encode("utf-8"),
                     on_output=on_output,
                 )
             else:  # its input stays open: started here, as the gate prepares it
-                launch = await gate.launch(argv, workdir=job.session_dir, extra_env=env)
+                launch = await gate.launch(argv, workdir=job.working_folder, extra_env=env)
                 status = await run_process(
                     launch.argv,
                     cwd=launch.cwd,
@@ -175,7 +178,7 @@ class CommandRunner:
         text = "".join(stdout)
         warning = None
         # (a second's margin: some file systems keep whole seconds)
-        if not text.strip() and not wrote_a_file(job.session_dir, started - 1):
+        if not text.strip() and not wrote_a_file(job.working_folder, started - 1):
             warning = SILENT
         return AgentResult(text=text, warning=warning)
 

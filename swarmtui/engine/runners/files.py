@@ -97,26 +97,33 @@ def _path_from_info(info: str) -> str | None:
     return next(group for group in match.groups() if group)
 
 
-def artifact_target(path: str) -> tuple[str | None, str | None]:
-    """(target relative to the session folder, None) or (None, why it is refused)."""
+def artifact_target(path: str, into: str | None = None) -> tuple[str | None, str | None]:
+    """(target relative to the session folder, None) or (None, why it is refused). INTO: the
+    agent's worktree (relative to the session folder), where its files go as they are named."""
     problem = check_write_path(path)
     if problem is not None:
         return None, problem
     target = write_target(path)
+    if into is not None:
+        return f"{into}/{target}", None
     if not target.startswith(f"{ARTIFACTS}/"):
         target = f"{ARTIFACTS}/{target}"
     return target, None
 
 
 def write_fenced_files(
-    text: str, session_dir: Path, refuse: Callable[[str], str | None] | None = None
+    text: str,
+    session_dir: Path,
+    refuse: Callable[[str], str | None] | None = None,
+    into: str | None = None,
 ) -> WriteReport:
-    """Write every path-marked code block of TEXT under `artifacts/`; report what was refused
-    (REFUSE says why a target may not be written, by the `Write` rules)."""
+    """Write every path-marked code block of TEXT under `artifacts/` (or, INTO the agent's
+    worktree, where it names); report what was refused (REFUSE says why a target may not be
+    written, by the `Write` rules)."""
     report = WriteReport()
     files, report.problems = find_fenced_files(text)
     for fenced in files:
-        target, problem = artifact_target(fenced.path)
+        target, problem = artifact_target(fenced.path, into)
         if target is not None and refuse is not None:
             problem = refuse(target)
             target = None if problem is not None else target

@@ -155,7 +155,10 @@ class OpenAIRunner:
 
     def _write_files(self, job: AgentJob, text: str, sink: OutputSink) -> list[str]:
         refuse = job.gate.write_problem if job.gate is not None else None
-        report = write_fenced_files(text, job.session_dir, refuse)
+        into = None
+        if job.workdir is not None and job.workdir.is_relative_to(job.session_dir):
+            into = job.workdir.relative_to(job.session_dir).as_posix()  # (its worktree)
+        report = write_fenced_files(text, job.session_dir, refuse, into)
         for problem in report.problems:
             sink.output(f"file not written: {problem}\n", "info")
         return report.written

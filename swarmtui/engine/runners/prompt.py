@@ -68,6 +68,20 @@ def build_prompt(job: AgentJob, *, files_in_text: bool) -> Prompt:
         f"## Files\nSession folder: {job.session_dir}\n"
         f"Artifacts folder: {job.artifacts_dir} (with code/, tests/, docs/, scripts/)"
     )
+    if job.workdir is not None:
+        paths = (
+            f"## Files\nYou work in a git worktree of the project at {job.workdir}, on the "
+            f"branch {job.branch}: change the project's files there. What you leave is "
+            "committed on your branch when you end."
+        )
+        if files_in_text:
+            paths += (
+                "\nTo create or replace a file, put its whole content in a fenced code block "
+                "whose info string names its path in the project, for example:\n"
+                '```python path=src/hello.py\nprint("hello")\n```'
+            )
+        sections.append(paths)
+        return Prompt(system=system, user="\n\n".join(sections) + "\n")
     if files_in_text:
         paths += (
             "\nTo create a file, put its whole content in a fenced code block whose info string "

@@ -1,6 +1,7 @@
 """An agent's detail: instructions, waits/stores and their state, output, memory, artifacts, what
-its program reports as it works (Claude Code's session, tools, files changed), and a box to send
-it a message while it runs."""
+its program reports as it works (Claude Code's session, tools, files changed), a box to send it
+a message while it runs, and, for an agent that worked in a git worktree, its branch, per-file
+stats and coloured diff."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from swarmtui.engine.state import AgentState, MemoryEntry, SessionState
 from swarmtui.memory_keys import key_matches
 from swarmtui.safe_text import ansi_text, safe_lines, safe_text, visible, visible_lines
 from swarmtui.ui.bridge import Frame, SessionBridge
+from swarmtui.ui.diff_text import patch_text, read_patch, stats_text
 from swarmtui.ui.look import STATUS_GLYPH, format_seconds, status_styles
 from swarmtui.ui.widgets.agents_panel import agent_elapsed
 from swarmtui.ui.widgets.memory_panel import short_value
@@ -135,6 +137,13 @@ class AgentDetailScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="detail.back", tooltip="Back to the main screen"),
+        Binding(
+            "d",
+            "toggle_diff",
+            "Diff/output",
+            id="detail.diff",
+            tooltip="Show the agent's diff (its worktree's changes) or its output",
+        ),
     ]
 
     def __init__(
@@ -156,6 +165,8 @@ class AgentDetailScreen(Screen[None]):
         self.send = None if read_only else send
         self.now: float | None = None
         self._artifacts: list[str] = []
+        self.showing_diff = False
+        self._diff_shown: tuple[str | None, str | None] | None = None  # (patch, commit)
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-header")
@@ -165,9 +176,12 @@ class AgentDetailScreen(Screen[None]):
                 yield Static(id="detail-deps", classes="detail-section")
                 yield Static(id="detail-activity", classes="detail-section")
                 yield Static(id="detail-memory", classes="detail-section")
+                yield Static(id="detail-worktree", classes="detail-section")
             with Vertical(id="detail-right"):
                 with VerticalScroll(id="detail-output-scroll"):
                     yield Static(id="detail-output")
+                with VerticalScroll(id="detail-diff-scroll"):
+                    yield Static(id="detail-diff")
                 if self.send is not None:
                     yield Input(
                         placeholder="A message to this agent while it runs (enter sends)",
@@ -183,6 +197,8 @@ class AgentDetailScreen(Screen[None]):
         self.query_one("#detail-activity").border_title = "Its backend"
         self.query_one("#detail-output-scroll").border_title = "Output"
         self.query_one("#detail-artifacts").border_title = "Artifacts: none yet"
+        self.query_one("#detail-worktree").border_title = "Worktree (d: diff)"
+        self.query_one("#detail-diff-scroll").display = False
         if self.bridge is not None:
             self.bridge.register("agents", self)
         self.show_state(self.state)
@@ -234,6 +250,14 @@ class AgentDetailScreen(Screen[None]):
         self.query_one("#detail-deps", Static).update(self._deps(agent, styles))
         self.query_one("#detail-activity", Static).update(activity_text(agent))
         self.query_one("#detail-memory", Static).update(self._memory(agent))
+        worktree = self.query_one("#detail-worktree", Static)
+        if worktree.display != (agent.worktree is not None):
+            worktree.display = agent.worktree is not None
+            self.refresh_bindings()
+        if agent.worktree is not None:
+            worktree.update(stats_text(agent.worktree, styles["done"], styles["failed"]))
+        if self.showing_diff:
+            self._show_diff(agent)
         scroll = self.query_one("#detail-output-scroll", VerticalScroll)
         following = scroll.scroll_y >= scroll.max_scroll_y - 1
         output = "\n".join(line.rstrip("\n") for line in agent.output_tail)
@@ -323,6 +347,46 @@ class AgentDetailScreen(Screen[None]):
             )
             return
         self.app.push_screen(ArtifactPager(relative, text))
+
+    def _show_diff(self, agent: AgentState) -> None:
+        tree = agent.worktree
+        shown = (tree.patch, tree.commit) if tree is not None else (None, None)
+        if shown == self._diff_shown:
+            return
+        self._diff_shown = shown
+        scroll = self.query_one("#detail-diff-scroll", VerticalScroll)
+        if tree is None:
+            text = Text("This agent worked in the session folder: it has no worktree.")
+            scroll.border_title = "Diff"
+        elif tree.commit is None:
+            text = Text("Its work is committed, and its diff kept, when it ends.")
+            scroll.border_title = f"Diff of {tree.branch}"
+        else:
+            patch = read_patch(self.session_path, tree.patch) if tree.patch else ""
+            styles = status_styles(self.app)
+            if patch is None:
+                text = Text(f"{tree.patch}: not found in the session folder")
+            elif not patch:
+                text = Text("It changed nothing.")
+            else:
+                text = patch_text(patch, styles["done"], styles["failed"], styles["waiting"])
+            scroll.border_title = f"Diff: +{tree.added} -{tree.removed} (d: output)"
+        self.query_one("#detail-diff", Static).update(text)
+
+    def action_toggle_diff(self) -> None:
+        self.showing_diff = not self.showing_diff
+        self.query_one("#detail-diff-scroll").display = self.showing_diff
+        self.query_one("#detail-output-scroll").display = not self.showing_diff
+        agent = self.agent
+        if self.showing_diff and agent is not None:
+            self._diff_shown = None
+            self._show_diff(agent)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_diff":  # (only an agent that worked in a worktree has a diff)
+            agent = self.agent
+            return agent is not None and agent.worktree is not None
+        return True
 
     def action_back(self) -> None:
         self.dismiss(None)

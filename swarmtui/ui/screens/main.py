@@ -17,7 +17,6 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Resize
 from textual.geometry import Size
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import Worker
@@ -25,6 +24,7 @@ from textual.worker import Worker
 from swarmtui.ui.bridge import Panel, SessionBridge
 from swarmtui.ui.messages import AgentChosen, AgentControlRequested, TodoStatusRequested
 from swarmtui.ui.screens.main_keys import MAIN_BINDINGS, PANES
+from swarmtui.ui.screens.merge_key import MERGE_BINDING, SessionScreen
 from swarmtui.ui.session_controller import RunContext, SessionController
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.batch_document import BatchDocument
@@ -60,14 +60,14 @@ READ_ONLY_HIDDEN = frozenset(
 )
 
 
-class MainScreen(ReportsFailures, Screen[None]):
+class MainScreen(ReportsFailures, SessionScreen):
     """Edit a batch, run it, watch and steer the session."""
 
     ESCAPE_TO_MINIMIZE = False
     ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, Footer"
     AUTO_FOCUS = "#editor"
 
-    BINDINGS: ClassVar[list[BindingType]] = MAIN_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = [*MAIN_BINDINGS, MERGE_BINDING]
 
     def __init__(
         self,
@@ -217,7 +217,7 @@ class MainScreen(ReportsFailures, Screen[None]):
 
     # Running and steering -------------------------------------------------------------------
     def action_run(self) -> None:
-        live = self.controller.start(self.document.text, self.document.source_name)
+        live = self.controller.start(self.document.text, self.document.run_source)
         if live is not None:
             self._fork_changed()
             self.run_live(live)
@@ -338,4 +338,4 @@ class MainScreen(ReportsFailures, Screen[None]):
             return True
         if action in ("pause", "cancel_session", "store_memory"):
             return self.controller.running
-        return True
+        return super().check_action(action, parameters)

@@ -166,6 +166,13 @@ class ReplayScreen(ReportsFailures, Screen[None]):
             id="replay.fork",
             tooltip="A new session from this point (batch and memory editable)",
         ),
+        Binding(
+            "M",
+            "merge",
+            "Merge",
+            id="replay.merge",
+            tooltip="Merge the agents' git branches back",
+        ),
         Binding("escape", "back", "Back", id="replay.back", tooltip="Leave the replay"),
     ]
 
@@ -178,6 +185,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self._clock = clock  # tests freeze it and move the playhead with `advance`
         self.cursor: ReplayCursor | None = None
         self.error: str | None = None
+        self.has_worktrees = False  # (its agents worked in git worktrees: it can be merged)
         self.playhead = 0.0  # recorded seconds since the session started
         self._last_tick: float | None = None
         self._timer: Timer | None = None
@@ -299,6 +307,8 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         events = message.events
         self.interrupted = message.interrupted
         self.cursor = ReplayCursor(events)
+        self.has_worktrees = any(e.type == "worktree_created" for e in events)
+        self.refresh_bindings()
         first = events[0] if events else None
         title = getattr(first, "title", "") or self.session_path.name
         self.query_one("#replay-title", Static).update(
@@ -329,6 +339,9 @@ class ReplayScreen(ReportsFailures, Screen[None]):
             return
         following = self.following
         cursor.extend(message.events)
+        if any(e.type == "worktree_created" for e in message.events):
+            self.has_worktrees = True
+            self.refresh_bindings()
         if message.ended:
             self.live = False
             end = interrupted_end(cursor.events, self.session_path)
@@ -360,6 +373,8 @@ class ReplayScreen(ReportsFailures, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "fork" and getattr(self.app, "read_only", False):
             return False  # (served read-only: nothing is started from here)
+        if action == "merge":  # (a session whose agents had worktrees; not in a read-only app)
+            return self.has_worktrees and not getattr(self.app, "read_only", False)
         # Nothing to play after a failed load: hide the playback keys.
         return action == "back" or self.error is None
 
@@ -379,6 +394,13 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         session_id = getattr(first, "session_id", "") or self.session_path.name
         fork = ForkRequested(self.session_path, session_id, taken, len(taken), self.playhead, note)
         self.post_message(fork)
+
+    def action_merge(self) -> None:
+        from swarmtui.ui.screens.merge import MergeScreen
+
+        if self.has_worktrees:
+            self.playing = False
+            self.app.push_screen(MergeScreen(self.session_path))
 
     # --- moving the cursor ---
 

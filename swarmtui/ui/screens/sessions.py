@@ -481,29 +481,41 @@ class SessionsScreen(ReportsFailures, Screen[None]):
         if info is None:
             return
         from swarmtui.store.eventlog import writer_alive
-        from swarmtui.ui.screens.ask import ConfirmScreen
 
         if writer_alive(info.path):
             self.notify("This session is still running: it cannot be deleted.", severity="warning")
             return
+        if (info.path / "worktrees").is_dir():
+            self._ask_delete(info)  # (its agents had git worktrees: what goes with them?)
+        else:
+            self._confirm_delete(info, [])
+
+    @work(thread=True, group="sessions-delete", exit_on_error=False, description="Cannot delete")
+    def _ask_delete(self, info: SessionInfo) -> None:
+        # (Its worktrees' unmerged work is found with git: off the event loop.)
+        from swarmtui.store.workspaces import deletion_notes
+
+        notes = deletion_notes(info.path)
+        self.app.call_from_thread(self._confirm_delete, info, notes)
+
+    def _confirm_delete(self, info: SessionInfo, notes: list[str]) -> None:
+        from swarmtui.ui.screens.ask import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._delete(info.path)
 
-        question = ConfirmScreen(
-            f"Delete {info.id}?",
-            f"Its folder goes, with its events and artifacts: {info.path}",
-            yes="Delete",
-            no="Keep it",
-        )
+        detail = " ".join([f"Its folder goes, with its events and artifacts: {info.path}", *notes])
+        question = ConfirmScreen(f"Delete {info.id}?", detail, yes="Delete", no="Keep it")
         self.app.push_screen(question, answered)
 
     @work(thread=True, group="sessions-delete", exit_on_error=False, description="Cannot delete")
     def _delete(self, path: Path) -> None:
-        import shutil
+        from swarmtui.store.workspaces import delete_session
 
-        shutil.rmtree(path)
+        done = delete_session(path, discard_unmerged=True)  # (the question said what goes)
+        for problem in done.problems:
+            self.app.call_from_thread(self.notify, problem, severity="warning", markup=False)
         self.app.call_from_thread(self.action_refresh)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

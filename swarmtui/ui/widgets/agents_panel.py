@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
@@ -24,7 +24,7 @@ from swarmtui.ui.messages import AgentChosen, AgentControlRequested
 from swarmtui.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
-    from swarmtui.engine.state import AgentState
+    from swarmtui.engine.state import AgentState, SessionState
 
 
 def agent_elapsed(agent: AgentState, now: float) -> float | None:
@@ -69,12 +69,51 @@ def has_usage(agent: AgentState) -> bool:
     return bool(agent.tokens_in or agent.tokens_out or agent.cost_usd)
 
 
+def has_diff(agent: AgentState) -> bool:
+    return agent.worktree is not None and agent.worktree.commit is not None
+
+
+def diff_column(agent: AgentState) -> str:
+    """The lines its worktree's diff adds and removes, as a fixed-width column."""
+    tree = agent.worktree
+    if tree is None or tree.commit is None:
+        return f"{'':>13} "
+    return f"{f'+{tree.added} -{tree.removed}':>13} "
+
+
+def has_worker(agent: AgentState) -> bool:
+    return agent.worker is not None
+
+
+WORKER_WIDTH = 14
+
+
+def worker_column(agent: AgentState) -> str:
+    """The Dask worker its last attempt ran on (its name, else its host:port)."""
+    where = agent.worker_name or (agent.worker or "").partition("://")[2]
+    return f"{clip(visible(where), WORKER_WIDTH):<{WORKER_WIDTH}} "
+
+
 def usage_text(agent: AgentState) -> str:
     """The agent's tokens and cost as a fixed-width column; blank while it has used none."""
     tokens = agent.tokens_in + agent.tokens_out
     tok = format_tokens(tokens) if tokens else ""
     cost = format_cost(agent.cost_usd) if agent.cost_usd else ""
     return f"{tok:>10} {cost:>6} "
+
+
+def _column_shown(
+    state: SessionState,
+    changed: frozenset[str] | None,
+    shown: bool,
+    has: Callable[[AgentState], bool],
+) -> bool:
+    """Whether a column some agents fill (usage, a diff) shows: once one has it, since it only
+    grows, the rows that changed are the only ones that can add it."""
+    if changed is None:
+        return any(map(has, state.agents.values()))
+    agents = state.agents
+    return shown or any(has(agents[name]) for name in changed if name in agents)
 
 
 class AgentsPanel(RowList):
@@ -110,6 +149,10 @@ class AgentsPanel(RowList):
         self._styles: dict[str, Style] = {}
         # The tokens/cost column shows once any agent has used some (never in rehearsal).
         self.show_usage = False
+        # The +/- column shows once any agent's work is committed on its branch.
+        self.show_diff = False
+        # The worker column shows once any agent was placed on a Dask worker.
+        self.show_worker = False
         # Set by the main screen: cancel and retry apply only while a session runs.
         self.controls_live = False
         self._controls_shown: tuple[bool, bool] = (False, False)
@@ -129,16 +172,12 @@ class AgentsPanel(RowList):
             self._longest = max((len(name) for name in self._names), default=4)
             changed = None
         self._styles = status_styles(self.app)
-        if changed is None:
-            show_usage = any(map(has_usage, state.agents.values()))
-        else:
-            # Usage only grows: the rows that changed are the only ones that can add it.
-            agents = state.agents
-            show_usage = self.show_usage or any(
-                has_usage(agents[name]) for name in changed if name in agents
-            )
-        if show_usage != self.show_usage:
-            self.show_usage = show_usage
+        show_usage = _column_shown(state, changed, self.show_usage, has_usage)
+        show_diff = _column_shown(state, changed, self.show_diff, has_diff)
+        show_worker = _column_shown(state, changed, self.show_worker, has_worker)
+        shown = (show_usage, show_diff, show_worker)
+        if shown != (self.show_usage, self.show_diff, self.show_worker):
+            self.show_usage, self.show_diff, self.show_worker = shown
             changed = None  # every row gains (or loses) the column
         rows = None if changed is None else [self._index[n] for n in changed if n in self._index]
         self.set_row_count(len(self._names), rows=rows)
@@ -176,6 +215,8 @@ class AgentsPanel(RowList):
     def render_header(self, line: int, width: int) -> Text:
         nw = self._name_width(width)
         usage = f"{'tokens':>10} {'cost':>6} " if self.show_usage else ""
+        usage += f"{'+/- lines':>13} " if self.show_diff else ""
+        usage += f"{'worker':<{WORKER_WIDTH}} " if self.show_worker else ""
         kind = f"{'type':<12} " if width >= NARROW else ""
         status = f"{'status':<9} " if width >= NARROWEST else ""
         return Text(f"  {'agent':<{nw}} {kind}{status}{'time':>7} {usage} waits / stores · output")
@@ -201,6 +242,10 @@ class AgentsPanel(RowList):
             agent.tokens_in,
             agent.tokens_out,
             agent.cost_usd,
+            self.show_diff,
+            None if agent.worktree is None else (agent.worktree.added, agent.worktree.removed),
+            self.show_worker,
+            agent.worker,
         )
 
     def render_row(self, index: int, width: int) -> Text:
@@ -220,6 +265,10 @@ class AgentsPanel(RowList):
         text.append(f"{format_seconds(agent_elapsed(agent, now)):>7} ")
         if self.show_usage:
             text.append(usage_text(agent), Style(dim=True))
+        if self.show_diff:
+            text.append(diff_column(agent), Style(dim=True))
+        if self.show_worker:
+            text.append(worker_column(agent), Style(dim=True))
         text.append(" ")
         rest = width - text.cell_len
         waits = visible(waits_text(agent))

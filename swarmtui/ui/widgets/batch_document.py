@@ -117,6 +117,12 @@ class BatchDocument(ReportsFailures, Vertical):
         return self.example or "<editor>"
 
     @property
+    def run_source(self) -> str:
+        """Where a session of the text says it came from: the file's path (its git repository
+        is found from it), else the source name."""
+        return str(self.path) if self.path is not None else self.source_name
+
+    @property
     def label(self) -> str:
         if self.path is not None:
             return str(self.path)

@@ -34,6 +34,9 @@ _EVENT_STATUS = {
     "agent_server_slot": "running",
     "memory_stored": "done",
     "control": "cancelled",
+    "agent_committed": "done",
+    "worktree_failed": "failed",
+    "workspace_refused": "failed",
 }
 
 
@@ -42,6 +45,7 @@ def describe(event: Event) -> tuple[str, str]:
     # Imported here: the event models are built on first use, not at the app's start-up.
     from swarmtui.engine.events import (
         AgentActivity,
+        AgentCommitted,
         AgentFinished,
         AgentMessage,
         AgentOutput,
@@ -57,6 +61,7 @@ def describe(event: Event) -> tuple[str, str]:
         BashOutput,
         BashStarted,
         CapCrossed,
+        ClusterChanged,
         ConfinementNoted,
         Control,
         DiagnosticEvent,
@@ -67,10 +72,17 @@ def describe(event: Event) -> tuple[str, str]:
         MessageFinished,
         MessageStarted,
         OperationSkipped,
+        PlacedOnWorker,
         SessionFinished,
         SessionForked,
         SessionStarted,
         TodoChanged,
+        WorkerLost,
+        WorkspaceOpened,
+        WorkspaceRefused,
+        WorktreeCreated,
+        WorktreeFailed,
+        WorktreeSetup,
     )
 
     kind = event.type
@@ -153,6 +165,38 @@ def describe(event: Event) -> tuple[str, str]:
         stay = "stays" if len(event.carried) <= 1 else "stay"
         again = plural(len(event.again), "agent") + (" runs" if len(event.again) == 1 else " run")
         return "session", f"forked here: {kept} {stay} done, {again}"
+    if isinstance(event, WorkspaceOpened):
+        on = f" on {event.branch}" if event.branch else ""
+        return "session", f"worktrees of {event.repo}{on} from {event.head[:10]}"
+    if isinstance(event, WorkspaceRefused):
+        then = "no agent starts" if event.stopped else "agents work in the session folder"
+        return "session", f"no worktrees ({then}): {event.reason}"
+    if isinstance(event, WorktreeCreated):
+        merged = f", merging {', '.join(event.providers)}" if event.providers else ""
+        again = " (again)" if event.reused else ""
+        return event.agent, f"worktree {event.path}{again} on {event.branch}{merged}"
+    if isinstance(event, WorktreeFailed):
+        listed = f" [{', '.join(event.files[:5])}]" if event.files else ""
+        return event.agent, f"worktree {event.stage} failed: {event.reason}{listed}"
+    if isinstance(event, WorktreeSetup):
+        how = event.reason or f"exit {event.exit_status}"
+        return event.agent, f"setup {event.command}: {how}"
+    if isinstance(event, ClusterChanged):
+        change = f" ({event.joined} joined)" if event.joined else ""
+        change = f" ({event.left} left)" if event.left else change
+        workers = plural(event.workers, "worker")
+        return "session", f"cluster {event.executor}: {workers}, {event.slots} slots{change}"
+    if isinstance(event, PlacedOnWorker):
+        named = f" ({event.name})" if event.name else ""
+        return event.agent, f"attempt {event.attempt} on worker {event.worker}{named}"
+    if isinstance(event, WorkerLost):
+        return "session", f"{event.reason}; failed: {', '.join(event.agents)}"
+    if isinstance(event, AgentCommitted):
+        count = len(event.files) + event.more_files
+        return event.agent, (
+            f"committed on {event.branch}: +{event.added} -{event.removed} in {count} "
+            f"file{'s' if count != 1 else ''} ({event.commit[:10]})"
+        )
     return "", kind
 
 
@@ -165,6 +209,7 @@ KINDS: dict[str, frozenset[str]] = {
     "agent": frozenset(
         {"agent_queued", "agent_waiting", "agent_started", "agent_finished", "agent_rehearsed"}
     ),
+    "cluster": frozenset({"cluster_changed", "placed_on_worker", "worker_lost"}),
     "output": frozenset({"agent_output", "bash_output"}),
     "usage": frozenset({"agent_usage"}),
     "memory": frozenset({"memory_stored", "memory_deleted", "memory_read"}),

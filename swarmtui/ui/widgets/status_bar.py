@@ -23,10 +23,18 @@ from swarmtui.ui.look import (
 )
 
 if TYPE_CHECKING:
-    from swarmtui.engine.state import SessionState
+    from swarmtui.engine.state import ClusterState, SessionState
 
 
 NARROW_WIDTH = 100  # below: the session id is shortened
+
+
+def cluster_text(cluster: ClusterState) -> str:
+    """The Dask cluster agents run on: `dask-local:2 2 workers 8 slots`, and workers lost."""
+    workers = f"{cluster.workers} worker{'s' if cluster.workers != 1 else ''}"
+    slots = f"{cluster.slots} slot{'s' if cluster.slots != 1 else ''}"
+    lost = f" {len(cluster.lost)} lost" if cluster.lost else ""
+    return f"⛁ {visible(cluster.executor)} {workers} {slots}{lost}"
 
 
 def usage_totals(tokens: int, cost_usd: float) -> str:
@@ -162,6 +170,8 @@ class StatusBar(Widget):
             usage = usage_totals(self._tokens, state.cost_usd)
             if usage:
                 text.append(f" · {usage}")
+            if state.cluster is not None:
+                text.append(f" · {cluster_text(state.cluster)}", Style(dim=True))
             waiting = len(state.awaiting)
             if waiting:
                 text.append("  ")

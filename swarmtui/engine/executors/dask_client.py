@@ -1,0 +1,109 @@
+"""The few calls of Dask's client swarmtui makes, typed (Dask's asynchronous API is only
+partly annotated: its calls return either a value or a coroutine, by mode)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import distributed
+from distributed.security import Security
+
+
+def security(ca_file: Path, cert_file: Path, key_file: Path) -> Any:
+    """The TLS settings of a client (its certificate and key, the cluster's CA)."""
+    make: Any = Security
+    return make(
+        tls_ca_file=str(ca_file),
+        tls_client_cert=str(cert_file),
+        tls_client_key=str(key_file),
+        require_encryption=True,
+    )
+
+
+CLIENT_SEND_INTERVAL = 0.001  # seconds
+
+
+class DaskClient:
+    """An asynchronous Dask client on the running event loop, and the local cluster it
+    started, if it did."""
+
+    def __init__(self, client: Any, cluster: Any = None) -> None:
+        self._client = client
+        self._cluster = cluster
+        # What the client tells the scheduler (a new task, a release) waits up to 10 ms to
+        # go with what follows; an agent's start is worth sending at once.
+        stream = getattr(client, "scheduler_comm", None)
+        if stream is not None and hasattr(stream, "interval"):
+            stream.interval = CLIENT_SEND_INTERVAL
+
+    @classmethod
+    async def start_local(cls, workers: int, slots: int, log_level: int) -> DaskClient:
+        """A cluster of WORKERS processes with SLOTS threads each, on this machine's loopback."""
+        make: Any = distributed.LocalCluster
+        cluster = await make(
+            n_workers=workers,
+            threads_per_worker=slots,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=":0",  # (its HTTP server: on a free port of `host`, not 8787)
+            silence_logs=log_level,
+            asynchronous=True,
+        )
+        connect: Any = distributed.Client
+        try:
+            return cls(await connect(cluster, asynchronous=True), cluster)
+        except BaseException:
+            await cluster.close()
+            raise
+
+    @classmethod
+    async def connect(cls, address: str, security: Any, timeout: float) -> DaskClient:
+        connect: Any = distributed.Client
+        return cls(await connect(address, asynchronous=True, security=security, timeout=timeout))
+
+    async def wait_for_workers(self, count: int) -> None:
+        await self._client.wait_for_workers(count)
+
+    async def versions(self) -> dict[str, Any]:
+        """`Client.get_versions` with swarmtui's own version among the packages."""
+        report: dict[str, Any] = await self._client.get_versions(packages=["swarmtui"])
+        return report
+
+    async def workers(self) -> dict[str, dict[str, Any]]:
+        """The scheduler's view of its workers (address -> name, nthreads, resources...)."""
+        identity: dict[str, Any] = await self._client.scheduler.identity()
+        workers: dict[str, dict[str, Any]] = identity.get("workers", {})
+        return workers
+
+    def subscribe(self, topic: str, handler: Callable[[tuple[float, Any]], None]) -> None:
+        self._client.subscribe_topic(topic, handler)
+
+    def unsubscribe(self, topic: str) -> None:
+        self._client.unsubscribe_topic(topic)
+
+    def submit(self, function: Callable[..., Any], *args: Any, **options: Any) -> Any:
+        """A future of FUNCTION(*ARGS) on the cluster (await it for its result)."""
+        return self._client.submit(function, *args, **options)
+
+    async def run(self, function: Callable[..., Any], *args: Any, workers: list[str]) -> Any:
+        """FUNCTION(*ARGS) on each of WORKERS, outside the task graph: worker -> result (or
+        the exception it raised)."""
+        answers: dict[str, Any] = await self._client.run(
+            function, *args, workers=workers, on_error="return"
+        )
+        return answers
+
+    async def run_everywhere(self, function: Callable[..., Any], *args: Any) -> None:
+        await self._client.run(function, *args, on_error="ignore")
+
+    async def cancel(self, future: Any) -> None:
+        await self._client.cancel([future], force=True)
+
+    async def close(self) -> None:
+        try:
+            await self._client.close()
+        finally:
+            if self._cluster is not None:
+                await self._cluster.close()

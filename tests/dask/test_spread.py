@@ -1,0 +1,54 @@
+"""Agents run on the cluster's workers: spread over both, their files back in the session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from swarmtui.config import ExecutorOptions
+from swarmtui.engine.events import FileWritten, PlacedOnWorker
+from swarmtui.store import read_events
+
+from ..engine.helpers import one_message, run, task
+from .conftest import Cluster
+
+# Each agent writes where it works (a scratch folder on its worker) into a file, and says it.
+WHERE = 'pwd -P > "artifacts/code/$SWARM_AGENT.txt"; echo "$SWARM_AGENT in $PWD"'
+
+
+async def test_agents_spread_over_two_workers_with_their_files_back(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    names = [f"agent-{i}" for i in range(8)]
+    batch = one_message(*(task(i, name) for i, name in enumerate(names)))
+    r = await run(
+        batch,
+        tmp_path,
+        backend="command",
+        command_template=WHERE,
+        max_parallel=4,  # the cluster's slots: two workers of two
+        executor=ExecutorOptions(address=cluster.address),
+    )
+    assert r.state.status == "completed", r.state.reason
+    placed = {e.agent: e.worker for e in r.of(PlacedOnWorker)}
+    workers = set(cluster.worker_pids())
+    assert set(placed) == set(names)
+    assert set(placed.values()) == workers  # both workers ran agents
+    session = r.session.path.resolve()
+    local_dirs: dict[str, str] = cluster.client.run(lambda dask_worker: dask_worker.local_directory)
+    for name in names:
+        agent = r.state.agents[name]
+        assert agent.worker == placed[name]
+        # What it said names the session folder; it worked in a scratch folder of its worker.
+        assert agent.result == f"{name} in {session}\n"
+        where = (session / "artifacts" / "code" / f"{name}.txt").read_text().strip()
+        assert where.startswith(local_dirs[placed[name]] + "/swarmtui-"), where
+    # The scratch folders are gone.
+    for folder in local_dirs.values():
+        assert not list(Path(folder).glob("swarmtui-*"))
+    # The cluster is recorded, and the replay shows where each agent ran.
+    cluster_state = r.state.cluster
+    assert cluster_state is not None
+    assert (cluster_state.workers, cluster_state.slots) == (2, 4)
+    replayed = read_events(r.session.path)
+    assert [e for e in replayed if isinstance(e, PlacedOnWorker)] == r.of(PlacedOnWorker)
+    assert not r.of(FileWritten)  # (a command agent's files are its own, as when local)
