@@ -166,15 +166,17 @@ def plan_fork(state: SessionState, batch: Batch, source_dir: Path) -> ForkPlan:
 
 def _files_to_carry(state: SessionState, again: set[str]) -> tuple[str, ...]:
     """Every file recorded up to the point but those written by agents that run again (they
-    write them anew): the batch's writes, and the reports, artifacts and changed files of the
-    agents that stay done. Only paths inside the session folder."""
+    write them anew): the batch's writes, and the reports, artifacts, changed files and diffs
+    of the agents that stay done. Only paths inside the session folder."""
     found: dict[str, None] = {}
     for path, _size, by in state.files:
         if by not in again:
             found[path] = None
     for agent in state.agents.values():
         if agent.name not in again and agent.status == "done":
-            for path in (*agent.artifacts, *agent.files_changed):
+            # (its diff, kept as a patch: its replay and comparison show it without git)
+            patch = agent.worktree.patch if agent.worktree is not None else None
+            for path in (*agent.artifacts, *agent.files_changed, *([patch] if patch else [])):
                 found[path] = None
     return tuple(p for p in found if _inside(p))
 

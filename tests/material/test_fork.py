@@ -9,6 +9,8 @@ import signal
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from swarmtui.engine.events import SessionForked
 from swarmtui.engine.fork import MemoryEdit
 from swarmtui.engine.settings import RunSettings
@@ -25,6 +27,7 @@ from swarmtui.store.schema import SCHEMA_VERSION, create_schema
 from swarmtui.ui.widgets.log_panel import describe
 
 from ..engine.helpers import start_command_run, wait_for_events
+from ..workspace.helpers import batch_in, make_repo
 from .forks import (
     AGENTS,
     COMMAND,
@@ -393,3 +396,45 @@ async def test_a_session_recorded_before_forks_is_read_and_upgraded(tmp_path: Pa
     assert {"forked_from", "forked_at"} <= columns and version == SCHEMA_VERSION == 2
     [info] = list_sessions(sessions)
     assert info.error is None and info.status == "completed" and info.forked_from is None
+
+
+def test_a_fork_of_a_session_whose_agents_had_worktrees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fork's agents build on the branches of the agents it carried over; their diffs come
+    with them; deleting the fork removes its own branches, never its source's."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")  # (no user's git configuration)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    repo = make_repo(tmp_path / "repo", {"README": "the project\n"})
+    batch = batch_in(repo, PIPELINE, "release.swarm.js")
+    sessions = tmp_path / "sessions"
+    script = f'echo "$SWARM_AGENT" > "$SWARM_AGENT.txt"; {COMMAND}'
+    common = ["--sessions-dir", str(sessions), "--backend", "command", "--command", script]
+    run = cli("run", str(batch), "--json", *common)
+    assert run.returncode == 0, run.stderr
+    original = Path(json.loads(run.stdout)["summary"]["path"])
+    ran = {a["name"]: a for a in json.loads(run.stdout)["state"]["agents"]}
+    source_branches = sorted(ran[a]["worktree"]["branch"] for a in AGENTS)
+
+    at = _finished(original, "Builder")  # Planner and Builder done
+    forked = cli("fork", original.name, "--at", str(at), "--json", *common)
+    assert forked.returncode == 0, forked.stderr
+    fork = Path(json.loads(forked.stdout)["summary"]["path"])
+    state = {a["name"]: a for a in json.loads(forked.stdout)["state"]["agents"]}
+    assert started_after_fork(fork) == ["Checker", "Shipper"]
+    own = sorted(state[a]["worktree"]["branch"] for a in ("Checker", "Shipper"))
+    assert all(branch.startswith(f"swarm/{fork.name}/") for branch in own)
+    assert repo.branches() == sorted(source_branches + own)
+    # The checker started from the carried builder's work, in the source's branch.
+    builder = state["Builder"]["worktree"]["branch"]
+    assert builder == ran["Builder"]["worktree"]["branch"]
+    assert repo.is_ancestor(repo.tip(builder), repo.tip(state["Checker"]["worktree"]["branch"]))
+    # The carried agents' diffs come with them (their replay shows them without git).
+    for agent in ("Planner", "Builder"):
+        patch = state[agent]["worktree"]["patch"]
+        assert patch and (fork / patch).read_bytes() == (original / patch).read_bytes()
+
+    deleted = cli("delete", fork.name, "--yes", "--sessions-dir", str(sessions))
+    assert deleted.returncode == 0, deleted.stderr
+    assert not fork.exists()
+    assert repo.branches() == source_branches  # the source's branches are the source's
