@@ -328,7 +328,7 @@ def bench_log_and_fold(n: int, root: Path) -> dict[str, Any]:
             e.seq,
             e.t,
             e.type,
-            getattr(e, "agent", None),
+            e.__dict__.get("agent"),
             e.__pydantic_serializer__.to_json(e).decode(),
         )
         for e in events
