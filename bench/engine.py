@@ -1,6 +1,6 @@
 """Engine benchmarks, each beside a bare asyncio/sqlite3 baseline doing the same work in this run.
 
-    python bench/engine.py [--json] [--quick]
+    python bench/engine.py [--json] [--quick] [--repeat N] [--no-bytecode]
 
 (a) 200 rehearsal agents of 50 ms in 4 dependent levels: wall vs the 200 ms critical path
 (b) the same with 2,000 agents
@@ -414,6 +414,12 @@ def main() -> int:
     parser.add_argument(
         "--no-bytecode", action="store_true", help="(c): compile swarmtui at every process start"
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="(a), (b): runs of the engine and the baseline, taking turns (the ratios' range)",
+    )
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     results: dict[str, Any] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
@@ -426,13 +432,18 @@ def main() -> int:
 
         def levels(name: str, agents: int, goal: float) -> None:
             batch = levels_batch(agents, 4)
-            wall, state = asyncio.run(run_engine(batch, 0.05, root / name))
-            session_wall = state.metrics.wall_seconds
-            # When the last agent was done (its report may still have been on its way).
-            agents_done = max(a.finished_at or 0.0 for a in state.agents.values())
-            status = state.status
-            del state
-            base = asyncio.run(run_baseline(batch, 0.05, root))
+            engine_ratios: list[float] = []
+            baseline_ratios: list[float] = []
+            for turn in range(max(1, args.repeat)):
+                wall, state = asyncio.run(run_engine(batch, 0.05, root / f"{name}-{turn}"))
+                session_wall = state.metrics.wall_seconds
+                # When the last agent was done (its report may still have been on its way).
+                agents_done = max(a.finished_at or 0.0 for a in state.agents.values())
+                status = state.status
+                del state
+                base = asyncio.run(run_baseline(batch, 0.05, root))
+                engine_ratios.append(round(wall / 0.2, 3))
+                baseline_ratios.append(round(base / 0.2, 3))
             floor = file_creation_floor(agents, root)
             results[name] = {
                 "agents": agents,
@@ -449,6 +460,9 @@ def main() -> int:
                 "floor_ratio": round(max(0.2, floor) / 0.2, 3),
                 "goal_ratio": goal,
                 "status": status,
+                # Every turn's ratios (the fields above are the last turn's).
+                "engine_ratios": engine_ratios,
+                "baseline_ratios": baseline_ratios,
             }
 
         levels("a_200_agents_4_levels", 200, 1.05)
