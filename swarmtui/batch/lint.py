@@ -14,6 +14,7 @@ from swarmtui.batch.diagnostics import Diagnostics
 from swarmtui.batch.models import Batch, MemoryOp, TaskOp, TodoWriteOp
 from swarmtui.batch.source import Range
 from swarmtui.batch.todos import link_todos
+from swarmtui.batch.words import all_agents_phrases
 
 # Instructions that say how the agent coordinates, through memory or claude-flow's hooks.
 _COORDINATES_RE = re.compile(r"memory|hooks?\b|coordinat|\bshar(?:e|es|ed|ing)\b", re.IGNORECASE)
@@ -228,7 +229,7 @@ def _separate_messages(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) 
     moved = list(message)
     for i in movable:
         moved[i] = first
-    after = _wall(graph, moved)
+    after = _wall(_waits_for_everyone(graph, tasks, moved), moved)
     if after >= before:
         return  # moving them would not make the batch faster: nothing worth saying
     gain = f"expected speed-up {before / after:.1f}× ({before} → {after} agent-lengths)"
@@ -240,6 +241,30 @@ def _separate_messages(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) 
             f"it could share message {first}; {gain}",
             _range(info.op),
         )
+
+
+def _waits_for_everyone(
+    graph: dict[int, list[int]], tasks: list[TaskInfo], message: list[int]
+) -> dict[int, list[int]]:
+    """GRAPH with the agents moved as MESSAGE says: one that waits for "all agents to complete"
+    waits for every other agent of its own message (dependencies.py), so in its new message it
+    waits for those (a move that only seems to save time must not be advised)."""
+    everyone = [
+        i
+        for i, info in enumerate(tasks)
+        if info.explicit_waits is None
+        and not info.depends_on
+        and all_agents_phrases(info.op.instructions)
+    ]
+    if not everyone:
+        return graph
+    members: dict[int, list[int]] = {}
+    for i in graph:
+        members.setdefault(message[i], []).append(i)
+    moved = dict(graph)
+    for i in everyone:
+        moved[i] = sorted({*graph[i], *(j for j in members[message[i]] if j != i)})
+    return moved
 
 
 def _wall(graph: dict[int, list[int]], message: list[int]) -> int:
@@ -352,26 +377,37 @@ def skip_dependents(batch: Batch, diags: Diagnostics) -> None:
                     break
 
 
+def can_run(batch: Batch) -> bool:
+    """Whether anything in BATCH could run: a task, todo list, Bash, Write or memory operation
+    that is not skipped, or an agent skipped only for a key nothing stores (SW004: a key stored
+    by hand rescues it). A batch that cannot is refused before any session is made."""
+    return any(
+        op.kind in _RUNNABLE
+        and (op.skip_reason is None or (op.kind == "task" and op.skip_reason.startswith("SW004")))
+        for op in batch.operations()
+    )
+
+
 def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
     """SW021: a batch in which nothing will run must not pass for one that ran (an empty session
-    that "completes"). Reported only when no other error already says why, and not for a blank
-    text (an empty editor has nothing wrong with it yet)."""
-    if not diags.source.text.strip():
-        return
+    that "completes"), an empty or blank text included. Reported only when no other error
+    already says why."""
     if any(op.kind in _RUNNABLE and op.skip_reason is None for op in batch.operations()):
         return
     if any(d.severity == "error" for d in diags.items):
         return
     recorded = [op for op in batch.operations() if op.kind in ("tool", "note")]
     what = (
-        "only operations swarmtui records without running (agents' own tools, coordination, "
-        "MCP tools) and notes"
+        "it holds only operations swarmtui records without running (agents' own tools, "
+        "coordination, MCP tools) and notes"
         if recorded
-        else "no operation at all"
+        else "it holds no operation at all"
+        if diags.source.text.strip()
+        else "it is empty"
     )
     diags.add(
         "SW021",
-        f"nothing in this batch can run: it holds {what}; add a Task, Bash, Write, TodoWrite or "
-        "memory operation",
+        f"nothing in this batch can run: {what}; add a Task, Bash, Write, TodoWrite or memory "
+        "operation",
         (1, 1, 1, 1),
     )

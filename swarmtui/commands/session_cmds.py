@@ -25,6 +25,7 @@ from swarmtui.commands.session_text import (
     figures_text,
     final_text,
     operation_lines,
+    reason_lines,
     result_json,
 )
 from swarmtui.engine.state import SessionState
@@ -161,9 +162,19 @@ def run_headless_command(file: Path, as_json: bool, options: dict[str, Any]) -> 
     if problem:
         _error(problem)
         return EXIT_USAGE
-    session = new_live_session(
-        text, source_name=str(file), settings=settings, sessions_dir=sessions_dir
-    )
+    from swarmtui.engine.session import NothingToRun
+
+    try:
+        session = new_live_session(
+            text, source_name=str(file), settings=settings, sessions_dir=sessions_dir
+        )
+    except NothingToRun as exc:
+        # As `swarmtui lint` says it (exit 1), and no session folder that "failed" doing nothing.
+        for d in exc.batch.diagnostics:
+            if d.severity.value == "error":
+                click.echo(d.format(str(file)), err=True)
+        _error(f"{file}: nothing in this batch can run; no session was made")
+        return EXIT_FAILED
     return _run_session(session, as_json, str(file))
 
 
@@ -295,7 +306,7 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
             if state.max_parallel_reason:
                 why = state.max_parallel_reason
                 click.echo(f"at most {state.max_parallel} agents at once ({why})")
-            for line in operation_lines(state):
+            for line in [*reason_lines(state), *operation_lines(state)]:
                 click.echo(line)
     ok = state.status == "completed" and not session.log_error
     return EXIT_OK if ok else EXIT_FAILED

@@ -84,6 +84,17 @@ def _bash_lines(state: SessionState) -> list[str]:
     return lines
 
 
+def _skipped_lines(state: SessionState) -> list[str]:
+    """Every other operation that did not run: `write op 13 (app.js) -> not run: why`."""
+    from swarmtui.engine.outcome import skipped_label
+    from swarmtui.engine.summary import skipped_summary
+
+    return [
+        printable(f"{skipped_label(state, s['op'], s['kind'])} -> not run: {s['reason']}")
+        for s in skipped_summary(state)
+    ]
+
+
 def _rehearsal_lines(state: SessionState) -> list[str]:
     """What a rehearsal did not run of each agent: its real backend's work."""
     lines = []
@@ -174,6 +185,7 @@ def operation_lines(state: SessionState) -> list[str]:
         *_cluster_lines(state),
         *workspace_lines(state),
         *_bash_lines(state),
+        *_skipped_lines(state),
         *_rehearsal_lines(state),
         *_approval_lines(state),
         *_warning_lines(state),

@@ -34,7 +34,7 @@ from swarmtui.engine.events import (
     FileWritten,
     FinalAgentStatus,
 )
-from swarmtui.engine.inbox import Inbox
+from swarmtui.engine.inbox import REHEARSED, Inbox
 from swarmtui.engine.operations import set_agent_todos
 from swarmtui.engine.output_log import OutputLog
 from swarmtui.engine.paths import slug
@@ -84,6 +84,8 @@ class AgentRun:
         # A hard cap stopped it: it fails with this reason and is not retried.
         self.stop_reason: str | None = None
         self.inbox = Inbox()
+        if agent.runs_on == "rehearsal":
+            self.inbox.close(REHEARSED)
         self._log = OutputLog(agent.name, scheduler.session_dir, scheduler._emit)
         self._running = False
         self.task: asyncio.Task[None]

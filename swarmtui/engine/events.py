@@ -350,6 +350,8 @@ class OperationSkipped(EventBase):
     op: int
     kind: str
     reason: str
+    # What it was about (a Write's path, a memory key, a note's text); None in older logs.
+    subject: str | None = None
 
 
 class ConfinementNoted(EventBase):
@@ -439,6 +441,8 @@ class WorkerLost(EventBase):
     worker: str
     agents: list[str] = Field(default_factory=list)
     reason: str = ""
+
+
 # --- the workspace: git worktrees of the user's repository (swarmtui.engine.workspace) -------
 
 

@@ -14,6 +14,7 @@ import asyncio
 from collections import deque
 
 NOT_STARTED = "it has not started to talk to its backend yet"
+REHEARSED = "it is a rehearsal, in which nothing runs that could read one"
 
 
 class Inbox:

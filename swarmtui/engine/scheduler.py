@@ -40,6 +40,7 @@ from swarmtui.engine.events import (
 from swarmtui.engine.guard import SessionGuard
 from swarmtui.engine.instant import MessageOperations
 from swarmtui.engine.memory import Memory
+from swarmtui.engine.outcome import failure_reason, op_subject
 from swarmtui.engine.output_log import PendingWrites
 from swarmtui.engine.plan import Plan, PlannedAgent
 from swarmtui.engine.preflight import preflight
@@ -94,6 +95,7 @@ class Scheduler:
         )
         self.caps = Caps(self.settings, state)
         self.preflight_problem: str | None = None  # (then no agent started)
+        self.failure: str | None = None  # why the session failed, once it has ended
         self._runner_factory = runner_factory
         self._runners: dict[str, Runner] = {}
         self._runs: dict[str, AgentRun] = {}
@@ -131,15 +133,10 @@ class Scheduler:
             self.guard.close("the session ended before anyone decided")
         if self._cancelled:
             return "cancelled"
-        # An error diagnostic always means something of the batch did not run (a syntax error
-        # may even have swallowed the operation it was in).
-        ok = (
-            self.preflight_problem is None
-            and self.state.failures == 0
-            and not self.batch.has_errors
-            and all(self.state.agents[n].status == "done" for n in self.agents)
-        )
-        return "completed" if ok else "failed"
+        # What happened decides (`swarmtui.engine.outcome`): why it failed, when it did.
+        agents = {name: agent.index for name, agent in self.agents.items()}
+        self.failure = failure_reason(self.batch, self.state, agents)
+        return "completed" if self.preflight_problem is None and not self.failure else "failed"
 
     def _anything_to_retry(self) -> bool:
         return not self._cancelled and anything_to_retry(self.state, self.agents.values())
@@ -224,8 +221,10 @@ class Scheduler:
             return
         # Every operation that did not run is recorded: a note here is one that was not
         # understood, which fails the run like any other; a recorded tool (Claude Code's Read,
-        # coordination, an MCP tool swarmtui does not run) does not (SessionState.failures).
-        self._emit(OperationSkipped(op=op.index, kind=op.kind, reason=reason))
+        # coordination, an MCP tool swarmtui does not run) does not (`swarmtui.engine.outcome`).
+        self._emit(
+            OperationSkipped(op=op.index, kind=op.kind, reason=reason, subject=op_subject(op))
+        )
 
     # --- agents -------------------------------------------------------------------------------
 

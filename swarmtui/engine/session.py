@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from swarmtui import gc_policy
-from swarmtui.batch import parse_batch
+from swarmtui.batch import can_run, parse_batch
 from swarmtui.batch.models import Batch
 from swarmtui.engine.control_socket import MAX_MESSAGE, ControlServer
 from swarmtui.engine.estimate import Estimate, estimate
@@ -52,11 +52,24 @@ Subscriber = Callable[[Event], None]
 
 
 def _end_reason(scheduler: Scheduler) -> str | None:
-    """Why the session ended early, when it did: a pre-flight check, a session cap."""
+    """Why the session ended early or failed, when it did: a pre-flight check, a session cap,
+    else the first thing that failed."""
     if scheduler.preflight_problem is not None:
         return f"pre-flight check failed, no agent started: {scheduler.preflight_problem}"
     crossed = scheduler.caps.crossed
-    return crossed.reason.removeprefix("stopped: ") if crossed is not None else None
+    return crossed.reason.removeprefix("stopped: ") if crossed is not None else scheduler.failure
+
+
+class NothingToRun(ValueError):
+    """A new session of a batch in which nothing would run (empty, or only errors, notes and
+    recorded tools) is not made: no folder, no session that "completes" or "fails" with no
+    work. The batch's diagnostics say why."""
+
+    def __init__(self, batch: Batch) -> None:
+        super().__init__(
+            "Nothing in this batch can run (its diagnostics say why): no session was made"
+        )
+        self.batch = batch
 
 
 class EventSink(Protocol):
@@ -145,6 +158,8 @@ class LiveSession:
         )
         if self.batch.source_name is None:
             self.batch.source_name = source_name
+        if resume is None and not can_run(self.batch):
+            raise NothingToRun(self.batch)
         self._slug = session_slug(self.batch, source_name)
         self.session_id = session_name(self.started, self._slug)
         self.path = sessions_dir / self.session_id
@@ -456,6 +471,7 @@ class LiveSession:
             return {"ok": False, "error": problem}
         _t, _by, _text, delivery = self.state.agents[agent].messages[-1]
         return {"ok": True, "agent": agent, "delivery": delivery}
+
     def interrupt(self, reason: str) -> None:
         """End the session as `cancelled` with REASON (SIGTERM, SIGHUP: the same end as
         Ctrl-C, recorded, with every runner stopped)."""

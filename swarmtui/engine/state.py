@@ -337,6 +337,7 @@ class SessionState:
     bash: dict[int, BashState] = field(default_factory=dict)
     files: list[tuple[str, int, str]] = field(default_factory=list)  # (path, bytes, by)
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (op, kind, reason)
+    skipped_subjects: dict[int, str] = field(default_factory=dict)  # op -> what it was about
     metrics: Metrics = field(default_factory=Metrics)
     finished: bool = False  # a session_finished event was applied
     cost_usd: float = 0.0  # total over agents
@@ -417,15 +418,6 @@ class SessionState:
         """Waiting for the user with no agent running: the time does not count as work."""
         return self.running == 0 and (self.paused or self.held) and not self.finished
 
-    @property
-    def failures(self) -> int:
-        """Operations that did not run or failed (skipped operations, failed or denied commands).
-        A tool recorded without running (kind "tool": agents' own work, coordination swarmtui
-        does itself, an MCP tool it does not run) is deliberate, not a failure."""
-        skipped = sum(1 for _, kind, _ in self.skipped if kind != "tool")
-        failed = ("failed", "denied")
-        return skipped + sum(1 for b in self.bash.values() if b.status in failed)
-
     def to_json(self) -> dict[str, Any]:
         """A deterministic, JSON-ready picture of the state (live and replayed runs agree)."""
         return {
@@ -466,7 +458,10 @@ class SessionState:
             ],
             "bash": [_bash_json(b) for _, b in sorted(self.bash.items())],
             "files": [{"path": p, "bytes": n, "by": by} for p, n, by in self.files],
-            "skipped": [{"op": op, "kind": k, "reason": why} for op, k, why in self.skipped],
+            "skipped": [
+                {"op": op, "kind": k, "reason": why, "subject": self.skipped_subjects.get(op)}
+                for op, k, why in self.skipped
+            ],
             "diagnostics": [
                 {
                     "code": d.code,
@@ -1293,6 +1288,8 @@ def apply(state: SessionState, event: Event) -> SessionState:
             _bash_rehearsed(state, event)
         case OperationSkipped():
             state.skipped.append((event.op, event.kind, event.reason))
+            if event.subject is not None:
+                state.skipped_subjects[event.op] = event.subject
         case ApprovalRequested():
             _approval_requested(state, event)
         case ApprovalDecided():

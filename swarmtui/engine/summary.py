@@ -96,6 +96,9 @@ def summary_json(state: SessionState, path: Path) -> dict[str, Any]:
         # Every Bash operation: what ran (or, in a rehearsal, what would have; or what was
         # denied, or skipped), where, how, and who let it run.
         "bash": bash_summary(state),
+        # Every other operation that did not run (refused, or skipped for an error), with why;
+        # tools recorded without running are in the state's `skipped`, as they fail nothing.
+        "skipped": skipped_summary(state),
         "confinement": None
         if state.confinement is None
         else {
@@ -138,3 +141,14 @@ def bash_summary(state: SessionState) -> list[dict[str, Any]]:
                 }
             )
     return sorted(entries, key=lambda entry: entry["op"])
+
+
+def skipped_summary(state: SessionState) -> list[dict[str, Any]]:
+    """Each operation other than a Bash command or a recorded tool that did not run, in batch
+    order: a Write refused or skipped for an error, a memory operation, a note not understood,
+    a task under a name already taken."""
+    return [
+        {"op": op, "kind": kind, "subject": state.skipped_subjects.get(op), "reason": reason}
+        for op, kind, reason in sorted(state.skipped)
+        if kind not in ("tool", "bash")
+    ]

@@ -166,15 +166,25 @@ def _connect(db: Path) -> tuple[sqlite3.Connection, ReadOnlyDatabase]:
 
 
 def parse_events(db: Path, payloads: list[str], first: int = 0) -> list[Event]:
-    """The events of recorded JSON payloads; `first` is the number of the first in messages."""
+    """The events of recorded JSON payloads; FIRST is how many events come before them. A bad
+    one is named by its number, counted from 1 as events are (`seq`, `swarmtui diff`)."""
     # One validate_json over the whole list is much faster than one call per row.
     try:
         return _EVENTS.validate_json("[" + ",".join(payloads) + "]")
     except ValidationError as exc:
-        where = exc.errors()[0]["loc"]
-        index = f"{first + where[0]}" if where and isinstance(where[0], int) else "?"
-        message = exc.errors()[0]["msg"]
-        raise SessionStoreError(f"{db}: event #{index} is not a valid event ({message})") from exc
+        # Which one: each on its own (a payload that is not JSON may even merge with the next
+        # in the joined list, and its error has no position in the list).
+        for number, payload in enumerate(payloads, start=first + 1):
+            try:
+                _EVENT.validate_json(payload)
+            except ValidationError as bad:
+                message = bad.errors()[0]["msg"]
+                raise SessionStoreError(
+                    f"{db}: event #{number} is not a valid event ({message})"
+                ) from exc
+        raise SessionStoreError(
+            f"{db}: the events are not valid ({exc.errors()[0]['msg']})"
+        ) from exc
 
 
 def db_path(session_path: Path) -> Path:

@@ -18,7 +18,7 @@ from textual.driver import Driver
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.theme import Theme
+from textual.theme import BUILTIN_THEMES, Theme
 from textual.worker import Worker
 
 from swarmtui import gc_policy, locations
@@ -123,11 +123,15 @@ class SwarmApp(ReportsFailures, App[None]):
         self.freeze_gc = freeze_gc
         self.startup_messages: list[str] = []
         self._ending = False  # (a signal or the terminal's closing is ending the app)
+        # A theme remembered from the picker that is gone (a deleted theme file, or one of
+        # Textual's that older versions offered) quietly gives way to the default.
+        self._quiet_fallback = theme is None
         if theme is None:
             from swarmtui.ui.ui_state import remembered_theme
 
             theme = remembered_theme()
         self._setup_themes(theme)
+        self._drop_textual_themes()
         if keymap:
             self.set_keymap(keymap)
 
@@ -151,8 +155,17 @@ class SwarmApp(ReportsFailures, App[None]):
         chosen, problem = pick_theme(name, themes)
         self.theme = chosen
         self.startup_messages.extend(errors)
-        if problem:
+        if problem and not self._quiet_fallback:
             self.startup_messages.append(problem)
+
+    def _drop_textual_themes(self) -> None:
+        """Offer (in the palette's Theme picker) and accept only swarmtui's themes, shipped or
+        the user's files: they carry the agent-status and syntax colours, and the shipped
+        ones their contrast guarantee; Textual's would be refused by `theme` in the
+        configuration and at the next start. (A user's file may reuse one of their names.)"""
+        for name, theme in BUILTIN_THEMES.items():
+            if self.available_themes.get(name) is theme:
+                self.unregister_theme(name)
 
     @work(thread=True, group="startup", exit_on_error=False, description="Themes not loaded")
     def _load_themes(self) -> None:
@@ -179,6 +192,8 @@ class SwarmApp(ReportsFailures, App[None]):
         elif self.available_themes.get(chosen) != self._quick_theme:
             # A user's file of the same name wins over the shipped one: apply it.
             self.mutate_reactive(App.theme)
+        if self._quiet_fallback:
+            problem = None
         for line in [*errors, *([problem] if problem else [])]:
             self.notify(line, severity="warning", timeout=8, markup=False)
 

@@ -180,6 +180,7 @@ class SessionController:
         if self.running:
             self._say("A session is already running (X cancels it).", "warning")
             return None
+        from swarmtui.engine.session import NothingToRun
         from swarmtui.store import fork_live_session, new_live_session
 
         options = self.context.session_options()
@@ -189,6 +190,9 @@ class SessionController:
                 live = fork_live_session(recording, source_name=source_name, **options)
             else:
                 live = new_live_session(text, source_name=source_name, **options)
+        except NothingToRun as exc:  # (the diagnostics under the editor say why)
+            self._say(str(exc), "warning")
+            return None
         except Exception as exc:  # a bad batch or folder must not take the editor with it
             self.last_error = failure_line(exc)
             self._say(f"Could not start the session: {self.last_error}", "error")

@@ -28,8 +28,9 @@ def _settings(base_url: str, **extra: Any) -> dict[str, Any]:
         "base_url": base_url,
         "model": "fake-model",
         "backends": Backends(openai=OpenAIOptions(max_retries=0)),
-        # A dollar per answer token, prompts free: the cost is the pieces received.
-        "prices": {"fake-model": Price(input=0.0, output=1e6)},
+        # Half a dollar per answer token, prompts free: while the server has not said, a piece
+        # ("piece N\n": 8 characters, two tokens as swarmtui counts them) costs a dollar.
+        "prices": {"fake-model": Price(input=0.0, output=5e5)},
         **extra,
     }
 
@@ -91,7 +92,7 @@ async def test_an_agent_cost_cap_stops_it_within_the_piece_that_crossed_it(
     shown = "".join(e.text for e in r.of(AgentOutput, agent="Spender", stream="text"))
     assert shown == "piece 0\npiece 1\npiece 2\n"
     assert paced.client_gone.wait(BOUND)  # and it closed the stream
-    assert (spender.tokens_out, spender.cost_usd) == (3, 3.0)
+    assert (spender.tokens_out, spender.cost_usd) == (6, 3.0)
     [crossed] = r.of(CapCrossed)
     assert (crossed.cap, crossed.agent, crossed.stopped) == (
         "agent_max_cost_usd",
@@ -156,16 +157,16 @@ async def test_a_final_report_over_the_budget_keeps_that_answer_and_starts_nothi
     fake_server: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     # The answer is complete when its usage says it crossed the budget: it is paid for, kept.
-    fake_server.script(stream_reply(["complete answer"], usage=(5, 6)))
+    fake_server.script(stream_reply(["done"], usage=(5, 6)))  # (counted as it came: $0.50)
     batch = one_message(task(0, "First"), task(1, "Second"))
     r = await run(
         batch, tmp_path, max_parallel=1, budget_usd=2.5, **_settings(fake_server.base_url)
     )
     first, second = r.state.agents["First"], r.state.agents["Second"]
-    assert first.status == "done" and first.result == "complete answer"
-    assert (first.tokens_in, first.tokens_out, first.cost_usd) == (5, 6, 6.0)
+    assert first.status == "done" and first.result == "done"
+    assert (first.tokens_in, first.tokens_out, first.cost_usd) == (5, 6, 3.0)
     assert second.status == "skipped"
-    assert second.reason == "budget of $2.50 spent ($6.00); not started"
+    assert second.reason == "budget of $2.50 spent ($3.00); not started"
     [crossed] = r.of(CapCrossed)
     assert crossed.cap == "session_budget_usd" and crossed.stopped == []
 
@@ -185,3 +186,24 @@ async def test_a_session_token_cap_stops_the_agent_that_crosses_it(
     assert talker.reason.startswith("stopped: the session's cap of 1 tokens was crossed")
     shown = "".join(e.text for e in r.of(AgentOutput, agent="Talker", stream="text"))
     assert shown == "piece 0\n" and paced.client_gone.wait(BOUND)
+
+
+async def test_a_server_that_streams_no_usage_is_counted_by_its_text_and_capped(
+    fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    # Our FAKE of an OpenAI-compatible server that streams long pieces and never says usage:
+    # 200 pieces of 250 characters (about 12,500 tokens). Counting a token per piece let the
+    # agent stream all 50,000 characters under a cap of 500 tokens.
+    piece = ("lorem ipsum " * 21)[:249] + "\n"
+    fake_server.script(stream_reply([piece] * 200, usage=None))
+    r = await run(
+        one_message(task(0, "A")), tmp_path, max_tokens=500, **_settings(fake_server.base_url)
+    )
+    a = r.state.agents["A"]
+    assert a.status == "failed" and a.reason is not None
+    assert a.reason.startswith("stopped: the session's cap of 500 tokens was crossed")
+    shown = "".join(e.text for e in r.of(AgentOutput, agent="A", stream="text"))
+    # Stopped within the piece that crossed: 500 tokens are some 2,000 characters.
+    assert len(shown) <= 500 * 4 + len(piece)
+    assert a.tokens_in + a.tokens_out > 500 and a.usage_estimated
+    assert a.tokens_out >= len(shown) // 4

@@ -133,6 +133,20 @@ async def test_a_command_agent_with_a_closed_stdin_says_why_it_takes_no_message(
     ]
 
 
+async def test_a_rehearsal_agent_says_it_takes_no_messages(tmp_path: Path) -> None:
+    replies: list[str | None] = []
+
+    def on_event(session: LiveSession, event: Event) -> None:
+        if isinstance(event, AgentOutput) and "REHEARSAL" in event.text:  # (while it runs)
+            replies.append(session.send_message("Dreamer", "msg: hi"))
+
+    await run(one_message(task(0, "Dreamer")), tmp_path, on_event, rehearsal_seconds=0.01)
+    said = (
+        "Dreamer takes no message now: it is a rehearsal, in which nothing runs that could read one"
+    )
+    assert replies == [said]  # (not "it has not started to talk to its backend yet")
+
+
 def _send(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "swarmtui", "send", *args],

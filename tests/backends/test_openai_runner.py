@@ -241,9 +241,10 @@ async def test_server_without_usage_is_counted_by_swarmtui_and_says_so(
     sink = RecordingSink()
     job = make_job(tmp_path / "s")
     result = await create_runner(openai_settings(fake_server.base_url)).run(job, sink)
-    # A token per streamed piece; the prompt by its length: marked as swarmtui's own count.
-    assert result.tokens_out == 2 and result.tokens_in > 0
-    assert sink.usages[-1][:2] == (result.tokens_in, 2)
+    # A token per four characters (13: 4 tokens, more than the 2 pieces), the prompt by its
+    # length: marked as swarmtui's own count.
+    assert result.tokens_out == 4 and result.tokens_in > 0
+    assert sink.usages[-1][:2] == (result.tokens_in, 4)
     assert all(estimated for estimated, _ in sink.usage_kinds) and sink.usage_kinds[-1][1]
     transcript = (job.session_dir / "artifacts/logs/coder.transcript.md").read_text()
     assert "counted by swarmtui: the server reported none" in transcript

@@ -1,0 +1,1 @@
+"""Batch-language tests: parsing, dependency inference and lint, on our own corpus."""

@@ -132,6 +132,15 @@ def test_lint_exit_codes(tmp_path: Path) -> None:
     assert directory.exit_code == 2 and "is a directory" in directory.output
 
 
+def test_lint_fails_an_empty_or_blank_file(tmp_path: Path) -> None:
+    for name, text in (("empty", ""), ("blank", " \n\n\t")):
+        file = tmp_path / f"{name}.swarm.js"
+        file.write_text(text)
+        result = CliRunner().invoke(cli, ["lint", str(file)])
+        assert result.exit_code == 1, name
+        assert result.output.startswith(f"{file}:1:1: SW021 nothing in this batch can run: it is")
+
+
 def test_lint_json_format(tmp_path: Path) -> None:
     bad = tmp_path / "bad.swarm.js"
     bad.write_bytes('Bash("é")\nWrite("/etc/x", "y")\n'.encode())

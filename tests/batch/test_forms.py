@@ -153,10 +153,11 @@ def test_wrappers_and_the_messages_they_sit_in() -> None:
     [
         ("reviewr", "reviewer"),
         ("Code_Analyzer", "code-analyzer"),
-        ("tdd", None),
+        ("bdd", None),
         ("core-implementer", None),
         ("test-architect", None),
-        ("designer", None),
+        ("ui-artist", None),
+        ("debuger", "debugger"),  # (a SPARC mode)
     ],
 )
 def test_type_suggestions_only_when_surely_meant(typed: str, suggested: str | None) -> None:

@@ -8,7 +8,9 @@ import subprocess
 import sys
 import threading
 
-from swarmtui.batch import Batch
+import pytest
+
+from swarmtui.batch import Batch, Severity
 from swarmtui.batch.diagnostics import MAX_DIAGNOSTICS
 
 from .conftest import SEED, parse
@@ -85,3 +87,51 @@ def test_parsing_from_several_threads_gives_the_same_batches() -> None:
     assert not errors
     for (_, i), batch in results.items():
         assert describe(batch) == expected[i]
+
+
+# Random printable characters: tree-sitter's error recovery on them is slow (1 MB took 11 s).
+GARBLE = "".join(chr(32 + (i * 7919) % 95) + ("\n" if i % 97 == 0 else "") for i in range(200_000))
+
+
+def test_text_out_of_parse_time_is_not_read_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from swarmtui.batch import parser
+
+    # No time at all: nothing is read (the budget is tree-sitter's CPU time; none is left).
+    monkeypatch.setattr(parser, "PARSE_SECONDS", 0.0)
+    batch = parse('Task("A", "Do a.", "coder")\n' + GARBLE)
+    assert batch.operations() == []
+    [stopped] = [d for d in batch.diagnostics if "reading stopped" in d.message]
+    assert (stopped.code, stopped.severity, stopped.line, stopped.column) == (
+        "SW001",
+        Severity.ERROR,
+        1,
+        1,
+    )
+    lines = GARBLE.count("\n") + 2
+    assert stopped.message.endswith(f"lines 1-{lines} were not read")
+    assert "SW021" not in [d.code for d in batch.diagnostics]  # (the stop says why)
+
+
+def test_a_parse_cut_short_leaves_the_parser_ready_for_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from swarmtui.batch import parser
+
+    expected = describe(parse((SEED / "weekly-digest.swarm.js").read_text()))
+    # A nanosecond: tree-sitter is stopped at its first progress report inside the garble.
+    monkeypatch.setattr(parser, "PARSE_SECONDS", 1e-9)
+    cut = parse(GARBLE)
+    assert any("reading stopped" in d.message for d in cut.diagnostics)
+    monkeypatch.undo()
+    assert describe(parse((SEED / "weekly-digest.swarm.js").read_text())) == expected
+
+
+def test_a_large_batch_is_read_whole_through_the_watched_parse() -> None:
+    # Over 128 KB: read through tree-sitter's callback (which can be stopped) and again from the
+    # bytes, whose nodes' text is safe to read (a tree read through a callback crashed on it).
+    text = "".join(f'Task("Agent {i}", "Work on part {i}.", "coder")\n' for i in range(4000))
+    assert len(text.encode()) > 128 * 1024
+    batch = parse(text)
+    assert [t.name for t in batch.tasks()] == [f"Agent {i}" for i in range(4000)]
+    assert batch.tasks()[-1].instructions == "Work on part 3999."
+    assert not batch.has_errors

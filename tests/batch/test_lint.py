@@ -106,6 +106,28 @@ def test_sw006_says_the_speedup() -> None:
     assert "2.0×" in diag.message
 
 
+def test_sw006_knows_that_waiting_for_all_agents_would_wait_in_the_new_message_too() -> None:
+    # "Wait for all agents" waits for the agents of its own message: moved into message 1, b
+    # would wait for a there, so the move gains nothing and is not advised.
+    text = (
+        "Message 1:\n"
+        'Task("a", "Research the options and write them under \'x/a\'.", "researcher")\n'
+        "Message 2:\n"
+        'Task("b", "wait for all agents to complete, then write the report", "coder")\n'
+    )
+    assert "SW006" not in codes(parse(text))
+    # When the move still gains, the gain counts the wait: z waits for b too once b joins it.
+    text = (
+        "Message 1:\n"
+        'Task("a", "Research the options and write them under \'x/a\'.", "researcher")\n'
+        'Task("z", "Wait for all agents to complete, then summarise.", "planner")\n'
+        "Message 2:\n"
+        'Task("b", "Write the changelog.", "coder")\n'
+    )
+    diag = next(d for d in parse(text).diagnostics if d.code == "SW006")
+    assert "expected speed-up 1.5× (3 → 2 agent-lengths)" in diag.message
+
+
 def test_sw009_suggests_closest_type_and_flags_unknown_operation() -> None:
     diag = next(d for d in parse(TRIGGERS["SW009"]).diagnostics if d.code == "SW009")
     assert "'reviewer'" in diag.message

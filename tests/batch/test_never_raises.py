@@ -86,8 +86,11 @@ def test_empty_and_blank() -> None:
     for text in ["", "\n", "   ", "\n\n\t\n", "\r\n"]:
         batch = parse(text)
         check(text, batch)
-        # Nothing written yet: nothing to say (SW021 is for text in which nothing can run).
-        assert batch.operations() == [] and batch.diagnostics == []
+        # Nothing to run is an error even before anything is written: an empty batch must not
+        # pass lint, nor make a session that "completes".
+        assert batch.operations() == []
+        assert [(d.code, d.line, d.column) for d in batch.diagnostics] == [("SW021", 1, 1)]
+        assert "it is empty" in batch.diagnostics[0].message
     assert [d.code for d in parse("// just a comment\n").diagnostics] == ["SW021"]
 
 

@@ -75,3 +75,38 @@ def test_every_builtin_role_file_is_named_after_its_type() -> None:
     # claude-flow's catalogue is there, and its original agent_spawn types.
     assert {"hierarchical-coordinator", "sparc-coord", "perf-analyzer", "raft-manager"} <= names
     assert {"coordinator", "analyst", "architect", "optimizer", "documenter"} <= names
+
+
+# The 17 modes of claude-flow's SPARC templates (`.claude/commands/sparc/*.md`, as in
+# `{mode: "tdd"}`): each is a known type.
+SPARC_MODES = [
+    "analyzer",
+    "architect",
+    "batch-executor",
+    "coder",
+    "debugger",
+    "designer",
+    "documenter",
+    "innovator",
+    "memory-manager",
+    "optimizer",
+    "orchestrator",
+    "researcher",
+    "reviewer",
+    "swarm-coordinator",
+    "tdd",
+    "tester",
+    "workflow-manager",
+]
+
+
+def test_every_sparc_mode_is_a_known_type() -> None:
+    from swarmtui.batch import parse_batch
+
+    tasks = "".join(
+        f'Task("Agent {i}", "Do part {i}.", {{mode: "{mode}"}})\n'
+        for i, mode in enumerate(SPARC_MODES)
+    )
+    batch = parse_batch(tasks)
+    assert [t.agent_type for t in batch.tasks()] == SPARC_MODES
+    assert [d.message for d in batch.diagnostics if d.code == "SW009"] == []

@@ -1,0 +1,1 @@
+"""Confinement tests: the sandbox, permission rules and notifications, with real processes."""

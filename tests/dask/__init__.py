@@ -1,0 +1,1 @@
+"""Dask executor tests: agents on real local clusters (workers as processes, loopback, TLS)."""

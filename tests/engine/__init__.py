@@ -1,0 +1,1 @@
+"""Engine tests: the scheduler, the fold, Bash, writes and sessions, run for real."""

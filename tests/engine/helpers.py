@@ -98,7 +98,11 @@ async def run(
     on_event: Callable[[LiveSession, Event], None] | None = None,
     **settings: Any,
 ) -> Run:
+    """Run BATCH to its end; `hold_open=True` among SETTINGS holds it open as the app does
+    (for a retry or a stored key, until the user ends it)."""
+    hold_open = bool(settings.pop("hold_open", False))
     session, events = make_session(batch, tmp_path, **settings)
+    session.hold_open = hold_open
     if on_event is not None:
         session.subscribe(lambda e: on_event(session, e))
     # A bound, not a synchronisation: a hung scheduler fails the test instead of CI.

@@ -9,6 +9,7 @@ import pytest
 
 from swarmtui.batch.models import BashOp, WriteOp
 from swarmtui.engine.fence import FenceError, open_fenced_folder, write_fenced, write_fenced_in
+from swarmtui.engine.summary import skipped_summary
 
 from .helpers import REAL, messages, run
 
@@ -62,6 +63,11 @@ async def test_writes_that_escape_are_refused_and_write_nothing(
     if not hard_link_made:
         expected.discard(len(escapes))
     assert expected <= refused
+    # Each is listed with its path, and the failed session says why.
+    listed = {s["op"]: s for s in skipped_summary(r.state)}
+    assert all(listed[op]["subject"] == escapes[op - 1] for op in expected)
+    assert r.state.status == "failed"
+    assert r.state.reason is not None and r.state.reason.startswith("write op 1 (../escape.txt)")
     assert (r.session.path / "docs" / "ok.md").read_text() == "fine"
     made = [] if hard_link_made else [("artifacts/hard.txt", 5, "batch")]
     assert r.state.files == [*made, ("docs/ok.md", 4, "batch")]

@@ -1,0 +1,1 @@
+"""Store tests: the event log, reading and resuming sessions, on real SQLite files."""

@@ -92,4 +92,4 @@ async def test_a_bad_event_is_named_by_its_place_in_the_whole_log(sessions: Path
     with pytest.raises(SessionStoreError) as awaited:
         await read_events_async(sessions / "session-b", chunk=3)  # seq 8 is in the third chunk
     assert str(awaited.value) == str(blocking.value)
-    assert "event #7 " in str(awaited.value)
+    assert "event #8 " in str(awaited.value)  # (events are numbered from 1, as `seq` is)

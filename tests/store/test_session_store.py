@@ -159,14 +159,26 @@ def test_bad_session_db_gives_one_line_naming_the_file(
     assert "Traceback" not in result.stderr
 
 
-async def test_an_invalid_event_row_is_a_clean_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("seq", "payload", "said"),
+    [
+        (3, '{"type": "bogus"}', "event #3 is not a valid event (Input tag 'bogus'"),
+        # Not JSON: named too, with the position of the error in that row.
+        (5, "{not json", "event #5 is not a valid event (Invalid JSON: key must be a string at "
+         "line 1 column 2)"),
+    ],
+)  # fmt: skip
+async def test_a_bad_event_row_is_a_clean_error_naming_it_as_seq_does(
+    tmp_path: Path, seq: int, payload: str, said: str
+) -> None:
     session = await _run(tmp_path)
     conn = sqlite3.connect(session.path / "session.db")
-    conn.execute('UPDATE events SET payload_json = \'{"type": "bogus"}\' WHERE seq = 3')
+    conn.execute("UPDATE events SET payload_json = ? WHERE seq = ?", (payload, seq))
     conn.commit()
     conn.close()
-    with pytest.raises(SessionStoreError, match=r"event #2 is not a valid event"):
+    with pytest.raises(SessionStoreError) as info:
         read_events(session.path)
+    assert said in str(info.value)
 
 
 def test_missing_session_db(tmp_path: Path) -> None:

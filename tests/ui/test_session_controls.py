@@ -75,6 +75,23 @@ async def test_a_crashing_run_reports_and_keeps_the_text(tmp_path: Path) -> None
         assert any("Your batch is unchanged" in n.message for n in app._notifications)
 
 
+@pytest.mark.parametrize("text", ["", "  \n\n", "hello world\n", "foo(\n"])
+async def test_a_batch_with_nothing_to_run_makes_no_session(tmp_path: Path, text: str) -> None:
+    app = app_for(tmp_path, text)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        screen = app.main_screen
+        assert screen.controller.live is None and not screen.controller.running
+        assert screen.state.status != "completed"
+        sessions = tmp_path / "sessions"
+        assert not sessions.exists() or not any(sessions.iterdir())
+        said = [n.message for n in app._notifications]
+        assert any("Nothing in this batch can run" in m for m in said), said
+        assert screen.editor.text == text
+
+
 async def test_sessions_and_help_keys_push_their_screens(tmp_path: Path) -> None:
     from swarmtui.ui.screens.help import HelpScreen
     from swarmtui.ui.screens.sessions import SessionsScreen

@@ -62,3 +62,40 @@ async def test_the_theme_chosen_is_remembered(tmp_path: Path) -> None:
     async with configured.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert configured.theme == "swarm-light"
+
+
+async def test_the_picker_offers_exactly_the_themes_the_configuration_accepts(
+    tmp_path: Path, own_config: Path
+) -> None:
+    from textual.theme import ThemeProvider
+
+    from swarmtui.config import Config, LoadedConfig
+    from swarmtui.ui.config_check import theme_problem
+    from swarmtui.ui.themes import load_themes
+
+    # A user's theme file is offered (and accepted) like the shipped ones.
+    (own_config / "themes").mkdir()
+    (own_config / "themes" / "mine.toml").write_text(
+        'name = "mine"\ndark = true\n[colors]\nprimary = "#3a7bd5"\n'
+    )
+    ours = {theme.name for theme in load_themes()[0]}
+    assert {"swarm-dark", "swarm-light", "mine"} <= ours
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        offered = {name for name, _ in ThemeProvider(app.screen).commands}
+    assert offered == ours  # (none of Textual's own: "ansi-light", "nord"...)
+    for name in offered:
+        assert theme_problem(LoadedConfig(config=Config(theme=name))) is None, name
+    assert theme_problem(LoadedConfig(config=Config(theme="nord"))) is not None
+
+
+async def test_a_remembered_theme_that_is_gone_quietly_gives_way(tmp_path: Path) -> None:
+    from swarmtui.ui.ui_state import remember_theme
+
+    remember_theme("nord")  # (offered by the picker of older versions)
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "swarm-dark"
+        assert not [n for n in app._notifications if "theme" in n.message]

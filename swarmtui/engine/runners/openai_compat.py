@@ -13,10 +13,11 @@ decides whether to try again.
 
 Before any agent, the pre-flight check (`swarmtui.engine.endpoints.probe`) asks the server what
 it is; requests then queue for its slots (`EndpointLimit`), the wait shown as waiting for the
-server. While the answer streams, usage is counted (a token per streamed piece, the prompt by
-its length) so that the hard caps can stop the agent within one piece; the server's own figures
-replace the count when they come. A message sent to the agent becomes a user turn: before the
-first request, or after the answer being streamed (the conversation goes on).
+server. While the answer streams, usage is counted (a token per four characters of the prompt
+and of the answer, at least one per streamed piece: `Answer.counted_out`) so that the hard caps
+can stop the agent within one piece; the server's own figures replace the count when they come.
+A message sent to the agent becomes a user turn: before the first request, or after the answer
+being streamed (the conversation goes on).
 """
 
 from __future__ import annotations
@@ -372,7 +373,7 @@ class _Conversation:
         if answer.usage_seen:
             tokens_in, tokens_out, estimated = answer.tokens_in, answer.tokens_out, False
         else:
-            tokens_in, tokens_out, estimated = self._prompt_estimate(), answer.pieces, True
+            tokens_in, tokens_out, estimated = self._prompt_estimate(), answer.counted_out(), True
             if final:  # what the record keeps when the server never said
                 answer.tokens_in, answer.tokens_out = tokens_in, tokens_out
                 self._usage_source = "counted by swarmtui: the server reported none"
@@ -391,7 +392,7 @@ class _Conversation:
 
         These are the server's counts of the texts exchanged, not estimates; the chat template's
         few extra prompt tokens are not included. Servers without such an endpoint: counted by
-        swarmtui (a token per streamed piece), marked as such.
+        swarmtui (a token per four characters, at least one per streamed piece), marked as such.
         """
         prompt_text = "\n".join(message["content"] for message in self.messages)
         tokens_in = await self._tokenize_count(client, prompt_text)

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from swarmtui.engine.runners.base import AgentFailed
+from swarmtui.engine.runners.prompt import CHARS_PER_TOKEN
 from swarmtui.engine.runners.secrets import StreamRedactor
 
 FLUSH_INTERVAL = 0.05
@@ -132,12 +133,19 @@ class Answer:
     """One completion as it arrived."""
 
     text: str = ""
-    pieces: int = 0  # streamed pieces of text (about a token each)
+    pieces: int = 0  # streamed pieces of text
+    chars: int = 0  # characters of text streamed so far
     finish_reason: str | None = None
     done: bool = False  # the server said [DONE]
     tokens_in: int = 0
     tokens_out: int = 0
     usage_seen: bool = False
+
+    def counted_out(self) -> int:
+        """Its tokens as swarmtui counts them while the server has not said: one per
+        `CHARS_PER_TOKEN` characters, as the prompt is counted, and at least one per streamed
+        piece (a server that streams no usage may send a whole paragraph per piece)."""
+        return max(self.pieces, -(-self.chars // CHARS_PER_TOKEN))
 
 
 Usage = Callable[[Answer], None]
@@ -155,6 +163,7 @@ def apply_chunk(chunk: dict[str, Any], coalescer: Coalescer, answer: Answer) -> 
         if isinstance(content, str) and content:
             coalescer.add(content)
             answer.pieces += 1
+            answer.chars += len(content)
         reason = choice.get("finish_reason")
         if isinstance(reason, str) and reason:
             answer.finish_reason = reason
