@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets import Input, Label, OptionList, Static, TextArea
 
 from swarmtui.engine.fence import open_regular
 from swarmtui.engine.state import AgentState, MemoryEntry, SessionState
@@ -27,6 +27,7 @@ from swarmtui.ui.bridge import Frame, SessionBridge
 from swarmtui.ui.diff_text import patch_text, read_patch, stats_text
 from swarmtui.ui.look import STATUS_GLYPH, format_seconds, status_styles
 from swarmtui.ui.widgets.agents_panel import agent_elapsed
+from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.widgets.memory_panel import short_value
 
 MAX_PAGER_BYTES = 2_000_000
@@ -108,7 +109,7 @@ class ArtifactPager(ModalScreen[None]):
             yield TextArea(
                 visible_lines(self.text), read_only=True, soft_wrap=True, id="pager-text"
             )
-        yield Footer()
+        yield KeyBar()
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -188,7 +189,7 @@ class AgentDetailScreen(Screen[None]):
                         id="detail-send",
                     )
                 yield OptionList(id="detail-artifacts")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#detail-instructions").border_title = "Instructions"

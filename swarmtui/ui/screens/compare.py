@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from swarmtui.safe_text import visible
@@ -34,6 +34,7 @@ from swarmtui.store.compare import (
     compare_sessions,
 )
 from swarmtui.ui.look import clip, format_cost, format_seconds, format_tokens, status_styles
+from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.widgets.timeline_panel import RUN_CHAR, WAIT_CHAR, phases
 
 CHANGE_MARK = {"added": "+", "removed": "−", "changed": "~"}
@@ -308,7 +309,7 @@ class CompareScreen(Screen[None]):
                         yield Static(Text(""), id=f"compare-{kind}-diff")
             with TabPane("Batch", id="compare-batch"), VerticalScroll():
                 yield Static(Text(""), id="compare-batch-diff")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#compare-agents-table", DataTable)

@@ -22,10 +22,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from swarmtui.safe_text import visible as printable
 from swarmtui.ui.look import status_styles
+from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.work import ReportsFailures, WorkFailed
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class MergeScreen(ReportsFailures, Screen[None]):
             yield DataTable(id="merge-branches", cursor_type="row", zebra_stripes=True)
             yield Static(id="merge-plan")
             yield Static(id="merge-result")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#merge-branches", DataTable)
