@@ -97,6 +97,18 @@ class Rehearsal:
 
 
 @dataclass
+class AttemptSpan:
+    """One ended attempt of an agent: when it ran, how it ended ("failed" for one retried at
+    once, "interrupted" for one the session died in), and how long it waited just before."""
+
+    attempt: int
+    started: float
+    ended: float
+    status: str
+    waited: float = 0.0
+
+
+@dataclass
 class AgentState:
     name: str
     index: int = 0  # its place in the plan (batch order)
@@ -151,6 +163,8 @@ class AgentState:
     worker_name: str | None = None
     # Its git worktree, branch and diff (None: it worked in the session folder).
     worktree: WorktreeState | None = None
+    # Its attempts that have ended, in order (the timeline draws each).
+    ended_attempts: list[AttemptSpan] = field(default_factory=list)
 
 
 @dataclass
@@ -690,6 +704,8 @@ def _session_resumed(s: SessionState, e: SessionResumed) -> None:
         request.reason = "the session was interrupted before anyone decided"
     s.awaiting.clear()
     for a in s.agents.values():
+        if a.status == "running":
+            _attempt_ended(a, e.t, "interrupted")
         if a.status != "done":  # it runs again from the start
             a.status = "pending"
             a.reason = None
@@ -730,6 +746,14 @@ def _agent(s: SessionState, name: str) -> AgentState:
     return a
 
 
+def _attempt_ended(a: AgentState, t: float, status: str) -> None:
+    """A's attempt that started at `a.started_at` ended at T (STATUS: how)."""
+    if a.started_at is None:
+        return
+    waited = a.wait_seconds - sum(span.waited for span in a.ended_attempts)
+    a.ended_attempts.append(AttemptSpan(a.attempts, a.started_at, t, status, max(0.0, waited)))
+
+
 def _agent_queued(s: SessionState, e: AgentQueued) -> None:
     s.unblocked.discard(e.agent)
     a = _agent(s, e.agent)
@@ -760,6 +784,7 @@ def _agent_started(s: SessionState, e: AgentStarted) -> None:
     if a.status == "running" and a.started_at is not None:
         a.run_seconds += e.t - a.started_at  # an automatic retry: the earlier attempt ran too
         s.metrics.sequential_seconds += e.t - a.started_at
+        _attempt_ended(a, e.t, "failed")
     else:
         s.running += 1
     if a.status != "running" and a.waiting_since is not None:
@@ -884,6 +909,7 @@ def _agent_finished(s: SessionState, e: AgentFinished) -> None:
         run = e.t - a.started_at
         a.run_seconds += run
         s.metrics.sequential_seconds += run
+        _attempt_ended(a, e.t, e.status)
     elif a.waiting_since is not None:
         a.wait_seconds += e.t - a.waiting_since
     a.waiting_since = None

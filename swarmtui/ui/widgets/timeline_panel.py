@@ -1,4 +1,5 @@
-"""The timeline: one bar per agent over time (waiting ░, running █), a now-line, and the figures."""
+"""The timeline: one bar per agent over time (waiting ░, running █; every attempt, one that
+failed ending in ✗), a now-line, and the figures."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from textual.geometry import Region
 
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
-from swarmtui.ui.look import clip, format_seconds, status_styles
+from swarmtui.ui.look import STATUS_GLYPH, clip, format_seconds, status_styles
 from swarmtui.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
@@ -20,6 +21,13 @@ if TYPE_CHECKING:
 WAIT_CHAR = "░"
 RUN_CHAR = "█"
 NOW_CHAR = "│"
+# The end of an attempt that did not succeed is marked with its status's glyph.
+# ("interrupted": the session died while it ran; it ran again when the session was resumed.)
+ATTEMPT_MARKS = {
+    "failed": STATUS_GLYPH["failed"],
+    "cancelled": STATUS_GLYPH["cancelled"],
+    "interrupted": "↯",
+}
 HEADER_LONG_WIDTH = 64
 
 
@@ -38,19 +46,31 @@ def scale_end(now: float, finished: bool) -> float:
 
 
 def phases(agent: AgentState, now: float) -> list[tuple[float, float, str]]:
-    """(start, end, kind) spans of an agent: kind is "wait" or "run"."""
+    """(start, end, kind) spans of an agent, every attempt of it: kind is "wait", "run" (the
+    attempt going on) or how an ended attempt ended ("done", "failed", "cancelled"...)."""
     spans: list[tuple[float, float, str]] = []
-    if agent.started_at is not None and agent.wait_seconds > 0:
-        # The fold keeps the total wait; the time it started waiting may have been cleared.
-        spans.append((agent.started_at - agent.wait_seconds, agent.started_at, "wait"))
-    else:
-        wait_start = agent.waiting_since if agent.waiting_since is not None else agent.queued_at
-        if wait_start is not None:
-            wait_end = agent.started_at if agent.started_at is not None else agent.finished_at
-            spans.append((wait_start, wait_end if wait_end is not None else now, "wait"))
-    if agent.started_at is not None:
+    waited = 0.0
+    for past in agent.ended_attempts:
+        if past.waited > 0:
+            spans.append((past.started - past.waited, past.started, "wait"))
+        spans.append((past.started, past.ended, past.status))
+        waited += past.waited
+    last = agent.ended_attempts[-1] if agent.ended_attempts else None
+    if agent.started_at is not None and (last is None or agent.attempts > last.attempt):
+        # An attempt going on. The fold keeps the total wait; the time this attempt started
+        # waiting may have been cleared, so its wait is drawn as what the earlier ones left.
+        wait = agent.wait_seconds - waited
+        if wait > 0:
+            spans.append((agent.started_at - wait, agent.started_at, "wait"))
         end = agent.finished_at if agent.finished_at is not None else now
         spans.append((agent.started_at, end, "run"))
+        return spans
+    wait_start = agent.waiting_since if agent.waiting_since is not None else agent.queued_at
+    if wait_start is not None and (last is None or wait_start >= last.ended):
+        # Waiting now (for the first time, or for a retry), or it ended without running again.
+        finished = agent.finished_at
+        wait_end = finished if finished is not None and finished >= wait_start else now
+        spans.append((wait_start, wait_end, "wait"))
     return spans
 
 
@@ -160,12 +180,18 @@ class TimelinePanel(RowList):
         bar_width = max(1, width - nw - 1)
         cells = [" "] * bar_width
         kinds: list[str | None] = [None] * bar_width
+        ends: list[tuple[int, str]] = []  # (column, status) of attempts that did not succeed
         for start, stop, kind in phases(agent, now):
             first = int(start / end * bar_width)
             last = max(first + 1, math.ceil(stop / end * bar_width))
             for col in range(max(0, first), min(bar_width, last)):
-                cells[col] = RUN_CHAR if kind == "run" else WAIT_CHAR
+                cells[col] = WAIT_CHAR if kind == "wait" else RUN_CHAR
                 kinds[col] = kind
+            if kind in ATTEMPT_MARKS and 0 <= last - 1 < bar_width:
+                ends.append((last - 1, kind))
+        for col, kind in ends:  # (after every bar: a retry starting there does not hide it)
+            cells[col] = ATTEMPT_MARKS[kind]
+            kinds[col] = kind
         marks = [t for t in (None if finished else now, self.marker) if t is not None]
         for mark in marks:
             col = min(bar_width - 1, int(mark / end * bar_width))
@@ -173,8 +199,8 @@ class TimelinePanel(RowList):
                 cells[col] = NOW_CHAR
                 kinds[col] = "now"
         text = Text(f"{clip(agent.name, nw):<{nw}} ", Style(bold=True))
-        run_style = self._styles.get(agent.status if agent.status != "waiting" else "running")
-        wait_style = self._styles.get("waiting")
+        styles = self._styles
+        run_style = styles.get(agent.status if agent.status != "waiting" else "running")
         col = 0
         while col < bar_width:
             kind = kinds[col] or ""
@@ -185,9 +211,11 @@ class TimelinePanel(RowList):
             if kind == "run":
                 text.append(chunk, run_style)
             elif kind == "wait":
-                text.append(chunk, wait_style)
+                text.append(chunk, styles.get("waiting"))
             elif kind == "now":
                 text.append(chunk, Style(dim=True))
+            elif kind in styles:  # an ended attempt, in the colour of how it ended
+                text.append(chunk, styles[kind])
             else:
                 text.append(chunk)
             col = run_end
