@@ -18,13 +18,14 @@ from swarmtui.engine.events import (
     Event,
     MessageStarted,
     SessionFinished,
+    SessionResumed,
     SessionStarted,
 )
 from swarmtui.engine.settings import RunSettings
 from swarmtui.engine.state import fold
 from swarmtui.ui.look import status_styles
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
-from swarmtui.ui.widgets.timeline_panel import RUN_CHAR, TimelinePanel
+from swarmtui.ui.widgets.timeline_panel import RUN_CHAR, TimelinePanel, phases
 
 from .helpers import SIZE, app_for, settle, show_session, wait_for_state
 
@@ -155,3 +156,17 @@ async def test_retries_of_a_real_run_show_each_attempt(tmp_path: Path) -> None:
         if app.main_screen.controller.running:
             app.main_screen.controller.cancel_session()
             await wait_for_state(pilot, lambda s: s.finished)
+
+
+def test_a_resumed_session_keeps_the_run_it_died_in() -> None:
+    """An agent running when the session was killed: its run is an `interrupted` attempt, drawn
+    (and marked) before the run of the resumed session."""
+    events = _session()[:9]  # (Steady started at 0; nothing has ended)
+    resumed = SessionResumed(seq=10, t=3.0, resumed_at="2026-01-02", backend="command")
+    again = AgentStarted(seq=11, t=3.0, agent="Steady", attempt=2)
+    state = fold([*events, resumed, again])
+    spans = [
+        (s.attempt, s.started, s.ended, s.status) for s in state.agents["Steady"].ended_attempts
+    ]
+    assert spans == [(1, 0.0, 3.0, "interrupted")]
+    assert phases(state.agents["Steady"], 5.0) == [(0.0, 3.0, "interrupted"), (3.0, 5.0, "run")]
