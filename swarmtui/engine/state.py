@@ -40,6 +40,7 @@ from swarmtui.engine.events import (
     BashOutput,
     BashRehearsed,
     BashStarted,
+    BranchesMerged,
     CapCrossed,
     ClusterChanged,
     ConfinementNoted,
@@ -1260,6 +1261,8 @@ def apply(state: SessionState, event: Event) -> SessionState:
             state.workspace = ws.workspace_opened(event)
         case WorkspaceRefused():
             state.workspace = ws.workspace_refused(event)
+        case BranchesMerged():
+            state.workspace = ws.branches_merged(state.workspace, event)
         case Control():
             _control(state, event)
         case DiagnosticEvent():

@@ -84,6 +84,7 @@ class MergeScreen(ReportsFailures, Screen[None]):
     class Merged(Message):
         result: MergeResult | None
         problem: str | None
+        unrecorded: str | None = None  # why the session's log does not hold the merge
 
     def __init__(self, session_path: Path, *, read_only: bool = False) -> None:
         super().__init__()
@@ -136,7 +137,8 @@ class MergeScreen(ReportsFailures, Screen[None]):
         from swarmtui.store.workspaces import merge_chosen
 
         try:
-            self.post_message(self.Merged(merge_chosen(view, chosen, confirmed=confirmed), None))
+            result, unrecorded = merge_chosen(view, chosen, confirmed=confirmed)
+            self.post_message(self.Merged(result, None, unrecorded))
         except (WorkspaceProblem, GitError) as exc:
             self.post_message(self.Merged(None, str(exc)))
 
@@ -242,11 +244,14 @@ class MergeScreen(ReportsFailures, Screen[None]):
                 if result.moved_files
                 else ""
             )
-            self._say(
+            merged = (
                 f"Merged {', '.join(result.merged)} into {result.target.branch} at "
-                f"{result.commit[:10]}{moved}",
-                styles["done"],
+                f"{result.commit[:10]}{moved}"
             )
+            if event.unrecorded is not None:  # (merged all the same: say what is missing)
+                self._say(f"{merged}; {event.unrecorded}", styles["waiting"])
+            else:
+                self._say(merged, styles["done"])
         self.chosen = []
         self.check()
 
