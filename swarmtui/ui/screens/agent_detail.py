@@ -64,26 +64,26 @@ def activity_text(agent: AgentState) -> Text:
     dim = Style(dim=True)
     if agent.server_wait is not None:
         text.append("waits for the server ", dim)
-        text.append(agent.server_wait + "\n", Style(bold=True))
+        text.append(visible(agent.server_wait) + "\n", Style(bold=True))
     if agent.server_wait_seconds:
         text.append(f"waited {format_seconds(agent.server_wait_seconds)} for its server\n", dim)
     if agent.backend_session:
         text.append("session ", dim)
-        text.append(agent.backend_session + "\n", Style(bold=True))
+        text.append(visible(agent.backend_session) + "\n", Style(bold=True))
     if agent.tools:
         used = ", ".join(f"{name} ×{count}" for name, count in sorted(agent.tools.items()))
         text.append("tools   ", dim)
-        text.append(used + "\n")
+        text.append(visible(used) + "\n")
     for path in agent.files_changed:
         text.append("changed ", dim)
-        text.append(path + "\n")
+        text.append(visible(path) + "\n")
     if agent.tokens_in or agent.tokens_out:
         counted = " (counted by swarmtui while streaming)" if agent.usage_estimated else ""
         cost = f", ${agent.cost_usd:.4f}" if agent.cost_usd is not None else ""
         text.append(f"tokens  {agent.tokens_in} in / {agent.tokens_out} out{cost}{counted}\n")
     for _t, by, message, _how in agent.messages[-5:]:
-        text.append(f"» {by}: ", dim)
-        text.append(message.splitlines()[0] if message.strip() else message)
+        text.append(f"» {visible(by)}: ", dim)
+        text.append(visible(message.splitlines()[0] if message.strip() else message))
         text.append("\n")
     if not text:
         text.append("Nothing reported yet.", dim)
@@ -361,12 +361,12 @@ class AgentDetailScreen(Screen[None]):
             scroll.border_title = "Diff"
         elif tree.commit is None:
             text = Text("Its work is committed, and its diff kept, when it ends.")
-            scroll.border_title = f"Diff of {tree.branch}"
+            scroll.border_title = Text.assemble("Diff of ", safe_text(tree.branch))
         else:
             patch = read_patch(self.session_path, tree.patch) if tree.patch else ""
             styles = status_styles(self.app)
             if patch is None:
-                text = Text(f"{tree.patch}: not found in the session folder")
+                text = Text(f"{visible(tree.patch or '')}: not found in the session folder")
             elif not patch:
                 text = Text("It changed nothing.")
             else:
