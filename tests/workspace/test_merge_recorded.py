@@ -20,6 +20,7 @@ from swarmtui.ui.screens.merge import MergeScreen
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.widgets.log_panel import LogPanel
 
+from ..hostile.test_app_render import assert_clean
 from ..ui.helpers import SIZE, ScreenHost, workers_done
 from .helpers import CLI, Ran, Repo, batch_in, cli, make_repo, run_batch, run_sync, settings
 
@@ -147,3 +148,35 @@ async def test_the_merge_view_records_its_merge_and_the_replay_shows_it(
         lines = [log.render_row(i, 200).plain for i in range(log.row_count)]
         assert any("merged a, b into from-the-app" in line for line in lines), lines[-5:]
         assert replay.cursor is not None and replay.cursor.state.status == "completed"
+
+
+HOSTILE_NAME = "a\x1b]0;PWNED\x07\u202e"
+# Both agents write the same file, whose name holds an escape, differently: each branch merges
+# cleanly on its own, the two together conflict on that file.
+HOSTILE_FILE = "evil\\033]0;PWNED\\007.txt"
+RIVALS = (
+    'Task("a\\u001b]0;PWNED\\u0007\\u202e", "Write the file.", {type: "coder"})\n'
+    'Task("b", "Write the file too.", {type: "coder"})\n'
+)
+RIVAL_SCRIPT = f'printf "%s\\n" "$SWARM_AGENT" > "$(printf \'{HOSTILE_FILE}\')"; echo ok'
+
+
+async def test_the_merge_view_shows_outside_names_visibly(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    ran = await run_batch(batch_in(repo, RIVALS), tmp_path / "sessions", settings(RIVAL_SCRIPT))
+    assert ran.state.status == "completed", [a.reason for a in ran.state.agents.values()]
+    app = ScreenHost(lambda: MergeScreen(ran.path))
+    async with app.run_test(size=SIZE) as pilot:
+        await workers_done(app)
+        await pilot.pause()
+        merge = app.screen
+        assert isinstance(merge, MergeScreen) and merge.view is not None
+        assert [c.status for c in merge.view.checks] == ["clean", "clean"]
+        text = assert_clean(app, "merge view")
+        assert "a\\x1b]0;PWNED\\x07\\u202e" in text
+        await pilot.press("a")  # both: they conflict on the file with the hostile name
+        await workers_done(app)
+        await pilot.pause()
+        plan = str(merge.query_one("#merge-plan").render())
+        assert "evil\\x1b]0;PWNED\\x07.txt" in plan, plan
+        assert_clean(app, "merge view, the conflict")
