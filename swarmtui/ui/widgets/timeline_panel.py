@@ -175,48 +175,61 @@ class TimelinePanel(RowList):
             return Text("")
         now = self._now
         finished = self.state.status != "running"
-        end = self._axis_end()
         nw = self._name_width(width)
-        bar_width = max(1, width - nw - 1)
-        cells = [" "] * bar_width
-        kinds: list[str | None] = [None] * bar_width
-        ends: list[tuple[int, str]] = []  # (column, status) of attempts that did not succeed
-        for start, stop, kind in phases(agent, now):
-            first = int(start / end * bar_width)
-            last = max(first + 1, math.ceil(stop / end * bar_width))
-            for col in range(max(0, first), min(bar_width, last)):
-                cells[col] = WAIT_CHAR if kind == "wait" else RUN_CHAR
-                kinds[col] = kind
-            if kind in ATTEMPT_MARKS and 0 <= last - 1 < bar_width:
-                ends.append((last - 1, kind))
-        for col, kind in ends:  # (after every bar: a retry starting there does not hide it)
-            cells[col] = ATTEMPT_MARKS[kind]
-            kinds[col] = kind
-        marks = [t for t in (None if finished else now, self.marker) if t is not None]
-        for mark in marks:
-            col = min(bar_width - 1, int(mark / end * bar_width))
-            if kinds[col] is None:
-                cells[col] = NOW_CHAR
-                kinds[col] = "now"
         text = Text(f"{clip(agent.name, nw):<{nw}} ", Style(bold=True))
-        styles = self._styles
-        run_style = styles.get(agent.status if agent.status != "waiting" else "running")
-        col = 0
-        while col < bar_width:
-            kind = kinds[col] or ""
-            run_end = col
-            while run_end < bar_width and (kinds[run_end] or "") == kind:
-                run_end += 1
-            chunk = "".join(cells[col:run_end])
-            if kind == "run":
-                text.append(chunk, run_style)
-            elif kind == "wait":
-                text.append(chunk, styles.get("waiting"))
-            elif kind == "now":
-                text.append(chunk, Style(dim=True))
-            elif kind in styles:  # an ended attempt, in the colour of how it ended
-                text.append(chunk, styles[kind])
-            else:
-                text.append(chunk)
-            col = run_end
-        return text
+        marks = [t for t in (None if finished else now, self.marker) if t is not None]
+        bar = bar_text(agent, now, self._axis_end(), max(1, width - nw - 1), self._styles, marks)
+        return text.append_text(bar)
+
+
+def bar_text(
+    agent: AgentState,
+    now: float,
+    end: float,
+    width: int,
+    styles: dict[str, Style],
+    marks: list[float] | None = None,
+) -> Text:
+    """AGENT's bar, WIDTH cells for the times 0 to END: every attempt and the waits before
+    them, an attempt that did not succeed ending in its mark, and the now-line or playhead at
+    MARKS where nothing else is drawn (the timeline and the compare screen draw the same)."""
+    cells = [" "] * width
+    kinds: list[str | None] = [None] * width
+    ends: list[tuple[int, str]] = []  # (column, status) of attempts that did not succeed
+    for start, stop, kind in phases(agent, now):
+        first = int(start / end * width)
+        last = max(first + 1, math.ceil(stop / end * width))
+        for col in range(max(0, first), min(width, last)):
+            cells[col] = WAIT_CHAR if kind == "wait" else RUN_CHAR
+            kinds[col] = kind
+        if kind in ATTEMPT_MARKS and 0 <= last - 1 < width:
+            ends.append((last - 1, kind))
+    for col, kind in ends:  # (after every bar: a retry starting there does not hide it)
+        cells[col] = ATTEMPT_MARKS[kind]
+        kinds[col] = kind
+    for mark in marks or ():
+        col = min(width - 1, int(mark / end * width))
+        if kinds[col] is None:
+            cells[col] = NOW_CHAR
+            kinds[col] = "now"
+    run_style = styles.get(agent.status if agent.status != "waiting" else "running")
+    text = Text()
+    col = 0
+    while col < width:
+        kind = kinds[col] or ""
+        run_end = col
+        while run_end < width and (kinds[run_end] or "") == kind:
+            run_end += 1
+        chunk = "".join(cells[col:run_end])
+        if kind == "run":
+            text.append(chunk, run_style)
+        elif kind == "wait":
+            text.append(chunk, styles.get("waiting"))
+        elif kind == "now":
+            text.append(chunk, Style(dim=True))
+        elif kind in styles:  # an ended attempt, in the colour of how it ended
+            text.append(chunk, styles[kind])
+        else:
+            text.append(chunk)
+        col = run_end
+    return text
