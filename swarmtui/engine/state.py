@@ -97,16 +97,17 @@ class Rehearsal:
     waits: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class AttemptSpan:
     """One ended attempt of an agent: when it ran, how it ended ("failed" for one retried at
-    once, "interrupted" for one the session died in), and how long it waited just before."""
+    once, "interrupted" for one the session died in), and the agent's whole wait until then
+    (the wait just before it is what the attempt before it leaves)."""
 
     attempt: int
     started: float
     ended: float
     status: str
-    waited: float = 0.0
+    wait_total: float = 0.0
 
 
 @dataclass
@@ -164,8 +165,9 @@ class AgentState:
     worker_name: str | None = None
     # Its git worktree, branch and diff (None: it worked in the session folder).
     worktree: WorktreeState | None = None
-    # Its attempts that have ended, in order (the timeline draws each).
-    ended_attempts: list[AttemptSpan] = field(default_factory=list)
+    # Its attempts that have ended, in order (the timeline draws each). A tuple: most agents
+    # have one, and a default list per agent costs every session's start.
+    ended_attempts: tuple[AttemptSpan, ...] = ()
 
 
 @dataclass
@@ -749,10 +751,9 @@ def _agent(s: SessionState, name: str) -> AgentState:
 
 def _attempt_ended(a: AgentState, t: float, status: str) -> None:
     """A's attempt that started at `a.started_at` ended at T (STATUS: how)."""
-    if a.started_at is None:
-        return
-    waited = a.wait_seconds - sum(span.waited for span in a.ended_attempts)
-    a.ended_attempts.append(AttemptSpan(a.attempts, a.started_at, t, status, max(0.0, waited)))
+    if a.started_at is not None:
+        span = AttemptSpan(a.attempts, a.started_at, t, status, a.wait_seconds)
+        a.ended_attempts = (*a.ended_attempts, span)
 
 
 def _agent_queued(s: SessionState, e: AgentQueued) -> None:

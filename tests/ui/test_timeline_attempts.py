@@ -87,12 +87,12 @@ def _bar(row: Text, name_width: int) -> Text:
 def test_the_fold_keeps_every_ended_attempt() -> None:
     state = fold(_session())
     spans = {
-        name: [(s.attempt, s.started, s.ended, s.status, s.waited) for s in a.ended_attempts]
+        name: [(s.attempt, s.started, s.ended, s.status, s.wait_total) for s in a.ended_attempts]
         for name, a in state.agents.items()
     }
     assert spans["Flaky"] == [(1, 0, 4, "failed", 0), (2, 4, 8, "done", 0)]
     assert spans["Manual"] == [(1, 0, 2, "failed", 0), (2, 5, 8, "done", 0)]
-    assert spans["Waiter"] == [(1, 1, 3, "failed", 1), (2, 6, 9, "done", 1)]
+    assert spans["Waiter"] == [(1, 1, 3, "failed", 1), (2, 6, 9, "done", 2)]
     assert spans["Steady"] == [(1, 0, 10, "done", 0)]
 
 

@@ -49,12 +49,13 @@ def phases(agent: AgentState, now: float) -> list[tuple[float, float, str]]:
     """(start, end, kind) spans of an agent, every attempt of it: kind is "wait", "run" (the
     attempt going on) or how an ended attempt ended ("done", "failed", "cancelled"...)."""
     spans: list[tuple[float, float, str]] = []
-    waited = 0.0
+    waited = 0.0  # (the agent's wait until the attempt before)
     for past in agent.ended_attempts:
-        if past.waited > 0:
-            spans.append((past.started - past.waited, past.started, "wait"))
+        wait = past.wait_total - waited
+        if wait > 0:
+            spans.append((past.started - wait, past.started, "wait"))
         spans.append((past.started, past.ended, past.status))
-        waited += past.waited
+        waited = past.wait_total
     last = agent.ended_attempts[-1] if agent.ended_attempts else None
     if agent.started_at is not None and (last is None or agent.attempts > last.attempt):
         # An attempt going on. The fold keeps the total wait; the time this attempt started
