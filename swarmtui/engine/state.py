@@ -97,11 +97,11 @@ class Rehearsal:
     waits: list[str]
 
 
-@dataclass(slots=True)
+@dataclass
 class AttemptSpan:
-    """One ended attempt of an agent: when it ran, how it ended ("failed" for one retried at
-    once, "interrupted" for one the session died in), and the agent's whole wait until then
-    (the wait just before it is what the attempt before it leaves)."""
+    """An attempt of an agent before its last one: when it ran, how it ended ("failed" for one
+    retried at once, "interrupted" for one the session died in), and the agent's whole wait
+    until it started (the wait just before it is what the attempt before it leaves)."""
 
     attempt: int
     started: float
@@ -165,8 +165,8 @@ class AgentState:
     worker_name: str | None = None
     # Its git worktree, branch and diff (None: it worked in the session folder).
     worktree: WorktreeState | None = None
-    # Its attempts that have ended, in order (the timeline draws each). A tuple: most agents
-    # have one, and a default list per agent costs every session's start.
+    # Its attempts before the last one (kept when another begins), in order: the timeline
+    # draws each. A tuple: most agents run once and never need one.
     ended_attempts: tuple[AttemptSpan, ...] = ()
 
 
@@ -707,8 +707,10 @@ def _session_resumed(s: SessionState, e: SessionResumed) -> None:
         request.reason = "the session was interrupted before anyone decided"
     s.awaiting.clear()
     for a in s.agents.values():
-        if a.status == "running":
+        if a.status == "running":  # (the session died while it ran)
             _attempt_ended(a, e.t, "interrupted")
+        elif a.status != "done":
+            _ran_before(a)
         if a.status != "done":  # it runs again from the start
             a.status = "pending"
             a.reason = None
@@ -749,16 +751,25 @@ def _agent(s: SessionState, name: str) -> AgentState:
     return a
 
 
-def _attempt_ended(a: AgentState, t: float, status: str) -> None:
-    """A's attempt that started at `a.started_at` ended at T (STATUS: how)."""
-    if a.started_at is not None:
-        span = AttemptSpan(a.attempts, a.started_at, t, status, a.wait_seconds)
-        a.ended_attempts = (*a.ended_attempts, span)
+def _attempt_ended(a: AgentState, end: float, status: str) -> None:
+    """Keep A's last attempt among its ended ones, now that another may begin (a retry, a
+    resume): it ended at END, STATUS says how. Only agents that run again pay for this."""
+    if a.started_at is None or (a.ended_attempts and a.ended_attempts[-1].attempt == a.attempts):
+        return  # (it never ran, or that attempt is kept already)
+    span = AttemptSpan(a.attempts, a.started_at, end, status, a.wait_seconds)
+    a.ended_attempts = (*a.ended_attempts, span)
+
+
+def _ran_before(a: AgentState) -> None:
+    """A is queued or waits again after it ended: a retry. Its last attempt is kept."""
+    if a.status in FINAL_STATUSES and a.finished_at is not None:
+        _attempt_ended(a, a.finished_at, a.status)
 
 
 def _agent_queued(s: SessionState, e: AgentQueued) -> None:
     s.unblocked.discard(e.agent)
     a = _agent(s, e.agent)
+    _ran_before(a)
     a.status = "queued"
     a.queued_at = e.t
     a.missing = []
@@ -769,6 +780,7 @@ def _agent_queued(s: SessionState, e: AgentQueued) -> None:
 
 def _agent_waiting(s: SessionState, e: AgentWaiting) -> None:
     a = _agent(s, e.agent)
+    _ran_before(a)
     a.status = "waiting"
     a.missing = list(e.keys)
     for key in e.keys:  # (a key that arrived before may be missing again: deleted, expired)
@@ -911,7 +923,6 @@ def _agent_finished(s: SessionState, e: AgentFinished) -> None:
         run = e.t - a.started_at
         a.run_seconds += run
         s.metrics.sequential_seconds += run
-        _attempt_ended(a, e.t, e.status)
     elif a.waiting_since is not None:
         a.wait_seconds += e.t - a.waiting_since
     a.waiting_since = None

@@ -84,16 +84,18 @@ def _bar(row: Text, name_width: int) -> Text:
     return row[name_width + 1 :]
 
 
-def test_the_fold_keeps_every_ended_attempt() -> None:
+def test_the_fold_keeps_every_attempt_before_the_last() -> None:
     state = fold(_session())
     spans = {
         name: [(s.attempt, s.started, s.ended, s.status, s.wait_total) for s in a.ended_attempts]
         for name, a in state.agents.items()
     }
-    assert spans["Flaky"] == [(1, 0, 4, "failed", 0), (2, 4, 8, "done", 0)]
-    assert spans["Manual"] == [(1, 0, 2, "failed", 0), (2, 5, 8, "done", 0)]
-    assert spans["Waiter"] == [(1, 1, 3, "failed", 1), (2, 6, 9, "done", 2)]
-    assert spans["Steady"] == [(1, 0, 10, "done", 0)]
+    assert spans["Flaky"] == [(1, 0, 4, "failed", 0)]
+    assert spans["Manual"] == [(1, 0, 2, "failed", 0)]
+    assert spans["Waiter"] == [(1, 1, 3, "failed", 1)]
+    assert spans["Steady"] == []  # (one attempt: nothing more than the agent's own times)
+    waiter = state.agents["Waiter"]
+    assert (waiter.attempts, waiter.started_at, waiter.finished_at) == (2, 6, 9)
 
 
 async def test_every_attempt_has_its_bar(tmp_path: Path) -> None:
@@ -146,8 +148,9 @@ async def test_retries_of_a_real_run_show_each_attempt(tmp_path: Path) -> None:
         await pilot.press("f3", "r")
         state = await wait_for_state(pilot, lambda s: s.agents["Once"].status == "done")
         for name in ("Flaky", "Once"):
-            ended = [(s.attempt, s.status) for s in state.agents[name].ended_attempts]
-            assert ended == [(1, "failed"), (2, "done")], (name, ended)
+            agent = state.agents[name]
+            ended = [(s.attempt, s.status) for s in agent.ended_attempts]
+            assert ended == [(1, "failed")] and agent.attempts == 2, (name, ended)
         timeline = app.main_screen.query_one(TimelinePanel)
         for index, name in enumerate(state.agents):
             bar = _bar(timeline.render_row(index, 120), timeline._name_width(120)).plain

@@ -46,8 +46,9 @@ def scale_end(now: float, finished: bool) -> float:
 
 
 def phases(agent: AgentState, now: float) -> list[tuple[float, float, str]]:
-    """(start, end, kind) spans of an agent, every attempt of it: kind is "wait", "run" (the
-    attempt going on) or how an ended attempt ended ("done", "failed", "cancelled"...)."""
+    """(start, end, kind) spans of an agent, every attempt of it: kind is "wait", "run" (its
+    last attempt, going on or done) or how an attempt ended that did not succeed ("failed",
+    "cancelled", "interrupted": the bar ends in its mark)."""
     spans: list[tuple[float, float, str]] = []
     waited = 0.0  # (the agent's wait until the attempt before)
     for past in agent.ended_attempts:
@@ -58,13 +59,14 @@ def phases(agent: AgentState, now: float) -> list[tuple[float, float, str]]:
         waited = past.wait_total
     last = agent.ended_attempts[-1] if agent.ended_attempts else None
     if agent.started_at is not None and (last is None or agent.attempts > last.attempt):
-        # An attempt going on. The fold keeps the total wait; the time this attempt started
+        # Its last attempt. The fold keeps the total wait; the time this attempt started
         # waiting may have been cleared, so its wait is drawn as what the earlier ones left.
         wait = agent.wait_seconds - waited
         if wait > 0:
             spans.append((agent.started_at - wait, agent.started_at, "wait"))
         end = agent.finished_at if agent.finished_at is not None else now
-        spans.append((agent.started_at, end, "run"))
+        ended = agent.finished_at is not None and agent.status in ATTEMPT_MARKS
+        spans.append((agent.started_at, end, agent.status if ended else "run"))
         return spans
     wait_start = agent.waiting_since if agent.waiting_since is not None else agent.queued_at
     if wait_start is not None and (last is None or wait_start >= last.ended):
