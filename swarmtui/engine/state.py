@@ -769,7 +769,8 @@ def _ran_before(a: AgentState) -> None:
 def _agent_queued(s: SessionState, e: AgentQueued) -> None:
     s.unblocked.discard(e.agent)
     a = _agent(s, e.agent)
-    _ran_before(a)
+    if a.finished_at is not None:  # (it ended before: a retry)
+        _ran_before(a)
     a.status = "queued"
     a.queued_at = e.t
     a.missing = []
@@ -780,7 +781,8 @@ def _agent_queued(s: SessionState, e: AgentQueued) -> None:
 
 def _agent_waiting(s: SessionState, e: AgentWaiting) -> None:
     a = _agent(s, e.agent)
-    _ran_before(a)
+    if a.finished_at is not None:  # (it ended before: a retry)
+        _ran_before(a)
     a.status = "waiting"
     a.missing = list(e.keys)
     for key in e.keys:  # (a key that arrived before may be missing again: deleted, expired)
