@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NAMESPACE = ["unshare", "--mount", "--map-root-user", "--propagation", "private"]
 SCRIPT = (
     'mount -t tmpfs -o size=320k tmpfs "$1" || exit 90; '
-    'exec "$4" -m tests.ui.full_disk_app "$1/s" "$2" "$3"'
+    'exec "$4" -X faulthandler -m tests.ui.full_disk_app "$1/s" "$2" "$3"'
 )
 
 
@@ -36,7 +36,9 @@ def run_on_a_full_disk(tmp_path: Path, case: str) -> dict[str, Any]:
         cwd=ROOT,
         env={**os.environ, "SWARMTUI_CONFIG_DIR": str(tmp_path / "config")},
     )
-    assert done.returncode == 0, done.stderr
+    # (-X faulthandler: a crash, at any point, says where in its standard error)
+    wrote = "after writing what it saw" if out.exists() else "before writing what it saw"
+    assert done.returncode == 0, f"exit {done.returncode} {wrote}: {done.stderr}"
     result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     return result
 
