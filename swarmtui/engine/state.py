@@ -402,12 +402,14 @@ class SessionState:
 
     @property
     def held(self) -> bool:
-        """Every message has ended but the session has not: it waits for the user (a retry, a
+        """Every message has ended but the session has not, and no agent is under way (one
+        retried or rescued by a stored key runs again): it waits for the user (a retry, a
         stored key, or the end)."""
         return (
             not self.finished
             and bool(self.messages)
             and all(m.status == "finished" for m in self.messages.values())
+            and all(a.status in FINAL_STATUSES for a in self.agents.values())
         )
 
     @property

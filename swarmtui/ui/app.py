@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.driver import Driver
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -28,6 +29,7 @@ from swarmtui.ui.look import STATUS_COLOR_DEFAULTS
 from swarmtui.ui.messages import BatchRequested
 from swarmtui.ui.screens.main import MainScreen
 from swarmtui.ui.session_controller import RunContext
+from swarmtui.ui.terminal import TERMINAL_CLOSED, TerminalClosed, driver_class, terminal_gone
 from swarmtui.ui.work import ReportsFailures, WorkFailed
 
 # After start-up the heap is frozen and collections made rarer: full passes under load stall
@@ -115,6 +117,7 @@ class SwarmApp(ReportsFailures, App[None]):
         self.project_dir = project_dir
         self.freeze_gc = freeze_gc
         self.startup_messages: list[str] = []
+        self._ending = False  # (a signal or the terminal's closing is ending the app)
         if theme is None:
             from swarmtui.ui.ui_state import remembered_theme
 
@@ -267,9 +270,25 @@ class SwarmApp(ReportsFailures, App[None]):
         for number in (signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(number, self._end_by_signal, number.name)
 
+    def get_driver_class(self) -> type[Driver]:
+        return driver_class(super().get_driver_class())
+
     def _end_by_signal(self, name: str) -> None:
-        """SIGTERM or SIGHUP (the terminal closed): a running session ends as `cancelled`
-        with the signal as its reason, recorded as Ctrl-C would, then the app exits."""
+        """SIGTERM or SIGHUP: the end of the app, as `_end_from_outside` says. (A SIGHUP after
+        the terminal has gone is its closing, told as such whichever news came first.)"""
+        closed = name == "SIGHUP" and terminal_gone(self._driver)
+        self._end_from_outside(TERMINAL_CLOSED if closed else f"ended by {name}")
+
+    @on(TerminalClosed)
+    def _terminal_closed(self) -> None:
+        self._end_from_outside(TERMINAL_CLOSED)
+
+    def _end_from_outside(self, reason: str) -> None:
+        """A running session ends as `cancelled` with REASON, recorded as Ctrl-C would, then
+        the app exits (once: the next signal or news of the terminal changes nothing)."""
+        if self._ending:
+            return
+        self._ending = True
         try:
             main = self.main_screen
         except LookupError:
@@ -278,7 +297,7 @@ class SwarmApp(ReportsFailures, App[None]):
         if main is None or live is None or not main.controller.running:
             self.exit()
             return
-        live.interrupt(f"ended by {name}")
+        live.interrupt(reason)
         session = [w for w in main.workers if w.group == "session" and not w.is_finished]
         self.run_worker(self._exit_after(session), group="signal", exit_on_error=False)
 

@@ -30,6 +30,14 @@ from .live_sessions import (
     mid_run_events,
 )
 
+WAITING = "waiting for you: r retries, m stores a key, X ends"
+
+
+def _status_shown(screen: MainScreen) -> str:
+    """The status bar as painted."""
+    bar = screen.status_bar
+    return "".join(strip.text for strip in bar.render_lines(bar.region.reset_offset))
+
 
 @pytest.mark.parametrize("key", ["ctrl+r", "ctrl+enter"])
 async def test_run_keys_run_the_batch_to_the_end(tmp_path: Path, key: str) -> None:
@@ -200,13 +208,22 @@ async def test_cancelling_the_last_agent_keeps_the_session_open_until_the_user_e
         # Open for a retry: the worker runs on, the status bar says what the user can do.
         assert state.agents["Solo"].status == "cancelled" and not state.finished
         assert screen.controller.running and screen.controller.held
-        assert "waiting for you" in screen.status_bar.render_status().plain
-        await pilot.press("r")  # retried: it runs again
-        await wait_for_state(
+        assert WAITING in _status_shown(screen)
+        await pilot.press("r")  # retried: it runs again, and nothing waits for the user
+        state = await wait_for_state(
             pilot, lambda s: s.agents["Solo"].status == "running" and s.agents["Solo"].attempts == 2
         )
+        assert not state.held and not screen.controller.held
+        assert "· running ·" in _status_shown(screen) and WAITING not in _status_shown(screen)
+        await pilot.press("X")  # (it cancels what runs: ending would leave the retry running)
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Cancel the whole session?" in app.screen.question
+        await pilot.press("n")
+        await pilot.pause()
         await pilot.press("x")
         await wait_for_state(pilot, lambda s: s.held)
+        assert WAITING in _status_shown(screen)
         await pilot.press("X")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen) and "End the session?" in app.screen.question
@@ -214,6 +231,35 @@ async def test_cancelling_the_last_agent_keeps_the_session_open_until_the_user_e
         await settle(pilot)
         assert screen.state.finished and screen.state.status == "failed"
         assert not screen.controller.running
+
+
+async def test_an_agent_rescued_with_a_key_runs_and_nothing_waits_for_the_user(
+    tmp_path: Path,
+) -> None:
+    batch = 'Task("Reader", "Summarise the plan.", "coder", {waits: ["notes"]})\n'
+    app = app_for(tmp_path, text=batch, settings=RunSettings(rehearsal_seconds=30))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        screen = app.main_screen
+        await wait_for_state(pilot, lambda s: s.agents["Reader"].status == "skipped" and s.held)
+        assert WAITING in _status_shown(screen)
+        await pilot.press("m")  # the key it waits for, by hand
+        await pilot.pause()
+        assert isinstance(app.screen, MemoryFormScreen)
+        assert app.screen.query_one("#key", Input).value == "notes"
+        await pilot.press(*'"by hand"')
+        await pilot.press("enter", "enter")
+        state = await wait_for_state(pilot, lambda s: s.agents["Reader"].status == "running")
+        assert not state.held
+        assert "· running ·" in _status_shown(screen) and WAITING not in _status_shown(screen)
+        await pilot.press("X")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Cancel the whole session?" in app.screen.question
+        await pilot.press("y")
+        await settle(pilot)
+        assert screen.state.status == "cancelled"
 
 
 async def test_space_cycles_a_todo_before_and_after_a_session(tmp_path: Path) -> None:
