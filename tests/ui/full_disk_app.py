@@ -25,8 +25,14 @@ FLOOD = "\n".join(
     + [f'Task("Writer {i}", "Print a lot.", "coder")' for i in range(12)]
 )
 PRINT_A_LOT = "head -c 40000 /dev/zero | tr '\\0' x"
-# One Write bigger than the whole disk: the artifact cannot be written, the log still can.
-ARTIFACT = 'Write("docs/big.md", "' + "y" * 150_000 + '")\n'
+# One Write of 150 KB, more than the disk has left once the session's batch (the same size) is
+# copied: the artifact cannot be written, the log still can. (Written on 1,500 lines, as a
+# person would write a long text, not on one line of 150 KB.)
+ARTIFACT = (
+    'Write("docs/big.md", '
+    + " +\n".join('"' + "y" * 100 + '"' for _ in range(1500))
+    + ")\n"
+)
 # A disk already full when the session starts: its folder cannot be made or filled.
 ALREADY_FULL = 'Task("Writer", "Print a little.", "coder")\n'
 CASES = {"log": FLOOD, "artifact": ARTIFACT, "full": ALREADY_FULL}
