@@ -329,6 +329,70 @@ def resume_cmd(session: str, as_json: bool, **options: Any) -> None:
     raise SystemExit(resume_command(session, as_json=as_json, options=options))
 
 
+@cli.command("fork")
+@click.argument("session", type=str)
+@click.option(
+    "--at",
+    "at",
+    required=True,
+    metavar="EVENT|TIME",
+    help="The point: an event number (120) or a time (12.5s, 1m30s, 40%).",
+)
+@click.option(
+    "--set",
+    "memory",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Start with this memory value (JSON, else text; repeatable).",
+)
+@click.option(
+    "--batch",
+    "batch_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Run this batch instead of the session's own.",
+)
+@click.option("--headless", is_flag=True, help="Run the fork at once in this terminal, no app.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the summary and state as JSON (implies --headless).",
+)
+@_approve_option
+@_run_options
+def fork_cmd(
+    session: str,
+    at: str,
+    memory: tuple[str, ...],
+    batch_file: Path | None,
+    headless: bool,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """A new session from SESSION at a point: its memory, todos and the agents done by then.
+
+    In the app the batch opens in the editor to change, m sets memory values and the run key
+    starts the fork; with --headless it starts at once. Agents that were done by the point
+    stay done (their outputs and files are carried over) unless their task changed or they
+    read what an agent that runs again stores; the rest run. The backend is the session's
+    unless --backend says another; the other options are as for `run`.
+    """
+    from swarmtui.commands.fork_cmds import fork_command
+
+    raise SystemExit(
+        fork_command(
+            session,
+            at,
+            memory,
+            batch_file,
+            headless=headless or as_json,
+            as_json=as_json,
+            options=options,
+        )
+    )
+
+
 @cli.command("send")
 @click.argument("session", type=str)
 @click.argument("agent", type=str)

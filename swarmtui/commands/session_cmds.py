@@ -319,14 +319,18 @@ def sessions_command(sessions_dir: Path | None, as_json: bool) -> int:
 def _sessions_table(infos: list[Any]) -> list[str]:
     """The sessions as aligned columns under a header (an unreadable one says why instead)."""
     header: tuple[str, ...] = ("ID", "STATUS", "STARTED", "WALL", "AGENTS", "SPEED-UP", "TITLE")
+    forks = any(i.forked_from for i in infos)  # (a FROM column only when there are forks)
+    if forks:
+        header = (*header[:-1], "FROM", header[-1])
     rows: list[tuple[str, ...]] = []
     for i in infos:
         if i.error:
-            rows.append((i.id, "unreadable", "", "", "", "", i.error))
+            rows.append((i.id, "unreadable", "", "", "", "", *([""] if forks else []), i.error))
             continue
         speedup = "-" if not i.speedup else f"{i.speedup:.2f}x"
         wall = _fmt_seconds(i.wall_seconds)
-        rows.append((i.id, i.status, i.started_at, wall, str(i.agents), speedup, i.title))
+        origin = [f"{i.forked_from}@{i.forked_at}" if i.forked_from else ""] if forks else []
+        rows.append((i.id, i.status, i.started_at, wall, str(i.agents), speedup, *origin, i.title))
     # (ids, titles and errors come from the folder: shown visibly, then measured)
     rows = [tuple(visible(cell) for cell in row) for row in rows]
     widths = [max(len(row[c]) for row in (header, *rows)) for c in range(len(header) - 1)]

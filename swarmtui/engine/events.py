@@ -47,6 +47,16 @@ class MessagePlan(BaseModel):
     title: str | None = None
 
 
+class ForkOrigin(BaseModel):
+    """Where a forked session came from: the session, and the point of its recording it was
+    forked at (its first `seq` events, up to time `t`)."""
+
+    session_id: str
+    path: str  # the source's folder, as it was when forked
+    seq: int
+    t: float
+
+
 class SessionStarted(EventBase):
     type: Literal["session_started"] = "session_started"
     session_id: str
@@ -60,6 +70,8 @@ class SessionStarted(EventBase):
     strategy: str | None = None
     messages: list[MessagePlan] = Field(default_factory=list)
     agents: list[AgentPlan] = Field(default_factory=list)
+    # Set for a fork (`swarmtui fork`, or F in a replay): the source and the point.
+    forked_from: ForkOrigin | None = None
 
 
 class SessionResumed(EventBase):
@@ -71,6 +83,27 @@ class SessionResumed(EventBase):
     resumed_at: str  # ISO 8601, UTC
     backend: str
     max_parallel: int | None = None
+
+
+class SessionForked(EventBase):
+    """A fork takes up the events of its source recorded before this one (copied into its own
+    log, after its `session_started`) and goes on from the point with its own batch: the agents
+    in `carried` stay done; every other agent runs again from scratch (`again`: why); agents
+    and messages the batch no longer has are dropped. `t` is the point's time: the fork's clock
+    goes on from it. `files` were copied from the source's folder (`file_problems`: those that
+    could not be). `note` says why the source was read only up to here (damaged, interrupted)."""
+
+    type: Literal["session_forked"] = "session_forked"
+    forked_at: str  # ISO 8601, UTC: the wall-clock moment
+    backend: str
+    max_parallel: int | None = None
+    carried: list[str] = Field(default_factory=list)
+    again: dict[str, str] = Field(default_factory=dict)
+    dropped_agents: list[str] = Field(default_factory=list)
+    dropped_messages: list[int] = Field(default_factory=list)
+    files: list[str] = Field(default_factory=list)
+    file_problems: list[str] = Field(default_factory=list)
+    note: str | None = None
 
 
 class SessionFinished(EventBase):
@@ -547,6 +580,7 @@ class DiagnosticEvent(EventBase):
 Event = Annotated[
     SessionStarted
     | SessionResumed
+    | SessionForked
     | SessionFinished
     | MessageStarted
     | MessageFinished

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from swarmtui.batch.agent_types import load_agent_types
 from swarmtui.batch.models import Batch, SwarmInitOp, TaskOp
-from swarmtui.engine.events import AgentPlan, MessagePlan, SessionStarted
+from swarmtui.engine.events import AgentPlan, ForkOrigin, MessagePlan, SessionStarted
 from swarmtui.engine.limits import default_parallel
 from swarmtui.engine.paths import rewrite_session_paths
 from swarmtui.engine.settings import RunSettings
@@ -169,7 +169,13 @@ class Plan:
             for why, names in unpriced.items()
         ]
 
-    def started_event(self, session_id: str, title: str, started_at: str) -> SessionStarted:
+    def started_event(
+        self,
+        session_id: str,
+        title: str,
+        started_at: str,
+        forked_from: ForkOrigin | None = None,
+    ) -> SessionStarted:
         """The `session_started` event: the whole plan, for the fold."""
         init = next(
             (
@@ -204,4 +210,5 @@ class Plan:
             strategy=init.strategy if init is not None else None,
             messages=[MessagePlan(index=m.index, title=m.title) for m in self.batch.messages],
             agents=agents,
+            forked_from=forked_from,
         )

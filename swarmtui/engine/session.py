@@ -37,6 +37,7 @@ from swarmtui.engine.folders import (
     session_name,
     session_slug,
 )
+from swarmtui.engine.fork import ForkPlan, ForkPoint, copy_files, fork_events, plan_fork
 from swarmtui.engine.guard import SessionGuard
 from swarmtui.engine.limits import raise_open_files_limit
 from swarmtui.engine.notifications import SessionNotifier, TerminalHook
@@ -76,11 +77,16 @@ class EventSink(Protocol):
 
 @dataclass
 class Recording:
-    """A recorded session to take up again: its folder, the batch as run, its events."""
+    """A recorded session to take up: its folder, a batch, the events taken up.
+
+    A resume takes up all of a session's events and goes on in its folder with the batch as
+    run. A fork (`fork` set) takes up the first events of the session at `path` and goes on in
+    a new session with TEXT, its own batch (see `swarmtui.engine.fork`)."""
 
     path: Path
     text: str
     events: list[Event]
+    fork: ForkPoint | None = None
 
     @property
     def started(self) -> SessionStarted | None:
@@ -115,6 +121,9 @@ class LiveSession:
         terminal_notify: TerminalHook | None = None,
     ) -> None:
         self.resume_from = resume
+        # A fork: a new session that takes up the recording's events (the rest is a resume).
+        self.fork = resume.fork if resume is not None else None
+        in_place = resume is not None and self.fork is None
         # Where the terminal's own notifications go (the front end's; None: nowhere).
         self.terminal_notify = terminal_notify
         self.text = resume.text if resume is not None else text
@@ -122,7 +131,9 @@ class LiveSession:
         self.sessions_dir = sessions_dir
         self.project_dir = project_dir
         self.started = (
-            _started_at(resume) if resume is not None else datetime.now(UTC).replace(microsecond=0)
+            _started_at(resume)
+            if resume is not None and in_place
+            else datetime.now(UTC).replace(microsecond=0)
         )
         self.batch = (
             batch
@@ -140,12 +151,16 @@ class LiveSession:
         self.state = SessionState()
         self._seq = 0
         self._t_before = 0.0  # recorded time before this run (a resumed session goes on)
-        if resume is not None:
+        self.fork_plan: ForkPlan | None = None
+        if resume is not None and in_place:
             self.path = resume.path
             self.session_id = resume.path.name
             fold(resume.events, self.state)
             self._seq = self.state.seq
             self._t_before = self.state.t
+        elif resume is not None and self.fork is not None:
+            self.fork_plan = plan_fork(fold(resume.events), self.batch, resume.path)
+        self._fork_files: tuple[list[str], list[str]] = ([], [])
         self._subscribers: list[Subscriber] = []
         # The app's sessions stay open after their last message while an agent could run
         # again, until the user ends them (`end`); headless runs end at once.
@@ -172,13 +187,18 @@ class LiveSession:
         self._subscribers.append(callback)
 
     def _emit(self, event: Event) -> None:
+        """Number, time, fold, record and hand on an event of this run."""
+        # Straight into the model's fields: pydantic's __setattr__ costs more than the fold.
+        event.__dict__["t"] = round(time.monotonic() - self._t0, 6)
+        self._record(event)
+
+    def _record(self, event: Event) -> None:
+        """Number, fold, record and hand on an event whose time is set (a fork's taken-up
+        events keep the time they had in their source)."""
         if self._secrets:
             event = scrub_event(event, self._secrets)
         self._seq += 1
-        # Straight into the model's fields: pydantic's __setattr__ costs more than the fold.
-        fields = event.__dict__
-        fields["seq"] = self._seq
-        fields["t"] = round(time.monotonic() - self._t0, 6)
+        event.__dict__["seq"] = self._seq
         apply(self.state, event)
         if self._log is not None:
             self._log.append(event)
@@ -217,10 +237,12 @@ class LiveSession:
             return await self._run()
 
     def _open(self) -> None:
-        if self.resume_from is None:
+        if self.resume_from is None or self.fork is not None:
             self.path = create_session_folder(self.sessions_dir, self.session_id)
             self.session_id = self.path.name
             (self.path / BATCH_FILE).write_text(self.text, encoding="utf-8")
+        if self.fork is not None and self.fork_plan is not None:
+            self._fork_files = copy_files(self.fork.path, self.path, self.fork_plan.files)
         self._log = self._log_factory(self.path)
         loop = asyncio.get_running_loop()
 
@@ -244,6 +266,8 @@ class LiveSession:
         plan = Plan(self.batch, self.settings, self.path.resolve(), load_profiles(self.project_dir))
         executor.plan(plan)
         asked_before = sum(1 for request in self.state.approvals if request.id is not None)
+        if self.fork is not None and self.resume_from is not None:  # (its requests come later)
+            asked_before = sum(e.type == "approval_requested" for e in self.resume_from.events)
         guard = self.guard = SessionGuard(
             self.settings, self._emit, self.path.resolve(), first_request=asked_before + 1
         )
@@ -281,6 +305,8 @@ class LiveSession:
             if self.resume_from is None:
                 self._emit(plan.started_event(self.session_id, self._title(), self._iso()))
                 self._emit_diagnostics(plan)
+            elif self.fork is not None:
+                self._open_fork(plan)
             else:
                 self._emit(
                     SessionResumed(
@@ -343,6 +369,27 @@ class LiveSession:
             self._scheduler = None
             await executor.close()
         return self.state
+
+    def _open_fork(self, plan: Plan) -> None:
+        """Start as a fork: the fork's own start, then the source's events up to the point at
+        their own times, then its changes; its clock goes on from the point."""
+        recording, fork, fork_plan = self.resume_from, self.fork, self.fork_plan
+        assert recording is not None and fork is not None and fork_plan is not None
+        seq = recording.events[-1].seq if recording.events else 0
+        origin = fork.origin(seq)
+        self._emit(plan.started_event(self.session_id, self._title(), self._iso(), origin))
+        self._emit_diagnostics(plan)
+        opening = fork_events(
+            recording.events,
+            fork,
+            fork_plan,
+            backend=self.settings.backend,
+            max_parallel=plan.max_parallel,
+            files=self._fork_files,
+        )
+        for event in opening:
+            self._record(event)
+        self._t0 = time.monotonic() - fork.t
 
     async def _open_workspace(self, plan: Plan) -> SessionWorkspace | None:
         """The git worktrees of the session's agents (None: they work in the session folder);

@@ -16,7 +16,7 @@ far) are `swarmtui.engine.metrics.figures`.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, assert_never
 
 from swarmtui.engine import worktree_state as ws
@@ -57,6 +57,7 @@ from swarmtui.engine.events import (
     OperationSkipped,
     PlacedOnWorker,
     SessionFinished,
+    SessionForked,
     SessionResumed,
     SessionStarted,
     SessionStatus,
@@ -267,6 +268,21 @@ class MessageState:
 
 
 @dataclass
+class ForkState:
+    """Where a fork came from (see `ForkOrigin`) and what it took up (see `SessionForked`)."""
+
+    session_id: str
+    path: str
+    seq: int  # the last event of the source taken up
+    t: float  # the point's time (the fork's clock goes on from it)
+    at: float | None = None  # when in this session the fork went on (None: not yet)
+    carried: list[str] = field(default_factory=list)
+    again: dict[str, str] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    note: str | None = None
+
+
+@dataclass
 class Metrics:
     wall_seconds: float = 0.0
     sequential_seconds: float = 0.0
@@ -346,6 +362,7 @@ class SessionState:
     topology: str | None = None
     strategy: str | None = None
     resumes: list[float] = field(default_factory=list)  # when `swarmtui resume` took it up
+    forked_from: ForkState | None = None  # a fork: the source, the point, what was carried
     running: int = 0  # agents running now
     endpoints: list[EndpointState] = field(default_factory=list)  # pre-flight checks
     caps: list[CapState] = field(default_factory=list)  # hard caps crossed
@@ -439,6 +456,7 @@ class SessionState:
             "topology": self.topology,
             "strategy": self.strategy,
             "resumes": [_r(t) for t in self.resumes],
+            "forked_from": _fork_json(self.forked_from),
             "paused": self.paused,
             "seq": self.seq,
             "t": _r(self.t),
@@ -514,6 +532,22 @@ class SessionState:
             "cluster": cluster_json(self.cluster),
             "workspace": ws.workspace_json(self.workspace),
         }
+
+
+def _fork_json(f: ForkState | None) -> dict[str, Any] | None:
+    if f is None:
+        return None
+    return {
+        "session_id": f.session_id,
+        "path": f.path,
+        "seq": f.seq,
+        "t": _r(f.t),
+        "at": _r(f.at),
+        "carried": list(f.carried),
+        "again": dict(f.again),
+        "files": list(f.files),
+        "note": f.note,
+    }
 
 
 def cluster_json(c: ClusterState | None) -> dict[str, Any] | None:
@@ -664,6 +698,9 @@ def _session_started(s: SessionState, e: SessionStarted) -> None:
     s.max_parallel_reason = e.max_parallel_reason
     s.topology = e.topology
     s.strategy = e.strategy
+    if e.forked_from is not None:
+        origin = e.forked_from
+        s.forked_from = ForkState(origin.session_id, origin.path, origin.seq, origin.t)
     for m in e.messages:
         s.messages[m.index] = MessageState(index=m.index, title=m.title)
     for index, p in enumerate(e.agents):
@@ -694,20 +731,26 @@ def _pend(s: SessionState, name: str, key: str) -> None:
         s.pending.setdefault(key, {})[name] = None
 
 
-def _session_resumed(s: SessionState, e: SessionResumed) -> None:
+def _taken_up(s: SessionState, t: float, backend: str, max_parallel: int | None) -> None:
+    """A recording taken up to run on (a resume, a fork): running again, nothing running yet,
+    and what waited for a decision refused (nobody answered before the recording stopped)."""
     s.status = "running"
     s.reason = None
     s.finished = False
     s.paused = False
-    s.backend = e.backend
-    s.max_parallel = e.max_parallel
-    s.resumes.append(e.t)
+    s.backend = backend
+    s.max_parallel = max_parallel
     s.unblocked.clear()
     s.running = 0
-    for request in s.awaiting.values():  # nobody answered before the session died
-        request.status, request.by, request.decided_at = "denied", "cancel", e.t
+    for request in s.awaiting.values():
+        request.status, request.by, request.decided_at = "denied", "cancel", t
         request.reason = "the session was interrupted before anyone decided"
     s.awaiting.clear()
+
+
+def _session_resumed(s: SessionState, e: SessionResumed) -> None:
+    _taken_up(s, e.t, e.backend, e.max_parallel)
+    s.resumes.append(e.t)
     for a in s.agents.values():
         if a.status == "running":  # (the session died while it ran)
             _attempt_ended(a, e.t, "interrupted")
@@ -720,6 +763,39 @@ def _session_resumed(s: SessionState, e: SessionResumed) -> None:
             a.server_wait = None
             a.awaiting = []
             a.queued_at = a.waiting_since = a.started_at = a.finished_at = None
+
+
+# What an agent that runs again in a fork keeps: its plan (and the keys that arrived for it).
+_PLAN_FIELDS = frozenset(
+    {"name", "index", "type", "instructions", "message", "waits", "stores", "providers"}
+    | {"backend", "model", "arrived"}
+)
+
+
+def _session_forked(s: SessionState, e: SessionForked) -> None:
+    _taken_up(s, e.t, e.backend, e.max_parallel)
+    if s.forked_from is not None:
+        fork = s.forked_from
+        fork.at, fork.carried, fork.again = e.t, list(e.carried), dict(e.again)
+        fork.files, fork.note = list(e.files), e.note
+    for name in e.dropped_agents:
+        s.agents.pop(name, None)
+    for index in e.dropped_messages:
+        s.messages.pop(index, None)
+    carried = set(e.carried)
+    for a in s.agents.values():
+        if a.name in carried:
+            continue
+        # It runs again from scratch: what its run in the source did is not this session's.
+        s.metrics.sequential_seconds -= a.run_seconds
+        s.cost_usd -= a.cost_usd or 0.0
+        blank = AgentState(name=a.name)
+        for f in fields(AgentState):
+            if f.name not in _PLAN_FIELDS:
+                setattr(a, f.name, getattr(blank, f.name))
+    done = [a.critical_path_seconds for a in s.agents.values() if a.status == "done"]
+    s.metrics.critical_path_seconds = max(done, default=0.0)
+    _update_speedup(s)
 
 
 def _session_finished(s: SessionState, e: SessionFinished) -> None:
@@ -1291,6 +1367,8 @@ def apply(state: SessionState, event: Event) -> SessionState:
             _session_started(state, event)
         case SessionResumed():
             _session_resumed(state, event)
+        case SessionForked():
+            _session_forked(state, event)
         case SessionFinished():
             _session_finished(state, event)
         case _:

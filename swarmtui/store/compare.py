@@ -16,18 +16,13 @@ import difflib
 import hashlib
 import json
 import os
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import TypeAdapter, ValidationError
-
-from swarmtui.engine.events import Event
 from swarmtui.engine.fence import open_regular
 from swarmtui.engine.state import AgentState, SessionState, fold
-from swarmtui.store.errors import SessionStoreError
-from swarmtui.store.reader import ReadOnlyDatabase, db_path, read_events, read_session_row
+from swarmtui.store.reader import read_events_tolerantly, read_session_row
 from swarmtui.store.schema import DB_NAME, LOCK_NAME
 from swarmtui.store.sessions import effective_status
 
@@ -55,8 +50,6 @@ _AGENT_FIELDS = ("status", "attempts", "tokens_in", "tokens_out", "cost_usd", "r
 
 Change = Literal["added", "removed", "changed"]
 AgentChange = Literal["same", "changed", "only_a", "only_b"]
-
-_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
 
 def _r(value: float | None) -> float | None:
@@ -259,39 +252,6 @@ class Comparison:
 # --- reading one session --------------------------------------------------------------------
 
 
-def _read_events_tolerantly(path: Path) -> tuple[list[Event], str | None]:
-    """Every event up to the first that cannot be read, and why the rest could not be."""
-    try:
-        return read_events(path), None
-    except SessionStoreError as exc:
-        problem = str(exc)
-    # The fast reader validates the whole log at once; find how far it is good, row by row.
-    db = db_path(path)
-    events: list[Event] = []
-    try:
-        source = ReadOnlyDatabase(db)
-    except SessionStoreError:
-        return events, problem
-    try:
-        conn = sqlite3.connect(source.uri, uri=True)
-    except sqlite3.Error:
-        source.close()
-        return events, problem
-    try:
-        for (payload,) in conn.execute("SELECT payload_json FROM events ORDER BY seq"):
-            try:
-                events.append(_EVENT.validate_json(payload))
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                return events, f"event #{len(events) + 1} is not a valid event ({first['msg']})"
-    except sqlite3.Error as exc:
-        return events, f"the event log cannot be read past event #{len(events)} ({exc})"
-    finally:
-        conn.close()
-        source.close()
-    return events, problem
-
-
 def _read_batch(path: Path) -> str | None:
     try:
         return (path / BATCH_FILE).read_text(encoding="utf-8", errors="replace")
@@ -302,7 +262,7 @@ def _read_batch(path: Path) -> str | None:
 def read_side(path: Path) -> SessionSide:
     """Read and fold one session folder. `SessionStoreError` when it is not a session at all."""
     row = read_session_row(path)  # raises for a missing, foreign or empty database
-    events, problem = _read_events_tolerantly(path)
+    events, problem = read_events_tolerantly(path)
     state = fold(events)
     last_seq = events[-1].seq if events else 0
     note: str | None = None

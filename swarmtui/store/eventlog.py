@@ -286,9 +286,10 @@ class EventLog:
 
 
 def _insert_row(conn: sqlite3.Connection, started: SessionStarted) -> None:
+    origin = started.forked_from
     conn.execute(
         "INSERT OR REPLACE INTO session (id, title, status, started, backend, agents,"
-        " writer_pid) VALUES (?, ?, 'running', ?, ?, ?, ?)",
+        " writer_pid, forked_from, forked_at) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)",
         (
             started.session_id,
             started.title,
@@ -296,6 +297,8 @@ def _insert_row(conn: sqlite3.Connection, started: SessionStarted) -> None:
             started.backend,
             len(started.agents),
             os.getpid(),
+            origin.session_id if origin is not None else None,
+            origin.seq if origin is not None else None,
         ),
     )
 

@@ -18,6 +18,7 @@ from swarmtui.store.eventlog import writer_alive
 from swarmtui.store.schema import APPLICATION_ID, DB_NAME
 
 _EVENTS: TypeAdapter[list[Event]] = TypeAdapter(list[Event])
+_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
 
 EVENTS_SQL = "SELECT payload_json FROM events ORDER BY seq"
@@ -35,6 +36,8 @@ class SessionRow:
     sequential_seconds: float | None
     speedup: float | None
     agents: int
+    forked_from: str | None = None  # the session it was forked from (its id)
+    forked_at: int | None = None  # the last event of that session it took up
 
 
 class ReadOnlyDatabase:
@@ -183,10 +186,10 @@ def read_session_row(session_path: Path) -> SessionRow:
     db = db_path(session_path)
     conn, source = _connect(db)
     try:
-        row = conn.execute(
-            "SELECT id, title, status, started, finished, backend, wall_seconds,"
-            " sequential_seconds, speedup, agents FROM session LIMIT 1"
-        ).fetchone()
+        # Every column by name: a database of an older schema lacks the newer ones.
+        cursor = conn.execute("SELECT * FROM session LIMIT 1")
+        row = cursor.fetchone()
+        names = [column[0] for column in cursor.description or ()]
     except sqlite3.Error as exc:
         raise SessionStoreError(f"{db}: unreadable session database ({exc})") from exc
     finally:
@@ -194,7 +197,15 @@ def read_session_row(session_path: Path) -> SessionRow:
         source.close()
     if row is None:
         raise SessionStoreError(f"{db}: the session row is missing (nothing was recorded)")
-    return SessionRow(*row)
+    values: dict[str, Any] = dict(zip(names, row, strict=True))
+    missing = [f for f in _NEEDED_FIELDS if f not in values]
+    if missing:
+        raise SessionStoreError(f"{db}: unreadable session database (no column {missing[0]})")
+    return SessionRow(**{f: values[f] for f in _ROW_FIELDS if f in values})
+
+
+_ROW_FIELDS = tuple(SessionRow.__dataclass_fields__)
+_NEEDED_FIELDS = _ROW_FIELDS[:-2]  # (forked_from and forked_at came with schema version 2)
 
 
 def read_events(session_path: Path) -> list[Event]:
@@ -230,3 +241,37 @@ def read_recorded_seconds(session_path: Path) -> float | None:
     if first is None or last is None:
         return None
     return max(0.0, float(last) - float(first))
+
+
+def read_events_tolerantly(session_path: Path) -> tuple[list[Event], str | None]:
+    """Every event up to the first that cannot be read, and why the rest could not be (None
+    when all of them could). `SessionStoreError` only when the database cannot be opened."""
+    try:
+        return read_events(session_path), None
+    except SessionStoreError as exc:
+        problem = str(exc)
+    # The fast reader validates the whole log at once; find how far it is good, row by row.
+    db = db_path(session_path)
+    events: list[Event] = []
+    try:
+        source = ReadOnlyDatabase(db)
+    except SessionStoreError:
+        return events, problem
+    try:
+        conn = sqlite3.connect(source.uri, uri=True)
+    except sqlite3.Error:
+        source.close()
+        return events, problem
+    try:
+        for (payload,) in conn.execute(EVENTS_SQL):
+            try:
+                events.append(_EVENT.validate_json(payload))
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                return events, f"event #{len(events) + 1} is not a valid event ({first['msg']})"
+    except sqlite3.Error as exc:
+        return events, f"the event log cannot be read past event #{len(events)} ({exc})"
+    finally:
+        conn.close()
+        source.close()
+    return events, problem

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from swarmtui.engine.events import Event, SessionFinished
@@ -31,11 +32,38 @@ def interrupted_end(events: list[Event], session_path: Path) -> SessionFinished 
         return None
     last = events[-1] if events else None
     t = last.t if last is not None else 0.0
-    if not any(e.type == "session_resumed" for e in events):
-        # (a resumed session's times skip the time it lay dead: the files cannot tell it)
-        t = max(t, _last_sign_of_life(session_path))
+    base = _clock_base(events)
+    if base is not None:
+        t = max(t, base + _last_sign_of_life(session_path))
     seq = last.seq + 1 if last is not None else 1
     return SessionFinished(seq=seq, t=t, status="interrupted", reason=INTERRUPTED_REASON)
+
+
+def recording_time_now(events: list[Event], session_path: Path) -> float | None:
+    """How far the clock of a session being recorded has gone by now (its events are those
+    read so far), from when its batch file was written; None when that cannot tell (a resumed
+    session, no batch file)."""
+    base = _clock_base(events)
+    if base is None:
+        return None
+    try:
+        start = (session_path / BATCH_FILE).stat().st_mtime
+    except OSError:
+        return None
+    return base + max(0.0, time.time() - start)
+
+
+def _clock_base(events: list[Event]) -> float | None:
+    """The session's time when its batch file was written: 0, or a fork's point (its clock
+    starts there); None for a resumed session (its times skip the time it lay dead, which the
+    files cannot tell)."""
+    base: float | None = 0.0
+    for event in events:
+        if event.type == "session_forked":
+            base = event.t
+        elif event.type == "session_resumed":
+            base = None
+    return base
 
 
 def _last_sign_of_life(session_path: Path) -> float:

@@ -101,6 +101,15 @@ class ReplayCursor:
             latest = max(latest, event.t)
             self._times.append(latest)
 
+    def extend(self, events: Sequence[Event]) -> None:
+        """Add events recorded since (a session followed while it is recorded); the position
+        stays where it is."""
+        latest = self._times[-1] if self._times else 0.0
+        for event in events:
+            latest = max(latest, event.t)
+            self._events.append(event)
+            self._times.append(latest)
+
     @property
     def snapshot_positions(self) -> list[int]:
         """Where snapshots are kept (for tests and benchmarks)."""

@@ -6,7 +6,8 @@ import sqlite3
 
 # 'SWMT': a swarmtui session database (anything else is foreign).
 APPLICATION_ID = 0x53574D54
-SCHEMA_VERSION = 1
+# 2: the session row says which session (and at which event) a fork was forked from.
+SCHEMA_VERSION = 2
 DB_NAME = "session.db"
 # Held (flock) by the process writing the session; a `running` session without it was killed.
 LOCK_NAME = "session.lock"
@@ -23,7 +24,9 @@ CREATE TABLE IF NOT EXISTS session (
     sequential_seconds REAL,
     speedup REAL,
     agents INTEGER NOT NULL DEFAULT 0,
-    writer_pid INTEGER
+    writer_pid INTEGER,
+    forked_from TEXT,
+    forked_at INTEGER
 );
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY,
@@ -52,8 +55,25 @@ def create_schema(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.executescript(
         f"BEGIN; PRAGMA application_id={APPLICATION_ID}; PRAGMA user_version={SCHEMA_VERSION};"
-        f" {SCHEMA} COMMIT;"
+        f" {SCHEMA} {_upgrade(conn)} COMMIT;"
     )
     # NORMAL in WAL mode: a committed transaction survives a process crash (only a power
     # loss may drop the last ones), at a fraction of FULL's fsync cost.
     conn.execute("PRAGMA synchronous=NORMAL")
+
+
+# Columns later versions added to the session row (a session recorded by an older version and
+# resumed by this one gets them: its user_version says so).
+_ADDED_COLUMNS = (("forked_from", "TEXT"), ("forked_at", "INTEGER"))
+
+
+def _upgrade(conn: sqlite3.Connection) -> str:
+    """The statements that bring an older session table up to this version's."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(session)")}
+    if not have:  # (a fresh database: the table is created whole)
+        return ""
+    return " ".join(
+        f"ALTER TABLE session ADD COLUMN {name} {kind};"
+        for name, kind in _ADDED_COLUMNS
+        if name not in have
+    )

@@ -24,6 +24,8 @@ class SessionInfo:
     backend: str
     path: Path
     error: str | None = None
+    forked_from: str | None = None  # the id of the session it was forked from
+    forked_at: int | None = None  # the last event of that session it took up
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -68,6 +70,8 @@ def session_info(folder: Path) -> SessionInfo:
         speedup=row.speedup,
         backend=row.backend,
         path=folder,
+        forked_from=row.forked_from,
+        forked_at=row.forked_at,
     )
 
 

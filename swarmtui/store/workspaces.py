@@ -58,6 +58,9 @@ def recorded_worktrees(session_path: Path) -> RecordedWorktrees:
         found.repo, found.branches = session_branches(state, session_path.resolve())
     except WorkspaceProblem:
         return found
+    if state.forked_from is not None:  # a fork: the branches of the agents it carried over
+        carried = set(state.forked_from.carried)  # are its source's, never its own to delete
+        found.branches = [b for b in found.branches if b.agent not in carried]
     if not found.branches:
         return found
     try:

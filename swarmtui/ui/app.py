@@ -8,7 +8,7 @@ import signal
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -26,11 +26,14 @@ from swarmtui.engine.settings import RunSettings
 from swarmtui.safe_text import visible, visible_lines
 from swarmtui.ui.examples import DEFAULT_EXAMPLE, example_names, read_example
 from swarmtui.ui.look import STATUS_COLOR_DEFAULTS
-from swarmtui.ui.messages import BatchRequested
+from swarmtui.ui.messages import BatchRequested, ForkRequested
 from swarmtui.ui.screens.main import MainScreen
 from swarmtui.ui.session_controller import RunContext
 from swarmtui.ui.terminal import TERMINAL_CLOSED, TerminalClosed, driver_class, terminal_gone
 from swarmtui.ui.work import ReportsFailures, WorkFailed
+
+if TYPE_CHECKING:
+    from swarmtui.ui.fork_flow import ForkDraft
 
 # After start-up the heap is frozen and collections made rarer: full passes under load stall
 # the event loop for 50-110 ms (architecture.md, "The app").
@@ -99,9 +102,11 @@ class SwarmApp(ReportsFailures, App[None]):
         backend: str | None = None,
         compare: tuple[Path, Path] | None = None,
         read_only: bool = False,
+        fork: tuple[ForkDraft, str] | None = None,
     ) -> None:
         super().__init__()
         self.compare_paths = compare
+        self.fork_on_start = fork  # (a fork to prepare, and the batch it starts with)
         # No control that runs or changes anything (the main screen hides them): `serve
         # --read-only` lets people watch.
         self.read_only = read_only
@@ -255,6 +260,8 @@ class SwarmApp(ReportsFailures, App[None]):
             from swarmtui.ui.screens.compare import CompareScreen
 
             self.call_later(self.push_screen, CompareScreen(*self.compare_paths))
+        elif self.fork_on_start is not None:
+            self.call_later(main.prepare_fork, *self.fork_on_start)
         elif self.run_on_start:
             # After the first frame: starting a run imports the engine.
             self.call_after_refresh(main.action_run)
@@ -341,10 +348,37 @@ class SwarmApp(ReportsFailures, App[None]):
         def load() -> None:
             while self.screen is not main:
                 self.pop_screen()
+            main.drop_fork()  # (another batch: not the fork that was being prepared)
             main.document.load(message.text, None)
             main.focus_pane("editor")
             if message.run:
                 main.action_run()
+
+        main.document.when_saved_or_discarded(load, question="Replace the batch in the editor?")
+
+    @on(ForkRequested)
+    def _fork_requested(self, message: ForkRequested) -> None:
+        """F in a replay: the session's batch in the editor and the panels at the point, after
+        asking about unsaved changes; the run key starts the fork."""
+        from swarmtui.engine.folders import BATCH_FILE
+        from swarmtui.store.points import Point
+        from swarmtui.ui.fork_flow import ForkDraft
+
+        batch_file = message.path / BATCH_FILE
+        try:
+            text = batch_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.notify(f"Cannot fork: {batch_file} cannot be read ({exc})", severity="error")
+            return
+        taken = message.events[: message.position]
+        point = Point(message.position, message.t)
+        draft = ForkDraft(message.path, message.session_id, taken, point, message.note)
+        main = self.main_screen
+
+        def load() -> None:
+            while self.screen is not main:
+                self.pop_screen()
+            main.prepare_fork(draft, text)
 
         main.document.when_saved_or_discarded(load, question="Replace the batch in the editor?")
 
@@ -403,6 +437,7 @@ def make_app(
     backend: str | None = None,
     compare: tuple[Path, Path] | None = None,
     read_only: bool = False,
+    fork: tuple[ForkDraft, str] | None = None,
 ) -> SwarmApp:
     """The app as the CLI and the tests build it.
 
@@ -412,6 +447,7 @@ def make_app(
     are first needed (instead of `settings`); `backend` labels the status bar until then.
     `compare` opens the comparison of two recorded sessions over the main screen.
     `read_only` hides every control that runs or changes something (for `serve --read-only`).
+    `fork` prepares a fork (and the batch it starts with) in the main screen.
     """
     example: str | None = None
     if text is None and file is not None:
@@ -435,4 +471,5 @@ def make_app(
         backend=backend,
         compare=compare,
         read_only=read_only,
+        fork=fork,
     )

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from swarmtui.engine.events import Event
 
 
 @dataclass
@@ -45,3 +49,16 @@ class BatchRequested(Message):
 
     text: str
     run: bool = False
+
+
+@dataclass
+class ForkRequested(Message):
+    """F in a replay: prepare a fork of the session at `path` from the replay's point (the
+    first `position` of `events`, at time `t`) in the main screen."""
+
+    path: Path
+    session_id: str
+    events: list[Event]
+    position: int
+    t: float
+    note: str | None = None

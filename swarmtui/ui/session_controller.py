@@ -19,10 +19,12 @@ from swarmtui.ui.work import failure_line
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
+    from swarmtui.batch.models import Batch
     from swarmtui.engine.confine.notify import Notification
     from swarmtui.engine.events import Event
     from swarmtui.engine.session import LiveSession
     from swarmtui.engine.state import SessionState
+    from swarmtui.ui.fork_flow import ForkDraft
 
 ENDED = frozenset({"done", "failed", "cancelled", "skipped"})
 RETRIABLE = frozenset({"failed", "cancelled", "skipped"})
@@ -83,6 +85,18 @@ def _why_not_completed(state: SessionState) -> str | None:
     return None
 
 
+def memory_value_text(value: Any) -> str:
+    """VALUE as the memory form shows it (what `parse_memory_value` reads back as VALUE)."""
+    import json
+
+    if isinstance(value, str):
+        try:
+            json.loads(value)
+        except ValueError:
+            return value  # (plain text reads back as itself)
+    return json.dumps(value, ensure_ascii=False)
+
+
 class SessionController:
     """Starts, watches and steers one session at a time; the plan stands in before the first."""
 
@@ -101,6 +115,9 @@ class SessionController:
         self.running = False
         self.planned: SessionState | None = None
         self.last_error: str | None = None
+        # A fork being prepared: the run key starts it (see `swarmtui.ui.fork_flow`).
+        self.fork: ForkDraft | None = None
+        self._fork_batch: Batch | None = None
 
     def _say(self, message: str, severity: SeverityLevel = "information") -> None:
         # Names, keys and errors come from outside: never read as markup.
@@ -118,11 +135,54 @@ class SessionController:
     def session_path(self) -> Path | None:
         return self.live.path if self.live is not None else None
 
-    def show_plan(self, plan: SessionState) -> None:
-        """Until a session runs, the agents and todos panels show what the batch would start."""
-        if self.bridge.state is EMPTY_STATE:
-            self.planned = plan
+    def show_plan(self, plan: SessionState, batch: Batch | None = None) -> None:
+        """Until a session runs, the agents and todos panels show what the batch would start
+        (while a fork is prepared: the state it would start from)."""
+        self.planned = plan
+        if self.fork is not None and batch is not None and not self.running:
+            self._fork_batch = batch
+            self._show_fork()
+        elif self.bridge.state is EMPTY_STATE:
             self.bridge.show_preview(plan)
+
+    # Forks ------------------------------------------------------------------------------------
+    def prepare_fork(self, draft: ForkDraft, text: str) -> bool:
+        """Show the state the fork would start from; the next run of the batch starts it."""
+        if self.running:
+            self._say("A session is running: the fork can start once it has ended.", "warning")
+            return False
+        from swarmtui.batch import parse_batch
+
+        self.fork = draft
+        self._fork_batch = parse_batch(text, source_name=draft.session_id)
+        self._show_fork()
+        if draft.note:
+            self._say(draft.note, "warning")
+        return True
+
+    def _show_fork(self) -> None:
+        if self.fork is None or self._fork_batch is None:
+            return
+        try:
+            state = self.fork.preview(self._fork_batch, self.context.settings())
+        except Exception as exc:  # a preview must never take the editor with it
+            self._say(f"Cannot show the fork: {failure_line(exc)}", "error")
+            return
+        taken = self.fork.taken
+        marker = self.fork.point.t
+        bridge = self.bridge
+        bridge.show_position(state, taken[-2000:], restart=True, marker=marker, axis_end=marker)
+        bridge.flush()
+
+    def drop_fork(self) -> None:
+        """Forget the fork being prepared: the panels show the batch's plan again."""
+        if self.fork is None:
+            return
+        self.fork = self._fork_batch = None
+        self.bridge.attach(EMPTY_STATE, live=False)
+        if self.planned is not None:
+            self.bridge.show_preview(self.planned)
+        self.bridge.flush()
 
     # Starting and ending ----------------------------------------------------------------------
     def start(self, text: str, source_name: str) -> LiveSession | None:
@@ -130,14 +190,20 @@ class SessionController:
         if self.running:
             self._say("A session is already running (X cancels it).", "warning")
             return None
-        from swarmtui.store import new_live_session
+        from swarmtui.store import fork_live_session, new_live_session
 
+        options = self.context.session_options()
         try:
-            live = new_live_session(text, source_name=source_name, **self.context.session_options())
+            if self.fork is not None:
+                recording = self.fork.recording(text)
+                live = fork_live_session(recording, source_name=source_name, **options)
+            else:
+                live = new_live_session(text, source_name=source_name, **options)
         except Exception as exc:  # a bad batch or folder must not take the editor with it
             self.last_error = failure_line(exc)
             self._say(f"Could not start the session: {self.last_error}", "error")
             return None
+        self.fork = self._fork_batch = None
         live.hold_open = True  # (open for a retry after its last message, until the user ends it)
         self.watch(live)
         self._say_estimate(live)
@@ -276,7 +342,20 @@ class SessionController:
         self.bridge.flush()
 
     def can_store_memory(self) -> bool:
+        if self.fork is not None and not self.running:
+            return True
         return self._live_or_warn() is not None
+
+    def form_defaults(
+        self, agent_name: str | None, memory_key: tuple[str, str] | None
+    ) -> tuple[str, str, str]:
+        """(key, value, namespace) the memory form starts with: while a fork is prepared, the
+        key highlighted in the memory panel and its value at the point; otherwise the key the
+        highlighted agent lacks."""
+        entry = self.state.memory.get(memory_key) if memory_key is not None else None
+        if self.fork is not None and entry is not None and not self.running:
+            return entry.key, memory_value_text(entry.value), entry.namespace
+        return self.key_awaited_by(agent_name), "", "default"
 
     def key_awaited_by(self, agent_name: str | None) -> str:
         """The first key `agent_name` still lacks (what the memory form suggests): a key it
@@ -311,9 +390,14 @@ class SessionController:
             live.deny(request_id, reason)
 
     def store_memory(self, key: str, value: str, namespace: str) -> None:
+        namespace = namespace or "default"
+        if self.fork is not None and not self.running:
+            self.fork.set_memory(key, parse_memory_value(value), namespace)
+            self._show_fork()
+            self._say(f"The fork starts with {namespace}:{key} set")
+            return
         live = self._live_or_warn()
         if live is None:
             return
-        namespace = namespace or "default"
         live.store_memory(key, parse_memory_value(value), namespace=namespace)
         self._say(f"Stored {namespace}:{key}")

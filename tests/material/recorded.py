@@ -16,6 +16,7 @@ from swarmtui.engine.events import (
     AgentWaiting,
     Event,
     FinalAgentStatus,
+    ForkOrigin,
     MemoryStored,
     SessionFinished,
     SessionStarted,
@@ -228,3 +229,22 @@ def write_release_pair(sessions_dir: Path) -> tuple[Path, Path]:
         dict(FILES_B),
     )
     return a, b
+
+
+def write_release_family(sessions_dir: Path) -> tuple[Path, Path, Path]:
+    """Run A of the release batch, a fork of it and a fork of that fork (started an hour
+    apart: the newest is listed first unless families are kept together)."""
+    names = [f"session-20261129-{hour}0000-release-notes" for hour in (10, 11, 12)]
+    titles = ["Release notes", "Release notes (fork)", "Release notes (fork of the fork)"]
+    folders: list[Path] = []
+    for index, (name, title) in enumerate(zip(names, titles, strict=True)):
+        events = _events(name, RUN_A if index == 0 else RUN_B, VALUES_A if index == 0 else VALUES_B)
+        started = events[0]
+        assert isinstance(started, SessionStarted)
+        started.title = title
+        started.started_at = f"2026-11-29T{10 + index}:00:00Z"
+        if index:
+            source = folders[-1]
+            started.forked_from = ForkOrigin(session_id=source.name, path=str(source), seq=9, t=3.0)
+        folders.append(_write(sessions_dir / name, events, dict(FILES_A)))
+    return folders[0], folders[1], folders[2]

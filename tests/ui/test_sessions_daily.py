@@ -107,7 +107,8 @@ async def test_f8_deletes_a_session_after_asking(sessions: dict[str, Path], tmp_
         await pilot.press("f8")
         await pilot.pause()
         await pilot.press("y")
-        await workers_done(app)
+        await workers_done(app)  # the delete, which starts the listing before it ends
+        await workers_done(app)  # the listing
         await pilot.pause()
         assert not doomed.exists()
         assert all(info.path != doomed for info in screen.sessions)

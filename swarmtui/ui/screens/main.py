@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
     from swarmtui.engine.session import LiveSession
     from swarmtui.engine.state import SessionState
+    from swarmtui.ui.fork_flow import ForkDraft
 
 # Below this size the panes no longer fit side by side: only the focused one is shown.
 COMPACT_WIDTH = 100
@@ -50,6 +51,7 @@ COMPACT_HEIGHT = 28
 WIDE_WIDTH = 140
 SESSION_FAILED = "The session stopped with an error: {reason}. Your batch is unchanged."
 RUNNING_WARNING = "A session is running; quitting stops it (it replays up to now)."
+FORK_WAITING = "not started yet: ctrl+r starts the fork, m sets a memory value"
 
 
 # The actions an app made with `read_only=True` hides: everything that runs or changes something.
@@ -141,7 +143,25 @@ class MainScreen(ReportsFailures, SessionScreen):
 
     @on(BatchDocument.Linted)
     def _linted(self, message: BatchDocument.Linted) -> None:
-        self.controller.show_plan(message.plan)
+        self.controller.show_plan(message.plan, message.batch)
+
+    def prepare_fork(self, draft: ForkDraft, text: str) -> None:
+        """The source's batch in the editor (as a new batch), the panels at the fork's point:
+        edit, set memory values (`m`), and run to start the fork."""
+        self.document.load(text, None)
+        if self.controller.prepare_fork(draft, text):
+            self._fork_changed()
+            self.focus_pane("editor")
+
+    def drop_fork(self) -> None:
+        self.controller.drop_fork()
+        self._fork_changed()
+
+    def _fork_changed(self) -> None:
+        preparing = self.controller.fork is not None
+        self.status_bar.status_label = FORK_WAITING if preparing else None
+        self.status_bar.refresh()
+        self.refresh_bindings()
 
     # Compact layout: only the focused pane --------------------------------------------------
     def _size_classes(self, size: Size) -> bool:
@@ -199,6 +219,7 @@ class MainScreen(ReportsFailures, SessionScreen):
     def action_run(self) -> None:
         live = self.controller.start(self.document.text, self.document.run_source)
         if live is not None:
+            self._fork_changed()
             self.run_live(live)
 
     def run_live(self, live: LiveSession) -> None:
@@ -250,8 +271,12 @@ class MainScreen(ReportsFailures, SessionScreen):
             return
         from swarmtui.ui.screens.memory_form import MemoryFormScreen
 
-        key = self.controller.key_awaited_by(self.query_one(AgentsPanel).selected)
-        self.app.push_screen(MemoryFormScreen(key=key), self._memory_form_done)
+        agent, entry = self.query_one(AgentsPanel).selected, self.query_one(MemoryPanel).selected
+        key, value, namespace = self.controller.form_defaults(agent, entry)
+        forking = self.controller.fork is not None
+        heading = "Set a memory value for the fork" if forking else "Store a memory key"
+        form = MemoryFormScreen(key=key, value=value, namespace=namespace, heading=heading)
+        self.app.push_screen(form, self._memory_form_done)
 
     def _memory_form_done(self, result: tuple[str, str, str] | None) -> None:
         if result is not None:
@@ -297,6 +322,8 @@ class MainScreen(ReportsFailures, SessionScreen):
     def palette_commands(self, examples: Iterable[str]) -> Iterable[SystemCommand]:
         """Commands without a key: save as, and each built-in example."""
         yield SystemCommand("Save as…", "Save the batch under a new name", self.action_save_as)
+        if self.controller.fork is not None:
+            yield SystemCommand("Drop the fork", self.controller.fork.label, self.drop_fork)
         for name in examples:
             yield SystemCommand(
                 f"Open example {name}",
@@ -307,6 +334,8 @@ class MainScreen(ReportsFailures, SessionScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in READ_ONLY_HIDDEN and getattr(self.app, "read_only", False):
             return False
+        if action == "store_memory" and self.controller.fork is not None:
+            return True
         if action in ("pause", "cancel_session", "store_memory"):
             return self.controller.running
         return super().check_action(action, parameters)

@@ -32,18 +32,27 @@ class MemoryFormScreen(ModalScreen[tuple[str, str, str] | None]):
         Binding("escape", "cancel", "Cancel", id="memory_form.cancel", tooltip="Store nothing"),
     ]
 
-    def __init__(self, *, key: str = "", namespace: str = "default") -> None:
+    def __init__(
+        self,
+        *,
+        key: str = "",
+        namespace: str = "default",
+        value: str = "",
+        heading: str = "Store a memory key",
+    ) -> None:
         super().__init__()
         self.key = key
         self.namespace = namespace
+        self.value = value
+        self.heading = heading
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label("Store a memory key", id="question")
+            yield Label(self.heading, id="question", markup=False)
             yield Label("Key")
             yield Input(self.key, placeholder="swarm/area/key", id="key")
             yield Label("Value (JSON or text)")
-            yield Input("", placeholder='"done" or {"ok": true}', id="value")
+            yield Input(self.value, placeholder='"done" or {"ok": true}', id="value")
             yield Label("Namespace")
             yield Input(self.namespace, id="namespace")
             yield Label("", id="error")

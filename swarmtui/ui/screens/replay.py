@@ -1,15 +1,21 @@
 """Replay: a recorded session's panels, read-only, driven by a ReplayCursor over its events.
 
-Nothing here runs a command or calls a model: the screen reads `session.db` once (an async
-worker: aiosqlite reads it in its thread, validation goes in chunks, so a long log never blocks
-the event loop) and folds the events it recorded, painting through the same bridge as a live
+Nothing here runs a command or calls a model: the screen reads `session.db` (an async worker:
+aiosqlite reads it in its thread, validation goes in chunks, so a long log never blocks the
+event loop) and folds the events it recorded, painting through the same bridge as a live
 session.
 Playback follows the events' recorded times scaled by the speed; a timer advances a playhead
 and the cursor jumps to the last event at or before it.
+
+A session another process is still recording is followed live: the events its writer commits
+are read as they come (read-only, `swarmtui.store.follow`), and while the playhead is at the
+end its clock moves with the session's. F forks the session at the playhead (the main screen
+prepares the fork: `swarmtui.ui.fork_flow`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,11 +37,14 @@ from swarmtui.engine.events import Event
 from swarmtui.safe_text import safe_text, visible
 from swarmtui.store.aio import read_events_async
 from swarmtui.store.errors import SessionStoreError
-from swarmtui.store.replay import interrupted_end
+from swarmtui.store.follow import FOLLOW_SECONDS, SessionFollower
+from swarmtui.store.fork import source_note
+from swarmtui.store.points import TIME_HELP, parse_time
+from swarmtui.store.replay import interrupted_end, recording_time_now
 from swarmtui.store.replay_cursor import ReplayCursor
 from swarmtui.ui.bridge import Panel, SessionBridge
 from swarmtui.ui.look import format_seconds
-from swarmtui.ui.messages import AgentChosen
+from swarmtui.ui.messages import AgentChosen, ForkRequested
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.widgets.log_panel import LogPanel
@@ -49,30 +58,11 @@ SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 TICK_SECONDS = 1 / 30  # the repaint bound the live screen uses too
 LOG_REBUILD_LIMIT = 2_000  # the log panel is bounded; a backward seek refills only its tail
 
-
-TIME_HELP = "A time: seconds (12.5), minutes and seconds (1m30s), or a share (40%)."
+__all__ = ["TIME_HELP", "ReplayScreen", "format_speed", "parse_time"]
 
 
 def format_speed(speed: float) -> str:
     return f"{speed:g}×"
-
-
-def parse_time(text: str, end: float) -> float | None:
-    """Seconds from `12.5`, `12.5s`, `1m30s`, `2m` or `40%` (of `end`); None if it is none."""
-    import re
-
-    text = text.strip().lower().replace(" ", "")
-    if text.endswith("%"):
-        try:
-            share = float(text[:-1])
-        except ValueError:
-            return None
-        return end * share / 100 if 0 <= share <= 100 else None
-    match = re.fullmatch(r"(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", text)
-    if not text or match is None:
-        return None
-    minutes, seconds = match.groups()
-    return float(minutes or 0) * 60 + float(seconds or 0)
 
 
 class ReplayScreen(ReportsFailures, Screen[None]):
@@ -170,6 +160,14 @@ class ReplayScreen(ReportsFailures, Screen[None]):
             tooltip="Move the playhead to a time (seconds, or 1m30s, or 40%)",
         ),
         Binding(
+            "F",
+            "fork",
+            "Fork here",
+            priority=True,
+            id="replay.fork",
+            tooltip="A new session from this point (batch and memory editable)",
+        ),
+        Binding(
             "M",
             "merge",
             "Merge",
@@ -196,6 +194,10 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self.bridge: SessionBridge | None = None
         # The recording stops without a session_finished event: the run was killed.
         self.interrupted = False
+        # Another process records the session now: its events are followed as they come.
+        self.live = False
+        self._live_anchor = (0.0, 0.0)  # (the recording session's time, this clock then)
+        self.followed = asyncio.Event()  # set whenever followed events arrive (tests wait on it)
 
     def compose(self) -> ComposeResult:
         yield Static(safe_text(f"Replay · {self.session_path.name}"), id="replay-title")
@@ -247,6 +249,14 @@ class ReplayScreen(ReportsFailures, Screen[None]):
             self.events = events
             self.interrupted = interrupted
 
+    class Followed(Message):
+        """Events the writer committed since the last read; `ended`: it no longer records."""
+
+        def __init__(self, events: list[Event], ended: bool) -> None:
+            super().__init__()
+            self.events = events
+            self.ended = ended
+
     @work(exclusive=True, group="replay-load", exit_on_error=False, description="Cannot replay")
     async def _load(self) -> None:
         events = await read_events_async(self.session_path)
@@ -255,6 +265,23 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         if end is not None:
             events.append(end)
         self.post_message(self.Loaded(events, end is not None))
+
+    @work(exclusive=True, group="replay-follow", exit_on_error=False, description="Cannot follow")
+    async def _follow(self, after: int) -> None:
+        """Read what the writer commits until it stops recording (reads only)."""
+        follower = SessionFollower(self.session_path, after)
+        try:
+            while True:
+                alive = follower.writer_alive
+                events = await follower.poll(force=not alive)  # (gone: a last full read)
+                ended = not alive or any(e.type == "session_finished" for e in events)
+                if events or ended:
+                    self.post_message(self.Followed(events, ended))
+                if ended:
+                    return
+                await asyncio.sleep(FOLLOW_SECONDS)
+        finally:
+            await follower.close()
 
     @on(WorkFailed)
     def _load_failed(self, message: WorkFailed) -> None:
@@ -291,13 +318,83 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         # Open at the end: the finished picture first; home goes back to the start.
         self.cursor.seek(self.cursor.total)
         self.playhead = self.cursor.time
+        # No end recorded and not killed: its writer was alive when it was read. Followed
+        # from here on, its clock moving at the end (a writer that ended meanwhile: the
+        # follower's first read takes the rest and the end).
+        if not message.interrupted and not any(e.type == "session_finished" for e in events):
+            self.live = True
+            # (its clock has gone on since its last event: from when its batch was written)
+            now = recording_time_now(events, self.session_path) or 0.0
+            self._live_anchor = (max(self.cursor.time, now), self._clock())
+            if self._timer is not None:
+                self._timer.resume()
+            self._follow(events[-1].seq if events else 0)
         self._paint()
+        if self.live:
+            self.tick_live()  # (at its clock now, not at its last event)
+
+    @on(Followed)
+    def _followed(self, message: Followed) -> None:
+        cursor = self.cursor
+        if cursor is None:
+            return
+        following = self.following
+        cursor.extend(message.events)
+        if any(e.type == "worktree_created" for e in message.events):
+            self.has_worktrees = True
+            self.refresh_bindings()
+        if message.ended:
+            self.live = False
+            end = interrupted_end(cursor.events, self.session_path)
+            if end is not None:  # (killed while followed)
+                cursor.extend([end])
+                self.interrupted = True
+            if not self.playing and self._timer is not None:
+                self._timer.pause()
+        if message.events:  # (never back: the estimate may be ahead of the last event)
+            self._live_anchor = (max(cursor.duration, self._live_now()), self._clock())
+        if following:
+            cursor.seek(cursor.total)
+            self.playhead = max(self.playhead, cursor.time)
+            self._paint(moved=False)
+        else:
+            self._show_position()
+        self.followed.set()
+
+    @property
+    def following(self) -> bool:
+        """At the end of a session being recorded: new events show at once, the clock moves."""
+        return self.live and self.cursor is not None and self.cursor.at_end and not self.playing
+
+    def _live_now(self) -> float:
+        """The recording session's clock, estimated from its last event and the time since."""
+        t, at = self._live_anchor
+        return t + max(0.0, self._clock() - at)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "fork" and getattr(self.app, "read_only", False):
+            return False  # (served read-only: nothing is started from here)
         if action == "merge":  # (a session whose agents had worktrees; not in a read-only app)
             return self.has_worktrees and not getattr(self.app, "read_only", False)
         # Nothing to play after a failed load: hide the playback keys.
         return action == "back" or self.error is None
+
+    def action_fork(self) -> None:
+        """A new session from this point: the main screen prepares it (batch in the editor,
+        memory editable), the run key starts it."""
+        cursor = self.cursor
+        if cursor is None:
+            return
+        self.playing = False
+        # (without the end a replay adds to a killed session: it was never recorded)
+        recorded = cursor.events[:-1] if self.interrupted else cursor.events
+        taken = recorded[: cursor.position]
+        at_end = len(taken) == len(recorded)
+        note = source_note(self.session_path, recorded, None) if at_end else None
+        first = recorded[0] if recorded else None
+        session_id = getattr(first, "session_id", "") or self.session_path.name
+        fork = ForkRequested(self.session_path, session_id, taken, len(taken), self.playhead, note)
+        self.post_message(fork)
 
     def action_merge(self) -> None:
         from swarmtui.ui.screens.merge import MergeScreen
@@ -353,7 +450,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
     def watch_playing(self, playing: bool) -> None:
         self._last_tick = None
         if self._timer is not None:
-            if playing:
+            if playing or self.live:
                 self._timer.resume()
             else:
                 self._timer.pause()
@@ -363,7 +460,17 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         now = self._clock()
         elapsed = 0.0 if self._last_tick is None else now - self._last_tick
         self._last_tick = now
-        self.advance(elapsed)
+        if self.following:
+            self.tick_live()
+        else:
+            self.advance(elapsed)
+
+    def tick_live(self) -> None:
+        """At the end of a session being recorded: its clock moves on between events."""
+        self.playhead = max(self.playhead, self._live_now())
+        if self.bridge is not None:
+            self.bridge.move_playhead(self.playhead)
+        self._show_position()
 
     def advance(self, seconds: float) -> None:
         """Move the playhead by `seconds` of real time at the current speed (the timer's step;
@@ -386,8 +493,10 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self._paint(moved=False)
 
     def _end_time(self) -> float:
-        """Where the recording ends (an interrupted one: its last sign of life)."""
-        return self.cursor.duration if self.cursor is not None else 0.0
+        """Where the recording ends (an interrupted one: its last sign of life; one being
+        recorded: now)."""
+        end = self.cursor.duration if self.cursor is not None else 0.0
+        return max(end, self._live_now()) if self.live else end
 
     def seek_time(self, seconds: float) -> None:
         """Put the playhead at `seconds` since the start: the panels show the session then."""
@@ -454,7 +563,14 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         cursor = self.cursor
         if cursor is None:
             return "loading…"
+        if self.following:
+            return (
+                f"● live · event {cursor.position} · {format_seconds(self.playhead)}"
+                " · recorded by another process as you watch"
+            )
         mark = "▶ playing" if self.playing else "‖ paused"
+        if self.live:
+            mark += " (live: end goes back to now)"
         return (
             f"{mark} · {format_speed(self.speed)} · event {cursor.position}/{cursor.total}"
             f" · {format_seconds(self.playhead)} / {format_seconds(self._end_time())}"

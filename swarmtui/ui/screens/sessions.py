@@ -1,5 +1,10 @@
 """The sessions browser: past sessions, filtered by typing and sorted; enter replays one, and a
-session's batch can be edited, run again, or the session deleted (after asking)."""
+session's batch can be edited, run again, or the session deleted (after asking).
+
+Forks are shown with their family: a fork's row comes right under the session it was forked
+from, indented. Two sessions marked (f6) are compared side by side (f7). While a session is
+being recorded, the list is read again every few seconds.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,9 @@ from swarmtui.ui.look import clip, format_seconds
 from swarmtui.ui.messages import BatchRequested
 from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.work import ReportsFailures, WorkFailed
+
+# While a session is being recorded, the list is read again this often (seconds).
+LIVE_REFRESH_SECONDS = 2.0
 
 # Session status -> the agent status whose theme colour shows it.
 STATUS_COLOUR = {
@@ -66,6 +74,34 @@ def _cut(text: Text) -> Text:
     text.overflow = "ellipsis"
     text.no_wrap = True
     return text
+
+
+def families(infos: list[SessionInfo]) -> list[tuple[SessionInfo, int]]:
+    """INFOS in their order, each fork moved right under the session it was forked from (when
+    that one is listed), with its depth in the family."""
+    listed = {info.id for info in infos}
+    children: dict[str, list[SessionInfo]] = {}
+    roots: list[SessionInfo] = []
+    for info in infos:
+        parent = info.forked_from
+        if parent is not None and parent in listed and parent != info.id:
+            children.setdefault(parent, []).append(info)
+        else:
+            roots.append(info)
+    out: list[tuple[SessionInfo, int]] = []
+    seen: set[str] = set()
+
+    def walk(info: SessionInfo, depth: int) -> None:
+        if info.id in seen:
+            return
+        seen.add(info.id)
+        out.append((info, depth))
+        for child in children.get(info.id, []):
+            walk(child, depth + 1)
+
+    for info in [*roots, *infos]:  # (then whatever a cycle of ids kept from the roots)
+        walk(info, 0)
+    return out
 
 
 def matches(info: SessionInfo, query: str) -> bool:
@@ -139,6 +175,23 @@ class SessionsScreen(ReportsFailures, Screen[None]):
             tooltip="Read the sessions folder again",
         ),
         Binding(
+            "f6",
+            "mark",
+            "Mark",
+            id="sessions.mark",
+            tooltip="Mark the highlighted session to compare it (two at most: A, then B)",
+            priority=True,
+        ),
+        Binding(
+            "f7",
+            "compare",
+            "Compare",
+            id="sessions.compare",
+            tooltip="Compare the two marked sessions side by side (one marked: with the "
+            "highlighted one; none: a fork with its source)",
+            priority=True,
+        ),
+        Binding(
             "f8",
             "delete",
             "Delete",
@@ -155,6 +208,8 @@ class SessionsScreen(ReportsFailures, Screen[None]):
         self.shown: list[SessionInfo] = []
         self.listed = False  # the folder has been read once
         self.sort = 0  # index in SORTS
+        self.marked: list[Path] = []  # sessions marked to compare: A, then B
+        self.depth: dict[Path, int] = {}  # each shown session's depth in its family
 
     class Listed(Message):
         """The sessions of the folder, read, newest first."""
@@ -171,6 +226,7 @@ class SessionsScreen(ReportsFailures, Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.set_interval(LIVE_REFRESH_SECONDS, self._refresh_while_recording)
         table = self.query_one(DataTable)
         table.add_column("Title", key="title", width=self._title_width(self.app.size.width))
         table.add_column("Started", key="started", width=19)
@@ -210,6 +266,11 @@ class SessionsScreen(ReportsFailures, Screen[None]):
     def action_refresh(self) -> None:
         self._list()
 
+    def _refresh_while_recording(self) -> None:
+        """A session being recorded changes (its status, wall time, agents): read again."""
+        if self.listed and any(info.status == "running" for info in self.sessions):
+            self._list()
+
     # A thread worker: listing is one small read per folder, and aiosqlite's hop to its thread
     # per statement made it slower (200 sessions: 0.41 s against 0.23 s, the screen as live
     # either way; bench/ui.py).
@@ -242,22 +303,27 @@ class SessionsScreen(ReportsFailures, Screen[None]):
 
     def _fill(self, query: str) -> None:
         table = self.query_one(DataTable)
+        before = self.highlighted
         table.clear()
         _label, key, reverse = SORTS[self.sort]
-        self.shown = sorted(
+        ordered = sorted(
             (info for info in self.sessions if matches(info, query)),
             key=lambda info: sort_key(info, key),
             reverse=reverse,
         )
         if not reverse:  # (sessions without the figure last, whichever the direction)
-            self.shown.sort(key=lambda info: sort_key(info, key)[0] is False)
+            ordered.sort(key=lambda info: sort_key(info, key)[0] is False)
+        family = families(ordered)
+        self.shown = [info for info, _depth in family]
+        self.depth = {info.path: depth for info, depth in family}
+        self.marked = [path for path in self.marked if any(i.path == path for i in self.sessions)]
         variables = self.app.theme_variables
         id_width = self._id_width(self.app.size.width)
         for index, info in enumerate(self.shown):
             status_style = variables.get(STATUS_COLOUR.get(info.status, "agent-pending"), "")
-            title = info.title or info.path.name
+            title = self._title_cell(info)
             table.add_row(
-                _cut(safe_text(title, style="italic" if info.error else "")),
+                _cut(title),
                 format_started(info.started_at),
                 safe_text(clip(info.id, id_width), style="dim"),
                 safe_text(("⚠ " if info.error else "") + info.status, style=status_style),
@@ -266,7 +332,25 @@ class SessionsScreen(ReportsFailures, Screen[None]):
                 Text(f"{info.speedup:.1f}×" if info.speedup else "", justify="right"),
                 key=str(index),
             )
+        if before is not None:  # (read again, sorted, filtered: the same session stays lit)
+            row = next((i for i, info in enumerate(self.shown) if info.path == before.path), 0)
+            table.move_cursor(row=row)
         self._describe()
+
+    def _title_cell(self, info: SessionInfo) -> Text:
+        """The title, under its source's row when it is a fork, with its compare mark."""
+        cell = Text()
+        if info.path in self.marked:
+            cell.append(f"[{'AB'[self.marked.index(info.path)]}] ", "bold reverse")
+        depth = self.depth.get(info.path, 0)
+        if depth:
+            cell.append("  " * (depth - 1) + "└ ", "dim")
+        elif info.forked_from is not None:  # (its source is not listed: said all the same)
+            cell.append("↳ ", "dim")
+        cell.append_text(
+            safe_text(info.title or info.path.name, style="italic" if info.error else "")
+        )
+        return cell
 
     def _describe(self) -> None:
         detail = self.query_one("#sessions-detail", Static)
@@ -283,7 +367,14 @@ class SessionsScreen(ReportsFailures, Screen[None]):
             detail.update(safe_text(info.error, style=self.app.theme_variables.get("error", "")))
         else:
             sort = SORTS[self.sort][0]
-            detail.update(safe_text(f"{info.id} · {info.backend} · {info.path} · sorted: {sort}"))
+            origin = (
+                f" · forked from {info.forked_from} at event {info.forked_at}"
+                if info.forked_from is not None
+                else ""
+            )
+            detail.update(
+                safe_text(f"{info.id} · {info.backend}{origin} · {info.path} · sorted: {sort}")
+            )
 
     @property
     def highlighted(self) -> SessionInfo | None:
@@ -354,6 +445,37 @@ class SessionsScreen(ReportsFailures, Screen[None]):
 
     def action_rerun(self) -> None:
         self._to_editor(then_run=True)
+
+    def action_mark(self) -> None:
+        info = self.highlighted
+        if info is None:
+            return
+        if info.path in self.marked:
+            self.marked.remove(info.path)
+        else:
+            self.marked = [*self.marked[-1:], info.path]  # (a third mark drops the first)
+        self._fill(self.query_one(Input).value)
+
+    def action_compare(self) -> None:
+        """Compare the marked sessions (one marked: with the highlighted one; none marked: the
+        highlighted fork with its source)."""
+        info = self.highlighted
+        pair: list[Path] = list(self.marked)
+        if len(pair) == 1 and info is not None and info.path != pair[0]:
+            pair.append(info.path)
+        elif not pair and info is not None and info.forked_from is not None:
+            source = next((i for i in self.sessions if i.id == info.forked_from), None)
+            if source is not None:
+                pair = [source.path, info.path]
+        if len(pair) != 2:
+            self.notify(
+                "Mark two sessions with f6 (or one, and highlight the other), then f7.",
+                severity="warning",
+            )
+            return
+        from swarmtui.ui.screens.compare import CompareScreen
+
+        self.app.push_screen(CompareScreen(pair[0], pair[1]))
 
     def action_delete(self) -> None:
         info = self.highlighted

@@ -28,7 +28,7 @@ from swarmtui.ui.widgets.diagnostics_list import DiagnosticsList
 from swarmtui.ui.work import ReportsFailures, WorkFailed
 
 if TYPE_CHECKING:
-    from swarmtui.batch.models import Diagnostic
+    from swarmtui.batch.models import Batch, Diagnostic
     from swarmtui.engine.state import SessionState
 
 LINT_DELAY = 0.3
@@ -44,12 +44,17 @@ class BatchDocument(ReportsFailures, Vertical):
         """A lint of the text has finished (its generation says which edit it saw)."""
 
         def __init__(
-            self, generation: int, diagnostics: list[Diagnostic], plan: SessionState
+            self,
+            generation: int,
+            diagnostics: list[Diagnostic],
+            plan: SessionState,
+            batch: Batch | None = None,
         ) -> None:
             super().__init__()
             self.generation = generation
             self.diagnostics = diagnostics
             self.plan = plan
+            self.batch = batch  # the parsed batch (a fork being prepared is planned from it)
 
     class FileChanged(Message):
         """What the status bar says about the file: its label, and whether it is modified."""
@@ -165,7 +170,7 @@ class BatchDocument(ReportsFailures, Vertical):
         batch = parse_batch(text, source_name=source_name)
         # Also warms the engine's modules, off the event loop, before the user runs the batch.
         plan = planned_state(batch)
-        self.post_message(self.Linted(generation, list(batch.diagnostics), plan))
+        self.post_message(self.Linted(generation, list(batch.diagnostics), plan, batch))
 
     @on(Linted)
     def _show_lint(self, message: Linted) -> None:

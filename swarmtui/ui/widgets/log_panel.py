@@ -76,6 +76,7 @@ def describe(event: Event) -> tuple[str, str]:
         OperationSkipped,
         PlacedOnWorker,
         SessionFinished,
+        SessionForked,
         SessionStarted,
         TodoChanged,
         WorkerLost,
@@ -161,6 +162,11 @@ def describe(event: Event) -> tuple[str, str]:
         return event.agent or "batch", f"{verdict}: {event.tool} {event.subject} ({event.reason})"
     if isinstance(event, ConfinementNoted):
         return "session", event.notice or event.description
+    if isinstance(event, SessionForked):
+        kept = ", ".join(event.carried) or "no agent"
+        stay = "stays" if len(event.carried) <= 1 else "stay"
+        again = plural(len(event.again), "agent") + (" runs" if len(event.again) == 1 else " run")
+        return "session", f"forked here: {kept} {stay} done, {again}"
     if isinstance(event, WorkspaceOpened):
         on = f" on {event.branch}" if event.branch else ""
         return "session", f"worktrees of {event.repo}{on} from {event.head[:10]}"
@@ -202,7 +208,9 @@ def describe(event: Event) -> tuple[str, str]:
 
 # The kinds a filter word can name, and the event types each covers.
 KINDS: dict[str, frozenset[str]] = {
-    "session": frozenset({"session_started", "session_finished", "session_resumed"}),
+    "session": frozenset(
+        {"session_started", "session_finished", "session_resumed", "session_forked"}
+    ),
     "message": frozenset({"message_started", "message_finished"}),
     "agent": frozenset(
         {"agent_queued", "agent_waiting", "agent_started", "agent_finished", "agent_rehearsed"}

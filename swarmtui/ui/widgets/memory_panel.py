@@ -202,6 +202,11 @@ class MemoryPanel(Horizontal):
         event.stop()
         self._open(event.node)
 
+    @property
+    def selected(self) -> MemoryKey | None:
+        """The (namespace, key) highlighted in the tree, if any."""
+        return self._selected
+
     def select_key(self, namespace: str, key: str) -> None:
         """Show `key`'s value and history (used by the tree and by tests)."""
         self._selected = (namespace, key)
