@@ -63,6 +63,9 @@ def check_bar(app: App[Any], where: str) -> list[str]:
     palette = [k for k in keys if k.has_class("-command-palette")]
     assert len(palette) == 1, where
     edge = palette[0].region.x
+    # (the room the bar keeps for it is the room it takes: no key dropped for nothing)
+    shown_palette = _hint(palette[0].key_display, palette[0].description, "")
+    assert palette[0].region.width == shown_palette.palette_width
     shown = [k for k in keys if not k.has_class("-command-palette")]
     line = bottom_line(app)
     left, _, right = line.rpartition("▏")

@@ -52,6 +52,12 @@ class KeyHint:
             cell_len(self.display) + KEY_PADDING + cell_len(self.description) + DESCRIPTION_PADDING
         )
 
+    @property
+    def palette_width(self) -> int:
+        """Its width as the palette's key, docked on the right: Textual draws that one compact
+        (no padding round the key, one cell before the description), with its border."""
+        return cell_len(self.display) + 1 + cell_len(self.description) + PALETTE_EXTRA
+
     def widget(self, classes: str = "") -> FooterKey:
         return FooterKey(
             self.key,
@@ -138,7 +144,7 @@ class KeyBar(Footer):
         self._laid_out_for = width
         hints = self._hints()
         palette = self._palette()
-        room = width - (palette.width + PALETTE_EXTRA if palette is not None else 0)
+        room = width - (palette.palette_width if palette is not None else 0)
         kept, dropped = fit(hints, room)
         for hint in kept:
             yield hint.widget().data_bind(compact=Footer.compact)
