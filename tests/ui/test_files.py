@@ -174,3 +174,21 @@ async def test_quit_while_a_session_runs_asks_even_without_changes(tmp_path: Pat
         await pilot.pause()
         await pilot.press("y")
         await settle(pilot)
+
+
+async def test_q_answers_the_quit_question_when_nothing_is_unsaved(tmp_path: Path) -> None:
+    app = app_for(tmp_path, settings=RunSettings(rehearsal_seconds=30))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmQuitScreen) and not dialog.can_save
+        await pilot.press("d")  # (there is nothing to save: "don't save" is not a choice)
+        await pilot.pause()
+        assert app.screen is dialog and app.return_code is None
+        await pilot.press("q")
+        await settle(pilot)
+        assert app.return_code == 0  # (set by exit: unset while the app runs)

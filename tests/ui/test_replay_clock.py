@@ -44,6 +44,8 @@ async def test_playing_moves_the_clocks_between_events(sessions: dict[str, Path]
         # At event 0 nothing has happened: no hint about running a batch.
         hint = screen.query_one(AgentsPanel).empty_hint
         assert "ctrl+r" not in hint and "No agents" in hint
+        status = screen.query_one(StatusBar).render_status().plain
+        assert "no session yet" not in status and "start of the recording" in status
         # Play to the first agent's start, then between two events.
         screen.playing = True
         while not any(a.status == "running" for a in screen.cursor.state.agents.values()):

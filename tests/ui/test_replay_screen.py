@@ -210,6 +210,16 @@ async def test_a_corrupt_database_shows_one_clean_line(sessions: dict[str, Path]
         assert app.screen is screen
 
 
+async def test_the_reason_is_read_whole_on_a_narrow_terminal(sessions: dict[str, Path]) -> None:
+    app = ScreenHost(lambda: ReplayScreen(sessions["broken"]))
+    async with app.run_test(size=(60, 30)) as pilot:
+        screen = await opened(pilot)
+        await pilot.pause()
+        line = screen.query_one("#replay-position")
+        assert len(screen.position_text()) > 58  # (longer than the line: it wraps, not cut)
+        assert line.size.height > 1
+
+
 async def test_a_missing_folder_is_a_clean_error(tmp_path: Path) -> None:
     app = ScreenHost(lambda: ReplayScreen(tmp_path / "nope"))
     async with app.run_test(size=(140, 40)) as pilot:

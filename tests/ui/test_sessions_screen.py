@@ -146,3 +146,29 @@ async def test_coming_back_reads_the_folder_again(tmp_path: Path) -> None:
         await pilot.pause()
         assert "Brand new" in titles(screen)
         assert top(app) is screen
+
+
+async def test_columns_follow_the_terminal_width(tmp_path: Path) -> None:
+    make_sessions(tmp_path)
+    app = ScreenHost(lambda: SessionsScreen(tmp_path))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        table = screen.query_one(DataTable)
+
+        def widths() -> int:
+            return sum(column.get_render_width(table) for column in table.columns.values())
+
+        wide = widths()
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        # Every column still fits: the status, agents, wall and speed-up stay in view, and
+        # the ids are cut again to their narrower column (a terminal keeps the old cells).
+        assert widths() < wide and widths() <= 100
+        id_column = table.columns[next(k for k in table.columns if k.value == "id")]
+        ids = [str(table.get_row_at(row)[2]) for row in range(table.row_count)]
+        assert max(map(len, ids)) <= id_column.width < len("session-20261127-080000-broken")
+        await pilot.resize_terminal(160, 30)
+        await pilot.pause()
+        assert widths() == wide

@@ -25,6 +25,8 @@ class ConfirmQuitScreen(ModalScreen[str | None]):
             id="confirm.discard",
             tooltip="Continue without saving",
         ),
+        # With nothing to save the dialog only asks whether to quit: q answers it.
+        Binding("q", "choose('quit')", "Quit", id="confirm.quit", tooltip="Quit swarmtui"),
     ]
 
     def __init__(self, *, question: str, detail: str, can_save: bool = True) -> None:
@@ -52,10 +54,16 @@ class ConfirmQuitScreen(ModalScreen[str | None]):
     def _pressed(self, event: Button.Pressed) -> None:
         self.dismiss(None if event.button.id == "cancel" else event.button.id)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose" and parameters:
+            # Save and don't-save only when there is something to save; q only when there is not.
+            return (parameters[0] == "quit") != self.can_save
+        return True
+
     def action_choose(self, choice: str) -> None:
-        if choice == "save" and not self.can_save:
+        if (choice == "quit") == self.can_save:
             return
-        self.dismiss(choice)
+        self.dismiss("discard" if choice == "quit" else choice)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -221,7 +221,9 @@ class ReplayScreen(ReportsFailures, Screen[None]):
                 yield log
         yield Static("", id="replay-error")
         yield Static("loading…", id="replay-position")
-        yield StatusBar(read_only=True, id="replay-status")
+        yield StatusBar(
+            read_only=True, idle="start of the recording: → steps, space plays", id="replay-status"
+        )
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -586,6 +588,8 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         line.set_class(self.error is not None, "-error")
         cursor = self.cursor
         text = Text(self.position_text())
+        if self.error is None:  # (one line: a narrow terminal cuts it with an ellipsis)
+            text.no_wrap, text.overflow = True, "ellipsis"
         if cursor is not None and self.error is None:
             width = max(10, min(40, self.size.width // 4))
             filled = round(self._fraction() * width)

@@ -239,16 +239,18 @@ class SessionsScreen(ReportsFailures, Screen[None]):
 
     @staticmethod
     def _id_width(screen_width: int) -> int:
-        # Ids are long (`session-20261129-224338-slug`): their tail is cut first (with …).
-        return max(10, min(36, (screen_width - 84) // 2 + 10))
+        # Ids are long (`session-20261129-224338-` and a slug of up to 40): their tail is cut
+        # first (with …), and they share what is left evenly with the title.
+        return max(10, min(64, (screen_width - 84) // 2 + 10))
 
     @classmethod
     def _title_width(cls, screen_width: int) -> int:
         # What the other columns, cell padding, margins and a scrollbar leave, within reason.
-        return max(12, min(48, screen_width - 72 - cls._id_width(screen_width)))
+        return max(12, min(64, screen_width - 72 - cls._id_width(screen_width)))
 
     def on_resize(self, event: events.Resize) -> None:
         table = self.query_one(DataTable)
+        changed = False
         for key, width in (
             ("title", self._title_width(event.size.width)),
             ("id", self._id_width(event.size.width)),
@@ -256,7 +258,9 @@ class SessionsScreen(ReportsFailures, Screen[None]):
             column = table.columns.get(ColumnKey(key))
             if column is not None and column.width != width:
                 column.width = width
-                table.refresh()
+                changed = True
+        if changed:  # (the ids were cut to the old width when the rows were made)
+            self._fill(self.query_one(Input).value)
 
     def on_screen_resume(self) -> None:
         # Back from a replay or a run: a session may have been recorded meanwhile.

@@ -55,12 +55,15 @@ class StatusBar(Widget):
         *,
         backend: str = "rehearsal",
         read_only: bool = False,
+        idle: str = "no session yet",
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.backend = backend
         self.read_only = read_only
+        # What the bar says before the first event (a replay's start is not "no session").
+        self.idle = idle
         self.state: SessionState | None = None
         self.now: float | None = None  # live clock; None: the state's own time
         self.file_label = ""
@@ -185,7 +188,7 @@ class StatusBar(Widget):
                     ),
                 )
         else:
-            text.append("no session yet", Style(dim=True))
+            text.append(self.idle, Style(dim=True))
         if self.file_label:
             mark = " ● unsaved" if self.modified else ""
             label = f"  {self.file_label}{mark}"
