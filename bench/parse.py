@@ -7,14 +7,15 @@ Two measures:
 - in this process: parse + lint against tree-sitter's bare parse of the same text (goal ≤ 10×);
 - in fresh processes, as a user meets it: importing the batch language and parsing + linting
   the file, beyond the start of a bare interpreter (`python -c pass`) measured alternately with
-  it (goal ≤ 300 ms). `swarmtui lint FILE` (the whole CLI) is shown beside it.
+  it (goal ≤ 300 ms). `swarmtui lint FILE` (the whole CLI) is shown beside it. Compiled code is
+  cached as an installed package has it (`fresh.py`; `--no-bytecode`: swarmtui compiled from
+  source at every start, as under PYTHONDONTWRITEBYTECODE=1).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -23,6 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from fresh import child_env
 from tree_sitter import Parser
 
 from swarmtui.batch import parse_batch
@@ -85,8 +87,7 @@ def measure(
     return bare, full
 
 
-def _process(args: list[str]) -> Callable[[], object]:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+def _process(args: list[str], env: dict[str, str]) -> Callable[[], object]:
 
     def run() -> object:
         done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
@@ -105,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument(
+        "--no-bytecode", action="store_true", help="compile swarmtui at every process start"
+    )
     args = parser.parse_args(argv)
 
     text = generate()
@@ -128,12 +132,15 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(tmp) / "bench.swarm.js"
         path.write_text(text, encoding="utf-8")
         python = sys.executable
-        start, child = measure(
-            _process([python, "-c", "pass"]),
-            _process([python, "-c", CHILD, str(path), str(AGENTS)]),
-            args.repeat,
-        )
-        cli = [timed(_process([python, "-m", "swarmtui", "lint", str(path)])) for _ in range(3)]
+        env = child_env(tmp, bytecode=not args.no_bytecode)
+        bare_start = _process([python, "-c", "pass"], env)
+        parse_lint = _process([python, "-c", CHILD, str(path), str(AGENTS)], env)
+        lint_cli = _process([python, "-m", "swarmtui", "lint", str(path)], env)
+        if not args.no_bytecode:
+            parse_lint()  # (not counted: writes the compiled code)
+            lint_cli()
+        start, child = measure(bare_start, parse_lint, args.repeat)
+        cli = [timed(lint_cli) for _ in range(3)]
 
     beyond = [c - s for s, c in zip(start, child, strict=True)]
     result = {
@@ -142,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         "agents_with_waits": resolved,
         "diagnostics": len(batch.diagnostics),
         "repeat": args.repeat,
+        "bytecode_cached": not args.no_bytecode,
         "bare_parse_ms": _ms(bare),
         "parse_lint_ms": _ms(full),
         "reparse_unchanged_ms": _ms(warm),

@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import itertools
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from fresh import child_env
 
 from swarmtui.engine.events import (
     AgentFinished,
@@ -116,14 +117,9 @@ else:
 
 
 def _start_env(tmp: str, bytecode: bool) -> dict[str, str]:
-    """The children's environment. With `bytecode`, every module's compiled code is cached (in
-    a folder of the run's own, for Textual and swarmtui alike), as an installed package has it;
-    without, what PYTHONDONTWRITEBYTECODE leaves: swarmtui compiled at every start."""
-    env = {**os.environ, "SWARMTUI_CONFIG_DIR": tmp}
-    if bytecode:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
-    return env
+    """The children's environment (`fresh.child_env`: with `bytecode`, compiled code cached for
+    Textual and swarmtui alike, as an installed package has it), in an empty config folder."""
+    return child_env(tmp, bytecode=bytecode, SWARMTUI_CONFIG_DIR=tmp)
 
 
 def _start_once(kind: str, tmp: str, bytecode: bool) -> tuple[float, float]:

@@ -21,10 +21,13 @@ def result_json(state: SessionState, path: Path) -> str:
     from swarmtui.engine.summary import summary_json
 
     # Hundreds of thousands of small objects, none of them garbage; the Rust serializer
-    # indents ten times faster than the json module (whose C encoder cannot indent).
+    # indents ten times faster than the json module (whose C encoder cannot indent). They are
+    # freed before the collector is back: alive then, they would cost it a full pass for nothing.
     with gc_policy.paused():
         document = {"summary": summary_json(state, path), "state": state.to_json()}
-        return escape_json(pydantic_core.to_json(_sorted(document), indent=2).decode())
+        text = pydantic_core.to_json(_sorted(document), indent=2).decode()
+        del document
+    return escape_json(text)
 
 
 def _sorted(value: Any) -> Any:

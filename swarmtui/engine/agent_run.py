@@ -92,6 +92,7 @@ class AgentRun:
         self._timer: asyncio.Timeout | None = None
         self._timer_left: float | None = None  # run time left while it waits for its server
         self._unsent_usage: AgentUsage | None = None
+        self._began: float | None = None  # (loop time: see `AgentJob.began`)
         self._usage_at = -ESTIMATE_INTERVAL
         self.workspace = AgentWorkspace(
             scheduler.workspace,
@@ -116,7 +117,9 @@ class AgentRun:
         )
         scheduler = self._scheduler
         set_agent_todos(scheduler.state, self._emit, self.name, "in_progress", "in_progress")
-        self.task = asyncio.get_running_loop().create_task(self._run())
+        loop = asyncio.get_running_loop()
+        self._began = loop.time()
+        self.task = loop.create_task(self._run())
         self.task.add_done_callback(self._task_done)
 
     @property
@@ -284,6 +287,7 @@ class AgentRun:
             ),
             workdir=self.workspace.workdir,
             branch=self.workspace.branch,
+            began=self._began,
         )
 
     def _rehearse(self, job: AgentJob) -> None:
@@ -324,6 +328,8 @@ class AgentRun:
             if unable is not None:
                 self._end("failed", unable)
                 return
+            if self.workspace.placement is not None:  # (its worktree took time of its own)
+                self._began = asyncio.get_running_loop().time()
             result: AgentResult | None = None
             reason = ""
             tries = 1
@@ -353,6 +359,7 @@ class AgentRun:
                 tries += 1
                 self.attempt += 1
                 self._previous_failure = reason
+                self._began = asyncio.get_running_loop().time()
                 job = self._job()
                 self._flush_usage()
                 self._emit(AgentStarted(agent=self.name, attempt=self.attempt))
@@ -374,12 +381,15 @@ class AgentRun:
 
     async def _attempt(self, job: AgentJob) -> AgentResult:
         runner = self._scheduler.runner(self.agent.runs_on)
-        async with asyncio.timeout(job.timeout) as timer:
-            self._timer = timer
-            try:
-                result = await runner.run(job, self)
-            finally:
-                self._timer = None
+        if job.timeout is None:  # (no timer to keep: an object and a context fewer per agent)
+            result = await runner.run(job, self)
+        else:
+            async with asyncio.timeout(job.timeout) as timer:
+                self._timer = timer
+                try:
+                    result = await runner.run(job, self)
+                finally:
+                    self._timer = None
         stores = self.agent.op.stores
         if stores and not result.text.strip():
             keys = ", ".join(stores)

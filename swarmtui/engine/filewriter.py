@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import queue
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,24 +35,25 @@ class FencedWriter:
     ) -> None:
         self._write = write
         self._threads = max(1, threads)
-        self._wake = threading.Condition()
-        self._queue: deque[_Job] = deque()
+        # (a queue whose put takes no Python-level lock: the loop hands over a write per agent)
+        self._queue: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._starting = threading.Lock()
         self._started = False
 
     def write(self, session_dir: Path, relative: str, data: bytes) -> asyncio.Future[int]:
         """A future of the number of bytes written (or the `OSError` that refused the write)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int] = loop.create_future()
-        with self._wake:
-            self._queue.append((loop, future, session_dir, relative, data))
-            if not self._started:
-                # Started once and kept (idle, they only wait): starting a thread costs a GIL
-                # hand-off, which a busy loop pays in milliseconds.
-                self._started = True
-                for _ in range(self._threads):
-                    threading.Thread(target=self._run, name="swarmtui-files", daemon=True).start()
-            else:
-                self._wake.notify()
+        self._queue.put((loop, future, session_dir, relative, data))
+        if not self._started:
+            with self._starting:
+                if not self._started:
+                    # Started once and kept (idle, they only wait): starting a thread costs a
+                    # GIL hand-off, which a busy loop pays in milliseconds.
+                    self._started = True
+                    for _ in range(self._threads):
+                        name = "swarmtui-files"
+                        threading.Thread(target=self._run, name=name, daemon=True).start()
         return future
 
     def _run(self) -> None:
@@ -60,18 +61,16 @@ class FencedWriter:
         loop: asyncio.AbstractEventLoop | None = None
         last = time.monotonic()
         folders = _Folders()
+        jobs = self._queue
         while True:
-            with self._wake:
-                job = self._queue.popleft() if self._queue else None
-            if job is None:  # idle: hand back what is done, then sleep
+            try:
+                job = jobs.get_nowait()
+            except queue.Empty:  # idle: hand back what is done, then sleep
                 folders.close()
                 if loop is not None:
                     _settle(loop, done)
                     done = []
-                with self._wake:
-                    while not self._queue:
-                        self._wake.wait()
-                continue
+                job = jobs.get()
             job_loop, future, folder, relative, data = job
             if job_loop is not loop:
                 if loop is not None:

@@ -43,8 +43,10 @@ def create_session_folder(sessions_dir: Path, name: str) -> Path:
             n += 1
             candidate = f"{name}-{n}"
             continue
+        artifacts = path / "artifacts"
+        artifacts.mkdir()  # (first: each mkdir is a journal write, and this one saves a failed one)
         for sub in ARTIFACT_DIRS:
-            (path / "artifacts" / sub).mkdir(parents=True, exist_ok=True)
+            (artifacts / sub).mkdir()
         return path
 
 

@@ -4,7 +4,9 @@ It reads the one folded `SessionState` and keeps only what running needs: the ag
 and output logs, the Bash tasks, the ready queue and the count of running agents. It is driven
 by what happens (a key stored, an agent finished, a control), never by polling: an agent waiting
 for keys holds no task; its last key queues it, and a freed slot starts the first queued agent
-in batch order. Deadlocks are found when they happen (`swarmtui.engine.deadlock`).
+in batch order. Deadlocks are found when they happen (`swarmtui.engine.deadlock`); which ended
+agents may run again, and the session held open for them, is `swarmtui.engine.reruns`; a
+message's operations other than its agents run in `swarmtui.engine.instant`.
 
 Every change goes out through `emit`, which must fold the event into `state` before it returns
 (the session wires it to the fold, the event log and its subscribers).
@@ -16,26 +18,13 @@ import asyncio
 import heapq
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, assert_never
+from typing import Any
 
-from swarmtui.batch.models import (
-    BashOp,
-    Batch,
-    MemoryOp,
-    Message,
-    NoteOp,
-    Operation,
-    SwarmInitOp,
-    TaskOp,
-    TodoWriteOp,
-    ToolOp,
-    WriteOp,
-)
+from swarmtui.batch.models import BashOp, Batch, Message, Operation, TaskOp
 from swarmtui.engine import operations as ops
 from swarmtui.engine.agent_run import AgentRun
-from swarmtui.engine.bash import lasting_operation
 from swarmtui.engine.caps import Caps
-from swarmtui.engine.deadlock import find_deadlocks, retried_with_dependants
+from swarmtui.engine.deadlock import find_deadlocks
 from swarmtui.engine.events import (
     AgentFinished,
     AgentQueued,
@@ -49,17 +38,18 @@ from swarmtui.engine.events import (
     SessionStatus,
 )
 from swarmtui.engine.guard import SessionGuard
+from swarmtui.engine.instant import MessageOperations
 from swarmtui.engine.memory import Memory
 from swarmtui.engine.output_log import PendingWrites
 from swarmtui.engine.plan import Plan, PlannedAgent
 from swarmtui.engine.preflight import preflight
+from swarmtui.engine.reruns import HeldOpen, anything_to_retry, rescued_by, retriable, to_run_again
 from swarmtui.engine.runners import make_runner
 from swarmtui.engine.runners.base import Runner
 from swarmtui.engine.runners.secrets import secret_values
 from swarmtui.engine.settings import RunSettings
 from swarmtui.engine.state import SessionState
 from swarmtui.engine.workspace.session_workspace import SessionWorkspace
-from swarmtui.memory_keys import key_matches
 
 Emit = Callable[[Event], None]
 RunnerFactory = Callable[[str, RunSettings], Runner]
@@ -110,16 +100,13 @@ class Scheduler:
         self._active: set[str] = set()  # agents of the running messages not yet ended
         self._ready: list[tuple[int, str]] = []
         self._running = 0
-        self._bash: set[asyncio.Task[None]] = set()
+        self._instant = MessageOperations(self._ops, self._check_message_done)
         self._done: asyncio.Future[None] | None = None
         self._cancelled = False
         self._finished = False
         self._checking = False
-        # The app keeps a session open after its last message while an agent could still be
-        # retried or rescued, until the user ends it (`end`); headless runs end at once.
-        self.hold_open = False
-        self._held: asyncio.Future[None] | None = None
-        self._ending = False
+        self.hold_open = False  # (the app's sessions: see `HeldOpen`)
+        self._held = HeldOpen()
 
     # --- running ------------------------------------------------------------------------------
 
@@ -137,7 +124,7 @@ class Scheduler:
                     continue
                 await self._run_message(message, resuming)
             if self.hold_open:
-                await self._hold()
+                await self._held.wait(self._anything_to_retry, self._until_idle)
         finally:
             self._finished = True
             self.memory.close()
@@ -154,39 +141,21 @@ class Scheduler:
         )
         return "completed" if ok else "failed"
 
-    async def _hold(self) -> None:
-        """Wait for the user while something can still run again: a retry or a stored key
-        wakes it (and it waits for what they start); `end` or a cancel lets the session end."""
-        loop = asyncio.get_running_loop()
-        while not self._cancelled and not self._ending and self._anything_to_retry():
-            self._held = loop.create_future()
-            await self._held
-            self._held = None
-            while (self._active or self._bash) and not self._cancelled:
-                self._done = loop.create_future()
-                await self._done
-            await self.drain()
-
     def _anything_to_retry(self) -> bool:
-        return any(self._retriable(name) for name in self.agents)
+        return not self._cancelled and anything_to_retry(self.state, self.agents.values())
 
-    def _retriable(self, name: str) -> bool:
-        """Whether agent NAME has ended but could run again: it failed or was cancelled, or it
-        was skipped for a key nothing stores (the user may store it)."""
-        status = self.state.agents[name].status
-        if status in ("failed", "cancelled"):
-            return self.agents[name].op.skip_reason is None
-        return status == "skipped" and _for_want_of_a_key(self.agents[name])
-
-    def _wake(self) -> None:
-        if self._held is not None and not self._held.done():
-            self._held.set_result(None)
+    async def _until_idle(self) -> None:
+        """Wait until the agents and commands of the running messages (or those run again)
+        have ended, then for every runner, command and file write (cancelled: their end)."""
+        while (self._active or self._instant.lasting) and not self._cancelled:
+            self._done = asyncio.get_running_loop().create_future()
+            await self._done
+        await self.drain()
 
     def end(self) -> None:
         """The user ends a session held open (what has not run stays as it is)."""
         self._emit(Control(action="end"))
-        self._ending = True
-        self._wake()
+        self._held.end()
 
     def _message_done(self, message: Message) -> bool:
         m = self.state.messages.get(message.index)
@@ -203,8 +172,8 @@ class Scheduler:
     async def drain(self) -> None:
         """Wait until every runner, command and file write this scheduler started has ended."""
         tasks = [run.task for run in self._runs.values() if not run.task.done()]
-        if tasks or self._bash:
-            await asyncio.gather(*tasks, *self._bash, return_exceptions=True)
+        if tasks or self._instant.lasting:
+            await asyncio.gather(*tasks, *self._instant.lasting, return_exceptions=True)
         await self.writes.wait()
 
     async def _run_message(self, message: Message, resuming: bool) -> None:
@@ -226,26 +195,25 @@ class Scheduler:
                 bash = self.state.bash.get(op.index)
                 unfinished = bash is None or bash.status == "running"
                 if isinstance(op, BashOp) and op.skip_reason is None and unfinished:
-                    self._run_instant(op)
+                    self._instant.run(op)
             elif op.skip_reason is not None:
                 self._skip(op, op.skip_reason)
             elif isinstance(op, TaskOp):
                 self._skip(op, f"another agent is already named {op.name}")
             else:
-                self._run_instant(op)
+                self._instant.run(op)
         for agent in entering:
             self._active.add(agent.name)
             self._enter(agent)
-        self._check_deadlock()
+        # The queued agents start first: finding the waiters that can never start walks the
+        # whole batch's waits (milliseconds on a large one), and a queued agent needs none of it.
         self._dispatch()
-        while (self._active or self._bash) and not self._cancelled:
-            self._done = asyncio.get_running_loop().create_future()
-            await self._done
-        await self.drain()  # (cancelled: let the killed runners and commands record their end)
+        self._check_deadlock()
+        await self._until_idle()
         self._emit(MessageFinished(index=message.index))
 
     def _check_message_done(self) -> None:
-        idle = (not self._active and not self._bash) or self._cancelled
+        idle = (not self._active and not self._instant.lasting) or self._cancelled
         if idle and self._done is not None and not self._done.done():
             self._done.set_result(None)
 
@@ -258,27 +226,6 @@ class Scheduler:
         # understood, which fails the run like any other; a recorded tool (Claude Code's Read,
         # coordination, an MCP tool swarmtui does not run) does not (SessionState.failures).
         self._emit(OperationSkipped(op=op.index, kind=op.kind, reason=reason))
-
-    def _run_instant(self, op: Operation) -> None:
-        match op:
-            case TodoWriteOp():
-                ops.write_todos(self._ops, op)
-            case MemoryOp():
-                ops.memory_op(self._ops, op)
-            case WriteOp() | BashOp():
-                waiting = lasting_operation(self._ops, op)  # (the message waits for it)
-                if waiting is not None:
-                    task = asyncio.get_running_loop().create_task(waiting)
-                    self._bash.add(task)
-                    task.add_done_callback(self._bash_done)
-            case SwarmInitOp() | NoteOp() | TaskOp() | ToolOp():
-                pass  # swarm_init: applied by the plan; notes: nothing; tools: skipped, never run
-            case _:
-                assert_never(op)
-
-    def _bash_done(self, task: asyncio.Task[None]) -> None:
-        self._bash.discard(task)
-        self._check_message_done()
 
     # --- agents -------------------------------------------------------------------------------
 
@@ -392,7 +339,7 @@ class Scheduler:
         self._emit(Control(action="cancel_session", detail={"reason": reason}))
         if not self._finished:
             self.abort(reason)
-        self._wake()
+        self._held.wake()
 
     def abort(self, reason: str) -> None:
         """Cancel everything still pending or running (also once `run` itself was cancelled)."""
@@ -401,32 +348,24 @@ class Scheduler:
         self._cancelled = True
         for name in self.agents:
             self._cancel(name, reason)
-        for task in list(self._bash):
-            task.cancel()
+        self._instant.cancel()
         self._check_message_done()
 
     def retry_agent(self, name: str) -> None:
         self._emit(Control(action="retry", target=name))
         if name not in self.agents or self._finished or self._cancelled:
             return
-        if self._retriable(name) or self.state.agents[name].status == "skipped":
+        if retriable(self.state, self.agents[name]) or self.state.agents[name].status == "skipped":
             self._run_again([name])
 
     def _run_again(self, names: list[str]) -> None:
         """Enter NAMES again (and the agents that failed for want of their keys)."""
-        agents = self.state.agents
-        again: list[str] = []
-        for name in names:
-            planned = self.agents[name]
-            if planned.op.skip_reason is not None and not _for_want_of_a_key(planned):
-                continue  # (a syntax error or a placeholder: running it again changes nothing)
-            again.extend(n for n in retried_with_dependants(agents, name) if n not in again)
-        for other in again:
+        for other in to_run_again(self.state, self.agents, names):
             self._active.add(other)
             self._enter(self.agents[other])
         self._check_deadlock()
         self._dispatch()
-        self._wake()
+        self._held.wake()
 
     def pause(self) -> None:
         self._emit(Control(action="pause"))
@@ -439,30 +378,11 @@ class Scheduler:
         self._emit(Control(action="store_memory", target=key, detail={"namespace": namespace}))
         if not self._finished:
             self.memory.store(key, value, namespace, "user")
-            rescued = [
-                name
-                for name in self.agents
-                if self._retriable(name) and self._gave_up_on(name, key)
-            ]
+            rescued = rescued_by(self.state, self.agents, key)
             if rescued and not self._cancelled:
                 self._run_again(rescued)  # the key they lacked is there now: they can run
             self._dispatch()
 
-    def _gave_up_on(self, name: str, key: str) -> bool:
-        """Whether agent NAME ended without running because KEY (or a key like it) was never
-        stored: skipped before it started, or failed waiting for it."""
-        agent = self.state.agents[name]
-        if agent.started_at is not None and agent.status != "skipped":
-            return False
-        wanted = agent.missing or agent.waits
-        return any(key_matches(key, w) for w in wanted)
-
     def set_todo_status(self, todo_id: str, status: str) -> None:
         self._emit(Control(action="todo_status", target=todo_id, detail={"status": status}))
         ops.set_todo_by_user(self.state, self._emit, todo_id, status)
-
-
-def _for_want_of_a_key(agent: PlannedAgent) -> bool:
-    """Skipped by the linter because nothing in the batch stores a key it waits for (SW004):
-    a key stored by hand lets it run."""
-    return (agent.op.skip_reason or "").startswith("SW004")

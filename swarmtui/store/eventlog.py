@@ -184,7 +184,8 @@ class EventLog:
             # The model's own serializer, called directly: the same bytes as model_dump_json()
             # at half the cost (that wrapper's keyword handling was most of the per-event time).
             payload = e.__pydantic_serializer__.to_json(e).decode()
-            rows.append((e.seq, e.t, kind, getattr(e, "agent", None), payload))
+            # (from the fields: a model without `agent` answers getattr with an exception)
+            rows.append((e.seq, e.t, kind, e.__dict__.get("agent"), payload))
             if kind == "memory_stored" or kind == "memory_deleted":
                 memory.append(e)
             elif kind == "session_started":

@@ -4,6 +4,7 @@ inside the session folder."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -13,8 +14,11 @@ from pathlib import Path
 
 from swarmtui.batch.models import BashOp, TaskOp, WriteOp
 from swarmtui.engine.events import AgentRehearsed, BashStarted
+from swarmtui.engine.runners.base import AgentJob, AgentResult, OutputSink, OutputStream
+from swarmtui.engine.runners.rehearsal import RehearsalRunner
+from swarmtui.engine.settings import RunSettings
 
-from .helpers import one_message, run
+from .helpers import one_message, run, scheduler_for
 
 CLI = [sys.executable, "-m", "swarmtui"]
 
@@ -108,3 +112,82 @@ async def test_what_a_rehearsed_agent_would_have_waited_for_is_recorded(tmp_path
     assert not r.of(BashStarted)
     assert ("scripts/run.sh", 8, "batch") in r.state.files
     assert (r.session.path / "scripts" / "run.sh").read_text() == "echo hi\n"
+
+
+class _Sink:
+    """An OutputSink that keeps what the runner says."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def output(self, text: str, stream: OutputStream = "stdout") -> None:
+        self.said.append(text)
+
+    def usage(
+        self,
+        tokens_in: int,
+        tokens_out: int,
+        cost_usd: float | None = None,
+        *,
+        estimated: bool = False,
+        final: bool = False,
+    ) -> None:
+        pass
+
+    def server_wait(self, endpoint: str, limit: int, ahead: int) -> None:
+        pass
+
+    def server_slot(self, endpoint: str) -> None:
+        pass
+
+    def activity(
+        self, *, session: str | None = None, tool: str | None = None, file: str | None = None
+    ) -> None:
+        pass
+
+
+async def test_a_simulated_run_counts_from_when_its_attempt_began(tmp_path: Path) -> None:
+    # An hour of simulated time that began an hour and a minute ago is over: the runner ends
+    # at once (counted from the runner's own first step, it would still be asleep).
+    runner = RehearsalRunner(RunSettings(rehearsal_seconds=3600.0))
+    loop = asyncio.get_running_loop()
+    job = AgentJob(
+        name="Late",
+        type="coder",
+        instructions="",
+        system_prompt="",
+        inputs={},
+        stores=[],
+        session_id="s",
+        session_dir=tmp_path,
+        artifacts_dir=tmp_path / "artifacts",
+        began=loop.time() - 3660.0,
+    )
+    sink = _Sink()
+    async with asyncio.timeout(60):  # (a guard against a hang, not a measure)
+        result = await runner.run(job, sink)
+    await result.pending["artifacts/late.md"]
+    assert "simulated 3600.000 s" in result.text and sink.said == [result.text]
+    assert (tmp_path / "artifacts" / "late.md").read_text().startswith("# Late — REHEARSAL")
+
+
+async def test_each_attempt_tells_its_runner_when_it_began(tmp_path: Path) -> None:
+    began: list[float | None] = []
+
+    class Recording(RehearsalRunner):
+        async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
+            began.append(job.began)
+            return await super().run(job, sink)
+
+    batch = one_message(TaskOp(index=0, name="A"), TaskOp(index=1, name="B"))
+    settings = RunSettings(rehearsal_seconds=0.0)
+    scheduler, state = scheduler_for(
+        batch, tmp_path, settings, lambda backend, settings: Recording(settings)
+    )
+    loop = asyncio.get_running_loop()
+    before = loop.time()
+    async with asyncio.timeout(60):  # (a guard against a hang, not a measure)
+        status = await scheduler.run()
+    assert status == "completed", [a.reason for a in state.agents.values()]
+    assert len(began) == 2
+    assert all(t is not None and before <= t <= loop.time() for t in began)

@@ -168,7 +168,7 @@ class RemoteAttempt:
             id=self.id,
             topic=executor.topic,
             backend=self._backend,
-            job=replace(self._job, inbox=None, gate=None),
+            job=replace(self._job, inbox=None, gate=None, began=None),  # (a clock of ours)
             place=gate.place if isinstance(gate := self._job.gate, AgentGate) else Place(),
             settings=executor.settings,
             files=files,

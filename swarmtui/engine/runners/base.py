@@ -124,6 +124,9 @@ class AgentJob:
     # Where it works: its git worktree of the user's repository (None: the session folder).
     workdir: Path | None = None
     branch: str | None = None  # the worktree's branch
+    # The event loop's time when its attempt began (its worktree ready): a simulated run counts
+    # from there, so the scheduling before the runner's first step is part of it (None: now).
+    began: float | None = field(default=None, compare=False, repr=False)
 
     @property
     def working_folder(self) -> Path:

@@ -44,8 +44,10 @@ class RehearsalRunner:
         # millisecond on a busy disk, and a thousand agents must neither block the loop nor
         # wait for each other's reports (the session waits for them before it ends).
         writing = self._files.write(job.session_dir, relative, data)
+        loop = asyncio.get_running_loop()
+        began = loop.time() if job.began is None else job.began
         try:
-            await asyncio.sleep(seconds)
+            await asyncio.sleep(max(0.0, began + seconds - loop.time()))
         except BaseException:
             writing.cancel()
             raise
