@@ -39,7 +39,9 @@ class _DefaultToOpenGroup(click.Group):
             config = sys.modules.get("swarmtui.config")
             if config is None or not isinstance(exc, config.ConfigError):
                 raise
-            click.echo(f"swarmtui: {exc}", err=True)
+            from swarmtui.safe_text import visible  # (a project's file may name anything)
+
+            click.echo(visible(f"swarmtui: {exc}"), err=True)
             raise SystemExit(EXIT_USAGE) from None
 
 

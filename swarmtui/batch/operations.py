@@ -22,7 +22,7 @@ from swarmtui.batch.models import (
     WriteOp,
 )
 from swarmtui.batch.names import MEMORY_TOOLS, mcp_name, tool_role
-from swarmtui.batch.paths import check_write_path, slug
+from swarmtui.batch.paths import cd_outside, check_write_path, folder_outside, slug
 from swarmtui.batch.source import Range
 from swarmtui.batch.tasks import agent_spawn, task
 from swarmtui.batch.values import Undefined, js_string
@@ -190,6 +190,16 @@ def _bash(ctx: CallContext, base: dict[str, Any]) -> BashOp | MemoryOp:
         )
     options = ctx.arg(1) if ctx.count > 1 else {}
     op = BashOp(**base, command=command)
+    leaving = cd_outside(command)
+    if leaving is not None:
+        ctx.diags.add(
+            "SW024",
+            f"`{leaving}` leaves the session folder, where Bash operations work: the sandbox "
+            "keeps nothing written outside it (and hides your home folder); use a folder "
+            "inside it",
+            ctx.arg_range(0),
+            op=ctx.index,
+        )
     if not isinstance(options, dict):
         if not isinstance(options, Undefined):
             ctx.bad("the second argument of Bash must be {timeout, cwd}", ctx.arg_range(1))
@@ -200,6 +210,14 @@ def _bash(ctx: CallContext, base: dict[str, Any]) -> BashOp | MemoryOp:
     if cwd is not None:
         if isinstance(cwd, str):
             op.cwd = cwd
+            if folder_outside(cwd):
+                ctx.diags.add(
+                    "SW024",
+                    f"cwd {cwd!r} is outside the session folder: this Bash operation will be "
+                    "skipped (give a folder inside it, or no cwd)",
+                    ctx.key_range(1, "cwd"),
+                    op=ctx.index,
+                )
         else:
             ctx.bad("`cwd` must be a path", ctx.key_range(1, "cwd"))
     return op

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePosixPath
 
+from swarmtui.policy.shell import split_commands
+
 # `sessions/session-YYYYMMDD-HHMMSS-slug` (the `sessions/` part optional) and `sessions/.../`.
 _SESSION_PLACEHOLDER_RE = re.compile(
     r"(?:\.?/?sessions/)?session-YYYYMMDD-HHMMSS-[A-Za-z0-9_.-]*|(?:\.?/)?sessions/\.\.\.(?=/|$)"
@@ -25,23 +27,75 @@ def _strip_placeholder(path: str) -> str:
     return path
 
 
+# A path that does not start in the session folder: absolute, from a home folder, a drive.
+_ABSOLUTE_RE = re.compile(r"[/\\~]|[A-Za-z]:[\\/]")
+
+
+def _walk(depth: int, rel: str) -> int | None:
+    """The depth below the session folder after going the relative path REL from DEPTH (0:
+    the folder itself); None when it leaves the folder on the way."""
+    for part in re.split(r"[\\/]+", rel):
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif part not in ("", "."):
+            depth += 1
+    return depth
+
+
+def _depth(rel: str) -> int | None:
+    return _walk(0, rel)
+
+
 def check_write_path(path: str) -> str | None:
     """Why `path` may not be written (absolute or leaving the session folder), else None."""
     rel = _strip_placeholder(path.strip())
     if not rel:
         return f"cannot write to {path!r}: it names no file"
-    if rel.startswith(("/", "\\", "~")) or re.match(r"[A-Za-z]:[\\/]", rel):
+    if _ABSOLUTE_RE.match(rel):
         return f"cannot write to {path!r}: absolute paths leave the session folder"
-    depth = 0
-    for part in re.split(r"[\\/]+", rel):
-        if part == "..":
-            depth -= 1
-            if depth < 0:
-                return f"cannot write to {path!r}: it leaves the session folder"
-        elif part not in ("", "."):
-            depth += 1
+    depth = _depth(rel)
+    if depth is None:
+        return f"cannot write to {path!r}: it leaves the session folder"
     if depth == 0:
         return f"cannot write to {path!r}: it names the session folder itself"
+    return None
+
+
+def folder_outside(path: str) -> bool:
+    """Whether PATH, a working folder given relative to the session folder (or under one of
+    the guides' placeholder session folders), is outside the session folder."""
+    rel = _strip_placeholder(path.strip())
+    return bool(_ABSOLUTE_RE.match(rel)) or _depth(rel) is None
+
+
+# `cd` into a home folder: no argument, `~`, `$HOME` (or `${HOME}`), and below them.
+_HOME_RE = re.compile(r"(?:~|\$HOME\b|\$\{HOME\})(?:/|$)")
+_ASSIGNMENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def cd_outside(command: str) -> str | None:
+    """The first `cd` (or `pushd`) of a Bash command line that takes it out of the session
+    folder it starts in (`cd /repo`, `cd ..`, `cd ~/project`, a plain `cd`), as written; None
+    when none does, as far as can be told (`cd $DIR`, `cd -` and `popd` end the analysis).
+    The line's commands are followed in order (`cd app && make && cd ..` stays inside)."""
+    depth = 0
+    for simple in split_commands(command).commands:
+        words = [w for w in simple.words if not _ASSIGNMENT_RE.match(w)]
+        if not words or words[0] not in ("cd", "pushd", "popd"):
+            continue
+        if words[0] == "popd":
+            return None  # (back to somewhere this does not follow)
+        target = next((w for w in words[1:] if w == "-" or not w.startswith("-")), None)
+        if target is None or _HOME_RE.match(target) or _ABSOLUTE_RE.match(target):
+            return simple.text
+        if target == "-" or "$" in target:
+            return None  # (somewhere this cannot tell)
+        after = _walk(depth, target)
+        if after is None:
+            return simple.text
+        depth = after
     return None
 
 

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from swarmtui.commands.output import error as _error
+from swarmtui.commands.output import json_text
 from swarmtui.commands.session_cmds import EXIT_FAILED, EXIT_OK, EXIT_USAGE, _sessions_dir
+from swarmtui.safe_text import visible as printable
 
 # (the sessions folder's own resolution, shared with replay and export)
 __all__ = ["estimate_command", "send_command"]
-
-
-def _error(message: str) -> None:
-    click.echo(f"swarmtui: {message}", err=True)
 
 
 def send_command(session: str, agent: str, text: str, sessions_dir: Path | None) -> int:
@@ -48,7 +46,7 @@ def send_command(session: str, agent: str, text: str, sessions_dir: Path | None)
         _error(str(reply.get("error") or "the session refused the message"))
         return EXIT_FAILED
     delivery = reply.get("delivery")
-    click.echo(f"sent to {agent}" + (f" ({delivery})" if delivery else ""))
+    click.echo(printable(f"sent to {agent}" + (f" ({delivery})" if delivery else "")))
     return EXIT_OK
 
 
@@ -73,16 +71,16 @@ def estimate_command(file: Path, as_json: bool, options: dict[str, Any]) -> int:
     plan = Plan(batch, settings, Path("session").resolve(), load_profiles(None))
     result = estimate(plan)
     if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        click.echo(json_text(result.to_json()))
         return EXIT_OK
-    click.echo(result.line())
+    # Agents' names and models come from the batch and the configuration: shown visibly.
+    click.echo(printable(result.line()))
     for a in result.agents:
         cost = f"${a.cost_usd:.4f}" if a.cost_usd is not None else "-"
         note = f"  ({a.note})" if a.note else ""
         model = f" {a.model}" if a.model else ""
-        click.echo(
-            f"  {a.name}: {a.backend}{model}, ~{a.tokens_in} in / ~{a.tokens_out} out, {cost}{note}"
-        )
+        line = f"  {a.name}: {a.backend}{model}, ~{a.tokens_in} in / ~{a.tokens_out} out, {cost}"
+        click.echo(printable(line + note))
     for note in result.notes:
-        click.echo(f"note: {note}")
+        click.echo(printable(f"note: {note}"))
     return EXIT_OK

@@ -13,6 +13,7 @@ from swarmtui import locations
 from swarmtui.backend_names import DEFAULT_KEY_ENVS
 from swarmtui.commands.output import json_text
 from swarmtui.config import LoadedConfig, flatten, load_config
+from swarmtui.safe_text import visible as printable
 
 
 def secret_status(loaded: LoadedConfig) -> dict[str, dict[str, Any]]:
@@ -93,7 +94,8 @@ def config_command(config_file: Path | None, as_json: bool) -> int:
         lines.append(f"#   {backend}: {status['env']} is {'set' if status['set'] else 'not set'}")
     sandbox = report["sandbox"]
     lines.append(f"# {sandbox['notice'] or sandbox['description']}")
-    click.echo("\n".join(lines))
+    # (values and paths come from configuration files, a project's among them: shown visibly)
+    click.echo("\n".join(printable(line) for line in lines))
     for problem in problems:
-        click.echo(f"swarmtui: {problem}", err=True)
+        click.echo(printable(f"swarmtui: {problem}"), err=True)
     return 2 if problems else 0

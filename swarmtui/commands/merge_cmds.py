@@ -17,13 +17,10 @@ from typing import Any
 
 import click
 
+from swarmtui.commands.output import error as _error
 from swarmtui.safe_text import visible as printable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def _error(message: str) -> None:
-    click.echo(f"swarmtui: {printable(message)}", err=True)
 
 
 def _confirm(question: str) -> bool:
@@ -104,7 +101,7 @@ def merge_command(
     )
     from swarmtui.engine.workspace.repo import WorkspaceProblem
     from swarmtui.store import SessionStoreError
-    from swarmtui.store.workspaces import recorded_worktrees
+    from swarmtui.store.workspaces import record_merge, recorded_worktrees
 
     path = _session_path(session, sessions_dir)
     if path is None:
@@ -164,6 +161,9 @@ def merge_command(
     except (WorkspaceProblem, GitError) as exc:
         _error(str(exc))
         return EXIT_FAILED
+    unrecorded = record_merge(path, plan, result, by="cli")
+    if unrecorded is not None:  # (the merge is made all the same: only its record is missing)
+        _error(unrecorded)
     if as_json:
         merged: dict[str, Any] = {
             "target": target.branch,
@@ -171,6 +171,7 @@ def merge_command(
             "merged": result.merged,
             "already": result.already,
             "files_changed_in_working_tree": result.moved_files,
+            "unrecorded": unrecorded,  # why the session's log does not hold it (null: it does)
         }
         click.echo(json.dumps(merged, indent=2))
         return EXIT_OK

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from swarmtui.engine.state import SessionState
+from swarmtui.engine.worktree_state import merge_text
 from swarmtui.safe_text import escape_json
 from swarmtui.safe_text import visible as printable
 
@@ -156,6 +157,8 @@ def workspace_lines(state: SessionState) -> list[str]:
         change = f"+{t.added} -{t.removed} in {files} file{'s' if files != 1 else ''}"
         patch = f" -> {t.patch}" if t.patch else " (no change)"
         lines.append(printable(f"worktree {a.name}: {t.branch} {change}{patch}"))
+    for merge in w.merges:  # (after the session: recorded, never redone)
+        lines.append(printable(merge_text(merge)))
     return lines
 
 

@@ -534,6 +534,24 @@ class AgentCommitted(EventBase):
 DIFF_FILES_LIMIT = 500
 
 
+class BranchesMerged(EventBase):
+    """Agents' branches merged back after the session (the merge view, `swarmtui merge`),
+    recorded in the session's log when it was made: numbered after its last event, at that
+    event's time (`merged_at` says when). A replay shows it; it runs no git."""
+
+    type: Literal["branches_merged"] = "branches_merged"
+    target: str  # the branch merged into
+    new_branch: bool = False  # made for the merge (from HEAD)
+    previous: str  # its tip before (a new branch: the commit it was made from)
+    commit: str  # its tip after
+    agents: list[str] = Field(default_factory=list)  # whose work it brought in
+    already: list[str] = Field(default_factory=list)  # chosen, but their work was there
+    files: int = 0  # files the merge changed
+    working_tree_files: int = 0  # files it changed in the user's working tree
+    by: Literal["app", "cli"] = "cli"
+    merged_at: str = ""  # ISO 8601, UTC
+
+
 class Control(EventBase):
     """Something the user did: every control is recorded so a replay shows it."""
 
@@ -605,6 +623,7 @@ Event = Annotated[
     | WorktreeFailed
     | WorktreeSetup
     | AgentCommitted
+    | BranchesMerged
     | Control
     | DiagnosticEvent,
     Field(discriminator="type"),

@@ -124,6 +124,12 @@ def _write_all(fd: int, data: bytes) -> int:
         view = memoryview(data)
         while view:  # (no buffered file object: this runs once per agent report)
             view = view[os.write(fd, view) :]
+    except OSError:
+        # A full disk (or a size limit): what was written is given back, so the session's log
+        # can still record why (a cut-off file would hold the space and say nothing).
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        raise
     finally:
         os.close(fd)
     return len(data)

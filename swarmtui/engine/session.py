@@ -375,6 +375,12 @@ class LiveSession:
             )
             log.close()
             self.log_error = log.error
+            if log.error is not None and self.state.status != "failed":
+                # The log failed with the last events, after the check above: the recording
+                # ends `failed` with the reason (see EventLog), and so does what is shown.
+                end = SessionFinished(status="failed", reason=log.error)
+                end.seq, end.t = self.state.seq, self.state.t
+                apply(self.state, end)
             self._scheduler = None
             await executor.close()
         return self.state

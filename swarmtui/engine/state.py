@@ -40,6 +40,7 @@ from swarmtui.engine.events import (
     BashOutput,
     BashRehearsed,
     BashStarted,
+    BranchesMerged,
     CapCrossed,
     ClusterChanged,
     ConfinementNoted,
@@ -98,6 +99,19 @@ class Rehearsal:
 
 
 @dataclass
+class AttemptSpan:
+    """An attempt of an agent before its last one: when it ran, how it ended ("failed" for one
+    retried at once, "interrupted" for one the session died in), and the agent's whole wait
+    until it started (the wait just before it is what the attempt before it leaves)."""
+
+    attempt: int
+    started: float
+    ended: float
+    status: str
+    wait_total: float = 0.0
+
+
+@dataclass
 class AgentState:
     name: str
     index: int = 0  # its place in the plan (batch order)
@@ -152,6 +166,9 @@ class AgentState:
     worker_name: str | None = None
     # Its git worktree, branch and diff (None: it worked in the session folder).
     worktree: WorktreeState | None = None
+    # Its attempts before the last one (kept when another begins), in order: the timeline
+    # draws each. A tuple: most agents run once and never need one.
+    ended_attempts: tuple[AttemptSpan, ...] = ()
 
 
 @dataclass
@@ -730,6 +747,10 @@ def _session_resumed(s: SessionState, e: SessionResumed) -> None:
     _taken_up(s, e.t, e.backend, e.max_parallel)
     s.resumes.append(e.t)
     for a in s.agents.values():
+        if a.status == "running":  # (the session died while it ran)
+            _attempt_ended(a, e.t, "interrupted")
+        elif a.status != "done":
+            _ran_before(a)
         if a.status != "done":  # it runs again from the start
             a.status = "pending"
             a.reason = None
@@ -803,9 +824,26 @@ def _agent(s: SessionState, name: str) -> AgentState:
     return a
 
 
+def _attempt_ended(a: AgentState, end: float, status: str) -> None:
+    """Keep A's last attempt among its ended ones, now that another may begin (a retry, a
+    resume): it ended at END, STATUS says how. Only agents that run again pay for this."""
+    if a.started_at is None or (a.ended_attempts and a.ended_attempts[-1].attempt == a.attempts):
+        return  # (it never ran, or that attempt is kept already)
+    span = AttemptSpan(a.attempts, a.started_at, end, status, a.wait_seconds)
+    a.ended_attempts = (*a.ended_attempts, span)
+
+
+def _ran_before(a: AgentState) -> None:
+    """A is queued or waits again after it ended: a retry. Its last attempt is kept."""
+    if a.status in FINAL_STATUSES and a.finished_at is not None:
+        _attempt_ended(a, a.finished_at, a.status)
+
+
 def _agent_queued(s: SessionState, e: AgentQueued) -> None:
     s.unblocked.discard(e.agent)
     a = _agent(s, e.agent)
+    if a.finished_at is not None:  # (it ended before: a retry)
+        _ran_before(a)
     a.status = "queued"
     a.queued_at = e.t
     a.missing = []
@@ -816,6 +854,8 @@ def _agent_queued(s: SessionState, e: AgentQueued) -> None:
 
 def _agent_waiting(s: SessionState, e: AgentWaiting) -> None:
     a = _agent(s, e.agent)
+    if a.finished_at is not None:  # (it ended before: a retry)
+        _ran_before(a)
     a.status = "waiting"
     a.missing = list(e.keys)
     for key in e.keys:  # (a key that arrived before may be missing again: deleted, expired)
@@ -833,6 +873,7 @@ def _agent_started(s: SessionState, e: AgentStarted) -> None:
     if a.status == "running" and a.started_at is not None:
         a.run_seconds += e.t - a.started_at  # an automatic retry: the earlier attempt ran too
         s.metrics.sequential_seconds += e.t - a.started_at
+        _attempt_ended(a, e.t, "failed")
     else:
         s.running += 1
     if a.status != "running" and a.waiting_since is not None:
@@ -1309,6 +1350,8 @@ def apply(state: SessionState, event: Event) -> SessionState:
             state.workspace = ws.workspace_opened(event)
         case WorkspaceRefused():
             state.workspace = ws.workspace_refused(event)
+        case BranchesMerged():
+            state.workspace = ws.branches_merged(state.workspace, event)
         case Control():
             _control(state, event)
         case DiagnosticEvent():

@@ -8,6 +8,7 @@ from typing import Any, assert_never
 
 from swarmtui.engine.events import (
     AgentCommitted,
+    BranchesMerged,
     WorkspaceOpened,
     WorkspaceRefused,
     WorktreeCreated,
@@ -29,6 +30,23 @@ class WorkspaceState:
     leftovers: list[str] = field(default_factory=list)
     refused: str | None = None  # why no worktrees (the session stopped when `stopped`)
     stopped: bool = False
+    merges: list[MergeState] = field(default_factory=list)  # made after the session
+
+
+@dataclass
+class MergeState:
+    """Agents' branches merged back after the session (see `BranchesMerged`)."""
+
+    target: str
+    new_branch: bool
+    previous: str
+    commit: str
+    agents: list[str]
+    already: list[str]
+    files: int
+    working_tree_files: int
+    by: str
+    merged_at: str
 
 
 @dataclass
@@ -77,6 +95,37 @@ def workspace_opened(e: WorkspaceOpened) -> WorkspaceState:
 
 def workspace_refused(e: WorkspaceRefused) -> WorkspaceState:
     return WorkspaceState(repo=e.repo, refused=e.reason, stopped=e.stopped)
+
+
+def branches_merged(before: WorkspaceState | None, e: BranchesMerged) -> WorkspaceState:
+    w = before if before is not None else WorkspaceState()
+    w.merges.append(
+        MergeState(
+            target=e.target,
+            new_branch=e.new_branch,
+            previous=e.previous,
+            commit=e.commit,
+            agents=list(e.agents),
+            already=list(e.already),
+            files=e.files,
+            working_tree_files=e.working_tree_files,
+            by=e.by,
+            merged_at=e.merged_at,
+        )
+    )
+    return w
+
+
+def merge_text(m: MergeState | BranchesMerged) -> str:
+    """How a merge is told (the log, the headless summary): who into what, and what changed."""
+    made = " (a new branch)" if m.new_branch else ""
+    files = f"{m.files} file{'s' if m.files != 1 else ''}"
+    moved = f", {m.working_tree_files} in the working tree" if m.working_tree_files else ""
+    when = f" on {m.merged_at}" if m.merged_at else ""
+    return (
+        f"merged {', '.join(m.agents)} into {m.target}{made} at {m.commit[:10]} "
+        f"({files}{moved}) by {'the app' if m.by == 'app' else 'swarmtui merge'}{when}"
+    )
 
 
 def worktree_created(before: WorktreeState | None, e: WorktreeCreated) -> WorktreeState:
@@ -148,6 +197,22 @@ def workspace_json(w: WorkspaceState | None) -> dict[str, Any] | None:
         "leftovers": list(w.leftovers),
         "refused": w.refused,
         "stopped": w.stopped,
+        "merges": [merge_json(m) for m in w.merges],
+    }
+
+
+def merge_json(m: MergeState) -> dict[str, Any]:
+    return {
+        "target": m.target,
+        "new_branch": m.new_branch,
+        "previous": m.previous,
+        "commit": m.commit,
+        "agents": list(m.agents),
+        "already": list(m.already),
+        "files": m.files,
+        "working_tree_files": m.working_tree_files,
+        "by": m.by,
+        "merged_at": m.merged_at,
     }
 
 

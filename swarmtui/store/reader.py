@@ -232,6 +232,27 @@ def read_events(session_path: Path) -> list[Event]:
     return parse_events(db, [r[0] for r in rows])
 
 
+def read_recorded_seconds(session_path: Path) -> float | None:
+    """Seconds from the session's first recorded event to its last: how long a session that
+    never recorded its end (killed, or still running) ran, as far as its events tell. None when
+    nothing was recorded or the log cannot be read."""
+    db = db_path(session_path)
+    try:
+        conn, source = _connect(db)
+    except SessionStoreError:
+        return None
+    try:
+        first, last = conn.execute("SELECT min(t), max(t) FROM events").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+        source.close()
+    if first is None or last is None:
+        return None
+    return max(0.0, float(last) - float(first))
+
+
 def read_events_tolerantly(session_path: Path) -> tuple[list[Event], str | None]:
     """Every event up to the first that cannot be read, and why the rest could not be (None
     when all of them could). `SessionStoreError` only when the database cannot be opened."""

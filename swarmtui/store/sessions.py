@@ -8,7 +8,7 @@ from typing import Any
 
 from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.eventlog import writer_alive
-from swarmtui.store.reader import read_session_row
+from swarmtui.store.reader import read_recorded_seconds, read_session_row
 from swarmtui.store.schema import DB_NAME
 
 
@@ -57,12 +57,15 @@ def session_info(folder: Path) -> SessionInfo:
             path=folder,
             error=str(exc),
         )
+    wall = row.wall_seconds
+    if wall is None:  # its end was never recorded (killed, or running): what its events span
+        wall = read_recorded_seconds(folder)
     return SessionInfo(
         id=row.id,
         title=row.title,
         status=effective_status(row.status, folder),
         started_at=row.started,
-        wall_seconds=row.wall_seconds,
+        wall_seconds=wall,
         agents=row.agents,
         speedup=row.speedup,
         backend=row.backend,

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
+from swarmtui.engine.events import BranchesMerged
 from swarmtui.engine.state import SessionState
 from swarmtui.engine.workspace.cleanup import Cleanup, Unmerged, remove_worktrees, unmerged_work
 from swarmtui.engine.workspace.git import Git, GitError, find_git
@@ -29,6 +32,7 @@ from swarmtui.engine.workspace.merge import (
 from swarmtui.engine.workspace.repo import WorkspaceProblem
 from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.eventlog import writer_alive
+from swarmtui.store.late_events import append_late_event
 from swarmtui.store.replay import replay_state
 
 
@@ -139,11 +143,42 @@ def plan_chosen(view: MergeView, agents: list[str]) -> MergePlan:
     return plan_merge(view.git, view.repo, view.target, chosen)
 
 
-def merge_chosen(view: MergeView, agents: list[str], *, confirmed: bool) -> MergeResult:
-    """Merge AGENTS' branches into the view's target (see `apply_merge` for CONFIRMED)."""
+def merge_chosen(
+    view: MergeView, agents: list[str], *, confirmed: bool
+) -> tuple[MergeResult, str | None]:
+    """Merge AGENTS' branches into the view's target (see `apply_merge` for CONFIRMED) and
+    record it in the session's log; why it could not be recorded, if so."""
     chosen = [b for b in view.branches if b.agent in agents]
     plan = plan_merge(view.git, view.repo, view.target, chosen, finish=True)
-    return apply_merge(view.git, view.repo, view.target, plan, confirmed=confirmed)
+    result = apply_merge(view.git, view.repo, view.target, plan, confirmed=confirmed)
+    return result, record_merge(view.session_path, plan, result, by="app")
+
+
+def record_merge(
+    session_path: Path, plan: MergePlan, result: MergeResult, *, by: Literal["app", "cli"]
+) -> str | None:
+    """Record a merge that was made (a `branches_merged` event in the session's log, so its
+    replay shows it); why it could not be, if so. A merge that brought nothing in is not one."""
+    if not result.merged:
+        return None
+    target = result.target
+    event = BranchesMerged(
+        target=target.branch,
+        new_branch=not target.exists,
+        previous=target.tip,
+        commit=result.commit,
+        agents=list(result.merged),
+        already=list(result.already),
+        files=len(plan.changed_files),
+        working_tree_files=result.moved_files,
+        by=by,
+        merged_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    try:
+        append_late_event(session_path, event)
+    except SessionStoreError as exc:
+        return f"the merge is not recorded in the session: {exc}"
+    return None
 
 
 def deletion_notes(session_path: Path) -> list[str]:

@@ -75,6 +75,16 @@ def parse_memory_value(text: str) -> Any:
         return text
 
 
+def _why_not_completed(state: SessionState) -> str | None:
+    """Why a session did not complete: its reason, else its first skipped operation's (a write
+    refused or failed, a full disk...)."""
+    if state.reason:
+        return state.reason
+    for _op, kind, reason in state.skipped:
+        return f"{kind} skipped: {reason}"
+    return None
+
+
 def memory_value_text(value: Any) -> str:
     """VALUE as the memory form shows it (what `parse_memory_value` reads back as VALUE)."""
     import json
@@ -247,6 +257,7 @@ class SessionController:
             self.last_error = failure_line(error)
             return  # the failure itself is reported where every worker's is
         live = self.live
+        log_failed = live is not None and bool(live.log_error)
         if live is not None and live.log_error:  # the recording stopped short: say so loudly
             self._say(f"The session's recording failed: {live.log_error}", "error")
         state = self.state
@@ -255,7 +266,9 @@ class SessionController:
 
             speedup = figures(state).speedup
             said = f", speed-up {format_speedup(speedup)}" if speedup is not None else ""
-            self._say(f"Session {state.status}{said}")
+            why = None if log_failed or state.status == "completed" else _why_not_completed(state)
+            severity: SeverityLevel = "error" if state.status == "failed" else "information"
+            self._say(f"Session {state.status}{said}" + (f": {why}" if why else ""), severity)
 
     def _told(self, notification: Notification) -> None:
         """A notification of the session (`[notify]`): the terminal's bell, and a line for what

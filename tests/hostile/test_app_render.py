@@ -7,12 +7,13 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 
 from swarmtui.engine.events import FileWritten
 from swarmtui.engine.settings import RunSettings
 from swarmtui.store import read_events
-from swarmtui.ui.app import SwarmApp, make_app
+from swarmtui.ui.app import make_app
 from swarmtui.ui.screens.agent_detail import AgentDetailScreen, ArtifactPager
 from swarmtui.ui.screens.compare import CompareScreen
 from swarmtui.ui.screens.replay import ReplayScreen
@@ -28,13 +29,13 @@ EVIL = "evil\x1b]0;PWNED\x07\u202eagent"
 SHOWN = "\\x1b]0;PWNED\\x07"
 
 
-def screen_text(app: SwarmApp) -> str:
+def screen_text(app: App[Any]) -> str:
     """Every character the screen's strips hold, line by line."""
     strips = app.screen._compositor.render_strips()
     return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
-def assert_clean(app: SwarmApp, where: str) -> str:
+def assert_clean(app: App[Any], where: str) -> str:
     text = screen_text(app)
     raw = sorted(
         {f"U+{ord(c):04X}" for c in text if c != "\n" and unicodedata.category(c) in DANGEROUS}

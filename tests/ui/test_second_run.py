@@ -7,7 +7,7 @@ from pathlib import Path
 
 from swarmtui.ui.widgets.timeline_panel import RUN_CHAR, TimelinePanel
 
-from .helpers import SIZE, app_for, settle
+from .helpers import SIZE, app_for, settle, wait_for_state
 
 
 def _drawn(panel: TimelinePanel) -> list[str]:
@@ -39,3 +39,41 @@ async def test_the_second_session_draws_its_bars(tmp_path: Path) -> None:
             elapsed = screen.status_bar.render_status().plain
             wall = header.split()[1]
             assert f"· {wall} " in elapsed, (header, elapsed)
+
+
+
+async def test_a_second_batch_draws_its_own_bars_while_it_runs(tmp_path: Path) -> None:
+    """Two sessions of different batches in one app: the timeline's rows are the second
+    session's agents, with their bars while it is open and once it has ended."""
+    first = 'Task("Alpha", "Say hello.", "general")\nTask("Beta", "Say hi.", "general")\n'
+    # Epsilon waits for a key nothing stores: skipped, it holds the session open for a retry.
+    second = (
+        'Task("Gamma", "Store the result in \'g\'.", "general")\n'
+        'Task("Delta", "Wait for \'g\' then say hi.", "general", {waits: ["g"]})\n'
+        'Task("Epsilon", "Wait for \'never\'.", "general", {waits: ["never"]})\n'
+    )
+    app = app_for(tmp_path, first)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        timeline = screen.query_one(TimelinePanel)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert screen.state.status == "completed"
+        first_session = screen.state.session_id
+        assert [row.split()[0] for row in _drawn(timeline)] == ["Alpha", "Beta"]
+        screen.document.load(second, None)
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        state = await wait_for_state(pilot, lambda s: s.held)
+        assert state.session_id != first_session and state.status == "running"
+        rows = _drawn(timeline)
+        assert [row.split()[0] for row in rows] == ["Gamma", "Delta", "Epsilon"], rows
+        assert RUN_CHAR in rows[0] and RUN_CHAR in rows[1], rows
+        assert RUN_CHAR not in rows[2], rows  # (skipped: it never ran)
+        screen.controller.cancel_session()  # (held: this ends it)
+        await wait_for_state(pilot, lambda s: s.finished)
+        await settle(pilot)
+        rows = _drawn(timeline)
+        assert [row.split()[0] for row in rows] == ["Gamma", "Delta", "Epsilon"], rows
+        assert RUN_CHAR in rows[0] and RUN_CHAR in rows[1], rows

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets import Input, Label, OptionList, Static, TextArea
 
 from swarmtui.engine.fence import open_regular
 from swarmtui.engine.state import AgentState, MemoryEntry, SessionState
@@ -27,6 +27,7 @@ from swarmtui.ui.bridge import Frame, SessionBridge
 from swarmtui.ui.diff_text import patch_text, read_patch, stats_text
 from swarmtui.ui.look import STATUS_GLYPH, format_seconds, status_styles
 from swarmtui.ui.widgets.agents_panel import agent_elapsed
+from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.widgets.memory_panel import short_value
 
 MAX_PAGER_BYTES = 2_000_000
@@ -63,26 +64,26 @@ def activity_text(agent: AgentState) -> Text:
     dim = Style(dim=True)
     if agent.server_wait is not None:
         text.append("waits for the server ", dim)
-        text.append(agent.server_wait + "\n", Style(bold=True))
+        text.append(visible(agent.server_wait) + "\n", Style(bold=True))
     if agent.server_wait_seconds:
         text.append(f"waited {format_seconds(agent.server_wait_seconds)} for its server\n", dim)
     if agent.backend_session:
         text.append("session ", dim)
-        text.append(agent.backend_session + "\n", Style(bold=True))
+        text.append(visible(agent.backend_session) + "\n", Style(bold=True))
     if agent.tools:
         used = ", ".join(f"{name} ×{count}" for name, count in sorted(agent.tools.items()))
         text.append("tools   ", dim)
-        text.append(used + "\n")
+        text.append(visible(used) + "\n")
     for path in agent.files_changed:
         text.append("changed ", dim)
-        text.append(path + "\n")
+        text.append(visible(path) + "\n")
     if agent.tokens_in or agent.tokens_out:
         counted = " (counted by swarmtui while streaming)" if agent.usage_estimated else ""
         cost = f", ${agent.cost_usd:.4f}" if agent.cost_usd is not None else ""
         text.append(f"tokens  {agent.tokens_in} in / {agent.tokens_out} out{cost}{counted}\n")
     for _t, by, message, _how in agent.messages[-5:]:
-        text.append(f"» {by}: ", dim)
-        text.append(message.splitlines()[0] if message.strip() else message)
+        text.append(f"» {visible(by)}: ", dim)
+        text.append(visible(message.splitlines()[0] if message.strip() else message))
         text.append("\n")
     if not text:
         text.append("Nothing reported yet.", dim)
@@ -108,7 +109,7 @@ class ArtifactPager(ModalScreen[None]):
             yield TextArea(
                 visible_lines(self.text), read_only=True, soft_wrap=True, id="pager-text"
             )
-        yield Footer()
+        yield KeyBar()
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -188,7 +189,7 @@ class AgentDetailScreen(Screen[None]):
                         id="detail-send",
                     )
                 yield OptionList(id="detail-artifacts")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#detail-instructions").border_title = "Instructions"
@@ -360,12 +361,12 @@ class AgentDetailScreen(Screen[None]):
             scroll.border_title = "Diff"
         elif tree.commit is None:
             text = Text("Its work is committed, and its diff kept, when it ends.")
-            scroll.border_title = f"Diff of {tree.branch}"
+            scroll.border_title = Text.assemble("Diff of ", safe_text(tree.branch))
         else:
             patch = read_patch(self.session_path, tree.patch) if tree.patch else ""
             styles = status_styles(self.app)
             if patch is None:
-                text = Text(f"{tree.patch}: not found in the session folder")
+                text = Text(f"{visible(tree.patch or '')}: not found in the session folder")
             elif not patch:
                 text = Text("It changed nothing.")
             else:

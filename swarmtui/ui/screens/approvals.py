@@ -19,11 +19,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from swarmtui.batch.models import printable
 from swarmtui.ui.bridge import Frame
+from swarmtui.ui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from swarmtui.engine.state import ApprovalState, SessionState
@@ -115,7 +116,7 @@ class ApprovalsScreen(ModalScreen[None]):
             yield OptionList(id="approvals-list")
             yield Static("", id="approvals-detail")
             yield Input(placeholder="Why? (enter denies, escape goes back)", id="deny-reason")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#deny-reason", Input).display = False

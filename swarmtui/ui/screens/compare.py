@@ -8,7 +8,6 @@ sequence recorded in a session reaches the terminal.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from swarmtui.safe_text import visible
@@ -34,7 +33,8 @@ from swarmtui.store.compare import (
     compare_sessions,
 )
 from swarmtui.ui.look import clip, format_cost, format_seconds, format_tokens, status_styles
-from swarmtui.ui.widgets.timeline_panel import RUN_CHAR, WAIT_CHAR, phases
+from swarmtui.ui.widgets.key_bar import KeyBar
+from swarmtui.ui.widgets.timeline_panel import RUN_CHAR, WAIT_CHAR, bar_text
 
 CHANGE_MARK = {"added": "+", "removed": "−", "changed": "~"}
 TAB_IDS = ("compare-agents", "compare-memory", "compare-artifacts", "compare-batch")
@@ -107,27 +107,7 @@ def _bar(side: SessionSide, name: str, end: float, width: int, styles: dict[str,
     agent = side.state.agents.get(name)
     if agent is None:
         return Text("(not in this session)", Style(dim=True, italic=True))
-    cells = [" "] * width
-    kinds: list[str] = [""] * width
-    for start, stop, kind in phases(agent, side.last_t):
-        first = int(start / end * width)
-        last = max(first + 1, math.ceil(stop / end * width))
-        for col in range(max(0, first), min(width, last)):
-            cells[col] = RUN_CHAR if kind == "run" else WAIT_CHAR
-            kinds[col] = kind
-    run_style = styles.get(agent.status if agent.status != "waiting" else "running")
-    wait_style = styles.get("waiting")
-    text = Text()
-    col = 0
-    while col < width:
-        kind = kinds[col]
-        stop = col
-        while stop < width and kinds[stop] == kind:
-            stop += 1
-        chunk = "".join(cells[col:stop])
-        text.append(chunk, run_style if kind == "run" else wait_style if kind == "wait" else None)
-        col = stop
-    return text
+    return bar_text(agent, side.last_t, end, width, styles)
 
 
 def _side_line(label: str, side: SessionSide, styles: dict[str, Style]) -> Text:
@@ -308,7 +288,7 @@ class CompareScreen(Screen[None]):
                         yield Static(Text(""), id=f"compare-{kind}-diff")
             with TabPane("Batch", id="compare-batch"), VerticalScroll():
                 yield Static(Text(""), id="compare-batch-diff")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#compare-agents-table", DataTable)

@@ -18,7 +18,6 @@ from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Resize
 from textual.geometry import Size
 from textual.widget import Widget
-from textual.widgets import Footer
 from textual.worker import Worker
 
 from swarmtui.ui.bridge import Panel, SessionBridge
@@ -30,6 +29,7 @@ from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.batch_document import BatchDocument
 from swarmtui.ui.widgets.batch_editor import BatchEditor
 from swarmtui.ui.widgets.diagnostics_list import DiagnosticsList
+from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.widgets.log_panel import LogPanel
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
 from swarmtui.ui.widgets.status_bar import StatusBar
@@ -102,7 +102,7 @@ class MainScreen(ReportsFailures, SessionScreen):
                     yield TodosPanel(id="todos", classes="pane")
                     yield MemoryPanel(id="memory", classes="pane")
         yield StatusBar(backend=self._backend_label, id="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for index, (_focus, pane_id, title) in enumerate(PANES.values(), start=1):

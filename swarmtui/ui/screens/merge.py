@@ -22,10 +22,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from swarmtui.safe_text import visible as printable
 from swarmtui.ui.look import status_styles
+from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.work import ReportsFailures, WorkFailed
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ class MergeScreen(ReportsFailures, Screen[None]):
     class Merged(Message):
         result: MergeResult | None
         problem: str | None
+        unrecorded: str | None = None  # why the session's log does not hold the merge
 
     def __init__(self, session_path: Path, *, read_only: bool = False) -> None:
         super().__init__()
@@ -100,7 +102,7 @@ class MergeScreen(ReportsFailures, Screen[None]):
             yield DataTable(id="merge-branches", cursor_type="row", zebra_stripes=True)
             yield Static(id="merge-plan")
             yield Static(id="merge-result")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#merge-branches", DataTable)
@@ -135,7 +137,8 @@ class MergeScreen(ReportsFailures, Screen[None]):
         from swarmtui.store.workspaces import merge_chosen
 
         try:
-            self.post_message(self.Merged(merge_chosen(view, chosen, confirmed=confirmed), None))
+            result, unrecorded = merge_chosen(view, chosen, confirmed=confirmed)
+            self.post_message(self.Merged(result, None, unrecorded))
         except (WorkspaceProblem, GitError) as exc:
             self.post_message(self.Merged(None, str(exc)))
 
@@ -241,11 +244,14 @@ class MergeScreen(ReportsFailures, Screen[None]):
                 if result.moved_files
                 else ""
             )
-            self._say(
+            merged = (
                 f"Merged {', '.join(result.merged)} into {result.target.branch} at "
-                f"{result.commit[:10]}{moved}",
-                styles["done"],
+                f"{result.commit[:10]}{moved}"
             )
+            if event.unrecorded is not None:  # (merged all the same: say what is missing)
+                self._say(f"{merged}; {event.unrecorded}", styles["waiting"])
+            else:
+                self._say(merged, styles["done"])
         self.chosen = []
         self.check()
 

@@ -31,7 +31,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from swarmtui.engine.events import Event
 from swarmtui.safe_text import safe_text, visible
@@ -46,6 +46,7 @@ from swarmtui.ui.bridge import Panel, SessionBridge
 from swarmtui.ui.look import format_seconds
 from swarmtui.ui.messages import AgentChosen, ForkRequested
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
+from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.widgets.log_panel import LogPanel
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
 from swarmtui.ui.widgets.status_bar import StatusBar
@@ -223,7 +224,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         yield StatusBar(
             read_only=True, idle="start of the recording: → steps, space plays", id="replay-status"
         )
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(TICK_SECONDS, self._tick, pause=True)

@@ -17,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import ColumnKey
 
 from swarmtui.safe_text import safe_text, visible
 from swarmtui.store.sessions import SessionInfo, list_sessions
 from swarmtui.ui.look import clip, format_seconds
 from swarmtui.ui.messages import BatchRequested
+from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.work import ReportsFailures, WorkFailed
 
 # While a session is being recorded, the list is read again this often (seconds).
@@ -222,7 +223,7 @@ class SessionsScreen(ReportsFailures, Screen[None]):
         yield Input(placeholder="Type to filter by title, id, status…", id="sessions-filter")
         yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="sessions-detail")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.set_interval(LIVE_REFRESH_SECONDS, self._refresh_while_recording)

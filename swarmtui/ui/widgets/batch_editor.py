@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
-from swarmtui.safe_text import glyphs, visible
+from swarmtui.safe_text import glyphs, safe_text, visible
 
 if TYPE_CHECKING:
     # The batch package is imported by the lint worker, off the start-up path.
@@ -285,14 +285,15 @@ class BatchEditor(TextArea):
 
     def _update_subtitle(self) -> None:
         here = self.diagnostics_at_cursor()
+        # (a message quotes the batch: given as text, never read as markup, controls visible)
+        subtitle = safe_text("")
         if here:
             worst = min(here, key=lambda d: ("error", "warning", "info").index(d.severity.value))
-            self.border_subtitle = f"{worst.code} {worst.message}"
-        else:
-            self.border_subtitle = ""
+            subtitle = safe_text(f"{worst.code} {worst.message}")
+        self.border_subtitle = subtitle
         # The editor is drawn without a border inside its pane: the pane shows the message.
         if self.parent is not None and self.is_mounted:
-            self.parent.border_subtitle = self.border_subtitle  # type: ignore[attr-defined]
+            self.parent.border_subtitle = subtitle  # type: ignore[attr-defined]
 
     def _watch_selection(self, previous_selection: Any, selection: Any) -> None:
         super()._watch_selection(previous_selection, selection)

@@ -35,6 +35,7 @@ _EVENT_STATUS = {
     "memory_stored": "done",
     "control": "cancelled",
     "agent_committed": "done",
+    "branches_merged": "done",
     "worktree_failed": "failed",
     "workspace_refused": "failed",
 }
@@ -60,6 +61,7 @@ def describe(event: Event) -> tuple[str, str]:
         BashFinished,
         BashOutput,
         BashStarted,
+        BranchesMerged,
         CapCrossed,
         ClusterChanged,
         ConfinementNoted,
@@ -197,6 +199,10 @@ def describe(event: Event) -> tuple[str, str]:
             f"committed on {event.branch}: +{event.added} -{event.removed} in {count} "
             f"file{'s' if count != 1 else ''} ({event.commit[:10]})"
         )
+    if isinstance(event, BranchesMerged):
+        from swarmtui.engine.worktree_state import merge_text
+
+        return "session", merge_text(event)
     return "", kind
 
 

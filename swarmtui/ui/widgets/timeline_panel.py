@@ -1,4 +1,5 @@
-"""The timeline: one bar per agent over time (waiting ░, running █), a now-line, and the figures."""
+"""The timeline: one bar per agent over time (waiting ░, running █; every attempt, one that
+failed ending in ✗), a now-line, and the figures."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from textual.geometry import Region
 
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
-from swarmtui.ui.look import clip, format_seconds, status_styles
+from swarmtui.ui.look import STATUS_GLYPH, clip, format_seconds, status_styles
 from swarmtui.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
@@ -20,6 +21,13 @@ if TYPE_CHECKING:
 WAIT_CHAR = "░"
 RUN_CHAR = "█"
 NOW_CHAR = "│"
+# The end of an attempt that did not succeed is marked with its status's glyph.
+# ("interrupted": the session died while it ran; it ran again when the session was resumed.)
+ATTEMPT_MARKS = {
+    "failed": STATUS_GLYPH["failed"],
+    "cancelled": STATUS_GLYPH["cancelled"],
+    "interrupted": "↯",
+}
 HEADER_LONG_WIDTH = 64
 
 
@@ -38,19 +46,34 @@ def scale_end(now: float, finished: bool) -> float:
 
 
 def phases(agent: AgentState, now: float) -> list[tuple[float, float, str]]:
-    """(start, end, kind) spans of an agent: kind is "wait" or "run"."""
+    """(start, end, kind) spans of an agent, every attempt of it: kind is "wait", "run" (its
+    last attempt, going on or done) or how an attempt ended that did not succeed ("failed",
+    "cancelled", "interrupted": the bar ends in its mark)."""
     spans: list[tuple[float, float, str]] = []
-    if agent.started_at is not None and agent.wait_seconds > 0:
-        # The fold keeps the total wait; the time it started waiting may have been cleared.
-        spans.append((agent.started_at - agent.wait_seconds, agent.started_at, "wait"))
-    else:
-        wait_start = agent.waiting_since if agent.waiting_since is not None else agent.queued_at
-        if wait_start is not None:
-            wait_end = agent.started_at if agent.started_at is not None else agent.finished_at
-            spans.append((wait_start, wait_end if wait_end is not None else now, "wait"))
-    if agent.started_at is not None:
+    waited = 0.0  # (the agent's wait until the attempt before)
+    for past in agent.ended_attempts:
+        wait = past.wait_total - waited
+        if wait > 0:
+            spans.append((past.started - wait, past.started, "wait"))
+        spans.append((past.started, past.ended, past.status))
+        waited = past.wait_total
+    last = agent.ended_attempts[-1] if agent.ended_attempts else None
+    if agent.started_at is not None and (last is None or agent.attempts > last.attempt):
+        # Its last attempt. The fold keeps the total wait; the time this attempt started
+        # waiting may have been cleared, so its wait is drawn as what the earlier ones left.
+        wait = agent.wait_seconds - waited
+        if wait > 0:
+            spans.append((agent.started_at - wait, agent.started_at, "wait"))
         end = agent.finished_at if agent.finished_at is not None else now
-        spans.append((agent.started_at, end, "run"))
+        ended = agent.finished_at is not None and agent.status in ATTEMPT_MARKS
+        spans.append((agent.started_at, end, agent.status if ended else "run"))
+        return spans
+    wait_start = agent.waiting_since if agent.waiting_since is not None else agent.queued_at
+    if wait_start is not None and (last is None or wait_start >= last.ended):
+        # Waiting now (for the first time, or for a retry), or it ended without running again.
+        finished = agent.finished_at
+        wait_end = finished if finished is not None and finished >= wait_start else now
+        spans.append((wait_start, wait_end, "wait"))
     return spans
 
 
@@ -155,40 +178,61 @@ class TimelinePanel(RowList):
             return Text("")
         now = self._now
         finished = self.state.status != "running"
-        end = self._axis_end()
         nw = self._name_width(width)
-        bar_width = max(1, width - nw - 1)
-        cells = [" "] * bar_width
-        kinds: list[str | None] = [None] * bar_width
-        for start, stop, kind in phases(agent, now):
-            first = int(start / end * bar_width)
-            last = max(first + 1, math.ceil(stop / end * bar_width))
-            for col in range(max(0, first), min(bar_width, last)):
-                cells[col] = RUN_CHAR if kind == "run" else WAIT_CHAR
-                kinds[col] = kind
-        marks = [t for t in (None if finished else now, self.marker) if t is not None]
-        for mark in marks:
-            col = min(bar_width - 1, int(mark / end * bar_width))
-            if kinds[col] is None:
-                cells[col] = NOW_CHAR
-                kinds[col] = "now"
         text = Text(f"{clip(agent.name, nw):<{nw}} ", Style(bold=True))
-        run_style = self._styles.get(agent.status if agent.status != "waiting" else "running")
-        wait_style = self._styles.get("waiting")
-        col = 0
-        while col < bar_width:
-            kind = kinds[col] or ""
-            run_end = col
-            while run_end < bar_width and (kinds[run_end] or "") == kind:
-                run_end += 1
-            chunk = "".join(cells[col:run_end])
-            if kind == "run":
-                text.append(chunk, run_style)
-            elif kind == "wait":
-                text.append(chunk, wait_style)
-            elif kind == "now":
-                text.append(chunk, Style(dim=True))
-            else:
-                text.append(chunk)
-            col = run_end
-        return text
+        marks = [t for t in (None if finished else now, self.marker) if t is not None]
+        bar = bar_text(agent, now, self._axis_end(), max(1, width - nw - 1), self._styles, marks)
+        return text.append_text(bar)
+
+
+def bar_text(
+    agent: AgentState,
+    now: float,
+    end: float,
+    width: int,
+    styles: dict[str, Style],
+    marks: list[float] | None = None,
+) -> Text:
+    """AGENT's bar, WIDTH cells for the times 0 to END: every attempt and the waits before
+    them, an attempt that did not succeed ending in its mark, and the now-line or playhead at
+    MARKS where nothing else is drawn (the timeline and the compare screen draw the same)."""
+    cells = [" "] * width
+    kinds: list[str | None] = [None] * width
+    ends: list[tuple[int, str]] = []  # (column, status) of attempts that did not succeed
+    for start, stop, kind in phases(agent, now):
+        first = int(start / end * width)
+        last = max(first + 1, math.ceil(stop / end * width))
+        for col in range(max(0, first), min(width, last)):
+            cells[col] = WAIT_CHAR if kind == "wait" else RUN_CHAR
+            kinds[col] = kind
+        if kind in ATTEMPT_MARKS and 0 <= last - 1 < width:
+            ends.append((last - 1, kind))
+    for col, kind in ends:  # (after every bar: a retry starting there does not hide it)
+        cells[col] = ATTEMPT_MARKS[kind]
+        kinds[col] = kind
+    for mark in marks or ():
+        col = min(width - 1, int(mark / end * width))
+        if kinds[col] is None:
+            cells[col] = NOW_CHAR
+            kinds[col] = "now"
+    run_style = styles.get(agent.status if agent.status != "waiting" else "running")
+    text = Text()
+    col = 0
+    while col < width:
+        kind = kinds[col] or ""
+        run_end = col
+        while run_end < width and (kinds[run_end] or "") == kind:
+            run_end += 1
+        chunk = "".join(cells[col:run_end])
+        if kind == "run":
+            text.append(chunk, run_style)
+        elif kind == "wait":
+            text.append(chunk, styles.get("waiting"))
+        elif kind == "now":
+            text.append(chunk, Style(dim=True))
+        elif kind in styles:  # an ended attempt, in the colour of how it ended
+            text.append(chunk, styles[kind])
+        else:
+            text.append(chunk)
+        col = run_end
+    return text

@@ -1,0 +1,49 @@
+"""A session that never recorded its end (killed) has a wall time in the sessions list: the
+time its events span, first to last (it used to show none: `-`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from swarmtui.store import list_sessions, read_events
+from swarmtui.ui.screens.sessions import SessionsScreen
+
+from .helpers import ScreenHost
+from .recorded_sessions import make_sessions
+
+
+def test_the_list_and_the_command_give_an_interrupted_session_its_wall_time(
+    tmp_path: Path,
+) -> None:
+    paths = make_sessions(tmp_path)
+    events = read_events(paths["interrupted"])
+    span = events[-1].t - events[0].t
+    assert span > 0
+    infos = {info.path: info for info in list_sessions(tmp_path)}
+    interrupted = infos[paths["interrupted"]]
+    assert interrupted.status == "interrupted"
+    assert interrupted.wall_seconds == span
+    assert infos[paths["release"]].wall_seconds == 9.0  # (a finished one: its row's figure)
+    listed = subprocess.run(
+        [sys.executable, "-m", "swarmtui", "sessions", "--sessions-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    [line] = [line for line in listed.stdout.splitlines() if "interrupted" in line]
+    assert f" {span:.2f}s " in line, line
+
+
+async def test_the_sessions_browser_shows_it(tmp_path: Path) -> None:
+    paths = make_sessions(tmp_path)
+    span = read_events(paths["interrupted"])[-1].t
+    app = ScreenHost(lambda: SessionsScreen(tmp_path))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        row = [str(cell) for cell in table.get_row_at(0)]
+        assert row[3] == "interrupted" and row[5] == f"{span:.1f}s", row
