@@ -194,7 +194,7 @@ def _check_executor_address(value: str) -> str:
 
 
 class ExecutorOptions(_Strict):
-    """`[executor]`: where agents run (see the README's "Beyond one machine")."""
+    """`[executor]`: where agents run (see docs/dask.md)."""
 
     # local, dask-local[:N], dask://HOST:PORT or tls://HOST:PORT (`--executor`).
     address: Annotated[str, AfterValidator(_check_executor_address)] = "local"

@@ -134,11 +134,28 @@ class EventLog:
 
     def _connect(self) -> sqlite3.Connection | None:
         try:
-            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            create_schema(conn)
+            return self._create()
+        except sqlite3.Error as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_FULL:
+                self._failed(f"cannot create the event log ({exc})")
+                return None
+        # The disk filled up while the session started (its first Write can race the writer's
+        # start): the reserve is there to record what happens, so the log is made in it.
+        with contextlib.suppress(OSError):
+            os.ftruncate(self._lock_fd, 0)
+        try:
+            return self._create()
         except sqlite3.Error as exc:
             self._failed(f"cannot create the event log ({exc})")
             return None
+
+    def _create(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        try:
+            create_schema(conn)
+        except sqlite3.Error:
+            _close_quietly(conn)
+            raise
         return conn
 
     def _loop(self) -> None:

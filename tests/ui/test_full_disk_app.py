@@ -61,7 +61,8 @@ def test_a_full_disk_is_said_and_the_batch_kept(tmp_path: Path, case: str) -> No
     elif case == "artifact":
         assert result["status"] == "failed"
         assert said == [
-            "Session failed: write skipped: docs/big.md: not written (No space left on device)"
+            "Session failed: write op 0 (docs/big.md) not run: docs/big.md: not written"
+            " (No space left on device)"
         ]
         # What was written of it was given back, so the log could record why.
         assert result["artifact_bytes"] == [0]
