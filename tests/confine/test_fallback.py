@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import swarmtui
 from swarmtui.engine.confine.gate import Gate, ProcessKind
 from swarmtui.engine.confine.sandbox import SandboxStatus, find_bwrap, probe, sandbox_status
 from swarmtui.policy.permissions import Request
@@ -61,6 +62,9 @@ def test_without_user_namespaces_the_probe_says_why_and_every_command_asks(
     # Nested user namespaces forbidden and no capabilities: bubblewrap cannot work in there.
     outer = [str(found[0]), "--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
     outer += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    # The interpreter and the project stay visible when the checkout is under /tmp.
+    for kept in (sys.prefix, str(Path(swarmtui.__file__).resolve().parents[1])):
+        outer += ["--ro-bind", kept, kept]
     outer += ["--bind", str(tmp_path), str(tmp_path), "--chdir", str(tmp_path)]
     done = subprocess.run(
         [*outer, "--", sys.executable, "-c", script],

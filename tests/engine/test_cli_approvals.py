@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import swarmtui
 from tests.confine.helpers import host_folder
 
 CLI = [sys.executable, "-m", "swarmtui"]
@@ -213,6 +214,9 @@ def _without_user_namespaces(tmp_path: Path, *args: str) -> subprocess.Completed
     assert found is not None
     outer = [str(found[0]), "--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
     outer += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    # The interpreter and the project stay visible when the checkout is under /tmp.
+    for kept in (sys.prefix, str(Path(swarmtui.__file__).resolve().parents[1])):
+        outer += ["--ro-bind", kept, kept]
     outer += ["--bind", str(tmp_path), str(tmp_path), "--chdir", str(tmp_path), "--"]
     return subprocess.run(
         [*outer, *CLI, *args], capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
