@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +21,8 @@ from typing import Any
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.settings import RunSettings
 from swarmtui.store import new_live_session
+
+from ..engine.helpers import start_command_run, wait_for_events
 
 CLI = [sys.executable, "-m", "swarmtui"]
 AGENTS = ("Planner", "Builder", "Checker", "Shipper")
@@ -97,3 +101,18 @@ def started_after_fork(folder: Path) -> list[str]:
     recorded = events(folder)
     forked = next(i for i, e in enumerate(recorded) if e["type"] == "session_forked")
     return [e["agent"] for e in recorded[forked:] if e["type"] == "agent_started"]
+
+
+def interrupted_run(tmp_path: Path) -> tuple[Path, Path]:
+    """A real command run of PIPELINE killed (SIGKILL) while Checker runs: (sessions, folder)."""
+    sessions = tmp_path / "sessions"
+    batch = tmp_path / "release.swarm.js"
+    batch.write_text(PIPELINE)
+    hang = f'if [ "$SWARM_AGENT" = Checker ]; then sleep 300; fi; {COMMAND}'
+    proc = start_command_run(batch, sessions, hang, new_session=True)
+    try:
+        folder = wait_for_events(sessions, proc, "type = 'agent_started' AND agent = 'Checker'")
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    return sessions, folder

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
 from pathlib import Path
 
@@ -26,7 +25,6 @@ from swarmtui.store.compare import compare_sessions
 from swarmtui.store.schema import SCHEMA_VERSION, create_schema
 from swarmtui.ui.widgets.log_panel import describe
 
-from ..engine.helpers import start_command_run, wait_for_events
 from ..workspace.helpers import batch_in, make_repo
 from .forks import (
     AGENTS,
@@ -35,6 +33,7 @@ from .forks import (
     cli,
     done_by,
     events,
+    interrupted_run,
     record,
     rehearsal_settings,
     run_live,
@@ -274,16 +273,7 @@ def test_a_damaged_log_forks_up_to_its_last_readable_event(tmp_path: Path) -> No
 
 
 def test_an_interrupted_session_forks_from_where_it_stopped(tmp_path: Path) -> None:
-    sessions = tmp_path / "sessions"
-    batch = tmp_path / "release.swarm.js"
-    batch.write_text(PIPELINE)
-    hang = f'if [ "$SWARM_AGENT" = Checker ]; then sleep 300; fi; {COMMAND}'
-    proc = start_command_run(batch, sessions, hang, new_session=True)
-    try:
-        folder = wait_for_events(sessions, proc, "type = 'agent_started' AND agent = 'Checker'")
-        os.killpg(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=60)
+    sessions, folder = interrupted_run(tmp_path)
     recorded = len(events(folder))
     forked = cli(
         "fork",

@@ -3,8 +3,6 @@ the sessions browser's families, marks and compare key; a served read-only repla
 
 from __future__ import annotations
 
-import os
-import signal
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +18,14 @@ from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.screens.sessions import SessionsScreen
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
 
-from ..engine.helpers import start_command_run, wait_for_events
 from ..ui.helpers import settle, top, wait_for_state, workers_done
 from .forks import (
     AGENTS,
-    COMMAND,
     PIPELINE,
     command_settings,
     done_by,
     events,
+    interrupted_run,
     record,
     rehearsal_settings,
     started_after_fork,
@@ -245,16 +242,7 @@ async def test_marks_and_f7_open_the_comparison(tmp_path: Path) -> None:
 async def test_an_interrupted_session_forked_from_its_replay(tmp_path: Path) -> None:
     """F at the end of a killed session's replay: the fork takes up what was recorded (the
     end the replay adds is not part of it), says so, and runs the rest."""
-    sessions = tmp_path / "sessions"
-    batch = tmp_path / "release.swarm.js"
-    batch.write_text(PIPELINE)
-    hang = f'if [ "$SWARM_AGENT" = Checker ]; then sleep 300; fi; {COMMAND}'
-    proc = start_command_run(batch, sessions, hang, new_session=True)
-    try:
-        folder = wait_for_events(sessions, proc, "type = 'agent_started' AND agent = 'Checker'")
-        os.killpg(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=60)
+    sessions, folder = interrupted_run(tmp_path)
     recorded = len(events(folder))
     app = make_app(
         replay=folder, settings=command_settings(), sessions_dir=sessions, freeze_gc=False
