@@ -170,9 +170,9 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         Binding(
             "M",
             "merge",
-            "Merge",
+            "Branches",
             id="replay.merge",
-            tooltip="Merge the agents' git branches back",
+            tooltip="The agents' git branches as recorded: changes, patches, conflicts, merges",
         ),
         Binding("escape", "back", "Back", id="replay.back", tooltip="Leave the replay"),
     ]
@@ -376,8 +376,8 @@ class ReplayScreen(ReportsFailures, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "fork" and getattr(self.app, "read_only", False):
             return False  # (served read-only: nothing is started from here)
-        if action == "merge":  # (a session whose agents had worktrees; not in a read-only app)
-            return self.has_worktrees and not getattr(self.app, "read_only", False)
+        if action == "merge":  # (a session whose agents had worktrees: as recorded, no git)
+            return self.has_worktrees
         # Nothing to play after a failed load: hide the playback keys.
         return action == "back" or self.error is None
 
@@ -399,11 +399,15 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self.post_message(fork)
 
     def action_merge(self) -> None:
-        from swarmtui.ui.screens.merge import MergeScreen
+        """The agents' branches as recorded (no git: merging is done from the sessions
+        browser or `swarmtui merge`)."""
+        from swarmtui.engine.state import fold
+        from swarmtui.ui.screens.merge_record import RecordedMergeScreen
 
-        if self.has_worktrees:
+        if self.has_worktrees and self.cursor is not None:
             self.playing = False
-            self.app.push_screen(MergeScreen(self.session_path))
+            state = fold(self.cursor.events)
+            self.app.push_screen(RecordedMergeScreen(self.session_path, state))
 
     # --- moving the cursor ---
 
