@@ -3,11 +3,12 @@ the sessions browser's families, marks and compare key; a served read-only repla
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from swarmtui.store.compare import compare_sessions
 from swarmtui.ui.app import SwarmApp, make_app
@@ -31,6 +32,7 @@ from .forks import (
     started_after_fork,
 )
 from .recorded import write_release_family
+from .sessions import copy_session
 
 SIZE = (140, 42)
 
@@ -268,3 +270,49 @@ async def test_an_interrupted_session_forked_from_its_replay(tmp_path: Path) -> 
         assert live is not None
         forked = live.path
     assert started_after_fork(forked) == ["Checker", "Shipper"]
+
+
+async def test_a_damaged_log_is_forked_from_the_app_up_to_its_last_readable_event(
+    tmp_path: Path,
+) -> None:
+    """A log that cannot be replayed: the replay says so and F still forks it, up to its last
+    readable event, saying so; the fork runs to its end."""
+    sessions = tmp_path / "sessions"
+    original = await record(sessions, command_settings())
+    damaged = copy_session(original, sessions / "session-20261130-000000-damaged")
+    conn = sqlite3.connect(damaged / "session.db")
+    try:
+        conn.execute('UPDATE events SET payload_json = \'{"type": "nonsense"}\' WHERE seq = 21')
+        conn.commit()
+    finally:
+        conn.close()
+    app = make_app(
+        replay=damaged, settings=command_settings(), sessions_dir=sessions, freeze_gc=False
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        replay = await _replay(pilot)
+        await workers_done(app)
+        await pilot.pause()
+        assert replay.error is not None and replay.cursor is None
+        said = str(replay.query_one("#replay-error", Static).render())
+        assert "F forks it up to its last readable event (#20)" in said
+        await pilot.press("F")
+        await pilot.pause()
+        main = app.main_screen
+        assert top(app) is main
+        fork = main.controller.fork
+        assert fork is not None and fork.point.events == 20
+        assert fork.note is not None and fork.note.startswith(
+            f"{damaged.name}: damaged log, read up to its last readable event (event #20, "
+        )
+        assert any(n.message == fork.note for n in app._notifications)
+        await pilot.press("ctrl+r")
+        state = await wait_for_state(pilot, lambda s: s.finished)
+        assert state.status == "completed"
+        assert state.forked_from is not None and state.forked_from.note == fork.note
+        live = main.controller.live
+        assert live is not None
+        forked = live.path
+    carried = done_by(original, 20)
+    assert carried and len(carried) < len(AGENTS)
+    assert started_after_fork(forked) == [name for name in AGENTS if name not in carried]
