@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets._footer import FooterKey
 
 from swarmtui.store.compare import compare_sessions
 from swarmtui.ui.app import SwarmApp, make_app
@@ -316,3 +318,39 @@ async def test_a_damaged_log_is_forked_from_the_app_up_to_its_last_readable_even
     carried = done_by(original, 20)
     assert carried and len(carried) < len(AGENTS)
     assert started_after_fork(forked) == [name for name in AGENTS if name not in carried]
+
+
+def _footer(screen: Screen[Any]) -> list[str]:
+    return [key.description for key in screen.query(FooterKey)]
+
+
+async def test_the_memory_key_is_worded_for_the_fork_being_prepared(tmp_path: Path) -> None:
+    """While a fork waits to start, `m` sets the memory it starts with: the footer and the form
+    say so ("Set memory", "Set"), not "Store key"; dropped, the key is gone with it."""
+    sessions = tmp_path / "sessions"
+    original = await record(sessions, rehearsal_settings())
+    app = make_app(
+        replay=original, settings=rehearsal_settings(), sessions_dir=sessions, freeze_gc=False
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await _replay(pilot)
+        await pilot.press("F")
+        await pilot.pause()
+        main = app.main_screen
+        await pilot.press("f5")  # the memory pane (the editor would type the m)
+        await pilot.pause()
+        footer = _footer(main)
+        assert "Set memory" in footer and "Store key" not in footer, footer
+        await pilot.press("m")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, MemoryFormScreen)
+        assert str(form.query_one("#store", Button).label) == "Set"
+        assert str(form.query_one("#question", Label).render()).startswith(
+            "Set a memory value the fork starts with"
+        )
+        await pilot.press("escape")
+        await pilot.pause()
+        main.drop_fork()
+        await pilot.pause()
+        assert "Set memory" not in _footer(main)
