@@ -173,7 +173,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
             "merge",
             "Branches",
             id="replay.merge",
-            tooltip="The agents' git branches as recorded: changes, patches, conflicts, merges",
+            tooltip="The agents' branches, as recorded",
         ),
         Binding("escape", "back", "Back", id="replay.back", tooltip="Leave the replay"),
     ]

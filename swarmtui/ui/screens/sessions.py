@@ -403,6 +403,7 @@ class SessionsScreen(ReportsFailures, Screen[None]):
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self) -> None:
         self._describe()
+        self.refresh_bindings()  # (f9 is shown for a session whose agents had worktrees)
 
     @on(Input.Submitted, "#sessions-filter")
     @on(DataTable.RowSelected)
@@ -536,10 +537,7 @@ class SessionsScreen(ReportsFailures, Screen[None]):
         """The merge view of the highlighted session: its branches checked with git, merged
         only when asked (a replay shows them as recorded, without git)."""
         info = self.highlighted
-        if info is None:
-            return
-        if not (info.path / "worktrees").is_dir():
-            self.notify("Its agents had no git worktrees: nothing to merge.", severity="warning")
+        if info is None or not self.check_action("merge", ()):
             return
         from swarmtui.ui.screens.merge import MergeScreen
 
@@ -547,8 +545,12 @@ class SessionsScreen(ReportsFailures, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Served read-only: nothing here changes or runs anything.
-        changes = ("edit", "rerun", "delete", "merge")
-        return not (action in changes and getattr(self.app, "read_only", False))
+        if action in ("edit", "rerun", "delete", "merge") and getattr(self.app, "read_only", False):
+            return False
+        if action == "merge":  # (a session whose agents worked in git worktrees)
+            info = self.highlighted if self.shown else None  # (none listed yet)
+            return info is not None and (info.path / "worktrees").is_dir()
+        return True
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
