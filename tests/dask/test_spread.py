@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from swarmtui.config import ExecutorOptions
-from swarmtui.engine.events import FileWritten, PlacedOnWorker
+from swarmtui.engine.events import AgentFinished, AgentStarted, FileWritten, PlacedOnWorker
 from swarmtui.store import read_events
 
-from ..engine.helpers import one_message, run, task
+from ..engine.helpers import Run, one_message, run, task
 from .conftest import Cluster
 
 # Each agent writes where it works (a scratch folder on its worker) into a file, and says it.
@@ -52,3 +52,42 @@ async def test_agents_spread_over_two_workers_with_their_files_back(
     replayed = read_events(r.session.path)
     assert [e for e in replayed if isinstance(e, PlacedOnWorker)] == r.of(PlacedOnWorker)
     assert not r.of(FileWritten)  # (a command agent's files are its own, as when local)
+
+
+def _most_at_once(r: Run) -> int:
+    running = most = 0
+    for event in r.events:
+        if isinstance(event, AgentStarted):
+            running += 1
+            most = max(most, running)
+        elif isinstance(event, AgentFinished):
+            running -= 1
+    return most
+
+
+async def test_max_parallel_still_caps_the_session_and_defaults_to_the_slots(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    names = [f"agent-{i}" for i in range(4)]
+    batch = one_message(*(task(i, name) for i, name in enumerate(names)))
+    capped = await run(
+        batch,
+        tmp_path / "capped",
+        backend="command",
+        command_template="sleep 0.2; echo ok",
+        max_parallel=1,
+        executor=ExecutorOptions(address=cluster.address),
+    )
+    assert capped.state.status == "completed", capped.state.reason
+    assert capped.state.max_parallel == 1 and _most_at_once(capped) == 1
+    # Unset: as many at once as the cluster has slots (two workers of two), said why.
+    free = await run(
+        batch,
+        tmp_path / "free",
+        backend="command",
+        command_template="echo ok",
+        executor=ExecutorOptions(address=cluster.address),
+    )
+    assert free.state.status == "completed", free.state.reason
+    assert free.state.max_parallel == 4
+    assert free.state.max_parallel_reason == "the cluster's slots (2 workers, 4 slots)"
