@@ -7,6 +7,7 @@ from pathlib import Path
 
 from swarmtui.commands.session_text import agent_lines, operation_lines
 from swarmtui.config import ExecutorOptions
+from swarmtui.engine.state import ClusterState, SessionState
 from swarmtui.engine.summary import summary_json
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.log_panel import describe
@@ -51,3 +52,8 @@ async def test_the_app_shows_each_agents_worker_and_the_cluster(
     assert {a["name"]: a["worker"] for a in summary["agents"]} == {
         name: r.state.agents[name].worker for name in ("Alpha", "Beta")
     }
+
+
+def test_a_cluster_of_one_worker_and_one_slot_is_told_in_the_singular() -> None:
+    state = SessionState(cluster=ClusterState(executor="dask://127.0.0.1:8786", workers=1, slots=1))
+    assert operation_lines(state)[0] == "cluster dask://127.0.0.1:8786: 1 worker, 1 slot"
