@@ -69,7 +69,7 @@ async def _rivals(tmp_path: Path) -> tuple[Repo, Ran]:
 def _cells(screen: RecordedMergeScreen) -> dict[str, str]:
     table = screen.query_one(DataTable)
     return {
-        str(table.get_row_at(i)[0]): str(table.get_row_at(i)[2]) for i in range(table.row_count)
+        str(table.get_row_at(i)[0]): str(table.get_row_at(i)[1]) for i in range(table.row_count)
     }
 
 

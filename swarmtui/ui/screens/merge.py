@@ -106,7 +106,7 @@ class MergeScreen(ReportsFailures, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#merge-branches", DataTable)
-        table.add_columns(" ", "agent", "branch", "check")
+        table.add_columns(" ", "agent", "check", "branch")  # (the branch last: it is long)
         self.query_one("#merge-into", Input).border_title = "Merge into (enter to check)"
         self._say(f"Checking the branches of {printable(self.session_path.name)}…")
         self.check()
@@ -190,8 +190,8 @@ class MergeScreen(ReportsFailures, Screen[None]):
             table.add_row(
                 mark,
                 Text(printable(check.agent)),
-                Text(printable(check.branch), Style(dim=True)),
                 check_text(check, styles),
+                Text(printable(check.branch), Style(dim=True)),
                 key=check.agent,
             )
         if self.view.checks:

@@ -103,14 +103,14 @@ class RecordedMergeScreen(Screen[None]):
         self.query_one("#merge-header", Static).update(header)
         self.query_one("#merge-diff-scroll").display = False
         table = self.query_one("#merge-branches", DataTable)
-        table.add_columns("agent", "branch", "recorded")
+        table.add_columns("agent", "recorded", "branch")  # (the branch last: it is long)
         merges = workspace.merges if workspace is not None else []
         styles = status_styles(self.app)
         for agent, tree in self.trees.items():
             table.add_row(
                 Text(printable(agent)),
-                Text(printable(tree.branch), Style(dim=True)),
                 recorded_text(agent, tree, merges, styles),
+                Text(printable(tree.branch), Style(dim=True)),
                 key=agent,
             )
         self._show_merges(merges)
@@ -139,6 +139,7 @@ class RecordedMergeScreen(Screen[None]):
         tree = self.trees[name]
         styles = status_styles(self.app)
         text = stats_text(tree, styles["done"], styles["failed"])
+        text.rstrip()
         if tree.patch:
             text.append(f"\nkept as {printable(tree.patch)}: d shows it", Style(dim=True))
         target.update(text)
@@ -165,6 +166,8 @@ class RecordedMergeScreen(Screen[None]):
         scroll = self.query_one("#merge-diff-scroll")
         name = self._selected()
         scroll.display = name is not None and not scroll.display
+        # (the patch names its files: their counts make room for it on a small screen)
+        self.query_one("#merge-plan").display = not scroll.display
         if scroll.display and name is not None:
             self._show_patch(name)
 
