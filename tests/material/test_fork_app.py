@@ -308,6 +308,8 @@ async def test_a_damaged_log_is_forked_from_the_app_up_to_its_last_readable_even
             f"{damaged.name}: damaged log, read up to its last readable event (event #20, "
         )
         assert any(n.message == fork.note for n in app._notifications)
+        # One short line: the unknown type named, not every event type it is not.
+        assert fork.note.endswith("(Input tag 'nonsense' found using 'type' matches no event type)")
         await pilot.press("ctrl+r")
         state = await wait_for_state(pilot, lambda s: s.finished)
         assert state.status == "completed"
