@@ -22,6 +22,7 @@ from .sessions import (
     OTHER_BATCH,
     Pair,
     copy_session,
+    damaged_copy,
     run_session,
     wait_for_agent_start,
 )
@@ -186,11 +187,7 @@ def test_an_interrupted_session_is_compared_up_to_its_last_event(
 
 
 def test_a_damaged_log_is_compared_up_to_its_last_good_event(pair: Pair, tmp_path: Path) -> None:
-    broken = copy_session(pair.a, tmp_path / "broken")
-    conn = sqlite3.connect(broken / "session.db")
-    with conn:
-        conn.execute('UPDATE events SET payload_json = \'{"type": "nonsense"}\' WHERE seq = 6')
-    conn.close()
+    broken = damaged_copy(pair.a, tmp_path / "broken", 6)
     c = compare_sessions(pair.a, broken)
     assert c.b.events == 5 and c.b.state.seq == 5
     assert c.b.status == "interrupted"

@@ -39,7 +39,7 @@ from .forks import (
     run_live,
     started_after_fork,
 )
-from .sessions import copy_session
+from .sessions import damaged_copy
 
 
 def _finished(folder: Path, agent: str) -> int:
@@ -247,13 +247,7 @@ def test_a_damaged_log_forks_up_to_its_last_readable_event(tmp_path: Path) -> No
     batch.write_text(PIPELINE)
     run = cli("run", str(batch), "--json", "--sessions-dir", str(sessions))
     original = Path(json.loads(run.stdout)["summary"]["path"])
-    damaged = copy_session(original, sessions / "session-20261130-000000-damaged")
-    conn = sqlite3.connect(damaged / "session.db")
-    try:
-        conn.execute('UPDATE events SET payload_json = \'{"type": "nonsense"}\' WHERE seq = 20')
-        conn.commit()
-    finally:
-        conn.close()
+    damaged = damaged_copy(original, sessions / "session-20261130-000000-damaged", 20)
     where = ["--sessions-dir", str(sessions), "--headless"]
     past = cli("fork", damaged.name, "--at", "20", *where)
     assert past.returncode == 2

@@ -3,7 +3,6 @@ the sessions browser's families, marks and compare key; a served read-only repla
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ from .forks import (
     started_after_fork,
 )
 from .recorded import write_release_family
-from .sessions import copy_session
+from .sessions import damaged_copy
 
 SIZE = (140, 42)
 
@@ -45,6 +44,16 @@ async def _replay(pilot: Pilot[Any]) -> ReplayScreen:
     screen = pilot.app.screen
     assert isinstance(screen, ReplayScreen)
     return screen
+
+
+async def _forked(pilot: Pilot[Any]) -> MainScreen:
+    """F at the end of the replay the app opened with: the fork prepared in the main screen."""
+    await _replay(pilot)
+    await pilot.press("F")
+    await pilot.pause()
+    app = pilot.app
+    assert isinstance(app, SwarmApp)
+    return app.main_screen
 
 
 async def test_fork_from_the_replay_with_one_memory_value_changed(tmp_path: Path) -> None:
@@ -117,10 +126,7 @@ async def test_a_fork_being_prepared_is_dropped_by_another_batch(tmp_path: Path)
         replay=original, settings=rehearsal_settings(), sessions_dir=sessions, freeze_gc=False
     )
     async with app.run_test(size=SIZE) as pilot:
-        await _replay(pilot)
-        await pilot.press("F")
-        await pilot.pause()
-        main = app.main_screen
+        main = await _forked(pilot)
         assert main.controller.fork is not None
         # (every agent was done at the end: the preview has them all done)
         assert all(main.state.agents[name].status == "done" for name in AGENTS)
@@ -281,13 +287,7 @@ async def test_a_damaged_log_is_forked_from_the_app_up_to_its_last_readable_even
     readable event, saying so; the fork runs to its end."""
     sessions = tmp_path / "sessions"
     original = await record(sessions, command_settings())
-    damaged = copy_session(original, sessions / "session-20261130-000000-damaged")
-    conn = sqlite3.connect(damaged / "session.db")
-    try:
-        conn.execute('UPDATE events SET payload_json = \'{"type": "nonsense"}\' WHERE seq = 21')
-        conn.commit()
-    finally:
-        conn.close()
+    damaged = damaged_copy(original, sessions / "session-20261130-000000-damaged", 21)
     app = make_app(
         replay=damaged, settings=command_settings(), sessions_dir=sessions, freeze_gc=False
     )
@@ -335,10 +335,7 @@ async def test_the_memory_key_is_worded_for_the_fork_being_prepared(tmp_path: Pa
         replay=original, settings=rehearsal_settings(), sessions_dir=sessions, freeze_gc=False
     )
     async with app.run_test(size=SIZE) as pilot:
-        await _replay(pilot)
-        await pilot.press("F")
-        await pilot.pause()
-        main = app.main_screen
+        main = await _forked(pilot)
         await pilot.press("f5")  # the memory pane (the editor would type the m)
         await pilot.pause()
         footer = _footer(main)
