@@ -56,6 +56,18 @@ async def _forked(pilot: Pilot[Any]) -> MainScreen:
     return app.main_screen
 
 
+async def _run_noted_fork(pilot: Pilot[Any], main: MainScreen, note: str) -> Path:
+    """Start the fork prepared (its source cut short, said by NOTE) and run it to its end:
+    it completes, recording the note; its folder."""
+    await pilot.press("ctrl+r")
+    state = await wait_for_state(pilot, lambda s: s.finished)
+    assert state.status == "completed"
+    assert state.forked_from is not None and state.forked_from.note == note
+    live = main.controller.live
+    assert live is not None
+    return live.path
+
+
 async def test_fork_from_the_replay_with_one_memory_value_changed(tmp_path: Path) -> None:
     """The done-when in the app: F at the midpoint of a replay, the value changed in the memory
     form, the run key: only the agents after the point run, and the comparison shows exactly
@@ -270,13 +282,7 @@ async def test_an_interrupted_session_forked_from_its_replay(tmp_path: Path) -> 
         assert fork.note is not None
         assert fork.note.startswith(f"{folder.name}: interrupted, its recording stops at event")
         assert any(n.message == fork.note for n in app._notifications)
-        await pilot.press("ctrl+r")
-        state = await wait_for_state(pilot, lambda s: s.finished)
-        assert state.status == "completed"
-        assert state.forked_from is not None and state.forked_from.note == fork.note
-        live = main.controller.live
-        assert live is not None
-        forked = live.path
+        forked = await _run_noted_fork(pilot, main, fork.note)
     assert started_after_fork(forked) == ["Checker", "Shipper"]
 
 
@@ -310,13 +316,7 @@ async def test_a_damaged_log_is_forked_from_the_app_up_to_its_last_readable_even
         assert any(n.message == fork.note for n in app._notifications)
         # One short line: the unknown type named, not every event type it is not.
         assert fork.note.endswith("(Input tag 'nonsense' found using 'type' matches no event type)")
-        await pilot.press("ctrl+r")
-        state = await wait_for_state(pilot, lambda s: s.finished)
-        assert state.status == "completed"
-        assert state.forked_from is not None and state.forked_from.note == fork.note
-        live = main.controller.live
-        assert live is not None
-        forked = live.path
+        forked = await _run_noted_fork(pilot, main, fork.note)
     carried = done_by(original, 20)
     assert carried and len(carried) < len(AGENTS)
     assert started_after_fork(forked) == [name for name in AGENTS if name not in carried]

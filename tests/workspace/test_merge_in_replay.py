@@ -12,16 +12,24 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Static
 
 from swarmtui.engine.events import BranchesMerged
-from swarmtui.engine.settings import RunSettings
 from swarmtui.store import read_events
-from swarmtui.ui.app import make_app
 from swarmtui.ui.screens.merge import MergeScreen
 from swarmtui.ui.screens.merge_record import RecordedMergeScreen
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.screens.sessions import SessionsScreen
 from tests.ui.helpers import SIZE, ScreenHost, settle, workers_done
 
-from .helpers import Ran, Repo, batch_in, cli, make_repo, run_batch, settings
+from .helpers import (
+    Ran,
+    Repo,
+    batch_in,
+    cli,
+    make_repo,
+    press_done,
+    run_batch,
+    sessions_app,
+    settings,
+)
 
 # a and b rewrite the same line: each is fine alone, the tester (waiting for both) fails on
 # the merge of their branches before it starts.
@@ -111,21 +119,12 @@ async def test_the_replays_merge_view_shows_the_record_and_runs_nothing(tmp_path
 
 async def test_the_sessions_browser_merges_with_git_and_records_it(tmp_path: Path) -> None:
     repo, ran = await _rivals(tmp_path)
-    app = make_app(
-        text="// mine\n",
-        sessions_dir=ran.path.parent,
-        settings=RunSettings(rehearsal_seconds=0.01),
-        freeze_gc=False,
-    )
+    app = sessions_app(ran.path.parent)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+l")
-        await workers_done(app)
-        await pilot.pause()
+        await press_done(pilot, "ctrl+l")
         assert isinstance(app.screen, SessionsScreen)
-        await pilot.press("f9")
-        await workers_done(app)
-        await pilot.pause()
+        await press_done(pilot, "f9")
         merge = app.screen
         assert isinstance(merge, MergeScreen) and merge.view is not None
         # Checked against the repository now: the tester's branch was never made.
@@ -135,15 +134,9 @@ async def test_the_sessions_browser_merges_with_git_and_records_it(tmp_path: Pat
         ]
         await pilot.press("i")
         merge.query_one("#merge-into", Input).value = "review"
-        await pilot.press("enter")
-        await workers_done(app)
-        await pilot.pause()
-        await pilot.press("space")
-        await workers_done(app)
-        await pilot.pause()
-        await pilot.press("m")
-        await workers_done(app)
-        await pilot.pause()
+        await press_done(pilot, "enter")
+        await press_done(pilot, "space")
+        await press_done(pilot, "m")
         assert "Merged a into review" in str(merge.query_one("#merge-result").render())
     record = read_events(ran.path)[-1]
     assert isinstance(record, BranchesMerged)
