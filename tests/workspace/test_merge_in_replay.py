@@ -13,6 +13,8 @@ from textual.widgets import DataTable, Input, Static
 
 from swarmtui.engine.events import BranchesMerged
 from swarmtui.store import read_events
+from swarmtui.ui.messages import AgentChosen
+from swarmtui.ui.screens.agent_detail import AgentDetailScreen
 from swarmtui.ui.screens.merge import MergeScreen
 from swarmtui.ui.screens.merge_record import RecordedMergeScreen
 from swarmtui.ui.screens.replay import ReplayScreen
@@ -113,6 +115,12 @@ async def test_the_replays_merge_view_shows_the_record_and_runs_nothing(tmp_path
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, ReplayScreen)
+            # The agent's detail and its diff, in the replay: read from the session too.
+            app.screen.post_message(AgentChosen("a"))
+            await press_done(pilot, "d")
+            detail = app.screen
+            assert isinstance(detail, AgentDetailScreen)
+            assert "+AAA" in str(detail.query_one("#detail-diff", Static).render())
     assert started == []
     assert {b: repo.tip(b) for b in repo.branches()} == tips
 
