@@ -86,10 +86,9 @@ class MergeScreen(ReportsFailures, Screen[None]):
         problem: str | None
         unrecorded: str | None = None  # why the session's log does not hold the merge
 
-    def __init__(self, session_path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, session_path: Path) -> None:
         super().__init__()
         self.session_path = session_path
-        self.read_only = read_only
         self.view: MergeView | None = None
         self.chosen: list[str] = []
         self.into: str | None = None
@@ -301,7 +300,7 @@ class MergeScreen(ReportsFailures, Screen[None]):
 
     def action_merge(self) -> None:
         view = self.view
-        if view is None or self.read_only:
+        if view is None or not self.check_action("merge", ()):
             return
         if not self.chosen:
             self._say("Choose branches first (space, or a for all).")
@@ -330,7 +329,8 @@ class MergeScreen(ReportsFailures, Screen[None]):
         self.app.push_screen(confirm, answered)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action == "merge" and self.read_only)
+        # (served read-only: the branches are shown, nothing is merged)
+        return not (action == "merge" and getattr(self.app, "read_only", False))
 
     def action_back(self) -> None:
         self.dismiss(None)
