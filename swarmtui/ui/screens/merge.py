@@ -1,5 +1,7 @@
 """The merge view: a session's agent branches, each checked against the branch to merge into
 (`git merge-tree`: clean, which files conflict, already merged), and the merge of the chosen ones.
+Opened on purpose (`M` after a session, `f9` in the sessions browser); a replay shows the branches
+as recorded instead (`merge_record`), running no git.
 
 `space` chooses a branch, `a` all or none, `i` names the branch to merge into (a new one is made
 from HEAD, for a pull request), `m` merges. Nothing changes until `m`, and merging into the
