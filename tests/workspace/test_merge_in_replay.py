@@ -4,6 +4,7 @@ done on purpose, from the sessions browser (f9), which checks the branches with 
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -150,3 +151,29 @@ async def test_the_sessions_browser_merges_with_git_and_records_it(tmp_path: Pat
     assert isinstance(record, BranchesMerged)
     assert (record.target, record.by, record.agents) == ("review", "app", ["a"])
     assert repo.tip("review") == repo.tip(ran.branch("a"))
+
+
+async def test_a_forks_view_marks_the_agents_it_carried_from_its_source(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    batch = batch_in(
+        repo,
+        'Task("coder", "Edit line one.", {type: "coder"})\n'
+        'Task("tester", "Test it.", {type: "tester", dependsOn: ["coder"]})\n',
+    )
+    script = 'case "$SWARM_AGENT" in coder) sed -i s/one/ONE/ f.txt;; esac; echo ok'
+    ran = await run_batch(batch, tmp_path / "sessions", settings(script))
+    coder_done = next(e.seq for e in ran.of("agent_finished", agent="coder") if e.status == "done")
+    where = ["--sessions-dir", str(ran.path.parent), "--headless", "--json"]
+    command = ["--backend", "command", "--command", script, "--allow", "Bash"]
+    forked = cli("fork", ran.path.name, "--at", str(coder_done), *where, *command)
+    assert forked.returncode == 0, forked.stderr
+    fork = Path(json.loads(forked.stdout)["summary"]["path"])
+    app = ScreenHost(lambda: ReplayScreen(fork))
+    async with app.run_test(size=SIZE) as pilot:
+        await workers_done(app)
+        await press_done(pilot, "M")
+        view = app.screen
+        assert isinstance(view, RecordedMergeScreen)
+        cells = _cells(view)
+        assert cells["coder"].endswith(" · carried from the source")
+        assert not cells["tester"].endswith(" · carried from the source")

@@ -106,10 +106,15 @@ class RecordedMergeScreen(Screen[None]):
         table.add_columns("agent", "recorded", "branch")  # (the branch last: it is long)
         merges = workspace.merges if workspace is not None else []
         styles = status_styles(self.app)
+        fork = self.state.forked_from
+        carried = set(fork.carried) if fork is not None else set()
         for agent, tree in self.trees.items():
+            recorded = recorded_text(agent, tree, merges, styles)
+            if agent in carried:  # (done in the source: its branch is the source's)
+                recorded.append(" · carried from the source", Style(dim=True))
             table.add_row(
                 Text(printable(agent)),
-                recorded_text(agent, tree, merges, styles),
+                recorded,
                 Text(printable(tree.branch), Style(dim=True)),
                 key=agent,
             )
