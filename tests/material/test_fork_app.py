@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 from textual.widgets._footer import FooterKey
 
+from swarmtui.engine.settings import RunSettings
 from swarmtui.store.compare import compare_sessions
 from swarmtui.ui.app import SwarmApp, make_app
 from swarmtui.ui.screens.compare import CompareScreen
@@ -36,6 +37,14 @@ from .recorded import write_release_family
 from .sessions import damaged_copy
 
 SIZE = (140, 42)
+
+
+async def _replaying(tmp_path: Path, settings: RunSettings) -> tuple[Path, SwarmApp]:
+    """A session recorded under TMP_PATH/sessions with SETTINGS, and the app replaying it."""
+    sessions = tmp_path / "sessions"
+    original = await record(sessions, settings)
+    app = make_app(replay=original, settings=settings, sessions_dir=sessions, freeze_gc=False)
+    return original, app
 
 
 async def _replay(pilot: Pilot[Any]) -> ReplayScreen:
@@ -72,11 +81,7 @@ async def test_fork_from_the_replay_with_one_memory_value_changed(tmp_path: Path
     """The done-when in the app: F at the midpoint of a replay, the value changed in the memory
     form, the run key: only the agents after the point run, and the comparison shows exactly
     what the value reached."""
-    sessions = tmp_path / "sessions"
-    original = await record(sessions, command_settings())
-    app = make_app(
-        replay=original, settings=command_settings(), sessions_dir=sessions, freeze_gc=False
-    )
+    original, app = await _replaying(tmp_path, command_settings())
     async with app.run_test(size=SIZE) as pilot:
         replay = await _replay(pilot)
         await pilot.press("home", *["shift+right"] * 5)
@@ -132,11 +137,7 @@ async def test_fork_from_the_replay_with_one_memory_value_changed(tmp_path: Path
 
 
 async def test_a_fork_being_prepared_is_dropped_by_another_batch(tmp_path: Path) -> None:
-    sessions = tmp_path / "sessions"
-    original = await record(sessions, rehearsal_settings())
-    app = make_app(
-        replay=original, settings=rehearsal_settings(), sessions_dir=sessions, freeze_gc=False
-    )
+    _, app = await _replaying(tmp_path, rehearsal_settings())
     async with app.run_test(size=SIZE) as pilot:
         main = await _forked(pilot)
         assert main.controller.fork is not None
@@ -329,11 +330,7 @@ def _footer(screen: Screen[Any]) -> list[str]:
 async def test_the_memory_key_is_worded_for_the_fork_being_prepared(tmp_path: Path) -> None:
     """While a fork waits to start, `m` sets the memory it starts with: the footer and the form
     say so ("Set memory", "Set"), not "Store key"; dropped, the key is gone with it."""
-    sessions = tmp_path / "sessions"
-    original = await record(sessions, rehearsal_settings())
-    app = make_app(
-        replay=original, settings=rehearsal_settings(), sessions_dir=sessions, freeze_gc=False
-    )
+    _, app = await _replaying(tmp_path, rehearsal_settings())
     async with app.run_test(size=SIZE) as pilot:
         main = await _forked(pilot)
         await pilot.press("f5")  # the memory pane (the editor would type the m)
