@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from swarmtui.batch import TaskOp
+from swarmtui.batch import BashOp, TaskOp
 
 from .conftest import CORPUS, codes, parse
 from .describe import describe
@@ -145,12 +145,49 @@ def test_code_in_instructions_is_not_a_placeholder() -> None:
     assert "SW003" not in codes(batch)
 
 
-def test_a_loop_is_named_and_not_run() -> None:
+def test_a_loop_over_items_the_batch_writes_is_read_once_per_item() -> None:
     batch = parse(_text("loop.swarm.js"))
+    scout, builder = batch.tasks()
+    assert (scout.name, scout.agent_type, builder.name, builder.agent_type) == (
+        "Scout",
+        "researcher",
+        "Builder",
+        "coder",
+    )
+    assert builder.instructions == (
+        "Study the client and store notes in memory under 'notes/Builder'."
+    )
+    assert builder.stores == ["notes/Builder"]
+    commands = [op.command for op in batch.operations() if isinstance(op, BashOp)]
+    assert commands == ["npm run lint", "npm run test"]
+    # Said, once per loop, as a note: nothing is hidden, nothing is guessed.
+    loops = [d for d in batch.diagnostics if d.code == "SW025"]
+    assert [(d.line, d.severity) for d in loops] == [(6, "info"), (9, "info")]
+    assert "the 2 items of team" in loops[0].message
+    assert not batch.has_errors
+    # The names the loop gave its items are not left defined after it.
+    after = parse(_text("loop.swarm.js") + 'Task("Late", member.name, "coder")\n')
+    assert any(d.code == "SW001" and "member.name" in d.message for d in after.diagnostics)
+
+
+def test_a_loop_over_data_the_batch_does_not_write_is_named_and_not_run() -> None:
+    batch = parse(_text("loop-unknown-data.swarm.js"))
     assert batch.tasks() == []
     (loop,) = [d for d in batch.diagnostics if d.code == "SW019"]
-    assert "members.forEach" in loop.message and loop.severity == "warning"
-    assert batch.has_errors  # SW021: nothing can run
+    assert '`loadTeam("team.json").forEach(...)`' in loop.message
+    assert loop.severity == "warning"
+    # Never a silent success: nothing can run, and the error says why.
+    (nothing,) = [d for d in batch.diagnostics if d.code == "SW021"]
+    assert "SW019" in nothing.message and batch.has_errors
+
+
+def test_a_loops_body_diagnostics_are_said_once() -> None:
+    batch = parse(
+        'const team = [{ name: "A" }, { name: "B" }, { name: "C" }]\n'
+        'team.forEach(m => Task(m.name, "Do it.", "wizard"))\n'
+    )
+    assert [t.name for t in batch.tasks()] == ["A", "B", "C"]
+    assert len([d for d in batch.diagnostics if d.code == "SW009"]) == 1
 
 
 def test_wrapped_operations_keep_their_positions() -> None:
