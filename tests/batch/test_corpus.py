@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from swarmtui.batch import BashOp, TaskOp
+from swarmtui.batch import BashOp, MemoryOp, TaskOp
 
 from .conftest import CORPUS, codes, parse
 from .describe import describe
@@ -198,3 +198,24 @@ def test_wrapped_operations_keep_their_positions() -> None:
         if isinstance(op, TaskOp) or op.kind == "bash":
             written = lines[op.line - 1][op.column - 1 : op.end_column - 1]
             assert written.startswith(("Task(", "Bash(")) and written.endswith(")"), written
+
+
+def test_claude_flow_memory_commands_in_bash_are_swarmtui_memory_operations() -> None:
+    batch = parse(
+        'Task("Writer", "Write the guide. Store it in memory under \'docs/guide\'.", "coder")\n'
+        "[Message 2]:\n"
+        'Bash("until npx claude-flow@alpha memory retrieve --key docs/guide --namespace team '
+        '>/dev/null 2>&1; do sleep 2; done")\n'
+        'Bash("npx claude-flow@alpha memory get reports/daily")\n'
+        'Bash("while ! npx claude-flow@alpha memory read --key a/b; do sleep 5; done; make")\n'
+        'Bash("npx claude-flow@alpha memory get a/b | jq .")\n'
+    )
+    wait, read, loop, piped = batch.messages[1].operations
+    assert isinstance(wait, MemoryOp) and isinstance(read, MemoryOp)
+    assert (wait.action, wait.namespace, wait.key) == ("retrieve", "team", "docs/guide")
+    assert (read.action, read.namespace, read.key) == ("retrieve", "default", "reports/daily")
+    # Inside longer commands: said; the wait loop, which could never end, does not run.
+    assert isinstance(loop, BashOp) and (loop.skip_reason or "").startswith("SW019")
+    assert isinstance(piped, BashOp) and piped.skip_reason is None
+    said = [(d.line, d.code) for d in batch.diagnostics if d.code in ("SW018", "SW019")]
+    assert said == [(3, "SW018"), (4, "SW018"), (5, "SW019"), (6, "SW019")]
