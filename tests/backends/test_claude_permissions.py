@@ -234,12 +234,12 @@ def test_the_relay_answers_mcp_and_denies_when_swarmtui_is_gone(tmp_path: Path) 
 async def test_the_time_a_prompt_waits_for_the_user_is_not_the_agents_run_time(
     stand_in: StandIn, tmp_path: Path
 ) -> None:
-    # The agent may run 4 s; its prompt is answered 6 s after it came. The wait is the point
+    # The agent may run 6 s; its prompt is answered 8 s after it came. The wait is the point
     # of the test (not a synchronisation): counted as run time, it would time the agent out.
     stand_in.wants(("Bash", {"command": "make release"}))
 
     def answer(session: LiveSession, event: ApprovalRequested) -> None:
-        asyncio.get_running_loop().call_later(6, session.approve, event.id)
+        asyncio.get_running_loop().call_later(8, session.approve, event.id)
 
     session, events, awaiting = await _run(stand_in, tmp_path, answer, timeout=4, approvals="wait")
     coder = session.state.agents["Coder"]
