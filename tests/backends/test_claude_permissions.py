@@ -241,7 +241,7 @@ async def test_the_time_a_prompt_waits_for_the_user_is_not_the_agents_run_time(
     def answer(session: LiveSession, event: ApprovalRequested) -> None:
         asyncio.get_running_loop().call_later(8, session.approve, event.id)
 
-    session, events, awaiting = await _run(stand_in, tmp_path, answer, timeout=4, approvals="wait")
+    session, events, awaiting = await _run(stand_in, tmp_path, answer, timeout=6, approvals="wait")
     coder = session.state.agents["Coder"]
     assert coder.status == "done", coder.reason
     assert stand_in.answers() == [
