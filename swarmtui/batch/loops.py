@@ -20,8 +20,10 @@ from swarmtui.batch.values import UNDEFINED, Evaluator
 # Array methods whose callback runs once per item, in order.
 EACH_ITEM = frozenset({"forEach", "map", "flatMap"})
 # More items than this in one loop are not read (a batch spawning that many agents is no loop
-# someone writes by hand).
+# someone writes by hand), nor loops that make more operations than this, nested ones together
+# (ten loops of 1,000 items, one inside the other, would otherwise never end).
 MAX_ITEMS = 1000
+MAX_LOOP_OPERATIONS = 5000
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from swarmtui.batch.diagnostics import CERTAIN_CODES, Diagnostics
 from swarmtui.batch.forms import LineForm
 from swarmtui.batch.loops import (
     EACH_ITEM,
+    MAX_LOOP_OPERATIONS,
     Binding,
     bound,
     callback_binding,
@@ -135,6 +136,7 @@ class _Parse:
         self._known: frozenset[str] | None = None
         self.parse_seconds_left = PARSE_SECONDS
         self.stopped: Diagnostic | None = None  # where reading stopped, out of time
+        self._loop_base: int | None = None  # operations before the outermost loop being read
 
     def run(self) -> Batch:
         pieces = self._pieces()
@@ -449,10 +451,36 @@ class _Parse:
         """Read the loop's body once per item; said in a note (SW025). False (nothing kept)
         when the body made no operation."""
         ops_before, diags_before = len(self.items), len(self.diags.items)
-        with bound(self.evaluator, binding) as bind:
-            for index, item in enumerate(items):
-                bind(index, item)
-                read_body()
+        tasks_before, syntax_before = len(self.tasks), len(self.syntax_ranges)
+        outermost = self._loop_base is None
+        if outermost:
+            self._loop_base = ops_before
+        try:
+            with bound(self.evaluator, binding) as bind:
+                for index, item in enumerate(items):
+                    bind(index, item)
+                    read_body()
+                    if len(self.items) - (self._loop_base or 0) > MAX_LOOP_OPERATIONS:
+                        raise _TooManyOperations
+        except _TooManyOperations:
+            if not outermost:
+                raise
+            # Nothing of it is kept: a loop read in part would run in part.
+            del self.items[ops_before:], self.tasks[tasks_before:]
+            del self.diags.items[diags_before:], self.syntax_ranges[syntax_before:]
+            for index in [i for i in self.diags.skip if i >= ops_before]:
+                del self.diags.skip[index]
+            self.diags.syntax_ops = {i for i in self.diags.syntax_ops if i < ops_before}
+            self.diags.add(
+                "SW001",
+                f"this loop makes more than {MAX_LOOP_OPERATIONS:,} operations, which no batch "
+                "written by hand does: it is not read",
+                self.source.node_range(loop, row_offset),
+            )
+            return True
+        finally:
+            if outermost:
+                self._loop_base = None
         # The body's diagnostics are the same for every item: each is kept once.
         seen: set[tuple[str, str, int, int]] = set()
         kept = self.diags.items[:diags_before]
@@ -740,6 +768,10 @@ class _Parse:
                     "this line looks like an operation but none could be read from it",
                     self.source.line_range(row),
                 )
+
+
+class _TooManyOperations(Exception):
+    """Loops (nested ones together) made more than `MAX_LOOP_OPERATIONS` operations."""
 
 
 class _OutOfTime(Exception):
