@@ -19,10 +19,8 @@ from swarmtui.batch.values import UNDEFINED, Evaluator
 
 # Array methods whose callback runs once per item, in order.
 EACH_ITEM = frozenset({"forEach", "map", "flatMap"})
-# More items than this in one loop are not read (a batch spawning that many agents is no loop
-# someone writes by hand), nor loops that make more operations than this, nested ones together
-# (ten loops of 1,000 items, one inside the other, would otherwise never end).
-MAX_ITEMS = 1000
+# Loops that make more operations than this, nested ones together, are not read (no batch
+# written by hand does; three loops of 1,000 items, one inside the other, would never end).
 MAX_LOOP_OPERATIONS = 5000
 
 
@@ -90,9 +88,7 @@ def literal_items(node: Node | None, evaluator: Evaluator) -> list[Any] | None:
         value = evaluator.eval(node)
     else:
         return None
-    if not isinstance(value, list) or not 0 < len(value) <= MAX_ITEMS:
-        return None
-    return value
+    return value if isinstance(value, list) else None
 
 
 @contextmanager

@@ -491,16 +491,17 @@ class _Parse:
                 kept.append(d)
         self.diags.items = kept
         made = len(self.items) - ops_before
-        if made == 0:
+        if made == 0 and items:
             return False
         rng = self.source.node_range(loop, row_offset)
         self.op_rows.add(rng[0] - 1)
-        self.diags.add(
-            "SW025",
+        said = (
             f"a loop over the {len(items)} items of {label(over)}: its operations are read once "
-            f"per item ({made} operations)",
-            (rng[0], rng[1], rng[0], rng[1] + 3),
+            f"per item ({made} operations)"
+            if items
+            else f"a loop over {label(over)}, which holds no item: it makes no operation"
         )
+        self.diags.add("SW025", said, (rng[0], rng[1], rng[0], rng[1] + 3))
         return True
 
     def _loop(self, call: Node, name: str, row_offset: int) -> None:

@@ -219,3 +219,12 @@ def test_claude_flow_memory_commands_in_bash_are_swarmtui_memory_operations() ->
     assert isinstance(piped, BashOp) and piped.skip_reason is None
     said = [(d.line, d.code) for d in batch.diagnostics if d.code in ("SW018", "SW019")]
     assert said == [(3, "SW018"), (4, "SW018"), (5, "SW019"), (6, "SW019")]
+
+
+def test_a_loop_over_an_empty_array_makes_nothing_and_says_so() -> None:
+    batch = parse('const none = []\nnone.forEach(m => Task(m, "x", "coder"))\n')
+    assert batch.tasks() == []
+    said = [(d.code, d.line) for d in batch.diagnostics]
+    assert ("SW025", 2) in said and "SW019" not in [code for code, _ in said]
+    assert any("holds no item" in d.message for d in batch.diagnostics)
+    assert batch.has_errors  # SW021: nothing can run
