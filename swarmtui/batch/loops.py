@@ -84,11 +84,21 @@ def literal_items(node: Node | None, evaluator: Evaluator) -> list[Any] | None:
         return None
     if node.type == "identifier":
         value = evaluator.consts.get(_text(node))
-    elif node.type == "array":
-        value = evaluator.eval(node)
+    elif node.type == "array" or _of_a_const(node, evaluator):
+        value = evaluator.eval(node)  # (`config.agents`, `teams[0]`)
     else:
         return None
     return value if isinstance(value, list) else None
+
+
+def _of_a_const(node: Node, evaluator: Evaluator) -> bool:
+    """Whether NODE is a field of a `const` the batch declared (`config.agents`)."""
+    while node.type in ("member_expression", "subscript_expression"):
+        inner = node.child_by_field_name("object")
+        if inner is None:
+            return False
+        node = inner
+    return node.type == "identifier" and _text(node) in evaluator.consts
 
 
 @contextmanager
@@ -118,9 +128,9 @@ def label(node: Node | None) -> str:
     """What a loop goes over, as the diagnostic names it."""
     if node is None:
         return "a list"
-    if node.type == "identifier":
-        return _text(node)
-    return "an array"
+    if node.type == "array":
+        return "an array"
+    return " ".join(_text(node).split())[:40]
 
 
 def _text(node: Node) -> str:

@@ -228,3 +228,13 @@ def test_a_loop_over_an_empty_array_makes_nothing_and_says_so() -> None:
     assert ("SW025", 2) in said and "SW019" not in [code for code, _ in said]
     assert any("holds no item" in d.message for d in batch.diagnostics)
     assert batch.has_errors  # SW021: nothing can run
+
+
+def test_a_loop_over_a_field_of_a_const_is_read_once_per_item() -> None:
+    batch = parse(
+        'const config = { agents: [{ name: "A", type: "coder" }, { name: "B", type: "tester" }] }\n'
+        'config.agents.forEach(a => Task(a.name, "Do it.", a.type))\n'
+    )
+    assert [(t.name, t.agent_type) for t in batch.tasks()] == [("A", "coder"), ("B", "tester")]
+    (note,) = [d for d in batch.diagnostics if d.code == "SW025"]
+    assert "the 2 items of config.agents" in note.message
