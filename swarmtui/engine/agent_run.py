@@ -109,6 +109,13 @@ class AgentRun:
     def start(self) -> None:
         agent = self.agent
         self._running = True
+        loop = asyncio.get_running_loop()
+        self._began = loop.time()
+        # The task exists before anyone hears of the start (it first runs on the loop's next
+        # turn, after these events): a listener of `agent_started` may already send it a
+        # message or cancel it.
+        self.task = loop.create_task(self._run())
+        self.task.add_done_callback(self._task_done)
         self._emit(
             AgentStarted(
                 agent=self.name,
@@ -119,10 +126,6 @@ class AgentRun:
         )
         scheduler = self._scheduler
         set_agent_todos(scheduler.state, self._emit, self.name, "in_progress", "in_progress")
-        loop = asyncio.get_running_loop()
-        self._began = loop.time()
-        self.task = loop.create_task(self._run())
-        self.task.add_done_callback(self._task_done)
 
     @property
     def holds_slot(self) -> bool:

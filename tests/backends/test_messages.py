@@ -15,7 +15,7 @@ from typing import Any
 
 from swarmtui.config import Backends, CommandOptions, OpenAIOptions
 from swarmtui.engine.control_socket import socket_path
-from swarmtui.engine.events import AgentMessage, AgentOutput, Event
+from swarmtui.engine.events import AgentMessage, AgentOutput, AgentStarted, Event
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.state import fold
 from swarmtui.store import read_events
@@ -145,6 +145,32 @@ async def test_a_rehearsal_agent_says_it_takes_no_messages(tmp_path: Path) -> No
         "Dreamer takes no message now: it is a rehearsal, in which nothing runs that could read one"
     )
     assert replies == [said]  # (not "it has not started to talk to its backend yet")
+
+
+async def test_a_message_sent_as_the_agent_starts_gets_an_answer_not_an_error(
+    tmp_path: Path,
+) -> None:
+    """From a listener of the agent's own `agent_started` (its runner has not run yet): a reason
+    to try again, where it used to raise AttributeError inside the session."""
+    replies: list[str | None] = []
+
+    def on_event(session: LiveSession, event: Event) -> None:
+        if isinstance(event, AgentStarted) and event.agent == "Early":
+            replies.append(session.send_message("Early", "msg: too soon"))
+
+    r = await run(
+        one_message(task(0, "Early")),
+        tmp_path,
+        on_event,
+        backend="command",
+        command_template="echo fine",
+        backends=Backends(command=CommandOptions(keep_stdin_open=True)),
+    )
+    assert replies == [
+        "Early takes no message now: it has not started to talk to its backend yet"
+    ]
+    assert r.session.subscriber_errors == []
+    assert r.of(AgentMessage) == []  # nothing recorded as sent
 
 
 def _send(*args: str) -> subprocess.CompletedProcess[str]:
