@@ -137,7 +137,7 @@ class EventLog:
             return self._create()
         except sqlite3.Error as exc:
             if exc.sqlite_errorcode != sqlite3.SQLITE_FULL:
-                self._failed(f"cannot create the event log ({exc})")
+                self._failed(f"cannot create the event log ({_why(exc, self.path)})")
                 return None
         # The disk filled up while the session started (its first Write can race the writer's
         # start): the reserve is there to record what happens, so the log is made in it.
@@ -146,7 +146,7 @@ class EventLog:
         try:
             return self._create()
         except sqlite3.Error as exc:
-            self._failed(f"cannot create the event log ({exc})")
+            self._failed(f"cannot create the event log ({_why(exc, self.path)})")
             return None
 
     def _create(self) -> sqlite3.Connection:
@@ -319,6 +319,17 @@ def _insert_row(conn: sqlite3.Connection, started: SessionStarted) -> None:
             origin.seq if origin is not None else None,
         ),
     )
+
+
+def _why(exc: sqlite3.Error, path: Path) -> str:
+    """SQLite's reason, and that the disk is full when it is (a full disk can fail the making
+    of the shared-memory file, which SQLite calls a disk I/O error)."""
+    text = str(exc)
+    if "full" not in text:
+        with contextlib.suppress(OSError):
+            if os.statvfs(path.parent).f_bavail == 0:
+                text += ": the disk is full"
+    return text
 
 
 def _close_quietly(conn: sqlite3.Connection) -> None:
