@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from swarmtui.engine.events import AgentOutput, Event, FileWritten
-from swarmtui.engine.fence import open_fenced
+from swarmtui.engine.fence import DISK_WRITES, open_fenced
 from swarmtui.engine.paths import slug
 from swarmtui.engine.runners.base import OutputStream
 
@@ -64,9 +64,10 @@ class OutputLog:
             return
         data = text.encode("utf-8", "replace")
         try:
-            written = os.write(self._fd, data)
-            if written < len(data):  # (a short write: the disk or a size limit is reached)
-                os.write(self._fd, data[written:])
+            with DISK_WRITES:
+                written = os.write(self._fd, data)
+                if written < len(data):  # (a short write: the disk or a size limit is reached)
+                    os.write(self._fd, data[written:])
         except OSError as exc:
             # The file stops here; say so in the output itself (the events hold all of it).
             os.close(self._fd)

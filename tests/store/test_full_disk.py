@@ -16,6 +16,7 @@ from pathlib import Path
 
 from swarmtui import locations
 
+ROOT = Path(__file__).resolve().parents[2]
 CLI = " ".join([sys.executable, "-m", "swarmtui"])
 EXAMPLE = locations.builtin_examples_dir() / "waits.swarm.js"
 # 12 agents printing 40 KB each: about 0.5 MB of events and logs, on a 320 KiB disk.
@@ -124,3 +125,30 @@ def test_a_disk_full_at_the_start_is_one_line_naming_what_could_not_be_written(
     [line] = (out / "log.err").read_text().splitlines()
     assert line.startswith(f"swarmtui: {disk}/s/session-"), line
     assert "/session.db: cannot create the event log (" in line and "disk is full" in line, line
+
+
+RACE_SCRIPT = (
+    'mount -t tmpfs -o size=256k tmpfs "$1" || exit 90; '
+    'exec "$3" -m tests.store.full_disk_race "$1" "$2"'
+)
+
+
+def test_the_reserve_records_the_end_while_this_process_writes_to_the_full_disk(
+    tmp_path: Path,
+) -> None:
+    """The space the failed log frees is spent on recording the end, not on an agent's log
+    written at the same moment (the replay said `interrupted` when a log took it first)."""
+    disk, out = tmp_path / "disk", tmp_path / "race.json"
+    disk.mkdir()
+    done = subprocess.run(
+        [*NAMESPACE, "sh", "-c", RACE_SCRIPT, "sh", str(disk), str(out), sys.executable],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert "cannot append events" in result["error"] and "disk is full" in result["error"]
+    assert result["status"] == "failed", result
+    assert result["reason"] == result["error"]
