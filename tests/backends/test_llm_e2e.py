@@ -2,7 +2,8 @@
 
 Deselected by default (`-m 'not llm'` in the pytest configuration). Run it with
 `pip install -e '.[llm]'` and `pytest -m llm`. Answer quality is irrelevant (a 270M base model):
-the protocol is what is tested — streaming, usage, memory hand-offs, a completed session.
+the protocol is what is tested — streaming, usage, memory hand-offs, a completed session —
+and that what the server streams back (terminal escapes included) never reaches a terminal raw.
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ from pathlib import Path
 import pytest
 
 from swarmtui import locations
+from swarmtui.engine.events import AgentOutput
+from swarmtui.store import read_events
+from swarmtui.ui.app import make_app
+from swarmtui.ui.screens.agent_detail import AgentDetailScreen
+
+from ..hostile.hostile import environment, in_pty, raw_markers
+from ..hostile.test_app_render import assert_clean, replayed
+from ..ui.helpers import SIZE, workers_done
 
 EXAMPLE = locations.builtin_examples_dir() / "fan-out.swarm.js"
 
@@ -179,3 +188,52 @@ def test_five_agents_against_llama_cpp_with_parallel_requests_all_answer(
     for agent in agents:
         assert agent["status"] == "done", agent
         assert str(agent["result"]).strip(), agent
+
+
+# The model repeats the first line of its prompt ('You are "NAME", ...'): an agent whose name
+# carries terminal escapes gets them streamed back by the server, raw.
+ECHO = """[Message 1 - What a model streams back]:
+Task("Echo\\x1b]0;PWNED\\x07 \\x1b]52;c;aGFja2Vk\\x07 \\u202eevil", "Say hello.", "coder")
+"""
+
+
+@pytest.mark.llm
+async def test_escapes_a_real_model_streams_never_reach_the_terminal_raw(
+    llama_server: str, tmp_path: Path
+) -> None:
+    (tmp_path / "config").mkdir()
+    batch = tmp_path / "echo.swarm.js"
+    batch.write_text(ECHO, encoding="utf-8")
+    config = tmp_path / "llm.toml"
+    config.write_text(
+        '[backends.openai]\nmax_tokens = 160\ntemperature = 0.0\nmax_retries = 0\nstop = ["\\n"]\n'
+    )
+    sessions = tmp_path / "sessions"
+    args = [
+        "run", str(batch), "--headless", "--backend", "openai", "--base-url", llama_server,
+        "--model", "gemma-3-270m", "--sessions-dir", str(sessions), "--config", str(config),
+    ]  # fmt: skip
+    status, out = in_pty(args, env=environment(tmp_path), cwd=tmp_path, deadline=600)
+    assert raw_markers(out) == [], out[-2000:]
+    [session] = sessions.iterdir()
+    # What the server streamed holds the escapes raw: they came from it.
+    events = read_events(session)
+    streamed = "".join(e.text for e in events if isinstance(e, AgentOutput) and e.stream == "text")
+    print(f"\nthe server streamed: {streamed!r}")
+    assert "\x1b]0;PWNED\x07" in streamed and "\x1b]52;c;" in streamed, streamed
+    assert status == 0, out[-2000:]
+    # Replayed in the app, the agent's detail shows them escaped.
+    app = make_app(replay=session, sessions_dir=sessions, freeze_gc=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await replayed(pilot)
+        await pilot.press("end")  # (the playhead to the end: the whole answer)
+        await pilot.pause()
+        assert_clean(app, "replay")
+        await pilot.press("f3", "enter")
+        await pilot.pause()
+        await workers_done(app)
+        await pilot.pause()
+        assert isinstance(app.screen, AgentDetailScreen)
+        text = assert_clean(app, "the agent's detail")
+        # The answer, on screen, escaped.
+        assert 'You are "Echo\\x1b]0;PWNED\\x07 \\x1b]52;c;aGFja2Vk\\x07' in text, text

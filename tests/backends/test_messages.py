@@ -166,9 +166,7 @@ async def test_a_message_sent_as_the_agent_starts_gets_an_answer_not_an_error(
         command_template="echo fine",
         backends=Backends(command=CommandOptions(keep_stdin_open=True)),
     )
-    assert replies == [
-        "Early takes no message now: it has not started to talk to its backend yet"
-    ]
+    assert replies == ["Early takes no message now: it has not started to talk to its backend yet"]
     assert r.session.subscriber_errors == []
     assert r.of(AgentMessage) == []  # nothing recorded as sent
 
