@@ -354,7 +354,7 @@ class AgentRun:
                         return
                     reason = str(exc) or "the agent failed"
                 except TimeoutError:
-                    reason = f"timed out after {job.timeout:g} s"
+                    reason = self._timed_out(job)
                 except Exception as exc:  # a runner bug must not take the session down
                     reason = f"{type(exc).__name__}: {exc}"
                 if tries > max(op.retries, 0):
@@ -383,6 +383,12 @@ class AgentRun:
                 self._end("cancelled", self.cancel_reason or "cancelled")
             if not self.cancel_reason:  # not ours: the whole run is being torn down
                 raise
+
+    def _timed_out(self, job: AgentJob) -> str:
+        """Why an attempt that ran out of time failed, and which limit it was."""
+        own, cap = self.agent.op.timeout, self._scheduler.caps.agent.timeout
+        which = " ([agent_caps] timeout)" if cap is not None and (own is None or cap < own) else ""
+        return f"timed out after {job.timeout:g} s{which}"
 
     async def _attempt(self, job: AgentJob) -> AgentResult:
         runner = self._scheduler.runner(self.agent.runs_on)
