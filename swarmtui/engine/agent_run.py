@@ -412,6 +412,7 @@ class AgentRun:
         if self._unsent_usage is not None:
             self._emit(self._unsent_usage)
             self._unsent_usage = None
+
     def _task_done(self, task: asyncio.Task[None]) -> None:
         """The end of the task, whatever it was: one cancelled before it first ran (by a
         listener of this agent's own `agent_started`, or a cancel in the same turn of the loop)
