@@ -38,8 +38,12 @@ def test_example_batch_completes_against_llama_cpp(llama_server: str, tmp_path: 
         "[backends.openai]\nmax_tokens = 256\ntemperature = 0.0\ntimeout = 600\nmax_retries = 1\n"
         'stop = ["\\n"]\n'
     )
+    # A copy outside this repository: run from the package, the example would be in it, and
+    # its agents would get their git worktrees and branches here.
+    batch = tmp_path / EXAMPLE.name
+    batch.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     command = [
-        sys.executable, "-m", "swarmtui", "run", str(EXAMPLE), "--headless", "--json",
+        sys.executable, "-m", "swarmtui", "run", str(batch), "--headless", "--json",
         "--backend", "openai", "--base-url", llama_server, "--model", "gemma-3-270m",
         "--sessions-dir", str(tmp_path / "sessions"), "--config", str(config),
     ]  # fmt: skip
@@ -59,6 +63,7 @@ def test_example_batch_completes_against_llama_cpp(llama_server: str, tmp_path: 
     print(f"session {summary['status']} in {summary['wall_seconds']} s: {summary['path']}")
 
     assert summary["status"] == "completed", report
+    assert state["workspace"] is None  # (no repository of ours touched)
     assert len(agents) == 4
     for agent in agents:
         assert agent["status"] == "done", agent
