@@ -18,10 +18,12 @@ import pytest
 
 from swarmtui import locations
 from swarmtui.engine.events import AgentOutput
+from swarmtui.engine.state import fold
 from swarmtui.store import read_events
 from swarmtui.ui.app import make_app
 from swarmtui.ui.screens.agent_detail import AgentDetailScreen
 
+from ..engine.helpers import wait_for_events
 from ..hostile.hostile import environment, in_pty, raw_markers
 from ..hostile.test_app_render import assert_clean, replayed
 from ..ui.helpers import SIZE, workers_done
@@ -242,3 +244,56 @@ async def test_escapes_a_real_model_streams_never_reach_the_terminal_raw(
         text = assert_clean(app, "the agent's detail")
         # The answer, on screen, escaped.
         assert 'You are "Echo\\x1b]0;PWNED\\x07 \\x1b]52;c;aGFja2Vk\\x07' in text, text
+
+
+TWO = """[Message 1 - Two agents, one slot]:
+Task("First", "Say hello.", "researcher")
+Task("Second", "Say hello.", "researcher")
+"""
+
+
+@pytest.mark.llm
+def test_swarmtui_send_reaches_an_agent_waiting_for_a_real_server(
+    llama_server_defaults: str, tmp_path: Path
+) -> None:
+    # The server takes one request at a time: while First is answered, Second waits for it,
+    # and a message sent to it then is its first request's last user turn.
+    batch = tmp_path / "two.swarm.js"
+    batch.write_text(TWO, encoding="utf-8")
+    config = tmp_path / "llm.toml"
+    config.write_text(
+        '[backends.openai]\nmax_tokens = 160\ntemperature = 0.0\nmax_retries = 0\nstop = ["\\n"]\n'
+    )
+    sessions = tmp_path / "sessions"
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "swarmtui", "run", str(batch), "--headless", "--json",
+            "--backend", "openai", "--base-url", llama_server_defaults, "--model",
+            "gemma-3-270m", "--sessions-dir", str(sessions), "--config", str(config),
+        ],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        folder = wait_for_events(sessions, proc, "type = 'agent_server_wait' AND agent = 'Second'")
+        sent = subprocess.run(
+            [sys.executable, "-m", "swarmtui", "send", str(folder), "Second", "Also say bye."],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert sent.returncode == 0, sent.stderr
+        out, err = proc.communicate(timeout=900)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    agents = {a["name"]: a for a in json.loads(out)["state"]["agents"]}
+    second = agents["Second"]
+    print(f"\nSecond answered: {second['result']!r}")
+    assert second["status"] == "done" and str(second["result"]).strip(), second
+    assert [(m["by"], m["text"]) for m in second["messages"]] == [
+        ("swarmtui send", "Also say bye.")
+    ]
+    transcript = (folder / "artifacts/logs/second.transcript.md").read_text(encoding="utf-8")
+    assert "## User (a message sent while it ran)\n\nAlso say bye." in transcript
+    replayed = fold(read_events(folder))
+    assert [m[2] for m in replayed.agents["Second"].messages] == ["Also say bye."]

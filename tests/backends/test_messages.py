@@ -15,7 +15,13 @@ from typing import Any
 
 from swarmtui.config import Backends, CommandOptions, OpenAIOptions
 from swarmtui.engine.control_socket import socket_path
-from swarmtui.engine.events import AgentMessage, AgentOutput, AgentStarted, Event
+from swarmtui.engine.events import (
+    AgentMessage,
+    AgentOutput,
+    AgentServerWait,
+    AgentStarted,
+    Event,
+)
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.state import fold
 from swarmtui.store import read_events
@@ -81,6 +87,51 @@ async def test_a_message_sent_mid_stream_becomes_the_next_user_turn(
     assert "» Ana: Also mention the tests." in replayed.agents["Writer"].output_tail
     # Once it has ended, nothing reaches it.
     assert r.session.send_message("Writer", "too late") == "the session is not running"
+
+
+async def test_a_message_sent_while_the_agent_waits_for_its_server_goes_with_its_first_request(
+    fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    # Our FAKE says it has one slot: while First is answered, Second waits for the server.
+    async def one_slot(request: Request, conn: Connection) -> None:
+        await conn.respond(200, json.dumps({"total_slots": 1}))
+
+    fake_server.routes["/props"] = one_slot
+    sent = threading.Event()
+
+    async def first(request: Request, conn: Connection) -> None:
+        await conn.start_sse()
+        await asyncio.get_running_loop().run_in_executor(None, sent.wait, BOUND)
+        await conn.content("first answer")
+        await conn.finish((10, 5))
+
+    fake_server.script(first, stream_reply(["second answer"], usage=(20, 3)))
+    replies: list[str | None] = []
+
+    def on_event(session: LiveSession, event: Event) -> None:
+        if isinstance(event, AgentServerWait) and event.agent == "Second":
+            replies.append(session.send_message("Second", "Keep it short.", "Ana"))
+            sent.set()
+
+    settings = {
+        "backend": "openai",
+        "base_url": fake_server.base_url,
+        "model": "fake-model",
+        "backends": Backends(openai=OpenAIOptions(max_retries=0)),
+    }
+    r = await run(one_message(task(0, "First"), task(1, "Second")), tmp_path, on_event, **settings)
+    assert replies == [None]
+    second = r.state.agents["Second"]
+    assert second.status == "done" and second.result == "second answer"
+    # One request, not two: the message is its last user turn.
+    asked = [
+        req.json()["messages"] for req in fake_server.requests if req.path.endswith("/completions")
+    ]
+    assert len(asked) == 2
+    assert asked[1][-1] == {"role": "user", "content": "Keep it short."}
+    assert asked[1][-2]["role"] == "user" and "Keep it short." not in asked[1][-2]["content"]
+    transcript = (r.session.path / "artifacts/logs/second.transcript.md").read_text()
+    assert "## User (a message sent while it ran)\n\nKeep it short." in transcript
 
 
 LISTENER = (
