@@ -21,6 +21,7 @@ from pathlib import Path
 
 # Held by each write into a session folder, and by the event log while it spends its reserve.
 DISK_WRITES = threading.Lock()
+WRITE_PIECE = 1 << 20  # bytes written while holding it, at most
 
 # A new file (O_EXCL: an existing name, a link included, is never opened this way).
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -130,9 +131,9 @@ def open_regular(path: Path) -> int:
 def _write_all(fd: int, data: bytes) -> int:
     try:
         view = memoryview(data)
-        with DISK_WRITES:
-            while view:  # (no buffered file object: this runs once per agent report)
-                view = view[os.write(fd, view) :]
+        while view:  # (no buffered file object: this runs once per agent report)
+            with DISK_WRITES:  # (a piece at a time: no other writer waits long for it)
+                view = view[os.write(fd, view[:WRITE_PIECE]) :]
     except OSError:
         # A full disk (or a size limit): what was written is given back, so the session's log
         # can still record why (a cut-off file would hold the space and say nothing).
