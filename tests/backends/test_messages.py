@@ -278,3 +278,37 @@ def test_swarmtui_send_reaches_a_headless_run_in_another_process(tmp_path: Path)
     assert not socket_path(folder).parent.exists()
     gone = _send(str(folder), "Listener", "msg: again")
     assert gone.returncode == 2 and "is not running" in gone.stderr
+
+
+async def test_an_answer_streamed_a_few_characters_at_a_time_reads_as_lines(
+    fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    """A real server streams a token at a time: each piece continues the line it is part of
+    in the agent's output (the app showed one token per line)."""
+    pieces = ["Hel", "lo wor", "ld\nsec", "ond", " line"]
+    seen = [threading.Event() for _ in pieces]
+
+    async def paced(request: Request, conn: Connection) -> None:
+        await conn.start_sse()
+        for piece, shown in zip(pieces, seen, strict=True):
+            await conn.content(piece)  # the next once this one is an event of its own
+            await asyncio.get_running_loop().run_in_executor(None, shown.wait, BOUND)
+        await conn.finish((5, 5))
+
+    fake_server.script(paced)
+
+    def on_event(session: LiveSession, event: Event) -> None:
+        if isinstance(event, AgentOutput) and event.stream == "text":
+            seen[len([e for e in seen if e.is_set()])].set()
+
+    settings = {
+        "backend": "openai",
+        "base_url": fake_server.base_url,
+        "model": "fake-model",
+        "backends": Backends(openai=OpenAIOptions(max_retries=0)),
+    }
+    r = await run(one_message(task(0, "Writer")), tmp_path, on_event, **settings)
+    assert [e.text for e in r.of(AgentOutput, agent="Writer", stream="text")] == pieces
+    tail = list(r.state.agents["Writer"].output_tail)
+    assert tail[:2] == ["Hello world", "second line"], tail
+    assert list(fold(read_events(r.session.path)).agents["Writer"].output_tail) == tail
