@@ -65,8 +65,11 @@ class OutputLog:
         else:
             self._write_file(text)
         note = None
-        if stream in _CAPPED and self._fd is not None and self._fd >= 0:
-            text, note = self._within_limit(text)
+        if stream in _CAPPED:
+            if self._fd is not None and self._fd >= 0:
+                text, note = self._within_limit(text)
+            else:  # (before the file, or without one: the events carry it all)
+                self._in_events += len(text)
         for piece in chunks(text) if text else []:
             self._emit(AgentOutput(agent=self.name, stream=stream, text=piece))
         if note is not None:

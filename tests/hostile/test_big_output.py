@@ -23,7 +23,8 @@ async def test_a_huge_output_is_kept_whole_in_its_log_and_bounded_in_the_events(
         one_message(task(0, "Loud")),
         tmp_path,
         backend="command",
-        command_template=f"yes 'a line of output' | head -c {SIZE}",
+        # (a first line alone: what comes before the log file is counted too)
+        command_template=f"echo first; yes 'a line of output' | head -c {SIZE - 6}",
     )
     loud = r.state.agents["Loud"]
     assert loud.status == "done"
