@@ -57,13 +57,14 @@ def session_info(folder: Path) -> SessionInfo:
             path=folder,
             error=str(exc),
         )
+    status = effective_status(row.status, folder)
     wall = row.wall_seconds
-    if wall is None:  # its end was never recorded (killed, or running): what its events span
-        wall = read_recorded_seconds(folder)
+    if wall is None:  # its end was never recorded (killed, or running)
+        wall = _unfinished_wall(folder, status)
     return SessionInfo(
         id=row.id,
         title=row.title,
-        status=effective_status(row.status, folder),
+        status=status,
         started_at=row.started,
         wall_seconds=wall,
         agents=row.agents,
@@ -73,6 +74,20 @@ def session_info(folder: Path) -> SessionInfo:
         forked_from=row.forked_from,
         forked_at=row.forked_at,
     )
+
+
+def _unfinished_wall(folder: Path, status: str) -> float | None:
+    """A killed session's wall time as its replay gives it (up to its last sign of life: an
+    agent may have run long after the last event); a running one's, what its events span."""
+    if status == "interrupted":
+        from swarmtui.engine.metrics import figures
+        from swarmtui.store.replay import replay_state  # (it imports this module)
+
+        try:
+            return figures(replay_state(folder)).wall_seconds
+        except SessionStoreError:
+            pass  # (a damaged log: what can be read of it)
+    return read_recorded_seconds(folder)
 
 
 def list_sessions(sessions_dir: Path) -> list[SessionInfo]:
