@@ -1,5 +1,6 @@
 """A session that never recorded its end (killed) has a wall time in the sessions list: the
-time its events span, first to last (it used to show none: `-`)."""
+one its replay shows, up to its last sign of life (it used to show none, `-`, then only the
+time its events span: `0.00s` for agents killed while they ran silently)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
+from swarmtui.engine.metrics import figures
 from swarmtui.store import list_sessions, read_events
+from swarmtui.store.replay import replay_state
 from swarmtui.ui.screens.sessions import SessionsScreen
 
+from ..store.test_interrupted_end import _killed_session
 from .helpers import ScreenHost
 from .recorded_sessions import make_sessions
 
@@ -47,3 +51,27 @@ async def test_the_sessions_browser_shows_it(tmp_path: Path) -> None:
         table = app.screen.query_one(DataTable)
         row = [str(cell) for cell in table.get_row_at(0)]
         assert row[3] == "interrupted" and row[5] == f"{span:.1f}s", row
+
+
+async def test_a_session_killed_while_its_agents_ran_silently_shows_the_time_they_ran(
+    tmp_path: Path,
+) -> None:
+    """Its events span 2 ms; its writer was seen alive 4 s in: the list, the command and the
+    browser say 4 s, as its replay does."""
+    folder = _killed_session(tmp_path / "session-20261130-120000-silent")
+    assert figures(replay_state(folder)).wall_seconds == 4.0
+    [info] = list_sessions(tmp_path)
+    assert info.status == "interrupted" and info.wall_seconds == 4.0
+    listed = subprocess.run(
+        [sys.executable, "-m", "swarmtui", "sessions", "--sessions-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    [line] = [line for line in listed.stdout.splitlines() if "interrupted" in line]
+    assert " 4.00s " in line, line
+    app = ScreenHost(lambda: SessionsScreen(tmp_path))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        row = [str(cell) for cell in app.screen.query_one(DataTable).get_row_at(0)]
+        assert row[3] == "interrupted" and row[5] == "4.0s", row
