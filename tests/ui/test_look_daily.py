@@ -1,5 +1,5 @@
 """Small things that read wrong: plurals, reads claimed for an agent that never ran, text cut
-without an ellipsis (status bar at 80 columns, help entries), the status glyphs' legend."""
+without an ellipsis (status bar at 80 columns, a new batch typed into, help entries), the status glyphs' legend."""
 
 from __future__ import annotations
 
@@ -78,6 +78,21 @@ async def test_the_status_bar_ends_in_an_ellipsis_at_80_columns(tmp_path: Path) 
         plain = text.plain
         assert plain.rstrip().endswith(("…", ".js")), plain
         assert "…" in plain  # something had to give, and says so
+
+
+async def test_a_new_batch_typed_into_reads_whole_at_80_columns(tmp_path: Path) -> None:
+    """No "…h (not saved yet) ● unsaved": the unsaved mark says what the label said."""
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        bar = app.main_screen.status_bar
+        assert bar.render().plain.rstrip().endswith("new batch (not saved yet)")
+        await pilot.press(*"Task")
+        await settle(pilot)
+        plain = bar.render().plain
+        assert plain.rstrip().endswith("yet  new batch ● unsaved"), plain
 
 
 async def test_help_has_a_legend_of_status_glyphs(tmp_path: Path) -> None:
