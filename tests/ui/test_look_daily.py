@@ -1,5 +1,6 @@
 """Small things that read wrong: plurals, reads claimed for an agent that never ran, text cut
-without an ellipsis (status bar at 80 columns, a new batch typed into, help entries), the status glyphs' legend."""
+without an ellipsis (status bar at 80 columns, a new batch typed into, help entries), the
+status glyphs' legend."""
 
 from __future__ import annotations
 
