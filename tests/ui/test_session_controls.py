@@ -300,8 +300,8 @@ async def test_the_memory_form_offers_the_key_still_missing(tmp_path: Path) -> N
         assert app.screen.query_one("#key", Input).value == "extra"
         await pilot.press(*'"by hand"', "enter", "enter")
         await settle(pilot)
-        assert screen.state.agents["Writer"].status == "done"
-        assert screen.state.status == "completed"
+        ended = screen.state
+        assert ended.agents["Writer"].status == "done" and ended.status == "completed"
 
 
 async def test_space_cycles_a_todo_before_and_after_a_session(tmp_path: Path) -> None:
