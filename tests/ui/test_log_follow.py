@@ -68,6 +68,23 @@ async def test_it_follows_until_read_back_and_again_with_f() -> None:
         assert log.follow and _at_end(log)
 
 
+async def test_a_new_session_is_followed_again() -> None:
+    """Read back in one session, the next one's events are followed (the log stayed at the
+    top of the new session, its end out of sight)."""
+    app = Host()
+    async with app.run_test(size=(100, 20)) as pilot:
+        log = app.query_one(LogPanel)
+        log.focus()
+        await _paint(pilot, log, _burst(80))
+        await pilot.press("up")
+        assert not log.follow
+        log.paint(Frame(SessionState(), events=_burst(80), restart=True))
+        for _ in range(3):
+            await pilot.pause()
+        assert log.follow and _at_end(log) and log.max_scroll_y > 0
+        assert "not following" not in str(log.border_subtitle)
+
+
 async def test_slash_filters_by_agent_and_by_kind() -> None:
     app = Host()
     async with app.run_test(size=(100, 20)) as pilot:

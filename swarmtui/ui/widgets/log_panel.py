@@ -323,11 +323,14 @@ class LogPanel(RowList):
         self._pending = True
 
     def clear(self) -> None:
+        """Drop every event: another session, or a replay moved back. Its events are followed
+        again (where the user had read back to means nothing in them)."""
         self._events.clear()
         if self._shown is not self._events:
             self._shown.clear()
         self._pending = True
         self.scroll_to(y=0, animate=False)
+        self.follow = True
 
     def set_filter(self, text: str) -> None:
         """Show only the events `text` lets through (see `LogFilter`); "" shows them all."""
