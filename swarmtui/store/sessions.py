@@ -8,7 +8,7 @@ from typing import Any
 
 from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.eventlog import writer_alive
-from swarmtui.store.reader import read_recorded_seconds, read_session_row
+from swarmtui.store.reader import read_clock_marks, read_recorded_seconds, read_session_row
 from swarmtui.store.schema import DB_NAME
 
 
@@ -78,16 +78,23 @@ def session_info(folder: Path) -> SessionInfo:
 
 def _unfinished_wall(folder: Path, status: str) -> float | None:
     """A killed session's wall time as its replay gives it (up to its last sign of life: an
-    agent may have run long after the last event); a running one's, what its events span."""
+    agent may have run long after the last event); a running one's, how far its clock has gone
+    by now (its agents may run silently long after the last event), as its live replay says."""
+    from swarmtui.store import replay  # (it imports this module)
+
     if status == "interrupted":
         from swarmtui.engine.metrics import figures
-        from swarmtui.store.replay import replay_state  # (it imports this module)
 
         try:
-            return figures(replay_state(folder)).wall_seconds
+            return figures(replay.replay_state(folder)).wall_seconds
         except SessionStoreError:
             pass  # (a damaged log: what can be read of it)
-    return read_recorded_seconds(folder)
+    span = read_recorded_seconds(folder)
+    if status == "running":
+        now = replay.recording_time_now(read_clock_marks(folder), folder)
+        if now is not None:
+            return max(span or 0.0, now)
+    return span
 
 
 def list_sessions(sessions_dir: Path) -> list[SessionInfo]:
