@@ -1,17 +1,23 @@
-"""A session that never recorded its end (killed) has a wall time in the sessions list: the
-one its replay shows, up to its last sign of life (it used to show none, `-`, then only the
-time its events span: `0.00s` for agents killed while they ran silently)."""
+"""A session that never recorded its end has a wall time in the sessions list: a killed one,
+the one its replay shows, up to its last sign of life (it used to show none, `-`, then only the
+time its events span: `0.00s` for agents killed while they ran silently); a running one, how
+far its clock has gone by now."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from textual.widgets import DataTable
 
+from swarmtui.engine.events import AgentPlan, AgentStarted, Event, SessionStarted
+from swarmtui.engine.folders import BATCH_FILE
 from swarmtui.engine.metrics import figures
 from swarmtui.store import list_sessions, read_events
+from swarmtui.store.eventlog import EventLog
 from swarmtui.store.replay import replay_state
 from swarmtui.ui.screens.sessions import SessionsScreen
 
@@ -75,3 +81,44 @@ async def test_a_session_killed_while_its_agents_ran_silently_shows_the_time_the
         await pilot.pause()
         row = [str(cell) for cell in app.screen.query_one(DataTable).get_row_at(0)]
         assert row[3] == "interrupted" and row[5] == "4.0s", row
+
+
+async def test_a_running_session_shows_how_long_it_has_run(tmp_path: Path) -> None:
+    """Its two agents started at once and have been silent since: its events span 2 ms, its
+    batch was written 30 s ago. The list and the browser say 30 s (they said 0.0s), as its
+    live replay does."""
+    folder = tmp_path / "session-20261130-120000-silent"
+    folder.mkdir()
+    (folder / BATCH_FILE).write_text('Task("A", "a")\nTask("B", "b")\n')
+    log = EventLog(folder)  # (open: the writer is alive, the session running)
+    try:
+        for seq, event in enumerate(_started_events(folder.name), start=1):
+            event.seq, event.t = seq, seq * 0.001
+            log.append(event)
+        log.flush()
+        ago = time.time() - 30.0
+        os.utime(folder / BATCH_FILE, (ago, ago))
+        [info] = list_sessions(tmp_path)
+        assert info.status == "running"
+        assert info.wall_seconds is not None and 30.0 <= info.wall_seconds < 60.0
+        app = ScreenHost(lambda: SessionsScreen(tmp_path))
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            row = [str(cell) for cell in app.screen.query_one(DataTable).get_row_at(0)]
+            assert row[3] == "running" and float(row[5].rstrip("s")) >= 30.0, row
+    finally:
+        log.close()
+
+
+def _started_events(session_id: str) -> list[Event]:
+    return [
+        SessionStarted(
+            session_id=session_id,
+            title="t",
+            backend="command",
+            started_at="2026-01-01T00:00:00Z",
+            agents=[AgentPlan(name="A"), AgentPlan(name="B")],
+        ),
+        AgentStarted(agent="A"),
+        AgentStarted(agent="B"),
+    ]
