@@ -19,8 +19,9 @@ from swarmtui.ui.look import STATUS_GLYPH, plural
 from swarmtui.ui.screens.agent_detail import read_entries
 from swarmtui.ui.screens.help import HelpScreen
 from swarmtui.ui.widgets.diagnostics_list import DiagnosticsList
+from swarmtui.ui.widgets.status_bar import HELD, HELD_SHORT
 
-from .helpers import app_for, settle, show_session
+from .helpers import app_for, settle, show_session, wait_for_state
 from .live_sessions import mid_run_events
 
 
@@ -94,6 +95,34 @@ async def test_a_new_batch_typed_into_reads_whole_at_80_columns(tmp_path: Path) 
         await settle(pilot)
         plain = bar.render().plain
         assert plain.rstrip().endswith("yet  new batch ● unsaved"), plain
+
+
+async def test_a_held_session_keeps_its_time_and_counts_at_100_columns(tmp_path: Path) -> None:
+    """Held open for the user, the bar says what to do in a few words rather than cut the
+    elapsed time in two (`· 5.…`) and drop the counts."""
+    batch = (
+        'Task("Alpha", "Say hello.", "general")\n'
+        'Task("Beta", "Wait for \'never\'.", "general", {waits: ["never"]})\n'
+    )
+    app = app_for(tmp_path, batch)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_state(pilot, lambda s: s.held)
+        bar = app.main_screen.status_bar
+        plain = bar.render().plain
+        assert f"· {HELD_SHORT} · " in plain and "✓1 –1" in plain, plain
+        assert bar.render().cell_len <= 100
+        app.main_screen.controller.cancel_session()  # (held: this ends it)
+        await settle(pilot)
+    app = app_for(tmp_path, batch)
+    async with app.run_test(size=(160, 30)) as pilot:  # (room for the whole sentence)
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_state(pilot, lambda s: s.held)
+        assert f"· {HELD} · " in app.main_screen.status_bar.render().plain
+        app.main_screen.controller.cancel_session()
+        await settle(pilot)
 
 
 async def test_help_has_a_legend_of_status_glyphs(tmp_path: Path) -> None:
