@@ -80,6 +80,7 @@ async def test_the_status_bar_ends_in_an_ellipsis_at_80_columns(tmp_path: Path) 
         plain = text.plain
         assert plain.rstrip().endswith(("…", ".js")), plain
         assert "…" in plain  # something had to give, and says so
+        assert "· running · " in plain and "▶2" in plain  # (the pane keys' hint gives way)
 
 
 async def test_a_new_batch_typed_into_reads_whole_at_80_columns(tmp_path: Path) -> None:

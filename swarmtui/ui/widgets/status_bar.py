@@ -156,8 +156,11 @@ class StatusBar(Widget):
         else:
             text.append(f" {backend.upper()} ", Style(bold=True, reverse=True))
         text.append(" ")
-        if self.note:
-            text.append(f"{visible(self.note)}  ", Style(italic=True, bold=True))
+        session = state is not None and bool(state.session_id)
+        note = Text(visible(self.note), Style(italic=True, bold=True)) if self.note else None
+        if note is not None and not session:
+            text.append_text(note)
+            text.append("  ")
         if state is not None and state.session_id:
             from swarmtui.engine.metrics import figures  # (a session exists: the engine is loaded)
 
@@ -200,6 +203,10 @@ class StatusBar(Widget):
         else:
             text.append(self.idle, Style(dim=True))
         self._status_cells = text.cell_len
+        if note is not None and session:
+            # A session's status and counts matter more than the hint (the pane keys).
+            text.append("  ")
+            text.append_text(note)
         if self.file_label:
             mark = " ● unsaved" if self.modified else ""
             label = f"  {self.file_label}{mark}"
