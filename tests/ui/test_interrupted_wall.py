@@ -13,7 +13,6 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
-from swarmtui.engine.events import AgentPlan, AgentStarted, Event, SessionStarted
 from swarmtui.engine.folders import BATCH_FILE
 from swarmtui.engine.metrics import figures
 from swarmtui.store import list_sessions, read_events
@@ -38,13 +37,7 @@ def test_the_list_and_the_command_give_an_interrupted_session_its_wall_time(
     assert interrupted.status == "interrupted"
     assert interrupted.wall_seconds == span
     assert infos[paths["release"]].wall_seconds == 9.0  # (a finished one: its row's figure)
-    listed = subprocess.run(
-        [sys.executable, "-m", "swarmtui", "sessions", "--sessions-dir", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    [line] = [line for line in listed.stdout.splitlines() if "interrupted" in line]
+    line = _listed(tmp_path, "interrupted")
     assert f" {span:.2f}s " in line, line
 
 
@@ -68,13 +61,7 @@ async def test_a_session_killed_while_its_agents_ran_silently_shows_the_time_the
     assert figures(replay_state(folder)).wall_seconds == 4.0
     [info] = list_sessions(tmp_path)
     assert info.status == "interrupted" and info.wall_seconds == 4.0
-    listed = subprocess.run(
-        [sys.executable, "-m", "swarmtui", "sessions", "--sessions-dir", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    [line] = [line for line in listed.stdout.splitlines() if "interrupted" in line]
+    line = _listed(tmp_path, "interrupted")
     assert " 4.00s " in line, line
     app = ScreenHost(lambda: SessionsScreen(tmp_path))
     async with app.run_test(size=(120, 30)) as pilot:
@@ -87,15 +74,9 @@ async def test_a_running_session_shows_how_long_it_has_run(tmp_path: Path) -> No
     """Its two agents started at once and have been silent since: its events span 2 ms, its
     batch was written 30 s ago. The list and the browser say 30 s (they said 0.0s), as its
     live replay does."""
-    folder = tmp_path / "session-20261130-120000-silent"
-    folder.mkdir()
-    (folder / BATCH_FILE).write_text('Task("A", "a")\nTask("B", "b")\n')
-    log = EventLog(folder)  # (open: the writer is alive, the session running)
+    folder = _killed_session(tmp_path / "session-20261130-120000-silent")
+    log = EventLog(folder)  # (a writer again: the session is running)
     try:
-        for seq, event in enumerate(_started_events(folder.name), start=1):
-            event.seq, event.t = seq, seq * 0.001
-            log.append(event)
-        log.flush()
         ago = time.time() - 30.0
         os.utime(folder / BATCH_FILE, (ago, ago))
         [info] = list_sessions(tmp_path)
@@ -110,15 +91,13 @@ async def test_a_running_session_shows_how_long_it_has_run(tmp_path: Path) -> No
         log.close()
 
 
-def _started_events(session_id: str) -> list[Event]:
-    return [
-        SessionStarted(
-            session_id=session_id,
-            title="t",
-            backend="command",
-            started_at="2026-01-01T00:00:00Z",
-            agents=[AgentPlan(name="A"), AgentPlan(name="B")],
-        ),
-        AgentStarted(agent="A"),
-        AgentStarted(agent="B"),
-    ]
+def _listed(sessions_dir: Path, status: str) -> str:
+    """The line `swarmtui sessions` prints for the one session of STATUS."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "swarmtui", "sessions", "--sessions-dir", str(sessions_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    [line] = [line for line in listed.stdout.splitlines() if status in line]
+    return line
