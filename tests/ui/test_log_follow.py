@@ -3,6 +3,8 @@ again from the end or with `f`; `/` filters it by agent and by kind."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import App, ComposeResult
 
 from swarmtui.engine.events import AgentOutput, AgentStarted, Event, MemoryStored
@@ -10,6 +12,8 @@ from swarmtui.engine.state import SessionState
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.screens.ask import AskScreen
 from swarmtui.ui.widgets.log_panel import LogFilter, LogPanel
+
+from .helpers import app_for, settle
 
 SEQ = iter(range(1, 100_000))
 
@@ -118,3 +122,32 @@ def test_a_filter_word_is_a_kind_or_part_of_a_name() -> None:
     assert LogFilter("output").matches(out) and not LogFilter("output").matches(stored)
     assert not LogFilter("beta").matches(out)
     assert LogFilter("").matches(out) and not LogFilter("")
+
+
+async def test_the_log_hidden_by_a_small_terminal_still_ends_at_the_newest(
+    tmp_path: Path,
+) -> None:
+    """Events that come while the log is hidden (a small terminal shows only the focused
+    pane) are followed: back at a size that shows it, it ends at the newest, not the first."""
+    app = app_for(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        log = screen.query_one(LogPanel)
+        screen.bridge.attach(SessionState(), live=False)
+        screen.bridge.feed(_burst(10))
+        screen.bridge.flush()
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)  # (the editor alone)
+        await pilot.pause()
+        screen.bridge.feed(_burst(200))
+        screen.bridge.flush()
+        for _ in range(3):
+            await pilot.pause()
+        await pilot.resize_terminal(160, 50)
+        for _ in range(3):
+            await pilot.pause()
+        assert log.follow and log.max_scroll_y > 0 and _at_end(log), (
+            log.scroll_offset,
+            log.max_scroll_y,
+        )

@@ -413,6 +413,13 @@ class LogPanel(RowList):
     def on_mouse_scroll_down(self, event: ui_events.MouseScrollDown) -> None:
         self.call_after_refresh(self._follow_at_end)
 
+    def on_resize(self) -> None:
+        super().on_resize()
+        if self.follow:
+            # Shown again (a small terminal hides every pane but the focused one) or resized:
+            # the end, where the events that came meanwhile are.
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
     def _follow_at_end(self) -> None:
         if self.scroll_target_y >= self.max_scroll_y - 1:
             self.follow = True
