@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from textual.widgets._toast import Toast
+
 from swarmtui.engine.events import (
     AgentFinished,
     AgentPlan,
@@ -124,6 +127,28 @@ async def test_a_held_session_keeps_its_time_and_counts_at_100_columns(tmp_path:
         assert f"· {HELD} · " in app.main_screen.status_bar.render().plain
         app.main_screen.controller.cancel_session()
         await settle(pilot)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_toasts_never_cover_the_status_bar_or_the_keys(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        for n in range(4):  # (more than the screen holds, long ones wrapping)
+            app.notify(f"Toast {n}: " + "something to say " * 6, timeout=30)
+        for _ in range(3):
+            await pilot.pause()
+        toasts = list(app.screen.query(Toast))
+        assert len(toasts) == 4
+        status = app.main_screen.status_bar.region
+        # What is drawn of each: its region as the rack clips it.
+        seen = []
+        for toast in toasts:
+            geometry = app.screen.find_widget(toast)
+            seen.append(geometry.region.intersection(geometry.clip))
+        assert all(region.bottom <= status.y for region in seen), (seen, status)
 
 
 async def test_help_has_a_legend_of_status_glyphs(tmp_path: Path) -> None:
