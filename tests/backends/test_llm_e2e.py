@@ -197,6 +197,16 @@ def test_five_agents_against_llama_cpp_with_parallel_requests_all_answer(
         assert str(agent["result"]).strip(), agent
 
 
+def _one_line_answers(tmp_path: Path) -> Path:
+    """A configuration for answers of one line, not retried (the model's first line is its
+    answer: a stop sequence ends it)."""
+    config = tmp_path / "llm.toml"
+    config.write_text(
+        '[backends.openai]\nmax_tokens = 160\ntemperature = 0.0\nmax_retries = 0\nstop = ["\\n"]\n'
+    )
+    return config
+
+
 # The model repeats the first line of its prompt ('You are "NAME", ...'): an agent whose name
 # carries terminal escapes gets them streamed back by the server, raw.
 ECHO = """[Message 1 - What a model streams back]:
@@ -211,10 +221,7 @@ async def test_escapes_a_real_model_streams_never_reach_the_terminal_raw(
     (tmp_path / "config").mkdir()
     batch = tmp_path / "echo.swarm.js"
     batch.write_text(ECHO, encoding="utf-8")
-    config = tmp_path / "llm.toml"
-    config.write_text(
-        '[backends.openai]\nmax_tokens = 160\ntemperature = 0.0\nmax_retries = 0\nstop = ["\\n"]\n'
-    )
+    config = _one_line_answers(tmp_path)
     sessions = tmp_path / "sessions"
     args = [
         "run", str(batch), "--headless", "--backend", "openai", "--base-url", llama_server,
@@ -260,10 +267,7 @@ def test_swarmtui_send_reaches_an_agent_waiting_for_a_real_server(
     # and a message sent to it then is its first request's last user turn.
     batch = tmp_path / "two.swarm.js"
     batch.write_text(TWO, encoding="utf-8")
-    config = tmp_path / "llm.toml"
-    config.write_text(
-        '[backends.openai]\nmax_tokens = 160\ntemperature = 0.0\nmax_retries = 0\nstop = ["\\n"]\n'
-    )
+    config = _one_line_answers(tmp_path)
     sessions = tmp_path / "sessions"
     proc = subprocess.Popen(
         [

@@ -32,6 +32,16 @@ from .fake_openai_server import Connection, FakeOpenAIServer, Request, stream_re
 BOUND = 20  # seconds: a bound on a wait that an event ends, never a synchronisation
 
 
+def _openai(server: FakeOpenAIServer) -> dict[str, Any]:
+    """Run settings for the openai backend on our FAKE server, no retries."""
+    return {
+        "backend": "openai",
+        "base_url": server.base_url,
+        "model": "fake-model",
+        "backends": Backends(openai=OpenAIOptions(max_retries=0)),
+    }
+
+
 async def test_a_message_sent_mid_stream_becomes_the_next_user_turn(
     fake_server: FakeOpenAIServer, tmp_path: Path
 ) -> None:
@@ -55,12 +65,7 @@ async def test_a_message_sent_mid_stream_becomes_the_next_user_turn(
         if isinstance(event, AgentMessage):
             sent.set()
 
-    settings = {
-        "backend": "openai",
-        "base_url": fake_server.base_url,
-        "model": "fake-model",
-        "backends": Backends(openai=OpenAIOptions(max_retries=0)),
-    }
+    settings = _openai(fake_server)
     r = await run(
         one_message(task(0, "Writer", stores=["swarm/w"])), tmp_path, on_event, **settings
     )
@@ -113,12 +118,7 @@ async def test_a_message_sent_while_the_agent_waits_for_its_server_goes_with_its
             replies.append(session.send_message("Second", "Keep it short.", "Ana"))
             sent.set()
 
-    settings = {
-        "backend": "openai",
-        "base_url": fake_server.base_url,
-        "model": "fake-model",
-        "backends": Backends(openai=OpenAIOptions(max_retries=0)),
-    }
+    settings = _openai(fake_server)
     r = await run(one_message(task(0, "First"), task(1, "Second")), tmp_path, on_event, **settings)
     assert replies == [None]
     second = r.state.agents["Second"]
@@ -301,12 +301,7 @@ async def test_an_answer_streamed_a_few_characters_at_a_time_reads_as_lines(
         if isinstance(event, AgentOutput) and event.stream == "text":
             seen[len([e for e in seen if e.is_set()])].set()
 
-    settings = {
-        "backend": "openai",
-        "base_url": fake_server.base_url,
-        "model": "fake-model",
-        "backends": Backends(openai=OpenAIOptions(max_retries=0)),
-    }
+    settings = _openai(fake_server)
     r = await run(one_message(task(0, "Writer")), tmp_path, on_event, **settings)
     assert [e.text for e in r.of(AgentOutput, agent="Writer", stream="text")] == pieces
     tail = list(r.state.agents["Writer"].output_tail)
