@@ -92,10 +92,15 @@ class _SessionScope:
 
     @contextlib.contextmanager
     def kept(self) -> Iterator[None]:
-        with paused():
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
             yield
-        if self.froze:
-            gc.freeze()
+        finally:
+            if self.froze:  # (before collection is back: the next allocation would trigger it)
+                gc.freeze()
+            if was_enabled:
+                gc.enable()
 
 
 _SESSIONS = _SessionScope()
