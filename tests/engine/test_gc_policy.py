@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,3 +102,31 @@ def test_cyclic_garbage_of_a_session_is_collected_after_it(
     cycle.append(cycle)
     del cycle
     assert gc.collect() > 0
+
+
+_AFTER_A_SESSION = """
+import asyncio, atexit, gc, sys
+from pathlib import Path
+from swarmtui.batch.models import Batch, Message, TaskOp
+from swarmtui.engine.settings import RunSettings
+from swarmtui.store import new_live_session
+
+atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count() > 0))  # (runs last)
+batch = Batch(messages=[Message(index=1, operations=[TaskOp(index=0, name="A")])])
+session = new_live_session("// t\\n", source_name="t.swarm.js", batch=batch,
+    settings=RunSettings(rehearsal_seconds=0.0), sessions_dir=Path(sys.argv[1]))
+print(asyncio.run(session.run()).status, "frozen after it:", gc.get_freeze_count() > 0)
+"""
+
+
+def test_a_process_that_ran_a_session_skips_the_last_pass_at_exit(tmp_path: Path) -> None:
+    ran = subprocess.run(
+        [sys.executable, "-c", _AFTER_A_SESSION, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert ran.stdout.splitlines() == [
+        "completed frozen after it: False",
+        "frozen at exit: True",
+    ]
