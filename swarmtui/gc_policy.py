@@ -85,13 +85,17 @@ class _SessionScope:
         finally:
             self.sessions -= 1
             if self.sessions == 0 and self.saved is not None:
+                if self.froze:
+                    self.froze = False
+                    # Everything into the oldest generation, collected as usual from now; the
+                    # session's young objects too, unscanned: with the defaults back, the next
+                    # allocation would otherwise scan them all at once, as the session returns.
+                    gc.freeze()
+                    gc.unfreeze()
+                    _skip_the_last_pass()
                 if gc.get_threshold() == RUN_THRESHOLDS:
                     gc.set_threshold(*self.saved)
                 self.saved = None
-                if self.froze:
-                    self.froze = False
-                    gc.unfreeze()  # (into the oldest generation: collected as usual from now)
-                    _skip_the_last_pass()
 
     @contextlib.contextmanager
     def kept(self) -> Iterator[None]:

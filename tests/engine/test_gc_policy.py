@@ -56,6 +56,11 @@ def test_a_session_freezes_what_was_there_and_gives_it_back(default_collector: N
             kept = _Thing()
         assert gc.isenabled()
         assert not _scanned(kept)
+        left = [_Thing() for _ in range(2000)]  # young objects the session leaves
+        collections = gc.get_stats()[0]["collections"]
+    # They went to the oldest generation unscanned: no young collection as the session returns.
+    assert gc.get_stats()[0]["collections"] == collections
+    assert any(o is left[0] for o in gc.get_objects(generation=2))
     assert gc.get_threshold() == (700, 10, 10)
     assert gc.get_freeze_count() == 0
     assert _scanned(before)
