@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from swarmtui import gc_policy
-from swarmtui.batch.models import Batch, Message, TaskOp
-from swarmtui.engine.settings import RunSettings
-from swarmtui.store import new_live_session
+
+from .helpers import one_message, run, task
 
 
 @pytest.fixture
@@ -82,26 +81,8 @@ def test_a_host_that_chose_its_own_policy_keeps_it(default_collector: None) -> N
 def test_cyclic_garbage_of_a_session_is_collected_after_it(
     default_collector: None, tmp_path: Path
 ) -> None:
-    batch = Batch(
-        messages=[
-            Message(
-                index=1,
-                operations=[
-                    TaskOp(index=0, name="A", stores=["k"]),
-                    TaskOp(index=1, name="B", waits=["k"]),
-                ],
-            )
-        ]
-    )
-    session = new_live_session(
-        "// t\n",
-        source_name="t.swarm.js",
-        settings=RunSettings(rehearsal_seconds=0.0),
-        sessions_dir=tmp_path,
-        batch=batch,
-    )
-    state = asyncio.run(session.run())
-    assert state.status == "completed"
+    batch = one_message(task(0, "A", stores=["k"]), task(1, "B", waits=["k"]))
+    assert asyncio.run(run(batch, tmp_path)).state.status == "completed"
     assert gc.get_freeze_count() == 0
     cycle: list[object] = []
     cycle.append(cycle)
