@@ -199,12 +199,19 @@ class Scheduler:
                 self._skip(op, f"another agent is already named {op.name}")
             else:
                 self._instant.run(op)
+        waiting: list[tuple[str, list[str]]] = []
         for agent in entering:
             self._active.add(agent.name)
-            self._enter(agent)
-        # The queued agents start first: finding the waiters that can never start walks the
-        # whole batch's waits (milliseconds on a large one), and a queued agent needs none of it.
+            if missing := self.memory.missing(agent.op.waits):
+                waiting.append((agent.name, missing))
+            else:
+                self._make_ready(agent.name)
+        # The queued agents start first: recording the waiters, and finding those that can
+        # never start (a walk of the whole batch's waits), take milliseconds on a large batch,
+        # and a queued agent needs none of it.
         self._dispatch()
+        for name, missing in waiting:
+            self._emit(AgentWaiting(agent=name, keys=missing))
         self._check_deadlock()
         await self._until_idle()
         self._emit(MessageFinished(index=message.index))
