@@ -397,8 +397,14 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
     if any(d.severity == "error" for d in diags.items):
         return
     recorded = [op for op in batch.operations() if op.kind in ("tool", "note")]
+    unread = [
+        op for op in recorded if op.kind == "note" and (op.skip_reason or "").startswith("SW019")
+    ]
     what = (
-        "it holds only operations swarmtui records without running (agents' own tools, "
+        "its operations are written in a way swarmtui cannot read (SW019: a look-alike, or a "
+        "loop over data the batch does not write)"
+        if unread
+        else "it holds only operations swarmtui records without running (agents' own tools, "
         "coordination, MCP tools) and notes"
         if recorded
         else "it holds no operation at all"

@@ -30,6 +30,14 @@ _HOOK_KEY_RE = re.compile(
     r"\bhooks?\b[^\n]*?--memory-key[= ]+(?P<q>[\"']?)(?P<key>[^\s\"']+)(?P=q)", re.IGNORECASE
 )
 _KEYISH_RE = re.compile(r"[\w.-]+(?:[/:][\w.*-]+)+")
+# What may surround a memory read that is a whole command: the program before it, a wait loop
+# around it (`while ! ...; do sleep 5; done`), its output thrown away.
+_WHOLE_READ_BEFORE = re.compile(rf"\s*(?:(?:while\s+!|until)\s+)?{_PROGRAM}$", re.IGNORECASE)
+_WHOLE_READ_AFTER = re.compile(
+    r"(?:&1)?\s*(?:[12]?>\s*/dev/null\s*(?:2>&1\s*)?)?"
+    r"(?:;\s*do\s+sleep\s+[\d.]+[smh]?\s*;\s*done\s*;?\s*)?$",
+    re.IGNORECASE,
+)
 _STORE_VERBS = frozenset({"store", "set", "save"})
 _DEFAULT_NAMESPACES = frozenset({"", "default"})
 
@@ -69,6 +77,27 @@ def memory_commands(text: str) -> list[MemoryCommand]:
             found.append(MemoryCommand("store", key, m.start("key"), m.end("key"), bare_key=key))
     found.sort(key=lambda c: c.start)
     return found
+
+
+def whole_command(command: str) -> MemoryCommand | None:
+    """The claude-flow memory command that is all of COMMAND (a store, a read, or a wait loop
+    on a read), else None."""
+    found = memory_commands(command)
+    if len(found) != 1:
+        return None
+    one = found[0]
+    if one.kind == "store":
+        before = _PROGRAM_RE.search(command, 0, one.start)
+        whole = one.start <= 40 and not command[one.end :].strip()
+        return one if whole and (before is not None or not command[: one.start].strip()) else None
+    if not _WHOLE_READ_BEFORE.fullmatch(command, 0, one.start):
+        return None
+    after = command[one.end :]
+    if not _WHOLE_READ_AFTER.fullmatch(after):
+        return None
+    if one.kind == "read" and "done" in after:
+        return None
+    return one
 
 
 def _read(m: re.Match[str], text: str) -> MemoryCommand | None:

@@ -7,9 +7,10 @@ from difflib import get_close_matches
 from typing import Any, cast
 
 from swarmtui.batch.calls import CallContext, TaskInfo, number_option, text_arg
-from swarmtui.batch.memcli import memory_commands
+from swarmtui.batch.memcli import MemoryCommand, memory_commands, whole_command
 from swarmtui.batch.models import (
     BashOp,
+    MemoryAction,
     MemoryOp,
     NoteOp,
     Severity,
@@ -174,22 +175,12 @@ def _todo_field_range(ctx: CallContext, n: int, key: str) -> Range:
 
 def _bash(ctx: CallContext, base: dict[str, Any]) -> BashOp | MemoryOp:
     command = text_arg(ctx, 0, "command", required=True) or ""
-    stored = _memory_store_command(command)
-    if stored is not None and ctx.count == 1:
-        ctx.diags.add(
-            "SW018",
-            f"claude-flow's memory command runs as a swarmtui memory store of {stored.key}",
-            ctx.rng,
-        )
-        return MemoryOp(
-            **base,
-            action="store",
-            key=stored.bare_key,
-            value=stored.value,
-            namespace=stored.namespace,
-        )
+    whole = whole_command(command) if ctx.count == 1 else None
+    if whole is not None:
+        return _memory_command_op(ctx, base, whole)
     options = ctx.arg(1) if ctx.count > 1 else {}
     op = BashOp(**base, command=command)
+    _claude_flow_reads(ctx, command, op)
     leaving = cd_outside(command)
     if leaving is not None:
         ctx.diags.add(
@@ -310,13 +301,47 @@ def _memory_tool(action: str, ctx: CallContext, base: dict[str, Any]) -> MemoryO
     return _memory_op(ctx, base, action, spec, 0)
 
 
-def _memory_store_command(command: str) -> Any:
-    """The one claude-flow `memory store` that is the whole command, else None."""
-    found = memory_commands(command)
-    if len(found) != 1 or found[0].kind != "store" or found[0].start > 40:
-        return None
-    rest = command[found[0].end :].strip()
-    return found[0] if not rest else None
+def _memory_command_op(ctx: CallContext, base: dict[str, Any], found: MemoryCommand) -> MemoryOp:
+    """A Bash operation that is only a claude-flow memory command, as swarmtui's own memory
+    operation: claude-flow's memory is not swarmtui's, so as written it would see nothing the
+    agents store (and a wait loop on it would never end)."""
+    action: MemoryAction
+    if found.kind == "store":
+        what = f"a swarmtui memory store of {found.key}"
+        action = "store"
+    else:
+        what = f"a swarmtui memory read of {found.key}"
+        if found.kind == "wait":
+            what += " (this message starts once the one before it has finished)"
+        action = "retrieve"
+    ctx.diags.add("SW018", f"claude-flow's memory command runs as {what}", ctx.rng)
+    return MemoryOp(
+        **base,
+        action=action,
+        key=found.bare_key,
+        value=found.value if action == "store" else None,
+        namespace=found.namespace,
+    )
+
+
+def _claude_flow_reads(ctx: CallContext, command: str, op: BashOp) -> None:
+    """A claude-flow memory read inside a longer command reads claude-flow's memory, which is
+    not swarmtui's: said; a wait loop on one would never end, so that operation is skipped."""
+    reads = [c for c in memory_commands(command) if c.kind != "store"]
+    if not reads:
+        return
+    first = reads[0]
+    waits = first.kind == "wait"
+    message = (
+        f"`memory {'wait' if waits else 'read'}` of {first.key} in this command asks "
+        "claude-flow's memory, which is not swarmtui's: it never sees what agents store here"
+        + (" and the loop would not end" if waits else "")
+        + f"; write it as its own Bash call (a swarmtui read of {first.key}), or let an agent "
+        "read the key"
+    )
+    ctx.diags.add("SW019", message, ctx.arg_range(0), op=ctx.index if waits else None)
+    if waits:
+        op.skip_reason = f"SW019: {message}"
 
 
 def _memory_op(

@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -18,6 +19,16 @@ from tree_sitter import Language, Node, Parser
 from swarmtui.batch.calls import CallContext, TaskInfo
 from swarmtui.batch.diagnostics import CERTAIN_CODES, Diagnostics
 from swarmtui.batch.forms import LineForm
+from swarmtui.batch.loops import (
+    EACH_ITEM,
+    MAX_LOOP_OPERATIONS,
+    Binding,
+    bound,
+    callback_binding,
+    for_of_binding,
+    label,
+    literal_items,
+)
 from swarmtui.batch.messages import Item, group_messages
 from swarmtui.batch.models import Batch, Diagnostic, NoteOp, Severity, ToolOp
 from swarmtui.batch.names import AGENT_TOOLS, is_operation_name
@@ -125,6 +136,7 @@ class _Parse:
         self._known: frozenset[str] | None = None
         self.parse_seconds_left = PARSE_SECONDS
         self.stopped: Diagnostic | None = None  # where reading stopped, out of time
+        self._loop_base: int | None = None  # operations before the outermost loop being read
 
     def run(self) -> Batch:
         pieces = self._pieces()
@@ -282,6 +294,8 @@ class _Parse:
             expr = _first_named(node)
             if expr is not None and self._expression(expr, row_offset, top=True):
                 return
+        if t == "for_in_statement" and self._for_of(node, row_offset):
+            return
         if self.diags.full():
             return  # (not an operation: only a diagnostic, which would not be kept)
         if node.has_error:
@@ -351,7 +365,8 @@ class _Parse:
             prop = fn.child_by_field_name("property")
             method = (prop.text or b"").decode() if prop is not None else ""
             if method in _LOOPS and _holds_operations(call, self, row_offset):
-                self._loop(call, name, row_offset)
+                if not self._unroll_call(call, fn, method, row_offset):
+                    self._loop(call, name, row_offset)
                 return True
         if name not in _WRAPPERS and not _holds_operations(call, self, row_offset):
             if top:
@@ -382,12 +397,127 @@ class _Parse:
             self._expression(body, row_offset, top=True)
         return len(self.items) > before
 
+    def _unroll_call(self, call: Node, fn: Node, method: str, row_offset: int) -> bool:
+        """`team.forEach(m => Task(...))` over items the batch wrote: read once per item."""
+        if method not in EACH_ITEM:
+            return False
+        args_node = call.child_by_field_name("arguments")
+        args = arguments(args_node) if args_node is not None else []
+        if not args or args[0].type not in _FUNCTIONS:
+            return False
+        binding = callback_binding(args[0])
+        over = fn.child_by_field_name("object")
+        items = literal_items(over, self.evaluator) if binding is not None else None
+        if binding is None or items is None:
+            return False
+        callback = args[0]
+        return self._unroll(
+            call, over, items, binding, lambda: self._function(callback, row_offset), row_offset
+        )
+
+    def _for_of(self, node: Node, row_offset: int) -> bool:
+        """`for (const m of team) { Task(...) }`: read once per item when the batch wrote the
+        items; otherwise said (SW019). False when the loop holds no operation."""
+        body = node.child_by_field_name("body")
+        if body is None or not _holds_operations(body, self, row_offset):
+            return False
+        binding = for_of_binding(node)
+        over = node.child_by_field_name("right")
+        items = literal_items(over, self.evaluator) if binding is not None else None
+
+        def read_body() -> None:
+            assert body is not None
+            children = body.named_children if body.type == "statement_block" else [body]
+            for child in children:
+                self._statement(child, row_offset)
+
+        if (
+            binding is None
+            or items is None
+            or not self._unroll(node, over, items, binding, read_body, row_offset)
+        ):
+            self._loop(node, "for", row_offset)
+        return True
+
+    def _unroll(
+        self,
+        loop: Node,
+        over: Node | None,
+        items: list[Any],
+        binding: Binding,
+        read_body: Callable[[], object],
+        row_offset: int,
+    ) -> bool:
+        """Read the loop's body once per item; said in a note (SW025). False (nothing kept)
+        when the body made no operation."""
+        ops_before, diags_before = len(self.items), len(self.diags.items)
+        tasks_before, syntax_before = len(self.tasks), len(self.syntax_ranges)
+        outermost = self._loop_base is None
+        if outermost:
+            self._loop_base = ops_before
+        try:
+            with bound(self.evaluator, binding) as bind:
+                for index, item in enumerate(items):
+                    bind(index, item)
+                    read_body()
+                    if len(self.items) - (self._loop_base or 0) > MAX_LOOP_OPERATIONS:
+                        raise _TooManyOperations
+        except _TooManyOperations:
+            if not outermost:
+                raise
+            # Nothing of it is kept: a loop read in part would run in part.
+            del self.items[ops_before:], self.tasks[tasks_before:]
+            del self.diags.items[diags_before:], self.syntax_ranges[syntax_before:]
+            for index in [i for i in self.diags.skip if i >= ops_before]:
+                del self.diags.skip[index]
+            self.diags.syntax_ops = {i for i in self.diags.syntax_ops if i < ops_before}
+            self.diags.add(
+                "SW001",
+                f"this loop makes more than {MAX_LOOP_OPERATIONS:,} operations, which no batch "
+                "written by hand does: it is not read",
+                self.source.node_range(loop, row_offset),
+            )
+            return True
+        finally:
+            if outermost:
+                self._loop_base = None
+        # The body's diagnostics are the same for every item: each is kept once.
+        seen: set[tuple[str, str, int, int]] = set()
+        kept = self.diags.items[:diags_before]
+        for d in self.diags.items[diags_before:]:
+            key = (d.code, d.message, d.line, d.column)
+            if key not in seen:
+                seen.add(key)
+                kept.append(d)
+        self.diags.items = kept
+        made = len(self.items) - ops_before
+        if made == 0 and items:
+            return False
+        rng = self.source.node_range(loop, row_offset)
+        self.op_rows.add(rng[0] - 1)
+        said = (
+            f"a loop over the {len(items)} items of {label(over)}: its operations are read once "
+            f"per item ({made} operations)"
+            if items
+            else f"a loop over {label(over)}, which holds no item: it makes no operation"
+        )
+        self.diags.add("SW025", said, (rng[0], rng[1], rng[0], rng[1] + 3))
+        return True
+
     def _loop(self, call: Node, name: str, row_offset: int) -> None:
-        """`team.forEach(m => agent_spawn({...}))`: JavaScript that swarmtui does not run."""
+        """`agents().forEach(m => agent_spawn({...}))`: a loop over data the batch does not
+        write, which swarmtui cannot read without running JavaScript."""
         rng = self.source.node_range(call, row_offset)
+        if name == "for":
+            shown = "for (...) {...}"
+        else:
+            fn = call.child_by_field_name("function")
+            written = " ".join(self.source.snippet(fn, 40, row_offset).split()) if fn else ""
+            shown = f"{written if not name or name.startswith('?') else name}(...)"
         message = (
-            f"`{name or 'a loop'}(...)` runs operations in a JavaScript loop, which swarmtui does "
-            "not run: write one operation per item"
+            f"`{shown}` runs operations in a JavaScript loop over data the batch "
+            "does not write (swarmtui does not run JavaScript): write the items as an array, "
+            "or one operation per item"
         )
         self.diags.add("SW019", message, rng)
         text = " ".join(self.source.snippet(call, 60, row_offset).split())
@@ -639,6 +769,10 @@ class _Parse:
                     "this line looks like an operation but none could be read from it",
                     self.source.line_range(row),
                 )
+
+
+class _TooManyOperations(Exception):
+    """Loops (nested ones together) made more than `MAX_LOOP_OPERATIONS` operations."""
 
 
 class _OutOfTime(Exception):

@@ -113,6 +113,8 @@ class Evaluator:
             return self._name(node)
         if t == "call_expression":
             return self._call(node, depth)
+        if t in ("member_expression", "subscript_expression"):
+            return self._member(node, depth)
         if t == "spread_element":
             inner = node.named_children
             return self.eval(inner[0], depth + 1) if inner else UNDEFINED
@@ -251,6 +253,31 @@ class Evaluator:
         if name == "undefined":
             return None
         self._error("SW002", f"{name} is not defined", node)
+        return UNDEFINED
+
+    def _member(self, node: Node, depth: int) -> Any:
+        """`member.type`, `team[0]`, `items.length` of a value the batch wrote (a `const`, or a
+        loop's item): JavaScript's value, `undefined` (None) for a missing key."""
+        obj = node.child_by_field_name("object")
+        key: Any = None
+        if node.type == "member_expression":
+            prop = node.child_by_field_name("property")
+            if prop is not None and prop.type == "property_identifier":
+                key = _text(prop)
+        elif (index := node.child_by_field_name("index")) is not None:
+            key = self.eval(index, depth + 1)
+        known = obj is not None and (obj.type != "identifier" or _text(obj) in self.consts)
+        value = self.eval(obj, depth + 1) if obj is not None and key is not None and known else None
+        if isinstance(value, Undefined):
+            return UNDEFINED
+        if isinstance(value, dict) and isinstance(key, str):
+            return value.get(key)
+        if isinstance(value, list | str):
+            if key == "length":
+                return len(value)
+            if isinstance(key, int) and not isinstance(key, bool):
+                return value[key] if 0 <= key < len(value) else None
+        self._error("SW001", f"unsupported expression `{self.diags.source.snippet(node)}`", node)
         return UNDEFINED
 
     def _call(self, node: Node, depth: int) -> Any:

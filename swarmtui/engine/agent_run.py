@@ -92,7 +92,11 @@ class AgentRun:
         # Why its previous attempt failed (a retry tells its backend), before it starts again.
         self._previous_failure = scheduler.state.agents[agent.name].reason
         self._timer: asyncio.Timeout | None = None
-        self._timer_left: float | None = None  # run time left while it waits for its server
+        # Run time left while its clock stands still (it waits for its server or a person),
+        # and how many such waits are under way.
+        self._timer_left: float | None = None
+        self._holds = 0
+        self._server_held = False
         self._unsent_usage: AgentUsage | None = None
         self._began: float | None = None  # (loop time: see `AgentJob.began`)
         self._usage_at = -ESTIMATE_INTERVAL
@@ -239,16 +243,30 @@ class AgentRun:
         if not self._running:
             return
         self._emit(AgentServerWait(agent=self.name, endpoint=endpoint, limit=limit, ahead=ahead))
-        timer = self._timer
-        if timer is not None and (when := timer.when()) is not None:
-            self._timer_left = when - asyncio.get_running_loop().time()
-            timer.reschedule(None)  # (waiting for the server is not running)
+        if not self._server_held:  # (waiting for the server is not running)
+            self._server_held = True
+            self.hold()
 
     def server_slot(self, endpoint: str) -> None:
         if not self._running:
             return
         self._emit(AgentServerSlot(agent=self.name, endpoint=endpoint))
-        if self._timer is not None and self._timer_left is not None:
+        if self._server_held:
+            self._server_held = False
+            self.release()
+
+    def hold(self) -> None:
+        """Stop its run time (`guard.RunClock`): it waits for its server, or for a person."""
+        self._holds += 1
+        timer = self._timer
+        if self._holds == 1 and timer is not None and (when := timer.when()) is not None:
+            self._timer_left = when - asyncio.get_running_loop().time()
+            timer.reschedule(None)
+
+    def release(self) -> None:
+        """Its run time goes on from where `hold` stopped it, once no wait holds it."""
+        self._holds = max(0, self._holds - 1)
+        if self._holds == 0 and self._timer is not None and self._timer_left is not None:
             self._timer.reschedule(asyncio.get_running_loop().time() + self._timer_left)
             self._timer_left = None
 
@@ -285,7 +303,7 @@ class AgentRun:
             ),
             previous_failure=self._previous_failure if self.attempt > 1 else None,
             gate=scheduler.guard.for_agent(
-                agent.name, agent.op.agent_type, agent.runs_on, self.workspace.place
+                agent.name, agent.op.agent_type, agent.runs_on, self.workspace.place, self
             ),
             workdir=self.workspace.workdir,
             branch=self.workspace.branch,

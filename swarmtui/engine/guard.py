@@ -15,7 +15,7 @@ import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from swarmtui.engine.approvals import Answer, Approvals, Subject
 from swarmtui.engine.confine import Gate, ProcessKind, SandboxStatus
@@ -155,9 +155,22 @@ class SessionGuard:
         )
 
     def for_agent(
-        self, name: str, agent_type: str, backend: str, place: Place | None = None
+        self,
+        name: str,
+        agent_type: str,
+        backend: str,
+        place: Place | None = None,
+        clock: RunClock | None = None,
     ) -> AgentGate:
-        return AgentGate(self, name, agent_type, backend, place or Place())
+        return AgentGate(self, name, agent_type, backend, place or Place(), clock)
+
+
+class RunClock(Protocol):
+    """An agent's run time (its timeout): stopped while it waits for a person's decision."""
+
+    def hold(self) -> None: ...
+
+    def release(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -176,13 +189,34 @@ class AgentGate:
     (Claude Code's) are decided by the same rules and the same queue."""
 
     def __init__(
-        self, guard: SessionGuard, name: str, agent_type: str, backend: str, place: Place
+        self,
+        guard: SessionGuard,
+        name: str,
+        agent_type: str,
+        backend: str,
+        place: Place,
+        clock: RunClock | None = None,
     ) -> None:
         self._guard = guard
         self.name = name
         self.agent_type = agent_type
         self.backend = backend
         self.place = place
+        self.clock = clock
+
+    async def _permit(
+        self, what: Subject, request: Request | None, sandbox: SandboxStatus | None = None
+    ) -> Answer:
+        """The decision on WHAT; the agent's run time stands still while it waits for it (time
+        spent waiting for the user is not the agent's: it shows as awaiting approval)."""
+        clock = self.clock
+        if clock is None:
+            return await self._guard.permit(what, request, sandbox)
+        clock.hold()
+        try:
+            return await self._guard.permit(what, request, sandbox)
+        finally:
+            clock.release()
 
     def _env(self, extra_env: Mapping[str, str] | None) -> dict[str, str]:
         return {**self.place.env, **(extra_env or {})}
@@ -192,7 +226,7 @@ class AgentGate:
         if len(line) > SUBJECT_LIMIT:  # (a command agent's line holds its whole prompt)
             line = line[:SUBJECT_LIMIT] + f" [... {len(line) - SUBJECT_LIMIT} more characters]"
         what = Subject("agent", "process", line, agent=self.name, agent_type=self.agent_type)
-        answer = await self._guard.permit(what, None)
+        answer = await self._permit(what, None)
         if not answer.allowed:
             raise AgentFailed(f"its {self.backend} process was not started: {answer.reason}")
 
@@ -254,14 +288,14 @@ class AgentGate:
     ) -> Answer:
         """A decision this agent's gate on another machine (a Dask worker) asks for: WHAT and
         REQUEST as it put them, judged with that machine's SANDBOX."""
-        return await self._guard.permit(what, request, sandbox)
+        return await self._permit(what, request, sandbox)
 
     async def ask_tool(self, tool: str, tool_input: dict[str, Any]) -> Answer:
         """Whether the agent's program may use TOOL with TOOL_INPUT (its permission prompt)."""
         request = tool_request(tool, tool_input, str(self._guard.session_dir))
         subject = request.command if request.kind == "Bash" else request.summary
         what = Subject("tool", tool, subject or tool, agent=self.name, agent_type=self.agent_type)
-        return await self._guard.permit(what, request)
+        return await self._permit(what, request)
 
     def write_problem(self, relative: str) -> str | None:
         """Why a file the agent's answer holds may not be written (a Write rule), else None."""

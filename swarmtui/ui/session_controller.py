@@ -105,7 +105,7 @@ class SessionController:
         context: RunContext,
         bridge: SessionBridge,
         notify: Notify,
-        bell: Callable[[], None] = lambda: None,
+        bell: Callable[[str], None] = lambda _sequence: None,
     ) -> None:
         self.context = context
         self.bridge = bridge
@@ -271,9 +271,14 @@ class SessionController:
             self._say(f"Session {state.status}{said}" + (f": {why}" if why else ""), severity)
 
     def _told(self, notification: Notification) -> None:
-        """A notification of the session (`[notify]`): the terminal's bell, and a line for what
-        the user must act on (the end of the session is said when the worker ends)."""
-        self._bell()
+        """A notification of the session (`[notify]`): the terminal's own (a bell, and OSC 9 or
+        777 where the terminal shows a desktop notification), and a line for what the user must
+        act on (the end of the session is said when the worker ends)."""
+        import os
+
+        from swarmtui.engine.confine.notify import terminal_kinds, terminal_sequence
+
+        self._bell(terminal_sequence(notification, terminal_kinds(os.environ)))
         if notification.event == "approval_requested":
             self._say(f"{notification.message} (a opens the queue)", "warning")
         elif notification.event == "agent_failed":

@@ -107,10 +107,14 @@ def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StandIn:
 
 
 async def _run(
-    stand_in: StandIn, tmp_path: Path, answer: Any = None, **settings: Any
+    stand_in: StandIn,
+    tmp_path: Path,
+    answer: Any = None,
+    timeout: float | None = None,
+    **settings: Any,
 ) -> tuple[LiveSession, list[Event], list[list[str]]]:
     session, events = make_session(
-        one_message(TaskOp(index=0, name="Coder", agent_type="coder")),
+        one_message(TaskOp(index=0, name="Coder", agent_type="coder", timeout=timeout)),
         tmp_path,
         **stand_in.settings(**settings),
     )
@@ -225,3 +229,25 @@ def test_the_relay_answers_mcp_and_denies_when_swarmtui_is_gone(tmp_path: Path) 
     answer = json.loads(replies[4]["result"]["content"][0]["text"])
     assert answer["behavior"] == "deny" and "swarmtui did not answer" in answer["message"]
     assert replies[None]["error"]["code"] == -32700
+
+
+async def test_the_time_a_prompt_waits_for_the_user_is_not_the_agents_run_time(
+    stand_in: StandIn, tmp_path: Path
+) -> None:
+    # The agent may run 6 s; its prompt is answered 8 s after it came. The wait is the point
+    # of the test (not a synchronisation): counted as run time, it would time the agent out.
+    stand_in.wants(("Bash", {"command": "make release"}))
+
+    def answer(session: LiveSession, event: ApprovalRequested) -> None:
+        asyncio.get_running_loop().call_later(8, session.approve, event.id)
+
+    session, events, awaiting = await _run(stand_in, tmp_path, answer, timeout=6, approvals="wait")
+    coder = session.state.agents["Coder"]
+    assert coder.status == "done", coder.reason
+    assert stand_in.answers() == [
+        {"behavior": "allow", "updatedInput": {"command": "make release"}}
+    ]
+    # While it waited it showed as awaiting approval, and the wait was longer than its timeout.
+    assert len(awaiting) == 1 and awaiting[0]
+    [decided] = [e for e in events if isinstance(e, ApprovalDecided)]
+    assert decided.by == "user" and decided.verdict == "allow"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from swarmtui.batch import TaskOp
+from swarmtui.batch import BashOp, MemoryOp, TaskOp
 
 from .conftest import CORPUS, codes, parse
 from .describe import describe
@@ -145,12 +145,49 @@ def test_code_in_instructions_is_not_a_placeholder() -> None:
     assert "SW003" not in codes(batch)
 
 
-def test_a_loop_is_named_and_not_run() -> None:
+def test_a_loop_over_items_the_batch_writes_is_read_once_per_item() -> None:
     batch = parse(_text("loop.swarm.js"))
+    scout, builder = batch.tasks()
+    assert (scout.name, scout.agent_type, builder.name, builder.agent_type) == (
+        "Scout",
+        "researcher",
+        "Builder",
+        "coder",
+    )
+    assert builder.instructions == (
+        "Study the client and store notes in memory under 'notes/Builder'."
+    )
+    assert builder.stores == ["notes/Builder"]
+    commands = [op.command for op in batch.operations() if isinstance(op, BashOp)]
+    assert commands == ["npm run lint", "npm run test"]
+    # Said, once per loop, as a note: nothing is hidden, nothing is guessed.
+    loops = [d for d in batch.diagnostics if d.code == "SW025"]
+    assert [(d.line, d.severity) for d in loops] == [(6, "info"), (9, "info")]
+    assert "the 2 items of team" in loops[0].message
+    assert not batch.has_errors
+    # The names the loop gave its items are not left defined after it.
+    after = parse(_text("loop.swarm.js") + 'Task("Late", member.name, "coder")\n')
+    assert any(d.code == "SW001" and "member.name" in d.message for d in after.diagnostics)
+
+
+def test_a_loop_over_data_the_batch_does_not_write_is_named_and_not_run() -> None:
+    batch = parse(_text("loop-unknown-data.swarm.js"))
     assert batch.tasks() == []
     (loop,) = [d for d in batch.diagnostics if d.code == "SW019"]
-    assert "members.forEach" in loop.message and loop.severity == "warning"
-    assert batch.has_errors  # SW021: nothing can run
+    assert '`loadTeam("team.json").forEach(...)`' in loop.message
+    assert loop.severity == "warning"
+    # Never a silent success: nothing can run, and the error says why.
+    (nothing,) = [d for d in batch.diagnostics if d.code == "SW021"]
+    assert "SW019" in nothing.message and batch.has_errors
+
+
+def test_a_loops_body_diagnostics_are_said_once() -> None:
+    batch = parse(
+        'const team = [{ name: "A" }, { name: "B" }, { name: "C" }]\n'
+        'team.forEach(m => Task(m.name, "Do it.", "wizard"))\n'
+    )
+    assert [t.name for t in batch.tasks()] == ["A", "B", "C"]
+    assert len([d for d in batch.diagnostics if d.code == "SW009"]) == 1
 
 
 def test_wrapped_operations_keep_their_positions() -> None:
@@ -161,3 +198,43 @@ def test_wrapped_operations_keep_their_positions() -> None:
         if isinstance(op, TaskOp) or op.kind == "bash":
             written = lines[op.line - 1][op.column - 1 : op.end_column - 1]
             assert written.startswith(("Task(", "Bash(")) and written.endswith(")"), written
+
+
+def test_claude_flow_memory_commands_in_bash_are_swarmtui_memory_operations() -> None:
+    batch = parse(
+        'Task("Writer", "Write the guide. Store it in memory under \'docs/guide\'.", "coder")\n'
+        "[Message 2]:\n"
+        'Bash("until npx claude-flow@alpha memory retrieve --key docs/guide --namespace team '
+        '>/dev/null 2>&1; do sleep 2; done")\n'
+        'Bash("npx claude-flow@alpha memory get reports/daily")\n'
+        'Bash("while ! npx claude-flow@alpha memory read --key a/b; do sleep 5; done; make")\n'
+        'Bash("npx claude-flow@alpha memory get a/b | jq .")\n'
+    )
+    wait, read, loop, piped = batch.messages[1].operations
+    assert isinstance(wait, MemoryOp) and isinstance(read, MemoryOp)
+    assert (wait.action, wait.namespace, wait.key) == ("retrieve", "team", "docs/guide")
+    assert (read.action, read.namespace, read.key) == ("retrieve", "default", "reports/daily")
+    # Inside longer commands: said; the wait loop, which could never end, does not run.
+    assert isinstance(loop, BashOp) and (loop.skip_reason or "").startswith("SW019")
+    assert isinstance(piped, BashOp) and piped.skip_reason is None
+    said = [(d.line, d.code) for d in batch.diagnostics if d.code in ("SW018", "SW019")]
+    assert said == [(3, "SW018"), (4, "SW018"), (5, "SW019"), (6, "SW019")]
+
+
+def test_a_loop_over_an_empty_array_makes_nothing_and_says_so() -> None:
+    batch = parse('const none = []\nnone.forEach(m => Task(m, "x", "coder"))\n')
+    assert batch.tasks() == []
+    said = [(d.code, d.line) for d in batch.diagnostics]
+    assert ("SW025", 2) in said and "SW019" not in [code for code, _ in said]
+    assert any("holds no item" in d.message for d in batch.diagnostics)
+    assert batch.has_errors  # SW021: nothing can run
+
+
+def test_a_loop_over_a_field_of_a_const_is_read_once_per_item() -> None:
+    batch = parse(
+        'const config = { agents: [{ name: "A", type: "coder" }, { name: "B", type: "tester" }] }\n'
+        'config.agents.forEach(a => Task(a.name, "Do it.", a.type))\n'
+    )
+    assert [(t.name, t.agent_type) for t in batch.tasks()] == [("A", "coder"), ("B", "tester")]
+    (note,) = [d for d in batch.diagnostics if d.code == "SW025"]
+    assert "the 2 items of config.agents" in note.message

@@ -135,3 +135,20 @@ def test_a_large_batch_is_read_whole_through_the_watched_parse() -> None:
     assert [t.name for t in batch.tasks()] == [f"Agent {i}" for i in range(4000)]
     assert batch.tasks()[-1].instructions == "Work on part 3999."
     assert not batch.has_errors
+
+
+def test_nested_loops_past_the_operation_bound_are_refused_whole_not_read_in_part() -> None:
+    items = ", ".join(str(i) for i in range(1000))
+    text = (
+        f"const xs = [{items}]\n"
+        "xs.forEach(a => xs.forEach(b => xs.forEach(c => Task(`T${a}-${b}-${c}`, 'x', 'coder'))))\n"
+        'Task("Real", "Do it.", "coder")\n'
+    )
+    batch = parse(text)  # (a billion operations if read: bounded instead)
+    assert [t.name for t in batch.tasks()] == ["Real"]
+    (refused,) = [d for d in batch.diagnostics if d.code == "SW001"]
+    assert refused.line == 2 and refused.severity == Severity.ERROR
+    assert "more than 5,000 operations" in refused.message
+    # One loop of 1,000 items is read whole.
+    one = parse(f"const xs = [{items}]\nxs.forEach(a => Task(`T${{a}}`, 'x', 'coder'))\n")
+    assert len(one.tasks()) == 1000 and not one.has_errors

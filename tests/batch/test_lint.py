@@ -52,6 +52,7 @@ TRIGGERS = {
     "SW014": 'Task("A", "", "coder")\n',
     "SW015": 'Bash("ls")\nTotal time: 40 minutes\n',
     "SW024": 'Bash("cd /srv/app && make")\n',
+    "SW025": 'for (const name of ["A", "B"]) { Task(name, "Do it.", "coder") }\n',
 }
 
 # The severity of every code, as §7 lists it (SW015, the note, is info).
@@ -72,6 +73,7 @@ SEVERITIES = {
     "SW014": Severity.WARNING,
     "SW015": Severity.INFO,
     "SW024": Severity.WARNING,
+    "SW025": Severity.INFO,
 }
 
 
@@ -185,7 +187,15 @@ def test_project_agent_types_and_malformed_file(tmp_path: object) -> None:
 
 
 def test_every_code_has_a_trigger_and_a_severity() -> None:
-    assert set(TRIGGERS) == set(SEVERITIES) == {f"SW{n:03d}" for n in range(1, 16)} | {"SW024"}
+    assert (
+        set(TRIGGERS)
+        == set(SEVERITIES)
+        == {f"SW{n:03d}" for n in range(1, 16)}
+        | {
+            "SW024",
+            "SW025",
+        }
+    )
 
 
 def test_sw001_points_at_the_first_bad_token() -> None:

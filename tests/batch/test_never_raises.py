@@ -22,7 +22,9 @@ ALPHABET = st.sampled_from(
     "Bash \"", "Write ", "- ", "* ", "1. ", "[BatchTool]:", "[BatchTool - Message 2]:",
     "// Message 2", "Read(", "await Promise.all([", "() => {", "=$(", "Task({prompt: ",
     "subagent_type: ", "npx claude-flow@alpha memory store ", "--namespace ", "memory get ",
-    "while ! ", "--memory-key ", "namespace 'x'", ".forEach(", "[5 todos to do]", "```js\n"]
+    "while ! ", "--memory-key ", "namespace 'x'", ".forEach(", "[5 todos to do]", "```js\n",
+    "const t = [{ n: 'a' }]\n", "t.forEach(m => ", "m.n", "t.map((m, i) => ", "for (const m of ",
+    "for (const { n } of t) ", "[{ n: 'b' }]", "m[0]", ".length"]
 )  # fmt: skip
 
 

@@ -78,6 +78,7 @@ async def test_approve_once_and_deny_with_a_reason_from_the_queue(tmp_path: Path
         state = await wait_for_state(pilot, lambda s: s.status != "running")
         await settle(pilot)
         assert str(queue.query_one("#approvals-title").render()) == "Nothing waits for approval."
+        assert not listed.display  # (no empty box under it)
         await pilot.press("escape")
         await pilot.pause()
         assert top(app) is main
@@ -159,6 +160,7 @@ async def test_the_queue_key_is_in_the_palette_and_can_be_remapped(tmp_path: Pat
         queue = top(app)
         assert isinstance(queue, ApprovalsScreen)
         assert str(queue.query_one("#approvals-title").render()) == "Nothing waits for approval."
+        assert not queue.query_one(OptionList).display  # (no empty box under it)
         shown: Screen[Any] = queue
         titles = {c.title for c in app.get_system_commands(shown)}
         assert "Close" in titles and "Approve once" not in titles  # nothing to approve

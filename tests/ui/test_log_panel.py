@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from swarmtui.engine.events import AgentPlan, AgentStarted, Event, SessionStarted
+from swarmtui.engine.events import (
+    AgentPlan,
+    AgentRehearsed,
+    AgentStarted,
+    BashRehearsed,
+    Event,
+    SessionResumed,
+    SessionStarted,
+)
 from swarmtui.engine.state import SessionState, apply
 from swarmtui.ui.bridge import Frame
-from swarmtui.ui.widgets.log_panel import WHO_MAX, WHO_MIN, LogPanel, who_width
+from swarmtui.ui.widgets.log_panel import WHO_MAX, WHO_MIN, LogPanel, describe, who_width
 
 LONG = "An Agent Whose Name Goes On And On"
 
@@ -71,3 +79,17 @@ async def test_a_very_long_name_is_cut_at_the_bound() -> None:
         assert log.render_row(1, 100).plain.startswith("   1.00 A       started"), log.render_row(
             1, 100
         ).plain
+
+
+def test_rehearsed_operations_say_what_would_have_run() -> None:
+    bash = BashRehearsed(op=2, command="npm install left-pad", cwd="app")
+    assert describe(bash) == ("bash#2", "rehearsed, not run: npm install left-pad (in app)")
+    agent = AgentRehearsed(
+        agent="Coder", backend="command", command="llm 'Write it'", cwd=".", waits=["spec"]
+    )
+    assert describe(agent) == (
+        "Coder",
+        "rehearsed, not run (command, after spec): llm 'Write it'",
+    )
+    resumed = SessionResumed(resumed_at="2026-01-01T00:00:00Z", backend="rehearsal")
+    assert describe(resumed) == ("session", "resumed (rehearsal)")

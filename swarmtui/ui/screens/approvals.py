@@ -135,15 +135,19 @@ class ApprovalsScreen(ModalScreen[None]):
         ids = [request.id or "" for request in waiting]
         title = self.query_one("#approvals-title", Label)
         title.update(f"Waiting for approval ({len(ids)})" if ids else EMPTY)
+        options = self.query_one(OptionList)
+        # (an empty list is not drawn: the title says nothing waits)
+        options.display = bool(ids)
         if ids == self._ids:
             return
-        options = self.query_one(OptionList)
         previous = self.selected
         self._ids = ids
         options.clear_options()
         options.add_options([Option(request_line(r), id=r.id) for r in waiting])
         if ids:
             options.highlighted = ids.index(previous) if previous in ids else 0
+            if self.focused is None:
+                options.focus()
         self._show_detail()
         self.refresh_bindings()
 

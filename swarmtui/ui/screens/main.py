@@ -83,9 +83,16 @@ class MainScreen(ReportsFailures, SessionScreen):
         self.document.add_class("pane")
         self.bridge = SessionBridge(self)
         self.controller = SessionController(
-            context, self.bridge, self.notify, bell=lambda: self.app.bell()
+            context, self.bridge, self.notify, bell=self._tell_terminal
         )
         self._backend_label = backend_label
+
+    def _tell_terminal(self, sequence: str) -> None:
+        """Write a notification's escape SEQUENCE (`App.bell` writes only the bell) to the
+        terminal; a headless app has none."""
+        driver = self.app._driver
+        if sequence and not self.app.is_headless and driver is not None:
+            driver.write(sequence)
 
     # Layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

@@ -21,10 +21,19 @@ if TYPE_CHECKING:
 
 LANGUAGE = "swarm"
 
-# py-tree-sitter 0.26 crashes the interpreter when a Query compiled from the JavaScript
-# highlight query is freed (reproduced: create and delete it in a loop). Each document the
-# editor builds compiles one, so every one is kept alive: a few KiB per file opened.
-_QUERIES_KEPT_ALIVE: list[Any] = []
+# py-tree-sitter 0.26 crashes the interpreter when a Query is compiled after another one was
+# freed (reproduced: create and delete one in a loop): the highlight query is compiled once per
+# language and kept for the life of the process, shared by every document.
+_QUERIES: dict[int, tuple[Any, Any]] = {}  # id(language) -> (language, its compiled query)
+
+
+def _compiled_query(language: Any, source: str) -> Any:
+    kept = _QUERIES.get(id(language))
+    if kept is None or kept[0] is not language:
+        from tree_sitter import Query
+
+        kept = _QUERIES[id(language)] = (language, Query(language, source))
+    return kept[1]
 
 
 @cache
@@ -38,7 +47,9 @@ def highlight_query() -> str:
         return ""
 
 
+@cache
 def _language() -> Any:
+    """The grammar, one object for the process (its compiled query is kept with it)."""
     try:
         import tree_sitter_javascript
         from tree_sitter import Language
@@ -264,9 +275,25 @@ class BatchEditor(TextArea):
                     highlights.setdefault(row, []).append(span)
 
     def _set_document(self, text: str, language: str | None) -> None:
-        super()._set_document(text, language)
-        if self._highlight_query is not None:
-            _QUERIES_KEPT_ALIVE.append(self._highlight_query)
+        registered = self._languages.get(language or "")
+        if registered is None or registered.language is None:
+            super()._set_document(text, language)
+            return
+        # Textual's syntax-aware document parses from a callback, which crashes highlighting
+        # of a long line (see syntax_document): the same document, parsed from bytes.
+        from textual.document._document_navigator import DocumentNavigator
+        from textual.document._wrapped_document import WrappedDocument
+
+        from swarmtui.ui.widgets.syntax_document import BytesSyntaxDocument
+
+        super()._set_document(text, None)
+        document = BytesSyntaxDocument(text, registered.language)
+        self._highlight_query = _compiled_query(registered.language, registered.highlight_query)
+        self.document = document
+        self.wrapped_document = WrappedDocument(document, tab_width=self.indent_width)
+        self.navigator = DocumentNavigator(self.wrapped_document)
+        self._build_highlight_map()
+        self._rewrap_and_refresh_virtual_size()
 
     def set_diagnostics(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = list(diagnostics)

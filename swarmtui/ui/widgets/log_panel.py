@@ -51,6 +51,7 @@ def describe(event: Event) -> tuple[str, str]:
         AgentMessage,
         AgentOutput,
         AgentQueued,
+        AgentRehearsed,
         AgentServerSlot,
         AgentServerWait,
         AgentStarted,
@@ -60,6 +61,7 @@ def describe(event: Event) -> tuple[str, str]:
         ApprovalRequested,
         BashFinished,
         BashOutput,
+        BashRehearsed,
         BashStarted,
         BranchesMerged,
         CapCrossed,
@@ -77,6 +79,7 @@ def describe(event: Event) -> tuple[str, str]:
         PlacedOnWorker,
         SessionFinished,
         SessionForked,
+        SessionResumed,
         SessionStarted,
         TodoChanged,
         WorkerLost,
@@ -146,6 +149,15 @@ def describe(event: Event) -> tuple[str, str]:
         return f"bash#{event.op}", f"exit {event.exit_status}" + (
             f": {event.reason}" if event.reason else ""
         )
+    if isinstance(event, BashRehearsed):
+        where = f" (in {event.cwd})" if event.cwd != "." else ""
+        return f"bash#{event.op}", f"rehearsed, not run: {event.command}{where}"
+    if isinstance(event, AgentRehearsed):
+        model = f" {event.model}" if event.model else ""
+        after = f", after {', '.join(event.waits)}" if event.waits else ""
+        return event.agent, f"rehearsed, not run ({event.backend}{model}{after}): {event.command}"
+    if isinstance(event, SessionResumed):
+        return "session", f"resumed ({event.backend})"
     if isinstance(event, FileWritten):
         return event.by, f"wrote {event.path} ({plural(event.bytes, 'byte')})"
     if isinstance(event, OperationSkipped):
