@@ -253,6 +253,33 @@ def read_recorded_seconds(session_path: Path) -> float | None:
     return max(0.0, float(last) - float(first))
 
 
+def read_clock_marks(session_path: Path) -> list[Event]:
+    """The events that set where the session's clock starts (`session_forked`, `session_resumed`):
+    all a reader needs, besides the files' times, to tell how far a running session has gone."""
+    db = db_path(session_path)
+    try:
+        conn, source = _connect(db)
+    except SessionStoreError:
+        return []
+    try:
+        rows: list[Any] = conn.execute(CLOCK_MARKS_SQL).fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
+        source.close()
+    try:
+        return parse_events(db, [r[0] for r in rows])
+    except SessionStoreError:
+        return []
+
+
+CLOCK_MARKS_SQL = (
+    "SELECT payload_json FROM events WHERE type IN ('session_forked', 'session_resumed')"
+    " ORDER BY seq"
+)
+
+
 def read_events_tolerantly(session_path: Path) -> tuple[list[Event], str | None]:
     """Every event up to the first that cannot be read, and why the rest could not be (None
     when all of them could). `SessionStoreError` only when the database cannot be opened."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.eventlog import writer_alive
-from swarmtui.store.reader import read_recorded_seconds, read_session_row
+from swarmtui.store.reader import read_clock_marks, read_recorded_seconds, read_session_row
 from swarmtui.store.schema import DB_NAME
 
 
@@ -57,13 +57,14 @@ def session_info(folder: Path) -> SessionInfo:
             path=folder,
             error=str(exc),
         )
+    status = effective_status(row.status, folder)
     wall = row.wall_seconds
-    if wall is None:  # its end was never recorded (killed, or running): what its events span
-        wall = read_recorded_seconds(folder)
+    if wall is None:  # its end was never recorded (killed, or running)
+        wall = _unfinished_wall(folder, status)
     return SessionInfo(
         id=row.id,
         title=row.title,
-        status=effective_status(row.status, folder),
+        status=status,
         started_at=row.started,
         wall_seconds=wall,
         agents=row.agents,
@@ -73,6 +74,27 @@ def session_info(folder: Path) -> SessionInfo:
         forked_from=row.forked_from,
         forked_at=row.forked_at,
     )
+
+
+def _unfinished_wall(folder: Path, status: str) -> float | None:
+    """A killed session's wall time as its replay gives it (up to its last sign of life: an
+    agent may have run long after the last event); a running one's, how far its clock has gone
+    by now (its agents may run silently long after the last event), as its live replay says."""
+    from swarmtui.store import replay  # (it imports this module)
+
+    if status == "interrupted":
+        from swarmtui.engine.metrics import figures
+
+        try:
+            return figures(replay.replay_state(folder)).wall_seconds
+        except SessionStoreError:
+            pass  # (a damaged log: what can be read of it)
+    span = read_recorded_seconds(folder)
+    if status == "running":
+        now = replay.recording_time_now(read_clock_marks(folder), folder)
+        if now is not None:
+            return max(span or 0.0, now)
+    return span
 
 
 def list_sessions(sessions_dir: Path) -> list[SessionInfo]:

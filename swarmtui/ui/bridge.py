@@ -167,8 +167,14 @@ class SessionBridge:
 
     def start(self) -> None:
         if self._timer is None:
-            app = self._host.app
-            self._timer = app.set_interval(1.0 / self.fps, self.repaint, name="repaint")
+            # The host's timer, not the app's: it stops when the host's screen closes, before
+            # the panels leave the DOM (an app timer painted detached panels on quit: NoScreen).
+            self._timer = self._host.set_interval(1.0 / self.fps, self.repaint, name="repaint")
+
+    @property
+    def repainting(self) -> bool:
+        """Whether the repaint timer runs (it ends with its host's screen)."""
+        return self._timer is not None and self._timer._task is not None
 
     def stop(self) -> None:
         if self._timer is not None:

@@ -377,7 +377,8 @@ class SessionController:
 
         for wanted in agent.missing or agent.waits:
             if "*" not in wanted:
-                if wanted not in agent.arrived:
+                # (an agent skipped at the start saw none arrive: a key stored since is not it)
+                if wanted not in agent.arrived and not state.has_key(wanted):
                     return wanted
                 continue
             for provider in agent.providers.get(wanted, []):

@@ -122,3 +122,16 @@ def test_sessions_prints_aligned_columns_under_a_header(tmp_path: Path) -> None:
         column = lines[0].index(word)
         assert all(line[column - 2 : column] == "  " for line in lines[1:]), lines
         assert all(line[column] != " " for line in lines[1:]), lines
+
+
+def test_the_headless_line_of_a_waiting_agent_shows_how_long_it_has_waited() -> None:
+    """`run --headless` prints its agents' lines as the clock moves: a waiting agent's clock
+    is its wait so far."""
+    from swarmtui.commands.session_text import agent_lines
+    from swarmtui.engine.events import AgentWaiting
+
+    from .test_metrics import _started, _state
+
+    state = _state([_started("A", waits={"A": ["k"]}), AgentWaiting(agent="A", keys=["k"], t=1.0)])
+    [line] = agent_lines(state, now=4.0)
+    assert line.startswith("waiting      3.00s  A") and "waits for k" in line, line

@@ -1,5 +1,6 @@
 """The editor as one lives in it: a new empty batch, select all, find, go to line, document
-start and end (none of them a pane key), and save-as that asks before replacing a file."""
+start and end (none of them a pane key), undo and redo, and save-as that asks before replacing
+a file."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from swarmtui.ui.screens.ask import AskScreen, ConfirmScreen
 from swarmtui.ui.screens.confirm_quit import ConfirmQuitScreen
+from swarmtui.ui.screens.help import binding_rows
 from swarmtui.ui.screens.open_file import OpenFileScreen
 from swarmtui.ui.widgets.batch_editor import find_next
 
@@ -100,3 +102,23 @@ async def test_save_as_asks_before_replacing_a_file(tmp_path: Path) -> None:
         await pilot.pause()
         assert existing.read_text() == app.main_screen.document.text
         assert app.main_screen.document.path == existing
+
+
+async def test_undo_and_redo_are_keys_listed_in_help(tmp_path: Path) -> None:
+    app = app_for(tmp_path, TEXT)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        editor = app.main_screen.editor
+        editor.focus()
+        await pilot.press("ctrl+end", *"Bash")
+        assert editor.text == TEXT + "Bash"
+        await pilot.press("ctrl+z")
+        assert editor.text == TEXT
+        await pilot.press("ctrl+y")
+        assert editor.text == TEXT + "Bash"
+        rows = {
+            row.description: row.keys
+            for _group, group_rows in binding_rows(app.screen)
+            for row in group_rows
+        }
+        assert rows["Undo"][0] == "^z" and rows["Redo"][0] == "^y", rows

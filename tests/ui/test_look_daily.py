@@ -1,9 +1,13 @@
 """Small things that read wrong: plurals, reads claimed for an agent that never ran, text cut
-without an ellipsis (status bar at 80 columns, help entries), the status glyphs' legend."""
+without an ellipsis (status bar at 80 columns, a new batch typed into, help entries), the
+status glyphs' legend."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
+from textual.widgets._toast import Toast
 
 from swarmtui.engine.events import (
     AgentFinished,
@@ -18,8 +22,9 @@ from swarmtui.ui.look import STATUS_GLYPH, plural
 from swarmtui.ui.screens.agent_detail import read_entries
 from swarmtui.ui.screens.help import HelpScreen
 from swarmtui.ui.widgets.diagnostics_list import DiagnosticsList
+from swarmtui.ui.widgets.status_bar import HELD, HELD_SHORT
 
-from .helpers import app_for, settle, show_session
+from .helpers import app_for, settle, show_session, wait_for_state
 from .live_sessions import mid_run_events
 
 
@@ -78,6 +83,72 @@ async def test_the_status_bar_ends_in_an_ellipsis_at_80_columns(tmp_path: Path) 
         plain = text.plain
         assert plain.rstrip().endswith(("…", ".js")), plain
         assert "…" in plain  # something had to give, and says so
+        assert "· running · " in plain and "▶2" in plain  # (the pane keys' hint gives way)
+
+
+async def test_a_new_batch_typed_into_reads_whole_at_80_columns(tmp_path: Path) -> None:
+    """No "…h (not saved yet) ● unsaved": the unsaved mark says what the label said."""
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        bar = app.main_screen.status_bar
+        assert bar.render().plain.rstrip().endswith("new batch (not saved yet)")
+        await pilot.press(*"Task")
+        await settle(pilot)
+        plain = bar.render().plain
+        assert plain.rstrip().endswith("yet  new batch ● unsaved"), plain
+
+
+async def test_a_held_session_keeps_its_time_and_counts_at_100_columns(tmp_path: Path) -> None:
+    """Held open for the user, the bar says what to do in a few words rather than cut the
+    elapsed time in two (`· 5.…`) and drop the counts."""
+    batch = (
+        'Task("Alpha", "Say hello.", "general")\n'
+        'Task("Beta", "Wait for \'never\'.", "general", {waits: ["never"]})\n'
+    )
+    app = app_for(tmp_path, batch)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_state(pilot, lambda s: s.held)
+        bar = app.main_screen.status_bar
+        plain = bar.render().plain
+        assert f"· {HELD_SHORT} · " in plain and "✓1 –1" in plain, plain
+        assert bar.render().cell_len <= 100
+        app.main_screen.controller.cancel_session()  # (held: this ends it)
+        await settle(pilot)
+    app = app_for(tmp_path, batch)
+    async with app.run_test(size=(160, 30)) as pilot:  # (room for the whole sentence)
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_state(pilot, lambda s: s.held)
+        assert f"· {HELD} · " in app.main_screen.status_bar.render().plain
+        app.main_screen.controller.cancel_session()
+        await settle(pilot)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_toasts_never_cover_the_status_bar_or_the_keys(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        for n in range(4):  # (more than the screen holds, long ones wrapping)
+            app.notify(f"Toast {n}: " + "something to say " * 6, timeout=30)
+        for _ in range(3):
+            await pilot.pause()
+        toasts = list(app.screen.query(Toast))
+        assert len(toasts) == 4
+        status = app.main_screen.status_bar.region
+        # What is drawn of each: its region as the rack clips it.
+        seen = []
+        for toast in toasts:
+            geometry = app.screen.find_widget(toast)
+            seen.append(geometry.region.intersection(geometry.clip))
+        assert all(region.bottom <= status.y for region in seen), (seen, status)
 
 
 async def test_help_has_a_legend_of_status_glyphs(tmp_path: Path) -> None:

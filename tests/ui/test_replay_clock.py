@@ -4,9 +4,12 @@ and the timeline's playhead move between events; `t` seeks by time; event 0 says
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from rich.text import Text
+from textual.widgets import Static
 
 from swarmtui.ui.screens.ask import AskScreen
 from swarmtui.ui.screens.replay import ReplayScreen, parse_time
@@ -90,3 +93,41 @@ async def test_t_seeks_by_time(sessions: dict[str, Path]) -> None:
         assert screen.playhead == pytest.approx(end / 2, abs=0.11)
         assert screen.cursor.position == screen.cursor.position_at_time(screen.playhead)
         assert screen.cursor.time <= screen.playhead
+
+
+def _times(screen: ReplayScreen) -> tuple[str, str]:
+    """The elapsed time the position line and the status bar show now."""
+    line = screen.query_one("#replay-position", Static).content
+    assert isinstance(line, Text)
+    status = screen.query_one(StatusBar).render_status().plain
+    shown = re.search(r"· (\d+\.\ds) / ", line.plain)
+    told = re.search(r" · (\d+\.\ds) ", status)
+    assert shown is not None and told is not None, (line.plain, status)
+    return shown.group(1), told.group(1)
+
+
+async def test_the_position_line_and_the_status_bar_show_one_time(
+    sessions: dict[str, Path],
+) -> None:
+    """Between events the position line moves in the status bar's frame (it ran ahead of it:
+    `1.0s / 15.3s` over a status bar saying 0.8s)."""
+    app = ScreenHost(lambda: ReplayScreen(sessions["release"], clock=lambda: 0.0))
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await opened(pilot)
+        assert screen.cursor is not None and screen.bridge is not None
+        await pilot.press("home")
+        screen.playing = True
+        while not any(a.status == "running" for a in screen.cursor.state.agents.values()):
+            screen.advance(0.05)
+        screen.bridge.flush()
+        await pilot.pause()
+        position = screen.cursor.position
+        next_time = screen.cursor.events[position].t if position < screen.cursor.total else 99
+        for _ in range(3):
+            screen.advance((next_time - screen.playhead) / 4)
+            assert screen.cursor.position == position  # (between two events)
+            shown, told = _times(screen)
+            assert shown == told
+            screen.bridge.flush()
+            shown, told = _times(screen)
+            assert shown == told == f"{screen.playhead:.1f}s"

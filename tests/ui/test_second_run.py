@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.widgets.timeline_panel import RUN_CHAR, TimelinePanel
 
-from .helpers import SIZE, app_for, settle, wait_for_state
+from .helpers import SIZE, app_for, settle, top, wait_for_state
+from .test_replay_screen import opened
 
 
 def _drawn(panel: TimelinePanel) -> list[str]:
@@ -77,3 +79,53 @@ async def test_a_second_batch_draws_its_own_bars_while_it_runs(tmp_path: Path) -
         rows = _drawn(timeline)
         assert [row.split()[0] for row in rows] == ["Gamma", "Delta", "Epsilon"], rows
         assert RUN_CHAR in rows[0] and RUN_CHAR in rows[1], rows
+
+
+async def test_after_a_failed_run_a_replay_and_a_fork_each_run_draws_its_bars(
+    tmp_path: Path,
+) -> None:
+    """The runs a day brings, one after the other in one app: a run that fails (Waiter waits
+    for a key nothing stores; ended by the user), its replay opened and left, a run again,
+    then a fork from the replay's start. Each run draws its own bars."""
+    batch = (
+        'Task("Alpha", "Say hello.", "general")\n'
+        'Task("Beta", "Store the result in \'k\'.", "general")\n'
+        'Task("Waiter", "Wait for \'never\'.", "general", {waits: ["never"]})\n'
+    )
+    app = app_for(tmp_path, batch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        timeline = screen.query_one(TimelinePanel)
+
+        async def run_and_check(key: str = "ctrl+r") -> None:
+            before = screen.state.session_id
+            await pilot.press(key)
+            state = await wait_for_state(pilot, lambda s: s.held)
+            assert state.session_id != before
+            screen.controller.cancel_session()  # (held: this ends it, failed)
+            await wait_for_state(pilot, lambda s: s.finished)
+            await settle(pilot)
+            rows = _drawn(timeline)
+            assert [row.split()[0] for row in rows] == ["Alpha", "Beta", "Waiter"], rows
+            assert RUN_CHAR in rows[0] and RUN_CHAR in rows[1], rows
+
+        await run_and_check()
+        assert screen.state.status == "failed"
+        path = screen.controller.session_path
+        assert path is not None
+        app.push_screen(ReplayScreen(path))
+        replay = await opened(pilot)
+        await pilot.press("home", "space")
+        replay.advance(0.5)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert top(app) is screen
+        await run_and_check()
+        app.push_screen(ReplayScreen(path))
+        replay = await opened(pilot)
+        # (from before its message started: a fork from within it does not skip Waiter again)
+        await pilot.press("home", "right", "F")
+        await settle(pilot)
+        assert top(app) is screen and screen.controller.fork is not None
+        await run_and_check()

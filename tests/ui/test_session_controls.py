@@ -279,6 +279,31 @@ async def test_an_agent_rescued_with_a_key_runs_and_nothing_waits_for_the_user(
         assert screen.state.status == "cancelled"
 
 
+async def test_the_memory_form_offers_the_key_still_missing(tmp_path: Path) -> None:
+    """Writer was skipped at the start for 'extra' (nothing stores it); 'notes' came later
+    from Gather: `m` offers 'extra', and storing it lets Writer run to the end."""
+    batch = (
+        'Task("Gather", "Store the notes in memory under \'notes\'.", "researcher")\n'
+        'Task("Writer", "Write it up.", "coder", {waits: ["notes", "extra"]})\n'
+    )
+    app = app_for(tmp_path, text=batch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        screen = app.main_screen
+        await wait_for_state(pilot, lambda s: s.held and s.agents["Gather"].status == "done")
+        assert screen.state.agents["Writer"].status == "skipped"
+        screen.query_one(AgentsPanel).cursor = 1
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, MemoryFormScreen)
+        assert app.screen.query_one("#key", Input).value == "extra"
+        await pilot.press(*'"by hand"', "enter", "enter")
+        await settle(pilot)
+        ended = screen.state
+        assert ended.agents["Writer"].status == "done" and ended.status == "completed"
+
+
 async def test_space_cycles_a_todo_before_and_after_a_session(tmp_path: Path) -> None:
     batch = (
         'Task("Solo", "Say hello.", "general")\n'

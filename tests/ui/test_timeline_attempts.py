@@ -24,10 +24,12 @@ from swarmtui.engine.events import (
 from swarmtui.engine.settings import RunSettings
 from swarmtui.engine.state import fold
 from swarmtui.ui.look import status_styles
+from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.timeline_panel import RUN_CHAR, TimelinePanel, phases
 
-from .helpers import SIZE, app_for, settle, show_session, wait_for_state
+from .helpers import SIZE, app_for, settle, show_session, wait_for_state, workers_done
+from .test_replay_screen import opened
 
 BAR = 100  # cells: 10 a second on the 10 s axis below
 NAMES = ["Flaky", "Manual", "Waiter", "Steady"]
@@ -125,7 +127,8 @@ async def test_every_attempt_has_its_bar(tmp_path: Path) -> None:
 
 async def test_retries_of_a_real_run_show_each_attempt(tmp_path: Path) -> None:
     """Real command agents: Flaky fails its first attempt and is retried at once (retries: 1);
-    Once fails and the user retries it with r. Both end done with two attempts drawn."""
+    Once fails and the user retries it with r. Both end done with two attempts drawn, live and
+    in the session's replay."""
     template = (
         'if [ -f "tried-$SWARM_AGENT" ]; then echo second; '
         'else touch "tried-$SWARM_AGENT"; echo first >&2; exit 1; fi'
@@ -159,6 +162,17 @@ async def test_retries_of_a_real_run_show_each_attempt(tmp_path: Path) -> None:
         if app.main_screen.controller.running:
             app.main_screen.controller.cancel_session()
             await wait_for_state(pilot, lambda s: s.finished)
+        # The replay of the session draws the same attempts.
+        path = app.main_screen.controller.session_path
+        assert path is not None
+        await workers_done(app)
+        app.push_screen(ReplayScreen(path))
+        replay = await opened(pilot)
+        replayed = replay.query_one(TimelinePanel)
+        for index, name in enumerate(state.agents):
+            bar = _bar(replayed.render_row(index, 120), replayed._name_width(120)).plain
+            assert bar.count("✗") == 1, (name, bar)
+            assert RUN_CHAR in bar.partition("✗")[2] or name == "Flaky", (name, bar)
 
 
 def test_a_resumed_session_keeps_the_run_it_died_in() -> None:

@@ -42,7 +42,7 @@ from swarmtui.store.fork import source_note
 from swarmtui.store.points import TIME_HELP, parse_time
 from swarmtui.store.replay import interrupted_end, recording_time_now
 from swarmtui.store.replay_cursor import ReplayCursor
-from swarmtui.ui.bridge import Panel, SessionBridge
+from swarmtui.ui.bridge import Frame, Panel, SessionBridge
 from swarmtui.ui.look import format_seconds
 from swarmtui.ui.messages import AgentChosen, ForkRequested
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
@@ -63,6 +63,17 @@ __all__ = ["TIME_HELP", "ReplayScreen", "format_speed", "parse_time"]
 
 def format_speed(speed: float) -> str:
     return f"{speed:g}×"
+
+
+class _PositionLine:
+    """The position line as a panel of the bridge: painted in the status bar's frame, so the
+    two show the same time while the clock moves between events (the line ran ahead)."""
+
+    def __init__(self, show: Callable[[], None]) -> None:
+        self._show = show
+
+    def paint(self, frame: Frame) -> None:
+        self._show()
 
 
 class ReplayScreen(ReportsFailures, Screen[None]):
@@ -239,6 +250,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         }
         for name, panel in panels.items():
             bridge.register(name, panel)
+        bridge.register("status", _PositionLine(self._show_position))
         self.bridge = bridge
         bridge.start()  # (the playhead moves between events: repainted at the bridge's rate)
         self._load()
@@ -471,8 +483,9 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         """At the end of a session being recorded: its clock moves on between events."""
         self.playhead = max(self.playhead, self._live_now())
         if self.bridge is not None:
-            self.bridge.move_playhead(self.playhead)
-        self._show_position()
+            self.bridge.move_playhead(self.playhead)  # (the position line moves with it)
+        else:
+            self._show_position()
 
     def advance(self, seconds: float) -> None:
         """Move the playhead by `seconds` of real time at the current speed (the timer's step;
@@ -483,11 +496,12 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self.playhead = min(self.playhead + seconds * self.speed, self._end_time())
         target = cursor.position_at_time(self.playhead)
         if target <= cursor.position:  # no new event yet: the clocks still move
-            if self.bridge is not None:
-                self.bridge.move_playhead(self.playhead)
             if cursor.at_end and self.playhead >= self._end_time():
                 self.playing = False
-            self._show_position()
+            if self.bridge is not None:
+                self.bridge.move_playhead(self.playhead)  # (the position line moves with it)
+            else:
+                self._show_position()
             return
         cursor.seek(target)
         if cursor.at_end and self.playhead >= self._end_time():

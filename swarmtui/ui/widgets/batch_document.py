@@ -128,7 +128,8 @@ class BatchDocument(ReportsFailures, Vertical):
             return str(self.path)
         if self.example is not None:
             return f"example {self.example} (ctrl+s saves a copy)"
-        return "new batch (not saved yet)"
+        # Once typed into, the status bar's "● unsaved" says the rest (and 80 columns hold it).
+        return "new batch" if self.modified else "new batch (not saved yet)"
 
     def _describe(self) -> None:
         modified = self.modified

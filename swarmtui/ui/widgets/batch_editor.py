@@ -137,6 +137,23 @@ class BatchEditor(TextArea):
         Binding(
             "ctrl+g", "go_to_line", "Go to line", id="editor.go_to_line", tooltip="Go to a line"
         ),
+        # TextArea's own undo and redo, given ids: listed in help and the palette, and keymappable.
+        Binding(
+            "ctrl+z,super+z",
+            "undo",
+            "Undo",
+            id="editor.undo",
+            tooltip="Undo the last change",
+            show=False,
+        ),
+        Binding(
+            "ctrl+y,super+y",
+            "redo",
+            "Redo",
+            id="editor.redo",
+            tooltip="Redo what was undone",
+            show=False,
+        ),
         Binding(
             "ctrl+home",
             "document_start",

@@ -335,11 +335,14 @@ class LogPanel(RowList):
         self._pending = True
 
     def clear(self) -> None:
+        """Drop every event: another session, or a replay moved back. Its events are followed
+        again (where the user had read back to means nothing in them)."""
         self._events.clear()
         if self._shown is not self._events:
             self._shown.clear()
         self._pending = True
         self.scroll_to(y=0, animate=False)
+        self.follow = True
 
     def set_filter(self, text: str) -> None:
         """Show only the events `text` lets through (see `LogFilter`); "" shows them all."""
@@ -421,6 +424,13 @@ class LogPanel(RowList):
 
     def on_mouse_scroll_down(self, event: ui_events.MouseScrollDown) -> None:
         self.call_after_refresh(self._follow_at_end)
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        if self.follow:
+            # Shown again (a small terminal hides every pane but the focused one) or resized:
+            # the end, where the events that came meanwhile are.
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
     def _follow_at_end(self) -> None:
         if self.scroll_target_y >= self.max_scroll_y - 1:

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 
 NARROW_WIDTH = 100  # below: the session id is shortened
+# A session held open for the user: what they can do (short when the whole would not fit).
+HELD = "waiting for you: r retries, m stores a key, X ends"
+HELD_SHORT = "waiting for you (r, m, X)"
 
 
 def cluster_text(cluster: ClusterState) -> str:
@@ -76,16 +79,21 @@ class StatusBar(Widget):
         self._status_of: dict[str, str] = {}
         self._tokens_of: dict[str, int] = {}
         self._tokens = 0
+        self._status_cells = 0  # (the last text's cells before the file label)
+        self._held_shown = False
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
 
     def render(self) -> Text:
         text = self.render_status()
+        width = self.size.width
+        if width and self._status_cells > width and self._held_shown:
+            # What the user can do, said short, rather than the time and counts cut off.
+            text = self.render_status(short=True)
         # One line: what does not fit ends in "…" (the file label goes first).
         text.no_wrap = True
         text.overflow = "ellipsis"
-        width = self.size.width
         if width and text.cell_len > width:
             text.truncate(width, overflow="ellipsis")
         return text
@@ -128,8 +136,10 @@ class StatusBar(Widget):
         self.note = note
         self.refresh()
 
-    def render_status(self) -> Text:
+    def render_status(self, *, short: bool = False) -> Text:
+        """The bar's text; `short`: a held session's keys in a few words."""
         variables = self.app.theme_variables
+        self._held_shown = False
         state = self.state
         backend = (state.backend if state and state.backend else self.backend) or "rehearsal"
         text = Text()
@@ -146,8 +156,11 @@ class StatusBar(Widget):
         else:
             text.append(f" {backend.upper()} ", Style(bold=True, reverse=True))
         text.append(" ")
-        if self.note:
-            text.append(f"{visible(self.note)}  ", Style(italic=True, bold=True))
+        session = state is not None and bool(state.session_id)
+        note = Text(visible(self.note), Style(italic=True, bold=True)) if self.note else None
+        if note is not None and not session:
+            text.append_text(note)
+            text.append("  ")
         if state is not None and state.session_id:
             from swarmtui.engine.metrics import figures  # (a session exists: the engine is loaded)
 
@@ -159,11 +172,11 @@ class StatusBar(Widget):
             paused = " (paused)" if state.paused and state.status == "running" else ""
             status = self.status_label or state.status
             if state.status == "running" and state.held:
-                status = (
-                    "held open, waiting for the user"  # (a replay: its keys are not here)
-                    if self.read_only
-                    else "waiting for you: r retries, m stores a key, X ends"
-                )
+                self._held_shown = not self.read_only
+                if self.read_only:
+                    status = "held open, waiting for the user"  # (a replay: its keys are not here)
+                else:
+                    status = HELD_SHORT if short else HELD
             text.append(f" · {status}{paused} · {format_seconds(elapsed)} ")
             counts = self._counts
             styles = status_styles(self.app)
@@ -189,6 +202,11 @@ class StatusBar(Widget):
                 )
         else:
             text.append(self.idle, Style(dim=True))
+        self._status_cells = text.cell_len
+        if note is not None and session:
+            # A session's status and counts matter more than the hint (the pane keys).
+            text.append("  ")
+            text.append_text(note)
         if self.file_label:
             mark = " ● unsaved" if self.modified else ""
             label = f"  {self.file_label}{mark}"
