@@ -287,8 +287,7 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
 
         try:
             state = replay_state(path)
-        except SessionStoreError as exc:
-            _error(str(exc))
+        except SessionStoreError:  # (nothing readable was recorded: the line above says why)
             return EXIT_FAILED
     if session.notifier is not None:
         for problem in session.notifier.errors:

@@ -113,6 +113,13 @@ class AgentRun:
     def start(self) -> None:
         agent = self.agent
         self._running = True
+        loop = asyncio.get_running_loop()
+        self._began = loop.time()
+        # The task exists before anyone hears of the start (it first runs on the loop's next
+        # turn, after these events): a listener of `agent_started` may already send it a
+        # message or cancel it.
+        self.task = loop.create_task(self._run())
+        self.task.add_done_callback(self._task_done)
         self._emit(
             AgentStarted(
                 agent=self.name,
@@ -123,10 +130,6 @@ class AgentRun:
         )
         scheduler = self._scheduler
         set_agent_todos(scheduler.state, self._emit, self.name, "in_progress", "in_progress")
-        loop = asyncio.get_running_loop()
-        self._began = loop.time()
-        self.task = loop.create_task(self._run())
-        self.task.add_done_callback(self._task_done)
 
     @property
     def holds_slot(self) -> bool:
@@ -369,7 +372,7 @@ class AgentRun:
                         return
                     reason = str(exc) or "the agent failed"
                 except TimeoutError:
-                    reason = f"timed out after {job.timeout:g} s"
+                    reason = self._timed_out(job)
                 except Exception as exc:  # a runner bug must not take the session down
                     reason = f"{type(exc).__name__}: {exc}"
                 if tries > max(op.retries, 0):
@@ -399,6 +402,12 @@ class AgentRun:
             if not self.cancel_reason:  # not ours: the whole run is being torn down
                 raise
 
+    def _timed_out(self, job: AgentJob) -> str:
+        """Why an attempt that ran out of time failed, and which limit it was."""
+        own, cap = self.agent.op.timeout, self._scheduler.caps.agent.timeout
+        which = " ([agent_caps] timeout)" if cap is not None and (own is None or cap < own) else ""
+        return f"timed out after {job.timeout:g} s{which}"
+
     async def _attempt(self, job: AgentJob) -> AgentResult:
         runner = self._scheduler.runner(self.agent.runs_on)
         if job.timeout is None:  # (no timer to keep: an object and a context fewer per agent)
@@ -421,6 +430,7 @@ class AgentRun:
         if self._unsent_usage is not None:
             self._emit(self._unsent_usage)
             self._unsent_usage = None
+
     def _task_done(self, task: asyncio.Task[None]) -> None:
         """The end of the task, whatever it was: one cancelled before it first ran (by a
         listener of this agent's own `agent_started`, or a cancel in the same turn of the loop)

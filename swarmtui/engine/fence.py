@@ -4,6 +4,10 @@ Every folder on the way is opened relative to the previous one with O_NOFOLLOW, 
 itself too, so a symbolic link anywhere (even one created while we write) makes the write fail
 instead of landing outside. A file with other hard links is refused before anything is written,
 since truncating it would change a file elsewhere.
+
+Every write into a session folder from this process holds `DISK_WRITES` while it writes: when
+the event log fails on a full disk it holds the lock while it spends its reserve of space on
+recording the session's end, so that space cannot go to an agent's log written meanwhile.
 """
 
 from __future__ import annotations
@@ -12,7 +16,12 @@ import contextlib
 import errno
 import os
 import stat
+import threading
 from pathlib import Path
+
+# Held by each write into a session folder, and by the event log while it spends its reserve.
+DISK_WRITES = threading.Lock()
+WRITE_PIECE = 1 << 20  # bytes written while holding it, at most
 
 # A new file (O_EXCL: an existing name, a link included, is never opened this way).
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -123,7 +132,8 @@ def _write_all(fd: int, data: bytes) -> int:
     try:
         view = memoryview(data)
         while view:  # (no buffered file object: this runs once per agent report)
-            view = view[os.write(fd, view) :]
+            with DISK_WRITES:  # (a piece at a time: no other writer waits long for it)
+                view = view[os.write(fd, view[:WRITE_PIECE]) :]
     except OSError:
         # A full disk (or a size limit): what was written is given back, so the session's log
         # can still record why (a cut-off file would hold the space and say nothing).

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -48,6 +50,25 @@ def create_session_folder(sessions_dir: Path, name: str) -> Path:
         for sub in ARTIFACT_DIRS:
             (artifacts / sub).mkdir()
         return path
+
+
+def open_session_folder(sessions_dir: Path, name: str, batch_text: str) -> Path:
+    """A new session folder holding BATCH_TEXT as its batch. When that cannot be done (a full
+    disk, no permission) nothing half-made is left behind, and the `OSError` raised says in one
+    line which file or folder could not be written, and why."""
+    path: Path | None = None
+    try:
+        path = create_session_folder(sessions_dir, name)
+        (path / BATCH_FILE).write_text(batch_text, encoding="utf-8")
+    except OSError as exc:
+        # (a failed write() names no file: it was the batch, the one file written here)
+        where = exc.filename or (path / BATCH_FILE if path is not None else sessions_dir)
+        if path is not None:
+            shutil.rmtree(path, ignore_errors=True)  # (it holds nothing the user made)
+        why = exc.strerror or str(exc)
+        full = " (the disk is full)" if exc.errno == errno.ENOSPC else ""
+        raise OSError(f"cannot start the session: {where}: cannot be written: {why}{full}") from exc
+    return path
 
 
 def sessions_dir_problem(sessions_dir: Path) -> str | None:

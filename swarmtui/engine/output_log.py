@@ -1,5 +1,6 @@
-"""An agent's output as events (chunked), and once it has said a lot, in its own log file too;
-and the files its runner was still writing when it was done."""
+"""An agent's output as events (chunked), and once it has said a lot, in its own log file too
+(the events keep its first megabyte or so, the file all of it); and the files its runner was
+still writing when it was done."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from swarmtui.engine.events import AgentOutput, Event, FileWritten
-from swarmtui.engine.fence import open_fenced
+from swarmtui.engine.fence import DISK_WRITES, open_fenced
 from swarmtui.engine.paths import slug
 from swarmtui.engine.runners.base import OutputStream
 
@@ -19,6 +20,11 @@ from swarmtui.engine.runners.base import OutputStream
 OUTPUT_CHUNK = 8192
 # An agent whose output grows past this also gets artifacts/logs/<agent>.log with all of it.
 LOG_FILE_THRESHOLD = 2 * OUTPUT_CHUNK
+# The events keep at most this many characters of what an agent prints (its answer's text,
+# its program's output); past it the rest is in its log file alone, so an output of hundreds of
+# megabytes is stored once, not twice. Notes (`info`) and tool lines are always kept.
+EVENT_OUTPUT_LIMIT = 1 << 20
+_CAPPED = ("stdout", "stderr", "text")
 
 
 def chunks(text: str) -> list[str]:
@@ -39,6 +45,8 @@ class OutputLog:
         self._fd: int | None = None  # -1: the file was refused
         self._buffer: list[str] = []
         self._chars = 0
+        self._in_events = 0  # characters of capped streams the events carry
+        self._cut = False  # the events stopped carrying them (said once)
 
     def write(self, text: str, stream: OutputStream) -> None:
         self._chars += len(text)
@@ -56,24 +64,50 @@ class OutputLog:
                 self._write_file(pending)
         else:
             self._write_file(text)
-        for piece in chunks(text):
+        note = None
+        if stream in _CAPPED:
+            if self._fd is not None and self._fd >= 0:
+                text, note = self._within_limit(text)
+            else:  # (before the file, or without one: the events carry it all)
+                self._in_events += len(text)
+        for piece in chunks(text) if text else []:
             self._emit(AgentOutput(agent=self.name, stream=stream, text=piece))
+        if note is not None:
+            self._emit(AgentOutput(agent=self.name, stream="info", text=note))
+
+    def _within_limit(self, text: str) -> tuple[str, str | None]:
+        """What of TEXT the events still carry (the log file holds all of it), and the note
+        to add the first time they stop carrying it."""
+        kept = text[: max(EVENT_OUTPUT_LIMIT - self._in_events, 0)]
+        self._in_events += len(kept)
+        if len(kept) == len(text) or self._cut:
+            return kept, None
+        self._cut = True
+        return kept, (
+            f"\nthe rest of its output is in artifacts/logs/{slug(self.name)}.log alone "
+            f"(the session's events keep its first {EVENT_OUTPUT_LIMIT:,} characters)\n"
+        )
 
     def _write_file(self, text: str) -> None:
         if self._fd is None or self._fd < 0:
             return
         data = text.encode("utf-8", "replace")
         try:
-            written = os.write(self._fd, data)
-            if written < len(data):  # (a short write: the disk or a size limit is reached)
-                os.write(self._fd, data[written:])
+            with DISK_WRITES:
+                written = os.write(self._fd, data)
+                if written < len(data):  # (a short write: the disk or a size limit is reached)
+                    os.write(self._fd, data[written:])
         except OSError as exc:
             # The file stops here; say so in the output itself (the events hold all of it).
             os.close(self._fd)
             self._fd = -1
+            held = (
+                "the session's events hold the rest from here"
+                if self._cut
+                else "the session's events hold the whole output"
+            )
             note = (
-                f"artifacts/logs/{slug(self.name)}.log: cut short "
-                f"({exc.strerror or exc}); the session's events hold the whole output"
+                f"artifacts/logs/{slug(self.name)}.log: cut short ({exc.strerror or exc}); {held}"
             )
             self._emit(AgentOutput(agent=self.name, stream="info", text=note))
 
@@ -83,6 +117,8 @@ class OutputLog:
         self._fd = None
         self._buffer.clear()
         self._chars = 0
+        self._in_events = 0
+        self._cut = False
 
 
 class PendingWrites:

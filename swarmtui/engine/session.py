@@ -31,12 +31,7 @@ from swarmtui.engine.events import (
     SessionStatus,
 )
 from swarmtui.engine.executors import executor_for
-from swarmtui.engine.folders import (
-    BATCH_FILE,
-    create_session_folder,
-    session_name,
-    session_slug,
-)
+from swarmtui.engine.folders import open_session_folder, session_name, session_slug
 from swarmtui.engine.fork import ForkPlan, ForkPoint, copy_files, fork_events, plan_fork
 from swarmtui.engine.guard import SessionGuard
 from swarmtui.engine.limits import raise_open_files_limit
@@ -253,9 +248,8 @@ class LiveSession:
 
     def _open(self) -> None:
         if self.resume_from is None or self.fork is not None:
-            self.path = create_session_folder(self.sessions_dir, self.session_id)
+            self.path = open_session_folder(self.sessions_dir, self.session_id, self.text)
             self.session_id = self.path.name
-            (self.path / BATCH_FILE).write_text(self.text, encoding="utf-8")
         if self.fork is not None and self.fork_plan is not None:
             self._fork_files = copy_files(self.fork.path, self.path, self.fork_plan.files)
         self._log = self._log_factory(self.path)
@@ -305,9 +299,6 @@ class LiveSession:
             runner_factory=executor.runner_factory,
         )
         scheduler.hold_open = self.hold_open
-        self._scheduler = scheduler
-        if self.end_reason is not None:  # (ended from outside before it began)
-            scheduler.abort(self.end_reason)
         self._t0 = time.monotonic() - self._t_before
         status: SessionStatus = "failed"
         reason: str | None = None
@@ -330,6 +321,13 @@ class LiveSession:
                         max_parallel=plan.max_parallel,
                     )
                 )
+            # Steered from now on, its agents in the state: what ended it before (from outside,
+            # or an event log that could not even be made) stops it here.
+            self._scheduler = scheduler
+            if self.end_reason is not None:
+                scheduler.abort(self.end_reason)
+            elif log.error is not None:
+                self._log_failed(log.error)
             executor.started()
             stop = unusable
             workspace = executor.workspace(self.settings.workspace)

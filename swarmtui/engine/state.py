@@ -134,6 +134,9 @@ class AgentState:
     attempts: int = 0
     reason: str | None = None
     output_tail: deque[str] = field(default_factory=lambda: deque(maxlen=OUTPUT_TAIL_LINES))
+    # The stream whose last line in the tail is not ended yet (a streamed answer comes a few
+    # characters at a time: they continue that line instead of each starting one).
+    output_open: str | None = None
     output_chars: int = 0
     result: str | None = None
     artifacts: list[str] = field(default_factory=list)
@@ -899,7 +902,12 @@ def _agent_rehearsed(s: SessionState, e: AgentRehearsed) -> None:
 def _agent_output(s: SessionState, e: AgentOutput) -> None:
     a = _agent(s, e.agent)
     a.output_chars += len(e.text)
-    a.output_tail.extend(e.text.splitlines() or [""])
+    tail, text = a.output_tail, e.text
+    lines = text.splitlines() or [""]
+    if a.output_open == e.stream and tail:
+        tail[-1] += lines.pop(0)
+    tail.extend(lines)
+    a.output_open = None if text.endswith(("\n", "\r")) else e.stream
 
 
 def _agent_usage(s: SessionState, e: AgentUsage) -> None:
@@ -947,6 +955,7 @@ def _agent_message(s: SessionState, e: AgentMessage) -> None:
     a = _agent(s, e.agent)
     a.messages.append((e.t, e.by, e.text, e.delivery))
     a.output_tail.extend(f"» {e.by}: {line}" for line in e.text.splitlines() or [""])
+    a.output_open = None
 
 
 def _agent_activity(s: SessionState, e: AgentActivity) -> None:

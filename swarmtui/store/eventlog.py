@@ -38,6 +38,7 @@ from swarmtui.engine.events import (
     SessionFinished,
     SessionStarted,
 )
+from swarmtui.engine.fence import DISK_WRITES
 from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.schema import DB_NAME, LOCK_NAME, create_schema
 
@@ -137,17 +138,18 @@ class EventLog:
             return self._create()
         except sqlite3.Error as exc:
             if exc.sqlite_errorcode != sqlite3.SQLITE_FULL:
-                self._failed(f"cannot create the event log ({exc})")
+                self._failed(f"cannot create the event log ({_why(exc, self.path)})")
                 return None
         # The disk filled up while the session started (its first Write can race the writer's
         # start): the reserve is there to record what happens, so the log is made in it.
-        with contextlib.suppress(OSError):
-            os.ftruncate(self._lock_fd, 0)
-        try:
-            return self._create()
-        except sqlite3.Error as exc:
-            self._failed(f"cannot create the event log ({exc})")
-            return None
+        with DISK_WRITES:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._lock_fd, 0)
+            try:
+                return self._create()
+            except sqlite3.Error as exc:
+                self._failed(f"cannot create the event log ({_why(exc, self.path)})")
+                return None
 
     def _create(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -247,8 +249,11 @@ class EventLog:
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            self._failed(f"cannot append events ({exc})")
-            self._record_end(conn, items)
+            # The reserve freed by the failure goes to recording the end: this process's other
+            # writes to the disk (agents' logs, files) wait until it is recorded.
+            with DISK_WRITES:
+                self._failed(f"cannot append events ({exc})")
+                self._record_end(conn, items)
 
     def _failed(self, problem: str) -> None:
         with contextlib.suppress(OSError):
@@ -319,6 +324,17 @@ def _insert_row(conn: sqlite3.Connection, started: SessionStarted) -> None:
             origin.seq if origin is not None else None,
         ),
     )
+
+
+def _why(exc: sqlite3.Error, path: Path) -> str:
+    """SQLite's reason, and that the disk is full when it is (a full disk can fail the making
+    of the shared-memory file, which SQLite calls a disk I/O error)."""
+    text = str(exc)
+    if "full" not in text:
+        with contextlib.suppress(OSError):
+            if os.statvfs(path.parent).f_bavail == 0:
+                text += ": the disk is full"
+    return text
 
 
 def _close_quietly(conn: sqlite3.Connection) -> None:

@@ -207,3 +207,48 @@ async def test_a_server_that_streams_no_usage_is_counted_by_its_text_and_capped(
     assert len(shown) <= 500 * 4 + len(piece)
     assert a.tokens_in + a.tokens_out > 500 and a.usage_estimated
     assert a.tokens_out >= len(shown) // 4
+
+
+async def test_an_agent_token_cap_stops_it_within_the_piece_that_crossed_it(
+    fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    paced = Paced("Talker")
+    fake_server.script(paced.handler)
+    # Its prompt is counted by its length while it streams: the first piece crosses 1 token.
+    settings = _settings(fake_server.base_url, agent_caps=AgentCaps(max_tokens=1))
+    r = await run(
+        one_message(task(0, "Talker", retries=3)),
+        tmp_path,
+        lambda s, e: paced.on_event(e),
+        **settings,
+    )
+    talker = r.state.agents["Talker"]
+    assert talker.status == "failed" and talker.attempts == 1  # a cap is never retried
+    assert talker.reason is not None and talker.reason.startswith("stopped: ")
+    assert talker.reason.endswith(" tokens crossed its cap of 1 ([agent_caps] max_tokens)")
+    shown = "".join(e.text for e in r.of(AgentOutput, agent="Talker", stream="text"))
+    assert shown == "piece 0\n" and paced.client_gone.wait(BOUND)
+    [crossed] = r.of(CapCrossed)
+    assert (crossed.cap, crossed.agent, crossed.stopped) == (
+        "agent_max_tokens",
+        "Talker",
+        ["Talker"],
+    )
+
+
+async def test_the_agent_timeout_cap_stops_a_longer_run_and_says_which_limit(
+    tmp_path: Path,
+) -> None:
+    """`[agent_caps] timeout` bounds every agent (its own `timeout` too, when longer), and
+    the reason names it; an agent's own shorter `timeout` is its own."""
+    r = await run(
+        one_message(task(0, "Sleeper", timeout=300.0), task(1, "Brief", timeout=0.2)),
+        tmp_path,
+        backend="command",
+        command_template="sleep 300",
+        agent_caps=AgentCaps(timeout=0.3),
+    )
+    sleeper, brief = r.state.agents["Sleeper"], r.state.agents["Brief"]
+    assert sleeper.status == "failed"
+    assert sleeper.reason == "timed out after 0.3 s ([agent_caps] timeout)"
+    assert brief.status == "failed" and brief.reason == "timed out after 0.2 s"

@@ -122,6 +122,24 @@ async def test_a_configured_limit_beats_what_the_server_says(
     assert check.limit_source == f'[endpoints."{fake_server.base_url}"] max_parallel'
 
 
+async def test_an_ollama_server_is_sent_one_request_at_a_time_unless_configured(
+    fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    # Our FAKE answers Ollama's /api/version (and has no /props): Ollama queues what it cannot
+    # take, and by default takes one request at a time.
+    fake_server.routes["/api/version"] = _json({"version": "0.5.7"})
+    r = await run(one_message(task(0, "A")), tmp_path, **_settings(fake_server.base_url))
+    [check] = r.of(EndpointChecked)
+    assert check.problem is None and check.max_parallel == 1
+    assert check.limit_source.startswith("Ollama's default OLLAMA_NUM_PARALLEL")
+    assert check.detail.startswith("ollama")
+    settings = _settings(fake_server.base_url)
+    settings["endpoints"] = {fake_server.base_url: EndpointOptions(max_parallel=4)}
+    r = await run(one_message(task(0, "A")), tmp_path, **settings)
+    [check] = r.of(EndpointChecked)
+    assert check.max_parallel == 4
+
+
 async def test_a_server_that_does_not_answer_stops_the_session_before_any_agent(
     tmp_path: Path,
 ) -> None:

@@ -2,7 +2,8 @@
 
 Deselected by default (`-m 'not llm'` in the pytest configuration). Run it with
 `pip install -e '.[llm]'` and `pytest -m llm`. Answer quality is irrelevant (a 270M base model):
-the protocol is what is tested — streaming, usage, memory hand-offs, a completed session.
+the protocol is what is tested — streaming, usage, memory hand-offs, a completed session —
+and that what the server streams back (terminal escapes included) never reaches a terminal raw.
 """
 
 from __future__ import annotations
@@ -16,6 +17,16 @@ from pathlib import Path
 import pytest
 
 from swarmtui import locations
+from swarmtui.engine.events import AgentOutput
+from swarmtui.engine.state import fold
+from swarmtui.store import read_events
+from swarmtui.ui.app import make_app
+from swarmtui.ui.screens.agent_detail import AgentDetailScreen
+
+from ..engine.helpers import wait_for_events
+from ..hostile.hostile import environment, in_pty, raw_markers
+from ..hostile.test_app_render import assert_clean, replayed
+from ..ui.helpers import SIZE, workers_done
 
 EXAMPLE = locations.builtin_examples_dir() / "fan-out.swarm.js"
 
@@ -29,8 +40,12 @@ def test_example_batch_completes_against_llama_cpp(llama_server: str, tmp_path: 
         "[backends.openai]\nmax_tokens = 256\ntemperature = 0.0\ntimeout = 600\nmax_retries = 1\n"
         'stop = ["\\n"]\n'
     )
+    # A copy outside this repository: run from the package, the example would be in it, and
+    # its agents would get their git worktrees and branches here.
+    batch = tmp_path / EXAMPLE.name
+    batch.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     command = [
-        sys.executable, "-m", "swarmtui", "run", str(EXAMPLE), "--headless", "--json",
+        sys.executable, "-m", "swarmtui", "run", str(batch), "--headless", "--json",
         "--backend", "openai", "--base-url", llama_server, "--model", "gemma-3-270m",
         "--sessions-dir", str(tmp_path / "sessions"), "--config", str(config),
     ]  # fmt: skip
@@ -50,6 +65,7 @@ def test_example_batch_completes_against_llama_cpp(llama_server: str, tmp_path: 
     print(f"session {summary['status']} in {summary['wall_seconds']} s: {summary['path']}")
 
     assert summary["status"] == "completed", report
+    assert state["workspace"] is None  # (no repository of ours touched)
     assert len(agents) == 4
     for agent in agents:
         assert agent["status"] == "done", agent
@@ -179,3 +195,109 @@ def test_five_agents_against_llama_cpp_with_parallel_requests_all_answer(
     for agent in agents:
         assert agent["status"] == "done", agent
         assert str(agent["result"]).strip(), agent
+
+
+def _one_line_answers(tmp_path: Path) -> Path:
+    """A configuration for answers of one line, not retried (the model's first line is its
+    answer: a stop sequence ends it)."""
+    config = tmp_path / "llm.toml"
+    config.write_text(
+        '[backends.openai]\nmax_tokens = 160\ntemperature = 0.0\nmax_retries = 0\nstop = ["\\n"]\n'
+    )
+    return config
+
+
+# The model repeats the first line of its prompt ('You are "NAME", ...'): an agent whose name
+# carries terminal escapes gets them streamed back by the server, raw.
+ECHO = """[Message 1 - What a model streams back]:
+Task("Echo\\x1b]0;PWNED\\x07 \\x1b]52;c;aGFja2Vk\\x07 \\u202eevil", "Say hello.", "coder")
+"""
+
+
+@pytest.mark.llm
+async def test_escapes_a_real_model_streams_never_reach_the_terminal_raw(
+    llama_server: str, tmp_path: Path
+) -> None:
+    (tmp_path / "config").mkdir()
+    batch = tmp_path / "echo.swarm.js"
+    batch.write_text(ECHO, encoding="utf-8")
+    config = _one_line_answers(tmp_path)
+    sessions = tmp_path / "sessions"
+    args = [
+        "run", str(batch), "--headless", "--backend", "openai", "--base-url", llama_server,
+        "--model", "gemma-3-270m", "--sessions-dir", str(sessions), "--config", str(config),
+    ]  # fmt: skip
+    status, out = in_pty(args, env=environment(tmp_path), cwd=tmp_path, deadline=600)
+    assert raw_markers(out) == [], out[-2000:]
+    [session] = sessions.iterdir()
+    # What the server streamed holds the escapes raw: they came from it.
+    events = read_events(session)
+    streamed = "".join(e.text for e in events if isinstance(e, AgentOutput) and e.stream == "text")
+    print(f"\nthe server streamed: {streamed!r}")
+    assert "\x1b]0;PWNED\x07" in streamed and "\x1b]52;c;" in streamed, streamed
+    assert status == 0, out[-2000:]
+    # Replayed in the app, the agent's detail shows them escaped.
+    app = make_app(replay=session, sessions_dir=sessions, freeze_gc=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await replayed(pilot)
+        await pilot.press("end")  # (the playhead to the end: the whole answer)
+        await pilot.pause()
+        assert_clean(app, "replay")
+        await pilot.press("f3", "enter")
+        await pilot.pause()
+        await workers_done(app)
+        await pilot.pause()
+        assert isinstance(app.screen, AgentDetailScreen)
+        text = assert_clean(app, "the agent's detail")
+        # The answer, on screen, escaped.
+        assert 'You are "Echo\\x1b]0;PWNED\\x07 \\x1b]52;c;aGFja2Vk\\x07' in text, text
+
+
+TWO = """[Message 1 - Two agents, one slot]:
+Task("First", "Say hello.", "researcher")
+Task("Second", "Say hello.", "researcher")
+"""
+
+
+@pytest.mark.llm
+def test_swarmtui_send_reaches_an_agent_waiting_for_a_real_server(
+    llama_server_defaults: str, tmp_path: Path
+) -> None:
+    # The server takes one request at a time: while First is answered, Second waits for it,
+    # and a message sent to it then is its first request's last user turn.
+    batch = tmp_path / "two.swarm.js"
+    batch.write_text(TWO, encoding="utf-8")
+    config = _one_line_answers(tmp_path)
+    sessions = tmp_path / "sessions"
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "swarmtui", "run", str(batch), "--headless", "--json",
+            "--backend", "openai", "--base-url", llama_server_defaults, "--model",
+            "gemma-3-270m", "--sessions-dir", str(sessions), "--config", str(config),
+        ],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        folder = wait_for_events(sessions, proc, "type = 'agent_server_wait' AND agent = 'Second'")
+        sent = subprocess.run(
+            [sys.executable, "-m", "swarmtui", "send", str(folder), "Second", "Also say bye."],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert sent.returncode == 0, sent.stderr
+        out, err = proc.communicate(timeout=900)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    agents = {a["name"]: a for a in json.loads(out)["state"]["agents"]}
+    second = agents["Second"]
+    print(f"\nSecond answered: {second['result']!r}")
+    assert second["status"] == "done" and str(second["result"]).strip(), second
+    assert [(m["by"], m["text"]) for m in second["messages"]] == [
+        ("swarmtui send", "Also say bye.")
+    ]
+    transcript = (folder / "artifacts/logs/second.transcript.md").read_text(encoding="utf-8")
+    assert "## User (a message sent while it ran)\n\nAlso say bye." in transcript
+    replayed = fold(read_events(folder))
+    assert [m[2] for m in replayed.agents["Second"].messages] == ["Also say bye."]

@@ -15,7 +15,13 @@ from typing import Any
 
 from swarmtui.config import Backends, CommandOptions, OpenAIOptions
 from swarmtui.engine.control_socket import socket_path
-from swarmtui.engine.events import AgentMessage, AgentOutput, Event
+from swarmtui.engine.events import (
+    AgentMessage,
+    AgentOutput,
+    AgentServerWait,
+    AgentStarted,
+    Event,
+)
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.state import fold
 from swarmtui.store import read_events
@@ -24,6 +30,16 @@ from ..engine.helpers import one_message, run, task, wait_for_events
 from .fake_openai_server import Connection, FakeOpenAIServer, Request, stream_reply
 
 BOUND = 20  # seconds: a bound on a wait that an event ends, never a synchronisation
+
+
+def _openai(server: FakeOpenAIServer) -> dict[str, Any]:
+    """Run settings for the openai backend on our FAKE server, no retries."""
+    return {
+        "backend": "openai",
+        "base_url": server.base_url,
+        "model": "fake-model",
+        "backends": Backends(openai=OpenAIOptions(max_retries=0)),
+    }
 
 
 async def test_a_message_sent_mid_stream_becomes_the_next_user_turn(
@@ -49,12 +65,7 @@ async def test_a_message_sent_mid_stream_becomes_the_next_user_turn(
         if isinstance(event, AgentMessage):
             sent.set()
 
-    settings = {
-        "backend": "openai",
-        "base_url": fake_server.base_url,
-        "model": "fake-model",
-        "backends": Backends(openai=OpenAIOptions(max_retries=0)),
-    }
+    settings = _openai(fake_server)
     r = await run(
         one_message(task(0, "Writer", stores=["swarm/w"])), tmp_path, on_event, **settings
     )
@@ -81,6 +92,46 @@ async def test_a_message_sent_mid_stream_becomes_the_next_user_turn(
     assert "» Ana: Also mention the tests." in replayed.agents["Writer"].output_tail
     # Once it has ended, nothing reaches it.
     assert r.session.send_message("Writer", "too late") == "the session is not running"
+
+
+async def test_a_message_sent_while_the_agent_waits_for_its_server_goes_with_its_first_request(
+    fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    # Our FAKE says it has one slot: while First is answered, Second waits for the server.
+    async def one_slot(request: Request, conn: Connection) -> None:
+        await conn.respond(200, json.dumps({"total_slots": 1}))
+
+    fake_server.routes["/props"] = one_slot
+    sent = threading.Event()
+
+    async def first(request: Request, conn: Connection) -> None:
+        await conn.start_sse()
+        await asyncio.get_running_loop().run_in_executor(None, sent.wait, BOUND)
+        await conn.content("first answer")
+        await conn.finish((10, 5))
+
+    fake_server.script(first, stream_reply(["second answer"], usage=(20, 3)))
+    replies: list[str | None] = []
+
+    def on_event(session: LiveSession, event: Event) -> None:
+        if isinstance(event, AgentServerWait) and event.agent == "Second":
+            replies.append(session.send_message("Second", "Keep it short.", "Ana"))
+            sent.set()
+
+    settings = _openai(fake_server)
+    r = await run(one_message(task(0, "First"), task(1, "Second")), tmp_path, on_event, **settings)
+    assert replies == [None]
+    second = r.state.agents["Second"]
+    assert second.status == "done" and second.result == "second answer"
+    # One request, not two: the message is its last user turn.
+    asked = [
+        req.json()["messages"] for req in fake_server.requests if req.path.endswith("/completions")
+    ]
+    assert len(asked) == 2
+    assert asked[1][-1] == {"role": "user", "content": "Keep it short."}
+    assert asked[1][-2]["role"] == "user" and "Keep it short." not in asked[1][-2]["content"]
+    transcript = (r.session.path / "artifacts/logs/second.transcript.md").read_text()
+    assert "## User (a message sent while it ran)\n\nKeep it short." in transcript
 
 
 LISTENER = (
@@ -147,6 +198,30 @@ async def test_a_rehearsal_agent_says_it_takes_no_messages(tmp_path: Path) -> No
     assert replies == [said]  # (not "it has not started to talk to its backend yet")
 
 
+async def test_a_message_sent_as_the_agent_starts_gets_an_answer_not_an_error(
+    tmp_path: Path,
+) -> None:
+    """From a listener of the agent's own `agent_started` (its runner has not run yet): a reason
+    to try again, where it used to raise AttributeError inside the session."""
+    replies: list[str | None] = []
+
+    def on_event(session: LiveSession, event: Event) -> None:
+        if isinstance(event, AgentStarted) and event.agent == "Early":
+            replies.append(session.send_message("Early", "msg: too soon"))
+
+    r = await run(
+        one_message(task(0, "Early")),
+        tmp_path,
+        on_event,
+        backend="command",
+        command_template="echo fine",
+        backends=Backends(command=CommandOptions(keep_stdin_open=True)),
+    )
+    assert replies == ["Early takes no message now: it has not started to talk to its backend yet"]
+    assert r.session.subscriber_errors == []
+    assert r.of(AgentMessage) == []  # nothing recorded as sent
+
+
 def _send(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "swarmtui", "send", *args],
@@ -203,3 +278,32 @@ def test_swarmtui_send_reaches_a_headless_run_in_another_process(tmp_path: Path)
     assert not socket_path(folder).parent.exists()
     gone = _send(str(folder), "Listener", "msg: again")
     assert gone.returncode == 2 and "is not running" in gone.stderr
+
+
+async def test_an_answer_streamed_a_few_characters_at_a_time_reads_as_lines(
+    fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    """A real server streams a token at a time: each piece continues the line it is part of
+    in the agent's output (the app showed one token per line)."""
+    pieces = ["Hel", "lo wor", "ld\nsec", "ond", " line"]
+    seen = [threading.Event() for _ in pieces]
+
+    async def paced(request: Request, conn: Connection) -> None:
+        await conn.start_sse()
+        for piece, shown in zip(pieces, seen, strict=True):
+            await conn.content(piece)  # the next once this one is an event of its own
+            await asyncio.get_running_loop().run_in_executor(None, shown.wait, BOUND)
+        await conn.finish((5, 5))
+
+    fake_server.script(paced)
+
+    def on_event(session: LiveSession, event: Event) -> None:
+        if isinstance(event, AgentOutput) and event.stream == "text":
+            seen[len([e for e in seen if e.is_set()])].set()
+
+    settings = _openai(fake_server)
+    r = await run(one_message(task(0, "Writer")), tmp_path, on_event, **settings)
+    assert [e.text for e in r.of(AgentOutput, agent="Writer", stream="text")] == pieces
+    tail = list(r.state.agents["Writer"].output_tail)
+    assert tail[:2] == ["Hello world", "second line"], tail
+    assert list(fold(read_events(r.session.path)).agents["Writer"].output_tail) == tail

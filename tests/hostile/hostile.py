@@ -85,6 +85,7 @@ def in_pty(
     until: bytes | None = None,
     then: bytes = b"",
     size: tuple[int, int] = (45, 160),
+    deadline: float = DEADLINE,
 ) -> tuple[int, bytes]:
     """Run swarmtui ARGS on a new pseudo-terminal; every byte it wrote, and its exit status.
 
@@ -104,9 +105,9 @@ def in_pty(
     os.close(follower)
     out = bytearray()
     typed = until is None
-    deadline = time.monotonic() + DEADLINE
+    ends = time.monotonic() + deadline
     try:
-        while time.monotonic() < deadline:
+        while time.monotonic() < ends:
             ready, _, _ = select.select([leader], [], [], 1.0)
             if not ready:
                 if process.poll() is not None:
@@ -126,7 +127,7 @@ def in_pty(
             raise AssertionError(
                 f"swarmtui {' '.join(args[:2])} did not end: {bytes(out[-400:])!r}"
             )
-        status = process.wait(timeout=DEADLINE)
+        status = process.wait(timeout=deadline)
     finally:
         os.close(leader)
         if process.poll() is None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from swarmtui import locations
 
+ROOT = Path(__file__).resolve().parents[2]
 CLI = " ".join([sys.executable, "-m", "swarmtui"])
 EXAMPLE = locations.builtin_examples_dir() / "waits.swarm.js"
 # 12 agents printing 40 KB each: about 0.5 MB of events and logs, on a 320 KiB disk.
@@ -74,3 +75,80 @@ def test_a_full_disk_fails_the_session_loudly_and_harms_no_other(tmp_path: Path)
     assert (out / "other.err").read_text() == ""
     listed = {info["path"]: info for info in json.loads((out / "sessions.json").read_text())}
     assert sorted(info["status"] for info in listed.values()) == ["completed", "failed"]
+
+
+START_SCRIPT = """
+set -u
+disk=$1; out=$2; example=$3
+mount -t tmpfs -o size=64k tmpfs "$disk" || exit 90
+mkdir "$disk/s"
+# Nothing left at all: not even the session's batch file can be written.
+head -c 100000 /dev/zero > "$disk/fill" 2>/dev/null
+$CLI run "$example" --json --rehearsal-seconds 0.01 --sessions-dir "$disk/s" \\
+    > "$out/none.json" 2> "$out/none.err"
+echo $? > "$out/none.status"
+ls -A "$disk/s" > "$out/none.ls"
+# A few KiB left: the folder and its batch fit, the event log does not.
+rm "$disk/fill"
+head -c 52000 /dev/zero > "$disk/fill"
+$CLI run "$example" --json --rehearsal-seconds 0.01 --sessions-dir "$disk/s" \\
+    > "$out/log.json" 2> "$out/log.err"
+echo $? > "$out/log.status"
+"""
+
+
+def test_a_disk_full_at_the_start_is_one_line_naming_what_could_not_be_written(
+    tmp_path: Path,
+) -> None:
+    disk, out = tmp_path / "disk", tmp_path / "out"
+    disk.mkdir()
+    out.mkdir()
+    script = START_SCRIPT.replace("$CLI", CLI)
+    done = subprocess.run(
+        [*NAMESPACE, "sh", "-c", script, "sh", str(disk), str(out), str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    # Nothing fits: the batch file is named, the disk said full, and no half-made session left.
+    assert (out / "none.status").read_text().strip() == "1"
+    [line] = (out / "none.err").read_text().splitlines()
+    assert line.startswith(f"swarmtui: cannot start the session: {disk}/s/session-"), line
+    assert line.endswith(
+        "/batch.swarm.js: cannot be written: No space left on device (the disk is full)"
+    ), line
+    assert (out / "none.ls").read_text() == ""
+    # The event log cannot be made: its file is named, said full, in one line (no traceback).
+    assert (out / "log.status").read_text().strip() == "1"
+    [line] = (out / "log.err").read_text().splitlines()
+    assert line.startswith(f"swarmtui: {disk}/s/session-"), line
+    assert "/session.db: cannot create the event log (" in line and "disk is full" in line, line
+
+
+RACE_SCRIPT = (
+    'mount -t tmpfs -o size=256k tmpfs "$1" || exit 90; '
+    'exec "$3" -m tests.store.full_disk_race "$1" "$2"'
+)
+
+
+def test_the_reserve_records_the_end_while_this_process_writes_to_the_full_disk(
+    tmp_path: Path,
+) -> None:
+    """The space the failed log frees is spent on recording the end, not on an agent's log
+    written at the same moment (the replay said `interrupted` when a log took it first)."""
+    disk, out = tmp_path / "disk", tmp_path / "race.json"
+    disk.mkdir()
+    done = subprocess.run(
+        [*NAMESPACE, "sh", "-c", RACE_SCRIPT, "sh", str(disk), str(out), sys.executable],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert "cannot append events" in result["error"] and "disk is full" in result["error"]
+    assert result["status"] == "failed", result
+    assert result["reason"] == result["error"]

@@ -67,7 +67,11 @@ def test_a_full_disk_is_said_and_the_batch_kept(tmp_path: Path, case: str) -> No
         # What was written of it was given back, so the log could record why.
         assert result["artifact_bytes"] == [0]
     else:
-        assert said == [
-            "The session stopped with an error: OSError: [Errno 28] No space left on device. "
+        # (where: the one file the session could not write, in its new folder)
+        [stopped] = said
+        assert stopped.startswith("The session stopped with an error: OSError: "), stopped
+        assert "cannot start the session: " in stopped and "/s/session-" in stopped, stopped
+        assert stopped.endswith(
+            "/batch.swarm.js: cannot be written: No space left on device (the disk is full). "
             "Your batch is unchanged."
-        ]
+        ), stopped

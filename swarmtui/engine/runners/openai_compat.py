@@ -196,11 +196,6 @@ class _Conversation:
         if inbox is not None:
             inbox.open(DELIVERY)
         while True:
-            if inbox is not None:
-                for text in inbox.take():
-                    self.messages.append({"role": "user", "content": text})
-                    self.turns.append(("User (a message sent while it ran)", text))
-                    self.sink.output("passing a message on as a user turn\n", "info")
             answer = await self._ask(client)
             self._check(answer)
             self.answers.append(answer)
@@ -262,6 +257,9 @@ class _Conversation:
             answer = self.current = Answer()
             try:
                 async with limit.slot(self._on_wait, self._on_slot):
+                    # (what was sent while it waited for the server goes with this request)
+                    if self._pass_messages_on():
+                        body["messages"] = list(self.messages)
                     await self._stream_once(client, body, coalescer, answer)
                     if not answer.usage_seen and self.options.count_with_tokenizer:
                         await self._count_with_tokenizer(client, answer)
@@ -292,6 +290,17 @@ class _Conversation:
             except BaseException:  # cancelled: stop at once, emit nothing more
                 coalescer.discard()
                 raise
+
+    def _pass_messages_on(self) -> bool:
+        """The messages sent to the agent since its last request become user turns of the
+        next; whether there were any."""
+        inbox = self.job.inbox
+        taken = inbox.take() if inbox is not None else []
+        for text in taken:
+            self.messages.append({"role": "user", "content": text})
+            self.turns.append(("User (a message sent while it ran)", text))
+            self.sink.output("passing a message on as a user turn\n", "info")
+        return bool(taken)
 
     def _on_wait(self, limit: int, ahead: int) -> None:
         self.sink.server_wait(self.runner.base_url, limit, ahead)
