@@ -1,5 +1,5 @@
 """The status bar: backend (REHEARSAL badge when offline), session, elapsed time, status counts,
-and how many requests wait for the user's approval."""
+and how many requests wait for the user's approval; before a run, what the batch may use."""
 
 from __future__ import annotations
 
@@ -72,6 +72,8 @@ class StatusBar(Widget):
         self.file_label = ""
         self.modified = False
         self.note = ""
+        # Before a session: what running the batch may use, said as an estimate.
+        self.estimate = ""
         # Shown instead of the state's status (replay: a killed session says `interrupted`).
         self.status_label: str | None = None
         # Agents per status and tokens used, kept up to date from the agents that changed.
@@ -130,6 +132,10 @@ class StatusBar(Widget):
     def set_file(self, label: str, modified: bool) -> None:
         self.file_label = visible(label)  # (a path: shown visibly)
         self.modified = modified
+        self.refresh()
+
+    def set_estimate(self, estimate: str) -> None:
+        self.estimate = estimate
         self.refresh()
 
     def set_note(self, note: str) -> None:
@@ -202,6 +208,8 @@ class StatusBar(Widget):
                 )
         else:
             text.append(self.idle, Style(dim=True))
+            if self.estimate:
+                text.append(f" · {visible(self.estimate)}", Style(dim=True))
         self._status_cells = text.cell_len
         if note is not None and session:
             # A session's status and counts matter more than the hint (the pane keys).
