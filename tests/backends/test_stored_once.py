@@ -19,6 +19,7 @@ from swarmtui.engine.output_log import EVENT_OUTPUT_LIMIT
 from swarmtui.engine.state import fold
 from swarmtui.policy.tables import SandboxConfig
 from swarmtui.store import read_events
+from swarmtui.ui.screens.agent_detail import MAX_PAGER_BYTES, listed_artifacts, read_artifact
 
 from ..engine.helpers import one_message, run, task
 from .fake_openai_server import Connection, FakeOpenAIServer, Request, stream_reply
@@ -72,6 +73,11 @@ async def test_the_openai_transcript_refers_to_the_log_for_a_long_answer(
     assert characters == len(ANSWER) and referenced == ANSWER
     _events_bounded(session, "Big")
     assert fold(read_events(session)).agents["Big"].output_tail == r.state.agents["Big"].output_tail
+    # The agent's detail lists its log beside its transcript: the answer is still one enter away.
+    listed = listed_artifacts(r.state.agents["Big"], session)
+    assert transcript.relative_to(session).as_posix() in listed
+    assert "artifacts/logs/big.log" in listed
+    assert read_artifact(session / "artifacts/logs/big.log") == ANSWER[:MAX_PAGER_BYTES]
 
 
 async def test_after_a_broken_stream_the_reference_is_the_answer_retried(
