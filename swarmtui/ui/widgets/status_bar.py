@@ -93,6 +93,9 @@ class StatusBar(Widget):
         if width and self._status_cells > width and self._held_shown:
             # What the user can do, said short, rather than the time and counts cut off.
             text = self.render_status(short=True)
+        if width and text.cell_len > width and self.estimate:
+            # The file's name matters more than the estimate (the run says it again).
+            text = self.render_status(estimate=False)
         # One line: what does not fit ends in "…" (the file label goes first).
         text.no_wrap = True
         text.overflow = "ellipsis"
@@ -142,8 +145,9 @@ class StatusBar(Widget):
         self.note = note
         self.refresh()
 
-    def render_status(self, *, short: bool = False) -> Text:
-        """The bar's text; `short`: a held session's keys in a few words."""
+    def render_status(self, *, short: bool = False, estimate: bool = True) -> Text:
+        """The bar's text; `short`: a held session's keys in a few words; `estimate`: with the
+        batch's estimate before a session."""
         variables = self.app.theme_variables
         self._held_shown = False
         state = self.state
@@ -208,7 +212,7 @@ class StatusBar(Widget):
                 )
         else:
             text.append(self.idle, Style(dim=True))
-            if self.estimate:
+            if self.estimate and estimate:
                 text.append(f" · {visible(self.estimate)}", Style(dim=True))
         self._status_cells = text.cell_len
         if note is not None and session:
