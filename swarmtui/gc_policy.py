@@ -8,11 +8,17 @@ that find nothing: full passes of 50-110 ms were measured in the app under load,
 - `paused()`: no collection during one burst of allocations that all survive (parsing, copying).
 - `pause_for_start_up()` / `settle_after_start_up()`: none before the app's first frame; then the
   heap built so far is frozen (never scanned again) and the thresholds raised.
-- `running_session()`: raised thresholds while a session runs, when the host left the defaults.
+- `running_session()`: while a session runs, when the host left the defaults (a headless run),
+  what the process held before it (the parsed batch, the modules) is frozen, and the thresholds
+  raised; both undone after the last session. `kept()` marks a burst of allocations that all live
+  as long as the session (its plan, its start): no collection during it, and frozen after it.
+  Nothing is collected less: a young collection still finds whatever the session drops. Such a
+  process skips the collector's last pass at exit (`_skip_the_last_pass`).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 from collections.abc import Iterator
@@ -55,31 +61,76 @@ def settle_after_start_up() -> None:
 
 class _SessionScope:
     """Raises the thresholds while at least one session runs, when the host has left them at the
-    defaults; restores them after the last one (unless the host changed them meanwhile)."""
+    defaults; restores them after the last one (unless the host changed them meanwhile). Where
+    nothing was frozen before, it freezes what exists as the first session starts (a young
+    collection rescanning the batch, at every level of a big one, was a tenth of the run) and
+    unfreezes it all after the last one."""
 
     def __init__(self) -> None:
         self.sessions = 0
         self.saved: tuple[int, int, int] | None = None
+        self.froze = False
 
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
         if self.sessions == 0 and gc.get_threshold()[0] < _TUNED:
             self.saved = gc.get_threshold()
             gc.set_threshold(*RUN_THRESHOLDS)
+            if gc.get_freeze_count() == 0 and gc.isenabled():
+                self.froze = True
+                gc.freeze()
         self.sessions += 1
         try:
             yield
         finally:
             self.sessions -= 1
             if self.sessions == 0 and self.saved is not None:
+                if self.froze:
+                    self.froze = False
+                    # Everything into the oldest generation, collected as usual from now; the
+                    # session's young objects too, unscanned: with the defaults back, the next
+                    # allocation would otherwise scan them all at once, as the session returns.
+                    gc.freeze()
+                    gc.unfreeze()
+                    _skip_the_last_pass()
                 if gc.get_threshold() == RUN_THRESHOLDS:
                     gc.set_threshold(*self.saved)
                 self.saved = None
 
+    @contextlib.contextmanager
+    def kept(self) -> Iterator[None]:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            yield
+        finally:
+            if self.froze:  # (before collection is back: the next allocation would trigger it)
+                gc.freeze()
+            if was_enabled:
+                gc.enable()
+
 
 _SESSIONS = _SessionScope()
+_AT_EXIT: list[bool] = []
+
+
+def _skip_the_last_pass() -> None:
+    """At exit, freeze what is left before the interpreter's final collection: that pass over
+    the heap of a run of 10,000 agents took longer than the run (seconds, on a busy machine).
+    The memory goes back to the system with the process all the same; what it skips is running
+    finalizers of cyclic garbage left at exit, which swarmtui does not rely on (its files and
+    logs are closed when its sessions end)."""
+    if not _AT_EXIT:
+        _AT_EXIT.append(True)
+        atexit.register(gc.freeze)
 
 
 def running_session() -> contextlib.AbstractContextManager[None]:
     """The collector's policy for the time a session runs (nestable: sessions may overlap)."""
     return _SESSIONS.running()
+
+
+def kept() -> contextlib.AbstractContextManager[None]:
+    """A burst of allocations in a running session that all live as long as it: no collection
+    inside; frozen after it where the session froze what was there before (`running_session`)."""
+    return _SESSIONS.kept()

@@ -16,6 +16,7 @@ from typing import Any
 import tree_sitter_javascript
 from tree_sitter import Language, Node, Parser
 
+from swarmtui import gc_policy
 from swarmtui.batch.calls import CallContext, TaskInfo
 from swarmtui.batch.diagnostics import CERTAIN_CODES, Diagnostics
 from swarmtui.batch.forms import LineForm
@@ -73,11 +74,9 @@ def parse_batch(
 ) -> Batch:
     """Parse batch text into a `Batch`. Never raises: problems become diagnostics. Safe to call
     from several threads (one parse runs at a time)."""
-    with _LOCK:
-        # Parsing allocates many small objects that all live until the end: the cyclic garbage
-        # collector would scan them again and again (it doubled the time of large batches).
-        collecting = gc.isenabled()
-        gc.disable()
+    # Parsing allocates many small objects that all live until the end: the cyclic garbage
+    # collector would scan them again and again (it doubled the time of large batches).
+    with _LOCK, gc_policy.paused():
         try:
             return _Parse(_clean_text(text), source_name, now, project_dir).run()
         except Exception as exc:  # the last line of defence: a bug must not take the app down
@@ -91,9 +90,6 @@ def parse_batch(
                     )
                 ],
             )
-        finally:
-            if collecting:
-                gc.enable()
 
 
 def _clean_text(text: object) -> str:

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from fnmatch import fnmatchcase
 from typing import Any
 
 from swarmtui.batch.models import MemoryOp
 from swarmtui.engine.events import MEMORY_READ_KEYS, MEMORY_READ_PREVIEW, MemoryRead
 from swarmtui.engine.state import MemoryEntry
-from swarmtui.memory_keys import is_glob
+from swarmtui.memory_keys import is_glob, key_matches
 
 
 def matches(key: str, pattern: str) -> bool:
     """A glob when the pattern has glob characters, else a substring of the key."""
-    if is_glob(pattern):
-        return fnmatchcase(key, pattern)
-    return pattern in key
+    return key_matches(key, pattern) if is_glob(pattern) else pattern in key
 
 
 def _preview(value: Any) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 
 from swarmtui.batch.models import BashOp, Batch, Message, Operation, TaskOp
 from swarmtui.engine import operations as ops
+from swarmtui.engine import reruns
 from swarmtui.engine.agent_run import AgentRun
 from swarmtui.engine.caps import Caps
 from swarmtui.engine.deadlock import find_deadlocks
@@ -183,9 +184,13 @@ class Scheduler:
         for op in message.operations:
             if isinstance(op, TaskOp) and op.index not in self.plan.duplicates:
                 agent = self.agents[op.name]
-                if op.skip_reason is not None:
-                    if not started_before:
-                        self._skip(op, op.skip_reason)
+                # Taken up again, it is skipped again unless the key it lacked was stored since.
+                if op.skip_reason is not None and (
+                    not started_before
+                    or not reruns.for_want_of_a_key(agent)
+                    or self.memory.missing(agent.op.waits)
+                ):
+                    self._skip(op, op.skip_reason)  # (only while pending: see _skip)
                 elif self.state.agents[op.name].status == "pending":
                     entering.append(agent)  # (one cancelled before its message started is final)
             elif started_before:
@@ -199,12 +204,19 @@ class Scheduler:
                 self._skip(op, f"another agent is already named {op.name}")
             else:
                 self._instant.run(op)
+        waiting: list[tuple[str, list[str]]] = []
         for agent in entering:
             self._active.add(agent.name)
-            self._enter(agent)
-        # The queued agents start first: finding the waiters that can never start walks the
-        # whole batch's waits (milliseconds on a large one), and a queued agent needs none of it.
+            if missing := self.memory.missing(agent.op.waits):
+                waiting.append((agent.name, missing))
+            else:
+                self._make_ready(agent.name)
+        # The queued agents start first: recording the waiters, and finding those that can
+        # never start (a walk of the whole batch's waits), take milliseconds on a large batch,
+        # and a queued agent needs none of it.
         self._dispatch()
+        for name, missing in waiting:
+            self._emit(AgentWaiting(agent=name, keys=missing))
         self._check_deadlock()
         await self._until_idle()
         self._emit(MessageFinished(index=message.index))

@@ -78,7 +78,9 @@ class EventSink(Protocol):
         """Call CALLBACK(error), from any thread, once events can no longer be recorded."""
         ...
 
-    def finish(self, **values: Any) -> None: ...
+    def finish(self, **values: Any) -> None:
+        """Record the session's figures in its row: nothing is appended after it."""
+        ...
 
     def close(self) -> None: ...
 
@@ -309,7 +311,8 @@ class LiveSession:
             self.control_error = f"swarmtui send cannot reach this session: {exc}"
         try:
             if self.resume_from is None:
-                self._emit(plan.started_event(self.session_id, self._title(), self._iso()))
+                with gc_policy.kept():  # (the plan as events and state: kept to the end)
+                    self._emit(plan.started_event(self.session_id, self._title(), self._iso()))
                 self._emit_diagnostics(plan)
             elif self.fork is not None:
                 self._open_fork(plan)
@@ -371,6 +374,7 @@ class LiveSession:
                 sequential_seconds=round(m.sequential_seconds, 3),
                 speedup=round(m.speedup, 2),
             )
+            control.remove_folder()  # (while the log commits its last events)
             log.close()
             self.log_error = log.error
             if log.error is not None and self.state.status != "failed":

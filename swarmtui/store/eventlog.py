@@ -71,7 +71,7 @@ class EventLog:
         self._queue: deque[Event | _Finish] = deque()
         self._wake = threading.Event()
         self._stop = False
-        self._stopping = threading.Event()  # cuts the group-commit window short on close
+        self._stopping = threading.Event()  # no more group-commit windows: the end has come
         self._drained = threading.Event()  # set once the last queued event is committed
         self.error: str | None = None
         self._on_error: Callable[[str], None] | None = None
@@ -111,8 +111,11 @@ class EventLog:
             callback(error)
 
     def finish(self, **values: Any) -> None:
-        """Record the end of the session in its row (status, finished, wall_seconds...)."""
+        """Record the end of the session in its row (status, finished, wall_seconds...). The
+        last thing appended: it is committed at once (no group-commit window to wait out), while
+        the session finishes what it still has to do before `close`."""
         self._queue.append(_Finish(values))
+        self._stopping.set()
         self._wake.set()
 
     def close(self) -> None:

@@ -169,3 +169,37 @@ async def test_keys_stored_with_a_ttl_expire_on_the_sessions_clock_after_a_resum
         assert [w.by for w in state.memory[("default", "stale")].history] == ["batch", "ttl"]
     finally:
         memory.close()
+
+
+GHOST_BATCH = """\
+[Single Message - With a ghost]:
+Task("Planner", "Plan. Store the plan in memory under 'swarm/plan'.", "planner")
+Task("Ghost", "Wait for 'swarm/never' in memory, then report.", "analyst")
+"""
+
+
+def test_an_agent_skipped_for_a_key_nothing_stores_is_skipped_again_on_resume(
+    tmp_path: Path,
+) -> None:
+    # The run is killed inside the message that skipped the ghost (SW004); resuming must skip
+    # it again for the same reason, not leave it pending with nothing left to start it.
+    batch = tmp_path / "ghost.swarm.js"
+    batch.write_text(GHOST_BATCH)
+    sessions = tmp_path / "sessions"
+    proc = start_command_run(batch, sessions, "sleep 300", new_session=True)
+    try:
+        folder = wait_for_events(sessions, proc, "type = 'agent_started' AND agent = 'Planner'")
+        wait_for_events(sessions, proc, "type = 'agent_finished' AND agent = 'Ghost'")
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+
+    resumed = _cli(
+        "resume", folder.name, "--json", "--sessions-dir", str(sessions), "--command", "echo ok"
+    )
+    state = json.loads(resumed.stdout)["state"]
+    agents = {a["name"]: a for a in state["agents"]}
+    assert agents["Planner"]["status"] == "done"
+    assert agents["Ghost"]["status"] == "skipped"
+    assert "swarm/never" in agents["Ghost"]["reason"]
+    assert state["status"] == "failed" and "Ghost" in json.dumps(state["reason"])

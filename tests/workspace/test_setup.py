@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from swarmtui.engine.workspace import session_workspace
+
 from .helpers import batch_in, make_repo, run_batch, settings
 
 ONE_AGENT = 'Task("coder", "Work.", {type: "coder"})\n'
@@ -89,3 +93,22 @@ async def test_setup_is_sandboxed_in_the_worktree(tmp_path: Path) -> None:
     assert ran.state.status == "completed"
     assert not outside.exists()
     assert "inside" in ran.output("coder")
+
+
+async def test_swarmtuis_own_examples_take_no_branches_of_the_repository_around_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From a clone or an editable install the built-in examples sit inside swarmtui's own
+    # repository: running one must not make worktrees and branches there.
+    repo = make_repo(tmp_path / "repo")
+    examples = repo.path / "swarmtui" / "examples"
+    examples.mkdir(parents=True)
+    monkeypatch.setattr(session_workspace, "builtin_examples_dir", lambda: examples)
+    example = batch_in(repo, ONE_AGENT, "swarmtui/examples/one.swarm.js")
+    ran = await run_batch(example, tmp_path / "sessions", settings("echo ran"))
+    assert ran.state.status == "completed" and not ran.of("worktree_created")
+    assert repo.git("branch", "--list", "swarm/*") == ""
+    # The same batch elsewhere in that repository works in a worktree, as issue 14 says.
+    mine = batch_in(repo, ONE_AGENT, "mine.swarm.js")
+    ran = await run_batch(mine, tmp_path / "sessions", settings("echo ran"))
+    assert ran.of("worktree_created", agent="coder")

@@ -44,6 +44,7 @@ from swarmtui.engine.workspace.repo import (
     taken_branches,
 )
 from swarmtui.engine.worktree_state import WorkspaceState, WorktreeState
+from swarmtui.locations import builtin_examples_dir
 
 Emit = Callable[[Event], None]
 # Runs `[workspace] setup` (the command) in the agent's new worktree (the folder): its exit
@@ -60,7 +61,12 @@ class WorkspaceStop(Exception):
 
 
 def _in_a_repository(folder: Path) -> bool:
-    """Whether FOLDER looks like part of a git working tree (without running git)."""
+    """Whether FOLDER looks like part of a user's git working tree (without running git).
+
+    swarmtui's own examples are not: from a clone or an editable install they sit in swarmtui's
+    repository, whose branches a run of an example must not take."""
+    if folder.is_relative_to(builtin_examples_dir().resolve()):
+        return False
     return any((parent / ".git").exists() for parent in (folder, *folder.parents))
 
 
