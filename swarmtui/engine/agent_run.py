@@ -44,6 +44,7 @@ from swarmtui.engine.runners.base import (
     AgentJob,
     AgentResult,
     AgentStopped,
+    LogRange,
     OutputStream,
 )
 from swarmtui.memory_keys import is_glob
@@ -173,6 +174,12 @@ class AgentRun:
     def output(self, text: str, stream: OutputStream = "stdout") -> None:
         if text and self._running:
             self._log.write(text, stream)
+
+    def output_mark(self) -> int:
+        return self._log.mark
+
+    def output_range(self, mark: int) -> LogRange | None:
+        return self._log.range_since(mark) if self._running else None
 
     def usage(
         self,

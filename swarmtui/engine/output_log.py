@@ -1,6 +1,7 @@
 """An agent's output as events (chunked), and once it has said a lot, in its own log file too
-(the events keep its first megabyte or so, the file all of it); and the files its runner was
-still writing when it was done."""
+(the events keep its first megabyte or so, the file all of it; a runner's transcript or raw
+stream refers to the file for a long answer rather than keeping it again); and the files its
+runner was still writing when it was done."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 from swarmtui.engine.events import AgentOutput, Event, FileWritten
 from swarmtui.engine.fence import DISK_WRITES, open_fenced
 from swarmtui.engine.paths import slug
-from swarmtui.engine.runners.base import OutputStream
+from swarmtui.engine.runners.base import LogRange, OutputStream
 
 # One output event carries at most this many characters; the whole output is in the agent's
 # log file under artifacts/logs/.
@@ -25,6 +26,14 @@ LOG_FILE_THRESHOLD = 2 * OUTPUT_CHUNK
 # megabytes is stored once, not twice. Notes (`info`) and tool lines are always kept.
 EVENT_OUTPUT_LIMIT = 1 << 20
 _CAPPED = ("stdout", "stderr", "text")
+
+
+def stored_once(text: str, where: LogRange | None) -> str:
+    """TEXT as a transcript or a raw stream keeps it: past EVENT_OUTPUT_LIMIT, when the agent's
+    log file holds it (WHERE), a reference to it there instead of a second copy."""
+    if where is None or len(text) <= EVENT_OUTPUT_LIMIT:
+        return text
+    return f"[{len(text):,} characters, stored once: {where} (the output as it streamed)]"
 
 
 def chunks(text: str) -> list[str]:
@@ -43,27 +52,36 @@ class OutputLog:
         self._session_dir = session_dir
         self._emit = emit
         self._fd: int | None = None  # -1: the file was refused
-        self._buffer: list[str] = []
+        self._buffer: list[bytes] = []
+        # Bytes of output taken (buffered or written), and the file's size when it was opened
+        # (an earlier attempt's output comes first): where each piece is in the file.
+        self._taken = 0
+        self._base = 0
         self._chars = 0
         self._in_events = 0  # characters of capped streams the events carry
         self._cut = False  # the events stopped carrying them (said once)
 
+    @property
+    def path(self) -> str:
+        return f"artifacts/logs/{slug(self.name)}.log"
+
     def write(self, text: str, stream: OutputStream) -> None:
         self._chars += len(text)
+        data = text.encode("utf-8", "replace")
+        self._taken += len(data)
         if self._fd is None:
-            self._buffer.append(text)
+            self._buffer.append(data)
             if self._chars > LOG_FILE_THRESHOLD:
                 try:
-                    self._fd = open_fenced(
-                        self._session_dir, f"artifacts/logs/{slug(self.name)}.log", append=True
-                    )
+                    self._fd = open_fenced(self._session_dir, self.path, append=True)
+                    self._base = os.fstat(self._fd).st_size
                 except OSError:
                     self._fd = -1  # refused: the events still carry everything
-                pending = "".join(self._buffer)
+                pending = b"".join(self._buffer)
                 self._buffer.clear()
                 self._write_file(pending)
         else:
-            self._write_file(text)
+            self._write_file(data)
         note = None
         if stream in _CAPPED:
             if self._fd is not None and self._fd >= 0:
@@ -74,6 +92,17 @@ class OutputLog:
             self._emit(AgentOutput(agent=self.name, stream=stream, text=piece))
         if note is not None:
             self._emit(AgentOutput(agent=self.name, stream="info", text=note))
+
+    @property
+    def mark(self) -> int:
+        """How many bytes of output it has taken so far (see `range_since`)."""
+        return self._taken
+
+    def range_since(self, mark: int) -> LogRange | None:
+        """Where the output taken since MARK is in the log file, if the file holds it all."""
+        if self._fd is None or self._fd < 0:
+            return None  # (no file yet, or a file cut short: the events hold the output)
+        return LogRange(self.path, self._base + mark, self._base + self._taken)
 
     def _within_limit(self, text: str) -> tuple[str, str | None]:
         """What of TEXT the events still carry (the log file holds all of it), and the note
@@ -88,10 +117,9 @@ class OutputLog:
             f"(the session's events keep its first {EVENT_OUTPUT_LIMIT:,} characters)\n"
         )
 
-    def _write_file(self, text: str) -> None:
+    def _write_file(self, data: bytes) -> None:
         if self._fd is None or self._fd < 0:
             return
-        data = text.encode("utf-8", "replace")
         try:
             with DISK_WRITES:
                 written = os.write(self._fd, data)
@@ -116,7 +144,7 @@ class OutputLog:
             os.close(self._fd)
         self._fd = None
         self._buffer.clear()
-        self._chars = 0
+        self._chars = self._taken = self._base = 0
         self._in_events = 0
         self._cut = False
 

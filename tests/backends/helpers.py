@@ -9,7 +9,7 @@ from typing import Any
 
 from swarmtui.engine.events import Event
 from swarmtui.engine.guard import SessionGuard
-from swarmtui.engine.runners.base import AgentJob
+from swarmtui.engine.runners.base import AgentJob, LogRange
 from swarmtui.engine.settings import RunSettings
 
 
@@ -34,6 +34,12 @@ class RecordingSink:
             self.seen.set()
             if self.on_seen is not None:
                 self.on_seen()
+
+    def output_mark(self) -> int:
+        return len(self.outputs)
+
+    def output_range(self, mark: int) -> LogRange | None:
+        return None  # (no log file here: the runners keep whole answers)
 
     def usage(
         self,

@@ -14,7 +14,13 @@ from pathlib import Path
 
 from swarmtui.batch.models import BashOp, TaskOp, WriteOp
 from swarmtui.engine.events import AgentRehearsed, BashStarted
-from swarmtui.engine.runners.base import AgentJob, AgentResult, OutputSink, OutputStream
+from swarmtui.engine.runners.base import (
+    AgentJob,
+    AgentResult,
+    LogRange,
+    OutputSink,
+    OutputStream,
+)
 from swarmtui.engine.runners.rehearsal import RehearsalRunner
 from swarmtui.engine.settings import RunSettings
 
@@ -122,6 +128,12 @@ class _Sink:
 
     def output(self, text: str, stream: OutputStream = "stdout") -> None:
         self.said.append(text)
+
+    def output_mark(self) -> int:
+        return len(self.said)
+
+    def output_range(self, mark: int) -> LogRange | None:
+        return None
 
     def usage(
         self,

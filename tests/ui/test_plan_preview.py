@@ -1,13 +1,16 @@
-"""Before a run, the agents and todos panels show the batch's plan; a run replaces it."""
+"""Before a run, the agents and todos panels show the batch's plan and the status bar what it may
+use (an estimate); a run replaces them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from swarmtui.config import Backends, OpenAIOptions, Price
 from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.app import make_app
 from swarmtui.ui.screens.agent_detail import AgentDetailScreen
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
+from swarmtui.ui.widgets.status_bar import StatusBar
 from swarmtui.ui.widgets.todos_panel import TodosPanel
 
 from .helpers import settle, top
@@ -100,3 +103,72 @@ async def test_a_batch_without_tasks_keeps_the_empty_hint(tmp_path: Path) -> Non
         screen.bridge.flush()
         assert screen.query_one(AgentsPanel).row_count == 0
         assert screen.query_one(TodosPanel).row_count == 0
+
+
+def _status(app: object) -> str:
+    from swarmtui.ui.app import SwarmApp
+
+    assert isinstance(app, SwarmApp)
+    return app.main_screen.query_one(StatusBar).render_status().plain
+
+
+async def test_the_status_bar_estimates_the_batch_before_a_run_and_follows_edits(
+    tmp_path: Path,
+) -> None:
+    # An OpenAI-compatible backend that is never called: an estimate runs nothing.
+    settings = RunSettings(
+        backend="openai",
+        base_url="http://127.0.0.1:9/v1",
+        model="m",
+        backends=Backends(openai=OpenAIOptions(max_tokens=300)),
+        prices={"m": Price(input=1.0, output=2.0)},
+    )
+    app = make_app(
+        text=BATCH, settings=settings, sessions_dir=tmp_path / "sessions", freeze_gc=False
+    )
+    async with app.run_test(size=(200, 42)) as pilot:
+        await settle(pilot)
+        status = _status(app)
+        # Two answers of max_tokens each, the prompts' tokens, the price: marked as an estimate.
+        assert "no session yet · estimate: ~" in status, status
+        assert " in, ~600 tok out · ~$0.0" in status, status
+        # A third agent, typed in: the estimate follows (with the debounced parse).
+        screen = app.main_screen
+        screen.document.lint_delay = 0
+        third = 'Task("Docs", "Write the docs.", "researcher")\n'
+        screen.editor.load_text(BATCH + third)
+        await pilot.pause()
+        await settle(pilot)
+        assert " in, ~900 tok out · ~$0.0" in _status(app), _status(app)
+        # Without a price: the tokens, and which agents have none.
+        app.settings = RunSettings(
+            backend="openai",
+            base_url="http://127.0.0.1:9/v1",
+            model="unpriced",
+            backends=Backends(openai=OpenAIOptions(max_tokens=300)),
+        )
+        screen.editor.load_text(BATCH)
+        await pilot.pause()
+        await settle(pilot)
+        status = _status(app)
+        assert "~600 tok out (2 without a price)" in status and "$" not in status, status
+    assert not (tmp_path / "sessions").exists()  # nothing ran
+
+
+async def test_a_rehearsal_says_nothing_is_spent_until_it_runs(tmp_path: Path) -> None:
+    app = make_app(
+        text=BATCH,
+        settings=RunSettings(rehearsal_seconds=0.01),
+        sessions_dir=tmp_path / "sessions",
+        freeze_gc=False,
+    )
+    async with app.run_test(size=(200, 42)) as pilot:
+        await settle(pilot)
+        assert "no session yet · estimate: nothing is spent (rehearsal)" in _status(app)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        screen = app.main_screen
+        assert screen.bridge is not None
+        screen.bridge.flush()
+        assert screen.state.status == "completed"
+        assert "estimate" not in _status(app)  # the session's own figures replace it

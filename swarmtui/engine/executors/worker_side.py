@@ -65,6 +65,7 @@ from swarmtui.engine.runners.base import (
     AgentResult,
     AgentStopped,
     Checkable,
+    LogRange,
     OutputStream,
     Preflight,
     Runner,
@@ -154,6 +155,12 @@ class _Sink:
     def output(self, text: str, stream: OutputStream = "stdout") -> None:
         if text:
             self._send(Output(stream=stream, text=self._home.text(text)))
+
+    def output_mark(self) -> int:
+        return 0
+
+    def output_range(self, mark: int) -> LogRange | None:
+        return None  # (its log file is written on the scheduler's side: runners keep it all)
 
     def usage(
         self,

@@ -157,10 +157,35 @@ class AgentResult:
     warning: str | None = None
 
 
+@dataclass(frozen=True)
+class LogRange:
+    """Where some of an agent's output is in its log file: bytes `start` to `end` (excluded) of
+    `path` (relative to the session folder)."""
+
+    path: str
+    start: int
+    end: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"stored_once_in": self.path, "bytes": [self.start, self.end]}
+
+    def __str__(self) -> str:
+        return f"{self.path}, bytes {self.start:,}–{self.end:,}"
+
+
 class OutputSink(Protocol):
     """Where a runner streams its output; the scheduler turns calls into events."""
 
     def output(self, text: str, stream: OutputStream = "stdout") -> None: ...
+
+    def output_mark(self) -> int:
+        """A mark of how much it has output so far (for `output_range`)."""
+        ...
+
+    def output_range(self, mark: int) -> LogRange | None:
+        """Where what it output since MARK is in its log file, when that file holds all of it
+        (a runner then keeps a reference to it rather than a second copy); else None."""
+        ...
 
     def usage(
         self,

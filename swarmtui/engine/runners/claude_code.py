@@ -33,6 +33,7 @@ from typing import Any
 
 from swarmtui.backend_names import DEFAULT_KEY_ENVS
 from swarmtui.engine.confine.gate import Launch
+from swarmtui.engine.output_log import EVENT_OUTPUT_LIMIT, stored_once
 from swarmtui.engine.paths import slug
 from swarmtui.engine.process import forget_group, kill_group, spawn
 from swarmtui.engine.runners.base import (
@@ -125,20 +126,23 @@ class StreamJsonParser:
         # Both directions of the exchange, for its log; the last lines of its stderr.
         self.raw_lines: list[str] = []
         self.stderr_tail: list[str] = []
+        self._turn_mark = sink.output_mark()  # where the turn's output began
 
     def _out(self, text: str, stream: Any) -> None:
         self.sink.output(redact(text if text.endswith("\n") else text + "\n", self.secrets), stream)
 
-    def feed(self, line: str) -> None:
+    def feed(self, line: str) -> str:
+        """Take one line of its output; returns the line as its raw stream file keeps it."""
         if not line.strip():
-            return
+            return line
+        mark = self.sink.output_mark()
         try:
             data = json.loads(line)
         except ValueError:
             data = None
         if not isinstance(data, dict):
             self._out(line, "stdout")
-            return
+            return line
         kind = data.get("type")
         if kind == "system":
             self._system(data)
@@ -147,7 +151,35 @@ class StreamJsonParser:
         elif kind == "user":
             self._user(data)
         elif kind == "result":
+            turn, self._turn_mark = self._turn_mark, self.sink.output_mark()
             self._result(data)
+            if len(line) > EVENT_OUTPUT_LIMIT:
+                return self._stored_once(data, line, turn)
+        if kind == "assistant" and len(line) > EVENT_OUTPUT_LIMIT:
+            return self._stored_once(data, line, mark)
+        return line
+
+    def _stored_once(self, data: dict[str, Any], line: str, mark: int) -> str:
+        """LINE with its long texts (an answer's blocks, a turn's result) replaced by where the
+        agent's log file holds them, since MARK: a long answer is stored once."""
+        where = self.sink.output_range(mark)
+        if where is None:
+            return line
+        texts: list[tuple[dict[str, Any], str]] = [(data, "result")]
+        message = data.get("message")
+        if isinstance(message, dict):
+            texts.append((message, "content"))
+            content = message.get("content")
+            if isinstance(content, list):
+                blocks = [b for b in content if isinstance(b, dict) and b.get("type") == "text"]
+                texts += [(block, "text") for block in blocks]
+        changed = False
+        for holder, field in texts:
+            text = holder.get(field)
+            if isinstance(text, str) and len(text) > EVENT_OUTPUT_LIMIT:
+                holder[field] = stored_once(text, where)
+                changed = True
+        return json.dumps(data, ensure_ascii=False) if changed else line
 
     def _system(self, data: dict[str, Any]) -> None:
         if data.get("subtype") == "init":
@@ -452,9 +484,8 @@ class _Talk:
         assert self.process.stdout
         try:
             async for line in _lines(self.process.stdout):
-                self.raw_lines.append(line + "\n")
                 ended = self.parser.turns_ended
-                self.parser.feed(line)
+                self.raw_lines.append(self.parser.feed(line) + "\n")
                 if self.parser.turns_ended > ended:
                     self.turns.put_nowait(True)
         finally:

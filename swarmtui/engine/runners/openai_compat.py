@@ -30,10 +30,12 @@ import httpx
 
 from swarmtui.backend_names import DEFAULT_KEY_ENVS
 from swarmtui.engine.endpoints import EndpointLimit, ServerInfo, cut_off_hint, probe
+from swarmtui.engine.output_log import stored_once
 from swarmtui.engine.runners.base import (
     AgentFailed,
     AgentJob,
     AgentResult,
+    LogRange,
     OutputSink,
     Preflight,
 )
@@ -188,6 +190,10 @@ class _Conversation:
         self._done_out = 0
         self._usage_source = ""
         self._final: Answer | None = None  # the answer whose final figures were reported
+        # Where the answer being streamed began in the agent's output, and where the last
+        # complete one is in its log file (a long answer's transcript refers to it).
+        self._mark = 0
+        self._logged: LogRange | None = None
 
     # --- the exchange -------------------------------------------------------------------------
 
@@ -199,7 +205,7 @@ class _Conversation:
             answer = await self._ask(client)
             self._check(answer)
             self.answers.append(answer)
-            self.turns.append(("Assistant", answer.text))
+            self.turns.append(("Assistant", stored_once(answer.text, self._logged)))
             self._done_in += answer.tokens_in
             self._done_out += answer.tokens_out
             if inbox is None or not len(inbox):
@@ -260,7 +266,9 @@ class _Conversation:
                     # (what was sent while it waited for the server goes with this request)
                     if self._pass_messages_on():
                         body["messages"] = list(self.messages)
+                    self._mark = sink.output_mark()
                     await self._stream_once(client, body, coalescer, answer)
+                    self._logged = sink.output_range(self._mark)
                     if not answer.usage_seen and self.options.count_with_tokenizer:
                         await self._count_with_tokenizer(client, answer)
                 if self._final is not answer:
@@ -474,7 +482,8 @@ class _Conversation:
         parts += [f"## System\n\n{self.prompt.system}", f"## User\n\n{self.prompt.user}"]
         parts += [f"## {heading}\n\n{text}" for heading, text in self.turns]
         if failure and current is not None:
-            parts.append(f"## Assistant (incomplete)\n\n{current.text}")
+            partial = stored_once(current.text, self.sink.output_range(self._mark))
+            parts.append(f"## Assistant (incomplete)\n\n{partial}")
         text = redact("\n\n".join(parts) + "\n", self.secrets)
         try:
             return write_log(job.session_dir, job.name, job.attempt, ".transcript.md", text)

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 
 from swarmtui.engine.fence import open_regular
+from swarmtui.engine.paths import slug
 from swarmtui.engine.state import AgentState, MemoryEntry, SessionState
 from swarmtui.memory_keys import key_matches
 from swarmtui.safe_text import ansi_text, safe_lines, safe_text, visible, visible_lines
@@ -44,6 +45,17 @@ def artifact_file(session_path: Path | None, relative: str) -> Path | None:
     if path != root and root in path.parents:
         return path
     return None
+
+
+def listed_artifacts(agent: AgentState, session_path: Path | None) -> list[str]:
+    """The files the detail lists for AGENT: its artifacts, and its log file when it has one
+    (the whole of a long output, which its transcript or raw stream only refers to)."""
+    listed = list(agent.artifacts)
+    log = f"artifacts/logs/{slug(agent.name)}.log"
+    path = artifact_file(session_path, log)
+    if log not in listed and path is not None and path.is_file():
+        listed.append(log)
+    return listed
 
 
 def read_artifact(path: Path) -> str:
@@ -166,6 +178,7 @@ class AgentDetailScreen(Screen[None]):
         self.send = None if read_only else send
         self.now: float | None = None
         self._artifacts: list[str] = []
+        self._listed_for: tuple[tuple[str, ...], str] | None = None
         self.showing_diff = False
         self._diff_shown: tuple[str | None, str | None] | None = None  # (patch, commit)
 
@@ -268,8 +281,11 @@ class AgentDetailScreen(Screen[None]):
         self.query_one("#detail-output", Static).update(ansi_text(output or "(no output yet)"))
         if following:
             scroll.scroll_end(animate=False)
-        if agent.artifacts != self._artifacts:
-            self._artifacts = list(agent.artifacts)
+        # (the files are looked for again when its artifacts or its status change)
+        listed_for = (tuple(agent.artifacts), agent.status)
+        if listed_for != self._listed_for:
+            self._listed_for = listed_for
+            self._artifacts = listed_artifacts(agent, self.session_path)
             artifacts = self.query_one("#detail-artifacts", OptionList)
             artifacts.clear_options()
             artifacts.add_options([safe_text(relative) for relative in self._artifacts])

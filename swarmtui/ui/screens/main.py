@@ -40,6 +40,7 @@ from swarmtui.ui.work import ReportsFailures
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from swarmtui.batch.models import Batch
     from swarmtui.engine.session import LiveSession
     from swarmtui.engine.state import SessionState
     from swarmtui.ui.fork_flow import ForkDraft
@@ -96,6 +97,7 @@ class MainScreen(ReportsFailures, SessionScreen):
             context, self.bridge, self.notify, bell=self._tell_terminal
         )
         self._backend_label = backend_label
+        self.document.estimator = self._estimate
 
     def _tell_terminal(self, sequence: str) -> None:
         """Write a notification's escape SEQUENCE (`App.bell` writes only the bell) to the
@@ -161,6 +163,16 @@ class MainScreen(ReportsFailures, SessionScreen):
     @on(BatchDocument.Linted)
     def _linted(self, message: BatchDocument.Linted) -> None:
         self.controller.show_plan(message.plan, message.batch)
+        self.status_bar.set_estimate(message.estimate)
+
+    def _estimate(self, batch: Batch) -> str:
+        """What running BATCH may use with the configured backend (in the lint's thread)."""
+        from swarmtui.ui.planned import REHEARSAL_ESTIMATE, estimate_text
+
+        if self._backend_label == "rehearsal":  # (no settings to build: nothing is spent)
+            return REHEARSAL_ESTIMATE
+        context = self.controller.context
+        return estimate_text(batch, context.settings(), context.project_dir)
 
     def prepare_fork(self, draft: ForkDraft, text: str) -> None:
         """The source's batch in the editor (as a new batch), the panels at the fork's point:

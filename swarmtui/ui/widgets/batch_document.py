@@ -49,12 +49,14 @@ class BatchDocument(ReportsFailures, Vertical):
             diagnostics: list[Diagnostic],
             plan: SessionState,
             batch: Batch | None = None,
+            estimate: str = "",
         ) -> None:
             super().__init__()
             self.generation = generation
             self.diagnostics = diagnostics
             self.plan = plan
             self.batch = batch  # the parsed batch (a fork being prepared is planned from it)
+            self.estimate = estimate  # what running it may use, said as an estimate ("": unknown)
 
     class FileChanged(Message):
         """What the status bar says about the file: its label, and whether it is modified."""
@@ -86,6 +88,8 @@ class BatchDocument(ReportsFailures, Vertical):
         # Set while the diagnostics shown are those of the editor's text.
         self.linted = asyncio.Event()
         self._described: tuple[str, str, bool] | None = None
+        # What running a parsed batch may use, in a few words (called in the lint's thread).
+        self.estimator: Callable[[Batch], str] | None = None
 
     def compose(self) -> ComposeResult:
         yield BatchEditor(self._initial_text, id="editor")
@@ -171,7 +175,14 @@ class BatchDocument(ReportsFailures, Vertical):
         batch = parse_batch(text, source_name=source_name)
         # Also warms the engine's modules, off the event loop, before the user runs the batch.
         plan = planned_state(batch)
-        self.post_message(self.Linted(generation, list(batch.diagnostics), plan, batch))
+        guess = ""
+        if self.estimator is not None:
+            try:
+                guess = self.estimator(batch)
+            except Exception:  # an estimate must never cost the user the diagnostics
+                guess = ""
+        diagnostics = list(batch.diagnostics)
+        self.post_message(self.Linted(generation, diagnostics, plan, batch, guess))
 
     @on(Linted)
     def _show_lint(self, message: Linted) -> None:

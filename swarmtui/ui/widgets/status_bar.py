@@ -1,5 +1,5 @@
 """The status bar: backend (REHEARSAL badge when offline), session, elapsed time, status counts,
-and how many requests wait for the user's approval."""
+and how many requests wait for the user's approval; before a run, what the batch may use."""
 
 from __future__ import annotations
 
@@ -72,6 +72,8 @@ class StatusBar(Widget):
         self.file_label = ""
         self.modified = False
         self.note = ""
+        # Before a session: what running the batch may use, said as an estimate.
+        self.estimate = ""
         # Shown instead of the state's status (replay: a killed session says `interrupted`).
         self.status_label: str | None = None
         # Agents per status and tokens used, kept up to date from the agents that changed.
@@ -91,6 +93,9 @@ class StatusBar(Widget):
         if width and self._status_cells > width and self._held_shown:
             # What the user can do, said short, rather than the time and counts cut off.
             text = self.render_status(short=True)
+        if width and text.cell_len > width and self.estimate:
+            # The file's name matters more than the estimate (the run says it again).
+            text = self.render_status(estimate=False)
         # One line: what does not fit ends in "…" (the file label goes first).
         text.no_wrap = True
         text.overflow = "ellipsis"
@@ -132,12 +137,17 @@ class StatusBar(Widget):
         self.modified = modified
         self.refresh()
 
+    def set_estimate(self, estimate: str) -> None:
+        self.estimate = estimate
+        self.refresh()
+
     def set_note(self, note: str) -> None:
         self.note = note
         self.refresh()
 
-    def render_status(self, *, short: bool = False) -> Text:
-        """The bar's text; `short`: a held session's keys in a few words."""
+    def render_status(self, *, short: bool = False, estimate: bool = True) -> Text:
+        """The bar's text; `short`: a held session's keys in a few words; `estimate`: with the
+        batch's estimate before a session."""
         variables = self.app.theme_variables
         self._held_shown = False
         state = self.state
@@ -202,6 +212,8 @@ class StatusBar(Widget):
                 )
         else:
             text.append(self.idle, Style(dim=True))
+            if self.estimate and estimate:
+                text.append(f" · {visible(self.estimate)}", Style(dim=True))
         self._status_cells = text.cell_len
         if note is not None and session:
             # A session's status and counts matter more than the hint (the pane keys).
