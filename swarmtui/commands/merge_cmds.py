@@ -41,7 +41,19 @@ def _session_path(session: str, sessions_dir: Path | None) -> Path | None:
         return None
 
 
-def _check_line(check: Any) -> str:
+def _check_lines(checks: list[Any]) -> list[str]:
+    """One line per branch, in columns: the agent, what merging it would do, the branch (last:
+    it is long)."""
+    rows = [(check.agent, _check_text(check), check.branch) for check in checks]
+    agent_width = max((len(agent) for agent, _, _ in rows), default=0)
+    status_width = max((len(status) for _, status, _ in rows), default=0)
+    return [
+        printable(f"  {agent:<{agent_width}}  {status:<{status_width}}  {branch}")
+        for agent, status, branch in rows
+    ]
+
+
+def _check_text(check: Any) -> str:
     status = check.status
     if status == "conflicts":
         status = f"conflicts in {', '.join(check.conflicts[:5])}"
@@ -56,7 +68,7 @@ def _check_line(check: Any) -> str:
         if check.uncommitted
         else ""
     )
-    return printable(f"  {check.agent:<16} {check.branch}  {status}{left}")
+    return f"{status}{left}"
 
 
 def _target_line(target: Any) -> str:
@@ -132,8 +144,8 @@ def merge_command(
                 click.echo(json.dumps(document, indent=2))
             else:
                 click.echo(_target_line(target))
-                for check in checks:
-                    click.echo(_check_line(check))
+                for line in _check_lines(checks):
+                    click.echo(line)
                 click.echo("name the agents to merge (or --all); nothing was changed")
             return EXIT_OK
         gone = {c.agent for c in checks if c.status == "missing"}

@@ -167,7 +167,9 @@ def _cluster_lines(state: SessionState) -> list[str]:
     c = state.cluster
     if c is None:
         return []
-    lines = [printable(f"cluster {c.executor}: {c.workers} workers, {c.slots} slots")]
+    workers = f"{c.workers} worker{'s' if c.workers != 1 else ''}"
+    slots = f"{c.slots} slot{'s' if c.slots != 1 else ''}"
+    lines = [printable(f"cluster {c.executor}: {workers}, {slots}")]
     lines += [printable(f"{reason}: {', '.join(agents)} failed") for _, _, agents, reason in c.lost]
     return lines
 

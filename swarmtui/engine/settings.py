@@ -76,6 +76,9 @@ class WorkspaceSettings:
     worktrees: bool | None = None
     # A command run in each new worktree (`npm ci`), confined, by the permission rules.
     setup: str | None = None
+    # Why worktrees cannot be used where agents run (an executor whose workers do not see the
+    # session folder): the batch's own repository is then left alone, said so.
+    unavailable: str | None = None
 
 
 @dataclass

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from swarmtui.engine.fence import open_regular
 from swarmtui.engine.state import AgentState, SessionState, fold
+from swarmtui.engine.workspace.worktrees import OBJECTS, WORKTREES
 from swarmtui.store.reader import read_events_tolerantly, read_session_row
 from swarmtui.store.schema import DB_NAME, LOCK_NAME
 from swarmtui.store.sessions import effective_status
@@ -38,6 +39,9 @@ _BOOKKEEPING = frozenset(
         BATCH_FILE,
     }
 )
+# Agents' git worktrees (checkouts of the user's repository, and their objects): what an agent
+# changed there is compared through its kept patch (artifacts/diffs/), not file by file.
+_CHECKOUTS = frozenset({WORKTREES, OBJECTS})
 # A file larger than this is compared by hash, not diffed: difflib is quadratic at worst.
 MAX_DIFF_BYTES = 1 << 20
 MAX_DIFF_INPUT_LINES = 20_000
@@ -469,7 +473,8 @@ class _FileEntry:
 
 def session_files(folder: Path) -> dict[str, _FileEntry]:
     """Files the session produced (relative path -> entry): everything in its folder but the
-    log, the lock and the batch. Links are listed, not followed; unreadable folders skipped."""
+    log, the lock, the batch and the agents' git worktrees. Links are listed, not followed;
+    unreadable folders skipped."""
     found: dict[str, _FileEntry] = {}
     pending = [(folder, "")]
     while pending:
@@ -486,7 +491,8 @@ def session_files(folder: Path) -> dict[str, _FileEntry]:
                 if entry.is_symlink():
                     found[relative] = _FileEntry(Path(entry.path), 0, os.readlink(entry.path))
                 elif entry.is_dir(follow_symlinks=False):
-                    pending.append((Path(entry.path), relative + "/"))
+                    if not (prefix == "" and entry.name in _CHECKOUTS):
+                        pending.append((Path(entry.path), relative + "/"))
                 elif entry.is_file(follow_symlinks=False) and relative not in _BOOKKEEPING:
                     size = entry.stat(follow_symlinks=False).st_size
                     found[relative] = _FileEntry(Path(entry.path), size, None)

@@ -24,7 +24,9 @@ def parse_time(text: str, end: float) -> float | None:
             share = float(text[:-1])
         except ValueError:
             return None
-        return end * share / 100 if 0 <= share <= 100 else None
+        # (share / 100 first: 100% is then exactly END; end * 100 / 100 can fall short of
+        # it and leave the last event out)
+        return end * (share / 100) if 0 <= share <= 100 else None
     match = re.fullmatch(r"(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", text)
     if not text or match is None:
         return None

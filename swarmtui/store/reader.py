@@ -165,6 +165,20 @@ def _connect(db: Path) -> tuple[sqlite3.Connection, ReadOnlyDatabase]:
     return conn, source
 
 
+INVALID_LINE_LIMIT = 160  # (pydantic lists every event type an unknown one is not: cut)
+
+
+def invalid_because(exc: ValidationError) -> str:
+    """Why a payload is not an event, in one short line."""
+    first = exc.errors()[0]
+    message = str(first["msg"])
+    if first["type"] == "union_tag_invalid":
+        message = message.split(" does not match", 1)[0] + " matches no event type"
+    if len(message) > INVALID_LINE_LIMIT:
+        message = message[: INVALID_LINE_LIMIT - 1] + "…"
+    return message
+
+
 def parse_events(db: Path, payloads: list[str], first: int = 0) -> list[Event]:
     """The events of recorded JSON payloads; FIRST is how many events come before them. A bad
     one is named by its number, counted from 1 as events are (`seq`, `swarmtui diff`)."""
@@ -178,13 +192,11 @@ def parse_events(db: Path, payloads: list[str], first: int = 0) -> list[Event]:
             try:
                 _EVENT.validate_json(payload)
             except ValidationError as bad:
-                message = bad.errors()[0]["msg"]
+                message = invalid_because(bad)
                 raise SessionStoreError(
                     f"{db}: event #{number} is not a valid event ({message})"
                 ) from exc
-        raise SessionStoreError(
-            f"{db}: the events are not valid ({exc.errors()[0]['msg']})"
-        ) from exc
+        raise SessionStoreError(f"{db}: the events are not valid ({invalid_because(exc)})") from exc
 
 
 def db_path(session_path: Path) -> Path:
@@ -304,8 +316,8 @@ def read_events_tolerantly(session_path: Path) -> tuple[list[Event], str | None]
             try:
                 events.append(_EVENT.validate_json(payload))
             except ValidationError as exc:
-                first = exc.errors()[0]
-                return events, f"event #{len(events) + 1} is not a valid event ({first['msg']})"
+                why = invalid_because(exc)
+                return events, f"event #{len(events) + 1} is not a valid event ({why})"
     except sqlite3.Error as exc:
         return events, f"the event log cannot be read past event #{len(events)} ({exc})"
     finally:

@@ -3,7 +3,8 @@ the user sets, until the batch in the editor is run as the fork.
 
 F in a replay (or `swarmtui fork SESSION --at ...` without `--headless`) makes one; the main
 screen shows the state the fork would start from (agents that stay done, memory at the point)
-while the batch is edited, `m` sets a memory value, and the run key starts the fork.
+while the batch is edited, `m` sets a memory value, and the run key starts the fork. A session
+whose log is damaged cannot be replayed, but F still forks it, up to its last readable event.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from swarmtui.ui.messages import ForkRequested
 
 if TYPE_CHECKING:
     from swarmtui.batch.models import Batch
@@ -64,3 +67,16 @@ class ForkDraft:
         from swarmtui.engine.session import Recording
 
         return Recording(self.source_path, text, self.taken, self.fork_point())
+
+
+def damaged_fork(path: Path) -> ForkRequested | None:
+    """The fork of the session at PATH, whose log cannot be replayed, up to its last readable
+    event (its note says so); None when not even its start can be read. Reads only."""
+    from swarmtui.store import SessionStoreError, read_fork_source
+
+    try:
+        source = read_fork_source(path)
+    except SessionStoreError:
+        return None
+    events = source.events
+    return ForkRequested(path, source.session_id, events, len(events), source.end, source.note)

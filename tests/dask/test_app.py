@@ -3,10 +3,14 @@ slots) in the status bar, and the cluster's events in the log; so does the headl
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 from swarmtui.commands.session_text import agent_lines, operation_lines
 from swarmtui.config import ExecutorOptions
+from swarmtui.engine.state import ClusterState, SessionState
 from swarmtui.engine.summary import summary_json
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.log_panel import describe
@@ -51,3 +55,25 @@ async def test_the_app_shows_each_agents_worker_and_the_cluster(
     assert {a["name"]: a["worker"] for a in summary["agents"]} == {
         name: r.state.agents[name].worker for name in ("Alpha", "Beta")
     }
+
+
+def test_a_cluster_of_one_worker_and_one_slot_is_told_in_the_singular() -> None:
+    state = SessionState(cluster=ClusterState(executor="dask://127.0.0.1:8786", workers=1, slots=1))
+    assert operation_lines(state)[0] == "cluster dask://127.0.0.1:8786: 1 worker, 1 slot"
+
+
+def test_the_app_starts_a_local_cluster_of_its_own(tmp_path: Path) -> None:
+    """`--executor dask-local:2` in the app: its workers start although the app holds the
+    standard error (they failed: "Nanny failed to start")."""
+    ran = subprocess.run(
+        [sys.executable, "-m", "tests.dask.local_in_app", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    end = json.loads(ran.stdout.strip().splitlines()[-1])
+    assert (end["status"], end["reason"]) == ("completed", None), end
+    assert end["worker"]

@@ -93,6 +93,20 @@ def copy_session(source: Path, target: Path) -> Path:
     return target
 
 
+def damaged_copy(source: Path, target: Path, seq: int) -> Path:
+    """A copy of a recorded session whose event SEQ is no event at all (a damaged log)."""
+    copy_session(source, target)
+    conn = sqlite3.connect(target / "session.db")
+    try:
+        conn.execute(
+            'UPDATE events SET payload_json = \'{"type": "nonsense"}\' WHERE seq = ?', (seq,)
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    return target
+
+
 def wait_for_agent_start(sessions: Path, proc: subprocess.Popen[bytes]) -> Path:
     """The folder of the run in another process, once it has committed an agent's start.
 

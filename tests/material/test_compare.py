@@ -15,12 +15,14 @@ import pytest
 from swarmtui.store import SessionStoreError
 from swarmtui.store.compare import MAX_DIFF_BYTES, compare_sessions, session_files
 
+from ..workspace.helpers import batch_in, make_repo, run_batch, settings
 from .sessions import (
     BATCH,
     HOSTILE_VALUE,
     OTHER_BATCH,
     Pair,
     copy_session,
+    damaged_copy,
     run_session,
     wait_for_agent_start,
 )
@@ -185,11 +187,7 @@ def test_an_interrupted_session_is_compared_up_to_its_last_event(
 
 
 def test_a_damaged_log_is_compared_up_to_its_last_good_event(pair: Pair, tmp_path: Path) -> None:
-    broken = copy_session(pair.a, tmp_path / "broken")
-    conn = sqlite3.connect(broken / "session.db")
-    with conn:
-        conn.execute('UPDATE events SET payload_json = \'{"type": "nonsense"}\' WHERE seq = 6')
-    conn.close()
+    broken = damaged_copy(pair.a, tmp_path / "broken", 6)
     c = compare_sessions(pair.a, broken)
     assert c.b.events == 5 and c.b.state.seq == 5
     assert c.b.status == "interrupted"
@@ -267,3 +265,21 @@ def test_what_is_not_a_session_is_one_line(pair: Pair, tmp_path: Path) -> None:
     missing = _cli("diff", "nope", str(pair.b), "--sessions-dir", str(tmp_path))
     assert missing.returncode == 2
     assert missing.stderr == f"swarmtui: {tmp_path}: no session 'nope'\n"
+
+
+async def test_agents_worktrees_are_compared_by_their_kept_patches(tmp_path: Path) -> None:
+    """Two runs in git worktrees: what each agent changed differs through its patch; the
+    checkouts themselves (and their git files, which name each session's worktree) are not
+    listed file by file."""
+    repo = make_repo(tmp_path / "repo")
+    batch = batch_in(repo, 'Task("a", "Edit line one.", {type: "coder"})\n')
+    sessions = tmp_path / "sessions"
+    first = await run_batch(batch, sessions, settings("sed -i s/one/AAA/ f.txt; echo ok"))
+    second = await run_batch(batch, sessions, settings("sed -i s/one/BBB/ f.txt; echo ok"))
+    c = compare_sessions(first.path, second.path)
+    changed = {a.path: a for a in c.artifacts}
+    assert not [p for p in changed if p.startswith(("worktrees/", "worktree-objects/"))]
+    patch = changed["artifacts/diffs/a.patch"]
+    assert patch.change == "changed"
+    assert "-+AAA" in patch.diff and "++BBB" in patch.diff
+    assert not [p for p in session_files(first.path) if p.startswith("worktrees/")]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from swarmtui.engine.events import SessionForked
+from swarmtui.engine.events import Control, SessionForked
 from swarmtui.engine.fork import MemoryEdit
 from swarmtui.engine.settings import RunSettings
 from swarmtui.store import (
@@ -22,6 +22,7 @@ from swarmtui.store import (
     replay_state,
 )
 from swarmtui.store.compare import compare_sessions
+from swarmtui.store.points import Point, point_at
 from swarmtui.store.schema import SCHEMA_VERSION, create_schema
 from swarmtui.ui.widgets.log_panel import describe
 
@@ -39,7 +40,7 @@ from .forks import (
     run_live,
     started_after_fork,
 )
-from .sessions import copy_session
+from .sessions import damaged_copy
 
 
 def _finished(folder: Path, agent: str) -> int:
@@ -247,13 +248,7 @@ def test_a_damaged_log_forks_up_to_its_last_readable_event(tmp_path: Path) -> No
     batch.write_text(PIPELINE)
     run = cli("run", str(batch), "--json", "--sessions-dir", str(sessions))
     original = Path(json.loads(run.stdout)["summary"]["path"])
-    damaged = copy_session(original, sessions / "session-20261130-000000-damaged")
-    conn = sqlite3.connect(damaged / "session.db")
-    try:
-        conn.execute('UPDATE events SET payload_json = \'{"type": "nonsense"}\' WHERE seq = 20')
-        conn.commit()
-    finally:
-        conn.close()
+    damaged = damaged_copy(original, sessions / "session-20261130-000000-damaged", 20)
     where = ["--sessions-dir", str(sessions), "--headless"]
     past = cli("fork", damaged.name, "--at", "20", *where)
     assert past.returncode == 2
@@ -428,3 +423,17 @@ def test_a_fork_of_a_session_whose_agents_had_worktrees(
     assert deleted.returncode == 0, deleted.stderr
     assert not fork.exists()
     assert repo.branches() == source_branches  # the source's branches are the source's
+
+
+def test_100_percent_is_the_whole_recording() -> None:
+    """`--at 100%` takes every event, whatever the end's time: 0.886…×100/100 falls short of
+    0.886…, and the last event was left out (a killed run's fork lost its last event)."""
+    end = 0.8860166606077237
+    assert end * 100 / 100 < end  # (the rounding the point must not suffer)
+    recorded = [
+        Control(seq=1, t=0.1, action="pause"),
+        Control(seq=2, t=end, action="resume"),
+    ]
+    assert point_at(recorded, "100%") == Point(2, end)
+    assert point_at(recorded, "100%", end).events == 2
+    assert point_at(recorded, "50%", end).events == 1

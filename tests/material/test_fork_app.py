@@ -7,8 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets._footer import FooterKey
 
+from swarmtui.engine.settings import RunSettings
 from swarmtui.store.compare import compare_sessions
 from swarmtui.ui.app import SwarmApp, make_app
 from swarmtui.ui.screens.compare import CompareScreen
@@ -31,8 +34,17 @@ from .forks import (
     started_after_fork,
 )
 from .recorded import write_release_family
+from .sessions import damaged_copy
 
 SIZE = (140, 42)
+
+
+async def _replaying(tmp_path: Path, settings: RunSettings) -> tuple[Path, SwarmApp]:
+    """A session recorded under TMP_PATH/sessions with SETTINGS, and the app replaying it."""
+    sessions = tmp_path / "sessions"
+    original = await record(sessions, settings)
+    app = make_app(replay=original, settings=settings, sessions_dir=sessions, freeze_gc=False)
+    return original, app
 
 
 async def _replay(pilot: Pilot[Any]) -> ReplayScreen:
@@ -43,15 +55,33 @@ async def _replay(pilot: Pilot[Any]) -> ReplayScreen:
     return screen
 
 
+async def _forked(pilot: Pilot[Any]) -> MainScreen:
+    """F at the end of the replay the app opened with: the fork prepared in the main screen."""
+    await _replay(pilot)
+    await pilot.press("F")
+    await pilot.pause()
+    app = pilot.app
+    assert isinstance(app, SwarmApp)
+    return app.main_screen
+
+
+async def _run_noted_fork(pilot: Pilot[Any], main: MainScreen, note: str) -> Path:
+    """Start the fork prepared (its source cut short, said by NOTE) and run it to its end:
+    it completes, recording the note; its folder."""
+    await pilot.press("ctrl+r")
+    state = await wait_for_state(pilot, lambda s: s.finished)
+    assert state.status == "completed"
+    assert state.forked_from is not None and state.forked_from.note == note
+    live = main.controller.live
+    assert live is not None
+    return live.path
+
+
 async def test_fork_from_the_replay_with_one_memory_value_changed(tmp_path: Path) -> None:
     """The done-when in the app: F at the midpoint of a replay, the value changed in the memory
     form, the run key: only the agents after the point run, and the comparison shows exactly
     what the value reached."""
-    sessions = tmp_path / "sessions"
-    original = await record(sessions, command_settings())
-    app = make_app(
-        replay=original, settings=command_settings(), sessions_dir=sessions, freeze_gc=False
-    )
+    original, app = await _replaying(tmp_path, command_settings())
     async with app.run_test(size=SIZE) as pilot:
         replay = await _replay(pilot)
         await pilot.press("home", *["shift+right"] * 5)
@@ -107,16 +137,9 @@ async def test_fork_from_the_replay_with_one_memory_value_changed(tmp_path: Path
 
 
 async def test_a_fork_being_prepared_is_dropped_by_another_batch(tmp_path: Path) -> None:
-    sessions = tmp_path / "sessions"
-    original = await record(sessions, rehearsal_settings())
-    app = make_app(
-        replay=original, settings=rehearsal_settings(), sessions_dir=sessions, freeze_gc=False
-    )
+    _, app = await _replaying(tmp_path, rehearsal_settings())
     async with app.run_test(size=SIZE) as pilot:
-        await _replay(pilot)
-        await pilot.press("F")
-        await pilot.pause()
-        main = app.main_screen
+        main = await _forked(pilot)
         assert main.controller.fork is not None
         # (every agent was done at the end: the preview has them all done)
         assert all(main.state.agents[name].status == "done" for name in AGENTS)
@@ -260,11 +283,70 @@ async def test_an_interrupted_session_forked_from_its_replay(tmp_path: Path) -> 
         assert fork.note is not None
         assert fork.note.startswith(f"{folder.name}: interrupted, its recording stops at event")
         assert any(n.message == fork.note for n in app._notifications)
-        await pilot.press("ctrl+r")
-        state = await wait_for_state(pilot, lambda s: s.finished)
-        assert state.status == "completed"
-        assert state.forked_from is not None and state.forked_from.note == fork.note
-        live = main.controller.live
-        assert live is not None
-        forked = live.path
+        forked = await _run_noted_fork(pilot, main, fork.note)
     assert started_after_fork(forked) == ["Checker", "Shipper"]
+
+
+async def test_a_damaged_log_is_forked_from_the_app_up_to_its_last_readable_event(
+    tmp_path: Path,
+) -> None:
+    """A log that cannot be replayed: the replay says so and F still forks it, up to its last
+    readable event, saying so; the fork runs to its end."""
+    sessions = tmp_path / "sessions"
+    original = await record(sessions, command_settings())
+    damaged = damaged_copy(original, sessions / "session-20261130-000000-damaged", 21)
+    app = make_app(
+        replay=damaged, settings=command_settings(), sessions_dir=sessions, freeze_gc=False
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        replay = await _replay(pilot)
+        await workers_done(app)
+        await pilot.pause()
+        assert replay.error is not None and replay.cursor is None
+        said = str(replay.query_one("#replay-error", Static).render())
+        assert "F forks it up to its last readable event (#20)" in said
+        await pilot.press("F")
+        await pilot.pause()
+        main = app.main_screen
+        assert top(app) is main
+        fork = main.controller.fork
+        assert fork is not None and fork.point.events == 20
+        assert fork.note is not None and fork.note.startswith(
+            f"{damaged.name}: damaged log, read up to its last readable event (event #20, "
+        )
+        assert any(n.message == fork.note for n in app._notifications)
+        # One short line: the unknown type named, not every event type it is not.
+        assert fork.note.endswith("(Input tag 'nonsense' found using 'type' matches no event type)")
+        forked = await _run_noted_fork(pilot, main, fork.note)
+    carried = done_by(original, 20)
+    assert carried and len(carried) < len(AGENTS)
+    assert started_after_fork(forked) == [name for name in AGENTS if name not in carried]
+
+
+def _footer(screen: Screen[Any]) -> list[str]:
+    return [key.description for key in screen.query(FooterKey)]
+
+
+async def test_the_memory_key_is_worded_for_the_fork_being_prepared(tmp_path: Path) -> None:
+    """While a fork waits to start, `m` sets the memory it starts with: the footer and the form
+    say so ("Set memory", "Set"), not "Store key"; dropped, the key is gone with it."""
+    _, app = await _replaying(tmp_path, rehearsal_settings())
+    async with app.run_test(size=SIZE) as pilot:
+        main = await _forked(pilot)
+        await pilot.press("f5")  # the memory pane (the editor would type the m)
+        await pilot.pause()
+        footer = _footer(main)
+        assert "Set memory" in footer and "Store key" not in footer, footer
+        await pilot.press("m")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, MemoryFormScreen)
+        assert str(form.query_one("#store", Button).label) == "Set"
+        assert str(form.query_one("#question", Label).render()).startswith(
+            "Set a memory value the fork starts with"
+        )
+        await pilot.press("escape")
+        await pilot.pause()
+        main.drop_fork()
+        await pilot.pause()
+        assert "Set memory" not in _footer(main)

@@ -11,12 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from textual.pilot import Pilot
+
 from swarmtui.engine.events import Event
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.settings import RunSettings, WorkspaceSettings
 from swarmtui.engine.state import SessionState
 from swarmtui.policy.tables import PermissionsConfig, SandboxConfig
 from swarmtui.store import new_live_session
+from swarmtui.ui.app import SwarmApp, make_app
+from tests.ui.helpers import workers_done
 
 CLI = [sys.executable, "-m", "swarmtui"]
 TEST_IDENTITY = ("-c", "user.name=Test User", "-c", "user.email=test@example.invalid")
@@ -199,3 +203,20 @@ def cli(
         input=stdin if stdin is not None else "",
         check=False,
     )
+
+
+def sessions_app(sessions: Path) -> SwarmApp:
+    """The app on a batch of its own, browsing SESSIONS (ctrl+l opens the browser)."""
+    return make_app(
+        text="// mine\n",
+        sessions_dir=sessions,
+        settings=RunSettings(rehearsal_seconds=0.01),
+        freeze_gc=False,
+    )
+
+
+async def press_done(pilot: Pilot[Any], *keys: str) -> None:
+    """Press KEYS, then let the workers they started end and the screen repaint."""
+    await pilot.press(*keys)
+    await workers_done(pilot.app)
+    await pilot.pause()

@@ -54,6 +54,11 @@ def test_merge_lists_the_branches_and_changes_nothing(tmp_path: Path) -> None:
     ]
     text = cli("merge", str(ran.path)).stdout
     assert "into main (checked out in" in text and "nothing was changed" in text
+    # In columns: the agent, what merging it would do, its branch.
+    assert text.splitlines()[1:3] == [
+        f"  a  merges cleanly (1 commit)  {ran.branch('a')}",
+        f"  b  merges cleanly (1 commit)  {ran.branch('b')}",
+    ]
     assert repo.tip("main") == main and repo.status() == ""
 
 

@@ -7,13 +7,11 @@ from pathlib import Path
 
 from textual.widgets import Label
 
-from swarmtui.engine.settings import RunSettings
-from swarmtui.ui.app import make_app
 from swarmtui.ui.screens.ask import ConfirmScreen
 from swarmtui.ui.screens.sessions import SessionsScreen
-from tests.ui.helpers import settle, workers_done
+from tests.ui.helpers import settle
 
-from .helpers import batch_in, make_repo, run_batch, settings
+from .helpers import batch_in, make_repo, press_done, run_batch, sessions_app, settings
 
 
 async def test_deleting_a_session_in_the_browser_removes_its_worktrees_after_saying_so(
@@ -24,28 +22,17 @@ async def test_deleting_a_session_in_the_browser_removes_its_worktrees_after_say
     sessions = tmp_path / "sessions"
     ran = await run_batch(batch, sessions, settings("echo new > new.txt; echo ok"))
     branch = ran.branch("coder")
-    app = make_app(
-        text="// mine\n",
-        sessions_dir=sessions,
-        settings=RunSettings(rehearsal_seconds=0.01),
-        freeze_gc=False,
-    )
+    app = sessions_app(sessions)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+l")
-        await workers_done(app)
-        await pilot.pause()
+        await press_done(pilot, "ctrl+l")
         assert isinstance(app.screen, SessionsScreen)
-        await pilot.press("f8")
-        await workers_done(app)
-        await pilot.pause()
+        await press_done(pilot, "f8")
         question = app.screen
         assert isinstance(question, ConfirmScreen)
         detail = str(question.query_one("#detail", Label).render())
         assert f"Its 1 git worktree and branches in {repo.path} go too." in detail
         assert f"Work merged nowhere else is lost: coder ({branch}): 1 commit" in detail
-        await pilot.press("y")
-        await workers_done(app)
-        await pilot.pause()
+        await press_done(pilot, "y")
     assert not ran.path.exists()
     assert repo.branches() == [] and repo.worktrees() == [str(repo.path)]

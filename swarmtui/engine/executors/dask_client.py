@@ -3,6 +3,8 @@ partly annotated: its calls return either a value or a coroutine, by mode)."""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,29 @@ def security(ca_file: Path, cert_file: Path, key_file: Path) -> Any:
 CLIENT_SEND_INTERVAL = 0.001  # seconds
 
 
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (which the local workers' processes need) when
+    the standard error in place has no file descriptor: the app replaces it with one whose
+    `fileno()` is -1, and the tracker, handed that, fails to start ("bad value(s) in
+    fds_to_keep": "Nanny failed to start"). Its warnings go nowhere then: on the app's
+    terminal they would break the screen."""
+    from multiprocessing import resource_tracker
+
+    try:
+        usable = sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable:
+        return  # (it starts itself when first needed)
+    shown = sys.stderr
+    with open(os.devnull, "w", encoding="utf-8") as nowhere:
+        sys.stderr = nowhere  # (no await until it is back: nothing else writes meanwhile)
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = shown
+
+
 class DaskClient:
     """An asynchronous Dask client on the running event loop, and the local cluster it
     started, if it did."""
@@ -41,6 +66,7 @@ class DaskClient:
     @classmethod
     async def start_local(cls, workers: int, slots: int, log_level: int) -> DaskClient:
         """A cluster of WORKERS processes with SLOTS threads each, on this machine's loopback."""
+        start_resource_tracker()
         make: Any = distributed.LocalCluster
         cluster = await make(
             n_workers=workers,

@@ -140,15 +140,17 @@ class DaskExecutor:
     def workspace(self, wanted: WorkspaceSettings) -> WorkspaceSettings | str:
         """Worktrees (issue 14's workspace) are made here and used in place: only workers that
         see them at the same path (`--shared-fs`) can work in them. Elsewhere agents work in
-        copies of the session folder; a repository asked for by name stops the session."""
+        copies of the session folder: a repository asked for by name stops the session, the
+        batch's own repository is left alone (said so)."""
         if self.options.shared_fs:
             return wanted
+        why = (
+            f"{self.address.describe()}: agents work in git worktrees only where the workers "
+            "see them at the same path (--shared-fs)"
+        )
         if wanted.repo is not None:
-            return (
-                f"{self.address.describe()}: agents work in git worktrees only where the workers "
-                "see them at the same path (--shared-fs)"
-            )
-        return replace(wanted, worktrees=False)
+            return why
+        return replace(wanted, unavailable=why)
 
     def runner_factory(self, backend: str, settings: RunSettings) -> Runner:
         return DaskRunner(backend, settings, self)

@@ -140,6 +140,10 @@ class SessionWorkspace:
             editing = any(backend in EDITING_BACKENDS for backend in agents.values())
             if not editing or source is None or not _in_a_repository(source.parent.resolve()):
                 return None
+            if config.unavailable is not None:  # (said: the user expects worktrees here)
+                folder = str(source.parent.resolve())
+                emit(WorkspaceRefused(repo=folder, reason=config.unavailable, stopped=False))
+                return None
         wanted = [n for n, b in agents.items() if rehearsal or b in EDITING_BACKENDS]
         try:
             git = await asyncio.to_thread(find_git)

@@ -57,7 +57,17 @@ FORK_WAITING = "not started yet: ctrl+r starts the fork, m sets a memory value"
 
 # The actions an app made with `read_only=True` hides: everything that runs or changes something.
 READ_ONLY_HIDDEN = frozenset(
-    {"run", "save", "open", "new", "pause", "cancel_session", "store_memory", "approvals"}
+    {
+        "run",
+        "save",
+        "open",
+        "new",
+        "pause",
+        "cancel_session",
+        "store_memory",
+        "fork_memory",
+        "approvals",
+    }
 )
 
 
@@ -292,10 +302,15 @@ class MainScreen(ReportsFailures, SessionScreen):
 
         agent, entry = self.query_one(AgentsPanel).selected, self.query_one(MemoryPanel).selected
         key, value, namespace = self.controller.form_defaults(agent, entry)
-        forking = self.controller.fork is not None
-        heading = "Set a memory value for the fork" if forking else "Store a memory key"
-        form = MemoryFormScreen(key=key, value=value, namespace=namespace, heading=heading)
+        if self.controller.fork is not None and not self.controller.running:
+            form = MemoryFormScreen.for_fork(key=key, value=value, namespace=namespace)
+        else:
+            form = MemoryFormScreen(key=key, value=value, namespace=namespace)
         self.app.push_screen(form, self._memory_form_done)
+
+    def action_fork_memory(self) -> None:
+        """`m` while a fork is prepared: the same form, worded for the fork's memory."""
+        self.action_store_memory()
 
     def _memory_form_done(self, result: tuple[str, str, str] | None) -> None:
         if result is not None:
@@ -353,8 +368,10 @@ class MainScreen(ReportsFailures, SessionScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in READ_ONLY_HIDDEN and getattr(self.app, "read_only", False):
             return False
-        if action == "store_memory" and self.controller.fork is not None:
-            return True
+        # (m stores a key in a running session, or sets the memory of a fork not started yet)
+        forking = self.controller.fork is not None and not self.controller.running
+        if action == "fork_memory":
+            return forking
         if action in ("pause", "cancel_session", "store_memory"):
             return self.controller.running
         return super().check_action(action, parameters)

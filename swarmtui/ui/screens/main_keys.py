@@ -88,6 +88,14 @@ MAIN_BINDINGS: list[BindingType] = [
         id="memory.store",
         tooltip="Store a memory key by hand (unblocks agents waiting for it)",
     ),
+    # (the same key while a fork is prepared: its memory is edited before it starts)
+    Binding(
+        "m",
+        "fork_memory",
+        "Set memory",
+        id="fork.memory",
+        tooltip="Set a memory value the fork starts with (nothing runs until ctrl+r)",
+    ),
     Binding(
         "a,f9",
         "approvals",

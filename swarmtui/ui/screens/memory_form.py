@@ -1,4 +1,5 @@
-"""The form to store a memory key by hand: the way to unblock an agent that waits for it."""
+"""The form to store a memory key by hand: the way to unblock an agent that waits for it, and
+to set the memory a fork starts with before it runs (worded for that: `for_fork`)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class MemoryFormScreen(ModalScreen[tuple[str, str, str] | None]):
     """Dismisses with (key, value text, namespace); the value is JSON when it parses as JSON."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="memory_form.cancel", tooltip="Store nothing"),
+        Binding("escape", "cancel", "Cancel", id="memory_form.cancel", tooltip="Change nothing"),
     ]
 
     def __init__(
@@ -39,12 +40,26 @@ class MemoryFormScreen(ModalScreen[tuple[str, str, str] | None]):
         namespace: str = "default",
         value: str = "",
         heading: str = "Store a memory key",
+        button: str = "Store",
     ) -> None:
         super().__init__()
         self.key = key
         self.namespace = namespace
         self.value = value
         self.heading = heading
+        self.button = button
+
+    @classmethod
+    def for_fork(cls, *, key: str, value: str, namespace: str) -> MemoryFormScreen:
+        """The form for a fork being prepared: nothing runs yet, the value is what the fork
+        starts with."""
+        return cls(
+            key=key,
+            value=value,
+            namespace=namespace,
+            heading="Set a memory value the fork starts with",
+            button="Set",
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -57,7 +72,7 @@ class MemoryFormScreen(ModalScreen[tuple[str, str, str] | None]):
             yield Input(self.namespace, id="namespace")
             yield Label("", id="error")
             with Horizontal(id="buttons"):
-                yield Button("Store", id="store", variant="primary")
+                yield Button(self.button, id="store", variant="primary")
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:

@@ -1,5 +1,7 @@
 """The merge view: a session's agent branches, each checked against the branch to merge into
 (`git merge-tree`: clean, which files conflict, already merged), and the merge of the chosen ones.
+Opened on purpose (`M` after a session, `f9` in the sessions browser); a replay shows the branches
+as recorded instead (`merge_record`), running no git.
 
 `space` chooses a branch, `a` all or none, `i` names the branch to merge into (a new one is made
 from HEAD, for a pull request), `m` merges. Nothing changes until `m`, and merging into the
@@ -86,10 +88,9 @@ class MergeScreen(ReportsFailures, Screen[None]):
         problem: str | None
         unrecorded: str | None = None  # why the session's log does not hold the merge
 
-    def __init__(self, session_path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, session_path: Path) -> None:
         super().__init__()
         self.session_path = session_path
-        self.read_only = read_only
         self.view: MergeView | None = None
         self.chosen: list[str] = []
         self.into: str | None = None
@@ -106,7 +107,7 @@ class MergeScreen(ReportsFailures, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#merge-branches", DataTable)
-        table.add_columns(" ", "agent", "branch", "check")
+        table.add_columns(" ", "agent", "check", "branch")  # (the branch last: it is long)
         self.query_one("#merge-into", Input).border_title = "Merge into (enter to check)"
         self._say(f"Checking the branches of {printable(self.session_path.name)}…")
         self.check()
@@ -190,8 +191,8 @@ class MergeScreen(ReportsFailures, Screen[None]):
             table.add_row(
                 mark,
                 Text(printable(check.agent)),
-                Text(printable(check.branch), Style(dim=True)),
                 check_text(check, styles),
+                Text(printable(check.branch), Style(dim=True)),
                 key=check.agent,
             )
         if self.view.checks:
@@ -301,7 +302,7 @@ class MergeScreen(ReportsFailures, Screen[None]):
 
     def action_merge(self) -> None:
         view = self.view
-        if view is None or self.read_only:
+        if view is None or not self.check_action("merge", ()):
             return
         if not self.chosen:
             self._say("Choose branches first (space, or a for all).")
@@ -330,7 +331,8 @@ class MergeScreen(ReportsFailures, Screen[None]):
         self.app.push_screen(confirm, answered)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action == "merge" and self.read_only)
+        # (served read-only: the branches are shown, nothing is merged)
+        return not (action == "merge" and getattr(self.app, "read_only", False))
 
     def action_back(self) -> None:
         self.dismiss(None)

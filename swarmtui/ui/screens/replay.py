@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -181,9 +182,9 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         Binding(
             "M",
             "merge",
-            "Merge",
+            "Branches",
             id="replay.merge",
-            tooltip="Merge the agents' git branches back",
+            tooltip="The agents' branches, as recorded",
         ),
         Binding("escape", "back", "Back", id="replay.back", tooltip="Leave the replay"),
     ]
@@ -198,6 +199,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self.cursor: ReplayCursor | None = None
         self.error: str | None = None
         self.has_worktrees = False  # (its agents worked in git worktrees: it can be merged)
+        self.damaged_fork: ForkRequested | None = None  # (a log that cannot be replayed)
         self.playhead = 0.0  # recorded seconds since the session started
         self._last_tick: float | None = None
         self._timer: Timer | None = None
@@ -305,8 +307,25 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         error = message.error
         if isinstance(error, SessionStoreError):
             self._failed(str(error))
+            self._find_damaged_fork()  # (a damaged log still forks, up to its last good event)
         else:  # anything unexpected still ends as one clean line
             self._failed(f"{self.session_path}: {message.reason}")
+
+    @work(thread=True, group="replay-damaged", exit_on_error=False)
+    def _find_damaged_fork(self) -> None:
+        from swarmtui.ui.fork_flow import damaged_fork
+
+        fork = damaged_fork(self.session_path)
+        if fork is not None and fork.position:
+            self.app.call_from_thread(self._damaged_fork_found, fork)
+
+    def _damaged_fork_found(self, fork: ForkRequested) -> None:
+        self.damaged_fork = fork
+        self.query_one("#replay-error", Static).update(
+            "This session cannot be replayed (the reason is below). F forks it up to its last "
+            f"readable event (#{fork.position}); escape goes back."
+        )
+        self.refresh_bindings()
 
     def _failed(self, message: str) -> None:
         self.error = message.splitlines()[0] if message else "cannot read this session"
@@ -388,8 +407,10 @@ class ReplayScreen(ReportsFailures, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "fork" and getattr(self.app, "read_only", False):
             return False  # (served read-only: nothing is started from here)
-        if action == "merge":  # (a session whose agents had worktrees; not in a read-only app)
-            return self.has_worktrees and not getattr(self.app, "read_only", False)
+        if action == "merge":  # (a session whose agents had worktrees: as recorded, no git)
+            return self.has_worktrees
+        if action == "fork" and self.damaged_fork is not None:
+            return True
         # Nothing to play after a failed load: hide the playback keys.
         return action == "back" or self.error is None
 
@@ -398,6 +419,8 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         memory editable), the run key starts it."""
         cursor = self.cursor
         if cursor is None:
+            if self.damaged_fork is not None and self.check_action("fork", ()):
+                self.post_message(replace(self.damaged_fork))  # (a new message each time)
             return
         self.playing = False
         # (without the end a replay adds to a killed session: it was never recorded)
@@ -411,11 +434,15 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self.post_message(fork)
 
     def action_merge(self) -> None:
-        from swarmtui.ui.screens.merge import MergeScreen
+        """The agents' branches as recorded (no git: merging is done from the sessions
+        browser or `swarmtui merge`)."""
+        from swarmtui.engine.state import fold
+        from swarmtui.ui.screens.merge_record import RecordedMergeScreen
 
-        if self.has_worktrees:
+        if self.has_worktrees and self.cursor is not None:
             self.playing = False
-            self.app.push_screen(MergeScreen(self.session_path))
+            state = fold(self.cursor.events)
+            self.app.push_screen(RecordedMergeScreen(self.session_path, state))
 
     # --- moving the cursor ---
 

@@ -3,7 +3,8 @@ session's batch can be edited, run again, or the session deleted (after asking).
 
 Forks are shown with their family: a fork's row comes right under the session it was forked
 from, indented. Two sessions marked (f6) are compared side by side (f7). While a session is
-being recorded, the list is read again every few seconds.
+being recorded, the list is read again every few seconds. f9 opens the merge view of a session
+whose agents worked in git worktrees.
 """
 
 from __future__ import annotations
@@ -197,6 +198,14 @@ class SessionsScreen(ReportsFailures, Screen[None]):
             "Delete",
             id="sessions.delete",
             tooltip="Delete the highlighted session's folder (asks first)",
+            priority=True,
+        ),
+        Binding(
+            "f9",
+            "merge",
+            "Merge",
+            id="sessions.merge",
+            tooltip="Merge the highlighted session's agent branches back (checked with git first)",
             priority=True,
         ),
     ]
@@ -394,6 +403,7 @@ class SessionsScreen(ReportsFailures, Screen[None]):
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self) -> None:
         self._describe()
+        self.refresh_bindings()  # (f9 is shown for a session whose agents had worktrees)
 
     @on(Input.Submitted, "#sessions-filter")
     @on(DataTable.RowSelected)
@@ -523,9 +533,24 @@ class SessionsScreen(ReportsFailures, Screen[None]):
             self.app.call_from_thread(self.notify, problem, severity="warning", markup=False)
         self.app.call_from_thread(self.action_refresh)
 
+    def action_merge(self) -> None:
+        """The merge view of the highlighted session: its branches checked with git, merged
+        only when asked (a replay shows them as recorded, without git)."""
+        info = self.highlighted
+        if info is None or not self.check_action("merge", ()):
+            return
+        from swarmtui.ui.screens.merge import MergeScreen
+
+        self.app.push_screen(MergeScreen(info.path))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Served read-only: nothing here changes or runs anything.
-        return not (action in ("edit", "rerun", "delete") and getattr(self.app, "read_only", False))
+        if action in ("edit", "rerun", "delete", "merge") and getattr(self.app, "read_only", False):
+            return False
+        if action == "merge":  # (a session whose agents worked in git worktrees)
+            info = self.highlighted if self.shown else None  # (none listed yet)
+            return info is not None and (info.path / "worktrees").is_dir()
+        return True
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
