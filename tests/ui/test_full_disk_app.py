@@ -61,6 +61,7 @@ def test_a_full_disk_is_said_and_the_batch_kept(tmp_path: Path, case: str) -> No
     elif case == "artifact":
         assert result["status"] == "failed"
         # (the session's reason names the operation and why: the engine's words)
+        assert len(said) == 1, said  # (what else was said, when something was)
         [ended] = said
         assert ended.startswith("Session failed: ") and "docs/big.md" in ended, ended
         assert ended.endswith("not written (No space left on device)"), ended
