@@ -19,22 +19,18 @@ from swarmtui.ui.app import make_app
 
 from .helpers import settle, wait_for_state, workers_done
 
-# 12 agents printing 40 KB each: about 0.5 MB of events and as much in their logs, far more
+# 12 agents printing 100 KB each: about 1.2 MB of events and as much in their logs, far more
 # than the disk holds.
 FLOOD = "\n".join(
     ["[Single Message - Fill the disk]:"]
     + [f'Task("Writer {i}", "Print a lot.", "coder")' for i in range(12)]
 )
-PRINT_A_LOT = "head -c 40000 /dev/zero | tr '\\0' x"
-# One Write of 240 KB: the session's batch (the same size) fits, and so does its event log
-# (with its write-ahead log and the reserve it keeps), but the artifact finds far less room
-# left: it cannot be written, the log still can. (Written on 2,400 lines, as a person would
-# write a long text, not on one line.)
-ARTIFACT = (
-    'Write("docs/big.md", '
-    + " +\n".join('"' + "y" * 100 + '"' for _ in range(2400))
-    + ")\n"
-)
+PRINT_A_LOT = "head -c 100000 /dev/zero | tr '\\0' x"
+# One Write of 600 KB: the session's batch (about the same size) fits, and so does its event
+# log (with its write-ahead log and the reserve it keeps, with room to spare), but the artifact
+# finds far less room left: it cannot be written, the log still can. (Written on 6,000 lines,
+# as a person would write a long text, not on one line.)
+ARTIFACT = 'Write("docs/big.md", ' + " +\n".join('"' + "y" * 100 + '"' for _ in range(6000)) + ")\n"
 # A disk already full when the session starts: its folder cannot be made or filled.
 ALREADY_FULL = 'Task("Writer", "Print a little.", "coder")\n'
 CASES = {"log": FLOOD, "artifact": ARTIFACT, "full": ALREADY_FULL}

@@ -2,7 +2,7 @@
 artifact cannot be written, or nothing at all can — the app says so (a toast naming what
 failed) and the user's batch is kept as it was in the editor.
 
-The disk is real: a tmpfs of 512 KiB mounted in a mount namespace of this test's own (unshare,
+The disk is real: a tmpfs of 1 MiB mounted in a mount namespace of this test's own (unshare,
 util-linux; a user namespace makes that possible without root), where `full_disk_app` runs the
 app with its sessions on it and writes what the user saw to a file outside."""
 
@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 NAMESPACE = ["unshare", "--mount", "--map-root-user", "--propagation", "private"]
 SCRIPT = (
-    'mount -t tmpfs -o size=512k tmpfs "$1" || exit 90; '
+    'mount -t tmpfs -o size=1m tmpfs "$1" || exit 90; '
     'exec "$4" -X faulthandler -m tests.ui.full_disk_app "$1/s" "$2" "$3"'
 )
 
