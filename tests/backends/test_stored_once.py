@@ -21,7 +21,7 @@ from swarmtui.policy.tables import SandboxConfig
 from swarmtui.store import read_events
 from swarmtui.ui.screens.agent_detail import MAX_PAGER_BYTES, listed_artifacts, read_artifact
 
-from ..engine.helpers import one_message, run, task
+from ..engine.helpers import Run, one_message, run, task
 from .fake_openai_server import Connection, FakeOpenAIServer, Request, stream_reply
 from .test_claude_runner import INIT, StandIn
 
@@ -49,18 +49,25 @@ def _events_bounded(session: Path, name: str) -> None:
     assert any("alone" in e.text for e in said if e.stream == "info")
 
 
+async def _on_the_fake_server(
+    server: FakeOpenAIServer, folder: Path, name: str, options: OpenAIOptions
+) -> Run:
+    """One agent NAME run against our fake OpenAI server, recorded under FOLDER."""
+    return await run(
+        one_message(task(0, name)),
+        folder,
+        backend="openai",
+        base_url=server.base_url,
+        model="fake-model",
+        backends=Backends(openai=options),
+    )
+
+
 async def test_the_openai_transcript_refers_to_the_log_for_a_long_answer(
     fake_server: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     fake_server.script(stream_reply([PIECE] * 48, usage=(20, 700_000)))
-    r = await run(
-        one_message(task(0, "Big")),
-        tmp_path,
-        backend="openai",
-        base_url=fake_server.base_url,
-        model="fake-model",
-        backends=Backends(openai=OpenAIOptions(max_retries=0)),
-    )
+    r = await _on_the_fake_server(fake_server, tmp_path, "Big", OpenAIOptions(max_retries=0))
     assert r.state.agents["Big"].status == "done", r.state.agents["Big"].reason
     session = r.session.path
     log = session / "artifacts/logs/big.log"
@@ -90,13 +97,8 @@ async def test_after_a_broken_stream_the_reference_is_the_answer_retried(
         await conn.break_off()
 
     fake_server.script(broken, stream_reply([PIECE] * 48))
-    r = await run(
-        one_message(task(0, "Big")),
-        tmp_path,
-        backend="openai",
-        base_url=fake_server.base_url,
-        model="fake-model",
-        backends=Backends(openai=OpenAIOptions(max_retries=1, retry_backoff=0.0)),
+    r = await _on_the_fake_server(
+        fake_server, tmp_path, "Big", OpenAIOptions(max_retries=1, retry_backoff=0.0)
     )
     assert r.state.agents["Big"].status == "done", r.state.agents["Big"].reason
     session = r.session.path
@@ -111,14 +113,7 @@ async def test_a_short_openai_answer_stays_in_its_transcript(
     fake_server: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     fake_server.script(stream_reply(["A short ", "answer."]))
-    r = await run(
-        one_message(task(0, "Small")),
-        tmp_path,
-        backend="openai",
-        base_url=fake_server.base_url,
-        model="fake-model",
-        backends=Backends(openai=OpenAIOptions(max_retries=0)),
-    )
+    r = await _on_the_fake_server(fake_server, tmp_path, "Small", OpenAIOptions(max_retries=0))
     [transcript] = r.session.path.glob("artifacts/logs/small*.transcript.md")
     assert "## Assistant\n\nA short answer.\n" in transcript.read_text()
     assert "stored once" not in transcript.read_text()

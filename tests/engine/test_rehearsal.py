@@ -14,16 +14,11 @@ from pathlib import Path
 
 from swarmtui.batch.models import BashOp, TaskOp, WriteOp
 from swarmtui.engine.events import AgentRehearsed, BashStarted
-from swarmtui.engine.runners.base import (
-    AgentJob,
-    AgentResult,
-    LogRange,
-    OutputSink,
-    OutputStream,
-)
+from swarmtui.engine.runners.base import AgentJob, AgentResult, OutputSink
 from swarmtui.engine.runners.rehearsal import RehearsalRunner
 from swarmtui.engine.settings import RunSettings
 
+from ..backends.helpers import RecordingSink
 from .helpers import one_message, run, scheduler_for
 
 CLI = [sys.executable, "-m", "swarmtui"]
@@ -120,44 +115,6 @@ async def test_what_a_rehearsed_agent_would_have_waited_for_is_recorded(tmp_path
     assert (r.session.path / "scripts" / "run.sh").read_text() == "echo hi\n"
 
 
-class _Sink:
-    """An OutputSink that keeps what the runner says."""
-
-    def __init__(self) -> None:
-        self.said: list[str] = []
-
-    def output(self, text: str, stream: OutputStream = "stdout") -> None:
-        self.said.append(text)
-
-    def output_mark(self) -> int:
-        return len(self.said)
-
-    def output_range(self, mark: int) -> LogRange | None:
-        return None
-
-    def usage(
-        self,
-        tokens_in: int,
-        tokens_out: int,
-        cost_usd: float | None = None,
-        *,
-        estimated: bool = False,
-        final: bool = False,
-    ) -> None:
-        pass
-
-    def server_wait(self, endpoint: str, limit: int, ahead: int) -> None:
-        pass
-
-    def server_slot(self, endpoint: str) -> None:
-        pass
-
-    def activity(
-        self, *, session: str | None = None, tool: str | None = None, file: str | None = None
-    ) -> None:
-        pass
-
-
 async def test_a_simulated_run_counts_from_when_its_attempt_began(tmp_path: Path) -> None:
     # An hour of simulated time that began an hour and a minute ago is over: the runner ends
     # at once (counted from the runner's own first step, it would still be asleep).
@@ -175,11 +132,12 @@ async def test_a_simulated_run_counts_from_when_its_attempt_began(tmp_path: Path
         artifacts_dir=tmp_path / "artifacts",
         began=loop.time() - 3660.0,
     )
-    sink = _Sink()
+    sink = RecordingSink()
     async with asyncio.timeout(60):  # (a guard against a hang, not a measure)
         result = await runner.run(job, sink)
     await result.pending["artifacts/late.md"]
-    assert "simulated 3600.000 s" in result.text and sink.said == [result.text]
+    assert "simulated 3600.000 s" in result.text
+    assert [text for _, text in sink.outputs] == [result.text]
     assert (tmp_path / "artifacts" / "late.md").read_text().startswith("# Late — REHEARSAL")
 
 
