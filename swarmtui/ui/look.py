@@ -104,6 +104,17 @@ def clip(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
+def clip_start(text: str, width: int) -> str:
+    """`clip`, but what is cut is the start (`…000859-evil`): for names whose end tells them
+    apart, such as session ids (their start, `session-YYYYMMDD-`, is the date shown beside)."""
+    text = visible(text.replace("\n", " "))
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    return "…" + set_cell_size(text[::-1], width - 1)[::-1]
+
+
 def column(text: str, width: int) -> str:
     """`text` clipped, then padded to exactly `width` cells: a column that stays aligned
     whatever script its names are in (a format's `:<width` counts characters, not cells)."""
