@@ -139,6 +139,9 @@ class Plan:
     def providers_of(self, key: str) -> list[str]:
         """Agents of the batch that store KEY (or a key matching it), in batch order."""
         found = self._providers.get(key)
+        if found is None and not self._glob_names and not is_glob(key):
+            # (no glob on either side: the agents storing KEY itself, already in batch order)
+            found = self._providers[key] = list(dict.fromkeys(self._exact.get(key, ())))
         if found is None:
             names = set(self._exact.get(key, ()))
             if is_glob(key):
