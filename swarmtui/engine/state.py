@@ -112,7 +112,7 @@ class AttemptSpan:
     wait_total: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)  # (one per agent, made at a session's start: slots make that cheaper)
 class AgentState:
     name: str
     index: int = 0  # its place in the plan (batch order)
