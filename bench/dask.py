@@ -96,10 +96,13 @@ def cluster_processes(root: Path, slots: int) -> Iterator[str]:
             )
         from distributed import Client
 
+        # The bench's own client is closed before the run: a user's swarmtui has no second
+        # client (and event loop thread) in its process, taking turns with the session's.
         connect: Any = Client
         with connect(scheduler_file=str(file), timeout=60) as client:
             client.wait_for_workers(WORKERS, timeout=120)
-            yield str(client.scheduler.address).replace("tcp://", "dask://")
+            address = str(client.scheduler.address).replace("tcp://", "dask://")
+        yield address
     finally:
         for process in reversed(processes):
             process.send_signal(signal.SIGTERM)

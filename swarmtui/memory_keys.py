@@ -96,33 +96,47 @@ class PatternIndex(Generic[T]):
 @dataclass
 class SortedKeys:
     """A set of keys kept in order, so a glob finds its matches among the keys sharing its
-    literal prefix (a bisection) instead of testing every key."""
+    literal prefix (a bisection) instead of testing every key.
+
+    Keys added are put in order only when a glob next asks: a session stores thousands of keys
+    and most batches never wait for a glob, and one sort of the new keys costs less than an
+    insertion into the middle of the list for each."""
 
     _keys: list[str] = field(default_factory=list)
     _set: set[str] = field(default_factory=set)
+    _added: list[str] = field(default_factory=list)  # in `_set`, not yet in `_keys`
 
     def __contains__(self, key: object) -> bool:
         return key in self._set
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._set)
 
     def add(self, key: str) -> None:
         if key not in self._set:
             self._set.add(key)
-            bisect.insort(self._keys, key)
+            self._added.append(key)
 
     def discard(self, key: str) -> None:
         if key in self._set:
             self._set.discard(key)
-            del self._keys[bisect.bisect_left(self._keys, key)]
+            keys = self._in_order()
+            del keys[bisect.bisect_left(keys, key)]
+
+    def _in_order(self) -> list[str]:
+        """Every key, sorted (the keys added since the last call put in their places)."""
+        if self._added:
+            self._keys.extend(self._added)
+            self._added.clear()
+            self._keys.sort()
+        return self._keys
 
     def matching(self, wanted: str) -> list[str]:
         """The keys that satisfy a wait for WANTED, in sorted order."""
         if not is_glob(wanted):
             return [wanted] if wanted in self._set else []
         prefix = literal_prefix(wanted)
-        keys = self._keys
+        keys = self._in_order()
         start = bisect.bisect_left(keys, prefix)
         found = []
         for i in range(start, len(keys)):
@@ -138,7 +152,7 @@ class SortedKeys:
         if not is_glob(wanted):
             return wanted in self._set
         prefix = literal_prefix(wanted)
-        keys = self._keys
+        keys = self._in_order()
         for i in range(bisect.bisect_left(keys, prefix), len(keys)):
             key = keys[i]
             if not key.startswith(prefix):

@@ -40,3 +40,26 @@ def test_indexes_find_exactly_what_a_scan_finds(keys: list[str], patterns: list[
     for key in keys:
         stored.discard(key)
     assert len(stored) == 0
+
+
+_STEPS = st.lists(st.tuples(st.sampled_from(["add", "discard", "match"]), _KEYS), max_size=40)
+
+
+@given(_STEPS)
+def test_sorted_keys_agree_with_a_set_whatever_the_order_of_calls(
+    steps: list[tuple[str, str]],
+) -> None:
+    # Keys added are sorted in only when a glob asks: adds, discards and queries interleaved in
+    # any order must still find exactly what a plain set finds.
+    stored, plain = SortedKeys(), set()
+    for action, key in steps:
+        if action == "add":
+            stored.add(key)
+            plain.add(key)
+        elif action == "discard":
+            stored.discard(key)
+            plain.discard(key)
+        else:
+            assert stored.matching(key) == sorted(k for k in plain if key_matches(k, key))
+        assert len(stored) == len(plain)
+        assert all(k in stored for k in plain)

@@ -86,16 +86,12 @@ class ControlServer:
         os.chmod(self.path, 0o600)
 
     async def close(self) -> None:
-        """Take no more requests (the socket goes; its folder: `remove_folder`)."""
+        """Take no more requests: the socket and its folder go."""
         if self._server is not None:
             self._server.close()
             self._server = None
         with contextlib.suppress(OSError):
             self.path.unlink()
-
-    def remove_folder(self) -> None:
-        """Remove the socket's folder, once closed. (Apart: removing a folder can take
-        milliseconds on a busy disk, which the session spends while its last events commit.)"""
         with contextlib.suppress(OSError):
             self.path.parent.rmdir()
 

@@ -107,7 +107,11 @@ class Plan:
                 else:
                     self._exact.setdefault(stored, []).append(agent.name)
                     self._exact_keys.add(stored)
-        self._providers: dict[str, list[str]] = {}
+        # Without a glob among the stored keys, a key's providers are the agents storing it
+        # (in batch order already): all found in one pass, not one look-up per waiting agent.
+        self._providers: dict[str, list[str]] = (
+            {} if self._glob_names else {k: list(dict.fromkeys(v)) for k, v in self._exact.items()}
+        )
 
     def _plan(
         self, op: TaskOp, message: int, profile: AgentProfile, session_dir: Path

@@ -201,7 +201,8 @@ class LiveSession:
     def _emit(self, event: Event) -> None:
         """Number, time, fold, record and hand on an event of this run."""
         # Straight into the model's fields: pydantic's __setattr__ costs more than the fold.
-        event.__dict__["t"] = round(time.monotonic() - self._t0, 6)
+        # (Microseconds by integer rounding: half the cost of round(x, 6), on every event.)
+        event.__dict__["t"] = int((time.monotonic() - self._t0) * 1e6 + 0.5) / 1e6
         self._record(event)
 
     def _record(self, event: Event) -> None:
@@ -360,6 +361,9 @@ class LiveSession:
         except Exception as exc:  # an engine bug: record it, never lose the log
             reason = f"internal error: {type(exc).__name__}: {exc}"
         finally:
+            # (before the last events, not while the log commits them: the writer's thread
+            # holds the GIL while it serialises, and removing the folder waited for it by
+            # milliseconds)
             await control.close()
             if reason is None:
                 reason = _end_reason(scheduler)
@@ -374,7 +378,6 @@ class LiveSession:
                 sequential_seconds=round(m.sequential_seconds, 3),
                 speedup=round(m.speedup, 2),
             )
-            control.remove_folder()  # (while the log commits its last events)
             log.close()
             self.log_error = log.error
             if log.error is not None and self.state.status != "failed":

@@ -112,7 +112,7 @@ class AttemptSpan:
     wait_total: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)  # (one per agent, made at a session's start: slots make that cheaper)
 class AgentState:
     name: str
     index: int = 0  # its place in the plan (batch order)
@@ -1302,7 +1302,8 @@ _BY_CLASS: dict[type[Event], Callable[[SessionState, Any], None]] = {
 
 def apply(state: SessionState, event: Event) -> SessionState:
     """Fold one event into the state (in place) and return it."""
-    if state.idle and event.t > state.t:
+    # (`running` first: while agents run, the state is never idle and `idle` is not asked)
+    if state.running == 0 and state.idle and event.t > state.t:
         state.metrics.idle_seconds += event.t - state.t
     state.seq = event.seq
     state.t = event.t

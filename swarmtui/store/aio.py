@@ -12,7 +12,11 @@ statement cost more than it saved, so the app lists sessions in a thread worker.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
+import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiosqlite
@@ -33,12 +37,72 @@ from swarmtui.store.reader import (
 EVENT_CHUNK = 500
 
 
+@contextlib.asynccontextmanager
+async def read_only_connection(uri: str) -> AsyncIterator[aiosqlite.Connection]:
+    """An aiosqlite connection to URI whose thread is over when the block is left, however it
+    is left (`ended`)."""
+    conn = aiosqlite.connect(uri, uri=True)
+    opened = False
+    try:
+        await conn
+        opened = True
+        yield conn
+    finally:
+        if opened:
+            conn.stop()  # (closes it in its thread, after whatever reads are still queued)
+        # (opening failed or was cancelled: aiosqlite has already asked its thread to stop)
+        await ended(conn)
+
+
+async def ended(conn: aiosqlite.Connection) -> None:
+    """Wait until CONN's thread has ended, even when cancelled meanwhile (then cancelled).
+
+    aiosqlite's thread hands each result to the event loop that asked for it. A task
+    cancelled while its read, its connection or its close was under way (the app quitting
+    while a replay loads: its worker cancelled, then every task once more as the loop ends)
+    left the thread to hand the result to a loop already closed, and it died printing a
+    traceback on the user's terminal. The loop cannot close while this waits."""
+    thread = _thread_of(conn)
+    if thread is None or not thread.is_alive():
+        return
+    loop = asyncio.get_running_loop()
+    over: asyncio.Future[None] = loop.create_future()
+
+    def watch() -> None:
+        thread.join()
+        loop.call_soon_threadsafe(_settle, over)
+
+    threading.Thread(target=watch, name="swarmtui-aiosqlite-end", daemon=True).start()
+    cancelled = False
+    while not over.done():
+        try:
+            await asyncio.wait({over})
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+
+
+def _thread_of(conn: aiosqlite.Connection) -> threading.Thread | None:
+    """The connection's worker thread (aiosqlite keeps it as `_thread`; before 0.21 the
+    connection was the thread)."""
+    if isinstance(conn, threading.Thread):
+        return conn
+    thread = getattr(conn, "_thread", None)
+    return thread if isinstance(thread, threading.Thread) else None
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 async def read_events_async(session_path: Path, *, chunk: int = EVENT_CHUNK) -> list[Event]:
     """Every committed event of the session, in order (as `read_events`)."""
     db = db_path(session_path)
     with ReadOnlyDatabase(db) as source:
         try:
-            async with aiosqlite.connect(source.uri, uri=True) as conn:
+            async with read_only_connection(source.uri) as conn:
                 return await _read_events(conn, db, chunk)
         except sqlite3.Error as exc:  # opening it (what happens inside says more)
             raise not_ours(db, str(exc)) from exc

@@ -227,17 +227,8 @@ class EventLog:
                 "INSERT INTO events (seq, t, type, agent, payload_json) VALUES (?, ?, ?, ?, ?)",
                 rows,
             )
-            for ev in memory:
-                if isinstance(ev, MemoryStored):
-                    conn.execute(
-                        "INSERT OR REPLACE INTO memory (namespace, key, value, stored_at, ttl, by)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        (ev.namespace, ev.key, json.dumps(ev.value), ev.t, ev.ttl, ev.by),
-                    )
-                elif isinstance(ev, MemoryDeleted):
-                    conn.execute(
-                        "DELETE FROM memory WHERE namespace = ? AND key = ?", (ev.namespace, ev.key)
-                    )
+            if memory:
+                _write_memory(conn, memory)
             for values in finishes:
                 columns = ", ".join(f"{name} = ?" for name in values)
                 conn.execute(f"UPDATE session SET {columns}", tuple(values.values()))
@@ -338,6 +329,32 @@ def _why(exc: sqlite3.Error, path: Path) -> str:
             if os.statvfs(path.parent).f_bavail == 0:
                 text += ": the disk is full"
     return text
+
+
+def _write_memory(conn: sqlite3.Connection, events: list[Event]) -> None:
+    """The memory table after EVENTS (stores and deletes, in order): each run of stores in one
+    statement, as a session's agents store a key each."""
+    stores: list[tuple[str, str, str, float, float | None, str]] = []
+    for ev in events:
+        if isinstance(ev, MemoryStored):
+            stores.append((ev.namespace, ev.key, json.dumps(ev.value), ev.t, ev.ttl, ev.by))
+        elif isinstance(ev, MemoryDeleted):
+            _store_memory(conn, stores)
+            stores = []
+            key = (ev.namespace, ev.key)
+            conn.execute("DELETE FROM memory WHERE namespace = ? AND key = ?", key)
+    _store_memory(conn, stores)
+
+
+def _store_memory(
+    conn: sqlite3.Connection, rows: list[tuple[str, str, str, float, float | None, str]]
+) -> None:
+    if rows:
+        conn.executemany(
+            "INSERT OR REPLACE INTO memory (namespace, key, value, stored_at, ttl, by)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
 
 
 def _close_quietly(conn: sqlite3.Connection) -> None:

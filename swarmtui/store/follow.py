@@ -15,6 +15,7 @@ from pathlib import Path
 import aiosqlite
 
 from swarmtui.engine.events import Event
+from swarmtui.store.aio import ended
 from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.eventlog import writer_alive
 from swarmtui.store.reader import ReadOnlyDatabase, db_path, not_ours, parse_events
@@ -73,7 +74,12 @@ class SessionFollower:
         if self._conn is None:
             self._source = ReadOnlyDatabase(self._db)
             try:
-                self._conn = await aiosqlite.connect(self._source.uri, uri=True)
+                conn = aiosqlite.connect(self._source.uri, uri=True)
+                try:
+                    self._conn = await conn
+                except BaseException:  # (aiosqlite stops its thread; wait until it has)
+                    await ended(conn)
+                    raise
             except sqlite3.Error as exc:
                 self._source.close()
                 self._source = None
@@ -81,9 +87,11 @@ class SessionFollower:
         return self._conn
 
     async def close(self) -> None:
+        """Close the connection; its thread is over when this returns (`ended`)."""
         if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+            conn, self._conn = self._conn, None
+            conn.stop()  # (closes it in its thread, after a poll a cancelled caller left)
+            await ended(conn)
         if self._source is not None:
             self._source.close()
             self._source = None

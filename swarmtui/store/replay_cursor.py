@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import bisect
 import copy
+import dataclasses
+import operator
 from collections import deque
 from collections.abc import Sequence
 from time import perf_counter
@@ -55,15 +57,40 @@ def _clone(obj: Any, memo: dict[int, Any]) -> Any:
         return {_clone(x, memo) for x in obj}
     if kind is tuple:
         return tuple(_clone(x, memo) for x in obj)
-    if hasattr(kind, "__dataclass_fields__") and hasattr(obj, "__dict__"):
+    if hasattr(kind, "__dataclass_fields__"):
         done = memo.get(id(obj))
         if done is not None:
             return done
         new = object.__new__(kind)
         memo[id(obj)] = new
-        new.__dict__.update({k: _clone(v, memo) for k, v in obj.__dict__.items()})
+        if hasattr(obj, "__dict__"):
+            new.__dict__.update({k: _clone(v, memo) for k, v in obj.__dict__.items()})
+        else:  # (a dataclass with slots: most of its fields hold plain values)
+            names = _slots(kind)
+            values = _getter(kind)(obj) if len(names) > 1 else (getattr(obj, names[0]),)
+            for name, value in zip(names, values, strict=True):
+                setattr(new, name, value if type(value) in _ATOMIC else _clone(value, memo))
         return new
     return copy.deepcopy(obj)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_GETTERS: dict[type, operator.attrgetter[Any]] = {}
+
+
+def _slots(kind: type) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return names
+
+
+def _getter(kind: type) -> operator.attrgetter[Any]:
+    """Every field of a KIND in one call (a tuple, in the order of `_slots`)."""
+    getter = _GETTERS.get(kind)
+    if getter is None:
+        getter = _GETTERS[kind] = operator.attrgetter(*_slots(kind))
+    return getter
 
 
 class ReplayCursor:

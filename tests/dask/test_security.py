@@ -102,6 +102,16 @@ def test_versions_that_differ_are_named(cluster: Cluster) -> None:
     assert problem.endswith(f"worker {address} runs swarmtui 0.0.1")
 
 
+def test_a_scheduler_without_swarmtui_is_named(cluster: Cluster) -> None:
+    # The scheduler unpickles each task: without swarmtui there, every agent would fail with
+    # "Error during deserialization of the task graph"; the check says it before any starts.
+    report: dict[str, Any] = cluster.client.get_versions(packages=["swarmtui"])
+    report["scheduler"]["packages"]["swarmtui"] = None
+    problem = version_problem(report)
+    assert problem is not None
+    assert problem.endswith("the scheduler runs swarmtui (none)")
+
+
 def _certificates(folder: Path) -> tuple[Path, Path, Path]:
     """A CA and a certificate for 127.0.0.1 it signed (the system's openssl)."""
     names = ("ca.key", "ca.pem", "k.pem", "c.csr", "c.pem")

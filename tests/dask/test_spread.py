@@ -128,3 +128,37 @@ async def test_paths_of_the_session_folder_are_rewritten_for_the_worker_and_back
     here = (code / "here.txt").read_text().strip()
     assert here != session and "/swarmtui-" in here
     assert json.loads((code / "seen.json").read_text()) == {"swarm/plan": f"{here}\n"}
+
+
+# One agent's outcome is too large for the topic (over 16 KiB of text): it stays in the task's
+# result, fetched from its worker; a small one comes on the topic alone (nothing is fetched).
+SMALL_OR_LARGE = (
+    'case "$SWARM_AGENT" in large) head -c 20000 /dev/zero | tr "\\0" x;; '
+    '*) echo "$SWARM_AGENT";; esac'
+)
+
+
+def _results_fetched(cluster: Cluster) -> int:
+    sent: dict[str, int] = cluster.client.run(
+        lambda dask_worker: dask_worker.transfer_outgoing_count_total
+    )
+    return sum(sent.values())
+
+
+async def test_only_an_outcome_too_large_for_the_topic_is_fetched_from_its_worker(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    before = _results_fetched(cluster)
+    r = await run(
+        one_message(task(0, "small"), task(1, "large"), task(2, "also-small")),
+        tmp_path,
+        backend="command",
+        command_template=SMALL_OR_LARGE,
+        executor=ExecutorOptions(address=cluster.address),
+    )
+    assert r.state.status == "completed", r.state.reason
+    assert r.state.agents["small"].result == "small\n"
+    assert r.state.agents["also-small"].result == "also-small\n"
+    assert r.state.agents["large"].result == "x" * 20000
+    # Fetched: the backend's pre-flight check (made on a worker) and the large outcome.
+    assert _results_fetched(cluster) - before == 2

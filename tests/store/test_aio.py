@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import threading
 from pathlib import Path
+from typing import cast
 
+import aiosqlite
 import pytest
 
 from swarmtui.engine.events import (
@@ -17,7 +21,7 @@ from swarmtui.engine.events import (
     SessionStarted,
 )
 from swarmtui.store import EventLog, SessionStoreError, read_events
-from swarmtui.store.aio import read_events_async
+from swarmtui.store.aio import ended, read_events_async
 
 
 def _record(folder: Path, title: str, agents: int = 3, finished: bool = True) -> Path:
@@ -93,3 +97,51 @@ async def test_a_bad_event_is_named_by_its_place_in_the_whole_log(sessions: Path
         await read_events_async(sessions / "session-b", chunk=3)  # seq 8 is in the third chunk
     assert str(awaited.value) == str(blocking.value)
     assert "event #8 " in str(awaited.value)  # (events are numbered from 1, as `seq` is)
+
+
+async def test_ended_waits_for_the_thread_whatever_cancels_it() -> None:
+    # A connection's thread that ends only once let go: the waiter, cancelled twice meanwhile,
+    # returns only after it has ended, then is cancelled.
+    gate = threading.Event()
+    thread = threading.Thread(target=gate.wait)
+    thread.start()
+    waiter = asyncio.ensure_future(ended(cast(aiosqlite.Connection, thread)))
+    await asyncio.sleep(0)  # (one turn: it is now waiting)
+    waiter.cancel()
+    await asyncio.sleep(0)
+    waiter.cancel()
+    await asyncio.sleep(0)
+    assert not waiter.done() and thread.is_alive()
+    gate.set()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    assert not thread.is_alive()
+
+
+def test_a_read_given_up_twice_at_quit_leaves_no_thread_to_fail(tmp_path: Path) -> None:
+    """The app quitting while a replay loads: its worker is cancelled, then the loop's end
+    cancels it again, then the loop closes. No aiosqlite thread may be left to hand a result
+    to the closed loop (it died with a traceback on the user's terminal)."""
+    folder = _record(tmp_path / "big", "Big", agents=300)
+    failures: list[threading.ExceptHookArgs] = []
+    previous = threading.excepthook
+    threading.excepthook = failures.append
+    try:
+        for turns in range(8):  # given up at each of its first awaits in turn
+
+            async def quit_while_reading(turns: int = turns) -> None:
+                reading = asyncio.ensure_future(read_events_async(folder, chunk=1))
+                for _ in range(turns):
+                    await asyncio.sleep(0)
+                reading.cancel()  # (the app's end; `asyncio.run` cancels it once more)
+                await asyncio.sleep(0)
+
+            before = set(threading.enumerate())
+            asyncio.run(quit_while_reading())
+            left = [t for t in threading.enumerate() if t not in before]
+            for thread in left:
+                thread.join(timeout=30)  # (a deadline: they end on their own)
+            assert not [t for t in left if t.is_alive()]
+    finally:
+        threading.excepthook = previous
+    assert not failures, [f.exc_value for f in failures]

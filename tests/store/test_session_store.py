@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from swarmtui.batch.models import Batch, MemoryOp, Message, TaskOp
-from swarmtui.engine.events import AgentStarted, Event, MemoryStored, SessionStarted
+from swarmtui.engine.events import AgentStarted, Event, MemoryDeleted, MemoryStored, SessionStarted
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.settings import RunSettings
 from swarmtui.store import (
@@ -68,6 +68,30 @@ async def test_session_row_memory_table_and_events(tmp_path: Path) -> None:
     count = conn.execute("SELECT count(*) FROM events").fetchone()[0]
     assert count == session.state.seq == len(read_events(session.path))
     conn.close()
+
+
+def test_memory_table_follows_stores_and_deletes_in_their_order(tmp_path: Path) -> None:
+    # Runs of stores are written together: a delete between two stores of a key must still
+    # leave the second, and a store between two deletes must not come back.
+    steps: list[Event] = [
+        MemoryStored(key="a", value=1, by="A"),
+        MemoryStored(key="b", value=1, by="A"),
+        MemoryDeleted(key="a", by="B"),
+        MemoryStored(key="a", value=2, by="C"),
+        MemoryStored(key="c", value=1, by="C"),
+        MemoryDeleted(key="c", by="D"),
+        MemoryDeleted(key="b", by="D"),
+        MemoryStored(key="b", value=3, by="E"),
+    ]
+    log = EventLog(tmp_path, flush_interval=60)  # (one batch: nothing is written before close)
+    for seq, event in enumerate(steps, 1):
+        event.seq, event.t = seq, seq / 10
+        log.append(event)
+    log.close()
+    conn = sqlite3.connect(tmp_path / "session.db")
+    rows = conn.execute("SELECT key, value, by FROM memory ORDER BY key").fetchall()
+    conn.close()
+    assert rows == [("a", "2", "C"), ("b", "3", "E")]
 
 
 async def test_list_and_resolve_sessions(tmp_path: Path) -> None:

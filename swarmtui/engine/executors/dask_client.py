@@ -121,6 +121,10 @@ class DaskClient:
         )
         return answers
 
+    async def run_on_scheduler(self, function: Callable[..., Any], *args: Any) -> Any:
+        """FUNCTION(*ARGS) on the scheduler: its result."""
+        return await self._client.run_on_scheduler(function, *args)
+
     async def run_everywhere(self, function: Callable[..., Any], *args: Any) -> None:
         await self._client.run(function, *args, on_error="ignore")
 

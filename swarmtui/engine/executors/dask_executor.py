@@ -97,7 +97,26 @@ class DaskExecutor:
             return f"{where}: {problem}"
         self.client.subscribe(self.topic, self._on_attempt_event)
         self.client.subscribe("all", self._on_cluster_event)
+        await self._warm_up(list(self.workers))
         return None
+
+    async def _warm_up(self, workers: list[str]) -> None:
+        """Get WORKERS and the scheduler ready for the session's agents: what the first agents
+        would otherwise wait for (swarmtui imported there, the runner built) is done while
+        connecting. Bounded in time: a worker that is slow to answer gets ready with its first
+        agent instead."""
+        client = self.client
+        if client is None or not workers:
+            return
+        settings = self.settings
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(self.options.connect_timeout):
+                await asyncio.gather(
+                    client.run(
+                        worker_side.warm_up, self.topic, settings.backend, settings, workers=workers
+                    ),
+                    client.run_on_scheduler(worker_side.scheduler_ready),
+                )
 
     async def _connect(self) -> DaskClient:
         options = self.options
@@ -214,6 +233,8 @@ class DaskExecutor:
         with contextlib.suppress(Exception):  # (closing: the next event says it again)
             await self._refresh()
             self._record_cluster(worker if joined else None, None if joined else worker)
+        if joined:
+            await self._warm_up([worker])
 
     def _lost(self, worker: str, *, expected: bool) -> None:
         """WORKER left: every attempt of ours it was running fails (the batch's retries decide

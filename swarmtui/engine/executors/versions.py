@@ -1,8 +1,10 @@
 """Whether a Dask cluster runs what this swarmtui does: checked when it connects.
 
-Jobs and results travel pickled, so the workers must run the same swarmtui, the same Python
-(major.minor) and the same Dask and serialisation libraries; the scheduler needs no swarmtui.
-A worker that joins later says its versions when it claims an agent (`Claim`).
+Jobs and results travel pickled, so the scheduler and the workers must run the same swarmtui,
+the same Python (major.minor) and the same Dask and serialisation libraries. (The scheduler
+too: distributed unpickles every task it is given, and one without swarmtui fails each agent
+with "Error during deserialization of the task graph".) A worker that joins later says its
+versions when it claims an agent (`Claim`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-# What must match, everywhere but the scheduler for swarmtui.
+# What must match, on the scheduler and every worker.
 PACKAGES = ("swarmtui", "distributed", "dask", "cloudpickle", "msgpack")
 SHOWN = 3  # problems named in the one line (the rest counted)
 
@@ -25,8 +27,6 @@ def _differences(ours: Mapping[str, Any], theirs: Mapping[str, Any], who: str) -
     if _python(theirs.get("python")) != _python(ours.get("python")):
         found.append(f"{who} runs Python {_python(theirs.get('python'))}")
     for package in PACKAGES:
-        if package == "swarmtui" and who == "the scheduler":
-            continue
         if theirs.get(package) != ours.get(package):
             found.append(f"{who} runs {package} {theirs.get(package) or '(none)'}")
     return found

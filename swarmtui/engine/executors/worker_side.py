@@ -423,6 +423,31 @@ async def run_attempt(spec: AttemptSpec) -> AttemptOutcome:
         _ATTEMPTS.pop(spec.id, None)
 
 
+def warm_up(topic: str, backend: str, settings: RunSettings) -> bool:
+    """Get this worker ready for the session before its first agent: this module and the
+    backend's are imported as this call arrives (a few hundred milliseconds, paid once per
+    worker process: otherwise by its first agents, while the session runs) and the session's
+    runner is built. Whether the runner could be built (when not, its attempts say why)."""
+    try:
+        _runner(topic, backend, settings)
+    except AgentFailed:
+        return False
+    return True
+
+
+def scheduler_ready() -> bool:
+    """Run on the scheduler when a session connects. The scheduler unpickles every task it is
+    given (distributed's graphs travel pickled), so it imports this module and what an
+    attempt's job is made of with the session's first task; this call, unpickled there, does
+    it beforehand."""
+    return True
+
+
+def runners_of(topic: str) -> list[str]:
+    """The backends whose runner this worker has built for the session (for the tests)."""
+    return sorted(backend for session, backend in _RUNNERS if session == topic)
+
+
 async def preflight(
     topic: str, backend: str, settings: RunSettings, models: list[str]
 ) -> list[Preflight]:
