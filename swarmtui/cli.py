@@ -19,6 +19,9 @@ from swarmtui.backend_names import BACKEND_NAMES
 EXIT_USAGE = 2
 
 
+_GROUP_OPTIONS = ("-h", "--help", "-V", "--version")
+
+
 class _DefaultToOpenGroup(click.Group):
     """`swarmtui FILE` opens FILE in the app: a first argument that is no command means `open`.
 
@@ -26,7 +29,8 @@ class _DefaultToOpenGroup(click.Group):
     one-line reason (exit 2, as for any other usage error)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and not args[0].startswith("-") and args[0] not in self.commands:
+        # (`swarmtui --sessions-dir DIR [FILE]` too: options before the file are `open`'s)
+        if args and args[0] not in self.commands and args[0] not in _GROUP_OPTIONS:
             args = ["open", *args]
         return super().parse_args(ctx, args)
 
@@ -59,20 +63,13 @@ def cli(ctx: click.Context) -> None:
     swarmtui            open the app with an example batch in the editor
     swarmtui FILE       open FILE in the app (created on save if it does not exist)
     swarmtui run FILE   open FILE and run it (--headless: in this terminal, no app)
+
+    The app takes the options of `run` (`swarmtui --sessions-dir DIR [FILE]`).
     """
     if ctx.invoked_subcommand is None:
         from swarmtui.commands.app_cmds import open_command
 
         open_command(file=None, run=False, options={})
-
-
-@cli.command("open", hidden=True)
-@click.argument("file", type=click.Path(path_type=Path), required=False)
-def open_cmd(file: Path | None) -> None:
-    """Open FILE in the app."""
-    from swarmtui.commands.app_cmds import open_command
-
-    open_command(file=file, run=False, options={})
 
 
 @cli.command("parse")
@@ -310,6 +307,16 @@ def run_cmd(file: Path, headless: bool, as_json: bool, estimate: bool, **options
     from swarmtui.commands.app_cmds import open_command
 
     open_command(file=file, run=True, options=options)
+
+
+@cli.command("open", hidden=True)
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@_run_options
+def open_cmd(file: Path | None, **options: Any) -> None:
+    """Open FILE (or an example batch) in the app; `run`'s options say how it would run."""
+    from swarmtui.commands.app_cmds import open_command
+
+    open_command(file=file, run=False, options=options)
 
 
 @cli.command("resume")

@@ -1,9 +1,10 @@
-"""The `swarmtui` entry point exists and reports its version."""
+"""The `swarmtui` entry point: its version, and the app opened with `run`'s options."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from swarmtui import __version__
 
@@ -13,3 +14,44 @@ def test_version_flag_prints_version() -> None:
         [sys.executable, "-m", "swarmtui", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == f"swarmtui, version {__version__}"
+
+
+_OPENED_CHILD = r"""
+import sys
+from textual.app import App
+
+def report(self, *args, **kwargs):  # (the app as built, not run)
+    print("OPENED", self.sessions_dir, flush=True)
+
+App.run = report
+sys.stdout.isatty = lambda: True
+sys.stdin.isatty = lambda: True
+sys.argv = ["swarmtui", *sys.argv[1:]]
+from swarmtui.cli import main
+
+main()
+"""
+
+
+def _open(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _OPENED_CHILD, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+
+
+def test_the_app_takes_runs_options_before_or_after_the_file(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    for args in (["--sessions-dir", str(elsewhere)], ["--sessions-dir", str(elsewhere), "b.js"]):
+        opened = _open(tmp_path, *args)
+        assert opened.returncode == 0, opened.stderr
+        assert opened.stdout.split()[:2] == ["OPENED", str(elsewhere)], opened.stdout
+    opened = _open(tmp_path, "b.js", "--sessions-dir", str(elsewhere))
+    assert opened.stdout.split()[:2] == ["OPENED", str(elsewhere)], opened.stderr
+    # A wrong option is a usage error, as for `run`; so are settings that cannot work.
+    assert _open(tmp_path, "--bogus").returncode == 2
+    refused = _open(tmp_path, "--backend", "openai")
+    assert refused.returncode == 2 and "model" in refused.stderr, refused.stderr

@@ -18,7 +18,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "SW008": (INFO, "a todo list shorter than the work it tracks"),
     "SW009": (W, "an unknown agent type or operation"),
     "SW010": (E, "a Write outside the session folder"),
-    "SW011": (E, "a duplicate agent name"),
+    "SW011": (E, "a duplicate agent name, or two that differ only in case or punctuation"),
     "SW012": (E, "a bad field value"),
     "SW013": (INFO, "a dependency resolved by matching"),
     "SW014": (W, "an agent with no instructions, or a wait phrase that matches nothing"),

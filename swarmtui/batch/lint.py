@@ -12,6 +12,7 @@ from swarmtui.batch.agent_types import known_type_names
 from swarmtui.batch.calls import TaskInfo
 from swarmtui.batch.diagnostics import Diagnostics
 from swarmtui.batch.models import Batch, MemoryOp, TaskOp, TodoWriteOp
+from swarmtui.batch.paths import slug
 from swarmtui.batch.source import Range
 from swarmtui.batch.todos import link_todos
 from swarmtui.batch.words import all_agents_phrases
@@ -80,17 +81,24 @@ def suggest_type(name: str, known: Collection[str]) -> str | None:
 
 def _duplicates(tasks: list[TaskInfo], diags: Diagnostics) -> None:
     seen: dict[str, TaskInfo] = {}
+    # An agent's files (its report, its log) and the key it stores when done are named by the
+    # slug of its name: `Coder A` and `coder-a` would share them.
+    slugs: dict[str, TaskInfo] = {}
     for info in tasks:
-        first = seen.get(info.op.name)
+        name = info.op.name
+        first = seen.get(name)
         if first is None:
-            seen[info.op.name] = info
-            continue
-        diags.add(
-            "SW011",
-            f"duplicate agent name {info.op.name!r} (first spawned on line {first.op.line})",
-            _range(info.op),
-            op=info.op.index,
-        )
+            seen[name] = info
+            first = slugs.setdefault(slug(name), info)
+            if first is info:
+                continue
+            message = (
+                f"agent name {name!r} is too like {first.op.name!r} (line {first.op.line}): "
+                f"both would write their files as {slug(name)!r}"
+            )
+        else:
+            message = f"duplicate agent name {name!r} (first spawned on line {first.op.line})"
+        diags.add("SW011", message, _range(info.op), op=info.op.index)
 
 
 def _each_or_folded(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from pathlib import Path, PurePosixPath
 
 from swarmtui.policy.shell import split_commands
@@ -116,8 +118,16 @@ def write_target(path: str) -> str:
 
 
 def slug(text: str, limit: int = 40) -> str:
-    """A short lowercase name for folders: `Deploy pipeline!` → `deploy-pipeline`."""
-    out = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    if len(out) > limit:
-        out = out[:limit].rstrip("-")
-    return out or "batch"
+    """A short lowercase name for files, folders and keys: `Deploy pipeline!` → `deploy-pipeline`.
+
+    Letters of every script are kept (`分析` and `設計` name different files); a name cut to
+    `limit`, or with no letter or digit at all, ends in a few characters of its hash, so long
+    names that share their start (or `🐝` and `🦊`) still name different files and keys.
+    """
+    text = unicodedata.normalize("NFC", text)
+    out = re.sub(r"[\W_]+", "-", text.lower()).strip("-")
+    if len(out) <= limit and (out or not text.strip()):
+        return out or "batch"
+    tag = hashlib.blake2s(text.encode("utf-8", "surrogatepass"), digest_size=3).hexdigest()
+    head = out[: limit - len(tag) - 1].rstrip("-") or "batch"
+    return f"{head}-{tag}"

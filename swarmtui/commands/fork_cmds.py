@@ -137,10 +137,11 @@ def fork_summary(session: Any) -> str:
     seq = len(session.resume_from.events)
     carried = ", ".join(plan.carried) or "no agent"
     again = ", ".join(plan.again) or "nothing"
+    # ("no agent stays done", "nothing runs": as singular as one agent)
     return (
         f"forking {fork.session_id} at event {seq} ({format_time(fork.t)}): {carried} stay"
-        f"{'s' if len(plan.carried) == 1 else ''} done; {again} run"
-        f"{'s' if len(plan.again) == 1 else ''}"
+        f"{'s' if len(plan.carried) <= 1 else ''} done; {again} run"
+        f"{'s' if len(plan.again) <= 1 else ''}"
     )
 
 

@@ -130,6 +130,24 @@ def resolve_session(session: str, sessions_dir: Path) -> Path:
             raise SessionStoreError(
                 f"{sessions_dir}: {session!r} matches several sessions: {names}"
             )
+        # The id a session recorded (`swarmtui sessions` lists it), for a folder since renamed
+        # or copied under another name.
+        recorded = sorted(p for p in sessions_dir.iterdir() if _recorded_id(p) == session)
+        if len(recorded) == 1:
+            return recorded[0]
+        if len(recorded) > 1:
+            names = ", ".join(p.name for p in recorded[:5])
+            raise SessionStoreError(f"{sessions_dir}: {session!r} is the id of {names}")
     if direct.is_dir():
         raise SessionStoreError(f"{direct / DB_NAME}: no such session database")
     raise SessionStoreError(f"{sessions_dir}: no session {session!r}")
+
+
+def _recorded_id(folder: Path) -> str | None:
+    """The id the session in FOLDER recorded, if it is a readable session."""
+    if not (folder / DB_NAME).is_file():
+        return None
+    try:
+        return read_session_row(folder).id
+    except SessionStoreError:
+        return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 
 from swarmtui.safe_text import visible
@@ -94,13 +95,36 @@ def format_seconds(seconds: float | None) -> str:
 
 def clip(text: str, width: int) -> str:
     """Cut `text` to `width` cells with an ellipsis (single-line, controls made visible: it
-    shows names, types and output from outside)."""
+    shows names, types and output from outside). Wide characters (`中`, `🐝`) take two cells."""
     text = visible(text.replace("\n", " "))
     if width <= 0:
         return ""
-    if len(text) <= width:
+    if cell_len(text) <= width:
         return text
-    return text[: max(0, width - 1)] + "…"
+    return set_cell_size(text, width - 1) + "…"
+
+
+def clip_start(text: str, width: int) -> str:
+    """`clip`, but what is cut is the start (`…000859-evil`): for names whose end tells them
+    apart, such as session ids (their start, `session-YYYYMMDD-`, is the date shown beside)."""
+    text = visible(text.replace("\n", " "))
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    return "…" + set_cell_size(text[::-1], width - 1)[::-1]
+
+
+def column(text: str, width: int) -> str:
+    """`text` clipped, then padded to exactly `width` cells: a column that stays aligned
+    whatever script its names are in (a format's `:<width` counts characters, not cells)."""
+    text = clip(text, width)
+    return text + " " * (width - cell_len(text))
+
+
+def cells(text: str) -> int:
+    """How many cells `text` takes once shown as `clip` shows it."""
+    return cell_len(visible(text.replace("\n", " ")))
 
 
 def format_tokens(tokens: int) -> str:

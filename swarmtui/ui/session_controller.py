@@ -145,6 +145,17 @@ class SessionController:
         elif self.bridge.state is EMPTY_STATE:
             self.bridge.show_preview(plan)
 
+    def forget_ended_session(self) -> None:
+        """Another batch was loaded: a session that has ended leaves the panels, which show the
+        new batch's plan (the session stays in the sessions browser). A running one stays."""
+        if self.running or self.fork is not None or self.bridge.state is EMPTY_STATE:
+            return
+        self.live = None
+        self.planned = None  # (the next lint brings the loaded batch's)
+        self.bridge.preview = None
+        self.bridge.attach(EMPTY_STATE, live=False)
+        self.bridge.flush()
+
     # Forks ------------------------------------------------------------------------------------
     def prepare_fork(self, draft: ForkDraft, text: str) -> bool:
         """Show the state the fork would start from; the next run of the batch starts it."""

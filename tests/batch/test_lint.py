@@ -145,6 +145,16 @@ def test_sw011_skips_only_the_duplicate() -> None:
     assert first.skip_reason is None and second.skip_reason
 
 
+def test_sw011_names_that_would_share_files() -> None:
+    # `Coder A` and `coder-a` would write the same report and log: the second is refused.
+    batch = parse('Task("Coder A", "x", "coder")\nTask("coder-a", "y", "coder")\n')
+    (diag,) = [d for d in batch.diagnostics if d.code == "SW011"]
+    assert diag.line == 2 and "'Coder A'" in diag.message and "'coder-a'" in diag.message
+    assert [bool(t.skip_reason) for t in batch.tasks()] == [False, True]
+    # Names in other scripts are different names.
+    assert "SW011" not in codes(parse('Task("分析", "x", "coder")\nTask("設計", "y", "coder")\n'))
+
+
 def test_sw012_bad_values() -> None:
     text = (
         'mcp__claude_flow__swarm_init({topology: "blob"})\n'

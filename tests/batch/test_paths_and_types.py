@@ -51,6 +51,21 @@ def test_slug() -> None:
     assert len(slug("x" * 100)) <= 40
 
 
+def test_slugs_of_different_names_differ() -> None:
+    # Agents' reports, logs and done keys are named by these: names in other scripts, long
+    # names that share their first 40 characters, and names of symbols only must not collide.
+    names = [
+        "分析", "設計", "Łódź агент", "🐝", "🦊",
+        "Implement the authentication service for users",
+        "Implement the authentication service for admins",
+    ]  # fmt: skip
+    slugs = [slug(name) for name in names]
+    assert len(set(slugs)) == len(names), slugs
+    assert slugs[:3] == ["分析", "設計", "łódź-агент"]
+    assert all(len(s) <= 40 for s in slugs)
+    assert slug("Implement the authentication service for users") == slugs[5]  # stable
+
+
 def test_builtin_roles_ship_in_the_package() -> None:
     assert locations.builtin_agent_types_dir() == Path(locations.PACKAGE_DIR) / "batch" / "roles"
     types, problems = load_agent_types(Path("/nonexistent"))

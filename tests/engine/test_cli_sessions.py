@@ -124,3 +124,16 @@ def test_a_batch_with_a_syntax_error_is_not_completed(tmp_path: Path) -> None:
     document = json.loads(ran.stdout)
     assert document["summary"]["status"] == "failed"
     assert any(d["severity"] == "error" for d in document["state"]["diagnostics"])
+
+
+def test_a_fork_before_any_agent_is_done_says_so_in_good_english(tmp_path: Path) -> None:
+    batch = tmp_path / "pair.swarm.js"
+    batch.write_text('Task("Alpha", "Build it.", "coder")\nTask("Beta", "Test it.", "tester")\n')
+    sessions = str(tmp_path / "sessions")
+    common = ["--headless", "--rehearsal-seconds", "0", "--sessions-dir", sessions]
+    assert _cli("run", str(batch), *common).returncode == 0
+    (source,) = (tmp_path / "sessions").iterdir()
+    forked = _cli("fork", str(source), "--at", "1", *common)
+    assert forked.returncode == 0, forked.stderr
+    assert f"forking {source.name} at event 1 (" in forked.stderr
+    assert "): no agent stays done; Alpha, Beta run\n" in forked.stderr, forked.stderr

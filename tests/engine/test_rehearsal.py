@@ -161,3 +161,24 @@ async def test_each_attempt_tells_its_runner_when_it_began(tmp_path: Path) -> No
     assert status == "completed", [a.reason for a in state.agents.values()]
     assert len(began) == 2
     assert all(t is not None and before <= t <= loop.time() for t in began)
+
+
+def test_agents_with_names_in_other_scripts_keep_their_own_files_and_waits(tmp_path: Path) -> None:
+    # Their names once made the same slug (`batch`): both reports went to one file and the
+    # reviewer waited for whichever agent finished first.
+    from swarmtui.batch import parse_batch
+
+    batch = parse_batch(
+        'Task("分析", "Analyse the code.", "researcher")\n'
+        'Task("設計", "Design it.", "architect")\n'
+        'Task("Reviewer", "Review the analysis.", {type: "reviewer", dependsOn: ["分析"]})\n'
+    )
+    assert not [d for d in batch.diagnostics if d.severity == "error"]
+    reviewer = batch.tasks()[2]
+    assert reviewer.waits == ["swarm/分析/done"]
+    r = asyncio.run(run(batch, tmp_path))
+    assert r.state.status == "completed"
+    assert sorted(path for path, _, by in r.state.files if by in ("分析", "設計")) == [
+        "artifacts/分析.md",
+        "artifacts/設計.md",
+    ]

@@ -107,6 +107,11 @@ async def test_list_and_resolve_sessions(tmp_path: Path) -> None:
     assert resolve_session(str(second.path), tmp_path) == second.path
     with pytest.raises(SessionStoreError, match="no session 'nope'"):
         resolve_session("nope", tmp_path)
+    # A folder renamed (or copied under another name) is found by the id it recorded, which
+    # `swarmtui sessions` lists.
+    renamed = first.path.rename(tmp_path / "shared-copy")
+    assert [i.id for i in list_sessions(tmp_path) if i.path == renamed] == [first.session_id]
+    assert resolve_session(first.session_id, tmp_path) == renamed
 
 
 def test_a_second_writer_is_refused(tmp_path: Path) -> None:

@@ -47,3 +47,17 @@ async def test_a_message_typed_in_the_detail_reaches_the_running_agent(tmp_path:
         await pilot.pause()
         activity = detail.query_one("#detail-activity", Static)
         assert "» user: msg: typed in the app" in str(activity.render())
+
+
+async def test_the_message_box_is_there_only_while_the_agent_runs(tmp_path: Path) -> None:
+    app = app_for(tmp_path, text='Task("Quick", "Do it.", "coder")\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_state(pilot, lambda s: s.status == "completed")
+        await pilot.press("alt+2", "enter")
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, AgentDetailScreen) and detail.agent_name == "Quick"
+        # (it said "A message to this agent while it runs" to an agent that was done)
+        assert not detail.query_one("#detail-send", Input).display

@@ -93,6 +93,20 @@ async def test_planned_agents_and_todos_before_a_run_then_the_live_session(
         screen.bridge.flush()
         assert all("done" in r for r in _rows(agents))
 
+        # Another batch (new, opened) leaves the ended session to the sessions browser: the
+        # panels show the new batch's plan, and one that cannot run never looks completed.
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        screen.bridge.flush()
+        assert screen.state.status != "completed" and agents.row_count == 0
+        assert "no session yet" in screen.query_one(StatusBar).render_status().plain
+        screen.editor.load_text('Task("Solo", "Build it alone.", "coder")\n')
+        await pilot.pause()
+        await settle(pilot)
+        screen.bridge.flush()
+        rows = _rows(agents)
+        assert len(rows) == 1 and "Solo" in rows[0] and "pending" in rows[0], rows
+
 
 async def test_a_batch_without_tasks_keeps_the_empty_hint(tmp_path: Path) -> None:
     app = make_app(text="", sessions_dir=tmp_path / "sessions", freeze_gc=False)

@@ -169,6 +169,8 @@ async def test_columns_follow_the_terminal_width(tmp_path: Path) -> None:
         id_column = table.columns[next(k for k in table.columns if k.value == "id")]
         ids = [str(table.get_row_at(row)[2]) for row in range(table.row_count)]
         assert max(map(len, ids)) <= id_column.width < len("session-20261127-080000-broken")
+        # What is cut is the start (the date, in the Started column): the ends tell them apart.
+        assert ids[-1] == "…" + "session-20261127-080000-broken"[-(id_column.width - 1) :]
         await pilot.resize_terminal(160, 30)
         await pilot.pause()
         assert widths() == wide

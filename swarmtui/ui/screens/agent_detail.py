@@ -259,6 +259,9 @@ class AgentDetailScreen(Screen[None]):
         if agent.reason:
             header.append(f"\n {visible(agent.reason)}", styles.get("failed", Style()))
         self.query_one("#detail-header", Static).update(header)
+        # Only a running agent can be told something: the box goes once it has ended.
+        for box in self.query("#detail-send"):
+            box.display = agent.status == "running"
         instructions = safe_lines(agent.instructions or "(none)")
         self.query_one("#detail-instructions", Static).update(instructions)
         self.query_one("#detail-deps", Static).update(self._deps(agent, styles))

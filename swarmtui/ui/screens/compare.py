@@ -32,7 +32,14 @@ from swarmtui.store.compare import (
     SessionSide,
     compare_sessions,
 )
-from swarmtui.ui.look import clip, format_cost, format_seconds, format_tokens, status_styles
+from swarmtui.ui.look import (
+    cells,
+    column,
+    format_cost,
+    format_seconds,
+    format_tokens,
+    status_styles,
+)
 from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.widgets.timeline_panel import RUN_CHAR, WAIT_CHAR, bar_text
 
@@ -84,7 +91,7 @@ class CompareTimeline(Widget):
         a, b = comparison.a, comparison.b
         end = max(a.last_t, b.last_t, 0.001)
         names = [c.name for c in comparison.agents]
-        name_width = max(4, min(max((len(n) for n in names), default=4), 18, width // 4))
+        name_width = max(4, min(max((cells(n) for n in names), default=4), 18, width // 4))
         bar_width = max(1, width - name_width - 3)
         left, right = "0s", _figure(end)
         gap = max(1, bar_width - len(left) - len(right))
@@ -94,7 +101,7 @@ class CompareTimeline(Widget):
             for label, side in (("A", a), ("B", b)):
                 line = Text()
                 line.append(
-                    f"{shown(clip(name, name_width)) if label == 'A' else '':<{name_width}} ",
+                    f"{column(shown(name) if label == 'A' else '', name_width)} ",
                     Style(bold=True),
                 )
                 line.append(f"{label} ", Style(dim=True))

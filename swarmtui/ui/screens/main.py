@@ -160,6 +160,11 @@ class MainScreen(ReportsFailures, SessionScreen):
         self.status_bar.set_file(message.label, message.modified)
         self.app.sub_title = message.title
 
+    @on(BatchDocument.Loaded)
+    def _loaded(self) -> None:
+        self.controller.forget_ended_session()
+        self._controls_changed()
+
     @on(BatchDocument.Linted)
     def _linted(self, message: BatchDocument.Linted) -> None:
         self.controller.show_plan(message.plan, message.batch)

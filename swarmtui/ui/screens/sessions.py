@@ -23,7 +23,7 @@ from textual.widgets.data_table import ColumnKey
 
 from swarmtui.safe_text import safe_text, visible
 from swarmtui.store.sessions import SessionInfo, list_sessions
-from swarmtui.ui.look import clip, format_seconds
+from swarmtui.ui.look import clip_start, format_seconds
 from swarmtui.ui.messages import BatchRequested
 from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.work import ReportsFailures, WorkFailed
@@ -248,8 +248,9 @@ class SessionsScreen(ReportsFailures, Screen[None]):
 
     @staticmethod
     def _id_width(screen_width: int) -> int:
-        # Ids are long (`session-20261129-224338-` and a slug of up to 40): their tail is cut
-        # first (with …), and they share what is left evenly with the title.
+        # Ids are long (`session-20261129-224338-` and a slug of up to 40): their start, the
+        # date the Started column shows, is cut first (with …), and they share what is left
+        # evenly with the title.
         return max(10, min(64, (screen_width - 84) // 2 + 10))
 
     @classmethod
@@ -338,7 +339,7 @@ class SessionsScreen(ReportsFailures, Screen[None]):
             table.add_row(
                 _cut(title),
                 format_started(info.started_at),
-                safe_text(clip(info.id, id_width), style="dim"),
+                safe_text(clip_start(info.id, id_width), style="dim"),
                 safe_text(("⚠ " if info.error else "") + info.status, style=status_style),
                 Text(str(info.agents) if not info.error else "", justify="right"),
                 Text(format_seconds(info.wall_seconds), justify="right"),

@@ -14,7 +14,9 @@ from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.look import (
     STATUS_GLYPH,
+    cells,
     clip,
+    column,
     format_cost,
     format_seconds,
     format_tokens,
@@ -91,7 +93,7 @@ WORKER_WIDTH = 14
 def worker_column(agent: AgentState) -> str:
     """The Dask worker its last attempt ran on (its name, else its host:port)."""
     where = agent.worker_name or (agent.worker or "").partition("://")[2]
-    return f"{clip(visible(where), WORKER_WIDTH):<{WORKER_WIDTH}} "
+    return f"{column(where, WORKER_WIDTH)} "
 
 
 def usage_text(agent: AgentState) -> str:
@@ -169,7 +171,7 @@ class AgentsPanel(RowList):
         if state is not previous or len(self._names) != len(state.agents):
             self._names = list(state.agents)
             self._index = {name: i for i, name in enumerate(self._names)}
-            self._longest = max((len(name) for name in self._names), default=4)
+            self._longest = max((cells(name) for name in self._names), default=4)
             changed = None
         self._styles = status_styles(self.app)
         show_usage = _column_shown(state, changed, self.show_usage, has_usage)
@@ -257,9 +259,9 @@ class AgentsPanel(RowList):
         style = self._styles.get(agent.status, Style())
         text = Text()
         text.append(f"{STATUS_GLYPH.get(agent.status, '?')} ", style)
-        text.append(f"{clip(agent.name, nw):<{nw}} ", Style(bold=True))
+        text.append(f"{column(agent.name, nw)} ", Style(bold=True))
         if width >= NARROW:
-            text.append(f"{clip(agent.type, 12):<12} ", Style(dim=True))
+            text.append(f"{column(agent.type, 12)} ", Style(dim=True))
         if width >= NARROWEST:  # narrower: the glyph and its colour tell the status
             text.append(f"{agent.status:<9} ", style)
         text.append(f"{format_seconds(agent_elapsed(agent, now)):>7} ")

@@ -67,6 +67,9 @@ class BatchDocument(ReportsFailures, Vertical):
             self.title = title
             self.modified = modified
 
+    class Loaded(Message):
+        """Another batch is in the editor (new, opened, an example, a session's batch)."""
+
     def __init__(
         self,
         text: str,
@@ -215,6 +218,7 @@ class BatchDocument(ReportsFailures, Vertical):
         self.saved_text = text
         self.editor.load_text(text)
         self._describe()
+        self.post_message(self.Loaded())  # (first: the lint's result comes after it)
         self.lint()
 
     def write(self, path: Path) -> bool:

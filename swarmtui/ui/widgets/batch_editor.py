@@ -96,6 +96,23 @@ class LazyHighlights(dict[int, list[Highlight]]):
         return value
 
 
+def _onto_glyphs(line: str, spans: list[Highlight]) -> list[Highlight]:
+    """SPANS (tree-sitter's byte columns of LINE) as columns of the line as shown, where each
+    control character is a glyph (`\x1b`, one byte, is `␛`, three): TextArea maps the columns
+    through the shown line's bytes."""
+    columns: dict[int, int] = {}
+    before = after = 0
+    for char, glyph in zip(line, glyphs(line), strict=True):
+        columns[before] = after
+        before += len(char.encode("utf-8", "surrogatepass"))
+        after += len(glyph.encode("utf-8", "surrogatepass"))
+    columns[before] = after
+    return [
+        (columns.get(first, first), None if last is None else columns.get(last, last), name)
+        for first, last, name in spans
+    ]
+
+
 def find_next(text: str, needle: str, after: tuple[int, int]) -> tuple[int, int] | None:
     """(row, column) of the first NEEDLE (case-insensitive) after the location AFTER, wrapping
     round to the top; None when the text has none."""
@@ -290,6 +307,10 @@ class BatchEditor(TextArea):
                     else:
                         span = (0, None, name)
                     highlights.setdefault(row, []).append(span)
+        for row in range(start, min(end, self.document.line_count)):
+            line = self.document.get_line(row)
+            if row in highlights and not line.isprintable():
+                highlights[row] = _onto_glyphs(line, highlights[row])
 
     def _set_document(self, text: str, language: str | None) -> None:
         registered = self._languages.get(language or "")
@@ -344,9 +365,12 @@ class BatchEditor(TextArea):
         self._update_subtitle()
 
     def get_line(self, line_index: int) -> Text:
-        line = super().get_line(line_index)
-        if not line.plain.isprintable():  # a batch from elsewhere may hold terminal escapes
-            line.plain = glyphs(line.plain)
+        plain = self.document.get_line(line_index)
+        if not plain.isprintable():  # a batch from elsewhere may hold terminal escapes
+            # (before Rich sees it: `Text` drops BEL, BS, VT, FF and CR, which would shift the
+            # highlighting of the rest of the line by one column each)
+            plain = glyphs(plain)
+        line = Text(plain, end="", no_wrap=True)
         diagnostics = self._by_line.get(line_index)
         if not diagnostics:
             return line

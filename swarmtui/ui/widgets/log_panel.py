@@ -15,7 +15,7 @@ from textual.reactive import reactive
 
 from swarmtui.safe_text import visible
 from swarmtui.ui.bridge import Frame
-from swarmtui.ui.look import plural, status_styles
+from swarmtui.ui.look import cells, column, plural, status_styles
 from swarmtui.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
@@ -449,7 +449,7 @@ class LogPanel(RowList):
         if state.agents is not self._agents_seen or len(state.agents) != self._agent_count:
             self._agents_seen = state.agents
             self._agent_count = len(state.agents)
-            longest = max((len(name) for name in state.agents), default=WHO_MIN)
+            longest = max((cells(name) for name in state.agents), default=WHO_MIN)
             if longest != self._longest_name:
                 self._longest_name = longest
                 self._pending = True
@@ -480,8 +480,6 @@ class LogPanel(RowList):
             status = getattr(event, "status", None)
         style = self._styles.get(status, Style()) if status else Style()
         who_cells = who_width(self._longest_name, width)
-        if len(who) > who_cells:
-            who = who[: who_cells - 1] + "…"
-        text.append(f"{who:<{who_cells}} ", Style(bold=True))
+        text.append(f"{column(who, who_cells)} ", Style(bold=True))
         text.append(what, style)
         return text

@@ -12,7 +12,7 @@ from textual.geometry import Region
 
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
-from swarmtui.ui.look import STATUS_GLYPH, clip, format_seconds, status_styles
+from swarmtui.ui.look import STATUS_GLYPH, cells, column, format_seconds, status_styles
 from swarmtui.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ class TimelinePanel(RowList):
         if state is not previous or len(self._names) != len(state.agents):
             self._names = list(state.agents)
             self._index = {name: i for i, name in enumerate(self._names)}
-            self._longest = max((len(name) for name in self._names), default=4)
+            self._longest = max((cells(name) for name in self._names), default=4)
             changed = None
         if (frame.marker, frame.axis_end) != (self.marker, self.axis_end):
             changed = None  # the playhead or the scale moved: every bar
@@ -179,7 +179,7 @@ class TimelinePanel(RowList):
         now = self._now
         finished = self.state.status != "running"
         nw = self._name_width(width)
-        text = Text(f"{clip(agent.name, nw):<{nw}} ", Style(bold=True))
+        text = Text(f"{column(agent.name, nw)} ", Style(bold=True))
         marks = [t for t in (None if finished else now, self.marker) if t is not None]
         bar = bar_text(agent, now, self._axis_end(), max(1, width - nw - 1), self._styles, marks)
         return text.append_text(bar)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -11,7 +12,7 @@ from textual.geometry import Region
 
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
-from swarmtui.ui.look import TODO_GLYPH, TODO_STATUS_COLOR, clip, status_styles
+from swarmtui.ui.look import TODO_GLYPH, TODO_STATUS_COLOR, cells, clip, status_styles
 from swarmtui.ui.messages import TodoStatusRequested
 from swarmtui.ui.widgets.row_list import RowList
 
@@ -73,7 +74,7 @@ class TodosPanel(RowList):
         looks: list[tuple[object, ...]] = [
             (id(t), t.status, t.content, t.priority, t.agent) for t in todos
         ]
-        longest = max((len(t.agent or "") for t in todos), default=0)
+        longest = max((cells(t.agent or "") for t in todos), default=0)
         styles, priority = self._looks_now()
         # Only the rows whose todo changed, unless the column widths or colours did.
         rows: list[int] | None = None
@@ -115,7 +116,7 @@ class TodosPanel(RowList):
         content = clip(todo.content, content_cells)
         text.append(content, Style(strike=todo.status == "completed"))
         if agent_cells and todo.agent:
-            text.append(" " * (content_cells - len(content) + 2))
+            text.append(" " * (content_cells - cell_len(content) + 2))
             text.append(clip(todo.agent, agent_cells), Style(dim=True))
         return text
 
