@@ -102,9 +102,11 @@ class SortedKeys:
     and most batches never wait for a glob, and one sort of the new keys costs less than an
     insertion into the middle of the list for each."""
 
-    _keys: list[str] = field(default_factory=list)
+    # (Equal when they hold the same keys: which were put in order yet is no difference.)
+    _keys: list[str] = field(default_factory=list, compare=False)  # sorted
     _set: set[str] = field(default_factory=set)
-    _added: list[str] = field(default_factory=list)  # in `_set`, not yet in `_keys`
+    # Keys in `_set` not yet in `_keys` (a dict as an ordered set: one is taken out at once).
+    _added: dict[str, None] = field(default_factory=dict, compare=False)
 
     def __contains__(self, key: object) -> bool:
         return key in self._set
@@ -115,13 +117,16 @@ class SortedKeys:
     def add(self, key: str) -> None:
         if key not in self._set:
             self._set.add(key)
-            self._added.append(key)
+            self._added[key] = None
 
     def discard(self, key: str) -> None:
         if key in self._set:
             self._set.discard(key)
-            keys = self._in_order()
-            del keys[bisect.bisect_left(keys, key)]
+            if key in self._added:
+                del self._added[key]
+            else:  # (in the sorted keys: found by bisection, nothing sorted again)
+                keys = self._keys
+                del keys[bisect.bisect_left(keys, key)]
 
     def _in_order(self) -> list[str]:
         """Every key, sorted (the keys added since the last call put in their places)."""

@@ -7,6 +7,7 @@ it without the batch; the scheduler keeps the batch's operations for what only r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,7 +111,7 @@ class Plan:
         # Without a glob among the stored keys, a key's providers are the agents storing it
         # (in batch order already): all found in one pass, not one look-up per waiting agent.
         self._providers: dict[str, list[str]] = (
-            {} if self._glob_names else {k: list(dict.fromkeys(v)) for k, v in self._exact.items()}
+            {} if self._glob_names else {k: self._in_batch_order(v) for k, v in self._exact.items()}
         )
 
     def _plan(
@@ -151,9 +152,12 @@ class Plan:
                 names.update(self._glob_names.get(key, ()))
             for _, who in self._globs.matching(key):
                 names.update(who)
-            found = sorted(names, key=lambda n: self.agents[n].index)
-            self._providers[key] = found
+            found = self._providers[key] = self._in_batch_order(names)
         return found
+
+    def _in_batch_order(self, names: Iterable[str]) -> list[str]:
+        """NAMES (agents), each once, in the order of the batch's text."""
+        return sorted(set(names), key=lambda n: self.agents[n].index)
 
     def budget_warnings(self) -> list[str]:
         """Why `budget_usd` cannot be enforced for some agents: their backend reports no cost

@@ -274,7 +274,12 @@ class LiveSession:
         log = self._log
         assert log is not None
         executor = executor_for(self.settings, self.session_id, self._emit)
-        unusable = await executor.open()  # (before the plan: a cluster's slots are its default)
+        try:
+            unusable = await executor.open()  # (before the plan: a cluster's slots are its default)
+        except BaseException:  # (cancelled while connecting): nothing is recorded yet
+            await executor.close()
+            log.close()  # (its writer ends, its lock is released)
+            raise
         plan = Plan(self.batch, self.settings, self.path.resolve(), load_profiles(self.project_dir))
         executor.plan(plan)
         asked_before = sum(1 for request in self.state.approvals if request.id is not None)

@@ -69,7 +69,8 @@ def _clone(obj: Any, memo: dict[int, Any]) -> Any:
             names = _slots(kind)
             values = _getter(kind)(obj) if len(names) > 1 else (getattr(obj, names[0]),)
             for name, value in zip(names, values, strict=True):
-                setattr(new, name, value if type(value) in _ATOMIC else _clone(value, memo))
+                copied = value if type(value) in _ATOMIC else _clone(value, memo)
+                object.__setattr__(new, name, copied)  # (a frozen one too)
         return new
     return copy.deepcopy(obj)
 

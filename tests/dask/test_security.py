@@ -3,9 +3,13 @@ TLS with the [executor] files; the cluster's versions are checked when connectin
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
 import logging
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +22,9 @@ from swarmtui.config import ConfigError, ExecutorOptions
 from swarmtui.engine.events import PlacedOnWorker
 from swarmtui.engine.executors.versions import version_problem
 from swarmtui.executor_address import AddressError, parse_executor, refusal
+from swarmtui.store.schema import LOCK_NAME
 
-from ..engine.helpers import one_message, run, task
+from ..engine.helpers import make_session, one_message, run, task
 from .conftest import Cluster
 
 BATCH = 'Task("Solo", "Say hello", "coder")\n'
@@ -178,3 +183,37 @@ async def test_a_tls_cluster_runs_agents_with_the_configured_files(tmp_path: Pat
         assert r.state.reason is not None and r.state.reason.startswith("no agent started:")
     finally:
         cluster.close()
+
+
+async def test_a_session_cancelled_while_connecting_gives_its_log_back(tmp_path: Path) -> None:
+    """Ctrl-C (or the app's cancel) while a cluster does not answer yet: the session's event
+    log stops writing and its lock is released, as for any other end."""
+    reached = asyncio.Event()
+    held: list[asyncio.StreamWriter] = []
+
+    async def silent(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # (a scheduler that takes the connection and never answers)
+        reached.set()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    options = ExecutorOptions(address=f"dask://127.0.0.1:{port}", connect_timeout=60)
+    session, _ = make_session(one_message(task(0, "Solo")), tmp_path, executor=options)
+    running = asyncio.ensure_future(session.run())
+    async with asyncio.timeout(30):  # (a deadline, not a synchronisation)
+        await reached.wait()
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    for writer in held:
+        writer.close()
+    server.close()
+    lock = os.open(session.path / LOCK_NAME, os.O_RDWR)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # (raises while the log still holds it)
+    finally:
+        os.close(lock)
+    writers = [t for t in threading.enumerate() if t.name == "swarmtui-eventlog"]
+    for thread in writers:
+        thread.join(timeout=30)  # (a deadline: the log's writer ends on its own)
+    assert not [t for t in writers if t.is_alive()]

@@ -26,3 +26,13 @@ async def test_connecting_builds_the_sessions_runner_on_every_worker(cluster: Cl
         await executor.close()
     dropped = cluster.client.run(worker_side.runners_of, executor.topic)
     assert dropped == {worker: [] for worker in workers}
+
+
+def test_a_warm_up_that_comes_after_the_sessions_end_builds_nothing(cluster: Cluster) -> None:
+    # A worker that joined late is warmed up by a call that may reach it after the session's
+    # end has dropped its runners: it must not build one that nobody will drop.
+    topic, settings = "swarmtui-late-0", RunSettings()
+    cluster.client.run(worker_side.forget_session, topic)
+    ready = cluster.client.run(worker_side.warm_up, topic, "rehearsal", settings)
+    assert set(ready.values()) == {False}
+    assert set(map(tuple, cluster.client.run(worker_side.runners_of, topic).values())) == {()}

@@ -66,3 +66,18 @@ def test_providers_match_globs_both_ways_in_batch_order(tmp_path: Path) -> None:
     assert plan.providers_of("out/two") == ["Any"]
     assert plan.providers_of("nothing") == []
     assert plan.duplicates == set()
+
+
+def test_providers_are_in_text_order_with_or_without_a_stored_glob(tmp_path: Path) -> None:
+    # Message 2 written before message 1: the plan takes message 1 first, but a key's providers
+    # are listed in the order of the text, whether or not some agent stores a glob.
+    def plan(*extra: TaskOp) -> Plan:
+        early = Message(index=2, operations=[TaskOp(index=0, name="Early", stores=["k"])])
+        late = Message(index=1, operations=[TaskOp(index=1, name="Late", stores=["k"]), *extra])
+        return Plan(Batch(messages=[late, early]), RunSettings(), tmp_path)
+
+    assert plan().providers_of("k") == ["Early", "Late"]
+    assert plan(TaskOp(index=2, name="Globs", stores=["g/*"])).providers_of("k") == [
+        "Early",
+        "Late",
+    ]

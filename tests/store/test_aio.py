@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import cast
 
@@ -22,6 +23,7 @@ from swarmtui.engine.events import (
 )
 from swarmtui.store import EventLog, SessionStoreError, read_events
 from swarmtui.store.aio import ended, read_events_async
+from swarmtui.store.follow import SessionFollower
 
 
 def _record(folder: Path, title: str, agents: int = 3, finished: bool = True) -> Path:
@@ -118,26 +120,26 @@ async def test_ended_waits_for_the_thread_whatever_cancels_it() -> None:
     assert not thread.is_alive()
 
 
-def test_a_read_given_up_twice_at_quit_leaves_no_thread_to_fail(tmp_path: Path) -> None:
-    """The app quitting while a replay loads: its worker is cancelled, then the loop's end
-    cancels it again, then the loop closes. No aiosqlite thread may be left to hand a result
-    to the closed loop (it died with a traceback on the user's terminal)."""
-    folder = _record(tmp_path / "big", "Big", agents=300)
+def _quit_while(reading: Callable[[], Awaitable[object]]) -> None:
+    """The app quitting while READING runs, at each of its first awaits in turn: its worker is
+    cancelled, then the loop's end cancels it again, then the loop closes. No aiosqlite thread
+    may be left to hand a result to the closed loop (it died with a traceback on the user's
+    terminal)."""
     failures: list[threading.ExceptHookArgs] = []
     previous = threading.excepthook
     threading.excepthook = failures.append
     try:
-        for turns in range(8):  # given up at each of its first awaits in turn
+        for turns in range(8):
 
-            async def quit_while_reading(turns: int = turns) -> None:
-                reading = asyncio.ensure_future(read_events_async(folder, chunk=1))
+            async def quit_after(turns: int = turns) -> None:
+                task = asyncio.ensure_future(reading())
                 for _ in range(turns):
                     await asyncio.sleep(0)
-                reading.cancel()  # (the app's end; `asyncio.run` cancels it once more)
+                task.cancel()  # (the app's end; `asyncio.run` cancels it once more)
                 await asyncio.sleep(0)
 
             before = set(threading.enumerate())
-            asyncio.run(quit_while_reading())
+            asyncio.run(quit_after())
             left = [t for t in threading.enumerate() if t not in before]
             for thread in left:
                 thread.join(timeout=30)  # (a deadline: they end on their own)
@@ -145,3 +147,23 @@ def test_a_read_given_up_twice_at_quit_leaves_no_thread_to_fail(tmp_path: Path) 
     finally:
         threading.excepthook = previous
     assert not failures, [f.exc_value for f in failures]
+
+
+def test_a_replay_given_up_at_quit_leaves_no_thread_to_fail(tmp_path: Path) -> None:
+    folder = _record(tmp_path / "big", "Big", agents=300)
+    _quit_while(lambda: read_events_async(folder, chunk=1))
+
+
+def test_a_live_follow_given_up_at_quit_leaves_no_thread_to_fail(tmp_path: Path) -> None:
+    folder = _record(tmp_path / "big", "Big", agents=300)
+
+    async def follow() -> None:  # (as the replay screen follows: poll, close at the end)
+        follower = SessionFollower(folder)
+        try:
+            while True:
+                await follower.poll(force=True)
+                await asyncio.sleep(0)
+        finally:
+            await follower.close()
+
+    _quit_while(follow)

@@ -3,6 +3,7 @@ partly annotated: its calls return either a value or a coroutine, by mode)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -86,8 +87,14 @@ class DaskClient:
 
     @classmethod
     async def connect(cls, address: str, security: Any, timeout: float) -> DaskClient:
-        connect: Any = distributed.Client
-        return cls(await connect(address, asynchronous=True, security=security, timeout=timeout))
+        make: Any = distributed.Client
+        client = make(address, asynchronous=True, security=security, timeout=timeout)
+        try:
+            return cls(await client)
+        except BaseException:  # (refused, timed out or cancelled: closed, not left to the GC)
+            with contextlib.suppress(Exception):
+                await client.close()
+            raise
 
     async def wait_for_workers(self, count: int) -> None:
         await self._client.wait_for_workers(count)

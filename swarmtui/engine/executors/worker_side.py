@@ -19,7 +19,7 @@ import asyncio
 import shutil
 import sys
 import tempfile
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -78,6 +78,8 @@ from swarmtui.policy.permissions import Request
 # refused (kept for the last sessions, for diagnosis and the tests).
 _ATTEMPTS: dict[str, WorkerAttempt] = {}
 _RUNNERS: dict[tuple[str, str], Runner] = {}
+# Sessions that ended (their runners dropped): a warm-up arriving after the end builds none.
+_FORGOTTEN: deque[str] = deque(maxlen=1000)
 _COUNTS: OrderedDict[str, Counter[str]] = OrderedDict()
 _KEPT_COUNTS = 64
 T = TypeVar("T")
@@ -428,6 +430,8 @@ def warm_up(topic: str, backend: str, settings: RunSettings) -> bool:
     backend's are imported as this call arrives (a few hundred milliseconds, paid once per
     worker process: otherwise by its first agents, while the session runs) and the session's
     runner is built. Whether the runner could be built (when not, its attempts say why)."""
+    if topic in _FORGOTTEN:  # (it came after the session's end: nothing to keep for it)
+        return False
     try:
         _runner(topic, backend, settings)
     except AgentFailed:
@@ -477,6 +481,7 @@ async def cancel_attempt(attempt_id: str, grace: float) -> bool:
 
 def forget_session(topic: str) -> None:
     """The session ended: drop its runners."""
+    _FORGOTTEN.append(topic)
     for key in [key for key in _RUNNERS if key[0] == topic]:
         del _RUNNERS[key]
 
