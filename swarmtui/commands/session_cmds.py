@@ -319,7 +319,13 @@ def sessions_command(sessions_dir: Path | None, as_json: bool) -> int:
         click.echo(json_text([i.to_json() for i in infos]))
         return EXIT_OK
     if not infos:
-        click.echo("no sessions")
+        folder = _sessions_dir(sessions_dir)
+        # (a mistyped --sessions-dir is not an empty folder: say which it is)
+        click.echo(
+            "no sessions"
+            if folder.is_dir()
+            else f"no sessions: {visible(str(folder))} does not exist"
+        )
         return EXIT_OK
     for line in _sessions_table(infos):
         click.echo(line)

@@ -224,7 +224,8 @@ def reason_lines(state: SessionState) -> list[str]:
     lines = [f"reason: {state.reason}"] if state.reason else []
     for e in state.endpoints:
         if e.problem is None:
-            limit = f", {e.max_parallel} request(s) at a time" if e.max_parallel else ""
+            n = e.max_parallel
+            limit = f", {n} request{'' if n == 1 else 's'} at a time" if n else ""
             source = f" ({e.limit_source})" if e.limit_source and e.max_parallel else ""
             lines.append(f"{e.backend} {e.endpoint}: {e.detail}{limit}{source}")
     lines += [f"cap crossed: {c.reason}" for c in state.caps]

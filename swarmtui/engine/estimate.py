@@ -63,7 +63,8 @@ class Estimate:
         """One line: tokens and cost, marked as an estimate."""
         cost = self.cost_usd
         money = f", about ${cost:.4f}" if cost is not None else ""
-        unpriced = f" ({len(self.unpriced)} agent(s) without a price)" if self.unpriced else ""
+        n = len(self.unpriced)
+        unpriced = f" ({n} agent{'' if n == 1 else 's'} without a price)" if n else ""
         tokens = f"about {self.tokens_in:,} tokens in and {self.tokens_out:,} out"
         return f"estimate, before the run: {tokens}{money}{unpriced}"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -13,14 +14,21 @@ from swarmtui.engine.paths import slug
 
 ARTIFACT_DIRS = ("code", "tests", "docs", "scripts", "logs")
 BATCH_FILE = "batch.swarm.js"
+# A session folder's name (`session_name`): its slug after the time.
+_RECORDED = re.compile(r"session-\d{8}-\d{6}-(.+)")
 
 
 def session_slug(batch: Batch, source_name: str | None) -> str:
-    """From the first message title, else the file name, else `batch` (§6)."""
+    """From the first message title, else the file name (a session's own copy of its batch:
+    that session's name, as a fork or a resume of it takes it), else `batch` (§6)."""
     if batch.title:
         return slug(batch.title)
     if source_name and not source_name.startswith("<"):
-        name = Path(source_name).name
+        path = Path(source_name)
+        recorded = _RECORDED.fullmatch(path.parent.name) if path.name == BATCH_FILE else None
+        if recorded is not None:
+            return recorded.group(1)
+        name = path.name
         for suffix in (".swarm.js", ".js"):
             if name.endswith(suffix):
                 name = name[: -len(suffix)]

@@ -79,8 +79,18 @@ def point_at(
             raise PointError(f"--at {text}: {name} has no event {number} ({what})")
         return Point(number, times[number - 1] if number else 0.0)
     seconds = parse_time(text, end)
+    if seconds is None and text.endswith("%") and _is_number(text[:-1]):
+        raise PointError(f"--at {text}: a share of {name} is 0–100% ({what})")
     if seconds is None:
         raise PointError(f"--at {text!r}: not {AT_HELP}")
     if seconds > end + 1e-9:
         raise PointError(f"--at {text}: after the end of {name} ({what})")
     return Point(bisect.bisect_right(times, seconds), seconds)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

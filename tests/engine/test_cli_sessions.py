@@ -137,3 +137,12 @@ def test_a_fork_before_any_agent_is_done_says_so_in_good_english(tmp_path: Path)
     assert forked.returncode == 0, forked.stderr
     assert f"forking {source.name} at event 1 (" in forked.stderr
     assert "): no agent stays done; Alpha, Beta run\n" in forked.stderr, forked.stderr
+
+
+def test_sessions_of_a_folder_that_does_not_exist_says_so(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert _cli("sessions", "--sessions-dir", str(empty)).stdout.strip() == "no sessions"
+    typo = _cli("sessions", "--sessions-dir", str(tmp_path / "sesions"))
+    assert typo.returncode == 0
+    assert typo.stdout.strip() == f"no sessions: {tmp_path / 'sesions'} does not exist"

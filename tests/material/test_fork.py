@@ -22,7 +22,7 @@ from swarmtui.store import (
     replay_state,
 )
 from swarmtui.store.compare import compare_sessions
-from swarmtui.store.points import Point, point_at
+from swarmtui.store.points import Point, PointError, point_at
 from swarmtui.store.schema import SCHEMA_VERSION, create_schema
 from swarmtui.ui.widgets.log_panel import describe
 
@@ -437,3 +437,11 @@ def test_100_percent_is_the_whole_recording() -> None:
     assert point_at(recorded, "100%") == Point(2, end)
     assert point_at(recorded, "100%", end).events == 2
     assert point_at(recorded, "50%", end).events == 1
+
+
+def test_a_share_over_100_percent_is_said_to_be_one() -> None:
+    recorded = [Control(seq=1, t=0.5, action="pause")]
+    with pytest.raises(PointError, match=r"--at 500%: a share of the session is 0–100%"):
+        point_at(recorded, "500%")
+    with pytest.raises(PointError, match=r"not an event number"):
+        point_at(recorded, "abc%")
