@@ -8,6 +8,7 @@ from swarmtui.engine.events import (
     AgentPlan,
     AgentRehearsed,
     AgentStarted,
+    BashFinished,
     BashRehearsed,
     Event,
     SessionResumed,
@@ -93,3 +94,14 @@ def test_rehearsed_operations_say_what_would_have_run() -> None:
     )
     resumed = SessionResumed(resumed_at="2026-01-01T00:00:00Z", backend="rehearsal")
     assert describe(resumed) == ("session", "resumed (rehearsal)")
+
+
+def test_a_bash_command_that_never_exited_says_why_not_exit_none() -> None:
+    cancelled = BashFinished(op=4, exit_status=None, reason="cancelled")
+    assert describe(cancelled) == ("bash#4", "cancelled")
+    timed_out = BashFinished(op=1, exit_status=None, reason="timed out after 5 s")
+    assert describe(timed_out) == ("bash#1", "timed out after 5 s")
+    assert describe(BashFinished(op=2, exit_status=3, reason="exit status 3")) == (
+        "bash#2",
+        "exit 3: exit status 3",
+    )

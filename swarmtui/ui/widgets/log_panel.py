@@ -146,6 +146,8 @@ def describe(event: Event) -> tuple[str, str]:
     if isinstance(event, BashOutput):
         return f"bash#{event.op}", event.text.rstrip("\n")
     if isinstance(event, BashFinished):
+        if event.exit_status is None:  # it never ran to an exit: the reason says why
+            return f"bash#{event.op}", event.reason or "ended without an exit status"
         return f"bash#{event.op}", f"exit {event.exit_status}" + (
             f": {event.reason}" if event.reason else ""
         )
