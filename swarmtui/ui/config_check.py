@@ -137,17 +137,26 @@ def keymap_problems(loaded: LoadedConfig) -> list[str]:
 
 
 def theme_problem(loaded: LoadedConfig) -> str | None:
-    """Why the configured `theme` cannot be used (unknown name), or None."""
+    """Why the configured `theme` cannot be used (unknown name, or its file is broken: what
+    is wrong in it), or None."""
     name = loaded.config.theme
     if name is None:
         return None
-    from swarmtui.ui.themes import load_themes
+    from swarmtui.ui.look import plural
+    from swarmtui.ui.themes import load_themes, problems_of
 
-    themes, _errors = load_themes()
+    themes, errors = load_themes()
     names = sorted(theme.name for theme in themes)
     if name in names:
         return None
-    return f"{loaded.source('theme')}: theme: unknown theme {name!r} (known: {', '.join(names)})"
+    where = f"{loaded.source('theme')}: theme"
+    own = problems_of(name, errors)
+    if own:
+        return f"{where}: {name!r} cannot be used: {own[0]}"
+    said = f"{where}: unknown theme {name!r} (known: {', '.join(names)})"
+    if errors:  # (perhaps it is one of them, under another file name)
+        said += f"; {plural(len(errors), 'theme file')} could not be used: {errors[0]}"
+    return said
 
 
 def looks_problems(loaded: LoadedConfig) -> list[str]:

@@ -92,3 +92,47 @@ def test_config_lists_the_problems_and_the_app_does_not_start(tmp_path: Path) ->
     assert started.returncode == 2
     assert started.stderr.count("\n") == 1
     assert "theme: unknown theme 'nope'" in started.stderr and "1 more" in started.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            'name = "mine"\n[colors]\nprimary = "notacolour"\n',
+            "colors.primary: not a colour: 'notacolour'",
+        ),
+        (
+            'name = "mine"\n[colors]\nprimary = "#ff0000"\n[status]\nbogus = "#fff"\n',
+            "status.bogus: unknown key",
+        ),
+        ("[colors\n", "cannot read"),
+    ],
+)
+def test_a_theme_whose_file_is_broken_says_what_is_wrong_in_it(
+    tmp_path: Path, own_config: Path, content: str, expected: str
+) -> None:
+    themes = own_config / "themes"
+    themes.mkdir()
+    (themes / "mine.toml").write_text(content)
+    problems = _problems(tmp_path, 'theme = "mine"\n')
+    # (it said "unknown theme 'mine'", as if there were no such file)
+    assert len(problems) == 1 and "\n" not in problems[0], problems
+    assert problems[0].startswith(
+        f"{tmp_path / 'swarmtui.toml'}: theme: 'mine' cannot be used: theme {themes / 'mine.toml'}: "
+    )
+    assert expected in problems[0]
+
+
+def test_an_unknown_theme_names_the_theme_files_that_could_not_be_used(
+    tmp_path: Path, own_config: Path
+) -> None:
+    themes = own_config / "themes"
+    themes.mkdir()
+    (themes / "ocean.toml").write_text('name = "deep-sea"\n[colors\n')
+    problems = _problems(tmp_path, 'theme = "deep-sea"\n')
+    assert len(problems) == 1
+    assert "unknown theme 'deep-sea'" in problems[0]
+    assert (
+        f"; 1 theme file could not be used: theme {themes / 'ocean.toml'}: cannot read"
+        in (problems[0])
+    )
