@@ -1199,7 +1199,9 @@ def decision_text(verdict: str, by: str, scope: str, rule: str | None, reason: s
     done = "approved" if verdict == "allow" else "denied"
     if scope == "session" and rule:
         return f"{done} by the user for this session ({rule})"
-    return f"{done} by the user" + (f": {reason}" if verdict == "deny" and reason else "")
+    said = f"{done} by the user"
+    # (a denial with no reason given is recorded with this very text as its reason)
+    return said + (f": {reason}" if verdict == "deny" and reason and reason != said else "")
 
 
 def _approval_decided(s: SessionState, e: ApprovalDecided) -> None:
