@@ -214,6 +214,7 @@ class Plan:
                 "session_id": session_id,
                 "title": title,
                 "backend": self.settings.backend,
+                "backend_options": self.settings.backend_options(),
                 "started_at": started_at,
                 "max_parallel": self.max_parallel,
                 "max_parallel_reason": self.max_parallel_reason,
