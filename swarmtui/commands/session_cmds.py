@@ -111,8 +111,11 @@ class _Display:
             return result
 
 
-def _settings_or_error(options: dict[str, Any]) -> tuple[Any, Any] | None:
-    """(loaded configuration, RunSettings) for these options, or None after saying why not."""
+def _settings_or_error(
+    options: dict[str, Any], recorded: dict[str, Any] | None = None
+) -> tuple[Any, Any] | None:
+    """(loaded configuration, RunSettings) for these options, or None after saying why not.
+    RECORDED (a resumed session's backend options) fills in what the options leave unset."""
     from swarmtui.commands.settings import (
         build_run_settings,
         load_options_config,
@@ -126,6 +129,9 @@ def _settings_or_error(options: dict[str, Any]) -> tuple[Any, Any] | None:
     except ConfigError as exc:
         _error(str(exc))
         return None
+    for name, value in (recorded or {}).items():
+        if getattr(settings, name) is None:
+            setattr(settings, name, value)
     problem = settings_problem(settings)
     if problem:
         _error(problem)
@@ -189,11 +195,8 @@ def resume_command(session_ref: str, as_json: bool, options: dict[str, Any]) -> 
     except SessionStoreError as exc:
         _error(str(exc))
         return EXIT_USAGE
-    started = recording.started
-    if options.get("backend") is None and started is not None:
-        # The backend it ran with, unless told otherwise (the configuration may say another).
-        options = {**options, "backend": started.backend}
-    built = _settings_or_error(options)
+    options, recorded = _as_it_ran(recording.events, options)
+    built = _settings_or_error(options, recorded)
     if built is None:
         return EXIT_USAGE
     _, settings = built
@@ -205,6 +208,25 @@ def resume_command(session_ref: str, as_json: bool, options: dict[str, Any]) -> 
         _error(str(exc))
         return EXIT_USAGE
     return _run_session(session, as_json, str(path))
+
+
+def _as_it_ran(
+    events: list[Any], options: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """OPTIONS with the backend the session last ran with (at its start or latest resume)
+    unless `--backend` names one, and what that backend was given then (its command template,
+    server, model: the run's flags are nowhere else), for where neither the flags nor the
+    configuration say anything."""
+    from swarmtui.engine.events import SessionResumed, SessionStarted
+
+    last = next(
+        (e for e in reversed(events) if isinstance(e, SessionStarted | SessionResumed)), None
+    )
+    if last is None or options.get("backend") not in (None, last.backend):
+        return options, {}
+    recorded = last.backend_options
+    given = recorded.model_dump(exclude_none=True) if recorded is not None else {}
+    return {**options, "backend": last.backend}, given
 
 
 def _terminal_notify(notification: Any) -> None:

@@ -91,6 +91,40 @@ def test_a_killed_run_resumes_where_it_stopped(tmp_path: Path) -> None:
     assert again.stderr.strip() == f"swarmtui: {folder}: completed; there is nothing to resume"
 
 
+def test_a_killed_run_resumes_with_the_command_it_was_given(tmp_path: Path) -> None:
+    batch = tmp_path / "pipeline.swarm.js"
+    batch.write_text(BATCH)
+    sessions = tmp_path / "sessions"
+    # The builder hangs until a file says go.
+    hang = (
+        'if [ {agent} = Builder ]; then while [ ! -e go ]; do sleep 0.1; done; fi; echo "r {agent}"'
+    )
+    proc = start_command_run(batch, sessions, hang, new_session=True)
+    try:
+        folder = wait_for_events(sessions, proc, "type = 'agent_started' AND agent = 'Builder'", 1)
+        wait_for_events(sessions, proc, "type = 'bash_finished'", 1)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    (folder / "go").write_text("")
+
+    # No --command: it is the one the run was given (it said "the command backend needs
+    # --command TEMPLATE", and an openai session "needs a model", as if it had never run).
+    resumed = _cli("resume", folder.name, "--json", "--sessions-dir", str(sessions))
+    assert resumed.returncode == 0, resumed.stderr
+    state = json.loads(resumed.stdout)["state"]
+    assert state["status"] == "completed"
+    agents = {a["name"]: a for a in state["agents"]}
+    assert agents["Builder"]["result"] == "r Builder\n"
+    assert _events(folder, "session_started")[0]["backend_options"] == {
+        "command_template": hang,
+        "base_url": None,
+        "model": None,
+    }
+    resumed_with = _events(folder, "session_resumed")[0]["backend_options"]
+    assert isinstance(resumed_with, dict) and resumed_with["command_template"] == hang
+
+
 def test_resume_names_what_it_cannot_take_up(tmp_path: Path) -> None:
     missing = _cli("resume", "nope", "--sessions-dir", str(tmp_path))
     assert missing.returncode == 2 and "no session 'nope'" in missing.stderr
@@ -203,3 +237,30 @@ def test_an_agent_skipped_for_a_key_nothing_stores_is_skipped_again_on_resume(
     assert agents["Ghost"]["status"] == "skipped"
     assert "swarm/never" in agents["Ghost"]["reason"]
     assert state["status"] == "failed" and "Ghost" in json.dumps(state["reason"])
+
+
+def test_resume_takes_the_backend_options_of_the_latest_run() -> None:
+    from swarmtui.commands.session_cmds import _as_it_ran
+    from swarmtui.engine.events import BackendOptions, SessionResumed, SessionStarted
+
+    started = SessionStarted(
+        session_id="s",
+        title="t",
+        backend="openai",
+        started_at="2026-01-01T00:00:00Z",
+        backend_options=BackendOptions(base_url="http://127.0.0.1:9/v1", model="small"),
+    )
+    resumed = SessionResumed(
+        resumed_at="2026-01-01T00:01:00Z",
+        backend="openai",
+        backend_options=BackendOptions(base_url="http://127.0.0.1:9/v1", model="big"),
+    )
+    options, recorded = _as_it_ran([started, resumed], {"backend": None, "model": None})
+    assert options["backend"] == "openai"
+    assert recorded == {"base_url": "http://127.0.0.1:9/v1", "model": "big"}
+    # Another backend named: nothing of the recorded one's options applies to it.
+    options, recorded = _as_it_ran([started, resumed], {"backend": "command"})
+    assert (options["backend"], recorded) == ("command", {})
+    # A session recorded before the options were: the backend alone, as before.
+    old = started.model_copy(update={"backend_options": None})
+    assert _as_it_ran([old], {"backend": None}) == ({"backend": "openai"}, {})
