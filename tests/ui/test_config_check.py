@@ -117,8 +117,9 @@ def test_a_theme_whose_file_is_broken_says_what_is_wrong_in_it(
     problems = _problems(tmp_path, 'theme = "mine"\n')
     # (it said "unknown theme 'mine'", as if there were no such file)
     assert len(problems) == 1 and "\n" not in problems[0], problems
+    config = tmp_path / "swarmtui.toml"
     assert problems[0].startswith(
-        f"{tmp_path / 'swarmtui.toml'}: theme: 'mine' cannot be used: theme {themes / 'mine.toml'}: "
+        f"{config}: theme: 'mine' cannot be used: theme {themes / 'mine.toml'}: "
     )
     assert expected in problems[0]
 
