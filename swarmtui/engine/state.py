@@ -785,8 +785,12 @@ def _session_forked(s: SessionState, e: SessionForked) -> None:
     for a in s.agents.values():
         if a.name in carried:
             continue
-        # It runs again from scratch: what its run in the source did is not this session's.
-        s.metrics.sequential_seconds -= a.run_seconds
+        # It runs again from scratch: what its run in the source did is not this session's
+        # (nor its cost). Its run time before the point stays in the sequential time, as the
+        # work it was: the wall time counts the source's time up to the point, and a fork
+        # taken while an agent ran would otherwise read slower than sequential.
+        if a.status == "running" and a.started_at is not None and e.t > a.started_at:
+            s.metrics.sequential_seconds += e.t - a.started_at
         s.cost_usd -= a.cost_usd or 0.0
         blank = AgentState(name=a.name)
         for f in fields(AgentState):

@@ -15,6 +15,7 @@ from swarmtui.engine.events import (
     MessageFinished,
     MessageStarted,
     SessionFinished,
+    SessionForked,
     SessionStarted,
 )
 from swarmtui.engine.metrics import agent_seconds, figures, format_speedup
@@ -177,3 +178,32 @@ def test_an_agents_clock_shows_its_wait_while_it_waits() -> None:
     ]
     agent = _state(events).agents["A"]
     assert agent_seconds(agent, 4.0) == 3.0
+
+
+def test_a_fork_taken_while_an_agent_ran_counts_that_run_as_work() -> None:
+    # Source: D ran 0-1 s, A ran from 0 s and was still running at the 2 s point. The fork
+    # carries D and runs A again, 2-3 s. Its wall time counts the source's 2 s up to the point:
+    # A's 2 s of work in them count too, else the fork reads slower than one agent at a time.
+    state = _state(
+        [
+            _started("A", "D"),
+            MessageStarted(t=0.0, index=1),
+            AgentStarted(t=0.0, agent="A"),
+            AgentStarted(t=0.0, agent="D"),
+            AgentFinished(t=1.0, agent="D", status="done"),
+            SessionForked(
+                t=2.0,
+                forked_at="2025-01-01T00:00:02Z",
+                backend="rehearsal",
+                carried=["D"],
+                again={"A": "it had not finished"},
+            ),
+            AgentStarted(t=2.0, agent="A"),
+            AgentFinished(t=3.0, agent="A", status="done"),
+            MessageFinished(t=3.0, index=1),
+            SessionFinished(t=3.0, status="completed"),
+        ]
+    )
+    assert state.metrics.wall_seconds == 3.0
+    assert state.metrics.sequential_seconds == 1.0 + 2.0 + 1.0
+    assert state.metrics.speedup > 1
