@@ -96,6 +96,20 @@ def key_problem(key: str) -> str | None:
     return f"{key!r} is not a key (a character, or a name such as f5, enter, space, slash)"
 
 
+def types_text(key: str) -> bool:
+    """Whether KEY types into a text field (a character, a space, a tab, a new line) or
+    deletes there: an action bound to it before the fields take their keys takes that away."""
+    from textual.keys import REPLACED_KEYS, key_to_character
+
+    *modifiers, name = key.strip().split("+")
+    if modifiers:
+        return modifiers == ["shift"] and len(name) == 1  # (shift+a types "A")
+    if name in ("enter", "tab", "space", "backspace", "delete") or len(name) == 1:
+        return True
+    character = key_to_character(name)
+    return bool(character and character.isprintable()) or name in REPLACED_KEYS
+
+
 def keymap_problems(loaded: LoadedConfig) -> list[str]:
     """One line per `[keymap]` entry that cannot work: unknown id, impossible or empty key, or
     a key another action of the same screen (or an app-wide key) already has."""
@@ -123,6 +137,13 @@ def keymap_problems(loaded: LoadedConfig) -> list[str]:
         )
         if bad:
             problems.append(f"{where}: {bad}")
+            continue
+        typed = next((k for k in wanted if binding.priority and types_text(k)), None)
+        if typed is not None:  # (it would fire in the editor instead of typing the character)
+            problems.append(
+                f"{where}: {typed!r} is typed in the editor, and {key_id} acts before the editor "
+                "sees a key: choose one with ctrl or alt, or an F-key"
+            )
             continue
         for other in bound.values():
             if other.id == key_id:

@@ -31,6 +31,11 @@ def _problems(tmp_path: Path, toml: str) -> list[str]:
         ('save = " , "', "keymap.save: an empty key"),
         ('new = "ctrl+g"', "keymap.new: 'ctrl+g' is already bound to editor.go_to_line"),
         ('save = "ctrl+q"', "keymap.save: 'ctrl+q' is already bound to app.quit"),
+        # (run acts before the editor: 'q' ran the batch instead of being typed)
+        ('run = "q"', "keymap.run: 'q' is typed in the editor, and run acts before"),
+        ('run = "f10,enter"', "keymap.run: 'enter' is typed in the editor"),
+        ('"focus.log" = "shift+l"', "keymap.focus.log: 'shift+l' is typed in the editor"),
+        ('"focus.log" = "slash"', "keymap.focus.log: 'slash' is typed in the editor"),
     ],
 )
 def test_each_keymap_problem_is_one_line_naming_the_file_and_the_id(
@@ -48,6 +53,8 @@ def test_a_good_keymap_and_theme_have_no_problem(tmp_path: Path) -> None:
     assert _problems(tmp_path, toml) == []
     # Moving a key frees it: run leaves ctrl+r, so open may take it.
     assert _problems(tmp_path, '[keymap]\nrun = "f11"\nopen = "ctrl+r"\n') == []
+    # A character for what acts only where nothing is typed (the editor keeps its keys).
+    assert _problems(tmp_path, '[keymap]\n"approvals.open" = "p"\n') == []
 
 
 def test_an_unknown_theme_names_the_file_and_the_known_ones(tmp_path: Path) -> None:
