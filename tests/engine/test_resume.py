@@ -30,6 +30,22 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120)
 
 
+def _killed_while_the_builder_runs(tmp_path: Path, template: str) -> tuple[Path, Path]:
+    """BATCH run with TEMPLATE in another process, killed once the builder has started and
+    the Bash operation has finished; (the sessions folder, the session's folder)."""
+    batch = tmp_path / "pipeline.swarm.js"
+    batch.write_text(BATCH)
+    sessions = tmp_path / "sessions"
+    proc = start_command_run(batch, sessions, template, new_session=True)
+    try:
+        folder = wait_for_events(sessions, proc, "type = 'agent_started' AND agent = 'Builder'", 1)
+        wait_for_events(sessions, proc, "type = 'bash_finished'", 1)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    return sessions, folder
+
+
 def _events(folder: Path, kind: str) -> list[dict[str, object]]:
     conn = sqlite3.connect(f"file:{folder / 'session.db'}?mode=ro", uri=True)
     try:
@@ -42,18 +58,9 @@ def _events(folder: Path, kind: str) -> list[dict[str, object]]:
 
 
 def test_a_killed_run_resumes_where_it_stopped(tmp_path: Path) -> None:
-    batch = tmp_path / "pipeline.swarm.js"
-    batch.write_text(BATCH)
-    sessions = tmp_path / "sessions"
     # The builder hangs in the first run; the run is killed while it does.
     hang = 'if [ {agent} = Builder ]; then sleep 300; fi; echo "result of {agent}"'
-    proc = start_command_run(batch, sessions, hang, new_session=True)
-    try:
-        folder = wait_for_events(sessions, proc, "type = 'agent_started' AND agent = 'Builder'", 1)
-        wait_for_events(sessions, proc, "type = 'bash_finished'", 1)
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=60)
+    sessions, folder = _killed_while_the_builder_runs(tmp_path, hang)
     listed = json.loads(_cli("sessions", "--sessions-dir", str(sessions), "--json").stdout)
     assert [s["status"] for s in listed] == ["interrupted"]
 
@@ -92,20 +99,11 @@ def test_a_killed_run_resumes_where_it_stopped(tmp_path: Path) -> None:
 
 
 def test_a_killed_run_resumes_with_the_command_it_was_given(tmp_path: Path) -> None:
-    batch = tmp_path / "pipeline.swarm.js"
-    batch.write_text(BATCH)
-    sessions = tmp_path / "sessions"
     # The builder hangs until a file says go.
     hang = (
         'if [ {agent} = Builder ]; then while [ ! -e go ]; do sleep 0.1; done; fi; echo "r {agent}"'
     )
-    proc = start_command_run(batch, sessions, hang, new_session=True)
-    try:
-        folder = wait_for_events(sessions, proc, "type = 'agent_started' AND agent = 'Builder'", 1)
-        wait_for_events(sessions, proc, "type = 'bash_finished'", 1)
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=60)
+    sessions, folder = _killed_while_the_builder_runs(tmp_path, hang)
     (folder / "go").write_text("")
 
     # No --command: it is the one the run was given (it said "the command backend needs
