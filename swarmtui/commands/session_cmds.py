@@ -111,11 +111,8 @@ class _Display:
             return result
 
 
-def _settings_or_error(
-    options: dict[str, Any], recorded: dict[str, Any] | None = None
-) -> tuple[Any, Any] | None:
-    """(loaded configuration, RunSettings) for these options, or None after saying why not.
-    RECORDED (a resumed session's backend options) fills in what the options leave unset."""
+def _settings_or_error(options: dict[str, Any]) -> tuple[Any, Any] | None:
+    """(loaded configuration, RunSettings) for these options, or None after saying why not."""
     from swarmtui.commands.settings import (
         build_run_settings,
         load_options_config,
@@ -129,9 +126,6 @@ def _settings_or_error(
     except ConfigError as exc:
         _error(str(exc))
         return None
-    for name, value in (recorded or {}).items():
-        if getattr(settings, name) is None:
-            setattr(settings, name, value)
     problem = settings_problem(settings)
     if problem:
         _error(problem)
@@ -195,8 +189,8 @@ def resume_command(session_ref: str, as_json: bool, options: dict[str, Any]) -> 
     except SessionStoreError as exc:
         _error(str(exc))
         return EXIT_USAGE
-    options, recorded = _as_it_ran(recording.events, options)
-    built = _settings_or_error(options, recorded)
+    options = as_it_ran(recording.events, options)
+    built = _settings_or_error(options)
     if built is None:
         return EXIT_USAGE
     _, settings = built
@@ -210,23 +204,29 @@ def resume_command(session_ref: str, as_json: bool, options: dict[str, Any]) -> 
     return _run_session(session, as_json, str(path))
 
 
-def _as_it_ran(
-    events: list[Any], options: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """OPTIONS with the backend the session last ran with (at its start or latest resume)
-    unless `--backend` names one, and what that backend was given then (its command template,
-    server, model: the run's flags are nowhere else), for where neither the flags nor the
-    configuration say anything."""
+def as_it_ran(events: list[Any], options: dict[str, Any]) -> dict[str, Any]:
+    """OPTIONS for taking up (resuming, forking) the session of EVENTS: the backend it last
+    ran with (at its start or latest resume) unless `--backend` names one, and what that
+    backend was given then (its command template, server, model: the run's flags are nowhere
+    else) wherever neither the flags nor the configuration say anything."""
+    from swarmtui.commands.settings import build_run_settings
+    from swarmtui.config import ConfigError
     from swarmtui.engine.events import SessionResumed, SessionStarted
 
     last = next(
         (e for e in reversed(events) if isinstance(e, SessionStarted | SessionResumed)), None
     )
     if last is None or options.get("backend") not in (None, last.backend):
-        return options, {}
-    recorded = last.backend_options
-    given = recorded.model_dump(exclude_none=True) if recorded is not None else {}
-    return {**options, "backend": last.backend}, given
+        return options
+    options = {**options, "backend": last.backend}
+    if last.backend_options is None:
+        return options
+    try:
+        configured = build_run_settings(options)
+    except ConfigError:
+        return options  # (said when the settings are built)
+    recorded = last.backend_options.model_dump(exclude_none=True)
+    return options | {k: v for k, v in recorded.items() if getattr(configured, k) is None}
 
 
 def _terminal_notify(notification: Any) -> None:

@@ -237,28 +237,35 @@ def test_an_agent_skipped_for_a_key_nothing_stores_is_skipped_again_on_resume(
     assert state["status"] == "failed" and "Ghost" in json.dumps(state["reason"])
 
 
-def test_resume_takes_the_backend_options_of_the_latest_run() -> None:
-    from swarmtui.commands.session_cmds import _as_it_ran
+def test_resume_takes_the_backend_options_of_the_latest_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from swarmtui.commands.session_cmds import as_it_ran
     from swarmtui.engine.events import BackendOptions, SessionResumed, SessionStarted
 
+    monkeypatch.setenv("SWARMTUI_CONFIG_DIR", str(tmp_path / "no-user-config"))
+    monkeypatch.chdir(tmp_path)
+    server = "http://127.0.0.1:9/v1"
     started = SessionStarted(
         session_id="s",
         title="t",
         backend="openai",
         started_at="2026-01-01T00:00:00Z",
-        backend_options=BackendOptions(base_url="http://127.0.0.1:9/v1", model="small"),
+        backend_options=BackendOptions(base_url=server, model="small"),
     )
     resumed = SessionResumed(
         resumed_at="2026-01-01T00:01:00Z",
         backend="openai",
-        backend_options=BackendOptions(base_url="http://127.0.0.1:9/v1", model="big"),
+        backend_options=BackendOptions(base_url=server, model="big"),
     )
-    options, recorded = _as_it_ran([started, resumed], {"backend": None, "model": None})
-    assert options["backend"] == "openai"
-    assert recorded == {"base_url": "http://127.0.0.1:9/v1", "model": "big"}
+    options = as_it_ran([started, resumed], {"backend": None, "model": None})
+    assert options == {"backend": "openai", "model": "big", "base_url": server}
+    # A flag wins; so does the configuration (it may have been put right since).
+    assert as_it_ran([started], {"model": "flagged"})["model"] == "flagged"
+    (tmp_path / "swarmtui.toml").write_text('[backends.openai]\nbase_url = "http://h:1/v1"\n')
+    assert "base_url" not in as_it_ran([started], {})
     # Another backend named: nothing of the recorded one's options applies to it.
-    options, recorded = _as_it_ran([started, resumed], {"backend": "command"})
-    assert (options["backend"], recorded) == ("command", {})
+    assert as_it_ran([started, resumed], {"backend": "command"}) == {"backend": "command"}
     # A session recorded before the options were: the backend alone, as before.
     old = started.model_copy(update={"backend_options": None})
-    assert _as_it_ran([old], {"backend": None}) == ({"backend": "openai"}, {})
+    assert as_it_ran([old], {"backend": None}) == {"backend": "openai"}
