@@ -8,6 +8,7 @@ from swarmtui.engine.events import (
     AgentPlan,
     AgentRehearsed,
     AgentStarted,
+    ApprovalDecided,
     BashFinished,
     BashRehearsed,
     Event,
@@ -105,3 +106,19 @@ def test_a_bash_command_that_never_exited_says_why_not_exit_none() -> None:
         "bash#2",
         "exit 3: exit status 3",
     )
+
+
+def test_an_approval_for_the_session_says_so_in_the_log_as_in_the_summary() -> None:
+    approved = ApprovalDecided(
+        id="r1", kind="bash", tool="Bash", subject="echo hi", verdict="allow", by="user",
+        scope="session", rule="Bash(echo:*)", reason="approved by the user",
+    )  # fmt: skip
+    # (it said "(approved by the user)", as for once)
+    assert describe(approved) == (
+        "batch",
+        "allowed: Bash echo hi (approved by the user for this session (Bash(echo:*)))",
+    )
+    denied = approved.model_copy(
+        update={"verdict": "deny", "scope": "once", "rule": None, "reason": "not now"}
+    )
+    assert describe(denied) == ("batch", "denied: Bash echo hi (denied by the user: not now)")
