@@ -313,6 +313,8 @@ def _format_error(path: Path, exc: ValidationError) -> ConfigError:
         message = f"expected one of {', '.join(BACKEND_NAMES)}"
     elif kind == "missing":
         message = "required key missing"
+    elif kind == "path_type":  # (pydantic's own words name a Python class)
+        message = "expected a path, as text"
     else:
         message = first["msg"].removeprefix("Value error, ")
         message = message.replace("Input should be ", "expected ", 1)

@@ -27,6 +27,9 @@ from swarmtui.batch.models import printable
 from swarmtui.engine.events import ApprovalDecided, ApprovalRequested, Event
 from swarmtui.engine.session import LiveSession
 
+# Where the answer is typed (y, s or n, then enter): the cursor waits after it.
+PROMPT = "> "
+
 
 def question(event: ApprovalRequested) -> list[str]:
     """The lines that ask about EVENT."""
@@ -85,9 +88,10 @@ class TerminalApprover:
         if self._task is not None:
             self._task.cancel()
 
-    def _say(self, *lines: str) -> None:
+    def _say(self, *lines: str, prompt: str = "") -> None:
+        """LINES, then PROMPT with the cursor left after it: where the answer is typed."""
         with contextlib.suppress(OSError, ValueError):
-            self.output.write("".join(line + "\n" for line in lines))
+            self.output.write("".join(line + "\n" for line in lines) + prompt)
             self.output.flush()
 
     async def _ask_all(self) -> None:
@@ -105,7 +109,7 @@ class TerminalApprover:
     async def _ask(self, event: ApprovalRequested) -> None:
         self._current = event.id
         self._decided = asyncio.get_running_loop().create_future()
-        self._say("", *question(event))
+        self._say("", *question(event), prompt=PROMPT)
         while True:
             line = await self._answer()
             if line is None:
@@ -120,24 +124,25 @@ class TerminalApprover:
                 self.session.approve(event.id, for_session=True)
                 return
             if choice in ("n", "no"):
-                self._say("  reason (optional): ")
-                reason = await self._answer()
+                reason = await self._answer(prompt="  reason (optional): ")
                 if reason is not None or not self._decided.done():
                     self.session.deny(event.id, printable((reason or "").strip()))
                 return
-            self._say(f"  answer y{', s' if event.pattern else ''} or n")
+            self._say(f"  answer y{', s' if event.pattern else ''} or n", prompt=PROMPT)
 
-    async def _answer(self) -> str | None:
-        """The next line typed, or None when the request was decided meanwhile (or input
-        ended)."""
+    async def _answer(self, prompt: str = "") -> str | None:
+        """The next line typed (after PROMPT), or None when the request was decided meanwhile
+        (or input ended)."""
         assert self._decided is not None
+        if prompt:
+            self._say(prompt=prompt)
         reading: asyncio.Future[str | None] = asyncio.ensure_future(self._read_line())
         decided: asyncio.Future[str | None] = asyncio.ensure_future(self._wait_decided())
         done, _ = await asyncio.wait([reading, decided], return_when=asyncio.FIRST_COMPLETED)
         decided.cancel()
         if reading not in done:
             reading.cancel()
-            self._say("  (decided meanwhile)")
+            self._say("", "  (decided meanwhile)")  # (off the line of the prompt)
             return None
         return reading.result()
 

@@ -74,10 +74,10 @@ def fork_command(
         return EXIT_USAGE
     if source.note is not None and point.events == len(source.events):
         error(f"note: {source.note}")  # (said, not refused: the fork takes what was recorded)
-    started = source.events[0]
-    if options.get("backend") is None:
-        # The backend it ran with, unless told otherwise (the configuration may say another).
-        options = {**options, "backend": getattr(started, "backend", None)}
+    from swarmtui.commands.session_cmds import as_it_ran
+
+    # The backend it ran with by the point, and what it was given, unless told otherwise.
+    options = as_it_ran(source.events[: point.events], options)
     if not headless:
         return _open_in_app(source, point, text, edits, options)
     return _run_headless(source, point, text, edits, as_json, options, batch_file)

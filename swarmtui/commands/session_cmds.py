@@ -189,10 +189,7 @@ def resume_command(session_ref: str, as_json: bool, options: dict[str, Any]) -> 
     except SessionStoreError as exc:
         _error(str(exc))
         return EXIT_USAGE
-    started = recording.started
-    if options.get("backend") is None and started is not None:
-        # The backend it ran with, unless told otherwise (the configuration may say another).
-        options = {**options, "backend": started.backend}
+    options = as_it_ran(recording.events, options)
     built = _settings_or_error(options)
     if built is None:
         return EXIT_USAGE
@@ -205,6 +202,31 @@ def resume_command(session_ref: str, as_json: bool, options: dict[str, Any]) -> 
         _error(str(exc))
         return EXIT_USAGE
     return _run_session(session, as_json, str(path))
+
+
+def as_it_ran(events: list[Any], options: dict[str, Any]) -> dict[str, Any]:
+    """OPTIONS for taking up (resuming, forking) the session of EVENTS: the backend it last
+    ran with (at its start or latest resume) unless `--backend` names one, and what that
+    backend was given then (its command template, server, model: the run's flags are nowhere
+    else) wherever neither the flags nor the configuration say anything."""
+    from swarmtui.commands.settings import build_run_settings
+    from swarmtui.config import ConfigError
+    from swarmtui.engine.events import SessionResumed, SessionStarted
+
+    last = next(
+        (e for e in reversed(events) if isinstance(e, SessionStarted | SessionResumed)), None
+    )
+    if last is None or options.get("backend") not in (None, last.backend):
+        return options
+    options = {**options, "backend": last.backend}
+    if last.backend_options is None:
+        return options
+    try:
+        configured = build_run_settings(options)
+    except ConfigError:
+        return options  # (said when the settings are built)
+    recorded = last.backend_options.model_dump(exclude_none=True)
+    return options | {k: v for k, v in recorded.items() if getattr(configured, k) is None}
 
 
 def _terminal_notify(notification: Any) -> None:

@@ -119,7 +119,7 @@ def _approval_lines(state: SessionState) -> list[str]:
         verdict = {"allowed": "allowed", "denied": "denied", "pending": "awaiting approval"}
         decided = f" ({a.reason})" if a.reason else ""
         lines.append(
-            printable(f"{a.kind} {who}: {a.tool} {a.subject} -> {verdict[a.status]}{decided}")
+            printable(f"{who} wanted {a.tool}: {a.subject} -> {verdict[a.status]}{decided}")
         )
     return lines
 

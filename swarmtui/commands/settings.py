@@ -96,6 +96,13 @@ def executor_options(
         if "address" in flags:
             raise ConfigError("--executor", refused)
         raise ConfigError(loaded.source("executor.address"), refused, "executor.address")
+    if address.tls:  # (else the cluster "cannot be reached", for want of a file here)
+        for key in ("tls_ca_file", "tls_cert_file", "tls_key_file"):
+            path = getattr(chosen, key)
+            if path is not None and not Path(path).is_file():
+                what = "not a file" if Path(path).exists() else "no such file"
+                dotted = f"executor.{key}"
+                raise ConfigError(loaded.source(dotted), f"{path}: {what}", dotted)
     return chosen
 
 

@@ -19,6 +19,14 @@ from swarmtui.engine.state import AgentState, SessionState
 SPENDING_BACKENDS = frozenset({"openai", "claude"})
 
 
+def dollars(amount: float) -> str:
+    """`$2.50`, `$0.0003`: two decimals, or as many as a smaller amount needs (up to six), so
+    a budget of a few hundredths of a cent does not read `$0.00`."""
+    digits = f"{amount:.6f}".rstrip("0")
+    whole, _, cents = digits.partition(".")
+    return f"${whole}.{cents.ljust(2, '0')}"
+
+
 @dataclass(frozen=True)
 class Crossed:
     cap: CapName
@@ -35,7 +43,7 @@ class Crossed:
             what = f"${self.value:.4f} crossed its cap of ${self.limit:.4f}"
             return f"stopped: {what} ([agent_caps] max_cost_usd)"
         if self.cap == "session_budget_usd":
-            what = f"the session's budget of ${self.limit:.2f} was crossed"
+            what = f"the session's budget of {dollars(self.limit)} was crossed"
             return f"stopped: {what} (${self.value:.4f} spent)"
         what = f"the session's cap of {self.limit:.0f} tokens was crossed"
         return f"stopped: {what} ({self.value:.0f} used)"
@@ -91,7 +99,8 @@ class Caps:
     def refusal(self) -> str | None:
         """Why no agent may start now (a session cap reached), else None."""
         if self.budget is not None and self._cost >= self.budget:
-            return f"budget of ${self.budget:.2f} spent (${self._cost:.2f}); not started"
+            spent = f"{dollars(self.budget)} spent ({dollars(self._cost)})"
+            return f"budget of {spent}; not started"
         if self.max_tokens is not None and self._tokens >= self.max_tokens:
             return f"the session's cap of {self.max_tokens} tokens is used up; not started"
         return None

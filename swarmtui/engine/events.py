@@ -57,11 +57,21 @@ class ForkOrigin(BaseModel):
     t: float
 
 
+class BackendOptions(BaseModel):
+    """What the session's backend was given besides its name (by flags or the configuration):
+    `swarmtui resume` takes the session up with them unless its flags say others."""
+
+    command_template: str | None = None
+    base_url: str | None = None
+    model: str | None = None  # the session-wide model (of the session's backend)
+
+
 class SessionStarted(EventBase):
     type: Literal["session_started"] = "session_started"
     session_id: str
     title: str
     backend: str
+    backend_options: BackendOptions | None = None
     started_at: str  # ISO 8601, UTC
     max_parallel: int | None = None
     # Why, when max_parallel is the default (no option, configuration or swarm_init set it).
@@ -82,6 +92,7 @@ class SessionResumed(EventBase):
     type: Literal["session_resumed"] = "session_resumed"
     resumed_at: str  # ISO 8601, UTC
     backend: str
+    backend_options: BackendOptions | None = None
     max_parallel: int | None = None
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from swarmtui.batch.agent_types import load_agent_types
 from swarmtui.batch.models import Batch, SwarmInitOp, TaskOp
+from swarmtui.engine.caps import dollars
 from swarmtui.engine.events import ForkOrigin, SessionStarted
 from swarmtui.engine.limits import default_parallel
 from swarmtui.engine.paths import rewrite_session_paths
@@ -173,7 +174,7 @@ class Plan:
                 why = f"openai model {agent.model!r} has no price in [prices]"
                 unpriced.setdefault(why, []).append(agent.name)
         return [
-            f"budget of ${budget:.2f} cannot be enforced for {', '.join(names)}: {why}"
+            f"budget of {dollars(budget)} cannot be enforced for {', '.join(names)}: {why}"
             for why, names in unpriced.items()
         ]
 
@@ -214,6 +215,7 @@ class Plan:
                 "session_id": session_id,
                 "title": title,
                 "backend": self.settings.backend,
+                "backend_options": self.settings.backend_options(),
                 "started_at": started_at,
                 "max_parallel": self.max_parallel,
                 "max_parallel_reason": self.max_parallel_reason,

@@ -327,6 +327,7 @@ class LiveSession:
                     SessionResumed(
                         resumed_at=datetime.now(UTC).isoformat(timespec="seconds"),
                         backend=self.settings.backend,
+                        backend_options=self.settings.backend_options(),
                         max_parallel=plan.max_parallel,
                     )
                 )

@@ -118,6 +118,15 @@ class RunSettings:
     executor: ExecutorOptions = field(default_factory=_default_executor)
     workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
 
+    def backend_options(self) -> dict[str, str] | None:
+        """The options of the backend worth recording (`BackendOptions`), None without any."""
+        given = {
+            "command_template": self.command_template,
+            "base_url": self.base_url,
+            "model": self.model,
+        }
+        return {name: value for name, value in given.items() if value is not None} or None
+
     def configured_model(self, backend: str) -> str | None:
         """`[backends.BACKEND] model`, if that backend has one."""
         if backend == "openai":

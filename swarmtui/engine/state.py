@@ -8,7 +8,8 @@ Metrics: wall time is the time of the last event; sequential time is the sum of 
 time (what one-after-another would have cost); the critical path is the longest chain of agents in
 which each one waited for a key the previous one stored (messages chain too: a message starts
 where the previous one's critical path ended); idle time is the time the session waited for the
-user with no agent running (paused, or held open after its last message for a retry); speed-up
+user with nothing running (paused, held open after its last message for a retry, or only
+requests waiting for approval); speed-up
 is sequential / (wall - idle). The figures of a session in progress (running agents counted so
 far) are `swarmtui.engine.metrics.figures`.
 """
@@ -436,8 +437,13 @@ class SessionState:
 
     @property
     def idle(self) -> bool:
-        """Waiting for the user with no agent running: the time does not count as work."""
-        return self.running == 0 and (self.paused or self.held) and not self.finished
+        """Waiting for the user with nothing running (paused, held open, or only requests
+        waiting for approval): the time does not count as work."""
+        if self.running or self.finished:
+            return False
+        if self.paused or self.held:
+            return True
+        return bool(self.awaiting) and all(b.status != "running" for b in self.bash.values())
 
     def to_json(self) -> dict[str, Any]:
         """A deterministic, JSON-ready picture of the state (live and replayed runs agree)."""
@@ -1203,7 +1209,9 @@ def decision_text(verdict: str, by: str, scope: str, rule: str | None, reason: s
     done = "approved" if verdict == "allow" else "denied"
     if scope == "session" and rule:
         return f"{done} by the user for this session ({rule})"
-    return f"{done} by the user" + (f": {reason}" if verdict == "deny" and reason else "")
+    said = f"{done} by the user"
+    # (a denial with no reason given is recorded with this very text as its reason)
+    return said + (f": {reason}" if verdict == "deny" and reason and reason != said else "")
 
 
 def _approval_decided(s: SessionState, e: ApprovalDecided) -> None:

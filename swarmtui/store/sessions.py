@@ -58,9 +58,10 @@ def session_info(folder: Path) -> SessionInfo:
             error=str(exc),
         )
     status = effective_status(row.status, folder)
-    wall = row.wall_seconds
+    wall, speedup = row.wall_seconds, row.speedup
     if wall is None:  # its end was never recorded (killed, or running)
-        wall = _unfinished_wall(folder, status)
+        wall, replayed_speedup = _unfinished_figures(folder, status)
+        speedup = speedup if replayed_speedup is None else replayed_speedup
     return SessionInfo(
         id=row.id,
         title=row.title,
@@ -68,7 +69,7 @@ def session_info(folder: Path) -> SessionInfo:
         started_at=row.started,
         wall_seconds=wall,
         agents=row.agents,
-        speedup=row.speedup,
+        speedup=speedup,
         backend=row.backend,
         path=folder,
         forked_from=row.forked_from,
@@ -76,25 +77,27 @@ def session_info(folder: Path) -> SessionInfo:
     )
 
 
-def _unfinished_wall(folder: Path, status: str) -> float | None:
-    """A killed session's wall time as its replay gives it (up to its last sign of life: an
-    agent may have run long after the last event); a running one's, how far its clock has gone
-    by now (its agents may run silently long after the last event), as its live replay says."""
+def _unfinished_figures(folder: Path, status: str) -> tuple[float | None, float | None]:
+    """(wall time, speed-up) of a session whose end was never recorded. A killed one's as its
+    replay gives them (up to its last sign of life: an agent may have run long after the last
+    event); a running one's wall time is how far its clock has gone by now (its agents may run
+    silently long after the last event), as its live replay says, with no speed-up yet."""
     from swarmtui.store import replay  # (it imports this module)
 
     if status == "interrupted":
         from swarmtui.engine.metrics import figures
 
         try:
-            return figures(replay.replay_state(folder)).wall_seconds
+            replayed = figures(replay.replay_state(folder))
+            return replayed.wall_seconds, replayed.speedup
         except SessionStoreError:
             pass  # (a damaged log: what can be read of it)
     span = read_recorded_seconds(folder)
     if status == "running":
         now = replay.recording_time_now(read_clock_marks(folder), folder)
         if now is not None:
-            return max(span or 0.0, now)
-    return span
+            return max(span or 0.0, now), None
+    return span, None
 
 
 def list_sessions(sessions_dir: Path) -> list[SessionInfo]:

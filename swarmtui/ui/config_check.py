@@ -96,6 +96,20 @@ def key_problem(key: str) -> str | None:
     return f"{key!r} is not a key (a character, or a name such as f5, enter, space, slash)"
 
 
+def types_text(key: str) -> bool:
+    """Whether KEY types into a text field (a character, a space, a tab, a new line) or
+    deletes there: an action bound to it before the fields take their keys takes that away."""
+    from textual.keys import REPLACED_KEYS, key_to_character
+
+    *modifiers, name = key.strip().split("+")
+    if modifiers:
+        return modifiers == ["shift"] and len(name) == 1  # (shift+a types "A")
+    if name in ("enter", "tab", "space", "backspace", "delete") or len(name) == 1:
+        return True
+    character = key_to_character(name)
+    return bool(character and character.isprintable()) or name in REPLACED_KEYS
+
+
 def keymap_problems(loaded: LoadedConfig) -> list[str]:
     """One line per `[keymap]` entry that cannot work: unknown id, impossible or empty key, or
     a key another action of the same screen (or an app-wide key) already has."""
@@ -124,6 +138,13 @@ def keymap_problems(loaded: LoadedConfig) -> list[str]:
         if bad:
             problems.append(f"{where}: {bad}")
             continue
+        typed = next((k for k in wanted if binding.priority and types_text(k)), None)
+        if typed is not None:  # (it would fire in the editor instead of typing the character)
+            problems.append(
+                f"{where}: {typed!r} is typed in the editor, and {key_id} acts before the editor "
+                "sees a key: choose one with ctrl or alt, or an F-key"
+            )
+            continue
         for other in bound.values():
             if other.id == key_id:
                 continue
@@ -137,17 +158,26 @@ def keymap_problems(loaded: LoadedConfig) -> list[str]:
 
 
 def theme_problem(loaded: LoadedConfig) -> str | None:
-    """Why the configured `theme` cannot be used (unknown name), or None."""
+    """Why the configured `theme` cannot be used (unknown name, or its file is broken: what
+    is wrong in it), or None."""
     name = loaded.config.theme
     if name is None:
         return None
-    from swarmtui.ui.themes import load_themes
+    from swarmtui.ui.look import plural
+    from swarmtui.ui.themes import load_themes, problems_of
 
-    themes, _errors = load_themes()
+    themes, errors = load_themes()
     names = sorted(theme.name for theme in themes)
     if name in names:
         return None
-    return f"{loaded.source('theme')}: theme: unknown theme {name!r} (known: {', '.join(names)})"
+    where = f"{loaded.source('theme')}: theme"
+    own = problems_of(name, errors)
+    if own:
+        return f"{where}: {name!r} cannot be used: {own[0]}"
+    said = f"{where}: unknown theme {name!r} (known: {', '.join(names)})"
+    if errors:  # (perhaps it is one of them, under another file name)
+        said += f"; {plural(len(errors), 'theme file')} could not be used: {errors[0]}"
+    return said
 
 
 def looks_problems(loaded: LoadedConfig) -> list[str]:

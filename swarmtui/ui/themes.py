@@ -206,6 +206,14 @@ def load_themes(
     return list(themes.values()), errors
 
 
+def problems_of(name: str, errors: list[str], user_dir: Path | None = None) -> list[str]:
+    """Those of ERRORS (as `load_themes` gives them) that are about the user's theme file
+    named after NAME (`NAME.toml`, `.yaml` or `.yml`): why a theme of that name is missing."""
+    folder = user_dir or locations.user_themes_dir()
+    prefixes = tuple(f"theme {folder / (name + suffix)}:" for suffix in THEME_SUFFIXES)
+    return [error for error in errors if error.startswith(prefixes)]
+
+
 # Kept importable from here: the names other modules and tests use.
 __all__ = [
     "AGENT_STATUSES",
@@ -216,6 +224,7 @@ __all__ = [
     "bundled_theme",
     "load_themes",
     "pick_theme",
+    "problems_of",
     "read_theme_file",
     "text_area_theme_for",
 ]

@@ -252,3 +252,18 @@ async def test_the_agent_timeout_cap_stops_a_longer_run_and_says_which_limit(
     assert sleeper.status == "failed"
     assert sleeper.reason == "timed out after 0.3 s ([agent_caps] timeout)"
     assert brief.status == "failed" and brief.reason == "timed out after 0.2 s"
+
+
+def test_a_budget_under_a_cent_is_said_as_it_is_not_as_nothing() -> None:
+    from swarmtui.engine.caps import Crossed, dollars
+
+    # (a budget of $0.0003 read "the session's budget of $0.00 was crossed")
+    crossed = Crossed("session_budget_usd", 0.0003, 0.0005)
+    assert crossed.reason == "stopped: the session's budget of $0.0003 was crossed ($0.0005 spent)"
+    assert [dollars(v) for v in (2.5, 3, 0.01, 0.0003, 0.00052345)] == [
+        "$2.50",
+        "$3.00",
+        "$0.01",
+        "$0.0003",
+        "$0.000523",
+    ]

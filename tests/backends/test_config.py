@@ -38,6 +38,9 @@ def _write(path: Path, text: str) -> Path:
             "the port must be a number from 1 to 65535",
         ),
         ('[backends.openai]\nbase_url = "localhost:8080"', "backends.openai.base_url", "http://"),
+        # (it said "Input is not a valid path for <class 'pathlib.Path'>")
+        ("sessions_dir = 5", "sessions_dir", "expected a path, as text (got 5)"),
+        ('[workspace]\nrepo = ["."]', "workspace.repo", "expected a path, as text"),
     ],
 )
 def test_bad_values_name_file_key_and_expectation(
@@ -49,6 +52,7 @@ def test_bad_values_name_file_key_and_expectation(
     message = str(error.value)
     assert message.startswith(f"{path}: {key}: ")
     assert expected in message and "\n" not in message
+    assert "<class" not in message
 
 
 def test_toml_syntax_and_missing_files(tmp_path: Path) -> None:

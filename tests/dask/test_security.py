@@ -66,6 +66,23 @@ def test_the_configured_address_is_refused_naming_the_file(tmp_path: Path) -> No
     assert settings.executor.insecure
 
 
+def test_a_tls_file_that_is_not_there_is_named_with_its_key(tmp_path: Path) -> None:
+    (tmp_path / "certs").mkdir()
+    for name in ("ca.pem", "me.pem"):
+        (tmp_path / "certs" / name).write_text("-----BEGIN CERTIFICATE-----\n")
+    config = tmp_path / "swarmtui.toml"
+    config.write_text(
+        '[executor]\naddress = "tls://10.0.0.5:8786"\ntls_ca_file = "certs/ca.pem"\n'
+        'tls_cert_file = "certs/me.pem"\ntls_key_file = "certs/me.key"\n'
+    )
+    # (the run said "cannot connect to the Dask scheduler (FileNotFoundError: ...)")
+    with pytest.raises(ConfigError) as refused:
+        build_run_settings({"config_file": str(config)})
+    assert str(refused.value) == (
+        f"{config}: executor.tls_key_file: {tmp_path / 'certs' / 'me.key'}: no such file"
+    )
+
+
 def test_executor_addresses() -> None:
     assert parse_executor("dask-local").workers == 2
     assert parse_executor("dask-local:3").describe() == "dask-local:3"

@@ -81,6 +81,30 @@ async def test_a_command_no_rule_allows_waits_runs_once_approved_and_says_who(
     _replayed_equals_live(r)
 
 
+async def test_a_denial_without_a_reason_says_who_denied_it_once(tmp_path: Path) -> None:
+    batch = one_message(BashOp(index=0, command="touch denied-ran.txt"))
+    how = answering(**{"touch denied-ran.txt": ""})
+    r = await run(batch, tmp_path, how, approvals="wait", **COMMAND)
+    # (it said "denied by the user: denied by the user")
+    assert (r.state.bash[0].status, r.state.bash[0].reason) == ("denied", "denied by the user")
+    _replayed_equals_live(r)
+
+
+async def test_the_summary_says_who_wanted_what_was_decided_other_than_bash(
+    tmp_path: Path,
+) -> None:
+    from swarmtui.commands.session_text import operation_lines
+
+    batch = one_message(WriteOp(index=0, path="ask/me.txt", content="maybe"))
+    permissions = PermissionsConfig(ask=["Write(ask/**)"])
+    how = answering(**{"ask/me.txt": "once"})
+    r = await run(batch, tmp_path, how, approvals="wait", permissions=permissions, **COMMAND)
+    # (it read "write the batch: Write ask/me.txt -> allowed ...")
+    assert "the batch wanted Write: ask/me.txt -> allowed (approved by the user)" in (
+        operation_lines(r.state)
+    )
+
+
 async def test_a_denied_command_does_not_run_and_fails_only_itself(tmp_path: Path) -> None:
     batch = messages(
         [

@@ -318,6 +318,10 @@ def test_approve_ask_prompts_on_the_terminal_with_outside_text_made_visible(
     assert "the batch wants Bash: echo '\\x1b]0;pwned\\x07' > first.txt" in shown
     assert "\x1b]0;pwned" not in shown  # never raw: the title did not change
     assert "[s] allow Bash(echo:*) for this session" in shown
+    # The answer is typed after a prompt, and the reason on the prompt's line (the question
+    # ended with "[n] deny" and no sign that a line, then enter, was awaited).
+    assert "[n] deny\r\n> y\r\n" in shown
+    assert "\r\n> n\r\n  reason (optional): not this one\r\n" in shown
     assert "\a" in shown  # the terminal's bell: a request waits
     [folder] = sessions.iterdir()
     assert (folder / "first.txt").exists() and not (folder / "second.txt").exists()

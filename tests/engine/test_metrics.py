@@ -9,6 +9,10 @@ from swarmtui.engine.events import (
     AgentQueued,
     AgentStarted,
     AgentWaiting,
+    ApprovalDecided,
+    ApprovalRequested,
+    BashFinished,
+    BashStarted,
     Control,
     Event,
     MemoryStored,
@@ -113,6 +117,40 @@ def test_paused_time_with_nothing_running_is_not_wall_time_for_the_speedup() -> 
     assert state.to_json()["metrics"]["idle_seconds"] == 10.0
     # While still paused, the idle time grows with the clock.
     assert figures(_state(events[:6]), now=4.0).idle_seconds == 3.0
+
+
+def test_time_spent_waiting_for_an_approval_with_nothing_running_is_idle() -> None:
+    def asks(op: int, t: float) -> ApprovalRequested:
+        return ApprovalRequested(
+            id=f"r{op}", kind="bash", op=op, tool="Bash", subject=f"c{op}", reason="?", t=t
+        )
+
+    def approved(op: int, t: float) -> ApprovalDecided:
+        return ApprovalDecided(
+            id=f"r{op}", kind="bash", op=op, tool="Bash", subject=f"c{op}", verdict="allow",
+            by="user", reason="approved by the user", t=t,
+        )  # fmt: skip
+
+    events: list[Event] = [
+        _started("A", "B"),
+        AgentStarted(agent="A", t=0.0),
+        AgentStarted(agent="B", t=0.0),
+        asks(2, 0.0),
+        asks(3, 0.0),
+        AgentFinished(agent="A", status="done", t=1.0),
+        AgentFinished(agent="B", status="done", t=1.0),
+        approved(2, 11.0),  # ten seconds for the person to answer, nothing running
+        BashStarted(op=2, command="c2", t=11.0),
+        BashFinished(op=2, exit_status=0, t=12.0),  # while it ran, r3 waited: not idle
+        approved(3, 15.0),  # three more seconds waiting, nothing running
+        SessionFinished(status="completed", t=15.0),
+    ]
+    f = figures(_state(events))
+    # (it said a speed-up of 0.13x: the time the person took to answer counted as work)
+    assert f.idle_seconds == 13.0
+    assert f.speedup == 1.0  # 2 s of runs in 2 s of work
+    # While the person has not answered yet, the idle time grows with the clock.
+    assert figures(_state(events[:7]), now=4.0).idle_seconds == 3.0
 
 
 def test_paused_while_agents_run_is_still_work() -> None:

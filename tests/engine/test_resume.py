@@ -30,6 +30,22 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120)
 
 
+def _killed_while_the_builder_runs(tmp_path: Path, template: str) -> tuple[Path, Path]:
+    """BATCH run with TEMPLATE in another process, killed once the builder has started and
+    the Bash operation has finished; (the sessions folder, the session's folder)."""
+    batch = tmp_path / "pipeline.swarm.js"
+    batch.write_text(BATCH)
+    sessions = tmp_path / "sessions"
+    proc = start_command_run(batch, sessions, template, new_session=True)
+    try:
+        folder = wait_for_events(sessions, proc, "type = 'agent_started' AND agent = 'Builder'", 1)
+        wait_for_events(sessions, proc, "type = 'bash_finished'", 1)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    return sessions, folder
+
+
 def _events(folder: Path, kind: str) -> list[dict[str, object]]:
     conn = sqlite3.connect(f"file:{folder / 'session.db'}?mode=ro", uri=True)
     try:
@@ -42,18 +58,9 @@ def _events(folder: Path, kind: str) -> list[dict[str, object]]:
 
 
 def test_a_killed_run_resumes_where_it_stopped(tmp_path: Path) -> None:
-    batch = tmp_path / "pipeline.swarm.js"
-    batch.write_text(BATCH)
-    sessions = tmp_path / "sessions"
     # The builder hangs in the first run; the run is killed while it does.
     hang = 'if [ {agent} = Builder ]; then sleep 300; fi; echo "result of {agent}"'
-    proc = start_command_run(batch, sessions, hang, new_session=True)
-    try:
-        folder = wait_for_events(sessions, proc, "type = 'agent_started' AND agent = 'Builder'", 1)
-        wait_for_events(sessions, proc, "type = 'bash_finished'", 1)
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=60)
+    sessions, folder = _killed_while_the_builder_runs(tmp_path, hang)
     listed = json.loads(_cli("sessions", "--sessions-dir", str(sessions), "--json").stdout)
     assert [s["status"] for s in listed] == ["interrupted"]
 
@@ -89,6 +96,31 @@ def test_a_killed_run_resumes_where_it_stopped(tmp_path: Path) -> None:
     again = _cli("resume", str(folder))
     assert again.returncode == 2
     assert again.stderr.strip() == f"swarmtui: {folder}: completed; there is nothing to resume"
+
+
+def test_a_killed_run_resumes_with_the_command_it_was_given(tmp_path: Path) -> None:
+    # The builder hangs until a file says go.
+    hang = (
+        'if [ {agent} = Builder ]; then while [ ! -e go ]; do sleep 0.1; done; fi; echo "r {agent}"'
+    )
+    sessions, folder = _killed_while_the_builder_runs(tmp_path, hang)
+    (folder / "go").write_text("")
+
+    # No --command: it is the one the run was given (it said "the command backend needs
+    # --command TEMPLATE", and an openai session "needs a model", as if it had never run).
+    resumed = _cli("resume", folder.name, "--json", "--sessions-dir", str(sessions))
+    assert resumed.returncode == 0, resumed.stderr
+    state = json.loads(resumed.stdout)["state"]
+    assert state["status"] == "completed"
+    agents = {a["name"]: a for a in state["agents"]}
+    assert agents["Builder"]["result"] == "r Builder\n"
+    assert _events(folder, "session_started")[0]["backend_options"] == {
+        "command_template": hang,
+        "base_url": None,
+        "model": None,
+    }
+    resumed_with = _events(folder, "session_resumed")[0]["backend_options"]
+    assert isinstance(resumed_with, dict) and resumed_with["command_template"] == hang
 
 
 def test_resume_names_what_it_cannot_take_up(tmp_path: Path) -> None:
@@ -203,3 +235,37 @@ def test_an_agent_skipped_for_a_key_nothing_stores_is_skipped_again_on_resume(
     assert agents["Ghost"]["status"] == "skipped"
     assert "swarm/never" in agents["Ghost"]["reason"]
     assert state["status"] == "failed" and "Ghost" in json.dumps(state["reason"])
+
+
+def test_resume_takes_the_backend_options_of_the_latest_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from swarmtui.commands.session_cmds import as_it_ran
+    from swarmtui.engine.events import BackendOptions, SessionResumed, SessionStarted
+
+    monkeypatch.setenv("SWARMTUI_CONFIG_DIR", str(tmp_path / "no-user-config"))
+    monkeypatch.chdir(tmp_path)
+    server = "http://127.0.0.1:9/v1"
+    started = SessionStarted(
+        session_id="s",
+        title="t",
+        backend="openai",
+        started_at="2026-01-01T00:00:00Z",
+        backend_options=BackendOptions(base_url=server, model="small"),
+    )
+    resumed = SessionResumed(
+        resumed_at="2026-01-01T00:01:00Z",
+        backend="openai",
+        backend_options=BackendOptions(base_url=server, model="big"),
+    )
+    options = as_it_ran([started, resumed], {"backend": None, "model": None})
+    assert options == {"backend": "openai", "model": "big", "base_url": server}
+    # A flag wins; so does the configuration (it may have been put right since).
+    assert as_it_ran([started], {"model": "flagged"})["model"] == "flagged"
+    (tmp_path / "swarmtui.toml").write_text('[backends.openai]\nbase_url = "http://h:1/v1"\n')
+    assert "base_url" not in as_it_ran([started], {})
+    # Another backend named: nothing of the recorded one's options applies to it.
+    assert as_it_ran([started, resumed], {"backend": "command"}) == {"backend": "command"}
+    # A session recorded before the options were: the backend alone, as before.
+    old = started.model_copy(update={"backend_options": None})
+    assert as_it_ran([old], {"backend": None}) == {"backend": "openai"}

@@ -78,6 +78,35 @@ async def test_timeout_fails_the_agent(tmp_path: Path) -> None:
     assert r.state.agents["Slow"].reason == "timed out after 0.2 s"
 
 
+async def test_a_program_the_sandbox_does_not_show_is_said_to_be_hidden_not_missing(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "tools" / "agent.sh"  # (under /tmp: private in the sandbox)
+    script.parent.mkdir()
+    script.write_text("#!/bin/sh\necho ran\n")
+    script.chmod(0o755)
+    r = await run(
+        one_message(TaskOp(index=0, name="Scripted")),
+        tmp_path,
+        backend="command",
+        command_template=f"{script} {{prompt}}",
+    )
+    reason = r.state.agents["Scripted"].reason or ""
+    # (it said only "No such file or directory" of a file the user can see is there)
+    assert reason.startswith("command exited with status 127: ")
+    assert f"({script} is not in the sandbox, whose /tmp is its own" in reason
+    assert "list it in [sandbox] read" in reason
+    # ... and so listed, it runs.
+    r = await run(
+        one_message(TaskOp(index=0, name="Scripted")),
+        tmp_path,
+        backend="command",
+        command_template=f"{script} {{prompt}}",
+        sandbox=SandboxConfig(read=[str(script)]),
+    )
+    assert r.state.agents["Scripted"].result == "ran\n"
+
+
 async def test_automatic_retries(tmp_path: Path) -> None:
     template = "if [ -f once ]; then echo second; else touch once; exit 1; fi"
     r = await run(

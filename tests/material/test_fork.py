@@ -214,6 +214,24 @@ def test_fork_at_the_midpoint_changes_only_what_the_value_reaches(tmp_path: Path
     ]
 
 
+def test_a_fork_runs_on_the_backend_and_command_its_source_was_given(tmp_path: Path) -> None:
+    sessions = tmp_path / "sessions"
+    batch = tmp_path / "release.swarm.js"
+    batch.write_text(PIPELINE)
+    where = ["--sessions-dir", str(sessions)]
+    run = cli("run", str(batch), "--json", *where, "--backend", "command", "--command", COMMAND)
+    assert run.returncode == 0, run.stderr
+    original = Path(json.loads(run.stdout)["summary"]["path"])
+    # No --backend, no --command: those of the source (it said "the command backend needs
+    # --command TEMPLATE").
+    forked = cli("fork", original.name, "--at", "50%", "--json", "--headless", *where)
+    assert forked.returncode == 0, forked.stderr
+    fork = Path(json.loads(forked.stdout)["summary"]["path"])
+    [started] = events(fork, "session_started")
+    assert started["backend"] == "command"
+    assert started["backend_options"]["command_template"] == COMMAND
+
+
 def test_a_point_outside_the_recording_names_the_range(tmp_path: Path) -> None:
     sessions = tmp_path / "sessions"
     batch = tmp_path / "release.swarm.js"

@@ -14,6 +14,7 @@ import pytest
 
 from swarmtui.store import read_events, replay_state
 from swarmtui.ui.app import make_app
+from swarmtui.ui.look import format_seconds
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.screens.sessions import SessionsScreen
 from swarmtui.ui.widgets.status_bar import StatusBar
@@ -140,18 +141,28 @@ async def test_browsing_a_running_session_and_serving_it_read_only(held_run: Any
 
 async def test_a_followed_session_killed_ends_as_interrupted(held_run: Any) -> None:
     folder, proc = held_run
-    app = ScreenHost(lambda: ReplayScreen(folder))
+    now = [1000.0]
+    app = ScreenHost(lambda: ReplayScreen(folder, clock=lambda: now[0]))
     async with app.run_test(size=(140, 40)) as pilot:
         await _loaded(app)
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ReplayScreen) and screen.live
+        # The viewer's clock runs on ahead of the recording's last sign of life.
+        now[0] += 600.0
+        screen.tick_live()
+        assert screen.playhead > 600.0
         proc.kill()  # (SIGKILL: nothing records its end)
         proc.wait(timeout=60)
         await _followed_to_the_end(screen)
         assert screen.interrupted and screen.cursor is not None
         assert screen.cursor.state.status == "interrupted"
         assert screen.query_one(StatusBar).status_label == "interrupted"
+        # It ends where it was last seen alive, not where the viewer's clock had got to (it
+        # read "12.0s / 11.8s").
+        end = screen.cursor.duration
+        assert end < 600.0 and screen.playhead == pytest.approx(end)
+        assert f"{format_seconds(end)} / {format_seconds(end)}" in screen.position_text()
 
 
 # What a terminal frame holds besides its text: control sequences (CSI, OSC) and other escapes.

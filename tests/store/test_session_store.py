@@ -288,6 +288,33 @@ def test_a_sigkilled_run_is_interrupted_and_replays(tmp_path: Path) -> None:
     assert {a["status"] for a in out["summary"]["agents"]} == {"running"}
 
 
+def test_a_killed_session_is_listed_with_the_speed_up_its_replay_gives(tmp_path: Path) -> None:
+    from swarmtui.engine.events import AgentFinished
+    from swarmtui.engine.metrics import figures
+    from swarmtui.store import replay_state
+
+    folder = tmp_path / "session-20260101-000000-killed"
+    folder.mkdir()
+    log = EventLog(folder, flush_interval=0)
+    started = SessionStarted(
+        seq=1, session_id=folder.name, title="t", backend="b", started_at="2026-01-01T00:00:00Z"
+    )
+    log.append(started)
+    log.append(AgentStarted(seq=2, t=0.0, agent="A"))
+    log.append(AgentStarted(seq=3, t=0.0, agent="B"))
+    log.append(AgentFinished(seq=4, t=2.0, agent="A", status="done", result="a"))
+    log.append(AgentFinished(seq=5, t=2.0, agent="B", status="done", result="b"))
+    log.append(AgentStarted(seq=6, t=2.0, agent="C"))
+    log.flush()
+    log.close()  # killed: no end recorded
+    [info] = list_sessions(tmp_path)
+    replayed = figures(replay_state(folder))
+    assert info.status == "interrupted" and replayed.speedup is not None
+    # (the listing said "-" where the replay said 2.00x)
+    assert info.speedup == pytest.approx(replayed.speedup)
+    assert info.wall_seconds == pytest.approx(replayed.wall_seconds)
+
+
 def test_running_while_the_writer_lives_interrupted_once_it_is_gone(tmp_path: Path) -> None:
     folder = tmp_path / "session-20260101-000000-live"
     folder.mkdir()

@@ -31,6 +31,11 @@ def _problems(tmp_path: Path, toml: str) -> list[str]:
         ('save = " , "', "keymap.save: an empty key"),
         ('new = "ctrl+g"', "keymap.new: 'ctrl+g' is already bound to editor.go_to_line"),
         ('save = "ctrl+q"', "keymap.save: 'ctrl+q' is already bound to app.quit"),
+        # (run acts before the editor: 'q' ran the batch instead of being typed)
+        ('run = "q"', "keymap.run: 'q' is typed in the editor, and run acts before"),
+        ('run = "f10,enter"', "keymap.run: 'enter' is typed in the editor"),
+        ('"focus.log" = "shift+l"', "keymap.focus.log: 'shift+l' is typed in the editor"),
+        ('"focus.log" = "slash"', "keymap.focus.log: 'slash' is typed in the editor"),
     ],
 )
 def test_each_keymap_problem_is_one_line_naming_the_file_and_the_id(
@@ -48,6 +53,8 @@ def test_a_good_keymap_and_theme_have_no_problem(tmp_path: Path) -> None:
     assert _problems(tmp_path, toml) == []
     # Moving a key frees it: run leaves ctrl+r, so open may take it.
     assert _problems(tmp_path, '[keymap]\nrun = "f11"\nopen = "ctrl+r"\n') == []
+    # A character for what acts only where nothing is typed (the editor keeps its keys).
+    assert _problems(tmp_path, '[keymap]\n"approvals.open" = "p"\n') == []
 
 
 def test_an_unknown_theme_names_the_file_and_the_known_ones(tmp_path: Path) -> None:
@@ -92,3 +99,48 @@ def test_config_lists_the_problems_and_the_app_does_not_start(tmp_path: Path) ->
     assert started.returncode == 2
     assert started.stderr.count("\n") == 1
     assert "theme: unknown theme 'nope'" in started.stderr and "1 more" in started.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            'name = "mine"\n[colors]\nprimary = "notacolour"\n',
+            "colors.primary: not a colour: 'notacolour'",
+        ),
+        (
+            'name = "mine"\n[colors]\nprimary = "#ff0000"\n[status]\nbogus = "#fff"\n',
+            "status.bogus: unknown key",
+        ),
+        ("[colors\n", "cannot read"),
+    ],
+)
+def test_a_theme_whose_file_is_broken_says_what_is_wrong_in_it(
+    tmp_path: Path, own_config: Path, content: str, expected: str
+) -> None:
+    themes = own_config / "themes"
+    themes.mkdir()
+    (themes / "mine.toml").write_text(content)
+    problems = _problems(tmp_path, 'theme = "mine"\n')
+    # (it said "unknown theme 'mine'", as if there were no such file)
+    assert len(problems) == 1 and "\n" not in problems[0], problems
+    config = tmp_path / "swarmtui.toml"
+    assert problems[0].startswith(
+        f"{config}: theme: 'mine' cannot be used: theme {themes / 'mine.toml'}: "
+    )
+    assert expected in problems[0]
+
+
+def test_an_unknown_theme_names_the_theme_files_that_could_not_be_used(
+    tmp_path: Path, own_config: Path
+) -> None:
+    themes = own_config / "themes"
+    themes.mkdir()
+    (themes / "ocean.toml").write_text('name = "deep-sea"\n[colors\n')
+    problems = _problems(tmp_path, 'theme = "deep-sea"\n')
+    assert len(problems) == 1
+    assert "unknown theme 'deep-sea'" in problems[0]
+    assert (
+        f"; 1 theme file could not be used: theme {themes / 'ocean.toml'}: cannot read"
+        in (problems[0])
+    )

@@ -8,6 +8,8 @@ from swarmtui.engine.events import (
     AgentPlan,
     AgentRehearsed,
     AgentStarted,
+    ApprovalDecided,
+    BashFinished,
     BashRehearsed,
     Event,
     SessionResumed,
@@ -93,3 +95,30 @@ def test_rehearsed_operations_say_what_would_have_run() -> None:
     )
     resumed = SessionResumed(resumed_at="2026-01-01T00:00:00Z", backend="rehearsal")
     assert describe(resumed) == ("session", "resumed (rehearsal)")
+
+
+def test_a_bash_command_that_never_exited_says_why_not_exit_none() -> None:
+    cancelled = BashFinished(op=4, exit_status=None, reason="cancelled")
+    assert describe(cancelled) == ("bash#4", "cancelled")
+    timed_out = BashFinished(op=1, exit_status=None, reason="timed out after 5 s")
+    assert describe(timed_out) == ("bash#1", "timed out after 5 s")
+    assert describe(BashFinished(op=2, exit_status=3, reason="exit status 3")) == (
+        "bash#2",
+        "exit 3: exit status 3",
+    )
+
+
+def test_an_approval_for_the_session_says_so_in_the_log_as_in_the_summary() -> None:
+    approved = ApprovalDecided(
+        id="r1", kind="bash", tool="Bash", subject="echo hi", verdict="allow", by="user",
+        scope="session", rule="Bash(echo:*)", reason="approved by the user",
+    )  # fmt: skip
+    # (it said "(approved by the user)", as for once)
+    assert describe(approved) == (
+        "batch",
+        "allowed: Bash echo hi (approved by the user for this session (Bash(echo:*)))",
+    )
+    denied = approved.model_copy(
+        update={"verdict": "deny", "scope": "once", "rule": None, "reason": "not now"}
+    )
+    assert describe(denied) == ("batch", "denied: Bash echo hi (denied by the user: not now)")

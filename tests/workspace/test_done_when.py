@@ -163,6 +163,8 @@ async def test_three_coders_and_a_tester_in_the_app_then_merged(tmp_path: Path) 
         await workers_done(app)
         await pilot.pause()
         assert merge.chosen == ["tester"] and merge.plan is not None
+        # The chosen branch is marked on the screen (it showed no mark: "[x]" read as markup).
+        assert app.export_screenshot().count("[x]") == 1
         assert sorted(merge.plan.changed_files) == ["f.txt", "test-report.txt"]
         await pilot.press("m")
         await pilot.pause()

@@ -38,6 +38,8 @@ SILENT = (
     "(check the command template)"
 )
 CLOSED_STDIN = "a command agent reads no messages unless [backends.command] keep_stdin_open = true"
+# bash's word for a program it could not find by its path.
+_NO_SUCH_PATH = re.compile(r"(/[^:\n]+): No such file or directory")
 # What a session folder holds that no agent wrote as its work.
 _NOT_WORK = frozenset({"batch.swarm.js", ".control"})
 
@@ -174,6 +176,8 @@ class CommandRunner:
                 last_err[0].strip().splitlines()[-1] if last_err and last_err[0].strip() else ""
             )
             suffix = f": {detail[:200]}" if detail else ""
+            if status in (126, 127):
+                suffix += hidden_by_the_sandbox(detail)
             raise AgentFailed(f"command exited with status {status}{suffix}")
         text = "".join(stdout)
         warning = None
@@ -181,6 +185,18 @@ class CommandRunner:
         if not text.strip() and not wrote_a_file(job.working_folder, started - 1):
             warning = SILENT
         return AgentResult(text=text, warning=warning)
+
+
+def hidden_by_the_sandbox(detail: str) -> str:
+    """When DETAIL (bash's last words) says a path does not exist that exists here, outside the
+    sandbox: why it was not found, and what to do (else "")."""
+    match = _NO_SUCH_PATH.search(detail)
+    if match is None or not os.path.exists(match.group(1)):
+        return ""
+    return (
+        f" ({match.group(1)} is not in the sandbox, whose /tmp is its own and which hides home "
+        "folders: keep the program elsewhere, or list it in [sandbox] read)"
+    )
 
 
 def create_runner(settings: RunSettings) -> CommandRunner:

@@ -217,6 +217,9 @@ class AgentDetailScreen(Screen[None]):
             self.bridge.register("agents", self)
         self.show_state(self.state)
         self.query_one("#detail-output-scroll").scroll_end(animate=False)
+        for box in self.query("#detail-send"):
+            if box.display:  # "type and press enter": what is typed goes to the running agent
+                box.focus()
 
     def on_unmount(self) -> None:
         if self.bridge is not None:

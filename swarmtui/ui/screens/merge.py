@@ -189,7 +189,7 @@ class MergeScreen(ReportsFailures, Screen[None]):
         for check in self.view.checks:
             mark = "[x]" if check.agent in self.chosen else "[ ]"
             table.add_row(
-                mark,
+                Text(mark),  # (a plain string is read as markup, and "[x]" shows nothing)
                 Text(printable(check.agent)),
                 check_text(check, styles),
                 Text(printable(check.branch), Style(dim=True)),

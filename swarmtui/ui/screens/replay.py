@@ -389,6 +389,8 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         if following:
             cursor.seek(cursor.total)
             self.playhead = max(self.playhead, cursor.time)
+            if message.ended:  # (the viewer's clock ran on past the session's last sign of life)
+                self.playhead = min(self.playhead, self._end_time())
             self._paint(moved=False)
         else:
             self._show_position()

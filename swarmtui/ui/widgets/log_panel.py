@@ -89,6 +89,7 @@ def describe(event: Event) -> tuple[str, str]:
         WorktreeFailed,
         WorktreeSetup,
     )
+    from swarmtui.engine.state import decision_text
 
     kind = event.type
     if isinstance(event, SessionStarted):
@@ -146,6 +147,8 @@ def describe(event: Event) -> tuple[str, str]:
     if isinstance(event, BashOutput):
         return f"bash#{event.op}", event.text.rstrip("\n")
     if isinstance(event, BashFinished):
+        if event.exit_status is None:  # it never ran to an exit: the reason says why
+            return f"bash#{event.op}", event.reason or "ended without an exit status"
         return f"bash#{event.op}", f"exit {event.exit_status}" + (
             f": {event.reason}" if event.reason else ""
         )
@@ -171,7 +174,9 @@ def describe(event: Event) -> tuple[str, str]:
         return event.agent or "batch", f"⚑ awaits approval: {event.tool} {event.subject}"
     if isinstance(event, ApprovalDecided):
         verdict = "allowed" if event.verdict == "allow" else "denied"
-        return event.agent or "batch", f"{verdict}: {event.tool} {event.subject} ({event.reason})"
+        # (as the summary says it: "approved by the user for this session (Bash(npm:*))")
+        why = decision_text(event.verdict, event.by, event.scope, event.rule, event.reason)
+        return event.agent or "batch", f"{verdict}: {event.tool} {event.subject} ({why})"
     if isinstance(event, ConfinementNoted):
         return "session", event.notice or event.description
     if isinstance(event, SessionForked):
