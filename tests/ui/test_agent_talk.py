@@ -65,8 +65,10 @@ async def test_what_is_typed_in_a_running_agents_detail_goes_to_it(tmp_path: Pat
     async with app.run_test(size=SIZE) as pilot:
         await _listener_detail(pilot)
         assert isinstance(app.screen, AgentDetailScreen)
-        # No click and no tab first: the detail says "type and press enter" (the keys went to
-        # the left-hand pane, and the message was lost).
+        # `m` (in the key bar) and the message, no click and no tab: the keys went to the
+        # left-hand pane, and the message was lost. Typed in the box, `d` and `m` are letters.
+        await pilot.press("m")
+        assert isinstance(app.focused, Input) and app.focused.id == "detail-send"
         await pilot.press("m", "s", "g", "colon", "space", "h", "i", "enter")
         state = await wait_for_state(pilot, lambda s: s.agents["Listener"].status == "done")
         assert state.agents["Listener"].result == "ready\ngot msg: hi\n"

@@ -157,6 +157,13 @@ class AgentDetailScreen(Screen[None]):
             id="detail.diff",
             tooltip="Show the agent's diff (its worktree's changes) or its output",
         ),
+        Binding(
+            "m",
+            "message",
+            "Message",
+            id="detail.message",
+            tooltip="Type a message to the running agent (enter sends it)",
+        ),
     ]
 
     def __init__(
@@ -198,7 +205,7 @@ class AgentDetailScreen(Screen[None]):
                     yield Static(id="detail-diff")
                 if self.send is not None:
                     yield Input(
-                        placeholder="A message to this agent while it runs (enter sends)",
+                        placeholder="m: a message to this agent while it runs (enter sends it)",
                         id="detail-send",
                     )
                 yield OptionList(id="detail-artifacts")
@@ -217,9 +224,6 @@ class AgentDetailScreen(Screen[None]):
             self.bridge.register("agents", self)
         self.show_state(self.state)
         self.query_one("#detail-output-scroll").scroll_end(animate=False)
-        for box in self.query("#detail-send"):
-            if box.display:  # "type and press enter": what is typed goes to the running agent
-                box.focus()
 
     def on_unmount(self) -> None:
         if self.bridge is not None:
@@ -264,7 +268,9 @@ class AgentDetailScreen(Screen[None]):
         self.query_one("#detail-header", Static).update(header)
         # Only a running agent can be told something: the box goes once it has ended.
         for box in self.query("#detail-send"):
-            box.display = agent.status == "running"
+            if box.display != (agent.status == "running"):
+                box.display = agent.status == "running"
+                self.refresh_bindings()  # (m: only while there is a box to type in)
         instructions = safe_lines(agent.instructions or "(none)")
         self.query_one("#detail-instructions", Static).update(instructions)
         self.query_one("#detail-deps", Static).update(self._deps(agent, styles))
@@ -405,10 +411,18 @@ class AgentDetailScreen(Screen[None]):
             self._diff_shown = None
             self._show_diff(agent)
 
+    def action_message(self) -> None:
+        for box in self.query("#detail-send"):
+            box.focus()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_diff":  # (only an agent that worked in a worktree has a diff)
             agent = self.agent
             return agent is not None and agent.worktree is not None
+        if action == "message":  # (the box is there while the agent runs, and typed in, it is
+            # the box that takes the keys: no letter is an action then)
+            boxes = self.query("#detail-send")
+            return any(box.display and not box.has_focus for box in boxes)
         return True
 
     def action_back(self) -> None:
