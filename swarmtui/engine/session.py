@@ -277,8 +277,10 @@ class LiveSession:
         try:
             unusable = await executor.open()  # (before the plan: a cluster's slots are its default)
         except BaseException:  # (cancelled while connecting): nothing is recorded yet
-            await executor.close()
-            log.close()  # (its writer ends, its lock is released)
+            try:
+                await executor.close()
+            finally:
+                log.close()  # (its writer ends, its lock is released)
             raise
         plan = Plan(self.batch, self.settings, self.path.resolve(), load_profiles(self.project_dir))
         executor.plan(plan)
