@@ -3,6 +3,7 @@ deleted after asking, its batch edited or run again; the footer shows the replay
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -109,9 +110,29 @@ async def test_f8_deletes_a_session_after_asking(sessions: dict[str, Path], tmp_
         await pilot.press("y")
         await workers_done(app)  # the delete, which starts the listing before it ends
         await workers_done(app)  # the listing
-        await pilot.pause()
+        async with asyncio.timeout(15):  # (a deadline: its result reaches the screen)
+            while screen.shown_listing < screen.listings:
+                await pilot.pause()
         assert not doomed.exists()
         assert all(info.path != doomed for info in screen.sessions)
+
+
+async def test_an_older_listing_is_not_shown_over_a_newer_one(
+    sessions: dict[str, Path], tmp_path: Path
+) -> None:
+    # Two readings of the folder in flight (one started just before a delete): whichever ends
+    # last, the screen keeps the newer one.
+    app = _app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = await _browser(pilot, app)
+        newest = screen.listings + 2
+        stale = list(screen.sessions)
+        assert stale  # (the folder's sessions, as the first reading found them)
+        screen._listed(SessionsScreen.Listed([], newest))  # (the handler, as the message is
+        screen._listed(SessionsScreen.Listed(stale, newest - 1))  # handled, in this order)
+        assert screen.shown_listing == newest
+        assert screen.sessions == []
 
 
 async def test_f2_edits_and_f3_runs_a_sessions_batch_again(tmp_path: Path) -> None:

@@ -216,6 +216,11 @@ class SessionsScreen(ReportsFailures, Screen[None]):
         self.sessions: list[SessionInfo] = []
         self.shown: list[SessionInfo] = []
         self.listed = False  # the folder has been read once
+        # Listings started, and the newest one shown: an older one that ends after a newer one
+        # (two readings in flight, say one started just before a session was deleted) is not
+        # shown over it.
+        self.listings = 0
+        self.shown_listing = 0
         self.sort = 0  # index in SORTS
         self.marked: list[Path] = []  # sessions marked to compare: A, then B
         self.depth: dict[Path, int] = {}  # each shown session's depth in its family
@@ -223,9 +228,10 @@ class SessionsScreen(ReportsFailures, Screen[None]):
     class Listed(Message):
         """The sessions of the folder, read, newest first."""
 
-        def __init__(self, sessions: list[SessionInfo]) -> None:
+        def __init__(self, sessions: list[SessionInfo], listing: int) -> None:
             super().__init__()
             self.sessions = sessions
+            self.listing = listing
 
     def compose(self) -> ComposeResult:
         yield Static(safe_text(f"Sessions · {self.sessions_dir}"), id="sessions-title")
@@ -278,12 +284,13 @@ class SessionsScreen(ReportsFailures, Screen[None]):
             self.action_refresh()
 
     def action_refresh(self) -> None:
-        self._list()
+        self.listings += 1
+        self._list(self.listings)
 
     def _refresh_while_recording(self) -> None:
         """A session being recorded changes (its status, wall time, agents): read again."""
         if self.listed and any(info.status == "running" for info in self.sessions):
-            self._list()
+            self.action_refresh()
 
     # A thread worker: listing is one small read per folder, and aiosqlite's hop to its thread
     # per statement made it slower (200 sessions: 0.41 s against 0.23 s, the screen as live
@@ -295,11 +302,14 @@ class SessionsScreen(ReportsFailures, Screen[None]):
         exit_on_error=False,
         description="Cannot list",
     )
-    def _list(self) -> None:
-        self.post_message(self.Listed(list_sessions(self.sessions_dir)))
+    def _list(self, listing: int) -> None:
+        self.post_message(self.Listed(list_sessions(self.sessions_dir), listing))
 
     @on(Listed)
     def _listed(self, message: Listed) -> None:
+        if message.listing < self.shown_listing:
+            return  # (a newer reading is on the screen already)
+        self.shown_listing = message.listing
         self.sessions = message.sessions
         self.listed = True
         self._fill(self.query_one(Input).value)
