@@ -336,12 +336,12 @@ def _run_session(session: Any, as_json: bool, source: str) -> int:
 def sessions_command(sessions_dir: Path | None, as_json: bool) -> int:
     from swarmtui.store import list_sessions
 
-    infos = list_sessions(_sessions_dir(sessions_dir))
+    folder = _sessions_dir(sessions_dir)
+    infos = list_sessions(folder)
     if as_json:
         click.echo(json_text([i.to_json() for i in infos]))
         return EXIT_OK
     if not infos:
-        folder = _sessions_dir(sessions_dir)
         # (a mistyped --sessions-dir is not an empty folder: say which it is)
         click.echo(
             "no sessions"

@@ -41,17 +41,23 @@ EVENT_CHUNK = 500
 async def read_only_connection(uri: str) -> AsyncIterator[aiosqlite.Connection]:
     """An aiosqlite connection to URI whose thread is over when the block is left, however it
     is left (`ended`)."""
-    conn = aiosqlite.connect(uri, uri=True)
-    opened = False
+    conn = await connect_read_only(uri)
     try:
-        await conn
-        opened = True
         yield conn
     finally:
-        if opened:
-            conn.stop()  # (closes it in its thread, after whatever reads are still queued)
-        # (opening failed or was cancelled: aiosqlite has already asked its thread to stop)
+        conn.stop()  # (closes it in its thread, after whatever reads are still queued)
         await ended(conn)
+
+
+async def connect_read_only(uri: str) -> aiosqlite.Connection:
+    """An aiosqlite connection to URI. When opening it fails or is cancelled, aiosqlite stops
+    its thread: this returns (raises) only once that thread has ended (`ended`)."""
+    conn = aiosqlite.connect(uri, uri=True)
+    try:
+        return await conn
+    except BaseException:
+        await ended(conn)
+        raise
 
 
 async def ended(conn: aiosqlite.Connection) -> None:

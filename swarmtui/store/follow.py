@@ -15,7 +15,7 @@ from pathlib import Path
 import aiosqlite
 
 from swarmtui.engine.events import Event
-from swarmtui.store.aio import ended
+from swarmtui.store.aio import connect_read_only, ended
 from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.eventlog import writer_alive
 from swarmtui.store.reader import ReadOnlyDatabase, db_path, not_ours, parse_events
@@ -74,12 +74,7 @@ class SessionFollower:
         if self._conn is None:
             self._source = ReadOnlyDatabase(self._db)
             try:
-                conn = aiosqlite.connect(self._source.uri, uri=True)
-                try:
-                    self._conn = await conn
-                except BaseException:  # (aiosqlite stops its thread; wait until it has)
-                    await ended(conn)
-                    raise
+                self._conn = await connect_read_only(self._source.uri)
             except sqlite3.Error as exc:
                 self._source.close()
                 self._source = None

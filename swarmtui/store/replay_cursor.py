@@ -66,8 +66,8 @@ def _clone(obj: Any, memo: dict[int, Any]) -> Any:
         if hasattr(obj, "__dict__"):
             new.__dict__.update({k: _clone(v, memo) for k, v in obj.__dict__.items()})
         else:  # (a dataclass with slots: most of its fields hold plain values)
-            names = _slots(kind)
-            values = _getter(kind)(obj) if len(names) > 1 else (getattr(obj, names[0]),)
+            names, getter = _fields(kind)
+            values = getter(obj) if len(names) > 1 else (getter(obj),)
             for name, value in zip(names, values, strict=True):
                 copied = value if type(value) in _ATOMIC else _clone(value, memo)
                 object.__setattr__(new, name, copied)  # (a frozen one too)
@@ -75,23 +75,17 @@ def _clone(obj: Any, memo: dict[int, Any]) -> Any:
     return copy.deepcopy(obj)
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
-_GETTERS: dict[type, operator.attrgetter[Any]] = {}
+_FIELDS: dict[type, tuple[tuple[str, ...], operator.attrgetter[Any]]] = {}
 
 
-def _slots(kind: type) -> tuple[str, ...]:
-    names = _FIELDS.get(kind)
-    if names is None:
-        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
-    return names
-
-
-def _getter(kind: type) -> operator.attrgetter[Any]:
-    """Every field of a KIND in one call (a tuple, in the order of `_slots`)."""
-    getter = _GETTERS.get(kind)
-    if getter is None:
-        getter = _GETTERS[kind] = operator.attrgetter(*_slots(kind))
-    return getter
+def _fields(kind: type) -> tuple[tuple[str, ...], operator.attrgetter[Any]]:
+    """A dataclass KIND's field names, and a getter of all of them in one call (a tuple in
+    their order; a single value for one field)."""
+    found = _FIELDS.get(kind)
+    if found is None:
+        names = tuple(f.name for f in dataclasses.fields(kind))
+        found = _FIELDS[kind] = (names, operator.attrgetter(*names))
+    return found
 
 
 class ReplayCursor:
