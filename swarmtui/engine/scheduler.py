@@ -82,7 +82,7 @@ class Scheduler:
         self.session_id = session_id
         self.agents: dict[str, PlannedAgent] = plan.agents
         self.memory = Memory(state, emit, self._make_ready)
-        self.writes = PendingWrites(emit)
+        self.writes = PendingWrites(state, emit)
         self.guard = guard or SessionGuard(self.settings, emit, session_dir)
         self._ops = ops.OpContext(
             state=state,

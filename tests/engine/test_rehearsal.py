@@ -111,7 +111,7 @@ async def test_what_a_rehearsed_agent_would_have_waited_for_is_recorded(tmp_path
     bash = r.state.bash[2]
     assert (bash.status, bash.cwd, bash.command) == ("rehearsed", "artifacts/scripts", "exit 7")
     assert not r.of(BashStarted)
-    assert ("scripts/run.sh", 8, "batch") in r.state.files
+    assert ("scripts/run.sh", 8, "batch", None) in r.state.files
     assert (r.session.path / "scripts" / "run.sh").read_text() == "echo hi\n"
 
 
@@ -178,7 +178,7 @@ def test_agents_with_names_in_other_scripts_keep_their_own_files_and_waits(tmp_p
     assert reviewer.waits == ["swarm/分析/done"]
     r = asyncio.run(run(batch, tmp_path))
     assert r.state.status == "completed"
-    assert sorted(path for path, _, by in r.state.files if by in ("分析", "設計")) == [
+    assert sorted(path for path, _, by, _ in r.state.files if by in ("分析", "設計")) == [
         "artifacts/分析.md",
         "artifacts/設計.md",
     ]
