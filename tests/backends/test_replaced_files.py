@@ -125,7 +125,5 @@ def test_a_recording_from_before_the_field_replays_without_it(tmp_path: Path) ->
     event = FileWritten.model_validate_json(json.dumps(old))
     assert event.replaced is None
     state = _fold(event)
-    assert state.to_json()["files"] == [
-        {"path": "app.py", "bytes": 3, "by": "A", "replaced": None}
-    ]
+    assert state.to_json()["files"] == [{"path": "app.py", "bytes": 3, "by": "A", "replaced": None}]
     assert "replaced" not in final_text(state, tmp_path)

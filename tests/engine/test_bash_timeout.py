@@ -64,7 +64,9 @@ async def test_a_rehearsal_records_the_timeout_that_would_apply(tmp_path: Path) 
     assert [e.timeout for e in r.of(BashRehearsed)] == [120, 7]  # (the defaults: 2 min, 10 max)
 
 
-def test_the_default_may_not_exceed_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_may_not_exceed_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SWARMTUI_CONFIG_DIR", str(tmp_path / "user"))
     file = tmp_path / "swarmtui.toml"
     file.write_text("[bash]\ntimeout = 900\n")
