@@ -261,7 +261,7 @@ class Scheduler:
             _, name = heapq.heappop(self._ready)
             if state.agents[name].status != "queued":
                 continue  # cancelled or re-queued since
-            refusal = self.caps.refusal()
+            refusal = self.caps.refusal(self.agents[name])
             if refusal is not None:
                 self._final(name, "skipped", refusal)
                 continue
