@@ -5,11 +5,9 @@ agent's detail); a recording older than the field replays without it."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 from swarmtui.commands.session_text import final_text
 from swarmtui.engine.events import FileWritten
@@ -18,6 +16,7 @@ from swarmtui.engine.summary import file_note
 from swarmtui.ui.widgets.log_panel import describe
 
 from .fake_openai_server import Connection, FakeOpenAIServer, Request
+from .helpers import agent_of, run_openai_batch
 
 BATCH = """[Message 1 - Two coders]:
 Task("Coder A", "Write app.py.", "coder")
@@ -28,54 +27,18 @@ Write("artifacts/app.py", "print('batch')\\n")
 """
 
 
-def _agent_of(request: Request) -> str:
-    user = request.json()["messages"][-1]["content"]
-    return str(user.split('"', 2)[1])  # the prompt starts: You are "NAME", ...
-
-
-def _swarmtui(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "swarmtui", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=120,
-    )
-
-
 def test_parallel_agents_writing_one_path_are_recorded_as_replacing(
     fake_server: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     async def answer(request: Request, conn: Connection) -> None:
-        agent = _agent_of(request)
+        agent = agent_of(request)
         await conn.start_sse()
         await conn.content(f"```python path=app.py\nprint({agent!r})\n```\n")
         await conn.finish((10, 6))
 
     fake_server.default = answer
-    (tmp_path / "batch.swarm.js").write_text(BATCH)
-    (tmp_path / "fast.toml").write_text("[backends.openai]\nmax_retries = 0\n")
-    result = _swarmtui(
-        tmp_path,
-        "run",
-        "batch.swarm.js",
-        "--headless",
-        "--json",
-        "--backend",
-        "openai",
-        "--base-url",
-        fake_server.base_url,
-        "--model",
-        "fake-model",
-        "--sessions-dir",
-        "sessions",
-        "--config",
-        "fast.toml",
-    )
-    assert result.stdout.strip(), result.stderr
-    document: dict[str, Any] = json.loads(result.stdout)
-    assert document["summary"]["status"] == "completed", result.stderr
+    document, printed = run_openai_batch(tmp_path, fake_server.base_url, BATCH)
+    assert document["summary"]["status"] == "completed", printed
 
     writes = [f for f in document["state"]["files"] if f["path"] == "artifacts/app.py"]
     first, second, batch = (w["by"] for w in writes)
@@ -89,7 +52,12 @@ def test_parallel_agents_writing_one_path_are_recorded_as_replacing(
     assert (session / "artifacts/app.py").read_text() == "print('batch')\n"
 
     # The text summary of the same session, from its recording (a replay runs nothing).
-    replay = _swarmtui(tmp_path, "replay", str(session), "--headless")
+    replay = subprocess.run(
+        [sys.executable, "-m", "swarmtui", "replay", str(session), "--headless"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert replay.returncode == 0, replay.stderr
     assert f"artifacts/app.py by {second} (replaced the one {first} wrote)" in replay.stdout
     assert "artifacts/app.py by batch (replaced the one " + second + " wrote)" in replay.stdout

@@ -4,7 +4,6 @@ command is stopped (real sandboxed subprocesses, nothing left running)."""
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
@@ -14,21 +13,7 @@ from swarmtui.batch.models import BashOp
 from swarmtui.config import BashOptions, ConfigError, load_config
 from swarmtui.engine.events import BashRehearsed
 
-from .helpers import REAL, one_message, run
-
-
-def _running(marker: str) -> list[int]:
-    """Live processes whose command line contains MARKER."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                    if marker.encode() in cmdline.read():
-                        found.append(int(entry))
-            except OSError:  # (it ended meanwhile)
-                continue
-    return found
+from .helpers import REAL, one_message, processes_with, run
 
 
 async def test_a_command_that_never_ends_is_stopped_by_the_default_and_by_the_cap(
@@ -52,7 +37,7 @@ async def test_a_command_that_never_ends_is_stopped_by_the_default_and_by_the_ca
     )
     assert cap.reason == "timed out after 0.4 s ([bash] max_timeout; it asked for 3600 s)"
     assert (quick.status, list(quick.output_tail)) == ("done", ["quick"])
-    assert _running(endless) == [] and _running(capped) == []
+    assert processes_with(endless) == [] and processes_with(capped) == []
     assert r.state.status == "failed"
 
 
