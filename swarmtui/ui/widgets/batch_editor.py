@@ -320,7 +320,8 @@ class BatchEditor(TextArea):
         from swarmtui.ui.widgets.glyph_widths import GlyphDocument, GlyphWrappedDocument
 
         registered = self._languages.get(language or "")
-        super()._set_document("", None)
+        # (Textual's own first: it places the cursor and finds its matching bracket in TEXT)
+        super()._set_document(text, None)
         if registered is None or registered.language is None:
             self.document = GlyphDocument(text)
         else:
