@@ -7,11 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from swarmtui import gc_policy, locations
-from swarmtui.engine.settings import RunSettings
 from swarmtui.safe_text import visible
+
+if TYPE_CHECKING:  # (built after the first frame, when no configuration file is read)
+    from swarmtui.engine.settings import RunSettings
 
 
 @dataclass
