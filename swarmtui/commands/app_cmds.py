@@ -92,6 +92,17 @@ def _check_looks(loaded: Any) -> None:
         _usage_error(problems[0] + more)
 
 
+def config_problem(exc: BaseException) -> str | None:
+    """The one line saying why a configuration file cannot be used, when EXC is that error
+    (`ConfigError`), else None."""
+    # A ConfigError comes from swarmtui.config, so that module is loaded whenever one is
+    # raised; importing it first would put pydantic on every start-up (75 ms).
+    config = sys.modules.get("swarmtui.config")
+    if config is None or not isinstance(exc, config.ConfigError):
+        return None
+    return str(exc)
+
+
 def _usage_error(message: str) -> NoReturn:
     sys.stderr.write(f"swarmtui: {visible(message)}\n")
     raise SystemExit(EXIT_USAGE)
