@@ -20,6 +20,7 @@ EXIT_USAGE = 2
 
 
 _GROUP_OPTIONS = ("-h", "--help", "-V", "--version")
+_IMPLIED_OPEN = "swarmtui.implied_open"  # (ctx.meta: the arguments went to `open` unnamed)
 
 
 class _DefaultToOpenGroup(click.Group):
@@ -32,11 +33,21 @@ class _DefaultToOpenGroup(click.Group):
         # (`swarmtui --sessions-dir DIR [FILE]` too: options before the file are `open`'s)
         if args and args[0] not in self.commands and args[0] not in _GROUP_OPTIONS:
             args = ["open", *args]
+            ctx.meta[_IMPLIED_OPEN] = True
         return super().parse_args(ctx, args)
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return ["[OPTIONS] [FILE]", "|", "COMMAND [ARGS]..."]
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            # `swarmtui --bogus` is a mistake with `swarmtui`, not with the hidden `open` it
+            # was passed to: the usage shown and the help offered are the top level's.
+            if ctx.meta.get(_IMPLIED_OPEN) and exc.ctx is not None and exc.ctx.parent is ctx:
+                exc.ctx = ctx
+            raise
         except Exception as exc:
             # A ConfigError comes from swarmtui.config, so that module is loaded whenever one
             # is raised; importing it first would put pydantic on every start-up (75 ms).

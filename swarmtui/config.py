@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from swarmtui import locations
 from swarmtui.backend_names import BACKEND_NAMES, BackendName
@@ -161,6 +168,21 @@ class AgentCaps(_Strict):
     timeout: float | None = Field(default=None, gt=0, description="seconds of running")
 
 
+class BashOptions(_Strict):
+    """`[bash]`: how long a batch's `Bash` operation may run (as Claude Code's Bash tool: two
+    minutes unless it says otherwise, ten at most), so a command that never ends cannot hold
+    the session."""
+
+    timeout: float = Field(default=120.0, gt=0, description="seconds, when it names none")
+    max_timeout: float = Field(default=600.0, gt=0, description="seconds, whatever it names")
+
+    @model_validator(mode="after")
+    def _default_within_the_cap(self) -> BashOptions:
+        if self.timeout > self.max_timeout:
+            raise ValueError(f"expected timeout ≤ max_timeout ({self.max_timeout:g})")
+        return self
+
+
 class RehearsalOptions(_Strict):
     """`[backends.rehearsal]`: the offline default."""
 
@@ -246,6 +268,7 @@ class Config(_Strict):
     # The session's token cap (in + out, every agent): crossing it stops the spending agents.
     max_tokens: int | None = Field(default=None, ge=1)
     agent_caps: AgentCaps = Field(default_factory=AgentCaps)
+    bash: BashOptions = Field(default_factory=BashOptions)
     endpoints: Annotated[dict[str, EndpointOptions], AfterValidator(_check_endpoints)] = Field(
         default_factory=dict
     )

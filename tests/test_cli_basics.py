@@ -55,3 +55,27 @@ def test_the_app_takes_runs_options_before_or_after_the_file(tmp_path: Path) -> 
     assert _open(tmp_path, "--bogus").returncode == 2
     refused = _open(tmp_path, "--backend", "openai")
     assert refused.returncode == 2 and "model" in refused.stderr, refused.stderr
+
+
+def test_a_wrong_option_to_bare_swarmtui_shows_the_top_level_usage(tmp_path: Path) -> None:
+    def swarmtui(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "swarmtui", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+        )
+
+    bogus = swarmtui("--bogus")
+    assert bogus.returncode == 2 and bogus.stdout == ""
+    lines = bogus.stderr.splitlines()
+    assert lines[0] == "Usage: swarmtui [OPTIONS] [FILE] | COMMAND [ARGS]..."
+    assert lines[1] == "Try 'swarmtui --help' for help."
+    assert lines[-1].startswith("Error: No such option '--bogus'.")
+    assert "open" not in bogus.stderr  # (the hidden command it went to is not the user's)
+    # A bad value and extra arguments too; `open` named by the user keeps its own usage.
+    assert swarmtui("--max-parallel", "x").stderr.startswith("Usage: swarmtui [OPTIONS] [FILE]")
+    assert swarmtui("a", "b").stderr.startswith("Usage: swarmtui [OPTIONS] [FILE]")
+    assert swarmtui("open", "--bogus").stderr.startswith("Usage: swarmtui open [OPTIONS]")
+    assert swarmtui("--help").stdout.startswith("Usage: swarmtui [OPTIONS] [FILE] | COMMAND")

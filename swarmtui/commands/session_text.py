@@ -96,6 +96,17 @@ def _skipped_lines(state: SessionState) -> list[str]:
     ]
 
 
+def _replaced_lines(state: SessionState) -> list[str]:
+    """Every file written over another writer's: `artifacts/app.py by Coder B (replaced the
+    one Coder A wrote)`."""
+    from swarmtui.engine.summary import replaced_files, replaced_note
+
+    return [
+        printable(f"{r['path']} by {r['by']} ({replaced_note(r['replaced'])})")
+        for r in replaced_files(state)
+    ]
+
+
 def _rehearsal_lines(state: SessionState) -> list[str]:
     """What a rehearsal did not run of each agent: its real backend's work."""
     lines = []
@@ -191,6 +202,7 @@ def operation_lines(state: SessionState) -> list[str]:
         *workspace_lines(state),
         *_bash_lines(state),
         *_skipped_lines(state),
+        *_replaced_lines(state),
         *_rehearsal_lines(state),
         *_approval_lines(state),
         *_warning_lines(state),

@@ -47,6 +47,7 @@ def settings_from_config(loaded: LoadedConfig) -> RunSettings:
         budget_usd=config.budget_usd,
         max_tokens=config.max_tokens,
         agent_caps=config.agent_caps,
+        bash=config.bash,
         endpoints=dict(config.endpoints),
         backends=backends,
         agent_types=dict(config.agent_types),

@@ -486,7 +486,8 @@ class AgentRun:
             if size is None:
                 continue
             files.append(relative)
-            self._emit(FileWritten(path=relative, bytes=size, by=self.name))
+            replaced = scheduler.state.replaced(relative, self.name)
+            self._emit(FileWritten(path=relative, bytes=size, by=self.name, replaced=replaced))
         if result.warning:
             self.output(result.warning + "\n", "info")
         event = AgentFinished(

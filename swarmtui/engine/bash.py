@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from swarmtui.batch.models import BashOp, WriteOp
 from swarmtui.engine.approvals import Subject
@@ -21,6 +22,9 @@ from swarmtui.engine.output_log import chunks
 from swarmtui.engine.paths import check_write_path, rewrite_session_paths, session_relative
 from swarmtui.engine.runners.secrets import StreamRedactor
 from swarmtui.policy.permissions import Request
+
+if TYPE_CHECKING:
+    from swarmtui.config import BashOptions
 
 
 def bash_folder(op: BashOp, session_dir: Path) -> tuple[str, str | None]:
@@ -38,6 +42,19 @@ def bash_folder(op: BashOp, session_dir: Path) -> tuple[str, str | None]:
     return relative, problem
 
 
+def bash_timeout(op: BashOp, options: BashOptions) -> tuple[float, str | None]:
+    """How long OP may run (`[bash]`: the default when it names none, never past the cap), and
+    what set it when the operation did not: said when it fires."""
+    if op.timeout is None:
+        return options.timeout, (
+            f"[bash] timeout, the default; give the operation a longer `timeout`, up to "
+            f"{options.max_timeout:g} s"
+        )
+    if op.timeout > options.max_timeout:
+        return options.max_timeout, f"[bash] max_timeout; it asked for {op.timeout:g} s"
+    return op.timeout, None
+
+
 def lasting_operation(ctx: OpContext, op: BashOp | WriteOp) -> Coroutine[None, None, None] | None:
     """What of OP takes time (a Bash command; a write a rule asks about), to run as a task;
     None when it is done already (a write made or refused at once)."""
@@ -51,8 +68,9 @@ async def run_bash(ctx: OpContext, op: BashOp) -> None:
     if problem is not None:
         ctx.skip(op, problem)
         return
+    timeout, set_by = bash_timeout(op, ctx.guard.settings.bash)
     if ctx.rehearsal:
-        ctx.emit(BashRehearsed(op=op.index, command=command, cwd=relative, timeout=op.timeout))
+        ctx.emit(BashRehearsed(op=op.index, command=command, cwd=relative, timeout=timeout))
         return
     what = Subject("bash", "Bash", command, op=op.index, cwd=relative)
     answer = await ctx.guard.permit(what, Request.bash(command))
@@ -80,13 +98,13 @@ async def run_bash(ctx: OpContext, op: BashOp) -> None:
                 ["bash", "-c", command],
                 workdir=ctx.session_dir / relative,
                 on_output=on_output,
-                timeout=op.timeout,
+                timeout=timeout,
             )
         finally:
             for name, redactor in redactors.items():
                 emit_output(name, redactor.flush())
     except TimeoutError:
-        reason = f"timed out after {op.timeout:g} s"
+        reason = f"timed out after {timeout:g} s" + (f" ({set_by})" if set_by else "")
     except asyncio.CancelledError:
         reason = "cancelled"
     except OSError as exc:

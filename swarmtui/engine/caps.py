@@ -5,18 +5,38 @@ A crossed agent cap stops that agent; a crossed session cap stops every running 
 spends (its backend reports tokens or cost) and refuses the agents that have not started. The
 totals kept here move with each report, before its event is even recorded, so a cap stops an
 agent within the streamed piece that crossed it.
+
+The budget counts what can be priced. An agent whose cost it cannot see (the `command`
+backend, an `openai` model without a price) is said before the run to be beyond it (SW020):
+its spending is not counted, so a budget of $0 refuses only the agents it can price, and the
+others are refused only once priced agents have really spent the budget.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from swarmtui.engine.events import CapName
 from swarmtui.engine.settings import RunSettings
 from swarmtui.engine.state import AgentState, SessionState
 
+if TYPE_CHECKING:
+    from swarmtui.engine.plan import PlannedAgent
+
 # Backends that spend: what they report counts against the caps.
 SPENDING_BACKENDS = frozenset({"openai", "claude"})
+
+
+def unpriced(runs_on: str, model: str | None, prices: Mapping[str, object]) -> str | None:
+    """Why the budget cannot count what an agent running on RUNS_ON spends; None when it can,
+    or when the agent spends nothing (a rehearsal)."""
+    if runs_on == "command":
+        return "the command backend reports no cost"
+    if runs_on == "openai" and model not in prices:
+        return f"openai model {model!r} has no price in [prices]"
+    return None
 
 
 def dollars(amount: float) -> str:
@@ -56,11 +76,15 @@ class Caps:
         self.budget = settings.budget_usd
         self.max_tokens = settings.max_tokens
         self.agent = settings.agent_caps
+        self.prices = settings.prices
         self._tokens = state.tokens
         self._cost = state.cost_usd
         # Each agent's latest totals (earlier attempts included) as reported here.
         self._live: dict[str, tuple[int, float]] = {}
         self.crossed: Crossed | None = None  # the session cap, once crossed
+
+    def _priced(self, agent: PlannedAgent) -> bool:
+        return unpriced(agent.runs_on, agent.model, self.prices) is None
 
     def timeout(self, own: float | None) -> float | None:
         """An agent's run time limit: its own `timeout` option or the cap, the smaller."""
@@ -96,11 +120,17 @@ class Caps:
                 crossed.append(self.crossed)
         return crossed
 
-    def refusal(self) -> str | None:
-        """Why no agent may start now (a session cap reached), else None."""
-        if self.budget is not None and self._cost >= self.budget:
-            spent = f"{dollars(self.budget)} spent ({dollars(self._cost)})"
-            return f"budget of {spent}; not started"
+    def refusal(self, agent: PlannedAgent) -> str | None:
+        """Why AGENT may not start now (a session cap reached), else None."""
+        budget = self.budget
+        if budget is not None and self._cost >= budget:
+            if self._cost > 0:
+                spent = f"{dollars(budget)} spent ({dollars(self._cost)})"
+                return f"budget of {spent}; not started"
+            # Nothing spent, and nothing may be: an agent the budget can price would cross it
+            # with its first token; one it cannot is beyond it, as SW020 said.
+            if agent.runs_on in SPENDING_BACKENDS and self._priced(agent):
+                return f"the budget of {dollars(budget)} allows no spending; not started"
         if self.max_tokens is not None and self._tokens >= self.max_tokens:
             return f"the session's cap of {self.max_tokens} tokens is used up; not started"
         return None

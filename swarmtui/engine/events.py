@@ -352,6 +352,9 @@ class FileWritten(EventBase):
     path: str  # relative to the session folder
     bytes: int
     by: str
+    # Who wrote the file this one replaced (another agent, or "batch"); None: a new file, one
+    # its writer wrote before, or a log older than this field.
+    replaced: str | None = None
 
 
 class OperationSkipped(EventBase):

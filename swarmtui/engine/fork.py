@@ -169,7 +169,7 @@ def _files_to_carry(state: SessionState, again: set[str]) -> tuple[str, ...]:
     write them anew): the batch's writes, and the reports, artifacts, changed files and diffs
     of the agents that stay done. Only paths inside the session folder."""
     found: dict[str, None] = {}
-    for path, _size, by in state.files:
+    for path, _size, by, _replaced in state.files:
         if by not in again:
             found[path] = None
     for agent in state.agents.values():

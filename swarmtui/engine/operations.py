@@ -177,4 +177,5 @@ def _write(ctx: OpContext, op: WriteOp, relative: str) -> None:
     except OSError as exc:
         ctx.skip(op, f"{relative}: not written ({exc.strerror or exc})")
         return
-    ctx.emit(FileWritten(path=relative, bytes=size, by="batch"))
+    replaced = ctx.state.replaced(relative, "batch")
+    ctx.emit(FileWritten(path=relative, bytes=size, by="batch", replaced=replaced))

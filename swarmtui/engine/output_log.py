@@ -10,11 +10,15 @@ import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from swarmtui.engine.events import AgentOutput, Event, FileWritten
 from swarmtui.engine.fence import DISK_WRITES, open_fenced
 from swarmtui.engine.paths import slug
 from swarmtui.engine.runners.base import LogRange, OutputStream
+
+if TYPE_CHECKING:
+    from swarmtui.engine.state import SessionState
 
 # One output event carries at most this many characters; the whole output is in the agent's
 # log file under artifacts/logs/.
@@ -154,7 +158,8 @@ class PendingWrites:
     (`file_written`, or a note in the agent's output when it could not be written) once the
     write ends; `wait` lets the session end only after the last one."""
 
-    def __init__(self, emit: Callable[[Event], None]) -> None:
+    def __init__(self, state: SessionState, emit: Callable[[Event], None]) -> None:
+        self._state = state  # (who wrote a path before: a write that replaces it says so)
         self._emit = emit
         self._writes: set[asyncio.Future[int]] = set()
 
@@ -168,7 +173,9 @@ class PendingWrites:
             return
         error = writing.exception()
         if error is None:
-            self._emit(FileWritten(path=relative, bytes=writing.result(), by=agent))
+            replaced = self._state.replaced(relative, agent)
+            size = writing.result()
+            self._emit(FileWritten(path=relative, bytes=size, by=agent, replaced=replaced))
         else:
             note = f"{relative}: not written ({error})"
             self._emit(AgentOutput(agent=agent, stream="info", text=note))

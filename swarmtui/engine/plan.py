@@ -13,7 +13,7 @@ from pathlib import Path
 
 from swarmtui.batch.agent_types import load_agent_types
 from swarmtui.batch.models import Batch, SwarmInitOp, TaskOp
-from swarmtui.engine.caps import dollars
+from swarmtui.engine.caps import dollars, unpriced
 from swarmtui.engine.events import ForkOrigin, SessionStarted
 from swarmtui.engine.limits import default_parallel
 from swarmtui.engine.paths import rewrite_session_paths
@@ -166,16 +166,15 @@ class Plan:
         budget = self.settings.budget_usd
         if budget is None:
             return []
-        unpriced: dict[str, list[str]] = {}
+        beyond: dict[str, list[str]] = {}
         for agent in self.agents.values():
-            if agent.runs_on == "command":
-                unpriced.setdefault("the command backend reports no cost", []).append(agent.name)
-            elif agent.runs_on == "openai" and agent.model not in self.settings.prices:
-                why = f"openai model {agent.model!r} has no price in [prices]"
-                unpriced.setdefault(why, []).append(agent.name)
+            why = unpriced(agent.runs_on, agent.model, self.settings.prices)
+            if why is not None:
+                beyond.setdefault(why, []).append(agent.name)
         return [
-            f"budget of {dollars(budget)} cannot be enforced for {', '.join(names)}: {why}"
-            for why, names in unpriced.items()
+            f"budget of {dollars(budget)} cannot be enforced for {', '.join(names)}: {why} "
+            "(not counted: they start unless priced agents have spent the budget)"
+            for why, names in beyond.items()
         ]
 
     def started_event(

@@ -82,7 +82,7 @@ class Scheduler:
         self.session_id = session_id
         self.agents: dict[str, PlannedAgent] = plan.agents
         self.memory = Memory(state, emit, self._make_ready)
-        self.writes = PendingWrites(emit)
+        self.writes = PendingWrites(state, emit)
         self.guard = guard or SessionGuard(self.settings, emit, session_dir)
         self._ops = ops.OpContext(
             state=state,
@@ -261,7 +261,7 @@ class Scheduler:
             _, name = heapq.heappop(self._ready)
             if state.agents[name].status != "queued":
                 continue  # cancelled or re-queued since
-            refusal = self.caps.refusal()
+            refusal = self.caps.refusal(self.agents[name])
             if refusal is not None:
                 self._final(name, "skipped", refusal)
                 continue

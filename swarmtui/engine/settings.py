@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # (pydantic is imported when settings are first built, not wi
         AgentCaps,
         AgentTypeOverride,
         Backends,
+        BashOptions,
         EndpointOptions,
         ExecutorOptions,
         Price,
@@ -39,6 +40,12 @@ def _default_caps() -> AgentCaps:
     from swarmtui.config import AgentCaps
 
     return AgentCaps()
+
+
+def _default_bash() -> BashOptions:
+    from swarmtui.config import BashOptions
+
+    return BashOptions()
 
 
 def _default_executor() -> ExecutorOptions:
@@ -95,6 +102,8 @@ class RunSettings:
     max_tokens: int | None = None
     # `[agent_caps]`: hard caps on each agent.
     agent_caps: AgentCaps = field(default_factory=_default_caps)
+    # `[bash]`: how long a batch's Bash operation may run.
+    bash: BashOptions = field(default_factory=_default_bash)
     # `[endpoints."URL"]`: per-server limits.
     endpoints: dict[str, EndpointOptions] = field(default_factory=dict)
     # `[backends.*]` of the configuration.

@@ -357,7 +357,9 @@ class SessionState:
     memory: dict[tuple[str, str], MemoryEntry] = field(default_factory=dict)
     todos: dict[str, TodoState] = field(default_factory=dict)
     bash: dict[int, BashState] = field(default_factory=dict)
-    files: list[tuple[str, int, str]] = field(default_factory=list)  # (path, bytes, by)
+    # (path, bytes, by, whose file it replaced: see `FileWritten.replaced`)
+    files: list[tuple[str, int, str, str | None]] = field(default_factory=list)
+    writers: dict[str, str] = field(default_factory=dict)  # path -> who wrote it last
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (op, kind, reason)
     skipped_subjects: dict[int, str] = field(default_factory=dict)  # op -> what it was about
     metrics: Metrics = field(default_factory=Metrics)
@@ -415,6 +417,11 @@ class SessionState:
     def has_key(self, wanted: str) -> bool:
         """Whether a wait for WANTED (a key or a glob) is satisfied now."""
         return self.live_keys.any_matching(wanted)
+
+    def replaced(self, path: str, by: str) -> str | None:
+        """Who wrote the file at PATH last, unless BY did: a write by BY there replaces it."""
+        before = self.writers.get(path)
+        return None if before == by else before
 
     def agent_todos(self, name: str) -> list[TodoState]:
         """The todos assigned to agent NAME, in the order they were first declared."""
@@ -484,7 +491,9 @@ class SessionState:
                 for td in self.todos.values()
             ],
             "bash": [_bash_json(b) for _, b in sorted(self.bash.items())],
-            "files": [{"path": p, "bytes": n, "by": by} for p, n, by in self.files],
+            "files": [
+                {"path": p, "bytes": n, "by": by, "replaced": was} for p, n, by, was in self.files
+            ],
             "skipped": [
                 {"op": op, "kind": k, "reason": why, "subject": self.skipped_subjects.get(op)}
                 for op, k, why in self.skipped
@@ -1302,7 +1311,8 @@ def _update_speedup(s: SessionState) -> None:
 
 
 def _file_written(s: SessionState, e: FileWritten) -> None:
-    s.files.append((e.path, e.bytes, e.by))
+    s.files.append((e.path, e.bytes, e.by, e.replaced))
+    s.writers[e.path] = e.by
 
 
 # The kinds every agent emits, found by their class in one look-up: a class pattern below is an

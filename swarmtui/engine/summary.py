@@ -96,6 +96,9 @@ def summary_json(state: SessionState, path: Path) -> dict[str, Any]:
         # Every Bash operation: what ran (or, in a rehearsal, what would have; or what was
         # denied, or skipped), where, how, and who let it run.
         "bash": bash_summary(state),
+        # Every write that replaced another writer's file (an agent's, or the batch's) at the
+        # same path: the earlier file is gone, the later one is what the folder holds.
+        "replaced_files": replaced_files(state),
         # Every other operation that did not run (refused, or skipped for an error), with why;
         # tools recorded without running are in the state's `skipped`, as they fail nothing.
         "skipped": skipped_summary(state),
@@ -152,3 +155,29 @@ def skipped_summary(state: SessionState) -> list[dict[str, Any]]:
         for op, kind, reason in sorted(state.skipped)
         if kind not in ("tool", "bash")
     ]
+
+
+def replaced_files(state: SessionState) -> list[dict[str, Any]]:
+    """Each write that replaced a file another writer wrote there, in the order written."""
+    return [
+        {"path": path, "by": by, "replaced": was}
+        for path, _size, by, was in state.files
+        if was is not None
+    ]
+
+
+def replaced_note(replaced: str) -> str:
+    """`replaced the one Coder A wrote` (`... the batch wrote` for a `Write` operation's)."""
+    return f"replaced the one {'the batch' if replaced == 'batch' else replaced} wrote"
+
+
+def file_note(state: SessionState, agent: str, path: str) -> str | None:
+    """What a reader of AGENT's file at PATH should know: it replaced another writer's, or
+    another writer has replaced it since (then the folder holds theirs); None: neither."""
+    now = state.writers.get(path)
+    if now is not None and now != agent:
+        return f"replaced since by {'the batch' if now == 'batch' else now}"
+    for written, _size, by, was in reversed(state.files):
+        if written == path and by == agent:
+            return None if was is None else replaced_note(was)
+    return None

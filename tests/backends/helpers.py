@@ -1,8 +1,13 @@
-"""Small helpers shared by the backend tests: a recording sink and a job in a session folder."""
+"""Small helpers shared by the backend tests: a recording sink, a job in a session folder, and a
+whole headless run on the `openai` backend against the fake server."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +16,8 @@ from swarmtui.engine.events import Event
 from swarmtui.engine.guard import SessionGuard
 from swarmtui.engine.runners.base import AgentJob, LogRange
 from swarmtui.engine.settings import RunSettings
+
+from .fake_openai_server import Request
 
 
 @dataclass
@@ -101,3 +108,33 @@ def make_job(
     }
     values.update(changes)
     return AgentJob(**values)
+
+
+def agent_of(request: Request) -> str:
+    """The agent a request to the fake server is for."""
+    user = request.json()["messages"][-1]["content"]
+    return str(user.split('"', 2)[1])  # the prompt starts: You are "NAME", ...
+
+
+def run_openai_batch(
+    tmp_path: Path, base_url: str, batch: str, env: dict[str, str] | None = None
+) -> tuple[dict[str, Any], str]:
+    """`swarmtui run --headless --json` of BATCH on the openai backend at BASE_URL (retries
+    fast), sessions in TMP_PATH/sessions: its JSON document, and all it printed."""
+    (tmp_path / "batch.swarm.js").write_text(batch)
+    (tmp_path / "fast.toml").write_text(
+        "[backends.openai]\nmax_retries = 1\nretry_backoff = 0.0\nmax_retry_wait = 0.01\n"
+    )
+    run = [sys.executable, "-m", "swarmtui", "run", "batch.swarm.js", "--headless", "--json"]
+    options = ["--backend", "openai", "--base-url", base_url, "--model", "fake-model"]
+    options += ["--sessions-dir", "sessions", "--config", "fast.toml"]
+    result = subprocess.run(
+        [*run, *options],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+    assert result.stdout.strip(), result.stderr
+    return json.loads(result.stdout), result.stdout + result.stderr

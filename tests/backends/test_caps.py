@@ -267,3 +267,21 @@ def test_a_budget_under_a_cent_is_said_as_it_is_not_as_nothing() -> None:
         "$0.0003",
         "$0.000523",
     ]
+
+
+async def test_a_budget_of_nothing_refuses_what_it_can_price_and_runs_what_it_cannot(
+    fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    # (the issue: SW020 said the budget could not be enforced for the unpriced agent, and then
+    # every agent was skipped as over a budget of which nothing was spent)
+    batch = one_message(task(0, "Local", model="local-model"), task(1, "Paid"))
+    r = await run(batch, tmp_path, budget_usd=0.0, **_settings(fake_server.base_url))
+    local, paid = r.state.agents["Local"], r.state.agents["Paid"]
+    assert local.status == "done" and local.result == "Hello from the fake"
+    assert paid.status == "skipped" and paid.started_at is None
+    assert paid.reason == "the budget of $0.00 allows no spending; not started"
+    [warning] = [d.message for d in r.state.diagnostics if d.code == "SW020"]
+    assert warning.startswith("budget of $0.00 cannot be enforced for Local: ")
+    assert "they start unless priced agents have spent the budget" in warning
+    asked = [r.json()["model"] for r in fake_server.requests if r.method == "POST"]
+    assert asked == ["local-model"]  # the paid one never reached the server

@@ -7,16 +7,13 @@ mid-session fails only the agents it was serving, each with a readable reason, a
 
 from __future__ import annotations
 
-import json
-import os
 import secrets
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 from .fake_openai_server import Connection, FakeOpenAIServer, Request
+from .helpers import agent_of, run_openai_batch
 
 BATCH = """[Single Message - Backend check]:
 Task("Planner", "Plan the work. Store the plan in memory under 'swarm/plan'.", "planner")
@@ -25,44 +22,8 @@ Task("Tester", "Write a test plan. Store it in memory under 'swarm/tests'.", "te
 """
 
 
-def _agent_of(request: Request) -> str:
-    user = request.json()["messages"][-1]["content"]
-    return str(user.split('"', 2)[1])  # the prompt starts: You are "NAME", ...
-
-
 def _run(tmp_path: Path, base_url: str, env: dict[str, str]) -> tuple[dict[str, Any], str]:
-    (tmp_path / "batch.swarm.js").write_text(BATCH)
-    (tmp_path / "fast.toml").write_text(
-        "[backends.openai]\nmax_retries = 1\nretry_backoff = 0.0\nmax_retry_wait = 0.01\n"
-    )
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "swarmtui",
-            "run",
-            "batch.swarm.js",
-            "--headless",
-            "--json",
-            "--backend",
-            "openai",
-            "--base-url",
-            base_url,
-            "--model",
-            "fake-model",
-            "--sessions-dir",
-            "sessions",
-            "--config",
-            "fast.toml",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=120,
-    )
-    assert result.stdout.strip(), result.stderr
-    return json.loads(result.stdout), result.stdout + result.stderr
+    return run_openai_batch(tmp_path, base_url, BATCH, env)
 
 
 def test_the_api_key_is_nowhere_in_the_session_folder(
@@ -101,7 +62,7 @@ def test_a_server_that_dies_fails_only_the_agents_it_was_serving(
     tester_answered = threading.Event()
 
     async def handler(request: Request, conn: Connection) -> None:
-        agent = _agent_of(request)
+        agent = agent_of(request)
         if agent == "Tester":
             await conn.start_sse()
             await conn.content("test plan: check everything\n")

@@ -90,7 +90,8 @@ def test_a_budget_without_prices_says_it_cannot_be_enforced(tmp_path: Path) -> N
     messages = [d.message for d in _run(settings, tmp_path).state.diagnostics if d.code == "SW020"]
     assert messages == [
         "budget of $0.01 cannot be enforced for Solo: "
-        "openai model 'unpriced-model' has no price in [prices]"
+        "openai model 'unpriced-model' has no price in [prices] "
+        "(not counted: they start unless priced agents have spent the budget)"
     ]
 
 

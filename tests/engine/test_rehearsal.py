@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import uuid
@@ -19,24 +18,9 @@ from swarmtui.engine.runners.rehearsal import RehearsalRunner
 from swarmtui.engine.settings import RunSettings
 
 from ..backends.helpers import RecordingSink
-from .helpers import one_message, run, scheduler_for
+from .helpers import one_message, processes_with, run, scheduler_for
 
 CLI = [sys.executable, "-m", "swarmtui"]
-
-
-def _processes_with(marker: str) -> list[int]:
-    """Live processes whose command line contains MARKER."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                if marker.encode() in cmdline.read():
-                    found.append(int(entry))
-        except OSError:  # (it ended meanwhile)
-            continue
-    return found
 
 
 def test_a_rehearsal_creates_nothing_and_starts_nothing(tmp_path: Path) -> None:
@@ -65,7 +49,7 @@ def test_a_rehearsal_creates_nothing_and_starts_nothing(tmp_path: Path) -> None:
         timeout=120,
     )
     assert ran.returncode == 0, ran.stderr
-    assert _processes_with(marker) == []
+    assert processes_with(marker) == []
     assert not outside.exists() and not Path(f"{outside}.agent").exists()
     [folder] = sessions.iterdir()
     assert not (folder / "made-by-bash.txt").exists()
@@ -92,7 +76,7 @@ def test_a_rehearsal_creates_nothing_and_starts_nothing(tmp_path: Path) -> None:
     ).stdout
     assert f"bash op 0: touch {outside}" in text and "-> rehearsed, not run" in text
     assert "rehearsed Deployer (command, in .):" in text
-    assert _processes_with(marker) == []
+    assert processes_with(marker) == []
 
 
 async def test_what_a_rehearsed_agent_would_have_waited_for_is_recorded(tmp_path: Path) -> None:
@@ -111,7 +95,7 @@ async def test_what_a_rehearsed_agent_would_have_waited_for_is_recorded(tmp_path
     bash = r.state.bash[2]
     assert (bash.status, bash.cwd, bash.command) == ("rehearsed", "artifacts/scripts", "exit 7")
     assert not r.of(BashStarted)
-    assert ("scripts/run.sh", 8, "batch") in r.state.files
+    assert ("scripts/run.sh", 8, "batch", None) in r.state.files
     assert (r.session.path / "scripts" / "run.sh").read_text() == "echo hi\n"
 
 
@@ -178,7 +162,7 @@ def test_agents_with_names_in_other_scripts_keep_their_own_files_and_waits(tmp_p
     assert reviewer.waits == ["swarm/分析/done"]
     r = asyncio.run(run(batch, tmp_path))
     assert r.state.status == "completed"
-    assert sorted(path for path, _, by in r.state.files if by in ("分析", "設計")) == [
+    assert sorted(path for path, _, by, _ in r.state.files if by in ("分析", "設計")) == [
         "artifacts/分析.md",
         "artifacts/設計.md",
     ]

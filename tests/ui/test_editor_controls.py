@@ -34,3 +34,28 @@ async def test_every_control_character_is_one_glyph_and_the_highlighting_stays(
         name = colours[start : start + len(NAME)]
         assert len(set(name)) == 1, name
         assert colours[start + len(NAME)] != name[0]  # the comma after it
+
+
+async def test_a_click_lands_on_the_character_drawn_there_after_control_characters(
+    tmp_path: Path,
+) -> None:
+    # Textual counts a control character as zero cells; the editor draws it as one glyph:
+    # a click landed one column further left per control character before it.
+    wide = LINE + "  // the longest line"
+    app = app_for(tmp_path, text=f"{wide}\nTask(\"plain\", \"Another line.\", \"coder\")\n")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        editor = app.main_screen.query_one(BatchEditor)
+        left = editor.gutter.left + editor.gutter_width
+        column = wide.index("f\x9b")  # the `f` drawn after `␇`, `␈`, `␁` and `␛`
+        assert editor.get_line(0).plain[column] == "f"
+        await pilot.click(BatchEditor, offset=(left + column, editor.gutter.top))
+        assert editor.cursor_location == (0, column)
+        # The cursor is drawn on it, and down and up keep it in its screen column.
+        assert editor.cursor_screen_offset.x == editor.region.x + left + column
+        await pilot.press("down")
+        assert editor.cursor_location == (1, column)
+        await pilot.press("up")
+        assert editor.cursor_location == (0, column)
+        # The whole of the longest line can be scrolled to (with a cell for the cursor).
+        assert editor.virtual_size.width == editor.gutter_width + len(wide) + 1

@@ -22,6 +22,7 @@ from textual.widgets import Input, Label, OptionList, Static, TextArea
 from swarmtui.engine.fence import open_regular
 from swarmtui.engine.paths import slug
 from swarmtui.engine.state import AgentState, MemoryEntry, SessionState
+from swarmtui.engine.summary import file_note
 from swarmtui.memory_keys import key_matches
 from swarmtui.safe_text import ansi_text, safe_lines, safe_text, visible, visible_lines
 from swarmtui.ui.bridge import Frame, SessionBridge
@@ -185,7 +186,7 @@ class AgentDetailScreen(Screen[None]):
         self.send = None if read_only else send
         self.now: float | None = None
         self._artifacts: list[str] = []
-        self._listed_for: tuple[tuple[str, ...], str] | None = None
+        self._listed_for: tuple[object, ...] | None = None
         self.showing_diff = False
         self._diff_shown: tuple[str | None, str | None] | None = None  # (patch, commit)
 
@@ -293,20 +294,35 @@ class AgentDetailScreen(Screen[None]):
         self.query_one("#detail-output", Static).update(ansi_text(output or "(no output yet)"))
         if following:
             scroll.scroll_end(animate=False)
-        # (the files are looked for again when its artifacts or its status change)
-        listed_for = (tuple(agent.artifacts), agent.status)
+        # (the files are looked for again when its artifacts, who wrote them last or its
+        # status change)
+        writers = self.state.writers
+        listed_for = (
+            tuple(agent.artifacts),
+            tuple(writers.get(path) for path in agent.artifacts),
+            agent.status,
+        )
         if listed_for != self._listed_for:
             self._listed_for = listed_for
             self._artifacts = listed_artifacts(agent, self.session_path)
             artifacts = self.query_one("#detail-artifacts", OptionList)
             artifacts.clear_options()
-            artifacts.add_options([safe_text(relative) for relative in self._artifacts])
+            artifacts.add_options([self._artifact_label(agent, p) for p in self._artifacts])
             count = len(self._artifacts)
             if count and artifacts.highlighted is None:
                 artifacts.highlighted = 0  # enter opens the first one at once
             artifacts.border_title = (
                 f"Artifacts: {count} (enter to view)" if count else "Artifacts: none yet"
             )
+
+    def _artifact_label(self, agent: AgentState, relative: str) -> Text:
+        """`artifacts/app.py (replaced the one Coder A wrote)`: a file written over another
+        writer's, or since written over, says so."""
+        note = file_note(self.state, agent.name, relative)
+        label = safe_text(relative)
+        if note is not None:
+            label.append(visible(f" ({note})"), Style(dim=True))
+        return label
 
     def _deps(self, agent: AgentState, styles: dict[str, Style]) -> Text:
         text = Text()

@@ -313,25 +313,37 @@ class BatchEditor(TextArea):
                 highlights[row] = _onto_glyphs(line, highlights[row])
 
     def _set_document(self, text: str, language: str | None) -> None:
-        registered = self._languages.get(language or "")
-        if registered is None or registered.language is None:
-            super()._set_document(text, language)
-            return
-        # Textual's syntax-aware document parses from a callback, which crashes highlighting
-        # of a long line (see syntax_document): the same document, parsed from bytes.
+        # Every document is measured as shown, each control character a one-cell glyph
+        # (Textual counts it as zero cells wide: clicks after one landed a column off).
         from textual.document._document_navigator import DocumentNavigator
-        from textual.document._wrapped_document import WrappedDocument
 
-        from swarmtui.ui.widgets.syntax_document import BytesSyntaxDocument
+        from swarmtui.ui.widgets.glyph_widths import GlyphDocument, GlyphWrappedDocument
 
+        registered = self._languages.get(language or "")
+        # (Textual's own first: it places the cursor and finds its matching bracket in TEXT)
         super()._set_document(text, None)
-        document = BytesSyntaxDocument(text, registered.language)
-        self._highlight_query = _compiled_query(registered.language, registered.highlight_query)
-        self.document = document
-        self.wrapped_document = WrappedDocument(document, tab_width=self.indent_width)
+        if registered is None or registered.language is None:
+            self.document = GlyphDocument(text)
+        else:
+            # Textual's syntax-aware document parses from a callback, which crashes
+            # highlighting of a long line (see syntax_document): the same, parsed from bytes.
+            from swarmtui.ui.widgets.syntax_document import BytesSyntaxDocument
+
+            self.document = BytesSyntaxDocument(text, registered.language)
+            query = _compiled_query(registered.language, registered.highlight_query)
+            self._highlight_query = query
+        self.wrapped_document = GlyphWrappedDocument(self.document, tab_width=self.indent_width)
         self.navigator = DocumentNavigator(self.wrapped_document)
         self._build_highlight_map()
         self._rewrap_and_refresh_virtual_size()
+
+    def get_column_width(self, row: int, column: int) -> int:
+        """The cells before COLUMN of ROW as shown (each control character a glyph)."""
+        from rich.cells import cell_len
+        from textual.expand_tabs import expand_tabs_inline
+
+        shown = glyphs(self.document[row][:column])
+        return cell_len(expand_tabs_inline(shown, self.indent_width))
 
     def set_diagnostics(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = list(diagnostics)

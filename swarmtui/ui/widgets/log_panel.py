@@ -90,6 +90,7 @@ def describe(event: Event) -> tuple[str, str]:
         WorktreeSetup,
     )
     from swarmtui.engine.state import decision_text
+    from swarmtui.engine.summary import replaced_note
 
     kind = event.type
     if isinstance(event, SessionStarted):
@@ -162,7 +163,10 @@ def describe(event: Event) -> tuple[str, str]:
     if isinstance(event, SessionResumed):
         return "session", f"resumed ({event.backend})"
     if isinstance(event, FileWritten):
-        return event.by, f"wrote {event.path} ({plural(event.bytes, 'byte')})"
+        size = plural(event.bytes, "byte")
+        if event.replaced is not None:
+            size += f"; {replaced_note(event.replaced)}"
+        return event.by, f"wrote {event.path} ({size})"
     if isinstance(event, OperationSkipped):
         return f"op#{event.op}", f"{event.kind} skipped: {event.reason}"
     if isinstance(event, Control):

@@ -17,9 +17,12 @@ from textual.document._document import Document, EditResult, Location
 from textual.document._syntax_aware_document import SyntaxAwareDocument
 from tree_sitter import Parser
 
+from swarmtui.ui.widgets.glyph_widths import GlyphWidths
 
-class BytesSyntaxDocument(SyntaxAwareDocument):
-    """A `SyntaxAwareDocument` whose tree-sitter tree always comes from the text's bytes."""
+
+class BytesSyntaxDocument(GlyphWidths, SyntaxAwareDocument):
+    """A `SyntaxAwareDocument` whose tree-sitter tree always comes from the text's bytes (and
+    whose lines are measured as the editor shows them)."""
 
     def __init__(self, text: str, language: Any) -> None:
         Document.__init__(self, text)  # (not SyntaxAwareDocument's: it parses from a callback)

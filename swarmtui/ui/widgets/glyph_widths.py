@@ -1,0 +1,55 @@
+"""The editor's lines measured as they are shown: each control character is a one-cell glyph.
+
+A batch from elsewhere may hold terminal escapes; the editor shows each control or format
+character as one visible glyph (`\\x1b` as `␛`, `swarmtui.safe_text.glyphs`), while Textual
+measures the document's own characters, counting such a character as zero cells wide. Unless
+every measure of a line goes through the glyphs, a mouse click lands one column further left
+for each control character before it, and the cursor, the up and down keys and the horizontal
+scroll drift the same way. Glyphs keep a line's length, so a column is the same in both.
+(The editor does not wrap lines; Textual's soft wrapping would still measure the raw text.)
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.document._document import Document, Location
+from textual.document._wrapped_document import WrappedDocument
+from textual.geometry import Offset, Size
+
+from swarmtui.safe_text import glyphs
+
+
+class GlyphWidths:
+    """For a document class: its size as its lines are shown (the widest line's glyphs)."""
+
+    _lines: list[str]
+
+    def get_size(self, tab_width: int) -> Size:
+        size: Size = super().get_size(tab_width)  # type: ignore[misc]
+        # (after every edit: only the lines with a control character are measured again, and
+        # looking for them is one pass in C)
+        if all(map(str.isprintable, self._lines)):
+            return size
+        shown = [glyphs(line) for line in self._lines if not line.isprintable()]
+        widest = max(cell_len(line.expandtabs(tab_width)) for line in shown)
+        return Size(max(size.width, widest), size.height)
+
+
+class GlyphDocument(GlyphWidths, Document):
+    """A plain-text document (no highlighting) measured as shown."""
+
+
+class GlyphWrappedDocument(WrappedDocument):
+    """Textual's map between the screen's cells and a line's columns, through its glyphs."""
+
+    def get_sections(self, line_index: int) -> list[str]:
+        # (where the cursor is drawn, and where the up and down keys keep it)
+        return [glyphs(section) for section in super().get_sections(line_index)]
+
+    def offset_to_location(self, offset: Offset) -> Location:
+        # (where a click lands: a line in several sections finds its column through them;
+        # a line of one section, unwrapped, through the document's own line)
+        row, column = super().offset_to_location(offset)
+        if self.get_offsets(row) or self.document[row].isprintable():
+            return row, column
+        return row, self.get_target_document_column(row, max(0, offset.x), 0)

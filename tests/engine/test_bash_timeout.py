@@ -1,0 +1,64 @@
+"""`[bash]`: a Bash operation that names no timeout gets the configured default, one that names
+more than the cap gets the cap, and when either fires the reason says which limit it was; the
+command is stopped (real sandboxed subprocesses, nothing left running)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+
+from swarmtui.batch.models import BashOp
+from swarmtui.config import BashOptions, ConfigError, load_config
+from swarmtui.engine.events import BashRehearsed
+
+from .helpers import REAL, one_message, processes_with, run
+
+
+async def test_a_command_that_never_ends_is_stopped_by_the_default_and_by_the_cap(
+    tmp_path: Path,
+) -> None:
+    # Unique lengths of sleep: their processes can be looked for afterwards.
+    endless, capped = (f"sleep 3{secrets.randbelow(10**6)}.5" for _ in range(2))
+    batch = one_message(
+        BashOp(index=0, command=endless),  # no timeout of its own
+        BashOp(index=1, command=capped, timeout=3600),  # more than the cap
+        BashOp(index=2, command="echo quick", timeout=0.4),  # its own, within the cap
+    )
+    options = BashOptions(timeout=0.2, max_timeout=0.4)
+    r = await run(batch, tmp_path, **REAL, bash=options)
+
+    default, cap, quick = r.state.bash[0], r.state.bash[1], r.state.bash[2]
+    assert (default.status, default.exit_status) == ("failed", None)
+    assert default.reason == (
+        "timed out after 0.2 s ([bash] timeout, the default; give the operation a longer "
+        "`timeout`, up to 0.4 s)"
+    )
+    assert cap.reason == "timed out after 0.4 s ([bash] max_timeout; it asked for 3600 s)"
+    assert (quick.status, list(quick.output_tail)) == ("done", ["quick"])
+    assert processes_with(endless) == [] and processes_with(capped) == []
+    assert r.state.status == "failed"
+
+
+async def test_a_rehearsal_records_the_timeout_that_would_apply(tmp_path: Path) -> None:
+    batch = one_message(
+        BashOp(index=0, command="make"), BashOp(index=1, command="make check", timeout=7)
+    )
+    r = await run(batch, tmp_path)
+    assert [e.timeout for e in r.of(BashRehearsed)] == [120, 7]  # (the defaults: 2 min, 10 max)
+
+
+def test_the_default_may_not_exceed_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SWARMTUI_CONFIG_DIR", str(tmp_path / "user"))
+    file = tmp_path / "swarmtui.toml"
+    file.write_text("[bash]\ntimeout = 900\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(file)
+    text = str(caught.value)
+    assert "\n" not in text and "swarmtui.toml" in text and "bash" in text
+    assert "expected timeout ≤ max_timeout (600)" in text
+    file.write_text("[bash]\ntimeout = 900\nmax_timeout = 1800\n")
+    assert load_config(file).config.bash == BashOptions(timeout=900, max_timeout=1800)
