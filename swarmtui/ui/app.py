@@ -207,7 +207,7 @@ class SwarmApp(ReportsFailures, App[None]):
         if self._settings is None:
             factory = self._settings_factory
             if factory is None:
-                from swarmtui.engine.settings import RunSettings
+                from swarmtui.engine.settings import RunSettings  # (after the first frame)
 
                 factory = RunSettings
             self._settings = factory()
