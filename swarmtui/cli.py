@@ -6,8 +6,8 @@ Imports of the heavy parts (Textual, the engine) happen inside the commands so t
 
 from __future__ import annotations
 
+import importlib
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,17 @@ _GROUP_OPTIONS = ("-h", "--help", "-V", "--version")
 _IMPLIED_OPEN = "swarmtui.implied_open"  # (ctx.meta: the arguments went to `open` unnamed)
 
 
+# Commands defined in their own modules, imported only when named (or listed by `--help`): the
+# app's start does not pay for them (name -> module, command).
+_LAZY_COMMANDS = {
+    "diff": ("swarmtui.commands.diff_cmds", "diff_cmd"),
+    "merge": ("swarmtui.commands.merge_cmds", "merge_cmd"),
+    "delete": ("swarmtui.commands.merge_cmds", "delete_cmd"),
+    "serve": ("swarmtui.commands.serve_cmds", "serve_cmd"),
+    "served-app": ("swarmtui.commands.serve_cmds", "served_app_cmd"),
+}
+
+
 class _DefaultToOpenGroup(click.Group):
     """`swarmtui FILE` opens FILE in the app: a first argument that is no command means `open`.
 
@@ -31,10 +42,22 @@ class _DefaultToOpenGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # (`swarmtui --sessions-dir DIR [FILE]` too: options before the file are `open`'s)
-        if args and args[0] not in self.commands and args[0] not in _GROUP_OPTIONS:
+        known = (*self.commands, *_LAZY_COMMANDS, *_GROUP_OPTIONS)
+        if args and args[0] not in known:
             args = ["open", *args]
             ctx.meta[_IMPLIED_OPEN] = True
         return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *_LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _LAZY_COMMANDS:
+            module_name, attribute = _LAZY_COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module_name), attribute)
+            assert isinstance(command, click.Command)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         return ["[OPTIONS] [FILE]", "|", "COMMAND [ARGS]..."]
@@ -49,14 +72,14 @@ class _DefaultToOpenGroup(click.Group):
                 exc.ctx = ctx
             raise
         except Exception as exc:
-            # A ConfigError comes from swarmtui.config, so that module is loaded whenever one
-            # is raised; importing it first would put pydantic on every start-up (75 ms).
-            config = sys.modules.get("swarmtui.config")
-            if config is None or not isinstance(exc, config.ConfigError):
+            from swarmtui.commands.app_cmds import config_problem
+
+            problem = config_problem(exc)
+            if problem is None:
                 raise
             from swarmtui.safe_text import visible  # (a project's file may name anything)
 
-            click.echo(visible(f"swarmtui: {exc}"), err=True)
+            click.echo(visible(f"swarmtui: {problem}"), err=True)
             raise SystemExit(EXIT_USAGE) from None
 
 
@@ -478,17 +501,6 @@ def config_cmd(as_json: bool, config_file: Path | None) -> None:
     from swarmtui.commands.config_cmds import config_command
 
     raise SystemExit(config_command(config_file, as_json=as_json))
-
-
-from swarmtui.commands.diff_cmds import diff_cmd  # noqa: E402 (registered below the group)
-from swarmtui.commands.merge_cmds import delete_cmd, merge_cmd  # noqa: E402
-from swarmtui.commands.serve_cmds import serve_cmd, served_app_cmd  # noqa: E402
-
-cli.add_command(diff_cmd)
-cli.add_command(merge_cmd)
-cli.add_command(delete_cmd)
-cli.add_command(serve_cmd)
-cli.add_command(served_app_cmd)
 
 
 def main() -> None:

@@ -7,7 +7,8 @@ that find nothing: full passes of 50-110 ms were measured in the app under load,
 
 - `paused()`: no collection during one burst of allocations that all survive (parsing, copying).
 - `pause_for_start_up()` / `settle_after_start_up()`: none before the app's first frame; then the
-  heap built so far is frozen (never scanned again) and the thresholds raised.
+  heap built so far is frozen (never scanned again) and the thresholds raised
+  (`end_start_up_early()`: collection back on, when the app closes before that).
 - `running_session()`: while a session runs, when the host left the defaults (a headless run),
   what the process held before it (the parsed batch, the modules) is frozen, and the thresholds
   raised; both undone after the last session. `kept()` marks a burst of allocations that all live
@@ -48,6 +49,12 @@ def pause_for_start_up() -> None:
     """No collection until `settle_after_start_up`: start-up only allocates what it keeps, and
     collecting it costs 100+ ms before the first frame."""
     gc.disable()
+
+
+def end_start_up_early() -> None:
+    """Start-up ended before it settled (the app closed within its first second): collection
+    back on, nothing frozen."""
+    gc.enable()
 
 
 def settle_after_start_up() -> None:

@@ -1,4 +1,5 @@
-"""The `swarmtui` entry point: its version, and the app opened with `run`'s options."""
+"""The `swarmtui` entry point: its version, its commands (those of their own modules imported only
+when named), and the app opened with `run`'s options."""
 
 from __future__ import annotations
 
@@ -14,6 +15,47 @@ def test_version_flag_prints_version() -> None:
         [sys.executable, "-m", "swarmtui", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == f"swarmtui, version {__version__}"
+
+
+# Commands defined in their own modules (imported only when named).
+OWN_MODULES = {
+    "diff": "swarmtui.commands.diff_cmds",
+    "merge": "swarmtui.commands.merge_cmds",
+    "delete": "swarmtui.commands.merge_cmds",
+    "serve": "swarmtui.commands.serve_cmds",
+    "served-app": "swarmtui.commands.serve_cmds",
+}
+
+
+def test_commands_of_their_own_modules_are_listed_and_run_when_named() -> None:
+    listed = subprocess.run(
+        [sys.executable, "-m", "swarmtui", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    commands = [line.split()[0] for line in listed.split("Commands:")[1].splitlines() if line]
+    assert {"diff", "merge", "delete", "serve"} <= set(commands), commands
+    assert "served-app" not in commands  # (hidden: textual-serve starts it)
+    for name in OWN_MODULES:
+        helped = subprocess.run(
+            [sys.executable, "-m", "swarmtui", name, "--help"], capture_output=True, text=True
+        )
+        assert helped.returncode == 0, helped.stderr
+        assert helped.stdout.startswith(f"Usage: swarmtui {name} "), helped.stdout
+
+
+def test_the_cli_imports_a_commands_module_only_when_it_is_named() -> None:
+    probe = (
+        "import sys; from swarmtui.cli import cli; import click; "
+        "before = sorted(set(sys.argv[1:]) & set(sys.modules)); "
+        "cli.get_command(click.Context(cli), 'diff'); "
+        "print(before, sorted(set(sys.argv[1:]) & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *set(OWN_MODULES.values())],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "[] ['swarmtui.commands.diff_cmds']", out.stdout
 
 
 _OPENED_CHILD = r"""

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from swarmtui import gc_policy, locations
-from swarmtui.engine.settings import RunSettings
 from swarmtui.safe_text import visible
+
+if TYPE_CHECKING:  # (built after the first frame, when no configuration file is read)
+    from swarmtui.engine.settings import RunSettings
 
 
 @dataclass
@@ -90,6 +92,17 @@ def _check_looks(loaded: Any) -> None:
         _usage_error(problems[0] + more)
 
 
+def config_problem(exc: BaseException) -> str | None:
+    """The one line saying why a configuration file cannot be used, when EXC is that error
+    (`ConfigError`), else None."""
+    # A ConfigError comes from swarmtui.config, so that module is loaded whenever one is
+    # raised; importing it first would put pydantic on every start-up (75 ms).
+    config = sys.modules.get("swarmtui.config")
+    if config is None or not isinstance(exc, config.ConfigError):
+        return None
+    return str(exc)
+
+
 def _usage_error(message: str) -> NoReturn:
     sys.stderr.write(f"swarmtui: {visible(message)}\n")
     raise SystemExit(EXIT_USAGE)
@@ -145,6 +158,22 @@ def open_command(file: Path | None, run: bool, options: dict[str, Any]) -> None:
         keymap=plan.keymap,
     )
     app.run()
+
+
+def open_without_arguments() -> None:
+    """`swarmtui` alone: the app with the example batch, as the click group opens it, without
+    importing click and the other commands (9 ms of start-up). A configuration file that cannot
+    be used is said in its one line (exit 2), an interrupt as click says it (exit 1)."""
+    try:
+        open_command(file=None, run=False, options={})
+    except (EOFError, KeyboardInterrupt):
+        sys.stderr.write("\nAborted!\n")
+        raise SystemExit(1) from None
+    except Exception as exc:
+        problem = config_problem(exc)
+        if problem is None:
+            raise
+        _usage_error(problem)
 
 
 def replay_command(session: str, sessions_dir: Path | None) -> None:

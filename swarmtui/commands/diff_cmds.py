@@ -1,6 +1,6 @@
 """`swarmtui diff A B`: compare two recorded sessions, as text, as JSON, or side by side in the app.
 
-Only click is imported at module level: the CLI imports this module to register the command.
+Only click is imported at module level: the CLI imports this module when the command is named.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Each browser connection starts its own app process (`swarmtui served-app …`, a
 command) that textual-serve drives through a websocket. Off loopback a token is required
 (random, printed once) unless `--insecure`; `--token` asks for one on loopback too (other
 users of the machine can reach 127.0.0.1). Only click is imported at module level: the CLI
-imports this module to register the commands.
+imports this module when one of its commands is named (or `--help` lists them).
 """
 
 from __future__ import annotations

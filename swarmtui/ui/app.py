@@ -22,7 +22,6 @@ from textual.theme import BUILTIN_THEMES, Theme
 from textual.worker import Worker
 
 from swarmtui import gc_policy, locations
-from swarmtui.engine.settings import RunSettings
 from swarmtui.safe_text import visible, visible_lines
 from swarmtui.ui.examples import DEFAULT_EXAMPLE, example_names, read_example
 from swarmtui.ui.look import STATUS_COLOR_DEFAULTS
@@ -33,11 +32,15 @@ from swarmtui.ui.terminal import TERMINAL_CLOSED, TerminalClosed, driver_class, 
 from swarmtui.ui.work import ReportsFailures, WorkFailed
 
 if TYPE_CHECKING:
+    from swarmtui.engine.settings import RunSettings
     from swarmtui.ui.fork_flow import ForkDraft
 
 # After start-up the heap is frozen and collections made rarer: full passes under load stall
 # the event loop for 50-110 ms (architecture.md, "The app").
 FREEZE_AFTER = 1.0
+# The backend a run uses when neither the CLI nor the configuration names one (`RunSettings`'s
+# default: that module is imported once the settings are first built, after the first frame).
+DEFAULT_BACKEND = "rehearsal"
 
 
 class ThemesLoaded(Message):
@@ -121,6 +124,7 @@ class SwarmApp(ReportsFailures, App[None]):
         self.sessions_dir = sessions_dir or locations.default_sessions_dir()
         self.project_dir = project_dir
         self.freeze_gc = freeze_gc
+        self._settled = False  # (whether start-up's heap has been frozen: `_freeze_heap`)
         self.startup_messages: list[str] = []
         self._ending = False  # (a signal or the terminal's closing is ending the app)
         # A theme remembered from the picker that is gone (a deleted theme file, or one of
@@ -202,7 +206,11 @@ class SwarmApp(ReportsFailures, App[None]):
         """The run settings, built on first use when the CLI left that for later."""
         if self._settings is None:
             factory = self._settings_factory
-            self._settings = factory() if factory is not None else RunSettings()
+            if factory is None:
+                from swarmtui.engine.settings import RunSettings  # (after the first frame)
+
+                factory = RunSettings
+            self._settings = factory()
         return self._settings
 
     @settings.setter
@@ -214,7 +222,7 @@ class SwarmApp(ReportsFailures, App[None]):
         """The backend the next run uses, without building the settings for it."""
         if self._settings is not None:
             return self._settings.backend
-        return self._backend or RunSettings.backend  # (the default; building one imports pydantic)
+        return self._backend or DEFAULT_BACKEND  # (building the settings imports pydantic)
 
     def notify(
         self,
@@ -252,6 +260,28 @@ class SwarmApp(ReportsFailures, App[None]):
     def _work_failed(self, message: WorkFailed) -> None:
         """Every worker's failure that no screen showed in place (the one place they end)."""
         self.notify(message.text, severity="error", timeout=10, markup=False)
+
+    def refresh_css(self, animate: bool = True) -> None:
+        if self.screen_stack:
+            super().refresh_css(animate)
+            return
+        # Before the first screen, as the app starts (the theme chosen in `__init__` asks for
+        # this): nothing is styled yet, so the theme's variables are set and the sources parsed
+        # once, into the stylesheet's own cache. Textual's way parses them in a throwaway copy,
+        # then all again as the first screen mounts (5 ms of start-up).
+        self.stylesheet.set_variables(self.get_css_variables())
+        self.stylesheet.parse()
+        self.stylesheet.update(self)
+
+    def on_load(self) -> None:
+        if self.freeze_gc:
+            # No collection before the first frame (15-25 ms of it, scanning only what start-up
+            # keeps); `_freeze_heap` settles it. The CLI paused it already, before its imports.
+            gc_policy.pause_for_start_up()
+
+    def on_unmount(self) -> None:
+        if self.freeze_gc and not self._settled:
+            gc_policy.end_start_up_early()  # (closed within its first second)
 
     async def on_mount(self) -> None:
         context = RunContext(
@@ -337,7 +367,8 @@ class SwarmApp(ReportsFailures, App[None]):
             remember_theme(theme.name)
 
     def _freeze_heap(self) -> None:
-        gc_policy.settle_after_start_up()  # (the CLI paused collection for start-up)
+        self._settled = True
+        gc_policy.settle_after_start_up()  # (paused for start-up: `on_load`, or the CLI)
 
     def _open_replay(self, path: Path) -> None:
         from swarmtui.ui.screens.replay import ReplayScreen

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict
 
-from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.bridge import SessionBridge
 from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.work import failure_line
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
     from swarmtui.engine.confine.notify import Notification
     from swarmtui.engine.events import Event
     from swarmtui.engine.session import LiveSession
+    from swarmtui.engine.settings import RunSettings
     from swarmtui.engine.state import SessionState
     from swarmtui.ui.fork_flow import ForkDraft
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+from rich.console import RenderableType
+from textual.color import Color
+from textual.screen import Screen
 
 from swarmtui import locations
 from swarmtui.commands.app_cmds import launch_plan
 from swarmtui.commands.settings import build_run_settings, resolve_sessions_dir
 from swarmtui.engine.settings import RunSettings
+from swarmtui.ui import app as app_module
 from swarmtui.ui.app import make_app
 from swarmtui.ui.theme_build import bundled_theme
 from swarmtui.ui.themes import DEFAULT_THEME, load_themes
@@ -20,25 +26,38 @@ from swarmtui.ui.themes import DEFAULT_THEME, load_themes
 from .helpers import SIZE, settle, workers_done
 
 _FIRST_FRAME_CHILD = r"""
+import gc
 import sys
 from textual.app import App
 
 seen = []
+# Modules the first frame does without: validation (pydantic, the configuration), the run
+# settings, and for the command alone click and the commands of their own modules.
+LATER = (
+    "pydantic",
+    "yaml",
+    "swarmtui.config",
+    "swarmtui.engine.settings",
+    "click",
+    "swarmtui.commands.diff_cmds",
+    "swarmtui.commands.merge_cmds",
+    "swarmtui.commands.serve_cmds",
+)
 
 def watch(app):
     display = app._display
 
     def record(screen, update):
         if not seen:
-            found = ("pydantic", "yaml", "swarmtui.config")
-            seen.append(sorted(m for m in found if m in sys.modules))
+            seen.append(",".join(sorted(m for m in LATER if m in sys.modules)) or "-")
+            seen.append("collecting" if gc.isenabled() else "paused")
         return display(screen, update)
 
     app._display = record
 
 async def stop(pilot):
     await pilot.pause()
-    print("AT_FIRST_FRAME", ",".join(seen[0]) or "-", flush=True)
+    print("AT_FIRST_FRAME", *seen, flush=True)
     pilot.app.exit()
 
 if sys.argv[1] == "make_app":
@@ -51,7 +70,7 @@ if sys.argv[1] == "make_app":
     )
     watch(app)
     app.run(headless=True, size=(120, 36), auto_pilot=stop)
-else:  # the `swarmtui` command as typed, App.run made headless
+else:  # the `swarmtui` command as typed (what its script calls), App.run made headless
     plain_run = App.run
 
     def headless_run(self, *args, **kwargs):
@@ -62,11 +81,15 @@ else:  # the `swarmtui` command as typed, App.run made headless
     # (the child's stdout is a pipe: say it is a terminal, as typed in one)
     sys.stdout.isatty = lambda: True
     sys.stdin.isatty = lambda: True
+    module, _, function = sys.argv[2].partition(":")
     sys.argv = ["swarmtui"]
-    from swarmtui.cli import main
-
-    main()
+    getattr(__import__(module, fromlist=[function]), function)()
 """
+
+
+def _entry_point() -> str:
+    """What the installed `swarmtui` script calls ("module:function")."""
+    return entry_points(group="console_scripts", name="swarmtui")["swarmtui"].value
 
 
 @pytest.fixture
@@ -93,10 +116,10 @@ def test_a_theme_that_is_not_shipped_has_no_quick_path(tmp_path: Path) -> None:
     assert bundled_theme("odd", builtin_dir=tmp_path) is None
 
 
-@pytest.mark.parametrize("via", ["make_app", "cli"])
-def test_the_first_frame_is_painted_before_pydantic_is_imported(no_config: Path, via: str) -> None:
+@pytest.mark.parametrize("via", ["make_app", "command"])
+def test_the_first_frame_is_painted_before_what_it_does_not_need(no_config: Path, via: str) -> None:
     out = subprocess.run(
-        [sys.executable, "-c", _FIRST_FRAME_CHILD, via],
+        [sys.executable, "-c", _FIRST_FRAME_CHILD, via, _entry_point()],
         capture_output=True,
         text=True,
         timeout=60,
@@ -105,7 +128,31 @@ def test_the_first_frame_is_painted_before_pydantic_is_imported(no_config: Path,
     )
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("AT_FIRST_FRAME")), None)
     assert line is not None, out.stderr[-2000:]
-    assert line.split()[1] == "-", line
+    _, imported, collector = line.split()
+    assert imported == "-", line
+    assert collector == "paused", line  # no collection before the first frame, either way
+
+
+def test_the_command_alone_says_a_broken_configuration_as_the_click_group_does(
+    no_config: Path,
+) -> None:
+    (no_config.parent / "swarmtui.toml").write_text("max_parallel = -3\n")
+    env = {**os.environ, locations.ENV_CONFIG_DIR: str(no_config)}
+    alone, via_click = (
+        subprocess.run(
+            [sys.executable, "-m", "swarmtui", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            cwd=no_config.parent,
+        )
+        for args in ([], ["open"])
+    )
+    assert alone.returncode == via_click.returncode == 2, alone.stderr
+    assert alone.stderr == via_click.stderr
+    assert alone.stderr.startswith("swarmtui: ") and alone.stderr.count("\n") == 1
+    assert "swarmtui.toml" in alone.stderr and "max_parallel" in alone.stderr
 
 
 @pytest.mark.parametrize(
@@ -203,3 +250,46 @@ async def test_run_on_start_runs_the_file(tmp_path: Path) -> None:
         await settle(pilot)
         assert app.main_screen.state.status == "completed"
         assert list(app.main_screen.state.agents) == ["Solo"]
+
+
+async def test_the_first_frame_is_in_the_chosen_theme(
+    no_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(text="", sessions_dir=no_config, theme="swarm-light", freeze_gc=False)
+    painted: list[Color] = []
+    display = app._display
+
+    def record(screen: Screen[object], update: RenderableType | None) -> None:
+        if not painted and screen.is_mounted:
+            painted.append(screen.query_one("#editor-pane").styles.background)
+        display(screen, update)
+
+    monkeypatch.setattr(app, "_display", record)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        light = app.get_theme("swarm-light")
+        assert light is not None and light.surface is not None
+        assert painted and painted[0] == Color.parse(light.surface), painted
+
+
+async def test_collection_paused_for_start_up_is_back_when_the_app_closes_before_settling(
+    no_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "FREEZE_AFTER", 600.0)  # (it closes long before that)
+    frozen = gc.get_freeze_count()
+    app = make_app(text="", sessions_dir=no_config)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == frozen  # (nothing frozen: it never settled)
+    finally:
+        gc.enable()
+
+
+def test_the_backend_shown_before_the_settings_are_built_is_their_default(
+    no_config: Path,
+) -> None:
+    app = make_app(text="", sessions_dir=no_config, settings_factory=RunSettings)
+    assert app.backend_label == RunSettings().backend

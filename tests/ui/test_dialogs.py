@@ -1,4 +1,5 @@
-"""Dialogs: the confirm dialog wraps its detail; the memory form refuses keys it cannot name."""
+"""Dialogs: they keep their look (their CSS comes with the first one opened); the confirm dialog
+wraps its detail; the memory form refuses keys it cannot name."""
 
 from __future__ import annotations
 
@@ -15,6 +16,21 @@ from .helpers import (
     app_for,
     settle,
 )
+
+
+async def test_the_first_dialog_opened_has_the_dialog_look(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.push_screen(ConfirmQuitScreen(question="Quit swarmtui?", detail="Unsaved."))
+        await pilot.pause()
+        dialog = app.screen.query_one("#dialog")
+        assert dialog.outer_size.width == 64
+        assert dialog.styles.border.top[0] == "thick"
+        # Centred, over the dimmed main screen.
+        assert dialog.region.x == (100 - 64) // 2
+        assert abs(dialog.region.y - (30 - dialog.outer_size.height) // 2) <= 1
+        assert app.screen.styles.background.a == pytest.approx(0.6)
 
 
 async def test_the_confirm_dialog_wraps_a_long_detail(tmp_path: Path) -> None:

@@ -106,6 +106,8 @@ def activity_text(agent: AgentState) -> Text:
 class ArtifactPager(ModalScreen[None]):
     """A read-only view of one artifact file."""
 
+    CSS_PATH = "agent_detail.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close", id="pager.close", tooltip="Close the artifact"),
     ]
@@ -146,6 +148,8 @@ def read_entries(state: SessionState, agent: AgentState) -> list[MemoryEntry]:
 
 class AgentDetailScreen(Screen[None]):
     """Follows the live session while open (the bridge repaints it with the agents panel)."""
+
+    CSS_PATH = "agent_detail.tcss"
 
     AUTO_FOCUS = "#detail-artifacts"
 

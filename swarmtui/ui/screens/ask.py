@@ -23,6 +23,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """Dismisses True only on the yes button (or `y`); escape, `n` and the other button say no.
     The focus starts on "no": enter alone never confirms."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "escape,n", "answer(False)", "No", id="confirm.no", tooltip="Keep things as they are"
@@ -63,6 +65,8 @@ class ConfirmScreen(ModalScreen[bool]):
 class AskScreen(ModalScreen[str | None]):
     """Enter submits the answer if `check` passes it (else the reason shows below); escape
     cancels (None)."""
+
+    CSS_PATH = "dialogs.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="ask.cancel", tooltip="Close without answering"),

@@ -15,6 +15,8 @@ from textual.widgets import Button, Label
 class ConfirmQuitScreen(ModalScreen[str | None]):
     """Dismisses with "save", "discard" or None (cancel)."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="confirm.cancel", tooltip="Keep working"),
         Binding("s", "choose('save')", "Save", id="confirm.save", tooltip="Save, then continue"),

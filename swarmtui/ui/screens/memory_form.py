@@ -29,6 +29,8 @@ def key_problem(key: str, what: str = "key") -> str | None:
 class MemoryFormScreen(ModalScreen[tuple[str, str, str] | None]):
     """Dismisses with (key, value text, namespace); the value is JSON when it parses as JSON."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="memory_form.cancel", tooltip="Change nothing"),
     ]

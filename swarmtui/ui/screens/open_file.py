@@ -35,6 +35,8 @@ def check_path(raw: str, mode: Literal["open", "save"]) -> tuple[Path | None, st
 class OpenFileScreen(ModalScreen[Path | None]):
     """Enter accepts the path; escape cancels."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="file.cancel", tooltip="Close without choosing"),
     ]
