@@ -283,7 +283,12 @@ class _Parse:
             return
         if t in ("expression_statement", "return_statement"):
             expr = _first_named(node)
+            said = len(self.diags.items)
             if expr is not None and self._expression(expr, row_offset, top=True):
+                if node.has_error and all(d.code != "SW001" for d in self.diags.items[said:]):
+                    # Operations were read from it, yet tree-sitter could not make sense of all
+                    # of it (a line that is not code between two calls): what was lost is said.
+                    self.syntax.errors(node, row_offset, None)
                 return
         if t == "for_in_statement" and self._for_of(node, row_offset):
             return

@@ -96,7 +96,37 @@ def test_punctuation_in_a_note_keeps_it_a_note(line: str) -> None:
     assert (note.line, note.column) == (2, 1)
 
 
+@pytest.mark.parametrize(
+    ("line", "tasks", "error_at"),
+    [
+        # An operation between brackets is code, never a title: it is read, and the colon that
+        # follows it is the error.
+        ('[Task("B", "Do b.", "coder")]:', ["Z", "B"], (2, 30)),
+        ('Message 2: [Task("B", "Do b.", "coder")]:', ["Z", "B"], (2, 41)),
+    ],
+)
+def test_an_operation_in_brackets_is_code_not_a_title(
+    line: str, tasks: list[str], error_at: tuple[int, int]
+) -> None:
+    batch = _around(line)
+    assert [t.name for t in batch.tasks()][: len(tasks)] == tasks
+    errors = [(d.line, d.column) for d in batch.diagnostics if d.code == "SW001"]
+    assert errors[:1] == [error_at]
+    assert batch.has_errors
+
+
 def test_an_array_of_operations_on_one_line_is_still_read() -> None:
     batch = parse('[Task("A", "Do a.", "coder"), Bash("make")]\n[Message 2 - Bob\'s]\n')
     assert [op.kind for op in batch.operations()] == ["task", "bash"]
     assert not batch.has_errors
+
+
+def test_operations_read_from_a_broken_statement_never_hide_what_was_lost() -> None:
+    # `Task(...)[...]:` then `Task(...)`: tree-sitter reads Z, then cannot make sense of the rest,
+    # which held A. Z is kept; what swallowed A is an error where it is, never a silent success.
+    batch = _around('[Task("B", "Do b.", "coder")]:')
+    assert "A" not in [t.name for t in batch.tasks()]
+    (error,) = [d for d in batch.diagnostics if d.code == "SW001"]
+    assert (error.line, error.column, error.end_column) == (2, 30, 31)
+    assert error.message == "syntax error: unexpected `:`"
+    assert batch.has_errors
