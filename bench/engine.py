@@ -41,7 +41,7 @@ from typing import Any
 
 from fresh import child_env
 
-from swarmtui.batch.models import Batch, Message, TaskOp
+from swarmtui.batch.models import Batch, Message, Operation, TaskOp
 from swarmtui.engine.events import AgentFinished, AgentOutput, AgentStarted, Event, SessionStarted
 from swarmtui.engine.fence import write_fenced
 from swarmtui.engine.paths import slug
@@ -58,7 +58,7 @@ BARE_TABLE = (
 def levels_batch(agents: int, levels: int) -> Batch:
     """AGENTS agents in LEVELS levels; agent i of level L waits for agent i of level L-1."""
     per = agents // levels
-    ops = []
+    ops: list[Operation] = []
     for level in range(levels):
         for i in range(per):
             ops.append(
@@ -227,7 +227,7 @@ def glob_batch(n: int, *, glob: bool, shared: bool = False) -> Batch:
             return f"res/{i}/out"
         return "res/*" if shared else f"res/{i}/*"
 
-    ops = [TaskOp(index=i, name=f"W{i}", waits=[wait(i)]) for i in range(n)]
+    ops: list[Operation] = [TaskOp(index=i, name=f"W{i}", waits=[wait(i)]) for i in range(n)]
     ops += [TaskOp(index=n + i, name=f"S{i}", stores=[f"res/{i}/out"]) for i in range(n)]
     return Batch(messages=[Message(index=1, title="globs", operations=ops)])
 
@@ -465,6 +465,7 @@ def main() -> int:
                 session_wall = state.metrics.wall_seconds
                 # When the last agent was done (its report may still have been on its way).
                 agents_done = max(a.finished_at or 0.0 for a in state.agents.values())
+                first_start = min(a.started_at or 0.0 for a in state.agents.values())
                 status = state.status
                 del state
                 base, base_done = asyncio.run(run_baseline(batch, 0.05, root))
@@ -479,6 +480,9 @@ def main() -> int:
                 "engine_wall_s": round(wall, 4),
                 "engine_session_wall_s": round(session_wall, 4),
                 "engine_last_agent_done_s": round(agents_done, 4),
+                # When the first agent started (the session's start: its plan recorded, and
+                # folded into the state every agent is run from).
+                "engine_first_agent_started_s": round(first_start, 4),
                 # When the last agent was done (each run on its own clock, from the start of
                 # its agents): the reports need not stand in the way of the next agent, so
                 # this is the goal's measure where writing them takes longer than the agents.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -117,6 +118,9 @@ def write_target(path: str) -> str:
     return str(PurePosixPath(*normal)) if normal else "artifacts"
 
 
+# (a pure function asked for the same agent names again and again while a session runs: its
+# report, its log, its keys; a big batch asks it thousands of times in a burst)
+@functools.lru_cache(maxsize=8192)
 def slug(text: str, limit: int = 40) -> str:
     """A short lowercase name for files, folders and keys: `Deploy pipeline!` → `deploy-pipeline`.
 

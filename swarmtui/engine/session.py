@@ -309,18 +309,22 @@ class LiveSession:
             runner_factory=executor.runner_factory,
         )
         scheduler.hold_open = self.hold_open
-        self._t0 = time.monotonic() - self._t_before
         status: SessionStatus = "failed"
         reason: str | None = None
+        # Made ready before the session's clock starts, like its log and its plan: the socket
+        # `swarmtui send` reaches it by, and (below) the record of the plan, its first event.
         control = ControlServer(self.path, self._control_request)
         try:
             await control.start()
         except OSError as exc:
             self.control_error = f"swarmtui send cannot reach this session: {exc}"
+        self._t0 = time.monotonic() - self._t_before
         try:
             if self.resume_from is None:
                 with gc_policy.kept():  # (the plan as events and state: kept to the end)
-                    self._emit(plan.started_event(self.session_id, self._title(), self._iso()))
+                    started = plan.started_event(self.session_id, self._title(), self._iso())
+                    self._t0 = time.monotonic() - self._t_before
+                    self._emit(started)
                 self._emit_diagnostics(plan)
             elif self.fork is not None:
                 self._open_fork(plan)

@@ -176,7 +176,7 @@ class AgentState:
     ended_attempts: tuple[AttemptSpan, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)  # (one per store, and an entry per key: made on the hot path)
 class MemoryWrite:
     value: Any
     by: str
@@ -184,7 +184,7 @@ class MemoryWrite:
     deleted: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class MemoryEntry:
     namespace: str
     key: str
@@ -717,21 +717,27 @@ def _session_started(s: SessionState, e: SessionStarted) -> None:
         s.forked_from = ForkState(origin.session_id, origin.path, origin.seq, origin.t)
     for m in e.messages:
         s.messages[m.index] = MessageState(index=m.index, title=m.title)
+    # (one pass over every agent of the batch, at the start: the plan's fields read from the
+    # model's dict, and its lists taken as they are, never changed by the fold or the event)
+    agents = s.agents
     for index, p in enumerate(e.agents):
-        s.agents[p.name] = AgentState(
-            name=p.name,
+        plan = p.__dict__
+        name = plan["name"]
+        waits = plan["waits"]
+        agents[name] = AgentState(
+            name=name,
             index=index,
-            type=p.type,
-            instructions=p.instructions,
-            message=p.message,
-            waits=list(p.waits),
-            stores=list(p.stores),
-            providers={k: list(v) for k, v in p.providers.items()},
-            backend=p.backend,
-            model=p.model,
+            type=plan["type"],
+            instructions=plan["instructions"],
+            message=plan["message"],
+            waits=waits,
+            stores=plan["stores"],
+            providers=plan["providers"],
+            backend=plan["backend"],
+            model=plan["model"],
         )
-        for key in p.waits:
-            _pend(s, p.name, key)
+        for key in waits:
+            _pend(s, name, key)
             if is_glob(key) and key not in s.glob_matches:
                 s.glob_matches[key] = s.entry_keys.matching(key)
                 s.waited_globs.add(key, key)
