@@ -68,6 +68,15 @@ def is_operation_name(name: str) -> bool:
     return name in RUN or name in AGENT_TOOLS or name in MEMORY_SHORT or name.startswith("mcp__")
 
 
+# Tools of any MCP server (or none) that are operations when called (`agent_spawn({...})`).
+_OPERATION_SUFFIXES = ("agent_spawn", "swarm_init", "memory_usage")
+
+
+def reads_as_operation(name: str) -> bool:
+    """A called name read as an operation: an operation name, or a tool named like one."""
+    return is_operation_name(name) or name.endswith(_OPERATION_SUFFIXES)
+
+
 def tool_role(name: str) -> tuple[ToolRole, str] | None:
     """For a tool swarmtui records without running: its role and why it is not run."""
     if name in AGENT_TOOLS:

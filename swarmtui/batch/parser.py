@@ -32,7 +32,7 @@ from swarmtui.batch.loops import (
 )
 from swarmtui.batch.messages import Item, group_messages
 from swarmtui.batch.models import Batch, Diagnostic, NoteOp, Severity, ToolOp
-from swarmtui.batch.names import AGENT_TOOLS, is_operation_name
+from swarmtui.batch.names import AGENT_TOOLS, reads_as_operation
 from swarmtui.batch.operations import build_operation
 from swarmtui.batch.scan import ScanResult, scan
 from swarmtui.batch.source import Range, Source
@@ -62,7 +62,6 @@ _WRAPPERS = frozenset({"Promise.all", "Promise.allSettled", "Promise.race", "Pro
 # Methods that loop over data: swarmtui does not run JavaScript, so it cannot unroll them.
 _LOOPS = frozenset({"forEach", "map", "flatMap", "filter", "reduce", "some", "every", "for"})
 _FUNCTIONS = ("arrow_function", "function_expression", "function", "generator_function")
-_OP_SUFFIXES = ("agent_spawn", "swarm_init", "memory_usage")
 
 
 def parse_batch(
@@ -106,10 +105,6 @@ def _clean_text(text: object) -> str:
         except UnicodeEncodeError:
             text = _SURROGATES_RE.sub("\ufffd", text)
     return text
-
-
-def _is_op_name(name: str) -> bool:
-    return is_operation_name(name) or name.endswith(_OP_SUFFIXES)
 
 
 class _Parse:
@@ -288,7 +283,12 @@ class _Parse:
             return
         if t in ("expression_statement", "return_statement"):
             expr = _first_named(node)
+            said = len(self.diags.items)
             if expr is not None and self._expression(expr, row_offset, top=True):
+                if node.has_error and all(d.code != "SW001" for d in self.diags.items[said:]):
+                    # Operations were read from it, yet tree-sitter could not make sense of all
+                    # of it (a line that is not code between two calls): what was lost is said.
+                    self.syntax.errors(node, row_offset, None)
                 return
         if t == "for_in_statement" and self._for_of(node, row_offset):
             return
@@ -354,7 +354,7 @@ class _Parse:
     def _call_or_wrapper(self, call: Node, row_offset: int, *, top: bool) -> bool:
         fn = call.child_by_field_name("function")
         name = self._callee(fn, row_offset)
-        if name and _is_op_name(name):
+        if name and reads_as_operation(name):
             self._call(call, row_offset, name)
             return True
         if fn is not None and fn.type == "member_expression":
@@ -811,7 +811,7 @@ def _holds_operations(node: Node, parse: _Parse, row_offset: int) -> bool:
         if cur.type == "call_expression":
             fn = cur.child_by_field_name("function")
             name = call_name(fn) if fn is not None else ""
-            if _is_op_name(name) or name in AGENT_TOOLS:
+            if reads_as_operation(name) or name in AGENT_TOOLS:
                 return True
         elif cur.type == "assignment_expression" and parse._form_at(cur, row_offset, "parenless"):
             return True

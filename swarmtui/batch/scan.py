@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from swarmtui.batch.forms import DASHED_MCP_RE, LineForm, read_line
-from swarmtui.batch.headers import read_header
+from swarmtui.batch.headers import is_bracketed_note, read_header
 
 LineKind = Literal["code", "blank", "header", "note", "wait", "prefix", "cli"]
 
 _PREFIX_RE = re.compile(r"[ \t]*message[ \t]+(?P<num>\d{1,6})[ \t]*:[ \t]*", re.IGNORECASE)
-# A bracketed line of plain words (`[Wait for review]`) is a note, not an array.
-_BRACKET_NOTE_RE = re.compile(r"[ \t]*\[[^\[\]\"'`,{}()\n]*\][ \t]*:?[ \t]*\r?$")
 _MCP = r"mcp__[A-Za-z0-9@._-]+?__\w+"
 _CALL_START_RE = re.compile(
     rf"[ \t]*(?:await[ \t]+)?(?:{_MCP}|[A-Za-z_$][\w$]*(?:[ \t]*\.[ \t]*[A-Za-z_$][\w$]*)*)"
@@ -177,6 +175,9 @@ def scan(text: str) -> ScanResult:
                     if line_kind != "blank":  # header, note, wait, cli
                         edits.blank(line_start, line_end)
                         depth = 0
+                        if line_kind in ("header", "wait"):
+                            # A new message: nothing before it goes on after it (`xs = [1,`).
+                            last_code_char = ""
                     continue
             if info.call_start and depth == 0:
                 statement_starts.append(i)
@@ -244,7 +245,7 @@ def _classify(
         # A Markdown code fence around a pasted batch: not code, and not a template string.
         return LineInfo("note", text=stripped), line_start, 0
     if first in "[Mm/":
-        header = read_header(line)
+        header = read_header(line, statement=depth == 0 and last_code_char not in _CONTINUATION_END)
         if header is not None:
             if header.wait:
                 return LineInfo("wait", text=stripped), line_start, 0
@@ -278,11 +279,12 @@ def _classify(
     if not continuing and _ASSIGN_RE.match(line) and _KNOWN_CALL_RE.search(line):
         return LineInfo("code", call_start=True), line_start, depth
     if continuing or stripped[0] in _CONTINUATION_START:
-        if stripped[0] in "-*" and not continuing:
-            # `- item` / `* item`: a bullet point in prose, not arithmetic.
+        if stripped[0] in "-*>" and not continuing:
+            # `- item` / `* item`: a bullet point in prose, not arithmetic; `> text`: a quote.
             return LineInfo("note", text=stripped), line_start, depth
         return LineInfo("code"), line_start, depth
-    if _BRACKET_NOTE_RE.match(line):
+    if first == "[" and is_bracketed_note(line):
+        # A bracketed line of words (`[Wait for review]`) is a note, not an array.
         return LineInfo("note", text=stripped), line_start, depth
     if stripped[0] in "[{(":
         return LineInfo("code"), line_start, depth

@@ -24,7 +24,8 @@ ALPHABET = st.sampled_from(
     "subagent_type: ", "npx claude-flow@alpha memory store ", "--namespace ", "memory get ",
     "while ! ", "--memory-key ", "namespace 'x'", ".forEach(", "[5 todos to do]", "```js\n",
     "const t = [{ n: 'a' }]\n", "t.forEach(m => ", "m.n", "t.map((m, i) => ", "for (const m of ",
-    "for (const { n } of t) ", "[{ n: 'b' }]", "m[0]", ".length"]
+    "for (const { n } of t) ", "[{ n: 'b' }]", "m[0]", ".length", "[Message 2 - it's]:",
+    "> "]
 )  # fmt: skip
 
 
@@ -167,7 +168,9 @@ FORMS = [
 ]  # fmt: skip
 HEADERS = [
     "", "[BatchTool]:", "[Single Message - Step {n}]:", "// Message {n}",
-    "Message {n}: [BatchTool]",
+    "Message {n}: [BatchTool]", "[Message {n} - The batch's own]:",
+    '[BatchTool - Phase {n} "Design"]:', "[Message {n} — Ops (CI/CD) {x} `y` [z]]",
+    "// Message {n}: Bob's `x` {y}", "[Wait for Bob's review (CI)]", "> Bob's note {n}",
 ]  # fmt: skip
 
 
