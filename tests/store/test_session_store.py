@@ -94,6 +94,25 @@ def test_memory_table_follows_stores_and_deletes_in_their_order(tmp_path: Path) 
     assert rows == [("a", "2", "C"), ("b", "3", "E")]
 
 
+@pytest.mark.parametrize("count", [1, 49, 50, 51, 123])
+def test_a_batch_of_events_is_written_whole_and_in_order(tmp_path: Path, count: int) -> None:
+    """One commit of COUNT events (rows go in statements of several): every event, in order,
+    exactly as appended, whatever the batch's size against the rows a statement takes."""
+    log = EventLog(tmp_path, flush_interval=60)  # (one batch: nothing is written before close)
+    appended: list[AgentStarted] = []
+    for seq in range(1, count + 1):
+        event = AgentStarted(agent=f"A{seq} 'q' \\ é", attempt=seq)
+        event.seq, event.t = seq, seq / 7
+        log.append(event)
+        appended.append(event)
+    log.close()
+    assert [e.model_dump() for e in read_events(tmp_path)] == [e.model_dump() for e in appended]
+    conn = sqlite3.connect(tmp_path / "session.db")
+    rows = conn.execute("SELECT seq, t, type, agent FROM events ORDER BY seq").fetchall()
+    conn.close()
+    assert rows == [(e.seq, e.t, "agent_started", e.agent) for e in appended]
+
+
 async def test_list_and_resolve_sessions(tmp_path: Path) -> None:
     first = await _run(tmp_path, "First")
     second = await _run(tmp_path, "Second")
