@@ -223,10 +223,7 @@ class EventLog:
                     "UPDATE session SET status = 'running', finished = NULL, writer_pid = ?",
                     (os.getpid(),),
                 )
-            conn.executemany(
-                "INSERT INTO events (seq, t, type, agent, payload_json) VALUES (?, ?, ?, ?, ?)",
-                rows,
-            )
+            _insert_events(conn, rows)
             if memory:
                 _write_memory(conn, memory)
             for values in finishes:
@@ -329,6 +326,24 @@ def _why(exc: sqlite3.Error, path: Path) -> str:
             if os.statvfs(path.parent).f_bavail == 0:
                 text += ": the disk is full"
     return text
+
+
+_INSERT = "INSERT INTO events (seq, t, type, agent, payload_json) VALUES "
+# Rows inserted by one statement: SQLite runs each statement without the GIL, and a statement
+# per row handed the GIL back and forth with the event loop at every row (while agents ran, that
+# cost the loop more than the rows' own work).
+_ROWS_PER_STATEMENT = 50
+_INSERT_MANY = _INSERT + ", ".join(["(?, ?, ?, ?, ?)"] * _ROWS_PER_STATEMENT)
+
+
+def _insert_events(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    whole = len(rows) - len(rows) % _ROWS_PER_STATEMENT
+    if whole:
+        flat = [value for row in rows[:whole] for value in row]
+        step = 5 * _ROWS_PER_STATEMENT
+        conn.executemany(_INSERT_MANY, [flat[i : i + step] for i in range(0, len(flat), step)])
+    if whole < len(rows):
+        conn.executemany(_INSERT + "(?, ?, ?, ?, ?)", rows[whole:])
 
 
 def _write_memory(conn: sqlite3.Connection, events: list[Event]) -> None:

@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from swarmtui.batch.models import Batch, MemoryOp, Message, TaskOp
-from swarmtui.engine.events import AgentStarted, Event, MemoryDeleted, MemoryStored, SessionStarted
+from swarmtui.engine.events import (
+    AgentOutput,
+    AgentStarted,
+    Event,
+    MemoryDeleted,
+    MemoryStored,
+    SessionStarted,
+)
 from swarmtui.engine.session import LiveSession
 from swarmtui.engine.settings import RunSettings
 from swarmtui.store import (
@@ -92,6 +99,44 @@ def test_memory_table_follows_stores_and_deletes_in_their_order(tmp_path: Path) 
     rows = conn.execute("SELECT key, value, by FROM memory ORDER BY key").fetchall()
     conn.close()
     assert rows == [("a", "2", "C"), ("b", "3", "E")]
+
+
+@pytest.mark.parametrize("count", [1, 49, 50, 51, 123])
+def test_a_batch_of_events_is_written_whole_and_in_order(tmp_path: Path, count: int) -> None:
+    """One commit of COUNT events (rows go in statements of several): every event, in order,
+    exactly as appended, whatever the batch's size against the rows a statement takes."""
+    log = EventLog(tmp_path, flush_interval=60)  # (one batch: nothing is written before close)
+    appended: list[AgentStarted] = []
+    for seq in range(1, count + 1):
+        event = AgentStarted(agent=f"A{seq} 'q' \\ é", attempt=seq)
+        event.seq, event.t = seq, seq / 7
+        log.append(event)
+        appended.append(event)
+    log.close()
+    assert [e.model_dump() for e in read_events(tmp_path)] == [e.model_dump() for e in appended]
+    conn = sqlite3.connect(tmp_path / "session.db")
+    rows = conn.execute("SELECT seq, t, type, agent FROM events ORDER BY seq").fetchall()
+    conn.close()
+    assert rows == [(e.seq, e.t, "agent_started", e.agent) for e in appended]
+
+
+def test_a_run_of_several_megabytes_is_not_checkpointed_until_the_log_closes(
+    tmp_path: Path,
+) -> None:
+    """SQLite would copy the log into the database (with its fsyncs) every 4 MB of events,
+    in the middle of a run; the session's log does it every ~40 MB, and when it closes."""
+    log = EventLog(tmp_path, flush_interval=0)
+    appended: list[AgentOutput] = []
+    for seq in range(1, 801):  # (~6.5 MB of output events)
+        event = AgentOutput(agent="A", stream="stdout", text=f"{seq:08d}" * 1000)
+        event.seq, event.t = seq, seq / 100
+        log.append(event)
+        appended.append(event)
+    log.flush()
+    assert log.written == 800
+    assert (tmp_path / "session.db").stat().st_size < 1 << 20  # all of it still in the WAL
+    log.close()
+    assert [e.model_dump() for e in read_events(tmp_path)] == [e.model_dump() for e in appended]
 
 
 async def test_list_and_resolve_sessions(tmp_path: Path) -> None:
