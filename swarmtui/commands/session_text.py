@@ -71,7 +71,7 @@ _BASH_OUTCOME = {
 
 def _bash_lines(state: SessionState) -> list[str]:
     """Every Bash operation: how it ended (exit status, denied, rehearsed, skipped) and why."""
-    from swarmtui.engine.summary import bash_summary
+    from swarmtui.engine.summary import bash_summary, time_limit
 
     lines = []
     for b in bash_summary(state):
@@ -79,6 +79,8 @@ def _bash_lines(state: SessionState) -> list[str]:
         command = f": {printable(b['command'])}" if b["command"] is not None else ""
         status = b["status"]
         outcome = _BASH_OUTCOME.get(status) or f"{status}: {printable(b['reason'] or '')}"
+        if status == "rehearsed" and b["timeout"] is not None:
+            outcome += f" ({time_limit(b['timeout'])})"
         allowed = b["permission"] if status in ("done", "failed", "running") else None
         suffix = f" [{printable(allowed)}]" if allowed else ""
         lines.append(f"bash op {b['op']}{where}{command} -> {outcome}{suffix}")

@@ -220,6 +220,7 @@ class BashState:
     output_tail: deque[str] = field(default_factory=lambda: deque(maxlen=OUTPUT_TAIL_LINES))
     # Who let it run, or refused it, and why ("allowed by Bash(npm test) (swarmtui.toml: ...)").
     permission: str | None = None
+    timeout: float | None = None  # a rehearsed one's: how long it would have been allowed to run
 
 
 @dataclass
@@ -1173,7 +1174,13 @@ def _bash_started(s: SessionState, e: BashStarted) -> None:
 
 def _bash_rehearsed(s: SessionState, e: BashRehearsed) -> None:
     s.bash[e.op] = BashState(
-        op=e.op, command=e.command, status="rehearsed", cwd=e.cwd, started_at=e.t, finished_at=e.t
+        op=e.op,
+        command=e.command,
+        status="rehearsed",
+        cwd=e.cwd,
+        started_at=e.t,
+        finished_at=e.t,
+        timeout=e.timeout,
     )
 
 

@@ -127,6 +127,7 @@ def bash_summary(state: SessionState) -> list[dict[str, Any]]:
             "exit_status": b.exit_status,
             "reason": b.reason,
             "permission": b.permission,
+            "timeout": b.timeout,
         }
         for b in state.bash.values()
     ]
@@ -141,6 +142,7 @@ def bash_summary(state: SessionState) -> list[dict[str, Any]]:
                     "exit_status": None,
                     "reason": reason,
                     "permission": None,
+                    "timeout": None,
                 }
             )
     return sorted(entries, key=lambda entry: entry["op"])
@@ -164,6 +166,11 @@ def replaced_files(state: SessionState) -> list[dict[str, Any]]:
         for path, _size, by, was in state.files
         if was is not None
     ]
+
+
+def time_limit(seconds: float) -> str:
+    """`time limit 120 s`: what a rehearsed Bash operation would have been allowed to run."""
+    return f"time limit {seconds:g} s"
 
 
 def replaced_note(replaced: str) -> str:

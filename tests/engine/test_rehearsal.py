@@ -39,6 +39,8 @@ def test_a_rehearsal_creates_nothing_and_starts_nothing(tmp_path: Path) -> None:
     config.write_text(
         '[agent_types.coder]\nbackend = "command"\n'
         f'[backends.command]\ntemplate = "touch {outside}.agent; sleep {marker}"\n'
+        # A cap alone, below the default: the default comes down to it.
+        "[bash]\nmax_timeout = 60\n"
     )
     sessions = tmp_path / "sessions"
     args = ["--rehearsal-seconds", "0.01", "--sessions-dir", str(sessions), "--config", str(config)]
@@ -59,6 +61,7 @@ def test_a_rehearsal_creates_nothing_and_starts_nothing(tmp_path: Path) -> None:
     summary = document["summary"]
     [bash] = summary["bash"]
     assert bash["status"] == "rehearsed" and bash["cwd"] == "." and bash["exit_status"] is None
+    assert bash["timeout"] == 60
     assert str(outside) in bash["command"]
     [agent] = summary["agents"]
     assert agent["status"] == "done"
@@ -74,7 +77,8 @@ def test_a_rehearsal_creates_nothing_and_starts_nothing(tmp_path: Path) -> None:
     text = subprocess.run(
         [*CLI, "replay", str(folder), "--headless"], capture_output=True, text=True, timeout=120
     ).stdout
-    assert f"bash op 0: touch {outside}" in text and "-> rehearsed, not run" in text
+    assert f"bash op 0: touch {outside}" in text
+    assert "-> rehearsed, not run (time limit 60 s)" in text
     assert "rehearsed Deployer (command, in .):" in text
     assert processes_with(marker) == []
 

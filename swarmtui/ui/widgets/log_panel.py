@@ -90,7 +90,7 @@ def describe(event: Event) -> tuple[str, str]:
         WorktreeSetup,
     )
     from swarmtui.engine.state import decision_text
-    from swarmtui.engine.summary import replaced_note
+    from swarmtui.engine.summary import replaced_note, time_limit
 
     kind = event.type
     if isinstance(event, SessionStarted):
@@ -155,7 +155,8 @@ def describe(event: Event) -> tuple[str, str]:
         )
     if isinstance(event, BashRehearsed):
         where = f" (in {event.cwd})" if event.cwd != "." else ""
-        return f"bash#{event.op}", f"rehearsed, not run: {event.command}{where}"
+        limit = f" ({time_limit(event.timeout)})" if event.timeout is not None else ""
+        return f"bash#{event.op}", f"rehearsed, not run{limit}: {event.command}{where}"
     if isinstance(event, AgentRehearsed):
         model = f" {event.model}" if event.model else ""
         after = f", after {', '.join(event.waits)}" if event.waits else ""
