@@ -22,6 +22,9 @@ _COORDINATES_RE = re.compile(r"memory|hooks?\b|coordinat|\bshar(?:e|es|ed|ing)\b
 # Past this many agents with the same problem, one diagnostic names them all.
 _FOLD = 3
 _RUNNABLE = frozenset({"task", "todo_write", "bash", "write", "memory"})
+# Who wrote a file a `Write` operation made, in the session's record: a name no agent may take
+# (SW011), so an agent named `batch` is not taken for it. (Logs made before it say `batch`.)
+BATCH_WRITER = "<batch>"
 # `[bash] max_timeout` as built in: a batch is read without the swarmtui.toml it will run with.
 BASH_DEFAULT_CAP = 600.0
 
@@ -119,6 +122,15 @@ def _duplicates(tasks: list[TaskInfo], diags: Diagnostics) -> None:
     slugs: dict[str, TaskInfo] = {}
     for info in tasks:
         name = info.op.name
+        if name == BATCH_WRITER:
+            diags.add(
+                "SW011",
+                f"agent name {name!r} is swarmtui's own (the batch's Write operations): choose "
+                "another",
+                _range(info.op),
+                op=info.op.index,
+            )
+            continue
         first = seen.get(name)
         if first is None:
             seen[name] = info

@@ -101,10 +101,10 @@ def _skipped_lines(state: SessionState) -> list[str]:
 def _replaced_lines(state: SessionState) -> list[str]:
     """Every file written over another writer's: `artifacts/app.py by Coder B (replaced the
     one Coder A wrote)`."""
-    from swarmtui.engine.summary import replaced_files, replaced_note
+    from swarmtui.engine.summary import replaced_files, replaced_note, writer_name
 
     return [
-        printable(f"{r['path']} by {r['by']} ({replaced_note(r['replaced'])})")
+        printable(f"{r['path']} by {writer_name(r['by'])} ({replaced_note(r['replaced'])})")
         for r in replaced_files(state)
     ]
 

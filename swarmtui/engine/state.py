@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, assert_never
 
+from swarmtui.batch.lint import BATCH_WRITER
 from swarmtui.engine import worktree_state as ws
 from swarmtui.engine.events import (
     AgentActivity,
@@ -1318,8 +1319,15 @@ def _update_speedup(s: SessionState) -> None:
 
 
 def _file_written(s: SessionState, e: FileWritten) -> None:
-    s.files.append((e.path, e.bytes, e.by, e.replaced))
-    s.writers[e.path] = e.by
+    by, replaced = _writer(s, e.by), None if e.replaced is None else _writer(s, e.replaced)
+    s.files.append((e.path, e.bytes, by, replaced))
+    s.writers[e.path] = by
+
+
+def _writer(s: SessionState, by: str) -> str:
+    """BY as recorded now: a log older than BATCH_WRITER says `batch` for the batch's writes
+    (taken as them unless an agent of that session has that name)."""
+    return BATCH_WRITER if by == "batch" and by not in s.agents else by
 
 
 # The kinds every agent emits, found by their class in one look-up: a class pattern below is an

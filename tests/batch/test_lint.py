@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from swarmtui.batch import Severity
-from swarmtui.batch.lint import BASH_DEFAULT_CAP
+from swarmtui.batch.lint import BASH_DEFAULT_CAP, BATCH_WRITER
 from swarmtui.batch.models import TodoWriteOp
 from swarmtui.config import BashOptions
 
@@ -168,6 +168,13 @@ def test_sw012_bad_values() -> None:
     assert [d.line for d in batch.diagnostics if d.code == "SW012"] == [1, 2, 3, 4]
     # A bad todo field takes the default (a warning); the other bad values skip their operation.
     assert [bool(op.skip_reason) for op in batch.operations()] == [True, True, True, False]
+
+
+def test_sw011_the_name_of_the_batchs_writes_is_taken() -> None:
+    batch = parse(f'Task("{BATCH_WRITER}", "x", "coder")\nTask("batch", "y", "coder")\n')
+    [diag] = [d for d in batch.diagnostics if d.code == "SW011"]
+    assert diag.line == 1 and "is swarmtui's own" in diag.message
+    assert [bool(t.skip_reason) for t in batch.tasks()] == [True, False]
 
 
 def test_sw012_a_timeout_that_stops_at_once_or_passes_the_cap() -> None:

@@ -11,6 +11,7 @@ import sys
 import uuid
 from pathlib import Path
 
+from swarmtui.batch.lint import BATCH_WRITER
 from swarmtui.batch.models import BashOp, TaskOp, WriteOp
 from swarmtui.engine.events import AgentRehearsed, BashStarted
 from swarmtui.engine.runners.base import AgentJob, AgentResult, OutputSink
@@ -99,7 +100,7 @@ async def test_what_a_rehearsed_agent_would_have_waited_for_is_recorded(tmp_path
     bash = r.state.bash[2]
     assert (bash.status, bash.cwd, bash.command) == ("rehearsed", "artifacts/scripts", "exit 7")
     assert not r.of(BashStarted)
-    assert ("scripts/run.sh", 8, "batch", None) in r.state.files
+    assert ("scripts/run.sh", 8, BATCH_WRITER, None) in r.state.files
     assert (r.session.path / "scripts" / "run.sh").read_text() == "echo hi\n"
 
 

@@ -44,6 +44,7 @@ _EVENT_STATUS = {
 def describe(event: Event) -> tuple[str, str]:
     """(who, what) for one event, in a few words."""
     # Imported here: the event models are built on first use, not at the app's start-up.
+    from swarmtui.batch.lint import BATCH_WRITER
     from swarmtui.engine.events import (
         AgentActivity,
         AgentCommitted,
@@ -167,7 +168,8 @@ def describe(event: Event) -> tuple[str, str]:
         size = plural(event.bytes, "byte")
         if event.replaced is not None:
             size += f"; {replaced_note(event.replaced)}"
-        return event.by, f"wrote {event.path} ({size})"
+        who = "batch" if event.by == BATCH_WRITER else event.by
+        return who, f"wrote {event.path} ({size})"
     if isinstance(event, OperationSkipped):
         return f"op#{event.op}", f"{event.kind} skipped: {event.reason}"
     if isinstance(event, Control):
