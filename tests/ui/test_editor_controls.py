@@ -42,7 +42,7 @@ async def test_a_click_lands_on_the_character_drawn_there_after_control_characte
     # Textual counts a control character as zero cells; the editor draws it as one glyph:
     # a click landed one column further left per control character before it.
     wide = LINE + "  // the longest line"
-    app = app_for(tmp_path, text=f"{wide}\nTask(\"plain\", \"Another line.\", \"coder\")\n")
+    app = app_for(tmp_path, text=f'{wide}\nTask("plain", "Another line.", "coder")\n')
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         editor = app.main_screen.query_one(BatchEditor)
@@ -59,3 +59,42 @@ async def test_a_click_lands_on_the_character_drawn_there_after_control_characte
         assert editor.cursor_location == (0, column)
         # The whole of the longest line can be scrolled to (with a cell for the cursor).
         assert editor.virtual_size.width == editor.gutter_width + len(wide) + 1
+
+
+def _drawn(editor: BatchEditor, row: int) -> str:
+    """Row ROW of the text as the editor draws it, from the text's first cell."""
+    shown = "".join(segment.text for segment in editor.render_line(row))
+    return shown[editor.gutter_width :]
+
+
+async def test_clicks_the_cursor_and_up_down_on_lines_with_bel_and_bs(tmp_path: Path) -> None:
+    # Rich drops BEL and BS from a `Text`: a line's sections measured through one were two
+    # characters short, so a click, the drawn cursor and the up and down keys drifted.
+    lines = ['Task("ab\x07\x08cd")', 'Task("a\x07\tb")', 'Task("abcdefghijk")']
+    app = app_for(tmp_path, text="\n".join(lines) + "\n")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        editor = app.main_screen.query_one(BatchEditor)
+        left = editor.gutter.left + editor.gutter_width
+        top = editor.gutter.top
+        assert _drawn(editor, 0).startswith('Task("ab␇␈cd")')
+        # A click past the end of a line lands at its end, and the cursor is drawn there.
+        await pilot.click(BatchEditor, offset=(left + 40, top))
+        assert editor.cursor_location == (0, len(lines[0]))
+        assert editor.cursor_screen_offset.x == editor.region.x + left + len(lines[0])
+        # A click on the `b` drawn after `␇` and a tab lands on it.
+        b_cell = _drawn(editor, 1).index("b")
+        await pilot.click(BatchEditor, offset=(left + b_cell, top + 1))
+        assert editor.cursor_location == (1, lines[1].index("b"))
+        assert editor.cursor_screen_offset.x == editor.region.x + left + b_cell
+        # Up from the cell under that `b` on the line below lands on the `b`, and down goes back.
+        await pilot.click(BatchEditor, offset=(left + b_cell, top + 2))
+        assert editor.cursor_location == (2, b_cell)
+        await pilot.press("up")
+        assert editor.cursor_location == (1, lines[1].index("b"))
+        await pilot.press("down")
+        assert editor.cursor_location == (2, b_cell)
+        # The cursor at each column of the first line is drawn on the character of that column.
+        for column in range(len(lines[0]) + 1):
+            editor.cursor_location = (0, column)
+            assert editor.cursor_screen_offset.x == editor.region.x + left + column

@@ -2,7 +2,8 @@
 
 A batch from elsewhere may hold terminal escapes; the editor shows each control or format
 character as one visible glyph (`\\x1b` as `␛`, `swarmtui.safe_text.glyphs`), while Textual
-measures the document's own characters, counting such a character as zero cells wide. Unless
+measures the document's own characters, counting such a character as zero cells wide (and
+cutting a line into sections through a Rich `Text`, which drops BEL and BS altogether). Unless
 every measure of a line goes through the glyphs, a mouse click lands one column further left
 for each control character before it, and the cursor, the up and down keys and the horizontal
 scroll drift the same way. Glyphs keep a line's length, so a column is the same in both.
@@ -11,12 +12,17 @@ scroll drift the same way. Glyphs keep a line's length, so a column is the same 
 
 from __future__ import annotations
 
+from itertools import filterfalse, pairwise
+
 from rich.cells import cell_len
 from textual.document._document import Document, Location
 from textual.document._wrapped_document import WrappedDocument
 from textual.geometry import Offset, Size
 
 from swarmtui.safe_text import glyphs
+
+# What an ASCII line may hold that Textual measures as it is shown (a tab it expands itself).
+_SHOWN_ASCII = bytes(range(0x20, 0x7F)) + b"\t"
 
 
 class GlyphWidths:
@@ -26,12 +32,20 @@ class GlyphWidths:
 
     def get_size(self, tab_width: int) -> Size:
         size: Size = super().get_size(tab_width)  # type: ignore[misc]
-        # (after every edit: only the lines with a control character are measured again, and
-        # looking for them is one pass in C)
-        if all(map(str.isprintable, self._lines)):
+        # (after every edit: only the lines with a control character are measured again, a tab
+        # not being one, and looking for them is a few passes in C over the whole text)
+        text = "".join(self._lines)
+        if text.isascii():
+            if not text.encode("ascii").translate(None, _SHOWN_ASCII):
+                return size
+        elif text.replace("\t", "").isprintable():
             return size
-        shown = [glyphs(line) for line in self._lines if not line.isprintable()]
-        widest = max(cell_len(line.expandtabs(tab_width)) for line in shown)
+        shown = [
+            glyphs(line)
+            for line in filterfalse(str.isprintable, self._lines)
+            if not line.replace("\t", "").isprintable()
+        ]
+        widest = max((cell_len(line.expandtabs(tab_width)) for line in shown), default=0)
         return Size(max(size.width, widest), size.height)
 
 
@@ -43,8 +57,11 @@ class GlyphWrappedDocument(WrappedDocument):
     """Textual's map between the screen's cells and a line's columns, through its glyphs."""
 
     def get_sections(self, line_index: int) -> list[str]:
-        # (where the cursor is drawn, and where the up and down keys keep it)
-        return [glyphs(section) for section in super().get_sections(line_index)]
+        # (where the cursor is drawn, and where the up and down keys keep it; cut from the
+        # glyphs themselves, never through a Rich `Text`, so each keeps its length)
+        line = glyphs(self.document[line_index])
+        ends = pairwise([0, *self.get_offsets(line_index), len(line)])
+        return [line[start:end] for start, end in ends]
 
     def offset_to_location(self, offset: Offset) -> Location:
         # (where a click lands: a line in several sections finds its column through them;
