@@ -176,6 +176,18 @@ class BashOptions(_Strict):
     timeout: float = Field(default=120.0, gt=0, description="seconds, when it names none")
     max_timeout: float = Field(default=600.0, gt=0, description="seconds, whatever it names")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_capped(cls, data: Any) -> Any:
+        # A cap set alone below the built-in default lowers the default with it: the user asked
+        # for no command to run longer, and never chose the 120 s that would break it.
+        if isinstance(data, dict) and "timeout" not in data:
+            cap = data.get("max_timeout")
+            default = cls.model_fields["timeout"].default
+            if isinstance(cap, int | float) and not isinstance(cap, bool) and 0 < cap < default:
+                return {**data, "timeout": cap}
+        return data
+
     @model_validator(mode="after")
     def _default_within_the_cap(self) -> BashOptions:
         if self.timeout > self.max_timeout:

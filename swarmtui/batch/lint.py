@@ -11,7 +11,7 @@ from pathlib import Path
 from swarmtui.batch.agent_types import known_type_names
 from swarmtui.batch.calls import TaskInfo
 from swarmtui.batch.diagnostics import Diagnostics
-from swarmtui.batch.models import Batch, MemoryOp, TaskOp, TodoWriteOp
+from swarmtui.batch.models import BashOp, Batch, MemoryOp, Severity, TaskOp, TodoWriteOp
 from swarmtui.batch.paths import slug
 from swarmtui.batch.source import Range
 from swarmtui.batch.todos import link_todos
@@ -22,6 +22,11 @@ _COORDINATES_RE = re.compile(r"memory|hooks?\b|coordinat|\bshar(?:e|es|ed|ing)\b
 # Past this many agents with the same problem, one diagnostic names them all.
 _FOLD = 3
 _RUNNABLE = frozenset({"task", "todo_write", "bash", "write", "memory"})
+# Who wrote a file a `Write` operation made, in the session's record: a name no agent may take
+# (SW011), so an agent named `batch` is not taken for it. (Logs made before it say `batch`.)
+BATCH_WRITER = "<batch>"
+# `[bash] max_timeout` as built in: a batch is read without the swarmtui.toml it will run with.
+BASH_DEFAULT_CAP = 600.0
 
 
 def lint(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics, project_dir: Path | None) -> None:
@@ -32,6 +37,7 @@ def lint(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics, project_dir: P
     _cycles(tasks, diags)
     _separate_messages(batch, tasks, diags)
     _memory_use(tasks, diags)
+    _timeouts(batch, diags)
     link_todos(batch, tasks, diags)
     _todo_list(batch, tasks, diags)
 
@@ -65,6 +71,36 @@ def _agent_types(tasks: list[TaskInfo], diags: Diagnostics, project_dir: Path | 
         )
 
 
+def _timeouts(batch: Batch, diags: Diagnostics) -> None:
+    """SW012: a `timeout` of 0 (it would stop the work at once), and a Bash one past the cap,
+    above all one in milliseconds as Claude Code's Bash tool counts them."""
+    for op in batch.operations():
+        if not isinstance(op, BashOp | TaskOp) or op.timeout is None:
+            continue
+        what = "command" if isinstance(op, BashOp) else "agent"
+        where = op.line, op.column, op.end_line, op.end_column
+        if op.timeout == 0:
+            diags.add(
+                "SW012",
+                f"`timeout: 0` would stop the {what} at once: give the seconds it may run, or "
+                "no timeout for the default",
+                where,
+                op=op.index,
+            )
+        elif isinstance(op, BashOp) and op.timeout > BASH_DEFAULT_CAP:
+            stopped = (
+                f"the command is stopped at the default cap of {BASH_DEFAULT_CAP:g} s unless "
+                "swarmtui.toml raises `[bash] max_timeout`"
+            )
+            message = (
+                f"`timeout: {op.timeout:g}` counts seconds, not milliseconds as in Claude "
+                f"Code: did you mean `timeout: {op.timeout / 1000:g}`? As written, {stopped}"
+                if op.timeout >= 1000
+                else f"`timeout: {op.timeout:g}` is more than the cap: {stopped}"
+            )
+            diags.add("SW012", message, where, op=op.index, severity=Severity.WARNING)
+
+
 def suggest_type(name: str, known: Collection[str]) -> str | None:
     """The known type NAME is surely a slip for: a near spelling (`reviewr`), a different case
     or separator (`Code_Analyzer`), or the one known type that ends with it (`architect` →
@@ -86,6 +122,15 @@ def _duplicates(tasks: list[TaskInfo], diags: Diagnostics) -> None:
     slugs: dict[str, TaskInfo] = {}
     for info in tasks:
         name = info.op.name
+        if name == BATCH_WRITER:
+            diags.add(
+                "SW011",
+                f"agent name {name!r} is swarmtui's own (the batch's Write operations): choose "
+                "another",
+                _range(info.op),
+                op=info.op.index,
+            )
+            continue
         first = seen.get(name)
         if first is None:
             seen[name] = info

@@ -71,7 +71,7 @@ _BASH_OUTCOME = {
 
 def _bash_lines(state: SessionState) -> list[str]:
     """Every Bash operation: how it ended (exit status, denied, rehearsed, skipped) and why."""
-    from swarmtui.engine.summary import bash_summary
+    from swarmtui.engine.summary import bash_summary, time_limit
 
     lines = []
     for b in bash_summary(state):
@@ -79,6 +79,8 @@ def _bash_lines(state: SessionState) -> list[str]:
         command = f": {printable(b['command'])}" if b["command"] is not None else ""
         status = b["status"]
         outcome = _BASH_OUTCOME.get(status) or f"{status}: {printable(b['reason'] or '')}"
+        if status == "rehearsed" and b["timeout"] is not None:
+            outcome += f" ({time_limit(b['timeout'])})"
         allowed = b["permission"] if status in ("done", "failed", "running") else None
         suffix = f" [{printable(allowed)}]" if allowed else ""
         lines.append(f"bash op {b['op']}{where}{command} -> {outcome}{suffix}")
@@ -99,10 +101,10 @@ def _skipped_lines(state: SessionState) -> list[str]:
 def _replaced_lines(state: SessionState) -> list[str]:
     """Every file written over another writer's: `artifacts/app.py by Coder B (replaced the
     one Coder A wrote)`."""
-    from swarmtui.engine.summary import replaced_files, replaced_note
+    from swarmtui.engine.summary import replaced_files, replaced_note, writer_name
 
     return [
-        printable(f"{r['path']} by {r['by']} ({replaced_note(r['replaced'])})")
+        printable(f"{r['path']} by {writer_name(r['by'])} ({replaced_note(r['replaced'])})")
         for r in replaced_files(state)
     ]
 

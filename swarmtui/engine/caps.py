@@ -83,8 +83,15 @@ class Caps:
         self._live: dict[str, tuple[int, float]] = {}
         self.crossed: Crossed | None = None  # the session cap, once crossed
 
-    def _priced(self, agent: PlannedAgent) -> bool:
-        return unpriced(agent.runs_on, agent.model, self.prices) is None
+    def _priced_spender(self, agent: PlannedAgent) -> bool:
+        """AGENT spends what the budget can count: not a model priced at nothing (a free local
+        one), which spends nothing."""
+        if agent.runs_on not in SPENDING_BACKENDS:
+            return False
+        if unpriced(agent.runs_on, agent.model, self.prices) is not None:
+            return False
+        price = self.prices.get(agent.model or "") if agent.runs_on == "openai" else None
+        return price is None or price.input > 0 or price.output > 0
 
     def timeout(self, own: float | None) -> float | None:
         """An agent's run time limit: its own `timeout` option or the cap, the smaller."""
@@ -128,8 +135,9 @@ class Caps:
                 spent = f"{dollars(budget)} spent ({dollars(self._cost)})"
                 return f"budget of {spent}; not started"
             # Nothing spent, and nothing may be: an agent the budget can price would cross it
-            # with its first token; one it cannot is beyond it, as SW020 said.
-            if agent.runs_on in SPENDING_BACKENDS and self._priced(agent):
+            # with its first token, unless its price is nothing; one it cannot price is beyond
+            # it, as SW020 said.
+            if self._priced_spender(agent):
                 return f"the budget of {dollars(budget)} allows no spending; not started"
         if self.max_tokens is not None and self._tokens >= self.max_tokens:
             return f"the session's cap of {self.max_tokens} tokens is used up; not started"

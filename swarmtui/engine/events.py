@@ -351,8 +351,8 @@ class FileWritten(EventBase):
     type: Literal["file_written"] = "file_written"
     path: str  # relative to the session folder
     bytes: int
-    by: str
-    # Who wrote the file this one replaced (another agent, or "batch"); None: a new file, one
+    by: str  # an agent's name, or "<batch>" (BATCH_WRITER; "batch" in older logs) for a Write
+    # Who wrote the file this one replaced (another agent, or "<batch>"); None: a new file, one
     # its writer wrote before, or a log older than this field.
     replaced: str | None = None
 

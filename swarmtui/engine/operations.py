@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
+from swarmtui.batch.lint import BATCH_WRITER
 from swarmtui.batch.models import MemoryOp, Operation, TodoWriteOp, WriteOp
 from swarmtui.engine.approvals import Answer, Subject
 from swarmtui.engine.events import ApprovalDecided, Event, FileWritten, TodoChanged, TodoStatus
@@ -177,5 +178,5 @@ def _write(ctx: OpContext, op: WriteOp, relative: str) -> None:
     except OSError as exc:
         ctx.skip(op, f"{relative}: not written ({exc.strerror or exc})")
         return
-    replaced = ctx.state.replaced(relative, "batch")
-    ctx.emit(FileWritten(path=relative, bytes=size, by="batch", replaced=replaced))
+    replaced = ctx.state.replaced(relative, BATCH_WRITER)
+    ctx.emit(FileWritten(path=relative, bytes=size, by=BATCH_WRITER, replaced=replaced))

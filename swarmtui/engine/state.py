@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, assert_never
 
+from swarmtui.batch.lint import BATCH_WRITER
 from swarmtui.engine import worktree_state as ws
 from swarmtui.engine.events import (
     AgentActivity,
@@ -220,6 +221,7 @@ class BashState:
     output_tail: deque[str] = field(default_factory=lambda: deque(maxlen=OUTPUT_TAIL_LINES))
     # Who let it run, or refused it, and why ("allowed by Bash(npm test) (swarmtui.toml: ...)").
     permission: str | None = None
+    timeout: float | None = None  # a rehearsed one's: how long it would have been allowed to run
 
 
 @dataclass
@@ -1173,7 +1175,13 @@ def _bash_started(s: SessionState, e: BashStarted) -> None:
 
 def _bash_rehearsed(s: SessionState, e: BashRehearsed) -> None:
     s.bash[e.op] = BashState(
-        op=e.op, command=e.command, status="rehearsed", cwd=e.cwd, started_at=e.t, finished_at=e.t
+        op=e.op,
+        command=e.command,
+        status="rehearsed",
+        cwd=e.cwd,
+        started_at=e.t,
+        finished_at=e.t,
+        timeout=e.timeout,
     )
 
 
@@ -1311,8 +1319,15 @@ def _update_speedup(s: SessionState) -> None:
 
 
 def _file_written(s: SessionState, e: FileWritten) -> None:
-    s.files.append((e.path, e.bytes, e.by, e.replaced))
-    s.writers[e.path] = e.by
+    by, replaced = _writer(s, e.by), None if e.replaced is None else _writer(s, e.replaced)
+    s.files.append((e.path, e.bytes, by, replaced))
+    s.writers[e.path] = by
+
+
+def _writer(s: SessionState, by: str) -> str:
+    """BY as recorded now: a log older than BATCH_WRITER says `batch` for the batch's writes
+    (taken as them unless an agent of that session has that name)."""
+    return BATCH_WRITER if by == "batch" and by not in s.agents else by
 
 
 # The kinds every agent emits, found by their class in one look-up: a class pattern below is an

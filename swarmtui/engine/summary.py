@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from swarmtui.batch.lint import BATCH_WRITER
 from swarmtui.engine.state import SessionState, approval_json, cluster_json
 from swarmtui.engine.worktree_state import workspace_json, worktree_json
 
@@ -127,6 +128,7 @@ def bash_summary(state: SessionState) -> list[dict[str, Any]]:
             "exit_status": b.exit_status,
             "reason": b.reason,
             "permission": b.permission,
+            "timeout": b.timeout,
         }
         for b in state.bash.values()
     ]
@@ -141,6 +143,7 @@ def bash_summary(state: SessionState) -> list[dict[str, Any]]:
                     "exit_status": None,
                     "reason": reason,
                     "permission": None,
+                    "timeout": None,
                 }
             )
     return sorted(entries, key=lambda entry: entry["op"])
@@ -166,9 +169,19 @@ def replaced_files(state: SessionState) -> list[dict[str, Any]]:
     ]
 
 
+def time_limit(seconds: float) -> str:
+    """`time limit 120 s`: what a rehearsed Bash operation would have been allowed to run."""
+    return f"time limit {seconds:g} s"
+
+
+def writer_name(by: str) -> str:
+    """Who wrote a file, in words: an agent's name, or `the batch` for a `Write` operation."""
+    return "the batch" if by == BATCH_WRITER else by
+
+
 def replaced_note(replaced: str) -> str:
     """`replaced the one Coder A wrote` (`... the batch wrote` for a `Write` operation's)."""
-    return f"replaced the one {'the batch' if replaced == 'batch' else replaced} wrote"
+    return f"replaced the one {writer_name(replaced)} wrote"
 
 
 def file_note(state: SessionState, agent: str, path: str) -> str | None:
@@ -176,7 +189,7 @@ def file_note(state: SessionState, agent: str, path: str) -> str | None:
     another writer has replaced it since (then the folder holds theirs); None: neither."""
     now = state.writers.get(path)
     if now is not None and now != agent:
-        return f"replaced since by {'the batch' if now == 'batch' else now}"
+        return f"replaced since by {writer_name(now)}"
     for written, _size, by, was in reversed(state.files):
         if written == path and by == agent:
             return None if was is None else replaced_note(was)

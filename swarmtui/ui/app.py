@@ -244,6 +244,14 @@ class SwarmApp(ReportsFailures, App[None]):
             markup=False,
         )
 
+    def action_help_quit(self) -> None:
+        """ctrl+c outside the editor: say how to quit. (Textual's own toast is markup, which
+        `notify` here shows as written: `[b]ctrl+q[/b]`.)"""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+                return
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Lets the tcss use $agent-* with any theme, including Textual's built-in ones.
         # (and $row-cursor: a translucent grey that suits light and dark built-in themes)

@@ -285,3 +285,17 @@ async def test_a_budget_of_nothing_refuses_what_it_can_price_and_runs_what_it_ca
     assert "they start unless priced agents have spent the budget" in warning
     asked = [r.json()["model"] for r in fake_server.requests if r.method == "POST"]
     assert asked == ["local-model"]  # the paid one never reached the server
+
+
+async def test_a_budget_of_nothing_runs_a_model_priced_at_nothing(
+    fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    # (the docs tell users to price a free local model at 0; it was refused as if it could spend)
+    batch = one_message(task(0, "Free", model="free-model"), task(1, "Paid"))
+    prices = {"free-model": Price(input=0.0, output=0.0), "fake-model": Price(input=1, output=1)}
+    settings = {**_settings(fake_server.base_url), "prices": prices}
+    r = await run(batch, tmp_path, budget_usd=0.0, **settings)
+    free, paid = r.state.agents["Free"], r.state.agents["Paid"]
+    assert free.status == "done" and free.result == "Hello from the fake"
+    assert paid.reason == "the budget of $0.00 allows no spending; not started"
+    assert [d for d in r.state.diagnostics if d.code == "SW020"] == []  # it can be counted

@@ -9,8 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from swarmtui.batch.lint import BATCH_WRITER
 from swarmtui.commands.session_text import final_text
-from swarmtui.engine.events import FileWritten
+from swarmtui.engine.events import AgentPlan, FileWritten, SessionStarted
 from swarmtui.engine.state import SessionState, apply
 from swarmtui.engine.summary import file_note
 from swarmtui.ui.widgets.log_panel import describe
@@ -42,11 +43,11 @@ def test_parallel_agents_writing_one_path_are_recorded_as_replacing(
 
     writes = [f for f in document["state"]["files"] if f["path"] == "artifacts/app.py"]
     first, second, batch = (w["by"] for w in writes)
-    assert {first, second} == {"Coder A", "Coder B"} and batch == "batch"
+    assert {first, second} == {"Coder A", "Coder B"} and batch == BATCH_WRITER
     assert [w["replaced"] for w in writes] == [None, first, second]
     assert document["summary"]["replaced_files"] == [
         {"path": "artifacts/app.py", "by": second, "replaced": first},
-        {"path": "artifacts/app.py", "by": "batch", "replaced": second},
+        {"path": "artifacts/app.py", "by": BATCH_WRITER, "replaced": second},
     ]
     session = Path(document["summary"]["path"])
     assert (session / "artifacts/app.py").read_text() == "print('batch')\n"
@@ -60,10 +61,10 @@ def test_parallel_agents_writing_one_path_are_recorded_as_replacing(
     )
     assert replay.returncode == 0, replay.stderr
     assert f"artifacts/app.py by {second} (replaced the one {first} wrote)" in replay.stdout
-    assert "artifacts/app.py by batch (replaced the one " + second + " wrote)" in replay.stdout
+    assert f"artifacts/app.py by the batch (replaced the one {second} wrote)" in replay.stdout
 
 
-def _fold(*events: FileWritten) -> SessionState:
+def _fold(*events: FileWritten | SessionStarted) -> SessionState:
     state = SessionState()
     for seq, event in enumerate(events, 1):
         event.seq = seq
@@ -82,7 +83,7 @@ def test_the_log_line_and_the_detail_say_whose_file_was_replaced() -> None:
 
     state = _fold(mine, theirs)
     assert state.replaced("artifacts/app.py", "Coder B") is None  # its own file now
-    assert state.replaced("artifacts/app.py", "batch") == "Coder B"
+    assert state.replaced("artifacts/app.py", BATCH_WRITER) == "Coder B"
     assert file_note(state, "Coder B", "artifacts/app.py") == "replaced the one Coder A wrote"
     assert file_note(state, "Coder A", "artifacts/app.py") == "replaced since by Coder B"
     assert file_note(state, "Coder A", "artifacts/other.py") is None
@@ -95,3 +96,47 @@ def test_a_recording_from_before_the_field_replays_without_it(tmp_path: Path) ->
     state = _fold(event)
     assert state.to_json()["files"] == [{"path": "app.py", "bytes": 3, "by": "A", "replaced": None}]
     assert "replaced" not in final_text(state, tmp_path)
+
+
+def test_an_agent_named_batch_is_not_taken_for_the_batch(
+    fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    # (its file and a later Write's shared the tag `batch`: the Write was not recorded as
+    # replacing it, and a note said "the batch wrote" of the agent's)
+    async def answer(request: Request, conn: Connection) -> None:
+        await conn.start_sse()
+        await conn.content("```python path=app.py\nprint('agent')\n```\n")
+        await conn.finish((10, 6))
+
+    fake_server.default = answer
+    text = BATCH.replace('Task("Coder A"', 'Task("batch"').replace(
+        'Task("Coder B", "Write app.py.", "coder")\n', ""
+    )
+    document, printed = run_openai_batch(tmp_path, fake_server.base_url, text)
+    assert document["summary"]["status"] == "completed", printed
+    writes = [f for f in document["state"]["files"] if f["path"] == "artifacts/app.py"]
+    assert [(w["by"], w["replaced"]) for w in writes] == [("batch", None), (BATCH_WRITER, "batch")]
+    session = Path(document["summary"]["path"])
+    replay = subprocess.run(
+        [sys.executable, "-m", "swarmtui", "replay", str(session), "--headless"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "artifacts/app.py by the batch (replaced the one batch wrote)" in replay.stdout
+
+
+def test_a_recording_from_before_the_batch_writer_tag_still_reads(tmp_path: Path) -> None:
+    # Logs made before it tagged a Write's file `batch`: still the batch's, unless the session
+    # had an agent of that name.
+    started = SessionStarted(session_id="s", title="t", backend="rehearsal", started_at="now")
+    written = FileWritten(path="app.py", bytes=3, by="A")
+    over = FileWritten(path="app.py", bytes=4, by="batch", replaced="A")
+    state = _fold(started, written, over)
+    assert state.files[-1] == ("app.py", 4, BATCH_WRITER, "A")
+    assert file_note(state, "A", "app.py") == "replaced since by the batch"
+    assert "app.py by the batch (replaced the one A wrote)" in final_text(state, tmp_path)
+    named = started.model_copy(update={"agents": [AgentPlan(name="batch"), AgentPlan(name="A")]})
+    state = _fold(named, written, over)
+    assert state.files[-1] == ("app.py", 4, "batch", "A")
+    assert file_note(state, "A", "app.py") == "replaced since by batch"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from swarmtui.batch import Severity
+from swarmtui.batch.lint import BASH_DEFAULT_CAP, BATCH_WRITER
 from swarmtui.batch.models import TodoWriteOp
+from swarmtui.config import BashOptions
 
 from .conftest import codes, parse
 
@@ -166,6 +168,58 @@ def test_sw012_bad_values() -> None:
     assert [d.line for d in batch.diagnostics if d.code == "SW012"] == [1, 2, 3, 4]
     # A bad todo field takes the default (a warning); the other bad values skip their operation.
     assert [bool(op.skip_reason) for op in batch.operations()] == [True, True, True, False]
+
+
+def test_sw011_the_name_of_the_batchs_writes_is_taken() -> None:
+    batch = parse(f'Task("{BATCH_WRITER}", "x", "coder")\nTask("batch", "y", "coder")\n')
+    [diag] = [d for d in batch.diagnostics if d.code == "SW011"]
+    assert diag.line == 1 and "is swarmtui's own" in diag.message
+    assert [bool(t.skip_reason) for t in batch.tasks()] == [True, False]
+
+
+def test_sw012_a_timeout_that_stops_at_once_or_passes_the_cap() -> None:
+    text = (
+        'Bash("npm test", {timeout: 120000})\n'  # milliseconds, as Claude Code counts them
+        'Bash("make", {timeout: 900})\n'
+        'Bash("make check", {timeout: 0})\n'
+        'Task("A", "Do it.", "coder", {timeout: 0})\n'
+        'Bash("ls", {timeout: 600})\n'  # the cap itself: fine
+    )
+    batch = parse(text)
+    found = [(d.line, d.severity, d.message) for d in batch.diagnostics if d.code == "SW012"]
+    assert found == [
+        (
+            1,
+            Severity.WARNING,
+            "`timeout: 120000` counts seconds, not milliseconds as in Claude Code: did you mean "
+            "`timeout: 120`? As written, the command is stopped at the default cap of 600 s "
+            "unless swarmtui.toml raises `[bash] max_timeout`",
+        ),
+        (
+            2,
+            Severity.WARNING,
+            "`timeout: 900` is more than the cap: the command is stopped at the default cap of "
+            "600 s unless swarmtui.toml raises `[bash] max_timeout`",
+        ),
+        (
+            3,
+            Severity.ERROR,
+            "`timeout: 0` would stop the command at once: give the seconds it may run, or no "
+            "timeout for the default",
+        ),
+        (
+            4,
+            Severity.ERROR,
+            "`timeout: 0` would stop the agent at once: give the seconds it may run, or no "
+            "timeout for the default",
+        ),
+    ]
+    # A warning runs (at the cap); a timeout of 0 does not run at all.
+    assert [bool(op.skip_reason) for op in batch.operations()] == [False, False, True, True, False]
+
+
+def test_the_linters_bash_cap_is_the_built_in_one() -> None:
+    assert BashOptions().max_timeout == BASH_DEFAULT_CAP
 
 
 def test_sw014_unmatched_wait_phrase() -> None:

@@ -62,3 +62,17 @@ def test_the_default_may_not_exceed_the_cap(
     assert "expected timeout ≤ max_timeout (600)" in text
     file.write_text("[bash]\ntimeout = 900\nmax_timeout = 1800\n")
     assert load_config(file).config.bash == BashOptions(timeout=900, max_timeout=1800)
+
+
+def test_a_cap_set_alone_below_the_default_lowers_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SWARMTUI_CONFIG_DIR", str(tmp_path / "user"))
+    file = tmp_path / "swarmtui.toml"
+    file.write_text("[bash]\nmax_timeout = 60\n")
+    assert load_config(file).config.bash == BashOptions(timeout=60, max_timeout=60)
+    assert BashOptions(max_timeout=1800) == BashOptions(timeout=120, max_timeout=1800)
+    # A default the user chose above the cap is still refused: only the built-in one bends.
+    file.write_text("[bash]\ntimeout = 90\nmax_timeout = 60\n")
+    with pytest.raises(ConfigError, match="expected timeout ≤ max_timeout \\(60\\)"):
+        load_config(file)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from swarmtui.batch.lint import BATCH_WRITER
 from swarmtui.batch.models import BashOp, WriteOp
 from swarmtui.engine.fence import FenceError, open_fenced_folder, write_fenced, write_fenced_in
 from swarmtui.engine.summary import skipped_summary
@@ -69,8 +70,8 @@ async def test_writes_that_escape_are_refused_and_write_nothing(
     assert r.state.status == "failed"
     assert r.state.reason is not None and r.state.reason.startswith("write op 1 (../escape.txt)")
     assert (r.session.path / "docs" / "ok.md").read_text() == "fine"
-    made = [] if hard_link_made else [("artifacts/hard.txt", 5, "batch", None)]
-    assert r.state.files == [*made, ("docs/ok.md", 4, "batch", None)]
+    made = [] if hard_link_made else [("artifacts/hard.txt", 5, BATCH_WRITER, None)]
+    assert r.state.files == [*made, ("docs/ok.md", 4, BATCH_WRITER, None)]
 
 
 def test_write_fenced_refuses_links_on_any_component(tmp_path: Path, outside: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
+from swarmtui.batch.lint import BATCH_WRITER
 from swarmtui.engine.events import (
     AgentFinished,
     AgentOutput,
@@ -127,7 +128,7 @@ def test_every_event_type_is_folded() -> None:
     assert entry.deleted and [w.by for w in entry.history] == ["user", "batch"]
     assert state.todos["1"].status == "completed"
     assert state.bash[3].status == "failed" and list(state.bash[3].output_tail) == ["hi"]
-    assert state.files == [("artifacts/x.md", 3, "batch", None)]
+    assert state.files == [("artifacts/x.md", 3, BATCH_WRITER, None)]  # (an older log's tag)
     assert state.skipped == [(4, "write", "refused")]
     assert state.paused is False  # a finished session is not paused
     assert state.agents["A"].tokens_in == 20 and state.cost_usd == 0.5

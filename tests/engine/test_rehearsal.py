@@ -11,6 +11,7 @@ import sys
 import uuid
 from pathlib import Path
 
+from swarmtui.batch.lint import BATCH_WRITER
 from swarmtui.batch.models import BashOp, TaskOp, WriteOp
 from swarmtui.engine.events import AgentRehearsed, BashStarted
 from swarmtui.engine.runners.base import AgentJob, AgentResult, OutputSink
@@ -39,6 +40,8 @@ def test_a_rehearsal_creates_nothing_and_starts_nothing(tmp_path: Path) -> None:
     config.write_text(
         '[agent_types.coder]\nbackend = "command"\n'
         f'[backends.command]\ntemplate = "touch {outside}.agent; sleep {marker}"\n'
+        # A cap alone, below the default: the default comes down to it.
+        "[bash]\nmax_timeout = 60\n"
     )
     sessions = tmp_path / "sessions"
     args = ["--rehearsal-seconds", "0.01", "--sessions-dir", str(sessions), "--config", str(config)]
@@ -59,6 +62,7 @@ def test_a_rehearsal_creates_nothing_and_starts_nothing(tmp_path: Path) -> None:
     summary = document["summary"]
     [bash] = summary["bash"]
     assert bash["status"] == "rehearsed" and bash["cwd"] == "." and bash["exit_status"] is None
+    assert bash["timeout"] == 60
     assert str(outside) in bash["command"]
     [agent] = summary["agents"]
     assert agent["status"] == "done"
@@ -74,7 +78,8 @@ def test_a_rehearsal_creates_nothing_and_starts_nothing(tmp_path: Path) -> None:
     text = subprocess.run(
         [*CLI, "replay", str(folder), "--headless"], capture_output=True, text=True, timeout=120
     ).stdout
-    assert f"bash op 0: touch {outside}" in text and "-> rehearsed, not run" in text
+    assert f"bash op 0: touch {outside}" in text
+    assert "-> rehearsed, not run (time limit 60 s)" in text
     assert "rehearsed Deployer (command, in .):" in text
     assert processes_with(marker) == []
 
@@ -95,7 +100,7 @@ async def test_what_a_rehearsed_agent_would_have_waited_for_is_recorded(tmp_path
     bash = r.state.bash[2]
     assert (bash.status, bash.cwd, bash.command) == ("rehearsed", "artifacts/scripts", "exit 7")
     assert not r.of(BashStarted)
-    assert ("scripts/run.sh", 8, "batch", None) in r.state.files
+    assert ("scripts/run.sh", 8, BATCH_WRITER, None) in r.state.files
     assert (r.session.path / "scripts" / "run.sh").read_text() == "echo hi\n"
 
 

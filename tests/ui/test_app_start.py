@@ -293,3 +293,16 @@ def test_the_backend_shown_before_the_settings_are_built_is_their_default(
 ) -> None:
     app = make_app(text="", sessions_dir=no_config, settings_factory=RunSettings)
     assert app.backend_label == RunSettings().backend
+
+
+async def test_ctrl_c_says_how_to_quit_in_plain_words(no_config: Path) -> None:
+    # (the toast read `Press [b]ctrl+q[/b] to quit the app`: every toast here is plain text)
+    app = make_app(text="", sessions_dir=no_config, project_dir=no_config)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await workers_done(app)
+        app.set_focus(None)  # (in the editor, ctrl+c copies)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        said = [(n.title, n.message) for n in app._notifications]
+        assert ("Do you want to quit?", "Press ctrl+q to quit the app") in said, said
+        assert app.is_running

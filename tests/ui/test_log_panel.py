@@ -86,6 +86,8 @@ async def test_a_very_long_name_is_cut_at_the_bound() -> None:
 def test_rehearsed_operations_say_what_would_have_run() -> None:
     bash = BashRehearsed(op=2, command="npm install left-pad", cwd="app")
     assert describe(bash) == ("bash#2", "rehearsed, not run: npm install left-pad (in app)")
+    limited = BashRehearsed(op=3, command="make", cwd=".", timeout=600)
+    assert describe(limited) == ("bash#3", "rehearsed, not run (time limit 600 s): make")
     agent = AgentRehearsed(
         agent="Coder", backend="command", command="llm 'Write it'", cwd=".", waits=["spec"]
     )

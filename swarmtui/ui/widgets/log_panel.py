@@ -44,6 +44,7 @@ _EVENT_STATUS = {
 def describe(event: Event) -> tuple[str, str]:
     """(who, what) for one event, in a few words."""
     # Imported here: the event models are built on first use, not at the app's start-up.
+    from swarmtui.batch.lint import BATCH_WRITER
     from swarmtui.engine.events import (
         AgentActivity,
         AgentCommitted,
@@ -90,7 +91,7 @@ def describe(event: Event) -> tuple[str, str]:
         WorktreeSetup,
     )
     from swarmtui.engine.state import decision_text
-    from swarmtui.engine.summary import replaced_note
+    from swarmtui.engine.summary import replaced_note, time_limit
 
     kind = event.type
     if isinstance(event, SessionStarted):
@@ -155,7 +156,8 @@ def describe(event: Event) -> tuple[str, str]:
         )
     if isinstance(event, BashRehearsed):
         where = f" (in {event.cwd})" if event.cwd != "." else ""
-        return f"bash#{event.op}", f"rehearsed, not run: {event.command}{where}"
+        limit = f" ({time_limit(event.timeout)})" if event.timeout is not None else ""
+        return f"bash#{event.op}", f"rehearsed, not run{limit}: {event.command}{where}"
     if isinstance(event, AgentRehearsed):
         model = f" {event.model}" if event.model else ""
         after = f", after {', '.join(event.waits)}" if event.waits else ""
@@ -166,7 +168,8 @@ def describe(event: Event) -> tuple[str, str]:
         size = plural(event.bytes, "byte")
         if event.replaced is not None:
             size += f"; {replaced_note(event.replaced)}"
-        return event.by, f"wrote {event.path} ({size})"
+        who = "batch" if event.by == BATCH_WRITER else event.by
+        return who, f"wrote {event.path} ({size})"
     if isinstance(event, OperationSkipped):
         return f"op#{event.op}", f"{event.kind} skipped: {event.reason}"
     if isinstance(event, Control):
