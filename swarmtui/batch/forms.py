@@ -5,7 +5,7 @@ People paste `TodoWrite { todos: [...] }`, `Bash "npm test"`, `- Task(...)`, `1.
 `mcp__claude-flow__agent_spawn researcher --capabilities="a,b"`. The scanner rewrites such lines,
 keeping every column, so that tree-sitter reads them as ordinary calls:
 
-- a list marker (`- `, `* `, `1. `) before an operation becomes spaces;
+- a list marker (`- `, `* `, `1. `) or a quote's `>` before an operation becomes spaces;
 - `Name {...}` becomes `____= {...}`: an assignment the parser knows (by position) to be a call
   of Name with that one argument;
 - a command-line call is blanked and its words are parsed here.
@@ -22,7 +22,7 @@ from swarmtui.batch.names import is_operation_name
 
 NAME = r"mcp__[A-Za-z0-9@._-]+?__[A-Za-z0-9_]+|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?"
 _LINE_RE = re.compile(
-    r"(?P<indent>[ \t]*)(?P<marker>(?:[-*+•]|\d{1,3}[.)])[ \t]+)?(?P<await>await[ \t]+)?"
+    r"(?P<indent>[ \t]*)(?P<marker>(?:[-*+•]|\d{1,3}[.)])[ \t]+|>[ \t]*)?(?P<await>await[ \t]+)?"
     rf"(?P<name>{NAME})(?P<gap>[ \t]*)(?P<rest>[^\n]*)"
 )
 # An MCP tool name whose server is spelt with `-`, `@` or `.`: JavaScript would read

@@ -9,22 +9,21 @@ from dataclasses import dataclass
 
 from swarmtui.batch.names import reads_as_operation
 
-# A whole line that is one bracketed label, maybe with a colon and a comment after it. The label
-# is prose and may hold any character (`[Message 2 - The batch's own]:`, `[Ops (CI/CD) {fast}]:`):
-# it is the shortest that leaves such an end, so that brackets inside it (`[Step [b] c]:`) and
-# in the comment (`[Message 2]: // see [x]`) both read right. `_is_code` tells code apart.
-_BRACKET_RE = re.compile(r"[ \t]*\[(?P<label>[^\n]*?)\][ \t]*(?P<colon>:?)[ \t]*(?://[^\n]*)?\r?$")
-# `Message 2: [BatchTool - title]` (the prefix form followed by a bracketed label).
-_PREFIXED_RE = re.compile(
-    r"[ \t]*message[ \t]+(?P<num>\d{1,6})[ \t]*:?[ \t]*\[(?P<label>[^\n]*?)\]"
-    r"[ \t]*:?[ \t]*(?://[^\n]*)?\r?$",
-    re.IGNORECASE,
-)
+# A line that opens a bracketed label (`[Deploy]:`), and `Message 2: [BatchTool - title]`. Where
+# the label ends is found by `_bracketed` without a regex: a regex for "the shortest label that
+# leaves such an end" retried its end at every `]` and every blank, quadratic on a long line.
+_OPEN_RE = re.compile(r"[ \t]*\[")
+_PREFIXED_RE = re.compile(r"[ \t]*message[ \t]+(?P<num>\d{1,6})[ \t]*(?::[ \t]*)?\[", re.IGNORECASE)
 # A call between brackets (`[run(x)]`, `[f ("a")]`): prose puts a space before a parenthesis
 # (`Ops (CI/CD)`). Only code of an unfinished statement is told by it (see `_is_code`).
 _CALL_LABEL_RE = re.compile(r"""[^\n]*?(?:[\w$]\(|[\w$][ \t]+\([ \t]*["'`\[{)])""")
 # A name called: `Task(`, `Bash(cmd)`, `Task ("A"`, but not `Write (docs)`, which is prose.
-_CALLED_RE = re.compile(r"""([A-Za-z_$][\w$.@-]*)(?:\(|[ \t]+\([ \t]*["'`\[{)])""")
+# A match starts only where a run of name characters starts (at its first letter): started inside
+# a long run, it rescanned the run to its end from every position.
+_CALLED_RE = re.compile(
+    r"""(?<![\w$.@-])(?:(?![A-Za-z_$])[\w.@-])*"""
+    r"""([A-Za-z_$][\w$.@-]*)(?:\(|[ \t]+\([ \t]*["'`\[{)])"""
+)
 # What reads as JavaScript values: a value first (`["a", b]`, `[{...}]`, `[...xs]`, `[(a)]`) or a
 # list (`[a, b]`, `[x, "y"]`). Prose puts its quotes after a word (`Phase 1 "Design"`, `Today's`)
 # and may have arrows (`Build => Deploy`).
@@ -34,11 +33,11 @@ _VALUES_LABEL_RE = re.compile(
     |[ \t]*[\w$.]+(?:[ \t]*,[ \t]*[\w$.]+)+[ \t]*$""",
     re.VERBOSE,
 )
-# `// Message 2`, `// Message 2: Verify`, `/* Message 3 */`, `// [Message 2 - Verify]`: a closing
-# bracket is left out of the title only when the comment opened one (`// Message 2: see [x]`).
+# `// Message 2`, `// Message 2: Verify`, `/* Message 3 */`, `// [Message 2 - Verify]`: what
+# follows the number is read by `_comment_title` (a closing bracket is left out of the title only
+# when the comment opened one: `// Message 2: see [x]`).
 _COMMENT_RE = re.compile(
-    r"[ \t]*(?://+|/\*)[ \t*]*(?P<open>\[)?[ \t]*message[ \t]+(?P<num>\d{1,6})\b[ \t]*"
-    r"(?:[-–—:][ \t]*(?P<title>[^\n]*?))?[ \t]*(?(open)\]?)[ \t]*(?:\*/)?[ \t]*\r?$",
+    r"[ \t]*(?://+|/\*)[ \t*]*(?:(?P<open>\[)[ \t]*)?message[ \t]+(?P<num>\d{1,6})\b",
     re.IGNORECASE,
 )
 _WAIT_RE = re.compile(r"[ \t]*wait[ \t]+for[ \t]+completion[ \t]*", re.IGNORECASE)
@@ -50,9 +49,18 @@ _GENERIC_PART_RE = re.compile(
     re.IGNORECASE,
 )
 _HEADER_WORD_RE = re.compile(r"\b(?:message|batch[ \t]*tool)\b", re.IGNORECASE)
-_SEPARATOR_RE = re.compile(r"[ \t]+[-–—][ \t]+|[ \t]*[:–—][ \t]*|^[ \t]*-[ \t]*|[ \t]*-[ \t]*$")
+# What separates the parts of a label: a dash between blanks (` - `), an en or em dash, a colon
+# before a blank (`Message 2: Deploy`, not `http://x` or `12:30`). A run of blanks is tried only
+# from its start (from inside it, each try rescanned it).
+_SEPARATOR_RE = re.compile(
+    r"""(?<![ \t])[ \t]+[-–—][ \t]+
+    |(?<![ \t])[ \t]*(?:[–—]|:(?![^ \t]))[ \t]*
+    |^[ \t]*-[ \t]*
+    |(?<![ \t])[ \t]*-[ \t]*$""",
+    re.VERBOSE,
+)
 # What surrounds the words of a part without changing what it says: `BatchTool 🚀`, `**Message**`.
-_DECORATION_RE = re.compile(r"^[\W_]+|[\W_]+$")
+_DECORATION_RE = re.compile(r"^[\W_]+|(?<![\W_])[\W_]+$")
 
 
 @dataclass(slots=True)
@@ -71,13 +79,12 @@ def read_header(line: str, *, statement: bool) -> Header | None:
     expression)."""
     first = line.lstrip()[:1]
     if first == "[":
-        m = _BRACKET_RE.match(line)
-        if m is None:
+        found = _bracketed(line, _OPEN_RE.match(line))
+        if found is None:
             return None
-        label = m.group("label")
+        label, colon = found
         if _WAIT_RE.fullmatch(label):
             return Header(None, None, wait=True)
-        colon = bool(m.group("colon"))
         if _is_code(label, statement=statement, colon=colon):
             return None
         if not colon and not _HEADER_WORD_RE.search(label):
@@ -85,25 +92,64 @@ def read_header(line: str, *, statement: bool) -> Header | None:
         return _from_label(label)
     if first in "Mm":
         m = _PREFIXED_RE.match(line)
-        if m is None or _is_code(m.group("label"), statement=statement, colon=True):
+        found = _bracketed(line, m)
+        if m is None or found is None or _is_code(found[0], statement=statement, colon=True):
             return None
-        header = _from_label(m.group("label"))
+        header = _from_label(found[0])
         header.number = int(m.group("num"))
         return header
     if first == "/":
         m = _COMMENT_RE.match(line)
         if m is None:
             return None
-        title = (m.group("title") or "").strip() or None
-        return Header(int(m.group("num")), title)
+        title = _comment_title(line[m.end() :], opened=m.group("open") is not None)
+        if title is None:
+            return None
+        return Header(int(m.group("num")), title or None)
     return None
 
 
 def is_bracketed_note(line: str) -> bool:
     """Whether LINE, where a statement starts, is bracketed words that are not code (`[Wait for
     Bob's review]`): a note."""
-    m = _BRACKET_RE.match(line)
-    return m is not None and not _is_code(m.group("label"), statement=True)
+    found = _bracketed(line, _OPEN_RE.match(line))
+    return found is not None and not _is_code(found[0], statement=True)
+
+
+def _bracketed(line: str, opened: re.Match[str] | None) -> tuple[str, bool] | None:
+    """The label of a line whose `[` OPENED matched, and whether a colon follows it: the shortest
+    label after which only blanks, a colon and a `//` comment end the line, so that brackets
+    inside it (`[Step [b] c]:`) and in the comment (`[Message 2]: // see [x]`) both read right.
+    None when no `]` ends the line so. Each `]` is looked at once, with the blanks after it."""
+    if opened is None:
+        return None
+    start = opened.end()
+    close = line.find("]", start)
+    while close >= 0:
+        rest = line[close + 1 :].lstrip(" \t")
+        colon = rest.startswith(":")
+        if colon:
+            rest = rest[1:].lstrip(" \t")
+        if rest in ("", "\r") or rest.startswith("//"):
+            return line[start:close], colon
+        close = line.find("]", close + 1)
+    return None
+
+
+def _comment_title(rest: str, *, opened: bool) -> str | None:
+    """What follows `// Message 2` (REST): the title after a dash or a colon, "" for none, None
+    when something else follows (`// Message 2 was slow`). A closing `*/`, and a `]` when the
+    comment OPENED a bracket, are not part of it."""
+    rest = rest.removesuffix("\r").rstrip(" \t")
+    rest = rest.removesuffix("*/").rstrip(" \t")
+    if opened:
+        rest = rest.removesuffix("]").rstrip(" \t")
+    rest = rest.lstrip(" \t")
+    if not rest:
+        return ""
+    if rest[0] not in "-–—:":
+        return None
+    return rest[1:].strip()
 
 
 def _is_code(label: str, *, statement: bool, colon: bool = False) -> bool:
@@ -121,16 +167,31 @@ def _is_code(label: str, *, statement: bool, colon: bool = False) -> bool:
 
 
 def _from_label(label: str) -> Header:
-    """`Single Message - Deploy` → title Deploy; `BatchTool - Message 2` → message 2."""
+    """`Single Message - Deploy` → title Deploy; `BatchTool - Message 2` → message 2. The title
+    is the label as written less its generic parts (`see [docs](http://x)`, `Phase 1: Design`);
+    parts that a generic one came between are joined with ` - `."""
     number: int | None = None
-    kept: list[str] = []
-    for part in _SEPARATOR_RE.split(label):
-        part = part.strip()
-        if not part:
-            continue
-        generic = _GENERIC_PART_RE.fullmatch(_DECORATION_RE.sub("", part))
-        if generic is None:
-            kept.append(part)
-        elif generic.group("num") and number is None:
-            number = int(generic.group("num"))
-    return Header(number, " - ".join(kept) or None)
+    runs: list[tuple[int, int]] = []  # the spans of kept parts with no generic part between
+    joined = False  # whether the last part kept continues the last run
+    pos = 0
+    for sep in [*_SEPARATOR_RE.finditer(label), None]:
+        end = len(label) if sep is None else sep.start()
+        part = label[pos:end]
+        next_pos = end if sep is None else sep.end()
+        stripped = part.strip()
+        if stripped:
+            generic = _GENERIC_PART_RE.fullmatch(_DECORATION_RE.sub("", stripped))
+            if generic is None:
+                first = pos + (len(part) - len(part.lstrip()))
+                last = first + len(stripped)
+                if joined:
+                    runs[-1] = (runs[-1][0], last)
+                else:
+                    runs.append((first, last))
+                joined = True
+            else:
+                joined = False
+                if generic.group("num") and number is None:
+                    number = int(generic.group("num"))
+        pos = next_pos
+    return Header(number, " - ".join(label[a:b] for a, b in runs) or None)

@@ -140,6 +140,8 @@ def scan(text: str) -> ScanResult:
     noncode: list[tuple[int, int]] | None = [] if DASHED_MCP_RE.search(text) else None
     depth = 0
     last_code_char = ""
+    # After a header inside an unfinished statement: the depth and last code character before it.
+    held: tuple[int, str] | None = None
     # Inside a multi-line string or comment: the next lines are code until it closes.
     carry_until = -1  # character offset where the multi-line token ends
     search = _TOKEN_RE.search  # the loop runs once per line of possibly huge batches
@@ -163,7 +165,14 @@ def scan(text: str) -> ScanResult:
                 continue
             pos = carry_until
         else:
+            open_depth = depth
             info, pos, depth = _classify(line, line_start, depth, last_code_char)
+            if held is not None and info.kind != "blank":
+                if not info.call_start and info.kind in ("code", "note"):
+                    # The header stood inside a call or expression, and this line goes on
+                    # with it (`type: "coder"})`), where no statement starts: it continues.
+                    info, pos, depth = _classify(line, line_start, *held)
+                held = None
             add_info(info)
             line_kind = info.kind
             if info.form is not None:
@@ -176,7 +185,10 @@ def scan(text: str) -> ScanResult:
                         edits.blank(line_start, line_end)
                         depth = 0
                         if line_kind in ("header", "wait"):
-                            # A new message: nothing before it goes on after it (`xs = [1,`).
+                            # A new message: nothing before it goes on after it (`xs = [1,`),
+                            # unless the next line is the rest of it (see `held`).
+                            if open_depth or last_code_char in _CONTINUATION_END:
+                                held = (open_depth, last_code_char)
                             last_code_char = ""
                     continue
             if info.call_start and depth == 0:

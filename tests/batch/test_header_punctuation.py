@@ -130,3 +130,53 @@ def test_operations_read_from_a_broken_statement_never_hide_what_was_lost() -> N
     assert (error.line, error.column, error.end_column) == (2, 30, 31)
     assert error.message == "syntax error: unexpected `:`"
     assert batch.has_errors
+
+
+@pytest.mark.parametrize(
+    ("header", "title"),
+    [
+        ("[Message 12 - Bob's]: [extra]", "Bob's]: [extra"),
+        ("[Message 2 - see [docs](http://x)]:", "see [docs](http://x)"),
+        ("[Message 2 - Deploy at 12:30]:", "Deploy at 12:30"),
+        ("[Phase 1: Design - BatchTool]:", "Phase 1: Design"),
+        ("[Phase 1 - Message 2 - Design]:", "Phase 1 - Design"),
+    ],
+)
+def test_a_title_keeps_its_text_as_written(header: str, title: str) -> None:
+    assert _around(header).messages[-1].title == title
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '> Task("A", "Do a.", "coder")',
+        '  > Task("A", "Do a.", "coder")',
+        '>Task("A", "Do a.", "coder")',
+    ],
+)
+def test_an_operation_quoted_with_a_chevron_is_run_like_a_bulleted_one(line: str) -> None:
+    batch = parse(f'{BEFORE}\n{line}\n  Bash("echo hi")\n')
+    assert [op.kind for op in batch.operations()] == ["task", "task", "bash"]
+    assert [t.name for t in batch.tasks()] == ["Z", "A"]
+    assert batch.diagnostics == []
+    (a,) = [t for t in batch.tasks() if t.name == "A"]
+    assert line[a.column - 1 :].startswith('Task("A"')
+
+
+@pytest.mark.parametrize(
+    ("call", "instructions"),
+    [
+        ('  Task("A", "a", {\n[Phase 2]:\n  type: "coder"})', "a"),
+        ('  Task("A", "one " +\n[Phase 2]:\n  "two", "coder")', "one two"),
+        ('  Task("A", "a",\n// Message 2\n  "coder")', "a"),
+    ],
+)
+def test_a_header_inside_an_unfinished_call_leaves_the_call_whole(
+    call: str, instructions: str
+) -> None:
+    batch = parse(f'[BatchTool]:\n{call}\n  Task("B", "b", "coder")\n')
+    a, b = batch.tasks()
+    assert (a.name, a.agent_type, a.instructions) == ("A", "coder", instructions)
+    assert (b.name, b.agent_type) == ("B", "coder")
+    assert not batch.has_errors
+    assert "SW015" not in codes(batch)
