@@ -323,6 +323,8 @@ class LiveSession:
             if self.resume_from is None:
                 with gc_policy.kept():  # (the plan as events and state: kept to the end)
                     started = plan.started_event(self.session_id, self._title(), self._iso())
+                    # (set above too, so that a failure to make it is still timed: the clock
+                    # starts with the record made, its first event at 0)
                     self._t0 = time.monotonic() - self._t_before
                     self._emit(started)
                 self._emit_diagnostics(plan)
