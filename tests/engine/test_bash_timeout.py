@@ -49,11 +49,15 @@ async def test_a_rehearsal_records_the_timeout_that_would_apply(tmp_path: Path) 
     assert [e.timeout for e in r.of(BashRehearsed)] == [120, 7]  # (the defaults: 2 min, 10 max)
 
 
-def test_the_default_may_not_exceed_the_cap(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project's `swarmtui.toml` (not written yet), with no user configuration around it."""
     monkeypatch.setenv("SWARMTUI_CONFIG_DIR", str(tmp_path / "user"))
-    file = tmp_path / "swarmtui.toml"
+    return tmp_path / "swarmtui.toml"
+
+
+def test_the_default_may_not_exceed_the_cap(config_file: Path) -> None:
+    file = config_file
     file.write_text("[bash]\ntimeout = 900\n")
     with pytest.raises(ConfigError) as caught:
         load_config(file)
@@ -64,11 +68,8 @@ def test_the_default_may_not_exceed_the_cap(
     assert load_config(file).config.bash == BashOptions(timeout=900, max_timeout=1800)
 
 
-def test_a_cap_set_alone_below_the_default_lowers_the_default(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SWARMTUI_CONFIG_DIR", str(tmp_path / "user"))
-    file = tmp_path / "swarmtui.toml"
+def test_a_cap_set_alone_below_the_default_lowers_the_default(config_file: Path) -> None:
+    file = config_file
     file.write_text("[bash]\nmax_timeout = 60\n")
     assert load_config(file).config.bash == BashOptions(timeout=60, max_timeout=60)
     assert BashOptions(max_timeout=1800) == BashOptions(timeout=120, max_timeout=1800)
