@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.events import DescendantFocus, Resize
+from textual.events import DescendantFocus, Resize, ScreenResume
 from textual.geometry import Size
 from textual.widget import Widget
 from textual.worker import Worker
@@ -98,6 +98,7 @@ class MainScreen(ReportsFailures, SessionScreen):
         )
         self._backend_label = backend_label
         self.document.estimator = self._estimate
+        self._resumed = False  # (whether the screen has been shown once: `on_screen_resume`)
 
     def _tell_terminal(self, sequence: str) -> None:
         """Write a notification's escape SEQUENCE (`App.bell` writes only the bell) to the
@@ -141,6 +142,15 @@ class MainScreen(ReportsFailures, SessionScreen):
         for name, panel in panels.items():
             self.bridge.register(name, panel)
         self.bridge.start()
+
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        if not self._resumed:
+            # Shown for the first time, straight after mounting: every widget was styled as it
+            # mounted (and a change of theme restyles every screen on the stack), so Textual's
+            # restyle of the whole screen here would only repeat it: a third of the styling
+            # before the first frame. Later resumes (a dialog closed) restyle as usual.
+            self._resumed = True
+            event.refresh_styles = False
 
     @property
     def editor(self) -> BatchEditor:
