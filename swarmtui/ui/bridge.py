@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Protocol
 from textual.message_pump import MessagePump
 from textual.timer import Timer
 
-from swarmtui.memory_keys import PatternIndex, is_glob
 from swarmtui.ui.empty_state import EMPTY_STATE, new_state
 
 if TYPE_CHECKING:
     from swarmtui.engine.events import Event
     from swarmtui.engine.state import SessionState
+    from swarmtui.memory_keys import PatternIndex
 
 MAX_FPS = 20.0
 # Panels that are costly to redraw and change slowly for the eye repaint less often (seconds).
@@ -242,6 +242,9 @@ class SessionBridge:
         """The agents whose waits name `key` or a glob it matches (None: too many to list)."""
         agents = self.state.agents
         if self._waiters is None or self._waiters[0] is not agents:
+            # (imported at the first memory event of a session, not before the first frame)
+            from swarmtui.memory_keys import PatternIndex, is_glob
+
             exact: dict[str, list[str]] = {}
             globs: PatternIndex[str] = PatternIndex()
             for agent in agents.values():
