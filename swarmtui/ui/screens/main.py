@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
-from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Resize, ScreenResume
 from textual.geometry import Size
 from textual.widget import Widget
@@ -33,6 +32,7 @@ from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.widgets.log_panel import LogPanel
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
 from swarmtui.ui.widgets.status_bar import StatusBar
+from swarmtui.ui.widgets.tiles import Column, Row
 from swarmtui.ui.widgets.timeline_panel import TimelinePanel
 from swarmtui.ui.widgets.todos_panel import TodosPanel
 from swarmtui.ui.work import ReportsFailures
@@ -75,6 +75,7 @@ class MainScreen(ReportsFailures, SessionScreen):
     """Edit a batch, run it, watch and steer the session."""
 
     ESCAPE_TO_MINIMIZE = False
+    BLANK = True  # (its background only, covered by its panes and bars: `tiles.Row`)
     ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, Footer"
     AUTO_FOCUS = "#editor"
 
@@ -111,14 +112,14 @@ class MainScreen(ReportsFailures, SessionScreen):
     def compose(self) -> ComposeResult:
         # Sized now, not at the first resize: changing a class then restyles every widget.
         self._size_classes(self.app.size)
-        with Horizontal(id="workspace"):
-            with Vertical(id="left"):
+        with Row(id="workspace"):
+            with Column(id="left"):
                 yield self.document
                 yield LogPanel(id="log", classes="pane")
-            with Vertical(id="right"):
+            with Column(id="right"):
                 yield AgentsPanel(id="agents", classes="pane")
                 yield TimelinePanel(id="timeline", classes="pane")
-                with Horizontal(id="lower"):
+                with Row(id="lower"):
                     yield TodosPanel(id="todos", classes="pane")
                     yield MemoryPanel(id="memory", classes="pane")
         yield StatusBar(backend=self._backend_label, id="status")
