@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.dom import DOMNode
 from textual.events import ScreenResume
-from textual.widget import Widget
 
 from swarmtui.ui.screens.main import MainScreen
 from swarmtui.ui.widgets.tiles import Column, Row
@@ -25,7 +25,7 @@ async def test_the_main_screen_is_the_one_screen_at_start(tmp_path: Path) -> Non
         assert app.screen_stack == [app.main_screen]
 
 
-def _styles(widgets: list[Widget]) -> list[list[str]]:
+def _styles(widgets: list[DOMNode]) -> list[list[str]]:
     return [w.styles.base.css_lines for w in widgets]
 
 
