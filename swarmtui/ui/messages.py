@@ -82,3 +82,9 @@ class ForkRequested(Message):
         self.position = position
         self.t = t
         self.note = note
+
+    def again(self) -> ForkRequested:
+        """The same request as a new message (a message is handled once)."""
+        return ForkRequested(
+            self.path, self.session_id, self.events, self.position, self.t, self.note
+        )

@@ -11,7 +11,7 @@ dropped: they lead to every other key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
@@ -33,8 +33,7 @@ PALETTE_EXTRA = 2
 MORE_WIDTH = len(MORE) + 1  # (and a cell of margin)
 
 
-@dataclass(frozen=True)
-class KeyHint:
+class KeyHint(NamedTuple):  # (not a dataclass: made in a fifth of the time, at start-up)
     """One key as the bar shows it."""
 
     key: str
