@@ -291,25 +291,20 @@ class SwarmApp(ReportsFailures, App[None]):
         if self.freeze_gc and not self._settled:
             gc_policy.end_start_up_early()  # (closed within its first second)
 
-    def get_default_screen(self) -> MainScreen:
-        """The main screen, at the bottom of the stack from the start: pushing it over Textual's
-        blank default screen composed, styled and laid out that one too (6 ms of start-up)."""
+    async def on_mount(self) -> None:
         context = RunContext(
             settings=lambda: self.settings,
             sessions_dir=self.sessions_dir,
             project_dir=self.project_dir,
         )
-        return MainScreen(
+        main = MainScreen(
             text=self.initial_text,
             context=context,
             path=self.initial_path,
             example=self.initial_example,
             backend_label=self.backend_label,
         )
-
-    def on_mount(self) -> None:
-        # (the main screen is mounted by now: Textual mounts the default screen first)
-        main = self.main_screen
+        await self.push_screen(main)
         for message in self.startup_messages:
             self.notify(message, severity="warning", timeout=8)
         if self.replay_path is not None:

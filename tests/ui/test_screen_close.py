@@ -30,12 +30,15 @@ async def test_the_main_screen_stops_repainting_when_it_closes(tmp_path: Path) -
         bridge = screen.bridge
         assert bridge.repainting
         bridge.mark_dirty(*PANELS)  # (what a running session's events and clock always do)
-        # The app quits with the session running, which closes the main screen (the bottom of
-        # the stack): the repaint timer is the screen's and ends before its panels are taken
-        # out of the DOM. (A repaint after that raised NoScreen, which the test would re-raise.)
-        app.exit()
-    assert not screen.is_attached
-    assert not bridge.repainting
+        # The screen closes with the session running, as it does when the app quits: the
+        # repaint timer is the screen's and ends before its panels are taken out of the DOM.
+        await app.pop_screen()
+        await pilot.pause()
+        assert not isinstance(top(app), MainScreen)
+        assert not bridge.repainting
+        live = screen.controller.live
+        assert live is not None
+        live.cancel_session()
 
 
 async def test_a_replay_left_stops_repainting(tmp_path: Path) -> None:

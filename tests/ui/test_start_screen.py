@@ -1,28 +1,22 @@
-"""Start-up: the main screen is the app's first screen, styled once, its tiles drawn blank; what
-it skips for the first frame is never missing from it."""
+"""Start-up: the main screen is styled once as it is first shown, its tiles drawn blank; what it
+skips for the first frame is never missing from it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from rich.console import RenderableType
 from textual.dom import DOMNode
 from textual.events import ScreenResume
+from textual.screen import Screen
 
-from swarmtui.ui.screens.main import MainScreen
+from swarmtui.ui.screens.main import COMPACT_WIDTH, MainScreen
 from swarmtui.ui.widgets.tiles import Column, Row
 
 from .helpers import SIZE, app_for, settle
 
 SIZES = [(160, 50), (120, 36), (100, 28), (80, 24)]  # (the last is compact: one pane shown)
-
-
-async def test_the_main_screen_is_the_one_screen_at_start(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        # (Textual's blank default screen is never made, styled or laid out under it)
-        assert app.screen_stack == [app.main_screen]
 
 
 def _styles(widgets: list[DOMNode]) -> list[list[str]]:
@@ -74,3 +68,28 @@ async def test_the_blank_tiles_hide_nothing(
             widget.refresh()
         await pilot.pause()
         assert app.export_screenshot() == blank
+
+
+@pytest.mark.parametrize("size", [(160, 50), (80, 24)])
+async def test_the_first_frame_is_the_whole_screen(
+    tmp_path: Path, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What start-up saves never makes the first frame an unfinished one: the status bar says
+    # which batch is in the editor, and a small terminal shows only the focused pane.
+    app = app_for(tmp_path)
+    first: list[str] = []
+    display = app._display
+
+    def record(screen: Screen[object], update: RenderableType | None) -> None:
+        if not first and isinstance(screen, MainScreen):
+            first.extend(strip.text for strip in screen._compositor.render_strips())
+        display(screen, update)
+
+    monkeypatch.setattr(app, "_display", record)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+    assert first, "no frame painted"
+    assert "(ctrl+s saves a copy)" in first[-2]  # (the status bar: the example is shown)
+    compact = size[0] < COMPACT_WIDTH
+    assert ("2 Agents" in first[0]) is not compact, first[0]
+    assert "1 Editor" in first[0]
