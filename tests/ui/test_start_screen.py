@@ -10,8 +10,10 @@ from rich.console import RenderableType
 from textual.dom import DOMNode
 from textual.events import ScreenResume
 from textual.screen import Screen
+from textual.widgets._footer import FooterKey
 
 from swarmtui.ui.screens.main import COMPACT_WIDTH, MainScreen
+from swarmtui.ui.widgets.key_bar import KeyBar, KeyBarPlace
 from swarmtui.ui.widgets.tiles import Column, Row
 
 from .helpers import SIZE, app_for, settle
@@ -93,3 +95,18 @@ async def test_the_first_frame_is_the_whole_screen(
     compact = size[0] < COMPACT_WIDTH
     assert ("2 Agents" in first[0]) is not compact, first[0]
     assert "1 Editor" in first[0]
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+async def test_the_key_bar_takes_its_place_after_the_first_frame(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        assert not screen.query(KeyBarPlace)
+        bar = screen.query_one(KeyBar)
+        assert bar.region.y == size[1] - 1 and bar.region.width == size[0]
+        keys = {key.description for key in bar.query(FooterKey)}
+        assert {"Run", "Help"} <= keys, keys

@@ -28,7 +28,7 @@ from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.batch_document import BatchDocument
 from swarmtui.ui.widgets.batch_editor import BatchEditor
 from swarmtui.ui.widgets.diagnostics_list import DiagnosticsList
-from swarmtui.ui.widgets.key_bar import KeyBar
+from swarmtui.ui.widgets.key_bar import KeyBarPlace
 from swarmtui.ui.widgets.log_panel import LogPanel
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
 from swarmtui.ui.widgets.status_bar import StatusBar
@@ -76,7 +76,7 @@ class MainScreen(ReportsFailures, SessionScreen):
 
     ESCAPE_TO_MINIMIZE = False
     BLANK = True  # (its background only, covered by its panes and bars: `tiles.Row`)
-    ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, Footer"
+    ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, Footer, KeyBarPlace"
     AUTO_FOCUS = "#editor"
 
     BINDINGS: ClassVar[list[BindingType]] = [*MAIN_BINDINGS, MERGE_BINDING]
@@ -123,7 +123,7 @@ class MainScreen(ReportsFailures, SessionScreen):
                     yield TodosPanel(id="todos", classes="pane")
                     yield MemoryPanel(id="memory", classes="pane")
         yield StatusBar(backend=self._backend_label, id="status")
-        yield KeyBar()
+        yield KeyBarPlace()  # (the key bar, after the first frame)
 
     def on_mount(self) -> None:
         for index, (_focus, pane_id, title) in enumerate(PANES.values(), start=1):
