@@ -99,6 +99,8 @@ class Fences:
                 return False
         elif kind != "note" or info.call_like or info.text.startswith("#"):
             return False
+        elif info.text[:1] in "`~" and fence_language(line) is not None:
+            return False  # (the fence that closes the block)
         block.command_rows.append(row)
         return True
 

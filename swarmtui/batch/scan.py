@@ -153,6 +153,7 @@ def scan(text: str) -> ScanResult:
     cuts: list[int] = []
     next_cut = CHUNK_CHARS
     fences = Fences()
+    in_shell = False  # (fences.shell is not None, read once per line)
     n = len(raw_lines)
     for i in range(n):
         line = raw_lines[i]
@@ -178,14 +179,12 @@ def scan(text: str) -> ScanResult:
                     # with it (`type: "coder"})`), where no statement starts: it continues.
                     info, pos, depth = _classify(line, line_start, *held)
                 held = None
-            line_kind = info.kind
-            ended = not open_depth and last_code_char not in _CONTINUATION_END
-            if line_kind == "note" and info.text[:1] in "`~" and fences.fence(i, line):
-                last_code_char = ""  # (what a fence closes does not go on after it)
-            elif fences.shell is not None and fences.command(i, info, line, not ended):
+            if in_shell and fences.command(
+                i, info, line, open_depth > 0 or last_code_char in _CONTINUATION_END
+            ):
                 info = LineInfo("shell", text=line.strip())
-                line_kind = "shell"
             add_info(info)
+            line_kind = info.kind
             if info.form is not None:
                 edits.form(info.form)
             if line_kind != "code":
@@ -193,6 +192,10 @@ def scan(text: str) -> ScanResult:
                     edits.blank(line_start, pos)
                 else:
                     if line_kind != "blank":  # header, note, wait, cli, shell
+                        ended = not open_depth and last_code_char not in _CONTINUATION_END
+                        if line_kind == "note" and info.text[:1] in "`~" and fences.fence(i, line):
+                            last_code_char = ""  # (what a fence closes does not go on after it)
+                            in_shell = fences.shell is not None
                         if ended and line_kind in _ENDS_STATEMENT:
                             # A line of prose ends the statement above it: tree-sitter must not
                             # read `Task(...)`, a note, then `+ x` as one expression.
