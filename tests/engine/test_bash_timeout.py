@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from swarmtui.batch.models import BashOp
-from swarmtui.config import BashOptions, ConfigError, load_config
 from swarmtui.commands.session_text import operation_lines
+from swarmtui.config import BashOptions, ConfigError, load_config
 from swarmtui.engine.events import BashRehearsed
 
 from .helpers import REAL, one_message, processes_with, run
