@@ -124,11 +124,14 @@ def _quoted_operations(batch: Batch, diags: Diagnostics) -> None:
     run too. Once per line, for what would run."""
     source = diags.source
     text, code, starts = source.text, source.code, source.line_starts
+    if ">" not in text:
+        return  # (most batches: nothing quoted)
     said: set[int] = set()
     for op in batch.operations():
         row = op.line - 1
         if (
-            op.kind not in _RUNNABLE
+            op.column == 1  # (nothing before it on its line: most operations)
+            or op.kind not in _RUNNABLE
             or op.skip_reason is not None
             or op.index in diags.skip
             or row in said
