@@ -196,7 +196,9 @@ def _bash(ctx: CallContext, base: dict[str, Any]) -> BashOp | MemoryOp:
             ctx.bad("the second argument of Bash must be {timeout, cwd}", ctx.arg_range(1))
         return op
     if "timeout" in options:
-        op.timeout = number_option(ctx, options["timeout"], "timeout", ctx.key_range(1, "timeout"))
+        op.timeout = number_option(
+            ctx, options["timeout"], "timeout", ctx.key_range(1, "timeout"), above_zero=True
+        )
     cwd = options.get("cwd")
     if cwd is not None:
         if isinstance(cwd, str):

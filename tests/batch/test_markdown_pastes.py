@@ -75,9 +75,9 @@ def test_an_agent_file_pasted_whole_runs_its_operations(newline: str) -> None:
 def test_operations_inside_a_shell_block_are_read_and_its_command_lines_are_not() -> None:
     text = (
         "```bash\n"
-        "npx claude-flow@alpha hooks pre-task --description \"Build\"\n"
+        'npx claude-flow@alpha hooks pre-task --description "Build"\n'
         'Task("Builder", `Build the app.\n'
-        "Run npm test when done.`, \"coder\")\n"
+        'Run npm test when done.`, "coder")\n'
         'Bash("npm test")\n'
         'mcp__claude-flow__swarm_init {"topology": "mesh", "maxAgents": 3}\n'
         'LOG=$(Bash("make build"))\n'
@@ -286,7 +286,7 @@ def test_lint_passes_a_pasted_agent_file_with_one_warning(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stdout
     line = _line_of(AGENT_FILE, "./claude-flow")
     assert [x for x in done.stdout.splitlines() if " SW027 " in x] == [
-        f"{path}:{line}:1: SW027 `./claude-flow sparc reviewer \"Your task descripti…`: command "
+        f'{path}:{line}:1: SW027 `./claude-flow sparc reviewer "Your task descripti…`: command '
         'lines of a ```bash block are not run; to run one, write it as Bash("...")'
     ]
     assert " SW001 " not in done.stdout
