@@ -39,9 +39,8 @@ _CALL_HEAD_RE = re.compile(
 
 @dataclass(slots=True)
 class ShellBlock:
-    """A shell fence: where it opens, its language, and its command lines (0-based rows)."""
+    """A shell fence: its language and its command lines (0-based rows)."""
 
-    row: int
     language: str
     command_rows: list[int] = field(default_factory=list)
 
@@ -69,7 +68,7 @@ class Fences:
         self.inside = False
         self.shell: ShellBlock | None = None
 
-    def fence(self, row: int, line: str) -> bool:
+    def fence(self, line: str) -> bool:
         """Follow a fence line; False when LINE is not one."""
         language = fence_language(line)
         if language is None:
@@ -78,7 +77,7 @@ class Fences:
             self.inside = True
             self.shell = None
             if language in SHELL_LANGUAGES:
-                self.shell = ShellBlock(row, language)
+                self.shell = ShellBlock(language)
                 self.blocks.append(self.shell)
         else:
             self.inside = False
@@ -112,7 +111,7 @@ def report(blocks: list[ShellBlock], source: Source, diags: Diagnostics) -> None
         if not rows:
             continue
         rng = source.line_range(rows[0])
-        first = source.text[source.line_starts[rows[0]] :].split("\n", 1)[0].strip()
+        first = source.line_text(rows[0])
         shown = first if len(first) <= 50 else first[:49] + "…"
         more = f" (and {len(rows) - 1} more)" if len(rows) > 1 else ""
         diags.add(

@@ -193,7 +193,7 @@ def scan(text: str) -> ScanResult:
                 else:
                     if line_kind != "blank":  # header, note, wait, cli, shell
                         ended = not open_depth and last_code_char not in _CONTINUATION_END
-                        if line_kind == "note" and info.text[:1] in "`~" and fences.fence(i, line):
+                        if line_kind == "note" and info.text[:1] in "`~" and fences.fence(line):
                             last_code_char = ""  # (what a fence closes does not go on after it)
                             in_shell = fences.shell is not None
                         if ended and line_kind in _ENDS_STATEMENT:
