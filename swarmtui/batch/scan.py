@@ -69,7 +69,7 @@ CHUNK_CHARS = 640 * 1024
 FORCED_CUT_CHARS = 2 * CHUNK_CHARS
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class LineInfo:
     kind: LineKind
     # For headers and prefixes: the message number given, if any; for headers, the title.
@@ -83,6 +83,12 @@ class LineInfo:
     call_like: str = ""
     # The operation form the line starts with, when it needed rewriting (see `forms`).
     form: LineForm | None = None
+
+
+# The common kinds of line, shared (most lines of a big batch are one of these).
+_CODE = LineInfo("code")
+_CALL = LineInfo("code", call_start=True)
+_BLANK = LineInfo("blank")
 
 
 @dataclass(slots=True)
@@ -159,8 +165,7 @@ def scan(text: str) -> ScanResult:
                 cuts.append(i)
                 next_cut = line_start + CHUNK_CHARS
         if carry_until > line_start:
-            info = LineInfo("code")
-            add_info(info)
+            add_info(_CODE)
             if carry_until > line_end:
                 continue
             pos = carry_until
@@ -251,7 +256,7 @@ def _classify(
     """Decide what a line that starts outside any string or comment is."""
     stripped = line.strip()
     if not stripped:
-        return LineInfo("blank"), line_start, depth
+        return _BLANK, line_start, depth
     first = stripped[0]
     if first == "`" and _FENCE_RE.match(line):
         # A Markdown code fence around a pasted batch: not code, and not a template string.
@@ -265,41 +270,40 @@ def _classify(
     m = _PREFIX_RE.match(line) if first in "Mm" else None
     if m:
         rest = line[m.end() :]
-        info = LineInfo("prefix", int(m.group("num")))
+        number = int(m.group("num"))
         form = read_line(rest, line_start + m.end())
         if form is not None and form.kind in ("call", "parenless"):
-            info.form = form
-            info.call_start = True
+            info = LineInfo("prefix", number, call_start=True, form=form)
         else:
-            info.call_start = bool(_CALL_START_RE.match(rest))
+            info = LineInfo("prefix", number, call_start=bool(_CALL_START_RE.match(rest)))
         return info, line_start + m.end(), 0
     if depth > 0:
         if line[:1] not in (" ", "\t") and _KNOWN_CALL_RE.match(line):
             # An earlier call was left open; this line clearly starts a new operation.
-            return LineInfo("code", call_start=True), line_start, 0
-        return LineInfo("code"), line_start, depth
+            return _CALL, line_start, 0
+        return _CODE, line_start, depth
     if _COMMENT_START_RE.match(line) or _DECL_RE.match(line):
-        return LineInfo("code"), line_start, depth
+        return _CODE, line_start, depth
     continuing = last_code_char in _CONTINUATION_END
     if _CALL_START_RE.match(line):
         # (`Name(` needs no rewriting: dashed MCP names are respelt wherever they are.)
-        return LineInfo("code", call_start=not continuing), line_start, depth
+        return (_CODE if continuing else _CALL), line_start, depth
     if not continuing:
         form = read_line(line, line_start)
         if form is not None:
             return _form_line(form, stripped), line_start, depth
     if not continuing and _ASSIGN_RE.match(line) and _KNOWN_CALL_RE.search(line):
-        return LineInfo("code", call_start=True), line_start, depth
+        return _CALL, line_start, depth
     if continuing or stripped[0] in _CONTINUATION_START:
         if stripped[0] in "-*>" and not continuing:
             # `- item` / `* item`: a bullet point in prose, not arithmetic; `> text`: a quote.
             return LineInfo("note", text=stripped), line_start, depth
-        return LineInfo("code"), line_start, depth
+        return _CODE, line_start, depth
     if first == "[" and is_bracketed_note(line):
         # A bracketed line of words (`[Wait for review]`) is a note, not an array.
         return LineInfo("note", text=stripped), line_start, depth
     if stripped[0] in "[{(":
-        return LineInfo("code"), line_start, depth
+        return _CODE, line_start, depth
     return LineInfo("note", text=stripped), line_start, depth
 
 
