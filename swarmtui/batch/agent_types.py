@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -109,6 +108,8 @@ def _simple_value(raw: str) -> Any:
     if not raw or raw[0] in "'|>&*!%@`{" or " #" in raw:
         return None
     if raw[0] == '"':
+        import json  # (only role files with quoted values need it)
+
         try:
             value = json.loads(raw)
         except ValueError:
