@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Collection
-from difflib import get_close_matches
 from pathlib import Path
 
 from swarmtui.batch.agent_types import known_type_names
@@ -164,6 +163,8 @@ def suggest_type(name: str, known: Collection[str]) -> str | None:
     ends = [k for k in known if k.endswith("-" + folded)]
     if len(ends) == 1:
         return ends[0]
+    from difflib import get_close_matches  # (only for an unknown type: a rare path)
+
     close = get_close_matches(folded, list(known), n=2, cutoff=0.85)
     return close[0] if len(close) == 1 or (close and close[0] != close[1]) else None
 

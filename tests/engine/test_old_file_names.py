@@ -1,7 +1,9 @@
 """Sessions recorded before agents' file names kept every script's letters (`Über Flaky` was
 `ber-flaky`): a resume, a fork and the agent detail find an agent's log under the name its
-recording gave it, not under today's. Real sessions (the `command` backend, sandboxed), made to
-look as such a recording does: the logs renamed by the old rule, and no record of them."""
+recording gave it, not under today's; a resume waits for the keys its recording named (an
+agent's `done` key followed the same rule). Real sessions (the `command` backend, sandboxed),
+made to look as such a recording does: the logs and keys renamed by the old rule, and no record
+of the logs."""
 
 from __future__ import annotations
 
@@ -121,3 +123,49 @@ async def test_a_fork_carries_the_log_of_an_agent_that_stays_done(tmp_path: Path
     assert old in listed_artifacts(state.agents["Über Big"], fork.path, state.files)
     # (After ran again: its own log is its new run's, not carried over)
     assert (fork.path / LOGS / "after.log").read_text() == "after\n" * LINES
+
+
+def _keys_as_recorded_before(folder: Path, renames: dict[str, str]) -> None:
+    """FOLDER as a session recorded before the change: each key (by its name now) under the
+    name the old rule gave it, in the plan, the stores and the memory table."""
+    conn = sqlite3.connect(folder / "session.db")
+    try:
+        for new, old in renames.items():
+            changed = 0
+            for written in (new, new.encode("ascii", "backslashreplace").decode()):
+                changed += conn.execute(
+                    "UPDATE events SET payload_json = replace(payload_json, ?, ?)", (written, old)
+                ).rowcount
+            conn.execute("UPDATE memory SET key = ? WHERE key = ?", (old, new))
+            assert changed  # (this session holds the key: there was something to rename)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+async def test_a_resume_waits_for_the_keys_its_recording_named(tmp_path: Path) -> None:
+    text = (
+        '[Single Message - Old]:\nTask("Über A", "Build it.", "coder")\n'
+        'Task("B", "Check it.", "coder", {dependsOn: ["Über A"]})\n'
+    )
+    first = new_live_session(
+        text,
+        source_name="old.swarm.js",
+        settings=RunSettings(backend="command", command_template="echo built; test {agent} != B"),
+        sessions_dir=tmp_path,
+    )
+    state = await first.run()
+    assert (state.agents["Über A"].status, state.agents["B"].status) == ("done", "failed")
+    assert state.agents["B"].waits == ["swarm/über-a/done"]
+    _keys_as_recorded_before(first.path, {"swarm/über-a/done": "swarm/ber-a/done"})
+
+    again = resume_live_session(
+        read_recording(first.path),
+        settings=RunSettings(backend="command", command_template="echo checked"),
+    )
+    state = await again.run()
+    # Über A stays done (its key stored under the old name); B waits for that name and runs.
+    assert state.status == "completed", state.reason
+    assert state.agents["B"].status == "done" and state.agents["B"].attempts == 2
+    assert state.agents["Über A"].attempts == 1
+    assert state.agents["B"].waits == ["swarm/ber-a/done"]
