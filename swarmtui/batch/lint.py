@@ -511,6 +511,8 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
         "its operations are written in a way swarmtui cannot read (SW019: a look-alike, or a "
         "loop over data the batch does not write)"
         if unread
+        else "its only commands are in shell blocks (SW027), which are not run"
+        if any(d.code == "SW027" for d in diags.items)
         else "it holds only operations swarmtui records without running (agents' own tools, "
         "coordination, MCP tools) and notes"
         if recorded

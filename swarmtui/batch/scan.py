@@ -14,10 +14,11 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Literal
 
+from swarmtui.batch.fences import Fences, ShellBlock, fence_language
 from swarmtui.batch.forms import LineForm, dashed_mcp_names, read_line
 from swarmtui.batch.headers import is_bracketed_note, read_header
 
-LineKind = Literal["code", "blank", "header", "note", "wait", "prefix", "cli"]
+LineKind = Literal["code", "blank", "header", "note", "wait", "prefix", "cli", "shell"]
 
 _PREFIX_RE = re.compile(r"[ \t]*message[ \t]+(?P<num>\d{1,6})[ \t]*:[ \t]*", re.IGNORECASE)
 # `mcp__<server>__<tool>`, the server being letters, digits and `@._-`. Its end is the first `__`
@@ -49,10 +50,11 @@ _ASSIGN_RE = re.compile(r"[ \t]*[A-Za-z_$][\w$]*[ \t]*=(?!=)")
 # An operation name followed by an argument but no `(`, where the line cannot be rewritten as a
 # call (after `Message 2:` on a continued line, for instance).
 _DECL_RE = re.compile(r"[ \t]*(?:const|let|var)[ \t]+[A-Za-z_$]")
-_FENCE_RE = re.compile(r"[ \t]*(?:```|~~~)[\w+-]*[ \t]*\r?$")
 _COMMENT_START_RE = re.compile(r"[ \t]*(?://|/\*)")
 _CONTINUATION_START = set("+.)]},?:&|\"'`*/%=<>-")
 _CONTINUATION_END = set("+-*/%,([{=.?:&|<>!")
+_ENDS_STATEMENT = frozenset({"note", "cli", "shell"})
+_HTML_RE = re.compile(r"</?[A-Za-z][\w-]*(?:[\s/>]|$)|<!--")
 
 # Tokens that matter for bracket depth; strings and comments are skipped whole. The leading
 # lookahead lets the regex engine pass over ordinary characters without trying each branch.
@@ -121,6 +123,8 @@ class ScanResult:
     # Lines at which a large text can be cut into pieces parsed one at a time (no bracket,
     # string or expression open across them), about every CHUNK_CHARS characters.
     cuts: list[int] = field(default_factory=list)
+    # The ```bash (sh, console, ...) blocks and their command lines, which are not run.
+    shell_blocks: list[ShellBlock] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -168,6 +172,8 @@ def scan(text: str) -> ScanResult:
     add_info = infos.append
     cuts: list[int] = []
     next_cut = CHUNK_CHARS
+    fences = Fences()
+    in_shell = False  # (fences.shell is not None, read once per line)
     n = len(raw_lines)
     for i in range(n):
         line = raw_lines[i]
@@ -192,6 +198,10 @@ def scan(text: str) -> ScanResult:
                     # with it (`type: "coder"})`), where no statement starts: it continues.
                     info, pos, depth = _classify(line, line_start, *held)
                 held = None
+            if in_shell and fences.command(
+                i, info, line, open_depth > 0 or last_code_char in _CONTINUATION_END
+            ):
+                info = LineInfo("shell", text=line.strip())
             add_info(info)
             line_kind = info.kind
             if info.form is not None:
@@ -200,8 +210,17 @@ def scan(text: str) -> ScanResult:
                 if line_kind == "prefix":
                     edits.blank(line_start, pos)
                 else:
-                    if line_kind != "blank":  # header, note, wait, cli
-                        edits.blank(line_start, line_end)
+                    if line_kind != "blank":  # header, note, wait, cli, shell
+                        ended = not open_depth and last_code_char not in _CONTINUATION_END
+                        if line_kind == "note" and info.text[:1] in "`~" and fences.fence(line):
+                            last_code_char = ""  # (what a fence closes does not go on after it)
+                            in_shell = fences.shell is not None
+                        if ended and line_kind in _ENDS_STATEMENT:
+                            # A line of prose ends the statement above it: tree-sitter must not
+                            # read `Task(...)`, a note, then `+ x` as one expression.
+                            edits.spans.append((line_start, line_end, ";".ljust(len(line))))
+                        else:
+                            edits.blank(line_start, line_end)
                         depth = 0
                         if line_kind in ("header", "wait"):
                             # A new message: nothing before it goes on after it (`xs = [1,`),
@@ -261,7 +280,7 @@ def scan(text: str) -> ScanResult:
     if noncode is not None:
         _rename_dashed(dashed, noncode, edits)
     code = _apply(text, edits.spans, placeholders)
-    return ScanResult(code, infos, placeholders, statement_starts, cuts)
+    return ScanResult(code, infos, placeholders, statement_starts, cuts, fences.blocks)
 
 
 def _classify(
@@ -272,7 +291,7 @@ def _classify(
     if not stripped:
         return _BLANK, line_start, depth
     first = stripped[0]
-    if first == "`" and _FENCE_RE.match(line):
+    if first in "`~" and fence_language(line) is not None:
         # A Markdown code fence around a pasted batch: not code, and not a template string.
         return LineInfo("note", text=stripped), line_start, 0
     if first in "[Mm/":
@@ -308,6 +327,10 @@ def _classify(
             return _form_line(form, stripped), line_start, depth
     if not continuing and _ASSIGN_RE.match(line) and _KNOWN_CALL_ANYWHERE_RE.search(line):
         return _CALL, line_start, depth
+    if first == "<" and not continuing and _HTML_RE.match(stripped):
+        # `<div align="center">`, `</details>`, `<!-- x -->` in pasted Markdown: tree-sitter
+        # would read JSX and swallow the prose after it.
+        return LineInfo("note", text=stripped), line_start, depth
     if continuing or stripped[0] in _CONTINUATION_START:
         if stripped[0] in "-*>" and not continuing:
             # `- item` / `* item`: a bullet point in prose, not arithmetic; `> text`: a quote.

@@ -128,7 +128,7 @@ def test_operations_read_from_a_broken_statement_never_hide_what_was_lost() -> N
     assert "A" not in [t.name for t in batch.tasks()]
     (error,) = [d for d in batch.diagnostics if d.code == "SW001"]
     assert (error.line, error.column, error.end_column) == (2, 30, 31)
-    assert error.message == "syntax error: unexpected `:`"
+    assert error.message == 'syntax error: unexpected `:`, in `[Task("B", "Do b.", "coder")]:`'
     assert batch.has_errors
 
 
