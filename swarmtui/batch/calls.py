@@ -162,21 +162,32 @@ def as_text(ctx: CallContext, value: Any, what: str, i: int) -> str | None:
 
 
 @overload
-def number_option(ctx: CallContext, value: Any, key: str, rng: Range) -> float | None: ...
+def number_option(
+    ctx: CallContext, value: Any, key: str, rng: Range, *, above_zero: bool = False
+) -> float | None: ...
 
 
 @overload
 def number_option(
-    ctx: CallContext, value: Any, key: str, rng: Range, *, keep_int: bool
+    ctx: CallContext, value: Any, key: str, rng: Range, *, keep_int: bool, above_zero: bool = False
 ) -> int | float | None: ...
 
 
 def number_option(
-    ctx: CallContext, value: Any, key: str, rng: Range, *, keep_int: bool = False
+    ctx: CallContext,
+    value: Any,
+    key: str,
+    rng: Range,
+    *,
+    keep_int: bool = False,
+    above_zero: bool = False,
 ) -> int | float | None:
+    """A number of seconds, or None (a negative one is reported). ABOVE_ZERO: 0 is refused
+    too, by lint (SW012 says what 0 would do), so the message asks for more than 0."""
     if value is None or isinstance(value, Undefined):
         return None
     if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
         return value if keep_int and isinstance(value, int) else float(value)
-    ctx.bad(f"`{key}` must be a number of seconds ≥ 0, not {js_string(value)}", rng)
+    bound = "> 0" if above_zero else "≥ 0"
+    ctx.bad(f"`{key}` must be a number of seconds {bound}, not {js_string(value)}", rng)
     return None

@@ -9,7 +9,6 @@ matching its words against a word index of what the stored keys are about.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
@@ -56,6 +55,9 @@ class _Resolver:
     # Agents whose completion others wait for: their `swarm/<name>/done` key.
     done_keys: dict[int, str] = field(default_factory=dict)
     commands: dict[int, list[MemoryCommand]] = field(default_factory=dict)
+    # Agents by their name reduced to letters and digits, made when a key no one stores needs
+    # its path read for an agent's name (most batches never ask).
+    by_norm_name: dict[str, TaskInfo] | None = None
 
     # -- stores ----------------------------------------------------------------------------------
 
@@ -144,7 +146,6 @@ class _Resolver:
         return found
 
     def waits(self) -> None:
-        agents = {_norm(t.op.name): t for t in self.tasks if _norm(t.op.name)}
         pending: list[tuple[TaskInfo, str | None, Clause | None]] = []
         for info in self.tasks:
             if info.explicit_waits is not None or info.depends_on:
@@ -152,7 +153,7 @@ class _Resolver:
                     if _GLOB_CHARS.search(key):
                         pending.append((info, key, None))
                     else:
-                        self.literal(info, key, None, agents)
+                        self.literal(info, key, None)
                 self.after(info, info.depends_on)
                 continue
             everyone = all_agents_phrases(info.op.instructions)
@@ -170,14 +171,14 @@ class _Resolver:
                         if _GLOB_CHARS.search(key):
                             pending.append((info, key, clause))
                         else:
-                            self.literal(info, key, clause, agents)
+                            self.literal(info, key, clause)
                 elif clause.namespace:
                     pending.append((info, f"{clause.namespace}:*", clause))
                 elif clause.phrase_words and (clause.verb in WAIT_WORDS or clause.mentions_memory):
                     pending.append((info, None, clause))
             for command in commands:
                 if command.kind != "store":
-                    self.literal(info, command.key, None, agents, command=command)
+                    self.literal(info, command.key, None, command=command)
         if any(key is None for _, key, _ in pending):
             self.index_words()
         for info, pattern, where in pending:
@@ -249,6 +250,12 @@ class _Resolver:
 
     def usable(self, info: TaskInfo, key: str) -> list[_Provider]:
         """Who else stores `key` no later than the waiting agent's message."""
+        if key not in self.deletes:  # (the common case, asked for every wait: kept short)
+            return [
+                p
+                for p in self.providers.get(key, ())
+                if p.task is not info and p.message <= info.message
+            ]
         return [
             p
             for p in self.providers.get(key, ())
@@ -278,7 +285,6 @@ class _Resolver:
         info: TaskInfo,
         key: str,
         clause: Clause | None,
-        agents: dict[str, TaskInfo],
         *,
         command: MemoryCommand | None = None,
     ) -> None:
@@ -328,6 +334,7 @@ class _Resolver:
             )
             self.wait_edge(info, [key], how, clause, [])
             return
+        agents = self.agents_by_norm_name()
         owner = next(
             (
                 agents[_norm(seg)]
@@ -366,6 +373,12 @@ class _Resolver:
             rng(),
             op=info.op.index,
         )
+
+    def agents_by_norm_name(self) -> dict[str, TaskInfo]:
+        if self.by_norm_name is None:
+            named = ((_norm(t.op.name), t) for t in self.tasks)
+            self.by_norm_name = {name: t for name, t in named if name}
+        return self.by_norm_name
 
     def resolve_namespace(self, info: TaskInfo, key: str, clause: Clause | None) -> str:
         """The key as stored: `coordination:plan` waits for a batch `memory_usage` store of
@@ -426,6 +439,7 @@ class _Resolver:
     def index_words(self) -> None:
         """What each stored key is about (§4): its path, the storing sentence, who stores it."""
         agent_words: dict[int, list[str]] = {}
+        type_words: dict[str, list[str]] = {}  # (a big batch has many agents of few types)
         for key, provider, words in self.described:
             about = self.about.get(key)
             if about is None:
@@ -437,7 +451,10 @@ class _Resolver:
                 cached = agent_words.get(id(provider.task))
                 if cached is None:
                     op = provider.task.op
-                    cached = agent_words[id(provider.task)] = stems(op.name) + stems(op.agent_type)
+                    of_type = type_words.get(op.agent_type)
+                    if of_type is None:
+                        of_type = type_words[op.agent_type] = stems(op.agent_type)
+                    cached = agent_words[id(provider.task)] = stems(op.name) + of_type
                 about.update(cached)
         self.order = {k: i for i, k in enumerate(self.providers)}
         for key, about in self.about.items():
@@ -551,8 +568,11 @@ class _Resolver:
         for info in self.tasks:
             edges = self.edges.get(id(info), [])
             info.op.edges = edges
-            info.op.waits = _unique(k for e in edges if e.direction == "wait" for k in e.keys)
-            info.op.stores = _unique(k for e in edges if e.direction == "store" for k in e.keys)
+            waits: dict[str, None] = {}
+            stores: dict[str, None] = {}
+            for edge in edges:
+                (waits if edge.direction == "wait" else stores).update(dict.fromkeys(edge.keys))
+            info.op.waits, info.op.stores = list(waits), list(stores)
 
     def locate(self, info: TaskInfo, needle: str) -> Range:
         """Where `needle` is written inside the instructions, else the instructions argument."""
@@ -598,10 +618,6 @@ def _split(word: str) -> list[str]:
 
 def _names(providers: list[_Provider]) -> str:
     return ", ".join(dict.fromkeys(p.name for p in providers)) or "nobody"
-
-
-def _unique(keys: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(keys))
 
 
 def _op_range(info: TaskInfo) -> Range:

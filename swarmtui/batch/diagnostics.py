@@ -32,6 +32,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "SW023": (INFO, "a read of a key the batch does not store: no wait"),
     "SW024": (W, "a Bash operation whose working folder is outside the session folder"),
     "SW025": (INFO, "a loop over items the batch writes, read once per item"),
+    "SW026": (INFO, "an operation quoted with `>` (as from a chat), which runs"),
+    "SW027": (W, "command lines in a shell block (```bash) of pasted Markdown: not run"),
 }
 # SW020 is the engine's (a budget it cannot enforce): it is about a run, not about the text.
 
@@ -79,6 +81,8 @@ class Diagnostics:
             self.dropped += 1
             return None
         line, col, end_line, end_col = self.source.clamp(rng)
+        if code == "SW001":
+            message = self._with_line(message, line)
         diag = Diagnostic(
             code=code,
             severity=sev,
@@ -90,6 +94,15 @@ class Diagnostics:
         )
         self.items.append(diag)
         return diag
+
+    def _with_line(self, message: str, line: int) -> str:
+        """A syntax error says which line it is on in words too: the text of that line, unless
+        the message already quotes it (a line read as prose elsewhere can be hard to spot)."""
+        text = self.source.line_text(line - 1)
+        if not text or text[:20] in message:
+            return message
+        shown = text if len(text) <= 60 else text[:59] + "…"
+        return f"{message}, in `{shown}`"
 
     def full(self) -> bool:
         """True (and the diagnostic counted as dropped) when no more are kept: callers skip

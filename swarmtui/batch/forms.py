@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,7 +28,8 @@ _LINE_RE = re.compile(
 )
 # An MCP tool name whose server is spelt with `-`, `@` or `.`: JavaScript would read
 # `mcp__claude-flow__x` as a subtraction, so the copy tree-sitter parses spells it with `_`.
-DASHED_MCP_RE = re.compile(r"mcp__[A-Za-z0-9_]*[-@.][A-Za-z0-9@._-]*?__[A-Za-z0-9_]+")
+DASHED_MCP_RE = re.compile(r"mcp__[A-Za-z0-9_]*+[-@.][A-Za-z0-9@._-]*?__[A-Za-z0-9_]+")
+_NAME_CHARS_RE = re.compile(r"[A-Za-z0-9@._-]*+")
 _PATHLIKE_RE = re.compile(r"[\w~-]*[./][\w~-][\w./~-]*|-{1,2}\w+")
 # Positional words of command-line MCP calls, by tool.
 _POSITIONAL = {
@@ -58,6 +60,21 @@ class LineForm:
     # Command-line calls: the arguments, read here.
     values: dict[str, Any] = field(default_factory=dict)
     positionals: list[str] = field(default_factory=list)
+
+
+def dashed_mcp_names(text: str) -> Iterator[re.Match[str]]:
+    """`DASHED_MCP_RE.finditer(text)`, in work linear in the text: where the name starting at
+    one `mcp__` is not one, none starting at a later `mcp__` of the same run of name characters
+    is (each would look for its `-` and its `__` in the same places), so the run is skipped."""
+    pos = 0
+    while (at := text.find("mcp__", pos)) >= 0:
+        m = DASHED_MCP_RE.match(text, at)
+        if m is None:
+            run = _NAME_CHARS_RE.match(text, at)
+            pos = run.end() if run is not None else at + 1
+            continue
+        yield m
+        pos = m.end()
 
 
 def read_line(line: str, line_start: int) -> LineForm | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Collection
-from difflib import get_close_matches
 from pathlib import Path
 
 from swarmtui.batch.agent_types import known_type_names
@@ -27,6 +26,9 @@ _RUNNABLE = frozenset({"task", "todo_write", "bash", "write", "memory"})
 BATCH_WRITER = "<batch>"
 # `[bash] max_timeout` as built in: a batch is read without the swarmtui.toml it will run with.
 BASH_DEFAULT_CAP = 600.0
+# An agent's `timeout` past this (a working day) is surely not seconds: Claude Code's tools count
+# milliseconds, and `timeout: 60000` (a minute there) would let an agent run for 16 hours here.
+AGENT_PLAUSIBLE_SECONDS = 8 * 3600.0
 
 
 def lint(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics, project_dir: Path | None) -> None:
@@ -38,6 +40,7 @@ def lint(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics, project_dir: P
     _separate_messages(batch, tasks, diags)
     _memory_use(tasks, diags)
     _timeouts(batch, diags)
+    _quoted_operations(batch, diags)
     link_todos(batch, tasks, diags)
     _todo_list(batch, tasks, diags)
 
@@ -72,14 +75,14 @@ def _agent_types(tasks: list[TaskInfo], diags: Diagnostics, project_dir: Path | 
 
 
 def _timeouts(batch: Batch, diags: Diagnostics) -> None:
-    """SW012: a `timeout` of 0 (it would stop the work at once), and a Bash one past the cap,
-    above all one in milliseconds as Claude Code's Bash tool counts them."""
+    """SW012: a `timeout` of 0 (it would stop the work at once), a Bash one past the cap, and
+    one that looks like milliseconds, as Claude Code's tools count them."""
     for op in batch.operations():
         if not isinstance(op, BashOp | TaskOp) or op.timeout is None:
             continue
-        what = "command" if isinstance(op, BashOp) else "agent"
         where = op.line, op.column, op.end_line, op.end_column
         if op.timeout == 0:
+            what = "command" if isinstance(op, BashOp) else "agent"
             diags.add(
                 "SW012",
                 f"`timeout: 0` would stop the {what} at once: give the seconds it may run, or "
@@ -87,18 +90,67 @@ def _timeouts(batch: Batch, diags: Diagnostics) -> None:
                 where,
                 op=op.index,
             )
-        elif isinstance(op, BashOp) and op.timeout > BASH_DEFAULT_CAP:
-            stopped = (
-                f"the command is stopped at the default cap of {BASH_DEFAULT_CAP:g} s unless "
-                "swarmtui.toml raises `[bash] max_timeout`"
-            )
-            message = (
-                f"`timeout: {op.timeout:g}` counts seconds, not milliseconds as in Claude "
-                f"Code: did you mean `timeout: {op.timeout / 1000:g}`? As written, {stopped}"
-                if op.timeout >= 1000
-                else f"`timeout: {op.timeout:g}` is more than the cap: {stopped}"
-            )
+        elif (message := _long_timeout(op, op.timeout)) is not None:
             diags.add("SW012", message, where, op=op.index, severity=Severity.WARNING)
+
+
+def _long_timeout(op: BashOp | TaskOp, seconds: float) -> str | None:
+    """What to say of a `timeout` of SECONDS longer than OP may plausibly run: a Bash one past
+    the default cap, an agent's past a working day; from 1000 up, it asks whether milliseconds
+    were meant (one rule for both)."""
+    if isinstance(op, BashOp):
+        if seconds <= BASH_DEFAULT_CAP:
+            return None
+        as_written = (
+            f"the command is stopped at the default cap of {BASH_DEFAULT_CAP:g} s unless "
+            "swarmtui.toml raises `[bash] max_timeout`"
+        )
+        if seconds < 1000:
+            return f"`timeout: {seconds:g}` is more than the cap: {as_written}"
+    else:
+        if seconds <= AGENT_PLAUSIBLE_SECONDS:
+            return None
+        as_written = f"the agent may run for {seconds / 3600:.3g} hours"
+    return (
+        f"`timeout: {seconds:g}` counts seconds, not milliseconds as in Claude Code: did you "
+        f"mean `timeout: {seconds / 1000:g}`? As written, {as_written}"
+    )
+
+
+def _quoted_operations(batch: Batch, diags: Diagnostics) -> None:
+    """SW026: an operation on a line quoted with `>` (pasted from a chat or an e-mail) runs like
+    a bulleted one; said at the line, since an example quoted there ("don't do this") would
+    run too. Once per line, for what would run."""
+    source = diags.source
+    text, code, starts = source.text, source.code, source.line_starts
+    if ">" not in text:
+        return  # (most batches: nothing quoted)
+    said: set[int] = set()
+    for op in batch.operations():
+        row = op.line - 1
+        if (
+            op.column == 1  # (nothing before it on its line: most operations)
+            or op.kind not in _RUNNABLE
+            or op.skip_reason is not None
+            or op.index in diags.skip
+            or row in said
+            or row >= len(starts)
+        ):
+            continue
+        start = starts[row]
+        before = text[start : start + op.column - 1]
+        quote = start + len(before) - len(before.lstrip(" \t"))
+        # (the scanner blanks a quote's `>` in the code it parses: a `>` still there is code)
+        if text[quote : quote + 1] != ">" or code[quote : quote + 1] != " ":
+            continue
+        said.add(row)
+        diags.add(
+            "SW026",
+            "this line is quoted with `>` but runs as an operation, as a bulleted one does: "
+            "delete it if it was only an example",
+            (op.line, quote - start + 1, op.end_line, op.end_column),
+            op=op.index,
+        )
 
 
 def suggest_type(name: str, known: Collection[str]) -> str | None:
@@ -111,6 +163,8 @@ def suggest_type(name: str, known: Collection[str]) -> str | None:
     ends = [k for k in known if k.endswith("-" + folded)]
     if len(ends) == 1:
         return ends[0]
+    from difflib import get_close_matches  # (only for an unknown type: a rare path)
+
     close = get_close_matches(folded, list(known), n=2, cutoff=0.85)
     return close[0] if len(close) == 1 or (close and close[0] != close[1]) else None
 
@@ -457,6 +511,8 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
         "its operations are written in a way swarmtui cannot read (SW019: a look-alike, or a "
         "loop over data the batch does not write)"
         if unread
+        else "its only commands are in shell blocks (SW027), which are not run"
+        if any(d.code == "SW027" for d in diags.items)
         else "it holds only operations swarmtui records without running (agents' own tools, "
         "coordination, MCP tools) and notes"
         if recorded

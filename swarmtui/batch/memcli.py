@@ -18,10 +18,12 @@ _PROGRAM = (
     r"(?:(?:npx|pnpm\s+dlx|bunx)\s+)?(?:@claude-flow/cli|claude-flow|\./claude-flow|ruv-swarm)"
     r"(?:@[\w.-]+)?\s+"
 )
+# (it starts with a plain `[Mm]` and checks the word boundary after it, so that `re` skips
+# quickly from one `m` to the next instead of trying the pattern at every character)
 _COMMAND_RE = re.compile(
-    r"\b[Mm][Ee][Mm][Oo][Rr][Yy][ \t]+(?P<verb>store|set|save|get|read|retrieve|query)\b"
-    r"(?P<args>(?:[^\n;|&)`.]|\.(?=\S))*)",
-    re.IGNORECASE,
+    r"[Mm](?<!\w[Mm])(?i:[Ee][Mm][Oo][Rr][Yy][ \t]+"
+    r"(?P<verb>store|set|save|get|read|retrieve|query)\b)"
+    r"(?P<args>(?:[^\n;|&)`.]|\.(?=\S))*)"
 )
 # The program before `memory`: `npx claude-flow@alpha`, `./claude-flow`, `npx @claude-flow/cli`.
 _PROGRAM_RE = re.compile(rf"{_PROGRAM}$", re.IGNORECASE)

@@ -36,7 +36,14 @@ COORDINATION_TOOLS = frozenset(
 # MCP servers of the claude-flow family: their memory, swarm_init and agent_spawn tools map to
 # swarmtui's own operations.
 _FLOW_SERVER_RE = re.compile(r"claude[-_]?flow|ruv[-_]?swarm|flow[-_]?nexus", re.IGNORECASE)
-MCP_RE = re.compile(r"mcp__(?P<server>[A-Za-z0-9@._-]+?)__(?P<tool>[A-Za-z0-9_]+)")
+# `mcp__<server>__<tool>` (for `fullmatch`): the server ends at the first `__` that can end it,
+# which is after its last `-`, `@` or `.`. The atomic group tries only that one: a later `__` of
+# the same run of letters would leave a tool ending in the same place (`mcp__a__a__…a!` took
+# time quadratic in its length when each was tried).
+MCP_RE = re.compile(
+    r"mcp__(?>(?P<server>(?:[A-Za-z0-9_]*+[@.-])++[A-Za-z0-9_]*?|[A-Za-z0-9_]+?)__)"
+    r"(?P<tool>[A-Za-z0-9_]++)"
+)
 MEMORY_TOOLS = {
     "memory_usage": None,
     "memory_store": "store",

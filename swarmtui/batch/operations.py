@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from difflib import get_close_matches
 from typing import Any, cast
 
 from swarmtui.batch.calls import CallContext, TaskInfo, number_option, text_arg
@@ -82,6 +81,8 @@ def build_operation(name: str, ctx: CallContext) -> AnyOp:
     for i in range(ctx.count):
         ctx.arg(i)  # still report undefined names and placeholders inside it
     if name:  # a call with no readable name was already reported as a syntax error
+        from difflib import get_close_matches  # (only for an unknown name: a rare path)
+
         close = get_close_matches(name, KNOWN_OPERATIONS, n=1, cutoff=0.7)
         hint = f" (did you mean `{close[0]}`?)" if close else ""
         ctx.diags.add("SW009", f"unknown operation `{name}`: it will be skipped{hint}", ctx.rng)
@@ -196,7 +197,9 @@ def _bash(ctx: CallContext, base: dict[str, Any]) -> BashOp | MemoryOp:
             ctx.bad("the second argument of Bash must be {timeout, cwd}", ctx.arg_range(1))
         return op
     if "timeout" in options:
-        op.timeout = number_option(ctx, options["timeout"], "timeout", ctx.key_range(1, "timeout"))
+        op.timeout = number_option(
+            ctx, options["timeout"], "timeout", ctx.key_range(1, "timeout"), above_zero=True
+        )
     cwd = options.get("cwd")
     if cwd is not None:
         if isinstance(cwd, str):

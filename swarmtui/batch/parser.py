@@ -17,6 +17,7 @@ import tree_sitter_javascript
 from tree_sitter import Language, Node, Parser
 
 from swarmtui import gc_policy
+from swarmtui.batch import fences
 from swarmtui.batch.calls import CallContext, TaskInfo
 from swarmtui.batch.diagnostics import CERTAIN_CODES, Diagnostics
 from swarmtui.batch.forms import LineForm
@@ -55,7 +56,8 @@ _READ_BYTES = 1 << 20  # what tree-sitter is handed at a time
 # take a second at worst, and the time they took counts all the same.
 _WATCHED_ABOVE = 128 * 1024
 
-_STATEMENT_KINDS_IGNORED = ("comment", "empty_statement", "hash_bang_line")
+# (A bare `;` is one a note line was given, where tree-sitter recovers from an error.)
+_STATEMENT_KINDS_IGNORED = ("comment", "empty_statement", "hash_bang_line", ";")
 _SURROGATES_RE = re.compile("[\ud800-\udfff]")
 # Calls whose arguments are operations sent together: `await Promise.all([Task(...), ...])`.
 _WRAPPERS = frozenset({"Promise.all", "Promise.allSettled", "Promise.race", "Promise.any"})
@@ -258,17 +260,26 @@ class _Parse:
                 ]
                 inside = [r for r in inside if r > first]
                 if inside:
-                    result.extend(self._reparse(first, last, inside))
+                    column = self.source.char_column(first, node.start_point[1])
+                    result.extend(self._reparse(first, last, inside, column))
                     continue
             result.append((node, offset))
         return result
 
-    def _reparse(self, first: int, last: int, inside: list[int]) -> list[tuple[Node, int]]:
+    def _reparse(
+        self, first: int, last: int, inside: list[int], column: int
+    ) -> list[tuple[Node, int]]:
+        """Rows FIRST to LAST again, cut where operations start; what the FIRST row holds
+        before COLUMN is a statement already read (`x: y Task(...)`), blanked."""
         bounds = [first, *inside, last + 1]
         lines = self.source.lines
         out: list[tuple[Node, int]] = []
         for a, b in pairwise(bounds):
-            chunk = "\n".join(lines[a:b]).encode("utf-8")
+            rows = lines[a:b]
+            if a == first and column:
+                head = rows[0][:column]  # (as many bytes: tree-sitter's columns stay right)
+                rows = [" " * len(head.encode("utf-8")) + rows[0][column:], *rows[1:]]
+            chunk = "\n".join(rows).encode("utf-8")
             tree = self._tree(chunk)
             out.extend((child, a) for child in tree.root_node.children)
         return out
@@ -297,13 +308,15 @@ class _Parse:
         if node.has_error:
             self.syntax.errors(node, row_offset, None)
             return
-        rng = self.source.node_range(node, row_offset)
+        # (The expression, not its statement: that may end on the `;` a note line was given.)
+        shown = (_first_named(node) if t == "expression_statement" else None) or node
+        rng = self.source.node_range(shown, row_offset)
         if _is_placeholder(node):
             self.diags.add("SW003", "placeholder left to fill in: it is not an operation", rng)
             return
         self.diags.add(
             "SW001",
-            f"not an operation: `{self.source.snippet(node, row_offset=row_offset)}` "
+            f"not an operation: `{self.source.snippet(shown, row_offset=row_offset)}` "
             "(expected a call such as Task(...))",
             rng,
         )
@@ -722,15 +735,18 @@ class _Parse:
     # -- lines -----------------------------------------------------------------------------------
 
     def _notes(self) -> None:
+        fences.report(self.scanned.shell_blocks, self.source, self.diags)
         for row, info in enumerate(self.scanned.lines):
-            if info.kind not in ("note", "wait"):
+            if info.kind not in ("note", "wait", "shell"):
                 continue
             if not info.call_like and info.kind != "wait" and self.diags.full():
                 continue  # a note changes nothing that runs: past the cap it is not kept
             rng = self.source.line_range(row)
             wait = info.kind == "wait"
             skip_reason: str | None = None
-            if info.call_like:
+            if info.kind == "shell":
+                pass  # (a shell block's command lines: said once for the block, SW027)
+            elif info.call_like:
                 name = info.call_like
                 message = (
                     f"`{info.text[:40]}` reads like {name} but is not an operation: write "

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 import unicodedata
 from pathlib import Path, PurePosixPath
-
-from swarmtui.policy.shell import split_commands
 
 # `sessions/session-YYYYMMDD-HHMMSS-slug` (the `sessions/` part optional) and `sessions/.../`.
 _SESSION_PLACEHOLDER_RE = re.compile(
@@ -83,6 +80,10 @@ def cd_outside(command: str) -> str | None:
     folder it starts in (`cd /repo`, `cd ..`, `cd ~/project`, a plain `cd`), as written; None
     when none does, as far as can be told (`cd $DIR`, `cd -` and `popd` end the analysis).
     The line's commands are followed in order (`cd app && make && cd ..` stays inside)."""
+    # (imported here: only Bash operations need the shell splitter, and `swarmtui lint`
+    # starts faster without it)
+    from swarmtui.policy.shell import split_commands
+
     depth = 0
     for simple in split_commands(command).commands:
         words = [w for w in simple.words if not _ASSIGNMENT_RE.match(w)]
@@ -132,6 +133,8 @@ def slug(text: str, limit: int = 40) -> str:
     out = re.sub(r"[\W_]+", "-", text.lower()).strip("-")
     if len(out) <= limit and (out or not text.strip()):
         return out or "batch"
+    import hashlib  # (rarely needed: only long or letterless names)
+
     tag = hashlib.blake2s(text.encode("utf-8", "surrogatepass"), digest_size=3).hexdigest()
     head = out[: limit - len(tag) - 1].rstrip("-") or "batch"
     return f"{head}-{tag}"

@@ -14,32 +14,47 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Literal
 
-from swarmtui.batch.forms import DASHED_MCP_RE, LineForm, read_line
+from swarmtui.batch.fences import Fences, ShellBlock, fence_language
+from swarmtui.batch.forms import LineForm, dashed_mcp_names, read_line
 from swarmtui.batch.headers import is_bracketed_note, read_header
 
-LineKind = Literal["code", "blank", "header", "note", "wait", "prefix", "cli"]
+LineKind = Literal["code", "blank", "header", "note", "wait", "prefix", "cli", "shell"]
 
 _PREFIX_RE = re.compile(r"[ \t]*message[ \t]+(?P<num>\d{1,6})[ \t]*:[ \t]*", re.IGNORECASE)
-_MCP = r"mcp__[A-Za-z0-9@._-]+?__\w+"
+# `mcp__<server>__<tool>`, the server being letters, digits and `@._-`. Its end is the first `__`
+# after the server's last `-`, `@` or `.` (an earlier one would leave a tool that stops at that
+# character, not at the `(` that must follow): the atomic group tries only that one, since a
+# later `__` of the same run gives a tool ending in the same place. Trying each in turn made a
+# 20,000-character `mcp__a__a__…` line take seconds (quadratic).
+_MCP_TAIL = r"(?>(?:[A-Za-z0-9_]*+[@.-])++[A-Za-z0-9_]*?__|[A-Za-z0-9_]+?__)\w+"
+_MCP = r"mcp__" + _MCP_TAIL
+# The same, found anywhere in a line: only the first `mcp__` of a run of name characters is
+# tried, since any later one that would match means the first matches too.
+_MCP_ANYWHERE = r"(?<![A-Za-z0-9@._-])(?>[A-Za-z0-9@._-]*?mcp__)" + _MCP_TAIL
 _CALL_START_RE = re.compile(
     rf"[ \t]*(?:await[ \t]+)?(?:{_MCP}|[A-Za-z_$][\w$]*(?:[ \t]*\.[ \t]*[A-Za-z_$][\w$]*)*)"
     r"[ \t]*\("
 )
-_OPS = (
+_TOOLS = (
     r"Task|Agent|TodoWrite|TaskCreate|Bash|Write|Read|Edit|MultiEdit|Glob|Grep|LS|WebSearch"
-    r"|WebFetch|NotebookEdit|memory\.\w+|" + _MCP + r"|\w*(?:memory_usage|swarm_init|agent_spawn)"
+    r"|WebFetch|NotebookEdit|memory\.\w+"
 )
+_FLOW_TOOLS = r"(?:memory_usage|swarm_init|agent_spawn)"
 # Operation calls that start a new statement even where an earlier call was left unclosed.
-_KNOWN_CALL_RE = re.compile(rf"(?:{_OPS})[ \t]*\(")
+_KNOWN_CALL_RE = re.compile(rf"(?:{_TOOLS}|{_MCP}|\w*{_FLOW_TOOLS})[ \t]*\(")
+# Whether a line calls an operation anywhere (the `\w*` before a claude-flow tool changes nothing
+# there, and retried from every position it made long words quadratic).
+_KNOWN_CALL_ANYWHERE_RE = re.compile(rf"(?:{_TOOLS}|{_MCP_ANYWHERE}|{_FLOW_TOOLS})[ \t]*\(")
 # `X = ...Task(...)`, `ARCH=$(Bash(...))`: an assignment wrapping an operation.
 _ASSIGN_RE = re.compile(r"[ \t]*[A-Za-z_$][\w$]*[ \t]*=(?!=)")
 # An operation name followed by an argument but no `(`, where the line cannot be rewritten as a
 # call (after `Message 2:` on a continued line, for instance).
 _DECL_RE = re.compile(r"[ \t]*(?:const|let|var)[ \t]+[A-Za-z_$]")
-_FENCE_RE = re.compile(r"[ \t]*(?:```|~~~)[\w+-]*[ \t]*\r?$")
 _COMMENT_START_RE = re.compile(r"[ \t]*(?://|/\*)")
 _CONTINUATION_START = set("+.)]},?:&|\"'`*/%=<>-")
 _CONTINUATION_END = set("+-*/%,([{=.?:&|<>!")
+_ENDS_STATEMENT = frozenset({"note", "cli", "shell"})
+_HTML_RE = re.compile(r"</?[A-Za-z][\w-]*(?:[\s/>]|$)|<!--")
 
 # Tokens that matter for bracket depth; strings and comments are skipped whole. The leading
 # lookahead lets the regex engine pass over ordinary characters without trying each branch.
@@ -69,7 +84,7 @@ CHUNK_CHARS = 640 * 1024
 FORCED_CUT_CHARS = 2 * CHUNK_CHARS
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class LineInfo:
     kind: LineKind
     # For headers and prefixes: the message number given, if any; for headers, the title.
@@ -83,6 +98,12 @@ class LineInfo:
     call_like: str = ""
     # The operation form the line starts with, when it needed rewriting (see `forms`).
     form: LineForm | None = None
+
+
+# The common kinds of line, shared (most lines of a big batch are one of these).
+_CODE = LineInfo("code")
+_CALL = LineInfo("code", call_start=True)
+_BLANK = LineInfo("blank")
 
 
 @dataclass(slots=True)
@@ -102,6 +123,8 @@ class ScanResult:
     # Lines at which a large text can be cut into pieces parsed one at a time (no bracket,
     # string or expression open across them), about every CHUNK_CHARS characters.
     cuts: list[int] = field(default_factory=list)
+    # The ```bash (sh, console, ...) blocks and their command lines, which are not run.
+    shell_blocks: list[ShellBlock] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -137,7 +160,8 @@ def scan(text: str) -> ScanResult:
     statement_starts: list[int] = []
     edits = _Edits()
     # Strings and comments, kept only when some MCP name needs its dashes replaced (in code).
-    noncode: list[tuple[int, int]] | None = [] if DASHED_MCP_RE.search(text) else None
+    dashed = list(dashed_mcp_names(text))
+    noncode: list[tuple[int, int]] | None = [] if dashed else None
     depth = 0
     last_code_char = ""
     # After a header inside an unfinished statement: the depth and last code character before it.
@@ -148,6 +172,8 @@ def scan(text: str) -> ScanResult:
     add_info = infos.append
     cuts: list[int] = []
     next_cut = CHUNK_CHARS
+    fences = Fences()
+    in_shell = False  # (fences.shell is not None, read once per line)
     n = len(raw_lines)
     for i in range(n):
         line = raw_lines[i]
@@ -159,8 +185,7 @@ def scan(text: str) -> ScanResult:
                 cuts.append(i)
                 next_cut = line_start + CHUNK_CHARS
         if carry_until > line_start:
-            info = LineInfo("code")
-            add_info(info)
+            add_info(_CODE)
             if carry_until > line_end:
                 continue
             pos = carry_until
@@ -173,6 +198,10 @@ def scan(text: str) -> ScanResult:
                     # with it (`type: "coder"})`), where no statement starts: it continues.
                     info, pos, depth = _classify(line, line_start, *held)
                 held = None
+            if in_shell and fences.command(
+                i, info, line, open_depth > 0 or last_code_char in _CONTINUATION_END
+            ):
+                info = LineInfo("shell", text=line.strip())
             add_info(info)
             line_kind = info.kind
             if info.form is not None:
@@ -181,8 +210,17 @@ def scan(text: str) -> ScanResult:
                 if line_kind == "prefix":
                     edits.blank(line_start, pos)
                 else:
-                    if line_kind != "blank":  # header, note, wait, cli
-                        edits.blank(line_start, line_end)
+                    if line_kind != "blank":  # header, note, wait, cli, shell
+                        ended = not open_depth and last_code_char not in _CONTINUATION_END
+                        if line_kind == "note" and info.text[:1] in "`~" and fences.fence(line):
+                            last_code_char = ""  # (what a fence closes does not go on after it)
+                            in_shell = fences.shell is not None
+                        if ended and line_kind in _ENDS_STATEMENT:
+                            # A line of prose ends the statement above it: tree-sitter must not
+                            # read `Task(...)`, a note, then `+ x` as one expression.
+                            edits.spans.append((line_start, line_end, ";".ljust(len(line))))
+                        else:
+                            edits.blank(line_start, line_end)
                         depth = 0
                         if line_kind in ("header", "wait"):
                             # A new message: nothing before it goes on after it (`xs = [1,`),
@@ -240,9 +278,9 @@ def scan(text: str) -> ScanResult:
                 last_code_char = tail[-1]
 
     if noncode is not None:
-        _rename_dashed(text, noncode, edits)
+        _rename_dashed(dashed, noncode, edits)
     code = _apply(text, edits.spans, placeholders)
-    return ScanResult(code, infos, placeholders, statement_starts, cuts)
+    return ScanResult(code, infos, placeholders, statement_starts, cuts, fences.blocks)
 
 
 def _classify(
@@ -251,9 +289,9 @@ def _classify(
     """Decide what a line that starts outside any string or comment is."""
     stripped = line.strip()
     if not stripped:
-        return LineInfo("blank"), line_start, depth
+        return _BLANK, line_start, depth
     first = stripped[0]
-    if first == "`" and _FENCE_RE.match(line):
+    if first in "`~" and fence_language(line) is not None:
         # A Markdown code fence around a pasted batch: not code, and not a template string.
         return LineInfo("note", text=stripped), line_start, 0
     if first in "[Mm/":
@@ -265,41 +303,44 @@ def _classify(
     m = _PREFIX_RE.match(line) if first in "Mm" else None
     if m:
         rest = line[m.end() :]
-        info = LineInfo("prefix", int(m.group("num")))
+        number = int(m.group("num"))
         form = read_line(rest, line_start + m.end())
         if form is not None and form.kind in ("call", "parenless"):
-            info.form = form
-            info.call_start = True
+            info = LineInfo("prefix", number, call_start=True, form=form)
         else:
-            info.call_start = bool(_CALL_START_RE.match(rest))
+            info = LineInfo("prefix", number, call_start=bool(_CALL_START_RE.match(rest)))
         return info, line_start + m.end(), 0
     if depth > 0:
         if line[:1] not in (" ", "\t") and _KNOWN_CALL_RE.match(line):
             # An earlier call was left open; this line clearly starts a new operation.
-            return LineInfo("code", call_start=True), line_start, 0
-        return LineInfo("code"), line_start, depth
+            return _CALL, line_start, 0
+        return _CODE, line_start, depth
     if _COMMENT_START_RE.match(line) or _DECL_RE.match(line):
-        return LineInfo("code"), line_start, depth
+        return _CODE, line_start, depth
     continuing = last_code_char in _CONTINUATION_END
     if _CALL_START_RE.match(line):
         # (`Name(` needs no rewriting: dashed MCP names are respelt wherever they are.)
-        return LineInfo("code", call_start=not continuing), line_start, depth
+        return (_CODE if continuing else _CALL), line_start, depth
     if not continuing:
         form = read_line(line, line_start)
         if form is not None:
             return _form_line(form, stripped), line_start, depth
-    if not continuing and _ASSIGN_RE.match(line) and _KNOWN_CALL_RE.search(line):
-        return LineInfo("code", call_start=True), line_start, depth
+    if not continuing and _ASSIGN_RE.match(line) and _KNOWN_CALL_ANYWHERE_RE.search(line):
+        return _CALL, line_start, depth
+    if first == "<" and not continuing and _HTML_RE.match(stripped):
+        # `<div align="center">`, `</details>`, `<!-- x -->` in pasted Markdown: tree-sitter
+        # would read JSX and swallow the prose after it.
+        return LineInfo("note", text=stripped), line_start, depth
     if continuing or stripped[0] in _CONTINUATION_START:
         if stripped[0] in "-*>" and not continuing:
             # `- item` / `* item`: a bullet point in prose, not arithmetic; `> text`: a quote.
             return LineInfo("note", text=stripped), line_start, depth
-        return LineInfo("code"), line_start, depth
+        return _CODE, line_start, depth
     if first == "[" and is_bracketed_note(line):
         # A bracketed line of words (`[Wait for review]`) is a note, not an array.
         return LineInfo("note", text=stripped), line_start, depth
     if stripped[0] in "[{(":
-        return LineInfo("code"), line_start, depth
+        return _CODE, line_start, depth
     return LineInfo("note", text=stripped), line_start, depth
 
 
@@ -311,11 +352,13 @@ def _form_line(form: LineForm, stripped: str) -> LineInfo:
     return LineInfo("code", call_start=True, form=form)
 
 
-def _rename_dashed(text: str, noncode: list[tuple[int, int]], edits: _Edits) -> None:
+def _rename_dashed(
+    dashed: list[re.Match[str]], noncode: list[tuple[int, int]], edits: _Edits
+) -> None:
     """`mcp__claude-flow__x` → `mcp__claude_flow__x` wherever it is code (not in a string)."""
     noncode.sort()
     starts = [s for s, _ in noncode]
-    for m in DASHED_MCP_RE.finditer(text):
+    for m in dashed:
         at = bisect_right(starts, m.start()) - 1
         if at >= 0 and m.start() < noncode[at][1]:
             continue

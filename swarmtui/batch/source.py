@@ -105,6 +105,13 @@ class Source:
         start = min(stripped, length)
         return row + 1, start + 1, row + 1, length + 1
 
+    def line_text(self, row: int) -> str:
+        """The text of a 0-based row as typed, without indentation or trailing blanks."""
+        if not 0 <= row < len(self.lines):
+            return ""
+        start = self.line_starts[row]
+        return self.text[start : start + len(self.lines[row])].strip()
+
     def clamp(self, rng: Range) -> Range:
         """Force a range inside the text (every diagnostic must point at real text)."""
         nlines = len(self.lines)
@@ -121,5 +128,7 @@ class Source:
         """The node's text as the user typed it (placeholders shown as written), shortened."""
         start = self.node_start(node, row_offset)
         end = max(start, self.node_end(node, row_offset))
+        if end > start and self.code[end - 1] == ";" and self.text[end - 1] != ";":
+            end -= 1  # (the `;` that ends a statement at a note line is not the user's)
         text = " ".join(self.text[start : min(end, start + 4 * limit)].split())
         return text if len(text) <= limit else text[: limit - 1] + "…"

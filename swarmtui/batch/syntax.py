@@ -30,6 +30,13 @@ class SyntaxReporter:
         while stack:
             cur = stack.pop()
             if cur.is_missing:
+                first = _first_token(node)
+                if first is not None and cur.end_byte <= first.start_byte:
+                    # Missing before anything was written (`./x` lacks what comes before the
+                    # `.`): tree-sitter places it where the text before ended, lines above (at
+                    # 1:1 after notes); the user's problem is the first token.
+                    self.unexpected(first, row_offset, op)
+                    return
                 what = cur.type if cur.type in ")]}," else f"{cur.type}".replace("_", " ")
                 self.diags.add(
                     "SW001",
@@ -147,4 +154,17 @@ def _token_after_complete_value(error: Node) -> Node | None:
     if first.type == "call_expression":
         second = error.child(1)
         return second
+    return None
+
+
+def _first_token(node: Node) -> Node | None:
+    """The first token written in NODE (not one tree-sitter supplied), or None."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if cur.is_missing or cur.start_byte == cur.end_byte:
+            continue
+        if cur.child_count == 0:
+            return cur
+        stack.extend(reversed(cur.children))
     return None

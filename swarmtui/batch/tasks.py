@@ -165,7 +165,7 @@ def task_options(
                 info.explicit_range = info.explicit_range or ctx.key_range(arg, key)
     if "timeout" in options:
         where = ctx.key_range(arg, "timeout")
-        op.timeout = number_option(ctx, options["timeout"], "timeout", where)
+        op.timeout = number_option(ctx, options["timeout"], "timeout", where, above_zero=True)
     if "retries" in options:
         retries = options["retries"]
         if isinstance(retries, int) and not isinstance(retries, bool) and retries >= 0:

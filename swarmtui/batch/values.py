@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -397,6 +396,8 @@ def _plus(left: Any, right: Any) -> Any:
 
 
 def _json(value: Any, indent: int | None) -> str:
+    import json  # (only `JSON.stringify` needs it)
+
     def clean(v: Any) -> Any:
         if isinstance(v, Undefined):
             return None

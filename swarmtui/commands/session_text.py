@@ -80,7 +80,7 @@ def _bash_lines(state: SessionState) -> list[str]:
         status = b["status"]
         outcome = _BASH_OUTCOME.get(status) or f"{status}: {printable(b['reason'] or '')}"
         if status == "rehearsed" and b["timeout"] is not None:
-            outcome += f" ({time_limit(b['timeout'])})"
+            outcome += f" ({time_limit(b['timeout'], b['timeout_from'])})"
         allowed = b["permission"] if status in ("done", "failed", "running") else None
         suffix = f" [{printable(allowed)}]" if allowed else ""
         lines.append(f"bash op {b['op']}{where}{command} -> {outcome}{suffix}")

@@ -36,7 +36,7 @@ from swarmtui.engine.events import (
 )
 from swarmtui.engine.inbox import REHEARSED, Inbox
 from swarmtui.engine.operations import set_agent_todos
-from swarmtui.engine.output_log import OutputLog
+from swarmtui.engine.output_log import OutputLog, agent_log
 from swarmtui.engine.paths import slug
 from swarmtui.engine.plan import PlannedAgent
 from swarmtui.engine.runners.base import (
@@ -87,7 +87,7 @@ class AgentRun:
         self.inbox = Inbox()
         if agent.runs_on == "rehearsal":
             self.inbox.close(REHEARSED)
-        self._log = OutputLog(agent.name, scheduler.session_dir, scheduler._emit)
+        self._log = OutputLog(agent.name, scheduler.session_dir, scheduler._emit, self._find_log)
         self._running = False
         self.task: asyncio.Task[None]
         # Why its previous attempt failed (a retry tells its backend), before it starts again.
@@ -155,7 +155,18 @@ class AgentRun:
     def close_log(self) -> None:
         self._running = False
         self.inbox.close("it has ended")
+        made = self._log.made
         self._log.close()
+        if made is not None:  # (recorded: a resume or a fork finds it by what the log says)
+            path, size = made
+            replaced = self._scheduler.state.replaced(path, self.name)
+            self._emit(FileWritten(path=path, bytes=size, by=self.name, replaced=replaced))
+
+    def _find_log(self) -> str:
+        """Its log file: the one its recording names (a resumed agent goes on in it)."""
+        scheduler = self._scheduler
+        mine = (path for path, _size, by, _replaced in scheduler.state.files if by == self.name)
+        return agent_log(self.name, scheduler.session_dir, mine)
 
     def send(self, text: str, by: str) -> str | None:
         """Pass a message on to the running agent; why not, when it cannot take one."""

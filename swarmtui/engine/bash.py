@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 from swarmtui.batch.models import BashOp, WriteOp
 from swarmtui.engine.approvals import Subject
 from swarmtui.engine.confine import ProcessKind
-from swarmtui.engine.events import BashFinished, BashOutput, BashRehearsed, BashStarted
+from swarmtui.engine.events import (
+    BashFinished,
+    BashOutput,
+    BashRehearsed,
+    BashStarted,
+    TimeoutFrom,
+)
 from swarmtui.engine.operations import OpContext, write_file
 from swarmtui.engine.output_log import chunks
 from swarmtui.engine.paths import check_write_path, rewrite_session_paths, session_relative
@@ -42,17 +48,27 @@ def bash_folder(op: BashOp, session_dir: Path) -> tuple[str, str | None]:
     return relative, problem
 
 
-def bash_timeout(op: BashOp, options: BashOptions) -> tuple[float, str | None]:
+def bash_timeout(op: BashOp, options: BashOptions) -> tuple[float, TimeoutFrom]:
     """How long OP may run (`[bash]`: the default when it names none, never past the cap), and
-    what set it when the operation did not: said when it fires."""
+    what set it: its own `timeout`, `[bash] timeout` or `[bash] max_timeout`."""
     if op.timeout is None:
-        return options.timeout, (
-            f"[bash] timeout, the default; give the operation a longer `timeout`, up to "
-            f"{options.max_timeout:g} s"
-        )
+        return options.timeout, "[bash] timeout"
     if op.timeout > options.max_timeout:
-        return options.max_timeout, f"[bash] max_timeout; it asked for {op.timeout:g} s"
-    return op.timeout, None
+        return options.max_timeout, "[bash] max_timeout"
+    return op.timeout, "operation"
+
+
+def _timed_out(op: BashOp, options: BashOptions, seconds: float, set_by: TimeoutFrom) -> str:
+    """Why OP was stopped: its time limit, and which setting it was unless its own."""
+    reason = f"timed out after {seconds:g} s"
+    if set_by == "[bash] timeout":
+        return (
+            f"{reason} ([bash] timeout, the default; give the operation a longer `timeout`, "
+            f"up to {options.max_timeout:g} s)"
+        )
+    if set_by == "[bash] max_timeout":
+        return f"{reason} ([bash] max_timeout; it asked for {op.timeout:g} s)"
+    return reason
 
 
 def lasting_operation(ctx: OpContext, op: BashOp | WriteOp) -> Coroutine[None, None, None] | None:
@@ -70,7 +86,11 @@ async def run_bash(ctx: OpContext, op: BashOp) -> None:
         return
     timeout, set_by = bash_timeout(op, ctx.guard.settings.bash)
     if ctx.rehearsal:
-        ctx.emit(BashRehearsed(op=op.index, command=command, cwd=relative, timeout=timeout))
+        ctx.emit(
+            BashRehearsed(
+                op=op.index, command=command, cwd=relative, timeout=timeout, timeout_from=set_by
+            )
+        )
         return
     what = Subject("bash", "Bash", command, op=op.index, cwd=relative)
     answer = await ctx.guard.permit(what, Request.bash(command))
@@ -104,7 +124,7 @@ async def run_bash(ctx: OpContext, op: BashOp) -> None:
             for name, redactor in redactors.items():
                 emit_output(name, redactor.flush())
     except TimeoutError:
-        reason = f"timed out after {timeout:g} s" + (f" ({set_by})" if set_by else "")
+        reason = _timed_out(op, ctx.guard.settings.bash, timeout, set_by)
     except asyncio.CancelledError:
         reason = "cancelled"
     except OSError as exc:

@@ -323,6 +323,10 @@ class BashStarted(EventBase):
     cwd: str = "."  # relative to the session folder
 
 
+# What set a Bash operation's time limit: its own `timeout`, the default, or the cap.
+TimeoutFrom = Literal["operation", "[bash] timeout", "[bash] max_timeout"]
+
+
 class BashRehearsed(EventBase):
     """A Bash operation that a rehearsal recorded instead of running."""
 
@@ -331,6 +335,8 @@ class BashRehearsed(EventBase):
     command: str
     cwd: str  # relative to the session folder ("." is the folder itself)
     timeout: float | None = None  # how long it would have been allowed to run
+    # What set that limit (None in logs older than this field).
+    timeout_from: TimeoutFrom | None = None
 
 
 class BashOutput(EventBase):

@@ -31,6 +31,7 @@ from swarmtui.engine.events import (
     SessionForked,
 )
 from swarmtui.engine.fence import FenceError, open_fenced
+from swarmtui.engine.output_log import agent_log
 from swarmtui.engine.paths import rewrite_session_paths
 from swarmtui.engine.plan import Plan
 from swarmtui.engine.settings import RunSettings
@@ -160,24 +161,31 @@ def plan_fork(state: SessionState, batch: Batch, source_dir: Path) -> ForkPlan:
         dropped_agents=tuple(name for name in state.agents if name not in tasks),
         dropped_messages=tuple(i for i in state.messages if i not in indexes),
         dropped_keys=dropped_keys,
-        files=_files_to_carry(state, set(again)),
+        files=_files_to_carry(state, set(again), source_dir),
     )
 
 
-def _files_to_carry(state: SessionState, again: set[str]) -> tuple[str, ...]:
+def _files_to_carry(state: SessionState, again: set[str], source_dir: Path) -> tuple[str, ...]:
     """Every file recorded up to the point but those written by agents that run again (they
-    write them anew): the batch's writes, and the reports, artifacts, changed files and diffs
-    of the agents that stay done. Only paths inside the session folder."""
+    write them anew): the batch's writes, and the reports, artifacts, changed files, diffs and
+    logs of the agents that stay done. Only paths inside the session folder."""
     found: dict[str, None] = {}
+    mine: dict[str, list[str]] = {}
     for path, _size, by, _replaced in state.files:
         if by not in again:
             found[path] = None
+            mine.setdefault(by, []).append(path)
     for agent in state.agents.values():
         if agent.name not in again and agent.status == "done":
             # (its diff, kept as a patch: its replay and comparison show it without git)
             patch = agent.worktree.patch if agent.worktree is not None else None
             for path in (*agent.artifacts, *agent.files_changed, *([patch] if patch else [])):
                 found[path] = None
+            # Its log, which a recording made before logs were recorded does not name: the
+            # file an earlier run left, under the name it gave it.
+            log = agent_log(agent.name, source_dir, mine.get(agent.name, ()))
+            if log not in found and (source_dir / log).is_file():
+                found[log] = None
     return tuple(p for p in found if _inside(p))
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,39 @@ LOG_FILE_THRESHOLD = 2 * OUTPUT_CHUNK
 # megabytes is stored once, not twice. Notes (`info`) and tool lines are always kept.
 EVENT_OUTPUT_LIMIT = 1 << 20
 _CAPPED = ("stdout", "stderr", "text")
+LOGS = "artifacts/logs/"
+
+
+def log_path(name: str) -> str:
+    """Where agent NAME's log goes in a new session: `artifacts/logs/<slug>.log`."""
+    return f"{LOGS}{slug(name)}.log"
+
+
+def agent_log(name: str, session_dir: Path | None, recorded: Iterable[str] = ()) -> str:
+    """Agent NAME's log file in SESSION_DIR, as its recording has it: the last log among the
+    paths the recording names as written by it (RECORDED: a session records its agents' logs,
+    `file_written`); else the one an earlier run left there under the name of its day, which
+    may not be what `slug` says now (sessions recorded before names kept every script's
+    letters and long names their hash called `Café` `caf`); else where a new one goes."""
+    found = None
+    for path in recorded:
+        if path.startswith(LOGS) and path.endswith(".log") and "/" not in path[len(LOGS) :]:
+            found = path
+    if found is not None:
+        return found
+    new = log_path(name)
+    if session_dir is not None and not (session_dir / new).is_file():
+        old = f"{LOGS}{_slug_before_scripts(name)}.log"
+        if old != new and (session_dir / old).is_file():
+            return old
+    return new
+
+
+def _slug_before_scripts(text: str) -> str:
+    """The rule `slug` followed until names kept every script (recordings made before then
+    name their agents' files by it): ASCII letters and digits only, cut at 40."""
+    out = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return out[:40].rstrip("-") or "batch"
 
 
 def stored_once(text: str, where: LogRange | None) -> str:
@@ -51,10 +85,20 @@ class OutputLog:
     """One agent's output: small output stays in the event log alone; past the threshold the
     whole of it also goes to `artifacts/logs/<agent>.log`."""
 
-    def __init__(self, name: str, session_dir: Path, emit: Callable[[Event], None]) -> None:
+    def __init__(
+        self,
+        name: str,
+        session_dir: Path,
+        emit: Callable[[Event], None],
+        find: Callable[[], str] | None = None,
+    ) -> None:
         self.name = name
         self._session_dir = session_dir
         self._emit = emit
+        # Where the log is: FIND says, when it is first needed (a resumed agent goes on in the
+        # file its recording names); by default the name for a new one.
+        self._find = find
+        self._path: str | None = None
         self._fd: int | None = None  # -1: the file was refused
         self._buffer: list[bytes] = []
         # Bytes of output taken (buffered or written), and the file's size when it was opened
@@ -67,7 +111,19 @@ class OutputLog:
 
     @property
     def path(self) -> str:
-        return f"artifacts/logs/{slug(self.name)}.log"
+        if self._path is None:
+            self._path = self._find() if self._find is not None else log_path(self.name)
+        return self._path
+
+    @property
+    def made(self) -> tuple[str, int] | None:
+        """The log file and its size, once it was made (None: the events hold all)."""
+        if self._fd is None or self._fd < 0:
+            return None
+        try:
+            return self.path, os.fstat(self._fd).st_size
+        except OSError:
+            return None
 
     def write(self, text: str, stream: OutputStream) -> None:
         self._chars += len(text)
@@ -117,7 +173,7 @@ class OutputLog:
             return kept, None
         self._cut = True
         return kept, (
-            f"\nthe rest of its output is in artifacts/logs/{slug(self.name)}.log alone "
+            f"\nthe rest of its output is in {self.path} alone "
             f"(the session's events keep its first {EVENT_OUTPUT_LIMIT:,} characters)\n"
         )
 
@@ -138,9 +194,7 @@ class OutputLog:
                 if self._cut
                 else "the session's events hold the whole output"
             )
-            note = (
-                f"artifacts/logs/{slug(self.name)}.log: cut short ({exc.strerror or exc}); {held}"
-            )
+            note = f"{self.path}: cut short ({exc.strerror or exc}); {held}"
             self._emit(AgentOutput(agent=self.name, stream="info", text=note))
 
     def close(self) -> None:

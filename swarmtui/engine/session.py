@@ -111,6 +111,17 @@ def _started_at(recording: Recording) -> datetime:
     return datetime.fromisoformat(started.started_at.replace("Z", "+00:00"))
 
 
+def _keep_recorded_keys(batch: Batch, state: SessionState) -> None:
+    """Resumed, the batch's agents wait for and store the keys its recording planned. The text
+    is parsed again by today's rules, which may name a key otherwise (an agent's `done` key
+    follows its file name, whose rule changed), while the agents that stay done stored theirs
+    under the recorded names: today's would never come."""
+    for op in batch.tasks():
+        recorded = state.agents.get(op.name)
+        if recorded is not None and (op.waits, op.stores) != (recorded.waits, recorded.stores):
+            op.waits, op.stores = list(recorded.waits), list(recorded.stores)
+
+
 class LiveSession:
     """Runs one batch: `await run()`; controls may be called while it runs.
 
@@ -168,6 +179,7 @@ class LiveSession:
             self.path = resume.path
             self.session_id = resume.path.name
             fold(resume.events, self.state)
+            _keep_recorded_keys(self.batch, self.state)
             self._seq = self.state.seq
             self._t_before = self.state.t
         elif resume is not None and self.fork is not None:

@@ -222,6 +222,7 @@ class BashState:
     # Who let it run, or refused it, and why ("allowed by Bash(npm test) (swarmtui.toml: ...)").
     permission: str | None = None
     timeout: float | None = None  # a rehearsed one's: how long it would have been allowed to run
+    timeout_from: str | None = None  # and what set it (`BashRehearsed.timeout_from`)
 
 
 @dataclass
@@ -1182,6 +1183,7 @@ def _bash_rehearsed(s: SessionState, e: BashRehearsed) -> None:
         started_at=e.t,
         finished_at=e.t,
         timeout=e.timeout,
+        timeout_from=e.timeout_from,
     )
 
 

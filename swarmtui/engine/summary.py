@@ -129,6 +129,7 @@ def bash_summary(state: SessionState) -> list[dict[str, Any]]:
             "reason": b.reason,
             "permission": b.permission,
             "timeout": b.timeout,
+            "timeout_from": b.timeout_from,
         }
         for b in state.bash.values()
     ]
@@ -144,6 +145,7 @@ def bash_summary(state: SessionState) -> list[dict[str, Any]]:
                     "reason": reason,
                     "permission": None,
                     "timeout": None,
+                    "timeout_from": None,
                 }
             )
     return sorted(entries, key=lambda entry: entry["op"])
@@ -169,9 +171,19 @@ def replaced_files(state: SessionState) -> list[dict[str, Any]]:
     ]
 
 
-def time_limit(seconds: float) -> str:
-    """`time limit 120 s`: what a rehearsed Bash operation would have been allowed to run."""
-    return f"time limit {seconds:g} s"
+# What set a Bash operation's time limit, in a few words (`BashRehearsed.timeout_from`).
+_TIMEOUT_FROM = {
+    "operation": "its own timeout",
+    "[bash] timeout": "the default, [bash] timeout",
+    "[bash] max_timeout": "capped by [bash] max_timeout",
+}
+
+
+def time_limit(seconds: float, set_by: str | None = None) -> str:
+    """`time limit 120 s, the default, [bash] timeout`: what a rehearsed Bash operation would
+    have been allowed to run, and what set it (unsaid in logs older than that record)."""
+    said = _TIMEOUT_FROM.get(set_by) if set_by is not None else None
+    return f"time limit {seconds:g} s" + (f", {said}" if said else "")
 
 
 def writer_name(by: str) -> str:

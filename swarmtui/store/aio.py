@@ -35,24 +35,35 @@ from swarmtui.store.reader import (
 
 # Events validated per turn of the event loop (about 2 ms of work here).
 EVENT_CHUNK = 500
+# How long a connection's thread is waited for once told to stop (`ended`). It ends as soon as
+# the read it is in ends; one that never does (a read blocked on a lock another program holds,
+# a stuck disk) is given up after this, said, and left to end on its own.
+END_SECONDS = 3.0
 
 
 @contextlib.asynccontextmanager
-async def read_only_connection(uri: str) -> AsyncIterator[aiosqlite.Connection]:
-    """An aiosqlite connection to URI whose thread is over when the block is left, however it
-    is left (`ended`)."""
+async def read_only_connection(uri: str, db: Path) -> AsyncIterator[aiosqlite.Connection]:
+    """An aiosqlite connection to URI (the database DB) whose thread is over when the block is
+    left, however it is left (`ended`); `SessionStoreError` if it would not end."""
     conn = await connect_read_only(uri)
     try:
         yield conn
-    finally:
-        conn.stop()  # (closes it in its thread, after whatever reads are still queued)
-        await ended(conn)
+    except BaseException:
+        conn.stop()
+        await ended(conn)  # (what went wrong says more than a thread left behind)
+        raise
+    await close_read_only(conn, db)
 
 
 async def connect_read_only(uri: str) -> aiosqlite.Connection:
     """An aiosqlite connection to URI. When opening it fails or is cancelled, aiosqlite stops
     its thread: this returns (raises) only once that thread has ended (`ended`)."""
     conn = aiosqlite.connect(uri, uri=True)
+    # A thread that only reads holds nothing the process needs: one given up by `ended` must
+    # not keep the process from exiting (aiosqlite makes it a foreground thread).
+    thread = _thread_of(conn)
+    if thread is not None and thread.ident is None:
+        thread.daemon = True
     try:
         return await conn
     except BaseException:
@@ -60,23 +71,40 @@ async def connect_read_only(uri: str) -> aiosqlite.Connection:
         raise
 
 
-async def ended(conn: aiosqlite.Connection) -> None:
-    """Wait until CONN's thread has ended, even when cancelled meanwhile (then cancelled).
+async def close_read_only(conn: aiosqlite.Connection, db: Path) -> None:
+    """Close CONN (in its thread, after the reads still queued) and wait for its thread to end;
+    `SessionStoreError`, one line naming DB, when it does not within END_SECONDS."""
+    conn.stop()
+    if not await ended(conn, limit=END_SECONDS):
+        raise SessionStoreError(
+            f"{db}: its reader did not stop within {END_SECONDS:g} s (a read still waits, "
+            "perhaps for a lock another program holds); left to end on its own"
+        )
+
+
+async def ended(conn: aiosqlite.Connection, *, limit: float | None = None) -> bool:
+    """Wait until CONN's thread has ended, for LIMIT seconds at most, even when cancelled
+    meanwhile (then cancelled); whether it has ended.
 
     aiosqlite's thread hands each result to the event loop that asked for it. A task
     cancelled while its read, its connection or its close was under way (the app quitting
     while a replay loads: its worker cancelled, then every task once more as the loop ends)
     left the thread to hand the result to a loop already closed, and it died printing a
-    traceback on the user's terminal. The loop cannot close while this waits."""
+    traceback on the user's terminal. The loop cannot close while this waits; a thread that
+    does not end within LIMIT (a read blocked on a lock) is not waited for any longer, so
+    that nothing hangs on it (None: END_SECONDS)."""
+    limit = END_SECONDS if limit is None else limit
     thread = _thread_of(conn)
     if thread is None or not thread.is_alive():
-        return
+        return True
     loop = asyncio.get_running_loop()
     over: asyncio.Future[None] = loop.create_future()
 
     def watch() -> None:
-        thread.join()
-        loop.call_soon_threadsafe(_settle, over)
+        thread.join(limit)
+        # (the loop may be closed by the time a thread given up on ends: nothing to tell)
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_settle, over)
 
     threading.Thread(target=watch, name="swarmtui-aiosqlite-end", daemon=True).start()
     cancelled = False
@@ -87,6 +115,7 @@ async def ended(conn: aiosqlite.Connection) -> None:
             cancelled = True
     if cancelled:
         raise asyncio.CancelledError
+    return not thread.is_alive()
 
 
 def _thread_of(conn: aiosqlite.Connection) -> threading.Thread | None:
@@ -108,7 +137,7 @@ async def read_events_async(session_path: Path, *, chunk: int = EVENT_CHUNK) -> 
     db = db_path(session_path)
     with ReadOnlyDatabase(db) as source:
         try:
-            async with read_only_connection(source.uri) as conn:
+            async with read_only_connection(source.uri, db) as conn:
                 return await _read_events(conn, db, chunk)
         except sqlite3.Error as exc:  # opening it (what happens inside says more)
             raise not_ours(db, str(exc)) from exc

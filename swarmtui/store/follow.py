@@ -15,7 +15,7 @@ from pathlib import Path
 import aiosqlite
 
 from swarmtui.engine.events import Event
-from swarmtui.store.aio import connect_read_only, ended
+from swarmtui.store.aio import close_read_only, connect_read_only
 from swarmtui.store.errors import SessionStoreError
 from swarmtui.store.eventlog import writer_alive
 from swarmtui.store.reader import ReadOnlyDatabase, db_path, not_ours, parse_events
@@ -82,11 +82,14 @@ class SessionFollower:
         return self._conn
 
     async def close(self) -> None:
-        """Close the connection; its thread is over when this returns (`ended`)."""
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
-            conn.stop()  # (closes it in its thread, after a poll a cancelled caller left)
-            await ended(conn)
-        if self._source is not None:
-            self._source.close()
-            self._source = None
+        """Close the connection; its thread is over when this returns (`ended`), or given up on
+        and said (`SessionStoreError`) when it would not end."""
+        try:
+            if self._conn is not None:
+                conn, self._conn = self._conn, None
+                # (closes it in its thread, after a poll a cancelled caller left)
+                await close_read_only(conn, self._db)
+        finally:
+            if self._source is not None:
+                self._source.close()
+                self._source = None

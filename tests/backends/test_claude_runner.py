@@ -296,3 +296,36 @@ async def test_claude_gets_the_jobs_model_else_its_configured_one(
     assert stand_in.recorded()["argv"][6:8] == ["--model", "opus"]
     await runner.run(make_job(tmp_path / "b", settings=settings, model="haiku"), RecordingSink())
     assert stand_in.recorded()["argv"][6:8] == ["--model", "haiku"]
+
+
+async def test_the_raw_stream_is_listed_as_the_file_it_was_written_to(
+    stand_in: StandIn, tmp_path: Path
+) -> None:
+    """A second attempt of an agent named in another script keeps its first attempt's stream
+    and lists the file this one wrote (not a name made by another rule)."""
+    stand_in.replay(INIT, ASSISTANT_DONE, RESULT)
+    settings = stand_in.settings()
+    first = make_job(tmp_path / "s", "Über Coder", settings=settings)
+    second = make_job(tmp_path / "s", "Über Coder", settings=settings, attempt=2)
+    runner = create_runner(settings)
+    results = [await runner.run(job, RecordingSink()) for job in (first, second)]
+    assert [r.files for r in results] == [
+        ["artifacts/logs/über-coder.claude.jsonl"],
+        ["artifacts/logs/über-coder.attempt2.claude.jsonl"],
+    ]
+    for result in results:
+        assert '"total_cost_usd": 0.0123' in (first.session_dir / result.files[0]).read_text()
+
+
+async def test_agents_named_in_other_scripts_keep_their_own_streams(
+    stand_in: StandIn, tmp_path: Path
+) -> None:
+    stand_in.replay(INIT, ASSISTANT_DONE, RESULT)
+    settings = stand_in.settings()
+    runner = create_runner(settings)
+    files = [
+        (await runner.run(make_job(tmp_path / "s", name, settings=settings), RecordingSink())).files
+        for name in ("分析", "設計")
+    ]
+    assert files[0] != files[1]
+    assert all((tmp_path / "s" / listed[0]).is_file() for listed in files)

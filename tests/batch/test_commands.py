@@ -151,6 +151,17 @@ def test_lint_json_format(tmp_path: Path) -> None:
     assert [d["code"] for d in entry["diagnostics"]] == ["SW010"]
 
 
+def test_lint_says_a_quoted_operation_runs_and_passes(tmp_path: Path) -> None:
+    batch = tmp_path / "pasted.swarm.js"
+    batch.write_text('Task("A", "Do a.", "coder")\n> Task("B", "Do b.", "coder")\n')
+    result = CliRunner().invoke(cli, ["lint", str(batch)])
+    assert result.exit_code == 0  # (a note: it runs, as written)
+    assert result.output == (
+        f"{batch}:2:1: SW026 this line is quoted with `>` but runs as an operation, as a "
+        "bulleted one does: delete it if it was only an example\n"
+    )
+
+
 def test_parse_text_format_and_byte_order_mark(tmp_path: Path) -> None:
     batch = tmp_path / "b.swarm.js"
     batch.write_bytes("\ufeff[Single Message - Go]:\nBash('ls')\n".encode())

@@ -55,6 +55,7 @@ TRIGGERS = {
     "SW015": 'Bash("ls")\nTotal time: 40 minutes\n',
     "SW024": 'Bash("cd /srv/app && make")\n',
     "SW025": 'for (const name of ["A", "B"]) { Task(name, "Do it.", "coder") }\n',
+    "SW026": '> Task("A", "Do it.", "coder")\n',
 }
 
 # The severity of every code, as §7 lists it (SW015, the note, is info).
@@ -76,6 +77,7 @@ SEVERITIES = {
     "SW015": Severity.INFO,
     "SW024": Severity.WARNING,
     "SW025": Severity.INFO,
+    "SW026": Severity.INFO,
 }
 
 
@@ -218,6 +220,61 @@ def test_sw012_a_timeout_that_stops_at_once_or_passes_the_cap() -> None:
     assert [bool(op.skip_reason) for op in batch.operations()] == [False, False, True, True, False]
 
 
+def test_sw012_a_negative_timeout_asks_for_more_than_0_as_0_is_refused_too() -> None:
+    batch = parse(
+        'Bash("make", {timeout: -5})\n'
+        'Task("A", "Do it.", "coder", {timeout: -1})\n'
+        'memory.store("k", "v", {ttl: -1})\n'  # (a ttl of 0 keeps the key: ≥ 0 is right)
+    )
+    assert [d.message for d in batch.diagnostics if d.code == "SW012"] == [
+        "`timeout` must be a number of seconds > 0, not -5",
+        "`timeout` must be a number of seconds > 0, not -1",
+        "`ttl` must be a number of seconds ≥ 0, not -1",
+    ]
+    assert all(op.skip_reason for op in batch.operations())
+
+
+def test_sw012_an_agents_timeout_in_milliseconds_gets_the_bash_hint() -> None:
+    batch = parse(
+        'Task("A", "Do it.", "coder", {timeout: 120000})\n'
+        'Task("B", "Do it.", "coder", {timeout: 28800})\n'  # a working day: plausible seconds
+        'Task("C", "Do it.", "coder", {timeout: 3600})\n'
+        'Bash("npm test", {timeout: 120000})\n'
+    )
+    found = [(d.line, d.severity, d.message) for d in batch.diagnostics if d.code == "SW012"]
+    hint = (
+        "`timeout: 120000` counts seconds, not milliseconds as in Claude Code: did you mean "
+        "`timeout: 120`?"
+    )
+    assert [(line, severity) for line, severity, _ in found] == [
+        (1, Severity.WARNING),
+        (4, Severity.WARNING),
+    ]
+    assert found[0][2] == f"{hint} As written, the agent may run for 33.3 hours"
+    assert found[1][2].startswith(f"{hint} As written, the command is stopped")
+    assert not any(op.skip_reason for op in batch.operations())  # (a warning: it runs)
+
+
+def test_sw026_a_quoted_operation_that_runs_is_said_at_its_line() -> None:
+    batch = parse(
+        'Task("A", "Do a.", "coder")\n'
+        '> Task("B", "Do b.", "coder")\n'
+        '  >Bash "npm test"\n'
+        '> await Promise.all([Task("C", "Do c.", "coder"), Task("D", "Do d.", "coder")])\n'
+        '> Read("notes.md")\n'  # recorded, not run: nothing to warn of
+        '> Bash("make", {timeout: -1})\n'  # skipped: it does not run
+        "> a line of prose\n"  # a note, as before
+        '- Task("E", "Do e.", "coder")\n'
+    )
+    found = [(d.line, d.column, d.end_column) for d in batch.diagnostics if d.code == "SW026"]
+    assert found == [(2, 1, 30), (3, 3, 19), (4, 1, 49)]  # once a line, from the `>`
+    (note,) = {d.message for d in batch.diagnostics if d.code == "SW026"}
+    assert "quoted with `>` but runs as an operation" in note
+    # What runs is unchanged: every quoted operation still runs.
+    assert [t.name for t in batch.tasks()] == ["A", "B", "C", "D", "E"]
+    assert [t.skip_reason for t in batch.tasks()] == [None] * 5
+
+
 def test_the_linters_bash_cap_is_the_built_in_one() -> None:
     assert BashOptions().max_timeout == BASH_DEFAULT_CAP
 
@@ -258,6 +315,7 @@ def test_every_code_has_a_trigger_and_a_severity() -> None:
         | {
             "SW024",
             "SW025",
+            "SW026",
         }
     )
 

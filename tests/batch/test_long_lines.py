@@ -1,6 +1,8 @@
 """A long line of one repeated character (a bracketed label, a comment header, a header's title)
 is read in work linear in its length: the header rules once retried a long run from each of its
-positions, and a 50,000-character label took half a minute (a 5,000-character comment, hours)."""
+positions, and a 50,000-character label took half a minute (a 5,000-character comment, hours).
+So is a long MCP-like name (`mcp__a__a__a…`): each `__` was once tried as the end of the server's
+name, and a 20,000-character one took seconds."""
 
 from __future__ import annotations
 
@@ -47,3 +49,55 @@ def test_long_runs_in_header_like_lines_parse_in_linear_work() -> None:
     # Nothing around the long line is lost.
     assert all(names[0] == "A" for names in tasks.values()), tasks
     assert all("B" in names for names in tasks.values()), tasks
+
+
+_PARSE_MCP = """
+import json, sys
+from swarmtui.batch import parse_batch
+n = int(sys.argv[1])
+k = n // 3
+lines = {
+    "called": "mcp__" + "a__" * k + "x()",
+    "called, a space before (": "mcp__" + "a__" * k + "x ()",
+    "bare": "mcp__" + "a__" * k + "x",
+    "after a list marker": "- mcp__" + "a__" * k + "x",
+    "assigned": "x = mcp__" + "a__" * k + "x",
+    "mcp__ repeated": "mcp__" * (n // 5),
+    "mcp__ repeated, then a dash": "mcp__" * (n // 5) + "-",
+    "mcp__- repeated": "mcp__-" * (n // 6),
+    "dashed server": "mcp__" + "a-a__" * (n // 5),
+    "inside a call": "foo(mcp__" + "a__" * k + "x)",
+    "a flow tool after a long word": "x = " + "a" * n + " agent_spawn",
+}
+out = {}
+for name, line in lines.items():
+    batch = parse_batch('Task("A", "a", "coder")\\n' + line + '\\nTask("B", "b", "coder")\\n')
+    ops = batch.operations()
+    middle = [(op.kind, len(getattr(op, "tool", ""))) for op in ops[1:-1]]
+    out[name] = {"tasks": [t.name for t in batch.tasks()], "middle": middle}
+print(json.dumps(out))
+"""
+
+
+def test_long_mcp_like_names_parse_in_linear_work() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _PARSE_MCP, str(N)],
+        capture_output=True,
+        text=True,
+        timeout=LIMIT_S,
+    )
+    assert done.returncode == 0, done.stderr
+    read = json.loads(done.stdout)
+    assert len(read) == 11
+    assert all(r["tasks"] == ["A", "B"] for r in read.values()), read
+    k = N // 3
+    whole = len("mcp__" + "a__" * k + "x")
+    # A name called, or written alone on its line, is a tool call of that whole name.
+    for shape in ("called", "called, a space before (", "bare", "after a list marker"):
+        assert read[shape]["middle"] == [["tool", whole]], (shape, read[shape])
+    assert read["mcp__ repeated"]["middle"] == [["tool", len("mcp__" * (N // 5))]]
+    # Anything else is prose kept as a note (or, inside an unknown call, that call).
+    for shape in ("assigned", "mcp__ repeated, then a dash", "mcp__- repeated", "dashed server"):
+        assert read[shape]["middle"] == [["note", 0]], (shape, read[shape])
+    assert read["inside a call"]["middle"] == [["note", 0]]
+    assert read["a flow tool after a long word"]["middle"] == [["note", 0]]

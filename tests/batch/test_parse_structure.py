@@ -221,7 +221,9 @@ def test_error_messages_name_the_problem() -> None:
     comma = parse('Task("A" "x", "coder")\n')
     diag = next(d for d in comma.diagnostics if d.code == "SW001")
     # §7: the first bad token is `"x"` (a string right after a string), not the good `"A"`.
-    assert diag.message == 'syntax error: unexpected `"x"` (is a comma missing?)'
+    assert diag.message == (
+        'syntax error: unexpected `"x"` (is a comma missing?), in `Task("A" "x", "coder")`'
+    )
     assert (diag.column, diag.end_column) == (10, 13)
 
 

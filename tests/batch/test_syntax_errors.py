@@ -31,7 +31,9 @@ def test_empty_slot_is_a_syntax_error_at_the_extra_comma(text: str, column: int,
     (diag,) = [d for d in batch.diagnostics if d.code == "SW001"]
     assert diag.severity == "error"
     assert (diag.line, diag.column, diag.end_column) == (1, column, column + 1)
-    assert diag.message == f"syntax error: unexpected `,` ({what} is missing)"
+    line = text.strip()
+    shown = line if len(line) <= 60 else line[:59] + "…"
+    assert diag.message == f"syntax error: unexpected `,` ({what} is missing), in `{shown}`"
     (op,) = batch.operations()
     assert op.skip_reason is not None and op.skip_reason.startswith("SW001")
 
@@ -48,14 +50,16 @@ def test_syntax_error_points_at_the_second_of_two_adjacent_strings() -> None:
     batch = parse('Task("A", "x" "y", "coder")\n')
     (diag,) = [d for d in batch.diagnostics if d.code == "SW001"]
     assert (diag.column, diag.end_column) == (15, 18)
-    assert diag.message == 'syntax error: unexpected `"y"` (is a comma missing?)'
+    assert diag.message == (
+        'syntax error: unexpected `"y"` (is a comma missing?), in `Task("A", "x" "y", "coder")`'
+    )
 
 
 def test_extra_closing_parenthesis_is_unexpected_not_unfinished() -> None:
     batch = parse('Bash("ok")\nTask("C", "x", "coder"))\n')
     (diag,) = [d for d in batch.diagnostics if d.code == "SW001"]
     assert (diag.line, diag.column, diag.end_column) == (2, 24, 25)
-    assert diag.message == "syntax error: unexpected `)`"
+    assert diag.message == 'syntax error: unexpected `)`, in `Task("C", "x", "coder"))`'
     assert [op.kind for op in batch.operations() if op.skip_reason is None] == ["bash"]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from swarmtui.batch.models import BashOp
+from swarmtui.commands.session_text import operation_lines
 from swarmtui.config import BashOptions, ConfigError, load_config
 from swarmtui.engine.events import BashRehearsed
 
@@ -43,10 +44,24 @@ async def test_a_command_that_never_ends_is_stopped_by_the_default_and_by_the_ca
 
 async def test_a_rehearsal_records_the_timeout_that_would_apply(tmp_path: Path) -> None:
     batch = one_message(
-        BashOp(index=0, command="make"), BashOp(index=1, command="make check", timeout=7)
+        BashOp(index=0, command="make"),
+        BashOp(index=1, command="make check", timeout=7),
+        BashOp(index=2, command="make dist", timeout=3600),
     )
-    r = await run(batch, tmp_path)
-    assert [e.timeout for e in r.of(BashRehearsed)] == [120, 7]  # (the defaults: 2 min, 10 max)
+    r = await run(batch, tmp_path)  # (the defaults: 2 min, 10 at most)
+    rehearsed = r.of(BashRehearsed)
+    assert [(e.timeout, e.timeout_from) for e in rehearsed] == [
+        (120, "[bash] timeout"),
+        (7, "operation"),
+        (600, "[bash] max_timeout"),
+    ]
+    # Which setting it was is said, briefly, in the summary (and the log: test_log_panel.py).
+    assert [line for line in operation_lines(r.state) if line.startswith("bash op")] == [
+        "bash op 0: make -> rehearsed, not run (time limit 120 s, the default, [bash] timeout)",
+        "bash op 1: make check -> rehearsed, not run (time limit 7 s, its own timeout)",
+        "bash op 2: make dist -> rehearsed, not run (time limit 600 s, capped by [bash] "
+        "max_timeout)",
+    ]
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ def test_a_rehearsal_creates_nothing_and_starts_nothing(tmp_path: Path) -> None:
     summary = document["summary"]
     [bash] = summary["bash"]
     assert bash["status"] == "rehearsed" and bash["cwd"] == "." and bash["exit_status"] is None
-    assert bash["timeout"] == 60
+    assert bash["timeout"] == 60 and bash["timeout_from"] == "[bash] timeout"
     assert str(outside) in bash["command"]
     [agent] = summary["agents"]
     assert agent["status"] == "done"
@@ -79,7 +79,7 @@ def test_a_rehearsal_creates_nothing_and_starts_nothing(tmp_path: Path) -> None:
         [*CLI, "replay", str(folder), "--headless"], capture_output=True, text=True, timeout=120
     ).stdout
     assert f"bash op 0: touch {outside}" in text
-    assert "-> rehearsed, not run (time limit 60 s)" in text
+    assert "-> rehearsed, not run (time limit 60 s, the default, [bash] timeout)" in text
     assert "rehearsed Deployer (command, in .):" in text
     assert processes_with(marker) == []
 

@@ -21,8 +21,8 @@ from swarmtui.engine.events import (
     SessionFinished,
     SessionStarted,
 )
-from swarmtui.store import EventLog, SessionStoreError, read_events
-from swarmtui.store.aio import ended, read_events_async
+from swarmtui.store import EventLog, SessionStoreError, aio, read_events
+from swarmtui.store.aio import close_read_only, connect_read_only, ended, read_events_async
 from swarmtui.store.follow import SessionFollower
 
 
@@ -117,6 +117,57 @@ async def test_ended_waits_for_the_thread_whatever_cancels_it() -> None:
     gate.set()
     with pytest.raises(asyncio.CancelledError):
         await waiter
+    assert not thread.is_alive()
+
+
+async def test_a_reader_that_never_ends_is_given_up_and_said_not_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real read blocked on a real lock: another connection holds the database (a rollback
+    # journal: no reader gets in) for as long as the test wants.
+    db = tmp_path / "locked.db"
+    setup = sqlite3.connect(db)
+    setup.execute("CREATE TABLE t (x)")
+    setup.execute("INSERT INTO t VALUES (1)")
+    setup.commit()
+    setup.close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        before = set(threading.enumerate())
+        conn = await connect_read_only(f"file:{db}?mode=ro")
+        [thread] = [t for t in threading.enumerate() if t not in before]
+        await conn.execute("PRAGMA busy_timeout = 600000")  # (it waits for the lock, not 5 s)
+        read = asyncio.ensure_future(conn.execute_fetchall("SELECT x FROM t"))
+        await asyncio.sleep(0)  # (one turn: the read is queued for the thread, before its end)
+        monkeypatch.setattr(aio, "END_SECONDS", 0.2)
+        with pytest.raises(SessionStoreError) as given_up:
+            await close_read_only(conn, db)
+        assert str(given_up.value) == (
+            f"{db}: its reader did not stop within 0.2 s (a read still waits, perhaps for a "
+            "lock another program holds); left to end on its own"
+        )
+        # Still blocked, and it would not keep the process from exiting.
+        assert thread.is_alive() and thread.daemon and not read.done()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    # Let go, the read ends, then the thread.
+    assert list(await read) == [(1,)]
+    thread.join(timeout=30)  # (a deadline: it ends on its own)
+    assert not thread.is_alive()
+
+
+async def test_ended_says_whether_the_thread_ended() -> None:
+    gate = threading.Event()
+    thread = threading.Thread(target=gate.wait, daemon=True)
+    thread.start()
+    try:
+        assert await ended(cast(aiosqlite.Connection, thread), limit=0.05) is False
+        assert thread.is_alive()
+    finally:
+        gate.set()
+    assert await ended(cast(aiosqlite.Connection, thread)) is True
     assert not thread.is_alive()
 
 

@@ -55,6 +55,22 @@ async def test_diagnostics_as_you_type_and_choosing_one_moves_the_cursor(tmp_pat
         assert str(screen.editor.border_subtitle).startswith("SW002")
 
 
+async def test_a_quoted_operation_is_noted_in_the_editor_and_the_list(tmp_path: Path) -> None:
+    # An operation pasted from a chat with its `>` runs: the note shows where others do.
+    app = app_for(tmp_path, text='Task("A", "Do a.", "coder")\n> Task("B", "Do b.", "coder")\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        listing = screen.query_one(DiagnosticsList)
+        assert [(d.code, d.line) for d in listing.diagnostics] == [("SW026", 2)]
+        assert listing.option_count == 1
+        underlined = [span for span in screen.editor.get_line(1).spans if span.style]
+        assert [(span.start, span.end) for span in underlined] == [(0, 29)]
+        screen.editor.move_cursor((1, 4))
+        await pilot.pause()
+        assert str(screen.editor.border_subtitle).startswith("SW026 this line is quoted")
+
+
 async def test_editor_text_of_every_example_parses_without_errors() -> None:
     from swarmtui.batch import parse_batch
 

@@ -86,8 +86,17 @@ async def test_a_very_long_name_is_cut_at_the_bound() -> None:
 def test_rehearsed_operations_say_what_would_have_run() -> None:
     bash = BashRehearsed(op=2, command="npm install left-pad", cwd="app")
     assert describe(bash) == ("bash#2", "rehearsed, not run: npm install left-pad (in app)")
-    limited = BashRehearsed(op=3, command="make", cwd=".", timeout=600)
+    limited = BashRehearsed(op=3, command="make", cwd=".", timeout=600)  # (an older log's)
     assert describe(limited) == ("bash#3", "rehearsed, not run (time limit 600 s): make")
+    # Which setting gave the limit, briefly.
+    said = {
+        "operation": "time limit 600 s, its own timeout",
+        "[bash] timeout": "time limit 600 s, the default, [bash] timeout",
+        "[bash] max_timeout": "time limit 600 s, capped by [bash] max_timeout",
+    }
+    for setting, limit in said.items():
+        event = limited.model_copy(update={"timeout_from": setting})
+        assert describe(event) == ("bash#3", f"rehearsed, not run ({limit}): make")
     agent = AgentRehearsed(
         agent="Coder", backend="command", command="llm 'Write it'", cwd=".", waits=["spec"]
     )

@@ -43,7 +43,6 @@ async def test_the_second_session_draws_its_bars(tmp_path: Path) -> None:
             assert f"· {wall} " in elapsed, (header, elapsed)
 
 
-
 async def test_a_second_batch_draws_its_own_bars_while_it_runs(tmp_path: Path) -> None:
     """Two sessions of different batches in one app: the timeline's rows are the second
     session's agents, with their bars while it is open and once it has ended."""

@@ -34,7 +34,6 @@ from typing import Any
 from swarmtui.backend_names import DEFAULT_KEY_ENVS
 from swarmtui.engine.confine.gate import Launch
 from swarmtui.engine.output_log import EVENT_OUTPUT_LIMIT, stored_once
-from swarmtui.engine.paths import slug
 from swarmtui.engine.process import forget_group, kill_group, spawn
 from swarmtui.engine.runners.base import (
     AgentFailed,
@@ -366,9 +365,9 @@ class ClaudeRunner:
                 )
                 status = await self._run(launch, executable, job, prompt.user, parser, sink)
         finally:
-            self._write_log(job, parser.raw_lines, secrets)
+            written = self._write_log(job, parser.raw_lines, secrets)
         text = parser.outcome(status, parser.stderr_tail)
-        files = [f"artifacts/logs/{slug(job.name)}.claude.jsonl"]
+        files = [written] if written is not None else []
         return AgentResult(
             text=text,
             tokens_in=parser.tokens_in,
@@ -410,10 +409,14 @@ class ClaudeRunner:
         forget_group(process.pid)
         return status
 
-    def _write_log(self, job: AgentJob, raw_lines: list[str], secrets: list[str]) -> None:
-        with contextlib.suppress(OSError):
+    def _write_log(self, job: AgentJob, raw_lines: list[str], secrets: list[str]) -> str | None:
+        """The raw stream as `artifacts/logs/<agent>[.attemptN].claude.jsonl`: its path, or None
+        when it could not be written."""
+        try:
             text = redact("".join(raw_lines), secrets)
-            write_log(job.session_dir, job.name, job.attempt, ".claude.jsonl", text)
+            return write_log(job.session_dir, job.name, job.attempt, ".claude.jsonl", text)
+        except OSError:
+            return None
 
 
 class _Talk:

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from swarmtui.batch.paths import check_write_path, write_target
+from swarmtui.batch.paths import check_write_path, slug, write_target
 from swarmtui.engine.fence import write_fenced
 
 ARTIFACTS = "artifacts"
@@ -141,8 +141,9 @@ def write_fenced_files(
 
 
 def agent_file_stem(agent: str, attempt: int = 1) -> str:
-    """A file-name-safe form of an agent's name (`Changelog Reader` -> `changelog-reader`)."""
-    stem = re.sub(r"[^a-z0-9._-]+", "-", agent.lower()).strip("-.") or "agent"
+    """An agent's name as its files are named (`Changelog Reader` -> `changelog-reader`), as its
+    output log and report are (`slug`: `分析` and `設計` name different files)."""
+    stem = slug(agent)
     return stem if attempt <= 1 else f"{stem}.attempt{attempt}"
 
 

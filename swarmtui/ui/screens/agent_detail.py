@@ -6,7 +6,7 @@ stats and coloured diff."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,7 +20,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 
 from swarmtui.engine.fence import open_regular
-from swarmtui.engine.paths import slug
+from swarmtui.engine.output_log import agent_log
 from swarmtui.engine.state import AgentState, MemoryEntry, SessionState
 from swarmtui.engine.summary import file_note
 from swarmtui.memory_keys import key_matches
@@ -48,11 +48,18 @@ def artifact_file(session_path: Path | None, relative: str) -> Path | None:
     return None
 
 
-def listed_artifacts(agent: AgentState, session_path: Path | None) -> list[str]:
+# The session's recorded files: (path, bytes, by whom, whose file it replaced).
+FileList = Sequence[tuple[str, int, str, str | None]]
+
+
+def listed_artifacts(
+    agent: AgentState, session_path: Path | None, files: FileList = ()
+) -> list[str]:
     """The files the detail lists for AGENT: its artifacts, and its log file when it has one
-    (the whole of a long output, which its transcript or raw stream only refers to)."""
+    (the whole of a long output, which its transcript or raw stream only refers to), as the
+    session's recorded FILES name it."""
     listed = list(agent.artifacts)
-    log = f"artifacts/logs/{slug(agent.name)}.log"
+    log = agent_log(agent.name, session_path, (p for p, _, by, _ in files if by == agent.name))
     path = artifact_file(session_path, log)
     if log not in listed and path is not None and path.is_file():
         listed.append(log)
@@ -308,7 +315,7 @@ class AgentDetailScreen(Screen[None]):
         )
         if listed_for != self._listed_for:
             self._listed_for = listed_for
-            self._artifacts = listed_artifacts(agent, self.session_path)
+            self._artifacts = listed_artifacts(agent, self.session_path, self.state.files)
             artifacts = self.query_one("#detail-artifacts", OptionList)
             artifacts.clear_options()
             artifacts.add_options([self._artifact_label(agent, p) for p in self._artifacts])

@@ -156,7 +156,11 @@ def describe(event: Event) -> tuple[str, str]:
         )
     if isinstance(event, BashRehearsed):
         where = f" (in {event.cwd})" if event.cwd != "." else ""
-        limit = f" ({time_limit(event.timeout)})" if event.timeout is not None else ""
+        limit = (
+            f" ({time_limit(event.timeout, event.timeout_from)})"
+            if event.timeout is not None
+            else ""
+        )
         return f"bash#{event.op}", f"rehearsed, not run{limit}: {event.command}{where}"
     if isinstance(event, AgentRehearsed):
         model = f" {event.model}" if event.model else ""

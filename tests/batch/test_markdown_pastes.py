@@ -1,0 +1,292 @@
+"""Whole Markdown files pasted as a batch (agent files, command files, CLAUDE.md): the operations
+in them are read, the command lines of their shell blocks are never run (SW027, once per block),
+and every syntax error points at the line where it is, quoting it (docs/batch-language.md §3)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from swarmtui.batch import BashOp, TaskOp, TodoWriteOp
+
+from .conftest import codes, parse
+
+# Shaped like claude-flow's SPARC mode files: a heading, prose, a list, a ```bash usage example
+# and a ```javascript example with the operations.
+AGENT_FILE = """\
+# SPARC Reviewer Mode
+
+## Description
+Reviews code for the team
+
+## Available Tools
+- **Task**: Spawn reviewers
+- **Bash**: Run checks
+
+## Usage Examples
+
+### Basic Usage
+```bash
+./claude-flow sparc reviewer "Your task description here"
+```
+
+### Advanced Usage with Coordination
+```javascript
+// Track the review
+TodoWrite([
+  { id: "review", content: "Review the parser", status: "pending", priority: "high" }
+]);
+
+// Launch the reviewer
+Task("Reviewer Agent", "Review the parser for bugs", {
+  mode: "reviewer",
+  batchOptimized: true
+});
+```
+
+## Best Practices
+- Review small changes
+"""
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.split("\n"), 1) if needle in line)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_an_agent_file_pasted_whole_runs_its_operations(newline: str) -> None:
+    text = AGENT_FILE.replace("\n", newline)
+    batch = parse(text)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    ops = [op for op in batch.operations() if op.kind != "note"]
+    assert [type(op) for op in ops] == [TodoWriteOp, TaskOp]
+    (warning,) = [d for d in batch.diagnostics if d.code == "SW027"]
+    assert warning.severity == "warning"
+    assert (warning.line, warning.column) == (_line_of(AGENT_FILE, "./claude-flow"), 1)
+    assert warning.message.startswith('`./claude-flow sparc reviewer "Your task descripti')
+    assert "```bash block are not run" in warning.message
+    assert 'Bash("...")' in warning.message
+
+
+def test_operations_inside_a_shell_block_are_read_and_its_command_lines_are_not() -> None:
+    text = (
+        "```bash\n"
+        'npx claude-flow@alpha hooks pre-task --description "Build"\n'
+        'Task("Builder", `Build the app.\n'
+        'Run npm test when done.`, "coder")\n'
+        'Bash("npm test")\n'
+        'mcp__claude-flow__swarm_init {"topology": "mesh", "maxAgents": 3}\n'
+        'LOG=$(Bash("make build"))\n'
+        "$ npm run lint\n"
+        "  | grep error\n"
+        "```\n"
+    )
+    batch = parse(text)
+    assert "SW001" not in codes(batch)
+    bash = [op.command for op in batch.operations() if isinstance(op, BashOp)]
+    assert bash == ["npm test", "make build"]
+    assert [t.name for t in batch.tasks()] == ["Builder"]
+    assert batch.tasks()[0].instructions == "Build the app.\nRun npm test when done."
+    assert [op.kind for op in batch.operations() if op.kind != "note"] == [
+        "task",
+        "bash",
+        "swarm_init",
+        "bash",
+    ]
+    (warning,) = [d for d in batch.diagnostics if d.code == "SW027"]
+    assert warning.line == 2
+    assert "(and 2 more)" in warning.message
+    # The command lines are kept as notes where they were, with no note diagnostic of their own.
+    notes = {op.line: op for op in batch.operations() if op.kind == "note"}
+    assert {2, 8, 9} <= set(notes)
+    assert all(op.skip_reason is None for op in notes.values())
+    assert not [d for d in batch.diagnostics if d.code == "SW015" and d.line in (2, 8, 9)]
+
+
+def test_one_warning_per_shell_block_and_comments_stay_notes() -> None:
+    text = (
+        "```sh\n# Install\nnpm install\nnpm ci\n```\n\n"
+        "```console\n$ npm test\n```\n\n"
+        "```shell\n# only a comment\n```\n"
+        'Bash("make")\n'
+    )
+    batch = parse(text)
+    warnings = [(d.line, d.message) for d in batch.diagnostics if d.code == "SW027"]
+    assert [line for line, _ in warnings] == [3, 8]
+    assert "```sh block" in warnings[0][1] and "```console block" in warnings[1][1]
+    assert [d.line for d in batch.diagnostics if d.code == "SW015" and "#" in d.message] == [2, 12]
+    assert not batch.has_errors
+
+
+def test_a_batch_of_only_command_lines_runs_nothing_and_says_why() -> None:
+    batch = parse("# Setup\n\n```bash\nnpm install\nnpm test\n```\n")
+    assert not [op for op in batch.operations() if isinstance(op, BashOp)]
+    (nothing,) = [d for d in batch.diagnostics if d.code == "SW021"]
+    assert "shell blocks (SW027)" in nothing.message
+    assert "SW027" in codes(batch)
+
+
+def test_only_shell_blocks_are_shell() -> None:
+    # A JavaScript block, a block without a language and text outside any block are read as
+    # code: `./claude-flow` there is an error at its line, not a command line.
+    for fence in ("```javascript", "```", None):
+        opening = f"{fence}\n" if fence else ""
+        closing = "```\n" if fence else ""
+        text = f"Some prose.\n\n{opening}./claude-flow start\n{closing}"
+        batch = parse(text)
+        assert "SW027" not in codes(batch), fence
+        (error,) = [d for d in batch.diagnostics if d.code == "SW001"][:1]
+        assert (error.line, error.column) == (4 if fence else 3, 1), fence
+
+
+def test_fences_open_and_close_as_pasted() -> None:
+    text = (
+        '```bash title="setup"\n'  # attributes after the language
+        "npm install\n"
+        "```python\n"  # a language opens a block even when the one before was not closed
+        "print('hi')\n"
+        "```\n"
+        "~~~zsh\n"
+        "make all\n"
+        "~~~\n"
+        'Bash("make")\n'
+    )
+    batch = parse(text)
+    assert [d.line for d in batch.diagnostics if d.code == "SW027"] == [2, 7]
+    assert "SW027" not in [d.code for d in batch.diagnostics if d.line == 4]
+
+
+# -- SW001 where the problem is ----------------------------------------------------------------
+
+_PROSE = "# Title\n\nSome prose here.\n\n"
+_OPERATION = 'Task("A", "Do a.", "coder")\n\nSome prose here.\n\n'
+
+
+@pytest.mark.parametrize("before", [_PROSE, _OPERATION, ""], ids=["prose", "operation", "none"])
+@pytest.mark.parametrize(
+    ("shape", "token"),
+    [
+        ('./claude-flow sparc orchestrator "Your task"', "."),
+        ("| grep error", "|"),
+        ("&& npm test", "&&"),
+        (".then(next)", "."),
+        (", more", ","),
+        ("= value", "="),
+        (") stray", ")"),
+        ("}", "}"),
+    ],
+)
+def test_a_line_that_is_not_code_is_an_error_at_its_own_line(
+    before: str, shape: str, token: str
+) -> None:
+    text = f"{before}{shape}\n\nMore prose.\n"
+    batch = parse(text)
+    line = before.count("\n") + 1
+    errors = [d for d in batch.diagnostics if d.code == "SW001"]
+    assert errors and all(d.line == line for d in errors), [d.format("x") for d in errors]
+    first = errors[0]
+    assert first.column == 1
+    assert first.message.startswith(f"syntax error: unexpected `{token}`")
+    if shape != token:
+        assert first.message.endswith(f", in `{shape}`")
+    if before == _OPERATION:
+        # The operation above the note is read whole: the bad line is not joined to it.
+        assert [t.name for t in batch.tasks()] == ["A"]
+
+
+def test_an_expression_after_a_note_is_quoted_alone() -> None:
+    batch = parse('Task("A", "Do a.", "coder")\n\nSome prose.\n\n+ x\n\nMore prose.\n')
+    (error,) = [d for d in batch.diagnostics if d.code == "SW001"]
+    assert (error.line, error.column, error.end_line, error.end_column) == (5, 1, 5, 4)
+    assert error.message == "not an operation: `+ x` (expected a call such as Task(...))"
+    assert [t.name for t in batch.tasks()] == ["A"]
+
+
+def test_a_broken_statement_read_again_is_reported_once() -> None:
+    # TypeScript pasted from a guide: the statement that starts mid-line after an error was read
+    # again from the start of its line, and the error before it said twice.
+    text = (
+        "interface Server {\n"
+        "  registerTool(tool: Tâche): void\n"
+        "  start(options: Options): Promise<void>\n"
+        "}\n"
+        "```\n"
+    )
+    batch = parse(text)
+    errors = [(d.line, d.column, d.message) for d in batch.diagnostics if d.code == "SW001"]
+    assert len(errors) == len(set(errors))
+    lines = text.split("\n")
+    for line, column, message in errors:
+        if message.startswith("syntax error: unexpected `"):
+            token = message.split("`")[1]
+            assert lines[line - 1][column - 1 :].startswith(token), (line, column, message)
+    assert (2, 30) in [(line, column) for line, column, _ in errors]  # `void`, after `â`
+
+
+def test_html_lines_of_a_readme_are_notes() -> None:
+    text = (
+        '<div align="center">\n\n# Swarm\n\n<img src="logo.png"/>\n</div>\n\n'
+        "<!-- generated -->\n"
+        'Task("A", "Do a.", "coder")\n'
+    )
+    batch = parse(text)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert [t.name for t in batch.tasks()] == ["A"]
+
+
+def test_every_syntax_error_quotes_its_line() -> None:
+    batch = parse('Bash("ok")\nTask("B", "x" "y", "coder")\n')
+    (error,) = [d for d in batch.diagnostics if d.code == "SW001"]
+    assert error.message == (
+        'syntax error: unexpected `"y"` (is a comma missing?), in `Task("B", "x" "y", "coder")`'
+    )
+    long = 'Task("B", "' + "word " * 30 + '" "y", "coder")\n'
+    (error,) = [d for d in parse(long).diagnostics if d.code == "SW001"]
+    quoted = error.message.split(", in `", 1)[1]
+    assert quoted.endswith("…`") and len(quoted) == 61
+
+
+def test_shell_lines_never_run(tmp_path: Path) -> None:
+    """Through the real CLI: a shell block's command line is not a Bash operation of the run;
+    the Bash operation written beside it is."""
+    batch = tmp_path / "pasted.md"
+    batch.write_text(
+        "# Setup\n\n```bash\necho shell > ran-shell.txt\n```\n\n"
+        '```javascript\nBash("echo bash > ran-bash.txt")\n```\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "swarmtui", "run", str(batch), "--headless", "--json",
+            "--rehearsal-seconds", "0.01", "--sessions-dir", str(tmp_path / "sessions"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)["summary"]
+    assert summary["status"] == "completed"
+    assert [b["command"] for b in summary["bash"]] == ["echo bash > ran-bash.txt"]
+
+
+def test_lint_passes_a_pasted_agent_file_with_one_warning(tmp_path: Path) -> None:
+    path = tmp_path / "sparc-reviewer.md"
+    path.write_text(AGENT_FILE, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "swarmtui", "lint", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout
+    line = _line_of(AGENT_FILE, "./claude-flow")
+    assert [x for x in done.stdout.splitlines() if " SW027 " in x] == [
+        f'{path}:{line}:1: SW027 `./claude-flow sparc reviewer "Your task descripti…`: command '
+        'lines of a ```bash block are not run; to run one, write it as Bash("...")'
+    ]
+    assert " SW001 " not in done.stdout
