@@ -27,7 +27,6 @@ from swarmtui.ui.session_controller import RunContext, SessionController
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.batch_document import BatchDocument
 from swarmtui.ui.widgets.batch_editor import BatchEditor
-from swarmtui.ui.widgets.diagnostics_list import DiagnosticsList
 from swarmtui.ui.widgets.key_bar import KeyBarPlace
 from swarmtui.ui.widgets.log_panel import LogPanel
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
@@ -255,7 +254,7 @@ class MainScreen(ReportsFailures, SessionScreen):
     def action_focus_diagnostics(self) -> None:
         if self.has_class("-compact"):
             self.maximize(self.document, container=False)
-        self.query_one(DiagnosticsList).focus()
+        self.document.diagnostics_list.focus()
 
     def action_back(self) -> None:
         self.focus_pane("editor")
