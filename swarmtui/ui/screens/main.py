@@ -30,6 +30,7 @@ from swarmtui.ui.widgets.batch_editor import BatchEditor
 from swarmtui.ui.widgets.key_bar import KeyBarPlace
 from swarmtui.ui.widgets.log_panel import LogPanel
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
+from swarmtui.ui.widgets.stand_in import StandIn
 from swarmtui.ui.widgets.status_bar import StatusBar
 from swarmtui.ui.widgets.tiles import Column, Row
 from swarmtui.ui.widgets.timeline_panel import TimelinePanel
@@ -241,6 +242,8 @@ class MainScreen(ReportsFailures, SessionScreen):
         return None
 
     def focus_pane(self, pane: str) -> None:
+        for stand_in in self.query(StandIn):  # (a key pressed before the first frame)
+            stand_in.place()
         widget = self.query_one(f"#{PANES[pane][0]}", Widget)
         if self.has_class("-compact"):
             # Maximize first: a maximized view limits focus to the widgets it shows.
