@@ -91,8 +91,9 @@ class MainScreen(ReportsFailures, SessionScreen):
         backend_label: str = "rehearsal",
     ) -> None:
         super().__init__()
-        self.document = BatchDocument(text, path=path, example=example, id="editor-pane")
-        self.document.add_class("pane")
+        self.document = BatchDocument(
+            text, path=path, example=example, id="editor-pane", classes="pane"
+        )
         self.bridge = SessionBridge(self)
         self.controller = SessionController(
             context, self.bridge, self.notify, bell=self._tell_terminal
@@ -110,8 +111,9 @@ class MainScreen(ReportsFailures, SessionScreen):
 
     # Layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        # Sized now, not at the first resize: changing a class then restyles every widget.
-        self._size_classes(self.app.size)
+        # Sized now, not at the first resize: changing a class then restyles every widget. (The
+        # classes style only the panes, not yet mounted: the screen needs no restyle for them.)
+        self._size_classes(self.app.size, update=False)
         with Row(id="workspace"):
             with Column(id="left"):
                 yield self.document
@@ -209,11 +211,12 @@ class MainScreen(ReportsFailures, SessionScreen):
         self.refresh_bindings()
 
     # Compact layout: only the focused pane --------------------------------------------------
-    def _size_classes(self, size: Size) -> bool:
-        """Set -compact and -wide for a terminal of `size`; whether it is compact."""
+    def _size_classes(self, size: Size, *, update: bool = True) -> bool:
+        """Set -compact and -wide for a terminal of `size` (restyling the screen if `update`);
+        whether it is compact."""
         compact = size.width < COMPACT_WIDTH or size.height < COMPACT_HEIGHT
-        self.set_class(compact, "-compact")
-        self.set_class(size.width >= WIDE_WIDTH, "-wide")
+        self.set_class(compact, "-compact", update=update)
+        self.set_class(size.width >= WIDE_WIDTH, "-wide", update=update)
         return compact
 
     def on_resize(self, event: Resize) -> None:
