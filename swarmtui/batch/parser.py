@@ -735,17 +735,17 @@ class _Parse:
     # -- lines -----------------------------------------------------------------------------------
 
     def _notes(self) -> None:
-        fences.report(self.scanned.shell_blocks, self.source, self.diags)
+        fences.report(self.scanned.blocks, self.source, self.diags)
         for row, info in enumerate(self.scanned.lines):
-            if info.kind not in ("note", "wait", "shell"):
+            if info.kind not in ("note", "wait", "unread"):
                 continue
             if not info.call_like and info.kind != "wait" and self.diags.full():
                 continue  # a note changes nothing that runs: past the cap it is not kept
             rng = self.source.line_range(row)
             wait = info.kind == "wait"
             skip_reason: str | None = None
-            if info.kind == "shell":
-                pass  # (a shell block's command lines: said once for the block, SW027)
+            if info.kind == "unread":
+                pass  # (a line of a fenced block not read: said once for the block, SW027/28)
             elif info.call_like:
                 name = info.call_like
                 message = (
