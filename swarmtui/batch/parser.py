@@ -130,6 +130,9 @@ class _Parse:
         self.parse_seconds_left = PARSE_SECONDS
         self.stopped: Diagnostic | None = None  # where reading stopped, out of time
         self._loop_base: int | None = None  # operations before the outermost loop being read
+        # The last line (1-based) where a statement that is not an operation had its SW001: one
+        # starting on it is the same problem (`, a`: unexpected `,`, then `a`), not said again.
+        self.error_row = 0
 
     def run(self) -> Batch:
         pieces = self._pieces()
@@ -305,11 +308,20 @@ class _Parse:
             return
         if self.diags.full():
             return  # (not an operation: only a diagnostic, which would not be kept)
+        if node.start_point[0] + row_offset < self.error_row:
+            return  # (its line has its error already: `, a` is one problem, said at the `,`)
+        said = len(self.diags.items)
+        self._not_an_operation(node, row_offset)
+        for d in self.diags.items[said:]:
+            if d.code == "SW001":
+                self.error_row = max(self.error_row, d.line)
+
+    def _not_an_operation(self, node: Node, row_offset: int) -> None:
         if node.has_error:
             self.syntax.errors(node, row_offset, None)
             return
         # (The expression, not its statement: that may end on the `;` a note line was given.)
-        shown = (_first_named(node) if t == "expression_statement" else None) or node
+        shown = (_first_named(node) if node.type == "expression_statement" else None) or node
         rng = self.source.node_range(shown, row_offset)
         if _is_placeholder(node):
             self.diags.add("SW003", "placeholder left to fill in: it is not an operation", rng)
