@@ -32,7 +32,7 @@ from swarmtui.ui.widgets.log_panel import LogPanel
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
 from swarmtui.ui.widgets.stand_in import StandIn
 from swarmtui.ui.widgets.status_bar import StatusBar
-from swarmtui.ui.widgets.tiles import Column, Row
+from swarmtui.ui.widgets.tiles import Column, Row, mark_focused_pane, pane_of
 from swarmtui.ui.widgets.timeline_panel import TimelinePanel
 from swarmtui.ui.widgets.todos_panel import TodosPanel
 from swarmtui.ui.work import ReportsFailures
@@ -102,7 +102,6 @@ class MainScreen(ReportsFailures, SessionScreen):
         self._backend_label = backend_label
         self.document.estimator = self._estimate
         self._resumed = False  # (whether the screen has been shown once: `on_screen_resume`)
-        self._panes: list[Widget] = []
 
     def _tell_terminal(self, sequence: str) -> None:
         """Write a notification's escape SEQUENCE (`App.bell` writes only the bell) to the
@@ -147,8 +146,8 @@ class MainScreen(ReportsFailures, SessionScreen):
         for name, panel in panels.items():
             self.bridge.register(name, panel)
         self.bridge.start()
-        self._panes = list(self.query(".pane"))
-        self.watch(self, "focused", self._mark_focused_pane)  # (at once too: the editor's)
+        # (at once too: the editor's, `AUTO_FOCUS`)
+        self.watch(self, "focused", partial(mark_focused_pane, list(self.query(".pane"))))
 
     def on_screen_resume(self, event: ScreenResume) -> None:
         if not self._resumed:
@@ -232,29 +231,15 @@ class MainScreen(ReportsFailures, SessionScreen):
         elif self.maximized is not None:
             self.minimize()
 
-    def _mark_focused_pane(self, focused: Widget | None) -> None:
-        """`-focused` on the pane that holds the focus, what `:focus-within` would say. (With
-        `:focus-within`, Textual restyles every widget of the pane as a widget in it is
-        focused, and the editor once more: 2 ms of start-up for styles it already has.)"""
-        pane = self._pane_of(focused) if focused is not None else None
-        for node in self._panes:
-            node.set_class(node is pane, "-focused")
-
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         if self.has_class("-compact"):
             self._maximize_focused()
 
     def _maximize_focused(self) -> None:
         focused = self.focused
-        pane = self._pane_of(focused) if focused is not None else None
+        pane = pane_of(focused) if focused is not None else None
         if pane is not None and self.maximized is not pane:
             self.maximize(pane, container=False)
-
-    def _pane_of(self, widget: Widget) -> Widget | None:
-        for node in (widget, *widget.ancestors):
-            if isinstance(node, Widget) and node.has_class("pane"):
-                return node
-        return None
 
     def focus_pane(self, pane: str) -> None:
         for stand_in in self.query(StandIn):  # (a key pressed before the first frame)
