@@ -386,6 +386,8 @@ def _unescape(seq: str) -> str:
 
 
 def _plus(left: Any, right: Any) -> Any:
+    if left.__class__ is str and right.__class__ is str:
+        return left + right  # (the common case: instructions written over several lines)
     if isinstance(left, Undefined) or isinstance(right, Undefined):
         return UNDEFINED
     numeric = (int, float)
