@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import threading
+from typing import Any
 
 import pytest
 
@@ -160,7 +161,10 @@ Task("三", "三 " + 42 * 2, "coder")
 """
 
 
-def _shifted(batch: Batch, rows: int) -> tuple[list[dict[str, object]], list[tuple[object, ...]]]:
+Shifted = tuple[list[dict[str, Any]], list[tuple[str, str, int, int, int, int]]]
+
+
+def _shifted(batch: Batch, rows: int) -> Shifted:
     """The batch's operations and diagnostics as data, ROWS lines higher up."""
     ops = []
     for op in batch.operations():
