@@ -1,4 +1,5 @@
-"""Positions in batch text: tree-sitter byte points to 1-based character ranges, and back."""
+"""Positions in batch text (tree-sitter byte points to 1-based character ranges, and back), and
+the text of a node."""
 
 from __future__ import annotations
 
@@ -66,10 +67,7 @@ class Source:
 
     def node_code(self, node: Node, row_offset: int = 0) -> str:
         """`node_bytes` as text."""
-        base = self._byte_start(row_offset) if row_offset else 0
-        return self.code_bytes[base + node.start_byte : base + node.end_byte].decode(
-            "utf-8", "replace"
-        )
+        return self.node_bytes(node, row_offset).decode("utf-8", "replace")
 
     def _byte_start(self, row: int) -> int:
         starts = self._byte_starts
