@@ -29,6 +29,7 @@ quick commands import this without paying for Rich.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -43,9 +44,9 @@ _CONTROLS = (
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0001\U000e0020-\U000e007f"
 )
-_ONE_LINE = re.compile(f"[{_CONTROLS}]")
+_ONE_LINE = f"[{_CONTROLS}]"
 # Multi-line text keeps LF, TAB and ZWJ (CR LF is made LF first).
-_LINES = re.compile(
+_LINES = (
     "["
     + _CONTROLS.replace("\x00-\x1f", "\x00-\x08\x0b-\x1f").replace(
         "\u200b-\u200f", "\u200b\u200c\u200e\u200f"
@@ -56,14 +57,21 @@ _LINES = re.compile(
 _CRLF = "\r\n"
 # An escape sequence: CSI (parameters, intermediates, final byte), OSC / DCS / SOS / PM / APC
 # strings up to BEL or ST, or a two-character escape. SGR is CSI ending in `m`.
-_ESCAPE = re.compile(
+_ESCAPE = (
     r"\x1b\[[0-?]*[ -/]*[@-~]"
     r"|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?"
     r"|\x1b[ -~]?"
 )
-_SGR = re.compile(r"\x1b\[[0-9;:]*m\Z")
+_SGR = r"\x1b\[[0-9;:]*m\Z"
 # JSON: the characters above that JSON leaves raw (it escapes C0 itself).
-_JSON_RAW = re.compile(f"[{_CONTROLS.replace(chr(0) + '-' + chr(0x1F), '')}]")
+_JSON_RAW = f"[{_CONTROLS.replace(chr(0) + '-' + chr(0x1F), '')}]"
+
+
+@cache
+def _compiled(source: str) -> re.Pattern[str]:
+    """One of the expressions above, compiled on first use: each large character class takes
+    ~0.5 ms to compile, at every start of the app, and its first frame needs none of them."""
+    return re.compile(source)
 
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -86,19 +94,19 @@ def visible(text: str) -> str:
     """TEXT on one line with every control and format character written visibly (`\\x1b`)."""
     if text.isprintable():  # (the common case; Python's test is a superset of ours)
         return text
-    return _ONE_LINE.sub(_escape, text)
+    return _compiled(_ONE_LINE).sub(_escape, text)
 
 
 def visible_lines(text: str) -> str:
     """TEXT with its line breaks and tabs kept and every other control written visibly."""
     if _CRLF in text:
         text = text.replace(_CRLF, "\n")
-    return _LINES.sub(_escape, text)
+    return _compiled(_LINES).sub(_escape, text)
 
 
 # C0 (but TAB) and DEL as their Control Pictures; everything else dangerous as U+FFFD.
 _PICTURES = {code: 0x2400 + code for code in range(0x20) if code != 0x09} | {0x7F: 0x2421}
-_GLYPH = re.compile(f"[{_CONTROLS.replace(chr(0) + '-' + chr(0x1F), '')}]")
+_GLYPH = _JSON_RAW  # (the same characters)
 
 
 def glyphs(text: str) -> str:
@@ -106,7 +114,7 @@ def glyphs(text: str) -> str:
     length, tabs kept): for a text editor, whose columns are the characters of the document."""
     if text.isprintable():
         return text
-    return _GLYPH.sub("\ufffd", text.translate(_PICTURES))
+    return _compiled(_GLYPH).sub("\ufffd", text.translate(_PICTURES))
 
 
 def safe_text(text: str, style: str | Style = "") -> Text:
@@ -136,12 +144,12 @@ def ansi_text(text: str, style: str | Style = "") -> Text:
     decoder = AnsiDecoder()  # keeps the SGR state from one code to the next
     out = Text(style=style, end="")
     position = 0
-    for match in _ESCAPE.finditer(text):
+    for match in _compiled(_ESCAPE).finditer(text):
         start, end = match.span()
         if start > position:
             out.append(visible_lines(text[position:start]), decoder.style or None)
         sequence = match.group()
-        if _SGR.match(sequence):
+        if _compiled(_SGR).match(sequence):
             decoder.decode_line(sequence.replace(":", ";"))
         else:
             out.append(visible_lines(sequence), decoder.style or None)
@@ -156,7 +164,7 @@ def escape_json(document: str) -> str:
     `\\uXXXX` escapes: the same values, but nothing that drives or reorders a terminal."""
     if document.isascii():
         return document.replace("\x7f", "\\u007f")
-    return _JSON_RAW.sub(_json_escape, document)
+    return _compiled(_JSON_RAW).sub(_json_escape, document)
 
 
 def _json_escape(match: re.Match[str]) -> str:

@@ -7,9 +7,8 @@ screen runs the session in its worker and tells the controller when that worker 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypedDict
 
 from swarmtui.ui.bridge import SessionBridge
 from swarmtui.ui.empty_state import EMPTY_STATE
@@ -51,8 +50,7 @@ class SessionOptions(TypedDict):
     project_dir: Path | None
 
 
-@dataclass(frozen=True)
-class RunContext:
+class RunContext(NamedTuple):  # (not a dataclass: made in a fifth of the time, at start-up)
     """What a run needs from the app: its settings (built on first use) and its folders."""
 
     settings: Callable[[], RunSettings]

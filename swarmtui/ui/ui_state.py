@@ -4,7 +4,6 @@ configuration folder). `theme` in swarmtui.toml, when set, wins over it."""
 from __future__ import annotations
 
 import contextlib
-import json
 
 from swarmtui import locations
 
@@ -12,8 +11,15 @@ from swarmtui import locations
 def remembered_theme() -> str | None:
     """The theme chosen last time, or None (never chosen, or the file is unreadable)."""
     try:
-        data = json.loads(locations.ui_state_file().read_text(encoding="utf-8"))
+        text = locations.ui_state_file().read_text(encoding="utf-8")
     except (OSError, ValueError):
+        return None
+    # Read on every start: json is imported only when there is a file (1.3 ms of start-up).
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
         return None
     theme = data.get("theme") if isinstance(data, dict) else None
     return theme if isinstance(theme, str) and theme else None
@@ -21,6 +27,8 @@ def remembered_theme() -> str | None:
 
 def remember_theme(name: str) -> None:
     """Keep `name` for the next start (quietly: remembering is never worth an error)."""
+    import json  # (imported where used: `remembered_theme`)
+
     path = locations.ui_state_file()
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)

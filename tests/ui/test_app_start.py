@@ -32,7 +32,9 @@ from textual.app import App
 
 seen = []
 # Modules the first frame does without: validation (pydantic, the configuration), the run
-# settings, and for the command alone click and the commands of their own modules.
+# settings, and for the command alone click and the commands of their own modules; the batch
+# package (the first lint), the memory key index (the first memory event), and json (no theme
+# was remembered).
 LATER = (
     "pydantic",
     "yaml",
@@ -42,6 +44,9 @@ LATER = (
     "swarmtui.commands.diff_cmds",
     "swarmtui.commands.merge_cmds",
     "swarmtui.commands.serve_cmds",
+    "swarmtui.batch",
+    "swarmtui.memory_keys",
+    "json",
 )
 
 def watch(app):

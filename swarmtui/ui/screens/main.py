@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
-from textual.containers import Horizontal, Vertical
-from textual.events import DescendantFocus, Resize
+from textual.events import DescendantFocus, Resize, ScreenResume
 from textual.geometry import Size
 from textual.widget import Widget
 from textual.worker import Worker
@@ -29,10 +28,11 @@ from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.batch_document import BatchDocument
 from swarmtui.ui.widgets.batch_editor import BatchEditor
 from swarmtui.ui.widgets.diagnostics_list import DiagnosticsList
-from swarmtui.ui.widgets.key_bar import KeyBar
+from swarmtui.ui.widgets.key_bar import KeyBarPlace
 from swarmtui.ui.widgets.log_panel import LogPanel
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
 from swarmtui.ui.widgets.status_bar import StatusBar
+from swarmtui.ui.widgets.tiles import Column, Row
 from swarmtui.ui.widgets.timeline_panel import TimelinePanel
 from swarmtui.ui.widgets.todos_panel import TodosPanel
 from swarmtui.ui.work import ReportsFailures
@@ -75,7 +75,8 @@ class MainScreen(ReportsFailures, SessionScreen):
     """Edit a batch, run it, watch and steer the session."""
 
     ESCAPE_TO_MINIMIZE = False
-    ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, Footer"
+    BLANK = True  # (its background only, covered by its panes and bars: `tiles.Row`)
+    ALLOW_IN_MAXIMIZED_VIEW = "StatusBar, Footer, KeyBarPlace"
     AUTO_FOCUS = "#editor"
 
     BINDINGS: ClassVar[list[BindingType]] = [*MAIN_BINDINGS, MERGE_BINDING]
@@ -98,6 +99,7 @@ class MainScreen(ReportsFailures, SessionScreen):
         )
         self._backend_label = backend_label
         self.document.estimator = self._estimate
+        self._resumed = False  # (whether the screen has been shown once: `on_screen_resume`)
 
     def _tell_terminal(self, sequence: str) -> None:
         """Write a notification's escape SEQUENCE (`App.bell` writes only the bell) to the
@@ -110,18 +112,18 @@ class MainScreen(ReportsFailures, SessionScreen):
     def compose(self) -> ComposeResult:
         # Sized now, not at the first resize: changing a class then restyles every widget.
         self._size_classes(self.app.size)
-        with Horizontal(id="workspace"):
-            with Vertical(id="left"):
+        with Row(id="workspace"):
+            with Column(id="left"):
                 yield self.document
                 yield LogPanel(id="log", classes="pane")
-            with Vertical(id="right"):
+            with Column(id="right"):
                 yield AgentsPanel(id="agents", classes="pane")
                 yield TimelinePanel(id="timeline", classes="pane")
-                with Horizontal(id="lower"):
+                with Row(id="lower"):
                     yield TodosPanel(id="todos", classes="pane")
                     yield MemoryPanel(id="memory", classes="pane")
         yield StatusBar(backend=self._backend_label, id="status")
-        yield KeyBar()
+        yield KeyBarPlace()  # (the key bar, after the first frame)
 
     def on_mount(self) -> None:
         for index, (_focus, pane_id, title) in enumerate(PANES.values(), start=1):
@@ -141,6 +143,15 @@ class MainScreen(ReportsFailures, SessionScreen):
         for name, panel in panels.items():
             self.bridge.register(name, panel)
         self.bridge.start()
+
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        if not self._resumed:
+            # Shown for the first time, straight after mounting: every widget was styled as it
+            # mounted (and a change of theme restyles every screen on the stack), so Textual's
+            # restyle of the whole screen here would only repeat it: a third of the styling
+            # before the first frame. Later resumes (a dialog closed) restyle as usual.
+            self._resumed = True
+            event.refresh_styles = False
 
     @property
     def editor(self) -> BatchEditor:

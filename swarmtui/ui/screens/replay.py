@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -422,7 +421,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         cursor = self.cursor
         if cursor is None:
             if self.damaged_fork is not None and self.check_action("fork", ()):
-                self.post_message(replace(self.damaged_fork))  # (a new message each time)
+                self.post_message(self.damaged_fork.again())  # (a new message each time)
             return
         self.playing = False
         # (without the end a replay adds to a killed session: it was never recorded)
