@@ -1,12 +1,13 @@
-"""Markdown code fences in a pasted batch: which blocks are shell, and which of their lines are
-operations (read) or command lines (never run: SW027)."""
+"""Markdown code fences in a pasted batch: which blocks are read as the batch, which are shell
+(operations read, command lines never run: SW027), and which are not read at all (SW028)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
+from swarmtui.batch.forms import read_line
 from swarmtui.batch.names import reads_as_operation
 
 if TYPE_CHECKING:
@@ -28,61 +29,167 @@ SHELL_LANGUAGES = frozenset(
         "terminal", "fish", "ksh", "csh", "tcsh", "powershell", "pwsh", "ps1", "cmd", "bat", "dos",
     }
 )  # fmt: skip
-# An operation call where a line of a shell block starts: `Task(`, `- Bash(`, `await Write(`,
-# `LOG=$(Bash(`, `const r = Task(`. Anywhere else on the line (`echo "Task(x)"`) it is shell.
+# Languages a batch is written in (it looks like JavaScript; some label it ```ts), and blocks
+# without a language: read as the batch, unless no operation is written in them (a listing).
+BATCH_LANGUAGES = frozenset(
+    {"", "javascript", "js", "jsx", "mjs", "cjs", "node", "typescript", "ts", "tsx", "mts", "cts"}
+)
+# `mcp__<server>__<tool>` after its `mcp__`, the server being letters, digits and `@._-`. Its end
+# is the first `__` after the server's last `-`, `@` or `.` (an earlier one would leave a tool
+# that stops at that character, not at the `(` that must follow): the atomic group tries only
+# that one, since a later `__` of the same run gives a tool ending in the same place. Trying
+# each in turn made a 20,000-character `mcp__a__a__…` line take seconds (quadratic).
+MCP_TAIL = r"(?>(?:[A-Za-z0-9_]*+[@.-])++[A-Za-z0-9_]*?__|[A-Za-z0-9_]+?__)\w+"
+# An operation call where a line starts: `Task(`, `- Bash(`, `await Write(`, `LOG=$(Bash(`,
+# `const r = Task(`. Anywhere else on a shell line (`echo "Task(x)"`) it is shell.
 _CALL_HEAD_RE = re.compile(
     r"[ \t]*(?:(?:[-*+]|\d{1,3}[.)])[ \t]+|>[ \t]*)?(?:(?:const|let|var)[ \t]+)?"
     r"(?:[A-Za-z_$][\w$]*[ \t]*=[ \t]*(?:\$\()?)?(?:await[ \t]+)?"
-    r"(?P<name>mcp__[A-Za-z0-9@._-]+?__\w+|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)[ \t]*\("
+    rf"(?P<name>mcp__{MCP_TAIL}|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)[ \t]*\("
 )
+# A call anywhere in a line (`[Task(...), Task(...)]`, `Promise.all([Bash(`), not of a method
+# (`this.executeTask(`, `orchestrator.assignTask(`): its name is tested as an operation's.
+_CALL_RE = re.compile(
+    rf"(?<![\w$.])(?P<name>mcp__{MCP_TAIL}|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)"
+    r"[ \t]*\("
+)
+# A statement calling a capitalised name at the start of a line (`Deploy("prod")`, `Tsak(`): an
+# operation swarmtui does not know or a misspelt one, which a batch must hear of (SW009), and
+# not an API listing's line (those are indented, or methods, declarations, `await x.y(`).
+_UNKNOWN_CALL_RE = re.compile(r"(?:await[ \t]+)?[A-Z][\w$]*[ \t]*\(")
+# A `#` comment after an operation on a line of a shell block (`Bash("npm test")  # tests`):
+# strings are passed over whole, so a `#` in one (`Bash("echo '#1'")`) stays.
+_SHELL_COMMENT_RE = re.compile(
+    r"""[^"'`#]+|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`"""
+)
+
+BlockKind = Literal["shell", "other", "listing"]
 
 
 @dataclass(slots=True)
-class ShellBlock:
-    """A shell fence: its language and its command lines (0-based rows)."""
+class Block:
+    """A fenced block that is not read as the batch, or not all of it: a shell block (its
+    command lines are not run), a block in another language, or a listing (a ```typescript
+    block with no operation in it). ROWS are its lines not read (0-based)."""
 
     language: str
-    command_rows: list[int] = field(default_factory=list)
+    kind: BlockKind
+    row: int  # the opening fence's
+    rows: list[int] = field(default_factory=list)
 
 
 def fence_language(line: str) -> str | None:
     """The info string's first word (lower case, `""` for none) when LINE is a fence line."""
+    parts = fence_parts(line)
+    return None if parts is None else parts[2]
+
+
+def fence_parts(line: str) -> tuple[str, int, str] | None:
+    """A fence line's character (` or ~), its length and its language (lower case, or `""`)."""
     m = FENCE_RE.match(line.rstrip("\r"))
     if m is None:
         return None
-    return (m.group("tlang") if m.group("ticks") else m.group("ilang") or "").lower()
+    if m.group("ticks"):
+        return "`", len(m.group("ticks")), m.group("tlang").lower()
+    return "~", len(m.group("tildes")), (m.group("ilang") or "").lower()
+
+
+def writes_operation(line: str) -> bool:
+    """Whether LINE writes an operation: a call of one (at its start or inside brackets), or a
+    form read from the start of a line (`TodoWrite {`, `mcp__x__agent_spawn researcher`)."""
+    if "(" in line:
+        if any(reads_as_operation(m.group("name")) for m in _CALL_RE.finditer(line)):
+            return True
+        head = _CALL_HEAD_RE.match(line)
+        if head is not None and reads_as_operation(head.group("name")):
+            return True
+    form = read_line(line, 0)
+    return form is not None and form.kind in ("parenless", "bare", "cli")
+
+
+def shell_comment(line: str) -> int:
+    """Where a `#` comment starts on a code line of a shell block (after a blank), or -1."""
+    pos = 0
+    end = len(line)
+    while pos < end:
+        if line[pos] == "#":
+            return pos if pos and line[pos - 1] in " \t" else -1
+        m = _SHELL_COMMENT_RE.match(line, pos)
+        if m is None:
+            return -1  # (a string left open: it goes on over the next line)
+        pos = m.end()
+    return -1
 
 
 class Fences:
     """Follows the fences of a text line by line (told only of lines outside any string or
-    comment) and turns the command lines of shell blocks into `shell` lines.
+    comment): which block is open, and whether its lines are read.
 
-    A fence with a language always opens a block (a closing fence left out above it is
-    forgiven); a bare fence closes the open block, or opens one without a language. Only a shell
-    block changes anything: elsewhere lines are read as the rest of the batch is."""
+    A fence with a language opens a block (a closing fence left out above it is forgiven), but
+    not inside a block opened with a longer fence or the other character (````markdown around a
+    ```bash example); a bare fence as long as the open block's closes it, or opens a block
+    without a language. A block in a batch language is read as the rest of the batch is, unless
+    nothing in it is an operation (then it is a listing, not read); a shell block keeps its
+    operations and its command lines are not run; any other language is not read."""
 
-    __slots__ = ("blocks", "inside", "shell")
+    __slots__ = ("blocks", "char", "inside", "length", "shell", "unread")
 
     def __init__(self) -> None:
-        self.blocks: list[ShellBlock] = []
+        self.blocks: list[Block] = []
         self.inside = False
-        self.shell: ShellBlock | None = None
+        self.char = ""
+        self.length = 0
+        self.shell: Block | None = None  # the open shell block
+        self.unread: Block | None = None  # the open block that is not read at all
 
-    def fence(self, line: str) -> bool:
-        """Follow a fence line; False when LINE is not one."""
-        language = fence_language(line)
-        if language is None:
+    def fence(self, line: str, row: int, lines: list[str]) -> bool:
+        """Follow the fence line at ROW of LINES; False when it is not one, or is a line of the
+        open block (a shorter fence, or one of the other character)."""
+        parts = fence_parts(line)
+        if parts is None:
             return False
+        char, length, language = parts
+        if self.inside and (char != self.char or length < self.length):
+            return False
+        self.shell = self.unread = None
         if language or not self.inside:
             self.inside = True
-            self.shell = None
-            if language in SHELL_LANGUAGES:
-                self.shell = ShellBlock(language)
-                self.blocks.append(self.shell)
+            self.char, self.length = char, length
+            kind = self._kind(language, row, lines)
+            if kind is not None:
+                block = Block(language, kind, row)
+                self.blocks.append(block)
+                if kind == "shell":
+                    self.shell = block
+                else:
+                    self.unread = block
         else:
             self.inside = False
-            self.shell = None
         return True
+
+    def _kind(self, language: str, row: int, lines: list[str]) -> BlockKind | None:
+        if language in SHELL_LANGUAGES:
+            return "shell"
+        if language not in BATCH_LANGUAGES:
+            return "other"
+        if not language:
+            return None
+        # A ```typescript block of API signatures (`async createTask(config: TaskConfig):
+        # Promise<Task>`) is not a batch that failed to parse: what is not an operation is
+        # not read. One operation anywhere in it makes it all read, errors and all.
+        for i in range(row + 1, len(lines)):
+            text = lines[i]
+            if text.lstrip(" \t")[:1] in ("`", "~") and fence_parts(text) is not None:
+                break
+            if writes_operation(text) or _UNKNOWN_CALL_RE.match(text):
+                return None
+        return "listing"
+
+    def ends_unread(self, line: str, row: int, lines: list[str]) -> bool:
+        """Inside a block that is not read: whether LINE is the fence that ends it (followed)."""
+        if line.lstrip(" \t")[:1] not in ("`", "~"):
+            return False
+        return self.fence(line, row, lines)
 
     def command(self, row: int, info: LineInfo, line: str, continues: bool) -> bool:
         """Whether a line inside a shell block is a command line (recorded as one). Operations,
@@ -100,23 +207,43 @@ class Fences:
             return False
         elif info.text[:1] in "`~" and fence_language(line) is not None:
             return False  # (the fence that closes the block)
-        block.command_rows.append(row)
+        block.rows.append(row)
         return True
 
 
-def report(blocks: list[ShellBlock], source: Source, diags: Diagnostics) -> None:
-    """SW027 once per shell block with command lines, at the first of them."""
+def report(blocks: list[Block], source: Source, diags: Diagnostics) -> None:
+    """Once per block: SW027 for the command lines of a shell block, at the first of them;
+    SW028 for a block not read, at its fence."""
     for block in blocks:
-        rows = block.command_rows
-        if not rows:
+        rows = block.rows
+        if block.kind == "shell":
+            if rows:
+                diags.add("SW027", _shell_message(block, source), source.line_range(rows[0]))
             continue
-        rng = source.line_range(rows[0])
-        first = source.line_text(rows[0])
-        shown = first if len(first) <= 50 else first[:49] + "…"
-        more = f" (and {len(rows) - 1} more)" if len(rows) > 1 else ""
-        diags.add(
-            "SW027",
-            f"`{shown}`{more}: command lines of a ```{block.language} block are not run; "
-            'to run one, write it as Bash("...")',
-            rng,
-        )
+        fence = source.line_range(block.row)
+        lines = "1 line is" if len(rows) == 1 else f"{len(rows)} lines are"
+        if block.kind == "listing":
+            message = (
+                f"a ```{block.language} block without any operation (Task, Bash, Write, …): "
+                f"a listing, not a batch; its {lines} not read"
+            )
+        else:
+            message = f"a ```{block.language} block is not a batch: its {lines} not read"
+            written = next((r for r in rows if writes_operation(source.line_text(r))), None)
+            if written is not None:
+                message += (
+                    f", not even the operation at line {written + 1} (a batch is written in "
+                    "```javascript)"
+                )
+        diags.add("SW028", message, fence)
+
+
+def _shell_message(block: Block, source: Source) -> str:
+    rows = block.rows
+    first = source.line_text(rows[0])
+    shown = first if len(first) <= 50 else first[:49] + "…"
+    more = f" (and {len(rows) - 1} more)" if len(rows) > 1 else ""
+    return (
+        f"`{shown}`{more}: command lines of a ```{block.language} block are not run; "
+        'to run one, write it as Bash("...")'
+    )

@@ -511,8 +511,8 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
         "its operations are written in a way swarmtui cannot read (SW019: a look-alike, or a "
         "loop over data the batch does not write)"
         if unread
-        else "its only commands are in shell blocks (SW027), which are not run"
-        if any(d.code == "SW027" for d in diags.items)
+        else _in_blocks(diags)
+        if any(d.code in ("SW027", "SW028") for d in diags.items)
         else "it holds only operations swarmtui records without running (agents' own tools, "
         "coordination, MCP tools) and notes"
         if recorded
@@ -526,3 +526,15 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
         "operation",
         (1, 1, 1, 1),
     )
+
+
+def _in_blocks(diags: Diagnostics) -> str:
+    """Why nothing runs when the code was in fenced blocks that are not read (SW027, SW028)."""
+    codes = {d.code for d in diags.items}
+    shell = "its only commands are in shell blocks (SW027), which are not run"
+    other = "blocks not read as a batch (SW028: another language, or no operation in them)"
+    if "SW028" not in codes:
+        return shell
+    if "SW027" not in codes:
+        return f"its code is in {other}"
+    return f"{shell}, and the rest of its code in {other}"

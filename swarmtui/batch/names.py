@@ -9,9 +9,13 @@ from swarmtui.batch.models import ToolRole
 
 # Operations swarmtui runs, by the name they are written with.
 RUN = frozenset({"Task", "Agent", "TodoWrite", "TaskCreate", "Bash", "Write"})
-MEMORY_SHORT = frozenset(
-    {"memory.store", "memory.retrieve", "memory.delete", "memory.search", "memory.list"}
-)
+# The short forms of memory operations (`memory.store(key, value)`), by action. claude-flow's
+# SPARC guides write them capitalised, as its Memory tool (`Memory.get(key)`), and read with
+# `get` as its `memory_get` tool does.
+_MEMORY_SHORT_ACTIONS = {
+    "store": "store", "retrieve": "retrieve", "get": "retrieve", "delete": "delete",
+    "search": "search", "list": "list",
+}  # fmt: skip
 # Claude Code's tools besides Task/TodoWrite/Bash/Write: each agent uses them on its own.
 AGENT_TOOLS = frozenset(
     {
@@ -70,9 +74,22 @@ def mcp_name(name: str) -> McpName | None:
     return McpName(m.group("server"), m.group("tool")) if m else None
 
 
+def memory_short_action(name: str) -> str | None:
+    """The action of a memory short form (`memory.store`, `Memory.get`: `retrieve`), if NAME is
+    one."""
+    if name[:7] not in ("memory.", "Memory."):
+        return None
+    return _MEMORY_SHORT_ACTIONS.get(name[7:])
+
+
 def is_operation_name(name: str) -> bool:
     """A name that is an operation when called: run, recorded, or an MCP tool."""
-    return name in RUN or name in AGENT_TOOLS or name in MEMORY_SHORT or name.startswith("mcp__")
+    return (
+        name in RUN
+        or name in AGENT_TOOLS
+        or name.startswith("mcp__")
+        or memory_short_action(name) is not None
+    )
 
 
 # Tools of any MCP server (or none) that are operations when called (`agent_spawn({...})`).

@@ -21,7 +21,7 @@ from swarmtui.batch.models import (
     ToolRole,
     WriteOp,
 )
-from swarmtui.batch.names import MEMORY_TOOLS, mcp_name, tool_role
+from swarmtui.batch.names import MEMORY_TOOLS, mcp_name, memory_short_action, tool_role
 from swarmtui.batch.paths import cd_outside, check_write_path, folder_outside, slug
 from swarmtui.batch.source import Range
 from swarmtui.batch.tasks import agent_spawn, task
@@ -63,8 +63,9 @@ def build_operation(name: str, ctx: CallContext) -> AnyOp:
         return _bash(ctx, base)
     if name == "Write":
         return _write(ctx, base)
-    if name.startswith("memory.") and name[7:] in MEMORY_ACTIONS:
-        return _memory_short(name[7:], ctx, base)
+    short = memory_short_action(name)
+    if short is not None:
+        return _memory_short(short, ctx, base)
     tool = mcp_name(name)
     suffix = tool.tool if tool is not None else name
     if suffix.endswith("agent_spawn"):

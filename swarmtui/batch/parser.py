@@ -130,6 +130,9 @@ class _Parse:
         self.parse_seconds_left = PARSE_SECONDS
         self.stopped: Diagnostic | None = None  # where reading stopped, out of time
         self._loop_base: int | None = None  # operations before the outermost loop being read
+        # The last line (1-based) where a statement that is not an operation had its SW001: one
+        # starting on it is the same problem (`, a`: unexpected `,`, then `a`), not said again.
+        self.error_row = 0
 
     def run(self) -> Batch:
         pieces = self._pieces()
@@ -305,11 +308,20 @@ class _Parse:
             return
         if self.diags.full():
             return  # (not an operation: only a diagnostic, which would not be kept)
+        if node.start_point[0] + row_offset < self.error_row:
+            return  # (its line has its error already: `, a` is one problem, said at the `,`)
+        said = len(self.diags.items)
+        self._not_an_operation(node, row_offset)
+        for d in self.diags.items[said:]:
+            if d.code == "SW001":
+                self.error_row = max(self.error_row, d.line)
+
+    def _not_an_operation(self, node: Node, row_offset: int) -> None:
         if node.has_error:
             self.syntax.errors(node, row_offset, None)
             return
         # (The expression, not its statement: that may end on the `;` a note line was given.)
-        shown = (_first_named(node) if t == "expression_statement" else None) or node
+        shown = (_first_named(node) if node.type == "expression_statement" else None) or node
         rng = self.source.node_range(shown, row_offset)
         if _is_placeholder(node, self.source, row_offset):
             self.diags.add("SW003", "placeholder left to fill in: it is not an operation", rng)
@@ -738,17 +750,17 @@ class _Parse:
     # -- lines -----------------------------------------------------------------------------------
 
     def _notes(self) -> None:
-        fences.report(self.scanned.shell_blocks, self.source, self.diags)
+        fences.report(self.scanned.blocks, self.source, self.diags)
         for row, info in enumerate(self.scanned.lines):
-            if info.kind not in ("note", "wait", "shell"):
+            if info.kind not in ("note", "wait", "unread"):
                 continue
             if not info.call_like and info.kind != "wait" and self.diags.full():
                 continue  # a note changes nothing that runs: past the cap it is not kept
             rng = self.source.line_range(row)
             wait = info.kind == "wait"
             skip_reason: str | None = None
-            if info.kind == "shell":
-                pass  # (a shell block's command lines: said once for the block, SW027)
+            if info.kind == "unread":
+                pass  # (a line of a fenced block not read: said once for the block, SW027/28)
             elif info.call_like:
                 name = info.call_like
                 message = (

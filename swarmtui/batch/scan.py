@@ -14,30 +14,26 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Literal
 
-from swarmtui.batch.fences import Fences, ShellBlock, fence_language
+from swarmtui.batch.fences import MCP_TAIL, Block, Fences, fence_language, shell_comment
 from swarmtui.batch.forms import LineForm, dashed_mcp_names, read_line
 from swarmtui.batch.headers import is_bracketed_note, read_header
 
-LineKind = Literal["code", "blank", "header", "note", "wait", "prefix", "cli", "shell"]
+# `unread`: a line of a fenced block that is not read (the command lines of a shell block, the
+# lines of a block in another language or of a listing), said once per block.
+LineKind = Literal["code", "blank", "header", "note", "wait", "prefix", "cli", "unread"]
 
 _PREFIX_RE = re.compile(r"[ \t]*message[ \t]+(?P<num>\d{1,6})[ \t]*:[ \t]*", re.IGNORECASE)
-# `mcp__<server>__<tool>`, the server being letters, digits and `@._-`. Its end is the first `__`
-# after the server's last `-`, `@` or `.` (an earlier one would leave a tool that stops at that
-# character, not at the `(` that must follow): the atomic group tries only that one, since a
-# later `__` of the same run gives a tool ending in the same place. Trying each in turn made a
-# 20,000-character `mcp__a__a__…` line take seconds (quadratic).
-_MCP_TAIL = r"(?>(?:[A-Za-z0-9_]*+[@.-])++[A-Za-z0-9_]*?__|[A-Za-z0-9_]+?__)\w+"
-_MCP = r"mcp__" + _MCP_TAIL
+_MCP = r"mcp__" + MCP_TAIL
 # The same, found anywhere in a line: only the first `mcp__` of a run of name characters is
 # tried, since any later one that would match means the first matches too.
-_MCP_ANYWHERE = r"(?<![A-Za-z0-9@._-])(?>[A-Za-z0-9@._-]*?mcp__)" + _MCP_TAIL
+_MCP_ANYWHERE = r"(?<![A-Za-z0-9@._-])(?>[A-Za-z0-9@._-]*?mcp__)" + MCP_TAIL
 _CALL_START_RE = re.compile(
     rf"[ \t]*(?:await[ \t]+)?(?:{_MCP}|[A-Za-z_$][\w$]*(?:[ \t]*\.[ \t]*[A-Za-z_$][\w$]*)*)"
     r"[ \t]*\("
 )
 _TOOLS = (
     r"Task|Agent|TodoWrite|TaskCreate|Bash|Write|Read|Edit|MultiEdit|Glob|Grep|LS|WebSearch"
-    r"|WebFetch|NotebookEdit|memory\.\w+"
+    r"|WebFetch|NotebookEdit|[Mm]emory\.\w+"
 )
 _FLOW_TOOLS = r"(?:memory_usage|swarm_init|agent_spawn)"
 # Operation calls that start a new statement even where an earlier call was left unclosed.
@@ -53,8 +49,9 @@ _DECL_RE = re.compile(r"[ \t]*(?:const|let|var)[ \t]+[A-Za-z_$]")
 _COMMENT_START_RE = re.compile(r"[ \t]*(?://|/\*)")
 _CONTINUATION_START = set("+.)]},?:&|\"'`*/%=<>-")
 _CONTINUATION_END = set("+-*/%,([{=.?:&|<>!")
-_ENDS_STATEMENT = frozenset({"note", "cli", "shell"})
-_HTML_RE = re.compile(r"</?[A-Za-z][\w-]*(?:[\s/>]|$)|<!--")
+_ENDS_STATEMENT = frozenset({"note", "cli", "unread"})
+# (`<ClaudeFlowContext.Provider value={x}>`: JSX names may be dotted.)
+_HTML_RE = re.compile(r"</?[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*(?:[\s/>]|$)|<!--")
 
 # Tokens that matter for bracket depth; strings and comments are skipped whole. The leading
 # lookahead lets the regex engine pass over ordinary characters without trying each branch.
@@ -123,8 +120,9 @@ class ScanResult:
     # Lines at which a large text can be cut into pieces parsed one at a time (no bracket,
     # string or expression open across them), about every CHUNK_CHARS characters.
     cuts: list[int] = field(default_factory=list)
-    # The ```bash (sh, console, ...) blocks and their command lines, which are not run.
-    shell_blocks: list[ShellBlock] = field(default_factory=list)
+    # Fenced blocks not read, or not all of it: shell blocks (their command lines are not
+    # run), blocks in other languages and listings (see `fences`).
+    blocks: list[Block] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -174,6 +172,8 @@ def scan(text: str) -> ScanResult:
     next_cut = CHUNK_CHARS
     fences = Fences()
     in_shell = False  # (fences.shell is not None, read once per line)
+    unread: Block | None = None  # the open block that is not read (fences.unread)
+    code_end = -1  # where a `#` comment starts a code line's end, in a shell block
     n = len(raw_lines)
     for i in range(n):
         line = raw_lines[i]
@@ -190,6 +190,19 @@ def scan(text: str) -> ScanResult:
                 continue
             pos = carry_until
         else:
+            followed = False  # (the fence line that ends a block not read, followed)
+            if unread is not None:
+                if not fences.ends_unread(line, i, raw_lines):
+                    stripped = line.strip()
+                    if stripped:
+                        unread.rows.append(i)
+                        add_info(LineInfo("unread", text=stripped))
+                        edits.blank(line_start, line_end)
+                    else:
+                        add_info(_BLANK)
+                    continue
+                followed = True
+                in_shell, unread = fences.shell is not None, fences.unread
             open_depth = depth
             info, pos, depth = _classify(line, line_start, depth, last_code_char)
             if held is not None and info.kind != "blank":
@@ -201,7 +214,7 @@ def scan(text: str) -> ScanResult:
             if in_shell and fences.command(
                 i, info, line, open_depth > 0 or last_code_char in _CONTINUATION_END
             ):
-                info = LineInfo("shell", text=line.strip())
+                info = LineInfo("unread", text=line.strip())
             add_info(info)
             line_kind = info.kind
             if info.form is not None:
@@ -210,11 +223,19 @@ def scan(text: str) -> ScanResult:
                 if line_kind == "prefix":
                     edits.blank(line_start, pos)
                 else:
-                    if line_kind != "blank":  # header, note, wait, cli, shell
+                    if line_kind != "blank":  # header, note, wait, cli, unread
                         ended = not open_depth and last_code_char not in _CONTINUATION_END
-                        if line_kind == "note" and info.text[:1] in "`~" and fences.fence(line):
+                        if (
+                            line_kind == "note"
+                            and info.text[:1] in "`~"
+                            and (followed or fences.fence(line, i, raw_lines))
+                        ):
                             last_code_char = ""  # (what a fence closes does not go on after it)
-                            in_shell = fences.shell is not None
+                            if fences.unread is not None or (followed and not fences.inside):
+                                # The fences of a block not read are said with it (SW028).
+                                info = infos[-1] = LineInfo("unread", text=info.text)
+                                line_kind = "unread"
+                            in_shell, unread = fences.shell is not None, fences.unread
                         if ended and line_kind in _ENDS_STATEMENT:
                             # A line of prose ends the statement above it: tree-sitter must not
                             # read `Task(...)`, a note, then `+ x` as one expression.
@@ -231,12 +252,22 @@ def scan(text: str) -> ScanResult:
                     continue
             if info.call_start and depth == 0:
                 statement_starts.append(i)
+            if in_shell and "#" in line:
+                # `Bash("npm test")  # tests`: in a shell block, a comment as in the shell.
+                hash_at = shell_comment(line)
+                if hash_at >= 0:
+                    code_end = line_start + hash_at
+                    edits.blank(code_end, line_end)
         # Tokenise the code part of this line (and of any multi-line token it opens).
         comment_at = line_end
+        stop = line_end + 1
+        if code_end >= 0:
+            comment_at = stop = code_end
+            code_end = -1
         carry_until = -1
         kind = ""
         while True:
-            m = search(text, pos, line_end + 1)
+            m = search(text, pos, stop)
             if m is None:
                 break
             kind = m.lastgroup or ""
@@ -330,6 +361,10 @@ def _classify(
     if first == "<" and not continuing and _HTML_RE.match(stripped):
         # `<div align="center">`, `</details>`, `<!-- x -->` in pasted Markdown: tree-sitter
         # would read JSX and swallow the prose after it.
+        return LineInfo("note", text=stripped), line_start, depth
+    if first == "|" and not continuing and stripped[-1] == "|" and stripped[:2] != "||":
+        # `| Metric | Before |`, `|---|---|`: a row of a Markdown table (no statement starts
+        # with `|`, and its last `|` would take the next line in).
         return LineInfo("note", text=stripped), line_start, depth
     if continuing or stripped[0] in _CONTINUATION_START:
         if stripped[0] in "-*>" and not continuing:

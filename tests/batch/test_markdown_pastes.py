@@ -131,16 +131,17 @@ def test_a_batch_of_only_command_lines_runs_nothing_and_says_why() -> None:
 
 
 def test_only_shell_blocks_are_shell() -> None:
-    # A JavaScript block, a block without a language and text outside any block are read as
-    # code: `./claude-flow` there is an error at its line, not a command line.
-    for fence in ("```javascript", "```", None):
+    # A JavaScript block with an operation, a block without a language and text outside any
+    # block are read as code: `./claude-flow` there is an error at its line, not a command line.
+    for fence in ("```javascript", "```ts", "```", None):
         opening = f"{fence}\n" if fence else ""
         closing = "```\n" if fence else ""
-        text = f"Some prose.\n\n{opening}./claude-flow start\n{closing}"
+        text = f'Some prose.\n\n{opening}./claude-flow start\nBash("make")\n{closing}'
         batch = parse(text)
-        assert "SW027" not in codes(batch), fence
+        assert "SW027" not in codes(batch) and "SW028" not in codes(batch), fence
         (error,) = [d for d in batch.diagnostics if d.code == "SW001"][:1]
         assert (error.line, error.column) == (4 if fence else 3, 1), fence
+        assert [op.kind for op in batch.operations() if op.kind != "note"] == ["bash"], fence
 
 
 def test_fences_open_and_close_as_pasted() -> None:
@@ -214,17 +215,20 @@ def test_a_broken_statement_read_again_is_reported_once() -> None:
         "  registerTool(tool: Tâche): void\n"
         "  start(options: Options): Promise<void>\n"
         "}\n"
+        'Task("Tâche", "Rédiger" "x")\n'
         "```\n"
     )
     batch = parse(text)
     errors = [(d.line, d.column, d.message) for d in batch.diagnostics if d.code == "SW001"]
     assert len(errors) == len(set(errors))
+    # One problem per line: line 2's unfinished call, not `void` after it as well.
+    assert [line for line, _, _ in errors] == [2, 3, 5]
     lines = text.split("\n")
     for line, column, message in errors:
         if message.startswith("syntax error: unexpected `"):
             token = message.split("`")[1]
             assert lines[line - 1][column - 1 :].startswith(token), (line, column, message)
-    assert (2, 30) in [(line, column) for line, column, _ in errors]  # `void`, after `â`
+    assert (5, 25) in [(line, column) for line, column, _ in errors]  # `"x"`, after `â`, `é`
 
 
 def test_html_lines_of_a_readme_are_notes() -> None:

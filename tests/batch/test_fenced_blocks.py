@@ -1,0 +1,314 @@
+"""Fenced blocks of pasted Markdown in other languages than the batch's: not read, said once per
+block (SW028); listings without operations; `#` comments in shell blocks; dotted JSX tags;
+claude-flow's `Memory.get`; one syntax error per line (docs/batch-language.md §3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from swarmtui.batch import MemoryOp, Severity, TaskOp
+
+from .conftest import codes, parse
+
+# Shaped like claude-flow's agent files: a Python SDK example (which writes `Task(` too), then
+# the batch in a ```javascript block.
+AGENT_FILE = """\
+# Research Agent
+
+## Python SDK
+```python
+from flow import Task
+
+def spawn():
+    return Task(id="1", prompt='Research "it"')
+```
+
+## Batch
+```javascript
+Task("Researcher", "Research the topic and store findings in memory", "researcher")
+```
+"""
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.split("\n"), 1) if needle in line)
+
+
+def test_a_python_block_is_not_read_and_said_once() -> None:
+    batch = parse(AGENT_FILE)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert [t.name for t in batch.tasks()] == ["Researcher"]
+    (note,) = [d for d in batch.diagnostics if d.code == "SW028"]
+    assert note.severity is Severity.INFO
+    assert note.line == _line_of(AGENT_FILE, "```python")
+    assert note.message.startswith("a ```python block is not a batch: its 3 lines are not read")
+    assert f"the operation at line {_line_of(AGENT_FILE, 'return Task(')}" in note.message
+    # Its lines, fences included, are kept as notes without a note diagnostic each.
+    python_rows = range(note.line, _line_of(AGENT_FILE, "## Batch") - 1)
+    notes = {op.line for op in batch.operations() if op.kind == "note"}
+    assert set(python_rows) - {note.line + 2} <= notes  # (all but the blank line)
+    assert not [d for d in batch.diagnostics if d.code == "SW015" and d.line in python_rows]
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("json", '{"tasks": [{"id": "1"}], "mode": "Task(x)"}'),
+        ("yaml", "agents:\n  - name: Task(a)\n    type: coder"),
+        ("rust", 'fn main() {\n    let t = Task::new("a");\n}'),
+        ("html", '<div class="x">\n  <p>Task("A")</p>\n</div>'),
+        ("css", ".card { color: red; }\n@media (max-width: 600px) { .card { color: blue } }"),
+        ("text", "[00:00] Objective received: build it\n[00:01] Task decomposition done"),
+    ],
+)
+def test_blocks_in_other_languages_are_not_read(language: str, body: str) -> None:
+    text = f'Intro.\n```{language}\n{body}\n```\nBash("make")\n'
+    batch = parse(text)
+    assert "SW001" not in codes(batch) and "SW002" not in codes(batch), batch.diagnostics
+    assert [op.kind for op in batch.operations() if op.kind != "note"] == ["bash"]
+    (note,) = [d for d in batch.diagnostics if d.code == "SW028"]
+    assert (note.line, note.column) == (2, 1)
+    assert f"```{language} block is not a batch" in note.message
+
+
+def test_a_batch_only_in_another_language_cannot_run() -> None:
+    batch = parse('```python\nTask(id="1")\n```\n')
+    assert not batch.tasks()
+    (error,) = [d for d in batch.diagnostics if d.severity is Severity.ERROR]
+    assert error.code == "SW021"
+    assert "blocks not read as a batch (SW028" in error.message
+
+
+# A ```typescript API listing, as in claude-flow's docs/api/README.md: class methods, nothing
+# a batch would hold.
+API_LISTING = """\
+## TaskManager
+```typescript
+class TaskManager {
+  async createTask(config: TaskConfig): Promise<Task>
+  async getTask(id: string): Promise<Task | null>
+  async assignTask(task: Task): Promise<void> {
+    await this.sendTask(instance, task);
+  }
+}
+```
+"""
+
+
+def test_a_typescript_listing_without_operations_is_not_read() -> None:
+    batch = parse(API_LISTING + 'Bash("npm test")\n')
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    (note,) = [d for d in batch.diagnostics if d.code == "SW028"]
+    assert note.line == 2 and note.severity is Severity.INFO
+    assert "```typescript block without any operation" in note.message
+    assert "its 7 lines are not read" in note.message
+    alone = parse(API_LISTING)
+    assert [d.code for d in alone.diagnostics if d.severity is Severity.ERROR] == ["SW021"]
+
+
+@pytest.mark.parametrize("language", ["typescript", "ts", "javascript", "js", "jsx"])
+def test_a_block_with_an_operation_is_read_with_its_errors(language: str) -> None:
+    # A batch labelled ts: its syntax error is not hidden, and its operations are read.
+    text = (
+        f"```{language}\n"
+        "const config: SwarmConfig = { topology: 'mesh' }\n"
+        'Task("A", "Do a.", "coder")\n'
+        "```\n"
+    )
+    batch = parse(text)
+    assert "SW028" not in codes(batch)
+    errors = [d for d in batch.diagnostics if d.code == "SW001"]
+    assert errors and errors[0].line == 2
+    assert [t.name for t in batch.tasks()] == ["A"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '[Task("A", "Do a.", "coder"), Bash("make")]',  # inside brackets
+        'await Promise.all([Bash("make")])',
+        "const r = await Write('out.txt', 'x')",
+        "TodoWrite { todos: [] }",  # without parentheses
+        "mcp__claude-flow__agent_spawn researcher --name Scout",  # command-line style
+        'Memory.store("k", 1)',  # claude-flow's Memory tool
+    ],
+)
+def test_any_operation_keeps_a_typescript_block_read(line: str) -> None:
+    text = f"```typescript\nconst limit: number = 3\n{line}\n```\n"
+    batch = parse(text)
+    assert "SW028" not in codes(batch), line
+    assert "SW001" in codes(batch)  # (the annotation: read, so said)
+
+
+def test_an_unknown_operation_keeps_its_block_read() -> None:
+    # `Tsak(...)` at the start of a line is a misspelt operation, which the batch must hear of.
+    batch = parse('```js\nTsak("A", "Do a.", "coder")\n```\nBash("make")\n')
+    assert "SW028" not in codes(batch)
+    (warning,) = [d for d in batch.diagnostics if d.code == "SW009"]
+    assert warning.line == 2
+
+
+def test_a_javascript_helper_beside_the_batch_is_a_listing() -> None:
+    text = (
+        "```javascript\nfunction retry(fn, n) {\n  for (let i = 0; i < n; i++) fn?.()\n}\n```\n"
+        '```javascript\nTask("A", "Do a.", "coder")\n```\n'
+    )
+    batch = parse(text)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert [d.line for d in batch.diagnostics if d.code == "SW028"] == [1]
+    assert [t.name for t in batch.tasks()] == ["A"]
+
+
+def test_an_unlabelled_block_is_read_as_the_batch() -> None:
+    batch = parse('```\nconst a: T = 1\nBash("make")\n```\n```\nconst b: T = 2\n```\n')
+    assert "SW028" not in codes(batch)
+    assert [d.line for d in batch.diagnostics if d.code == "SW001"] == [2, 6]
+
+
+def test_a_longer_fence_holds_shorter_ones() -> None:
+    # A Markdown example around a shell example (as in our own docs): all of it is the
+    # ````markdown block's, which is not read; what follows its closing fence is read.
+    text = (
+        "````markdown\n"
+        "```bash\n"
+        "./claude-flow start\n"
+        "```\n"
+        "````\n"
+        'Bash("make")\n'
+        "~~~python\n"
+        "```\n"
+        "x = 1\n"
+        "~~~\n"
+        'Write("a.txt", "a")\n'
+    )
+    batch = parse(text)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert "SW027" not in codes(batch)
+    assert [d.line for d in batch.diagnostics if d.code == "SW028"] == [1, 7]
+    assert "its 3 lines" in batch.diagnostics[0].message
+    assert [op.kind for op in batch.operations() if op.kind != "note"] == ["bash", "write"]
+
+
+def test_a_language_left_open_ends_at_the_next_fence_with_a_language() -> None:
+    batch = parse('```python\nx = 1\n```javascript\nBash("make")\n```\n')
+    assert [op.kind for op in batch.operations() if op.kind != "note"] == ["bash"]
+    (note,) = [d for d in batch.diagnostics if d.code == "SW028"]
+    assert "its 1 line is not read" in note.message
+
+
+# -- shell blocks: a `#` after an operation is a comment ------------------------------------------
+
+
+def test_a_comment_after_an_operation_in_a_shell_block() -> None:
+    text = (
+        "```bash\n"
+        'Bash("npm test")  # run the tests\n'
+        "Bash(\"echo '#1' && make\") # don't stop\n"
+        'Task("A", "Do a.", "coder")	# tab before it\n'
+        "```\n"
+    )
+    batch = parse(text)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    bash = [op.command for op in batch.operations() if op.kind == "bash"]
+    assert bash == ["npm test", "echo '#1' && make"]
+    assert [t.name for t in batch.tasks()] == ["A"]
+
+
+def test_a_hash_outside_a_shell_block_is_still_an_error() -> None:
+    batch = parse('```javascript\nBash("npm test")  # run the tests\n```\n')
+    assert [d.line for d in batch.diagnostics if d.code == "SW001"] == [2]
+
+
+# -- JSX tags with dotted names -----------------------------------------------------------------
+
+
+def test_dotted_jsx_tag_lines_are_notes() -> None:
+    text = (
+        "<ClaudeFlowContext.Provider value={flow}>\n"
+        "  <App />\n"
+        "</ClaudeFlowContext.Provider>\n"
+        'Task("A", "Do a.", "coder")\n'
+    )
+    batch = parse(text)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert [d.line for d in batch.diagnostics if d.code == "SW015"] == [1, 2, 3]
+
+
+# -- claude-flow's Memory tool ------------------------------------------------------------------
+
+# Shaped like claude-flow's .claude/commands/sparc/sparc-modes.md.
+MEMORY_TOOL = """\
+```javascript
+// Store the architecture for other modes
+Memory.store("system_architecture", {
+  components: ["frontend", "backend"],
+  scalability: "horizontal"
+});
+
+// Other modes can read it
+const architecture = Memory.get("system_architecture");
+Memory.retrieve("notes");
+memory.get("plan")
+```
+"""
+
+
+def test_memory_get_is_a_memory_read() -> None:
+    batch = parse(MEMORY_TOOL)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert "SW009" not in codes(batch)
+    ops = [op for op in batch.operations() if isinstance(op, MemoryOp)]
+    assert [(op.action, op.key) for op in ops] == [
+        ("store", "system_architecture"),
+        ("retrieve", "system_architecture"),
+        ("retrieve", "notes"),
+        ("retrieve", "plan"),
+    ]
+    assert ops[0].value == {"components": ["frontend", "backend"], "scalability": "horizontal"}
+    assert ops[1].line == _line_of(MEMORY_TOOL, "Memory.get")
+
+
+def test_memory_of_an_object_is_not_the_memory_tool() -> None:
+    batch = parse('const v = this.memory.get("k")\nBash("make")\n')
+    assert not [op for op in batch.operations() if isinstance(op, MemoryOp)]
+    assert not [op for op in batch.operations() if isinstance(op, TaskOp)]
+
+
+# -- one syntax error per line ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "start"),
+    [
+        (", a", "syntax error: unexpected `,`"),
+        ("feat(batch): Add batch sizing for file operations", "syntax error: unexpected `:`"),
+        ("- O(1) push operations", "syntax error: unexpected `push`"),
+    ],
+)
+def test_one_problem_on_a_line_is_said_once(line: str, start: str) -> None:
+    batch = parse(f'## Notes\n{line}\nBash("make")\n')
+    (error,) = [d for d in batch.diagnostics if d.code == "SW001"]
+    assert error.line == 2 and error.message.startswith(start), error.message
+    assert [op.kind for op in batch.operations() if op.kind != "note"] == ["bash"]
+
+
+def test_problems_on_separate_lines_are_each_said() -> None:
+    batch = parse("## Notes\n, a\n## More\n, b\n")
+    assert [d.line for d in batch.diagnostics if d.code == "SW001"] == [2, 4]
+
+
+def test_markdown_table_rows_are_notes() -> None:
+    text = (
+        'Bash("make")\n'
+        "| Metric | Before | After |\n"
+        "|--------|:------:|------:|\n"
+        "| Speed  | 1x     | 2.8x  |\n"
+        'Task("A", "Do a.", "coder")\n'
+    )
+    batch = parse(text)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert [d.line for d in batch.diagnostics if d.code == "SW015"] == [2, 3, 4]
+    assert [op.kind for op in batch.operations() if op.kind != "note"] == ["bash", "task"]
+    # A line that goes on with an expression is not a table row (nor one starting `||`).
+    broken = parse('Bash("make" +\n| "x" |\n')
+    assert "SW015" not in codes(broken)
