@@ -121,7 +121,7 @@ class Evaluator:
             return self.eval(inner[0], depth + 1) if inner else UNDEFINED
         if t == "ERROR":
             return UNDEFINED  # reported by the syntax check
-        self._error("SW001", f"unsupported expression `{self.diags.source.snippet(node)}`", node)
+        self._unsupported(node)
         return UNDEFINED
 
     def text(self, node: Node) -> str:
@@ -302,7 +302,7 @@ class Evaluator:
                 return len(value)
             if isinstance(key, int) and not isinstance(key, bool):
                 return value[key] if 0 <= key < len(value) else None
-        self._error("SW001", f"unsupported expression `{self.diags.source.snippet(node)}`", node)
+        self._unsupported(node)
         return UNDEFINED
 
     def _call(self, node: Node, depth: int) -> Any:
@@ -334,6 +334,10 @@ class Evaluator:
         return UNDEFINED
 
     # -- reporting -------------------------------------------------------------------------------
+
+    def _unsupported(self, node: Node) -> None:
+        snippet = self.diags.source.snippet(node, row_offset=self.row_offset)
+        self._error("SW001", f"unsupported expression `{snippet}`", node)
 
     def _error(self, code: str, message: str, node: Node) -> None:
         self.diags.add(

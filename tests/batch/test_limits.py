@@ -213,6 +213,18 @@ def test_non_ascii_text_deep_in_a_large_batch_reads_as_it_does_alone() -> None:
     ]
 
 
+def test_an_expression_deep_in_a_large_batch_is_quoted_as_written() -> None:
+    # (in the second piece of the text: its rows start past the first piece's bytes)
+    line = "// 注释 🚀 Ωμέγα: a comment, not an operation, écrit en 日本語\n"
+    before = line * (700_000 // len(line) + 1)
+    text = 'Task("四", `${a ? 1 : 2}`, "coder")\nTask("五", x ? "a" : "b", "coder")\n'
+    quoted = [d.message.split(", in ")[0] for d in parse(before + text).diagnostics]
+    assert quoted == [
+        "unsupported expression `a ? 1 : 2`",
+        'unsupported expression `x ? "a" : "b"`',
+    ]
+
+
 def test_nested_loops_past_the_operation_bound_are_refused_whole_not_read_in_part() -> None:
     items = ", ".join(str(i) for i in range(1000))
     text = (
