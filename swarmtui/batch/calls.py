@@ -124,9 +124,13 @@ class CallContext:
         direct = [c for c in root.named_children if c.type == "pair"]
         for node in chain(direct, _descendant_pairs(root)):
             k = node.child_by_field_name("key")
-            if k is not None and (k.text or b"").decode("utf-8", "replace").strip("\"'`") == key:
+            if k is not None and self.key_name(k) == key:
                 return node
         return None
+
+    def key_name(self, key: Node) -> str:
+        """The key of a `key: value` pair as written, without its quotes."""
+        return self.diags.source.node_code(key, self.row_offset).strip("\"'`")
 
     def bad(self, message: str, rng: Range | None = None, code: str = "SW012") -> None:
         self.diags.add(code, message, rng or self.rng, op=self.index)

@@ -179,8 +179,9 @@ class _Resolver:
             for command in commands:
                 if command.kind != "store":
                     self.literal(info, command.key, None, command=command)
-        if any(key is None for _, key, _ in pending):
-            self.index_words()
+        phrases = [clause for _, key, clause in pending if key is None and clause is not None]
+        if phrases:
+            self.index_words(set().union(*map(_phrase_stems, phrases)))
         for info, pattern, where in pending:
             if pattern is not None:
                 self.glob(info, pattern, where)
@@ -436,16 +437,20 @@ class _Resolver:
             rng,
         )
 
-    def index_words(self) -> None:
-        """What each stored key is about (§4): its path, the storing sentence, who stores it."""
-        agent_words: dict[int, list[str]] = {}
+    def index_words(self, wanted: set[str]) -> None:
+        """What each stored key is about (§4): its path, the storing sentence, who stores it;
+        only as far as the WANTED words go (those of the phrases to match: no other is looked
+        up, and a big batch has thousands of keys)."""
+        agent_words: dict[int, set[str]] = {}
         type_words: dict[str, list[str]] = {}  # (a big batch has many agents of few types)
         for key, provider, words in self.described:
             about = self.about.get(key)
             if about is None:
-                about = self.about[key] = set(stems(key))
+                about = self.about[key] = wanted.intersection(stems(key))
             about.update(
-                stem(w) for w in (words.description() if isinstance(words, Clause) else words)
+                wanted.intersection(
+                    map(stem, words.description() if isinstance(words, Clause) else words)
+                )
             )
             if provider.task is not None:
                 cached = agent_words.get(id(provider.task))
@@ -454,7 +459,9 @@ class _Resolver:
                     of_type = type_words.get(op.agent_type)
                     if of_type is None:
                         of_type = type_words[op.agent_type] = stems(op.agent_type)
-                    cached = agent_words[id(provider.task)] = stems(op.name) + of_type
+                    cached = agent_words[id(provider.task)] = wanted.intersection(
+                        stems(op.name) + of_type
+                    )
                 about.update(cached)
         self.order = {k: i for i, k in enumerate(self.providers)}
         for key, about in self.about.items():
@@ -462,7 +469,7 @@ class _Resolver:
                 self.word_index.setdefault(word, []).append(key)
 
     def phrase(self, info: TaskInfo, clause: Clause) -> None:
-        wanted = {stem(w) for w in clause.phrase_words for w in _split(w)}
+        wanted = _phrase_stems(clause)
         # Candidates come from the rarest words first; a word shared by many keys (`report`)
         # only adds candidates when rarer words found none, so matching stays near-linear.
         candidates: set[str] = set()
@@ -601,6 +608,11 @@ def _holds_command(clause: Clause, commands: list[MemoryCommand]) -> bool:
     read through the command, not as prose with quoted keys."""
     end = clause.start + len(clause.text)
     return any(clause.start <= c.start < end or c.start <= clause.start < c.end for c in commands)
+
+
+def _phrase_stems(clause: Clause) -> set[str]:
+    """The words an unquoted wait phrase is matched by."""
+    return {stem(w) for w in clause.phrase_words for w in _split(w)}
 
 
 def _implied_key(agent: str, words: list[str]) -> str:

@@ -37,43 +37,43 @@ class Binding:
         return tuple(n for n in named if n)
 
 
-def callback_binding(fn: Node) -> Binding | None:
+def callback_binding(fn: Node, evaluator: Evaluator) -> Binding | None:
     """The names the callback FN (`m => ...`, `function (m, i) {...}`) gives an item."""
     single = fn.child_by_field_name("parameter")
     if single is not None:
-        return Binding(item=_text(single)) if single.type == "identifier" else None
+        return Binding(item=evaluator.text(single)) if single.type == "identifier" else None
     params = fn.child_by_field_name("parameters")
     if params is None:
         return None
     named = [c for c in params.named_children if c.type != "comment"]
     if not named or len(named) > 2:
         return None
-    first = _pattern(named[0])
+    first = _pattern(named[0], evaluator)
     if first is None:
         return None
     if len(named) == 2:
         if named[1].type != "identifier":
             return None
-        return Binding(first.item, _text(named[1]), first.fields)
+        return Binding(first.item, evaluator.text(named[1]), first.fields)
     return first
 
 
-def for_of_binding(statement: Node) -> Binding | None:
+def for_of_binding(statement: Node, evaluator: Evaluator) -> Binding | None:
     """The names `for (const m of team)` gives an item (None: not a for...of)."""
     operator = statement.child_by_field_name("operator")
     left = statement.child_by_field_name("left")
     if operator is None or operator.type != "of" or left is None:
         return None
-    return _pattern(left)
+    return _pattern(left, evaluator)
 
 
-def _pattern(node: Node) -> Binding | None:
+def _pattern(node: Node, evaluator: Evaluator) -> Binding | None:
     if node.type == "identifier":
-        return Binding(item=_text(node))
+        return Binding(item=evaluator.text(node))
     if node.type == "object_pattern":
         fields = [c for c in node.named_children if c.type != "comment"]
         if fields and all(c.type == "shorthand_property_identifier_pattern" for c in fields):
-            return Binding(fields=tuple(_text(c) for c in fields))
+            return Binding(fields=tuple(evaluator.text(c) for c in fields))
     return None
 
 
@@ -83,7 +83,7 @@ def literal_items(node: Node | None, evaluator: Evaluator) -> list[Any] | None:
     if node is None:
         return None
     if node.type == "identifier":
-        value = evaluator.consts.get(_text(node))
+        value = evaluator.consts.get(evaluator.text(node))
     elif node.type == "array" or _of_a_const(node, evaluator):
         value = evaluator.eval(node)  # (`config.agents`, `teams[0]`)
     else:
@@ -98,7 +98,7 @@ def _of_a_const(node: Node, evaluator: Evaluator) -> bool:
         if inner is None:
             return False
         node = inner
-    return node.type == "identifier" and _text(node) in evaluator.consts
+    return node.type == "identifier" and evaluator.text(node) in evaluator.consts
 
 
 @contextmanager
@@ -124,15 +124,10 @@ def bound(evaluator: Evaluator, binding: Binding) -> Iterator[Callable[[int, Any
         consts.update(saved)
 
 
-def label(node: Node | None) -> str:
+def label(node: Node | None, evaluator: Evaluator) -> str:
     """What a loop goes over, as the diagnostic names it."""
     if node is None:
         return "a list"
     if node.type == "array":
         return "an array"
-    return " ".join(_text(node).split())[:40]
-
-
-def _text(node: Node) -> str:
-    raw = node.text
-    return raw.decode("utf-8", "replace") if raw is not None else ""
+    return " ".join(evaluator.text(node).split())[:40]

@@ -165,10 +165,7 @@ def _todo_field_range(ctx: CallContext, n: int, key: str) -> Range:
             if len(objects) >= n:
                 for pair in objects[n - 1].named_children:
                     k = pair.child_by_field_name("key") if pair.type == "pair" else None
-                    if (
-                        k is not None
-                        and (k.text or b"").decode("utf-8", "replace").strip("\"'`") == key
-                    ):
+                    if k is not None and ctx.key_name(k) == key:
                         return ctx.diags.source.node_range(pair, ctx.row_offset)
             break
         stack.extend(reversed(node.named_children))

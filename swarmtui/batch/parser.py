@@ -38,7 +38,7 @@ from swarmtui.batch.operations import build_operation
 from swarmtui.batch.scan import ScanResult, scan
 from swarmtui.batch.source import Range, Source
 from swarmtui.batch.syntax import EMPTY_SLOT_RE, SyntaxReporter, arguments
-from swarmtui.batch.values import Evaluator, call_name
+from swarmtui.batch.values import Evaluator
 
 JS_LANGUAGE = Language(tree_sitter_javascript.language())
 # One tree-sitter parser, which must never parse in two threads at once (that crashes the
@@ -323,7 +323,7 @@ class _Parse:
         # (The expression, not its statement: that may end on the `;` a note line was given.)
         shown = (_first_named(node) if node.type == "expression_statement" else None) or node
         rng = self.source.node_range(shown, row_offset)
-        if _is_placeholder(node):
+        if _is_placeholder(node, self.source, row_offset):
             self.diags.add("SW003", "placeholder left to fill in: it is not an operation", rng)
             return
         self.diags.add(
@@ -384,7 +384,7 @@ class _Parse:
             return True
         if fn is not None and fn.type == "member_expression":
             prop = fn.child_by_field_name("property")
-            method = (prop.text or b"").decode() if prop is not None else ""
+            method = self.source.node_code(prop, row_offset) if prop is not None else ""
             if method in _LOOPS and _holds_operations(call, self, row_offset):
                 if not self._unroll_call(call, fn, method, row_offset):
                     self._loop(call, name, row_offset)
@@ -426,7 +426,7 @@ class _Parse:
         args = arguments(args_node) if args_node is not None else []
         if not args or args[0].type not in _FUNCTIONS:
             return False
-        binding = callback_binding(args[0])
+        binding = callback_binding(args[0], self.evaluator)
         over = fn.child_by_field_name("object")
         items = literal_items(over, self.evaluator) if binding is not None else None
         if binding is None or items is None:
@@ -442,7 +442,7 @@ class _Parse:
         body = node.child_by_field_name("body")
         if body is None or not _holds_operations(body, self, row_offset):
             return False
-        binding = for_of_binding(node)
+        binding = for_of_binding(node, self.evaluator)
         over = node.child_by_field_name("right")
         items = literal_items(over, self.evaluator) if binding is not None else None
 
@@ -516,11 +516,12 @@ class _Parse:
             return False
         rng = self.source.node_range(loop, row_offset)
         self.op_rows.add(rng[0] - 1)
+        over_label = label(over, self.evaluator)
         said = (
-            f"a loop over the {len(items)} items of {label(over)}: its operations are read once "
+            f"a loop over the {len(items)} items of {over_label}: its operations are read once "
             f"per item ({made} operations)"
             if items
-            else f"a loop over {label(over)}, which holds no item: it makes no operation"
+            else f"a loop over {over_label}, which holds no item: it makes no operation"
         )
         self.diags.add("SW025", said, (rng[0], rng[1], rng[0], rng[1] + 3))
         return True
@@ -568,7 +569,7 @@ class _Parse:
                 continue
             if name_node is None or name_node.type != "identifier":
                 continue
-            name = (name_node.text or b"").decode("utf-8", "replace")
+            name = self.source.node_code(name_node, row_offset)
             value = self.evaluator.eval(value_node) if value_node is not None else None
             self.evaluator.consts[name] = value
 
@@ -578,7 +579,7 @@ class _Parse:
         """The callee's name as written: `mcp__claude-flow__x` keeps its dashes."""
         if fn is None:
             return ""
-        name = call_name(fn)
+        name = self.evaluator.call_name(fn)
         if name.startswith("mcp__") and fn.type == "identifier":
             start = self.source.node_start(fn, row_offset)
             return self.text[start : self.source.node_end(fn, row_offset)]
@@ -592,7 +593,9 @@ class _Parse:
         index = len(self.items)
         if call.has_error:
             self.syntax.errors(call, row_offset, index)
-        elif args_node is not None and EMPTY_SLOT_RE.search(args_node.text or b""):
+        elif args_node is not None and EMPTY_SLOT_RE.search(
+            self.source.node_bytes(args_node, row_offset)
+        ):
             self.syntax.empty_slots(args_node, row_offset, index)
         if args_node is not None and args_node.type == "template_string":
             rng = self.source.node_range(call, row_offset)
@@ -806,9 +809,8 @@ class _OutOfTime(Exception):
 def _watched_parse(data: bytes, deadline: float) -> Any:
     """DATA's tree, or `_OutOfTime` when tree-sitter is still at it at DEADLINE (this thread's
     CPU time). Only a parse that reads through a callback can be stopped, and the nodes of such
-    a tree must not be asked for their text (py-tree-sitter 0.26 may crash: its issue 435): the
-    tree used is read again from the bytes, which reuses the first one's nodes (a quarter of
-    the time of a parse, for a batch without errors)."""
+    a tree must not be asked for their text (py-tree-sitter 0.26 may crash: its issue 435):
+    nothing is, the text of a node is sliced from our own bytes (`Source.node_bytes`)."""
 
     def read(at: int, _point: Any) -> bytes:
         return data[at : at + _READ_BYTES]
@@ -817,11 +819,10 @@ def _watched_parse(data: bytes, deadline: float) -> Any:
         return time.thread_time() > deadline
 
     try:
-        first = _PARSER.parse(read, progress_callback=out_of_time)
+        return _PARSER.parse(read, progress_callback=out_of_time)
     except ValueError:  # ("Parsing failed": stopped by out_of_time)
         _PARSER.reset()
         raise _OutOfTime from None
-    return _PARSER.parse(data, old_tree=first)
 
 
 def _first_named(node: Node) -> Node | None:
@@ -830,7 +831,7 @@ def _first_named(node: Node) -> Node | None:
 
 def _holds_operations(node: Node, parse: _Parse, row_offset: int) -> bool:
     """Whether an operation call (or a Claude Code tool call) is written anywhere inside NODE."""
-    text = node.text or b""
+    text = parse.source.node_bytes(node, row_offset)
     if b"(" not in text and b"=" not in text:
         return False
     stack = [node]
@@ -838,7 +839,7 @@ def _holds_operations(node: Node, parse: _Parse, row_offset: int) -> bool:
         cur = stack.pop()
         if cur.type == "call_expression":
             fn = cur.child_by_field_name("function")
-            name = call_name(fn) if fn is not None else ""
+            name = parse.evaluator.call_name(fn) if fn is not None else ""
             if reads_as_operation(name) or name in AGENT_TOOLS:
                 return True
         elif cur.type == "assignment_expression" and parse._form_at(cur, row_offset, "parenless"):
@@ -847,12 +848,14 @@ def _holds_operations(node: Node, parse: _Parse, row_offset: int) -> bool:
     return False
 
 
-def _is_placeholder(node: Node) -> bool:
+def _is_placeholder(node: Node, source: Source, row_offset: int) -> bool:
     """A statement that is only `...` or `{...}` (blanked to `$` identifiers by the scanner)."""
     expr = (
         node.named_children[0]
         if node.type == "expression_statement" and node.named_children
         else None
     )
-    text = expr.text if expr is not None and expr.type == "identifier" else None
-    return bool(text) and text.strip(b"$") == b""  # type: ignore[union-attr]
+    if expr is None or expr.type != "identifier":
+        return False
+    text = source.node_bytes(expr, row_offset)
+    return bool(text) and text.strip(b"$") == b""

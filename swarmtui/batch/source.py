@@ -1,9 +1,14 @@
-"""Positions in batch text: tree-sitter byte points to 1-based character ranges, and back."""
+"""Positions in batch text (tree-sitter byte points to 1-based character ranges, and back), and
+the text of a node."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import NamedTuple, Protocol
+from itertools import accumulate
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 Range = tuple[int, int, int, int]  # line, column, end_line, end_column (1-based, end exclusive)
 
@@ -45,6 +50,34 @@ class Source:
             offset += len(line) + 1
         self._ascii = [line.isascii() for line in self.lines]
         self._line_bytes: dict[int, bytes] = {}
+        # Byte offset of each row in `code_bytes`: the character offsets while all is ASCII.
+        self._byte_starts: list[int] | None = (
+            self.line_starts if len(self.code_bytes) == len(code) else None
+        )
+
+    # -- the text of a node --------------------------------------------------------------------
+
+    def node_bytes(self, node: Node, row_offset: int = 0) -> bytes:
+        """The code tree-sitter read for NODE (placeholders blanked), as UTF-8 bytes, where
+        NODE is of the text parsed from row ROW_OFFSET on (the whole code, a piece of it, or a
+        part re-parsed alone). Sliced from our own bytes: a tree read through a callback cannot
+        be asked for its nodes' text (py-tree-sitter 0.26 may crash: its issue 435)."""
+        base = self._byte_start(row_offset) if row_offset else 0
+        return self.code_bytes[base + node.start_byte : base + node.end_byte]
+
+    def node_code(self, node: Node, row_offset: int = 0) -> str:
+        """`node_bytes` as text."""
+        return self.node_bytes(node, row_offset).decode("utf-8", "replace")
+
+    def _byte_start(self, row: int) -> int:
+        starts = self._byte_starts
+        if starts is None:
+            lengths = (
+                (len(line) if plain else len(line.encode("utf-8"))) + 1
+                for line, plain in zip(self.lines, self._ascii, strict=True)
+            )
+            starts = self._byte_starts = [0, *accumulate(lengths)]
+        return starts[row]
 
     # -- conversions ---------------------------------------------------------------------------
 

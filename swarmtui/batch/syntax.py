@@ -60,7 +60,7 @@ class SyntaxReporter:
                 if first is not None and first.start_byte == first.end_byte:
                     message = "syntax error: this is not finished"
                 elif cur.start_byte == node.start_byte and (
-                    m := _CALL_HEAD_RE.match(cur.text or b"")
+                    m := _CALL_HEAD_RE.match(self.source.node_bytes(cur, row_offset))
                 ):
                     # The statement itself is the error: most often a call left unfinished.
                     name = m.group(1).decode("utf-8", "replace")

@@ -74,8 +74,10 @@ class Evaluator:
 
     def __init__(self, diags: Diagnostics, now: datetime) -> None:
         self.diags = diags
+        self.source = diags.source
         self.now = now
         self.consts: dict[str, Any] = {}
+        # Nodes read are of the text parsed from this row on (see `Source.node_bytes`).
         self.row_offset = 0
         # Set per operation: where its diagnostics go and whether it held a placeholder.
         self.op: int | None = None
@@ -90,7 +92,7 @@ class Evaluator:
         if t == "template_string":
             return self._template(node, depth)
         if t == "number":
-            return _number(_text(node))
+            return _number(self.text(node))
         if t == "true":
             return True
         if t == "false":
@@ -119,13 +121,37 @@ class Evaluator:
             return self.eval(inner[0], depth + 1) if inner else UNDEFINED
         if t == "ERROR":
             return UNDEFINED  # reported by the syntax check
-        self._error("SW001", f"unsupported expression `{self.diags.source.snippet(node)}`", node)
+        self._unsupported(node)
         return UNDEFINED
+
+    def text(self, node: Node) -> str:
+        """NODE's code as written (placeholders blanked)."""
+        return self.source.node_code(node, self.row_offset)
+
+    def call_name(self, fn: Node) -> str:
+        """`Task`, `memory.store`, `new Date().toISOString` — the dotted name of a callee."""
+        t = fn.type
+        if t == "identifier":
+            return self.text(fn)
+        if t == "member_expression":
+            obj = fn.child_by_field_name("object")
+            prop = fn.child_by_field_name("property")
+            if obj is None or prop is None:
+                return self.text(fn)
+            if obj.type == "new_expression":
+                ctor = obj.child_by_field_name("constructor")
+                base = f"new {self.text(ctor)}()" if ctor is not None else "new"
+            elif obj.type in ("identifier", "member_expression"):
+                base = self.call_name(obj)
+            else:
+                base = "?"
+            return f"{base}.{self.text(prop)}"
+        return ""
 
     # -- pieces ----------------------------------------------------------------------------------
 
     def _string(self, node: Node) -> str:
-        raw = node.text or b""
+        raw = self.source.node_bytes(node, self.row_offset)
         if len(raw) >= 2 and raw[0] == raw[-1] and b"\\" not in raw and not node.has_error:
             # The common case, a plain string with no escapes: no need to visit its children.
             value = raw[1:-1].decode("utf-8", "replace")
@@ -136,11 +162,11 @@ class Evaluator:
         for child in node.children:
             ct = child.type
             if ct == "string_fragment":
-                parts.append(_text(child))
+                parts.append(self.text(child))
             elif ct == "escape_sequence":
-                parts.append(_unescape(_text(child)))
+                parts.append(_unescape(self.text(child)))
             elif ct == "html_character_reference":
-                parts.append(_text(child))
+                parts.append(self.text(child))
         value = "".join(parts)
         if "..." in value and _PLACEHOLDER_IN_STRING.search(value):
             self._placeholder(node)
@@ -151,9 +177,9 @@ class Evaluator:
         for child in node.children:
             ct = child.type
             if ct == "string_fragment":
-                parts.append(_text(child))
+                parts.append(self.text(child))
             elif ct == "escape_sequence":
-                parts.append(_unescape(_text(child)))
+                parts.append(_unescape(self.text(child)))
             elif ct == "template_substitution":
                 inner = [c for c in child.named_children if c.type != "comment"]
                 if inner:
@@ -175,7 +201,7 @@ class Evaluator:
                 key = self._key(key_node, depth)
                 result[key] = self.eval(value_node, depth + 1)
             elif ct == "shorthand_property_identifier":
-                result[_text(child)] = self._name(child)
+                result[self.text(child)] = self._name(child)
             elif ct == "spread_element":
                 value = self.eval(child, depth + 1)
                 if isinstance(value, dict):
@@ -183,7 +209,7 @@ class Evaluator:
             elif ct in ("comment", "ERROR"):
                 continue
             else:
-                self._error("SW001", f"unsupported object entry `{_text(child)[:40]}`", child)
+                self._error("SW001", f"unsupported object entry `{self.text(child)[:40]}`", child)
         return result
 
     def _key(self, node: Node, depth: int) -> str:
@@ -192,7 +218,7 @@ class Evaluator:
         if node.type == "computed_property_name":
             inner = node.named_children
             return js_string(self.eval(inner[0], depth + 1)) if inner else ""
-        return _text(node)
+        return self.text(node)
 
     def _binary(self, node: Node, depth: int) -> Any:
         op_node = node.child_by_field_name("operator")
@@ -236,7 +262,7 @@ class Evaluator:
         return UNDEFINED
 
     def _name(self, node: Node) -> Any:
-        name = _text(node)
+        name = self.text(node)
         if name and name.strip(PLACEHOLDER_CHAR) == "":
             self._placeholder(node)
             return self.diags.source.text[
@@ -262,10 +288,10 @@ class Evaluator:
         if node.type == "member_expression":
             prop = node.child_by_field_name("property")
             if prop is not None and prop.type == "property_identifier":
-                key = _text(prop)
+                key = self.text(prop)
         elif (index := node.child_by_field_name("index")) is not None:
             key = self.eval(index, depth + 1)
-        known = obj is not None and (obj.type != "identifier" or _text(obj) in self.consts)
+        known = obj is not None and (obj.type != "identifier" or self.text(obj) in self.consts)
         value = self.eval(obj, depth + 1) if obj is not None and key is not None and known else None
         if isinstance(value, Undefined):
             return UNDEFINED
@@ -276,13 +302,13 @@ class Evaluator:
                 return len(value)
             if isinstance(key, int) and not isinstance(key, bool):
                 return value[key] if 0 <= key < len(value) else None
-        self._error("SW001", f"unsupported expression `{self.diags.source.snippet(node)}`", node)
+        self._unsupported(node)
         return UNDEFINED
 
     def _call(self, node: Node, depth: int) -> Any:
         fn = node.child_by_field_name("function")
         args_node = node.child_by_field_name("arguments")
-        name = call_name(fn) if fn is not None else ""
+        name = self.call_name(fn) if fn is not None else ""
         args = (
             [c for c in args_node.named_children if c.type != "comment"]
             if args_node is not None
@@ -302,10 +328,16 @@ class Evaluator:
             return int(self.now.timestamp() * 1000)
         if name in ("new Date().toISOString", "new Date().toJSON"):
             return iso_time(self.now)
-        self._error("SW001", f"`{name or _text(node)[:40]}(...)` cannot be used as a value", node)
+        self._error(
+            "SW001", f"`{name or self.text(node)[:40]}(...)` cannot be used as a value", node
+        )
         return UNDEFINED
 
     # -- reporting -------------------------------------------------------------------------------
+
+    def _unsupported(self, node: Node) -> None:
+        snippet = self.diags.source.snippet(node, row_offset=self.row_offset)
+        self._error("SW001", f"unsupported expression `{snippet}`", node)
 
     def _error(self, code: str, message: str, node: Node) -> None:
         self.diags.add(
@@ -319,30 +351,6 @@ class Evaluator:
             self.diags.source.node_range(node, self.row_offset),
             op=self.op,
         )
-
-
-def call_name(fn: Node) -> str:
-    """`Task`, `memory.store`, `new Date().toISOString` — the dotted name of a callee."""
-    t = fn.type
-    if t == "identifier":
-        return _text(fn)
-    if t == "member_expression":
-        obj = fn.child_by_field_name("object")
-        prop = fn.child_by_field_name("property")
-        if obj is None or prop is None:
-            return _text(fn)
-        if obj.type == "new_expression":
-            ctor = obj.child_by_field_name("constructor")
-            base = f"new {_text(ctor)}()" if ctor is not None else "new"
-        else:
-            base = call_name(obj) if obj.type in ("identifier", "member_expression") else "?"
-        return f"{base}.{_text(prop)}"
-    return ""
-
-
-def _text(node: Node) -> str:
-    raw = node.text
-    return raw.decode("utf-8", "replace") if raw is not None else ""
 
 
 def _number(text: str) -> int | float:
@@ -382,6 +390,8 @@ def _unescape(seq: str) -> str:
 
 
 def _plus(left: Any, right: Any) -> Any:
+    if left.__class__ is str and right.__class__ is str:
+        return left + right  # (the common case: instructions written over several lines)
     if isinstance(left, Undefined) or isinstance(right, Undefined):
         return UNDEFINED
     numeric = (int, float)

@@ -100,12 +100,12 @@ Direction = Literal["store", "wait"]
 class Clause:
     """The words from one memory verb up to the next, in one sentence.
 
-    Keys and the mention of memory are read at once (regular expressions); the phrase words of
-    an unquoted wait are read on first use, since most clauses quote their key.
+    Keys are read at once (a regular expression); whether memory is mentioned and the phrase
+    words of an unquoted wait are read on first use, since most clauses quote their key.
     """
 
     __slots__ = (
-        "_count", "_from", "_phrase", "_source", "_to", "direction", "keys", "mentions_memory",
+        "_count", "_from", "_memory", "_phrase", "_source", "_to", "direction", "keys",
         "namespace", "sentence", "start", "text", "verb",
     )  # fmt: skip
 
@@ -126,9 +126,16 @@ class Clause:
             if m is not None:
                 self.namespace = next(g for g in m.groups() if g)
                 self.keys.remove(self.namespace)
-        self.mentions_memory = _MEMORY_RE.search(source, body, end) is not None
+        self._memory: bool | None = None
         self._phrase: list[str] | None = None
         self._count: int | None = None
+
+    @property
+    def mentions_memory(self) -> bool:
+        """Whether the clause says "memory" (`store the plan in memory`)."""
+        if self._memory is None:
+            self._memory = _MEMORY_RE.search(self._source, self._from, self._to) is not None
+        return self._memory
 
     @property
     def phrase_words(self) -> list[str]:

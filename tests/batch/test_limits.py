@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import threading
+from typing import Any
 
 import pytest
 
@@ -127,14 +128,101 @@ def test_a_parse_cut_short_leaves_the_parser_ready_for_the_next(
 
 
 def test_a_large_batch_is_read_whole_through_the_watched_parse() -> None:
-    # Over 128 KB: read through tree-sitter's callback (which can be stopped) and again from the
-    # bytes, whose nodes' text is safe to read (a tree read through a callback crashed on it).
+    # Over 128 KB: read through tree-sitter's callback (which can be stopped); the text of its
+    # nodes is sliced from our own bytes (such a tree crashed when asked for it).
     text = "".join(f'Task("Agent {i}", "Work on part {i}.", "coder")\n' for i in range(4000))
     assert len(text.encode()) > 128 * 1024
     batch = parse(text)
     assert [t.name for t in batch.tasks()] == [f"Agent {i}" for i in range(4000)]
     assert batch.tasks()[-1].instructions == "Work on part 3999."
     assert not batch.has_errors
+
+
+# Every way the parser reads the text of a node, in names and instructions that are not ASCII:
+# strings plain and escaped, templates, joins, loops over a `const`, object keys, callees,
+# placeholders, syntax errors (one whose rows are read again alone).
+NON_ASCII = """[Single Message - 研究 🚀]:
+const team = [{ type: "researcher", name: "研究员·李" }, { type: "coder", name: "写代码的👩‍💻" }]
+const prefix = "ß-é"
+team.forEach(m => Task(m.name, `为 ${m.type} 写报告 ${prefix} 🚀`, m.type))
+for (const { type, name } of team) { Task(name + " 二", "再写 \\u4e00 一次 🚀", type) }
+Task("Ωμέγα 🚀", "Lire 'swarm/研究/报告' puis écrire 'swarm/Ωμέγα/done'.", "reviewer")
+mcp__claude-flow__memory_usage({ action: "store", key: "swarm/研究/报告", value: "日本語" })
+memory.store("swarm/キー/🚀", JSON.stringify({ "名前": "値", n: 3 }))
+TodoWrite({ todos: [{ id: "1", content: "写 🚀 测试", status: "pending", "priority": "紧急" }] })
+Task("破损 🚀", "未完成",, "coder")
+Task("研究员·王", "重复的名字 {...}", "researcher")
+others.forEach(x => Task(x, "循环", "coder"))
+...
+Task("未关闭 🚀", "缺少括号 (", "coder"
+Task("下一个 🚀", "等待 'swarm/Ωμέγα/done'", "coder")
+Task("一" "二", "coder")
+Task("三", "三 " + 42 * 2, "coder")
+"""
+
+
+Shifted = tuple[list[dict[str, Any]], list[tuple[str, str, int, int, int, int]]]
+
+
+def _shifted(batch: Batch, rows: int) -> Shifted:
+    """The batch's operations and diagnostics as data, ROWS lines higher up."""
+    ops = []
+    for op in batch.operations():
+        data = op.model_dump(mode="json")
+        data["line"] -= rows
+        data["end_line"] -= rows
+        ops.append(data)
+    diags = [
+        (d.code, d.message, d.line - rows, d.column, d.end_line - rows, d.end_column)
+        for d in batch.diagnostics
+    ]
+    return ops, diags
+
+
+def test_non_ascii_text_deep_in_a_large_batch_reads_as_it_does_alone() -> None:
+    # Nodes' text is sliced by byte offsets from the start of the piece parsed: behind 1 MB of
+    # CJK and emoji, in the second piece of the text, itself over 128 KB (the watched parse).
+    line = "// 注释 🚀 Ωμέγα: a comment, not an operation, écrit en 日本語\n"
+    before = line * (700_000 // len(line) + 1)
+    after = line * (200_000 // len(line.encode()) + 1)
+    alone = parse(NON_ASCII)
+    deep = parse(before + NON_ASCII + after)
+    assert _shifted(deep, before.count("\n")) == _shifted(alone, 0)
+    tasks = alone.tasks()
+    assert [t.name for t in tasks[:5]] == [
+        "研究员·李",
+        "写代码的👩‍💻",
+        "研究员·李 二",
+        "写代码的👩‍💻 二",
+        "Ωμέγα 🚀",
+    ]
+    assert tasks[0].instructions == "为 researcher 写报告 ß-é 🚀"
+    assert tasks[2].instructions == "再写 一 一次 🚀"
+    assert [(d.code, d.line, d.column) for d in alone.diagnostics] == [
+        ("SW025", 4, 1),
+        ("SW025", 5, 1),
+        ("SW008", 9, 1),
+        ("SW012", 9, 70),
+        ("SW001", 10, 20),
+        ("SW003", 11, 15),
+        ("SW019", 12, 1),
+        ("SW003", 13, 1),
+        ("SW001", 14, 1),
+        ("SW001", 16, 10),
+        ("SW001", 17, 21),
+    ]
+
+
+def test_an_expression_deep_in_a_large_batch_is_quoted_as_written() -> None:
+    # (in the second piece of the text: its rows start past the first piece's bytes)
+    line = "// 注释 🚀 Ωμέγα: a comment, not an operation, écrit en 日本語\n"
+    before = line * (700_000 // len(line) + 1)
+    text = 'Task("四", `${a ? 1 : 2}`, "coder")\nTask("五", x ? "a" : "b", "coder")\n'
+    quoted = [d.message.split(", in ")[0] for d in parse(before + text).diagnostics]
+    assert quoted == [
+        "unsupported expression `a ? 1 : 2`",
+        'unsupported expression `x ? "a" : "b"`',
+    ]
 
 
 def test_nested_loops_past_the_operation_bound_are_refused_whole_not_read_in_part() -> None:
