@@ -1,10 +1,15 @@
-"""Reaching every pane: F-keys, alt+digit (typed in the editor), remapped keys, the wide layout."""
+"""Reaching every pane: F-keys, alt+digit (typed in the editor), remapped keys, the wide layout;
+the pane holding the focus is marked."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+from textual.color import Color
+
+from swarmtui.ui.screens.main import MainScreen
 
 from .helpers import (
     SIZE,
@@ -67,3 +72,41 @@ async def test_the_editor_gets_half_a_wide_screen(tmp_path: Path) -> None:
         await settle(pilot)
         editor = app.main_screen.editor
         assert editor.size.width >= 0.45 * 160, editor.size  # was 62 of 160
+
+
+def _marked_and_focus_within(screen: MainScreen) -> tuple[list[str], list[str]]:
+    panes = list(screen.query(".pane"))
+    marked = [str(pane.id) for pane in panes if pane.has_class("-focused")]
+    return marked, [str(pane.id) for pane in panes if pane.has_focus_within]
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+async def test_the_pane_holding_the_focus_is_marked(tmp_path: Path, size: tuple[int, int]) -> None:
+    # `.pane.-focused` draws the focused pane's border, as `:focus-within` did: always the
+    # pane the focus is in, from the start, through dialogs, and none while the app is blurred.
+    app = app_for(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        assert _marked_and_focus_within(screen) == (["editor-pane"], ["editor-pane"])
+        pane_ids = ["editor-pane", "agents", "todos", "memory", "log", "timeline"]
+        for number, pane_id in enumerate(pane_ids, start=1):
+            await pilot.press(f"alt+{number}")
+            assert _marked_and_focus_within(screen) == ([pane_id], [pane_id]), number
+        await pilot.press("f8")  # the diagnostics list: in the editor's pane
+        assert _marked_and_focus_within(screen) == (["editor-pane"], ["editor-pane"])
+        await pilot.press("f1")  # a screen over it: the focus stays in the pane beneath
+        await pilot.press("escape")
+        assert _marked_and_focus_within(screen) == (["editor-pane"], ["editor-pane"])
+        app.app_focus = False
+        await pilot.pause()
+        assert _marked_and_focus_within(screen) == ([], [])
+        app.app_focus = True
+        await pilot.pause()
+        assert _marked_and_focus_within(screen) == (["editor-pane"], ["editor-pane"])
+        focused, other = (
+            screen.document.styles.border_top,
+            screen.query_one("#log").styles.border_top,
+        )
+        assert focused == ("round", Color.parse(app.theme_variables["border"]))
+        assert other == ("round", Color.parse(app.theme_variables["border-blurred"]))

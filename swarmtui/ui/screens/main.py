@@ -27,12 +27,12 @@ from swarmtui.ui.session_controller import RunContext, SessionController
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.batch_document import BatchDocument
 from swarmtui.ui.widgets.batch_editor import BatchEditor
-from swarmtui.ui.widgets.diagnostics_list import DiagnosticsList
 from swarmtui.ui.widgets.key_bar import KeyBarPlace
 from swarmtui.ui.widgets.log_panel import LogPanel
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
+from swarmtui.ui.widgets.stand_in import StandIn
 from swarmtui.ui.widgets.status_bar import StatusBar
-from swarmtui.ui.widgets.tiles import Column, Row
+from swarmtui.ui.widgets.tiles import Column, Row, mark_focused_pane, pane_of
 from swarmtui.ui.widgets.timeline_panel import TimelinePanel
 from swarmtui.ui.widgets.todos_panel import TodosPanel
 from swarmtui.ui.work import ReportsFailures
@@ -91,8 +91,10 @@ class MainScreen(ReportsFailures, SessionScreen):
         backend_label: str = "rehearsal",
     ) -> None:
         super().__init__()
-        self.document = BatchDocument(text, path=path, example=example, id="editor-pane")
-        self.document.add_class("pane")
+        # (-focused: the editor is focused as the screen opens, `AUTO_FOCUS`)
+        self.document = BatchDocument(
+            text, path=path, example=example, id="editor-pane", classes="pane -focused"
+        )
         self.bridge = SessionBridge(self)
         self.controller = SessionController(
             context, self.bridge, self.notify, bell=self._tell_terminal
@@ -110,8 +112,9 @@ class MainScreen(ReportsFailures, SessionScreen):
 
     # Layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        # Sized now, not at the first resize: changing a class then restyles every widget.
-        self._size_classes(self.app.size)
+        # Sized now, not at the first resize: changing a class then restyles every widget. (The
+        # classes style only the panes, not yet mounted: the screen needs no restyle for them.)
+        self._size_classes(self.app.size, update=False)
         with Row(id="workspace"):
             with Column(id="left"):
                 yield self.document
@@ -143,6 +146,8 @@ class MainScreen(ReportsFailures, SessionScreen):
         for name, panel in panels.items():
             self.bridge.register(name, panel)
         self.bridge.start()
+        # (at once too: the editor's, `AUTO_FOCUS`)
+        self.watch(self, "focused", partial(mark_focused_pane, list(self.query(".pane"))))
 
     def on_screen_resume(self, event: ScreenResume) -> None:
         if not self._resumed:
@@ -209,11 +214,12 @@ class MainScreen(ReportsFailures, SessionScreen):
         self.refresh_bindings()
 
     # Compact layout: only the focused pane --------------------------------------------------
-    def _size_classes(self, size: Size) -> bool:
-        """Set -compact and -wide for a terminal of `size`; whether it is compact."""
+    def _size_classes(self, size: Size, *, update: bool = True) -> bool:
+        """Set -compact and -wide for a terminal of `size` (restyling the screen if `update`);
+        whether it is compact."""
         compact = size.width < COMPACT_WIDTH or size.height < COMPACT_HEIGHT
-        self.set_class(compact, "-compact")
-        self.set_class(size.width >= WIDE_WIDTH, "-wide")
+        self.set_class(compact, "-compact", update=update)
+        self.set_class(size.width >= WIDE_WIDTH, "-wide", update=update)
         return compact
 
     def on_resize(self, event: Resize) -> None:
@@ -231,17 +237,13 @@ class MainScreen(ReportsFailures, SessionScreen):
 
     def _maximize_focused(self) -> None:
         focused = self.focused
-        pane = self._pane_of(focused) if focused is not None else None
+        pane = pane_of(focused) if focused is not None else None
         if pane is not None and self.maximized is not pane:
             self.maximize(pane, container=False)
 
-    def _pane_of(self, widget: Widget) -> Widget | None:
-        for node in (widget, *widget.ancestors):
-            if isinstance(node, Widget) and node.has_class("pane"):
-                return node
-        return None
-
     def focus_pane(self, pane: str) -> None:
+        for stand_in in self.query(StandIn):  # (a key pressed before the first frame)
+            stand_in.place()
         widget = self.query_one(f"#{PANES[pane][0]}", Widget)
         if self.has_class("-compact"):
             # Maximize first: a maximized view limits focus to the widgets it shows.
@@ -255,7 +257,7 @@ class MainScreen(ReportsFailures, SessionScreen):
     def action_focus_diagnostics(self) -> None:
         if self.has_class("-compact"):
             self.maximize(self.document, container=False)
-        self.query_one(DiagnosticsList).focus()
+        self.document.diagnostics_list.focus()
 
     def action_back(self) -> None:
         self.focus_pane("editor")

@@ -25,6 +25,7 @@ from swarmtui.ui.messages import DiagnosticChosen
 from swarmtui.ui.planned import planned_state
 from swarmtui.ui.widgets.batch_editor import BatchEditor
 from swarmtui.ui.widgets.diagnostics_list import DiagnosticsList
+from swarmtui.ui.widgets.stand_in import StandIn
 from swarmtui.ui.work import ReportsFailures, WorkFailed
 
 if TYPE_CHECKING:
@@ -93,10 +94,12 @@ class BatchDocument(ReportsFailures, Vertical):
         self._described: tuple[str, str, bool] | None = None
         # What running a parsed batch may use, in a few words (called in the lint's thread).
         self.estimator: Callable[[Batch], str] | None = None
+        # Empty until the first lint: its stand-in draws it in the first frame.
+        self._diagnostics_place = StandIn(DiagnosticsList(id="diagnostics"), id="diagnostics-place")
 
     def compose(self) -> ComposeResult:
         yield BatchEditor(self._initial_text, id="editor")
-        yield DiagnosticsList(id="diagnostics")
+        yield self._diagnostics_place
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._apply_editor_theme)
@@ -108,6 +111,10 @@ class BatchDocument(ReportsFailures, Vertical):
     @property
     def editor(self) -> BatchEditor:
         return self.query_one(BatchEditor)
+
+    @property
+    def diagnostics_list(self) -> DiagnosticsList:
+        return self._diagnostics_place.widget
 
     @property
     def text(self) -> str:
@@ -194,7 +201,7 @@ class BatchDocument(ReportsFailures, Vertical):
             return
         self.diagnostics = message.diagnostics
         self.editor.set_diagnostics(message.diagnostics)
-        self.query_one(DiagnosticsList).show_diagnostics(message.diagnostics)
+        self.diagnostics_list.show_diagnostics(message.diagnostics)
         self.linted.set()
 
     @on(WorkFailed)
@@ -202,7 +209,7 @@ class BatchDocument(ReportsFailures, Vertical):
         if message.group == "lint":
             message.stop()  # said in place: the diagnostics list's title
             title = f"Diagnostics unavailable: {message.reason}"
-            self.query_one(DiagnosticsList).border_title = title
+            self.diagnostics_list.border_title = title
 
     @on(DiagnosticChosen)
     def _diagnostic_chosen(self, message: DiagnosticChosen) -> None:

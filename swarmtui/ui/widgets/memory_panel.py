@@ -16,6 +16,7 @@ from swarmtui.safe_text import safe_text, visible, visible_lines
 from swarmtui.ui.bridge import Frame
 from swarmtui.ui.empty_state import EMPTY_STATE
 from swarmtui.ui.look import format_seconds, plural
+from swarmtui.ui.widgets.stand_in import StandIn
 
 if TYPE_CHECKING:
     from swarmtui.engine.state import MemoryEntry
@@ -107,19 +108,21 @@ class MemoryPanel(Horizontal):
         self._known = 0
         self._selected: MemoryKey | None = None
         self._shown_version: tuple[int, bool] | None = None
-
-    def compose(self) -> ComposeResult:
         # Labels are Text, never markup: keys come from outside (and markup costs start-up).
         tree: MemoryTree = MemoryTree(Text("memory"), id="memory-tree")
         tree.show_root = False
         tree.guide_depth = 2
-        yield tree
+        # Empty until the first key: its stand-in draws it in the first frame.
+        self._tree_place = StandIn(tree, id="memory-tree-place")
+
+    def compose(self) -> ComposeResult:
+        yield self._tree_place
         with VerticalScroll(id="memory-detail-scroll"):
             yield Static("Select a key to see its value and history.", id="memory-detail")
 
     @property
     def key_tree(self) -> MemoryTree:
-        return self.query_one(MemoryTree)
+        return self._tree_place.widget
 
     def paint(self, frame: Frame) -> None:
         state = frame.state
@@ -133,7 +136,8 @@ class MemoryPanel(Horizontal):
         self._show_selected()
 
     def _reset(self) -> None:
-        self.key_tree.clear()
+        if self._known:  # (else the tree is empty: it need not be in its place for that)
+            self.key_tree.clear()
         self._children.clear()
         self._keys.clear()
         self._key_nodes.clear()
