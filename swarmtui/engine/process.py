@@ -34,13 +34,14 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 READ_SIZE = 65536
 # After the command exits, how long its output pipes may take to reach end-of-file.
 PIPE_GRACE = 2.0
 
 OnOutput = Callable[[str, str], None]  # (stream, text)
+_T = TypeVar("_T")
 
 REAPER = Path(__file__).parent / "confine" / "reaper.py"
 
@@ -167,17 +168,44 @@ async def spawn(
         ctype_spec = "-" if ctype is None else f"={ctype}"
         launcher = [sys.executable, "-I", "-S", str(REAPER), str(os.getpid()), ctype_spec, "--"]
         # The launcher asks for its own death signal (SIGTERM: it must kill its tree first).
-        process = await asyncio.create_subprocess_exec(
-            *launcher, *argv, start_new_session=True, **kwargs
-        )
-        _LAUNCHED.add(process.pid)
-        _WATCHDOG.send(f"+ {process.pid} TERM\n")
-        return process
-    process = await asyncio.create_subprocess_exec(
-        *argv, start_new_session=True, preexec_fn=_die_with_parent(), **kwargs
+        return await _start([*launcher, *argv], launched=True, start_new_session=True, **kwargs)
+    return await _start(
+        list(argv), launched=False, start_new_session=True, preexec_fn=_die_with_parent(), **kwargs
     )
-    _WATCHDOG.send(f"+ {process.pid} KILL\n")
+
+
+async def _start(argv: list[str], *, launched: bool, **kwargs: Any) -> asyncio.subprocess.Process:
+    """The process of ARGV, registered with the watchdog. A cancel while it is being made does
+    not interrupt the making: asyncio would then kill its first process alone, and a sandbox
+    killed while it sets up leaves its namespace's first process running, orphaned, with the
+    command. It is made, then killed with its group, and the cancel goes on."""
+    making = asyncio.ensure_future(asyncio.create_subprocess_exec(*argv, **kwargs))
+    try:
+        process = await asyncio.shield(making)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            process = await _despite_cancels(making)
+            _register(process.pid, launched)
+            kill_group(process.pid)
+            await _despite_cancels(asyncio.ensure_future(process.wait()))
+        raise
+    _register(process.pid, launched)
     return process
+
+
+def _register(pgid: int, launched: bool) -> None:
+    if launched:
+        _LAUNCHED.add(pgid)
+    _WATCHDOG.send(f"+ {pgid} {'TERM' if launched else 'KILL'}\n")
+
+
+async def _despite_cancels(future: asyncio.Future[_T]) -> _T:
+    """FUTURE's result, waited for through any further cancel (they are for the caller, who is
+    already being cancelled)."""
+    while not future.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(future)
+    return future.result()
 
 
 def forget_group(pgid: int) -> None:

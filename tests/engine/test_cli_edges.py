@@ -6,11 +6,12 @@ import json
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from .helpers import wait_for_agent_start
+from .helpers import processes_with, wait_for_agent_start
 
 CLI = [sys.executable, "-m", "swarmtui"]
 BATCH = 'Task("Sleeper", "Sleep.", "coder")\nTask("Other", "Work.", "coder")\n'
@@ -55,6 +56,13 @@ def test_ctrl_c_with_json_prints_the_cancelled_session(tmp_path: Path) -> None:
             proc.kill()
             proc.communicate()
     assert proc.returncode == 1, err
+    # Nothing of either agent outlives the run. One cancelled while its sandbox was being made
+    # left the sandbox's first process running its command, orphaned (polled: a dying process
+    # leaves /proc when the kernel has reaped it, which nothing here can wait on).
+    deadline = time.monotonic() + 10
+    while left := processes_with(str(sessions)):
+        assert time.monotonic() < deadline, f"still running after the run: {left}"
+        time.sleep(0.01)
     document = json.loads(out)
     assert document["summary"]["status"] == "cancelled"
     assert document["state"]["status"] == "cancelled"
