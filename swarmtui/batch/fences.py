@@ -63,6 +63,15 @@ _SHELL_COMMENT_RE = re.compile(
     r"""[^"'`#]+|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`"""
 )
 
+# A statement declaring data: a name given an array, an object, a string or a number.
+_DATA_HEAD_RE = re.compile(
+    r"(?:export[ \t]+)?(?:const|let|var)[ \t]+(?P<name>[A-Za-z_$][\w$]*)[ \t]*=[ \t]*"
+    r"[\[{\"'`0-9-]"
+)
+# What a line of a block starts with when it does not start a statement: nothing, indentation,
+# a closing bracket (of a value written over several lines) or a comment.
+_NOT_A_STATEMENT_HEAD = frozenset({"", " ", "\t", "]", "}", ")", "/", "*", "\r", "\n"})
+
 BlockKind = Literal["shell", "other", "listing"]
 
 
@@ -92,6 +101,26 @@ def fence_parts(line: str) -> tuple[str, int, str] | None:
     if m.group("ticks"):
         return "`", len(m.group("ticks")), m.group("tlang").lower()
     return "~", len(m.group("tildes")), (m.group("ilang") or "").lower()
+
+
+def _used_later(names: list[str], lines: list[str], end: int) -> bool:
+    """Whether an operation after row END, or a loop over items, uses one of NAMES."""
+    used = re.compile(r"(?<![\w$.])(?:" + "|".join(map(re.escape, names)) + r")(?![\w$])")
+    for text in lines[end + 1 :]:
+        found = used.search(text)
+        if found is not None and (
+            writes_operation(text)
+            or _LOOP_RE.match(text, found.end()) is not None
+            or _OF_RE.search(text, 0, found.start()) is not None
+        ):
+            return True
+    return False
+
+
+# What follows a name looped over (`team.forEach(`, `team.map(`, `team.flatMap(`).
+_LOOP_RE = re.compile(r"[ \t]*\.[ \t]*(?:forEach|map|flatMap)\b")
+# What precedes a name looped over by `for (const m of team)`.
+_OF_RE = re.compile(r"\bof[ \t]+$")
 
 
 def writes_operation(line: str) -> bool:
@@ -177,12 +206,25 @@ class Fences:
         # A ```typescript block of API signatures (`async createTask(config: TaskConfig):
         # Promise<Task>`) is not a batch that failed to parse: what is not an operation is
         # not read. One operation anywhere in it makes it all read, errors and all.
+        names: list[str] = []  # declared by statements that all declare data, so far
+        data = True
+        end = len(lines)
         for i in range(row + 1, len(lines)):
             text = lines[i]
             if text.lstrip(" \t")[:1] in ("`", "~") and fence_parts(text) is not None:
+                end = i
                 break
             if writes_operation(text) or _UNKNOWN_CALL_RE.match(text):
                 return None
+            if text[:1] not in _NOT_A_STATEMENT_HEAD and data:
+                head = _DATA_HEAD_RE.match(text)
+                data = head is not None
+                if head is not None:
+                    names.append(head.group("name"))
+        # Data the batch goes on to use (`const team = [{ … }]`, in a block of its own before
+        # the one whose operations loop over it) is read, though no operation is written in it.
+        if data and names and _used_later(names, lines, end):
+            return None
         return "listing"
 
     def ends_unread(self, line: str, row: int, lines: list[str]) -> bool:

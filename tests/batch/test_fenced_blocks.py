@@ -312,3 +312,46 @@ def test_markdown_table_rows_are_notes() -> None:
     # A line that goes on with an expression is not a table row (nor one starting `||`).
     broken = parse('Bash("make" +\n| "x" |\n')
     assert "SW015" not in codes(broken)
+
+
+# Data in a block of its own, and the operations looping over it in the next (as docs write a
+# team, then spawn it): the data is read, though no operation is written in its block.
+TEAM = """\
+## Team
+```javascript
+const team = [
+  { type: "researcher", name: "Scout" },
+  { type: "coder", name: "Builder" },
+]
+```
+Then spawn them:
+```javascript
+LOOP
+```
+"""
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        'team.forEach(m => Task(m.name, "Do your part.", m.type))',
+        'for (const m of team) {\n  Task(m.name, "Do your part.", m.type)\n}',
+    ],
+)
+def test_data_in_its_own_block_is_read_for_the_operations_after_it(loop: str) -> None:
+    batch = parse(TEAM.replace("LOOP", loop))
+    assert [(t.name, t.agent_type) for t in batch.tasks()] == [
+        ("Scout", "researcher"),
+        ("Builder", "coder"),
+    ]
+    assert {"SW028", "SW019", "SW021", "SW001"}.isdisjoint(codes(batch))
+
+
+def test_data_nothing_after_it_uses_is_a_listing() -> None:
+    text = (
+        "```typescript\nconst limits = {\n  heap: 512 * 1024 * 1024,\n}\n```\n"
+        'Task("A", "Do it.", "coder")\n'
+    )
+    batch = parse(text)
+    assert "SW028" in codes(batch) and "SW001" not in codes(batch)
+    assert [t.name for t in batch.tasks()] == ["A"]
