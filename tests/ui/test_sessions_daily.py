@@ -106,7 +106,11 @@ async def test_f8_deletes_a_session_after_asking(sessions: dict[str, Path], tmp_
         await pilot.pause()
         assert doomed.exists()
         await pilot.press("f8")
-        await pilot.pause()
+        # (the question must be up before its answer: a `y` pressed too early went to the
+        # list's filter under a full run's load, and the question then waited for ever)
+        async with asyncio.timeout(15):
+            while not isinstance(app.screen, ConfirmScreen):
+                await pilot.pause()
         await pilot.press("y")
         # (the confirmation's answer starts the delete a turn or two later, and the delete the
         # listing: waited for by what they do, under a deadline)
