@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 # Each line is 200,000 characters: read in linear work, all take well under a second; read as
 # before, the fastest of them takes several minutes, far beyond the generous limit below.
@@ -39,12 +40,18 @@ print(json.dumps(out))
 """
 
 
-def test_long_runs_in_header_like_lines_parse_in_linear_work() -> None:
+def _parsed_in_a_child(program: str) -> Any:
+    """What PROGRAM prints (JSON) for lines of N characters, in a process of its own: quadratic
+    work would take minutes there and fail the time limit, without holding up the others."""
     done = subprocess.run(
-        [sys.executable, "-c", _PARSE, str(N)], capture_output=True, text=True, timeout=LIMIT_S
+        [sys.executable, "-c", program, str(N)], capture_output=True, text=True, timeout=LIMIT_S
     )
     assert done.returncode == 0, done.stderr
-    tasks = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def test_long_runs_in_header_like_lines_parse_in_linear_work() -> None:
+    tasks = _parsed_in_a_child(_PARSE)
     assert len(tasks) == 9
     # Nothing around the long line is lost.
     assert all(names[0] == "A" for names in tasks.values()), tasks
@@ -80,14 +87,7 @@ print(json.dumps(out))
 
 
 def test_long_mcp_like_names_parse_in_linear_work() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", _PARSE_MCP, str(N)],
-        capture_output=True,
-        text=True,
-        timeout=LIMIT_S,
-    )
-    assert done.returncode == 0, done.stderr
-    read = json.loads(done.stdout)
+    read = _parsed_in_a_child(_PARSE_MCP)
     assert len(read) == 11
     assert all(r["tasks"] == ["A", "B"] for r in read.values()), read
     k = N // 3
