@@ -208,13 +208,14 @@ async def test_the_parents_secrets_do_not_reach_the_command(user: Home) -> None:
     assert "SWARM_AGENT=coder" in given.text
 
 
-def _host_pids(marker: str) -> list[int]:
-    """Processes on the host whose command line holds MARKER."""
+def _host_pids(marker: str, *, exact: bool = False) -> list[int]:
+    """Processes on the host whose command line holds MARKER (EXACT: is MARKER)."""
     found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                if marker.encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+                if cmdline == marker.encode() if exact else marker.encode() in cmdline:
                     found.append(int(entry))
             except OSError:
                 pass
@@ -254,6 +255,85 @@ async def test_a_sandboxed_command_that_ends_takes_its_descendants_along(user: H
     assert status == 0 and out.text.endswith("done\n")
     assert out.text.startswith("pid=")  # (a pid of the sandbox's own namespace)
     assert all(gone_within(pid, BOUND) for pid in _host_pids(marker))
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
+
+
+async def test_the_whole_sandbox_stays_in_the_group_a_kill_reaches(user: Home) -> None:
+    # A cancel kills the group of the process it started. bubblewrap's first process in the
+    # namespace, made a session of its own (`--new-session`), left that group before it asked
+    # for its death signal: a Ctrl-C in between left it running the command, orphaned.
+    marker = f"6{secrets.randbelow(10**6):06d}."
+    out = Output()
+    task = asyncio.create_task(
+        gate(user).run(
+            ProcessKind.BASH,
+            ["bash", "-c", f"echo ready; exec sleep {marker}"],
+            workdir=user.session,
+            on_output=out,
+        )
+    )
+    try:
+        async with asyncio.timeout(BOUND):
+            await out.ready.wait()
+            # (polled: the exec after `ready` has no event to wait on)
+            while not (commands := _host_pids(f"sleep\0{marker}\0", exact=True)):
+                await asyncio.sleep(0.01)
+        [command] = commands
+        chain = [command]  # the command, the namespace's first process, ..., what we started
+        while (parent := _parent(chain[-1])) != os.getpid():
+            chain.append(parent)
+        assert len(chain) >= 2, chain  # (bubblewrap's own process and the command at least)
+        started = chain[-1]
+        assert {pid: os.getpgid(pid) for pid in chain} == dict.fromkeys(chain, started)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+def test_a_sandboxed_command_cannot_reach_the_users_terminal(user: Home) -> None:
+    # Keeping the sandbox in our group must not give it the terminal: it runs in a new session
+    # with none, so it cannot type into the user's shell (TIOCSTI) or read what they type.
+    code = textwrap.dedent(
+        f"""
+        import asyncio, fcntl, os, sys, termios
+        from pathlib import Path
+        from swarmtui.policy.tables import validate_table
+        from swarmtui.engine.confine.gate import Gate, ProcessKind
+
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)  # the terminal on stdin becomes this session's
+        os.close(os.open("/dev/tty", os.O_RDWR))
+        print("engine: has a terminal")
+        gate = Gate.open(
+            validate_table("sandbox", None, "t"), validate_table("permissions", None, "t")
+        )
+        script = "if (exec 3</dev/tty) 2>/dev/null; then echo command: reached; "
+        script += "else echo command: no terminal; fi"
+        asyncio.run(gate.run(ProcessKind.BASH, ["bash", "-c", script],
+                             workdir=Path({str(user.session)!r}),
+                             on_output=lambda stream, text: print(text, end="")))
+        """
+    )
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        engine = subprocess.run(
+            [sys.executable, "-c", code],
+            stdin=slave,
+            capture_output=True,
+            text=True,
+            timeout=BOUND,
+            start_new_session=True,
+        )
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert engine.returncode == 0, engine.stderr
+    assert engine.stdout == "engine: has a terminal\ncommand: no terminal\n"
 
 
 def test_a_sigkilled_engine_takes_the_sandbox_with_it(user: Home, tmp_path: Path) -> None:
@@ -308,8 +388,9 @@ def test_the_command_line_hides_before_it_exposes_and_binds_the_folder_last(
     )
     argv = bwrap_argv(status, spec, ["make", "test"])
     assert argv[-3:] == ["--", "make", "test"]
-    for flag in ("--unshare-pid", "--die-with-parent", "--new-session", "--unshare-net"):
+    for flag in ("--unshare-pid", "--die-with-parent", "--unshare-net"):
         assert flag in argv
+    assert "--new-session" not in argv  # (see test_the_whole_sandbox_stays_in_the_group_...)
     assert argv[argv.index("--cap-drop") + 1] == "ALL"
     hide = argv.index("--tmpfs", argv.index("/tmp") + 1)
     expose = argv.index("--ro-bind-try")

