@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from swarmtui.batch.models import Diagnostic, Severity
 from swarmtui.batch.source import Range, Source
 
@@ -133,3 +135,40 @@ class Diagnostics:
                 )
             )
         return items, dropped
+
+
+_NOTE_LINE = "not an operation, kept as a note: "
+
+
+def joined_notes(diagnostics: list[Diagnostic], text: str) -> list[Diagnostic]:
+    """DIAGNOSTICS (in text order) for a person to read: each run of prose lines kept as notes
+    (SW015), with nothing but blank lines between them, said once for the run. A pasted
+    CLAUDE.md has hundreds of such lines; one note each buried its few warnings and errors."""
+    lines = text.splitlines()
+
+    def blank_between(first: int, last: int) -> bool:  # lines strictly between, 1-based
+        return all(not lines[i - 1].strip() for i in range(first + 1, last) if i <= len(lines))
+
+    joined: list[Diagnostic] = []
+    run: list[Diagnostic] = []
+
+    def close_run() -> None:
+        if len(run) > 1:
+            first, last = run[0], run[-1]
+            message = f"{len(run)} lines ({first.line}–{last.line}) are not operations, kept "
+            message += f"as notes: {first.message[len(_NOTE_LINE) :]} …"
+            joined.append(replace(first, end_line=last.end_line, message=message))
+        else:
+            joined.extend(run)
+        run.clear()
+
+    for diagnostic in diagnostics:
+        if diagnostic.code == "SW015" and diagnostic.message.startswith(_NOTE_LINE):
+            if run and not blank_between(run[-1].line, diagnostic.line):
+                close_run()
+            run.append(diagnostic)
+            continue
+        close_run()
+        joined.append(diagnostic)
+    close_run()
+    return joined

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from swarmtui.batch import Batch, Diagnostic, TaskOp, parse_batch
+from swarmtui.batch.diagnostics import joined_notes
 from swarmtui.commands.output import json_text
 from swarmtui.safe_text import visible
 
@@ -142,7 +143,7 @@ def lint_command(files: list[str], fmt: str) -> int:
                 {"file": file, "diagnostics": [diagnostic_json(d) for d in batch.diagnostics]}
             )
         else:
-            for diag in batch.diagnostics:
+            for diag in joined_notes(batch.diagnostics, text):
                 click.echo(diag.format(_name(file)))
     if fmt == "json":
         click.echo(json_text(results))

@@ -151,6 +151,36 @@ class ListHost(App[None]):
         self.chosen.append(message)
 
 
+async def test_a_pasted_files_error_comes_first_however_much_prose_is_above_it() -> None:
+    # Sorted by position, 300 prose notes filled the list's laid-out rows and the error after
+    # them was only counted in "+N more".
+    text = "".join(f"Prose line {i}.\n" for i in range(300)) + 'Task("A", "Go.", "coder"\n'
+    batch = parse_batch(text, source_name="pasted.md")
+    app = ListHost()
+    async with app.run_test(size=(80, 12)):
+        listing = app.query_one(DiagnosticsList)
+        listing.show_diagnostics(list(batch.diagnostics))
+        assert listing.diagnostics[0].severity.value == "error"
+        assert listing.diagnostics[0].line == 301
+        assert [d.code for d in listing.diagnostics[1:]] == ["SW015"] * 300
+
+
+async def test_the_list_says_a_run_of_prose_once_and_the_editor_marks_every_line(
+    tmp_path: Path,
+) -> None:
+    text = "# Pasted\n\nProse one.\nProse two.\n" + 'Task("A", "Go.", "coder")\n'
+    app = app_for(tmp_path, text=text)
+    async with app.run_test(size=SIZE) as pilot:
+        document = app.main_screen.document
+        document.lint()
+        await workers_done(app)
+        await pilot.pause()
+        listed = app.main_screen.query_one(DiagnosticsList).diagnostics
+        assert [(d.line, d.code) for d in listed] == [(1, "SW015")]
+        assert listed[0].message.startswith("3 lines (1–4) are not operations")
+        assert [d.line for d in document.diagnostics] == [1, 3, 4]
+
+
 async def test_diagnostics_arriving_while_the_list_is_focused_highlight_the_first() -> None:
     # f8 pressed before the first lint came back: enter must still pick the first problem
     # (the cause of the f8 test's flakiness at start-up).

@@ -51,10 +51,13 @@ class BatchDocument(ReportsFailures, Vertical):
             plan: SessionState,
             batch: Batch | None = None,
             estimate: str = "",
+            listed: list[Diagnostic] | None = None,
         ) -> None:
             super().__init__()
             self.generation = generation
             self.diagnostics = diagnostics
+            # What the diagnostics list shows: runs of prose notes said once (joined_notes).
+            self.listed = diagnostics if listed is None else listed
             self.plan = plan
             self.batch = batch  # the parsed batch (a fork being prepared is planned from it)
             self.estimate = estimate  # what running it may use, said as an estimate ("": unknown)
@@ -181,6 +184,7 @@ class BatchDocument(ReportsFailures, Vertical):
     @work(thread=True, exclusive=True, group="lint", exit_on_error=False)
     def _lint(self, text: str, source_name: str, generation: int) -> None:
         from swarmtui.batch import parse_batch
+        from swarmtui.batch.diagnostics import joined_notes
 
         batch = parse_batch(text, source_name=source_name)
         # Also warms the engine's modules, off the event loop, before the user runs the batch.
@@ -192,7 +196,8 @@ class BatchDocument(ReportsFailures, Vertical):
             except Exception:  # an estimate must never cost the user the diagnostics
                 guess = ""
         diagnostics = list(batch.diagnostics)
-        self.post_message(self.Linted(generation, diagnostics, plan, batch, guess))
+        listed = joined_notes(diagnostics, text)
+        self.post_message(self.Linted(generation, diagnostics, plan, batch, guess, listed))
 
     @on(Linted)
     def _show_lint(self, message: Linted) -> None:
@@ -201,7 +206,7 @@ class BatchDocument(ReportsFailures, Vertical):
             return
         self.diagnostics = message.diagnostics
         self.editor.set_diagnostics(message.diagnostics)
-        self.diagnostics_list.show_diagnostics(message.diagnostics)
+        self.diagnostics_list.show_diagnostics(message.listed)
         self.linted.set()
 
     @on(WorkFailed)

@@ -23,8 +23,13 @@ _MARK = {"error": "✗", "warning": "▲", "info": "ℹ"}
 MAX_SHOWN = 200
 
 
+_RANK = {"error": 0, "warning": 1}
+
+
 class DiagnosticsList(OptionList):
-    """Sorted by position; the border title counts errors, warnings and notes."""
+    """Errors first, then warnings, then notes, each by position (only the first MAX_SHOWN are
+    laid out: a pasted file's hundreds of notes must not hide its one error); the border title
+    counts errors, warnings and notes."""
 
     ALLOW_MAXIMIZE = False
 
@@ -34,7 +39,9 @@ class DiagnosticsList(OptionList):
         self._fingerprint: list[object] = []
 
     def show_diagnostics(self, diagnostics: list[Diagnostic]) -> None:
-        self.diagnostics = sorted(diagnostics, key=lambda d: (d.line, d.column, d.code))
+        self.diagnostics = sorted(
+            diagnostics, key=lambda d: (_RANK.get(d.severity.value, 2), d.line, d.column, d.code)
+        )
         shown = self.diagnostics[:MAX_SHOWN]
         fingerprint: list[object] = [len(self.diagnostics)]
         fingerprint += [(d.line, d.column, d.code, d.severity.value, d.message) for d in shown]
