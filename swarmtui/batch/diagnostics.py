@@ -47,6 +47,9 @@ MAX_DIAGNOSTICS = 1000
 KEEP_WHILE_READING = 4 * MAX_DIAGNOSTICS
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
+# How an SW015 note of one line of prose begins (the line follows); `joined_notes` joins runs.
+NOTE_LINE = "not an operation, kept as a note: "
+
 # What can still be said of an operation with a syntax error.
 CERTAIN_CODES = frozenset({"SW001", "SW002", "SW003"})
 
@@ -137,9 +140,6 @@ class Diagnostics:
         return items, dropped
 
 
-_NOTE_LINE = "not an operation, kept as a note: "
-
-
 def joined_notes(diagnostics: list[Diagnostic], text: str) -> list[Diagnostic]:
     """DIAGNOSTICS (in text order) for a person to read: each run of prose lines kept as notes
     (SW015), with nothing but blank lines between them, said once for the run. A pasted
@@ -156,14 +156,14 @@ def joined_notes(diagnostics: list[Diagnostic], text: str) -> list[Diagnostic]:
         if len(run) > 1:
             first, last = run[0], run[-1]
             message = f"{len(run)} lines ({first.line}–{last.line}) are not operations, kept "
-            message += f"as notes: {first.message[len(_NOTE_LINE) :]} …"
+            message += f"as notes: {first.message[len(NOTE_LINE) :]} …"
             joined.append(replace(first, end_line=last.end_line, message=message))
         else:
             joined.extend(run)
         run.clear()
 
     for diagnostic in diagnostics:
-        if diagnostic.code == "SW015" and diagnostic.message.startswith(_NOTE_LINE):
+        if diagnostic.code == "SW015" and diagnostic.message.startswith(NOTE_LINE):
             if run and not blank_between(run[-1].line, diagnostic.line):
                 close_run()
             run.append(diagnostic)

@@ -19,7 +19,7 @@ from tree_sitter import Language, Node, Parser
 from swarmtui import gc_policy
 from swarmtui.batch import fences
 from swarmtui.batch.calls import CallContext, TaskInfo
-from swarmtui.batch.diagnostics import CERTAIN_CODES, Diagnostics
+from swarmtui.batch.diagnostics import CERTAIN_CODES, NOTE_LINE, Diagnostics
 from swarmtui.batch.forms import LineForm
 from swarmtui.batch.loops import (
     EACH_ITEM,
@@ -773,7 +773,7 @@ class _Parse:
                 message = (
                     "[Wait for completion]: starts a new message"
                     if wait
-                    else f"not an operation, kept as a note: {info.text[:60]}"
+                    else f"{NOTE_LINE}{info.text[:60]}"
                 )
                 self.diags.add("SW015", message, rng)
             op = NoteOp(

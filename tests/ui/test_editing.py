@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from swarmtui.batch import parse_batch
+from swarmtui.ui.app import SwarmApp
 from swarmtui.ui.examples import example_names, read_example
 from swarmtui.ui.messages import DiagnosticChosen
 from swarmtui.ui.widgets import batch_document
+from swarmtui.ui.widgets.batch_document import BatchDocument
 from swarmtui.ui.widgets.batch_editor import Highlight, LazyHighlights
 from swarmtui.ui.widgets.diagnostics_list import MAX_SHOWN, DiagnosticsList
 
@@ -151,6 +154,15 @@ class ListHost(App[None]):
         self.chosen.append(message)
 
 
+async def _linted_now(app: SwarmApp, pilot: Pilot[None]) -> BatchDocument:
+    """The main screen's document, once a lint of its text has come back and been shown."""
+    document = app.main_screen.document
+    document.lint()
+    await workers_done(app)
+    await pilot.pause()
+    return document
+
+
 async def test_a_pasted_files_error_comes_first_however_much_prose_is_above_it() -> None:
     # Sorted by position, 300 prose notes filled the list's laid-out rows and the error after
     # them was only counted in "+N more".
@@ -171,10 +183,7 @@ async def test_the_list_says_a_run_of_prose_once_and_the_editor_marks_every_line
     text = "# Pasted\n\nProse one.\nProse two.\n" + 'Task("A", "Go.", "coder")\n'
     app = app_for(tmp_path, text=text)
     async with app.run_test(size=SIZE) as pilot:
-        document = app.main_screen.document
-        document.lint()
-        await workers_done(app)
-        await pilot.pause()
+        document = await _linted_now(app, pilot)
         listed = app.main_screen.query_one(DiagnosticsList).diagnostics
         assert [(d.line, d.code) for d in listed] == [(1, "SW015")]
         assert listed[0].message.startswith("3 lines (1–4) are not operations")
@@ -207,10 +216,7 @@ async def test_a_lint_that_fails_says_so_in_place_and_keeps_the_text(
     monkeypatch.setattr(batch_document, "planned_state", broken_plan)
     app = app_for(tmp_path, text=DIAGNOSTICS_BATCH)
     async with app.run_test(size=SIZE) as pilot:
-        document = app.main_screen.document
-        document.lint()
-        await workers_done(app)
-        await pilot.pause()
+        document = await _linted_now(app, pilot)
         title = str(app.main_screen.query_one(DiagnosticsList).border_title)
         assert title == "Diagnostics unavailable: RuntimeError: the planner broke", title
         assert document.text == DIAGNOSTICS_BATCH and not document.modified
