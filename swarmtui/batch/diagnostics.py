@@ -155,8 +155,12 @@ def joined_notes(diagnostics: list[Diagnostic], text: str) -> list[Diagnostic]:
     def close_run() -> None:
         if len(run) > 1:
             first, last = run[0], run[-1]
-            message = f"{len(run)} lines ({first.line}–{last.line}) are not operations, kept "
-            message += f"as notes: {first.message[len(NOTE_LINE) :]} …"
+            # (a count beside a span read as a mistake where blank lines were in the span)
+            span = f"lines {first.line}–{last.line}"
+            if len(run) < last.line - first.line + 1:
+                span = f"{len(run)} of {span}"
+            message = f"{span} are not operations, kept as notes: "
+            message += f"{first.message[len(NOTE_LINE) :]} …"
             joined.append(replace(first, end_line=last.end_line, message=message))
         else:
             joined.extend(run)

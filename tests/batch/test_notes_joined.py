@@ -32,8 +32,8 @@ def _seen(text: str) -> list[tuple[int, int, str, str]]:
 
 def test_prose_lines_with_only_blank_lines_between_are_one_note() -> None:
     assert _seen(PASTED) == [
-        (1, 6, "SW015", "4 lines (1–6) are not operations, kept as notes: # Title …"),
-        (8, 9, "SW015", "2 lines (8–9) are not operations, kept as notes: ``` …"),
+        (1, 6, "SW015", "4 of lines 1–6 are not operations, kept as notes: # Title …"),
+        (8, 9, "SW015", "lines 8–9 are not operations, kept as notes: ``` …"),
         (10, 10, "SW015", "[Wait for completion]: starts a new message"),
         (11, 11, "SW015", "not an operation, kept as a note: Closing words."),
     ]
@@ -52,7 +52,7 @@ def test_lint_says_a_run_once_and_json_keeps_every_line(tmp_path: Path) -> None:
     text = subprocess.run(lint, capture_output=True, text=True, timeout=120)
     assert text.returncode == 0, text.stdout
     assert text.stdout.splitlines() == [
-        f"{path}:1:1: SW015 300 lines (1–300) are not operations, kept as notes: Prose line 0. …"
+        f"{path}:1:1: SW015 lines 1–300 are not operations, kept as notes: Prose line 0. …"
     ]
     as_json = subprocess.run(
         [*lint, "--format", "json"], capture_output=True, text=True, timeout=120

@@ -186,7 +186,7 @@ async def test_the_list_says_a_run_of_prose_once_and_the_editor_marks_every_line
         document = await _linted_now(app, pilot)
         listed = app.main_screen.query_one(DiagnosticsList).diagnostics
         assert [(d.line, d.code) for d in listed] == [(1, "SW015")]
-        assert listed[0].message.startswith("3 lines (1–4) are not operations")
+        assert listed[0].message.startswith("3 of lines 1–4 are not operations")
         assert [d.line for d in document.diagnostics] == [1, 3, 4]
 
 
