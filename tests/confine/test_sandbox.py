@@ -23,6 +23,7 @@ from swarmtui.engine.confine.sandbox import SandboxSpec, bwrap_argv, run_sandbox
 from swarmtui.engine.process import forget_group, spawn
 from swarmtui.policy.tables import validate_table
 
+from ..engine.helpers import host_pids
 from .helpers import Output, gone_within, host_folder
 
 BOUND = 60
@@ -208,20 +209,6 @@ async def test_the_parents_secrets_do_not_reach_the_command(user: Home) -> None:
     assert "SWARM_AGENT=coder" in given.text
 
 
-def _host_pids(marker: str, *, exact: bool = False) -> list[int]:
-    """Processes on the host whose command line holds MARKER (EXACT: is MARKER)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
-                if cmdline == marker.encode() if exact else marker.encode() in cmdline:
-                    found.append(int(entry))
-            except OSError:
-                pass
-    return found
-
-
 def _escapers(marker: str) -> str:
     return (
         f"setsid sleep {marker}1 & set -m; sleep {marker}2 & set +m; "
@@ -239,7 +226,7 @@ async def test_cancelling_a_sandboxed_command_kills_everything_in_it(user: Home)
     )
     async with asyncio.timeout(BOUND):
         await out.ready.wait()
-        pids = _host_pids(marker)
+        pids = host_pids(marker)
         assert len(pids) >= 3, pids
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -254,7 +241,7 @@ async def test_a_sandboxed_command_that_ends_takes_its_descendants_along(user: H
     status, out = await run(gate(user), script, user.session)
     assert status == 0 and out.text.endswith("done\n")
     assert out.text.startswith("pid=")  # (a pid of the sandbox's own namespace)
-    assert all(gone_within(pid, BOUND) for pid in _host_pids(marker))
+    assert all(gone_within(pid, BOUND) for pid in host_pids(marker))
 
 
 def _parent(pid: int) -> int:
@@ -279,7 +266,7 @@ async def test_the_whole_sandbox_stays_in_the_group_a_kill_reaches(user: Home) -
         async with asyncio.timeout(BOUND):
             await out.ready.wait()
             # (polled: the exec after `ready` has no event to wait on)
-            while not (commands := _host_pids(f"sleep\0{marker}\0", exact=True)):
+            while not (commands := host_pids(f"sleep\0{marker}\0", exact=True)):
                 await asyncio.sleep(0.01)
         [command] = commands
         chain = [command]  # the command, the namespace's first process, ..., what we started
@@ -363,7 +350,7 @@ def test_a_sigkilled_engine_takes_the_sandbox_with_it(user: Home, tmp_path: Path
         assert engine.stdout is not None
         line = engine.stdout.readline()
         assert line == "ready\n", line + (engine.stderr.read() if engine.stderr else "")
-        pids = _host_pids(marker)
+        pids = host_pids(marker)
         assert len(pids) >= 3
         engine.send_signal(signal.SIGKILL)
         engine.wait(timeout=BOUND)

@@ -202,18 +202,3 @@ def wait_for_host_pid(cmdline: str, seconds: float = 30) -> int:
         time.sleep(0.01)
     assert len(found) == 1, found
     return found[0]
-
-
-def processes_with(marker: str) -> list[int]:
-    """Live processes whose command line contains MARKER."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                if marker.encode() in cmdline.read():
-                    found.append(int(entry))
-        except OSError:  # (it ended meanwhile)
-            continue
-    return found

@@ -14,7 +14,7 @@ from swarmtui.commands.session_text import operation_lines
 from swarmtui.config import BashOptions, ConfigError, load_config
 from swarmtui.engine.events import BashRehearsed
 
-from .helpers import REAL, one_message, processes_with, run
+from .helpers import REAL, host_pids, one_message, run
 
 
 async def test_a_command_that_never_ends_is_stopped_by_the_default_and_by_the_cap(
@@ -38,7 +38,7 @@ async def test_a_command_that_never_ends_is_stopped_by_the_default_and_by_the_ca
     )
     assert cap.reason == "timed out after 0.4 s ([bash] max_timeout; it asked for 3600 s)"
     assert (quick.status, list(quick.output_tail)) == ("done", ["quick"])
-    assert processes_with(endless) == [] and processes_with(capped) == []
+    assert host_pids(endless) == [] and host_pids(capped) == []
     assert r.state.status == "failed"
 
 

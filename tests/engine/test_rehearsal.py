@@ -19,7 +19,7 @@ from swarmtui.engine.runners.rehearsal import RehearsalRunner
 from swarmtui.engine.settings import RunSettings
 
 from ..backends.helpers import RecordingSink
-from .helpers import one_message, processes_with, run, scheduler_for
+from .helpers import host_pids, one_message, run, scheduler_for
 
 CLI = [sys.executable, "-m", "swarmtui"]
 
@@ -52,7 +52,7 @@ def test_a_rehearsal_creates_nothing_and_starts_nothing(tmp_path: Path) -> None:
         timeout=120,
     )
     assert ran.returncode == 0, ran.stderr
-    assert processes_with(marker) == []
+    assert host_pids(marker) == []
     assert not outside.exists() and not Path(f"{outside}.agent").exists()
     [folder] = sessions.iterdir()
     assert not (folder / "made-by-bash.txt").exists()
@@ -81,7 +81,7 @@ def test_a_rehearsal_creates_nothing_and_starts_nothing(tmp_path: Path) -> None:
     assert f"bash op 0: touch {outside}" in text
     assert "-> rehearsed, not run (time limit 60 s, the default, [bash] timeout)" in text
     assert "rehearsed Deployer (command, in .):" in text
-    assert processes_with(marker) == []
+    assert host_pids(marker) == []
 
 
 async def test_what_a_rehearsed_agent_would_have_waited_for_is_recorded(tmp_path: Path) -> None:
