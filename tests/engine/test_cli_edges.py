@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import processes_with, wait_for_agent_start
+from .helpers import host_pids, wait_for_agent_start
 
 CLI = [sys.executable, "-m", "swarmtui"]
 BATCH = 'Task("Sleeper", "Sleep.", "coder")\nTask("Other", "Work.", "coder")\n'
@@ -60,7 +60,7 @@ def test_ctrl_c_with_json_prints_the_cancelled_session(tmp_path: Path) -> None:
     # left the sandbox's first process running its command, orphaned (polled: a dying process
     # leaves /proc when the kernel has reaped it, which nothing here can wait on).
     deadline = time.monotonic() + 10
-    while left := processes_with(str(sessions)):
+    while left := host_pids(str(sessions)):
         assert time.monotonic() < deadline, f"still running after the run: {left}"
         time.sleep(0.01)
     document = json.loads(out)
