@@ -761,6 +761,17 @@ class _Parse:
             skip_reason: str | None = None
             if info.kind == "unread":
                 pass  # (a line of a fenced block not read: said once for the block, SW027/28)
+            elif info.args_below:
+                names = ", ".join(f"`{name}:`" for name in info.args_below[:3])
+                more = " …" if len(info.args_below) > 3 else ""
+                message = (
+                    f"{info.call_like}'s arguments are written on the lines below it ({names}"
+                    f"{more}), which are not read: write them in braces on its line, "
+                    f"{info.call_like} {{ {info.args_below[0]}: …, … }}; this operation "
+                    "will be skipped"
+                )
+                self.diags.add("SW019", message, rng)
+                skip_reason = f"SW019: {message}"
             elif info.call_like:
                 name = info.call_like
                 message = (

@@ -95,6 +95,9 @@ class LineInfo:
     call_like: str = ""
     # The operation form the line starts with, when it needed rewriting (see `forms`).
     form: LineForm | None = None
+    # A bare MCP name with its arguments written below it as `key: value` lines (claude-flow's
+    # CLAUDE.md does): their names, for the warning (those lines are notes, not read).
+    args_below: tuple[str, ...] = ()
 
 
 # The common kinds of line, shared (most lines of a big batch are one of these).
@@ -174,6 +177,7 @@ def scan(text: str) -> ScanResult:
     in_shell = False  # (fences.shell is not None, read once per line)
     unread: Block | None = None  # the open block that is not read (fences.unread)
     code_end = -1  # where a `#` comment starts a code line's end, in a shell block
+    arguments_end = -1  # the last line of arguments written under a bare name (see below)
     n = len(raw_lines)
     for i in range(n):
         line = raw_lines[i]
@@ -184,6 +188,11 @@ def scan(text: str) -> ScanResult:
             if safe or line_start >= next_cut + FORCED_CUT_CHARS - CHUNK_CHARS:
                 cuts.append(i)
                 next_cut = line_start + CHUNK_CHARS
+        if i <= arguments_end:  # (the argument lines under a bare name: notes, not read)
+            stripped = line.strip()
+            add_info(LineInfo("note", text=stripped) if stripped else _BLANK)
+            edits.blank(line_start, line_end)
+            continue
         if carry_until > line_start:
             add_info(_CODE)
             if carry_until > line_end:
@@ -211,6 +220,13 @@ def scan(text: str) -> ScanResult:
                     # with it (`type: "coder"})`), where no statement starts: it continues.
                     info, pos, depth = _classify(line, line_start, *held)
                 held = None
+            if info.form is not None and info.form.kind == "bare":
+                below, last = _arguments_below(raw_lines, i)
+                if below:
+                    info = LineInfo(
+                        "note", text=line.strip(), call_like=info.form.name, args_below=below
+                    )
+                    arguments_end = last
             if in_shell and fences.command(
                 i, info, line, open_depth > 0 or last_code_char in _CONTINUATION_END
             ):
@@ -377,6 +393,35 @@ def _classify(
     if stripped[0] in "[{(":
         return _CODE, line_start, depth
     return LineInfo("note", text=stripped), line_start, depth
+
+
+_ARGUMENT_LINE_RE = re.compile(r"([ \t]+)([A-Za-z_$][\w$]*)[ \t]*:(?!:)[ \t]*\S")
+
+
+def _arguments_below(lines: list[str], row: int) -> tuple[tuple[str, ...], int]:
+    """The names of the `name: value` lines indented under line ROW (`  action: "store"`,
+    `  key: "x"`), as YAML would write a call's arguments, and the last line indented under it
+    (a value may take several); ((), ROW) when the next line is not such an argument."""
+    line = lines[row]
+    indent = len(line) - len(line.lstrip(" \t"))
+    names: list[str] = []
+    width = -1
+    last = row
+    for at in range(row + 1, min(len(lines), row + 200)):
+        below = lines[at]
+        if not below.strip():
+            continue
+        depth = len(below) - len(below.lstrip(" \t"))
+        if depth <= indent:
+            break
+        m = _ARGUMENT_LINE_RE.match(below)
+        if width < 0 and m is None:
+            break  # (something else is indented under it: not an argument block)
+        if m is not None and (width < 0 or depth == width):
+            width = depth
+            names.append(m.group(2))
+        last = at
+    return (tuple(names), last) if names else ((), row)
 
 
 def _form_line(form: LineForm, stripped: str) -> LineInfo:

@@ -136,6 +136,37 @@ def test_command_line_mcp_calls() -> None:
     assert (init.line, init.column, init.end_column) == (1, 1, 80)
 
 
+def test_arguments_written_below_a_bare_mcp_name_are_said_not_read() -> None:
+    # claude-flow's CLAUDE.md template writes memory calls this way (YAML-like lines under
+    # the name): the call is not read with no arguments ("a store needs a key"), it is skipped
+    # with a warning naming what was written, and every line of its arguments is a note.
+    batch = parse(
+        'Task("A", "Do it.", "coder")\n'
+        "mcp__claude-flow__memory_usage\n"
+        '  action: "retrieve"\n'
+        '  key: "swarm/a"\n'
+        "  value: {\n"
+        '    step: "one",\n'
+        "  }\n"
+        "\n"
+        'Bash("echo next")\n'
+    )
+    assert [op.kind for op in batch.operations() if op.kind != "note"] == ["task", "bash"]
+    (skipped,) = [op for op in batch.operations() if op.skip_reason is not None]
+    assert (skipped.kind, skipped.line) == ("note", 2)
+    (warning,) = [d for d in batch.diagnostics if d.code != "SW015"]
+    assert (warning.code, warning.line) == ("SW019", 2)
+    assert "(`action:`, `key:`, `value:`)" in warning.message
+    assert "mcp__claude-flow__memory_usage { action: …, … }" in warning.message
+    assert [d.line for d in batch.diagnostics if d.code == "SW015"] == [3, 4, 5, 6, 7]
+
+
+def test_a_bare_mcp_name_with_no_arguments_below_still_runs_alone() -> None:
+    batch = parse('mcp__claude-flow__swarm_init\n  Task("A", "Do it.", "coder")\n')
+    assert [op.kind for op in batch.operations()] == ["swarm_init", "task"]
+    assert "SW019" not in codes(batch)
+
+
 def test_wrappers_and_the_messages_they_sit_in() -> None:
     batch = parse(
         '[Message]:\nawait Promise.all([Task("A", "a", "coder"), Task("B", "b", "tester")])\n'
