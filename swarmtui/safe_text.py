@@ -16,6 +16,11 @@ such text goes through here, in every layer:
 - `safe_text`, `safe_lines` and `ansi_text`: the same as Rich `Text` for Textual and Rich, never
   markup; `ansi_text` shows SGR colour codes as colours (parsed into styles, never passed on)
   and every other escape sequence visibly.
+- All of them show a character that is narrow by itself but asks for emoji presentation
+  (U+FE0F after it: `⚠️`, `🛠️`, `⚙️`, common in pasted Markdown) in text presentation (U+FE0E,
+  the same length): Rich counts the emoji form two cells wide and many terminals (tmux 3.3,
+  xterm, older VTE) draw it in one, which shifted the rest of its row, borders and the panel
+  beside it included, by a cell. In text presentation every terminal and Rich agree on one.
 - `glyphs(text)`: for an editor, where a character must stay one character (its columns are
   the document's): each control becomes one visible glyph (`␛` for ESC, `␀`..`␟` for C0, `␡`,
   `�` for the rest), tabs kept.
@@ -29,6 +34,7 @@ quick commands import this without paying for Rich.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -93,15 +99,39 @@ def _escape(match: re.Match[str]) -> str:
 def visible(text: str) -> str:
     """TEXT on one line with every control and format character written visibly (`\\x1b`)."""
     if text.isprintable():  # (the common case; Python's test is a superset of ours)
-        return text
-    return _compiled(_ONE_LINE).sub(_escape, text)
+        return text_presentation(text)
+    return text_presentation(_compiled(_ONE_LINE).sub(_escape, text))
 
 
 def visible_lines(text: str) -> str:
     """TEXT with its line breaks and tabs kept and every other control written visibly."""
     if _CRLF in text:
         text = text.replace(_CRLF, "\n")
-    return _compiled(_LINES).sub(_escape, text)
+    return text_presentation(_compiled(_LINES).sub(_escape, text))
+
+
+_EMOJI_STYLE = "\ufe0f"  # VARIATION SELECTOR-16: emoji presentation
+_TEXT_STYLE = "\ufe0e"  # VARIATION SELECTOR-15: text presentation
+
+
+def text_presentation(text: str) -> str:
+    """TEXT with each emoji presentation selector after a character that is narrow by itself
+    made a text presentation selector (the same length; see the module's notes)."""
+    if _EMOJI_STYLE not in text:
+        return text
+    return _compiled(r"(?s)(.)\ufe0f").sub(_as_text, text)
+
+
+def _as_text(match: re.Match[str]) -> str:
+    base = match.group(1)
+    if unicodedata.east_asian_width(base) in ("W", "F"):
+        return match.group()  # (wide by itself: two cells for everyone)
+    return base + _TEXT_STYLE
+
+
+def shown_as_is(text: str) -> bool:
+    """Whether `glyphs(TEXT)` is TEXT (the common case, told by a scan in C)."""
+    return text.isprintable() and _EMOJI_STYLE not in text
 
 
 # C0 (but TAB) and DEL as their Control Pictures; everything else dangerous as U+FFFD.
@@ -113,8 +143,8 @@ def glyphs(text: str) -> str:
     """TEXT with each control or format character replaced by one visible glyph (the same
     length, tabs kept): for a text editor, whose columns are the characters of the document."""
     if text.isprintable():
-        return text
-    return _compiled(_GLYPH).sub("\ufffd", text.translate(_PICTURES))
+        return text_presentation(text)
+    return text_presentation(_compiled(_GLYPH).sub("\ufffd", text.translate(_PICTURES)))
 
 
 def safe_text(text: str, style: str | Style = "") -> Text:

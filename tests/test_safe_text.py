@@ -8,8 +8,10 @@ import subprocess
 import sys
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.cells import cell_len
 
 from swarmtui.safe_text import (
     ansi_text,
@@ -91,9 +93,27 @@ def test_glyphs_keep_the_length_and_show_every_control(text: str) -> None:
 
 @given(st.text())
 def test_printable_text_is_left_alone(text: str) -> None:
-    clean = "".join(c for c in text if not _dangerous(c, lines=False))
+    clean = "".join(c for c in text if not _dangerous(c, lines=False) and c != "\ufe0f")
     assert visible(clean) == clean
     assert visible_lines(clean) == clean
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "cells"),
+    [
+        ("⚠️ careful", "⚠\ufe0e careful", 1),  # a narrow sign: one cell in every terminal
+        ("🛠️ ⚙️ ♾️", "🛠\ufe0e ⚙\ufe0e ♾\ufe0e", 1),
+        ("1️⃣ first", "1\ufe0e\u20e3 first", 1),
+        ("✅️ 🎯️ done", "✅️ 🎯️ done", 2),  # wide by themselves: two cells for everyone, kept
+        ("\ufe0f alone", "\ufe0f alone", 0),
+    ],
+)
+def test_emoji_presentation_after_a_narrow_character_is_shown_as_text(
+    text: str, shown: str, cells: int
+) -> None:
+    assert visible(text) == visible_lines(text) == glyphs(text) == shown
+    assert cell_len(shown.split(" ")[0]) == cells  # (what Rich counts, and terminals draw)
+    assert safe_text(text + "\x1b").plain == shown + "\\x1b"
 
 
 def test_hostile_sequences_are_shown_not_obeyed() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.cells import cell_len
+
 from swarmtui.ui.widgets.batch_editor import BatchEditor
 
 from .helpers import app_for, settle
@@ -98,3 +100,26 @@ async def test_clicks_the_cursor_and_up_down_on_lines_with_bel_and_bs(tmp_path: 
         for column in range(len(lines[0]) + 1):
             editor.cursor_location = (0, column)
             assert editor.cursor_screen_offset.x == editor.region.x + left + column
+
+
+async def test_an_emoji_asking_for_emoji_presentation_is_drawn_in_one_cell(
+    tmp_path: Path,
+) -> None:
+    # `⚠️` (a narrow sign, then U+FE0F): Rich counts two cells, tmux 3.3 and xterm draw one, so
+    # the rest of the row (the pane's border, the panel beside it) was drawn a cell off. Drawn
+    # in text presentation (U+FE0E, one cell everywhere), a click after it lands where it should.
+    lines = ["### ⚠️ Key Principle: 🛠️ tools", 'Task("plain", "Another line.", "coder")']
+    app = app_for(tmp_path, text="\n".join(lines) + "\n")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        editor = app.main_screen.query_one(BatchEditor)
+        drawn = _drawn(editor, 0)
+        assert "\ufe0f" not in drawn
+        assert drawn.startswith("### ⚠\ufe0e Key Principle: 🛠\ufe0e tools")
+        assert editor.text.splitlines() == lines  # (only the drawing changes, never the text)
+        left = editor.gutter.left + editor.gutter_width
+        k_cell = cell_len(drawn[: drawn.index("K")])
+        assert k_cell == 6  # `###`, a space, one cell for the sign, a space
+        await pilot.click(BatchEditor, offset=(left + k_cell, editor.gutter.top))
+        assert editor.cursor_location == (0, lines[0].index("K"))
+        assert editor.cursor_screen_offset.x == editor.region.x + left + k_cell

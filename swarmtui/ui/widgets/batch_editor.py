@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
-from swarmtui.safe_text import glyphs, safe_text, visible
+from swarmtui.safe_text import glyphs, safe_text, shown_as_is, visible
 
 if TYPE_CHECKING:
     # The batch package is imported by the lint worker, off the start-up path.
@@ -378,9 +378,10 @@ class BatchEditor(TextArea):
 
     def get_line(self, line_index: int) -> Text:
         plain = self.document.get_line(line_index)
-        if not plain.isprintable():  # a batch from elsewhere may hold terminal escapes
+        if not shown_as_is(plain):  # a batch from elsewhere may hold terminal escapes
             # (before Rich sees it: `Text` drops BEL, BS, VT, FF and CR, which would shift the
-            # highlighting of the rest of the line by one column each)
+            # highlighting of the rest of the line by one column each; and `⚠️` in text
+            # presentation, one cell in every terminal)
             plain = glyphs(plain)
         line = Text(plain, end="", no_wrap=True)
         diagnostics = self._by_line.get(line_index)

@@ -19,7 +19,7 @@ from textual.document._document import Document, Location
 from textual.document._wrapped_document import WrappedDocument
 from textual.geometry import Offset, Size
 
-from swarmtui.safe_text import glyphs
+from swarmtui.safe_text import glyphs, shown_as_is
 
 # What an ASCII line may hold that Textual measures as it is shown (a tab it expands itself).
 _SHOWN_ASCII = bytes(range(0x20, 0x7F)) + b"\t"
@@ -67,6 +67,6 @@ class GlyphWrappedDocument(WrappedDocument):
         # (where a click lands: a line in several sections finds its column through them;
         # a line of one section, unwrapped, through the document's own line)
         row, column = super().offset_to_location(offset)
-        if self.get_offsets(row) or self.document[row].isprintable():
+        if self.get_offsets(row) or shown_as_is(self.document[row]):
             return row, column
         return row, self.get_target_document_column(row, max(0, offset.x), 0)
