@@ -121,13 +121,15 @@ class Diagnostics:
     def final(self) -> tuple[list[Diagnostic], int]:
         """The diagnostics to report, in text order, and how many were left out: past
         MAX_DIAGNOSTICS the most severe are kept, and a last note says how many more there were."""
-        items = self.items
+        items = sorted(self.items, key=lambda d: (d.line, d.column, d.code, d.message))
+        # (an argument read twice, as a Write's path and as its content, said it twice)
+        items = [d for i, d in enumerate(items) if not i or d != items[i - 1]]
         dropped = self.dropped
         if len(items) > MAX_DIAGNOSTICS:
             ranked = sorted(items, key=lambda d: (_RANK[d.severity], d.line, d.column))
             dropped += len(items) - MAX_DIAGNOSTICS
             items = ranked[:MAX_DIAGNOSTICS]
-        items.sort(key=lambda d: (d.line, d.column, d.code, d.message))
+            items.sort(key=lambda d: (d.line, d.column, d.code, d.message))
         if dropped:
             items.append(
                 Diagnostic(

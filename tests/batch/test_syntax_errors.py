@@ -106,3 +106,11 @@ def test_prose_starting_with_an_operation_word_stays_a_note() -> None:
         ("SW015", "info"),
         ("SW015", "info"),
     ]
+
+
+def test_a_problem_is_said_once_where_an_argument_is_read_twice() -> None:
+    # `Write (single file)` from a guide's "don't do this" list: its one argument is read as
+    # the path and as the content, and its undefined name was reported once for each.
+    batch = parse('Task("A", "Do it.", "coder")\nMessage 5: Write (single file)\n')
+    said = [(d.line, d.column, d.code) for d in batch.diagnostics]
+    assert said == [(2, 19, "SW002"), (2, 26, "SW001"), (2, 26, "SW002")]
