@@ -412,8 +412,8 @@ def _arguments_below(lines: list[str], row: int) -> tuple[tuple[str, ...], int]:
         if not below.strip():
             continue
         depth = len(below) - len(below.lstrip(" \t"))
-        if depth <= indent:
-            break
+        if depth <= indent or fence_language(below) is not None:
+            break  # (a fence, however indented, is the scanner's to read)
         m = _ARGUMENT_LINE_RE.match(below)
         if width < 0 and m is None:
             break  # (something else is indented under it: not an argument block)

@@ -161,6 +161,26 @@ def test_arguments_written_below_a_bare_mcp_name_are_said_not_read() -> None:
     assert [d.line for d in batch.diagnostics if d.code == "SW015"] == [3, 4, 5, 6, 7]
 
 
+def test_arguments_below_a_bare_name_end_at_the_fence_of_their_block() -> None:
+    # In an indented list item the fence is indented too: it still closes the block, and
+    # what follows it is read as before (here a shell block's command line, SW027).
+    batch = parse(
+        'Task("A", "Do it.", "coder")\n'
+        "1. Store it:\n"
+        "   ```\n"
+        "mcp__claude-flow__memory_usage\n"
+        '  key: "swarm/a"\n'
+        "   ```\n"
+        "   ```bash\n"
+        "   npm test\n"
+        "   ```\n"
+    )
+    assert [(d.line, d.code) for d in batch.diagnostics if d.code != "SW015"] == [
+        (4, "SW019"),
+        (8, "SW027"),
+    ]
+
+
 def test_a_bare_mcp_name_with_no_arguments_below_still_runs_alone() -> None:
     batch = parse('mcp__claude-flow__swarm_init\n  Task("A", "Do it.", "coder")\n')
     assert [op.kind for op in batch.operations()] == ["swarm_init", "task"]
