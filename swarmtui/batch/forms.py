@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from swarmtui.batch.names import is_operation_name
+from swarmtui.batch.names import is_operation_name, reads_as_operation
 
 NAME = r"mcp__[A-Za-z0-9@._-]+?__[A-Za-z0-9_]+|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?"
 _LINE_RE = re.compile(
@@ -93,6 +93,8 @@ def read_line(line: str, line_start: int) -> LineForm | None:
     if rest.startswith("("):
         if marker is None and not name.startswith("mcp__"):
             return None  # an ordinary call: nothing to rewrite
+        if gap and not reads_as_operation(name):
+            return None  # `- Throughput (operations per second)`: a bullet point in prose
         return LineForm("call", name, start, end, marker=marker)
     if not is_operation_name(name) or m.group("await"):
         return None

@@ -242,6 +242,24 @@ def test_html_lines_of_a_readme_are_notes() -> None:
     assert [t.name for t in batch.tasks()] == ["A"]
 
 
+def test_a_bullet_of_prose_with_words_in_parentheses_is_a_note() -> None:
+    # From claude-flow's mode rules: a listed word then a parenthesis was read as a call of
+    # that word (`Throughput(transactions per second)`), two errors per line. An operation
+    # listed the same way is still one, with or without the space.
+    text = (
+        "## Metrics\n"
+        "- Throughput (transactions per second)\n"
+        "2. Latency (response time distribution)\n"
+        "- WAL (Write-Ahead Logging) mode for concurrent access\n"
+        '- Task ("A", "Do a.", "coder")\n'
+        '* mcp__claude-flow__memory_usage ({ action: "store", key: "k", value: 1 })\n'
+    )
+    batch = parse(text)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert [op.kind for op in batch.operations() if op.kind != "note"] == ["task", "memory"]
+    assert [d.line for d in batch.diagnostics if d.code == "SW015"] == [1, 2, 3, 4]
+
+
 def test_every_syntax_error_quotes_its_line() -> None:
     batch = parse('Bash("ok")\nTask("B", "x" "y", "coder")\n')
     (error,) = [d for d in batch.diagnostics if d.code == "SW001"]
