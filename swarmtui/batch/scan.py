@@ -51,6 +51,10 @@ _CONTINUATION_START = set("+.)]},?:&|\"'`*/%=<>-")
 _CONTINUATION_END = set("+-*/%,([{=.?:&|<>!")
 _ENDS_STATEMENT = frozenset({"note", "cli", "unread"})
 # (`<ClaudeFlowContext.Provider value={x}>`: JSX names may be dotted.)
+# A Markdown link or image starting a line: `[text](`, `![alt](`, `[![alt](`.
+_MARKDOWN_LINK_RE = re.compile(r"!?\[(?:!\[[^\]\n]*\]\([^)\n]*\)|[^\]\n])*\]\(")
+# A Markdown horizontal rule: three or more `-`, `*` or `_` (spaces between allowed).
+_RULE_RE = re.compile(r"([-*_])(?:[ \t]*\1){2,}")
 _HTML_RE = re.compile(r"</?[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*(?:[\s/>]|$)|<!--")
 
 # Tokens that matter for bracket depth; strings and comments are skipped whole. The leading
@@ -387,6 +391,14 @@ def _classify(
             # `- item` / `* item`: a bullet point in prose, not arithmetic; `> text`: a quote.
             return LineInfo("note", text=stripped), line_start, depth
         return _CODE, line_start, depth
+    if first in "[!" and not continuing and _MARKDOWN_LINK_RE.match(stripped):
+        # `[![npm](badge.svg)](https://…)`, `[Docs](docs/x.md) · [API](api.md)`: Markdown
+        # links and images (JavaScript has no `[…](…)` worth writing); read as code, a row
+        # of badges took the prose after it into one broken expression.
+        return LineInfo("note", text=stripped), line_start, depth
+    if first in "-*_" and not continuing and _RULE_RE.fullmatch(stripped):
+        # `---`, `***`: a Markdown horizontal rule (as code, `---` went on into the next line).
+        return LineInfo("note", text=stripped), line_start, depth
     if first == "[" and is_bracketed_note(line):
         # A bracketed line of words (`[Wait for review]`) is a note, not an array.
         return LineInfo("note", text=stripped), line_start, depth

@@ -260,6 +260,31 @@ def test_a_bullet_of_prose_with_words_in_parentheses_is_a_note() -> None:
     assert [d.line for d in batch.diagnostics if d.code == "SW015"] == [1, 2, 3, 4]
 
 
+def test_links_badges_and_rules_of_a_readme_are_notes() -> None:
+    # claude-flow's README ends with a row of badges, a rule and a heading: read as code, the
+    # badges took the rule and the heading into one broken expression (three errors).
+    text = (
+        'Task("Lead", "Lead.", "coder")\n'
+        "\n"
+        "[![GitHub](https://img.shields.io/badge/GitHub-blue)](https://github.com/x/y)\n"
+        "[![NPM](https://img.shields.io/badge/NPM-orange)](https://npmjs.com/x)\n"
+        "[Docs](docs/x.md) · [API](docs/api.md)\n"
+        "![diagram](docs/flow.png)\n"
+        "\n"
+        "---\n"
+        "* * *\n"
+        "\n"
+        "## Star History\n"
+        "[Wait for review]\n"
+        '["a", "b"].forEach(name => Task(name, "Do " + name + ".", "coder"))\n'
+    )
+    batch = parse(text)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert [t.name for t in batch.tasks()] == ["Lead", "a", "b"]
+    notes = [d.line for d in batch.diagnostics if d.code == "SW015"]
+    assert notes == [3, 4, 5, 6, 8, 9, 11, 12]
+
+
 def test_every_syntax_error_quotes_its_line() -> None:
     batch = parse('Bash("ok")\nTask("B", "x" "y", "coder")\n')
     (error,) = [d for d in batch.diagnostics if d.code == "SW001"]
