@@ -392,7 +392,7 @@ def _classify(
             return LineInfo("note", text=stripped), line_start, depth
         return _CODE, line_start, depth
     if first in "[!" and not continuing and _MARKDOWN_LINK_RE.match(stripped):
-        # `[![npm](badge.svg)](https://…)`, `[Docs](docs/x.md) · [API](api.md)`: Markdown
+        # `[![npm](badge.svg)](https://…)`, `[Guide](guide.md) · [API](api.md)`: Markdown
         # links and images (JavaScript has no `[…](…)` worth writing); read as code, a row
         # of badges took the prose after it into one broken expression.
         return LineInfo("note", text=stripped), line_start, depth

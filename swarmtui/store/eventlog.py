@@ -140,7 +140,7 @@ class EventLog:
         try:
             return self._create()
         except sqlite3.Error as exc:
-            if exc.sqlite_errorcode != sqlite3.SQLITE_FULL:
+            if not _maybe_full(exc):
                 self._failed(f"cannot create the event log ({_why(exc, self.path)})")
                 return None
         # The disk filled up while the session started (its first Write can race the writer's
@@ -317,10 +317,18 @@ def _insert_row(conn: sqlite3.Connection, started: SessionStarted) -> None:
     )
 
 
+def _maybe_full(exc: sqlite3.Error) -> bool:
+    """Whether EXC may be a full disk: SQLite says so, or says it could not make or grow its
+    shared-memory file (a disk I/O error, SQLITE_IOERR_SHMSIZE, with a few pages left)."""
+    return exc.sqlite_errorcode in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR_SHMSIZE)
+
+
 def _why(exc: sqlite3.Error, path: Path) -> str:
     """SQLite's reason, and that the disk is full when it is (a full disk can fail the making
     of the shared-memory file, which SQLite calls a disk I/O error)."""
     text = str(exc)
+    if exc.sqlite_errorcode == sqlite3.SQLITE_IOERR_SHMSIZE:
+        return f"{text}: the disk is full"
     if "full" not in text:
         with contextlib.suppress(OSError):
             if os.statvfs(path.parent).f_bavail == 0:

@@ -152,3 +152,27 @@ def test_the_reserve_records_the_end_while_this_process_writes_to_the_full_disk(
     assert "cannot append events" in result["error"] and "disk is full" in result["error"]
     assert result["status"] == "failed", result
     assert result["reason"] == result["error"]
+
+
+START_RACE_SCRIPT = (
+    'mount -t tmpfs -o size=256k tmpfs "$1" || exit 90; '
+    'exec "$3" -m tests.store.full_disk_start "$1" "$2"'
+)
+
+
+def test_a_disk_filled_as_the_log_starts_is_recorded_in_the_reserve(tmp_path: Path) -> None:
+    """The session's first Write can fill the disk while the log's thread makes its database:
+    the reserve it took is there for that, whichever file SQLite fails to make (once, it failed
+    the making of its shared-memory file as a disk I/O error, and the recording failed)."""
+    disk, out = tmp_path / "disk", tmp_path / "start.json"
+    disk.mkdir()
+    done = subprocess.run(
+        [*NAMESPACE, "sh", "-c", START_RACE_SCRIPT, "sh", str(disk), str(out), sys.executable],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result == {"error": None, "status": "completed", "events": 2, "end": None}
