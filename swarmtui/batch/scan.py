@@ -50,11 +50,11 @@ _COMMENT_START_RE = re.compile(r"[ \t]*(?://|/\*)")
 _CONTINUATION_START = set("+.)]},?:&|\"'`*/%=<>-")
 _CONTINUATION_END = set("+-*/%,([{=.?:&|<>!")
 _ENDS_STATEMENT = frozenset({"note", "cli", "unread"})
-# (`<ClaudeFlowContext.Provider value={x}>`: JSX names may be dotted.)
 # A Markdown link or image starting a line: `[text](`, `![alt](`, `[![alt](`.
 _MARKDOWN_LINK_RE = re.compile(r"!?\[(?:!\[[^\]\n]*\]\([^)\n]*\)|[^\]\n])*\]\(")
 # A Markdown horizontal rule: three or more `-`, `*` or `_` (spaces between allowed).
 _RULE_RE = re.compile(r"([-*_])(?:[ \t]*\1){2,}")
+# (`<ClaudeFlowContext.Provider value={x}>`: JSX names may be dotted.)
 _HTML_RE = re.compile(r"</?[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*(?:[\s/>]|$)|<!--")
 
 # Tokens that matter for bracket depth; strings and comments are skipped whole. The leading
