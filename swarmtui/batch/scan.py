@@ -50,8 +50,9 @@ _COMMENT_START_RE = re.compile(r"[ \t]*(?://|/\*)")
 _CONTINUATION_START = set("+.)]},?:&|\"'`*/%=<>-")
 _CONTINUATION_END = set("+-*/%,([{=.?:&|<>!")
 _ENDS_STATEMENT = frozenset({"note", "cli", "unread"})
-# A Markdown link or image starting a line: `[text](`, `![alt](`, `[![alt](`.
-_MARKDOWN_LINK_RE = re.compile(r"!?\[(?:!\[[^\]\n]*\]\([^)\n]*\)|[^\]\n])*\]\(")
+# A Markdown link or image starting a line: `[text](`, `![alt](`, `[![alt](`. (An image's
+# text and address hold no brackets: each character is looked at a bounded number of times.)
+_MARKDOWN_LINK_RE = re.compile(r"!?\[(?:!\[[^\][\n]*\]\([^()\n]*\)|[^\]\n])*\]\(")
 # A Markdown horizontal rule: three or more `-`, `*` or `_` (spaces between allowed).
 _RULE_RE = re.compile(r"([-*_])(?:[ \t]*\1){2,}")
 # (`<ClaudeFlowContext.Provider value={x}>`: JSX names may be dotted.)

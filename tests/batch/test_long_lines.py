@@ -1,8 +1,9 @@
 """A long line of one repeated character (a bracketed label, a comment header, a header's title)
 is read in work linear in its length: the header rules once retried a long run from each of its
 positions, and a 50,000-character label took half a minute (a 5,000-character comment, hours).
-So is a long MCP-like name (`mcp__a__a__a…`): each `__` was once tried as the end of the server's
-name, and a 20,000-character one took seconds."""
+So is a line of Markdown images left open (`[![a](![a](…`), and a long MCP-like
+name (`mcp__a__a__a…`): each `__` was once tried as the end of the server's name, and a
+20,000-character one took seconds."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ lines = {
     "blanks in a label": "[Message" + " " * n + "x]:",
     "punctuation in a label": "[Message - " + "!" * n + "x]:",
     "blanks after Message N": "Message 2" + " " * n + "x",
+    "images unclosed": "[" + "![a](" * (n // 5),
+    "a rule, then text": "-" * n + "x",
 }
 out = {}
 for name, line in lines.items():
@@ -52,7 +55,7 @@ def _parsed_in_a_child(program: str) -> Any:
 
 def test_long_runs_in_header_like_lines_parse_in_linear_work() -> None:
     tasks = _parsed_in_a_child(_PARSE)
-    assert len(tasks) == 9
+    assert len(tasks) == 11
     # Nothing around the long line is lost.
     assert all(names[0] == "A" for names in tasks.values()), tasks
     assert all("B" in names for names in tasks.values()), tasks
