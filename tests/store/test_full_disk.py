@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from swarmtui import locations
 
@@ -127,10 +128,22 @@ def test_a_disk_full_at_the_start_is_one_line_naming_what_could_not_be_written(
     assert "/session.db: cannot create the event log (" in line and "disk is full" in line, line
 
 
-RACE_SCRIPT = (
-    'mount -t tmpfs -o size=256k tmpfs "$1" || exit 90; '
-    'exec "$3" -m tests.store.full_disk_race "$1" "$2"'
-)
+def _run_on_a_small_disk(tmp_path: Path, module: str) -> dict[str, Any]:
+    """What MODULE (`python -m MODULE DISK OUT`, in this test's mount namespace, on a tmpfs of
+    256 KiB at DISK) wrote to OUT as JSON."""
+    disk, out = tmp_path / "disk", tmp_path / "out.json"
+    disk.mkdir()
+    script = f'mount -t tmpfs -o size=256k tmpfs "$1" || exit 90; exec "$3" -m {module} "$1" "$2"'
+    done = subprocess.run(
+        [*NAMESPACE, "sh", "-c", script, "sh", str(disk), str(out), sys.executable],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return result
 
 
 def test_the_reserve_records_the_end_while_this_process_writes_to_the_full_disk(
@@ -138,41 +151,15 @@ def test_the_reserve_records_the_end_while_this_process_writes_to_the_full_disk(
 ) -> None:
     """The space the failed log frees is spent on recording the end, not on an agent's log
     written at the same moment (the replay said `interrupted` when a log took it first)."""
-    disk, out = tmp_path / "disk", tmp_path / "race.json"
-    disk.mkdir()
-    done = subprocess.run(
-        [*NAMESPACE, "sh", "-c", RACE_SCRIPT, "sh", str(disk), str(out), sys.executable],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(out.read_text(encoding="utf-8"))
+    result = _run_on_a_small_disk(tmp_path, "tests.store.full_disk_race")
     assert "cannot append events" in result["error"] and "disk is full" in result["error"]
     assert result["status"] == "failed", result
     assert result["reason"] == result["error"]
-
-
-START_RACE_SCRIPT = (
-    'mount -t tmpfs -o size=256k tmpfs "$1" || exit 90; '
-    'exec "$3" -m tests.store.full_disk_start "$1" "$2"'
-)
 
 
 def test_a_disk_filled_as_the_log_starts_is_recorded_in_the_reserve(tmp_path: Path) -> None:
     """The session's first Write can fill the disk while the log's thread makes its database:
     the reserve it took is there for that, whichever file SQLite fails to make (once, it failed
     the making of its shared-memory file as a disk I/O error, and the recording failed)."""
-    disk, out = tmp_path / "disk", tmp_path / "start.json"
-    disk.mkdir()
-    done = subprocess.run(
-        [*NAMESPACE, "sh", "-c", START_RACE_SCRIPT, "sh", str(disk), str(out), sys.executable],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(out.read_text(encoding="utf-8"))
+    result = _run_on_a_small_disk(tmp_path, "tests.store.full_disk_start")
     assert result == {"error": None, "status": "completed", "events": 2, "end": None}
