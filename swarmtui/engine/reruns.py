@@ -8,8 +8,9 @@ asyncio: the wait for the user, which a retry, a stored key, `end` or a cancel w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Container, Iterable, Mapping
 
+from swarmtui.batch.models import Message, TaskOp
 from swarmtui.engine.deadlock import retried_with_dependants
 from swarmtui.engine.plan import PlannedAgent
 from swarmtui.engine.state import SessionState
@@ -29,6 +30,20 @@ def retriable(state: SessionState, agent: PlannedAgent) -> bool:
     if status in ("failed", "cancelled"):
         return agent.op.skip_reason is None
     return status == "skipped" and for_want_of_a_key(agent)
+
+
+def message_done(state: SessionState, message: Message, duplicates: Container[int]) -> bool:
+    """Whether MESSAGE finished with every agent of it done (resuming passes it by)."""
+    m = state.messages.get(message.index)
+    return (
+        m is not None
+        and m.status == "finished"
+        and all(
+            state.agents[op.name].status == "done"
+            for op in message.operations
+            if isinstance(op, TaskOp) and op.index not in duplicates
+        )
+    )
 
 
 def anything_to_retry(state: SessionState, agents: Iterable[PlannedAgent]) -> bool:

@@ -1,12 +1,12 @@
 """The scheduler: runs a `Batch` message by message, agents in parallel, emitting events.
 
-It reads the one folded `SessionState` and keeps only what running needs: the agents' tasks
-and output logs, the Bash tasks, the ready queue and the count of running agents. It is driven
-by what happens (a key stored, an agent finished, a control), never by polling: an agent waiting
-for keys holds no task; its last key queues it, and a freed slot starts the first queued agent
-in batch order. Deadlocks are found when they happen (`swarmtui.engine.deadlock`); which ended
-agents may run again, and the session held open for them, is `swarmtui.engine.reruns`; a
-message's operations other than its agents run in `swarmtui.engine.instant`.
+It reads the one folded `SessionState` and keeps only what running needs: the agents' tasks and
+output logs, the Bash tasks, the ready queue and the count of running agents. It is driven by what
+happens (a key stored, an agent finished, a control), never by polling: an agent waiting for keys
+holds no task; its last key queues it, and a freed slot starts the first queued agent in batch
+order. Deadlocks are found when they happen (`swarmtui.engine.deadlock`); which ended agents may
+run again, and the session held open for them, is `swarmtui.engine.reruns`; a message's
+operations other than its agents run in `swarmtui.engine.instant`.
 
 Every change goes out through `emit`, which must fold the event into `state` before it returns
 (the session wires it to the fold, the event log and its subscribers).
@@ -123,7 +123,7 @@ class Scheduler:
             for message in self.batch.messages:
                 if self._cancelled or self.preflight_problem is not None:
                     break
-                if resuming and self._message_done(message):
+                if resuming and reruns.message_done(self.state, message, self.plan.duplicates):
                     continue
                 await self._run_message(message, resuming)
             if self.hold_open:
@@ -154,18 +154,6 @@ class Scheduler:
         """The user ends a session held open (what has not run stays as it is)."""
         self._emit(Control(action="end"))
         self._held.end()
-
-    def _message_done(self, message: Message) -> bool:
-        m = self.state.messages.get(message.index)
-        return (
-            m is not None
-            and m.status == "finished"
-            and all(
-                self.state.agents[op.name].status == "done"
-                for op in message.operations
-                if isinstance(op, TaskOp) and op.index not in self.plan.duplicates
-            )
-        )
 
     async def drain(self) -> None:
         """Wait until every runner, command and file write this scheduler started has ended."""
@@ -204,19 +192,22 @@ class Scheduler:
                 self._skip(op, f"another agent is already named {op.name}")
             else:
                 self._instant.run(op)
-        waiting: list[tuple[str, list[str]]] = []
+        waiting: list[PlannedAgent] = []
         for agent in entering:
             self._active.add(agent.name)
-            if missing := self.memory.missing(agent.op.waits):
-                waiting.append((agent.name, missing))
+            if self.memory.missing(agent.op.waits):
+                waiting.append(agent)
             else:
                 self._make_ready(agent.name)
-        # The queued agents start first: recording the waiters, and finding those that can
-        # never start (a walk of the whole batch's waits), take milliseconds on a large batch,
-        # and a queued agent needs none of it.
+        # The queued agents start and take their first step first: recording the waiters and
+        # the deadlock walk take milliseconds on a large batch, which those agents spend working.
         self._dispatch()
-        for name, missing in waiting:
-            self._emit(AgentWaiting(agent=name, keys=missing))
+        if waiting:
+            await asyncio.sleep(0)
+            for agent in waiting:  # (as they are now: a key may have come, or a cancel)
+                if self.state.agents[agent.name].status == "pending":
+                    self._enter(agent)
+            self._dispatch()
         self._check_deadlock()
         await self._until_idle()
         self._emit(MessageFinished(index=message.index))
@@ -242,6 +233,7 @@ class Scheduler:
 
     def _enter(self, agent: PlannedAgent) -> None:
         """An agent of the running message: wait for its keys, or queue for a slot."""
+        self._active.add(agent.name)
         missing = self.memory.missing(agent.op.waits)
         if missing:
             self._emit(AgentWaiting(agent=agent.name, keys=missing))
@@ -318,8 +310,7 @@ class Scheduler:
         """Fail at once every waiting agent that nothing left can unblock."""
         if self._checking or self._cancelled:
             return
-        stuck = find_deadlocks(self.state.agents, self._active)
-        if not stuck:
+        if not (stuck := find_deadlocks(self.state.agents, self._active)):
             return
         self._checking = True
         try:
@@ -372,7 +363,6 @@ class Scheduler:
     def _run_again(self, names: list[str]) -> None:
         """Enter NAMES again (and the agents that failed for want of their keys)."""
         for other in to_run_again(self.state, self.agents, names):
-            self._active.add(other)
             self._enter(self.agents[other])
         self._check_deadlock()
         self._dispatch()

@@ -161,3 +161,35 @@ async def test_cancel_from_a_listener_of_the_agents_own_start(tmp_path: Path) ->
     assert r.state.agents["Other"].status == "done"
     assert r.state.status == "failed"  # (one agent did not complete)
     assert r.state.finished
+
+
+async def test_a_key_stored_as_the_first_agents_start_is_not_waited_for(tmp_path: Path) -> None:
+    """The started agents take their first step before the waiters are recorded: a key the
+    user stores meanwhile (here at once, from a listener of the first agent's start) counts."""
+
+    def on_event(session: LiveSession, e: Event) -> None:
+        if isinstance(e, AgentStarted) and e.agent == "First":
+            session.store_memory("swarm/given", "by hand")
+
+    batch = one_message(task(0, "First"), task(1, "Waiter", waits=["swarm/given"]))
+    r = await run(batch, tmp_path, on_event)
+    assert r.state.agents["Waiter"].status == "done"
+    assert r.state.status == "completed"
+
+
+async def test_a_waiter_cancelled_as_the_first_agents_start_stays_cancelled(
+    tmp_path: Path,
+) -> None:
+    def on_event(session: LiveSession, e: Event) -> None:
+        if isinstance(e, AgentStarted) and e.agent == "First":
+            session.cancel_agent("Waiter")
+
+    batch = one_message(
+        task(0, "First", stores=["swarm/first"]), task(1, "Waiter", waits=["swarm/first"])
+    )
+    r = await run(batch, tmp_path, on_event)
+    waiter = r.state.agents["Waiter"]
+    assert (waiter.status, waiter.reason) == ("cancelled", "cancelled by user")
+    assert not [e for e in r.events if e.type == "agent_waiting"]
+    assert r.state.agents["First"].status == "done"
+    assert r.state.finished
