@@ -192,16 +192,17 @@ class Scheduler:
                 self._skip(op, f"another agent is already named {op.name}")
             else:
                 self._instant.run(op)
+        # Each agent that can start starts at once, and those take their first step before the
+        # waiters are recorded: that and the deadlock walk take milliseconds on a large batch,
+        # which the started agents spend working.
+        self._active.update(agent.name for agent in entering)
         waiting: list[PlannedAgent] = []
         for agent in entering:
-            self._active.add(agent.name)
             if self.memory.missing(agent.op.waits):
                 waiting.append(agent)
             else:
                 self._make_ready(agent.name)
-        # The queued agents start and take their first step first: recording the waiters and
-        # the deadlock walk take milliseconds on a large batch, which those agents spend working.
-        self._dispatch()
+                self._dispatch()
         if waiting:
             await asyncio.sleep(0)
             for agent in waiting:  # (as they are now: a key may have come, or a cancel)
