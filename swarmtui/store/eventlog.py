@@ -223,7 +223,7 @@ class EventLog:
                     "UPDATE session SET status = 'running', finished = NULL, writer_pid = ?",
                     (os.getpid(),),
                 )
-            _insert_events(conn, rows)
+            _insert_rows(conn, _INSERT_EVENT, rows)
             if memory:
                 _write_memory(conn, memory)
             for values in finishes:
@@ -336,48 +336,42 @@ def _why(exc: sqlite3.Error, path: Path) -> str:
     return text
 
 
-_INSERT = "INSERT INTO events (seq, t, type, agent, payload_json) VALUES "
 # Rows inserted by one statement: SQLite runs each statement without the GIL, and a statement
 # per row handed the GIL back and forth with the event loop at every row (while agents ran, that
-# cost the loop more than the rows' own work).
+# cost the loop more than the rows' own work, and left the writer behind).
 _ROWS_PER_STATEMENT = 50
-_INSERT_MANY = _INSERT + ", ".join(["(?, ?, ?, ?, ?)"] * _ROWS_PER_STATEMENT)
+_INSERT_EVENT = "INSERT INTO events (seq, t, type, agent, payload_json) VALUES "
+_STORE_KEY = "INSERT OR REPLACE INTO memory (namespace, key, value, stored_at, ttl, by) VALUES "
 
 
-def _insert_events(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+def _insert_rows(conn: sqlite3.Connection, insert: str, rows: list[tuple[Any, ...]]) -> None:
+    """ROWS (all of one width) by INSERT ... VALUES, in order, many to a statement."""
+    if not rows:
+        return
+    one = "(" + ", ".join(["?"] * len(rows[0])) + ")"
     whole = len(rows) - len(rows) % _ROWS_PER_STATEMENT
     if whole:
         flat = [value for row in rows[:whole] for value in row]
-        step = 5 * _ROWS_PER_STATEMENT
-        conn.executemany(_INSERT_MANY, [flat[i : i + step] for i in range(0, len(flat), step)])
+        step = len(rows[0]) * _ROWS_PER_STATEMENT
+        many = insert + ", ".join([one] * _ROWS_PER_STATEMENT)
+        conn.executemany(many, [flat[i : i + step] for i in range(0, len(flat), step)])
     if whole < len(rows):
-        conn.executemany(_INSERT + "(?, ?, ?, ?, ?)", rows[whole:])
+        conn.executemany(insert + one, rows[whole:])
 
 
 def _write_memory(conn: sqlite3.Connection, events: list[Event]) -> None:
-    """The memory table after EVENTS (stores and deletes, in order): each run of stores in one
-    statement, as a session's agents store a key each."""
-    stores: list[tuple[str, str, str, float, float | None, str]] = []
+    """The memory table after EVENTS (stores and deletes, in order): each run of stores in as
+    few statements as the events (a session's agents store a key each)."""
+    stores: list[tuple[Any, ...]] = []
     for ev in events:
         if isinstance(ev, MemoryStored):
             stores.append((ev.namespace, ev.key, json.dumps(ev.value), ev.t, ev.ttl, ev.by))
         elif isinstance(ev, MemoryDeleted):
-            _store_memory(conn, stores)
+            _insert_rows(conn, _STORE_KEY, stores)
             stores = []
             key = (ev.namespace, ev.key)
             conn.execute("DELETE FROM memory WHERE namespace = ? AND key = ?", key)
-    _store_memory(conn, stores)
-
-
-def _store_memory(
-    conn: sqlite3.Connection, rows: list[tuple[str, str, str, float, float | None, str]]
-) -> None:
-    if rows:
-        conn.executemany(
-            "INSERT OR REPLACE INTO memory (namespace, key, value, stored_at, ttl, by)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+    _insert_rows(conn, _STORE_KEY, stores)
 
 
 def _close_quietly(conn: sqlite3.Connection) -> None:

@@ -101,6 +101,22 @@ def test_memory_table_follows_stores_and_deletes_in_their_order(tmp_path: Path) 
     assert rows == [("a", "2", "C"), ("b", "3", "E")]
 
 
+@pytest.mark.parametrize("count", [49, 50, 51, 123])
+def test_many_stores_of_a_few_keys_leave_each_keys_last_value(tmp_path: Path, count: int) -> None:
+    # (many rows to a statement: a key stored twice within one keeps the later value)
+    log = EventLog(tmp_path, flush_interval=60)
+    for seq in range(1, count + 1):
+        event = MemoryStored(key=f"k{seq % 7}", value=seq, by=f"A{seq}")
+        event.seq, event.t = seq, seq / 10
+        log.append(event)
+    log.close()
+    conn = sqlite3.connect(tmp_path / "session.db")
+    rows = conn.execute("SELECT key, value, by FROM memory").fetchall()
+    conn.close()
+    last = {f"k{seq % 7}": seq for seq in range(1, count + 1)}
+    assert sorted(rows) == sorted((key, str(seq), f"A{seq}") for key, seq in last.items())
+
+
 @pytest.mark.parametrize("count", [1, 49, 50, 51, 123])
 def test_a_batch_of_events_is_written_whole_and_in_order(tmp_path: Path, count: int) -> None:
     """One commit of COUNT events (rows go in statements of several): every event, in order,
