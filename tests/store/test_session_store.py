@@ -90,31 +90,33 @@ def test_memory_table_follows_stores_and_deletes_in_their_order(tmp_path: Path) 
         MemoryDeleted(key="b", by="D"),
         MemoryStored(key="b", value=3, by="E"),
     ]
-    log = EventLog(tmp_path, flush_interval=60)  # (one batch: nothing is written before close)
-    for seq, event in enumerate(steps, 1):
-        event.seq, event.t = seq, seq / 10
-        log.append(event)
-    log.close()
-    conn = sqlite3.connect(tmp_path / "session.db")
-    rows = conn.execute("SELECT key, value, by FROM memory ORDER BY key").fetchall()
-    conn.close()
-    assert rows == [("a", "2", "C"), ("b", "3", "E")]
+    assert _memory_table_after(tmp_path, steps) == [("a", "2", "C"), ("b", "3", "E")]
 
 
 @pytest.mark.parametrize("count", [49, 50, 51, 123])
 def test_many_stores_of_a_few_keys_leave_each_keys_last_value(tmp_path: Path, count: int) -> None:
     # (many rows to a statement: a key stored twice within one keeps the later value)
-    log = EventLog(tmp_path, flush_interval=60)
-    for seq in range(1, count + 1):
-        event = MemoryStored(key=f"k{seq % 7}", value=seq, by=f"A{seq}")
+    stores: list[Event] = [
+        MemoryStored(key=f"k{seq % 7}", value=seq, by=f"A{seq}") for seq in range(1, count + 1)
+    ]
+    last = {f"k{seq % 7}": seq for seq in range(1, count + 1)}
+    expected = sorted((key, str(seq), f"A{seq}") for key, seq in last.items())
+    assert _memory_table_after(tmp_path, stores) == expected
+
+
+def _memory_table_after(folder: Path, events: list[Event]) -> list[tuple[str, str, str]]:
+    """The memory table (key, value, by; by key) once EVENTS are committed in one batch."""
+    log = EventLog(folder, flush_interval=60)  # (one batch: nothing is written before close)
+    for seq, event in enumerate(events, 1):
         event.seq, event.t = seq, seq / 10
         log.append(event)
     log.close()
-    conn = sqlite3.connect(tmp_path / "session.db")
-    rows = conn.execute("SELECT key, value, by FROM memory").fetchall()
+    conn = sqlite3.connect(folder / "session.db")
+    rows: list[tuple[str, str, str]] = conn.execute(
+        "SELECT key, value, by FROM memory ORDER BY key"
+    ).fetchall()
     conn.close()
-    last = {f"k{seq % 7}": seq for seq in range(1, count + 1)}
-    assert sorted(rows) == sorted((key, str(seq), f"A{seq}") for key, seq in last.items())
+    return rows
 
 
 @pytest.mark.parametrize("count", [1, 49, 50, 51, 123])
