@@ -121,7 +121,7 @@ class Diagnostics:
     def final(self) -> tuple[list[Diagnostic], int]:
         """The diagnostics to report, in text order, and how many were left out: past
         MAX_DIAGNOSTICS the most severe are kept, and a last note says how many more there were."""
-        items = sorted(self.items, key=lambda d: (d.line, d.column, d.code, d.message))
+        items = sorted(self.items, key=_text_order)
         # (an argument read twice, as a Write's path and as its content, said it twice)
         items = [d for i, d in enumerate(items) if not i or d != items[i - 1]]
         dropped = self.dropped
@@ -129,7 +129,7 @@ class Diagnostics:
             ranked = sorted(items, key=lambda d: (_RANK[d.severity], d.line, d.column))
             dropped += len(items) - MAX_DIAGNOSTICS
             items = ranked[:MAX_DIAGNOSTICS]
-            items.sort(key=lambda d: (d.line, d.column, d.code, d.message))
+            items.sort(key=_text_order)
         if dropped:
             items.append(
                 Diagnostic(
@@ -140,6 +140,10 @@ class Diagnostics:
                 )
             )
         return items, dropped
+
+
+def _text_order(d: Diagnostic) -> tuple[int, int, str, str]:
+    return (d.line, d.column, d.code, d.message)
 
 
 def joined_notes(diagnostics: list[Diagnostic], text: str) -> list[Diagnostic]:

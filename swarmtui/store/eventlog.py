@@ -360,8 +360,8 @@ def _insert_rows(conn: sqlite3.Connection, insert: str, rows: list[tuple[Any, ..
 
 
 def _write_memory(conn: sqlite3.Connection, events: list[Event]) -> None:
-    """The memory table after EVENTS (stores and deletes, in order): each run of stores in as
-    few statements as the events (a session's agents store a key each)."""
+    """The memory table after EVENTS (stores and deletes, in order): each run of stores goes
+    many to a statement (a session's agents store a key each)."""
     stores: list[tuple[Any, ...]] = []
     for ev in events:
         if isinstance(ev, MemoryStored):
