@@ -23,7 +23,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "SW011": (E, "a duplicate agent name, or two that differ only in case or punctuation"),
     "SW012": (E, "a bad field value"),
     "SW013": (INFO, "a dependency resolved by matching"),
-    "SW014": (W, "an agent with no instructions, or a wait phrase that matches nothing"),
+    "SW014": (W, "an agent with no instructions (or only a name), or a wait that matches nothing"),
     "SW015": (INFO, "a line that is not code, kept as a note"),
     "SW016": (W, "an agent type file that cannot be read"),
     "SW017": (W, "an MCP tool swarmtui does not run (recorded as skipped)"),

@@ -20,6 +20,11 @@ from swarmtui.batch.words import all_agents_phrases
 _COORDINATES_RE = re.compile(r"memory|hooks?\b|coordinat|\bshar(?:e|es|ed|ing)\b", re.IGNORECASE)
 # Past this many agents with the same problem, one diagnostic names them all.
 _FOLD = 3
+# Instructions that are a variable's name in quotes (`"gemini_analysis_results"`,
+# `"testGaps"`): a template's slot for the real task, never filled in.
+_VARIABLE_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+")
+# Instructions that are only an agent's name (`Task("agent 1")`, `Task("Research agent")`).
+_NAME_ONLY_RE = re.compile(r"(?:\w+\s+)?(?:agent|worker)(?:\s*\d+)?|\w+\s+\d+", re.IGNORECASE)
 _RUNNABLE = frozenset({"task", "todo_write", "bash", "write", "memory"})
 # Who wrote a file a `Write` operation made, in the session's record: a name no agent may take
 # (SW011), so an agent named `batch` is not taken for it. (Logs made before it say `batch`.)
@@ -204,13 +209,15 @@ def _each_or_folded(
     diags: Diagnostics, code: str, infos: list[TaskInfo], each: str, together: str
 ) -> None:
     """One diagnostic per agent, or past a few, one naming them all (no flood of the same
-    remark): EACH and TOGETHER are formatted with {name}, and {count} and {names}."""
+    remark): EACH is formatted with {name} and {instructions}, TOGETHER with {count} and
+    {names}."""
     if len(infos) >= _FOLD:
         names = ", ".join(info.op.name for info in infos)
         diags.add(code, together.format(count=len(infos), names=names), _range(infos[0].op))
         return
     for info in infos:
-        diags.add(code, each.format(name=info.op.name), _range(info.op))
+        message = each.format(name=info.op.name, instructions=info.op.instructions.strip())
+        diags.add(code, message, _range(info.op))
 
 
 def _instructions(tasks: list[TaskInfo], diags: Diagnostics) -> None:
@@ -222,6 +229,25 @@ def _instructions(tasks: list[TaskInfo], diags: Diagnostics) -> None:
         "{count} agents have no instructions ({names}): give each its task "
         "(Task(name, instructions, type), or agent_spawn({{type, name, task}}))",
     )
+    # Not understood as a task, though the agent will run: told only a name, it cannot know
+    # what to do, and the run would look like success.
+    _each_or_folded(
+        diags,
+        "SW014",
+        [info for info in tasks if _only_a_name(info.op)],
+        "{name}: its instructions are only a name ('{instructions}'), not a task: "
+        "the agent is told just that",
+        "{count} agents' instructions are only a name, not a task ({names}): "
+        "give each its task (Task(name, instructions, type))",
+    )
+
+
+def _only_a_name(op: TaskOp) -> bool:
+    """Whether OP's instructions are a variable's name, or only the agent's own short name."""
+    text = op.instructions.strip()
+    if _VARIABLE_NAME_RE.fullmatch(text):
+        return True
+    return text == op.name.strip() and _NAME_ONLY_RE.fullmatch(text) is not None
 
 
 def _graph(tasks: list[TaskInfo]) -> dict[int, list[int]]:

@@ -290,6 +290,47 @@ def test_sw014_unmatched_wait_phrase() -> None:
     assert b is not None and b.waits == [] and b.skip_reason is None
 
 
+@pytest.mark.parametrize(
+    "task",
+    [
+        # A template's slot for the task, never filled in (a user's CLAUDE.md, "Hybrid Execution").
+        'Task("Add missing auth tests", "test_gaps", "tester")',
+        'Task("Fix it", "vulnerabilityList", "coder")',
+        # claude-flow's own "WRONG (Multiple Messages)" example: the agent's name and nothing else.
+        'Task("agent 1")',
+        'Task("Research agent")',
+    ],
+)
+def test_sw014_instructions_that_are_only_a_name(task: str) -> None:
+    batch = parse(task + "\n")
+    (diag,) = [d for d in batch.diagnostics if d.code == "SW014"]
+    assert "only a name" in diag.message and diag.severity is Severity.WARNING
+    # It still runs, as the user wrote it: the warning says what the agent will be told.
+    (op,) = batch.tasks()
+    assert op.skip_reason is None and op.instructions in diag.message
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        'Task("Tester", "Test.", "tester")',
+        'Task("Write unit tests")',
+        'Task("Coder", "Implement user_service.py and its tests.", "coder")',
+        'Task("Worker 2", "Index the docs.", "coder")',
+        'Task("Agent 1", "agent 1 of 3: split the work.", "coder")',
+    ],
+)
+def test_sw014_is_silent_on_short_real_instructions(task: str) -> None:
+    assert "SW014" not in codes(parse(task + "\n"))
+
+
+def test_sw014_folds_many_agents_told_only_a_name() -> None:
+    text = "".join(f'Task("Part {i}", "part_{i}_results", "coder")\n' for i in range(4))
+    (diag,) = [d for d in parse(text).diagnostics if d.code == "SW014"]
+    assert diag.message.startswith("4 agents' instructions are only a name")
+    assert all(f"Part {i}" in diag.message for i in range(4))
+
+
 def test_project_agent_types_and_malformed_file(tmp_path: object) -> None:
     from pathlib import Path
 
