@@ -8,7 +8,10 @@ keeping every column, so that tree-sitter reads them as ordinary calls:
 - a list marker (`- `, `* `, `1. `) or a quote's `>` before an operation becomes spaces;
 - `Name {...}` becomes `____= {...}`: an assignment the parser knows (by position) to be a call
   of Name with that one argument;
-- a command-line call is blanked and its words are parsed here.
+- a command-line call is blanked and its words are parsed here;
+- `Name(key: value, ...)` and `Name(key=value, ...)`, arguments given by name as Claude Code's
+  docs and skills write its tool calls (never valid JavaScript), become the object they mean:
+  `____={key: value, ...}`, a string running over lines quoted with backquotes.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ class LineForm:
     # Command-line calls: the arguments, read here.
     values: dict[str, Any] = field(default_factory=dict)
     positionals: list[str] = field(default_factory=list)
+    # Arguments given by name: the other same-length replacements that make them an object.
+    rewrites: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def dashed_mcp_names(text: str) -> Iterator[re.Match[str]]:
@@ -111,6 +116,107 @@ def read_line(line: str, line_start: int) -> LineForm | None:
     if gap and _reads_like_a_call(name, rest, marker is not None):
         return LineForm("call-like", name, start, end, marker=marker)
     return None
+
+
+# A call whose first argument is given by name: `(subagent_type: `, `(\n  description=`.
+_NAMED_FIRST_RE = re.compile(r"\([ \t\r\n]*[A-Za-z_$][\w$]*[ \t]*(?::(?!:)|=(?![=>]))")
+_NAMED_CALL_RE = re.compile(
+    rf"[ \t]*(?P<marker>(?:[-*+•]|\d{{1,3}}[.)])[ \t]+|>[ \t]*)?(?P<name>{NAME})[ \t]*\("
+)
+_KEY_RE = re.compile(r"[A-Za-z_$][\w$]*[ \t]*(?P<sep>:(?!:)|=(?![=>]))")
+# Past this many characters an argument list is not looked through (it is read as written).
+_NAMED_SCAN_CHARS = 50_000
+
+
+def named_call(text: str, start: int, end: int, budget: int) -> tuple[LineForm | None, int]:
+    """`Task(subagent_type: "coder", prompt: "...")` starting the line TEXT[START:END] (or
+    after a list marker): the form that reads it as `Task({subagent_type: "coder", ...})`, and
+    how many characters were looked at (no more than BUDGET: the caller's share of the text,
+    so that many calls that never close cannot make the scan quadratic)."""
+    m = _NAMED_CALL_RE.match(text, start, end)
+    if m is None or not is_operation_name(m.group("name")):
+        return None, 0
+    rewrites, looked = _named_arguments(text, m.end() - 1, min(budget, _NAMED_SCAN_CHARS))
+    if rewrites is None:
+        return None, looked
+    marker = (m.start("marker"), m.end("marker")) if m.group("marker") else None
+    name = m.group("name")
+    form = LineForm(
+        "parenless", name, m.start("name"), m.end("name"), marker=marker, rewrites=rewrites
+    )
+    return form, looked
+
+
+# What the argument scan stops at: quotes, comments, brackets, commas (the rest is skipped).
+_ARGUMENT_TOKEN_RE = re.compile(r"[\"'`()\[\]{},]|//|/\*")
+
+
+def _named_arguments(
+    text: str, open_at: int, limit: int
+) -> tuple[list[tuple[int, int, str]] | None, int]:
+    """The replacements that make the argument list opening at OPEN_AT an object (`(` `)` →
+    `{` `}`, `key=` → `key:`, a string over several lines → a template), when its arguments
+    are given by name (None when they are not, or the list does not close within LIMIT
+    characters), and how far it looked."""
+    if _NAMED_FIRST_RE.match(text, open_at) is None:
+        return None, 0
+    edits = [(open_at, open_at + 1, "{")]
+    depth = 0
+    stop = min(len(text), open_at + limit)
+    i = open_at + 1
+    while True:
+        if not depth:  # (after `(` or `,`: a key may come, `key:` or `key=`)
+            while i < stop and text[i] in " \t\r\n":
+                i += 1
+            key = _KEY_RE.match(text, i, stop)
+            if key is not None:
+                if key.group("sep") == "=":
+                    edits.append((key.end() - 1, key.end(), ":"))
+                i = key.end()
+        while True:
+            token = _ARGUMENT_TOKEN_RE.search(text, i, stop)
+            if token is None:
+                return None, stop - open_at
+            t, at = token.group(), token.start()
+            i = token.end()
+            if t in ('"', "'", "`"):
+                close = _string_end(text, at, stop)
+                if close < 0:
+                    return None, stop - open_at
+                if t != "`" and "\n" in text[at:close]:
+                    body = text[at + 1 : close]
+                    if "`" in body or "${" in body:
+                        return None, close - open_at  # (no template can hold it as written)
+                    edits += [(at, at + 1, "`"), (close, close + 1, "`")]
+                i = close + 1
+            elif t == "//":
+                newline = text.find("\n", i, stop)
+                i = stop if newline < 0 else newline
+            elif t == "/*":
+                close = text.find("*/", i, stop)
+                i = stop if close < 0 else close + 2
+            elif t in "([{":
+                depth += 1
+            elif t in ")]}":
+                if depth:
+                    depth -= 1
+                    continue
+                if t != ")":
+                    return None, i - open_at
+                edits.append((at, at + 1, "}"))
+                return edits, i - open_at
+            elif not depth:  # `,` between arguments
+                break
+
+
+_STRING_BODY = {q: re.compile(rf"(?:[^{q}\\]|\\.)*{q}", re.DOTALL) for q in "\"'`"}
+
+
+def _string_end(text: str, at: int, stop: int) -> int:
+    """Where the string opening at AT closes (its quote may be on a later line, as people
+    write prompts), or -1."""
+    m = _STRING_BODY[text[at]].match(text, at + 1, stop)
+    return -1 if m is None else m.end() - 1
 
 
 def _reads_like_a_call(name: str, rest: str, listed: bool) -> bool:

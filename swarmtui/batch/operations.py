@@ -173,11 +173,55 @@ def _todo_field_range(ctx: CallContext, n: int, key: str) -> Range:
 
 
 def _bash(ctx: CallContext, base: dict[str, Any]) -> BashOp | MemoryOp:
+    first = ctx.arg(0) if ctx.count else None
+    if isinstance(first, dict):
+        return _bash_object(ctx, base, first)
     command = text_arg(ctx, 0, "command", required=True) or ""
     whole = whole_command(command) if ctx.count == 1 else None
     if whole is not None:
         return _memory_command_op(ctx, base, whole)
     options = ctx.arg(1) if ctx.count > 1 else {}
+    op = _bash_op(ctx, base, command, ctx.arg_range(0))
+    if not isinstance(options, dict):
+        if not isinstance(options, Undefined):
+            ctx.bad("the second argument of Bash must be {timeout, cwd}", ctx.arg_range(1))
+        return op
+    if "timeout" in options:
+        op.timeout = number_option(
+            ctx, options["timeout"], "timeout", ctx.key_range(1, "timeout"), above_zero=True
+        )
+    _bash_cwd(ctx, op, options.get("cwd"), 1)
+    return op
+
+
+def _bash_object(ctx: CallContext, base: dict[str, Any], spec: dict[str, Any]) -> BashOp | MemoryOp:
+    """Claude Code's shape, `Bash({command, timeout, description})`: its timeout is in
+    milliseconds, as Claude Code's Bash tool takes it (`timeout: 120000` is two minutes)."""
+    command = spec.get("command")
+    if not isinstance(command, str):
+        ctx.bad('Bash needs a command: Bash({command: "..."})', ctx.key_range(0, "command"))
+        command = ""
+    if ctx.count > 1:
+        ctx.bad("Bash with an object takes no other argument", ctx.arg_range(1))
+    whole = whole_command(command) if len(spec) == 1 else None
+    if whole is not None:
+        return _memory_command_op(ctx, base, whole)
+    op = _bash_op(ctx, base, command, ctx.key_range(0, "command"))
+    timeout = spec.get("timeout")
+    if timeout is not None and not isinstance(timeout, Undefined):
+        if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
+            op.timeout = timeout / 1000
+        else:
+            ctx.bad(
+                f"`timeout` must be a number of milliseconds > 0 (Claude Code's Bash counts "
+                f"milliseconds), not {js_string(timeout)}",
+                ctx.key_range(0, "timeout"),
+            )
+    _bash_cwd(ctx, op, spec.get("cwd"), 0)
+    return op
+
+
+def _bash_op(ctx: CallContext, base: dict[str, Any], command: str, where: Range) -> BashOp:
     op = BashOp(**base, command=command)
     _claude_flow_reads(ctx, command, op)
     leaving = cd_outside(command)
@@ -187,32 +231,27 @@ def _bash(ctx: CallContext, base: dict[str, Any]) -> BashOp | MemoryOp:
             f"`{leaving}` leaves the session folder, where Bash operations work: the sandbox "
             "keeps nothing written outside it (and hides your home folder); use a folder "
             "inside it",
-            ctx.arg_range(0),
+            where,
             op=ctx.index,
         )
-    if not isinstance(options, dict):
-        if not isinstance(options, Undefined):
-            ctx.bad("the second argument of Bash must be {timeout, cwd}", ctx.arg_range(1))
-        return op
-    if "timeout" in options:
-        op.timeout = number_option(
-            ctx, options["timeout"], "timeout", ctx.key_range(1, "timeout"), above_zero=True
-        )
-    cwd = options.get("cwd")
-    if cwd is not None:
-        if isinstance(cwd, str):
-            op.cwd = cwd
-            if folder_outside(cwd):
-                ctx.diags.add(
-                    "SW024",
-                    f"cwd {cwd!r} is outside the session folder: this Bash operation will be "
-                    "skipped (give a folder inside it, or no cwd)",
-                    ctx.key_range(1, "cwd"),
-                    op=ctx.index,
-                )
-        else:
-            ctx.bad("`cwd` must be a path", ctx.key_range(1, "cwd"))
     return op
+
+
+def _bash_cwd(ctx: CallContext, op: BashOp, cwd: Any, arg: int) -> None:
+    if cwd is None:
+        return
+    if not isinstance(cwd, str):
+        ctx.bad("`cwd` must be a path", ctx.key_range(arg, "cwd"))
+        return
+    op.cwd = cwd
+    if folder_outside(cwd):
+        ctx.diags.add(
+            "SW024",
+            f"cwd {cwd!r} is outside the session folder: this Bash operation will be "
+            "skipped (give a folder inside it, or no cwd)",
+            ctx.key_range(arg, "cwd"),
+            op=ctx.index,
+        )
 
 
 def _write(ctx: CallContext, base: dict[str, Any]) -> WriteOp:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from swarmtui.batch.fences import MCP_TAIL, Block, Fences, fence_language, shell_comment
-from swarmtui.batch.forms import LineForm, dashed_mcp_names, read_line
+from swarmtui.batch.forms import LineForm, dashed_mcp_names, named_call, read_line
 from swarmtui.batch.headers import is_bracketed_note, read_header
 
 # `unread`: a line of a fenced block that is not read (the command lines of a shell block, the
@@ -150,6 +150,7 @@ class _Edits:
             # `Name {` → `____= {`: tree-sitter reads an assignment whose value is the argument.
             width = form.name_end - form.name_start
             self.spans.append((form.name_start, form.name_end, "_" * (width - 1) + "="))
+            self.spans.extend(form.rewrites)
 
 
 def scan(text: str) -> ScanResult:
@@ -183,6 +184,7 @@ def scan(text: str) -> ScanResult:
     unread: Block | None = None  # the open block that is not read (fences.unread)
     code_end = -1  # where a `#` comment starts a code line's end, in a shell block
     arguments_end = -1  # the last line of arguments written under a bare name (see below)
+    named_budget = 2 * len(text) + 100_000  # (characters calls with arguments by name may read)
     n = len(raw_lines)
     for i in range(n):
         line = raw_lines[i]
@@ -225,6 +227,15 @@ def scan(text: str) -> ScanResult:
                     # with it (`type: "coder"})`), where no statement starts: it continues.
                     info, pos, depth = _classify(line, line_start, *held)
                 held = None
+            if (
+                info.call_start
+                and (info.form is None or info.form.kind == "call")
+                and named_budget > 0
+            ):
+                named, looked = named_call(text, pos, line_end, named_budget)
+                named_budget -= looked
+                if named is not None:  # `Task(subagent_type: "coder", prompt: "...")`
+                    info = replace(info, form=named)
             if info.form is not None and info.form.kind == "bare":
                 below, last = _arguments_below(raw_lines, i)
                 if below:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from swarmtui.batch import BashOp, MemoryOp, SwarmInitOp, TaskOp, TodoWriteOp, WriteOp
+from swarmtui.batch.forms import named_call
 from swarmtui.batch.lint import suggest_type
 from swarmtui.batch.models import ToolOp
 
@@ -216,3 +217,93 @@ def test_type_suggestions_only_when_surely_meant(typed: str, suggested: str | No
 
     known, _ = load_agent_types()
     assert suggest_type(typed, known) == suggested
+
+
+# Claude Code's docs and skills write its tool calls with arguments by name, in two notations.
+NAMED_COLONS = """\
+Agent(
+  description: "Code check",
+  subagent_type: "reviewer",
+  model: "haiku",           // or "opus" for the hardest files
+  prompt: "You are the code validator.
+           File: src/app.tsx
+           Store the verdict in 'swarm/verdict'."
+)
+Bash(command: "npm test", timeout: 30000)
+"""
+
+
+def test_arguments_by_name_with_colons_are_the_object_they_mean() -> None:
+    batch = parse(NAMED_COLONS)
+    assert batch.diagnostics == []
+    task, bash = batch.operations()
+    assert isinstance(task, TaskOp) and isinstance(bash, BashOp)
+    assert (task.name, task.agent_type) == ("Code check", "reviewer")
+    # The prompt runs over three lines, as written: read as one text with its line breaks.
+    assert task.instructions.splitlines()[1].strip() == "File: src/app.tsx"
+    assert task.stores == ["swarm/verdict"]
+    assert (task.line, task.column, task.end_line, task.end_column) == (1, 1, 8, 2)
+    assert (bash.command, bash.timeout) == ("npm test", 30.0)  # (milliseconds, as Claude Code's)
+
+
+def test_arguments_by_name_with_equals_signs_and_a_list_marker() -> None:
+    batch = parse(
+        "[Single Message]:\n"
+        '- Task(description="Investigate auth", subagent_type="researcher",\n'
+        "    prompt=\"Trace the auth flow. Store findings in 'swarm/auth'.\")\n"
+        'Message 2: Task(prompt: "Wait for \'swarm/auth\'. Fix it.", description: "Fixer")\n'
+    )
+    assert batch.diagnostics == []
+    first, second = batch.tasks()
+    assert (first.name, first.agent_type, first.stores) == (
+        "Investigate auth",
+        "researcher",
+        ["swarm/auth"],
+    )
+    assert (second.name, second.waits) == ("Fixer", ["swarm/auth"])
+    assert [m.index for m in batch.messages if m.operations] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # Not arguments by name: read as written, with the errors they have.
+        ('Task(x == 1 ? "a" : "b")\n', "SW001"),
+        ("foo(a: 1)\n", "SW001"),
+        # A list that never closes, or a quote that never does: not rewritten, and said so.
+        ('Task(description: "A", prompt: "B"\n', "SW001"),
+        ('Task(description: "A, prompt: "B")\n', "SW001"),
+        # A multi-line text holding a backquote cannot become a template.
+        ('Task(description: "A", prompt: "one `x`\ntwo")\n', "SW001"),
+    ],
+)
+def test_calls_that_are_not_arguments_by_name_keep_their_errors(text: str, code: str) -> None:
+    batch = parse(text)
+    assert code in codes(batch)
+    assert all(op.skip_reason for op in batch.operations() if isinstance(op, TaskOp))
+
+
+def test_bash_in_claude_codes_shape() -> None:
+    batch = parse(
+        'Bash({ command: "npm test", timeout: 120000, description: "Run the tests" })\n'
+        'Bash({ command: "ls", timeout: -1 })\n'
+        "Bash({ timeout: 5 })\n"
+        'Bash({ command: "npx claude-flow@alpha memory store swarm/x done" })\n'
+    )
+    tests, negative, missing, memory = batch.operations()
+    assert isinstance(tests, BashOp) and (tests.command, tests.timeout) == ("npm test", 120.0)
+    assert tests.skip_reason is None
+    assert negative.skip_reason is not None and "milliseconds" in negative.skip_reason
+    assert missing.skip_reason is not None and "Bash needs a command" in missing.skip_reason
+    assert isinstance(memory, MemoryOp) and memory.key == "swarm/x"
+
+
+def test_a_call_by_name_that_never_closes_is_looked_through_within_its_budget() -> None:
+    # The scanner gives every line its share of the text: calls that never close, one a line,
+    # cannot make reading quadratic.
+    text = "Task(a: (" + "x, " * 50_000
+    form, looked = named_call(text, 0, 9, 1_000)
+    assert form is None and 0 < looked <= 1_000
+    closed = "Task(a: (" + "x, " * 100 + "))"
+    form, looked = named_call(closed, 0, 9, 1_000)
+    assert form is not None and looked == len(closed) - len("Task")
