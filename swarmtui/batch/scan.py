@@ -368,7 +368,7 @@ def _classify(
         rest = line[m.end() :]
         number = int(m.group("num"))
         form = read_line(rest, line_start + m.end())
-        if form is not None and form.kind in ("call", "parenless"):
+        if form is not None and form.kind in ("call", "parenless", "bare"):
             info = LineInfo("prefix", number, call_start=True, form=form)
         else:
             info = LineInfo("prefix", number, call_start=bool(_CALL_START_RE.match(rest)))

@@ -188,6 +188,22 @@ def test_a_bare_mcp_name_with_no_arguments_below_still_runs_alone() -> None:
     assert "SW019" not in codes(batch)
 
 
+def test_a_bare_mcp_name_after_a_message_prefix_is_the_same_operation() -> None:
+    # claude-flow's CLAUDE.md, "WRONG (Multiple Messages)": one operation per message.
+    batch = parse(
+        "Message 1: mcp__claude-flow__swarm_init\n"
+        'Message 2: Task("A", "Do it.", "coder")\n'
+        "Message 3: mcp__claude-flow__swarm_status   // check\n"
+    )
+    assert [[op.kind for op in m.operations] for m in batch.messages] == [
+        ["swarm_init"],
+        ["task"],
+        ["tool"],
+    ]
+    assert [op.column for op in batch.operations()] == [12, 12, 12]
+    assert "SW001" not in codes(batch)
+
+
 def test_wrappers_and_the_messages_they_sit_in() -> None:
     batch = parse(
         '[Message]:\nawait Promise.all([Task("A", "a", "coder"), Task("B", "b", "tester")])\n'
