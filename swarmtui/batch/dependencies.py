@@ -20,6 +20,9 @@ from swarmtui.batch.paths import slug
 from swarmtui.batch.source import Range
 from swarmtui.batch.words import WAIT_WORDS, Clause, all_agents_phrases, clauses, stem, stems
 
+# A name ending as a file's does (`docs/spec.md`, `dist/app.js`): what an agent reads or waits
+# for by such a name in its instructions is a file, unless something stores it in memory.
+_FILE_NAME_RE = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,5}$")
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _NORM_RE = re.compile(r"[^a-z0-9]+")
 
@@ -358,19 +361,27 @@ class _Resolver:
                 rng(),
             )
             return
+        file = clause is not None and _FILE_NAME_RE.search(key) is not None
         if soft:
-            self.diags.add(
-                "SW023",
-                f"{info.op.name} reads '{key}', which nothing in this batch stores: it reads "
-                "whatever memory holds when it starts, without waiting",
-                rng(),
-            )
+            if not file:  # (`Read docs/spec.md`: a file the agent reads itself, not memory)
+                self.diags.add(
+                    "SW023",
+                    f"{info.op.name} reads '{key}', which nothing in this batch stores: it "
+                    "reads whatever memory holds when it starts, without waiting",
+                    rng(),
+                )
             return
         self.wait_edge(info, [key], how, clause, [])
+        hint = (
+            " (a file? agents wait for memory keys: have the agent that makes it store a key, "
+            "and wait for that key)"
+            if file
+            else ""
+        )
         self.diags.add(
             "SW004",
             f"{info.op.name} waits for '{key}', which nothing in the batch stores: "
-            "it would wait forever",
+            f"it would wait forever{hint}",
             rng(),
             op=info.op.index,
         )

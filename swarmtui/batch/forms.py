@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -63,8 +64,11 @@ class LineForm:
     # Command-line calls: the arguments, read here.
     values: dict[str, Any] = field(default_factory=dict)
     positionals: list[str] = field(default_factory=list)
-    # Arguments given by name: the other same-length replacements that make them an object.
+    # Arguments given by name: the other same-length replacements that make them an object,
+    # and the texts no JavaScript string can hold as written (a Python `"""` prompt, a prompt
+    # over lines with backquotes in it): by where each starts, read instead of its blank copy.
     rewrites: list[tuple[int, int, str]] = field(default_factory=list)
+    literals: list[tuple[int, str]] = field(default_factory=list)
 
 
 def dashed_mcp_names(text: str) -> Iterator[re.Match[str]]:
@@ -136,13 +140,20 @@ def named_call(text: str, start: int, end: int, budget: int) -> tuple[LineForm |
     m = _NAMED_CALL_RE.match(text, start, end)
     if m is None or not is_operation_name(m.group("name")):
         return None, 0
-    rewrites, looked = _named_arguments(text, m.end() - 1, min(budget, _NAMED_SCAN_CHARS))
+    literals: list[tuple[int, str]] = []
+    rewrites, looked = _named_arguments(text, m.end() - 1, min(budget, _NAMED_SCAN_CHARS), literals)
     if rewrites is None:
         return None, looked
     marker = (m.start("marker"), m.end("marker")) if m.group("marker") else None
     name = m.group("name")
     form = LineForm(
-        "parenless", name, m.start("name"), m.end("name"), marker=marker, rewrites=rewrites
+        "parenless",
+        name,
+        m.start("name"),
+        m.end("name"),
+        marker=marker,
+        rewrites=rewrites,
+        literals=literals,
     )
     return form, looked
 
@@ -152,12 +163,13 @@ _ARGUMENT_TOKEN_RE = re.compile(r"[\"'`()\[\]{},]|//|/\*")
 
 
 def _named_arguments(
-    text: str, open_at: int, limit: int
+    text: str, open_at: int, limit: int, literals: list[tuple[int, str]]
 ) -> tuple[list[tuple[int, int, str]] | None, int]:
     """The replacements that make the argument list opening at OPEN_AT an object (`(` `)` →
-    `{` `}`, `key=` → `key:`, a string over several lines → a template), when its arguments
-    are given by name (None when they are not, or the list does not close within LIMIT
-    characters), and how far it looked."""
+    `{` `}`, `key=` → `key:`, a string over several lines → a template, one no template can
+    hold → a blank template and its text in LITERALS), when its arguments are given by name
+    (None when they are not, or the list does not close within LIMIT characters), and how
+    far it looked."""
     if _NAMED_FIRST_RE.match(text, open_at) is None:
         return None, 0
     edits = [(open_at, open_at + 1, "{")]
@@ -179,16 +191,27 @@ def _named_arguments(
                 return None, stop - open_at
             t, at = token.group(), token.start()
             i = token.end()
-            if t in ('"', "'", "`"):
+            if t in ('"', "'") and text.startswith(t * 3, at):
+                # Python's `"""` (a prompt over many lines, as Claude Code's skills write it).
+                close = text.find(t * 3, at + 3, stop)
+                if close < 0:
+                    return None, stop - open_at
+                i = close + 3
+                body = text[at + 3 : close]
+                literals.append((at, textwrap.dedent(body).strip("\n")))
+                edits.append((at, i, _blank_template(text[at:i])))
+            elif t in ('"', "'", "`"):
                 close = _string_end(text, at, stop)
                 if close < 0:
                     return None, stop - open_at
+                i = close + 1
                 if t != "`" and "\n" in text[at:close]:
                     body = text[at + 1 : close]
-                    if "`" in body or "${" in body:
-                        return None, close - open_at  # (no template can hold it as written)
-                    edits += [(at, at + 1, "`"), (close, close + 1, "`")]
-                i = close + 1
+                    if "`" in body or "${" in body:  # (no template can hold it as written)
+                        literals.append((at, body))
+                        edits.append((at, i, _blank_template(text[at:i])))
+                    else:
+                        edits += [(at, at + 1, "`"), (close, close + 1, "`")]
             elif t == "//":
                 newline = text.find("\n", i, stop)
                 i = stop if newline < 0 else newline
@@ -207,6 +230,12 @@ def _named_arguments(
                 return edits, i - open_at
             elif not depth:  # `,` between arguments
                 break
+
+
+def _blank_template(written: str) -> str:
+    """A template literal as long as WRITTEN, on the same lines, holding nothing."""
+    inside = "".join("\n" if c == "\n" else " " for c in written[1:-1])
+    return "`" + inside + "`"
 
 
 _STRING_BODY = {q: re.compile(rf"(?:[^{q}\\]|\\.)*{q}", re.DOTALL) for q in "\"'`"}

@@ -118,7 +118,7 @@ class _Parse:
         self.now = now or datetime.now(UTC)
         self.project_dir = project_dir
         self.scanned: ScanResult = scan(text)
-        self.source = Source(text, self.scanned.code)
+        self.source = Source(text, self.scanned.code, self.scanned.literals)
         self.diags = Diagnostics(self.source)
         self.syntax = SyntaxReporter(self.source, self.diags)
         self.evaluator = Evaluator(self.diags, self.now)

@@ -131,6 +131,9 @@ class ScanResult:
     # Fenced blocks not read, or not all of it: shell blocks (their command lines are not
     # run), blocks in other languages and listings (see `fences`).
     blocks: list[Block] = field(default_factory=list)
+    # Texts blanked in the copy because no JavaScript string holds them as written, by the
+    # offset where each starts (see `forms.named_call`).
+    literals: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -138,6 +141,7 @@ class _Edits:
     """Same-length replacements to make in the copy tree-sitter parses."""
 
     spans: list[tuple[int, int, str]] = field(default_factory=list)
+    literals: dict[int, str] = field(default_factory=dict)
 
     def blank(self, start: int, end: int) -> None:
         if end > start:
@@ -151,6 +155,7 @@ class _Edits:
             width = form.name_end - form.name_start
             self.spans.append((form.name_start, form.name_end, "_" * (width - 1) + "="))
             self.spans.extend(form.rewrites)
+            self.literals.update(form.literals)
 
 
 def scan(text: str) -> ScanResult:
@@ -343,7 +348,9 @@ def scan(text: str) -> ScanResult:
     if noncode is not None:
         _rename_dashed(dashed, noncode, edits)
     code = _apply(text, edits.spans, placeholders)
-    return ScanResult(code, infos, placeholders, statement_starts, cuts, fences.blocks)
+    return ScanResult(
+        code, infos, placeholders, statement_starts, cuts, fences.blocks, edits.literals
+    )
 
 
 def _classify(

@@ -38,9 +38,11 @@ def span(node: Located) -> Span:
 class Source:
     """The batch text (and its blanked copy) with fast position conversions."""
 
-    def __init__(self, text: str, code: str) -> None:
+    def __init__(self, text: str, code: str, literals: dict[int, str] | None = None) -> None:
         self.text = text
         self.code = code
+        # Texts blanked in the copy (offset → text): a string's value is read here first.
+        self.literals = literals or {}
         self.lines = code.split("\n")
         self.code_bytes = code.encode("utf-8")
         self.line_starts: list[int] = []

@@ -173,6 +173,10 @@ class Evaluator:
         return value
 
     def _template(self, node: Node, depth: int) -> str:
+        if self.source.literals:
+            blanked = self.source.literals.get(self.source.node_start(node, self.row_offset))
+            if blanked is not None:
+                return self._checked(node, blanked)
         parts: list[str] = []
         for child in node.children:
             ct = child.type
@@ -184,7 +188,10 @@ class Evaluator:
                 inner = [c for c in child.named_children if c.type != "comment"]
                 if inner:
                     parts.append(js_string(self.eval(inner[0], depth + 1)))
-        value = "".join(parts)
+        return self._checked(node, "".join(parts))
+
+    def _checked(self, node: Node, value: str) -> str:
+        """VALUE, the text of NODE, after saying whether it holds a placeholder."""
         if "..." in value and _PLACEHOLDER_IN_STRING.search(value):
             self._placeholder(node)
         return value

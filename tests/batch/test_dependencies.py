@@ -222,3 +222,33 @@ def test_count_word_with_too_few_keys_is_a_warning() -> None:
         _RESEARCHERS + 'Task("Dev", "Wait for all four findings. Build.", "coder")\n'
     )
     assert (waits, code, severity) == (_ALL_THREE[:2], "SW014", "warning")
+
+
+def test_a_file_read_by_its_name_is_not_a_memory_read() -> None:
+    batch = parse(
+        'Task("Docs", "Read `docs/spec.md` and summarise it.", "coder")\n'
+        'Task("Plan", "Read \'swarm/plan\' and summarise it.", "coder")\n'
+    )
+    # Only the key is said to be read from memory: the file is the agent's own to read.
+    (note,) = [d for d in batch.diagnostics if d.code == "SW023"]
+    assert "swarm/plan" in note.message
+    assert _task(batch, "Docs").waits == []
+
+
+def test_a_file_stored_in_memory_by_its_name_is_still_waited_for() -> None:
+    batch = parse(
+        'Task("Writer", "Store the spec in \'docs/spec.md\'.", "coder")\n'
+        'Task("Reader", "Wait for `docs/spec.md`, then review it.", "reviewer")\n'
+    )
+    assert _task(batch, "Reader").waits == ["docs/spec.md"]
+    assert "SW004" not in codes(batch)
+
+
+def test_a_wait_for_a_file_nothing_stores_says_what_to_do() -> None:
+    batch = parse(
+        'Task("Builder", "Build the app into dist/app.js.", "coder")\n'
+        'Task("Deployer", "Wait for `dist/app.js` to be built, then deploy it.", "coder")\n'
+    )
+    (error,) = [d for d in batch.diagnostics if d.code == "SW004"]
+    assert "a file? agents wait for memory keys" in error.message
+    assert _task(batch, "Deployer").skip_reason is not None

@@ -289,14 +289,35 @@ def test_arguments_by_name_with_equals_signs_and_a_list_marker() -> None:
         # A list that never closes, or a quote that never does: not rewritten, and said so.
         ('Task(description: "A", prompt: "B"\n', "SW001"),
         ('Task(description: "A, prompt: "B")\n', "SW001"),
-        # A multi-line text holding a backquote cannot become a template.
-        ('Task(description: "A", prompt: "one `x`\ntwo")\n', "SW001"),
+        ('Task(description: "A", prompt: """never closed)\n', "SW001"),
     ],
 )
 def test_calls_that_are_not_arguments_by_name_keep_their_errors(text: str, code: str) -> None:
     batch = parse(text)
     assert code in codes(batch)
     assert all(op.skip_reason for op in batch.operations() if isinstance(op, TaskOp))
+
+
+def test_prompts_no_javascript_string_holds_are_read_as_written() -> None:
+    # Python's triple quotes (Claude Code's skills write `Agent(..., prompt="""...""")`), and a
+    # prompt over lines with backquotes and `${` in it: their text, dedented, unchanged.
+    batch = parse(
+        'Task(subagent_type="general-purpose", description="Coordinator", prompt="""\n'
+        "  You are the coordinator.\n"
+        "\n"
+        "  Run `make plan` and store the plan in 'swarm/plan'.\n"
+        '  """)\n'
+        'Agent(description="Reviewer", prompt="Wait for \'swarm/plan\'.\n'
+        '  Review it with `git diff` and ${care}.", subagent_type="reviewer")\n'
+    )
+    assert batch.diagnostics == []
+    coordinator, reviewer = batch.tasks()
+    assert coordinator.instructions == (
+        "You are the coordinator.\n\nRun `make plan` and store the plan in 'swarm/plan'."
+    )
+    assert (coordinator.stores, reviewer.waits) == (["swarm/plan"], ["swarm/plan"])
+    assert reviewer.instructions.endswith("Review it with `git diff` and ${care}.")
+    assert (coordinator.end_line, coordinator.end_column) == (5, 7)
 
 
 def test_bash_in_claude_codes_shape() -> None:
