@@ -20,7 +20,7 @@ from swarmtui.batch.paths import slug
 from swarmtui.batch.source import Range
 from swarmtui.batch.words import WAIT_WORDS, Clause, all_agents_phrases, clauses, stem, stems
 
-# A name ending as a file's does (`docs/spec.md`, `dist/app.js`): what an agent reads or waits
+# A name ending as a file's does (`notes/spec.md`, `dist/app.js`): what an agent reads or waits
 # for by such a name in its instructions is a file, unless something stores it in memory.
 _FILE_NAME_RE = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,5}$")
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -363,7 +363,7 @@ class _Resolver:
             return
         file = clause is not None and _FILE_NAME_RE.search(key) is not None
         if soft:
-            if not file:  # (`Read docs/spec.md`: a file the agent reads itself, not memory)
+            if not file:  # (`Read notes/spec.md`: a file the agent reads itself, not memory)
                 self.diags.add(
                     "SW023",
                     f"{info.op.name} reads '{key}', which nothing in this batch stores: it "
