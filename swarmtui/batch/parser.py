@@ -609,7 +609,55 @@ class _Parse:
                 where,
                 op=index,
             )
+        if name == "BatchTool" and len(args) == 1 and args[0].type == "object":
+            self.op_rows.add(call.start_point[0] + row_offset)  # (read: its invocations)
+            self._batch_tool(args[0], row_offset)
+            return
         self._emit(name, args, call, row_offset)
+
+    def _batch_tool(self, spec: Node, row_offset: int) -> None:
+        """`BatchTool({invocations: [{tool_name: "Bash", input: {command: "ls"}}, ...]})`,
+        Claude Code's tool of many calls in one: each invocation is the operation it names."""
+        invocations = self._pair_value(spec, "invocations", row_offset)
+        elements = invocations.named_children if invocations is not None else []
+        if invocations is None or invocations.type != "array":
+            elements = [spec]  # (said below: nothing names a tool)
+        for element in elements:
+            if element.type == "comment":
+                continue
+            tool = self._pair_value(element, "tool_name", row_offset)
+            name = self.evaluator.eval(tool) if tool is not None else None
+            if isinstance(name, str) and name.strip():
+                given = self._pair_value(element, "input", row_offset)
+                self._emit(name.strip(), [given] if given is not None else [], element, row_offset)
+                continue
+            rng = self.source.node_range(element, row_offset)
+            message = (
+                "a BatchTool invocation names its tool and input: "
+                '{tool_name: "Bash", input: {command: "..."}}; it will be skipped'
+            )
+            self.diags.add("SW012", message, rng, op=len(self.items))
+            text = " ".join(self.source.snippet(element, 60, row_offset).split())
+            op = NoteOp(
+                index=len(self.items),
+                line=rng[0],
+                column=rng[1],
+                end_line=rng[2],
+                end_column=rng[3],
+                text=text,
+                skip_reason=f"SW012: {message}",
+            )
+            self._add(op, self.source.node_start(element, row_offset), rng)
+
+    def _pair_value(self, node: Node, key: str, row_offset: int) -> Node | None:
+        """The value of `key: value` in the object NODE (its key written plain or quoted)."""
+        if node.type != "object":
+            return None
+        for pair in node.named_children:
+            name = pair.child_by_field_name("key") if pair.type == "pair" else None
+            if name is not None and self.source.node_code(name, row_offset).strip("\"'") == key:
+                return pair.child_by_field_name("value")
+        return None
 
     def _parenless(self, assign: Node, value: Node, form: LineForm, row_offset: int) -> None:
         """`TodoWrite { todos: [...] }` (rewritten `_________= {...}`): a call of one argument."""

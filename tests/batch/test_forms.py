@@ -344,3 +344,32 @@ def test_a_call_by_name_that_never_closes_is_looked_through_within_its_budget() 
     closed = "Task(a: (" + "x, " * 100 + "))"
     form, looked = named_call(closed, 0, 9, 1_000)
     assert form is not None and looked == len(closed) - len("Task")
+
+
+def test_claude_codes_batch_tool_is_its_invocations() -> None:
+    batch = parse(
+        "BatchTool({\n"
+        '  description: "Set up the project",\n'
+        "  invocations: [\n"
+        '    { tool_name: "Bash", input: { command: "mkdir -p app/src" } },\n'
+        '    { tool_name: "Write", input: { file_path: "app/README.md", content: "# App" } },\n'
+        '    { tool_name: "Task", input: { description: "Coder", prompt: "Write the app.",'
+        ' subagent_type: "coder" } },\n'
+        '    { tool_name: "Edit", input: { file_path: "app/a.ts" } },\n'
+        "  ]\n"
+        "})\n"
+    )
+    bash, write, task, edit = batch.operations()
+    assert isinstance(bash, BashOp) and bash.command == "mkdir -p app/src"
+    assert isinstance(write, WriteOp) and (write.path, write.content) == ("app/README.md", "# App")
+    assert isinstance(task, TaskOp) and (task.name, task.agent_type) == ("Coder", "coder")
+    assert isinstance(edit, ToolOp) and edit.skip_reason is not None  # (agents' own work)
+    assert [op.line for op in batch.operations()] == [4, 5, 6, 7]
+    assert codes(batch) == ["SW018"]
+
+
+def test_a_batch_tool_invocation_without_a_tool_is_said_and_skipped() -> None:
+    batch = parse('BatchTool({ invocations: [{ input: { command: "ls" } }] })\n')
+    (op,) = batch.operations()
+    assert op.skip_reason is not None and op.skip_reason.startswith("SW012")
+    assert "SW012" in codes(batch)
