@@ -13,7 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
-from swarmtui.ui.screens.help import HelpScreen, binding_rows
+from swarmtui.batch import parse_batch
+from swarmtui.ui.screens.help import CHEAT_SHEET, HelpScreen, binding_rows
 from swarmtui.ui.screens.replay import ReplayScreen
 
 from .helpers import (
@@ -90,6 +91,7 @@ async def test_lists_the_active_bindings_of_the_screen_below_grouped() -> None:
         assert "Hidden" not in keys_text
         sheet = shown(help_screen, "#help-cheat-sheet")
         assert "TodoWrite" in sheet and "Everything in one message runs" in sheet
+        assert "Claude Code's notation" in sheet
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is below
@@ -141,3 +143,10 @@ async def test_help_over_the_replay_lists_its_keys_in_order(tmp_path: Path) -> N
         assert keys[:7] == ["space", "←", "→", "⇧←", "⇧→", "home", "end"], keys
         footer = {key.description for key in app.screen.query_one(Footer).query(FooterKey)}
         assert {"-10%", "+10%"} <= footer, footer
+
+
+def test_the_cheat_sheets_example_of_arguments_by_name_is_a_task() -> None:
+    (example,) = [form for form, _ in CHEAT_SHEET if form.startswith("Agent(")]
+    batch = parse_batch(example.replace("…", "Review the change.") + "\n")
+    (task,) = batch.tasks()
+    assert (task.agent_type, task.instructions) == ("t", "Review the change.")

@@ -30,6 +30,7 @@ CHEAT_SHEET: tuple[tuple[str, str], ...] = (
     ("[Single Message - Title]:", "opens a message: its operations start together"),
     ('Message 2: Bash("make test")', "puts one operation in message 2 (messages run in order)"),
     ('Task(name, instructions, "type", {…})', "spawns an agent; options: waits, stores, timeout"),
+    ('Agent(subagent_type: "t", prompt: "…")', "Claude Code's notation, read as Task({…})"),
     ("TodoWrite({todos: [{id, content, status, priority}]})", "sets the todo list"),
     ("Bash(command, {timeout, cwd})", "runs a shell command in the session folder"),
     ("Write(path, content)", "writes a file (a bare name goes under artifacts/)"),
