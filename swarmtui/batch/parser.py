@@ -619,8 +619,9 @@ class _Parse:
         """`BatchTool({invocations: [{tool_name: "Bash", input: {command: "ls"}}, ...]})`,
         Claude Code's tool of many calls in one: each invocation is the operation it names."""
         invocations = self._pair_value(spec, "invocations", row_offset)
-        elements = invocations.named_children if invocations is not None else []
-        if invocations is None or invocations.type != "array":
+        if invocations is not None and invocations.type == "array":
+            elements = invocations.named_children
+        else:
             elements = [spec]  # (said below: nothing names a tool)
         for element in elements:
             if element.type == "comment":

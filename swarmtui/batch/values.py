@@ -154,10 +154,7 @@ class Evaluator:
         raw = self.source.node_bytes(node, self.row_offset)
         if len(raw) >= 2 and raw[0] == raw[-1] and b"\\" not in raw and not node.has_error:
             # The common case, a plain string with no escapes: no need to visit its children.
-            value = raw[1:-1].decode("utf-8", "replace")
-            if "..." in value and _PLACEHOLDER_IN_STRING.search(value):
-                self._placeholder(node)
-            return value
+            return self._checked(node, raw[1:-1].decode("utf-8", "replace"))
         parts: list[str] = []
         for child in node.children:
             ct = child.type
@@ -167,10 +164,7 @@ class Evaluator:
                 parts.append(_unescape(self.text(child)))
             elif ct == "html_character_reference":
                 parts.append(self.text(child))
-        value = "".join(parts)
-        if "..." in value and _PLACEHOLDER_IN_STRING.search(value):
-            self._placeholder(node)
-        return value
+        return self._checked(node, "".join(parts))
 
     def _template(self, node: Node, depth: int) -> str:
         if self.source.literals:
