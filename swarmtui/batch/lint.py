@@ -12,7 +12,7 @@ from swarmtui.batch.calls import TaskInfo
 from swarmtui.batch.diagnostics import Diagnostics
 from swarmtui.batch.models import BashOp, Batch, MemoryOp, Severity, TaskOp, TodoWriteOp
 from swarmtui.batch.paths import slug
-from swarmtui.batch.source import Range
+from swarmtui.batch.source import Range, Source
 from swarmtui.batch.todos import link_todos
 from swarmtui.batch.words import all_agents_phrases
 
@@ -95,14 +95,19 @@ def _timeouts(batch: Batch, diags: Diagnostics) -> None:
                 where,
                 op=op.index,
             )
-        elif (message := _long_timeout(op, op.timeout)) is not None:
+        elif (message := _long_timeout(op, op.timeout, diags.source)) is not None:
             diags.add("SW012", message, where, op=op.index, severity=Severity.WARNING)
 
 
-def _long_timeout(op: BashOp | TaskOp, seconds: float) -> str | None:
+# A Bash operation written in Claude Code's shape, its arguments an object (`Bash({command,
+# timeout})`, `Bash(command: ...)`, a BatchTool invocation): its `timeout` is in milliseconds.
+_OBJECT_SHAPE_RE = re.compile(r"\{|Bash\s*(?:\(\s*)?(?:\{|[A-Za-z_$][\w$]*\s*(?::|=(?![=>])))")
+
+
+def _long_timeout(op: BashOp | TaskOp, seconds: float, source: Source) -> str | None:
     """What to say of a `timeout` of SECONDS longer than OP may plausibly run: a Bash one past
     the default cap, an agent's past a working day; from 1000 up, it asks whether milliseconds
-    were meant (one rule for both)."""
+    were meant (one rule for both), unless they were written."""
     if isinstance(op, BashOp):
         if seconds <= BASH_DEFAULT_CAP:
             return None
@@ -110,6 +115,8 @@ def _long_timeout(op: BashOp | TaskOp, seconds: float) -> str | None:
             f"the command is stopped at the default cap of {BASH_DEFAULT_CAP:g} s unless "
             "swarmtui.toml raises `[bash] max_timeout`"
         )
+        if _OBJECT_SHAPE_RE.match(source.text, source.line_starts[op.line - 1] + op.column - 1):
+            return f"`timeout: {seconds * 1000:.0f}` ms is more than the cap: {as_written}"
         if seconds < 1000:
             return f"`timeout: {seconds:g}` is more than the cap: {as_written}"
     else:

@@ -27,7 +27,8 @@ from swarmtui.batch.source import Range
 from swarmtui.batch.tasks import agent_spawn, task
 from swarmtui.batch.values import Undefined, js_string
 
-TOPOLOGIES = ("mesh", "hierarchical", "star", "ring")
+# claude-flow v2's four, and v3's (ruflo's) `hierarchical-mesh` and `adaptive`.
+TOPOLOGIES = ("mesh", "hierarchical", "star", "ring", "hierarchical-mesh", "adaptive")
 MEMORY_ACTIONS = ("store", "retrieve", "list", "search", "delete")
 TODO_STATUSES = ("pending", "in_progress", "completed")
 TODO_PRIORITIES = ("critical", "high", "medium", "low")

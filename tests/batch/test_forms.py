@@ -373,3 +373,19 @@ def test_a_batch_tool_invocation_without_a_tool_is_said_and_skipped() -> None:
     (op,) = batch.operations()
     assert op.skip_reason is not None and op.skip_reason.startswith("SW012")
     assert "SW012" in codes(batch)
+
+
+def test_claude_flow_v3_topologies_and_servers() -> None:
+    # claude-flow v3 (and its ruflo and monomind forks) write these in their CLAUDE.md guides.
+    batch = parse(
+        'mcp__claude-flow__swarm_init { topology: "hierarchical-mesh", maxAgents: 100 }\n'
+        'mcp__ruflo__swarm_init({ topology: "adaptive", maxAgents: 8, strategy: "specialized" })\n'
+        'mcp__monomind__swarm_init { topology: "hierarchical-mesh", max_agents: 12 }\n'
+    )
+    inits = [op for op in batch.operations() if isinstance(op, SwarmInitOp)]
+    assert [(op.topology, op.max_agents) for op in inits] == [
+        ("hierarchical-mesh", 100),
+        ("adaptive", 8),
+        ("hierarchical-mesh", 12),
+    ]
+    assert "SW012" not in codes(batch)

@@ -220,6 +220,25 @@ def test_sw012_a_timeout_that_stops_at_once_or_passes_the_cap() -> None:
     assert [bool(op.skip_reason) for op in batch.operations()] == [False, False, True, True, False]
 
 
+def test_sw012_a_timeout_written_in_milliseconds_is_not_asked_about_them() -> None:
+    # Claude Code's shape counts milliseconds: past the cap, said in them, never "did you mean".
+    batch = parse(
+        'Bash({ command: "make", timeout: 1200000 })\n'
+        'Bash(command: "make", timeout: 900000)\n'
+        'BatchTool({ invocations: [{ tool_name: "Bash", input: { command: "make",'
+        " timeout: 2000000 } }] })\n"
+        'Bash({ command: "npm test", timeout: 600000 })\n'  # the cap itself: fine
+        'Bash("echo command: x", { timeout: 1200 })\n'  # our own shape: seconds
+    )
+    found = {d.line: d.message for d in batch.diagnostics if d.code == "SW012"}
+    assert sorted(found) == [1, 2, 3, 5]
+    cap = "is more than the cap: the command is stopped at the default cap of 600 s"
+    assert found[1].startswith(f"`timeout: 1200000` ms {cap}")
+    assert found[2].startswith(f"`timeout: 900000` ms {cap}")
+    assert found[3].startswith(f"`timeout: 2000000` ms {cap}")
+    assert "did you mean `timeout: 1.2`?" in found[5]
+
+
 def test_sw012_a_negative_timeout_asks_for_more_than_0_as_0_is_refused_too() -> None:
     batch = parse(
         'Bash("make", {timeout: -5})\n'
