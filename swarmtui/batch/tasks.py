@@ -22,6 +22,7 @@ from swarmtui.batch.words import STOP_WORDS, stem
 
 # Where the type can be given in an options object, first found wins.
 TYPE_KEYS = ("subagent_type", "type", "agent_type", "agentType", "agent", "mode")
+_SPAWN_TYPE_KEYS = ("type", "agentType", "agent_type", "subagent_type")
 _INSTRUCTION_KEYS = ("prompt", "instructions", "task")
 _STORE_KEYS = ("stores", "memoryKey", "memory_key", "memoryKeys", "outputKey")
 _WAIT_KEYS = ("waits", "memoryDependency", "memory_dependency", "memoryDependencies", "inputKeys")
@@ -125,7 +126,9 @@ def agent_spawn(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
         if not isinstance(spec, Undefined):
             ctx.bad("agent_spawn takes an object such as {type, name}", ctx.arg_range(0))
         spec = {}
-    agent_type = spec.get("type") if isinstance(spec.get("type"), str) else None
+    # (`agentType`: claude-flow v3's spelling)
+    type_key = next((k for k in _SPAWN_TYPE_KEYS if isinstance(spec.get(k), str)), "type")
+    agent_type = spec.get(type_key) if isinstance(spec.get(type_key), str) else None
     name = spec.get("name") if isinstance(spec.get("name"), str) else None
     instructions = next(
         (spec[k] for k in ("instructions", "task", "prompt") if spec.get(k) is not None), ""
@@ -137,7 +140,7 @@ def agent_spawn(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
         instructions=instructions if isinstance(instructions, str) else js_string(instructions),
     )
     info = TaskInfo(op, spawned=True)
-    info.type_rng = ctx.key_range(0, "type")
+    info.type_rng = ctx.key_range(0, type_key)
     task_options(ctx, op, info, spec, 0)
     ctx.tasks.append(info)
     return op

@@ -389,3 +389,15 @@ def test_claude_flow_v3_topologies_and_servers() -> None:
         ("hierarchical-mesh", 12),
     ]
     assert "SW012" not in codes(batch)
+
+
+def test_agent_spawn_reads_claude_flow_v3s_agent_type() -> None:
+    batch = parse(
+        'mcp__claude-flow__agent_spawn({ agentType: "coder",\n'
+        "  task: \"Build it. Store it in 'k/a'.\" })\n"
+        'mcp__claude-flow__agent_spawn({ agent_type: "tester",\n'
+        "  task: \"Wait for 'k/a'. Test it.\" })\n"
+    )
+    coder, tester = batch.tasks()
+    assert (coder.name, coder.agent_type) == ("coder", "coder")
+    assert (tester.name, tester.agent_type, tester.waits) == ("tester", "tester", ["k/a"])
