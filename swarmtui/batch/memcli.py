@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 _PROGRAM = (
-    r"(?:(?:npx|pnpm\s+dlx|bunx)\s+)?(?:@claude-flow/cli|claude-flow|\./claude-flow|ruv-swarm)"
+    r"(?:(?:npx|pnpm\s+dlx|bunx)\s+)?"
+    r"(?:@claude-flow/cli|claude-flow|\./claude-flow|ruv-swarm|ruflo)"
     r"(?:@[\w.-]+)?\s+"
 )
 # (it starts with a plain `[Mm]` and checks the word boundary after it, so that `re` skips
@@ -25,7 +26,8 @@ _COMMAND_RE = re.compile(
     r"(?P<verb>store|set|save|get|read|retrieve|query)\b)"
     r"(?P<args>(?:[^\n;|&)`.]|\.(?=\S))*)"
 )
-# The program before `memory`: `npx claude-flow@alpha`, `./claude-flow`, `npx @claude-flow/cli`.
+# The program before `memory`: `npx claude-flow@alpha`, `./claude-flow`, `npx @claude-flow/cli`,
+# and `npx ruflo@latest` (claude-flow v3's new name).
 _PROGRAM_RE = re.compile(rf"{_PROGRAM}$", re.IGNORECASE)
 _LOOP_RE = re.compile(r"\b(?:while\s+!|until)\s+[^;\n]*$", re.IGNORECASE)
 _HOOK_KEY_RE = re.compile(

@@ -108,6 +108,16 @@ def test_bash_that_is_a_claude_flow_memory_store_runs_as_one() -> None:
     assert isinstance(other.operations()[0], BashOp)
 
 
+@pytest.mark.parametrize(
+    "program", ["npx @claude-flow/cli@latest", "npx claude-flow@v3alpha", "npx ruflo@latest"]
+)
+def test_claude_flow_v3s_memory_store_runs_as_one(program: str) -> None:
+    batch = parse(f'Bash("{program} memory store --key plan/v1 --value draft --namespace ops")\n')
+    (op,) = batch.operations()
+    assert isinstance(op, MemoryOp)
+    assert (op.action, op.key, op.value, op.namespace) == ("store", "plan/v1", "draft", "ops")
+
+
 def test_recorded_tools_say_who_does_them() -> None:
     batch = parse(
         'Task("A", "Do it.", "coder")\nRead("a.js")\n'
