@@ -27,8 +27,9 @@ from swarmtui.batch.source import Range
 from swarmtui.batch.tasks import agent_spawn, task
 from swarmtui.batch.values import Undefined, js_string
 
-# claude-flow v2's four, and v3's (ruflo's) `hierarchical-mesh` and `adaptive`.
-TOPOLOGIES = ("mesh", "hierarchical", "star", "ring", "hierarchical-mesh", "adaptive")
+# claude-flow v2's four, v3's (ruflo's) `hierarchical-mesh` and `adaptive`, and the `hybrid` its
+# docs write (recorded and shown: swarmtui schedules the same way whatever the topology).
+TOPOLOGIES = ("mesh", "hierarchical", "star", "ring", "hierarchical-mesh", "adaptive", "hybrid")
 MEMORY_ACTIONS = ("store", "retrieve", "list", "search", "delete")
 TODO_STATUSES = ("pending", "in_progress", "completed")
 TODO_PRIORITIES = ("critical", "high", "medium", "low")

@@ -391,12 +391,14 @@ def test_claude_flow_v3_topologies_and_servers() -> None:
         'mcp__claude-flow__swarm_init { topology: "hierarchical-mesh", maxAgents: 100 }\n'
         'mcp__ruflo__swarm_init({ topology: "adaptive", maxAgents: 8, strategy: "specialized" })\n'
         'mcp__monomind__swarm_init { topology: "hierarchical-mesh", max_agents: 12 }\n'
+        'mcp__claude-flow__swarm_init({ topology: "hybrid" })\n'  # (claude-flow's own docs)
     )
     inits = [op for op in batch.operations() if isinstance(op, SwarmInitOp)]
     assert [(op.topology, op.max_agents) for op in inits] == [
         ("hierarchical-mesh", 100),
         ("adaptive", 8),
         ("hierarchical-mesh", 12),
+        ("hybrid", None),
     ]
     assert "SW012" not in codes(batch)
 
