@@ -122,11 +122,10 @@ def read_line(line: str, line_start: int) -> LineForm | None:
     return None
 
 
-# A call whose first argument is given by name: `(subagent_type: `, `(\n  description=`.
-_NAMED_FIRST_RE = re.compile(r"\([ \t\r\n]*[A-Za-z_$][\w$]*[ \t]*(?::(?!:)|=(?![=>]))")
 _NAMED_CALL_RE = re.compile(
     rf"[ \t]*(?P<marker>(?:[-*+•]|\d{{1,3}}[.)])[ \t]+|>[ \t]*)?(?P<name>{NAME})[ \t]*\("
 )
+# An argument given by name: `subagent_type: `, `description=`.
 _KEY_RE = re.compile(r"[A-Za-z_$][\w$]*[ \t]*(?P<sep>:(?!:)|=(?![=>]))")
 # Past this many characters an argument list is not looked through (it is read as written).
 _NAMED_SCAN_CHARS = 50_000
@@ -170,12 +169,14 @@ def _named_arguments(
     hold → a blank template and its text in LITERALS), when its arguments are given by name
     (None when they are not, or the list does not close within LIMIT characters), and how
     far it looked."""
-    if _NAMED_FIRST_RE.match(text, open_at) is None:
+    stop = min(len(text), open_at + limit)
+    i = open_at + 1
+    while i < stop and text[i] in " \t\r\n":
+        i += 1
+    if _KEY_RE.match(text, i, stop) is None:  # (the first argument is not given by name)
         return None, 0
     edits = [(open_at, open_at + 1, "{")]
     depth = 0
-    stop = min(len(text), open_at + limit)
-    i = open_at + 1
     while True:
         if not depth:  # (after `(` or `,`: a key may come, `key:` or `key=`)
             while i < stop and text[i] in " \t\r\n":

@@ -529,7 +529,6 @@ class _Parse:
     def _loop(self, call: Node, name: str, row_offset: int) -> None:
         """`agents().forEach(m => agent_spawn({...}))`: a loop over data the batch does not
         write, which swarmtui cannot read without running JavaScript."""
-        rng = self.source.node_range(call, row_offset)
         if name == "for":
             shown = "for (...) {...}"
         else:
@@ -541,18 +540,23 @@ class _Parse:
             "does not write (swarmtui does not run JavaScript): write the items as an array, "
             "or one operation per item"
         )
-        self.diags.add("SW019", message, rng)
-        text = " ".join(self.source.snippet(call, 60, row_offset).split())
+        self._skipped_note(call, "SW019", message, row_offset)
+
+    def _skipped_note(self, node: Node, code: str, message: str, row_offset: int) -> None:
+        """NODE, which reads like an operation but cannot be read as one: said (CODE) and kept
+        in its place as a note that is skipped for that reason."""
+        rng = self.source.node_range(node, row_offset)
+        self.diags.add(code, message, rng)
         op = NoteOp(
             index=len(self.items),
             line=rng[0],
             column=rng[1],
             end_line=rng[2],
             end_column=rng[3],
-            text=text,
-            skip_reason=f"SW019: {message}",
+            text=" ".join(self.source.snippet(node, 60, row_offset).split()),
+            skip_reason=f"{code}: {message}",
         )
-        self._add(op, self.source.node_start(call, row_offset), rng)
+        self._add(op, self.source.node_start(node, row_offset), rng)
 
     def _declaration(self, node: Node, row_offset: int) -> None:
         self.evaluator.op = None
@@ -632,23 +636,11 @@ class _Parse:
                 given = self._pair_value(element, "input", row_offset)
                 self._emit(name.strip(), [given] if given is not None else [], element, row_offset)
                 continue
-            rng = self.source.node_range(element, row_offset)
             message = (
                 "a BatchTool invocation names its tool and input: "
                 '{tool_name: "Bash", input: {command: "..."}}; it will be skipped'
             )
-            self.diags.add("SW012", message, rng, op=len(self.items))
-            text = " ".join(self.source.snippet(element, 60, row_offset).split())
-            op = NoteOp(
-                index=len(self.items),
-                line=rng[0],
-                column=rng[1],
-                end_line=rng[2],
-                end_column=rng[3],
-                text=text,
-                skip_reason=f"SW012: {message}",
-            )
-            self._add(op, self.source.node_start(element, row_offset), rng)
+            self._skipped_note(element, "SW012", message, row_offset)
 
     def _pair_value(self, node: Node, key: str, row_offset: int) -> Node | None:
         """The value of `key: value` in the object NODE (its key written plain or quoted)."""
