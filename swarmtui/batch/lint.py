@@ -540,8 +540,12 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
     unread = [
         op for op in recorded if op.kind == "note" and (op.skip_reason or "").startswith("SW019")
     ]
+    skipped = [op for op in batch.operations() if op.kind in _RUNNABLE]
     what = (
-        "its operations are written in a way swarmtui cannot read (SW019: a look-alike, or a "
+        f"every operation that would run is skipped (line {skipped[0].line}: "
+        f"{skipped[0].skip_reason})"
+        if skipped
+        else "its operations are written in a way swarmtui cannot read (SW019: a look-alike, or a "
         "loop over data the batch does not write)"
         if unread
         else _in_blocks(diags)
@@ -555,8 +559,8 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
     )
     diags.add(
         "SW021",
-        f"nothing in this batch can run: {what}; add a Task, Bash, Write, TodoWrite or memory "
-        "operation",
+        f"nothing in this batch can run: {what}; "
+        + ("mend it" if skipped else "add a Task, Bash, Write, TodoWrite or memory operation"),
         (1, 1, 1, 1),
     )
 

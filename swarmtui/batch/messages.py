@@ -26,12 +26,11 @@ def group_messages(
 ) -> list[Message]:
     """Place each operation and note in its message (§1), in text order, numbering them."""
     items.sort(key=lambda it: it.offset)
-    # Indices follow the text; diagnostics already recorded used the call order, which is
-    # the same order for calls, so only notes need their index set here.
+    # Indices follow the text; the reasons to skip recorded by index (each item was given its
+    # own index as it was read) move with them.
     remap: dict[int, int] = {}
     for new, item in enumerate(items):
-        if not isinstance(item.op, NoteOp) or item.op.skip_reason is not None:
-            remap[item.op.index] = new
+        remap[item.op.index] = new
         item.op.index = new
     diags.skip = {remap[k]: v for k, v in diags.skip.items() if k in remap}
 

@@ -829,7 +829,9 @@ class _Parse:
                 )
                 self.diags.add("SW015", message, rng)
             op = NoteOp(
-                index=0,
+                # (an index no call has: `group_messages` renumbers every item in text order
+                # and carries the skip reasons recorded by index along)
+                index=len(self.items),
                 line=rng[0],
                 column=rng[1],
                 end_line=rng[2],

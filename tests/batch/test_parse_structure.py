@@ -129,6 +129,20 @@ def test_placeholders_warn_and_skip() -> None:
     assert isinstance(task, TaskOp) and task.instructions == "{...}"
 
 
+def test_a_placeholder_stays_skipped_beside_a_look_alike_line() -> None:
+    # (claude-flow v3's CLAUDE.md: a template Task, and far below it a list item that reads like
+    # Bash; the line's note once took the Task's place in the skip reasons, and the Task ran)
+    text = 'Task({ prompt: "...", subagent_type: "coder" })\n- Bash commands and system operations\n'
+    batch = parse(text)
+    task, note = batch.operations()
+    assert isinstance(task, TaskOp) and (task.skip_reason or "").startswith("SW003")
+    assert isinstance(note, NoteOp) and (note.skip_reason or "").startswith("SW019")
+    sw021 = [d.message for d in batch.diagnostics if d.code == "SW021"]
+    assert sw021 and "every operation that would run is skipped (line 1: SW003" in sw021[0]
+    with_task = parse(text + 'Task("Coder", "Fix the bug.", "coder")\n')
+    assert [op.skip_reason is None for op in with_task.tasks()] == [False, True]
+
+
 def test_missing_comma_inside_call_is_reported_on_the_operation() -> None:
     batch = parse('Task("A" "do it", "coder")\nBash("fine")\n')
     sw001 = [d for d in batch.diagnostics if d.code == "SW001"]
