@@ -23,6 +23,9 @@ _FOLD = 3
 # Instructions that are a variable's name in quotes (`"gemini_analysis_results"`,
 # `"testGaps"`): a template's slot for the real task, never filled in.
 _VARIABLE_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+")
+# Instructions that are a template's stub: one word trailed off (`Research...`), or words in
+# brackets standing for the whole text (`[full prompt]`).
+_STUB_RE = re.compile(r"[A-Za-z][\w-]*\s*(?:\.\.\.|…)|\[[A-Za-z][^\[\]\n]*\]")
 # Instructions that are only an agent's name (`Task("agent 1")`, `Task("Research agent")`).
 _NAME_ONLY_RE = re.compile(r"(?:\w+\s+)?(?:agent|worker)(?:\s*\d+)?|\w+\s+\d+", re.IGNORECASE)
 _RUNNABLE = frozenset({"task", "todo_write", "bash", "write", "memory"})
@@ -213,18 +216,29 @@ def _duplicates(tasks: list[TaskInfo], diags: Diagnostics) -> None:
 
 
 def _each_or_folded(
-    diags: Diagnostics, code: str, infos: list[TaskInfo], each: str, together: str
+    diags: Diagnostics,
+    code: str,
+    infos: list[TaskInfo],
+    each: str,
+    together: str,
+    *,
+    skip: bool = False,
 ) -> None:
     """One diagnostic per agent, or past a few, one naming them all (no flood of the same
     remark): EACH is formatted with {name} and {instructions}, TOGETHER with {count} and
-    {names}."""
+    {names}. With SKIP, each of the agents is skipped for it."""
     if len(infos) >= _FOLD:
         names = ", ".join(info.op.name for info in infos)
-        diags.add(code, together.format(count=len(infos), names=names), _range(infos[0].op))
+        message = together.format(count=len(infos), names=names)
+        first = infos[0].op.index if skip else None
+        diags.add(code, message, _range(infos[0].op), op=first)
+        if skip:
+            for info in infos[1:]:
+                diags.skip.setdefault(info.op.index, f"{code}: {message}")
         return
     for info in infos:
         message = each.format(name=info.op.name, instructions=info.op.instructions.strip())
-        diags.add(code, message, _range(info.op))
+        diags.add(code, message, _range(info.op), op=info.op.index if skip else None)
 
 
 def _instructions(tasks: list[TaskInfo], diags: Diagnostics) -> None:
@@ -246,6 +260,17 @@ def _instructions(tasks: list[TaskInfo], diags: Diagnostics) -> None:
         "the agent is told just that",
         "{count} agents' instructions are only a name, not a task ({names}): "
         "give each its task (Task(name, instructions, type))",
+    )
+    # A template's stub (`prompt: "Research..."`, `"[full prompt]"`) is its placeholder.
+    _each_or_folded(
+        diags,
+        "SW003",
+        [info for info in tasks if _STUB_RE.fullmatch(info.op.instructions.strip())],
+        "placeholder left to fill in: {name}'s instructions ('{instructions}') are a "
+        "template's stub, not a task: this agent will be skipped",
+        "placeholder left to fill in: {count} agents' instructions are a template's stub, "
+        "not a task ({names}): these agents will be skipped",
+        skip=True,
     )
 
 

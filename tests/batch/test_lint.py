@@ -350,6 +350,34 @@ def test_sw014_folds_many_agents_told_only_a_name() -> None:
     assert all(f"Part {i}" in diag.message for i in range(4))
 
 
+@pytest.mark.parametrize(
+    "task",
+    [
+        # claude-flow v3's /swarm command: the spawn pattern, shipped with stub prompts.
+        'Task({ prompt: "Research...", subagent_type: "researcher", description: "R" })',
+        'Task("Coder", "Implement…", "coder")',
+        # Users' swarm skills: "same as above" slots.
+        'Task("worker-2", "[Same prompt as worker-1]", "coder")',
+        "Task({ description: \"Architect\", prompt: '[full prompt]' })",
+    ],
+)
+def test_sw003_a_templates_stub_prompt_is_a_placeholder(task: str) -> None:
+    batch = parse(task + '\nTask("Docs", "Write the docs for it...", "api-docs")\n')
+    (diag,) = [d for d in batch.diagnostics if d.code == "SW003"]
+    assert "template's stub" in diag.message and diag.line == 1
+    stub, docs = batch.tasks()
+    # Skipped (the session says why it did not run), unlike real instructions that trail off.
+    assert (stub.skip_reason or "").startswith("SW003") and docs.skip_reason is None
+
+
+def test_sw003_stubs_fold_and_each_agent_is_skipped() -> None:
+    text = "".join(f'Task("P{i}", "Step{i}...", "coder")\n' for i in range(4))
+    batch = parse(text)
+    (diag,) = [d for d in batch.diagnostics if d.code == "SW003"]
+    assert diag.message.startswith("placeholder left to fill in: 4 agents'")
+    assert all((op.skip_reason or "").startswith("SW003") for op in batch.tasks())
+
+
 def test_project_agent_types_and_malformed_file(tmp_path: object) -> None:
     from pathlib import Path
 
