@@ -577,6 +577,8 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
         if any(d.code in ("SW027", "SW028") for d in diags.items)
         else "it holds only operations swarmtui records without running (agents' own tools, "
         "coordination, MCP tools) and notes"
+        if any(op.kind == "tool" for op in recorded)
+        else "it holds only prose (notes), no operation"
         if recorded
         else "it holds no operation at all"
         if diags.source.text.strip()

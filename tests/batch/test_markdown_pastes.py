@@ -130,6 +130,17 @@ def test_a_batch_of_only_command_lines_runs_nothing_and_says_why() -> None:
     assert "SW027" in codes(batch)
 
 
+def test_a_paste_of_only_prose_says_so() -> None:
+    # (a guide whose calls are all in a form that is not read: what is left is prose, and the
+    # error must not speak of recorded tools it does not hold)
+    prose = parse("# Agents\n\nSpawn them all at once.\n")
+    (nothing,) = [d for d in prose.diagnostics if d.code == "SW021"]
+    assert "only prose (notes), no operation" in nothing.message
+    batch = parse("Read the plan.\nmcp__claude-flow__swarm_status {}\n")
+    (recorded,) = [d for d in batch.diagnostics if d.code == "SW021"]
+    assert "only operations swarmtui records" in recorded.message
+
+
 def test_only_shell_blocks_are_shell() -> None:
     # A JavaScript block with an operation, a block without a language and text outside any
     # block are read as code: `./claude-flow` there is an error at its line, not a command line.
