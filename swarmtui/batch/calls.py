@@ -27,6 +27,8 @@ class TaskInfo:
     explicit_range: Range | None = None
     # Agents named by `dependsOn` (it waits until they finish).
     depends_on: list[str] = field(default_factory=list)
+    # Agents whose results its instructions use (`${research.content}`): it waits for them too.
+    results_of: list[TaskOp] = field(default_factory=list)
     # Spawned with `agent_spawn` (next to `Task` calls, that only declares a type).
     spawned: bool = False
     # The instructions and type arguments, turned into ranges only when a diagnostic needs them.

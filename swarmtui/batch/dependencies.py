@@ -151,6 +151,8 @@ class _Resolver:
     def waits(self) -> None:
         pending: list[tuple[TaskInfo, str | None, Clause | None]] = []
         for info in self.tasks:
+            if info.results_of:
+                self.after(info, [op.name for op in info.results_of])
             if info.explicit_waits is not None or info.depends_on:
                 for key in info.explicit_waits or ():
                     if _GLOB_CHARS.search(key):

@@ -32,13 +32,13 @@ from swarmtui.batch.loops import (
     literal_items,
 )
 from swarmtui.batch.messages import Item, group_messages
-from swarmtui.batch.models import Batch, Diagnostic, NoteOp, Severity, ToolOp
+from swarmtui.batch.models import Batch, Diagnostic, NoteOp, Severity, TaskOp, ToolOp
 from swarmtui.batch.names import AGENT_TOOLS, reads_as_operation
 from swarmtui.batch.operations import build_operation
 from swarmtui.batch.scan import ScanResult, scan
 from swarmtui.batch.source import Range, Source
 from swarmtui.batch.syntax import EMPTY_SLOT_RE, SyntaxReporter, arguments
-from swarmtui.batch.values import Evaluator
+from swarmtui.batch.values import AgentResult, Evaluator
 
 JS_LANGUAGE = Language(tree_sitter_javascript.language())
 # One tree-sitter parser, which must never parse in two threads at once (that crashes the
@@ -568,14 +568,35 @@ class _Parse:
             name_node = decl.child_by_field_name("name")
             value_node = decl.child_by_field_name("value")
             if value_node is not None and _holds_operations(value_node, self, row_offset):
-                # `const r = await Task(...)`: the operation runs; r has no value here.
+                # `const r = await Task(...)`: the operation runs; r stands for its agent's
+                # result, which another agent's instructions may use.
+                tasks = len(self.tasks)
                 self._expression(value_node, row_offset, top=True)
+                if name_node is not None:
+                    self._bind_results(name_node, [t.op for t in self.tasks[tasks:]], row_offset)
                 continue
             if name_node is None or name_node.type != "identifier":
                 continue
             name = self.source.node_code(name_node, row_offset)
             value = self.evaluator.eval(value_node) if value_node is not None else None
             self.evaluator.consts[name] = value
+
+    def _bind_results(self, target: Node, spawned: list[TaskOp], row_offset: int) -> None:
+        """`const r = await Task(...)`, `const [a, b] = await Promise.all([Task(...), ...])`:
+        each name stands for its agent's result. Unless there is one agent per name, the names
+        stay without a value (using one is an unsupported expression, SW001)."""
+        if target.type == "identifier":
+            names = [target]
+        elif target.type == "array_pattern":
+            names = list(target.named_children)
+        else:
+            return
+        if len(names) != len(spawned):
+            return
+        for node, op in zip(names, spawned, strict=True):
+            if node.type == "identifier":
+                name = self.source.node_code(node, row_offset)
+                self.evaluator.consts[name] = AgentResult(name, op)
 
     # -- calls -----------------------------------------------------------------------------------
 
@@ -674,6 +695,7 @@ class _Parse:
         finish = self.source.node_end(node, row_offset) if end is None else end
         rng = self.source.offsets_range(begin, finish)
         self.evaluator.op = index
+        self.evaluator.results_used = []
         ctx = CallContext(
             self.diags,
             self.evaluator,
@@ -688,9 +710,28 @@ class _Parse:
         )
         op = build_operation(name, ctx)
         self.evaluator.op = None
+        if self.evaluator.results_used:
+            self._uses_results(op, index, rng)
         if index in self.diags.syntax_ops:
             self.syntax_ranges.append(rng)
         self._add(op, begin, rng)
+
+    def _uses_results(self, op: Any, index: int, rng: Range) -> None:
+        """OP used agents' results (`${research.content}`): an agent waits for them; any
+        other operation is read before they exist, so it cannot."""
+        used = self.evaluator.results_used
+        info = self.tasks[-1] if self.tasks and self.tasks[-1].op is op else None
+        if info is not None:
+            info.results_of += [r.op for r in used if r.op is not op]
+            return
+        first = used[0]
+        self.diags.add(
+            "SW001",
+            f"`{first.name}` is the result of {first.op.name}, known only once it has run: "
+            "only another agent's instructions can use it",
+            rng,
+            op=index,
+        )
 
     def _add(self, op: Any, offset: int, rng: Range) -> None:
         row = rng[0] - 1

@@ -43,9 +43,8 @@ _KNOWN_CALL_RE = re.compile(rf"(?:{_TOOLS}|{_MCP}|\w*{_FLOW_TOOLS})[ \t]*\(")
 _KNOWN_CALL_ANYWHERE_RE = re.compile(rf"(?:{_TOOLS}|{_MCP_ANYWHERE}|{_FLOW_TOOLS})[ \t]*\(")
 # `X = ...Task(...)`, `ARCH=$(Bash(...))`: an assignment wrapping an operation.
 _ASSIGN_RE = re.compile(r"[ \t]*[A-Za-z_$][\w$]*[ \t]*=(?!=)")
-# An operation name followed by an argument but no `(`, where the line cannot be rewritten as a
-# call (after `Message 2:` on a continued line, for instance).
-_DECL_RE = re.compile(r"[ \t]*(?:const|let|var)[ \t]+[A-Za-z_$]")
+# A declaration (`const x = …`, `const [a, b] = await Promise.all([...])`) is code.
+_DECL_RE = re.compile(r"[ \t]*(?:const|let|var)[ \t]+[A-Za-z_$[{]")
 _COMMENT_START_RE = re.compile(r"[ \t]*(?://|/\*)")
 _CONTINUATION_START = set("+.)]},?:&|\"'`*/%=<>-")
 _CONTINUATION_END = set("+-*/%,([{=.?:&|<>!")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from tree_sitter import Node
 
 from swarmtui.batch.diagnostics import Diagnostics
+from swarmtui.batch.models import TaskOp
 from swarmtui.batch.scan import PLACEHOLDER_CHAR
 
 # Values nested deeper than this are refused rather than risking the Python stack.
@@ -41,6 +43,19 @@ class Undefined:
 
 
 UNDEFINED = Undefined()
+
+
+@dataclass(frozen=True, slots=True)
+class AgentResult:
+    """`const research = await Task(...)`: what the name stands for, the result of the agent
+    OP spawns, known only once it has run. Another agent's instructions may use it (that agent
+    then waits for it, and is given it as a memory input); nothing else can."""
+
+    name: str  # as written in the batch
+    op: TaskOp
+
+    def __str__(self) -> str:
+        return f"(the result of agent {self.op.name}, given to you with your inputs)"
 
 
 def js_string(value: Any) -> str:
@@ -81,6 +96,8 @@ class Evaluator:
         self.row_offset = 0
         # Set per operation: where its diagnostics go and whether it held a placeholder.
         self.op: int | None = None
+        # The agents' results (`${research.content}`) the operation being read used.
+        self.results_used: list[AgentResult] = []
 
     def eval(self, node: Node, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -273,6 +290,8 @@ class Evaluator:
             ]
         if name in self.consts:
             value = self.consts[name]
+            if isinstance(value, AgentResult):
+                self.results_used.append(value)
             if isinstance(value, Undefined) and self.op is not None:
                 self._error("SW002", f"{name} has no value: its definition has an error", node)
             return value
@@ -294,8 +313,8 @@ class Evaluator:
             key = self.eval(index, depth + 1)
         known = obj is not None and (obj.type != "identifier" or self.text(obj) in self.consts)
         value = self.eval(obj, depth + 1) if obj is not None and key is not None and known else None
-        if isinstance(value, Undefined):
-            return UNDEFINED
+        if isinstance(value, Undefined | AgentResult):
+            return value  # (any field of a result, `.content`, `.output`: the result)
         if isinstance(value, dict) and isinstance(key, str):
             return value.get(key)
         if isinstance(value, list | str):

@@ -1,0 +1,82 @@
+"""An agent's result used by another (`const r = await Task(...)`, then `${r.content}`): the user
+waits for the agent that makes it and is given it; nothing else can use it before it exists."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import codes, parse
+
+# As the orchestrating-swarms skill ("Research + Implementation") writes it.
+RESEARCH_THEN_BUILD = """```javascript
+const research = await Task({
+  subagent_type: "researcher",
+  description: "Research caching patterns",
+  prompt: "Research best practices for caching in Rails APIs."
+})
+
+Task({
+  subagent_type: "general-purpose",
+  description: "Implement caching",
+  prompt: `
+    Implement API caching based on this research:
+
+    ${research.content}
+  `
+})
+```
+"""
+
+
+def test_an_agent_using_anothers_result_waits_for_it() -> None:
+    batch = parse(RESEARCH_THEN_BUILD)
+    assert "SW001" not in codes(batch) and not batch.has_errors
+    research, build = batch.tasks()
+    assert build.waits == research.stores == ["swarm/research-caching-patterns/done"]
+    assert build.skip_reason is None
+    assert "the result of agent Research caching patterns" in build.instructions
+    assert "${" not in build.instructions
+
+
+def test_results_of_agents_started_together_are_each_bound() -> None:
+    for head in (
+        'const [a, b] = await Promise.all([\n  Task("A", "x."),\n  Task("B", "y.")\n])\n',
+        'const [a, b] = await Promise.all([Task("A", "x."), Task("B", "y.")])\n',
+    ):
+        batch = parse(head + 'Task("C", `Join ${a} with ${b.output}.`)\n')
+        assert not batch.has_errors, [d.message for d in batch.diagnostics]
+        a, b, c = batch.tasks()
+        assert c.waits == [*a.stores, *b.stores] == ["swarm/a/done", "swarm/b/done"]
+
+
+def test_a_result_cannot_be_used_before_it_exists() -> None:
+    batch = parse('const r = await Task("R", "Research.")\nWrite("notes.md", r.content)\n')
+    (error,) = [d for d in batch.diagnostics if d.code == "SW001"]
+    assert "`r` is the result of R, known only once it has run" in error.message
+    write = batch.operations()[1]
+    assert write.kind == "write" and (write.skip_reason or "").startswith("SW001")
+
+
+def test_a_run_gives_the_result_to_the_agent_that_uses_it(tmp_path: Path) -> None:
+    batch = tmp_path / "batch.swarm.js"
+    batch.write_text(
+        'const r = await Task("R", "Research.", "researcher")\n'
+        'Task("I", `Build on ${r.content}`, "coder")\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "swarmtui", "run", str(batch), "--headless", "--json",
+            "--rehearsal-seconds", "0.01", "--sessions-dir", str(tmp_path / "sessions"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    research, build = json.loads(done.stdout)["state"]["agents"]
+    assert build["arrived"] == research["stores"] == ["swarm/r/done"]
+    assert build["started_at"] >= research["finished_at"]
