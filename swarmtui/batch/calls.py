@@ -13,6 +13,7 @@ from tree_sitter import Node
 from swarmtui.batch.diagnostics import Diagnostics
 from swarmtui.batch.models import TaskOp
 from swarmtui.batch.source import Range, Source, Span
+from swarmtui.batch.team_tasks import TeamTasks
 from swarmtui.batch.values import UNDEFINED, Evaluator, Undefined, js_string
 
 
@@ -27,8 +28,11 @@ class TaskInfo:
     explicit_range: Range | None = None
     # Agents named by `dependsOn` (it waits until they finish).
     depends_on: list[str] = field(default_factory=list)
-    # Agents whose results its instructions use (`${research.content}`): it waits for them too.
-    results_of: list[TaskOp] = field(default_factory=list)
+    # Agents it waits for to finish besides what its words say: those whose results its
+    # instructions use (`${research.content}`), those on the team tasks its task is blocked by.
+    after_agents: list[TaskOp] = field(default_factory=list)
+    # Phrases of its instructions already read as such a wait (not read again as memory waits).
+    read_phrases: list[str] = field(default_factory=list)
     # Spawned with `agent_spawn` (next to `Task` calls, that only declares a type).
     spawned: bool = False
     # The instructions and type arguments, turned into ranges only when a diagnostic needs them.
@@ -76,6 +80,8 @@ class CallContext:
     values: list[Any] | None = None
     # The agent types known to this batch, read only when a task's type must be guessed.
     known_types: Callable[[], frozenset[str]] = frozenset
+    # Claude Code's team task list, as the batch's calls build it.
+    team: TeamTasks = field(default_factory=TeamTasks)
 
     @property
     def count(self) -> int:

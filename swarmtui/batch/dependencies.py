@@ -151,8 +151,8 @@ class _Resolver:
     def waits(self) -> None:
         pending: list[tuple[TaskInfo, str | None, Clause | None]] = []
         for info in self.tasks:
-            if info.results_of:
-                self.after(info, [op.name for op in info.results_of])
+            if info.after_agents:
+                self.after(info, [op.name for op in info.after_agents])
             if info.explicit_waits is not None or info.depends_on:
                 for key in info.explicit_waits or ():
                     if _GLOB_CHARS.search(key):
@@ -165,8 +165,9 @@ class _Resolver:
             if everyone:
                 self.after_everyone(info, everyone[0])
             commands = self.commands_of(info)
+            read = (*everyone, *info.read_phrases)
             for clause in self.clauses.get(id(info), ()):
-                if clause.direction != "wait" or any(p in clause.sentence for p in everyone):
+                if clause.direction != "wait" or any(p in clause.sentence for p in read):
                     continue
                 if _holds_command(clause, commands):
                     continue  # the memory command in it says exactly what is read

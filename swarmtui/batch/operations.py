@@ -22,7 +22,7 @@ from swarmtui.batch.models import (
     WriteOp,
 )
 from swarmtui.batch.names import MEMORY_TOOLS, mcp_name, memory_short_action, tool_role
-from swarmtui.batch.paths import cd_outside, check_write_path, folder_outside, slug
+from swarmtui.batch.paths import cd_outside, check_write_path, folder_outside
 from swarmtui.batch.source import Range
 from swarmtui.batch.tasks import agent_spawn, task
 from swarmtui.batch.values import Undefined, js_string
@@ -452,6 +452,8 @@ def _swarm_init(ctx: CallContext, base: dict[str, Any]) -> SwarmInitOp:
 
 def _tool(name: str, role: ToolRole, reason: str, ctx: CallContext, base: dict[str, Any]) -> ToolOp:
     values = [ctx.arg(i) for i in range(ctx.count)]
+    if name == "TaskUpdate" and values:
+        ctx.team.update(values[0])
     op = ToolOp(**base, tool=name, role=role, summary=_summary(values), skip_reason=reason)
     if role == "not-run":
         ctx.diags.add("SW017", f"{reason}: skipped", ctx.rng)
@@ -491,7 +493,8 @@ def _task_create(ctx: CallContext, base: dict[str, Any]) -> TodoWriteOp:
             ctx.bad("TaskCreate takes {subject, description, activeForm}", ctx.arg_range(0))
     content = fields.get("subject", fields.get("content", ""))
     item = {
-        "id": fields.get("taskId", fields.get("id", slug(js_string(content)))),
+        # (numbered as Claude Code numbers its tasks, which `TaskUpdate` and prompts refer to)
+        "id": fields.get("taskId", fields.get("id")) or ctx.team.next_id(),
         "content": content,
         "status": fields.get("status", "pending"),
         "priority": fields.get("priority", "medium"),

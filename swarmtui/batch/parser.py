@@ -38,6 +38,7 @@ from swarmtui.batch.operations import build_operation
 from swarmtui.batch.scan import ScanResult, scan
 from swarmtui.batch.source import Range, Source
 from swarmtui.batch.syntax import EMPTY_SLOT_RE, SyntaxReporter, arguments
+from swarmtui.batch.team_tasks import TeamTasks, link_team_tasks
 from swarmtui.batch.values import AgentResult, Evaluator
 
 JS_LANGUAGE = Language(tree_sitter_javascript.language())
@@ -124,6 +125,7 @@ class _Parse:
         self.evaluator = Evaluator(self.diags, self.now)
         self.items: list[Item] = []
         self.tasks: list[TaskInfo] = []
+        self.team = TeamTasks()
         self.op_rows: set[int] = set()
         self.syntax_ranges: list[Range] = []
         self._known: frozenset[str] | None = None
@@ -156,6 +158,7 @@ class _Parse:
         from swarmtui.batch.dependencies import resolve
         from swarmtui.batch.lint import lint, nothing_runnable, skip_dependents
 
+        link_team_tasks(batch, self.tasks, self.team, self.diags)
         resolve(batch, self.tasks, self.diags)
         lint(batch, self.tasks, self.diags, self.project_dir)
         for op in batch.operations():
@@ -707,6 +710,7 @@ class _Parse:
             self.tasks,
             values,
             self.known_types,
+            self.team,
         )
         op = build_operation(name, ctx)
         self.evaluator.op = None
@@ -722,7 +726,7 @@ class _Parse:
         used = self.evaluator.results_used
         info = self.tasks[-1] if self.tasks and self.tasks[-1].op is op else None
         if info is not None:
-            info.results_of += [r.op for r in used if r.op is not op]
+            info.after_agents += [r.op for r in used if r.op is not op]
             return
         first = used[0]
         self.diags.add(
@@ -774,6 +778,7 @@ class _Parse:
                 self.tasks,
                 args,
                 self.known_types,
+                self.team,
             )
             self.evaluator.op = index
             op = build_operation(form.name, ctx)

@@ -48,3 +48,42 @@ def test_later_todo_write_moves_a_link_only_when_it_names_the_agent() -> None:
         'TodoWrite({todos: [{id: "1", content: "Design the schema", agent: "Dev"}]})\n'
     )
     assert _links(batch) == [[("1", "Architect", "matched")], [("1", "Dev", "explicit")]]
+
+
+# The orchestrating-swarms skill's "Coordinated Multi-File Refactoring", as users copy it.
+TEAM_REFACTOR = """
+TaskCreate({ subject: "Refactor User model", activeForm: "Refactoring User model..." })
+TaskCreate({ subject: "Refactor Session controller", activeForm: "Refactoring Sessions..." })
+TaskCreate({ subject: "Update specs", activeForm: "Updating specs..." })
+TaskUpdate({ taskId: "3", addBlockedBy: ["1", "2"] })
+Task({ name: "model-worker", subagent_type: "general-purpose",
+  prompt: "Claim task #1, refactor the User model, complete when done" })
+Task({ name: "controller-worker", subagent_type: "general-purpose",
+  prompt: "Claim task #2, refactor the Session controller, complete when done" })
+Task({ name: "spec-worker", subagent_type: "general-purpose",
+  prompt: "Wait for task #3 to unblock (when #1 and #2 complete), then update specs" })
+"""
+
+
+def test_team_tasks_are_numbered_and_their_blockers_order_the_agents() -> None:
+    batch = parse(TEAM_REFACTOR)
+    assert _links(batch) == [
+        [("1", "model-worker", "explicit")],
+        [("2", "controller-worker", "explicit")],
+        [("3", "spec-worker", "explicit")],
+    ]
+    model, controller, spec = batch.tasks()
+    assert model.waits == controller.waits == []
+    assert spec.waits == [*model.stores, *controller.stores]
+    (note,) = [d for d in batch.diagnostics if d.code == "SW013"]
+    assert '"task #3" is blocked by #1, #2' in note.message
+    # The wait is read from the task list, not again as a memory wait matching nothing.
+    assert "SW014" not in [d.code for d in batch.diagnostics]
+
+
+def test_team_tasks_without_blockers_order_nothing() -> None:
+    batch = parse(TEAM_REFACTOR.replace('addBlockedBy: ["1", "2"]', ""))
+    assert all(t.waits == [] for t in batch.tasks())
+    blocks = parse(TEAM_REFACTOR.replace('addBlockedBy: ["1", "2"]', 'addBlocks: ["1"]'))
+    model, _, spec = blocks.tasks()
+    assert model.waits == spec.stores and spec.waits == []

@@ -1,0 +1,100 @@
+"""Claude Code's team task list in a batch (§5): `TaskCreate` numbers its tasks 1, 2, 3 as Claude
+Code does, `TaskUpdate({taskId, addBlockedBy})` says which task waits for which, and an agent told
+to work on `task #N` follows that task's todo and waits for the agents on the tasks N is blocked by.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from swarmtui.batch.diagnostics import Diagnostics
+from swarmtui.batch.models import Batch, TodoWriteOp
+from swarmtui.batch.values import js_string
+
+if TYPE_CHECKING:  # (calls.py holds a TeamTasks for the calls it reads)
+    from swarmtui.batch.calls import TaskInfo
+
+# "Claim task #1", "Wait for task #3 to unblock", "task 2"
+_TASK_REF_RE = re.compile(r"\btask\s*#\s*(\d+)\b|\btask\s+(\d+)\b", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class TeamTasks:
+    """What the batch's `TaskCreate` and `TaskUpdate` calls said, in batch order."""
+
+    created: int = 0
+    # task id -> the ids it is blocked by
+    blocked_by: dict[str, list[str]] = field(default_factory=dict)
+
+    def next_id(self) -> str:
+        """The id Claude Code gives the next task it creates."""
+        self.created += 1
+        return str(self.created)
+
+    def update(self, spec: Any) -> None:
+        """`TaskUpdate({taskId: "3", addBlockedBy: ["1", "2"]})` (and `addBlocks`)."""
+        if not isinstance(spec, dict) or "taskId" not in spec:
+            return
+        task = js_string(spec["taskId"])
+        for blocker in _ids(spec.get("addBlockedBy")):
+            self._block(task, blocker)
+        for blocked in _ids(spec.get("addBlocks")):
+            self._block(blocked, task)
+
+    def _block(self, task: str, blocker: str) -> None:
+        if blocker != task and blocker not in self.blocked_by.get(task, ()):
+            self.blocked_by.setdefault(task, []).append(blocker)
+
+
+def _ids(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [js_string(v) for v in value if isinstance(v, str | int)]
+    return [js_string(value)] if isinstance(value, str | int) else []
+
+
+def link_team_tasks(
+    batch: Batch, tasks: list[TaskInfo], team: TeamTasks, diags: Diagnostics
+) -> None:
+    """Agents naming `task #N`: each follows todo N when it is the only one naming it, and waits
+    for the agents naming the tasks N is blocked by (said in a note, SW013)."""
+    if not team.created:
+        return
+    refs: dict[int, list[tuple[str, str]]] = {}  # id(info) -> [(task id, phrase)]
+    named_by: dict[str, list[TaskInfo]] = {}
+    for info in tasks:
+        for m in _TASK_REF_RE.finditer(info.op.instructions):
+            number = m.group(1) or m.group(2)
+            refs.setdefault(id(info), []).append((number, m.group(0)))
+            if info not in named_by.setdefault(number, []):
+                named_by[number].append(info)
+    if not refs:
+        return
+    for op in batch.operations():
+        if isinstance(op, TodoWriteOp):
+            for todo in op.todos:
+                owners = named_by.get(todo.id, [])
+                if todo.agent is None and len(owners) == 1:
+                    todo.agent, todo.agent_link = owners[0].op.name, "explicit"
+    for info in tasks:
+        for number, phrase in refs.get(id(info), ()):
+            blockers = team.blocked_by.get(number, [])
+            after = [
+                other
+                for blocker in blockers
+                for other in named_by.get(blocker, ())
+                if other is not info and other.op not in info.after_agents
+            ]
+            if not after:
+                continue
+            info.after_agents += [other.op for other in after]
+            info.read_phrases.append(phrase)
+            names = ", ".join(other.op.name for other in after)
+            ids = ", ".join(f"#{b}" for b in blockers)
+            diags.add(
+                "SW013",
+                f'{info.op.name}: "{phrase}" is blocked by {ids} → waits until {names} finish',
+                info.instructions_range()
+                or (info.op.line, info.op.column, info.op.end_line, info.op.end_column),
+            )
