@@ -452,8 +452,11 @@ def _swarm_init(ctx: CallContext, base: dict[str, Any]) -> SwarmInitOp:
 
 def _tool(name: str, role: ToolRole, reason: str, ctx: CallContext, base: dict[str, Any]) -> ToolOp:
     values = [ctx.arg(i) for i in range(ctx.count)]
-    if name == "TaskUpdate" and values:
-        ctx.team.update(values[0])
+    if name == "TaskUpdate" and values and (order := ctx.team.update(values[0])):
+        reason = (
+            f"TaskUpdate orders the team's tasks ({order}), and so the agents on them; the "
+            "rest of it is the agents' own work: recorded, not run"
+        )
     op = ToolOp(**base, tool=name, role=role, summary=_summary(values), skip_reason=reason)
     if role == "not-run":
         ctx.diags.add("SW017", f"{reason}: skipped", ctx.rng)

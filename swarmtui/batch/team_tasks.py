@@ -33,15 +33,22 @@ class TeamTasks:
         self.created += 1
         return str(self.created)
 
-    def update(self, spec: Any) -> None:
-        """`TaskUpdate({taskId: "3", addBlockedBy: ["1", "2"]})` (and `addBlocks`)."""
+    def update(self, spec: Any) -> str | None:
+        """`TaskUpdate({taskId: "3", addBlockedBy: ["1", "2"]})` (and `addBlocks`): what it
+        says of the tasks' order, if anything."""
         if not isinstance(spec, dict) or "taskId" not in spec:
-            return
+            return None
         task = js_string(spec["taskId"])
-        for blocker in _ids(spec.get("addBlockedBy")):
-            self._block(task, blocker)
-        for blocked in _ids(spec.get("addBlocks")):
-            self._block(blocked, task)
+        said = []
+        if blockers := _ids(spec.get("addBlockedBy")):
+            for blocker in blockers:
+                self._block(task, blocker)
+            said.append(f"task {task} after {', '.join(blockers)}")
+        if blocked := _ids(spec.get("addBlocks")):
+            for other in blocked:
+                self._block(other, task)
+            said.append(f"{', '.join(blocked)} after task {task}")
+        return "; ".join(said) or None
 
     def _block(self, task: str, blocker: str) -> None:
         if blocker != task and blocker not in self.blocked_by.get(task, ()):

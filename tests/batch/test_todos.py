@@ -77,6 +77,8 @@ def test_team_tasks_are_numbered_and_their_blockers_order_the_agents() -> None:
     assert spec.waits == [*model.stores, *controller.stores]
     (note,) = [d for d in batch.diagnostics if d.code == "SW013"]
     assert '"task #3" is blocked by #1, #2' in note.message
+    (update,) = [d for d in batch.diagnostics if d.code == "SW018"]
+    assert "TaskUpdate orders the team's tasks (task 3 after 1, 2)" in update.message
     # The wait is read from the task list, not again as a memory wait matching nothing.
     assert "SW014" not in [d.code for d in batch.diagnostics]
 
