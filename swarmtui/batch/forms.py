@@ -211,8 +211,8 @@ def _named_arguments(
                     if "`" in body or "${" in body:  # (no template can hold it as written)
                         literals.append((at, body))
                         edits.append((at, i, _blank_template(text[at:i])))
-                    else:
-                        edits += [(at, at + 1, "`"), (close, close + 1, "`")]
+                    else:  # (one edit over the whole string: nothing in it is masked)
+                        edits.append((at, close + 1, "`" + text[at + 1 : close] + "`"))
             elif t == "//":
                 newline = text.find("\n", i, stop)
                 i = stop if newline < 0 else newline

@@ -340,7 +340,7 @@ class _Parse:
         """Record the operations EXPR holds, directly or inside JavaScript wrappers (arrays,
         `await Promise.all([...])`, `async () => {...}`, `r = Task(...)`); False when it holds
         none and nothing was recorded. At the TOP of a statement any call is an operation."""
-        while expr.type in ("await_expression", "parenthesized_expression"):
+        while expr.type in ("await_expression", "parenthesized_expression", "spread_element"):
             inner = _first_named(expr)
             if inner is None:
                 return False

@@ -330,6 +330,28 @@ def test_prompts_no_javascript_string_holds_are_read_as_written() -> None:
     assert (coordinator.end_line, coordinator.end_column) == (5, 7)
 
 
+def test_a_prompt_quoted_over_lines_keeps_words_in_brackets() -> None:
+    # (a user's critic skill: `[PLAN SUMMARY]` on a line of its own once reached the agent as
+    # `$$$$$$$$$$$$$$`, the scanner's mask for a placeholder outside strings)
+    batch = parse('Task(subagent_type="reviewer", prompt="\nReview:\n[PLAN SUMMARY]\nCheck.\n")\n')
+    (task,) = batch.tasks()
+    assert task.instructions == "\nReview:\n[PLAN SUMMARY]\nCheck.\n"
+    assert "$" not in task.instructions and batch.diagnostics == []
+
+
+def test_a_spread_is_not_a_placeholder() -> None:
+    batch = parse(
+        "await Promise.all([\n"
+        '  Task("A", "Test it."),\n'
+        '  ...[Task("B", "Polish it.")],\n'
+        '  ...agents.map(agent => Task("C", `Polish ${agent.id}.`, agent.name)),\n'
+        "])\n"
+    )
+    assert [t.name for t in batch.tasks()] == ["A", "B"]
+    (loop,) = [d for d in batch.diagnostics if d.code == "SW019"]
+    assert loop.message.startswith("`agents.map(...)` runs operations in a JavaScript loop")
+
+
 def test_bash_in_claude_codes_shape() -> None:
     batch = parse(
         'Bash({ command: "npm test", timeout: 120000, description: "Run the tests" })\n'
