@@ -458,6 +458,8 @@ def _tool(name: str, role: ToolRole, reason: str, ctx: CallContext, base: dict[s
             "rest of it is the agents' own work: recorded, not run"
         )
     op = ToolOp(**base, tool=name, role=role, summary=_summary(values), skip_reason=reason)
+    if name.endswith("task_orchestrate") and values:
+        ctx.team.orchestrate(op, values[0])
     if role == "not-run":
         ctx.diags.add("SW017", f"{reason}: skipped", ctx.rng)
     else:

@@ -820,19 +820,32 @@ class _Parse:
                     )
             self.tasks = [t for t in self.tasks if id(t.op) not in ops]
             return
-        task = next(
-            (
-                it.op.summary
-                for it in self.items
-                if isinstance(it.op, ToolOp)
-                and it.op.tool.endswith("task_orchestrate")
-                and it.op.summary
-                and it.op.index not in self.diags.skip
-            ),
-            "",
-        )
+        groups: dict[tuple[int, str], list[TaskOp]] = {}
         for info in spawned:
-            info.op.instructions = task
+            chosen = self.team.orchestration_for(info.op, self.diags.skip)
+            if chosen is None:
+                continue
+            info.op.instructions = chosen.op.summary
+            why = (
+                "naming it"
+                if info.op.name in chosen.assign_to
+                else "the next after it"
+                if chosen.op.line > info.op.line
+                else "the last before it"
+            )
+            groups.setdefault((chosen.op.line, why), []).append(info.op)
+        if len({o.op.summary for o in self.team.orchestrated}) < 2:
+            return  # (one task for all: no choice to explain)
+        for (line, why), agents in groups.items():
+            names = ", ".join(a.name for a in agents[:4]) + (" …" if len(agents) > 4 else "")
+            task = next(o.op.summary for o in self.team.orchestrated if o.op.line == line)
+            first = agents[0]
+            self.diags.add(
+                "SW013",
+                f"{names}: spawned without instructions, work on the task_orchestrate of line "
+                f"{line} ({why}): {task[:60]}",
+                (first.line, first.column, first.end_line, first.end_column),
+            )
 
     # -- lines -----------------------------------------------------------------------------------
 

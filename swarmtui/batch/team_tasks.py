@@ -1,16 +1,19 @@
-"""Claude Code's team task list in a batch (§5): `TaskCreate` numbers its tasks 1, 2, 3 as Claude
-Code does, `TaskUpdate({taskId, addBlockedBy})` says which task waits for which, and an agent told
-to work on `task #N` follows that task's todo and waits for the agents on the tasks N is blocked by.
+"""How a batch's coordination calls hand out work. Claude Code's team task list (§7):
+`TaskCreate` numbers its tasks 1, 2, 3 as Claude Code does, `TaskUpdate({taskId, addBlockedBy})`
+says which task waits for which, and an agent told to work on `task #N` follows that task's todo
+and waits for the agents on the tasks N is blocked by. claude-flow's `task_orchestrate`: the task
+its spawned agents without instructions work on.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from swarmtui.batch.diagnostics import Diagnostics
-from swarmtui.batch.models import Batch, TodoWriteOp
+from swarmtui.batch.models import Batch, TaskOp, TodoWriteOp, ToolOp
 from swarmtui.batch.values import js_string
 
 if TYPE_CHECKING:  # (calls.py holds a TeamTasks for the calls it reads)
@@ -20,13 +23,37 @@ if TYPE_CHECKING:  # (calls.py holds a TeamTasks for the calls it reads)
 _TASK_REF_RE = re.compile(r"\btask\s*#\s*(\d+)\b|\btask\s+(\d+)\b", re.IGNORECASE)
 
 
+@dataclass(slots=True, frozen=True)
+class Orchestration:
+    """A `task_orchestrate` call: its task, and the agents it names (`assignTo`)."""
+
+    op: ToolOp
+    assign_to: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class TeamTasks:
-    """What the batch's `TaskCreate` and `TaskUpdate` calls said, in batch order."""
+    """What the batch's coordination calls said, in batch order."""
 
     created: int = 0
     # task id -> the ids it is blocked by
     blocked_by: dict[str, list[str]] = field(default_factory=dict)
+    orchestrated: list[Orchestration] = field(default_factory=list)
+
+    def orchestrate(self, op: ToolOp, spec: Any) -> None:
+        """`task_orchestrate({task, assignTo})`, recorded as OP."""
+        names = spec.get("assignTo", spec.get("agents")) if isinstance(spec, dict) else None
+        self.orchestrated.append(Orchestration(op, tuple(_ids(names))))
+
+    def orchestration_for(self, op: TaskOp, skipped: Container[int]) -> Orchestration | None:
+        """The `task_orchestrate` an agent spawned without instructions works on: the one naming
+        it, else the first after it (its swarm's), else the last before it."""
+        usable = [o for o in self.orchestrated if o.op.summary and o.op.index not in skipped]
+        return (
+            next((o for o in usable if op.name in o.assign_to), None)
+            or next((o for o in usable if o.op.line > op.line), None)
+            or (usable[-1] if usable else None)
+        )
 
     def next_id(self) -> str:
         """The id Claude Code gives the next task it creates."""

@@ -85,6 +85,29 @@ def test_agent_spawn_next_to_task_only_declares_types() -> None:
     ]
 
 
+def test_spawned_agents_work_on_their_own_swarms_orchestrated_task() -> None:
+    # (ruflo's swarm skills: a swarm after another, each spawning agents and then orchestrating
+    # its task; every agent was told the first swarm's task)
+    batch = parse(
+        'mcp__claude-flow__agent_spawn({ type: "researcher", name: "Web Researcher" })\n'
+        'mcp__claude-flow__task_orchestrate({ task: "research state libraries" })\n'
+        'mcp__claude-flow__agent_spawn({ type: "coder", name: "Backend Developer" })\n'
+        'mcp__claude-flow__agent_spawn({ type: "architect", name: "System Architect" })\n'
+        'mcp__claude-flow__task_orchestrate({ task: "build the REST API" })\n'
+        "mcp__claude-flow__task_orchestrate("
+        '{ task: "design the API", assignTo: "System Architect" })\n'
+    )
+    assert [(t.name, t.instructions) for t in batch.tasks()] == [
+        ("Web Researcher", "research state libraries"),
+        ("Backend Developer", "build the REST API"),
+        ("System Architect", "design the API"),
+    ]
+    notes = [d.message for d in batch.diagnostics if d.code == "SW013"]
+    assert any(
+        "System Architect: spawned without instructions" in n and "(naming it)" in n for n in notes
+    )
+
+
 def test_one_argument_task_names_its_type_and_keeps_its_text() -> None:
     batch = parse('Task("You are code analyzer agent. Look for dead code.")\n')
     (task,) = batch.tasks()
