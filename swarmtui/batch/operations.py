@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 from swarmtui.batch.calls import CallContext, TaskInfo, number_option, text_arg
@@ -179,6 +180,7 @@ def _bash(ctx: CallContext, base: dict[str, Any]) -> BashOp | MemoryOp:
     if isinstance(first, dict):
         return _bash_object(ctx, base, first)
     command = text_arg(ctx, 0, "command", required=True) or ""
+    _command_slots(ctx, command, ctx.arg_range(0))
     whole = whole_command(command) if ctx.count == 1 else None
     if whole is not None:
         return _memory_command_op(ctx, base, whole)
@@ -196,6 +198,27 @@ def _bash(ctx: CallContext, base: dict[str, Any]) -> BashOp | MemoryOp:
     return op
 
 
+# A quoted argument that is only words in brackets or angle brackets, a template's slot:
+# `--task '[task description]'`, `--key "<your-key>"` (the shell would pass it as written); not
+# a character class (`tr '[a-z]' '[A-Z]'`) or a tag (`echo '<div>'`).
+_COMMAND_SLOT_RE = re.compile(
+    r"""(['"])(\[[A-Za-z]{2,}(?:[ _-][A-Za-z0-9]+)*\]|<[A-Za-z]+(?:[ _-][A-Za-z0-9]+)+>)\1"""
+)
+
+
+def _command_slots(ctx: CallContext, command: str, rng: Range) -> None:
+    """A command holding a template's slot is a placeholder left to fill in (SW003)."""
+    m = _COMMAND_SLOT_RE.search(command)
+    if m is not None:
+        ctx.diags.add(
+            "SW003",
+            f"placeholder left to fill in: {m.group(2)} in the command; this operation will be "
+            "skipped",
+            rng,
+            op=ctx.index,
+        )
+
+
 def _bash_object(ctx: CallContext, base: dict[str, Any], spec: dict[str, Any]) -> BashOp | MemoryOp:
     """Claude Code's shape, `Bash({command, timeout, description})`: its timeout is in
     milliseconds, as Claude Code's Bash tool takes it (`timeout: 120000` is two minutes)."""
@@ -205,6 +228,7 @@ def _bash_object(ctx: CallContext, base: dict[str, Any], spec: dict[str, Any]) -
         command = ""
     if ctx.count > 1:
         ctx.bad("Bash with an object takes no other argument", ctx.arg_range(1))
+    _command_slots(ctx, command, ctx.key_range(0, "command"))
     whole = whole_command(command) if len(spec) == 1 else None
     if whole is not None:
         return _memory_command_op(ctx, base, whole)

@@ -129,6 +129,26 @@ def test_placeholders_warn_and_skip() -> None:
     assert isinstance(task, TaskOp) and task.instructions == "{...}"
 
 
+def test_a_command_holding_a_templates_slot_is_a_placeholder() -> None:
+    # ruflo v3's CLAUDE.md: "Before starting any task" hooks written with slots to fill in; the
+    # memory store would have stored the key `[pattern-name]`.
+    batch = parse(
+        "Bash(\"npx @claude-flow/cli@latest hooks route --task '[task description]'\")\n"
+        "Bash(\"npx @claude-flow/cli@latest memory store --key '[pattern-name]' --value 'x'\")\n"
+        'Bash({ command: "deploy --env \\"<target-env>\\"" })\n'
+        "Bash(\"tr '[a-z]' '[A-Z]' < in.txt && echo '<div>' && grep '[[:alpha:]]' in.txt\")\n"
+    )
+    route, store, deploy, plain = batch.operations()
+    assert isinstance(route, BashOp)
+    for op, slot in (
+        (route, "[task description]"),
+        (store, "[pattern-name]"),
+        (deploy, "<target-env>"),
+    ):
+        assert (op.skip_reason or "").startswith(f"SW003: placeholder left to fill in: {slot}")
+    assert isinstance(plain, BashOp) and plain.skip_reason is None
+
+
 def test_a_placeholder_stays_skipped_beside_a_look_alike_line() -> None:
     # (claude-flow v3's CLAUDE.md: a template Task, and far below it a list item that reads like
     # Bash; the line's note once took the Task's place in the skip reasons, and the Task ran)
