@@ -25,7 +25,7 @@ from swarmtui.batch.models import (
 from swarmtui.batch.names import MEMORY_TOOLS, mcp_name, memory_short_action, tool_role
 from swarmtui.batch.paths import cd_outside, check_write_path, folder_outside
 from swarmtui.batch.source import Range
-from swarmtui.batch.tasks import agent_spawn, task
+from swarmtui.batch.tasks import agent_spawn, sparc_mode, task
 from swarmtui.batch.values import Undefined, js_string
 
 # claude-flow v2's four, v3's (ruflo's) `hierarchical-mesh` and `adaptive`, and the `hybrid` its
@@ -73,6 +73,8 @@ def build_operation(name: str, ctx: CallContext) -> AnyOp:
     suffix = tool.tool if tool is not None else name
     if suffix.endswith("agent_spawn"):
         return agent_spawn(ctx, base)
+    if suffix.endswith("sparc_mode"):
+        return sparc_mode(ctx, base)
     if suffix.endswith("swarm_init"):
         return _swarm_init(ctx, base)
     if suffix.endswith("memory_usage"):

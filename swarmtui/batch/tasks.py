@@ -146,6 +146,31 @@ def agent_spawn(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
     return op
 
 
+def sparc_mode(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
+    """claude-flow's `sparc_mode({mode, task_description})`: an agent of that SPARC mode
+    working on the task (`swarmtui` runs the mode as an agent of its type)."""
+    spec = ctx.arg(0) if ctx.count else {}
+    if not isinstance(spec, dict):
+        if not isinstance(spec, Undefined):
+            ctx.bad("sparc_mode takes an object such as {mode, task_description}", ctx.arg_range(0))
+        spec = {}
+    mode = spec.get("mode") if isinstance(spec.get("mode"), str) else None
+    task = next(
+        (spec[k] for k in ("task_description", "task", "description") if spec.get(k) is not None),
+        "",
+    )
+    op = TaskOp(
+        **base,
+        name=_unique(ctx, f"sparc {mode or 'mode'}"),
+        agent_type=_alias(mode or "general"),
+        instructions=task if isinstance(task, str) else js_string(task),
+    )
+    info = TaskInfo(op)
+    info.type_rng = ctx.key_range(0, "mode")
+    ctx.tasks.append(info)
+    return op
+
+
 def task_options(
     ctx: CallContext, op: TaskOp, info: TaskInfo, options: dict[str, Any], arg: int
 ) -> None:

@@ -435,3 +435,20 @@ def test_agent_spawn_reads_claude_flow_v3s_agent_type() -> None:
     coder, tester = batch.tasks()
     assert (coder.name, coder.agent_type) == ("coder", "coder")
     assert (tester.name, tester.agent_type, tester.waits) == ("tester", "tester", ["k/a"])
+
+
+def test_sparc_mode_is_an_agent_of_that_mode() -> None:
+    # (ruflo's SPARC orchestrator command: its main work; it was skipped as an unknown MCP tool
+    # and the session completed with no agent)
+    batch = parse(
+        "mcp__claude-flow__sparc_mode {\n"
+        '  mode: "tdd",\n'
+        '  task_description: "implement hello.py that prints hi, with a pytest test"\n'
+        "}\n"
+        'mcp__claude-flow__sparc_mode({ mode: "tdd", task_description: "add a CLI flag" })\n'
+    )
+    assert [(t.name, t.agent_type, t.instructions) for t in batch.tasks()] == [
+        ("sparc tdd", "tdd", "implement hello.py that prints hi, with a pytest test"),
+        ("sparc tdd 2", "tdd", "add a CLI flag"),
+    ]
+    assert not [d for d in batch.diagnostics if d.code in ("SW009", "SW017")]
