@@ -37,7 +37,8 @@ _LABEL_RE = re.compile(
     r"\s*(?P<label>(?P<x>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}?)\s+agent)\s*[:.,-]",
     re.IGNORECASE,
 )
-_WORD_RE = re.compile(r"[A-Za-z0-9][\w'-]*")
+# A word of any script (`调研状态管理库`, `Überprüfe`), not only of ASCII letters.
+_WORD_RE = re.compile(r"[^\W_][\w'-]*")
 _BARE_TYPE_RE = re.compile(r"[A-Za-z][\w]*(?:-[A-Za-z0-9]+)*")
 
 
@@ -236,8 +237,9 @@ def _match_type(words: str, known: frozenset[str]) -> str:
 
 def _first_words(text: str) -> str:
     """`Review the parser for performance` → `Review the parser`."""
-    head = re.split(r"[:.!?\n]", text.strip(), maxsplit=1)[0]
-    words = _WORD_RE.findall(head)[:4]
+    head = re.split(r"[:.!?\n：。！？，；]", text.strip(), maxsplit=1)[0]
+    # (a script written without spaces is one long word: its first characters name the agent)
+    words = [w[:24] for w in _WORD_RE.findall(head)[:4]]
     while len(words) > 1 and words[-1].lower() in STOP_WORDS:
         words.pop()
     return " ".join(words) or "agent"

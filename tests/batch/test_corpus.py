@@ -115,6 +115,19 @@ def test_one_argument_task_names_its_type_and_keeps_its_text() -> None:
     assert task.instructions == "You are code analyzer agent. Look for dead code."
 
 
+def test_names_made_from_instructions_keep_any_script() -> None:
+    # (Chinese and Korean users' batches: agents were named `agent`, `2`, `agent 2`)
+    batch = parse(
+        'Task({ subagent_type: "researcher", description: "调研状态管理库" })\n'
+        'Task({ subagent_type: "researcher", description: "任务2" })\n'
+        'Task("调研状态管理库并写出报告。然后提交。")\n'
+        'Task("Überprüfe die API. Dann schreibe Tests.")\n'
+    )
+    assert [t.name for t in batch.tasks()] == [
+        "调研状态管理库", "任务2", "调研状态管理库并写出报告", "Überprüfe die API",
+    ]  # fmt: skip
+
+
 def test_claude_code_task_shape_keeps_model_and_type() -> None:
     batch = parse(_text("claude-code-task.swarm.js"))
     writer = batch.task("Write the parser")
