@@ -903,12 +903,24 @@ class _Parse:
     def _unproduced_calls(self) -> None:
         syntax_rows = {d.line - 1 for d in self.diags.items if d.code == "SW001"}
         for row, info in enumerate(self.scanned.lines):
-            if info.call_start and row not in self.op_rows and row not in syntax_rows:
+            if row in self.op_rows or row in syntax_rows:
+                continue
+            if info.call_start:
                 self.diags.add(
                     "SW001",
                     "this line looks like an operation but none could be read from it",
                     self.source.line_range(row),
                 )
+            elif info.continued:
+                self.diags.add("SW001", self._continued_message(row), self.source.line_range(row))
+
+    def _continued_message(self, row: int) -> str:
+        """Why the operation at ROW, inside a statement the code above left open, was lost."""
+        lines = self.scanned.lines
+        above = next((r for r in range(row - 1, -1, -1) if lines[r].kind == "code"), -1)
+        last = self.source.line_text(above)[-1:] if above >= 0 else ""
+        said = f" (line {above + 1} ends with `{last}`)" if last else ""
+        return f"this operation is not read: the code above goes on into it{said}"
 
 
 class _TooManyOperations(Exception):

@@ -14,7 +14,14 @@ from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from swarmtui.batch.fences import MCP_TAIL, Block, Fences, fence_language, shell_comment
+from swarmtui.batch.fences import (
+    MCP_TAIL,
+    Block,
+    Fences,
+    fence_language,
+    shell_comment,
+    writes_operation,
+)
 from swarmtui.batch.forms import LineForm, dashed_mcp_names, named_call, read_line
 from swarmtui.batch.headers import is_bracketed_note, read_header
 
@@ -102,12 +109,17 @@ class LineInfo:
     # A bare MCP name with its arguments written below it as `key: value` lines (claude-flow's
     # CLAUDE.md does): their names, for the warning (those lines are notes, not read).
     args_below: tuple[str, ...] = ()
+    # A line starting with an operation call inside the statement the line above left open
+    # (after `x =`, or a line ending with `.`): no statement starts there, but the operation
+    # must be read or said.
+    continued: bool = False
 
 
 # The common kinds of line, shared (most lines of a big batch are one of these).
 _CODE = LineInfo("code")
 _CALL = LineInfo("code", call_start=True)
 _BLANK = LineInfo("blank")
+_CONTINUED_CALL = LineInfo("code", continued=True)
 
 
 @dataclass(slots=True)
@@ -387,9 +399,18 @@ def _classify(
     if _COMMENT_START_RE.match(line) or _DECL_RE.match(line):
         return _CODE, line_start, depth
     continuing = last_code_char in _CONTINUATION_END
+    if not continuing and first in "`\"'" and _quoted_prose(stripped):
+        return LineInfo("note", text=stripped), line_start, depth
     if _CALL_START_RE.match(line):
         # (`Name(` needs no rewriting: dashed MCP names are respelt wherever they are.)
-        return (_CODE if continuing else _CALL), line_start, depth
+        if not continuing:
+            return _CALL, line_start, depth
+        if _KNOWN_CALL_RE.match(stripped):
+            # An operation on a line the line above goes on into (`Task(...)` under a line of
+            # prose read as code that ends with `.`): if it is not read, that is said at its
+            # line, never lost inside the error of the line above.
+            return _CONTINUED_CALL, line_start, depth
+        return _CODE, line_start, depth
     if not continuing:
         form = read_line(line, line_start)
         if form is not None:
@@ -425,6 +446,64 @@ def _classify(
     return LineInfo("note", text=stripped), line_start, depth
 
 
+def _quoted_prose(stripped: str) -> bool:
+    """A line starting a statement with inline code or a quotation (`` `npm test` runs the
+    suite ``, `` `coder`, `reviewer` ``, `"Plan the work.` left open): Markdown prose, since
+    a statement that starts with a string or template holds no operation. A back-quote that
+    does not close on its line opens a template running over lines, and stays code; so does a
+    line with an operation written outside its quotes (`` `a`, Task(...) ``)."""
+    end = quoted_end(stripped, 0)
+    if end < 0 and (stripped[0] == "`" or stripped.endswith("\\")):
+        return False  # (a JavaScript string continued on the next line)
+    return not writes_operation(_outside_quotes(stripped))
+
+
+def quoted_end(line: str, at: int) -> int:
+    """Where the quoted span opening at AT ends (after its closing quote), or -1 when it does
+    not close on LINE. Back-quotes close as Markdown's inline code does (a run of as many),
+    quotes as JavaScript's strings do (a backslash escapes)."""
+    quote = line[at]
+    size = len(line)
+    if quote == "`":
+        run = at
+        while run < size and line[run] == "`":
+            run += 1
+        ticks = run - at
+        while (found := line.find("`", run)) >= 0:
+            run = found
+            while run < size and line[run] == "`":
+                run += 1
+            if run - found == ticks:
+                return run
+        return -1
+    i = at + 1
+    while i < size:
+        char = line[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == quote:
+            return i + 1
+        i += 1
+    return -1
+
+
+def _outside_quotes(line: str) -> str:
+    """LINE with its quoted spans blanked (one left open blanks the rest of the line)."""
+    parts: list[str] = []
+    pos = 0
+    while (m := _QUOTE_RE.search(line, pos)) is not None:
+        end = quoted_end(line, m.start())
+        if end < 0:
+            end = len(line)
+        parts.append(line[pos : m.start()])
+        parts.append(" " * (end - m.start()))
+        pos = end
+    parts.append(line[pos:])
+    return "".join(parts)
+
+
+_QUOTE_RE = re.compile(r"[`\"']")
 _ARGUMENT_LINE_RE = re.compile(r"([ \t]+)([A-Za-z_$][\w$]*)[ \t]*:(?!:)[ \t]*\S")
 
 

@@ -123,12 +123,17 @@ def test_an_array_of_operations_on_one_line_is_still_read() -> None:
 
 def test_operations_read_from_a_broken_statement_never_hide_what_was_lost() -> None:
     # `Task(...)[...]:` then `Task(...)`: tree-sitter reads Z, then cannot make sense of the rest,
-    # which held A. Z is kept; what swallowed A is an error where it is, never a silent success.
+    # which held A. Z is kept; what swallowed A is an error where it is, and A's loss is said at
+    # A's line: never a silent success.
     batch = _around('[Task("B", "Do b.", "coder")]:')
     assert "A" not in [t.name for t in batch.tasks()]
-    (error,) = [d for d in batch.diagnostics if d.code == "SW001"]
+    error, lost = [d for d in batch.diagnostics if d.code == "SW001"]
     assert (error.line, error.column, error.end_column) == (2, 30, 31)
     assert error.message == 'syntax error: unexpected `:`, in `[Task("B", "Do b.", "coder")]:`'
+    assert (lost.line, lost.column) == (3, 3)
+    assert lost.message.startswith(
+        "this operation is not read: the code above goes on into it (line 2 ends with `:`)"
+    )
     assert batch.has_errors
 
 

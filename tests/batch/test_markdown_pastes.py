@@ -348,3 +348,67 @@ def test_lint_passes_a_pasted_agent_file_with_one_warning(tmp_path: Path) -> Non
         'lines of a ```bash block are not run; to run one, write it as Bash("...")'
     ]
     assert " SW001 " not in done.stdout
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "`npm test` runs the whole suite.",
+        "`coder`, `reviewer`, `tester`, `planner`, `researcher`",
+        "`/clear` then:",
+        '`npx claude-flow swarm "research topic X" --strategy research`',
+        "`brew install coreutils`). Without coreutils, the guard fails closed.",
+        '"Enter plan mode and design the team decomposition for [feature].',
+        '"Fix it," she said.',
+        '`Task("Coder", "…")` spawns an agent.',
+    ],
+)
+def test_a_line_of_inline_code_or_a_quotation_is_prose(line: str) -> None:
+    # A statement that starts with a string or a template holds no operation: such a line is
+    # Markdown (claude-flow v3's CLAUDE.md lists its agent types as `coder`, `reviewer`, …),
+    # and the operations around it are read, even after a line ending with `.`.
+    text = (
+        'Task("Researcher", "Look.", "researcher")\n'
+        f"{line}\n"
+        'Task("Coder", "Fix the bug.", "coder")\n\n'
+        f"{line}\n"
+        "Then spawn the tester:\n"
+        'Task("Tester", "Test it.", "tester")\n'
+    )
+    batch = parse(text)
+    assert set(codes(batch)) == {"SW015"}, [d.format("x") for d in batch.diagnostics]
+    assert [t.name for t in batch.tasks()] == ["Researcher", "Coder", "Tester"]
+
+
+def test_a_template_over_lines_or_an_operation_outside_the_quotes_stays_code() -> None:
+    # A back-quote left open on its line is a template running over lines (code, here an
+    # error: a statement of a template is not an operation); `a`, Task(...) writes the Task.
+    batch = parse('`Fix the bug.\nRun the tests.`\n`a`, Task("Coder", "Fix it.", "coder")\n')
+    assert {(d.code, d.line) for d in batch.diagnostics if d.code == "SW001"} == {("SW001", 1)}
+    assert [t.name for t in batch.tasks()] == ["Coder"]
+
+
+@pytest.mark.parametrize(
+    ("gap", "above"),
+    [
+        ("", "line 1 ends with `.`"),
+        ("\n", "line 1 ends with `.`"),
+        ("Then:\n", "line 2 ends with `:`"),
+    ],
+)
+def test_an_operation_the_code_above_goes_on_into_is_never_lost_in_silence(
+    gap: str, above: str
+) -> None:
+    # `print(x) then.` is read as code and ends with `.`: tree-sitter reads what follows (the
+    # Task, and `Then:` before it) as part of it. The Task is not run, and its loss is said at
+    # its own line.
+    text = f'print(x) then.\n{gap}    Task("Coder", "Fix the bug.", "coder")\n'
+    batch = parse(text)
+    errors = [(d.line, d.message) for d in batch.diagnostics if d.code == "SW001"]
+    assert errors[0][0] == 1
+    assert errors[-1] == (
+        text.count("\n"),
+        f"this operation is not read: the code above goes on into it ({above}), in "
+        '`Task("Coder", "Fix the bug.", "coder")`',
+    ), errors
+    assert not batch.tasks()
