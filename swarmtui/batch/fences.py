@@ -17,9 +17,11 @@ if TYPE_CHECKING:
 
 # An opening or closing fence: three or more back-ticks or tildes, then an optional info string
 # (a language, perhaps with attributes: ```bash title="x"). Back-ticks cannot follow a back-tick
-# fence's info string (CommonMark), which keeps ```x``` (inline code) out.
+# fence's info string (CommonMark), which keeps ```x``` (inline code) out. Any indentation: a
+# fence in a nested list item is indented as deep as the item's text (CommonMark counts from
+# there), and a fence-like line of an indented code block is nothing a batch holds.
 FENCE_RE = re.compile(
-    r"[ \t]{0,3}(?:(?P<ticks>`{3,})[ \t]*(?P<tlang>[^`\s]*)[^`\n]*|(?P<tildes>~{3,})[ \t]*"
+    r"[ \t]*(?:(?P<ticks>`{3,})[ \t]*(?P<tlang>[^`\s]*)[^`\n]*|(?P<tildes>~{3,})[ \t]*"
     r"(?P<ilang>\S*)[^\n]*)$"
 )
 # Languages of blocks that hold shell command lines (claude-flow's guides label them ```bash).

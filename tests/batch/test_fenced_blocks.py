@@ -189,6 +189,25 @@ def test_a_longer_fence_holds_shorter_ones() -> None:
     assert [op.kind for op in batch.operations() if op.kind != "note"] == ["bash", "write"]
 
 
+def test_fences_in_nested_list_items_are_fences() -> None:
+    # A fence in a list item is indented as deep as the item's text (GSD's execute-phase
+    # workflow nests one six spaces in): a fence, whose blocks are read or not by language.
+    text = (
+        "- Sub:\n"
+        "  - Nested:\n"
+        "      ```javascript\n"
+        '      Task("Coder", "Fix the bug.", "coder")\n'
+        "      ```\n"
+        "      ```python\n"
+        "      Task(id=1)\n"
+        "      ```\n"
+    )
+    batch = parse(text)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert [t.name for t in batch.tasks()] == ["Coder"]
+    assert [d.line for d in batch.diagnostics if d.code == "SW028"] == [6]
+
+
 def test_a_language_left_open_ends_at_the_next_fence_with_a_language() -> None:
     batch = parse('```python\nx = 1\n```javascript\nBash("make")\n```\n')
     assert [op.kind for op in batch.operations() if op.kind != "note"] == ["bash"]
