@@ -35,7 +35,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "SW024": (W, "a Bash operation whose working folder is outside the session folder"),
     "SW025": (INFO, "a loop over items the batch writes, read once per item"),
     "SW026": (INFO, "an operation quoted with `>` (as from a chat), which runs"),
-    "SW027": (W, "command lines in a shell block (```bash) of pasted Markdown: not run"),
+    "SW027": (W, "command lines of pasted Markdown (a ```bash block, a /slash command): not run"),
     "SW028": (INFO, "a fenced block that is not a batch (```python, a listing): not read"),
 }
 # SW020 is the engine's (a budget it cannot enforce): it is about a run, not about the text.

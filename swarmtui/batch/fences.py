@@ -58,7 +58,7 @@ _CALL_RE = re.compile(
 # A statement calling a capitalised name at the start of a line (`Deploy("prod")`, `Tsak(`): an
 # operation swarmtui does not know or a misspelt one, which a batch must hear of (SW009), and
 # not an API listing's line (those are indented, or methods, declarations, `await x.y(`).
-_UNKNOWN_CALL_RE = re.compile(r"(?:await[ \t]+)?[A-Z][\w$]*[ \t]*\(")
+UNKNOWN_CALL_RE = re.compile(r"(?:await[ \t]+)?[A-Z][\w$]*[ \t]*\(")
 # A `#` comment after an operation on a line of a shell block (`Bash("npm test")  # tests`):
 # strings are passed over whole, so a `#` in one (`Bash("echo '#1'")`) stays.
 _SHELL_COMMENT_RE = re.compile(
@@ -216,7 +216,7 @@ class Fences:
             if text.lstrip(" \t")[:1] in ("`", "~") and fence_parts(text) is not None:
                 end = i
                 break
-            if writes_operation(text) or _UNKNOWN_CALL_RE.match(text):
+            if writes_operation(text) or UNKNOWN_CALL_RE.match(text):
                 return None
             if text[:1] not in _NOT_A_STATEMENT_HEAD and data:
                 head = _DATA_HEAD_RE.match(text)

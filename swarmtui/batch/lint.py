@@ -595,7 +595,10 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
 def _in_blocks(diags: Diagnostics) -> str:
     """Why nothing runs when the code was in fenced blocks that are not read (SW027, SW028)."""
     codes = {d.code for d in diags.items}
-    shell = "its only commands are in shell blocks (SW027), which are not run"
+    shell = (
+        "its only commands are command lines (SW027: of shell blocks, or slash commands), "
+        "which are not run"
+    )
     other = "blocks not read as a batch (SW028: another language, or no operation in them)"
     if "SW028" not in codes:
         return shell

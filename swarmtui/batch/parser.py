@@ -872,6 +872,13 @@ class _Parse:
                 )
                 self.diags.add("SW019", message, rng)
                 skip_reason = f"SW019: {message}"
+            elif info.command:
+                shown = info.text if len(info.text) <= 50 else info.text[:49] + "…"
+                message = (
+                    f"`{shown}` is a Claude Code slash command: swarmtui does not run it; "
+                    "write the operations it stands for (Task, Bash, …)"
+                )
+                self.diags.add("SW027", message, rng)
             elif info.call_like:
                 name = info.call_like
                 message = (

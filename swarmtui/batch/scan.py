@@ -16,6 +16,7 @@ from typing import Literal
 
 from swarmtui.batch.fences import (
     MCP_TAIL,
+    UNKNOWN_CALL_RE,
     Block,
     Fences,
     fence_language,
@@ -113,6 +114,8 @@ class LineInfo:
     # (after `x =`, or a line ending with `.`): no statement starts there, but the operation
     # must be read or said.
     continued: bool = False
+    # A Claude Code slash command on a line of its own (`/swarm Add a greeting`): its name.
+    command: str = ""
 
 
 # The common kinds of line, shared (most lines of a big batch are one of these).
@@ -368,6 +371,22 @@ def _classify(
     line: str, line_start: int, depth: int, last_code_char: str
 ) -> tuple[LineInfo, int, int]:
     """Decide what a line that starts outside any string or comment is."""
+    info, pos, new_depth = _classify_line(line, line_start, depth, last_code_char)
+    if (
+        info.kind == "code"
+        and not depth
+        and not info.continued
+        and last_code_char not in _CONTINUATION_END
+    ):
+        prose = _prose(line, line_start, info)
+        if prose is not None:
+            return prose, line_start, depth
+    return info, pos, new_depth
+
+
+def _classify_line(
+    line: str, line_start: int, depth: int, last_code_char: str
+) -> tuple[LineInfo, int, int]:
     stripped = line.strip()
     if not stripped:
         return _BLANK, line_start, depth
@@ -399,8 +418,6 @@ def _classify(
     if _COMMENT_START_RE.match(line) or _DECL_RE.match(line):
         return _CODE, line_start, depth
     continuing = last_code_char in _CONTINUATION_END
-    if not continuing and first in "`\"'" and _quoted_prose(stripped):
-        return LineInfo("note", text=stripped), line_start, depth
     if _CALL_START_RE.match(line):
         # (`Name(` needs no rewriting: dashed MCP names are respelt wherever they are.)
         if not continuing:
@@ -444,6 +461,79 @@ def _classify(
     if stripped[0] in "[{(":
         return _CODE, line_start, depth
     return LineInfo("note", text=stripped), line_start, depth
+
+
+# Words after which another word may follow in JavaScript (and TypeScript) on one line:
+# `typeof x`, `new Date`, `x in y`, `async function f`, `interface Foo`. Two other words in a
+# row, or a number and a word, are never code: `(rejects paths it cannot verify)`,
+# `{first 10 lines of failure output}`, `.planning/ already exists`.
+_JOINING = """abstract accessor as async await break case class const continue declare default
+    delete do else enum export extends from function get implements import in infer instanceof
+    interface is keyof let module namespace new of override private protected public readonly
+    return satisfies set static throw type typeof unique var void while with yield"""
+_JOINING_WORDS = frozenset(_JOINING.split())
+_TWO_WORDS_RE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*|\d+)[ \t]+([A-Za-z_$][\w$]*)")
+# A Claude Code slash command (`/swarm --fast Add a greeting`, `/gsd-progress`): a `/`, a
+# command name, then a blank or the line's end. (As code, a regular expression left open.)
+_SLASH_COMMAND_RE = re.compile(r"/[A-Za-z][\w:.-]*(?=[ \t]|$)")
+# Where the comment ending a line starts (`#` too: pseudo-code in a guide is not prose).
+_LINE_COMMENT_RE = re.compile(r"//|/\*|(?<=\s)#")
+
+
+def _prose(line: str, line_start: int, info: LineInfo) -> LineInfo | None:
+    """A line read as code that starts a statement and is prose (Markdown) all the same: a
+    note, or a look-alike (SW019) when it starts with an operation and its argument. None when
+    it is code: it may hold an operation, or be JavaScript not understood (an error)."""
+    stripped = line.strip()
+    first = stripped[0]
+    if first == "/" and (command := _SLASH_COMMAND_RE.match(stripped)) is not None:
+        return LineInfo("note", text=stripped, command=command.group())
+    if stripped.startswith("=="):  # (`===== Plan =====`, a Markdown heading's underline)
+        return LineInfo("note", text=stripped)
+    if first in "`\"'":
+        return LineInfo("note", text=stripped) if _quoted_prose(stripped) else None
+    form = info.form
+    if form is not None and form.kind == "parenless":
+        # `- Write `STACK.md` — Languages, runtime`, `- Read `$X` and validate it`: prose
+        # after the operation's quoted argument.
+        rest = line[form.name_end - line_start :].lstrip()
+        end = quoted_end(rest, 0) if rest[:1] in "`\"'" else -1
+        if end < 0 or not _reads_as_prose(rest[end:]):
+            return None
+        return LineInfo("note", text=stripped, call_like=form.name)
+    if (
+        # (What goes on with an expression, `| grep x`, `, more`, and a command line,
+        # `./claude-flow start`, are code out of place: errors at their line. A list item,
+        # `- O(n) complexity for x`, and a path, `.planning/ already exists`, are prose.)
+        (first in _CONTINUATION_START and first not in ".-+*>")
+        or stripped.startswith(("./", "../"))
+        or _COMMENT_START_RE.match(line)
+        or _DECL_RE.match(line)
+        or not _reads_as_prose(stripped)
+        or writes_operation(line)
+        or UNKNOWN_CALL_RE.match(stripped)  # (an operation not known: it must be said)
+    ):
+        return None
+    return LineInfo("note", text=stripped)
+
+
+def _reads_as_prose(stripped: str) -> bool:
+    """Whether the code of a line (outside its quotes and comments) holds what JavaScript never
+    does: two words in a row (`and validate`, `10 lines`), or a character no code is made of
+    (`—`, `→`, `…`, `✓`)."""
+    code = _outside_quotes(stripped)
+    comment = _LINE_COMMENT_RE.search(code)
+    if comment is not None:
+        code = code[: comment.start()]
+    for m in _TWO_WORDS_RE.finditer(code):
+        if m.group(1) not in _JOINING_WORDS and m.group(2) not in _JOINING_WORDS:
+            return True
+    if code.isascii():
+        return False
+    return any(
+        not char.isascii() and not char.isspace() and not ("a" + char).isidentifier()
+        for char in code
+    )
 
 
 def _quoted_prose(stripped: str) -> bool:

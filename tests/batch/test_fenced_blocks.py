@@ -300,8 +300,9 @@ def test_memory_of_an_object_is_not_the_memory_tool() -> None:
     ("line", "start"),
     [
         (", a", "syntax error: unexpected `,`"),
-        ("feat(batch): Add batch sizing for file operations", "syntax error: unexpected `:`"),
-        ("- O(1) push operations", "syntax error: unexpected `push`"),
+        # (With two words in a row, `feat(batch): Add batch sizing`, they would be prose.)
+        ("feat(batch): add", "syntax error: unexpected `:`"),
+        ("- O(1) push, pop", "syntax error: unexpected `push`"),
     ],
 )
 def test_one_problem_on_a_line_is_said_once(line: str, start: str) -> None:

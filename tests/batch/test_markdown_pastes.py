@@ -126,7 +126,7 @@ def test_a_batch_of_only_command_lines_runs_nothing_and_says_why() -> None:
     batch = parse("# Setup\n\n```bash\nnpm install\nnpm test\n```\n")
     assert not [op for op in batch.operations() if isinstance(op, BashOp)]
     (nothing,) = [d for d in batch.diagnostics if d.code == "SW021"]
-    assert "shell blocks (SW027)" in nothing.message
+    assert "command lines (SW027: of shell blocks, or slash commands)" in nothing.message
     assert "SW027" in codes(batch)
 
 
@@ -412,3 +412,80 @@ def test_an_operation_the_code_above_goes_on_into_is_never_lost_in_silence(
         '`Task("Coder", "Fix the bug.", "coder")`',
     ), errors
     assert not batch.tasks()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "(rejects paths it cannot verify), so security is maintained.",
+        "(do NOT spawn a subagent). Execute tasks one at a time.",
+        "{first 10 lines of failure output}",
+        "{What was built — from SUMMARY.md}",
+        ".planning/codebase/ already exists with these documents:",
+        "claudecode(セルフレビュー) → iflow → gemini → codex",
+        "===== 計画フェーズ =====",
+        "- O(n) complexity for task creation",
+        "[00:01] Task decomposition completed (5 subtasks identified)",
+    ],
+)
+def test_prose_that_javascript_never_writes_is_a_note(line: str) -> None:
+    # Two words in a row, or a character no code is made of (`—`, `→`), outside quotes: prose,
+    # wherever it starts, with no operation in it.
+    batch = parse(f'{line}\nTask("Coder", "Fix the bug.", "coder")\n')
+    assert codes(batch) == ["SW015"], [d.format("x") for d in batch.diagnostics]
+    assert [t.name for t in batch.tasks()] == ["Coder"]
+
+
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        ('Task("A", "Do a.", "coder") — the coder', "SW001"),  # (an operation: said)
+        ("Deploy(prod now)", "SW001"),  # (an operation swarmtui does not know: said)
+        ("overlapping_plans.add(plan)  # both plans modify it", "SW001"),  # (no `#` comments)
+        ("./claude-flow sparc modes returns empty list", "SW001"),  # (a command line)
+        ("| grep error lines", "SW001"),  # (the rest of an expression, out of place)
+    ],
+)
+def test_code_with_prose_in_it_is_still_said(line: str, code: str) -> None:
+    batch = parse(f"{line}\n")
+    assert code in codes(batch), [d.format("x") for d in batch.diagnostics]
+    assert "SW015" not in codes(batch)
+
+
+def test_a_listed_operation_word_with_prose_after_its_argument_is_a_look_alike() -> None:
+    # GSD's map-codebase: `- Write `.planning/codebase/STACK.md` — Languages, runtime, …`
+    # describes a file; read as `Write` with no content (SW003), the dash was an error.
+    text = (
+        "- Write `docs/STACK.md` — Languages, runtime, frameworks\n"
+        "- Read `$CANDIDATE_SUMMARY` and validate it contains meaningful content\n"
+        'Task("Coder", "Fix the bug.", "coder")\n'
+    )
+    batch = parse(text)
+    assert [(d.code, d.line) for d in batch.diagnostics] == [("SW019", 1), ("SW019", 2)]
+    assert "reads like Write but is not an operation" in batch.diagnostics[0].message
+    assert [op.kind for op in batch.operations() if op.kind != "note"] == ["task"]
+
+
+def test_a_slash_command_is_said_not_run() -> None:
+    # A Claude Code slash command in a command file's examples (as a regular expression
+    # left open, it was `SW001 syntax error: missing /`).
+    text = (
+        'Task("Mapper", "Map the codebase.", "researcher")\n\n'
+        "```\n/swarm --fast Add a greeting\n```\n"
+        "  /gsd-code-review-fix ${PHASE_NUMBER}  — Auto-fix issues\n"
+    )
+    batch = parse(text)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    said = [(d.line, d.severity, d.message) for d in batch.diagnostics if d.code == "SW027"]
+    assert said == [
+        (
+            4,
+            "warning",
+            "`/swarm --fast Add a greeting` is a Claude Code slash command: swarmtui does not "
+            "run it; write the operations it stands for (Task, Bash, …)",
+        ),
+        (6, "warning", said[1][2]),
+    ]
+    assert [t.name for t in batch.tasks()] == ["Mapper"]
+    alone = parse("/swarm Add a greeting\n")
+    assert sorted(codes(alone)) == ["SW021", "SW027"]
