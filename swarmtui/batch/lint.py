@@ -595,10 +595,12 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
 def _in_blocks(diags: Diagnostics) -> str:
     """Why nothing runs when the code was in fenced blocks that are not read (SW027, SW028)."""
     codes = {d.code for d in diags.items}
-    shell = (
-        "its only commands are command lines (SW027: of shell blocks, or slash commands), "
-        "which are not run"
-    )
+    said = {"slash command" in d.message for d in diags.items if d.code == "SW027"}
+    where = {
+        frozenset({False}): "in shell blocks",
+        frozenset({True}): "Claude Code slash commands",
+    }.get(frozenset(said), "in shell blocks and slash commands")
+    shell = f"its only commands are {where} (SW027), which are not run"
     other = "blocks not read as a batch (SW028: another language, or no operation in them)"
     if "SW028" not in codes:
         return shell

@@ -126,7 +126,7 @@ def test_a_batch_of_only_command_lines_runs_nothing_and_says_why() -> None:
     batch = parse("# Setup\n\n```bash\nnpm install\nnpm test\n```\n")
     assert not [op for op in batch.operations() if isinstance(op, BashOp)]
     (nothing,) = [d for d in batch.diagnostics if d.code == "SW021"]
-    assert "command lines (SW027: of shell blocks, or slash commands)" in nothing.message
+    assert "shell blocks (SW027)" in nothing.message
     assert "SW027" in codes(batch)
 
 
@@ -489,3 +489,5 @@ def test_a_slash_command_is_said_not_run() -> None:
     assert [t.name for t in batch.tasks()] == ["Mapper"]
     alone = parse("/swarm Add a greeting\n")
     assert sorted(codes(alone)) == ["SW021", "SW027"]
+    (nothing,) = [d for d in alone.diagnostics if d.code == "SW021"]
+    assert "its only commands are Claude Code slash commands (SW027)" in nothing.message
