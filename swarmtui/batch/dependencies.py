@@ -25,6 +25,9 @@ from swarmtui.batch.words import WAIT_WORDS, Clause, all_agents_phrases, clauses
 _FILE_NAME_RE = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,5}$")
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _NORM_RE = re.compile(r"[^a-z0-9]+")
+# From the end of a line that introduces a memory command to the line holding it: blank lines and
+# `#` comments between them.
+_BELOW_RE = re.compile(r"[ \t]*\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*")
 
 
 @dataclass(slots=True)
@@ -83,7 +86,7 @@ class _Resolver:
                 continue
             commands = self.commands_of(info)
             for clause in found:
-                if clause.direction != "store" or _holds_command(clause, commands):
+                if clause.direction != "store" or _holds_command(clause, commands, info):
                     continue
                 if clause.keys:
                     keys = [qualified(k, clause.namespace) for k in clause.keys]
@@ -169,7 +172,7 @@ class _Resolver:
             for clause in self.clauses.get(id(info), ()):
                 if clause.direction != "wait" or any(p in clause.sentence for p in read):
                     continue
-                if _holds_command(clause, commands):
+                if _holds_command(clause, commands, info):
                     continue  # the memory command in it says exactly what is read
                 if clause.keys:
                     for key in clause.keys:
@@ -617,11 +620,26 @@ def resolve(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
     resolver.finish()
 
 
-def _holds_command(clause: Clause, commands: list[MemoryCommand]) -> bool:
+def _holds_command(clause: Clause, commands: list[MemoryCommand], info: TaskInfo) -> bool:
     """A sentence that runs a memory command (`run: npx claude-flow memory store "k" "v"`) is
-    read through the command, not as prose with quoted keys."""
+    read through the command, not as prose with quoted keys; so is a line that introduces the
+    command on the line below it (`Wait for the architect:`, or a `# Wait for the plan` comment)."""
+    if not commands:
+        return False
     end = clause.start + len(clause.text)
-    return any(clause.start <= c.start < end or c.start <= clause.start < c.end for c in commands)
+    if any(clause.start <= c.start < end or c.start <= clause.start < c.end for c in commands):
+        return True
+    text = info.op.instructions
+    line_start = text.rfind("\n", 0, clause.start) + 1
+    comment = text[line_start : clause.start].lstrip().startswith("#")
+    if not comment and not clause.text.endswith(":"):
+        return False
+    below = _BELOW_RE.match(text, end)
+    if below is None:
+        return False
+    next_end = text.find("\n", below.end())
+    next_end = len(text) if next_end < 0 else next_end
+    return any(below.end() <= c.start < next_end for c in commands)
 
 
 def _phrase_stems(clause: Clause) -> set[str]:

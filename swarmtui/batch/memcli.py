@@ -4,13 +4,15 @@
 `memory get KEY`, `memory retrieve --key K --namespace NS` read it (a wait only when the batch
 stores it: otherwise it reads what memory already holds); `while ! npx claude-flow memory read …;
 do sleep 5; done` waits for it; `hooks post-edit --memory-key K` stores K. A key in the default
-namespace is written plainly, any other as `NS:KEY`.
+namespace is written plainly, any other as `NS:KEY`. A command goes on over a backslash at the
+end of its line, as in the shell (`memory store \\` then `--key K` on the next line).
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,13 +37,17 @@ _HOOK_KEY_RE = re.compile(
 )
 _KEYISH_RE = re.compile(r"[\w.-]+(?:[/:][\w.*-]+)+")
 # What may surround a memory read that is a whole command: the program before it, a wait loop
-# around it (`while ! ...; do sleep 5; done`), its output thrown away.
+# around it (`while ! ...; do sleep 5; done`, or over lines as a script writes it), its output
+# thrown away.
 _WHOLE_READ_BEFORE = re.compile(rf"\s*(?:(?:while\s+!|until)\s+)?{_PROGRAM}$", re.IGNORECASE)
 _WHOLE_READ_AFTER = re.compile(
     r"(?:&1)?\s*(?:[12]?>\s*/dev/null\s*(?:2>&1\s*)?)?"
-    r"(?:;\s*do\s+sleep\s+[\d.]+[smh]?\s*;\s*done\s*;?\s*)?$",
+    r"(?:[;\n]\s*do\s+sleep\s+[\d.]+[smh]?\s*[;\n]\s*done\s*;?\s*)?$",
     re.IGNORECASE,
 )
+# A backslash ending a line continues the command on the next, as in the shell. It is read as
+# blanks of the same length, so that every position found still points into the text as written.
+_CONTINUATION_RE = re.compile(r"\\\r?\n")
 _STORE_VERBS = frozenset({"store", "set", "save"})
 _DEFAULT_NAMESPACES = frozenset({"", "default"})
 
@@ -68,6 +74,7 @@ def qualified(key: str, namespace: str) -> str:
 
 def memory_commands(text: str) -> list[MemoryCommand]:
     """Every claude-flow memory command in TEXT, in order."""
+    text = _joined(text)
     found: list[MemoryCommand] = []
     for m in _COMMAND_RE.finditer(text):
         command = _read(m, text)
@@ -86,6 +93,7 @@ def memory_commands(text: str) -> list[MemoryCommand]:
 def whole_command(command: str) -> MemoryCommand | None:
     """The claude-flow memory command that is all of COMMAND (a store, a read, or a wait loop
     on a read), else None."""
+    command = _joined(command)
     found = memory_commands(command)
     if len(found) != 1:
         return None
@@ -104,12 +112,16 @@ def whole_command(command: str) -> MemoryCommand | None:
     return one
 
 
+def _joined(text: str) -> str:
+    """TEXT with its line continuations (a backslash ending a line) made blanks."""
+    if "\\\n" not in text and "\\\r\n" not in text:
+        return text
+    return _CONTINUATION_RE.sub(lambda m: " " * len(m.group()), text)
+
+
 def _read(m: re.Match[str], text: str) -> MemoryCommand | None:
     verb = m.group("verb").lower()
-    try:
-        words = shlex.split(m.group("args"))
-    except ValueError:
-        words = m.group("args").split()
+    words = _shell_words(m.group("args"))
     key = value = None
     namespace = "default"
     positionals: list[str] = []
@@ -160,6 +172,17 @@ def _read(m: re.Match[str], text: str) -> MemoryCommand | None:
     )
 
 
+def _shell_words(args: str) -> list[str]:
+    """ARGS split as the shell would; a quote left open (`--value "$(cat x.md)"` cut at its `)`)
+    ends the words, so those before it are still read without their quotes."""
+    lexer = shlex.shlex(args, posix=True)
+    lexer.whitespace_split = True
+    words: list[str] = []
+    with suppress(ValueError):
+        words.extend(lexer)
+    return words
+
+
 def _literal(key: str) -> bool:
-    """A key written out, not a shell variable or a `[placeholder]`."""
-    return bool(key) and not any(c in key for c in "$[]{}<>`")
+    """A key written out, not a shell variable, a `[placeholder]` or a stray backslash."""
+    return bool(key) and not any(c in key for c in "$[]{}<>`\\")

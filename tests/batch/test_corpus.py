@@ -164,6 +164,59 @@ def test_shell_memory_commands_are_stores_and_waits_on_namespaced_keys() -> None
     )  # fmt: skip
 
 
+# claude-flow's integration guides write memory commands over several lines, each ending with a
+# shell continuation; in a template literal `\\` is one backslash: the prompt holds `\` + newline.
+CONTINUED = (
+    'Task("Architect", `Design the API. Then publish it:\n'
+    "npx claude-flow@alpha memory store \\\\\n"
+    '  --namespace "swarm/architect" \\\\\n'
+    '  --key "contracts" \\\\\n'
+    '  --value "$(cat docs/contracts.md)"`, "system-architect")\n'
+    'Task("Coder", `Wait for the architect:\n'
+    "    # Poll until the contracts are published\n"
+    "while ! npx claude-flow@alpha memory read \\\\\n"
+    '  --namespace "swarm/architect" \\\\\n'
+    '  --key "contracts"; do\n'
+    "  sleep 10\n"
+    "done\n"
+    'Then implement it.`, "coder")\n'
+    'Task("Docs", `Write docs. When done:\n'
+    "npx claude-flow@alpha memory store \\\\\n"
+    '  --key "docs-done" --value "yes"`, "api-docs")\n'
+)
+
+
+def test_a_memory_command_continued_over_lines_is_read_whole() -> None:
+    batch = parse(CONTINUED)
+    architect, coder, docs = batch.tasks()
+    # (the value, cut at its `)`, is not read; the key and namespace before it are)
+    assert architect.stores == ["swarm/architect:contracts"]
+    assert docs.stores == ["docs-done"]
+    (wait,) = coder.edges
+    assert (wait.keys, wait.how, wait.providers) == (
+        ["swarm/architect:contracts"], "command", ["Architect"],
+    )  # fmt: skip
+    # The lines that introduce the command are read through it, not matched as prose.
+    assert "SW013" not in codes(batch) and not batch.has_errors
+
+
+def test_a_bash_memory_command_continued_over_lines_is_a_memory_operation() -> None:
+    batch = parse(
+        "Bash(`npx claude-flow@alpha memory store \\\\\n"
+        '  --namespace "swarm/architect" --key "contracts" --value "done"`)\n'
+        "[Message 2]:\n"
+        "Bash(`while ! npx claude-flow@alpha memory read \\\\\n"
+        '  --namespace "swarm/architect" --key "contracts"\n'
+        "do\n  sleep 10\ndone`)\n"
+    )
+    store, wait = batch.operations()
+    assert isinstance(store, MemoryOp) and isinstance(wait, MemoryOp)
+    assert (store.action, store.namespace, store.key, store.value) == (
+        "store", "swarm/architect", "contracts", "done",
+    )  # fmt: skip
+    assert (wait.action, wait.namespace, wait.key) == ("retrieve", "swarm/architect", "contracts")
+
+
 def test_namespace_is_never_a_key() -> None:
     batch = parse(_text("namespaces.swarm.js"))
     assert all("team" not in t.waits for t in batch.tasks())
