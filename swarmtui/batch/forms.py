@@ -7,7 +7,8 @@ keeping every column, so that tree-sitter reads them as ordinary calls:
 
 - a list marker (`- `, `* `, `1. `) or a quote's `>` before an operation becomes spaces;
 - `Name {...}` becomes `____= {...}`: an assignment the parser knows (by position) to be a call
-  of Name with that one argument;
+  of Name with that one argument; so does `Name with {...}`, as claude-flow's command files write
+  a call, its `with` blanked;
 - a command-line call is blanked and its words are parsed here;
 - `Name(key: value, ...)` and `Name(key=value, ...)`, arguments given by name as Claude Code's
   docs and skills write its tool calls (never valid JavaScript), become the object they mean:
@@ -23,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from swarmtui.batch.names import is_operation_name, reads_as_operation
+from swarmtui.batch.names import COORDINATION_TOOLS, is_operation_name, reads_as_operation
 
 NAME = r"mcp__[A-Za-z0-9@._-]+?__[A-Za-z0-9_]+|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?"
 _LINE_RE = re.compile(
@@ -108,6 +109,13 @@ def read_line(line: str, line_start: int) -> LineForm | None:
     if not is_operation_name(name) or m.group("await"):
         return None
     mcp = name.startswith("mcp__")
+    with_ = _WITH_RE.match(rest) if gap else None
+    if with_ is not None:
+        # `mcp__claude-flow__swarm_init with {"topology": "mesh"}`, as claude-flow's command
+        # files write a call: `with` is blanked, and what follows is the one argument.
+        at = line_start + m.start("rest")
+        blank = (at, at + with_.end(), " " * with_.end())
+        return LineForm("parenless", name, start, end, marker=marker, rewrites=[blank])
     if gap and rest[:1] in ("{", "[", '"', "'", "`"):
         if mcp and rest[:1] in ('"', "'") and " --" in rest:
             # `mcp__x__task_orchestrate "Fix it" --strategy=parallel`: command-line style.
@@ -121,6 +129,9 @@ def read_line(line: str, line_start: int) -> LineForm | None:
         return LineForm("call-like", name, start, end, marker=marker)
     return None
 
+
+# `NAME with {...}`: the word before the one argument.
+_WITH_RE = re.compile(r"with[ \t]+(?=\{)")
 
 _NAMED_CALL_RE = re.compile(
     rf"[ \t]*(?P<marker>(?:[-*+•]|\d{{1,3}}[.)])[ \t]+|>[ \t]*)?(?P<name>{NAME})[ \t]*\("
@@ -137,14 +148,16 @@ def named_call(text: str, start: int, end: int, budget: int) -> tuple[LineForm |
     how many characters were looked at (no more than BUDGET: the caller's share of the text,
     so that many calls that never close cannot make the scan quadratic)."""
     m = _NAMED_CALL_RE.match(text, start, end)
-    if m is None or not is_operation_name(m.group("name")):
+    name = m.group("name") if m is not None else ""
+    # (`swarm_init(topology: "mesh")` and `task_orchestrate(task: "x")`, as claude-flow's
+    # command files write its tools, without their server)
+    if m is None or not (reads_as_operation(name) or name in COORDINATION_TOOLS):
         return None, 0
     literals: list[tuple[int, str]] = []
     rewrites, looked = _named_arguments(text, m.end() - 1, min(budget, _NAMED_SCAN_CHARS), literals)
     if rewrites is None:
         return None, looked
     marker = (m.start("marker"), m.end("marker")) if m.group("marker") else None
-    name = m.group("name")
     form = LineForm(
         "parenless",
         name,

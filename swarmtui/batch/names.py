@@ -106,13 +106,14 @@ def tool_role(name: str) -> tuple[ToolRole, str] | None:
     if name in AGENT_TOOLS:
         return "agent-work", f"{name} is work the agents do themselves: swarmtui does not run it"
     mcp = mcp_name(name)
-    if mcp is None:
-        return None
-    if mcp.tool in COORDINATION_TOOLS or (mcp.tool == "agent_spawn"):
+    tool = mcp.tool if mcp is not None else name
+    if tool in COORDINATION_TOOLS or (mcp is not None and tool == "agent_spawn"):
         return (
             "coordination",
-            f"{mcp.tool} is coordination swarmtui does itself: it is recorded, not run",
+            f"{tool} is coordination swarmtui does itself: it is recorded, not run",
         )
+    if mcp is None:
+        return None
     return (
         "not-run",
         f"{name} is a tool of the MCP server '{mcp.server}', which swarmtui does not run",

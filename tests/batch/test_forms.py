@@ -290,6 +290,41 @@ def test_arguments_by_name_with_equals_signs_and_a_list_marker() -> None:
     assert [m.index for m in batch.messages if m.operations] == [1, 2]
 
 
+def test_claude_flows_tools_take_arguments_by_name_with_or_without_their_server() -> None:
+    # claude-flow's generated /swarm command file writes its tools both ways.
+    batch = parse(
+        'mcp__claude-flow__swarm_init(topology: "mesh", maxAgents: 4)\n'
+        'agent_spawn(type: "researcher", name: "Scout")\n'
+        'task_orchestrate(task: "Research topic", strategy: "parallel")\n'
+    )
+    init, scout, orchestrate = batch.operations()
+    assert isinstance(init, SwarmInitOp) and (init.topology, init.max_agents) == ("mesh", 4)
+    assert isinstance(scout, TaskOp) and (scout.name, scout.agent_type) == ("Scout", "researcher")
+    assert scout.instructions == "Research topic"  # (the batch's task_orchestrate task)
+    # A coordination tool named without its server is recorded as its MCP form is (SW018).
+    assert isinstance(orchestrate, ToolOp) and orchestrate.role == "coordination"
+    assert codes(batch) == ["SW018"]
+
+
+def test_a_tool_called_with_its_argument_after_with_is_that_call() -> None:
+    # claude-flow's /swarm command file: `TOOL with {json}`, numbered.
+    batch = parse(
+        "```\n"
+        '1. mcp__claude-flow__swarm_init with {"topology": "hierarchical", "maxAgents": 8}\n'
+        '2. mcp__claude-flow__agent_spawn with {"type": "coordinator", "name": "task-router"}\n'
+        '3. mcp__claude-flow__task_orchestrate with {"task": "Your objective"}\n'
+        "```\n"
+    )
+    init, router, orchestrate = [op for op in batch.operations() if op.kind != "note"]
+    assert isinstance(init, SwarmInitOp) and (init.topology, init.max_agents) == ("hierarchical", 8)
+    assert isinstance(router, TaskOp)
+    assert (router.name, router.agent_type, router.instructions) == (
+        "task-router", "coordinator", "Your objective",
+    )  # fmt: skip
+    assert (router.column, router.end_column) == (4, 85)
+    assert isinstance(orchestrate, ToolOp) and codes(batch) == ["SW015", "SW018", "SW015"]
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [
