@@ -125,3 +125,23 @@ def test_every_sparc_mode_is_a_known_type() -> None:
     batch = parse_batch(tasks)
     assert [t.agent_type for t in batch.tasks()] == SPARC_MODES
     assert [d.message for d in batch.diagnostics if d.code == "SW009"] == []
+
+
+# Claude Code's own subagent types, as its docs and users' skills write them.
+CLAUDE_CODE_TYPES = ["Explore", "Plan", "Bash", "statusline-setup", "output-style-setup"]
+
+
+def test_claude_codes_own_subagent_types_are_known_roles() -> None:
+    from swarmtui.batch import parse_batch
+
+    tasks = "".join(
+        f'Task({{description: "Agent {i}", prompt: "Do part {i}.", subagent_type: "{kind}"}})\n'
+        for i, kind in enumerate([*CLAUDE_CODE_TYPES, "general-purpose"])
+    )
+    batch = parse_batch(tasks)
+    assert [t.agent_type for t in batch.tasks()] == [*CLAUDE_CODE_TYPES, "general"]
+    assert [d.message for d in batch.diagnostics if d.code == "SW009"] == []
+    types, _ = load_agent_types(Path("/nonexistent"))
+    # Explore and Plan change nothing: their role says so to the agent.
+    for name in ("Explore", "Plan"):
+        assert "Do not create, edit or delete files" in types[name].system_prompt
