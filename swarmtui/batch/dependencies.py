@@ -153,6 +153,8 @@ class _Resolver:
 
     def waits(self) -> None:
         pending: list[tuple[TaskInfo, str | None, Clause | None]] = []
+        # "Wait for all agents": resolved last, once it is known who waits for whom.
+        everyone_waits: list[tuple[TaskInfo, str]] = []
         for info in self.tasks:
             if info.after_agents:
                 self.after(info, [op.name for op in info.after_agents])
@@ -166,7 +168,7 @@ class _Resolver:
                 continue
             everyone = all_agents_phrases(info.op.instructions)
             if everyone:
-                self.after_everyone(info, everyone[0])
+                everyone_waits.append((info, everyone[0]))
             commands = self.commands_of(info)
             read = (*everyone, *info.read_phrases)
             for clause in self.clauses.get(id(info), ()):
@@ -196,6 +198,10 @@ class _Resolver:
                 self.glob(info, pattern, where)
             elif where is not None:
                 self.phrase(info, where)
+        if everyone_waits:
+            waiting = self.waiting_on()
+            for info, phrase in everyone_waits:
+                self.after_everyone(info, phrase, waiting)
 
     # -- waiting for agents rather than keys ----------------------------------------------------
 
@@ -237,9 +243,35 @@ class _Resolver:
             key = self.done_key(other)
             self.wait_edge(info, [key], "explicit", None, self.usable(info, key))
 
-    def after_everyone(self, info: TaskInfo, phrase: str) -> None:
-        """ "Wait for all agents to complete": every other agent of its message."""
-        others = [t for t in self.tasks if t is not info and t.message == info.message]
+    def waiting_on(self) -> dict[str, set[str]]:
+        """Agent name -> the names of the agents that wait for it, directly or not."""
+        direct: dict[str, set[str]] = {}
+        for info in self.tasks:
+            for edge in self.edges.get(id(info), ()):
+                if edge.direction == "wait":
+                    for name in edge.providers:
+                        direct.setdefault(name, set()).add(info.op.name)
+        closure: dict[str, set[str]] = {}
+        for name in direct:
+            seen: set[str] = set()
+            stack = [name]
+            while stack:
+                for waiter in direct.get(stack.pop(), ()):
+                    if waiter not in seen:
+                        seen.add(waiter)
+                        stack.append(waiter)
+            closure[name] = seen
+        return closure
+
+    def after_everyone(self, info: TaskInfo, phrase: str, waiting: dict[str, set[str]]) -> None:
+        """ "Wait for all agents to complete": every other agent of its message, but those that
+        wait for this one (they cannot finish before it: waiting for them would be a cycle)."""
+        after_it = waiting.get(info.op.name, set())
+        others = [
+            t
+            for t in self.tasks
+            if t is not info and t.message == info.message and t.op.name not in after_it
+        ]
         if not others:
             return
         keys = [self.done_key(t) for t in others]
@@ -497,8 +529,14 @@ class _Resolver:
             candidates.update(posting)
         scores = {k: sum(1 for w in wanted if w in self.about[k]) for k in candidates}
         order = self.order
+        in_order = [stem(w) for w in clause.phrase_words for w in _split(w)]
         ranked = sorted(
-            (k for k in scores if self.usable(info, k)), key=lambda k: (-scores[k], order[k])
+            (
+                k
+                for k in scores
+                if self.usable(info, k) and not _other_kind(in_order, k, self.about[k])
+            ),
+            key=lambda k: (-scores[k], order[k]),
         )
         rng = self.locate(info, clause.text)
         if not ranked and clause.verb not in WAIT_WORDS:
@@ -508,6 +546,8 @@ class _Resolver:
                 "reads whatever memory holds, without waiting",
                 rng,
             )
+            return
+        if not ranked and self.named_agent(info, clause, wanted, rng):
             return
         if not ranked:
             self.diags.add(
@@ -549,6 +589,29 @@ class _Resolver:
             )
             return
         self.diags.add("SW013", message, rng)
+
+    def named_agent(self, info: TaskInfo, clause: Clause, wanted: set[str], rng: Range) -> bool:
+        """`Wait for QA`, when QA stores nothing it matches: the one agent (of this message or
+        an earlier one) whose name holds every word of the phrase; the wait is for it to
+        finish. (Not for a group, `all modules`: one agent is not what it asks for.)"""
+        if not wanted or clause.count is not None:
+            return False
+        named = [
+            t
+            for t in self.tasks
+            if t is not info and t.message <= info.message and wanted <= set(stems(t.op.name))
+        ]
+        if len(named) != 1:
+            return False
+        (agent,) = named
+        key = self.done_key(agent)
+        self.wait_edge(info, [key], "matched", clause, self.usable(info, key))
+        self.diags.add(
+            "SW013",
+            f'{info.op.name}: "{clause.text}" → waits until {agent.op.name} finishes',
+            rng,
+        )
+        return True
 
     def group(self, info: TaskInfo, keys: list[str]) -> tuple[str, list[str]] | None:
         """The keys others store under the deepest path prefix `keys` share (at least two
@@ -645,6 +708,21 @@ def _holds_command(clause: Clause, commands: list[MemoryCommand], info: TaskInfo
 def _phrase_stems(clause: Clause) -> set[str]:
     """The words an unquoted wait phrase is matched by."""
     return {stem(w) for w in clause.phrase_words for w in _split(w)}
+
+
+def _other_kind(phrase: list[str], key: str, about: set[str]) -> bool:
+    """Whether KEY is another kind of the thing the PHRASE names: both qualify a word they share
+    with different words (`chart API` and `cache-api-contract`), the phrase's matching nothing
+    else the key is about."""
+    name = [stem(w) for w in _split(key.rsplit("/", 1)[-1].rsplit(":", 1)[-1])]
+    for i in range(1, len(phrase)):
+        word, before = phrase[i], phrase[i - 1]
+        if word not in name or before in about:
+            continue
+        at = name.index(word)
+        if at and name[at - 1] != before and name[at - 1] not in phrase:
+            return True
+    return False
 
 
 def _implied_key(agent: str, words: list[str]) -> str:

@@ -412,8 +412,9 @@ def _waits_for_everyone(
     graph: dict[int, list[int]], tasks: list[TaskInfo], message: list[int]
 ) -> dict[int, list[int]]:
     """GRAPH with the agents moved as MESSAGE says: one that waits for "all agents to complete"
-    waits for every other agent of its own message (dependencies.py), so in its new message it
-    waits for those (a move that only seems to save time must not be advised)."""
+    waits for every other agent of its own message but those waiting for it (dependencies.py),
+    so in its new message it waits for those (a move that only seems to save time must not be
+    advised)."""
     everyone = [
         i
         for i, info in enumerate(tasks)
@@ -426,9 +427,21 @@ def _waits_for_everyone(
     members: dict[int, list[int]] = {}
     for i in graph:
         members.setdefault(message[i], []).append(i)
+    waiters: dict[int, list[int]] = {}
+    for i, deps in graph.items():
+        for d in deps:
+            waiters.setdefault(d, []).append(i)
     moved = dict(graph)
     for i in everyone:
-        moved[i] = sorted({*graph[i], *(j for j in members[message[i]] if j != i)})
+        after_it: set[int] = set()
+        stack = [i]
+        while stack:
+            for w in waiters.get(stack.pop(), ()):
+                if w not in after_it:
+                    after_it.add(w)
+                    stack.append(w)
+        others = (j for j in members[message[i]] if j != i and j not in after_it)
+        moved[i] = sorted({*graph[i], *others})
     return moved
 
 

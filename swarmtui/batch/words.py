@@ -56,8 +56,16 @@ _EVERYONE_RE = re.compile(
     r"\b(?:wait(?:s|ing)?\s+(?:for|until)|after|once|when|until)\s+"
     r"(?:(?:all|each|every)\s+(?:of\s+)?(?:the\s+)?(?:other\s+)?agents?|the\s+other\s+agents"
     r"|everyone(?:\s+else)?|the\s+(?:rest\s+of\s+the\s+)?team)\s+"
-    r"(?:to\s+|have\s+|has\s+|are\s+|is\s+)?(?:complete[ds]?|finish(?:e[sd])?|done|ready)\b",
+    r"(?:to\s+|have\s+|has\s+|are\s+|is\s+)?"
+    r"(?:(?:publish(?:es|ed)?|stored?|stores|report(?:s|ed)?|signal(?:s|ed)?)\s+[\"'`]?)?"
+    r"(?:complete[ds]?|finish(?:e[sd])?|done|ready)\b(?:(?<=[\"'`]done)[\"'`])?",
     re.IGNORECASE,
+)
+# "Poll memory until the backend publishes the contract": a store verb after `until` and its
+# subject is what another agent does, which this one waits for (not when it does it itself:
+# "until you store ...", nor after the `until` part has ended: "until tests pass and store ...").
+_UNTIL_RE = re.compile(
+    r"\buntil\s+(?!(?:you|i|we)\b)(?:(?!(?:and|then|or|so)\b)[\w'-]+\s+){1,4}$", re.IGNORECASE
 )
 _MEMORY_RE = re.compile(r"\bmemory\b", re.IGNORECASE)
 _PLAIN_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -257,6 +265,10 @@ def clauses(text: str) -> tuple[Clause, ...]:
         end = min(nxt, s_end)
         word = verb.group(1).lower()
         direction: Direction = "store" if word in STORE_VERBS else "wait"
+        if direction == "store" and _UNTIL_RE.search(
+            text, max(s_start, verb.start() - 60), verb.start()
+        ):
+            direction, word = "wait", "wait"
         clause_text = text[verb.start() : end].strip()
         if end == s_end:
             clause_text = clause_text.rstrip(".!?")

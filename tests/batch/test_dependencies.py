@@ -252,3 +252,59 @@ def test_a_wait_for_a_file_nothing_stores_says_what_to_do() -> None:
     (error,) = [d for d in batch.diagnostics if d.code == "SW004"]
     assert "a file? agents wait for memory keys" in error.message
     assert _task(batch, "Deployer").skip_reason is not None
+
+
+def test_a_store_verb_after_until_is_what_another_agent_does() -> None:
+    # binto-labs' integration guide: "Poll memory until all agents publish "done"" is a wait
+    # for the others (not a store of `done`), and the agent waiting for QA is not waited for.
+    batch = parse(
+        'Task("Backend", "Build the API.", "backend-dev")\n'
+        'Task("Frontend", "Build the UI.", "coder")\n'
+        'Task("QA", "WAIT for completion: Poll memory until all agents publish \\"done\\". '
+        'Then run the e2e tests.", "tester")\n'
+        'Task("Reviewer", "WAIT for QA: Poll memory for qa completion. Then review.", "reviewer")\n'
+        'Task("Docs", "Poll memory until the architect stores \'api/spec\', then document it.", '
+        '"api-docs")\n'
+        'Task("Architect", "Design it. Keep going until you store \'api/spec\'.", "architect")\n'
+        'Task("Fixer", "Iterate until tests pass and store the log in \'fix/log\'.", "coder")\n'
+    )
+    qa, reviewer, docs = (_task(batch, n) for n in ("QA", "Reviewer", "Docs"))
+    assert qa.stores == ["swarm/qa/done"]  # (only because Reviewer waits for it to finish)
+    assert qa.waits == [
+        "swarm/backend/done", "swarm/frontend/done", "swarm/docs/done", "swarm/architect/done",
+        "swarm/fixer/done",
+    ]  # fmt: skip
+    # "WAIT for QA", QA storing nothing it could match: the one agent of that name.
+    assert reviewer.waits == ["swarm/qa/done"]
+    assert (reviewer.edges[0].how, reviewer.edges[0].providers) == ("matched", ["QA"])
+    assert docs.waits == ["api/spec"] and "api/spec" not in docs.stores
+    # A group ("all") is not one agent: no wait, and said so.
+    groups = parse(
+        'Task("Module A", "Build it.", "coder")\n'
+        'Task("Tester", "Wait for all modules, then test.", "tester")\n'
+    )
+    assert _task(groups, "Tester").waits == [] and "SW014" in codes(groups)
+    one = parse(
+        'Task("Module A", "Build it.", "coder")\n'
+        'Task("Tester", "Wait for the module, then test.", "tester")\n'
+    )
+    assert _task(one, "Tester").waits == ["swarm/module-a/done"]
+    assert _task(batch, "Architect").stores[0] == "api/spec"  # ("until you": its own store)
+    assert _task(batch, "Fixer").stores[0] == "fix/log"  # (the `until` part ended at "and")
+    assert "SW005" not in codes(batch) and "SW006" not in codes(batch)
+
+
+def test_a_wait_phrase_is_not_matched_to_another_kind_of_the_same_thing() -> None:
+    # "chart API" is not the "cache API contract": their shared word is qualified differently.
+    text = (
+        'Task("Cache", "Implement caching. PUBLISH: Store cache API contract in memory.", '
+        '"backend-dev")\n'
+        'Task("Streaming", "WAIT for {what}: Poll memory for it. Then build SSE.", "backend-dev")\n'
+    )
+    chart = parse(text.replace("{what}", "chart API"))
+    assert _task(chart, "Streaming").waits == []
+    (said,) = [d for d in chart.diagnostics if d.code == "SW014"]
+    assert '"WAIT for chart API: Poll memory for it" matches nothing' in said.message
+    for phrase in ("cache API", "the API contract", "Cache's API"):
+        batch = parse(text.replace("{what}", phrase))
+        assert _task(batch, "Streaming").waits == ["swarm/cache/cache-api-contract"], phrase

@@ -136,6 +136,23 @@ def test_sw006_knows_that_waiting_for_all_agents_would_wait_in_the_new_message_t
     assert "expected speed-up 1.5× (3 → 2 agent-lengths)" in diag.message
 
 
+def test_sw006_knows_that_waiting_for_all_agents_leaves_out_those_waiting_for_it() -> None:
+    # QA waits for every agent but Reviewer, who waits for QA: moved into message 1 the chain
+    # is as long, so no move is advised (nor a cycle imagined).
+    text = (
+        "Message 1:\n"
+        'mcp__claude-flow__memory_usage({ action: "store", key: "plan", value: "x" })\n'
+        "Message 2:\n"
+        'Task("Backend", "Build the API.", "backend-dev")\n'
+        'Task("QA", "Wait for all agents to complete, then test.", "tester")\n'
+        'Task("Reviewer", "Wait for QA, then review.", "reviewer")\n'
+    )
+    batch = parse(text)
+    assert batch.task("Reviewer").waits == ["swarm/qa/done"]  # type: ignore[union-attr]
+    assert batch.task("QA").waits == ["swarm/backend/done"]  # type: ignore[union-attr]
+    assert "SW006" not in codes(batch) and "SW005" not in codes(batch)
+
+
 def test_sw009_suggests_closest_type_and_flags_unknown_operation() -> None:
     diag = next(d for d in parse(TRIGGERS["SW009"]).diagnostics if d.code == "SW009")
     assert "'reviewer'" in diag.message
