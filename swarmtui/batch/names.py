@@ -25,6 +25,9 @@ AGENT_TOOLS = frozenset(
         "TaskGet", "TaskOutput", "TaskStop", "TeamCreate", "TeamDelete", "SendMessage",
     }
 )  # fmt: skip
+# Claude Code's agent-teams tool (`Teammate({operation: "spawnTeam", team_name})`, then
+# `requestShutdown`, `cleanup`): the team's agents are its Task calls, which swarmtui runs.
+TEAM_TOOLS = frozenset({"Teammate"})
 # claude-flow and ruv-swarm tools whose job swarmtui does itself: it schedules, monitors and
 # coordinates the agents of a session (an `agent_spawn` next to `Task` calls only declares a type).
 COORDINATION_TOOLS = frozenset(
@@ -87,6 +90,7 @@ def is_operation_name(name: str) -> bool:
     return (
         name in RUN
         or name in AGENT_TOOLS
+        or name in TEAM_TOOLS
         or name.startswith("mcp__")
         or memory_short_action(name) is not None
     )
@@ -105,6 +109,12 @@ def tool_role(name: str) -> tuple[ToolRole, str] | None:
     """For a tool swarmtui records without running: its role and why it is not run."""
     if name in AGENT_TOOLS:
         return "agent-work", f"{name} is work the agents do themselves: swarmtui does not run it"
+    if name in TEAM_TOOLS:
+        return (
+            "coordination",
+            f"{name} is Claude Code's agent-teams tool: swarmtui runs the team's agents from "
+            "the Task calls itself, and records this without running it",
+        )
     mcp = mcp_name(name)
     tool = mcp.tool if mcp is not None else name
     if tool in COORDINATION_TOOLS or (mcp is not None and tool == "agent_spawn"):

@@ -39,7 +39,7 @@ KNOWN_OPERATIONS = ("Task", "Agent", "TodoWrite", "TaskCreate", "Bash", "Write")
 # What a recorded tool call is about, for its one-line summary.
 _SUMMARY_KEYS = (
     "file_path", "path", "notebook_path", "pattern", "query", "url", "command", "task",
-    "description", "subject", "title", "name", "team_name", "message", "key",
+    "description", "subject", "title", "name", "team_name", "message", "key", "operation",
 )  # fmt: skip
 
 AnyOp = TaskOp | TodoWriteOp | BashOp | WriteOp | MemoryOp | SwarmInitOp | ToolOp | NoteOp

@@ -135,6 +135,24 @@ def test_recorded_tools_say_who_does_them() -> None:
     assert "MCP server 'flow-nexus'" in batch.diagnostics[-1].message
 
 
+def test_claude_codes_agent_teams_tool_is_recorded_and_the_session_can_complete() -> None:
+    # A skill's agent team: the team is made, its agents are the Task calls, then it is ended.
+    batch = parse(
+        'Teammate({ operation: "spawnTeam", team_name: "code-review" })\n'
+        'Task({ team_name: "code-review", name: "security", prompt: "Review it.", '
+        'subagent_type: "reviewer" })\n'
+        'Teammate({ operation: "requestShutdown", target_agent_id: "security" })\n'
+    )
+    made, task, ended = batch.operations()
+    assert isinstance(task, TaskOp) and task.skip_reason is None
+    assert isinstance(made, ToolOp) and isinstance(ended, ToolOp)
+    assert [(t.role, t.summary) for t in (made, ended)] == [
+        ("coordination", "code-review"), ("coordination", "requestShutdown"),
+    ]  # fmt: skip
+    assert codes(batch) == ["SW018", "SW018"]  # (recorded: not SW009, which fails the session)
+    assert "agent-teams tool" in batch.diagnostics[0].message
+
+
 def test_command_line_mcp_calls() -> None:
     batch = parse(
         "mcp__claude-flow__swarm_init hierarchical --max-agents 8 --strategy=specialized\n"
