@@ -270,7 +270,24 @@ def _reads_like_a_call(name: str, rest: str, listed: bool) -> bool:
         return False
     if _PATHLIKE_RE.fullmatch(words[0]):
         return True
-    return name == "Bash" and listed
+    return name == "Bash" and listed and not _about_bash(words)
+
+
+# Words that make `- Bash …` a list item about Bash (`- Bash commands and system operations`,
+# claude-flow v3's list of what Claude Code does) rather than a command written without quotes.
+_ABOUT_BASH = frozenset(
+    {
+        "command", "commands", "operation", "operations", "script", "scripts", "tool", "tools",
+        "usage", "execution", "calls", "access", "and", "or", "the", "a", "an", "of", "for",
+        "with", "to", "in", "on",
+    }
+)  # fmt: skip
+
+
+def _about_bash(words: list[str]) -> bool:
+    """Whether WORDS read as prose about Bash: one of those words, and nothing of a shell."""
+    plain = all(w.strip(",;()").isalpha() for w in words)
+    return plain and any(w.strip(",;()").lower() in _ABOUT_BASH for w in words)
 
 
 def _cli(

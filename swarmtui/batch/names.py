@@ -21,8 +21,8 @@ AGENT_TOOLS = frozenset(
     {
         "Read", "Edit", "MultiEdit", "Glob", "Grep", "LS", "WebSearch", "WebFetch",
         "NotebookEdit", "NotebookRead", "TodoRead", "BashOutput", "KillShell", "KillBash",
-        "ExitPlanMode", "SlashCommand", "Skill", "AskUserQuestion", "TaskUpdate", "TaskList",
-        "TaskGet", "TaskOutput", "TaskStop", "TeamCreate", "TeamDelete", "SendMessage",
+        "EnterPlanMode", "ExitPlanMode", "SlashCommand", "Skill", "AskUserQuestion", "TaskUpdate",
+        "TaskList", "TaskGet", "TaskOutput", "TaskStop", "TeamCreate", "TeamDelete", "SendMessage",
     }
 )  # fmt: skip
 # Claude Code's agent-teams tool (`Teammate({operation: "spawnTeam", team_name})`, then

@@ -466,6 +466,22 @@ def test_a_listed_operation_word_with_prose_after_its_argument_is_a_look_alike()
     assert [op.kind for op in batch.operations() if op.kind != "note"] == ["task"]
 
 
+def test_a_list_item_about_bash_is_prose_and_a_command_after_bash_a_look_alike() -> None:
+    # claude-flow v3's CLAUDE.md lists what Claude Code does: `- Bash commands and system
+    # operations`; as a look-alike (SW019, not run) it made every v3 session fail.
+    text = (
+        'Task("Coder", "Fix the bug.", "coder")\n'
+        "- Bash commands and system operations\n"
+        "- Bash mkdir -p build\n"
+        "EnterPlanMode()\n"
+    )
+    batch = parse(text)
+    assert [(d.code, d.line) for d in batch.diagnostics] == [
+        ("SW015", 2), ("SW019", 3), ("SW018", 4),
+    ]  # fmt: skip
+    assert [op.skip_reason is None for op in batch.operations()] == [True, True, False, False]
+
+
 def test_a_slash_command_is_said_not_run() -> None:
     # A Claude Code slash command in a command file's examples (as a regular expression
     # left open, it was `SW001 syntax error: missing /`).
