@@ -150,10 +150,10 @@ def test_a_command_holding_a_templates_slot_is_a_placeholder() -> None:
 
 
 def test_a_placeholder_stays_skipped_beside_a_look_alike_line() -> None:
-    # (claude-flow v3's CLAUDE.md: a template Task, and far below it a list item that reads like
-    # Bash; the line's note once took the Task's place in the skip reasons, and the Task ran)
+    # (claude-flow v3's CLAUDE.md: a template Task, and below it a line that reads like Bash;
+    # the line's note once took the Task's place in the skip reasons, and the Task ran)
     text = 'Task({ prompt: "...", subagent_type: "coder" })\n'
-    text += "- Bash commands and system operations\n"
+    text += "- Bash mkdir -p build\n"
     batch = parse(text)
     task, note = batch.operations()
     assert isinstance(task, TaskOp) and (task.skip_reason or "").startswith("SW003")
