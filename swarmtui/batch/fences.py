@@ -74,7 +74,7 @@ _DATA_HEAD_RE = re.compile(
 # a closing bracket (of a value written over several lines) or a comment.
 _NOT_A_STATEMENT_HEAD = frozenset({"", " ", "\t", "]", "}", ")", "/", "*", "\r", "\n"})
 
-BlockKind = Literal["shell", "other", "listing"]
+BlockKind = Literal["shell", "other", "listing", "front-matter"]
 
 
 @dataclass(slots=True)
@@ -87,6 +87,23 @@ class Block:
     kind: BlockKind
     row: int  # the opening fence's
     rows: list[int] = field(default_factory=list)
+
+
+_YAML_KEY_RE = re.compile(r"[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
+
+
+def front_matter_end(lines: list[str]) -> int:
+    """The row of the `---` closing a YAML front matter that opens the text (an agent or
+    command file's `name:`, `description:`, `hooks:`), or -1 when it has none."""
+    if not lines or lines[0].rstrip() != "---":
+        return -1
+    first = next((line for line in lines[1:3] if line.strip()), "")
+    if not _YAML_KEY_RE.match(first):
+        return -1
+    for row in range(1, min(len(lines), 500)):
+        if lines[row].rstrip() in ("---", "..."):
+            return row
+    return -1
 
 
 def fence_language(line: str) -> str | None:
@@ -266,7 +283,12 @@ def report(blocks: list[Block], source: Source, diags: Diagnostics) -> None:
             continue
         fence = source.line_range(block.row)
         lines = "1 line is" if len(rows) == 1 else f"{len(rows)} lines are"
-        if block.kind == "listing":
+        if block.kind == "front-matter":
+            message = (
+                f"the front matter between the `---` lines is the file's metadata (name, "
+                f"description, hooks), not a batch: its {lines} not read"
+            )
+        elif block.kind == "listing":
             message = (
                 f"a ```{block.language} block without any operation (Task, Bash, Write, …): "
                 f"a listing, not a batch; its {lines} not read"

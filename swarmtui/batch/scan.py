@@ -20,6 +20,7 @@ from swarmtui.batch.fences import (
     Block,
     Fences,
     fence_language,
+    front_matter_end,
     shell_comment,
     writes_operation,
 )
@@ -205,10 +206,20 @@ def scan(text: str) -> ScanResult:
     arguments_end = -1  # the last line of arguments written under a bare name (see below)
     named_budget = 2 * len(text) + 100_000  # (characters calls with arguments by name may read)
     n = len(raw_lines)
+    front_end = front_matter_end(raw_lines)
+    if front_end > 0:
+        fences.blocks.append(Block("yaml", "front-matter", 0))
     for i in range(n):
         line = raw_lines[i]
         line_start = starts[i]
         line_end = line_start + len(line)
+        if i <= front_end:  # (an agent file's metadata: its hooks are shell, never run)
+            stripped = line.strip()
+            if 0 < i < front_end and stripped:
+                fences.blocks[0].rows.append(i)
+            add_info(LineInfo("unread", text=stripped) if stripped else _BLANK)
+            edits.blank(line_start, line_end)
+            continue
         if line_start >= next_cut and carry_until <= line_start and i:
             safe = depth == 0 and last_code_char not in _CONTINUATION_END
             if safe or line_start >= next_cut + FORCED_CUT_CHARS - CHUNK_CHARS:

@@ -375,3 +375,28 @@ def test_data_nothing_after_it_uses_is_a_listing() -> None:
     batch = parse(text)
     assert "SW028" in codes(batch) and "SW001" not in codes(batch)
     assert [t.name for t in batch.tasks()] == ["A"]
+
+
+def test_an_agent_files_front_matter_is_metadata_not_a_batch() -> None:
+    # ruflo's agent files: hooks in the front matter are shell run by claude-flow around the
+    # agent; read as the batch, their memory commands became stores with `$SESSION_ID` in keys.
+    text = (
+        "---\n"
+        "name: sparc-orchestrator\n"
+        "hooks:\n"
+        "  pre: |\n"
+        '    mcp__claude-flow__memory_usage --action="store" --key="session:$SESSION_ID"\n'
+        "---\n"
+        "\n"
+        "# SPARC Orchestrator\n"
+        'Task("Spec Agent", "Write docs/spec.md.", "specification")\n'
+    )
+    batch = parse(text)
+    assert [op.kind for op in batch.operations() if op.kind != "note"] == ["task"]
+    (front,) = [d for d in batch.diagnostics if d.code == "SW028"]
+    assert front.line == 1 and "front matter" in front.message and "4 lines" in front.message
+    # A rule (`---`) above a batch, or a "front matter" that never closes, is read as before.
+    unclosed = parse(text.replace("---\n\n", "\n"))
+    assert "SW028" not in codes(unclosed)
+    assert [op.kind for op in unclosed.operations() if op.kind != "note"] == ["memory", "task"]
+    assert "SW028" not in codes(parse('---\nTask("A", "Do it.")\n---\n'))
