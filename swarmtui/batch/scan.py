@@ -483,7 +483,13 @@ _JOINING = """abstract accessor as async await break case class const continue d
     interface is keyof let module namespace new of override private protected public readonly
     return satisfies set static throw type typeof unique var void while with yield"""
 _JOINING_WORDS = frozenset(_JOINING.split())
-_TWO_WORDS_RE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*|\d+)[ \t]+([A-Za-z_$][\w$]*)")
+# (the second word is looked ahead at, so that each word is also tried as the first of a pair:
+# in `is a method`, `is a` may be code, `a method` is not)
+_TWO_WORDS_RE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*|\d+)[ \t]+(?=([A-Za-z_$][\w$]*))")
+# A word after a closing parenthesis (`SPARC (Specification, Pseudocode) methodology.`).
+_WORD_AFTER_PAREN_RE = re.compile(r"\)[ \t]+([A-Za-z_$][\w$]*)")
+# A capitalised word, a blank, then words in parentheses and prose: a gloss, not a call.
+_GLOSS_RE = re.compile(r"[A-Z][\w$]*[ \t]+\([^()]*\)[ \t]*[A-Za-z]")
 # A Claude Code slash command (`/swarm --fast Add a greeting`, `/gsd-progress`): a `/`, a
 # command name, then a blank or the line's end. (As code, a regular expression left open.)
 _SLASH_COMMAND_RE = re.compile(r"/[A-Za-z][\w:.-]*(?=[ \t]|$)")
@@ -522,7 +528,8 @@ def _prose(line: str, line_start: int, info: LineInfo) -> LineInfo | None:
         or _DECL_RE.match(line)
         or not _reads_as_prose(stripped)
         or writes_operation(line)
-        or UNKNOWN_CALL_RE.match(stripped)  # (an operation not known: it must be said)
+        # (an operation not known must be said; a gloss, `SPARC (…) is a method`, is prose)
+        or (UNKNOWN_CALL_RE.match(stripped) and not _GLOSS_RE.match(stripped))
     ):
         return None
     return LineInfo("note", text=stripped)
@@ -539,6 +546,8 @@ def _reads_as_prose(stripped: str) -> bool:
     for m in _TWO_WORDS_RE.finditer(code):
         if m.group(1) not in _JOINING_WORDS and m.group(2) not in _JOINING_WORDS:
             return True
+    if any(m.group(1) not in _JOINING_WORDS for m in _WORD_AFTER_PAREN_RE.finditer(code)):
+        return True
     if code.isascii():
         return False
     return any(

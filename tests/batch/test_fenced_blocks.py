@@ -302,7 +302,8 @@ def test_memory_of_an_object_is_not_the_memory_tool() -> None:
         (", a", "syntax error: unexpected `,`"),
         # (With two words in a row, `feat(batch): Add batch sizing`, they would be prose.)
         ("feat(batch): add", "syntax error: unexpected `:`"),
-        ("- O(1) push, pop", "syntax error: unexpected `push`"),
+        # (With a word after its parentheses, `- O(1) push, pop`, it would be prose.)
+        ("- O(1) = pop", "syntax error: unexpected `=`"),
     ],
 )
 def test_one_problem_on_a_line_is_said_once(line: str, start: str) -> None:

@@ -399,10 +399,12 @@ def test_a_template_over_lines_or_an_operation_outside_the_quotes_stays_code() -
 def test_an_operation_the_code_above_goes_on_into_is_never_lost_in_silence(
     gap: str, above: str
 ) -> None:
-    # `print(x) then.` is read as code and ends with `.`: tree-sitter reads what follows (the
+    # `print(x)..` is read as code and ends with `.`: tree-sitter reads what follows (the
     # Task, and `Then:` before it) as part of it. The Task is not run, and its loss is said at
-    # its own line.
-    text = f'print(x) then.\n{gap}    Task("Coder", "Fix the bug.", "coder")\n'
+    # its own line. (`print(x) then.`, a word after parentheses, is prose: the Task is read.)
+    text = f'print(x)..\n{gap}    Task("Coder", "Fix the bug.", "coder")\n'
+    prose = f'print(x) then.\n{gap}    Task("Coder", "Fix the bug.", "coder")\n'
+    assert [t.name for t in parse(prose).tasks()] == ["Coder"]
     batch = parse(text)
     errors = [(d.line, d.message) for d in batch.diagnostics if d.code == "SW001"]
     assert errors[0][0] == 1
@@ -480,6 +482,23 @@ def test_a_list_item_about_bash_is_prose_and_a_command_after_bash_a_look_alike()
         ("SW015", 2), ("SW019", 3), ("SW018", 4),
     ]  # fmt: skip
     assert [op.skip_reason is None for op in batch.operations()] == [True, True, False, False]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "SPARC (Specification, Pseudocode) methodology.",
+        "SPARC (Specification, Pseudocode) is a method.",
+        "SPARC (Specification, Pseudocode, Architecture, Refinement, Completion) is a systematic "
+        "development methodology.",
+    ],
+)
+def test_a_gloss_in_parentheses_is_prose(line: str) -> None:
+    # ruflo's SPARC skill opens so; read as a call, it swallowed the Task below (`methodology.Task`)
+    batch = parse(f'{line}\n\n## Table of Contents\n\nTask("Coder", "Write hello.py.", "coder")\n')
+    assert set(codes(batch)) == {"SW015"}, [d.format("x") for d in batch.diagnostics]
+    assert [t.name for t in batch.tasks()] == ["Coder"]
+    assert "SW009" in codes(parse('Deploy ("prod")\n'))  # (an unknown call is still said)
 
 
 def test_a_slash_command_is_said_not_run() -> None:
