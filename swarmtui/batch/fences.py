@@ -55,6 +55,9 @@ _CALL_RE = re.compile(
     rf"(?<![\w$.])(?P<name>mcp__{MCP_TAIL}|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)"
     r"[ \t]*\("
 )
+# A Claude Code slash command (`/swarm --fast Add a greeting`, `/gsd-progress`): a `/`, a
+# command name, then a blank or the line's end. (As code, a regular expression left open.)
+SLASH_COMMAND_RE = re.compile(r"/[A-Za-z][\w:.-]*(?=[ \t]|$)")
 # A statement calling a capitalised name at the start of a line (`Deploy("prod")`, `Tsak(`): an
 # operation swarmtui does not know or a misspelt one, which a batch must hear of (SW009), and
 # not an API listing's line (those are indented, or methods, declarations, `await x.y(`).
@@ -220,11 +223,10 @@ class Fences:
             return "shell"
         if language not in BATCH_LANGUAGES:
             return "other"
-        if not language:
-            return None
         # A ```typescript block of API signatures (`async createTask(config: TaskConfig):
         # Promise<Task>`) is not a batch that failed to parse: what is not an operation is
-        # not read. One operation anywhere in it makes it all read, errors and all.
+        # not read. One operation anywhere in it makes it all read, errors and all. So for a
+        # block without a language: a diagram (`(Agent #1)`) or a transcript is not a batch.
         names: list[str] = []  # declared by statements that all declare data, so far
         data = True
         end = len(lines)
@@ -235,6 +237,8 @@ class Fences:
                 break
             if writes_operation(text) or UNKNOWN_CALL_RE.match(text):
                 return None
+            if not language and SLASH_COMMAND_RE.match(text.strip()):
+                return None  # (read, so that its slash commands are said not run, SW027)
             if text[:1] not in _NOT_A_STATEMENT_HEAD and data:
                 head = _DATA_HEAD_RE.match(text)
                 data = head is not None

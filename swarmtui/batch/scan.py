@@ -16,6 +16,7 @@ from typing import Literal
 
 from swarmtui.batch.fences import (
     MCP_TAIL,
+    SLASH_COMMAND_RE,
     UNKNOWN_CALL_RE,
     Block,
     Fences,
@@ -490,9 +491,6 @@ _TWO_WORDS_RE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*|\d+)[ \t]+(?=([A-Za-z_
 _WORD_AFTER_PAREN_RE = re.compile(r"\)[ \t]+([A-Za-z_$][\w$]*)")
 # A capitalised word, a blank, then words in parentheses and prose: a gloss, not a call.
 _GLOSS_RE = re.compile(r"[A-Z][\w$]*[ \t]+\([^()]*\)[ \t]*[A-Za-z]")
-# A Claude Code slash command (`/swarm --fast Add a greeting`, `/gsd-progress`): a `/`, a
-# command name, then a blank or the line's end. (As code, a regular expression left open.)
-_SLASH_COMMAND_RE = re.compile(r"/[A-Za-z][\w:.-]*(?=[ \t]|$)")
 # Where the comment ending a line starts (`#` too: pseudo-code in a guide is not prose).
 _LINE_COMMENT_RE = re.compile(r"//|/\*|(?<=\s)#")
 
@@ -503,7 +501,7 @@ def _prose(line: str, line_start: int, info: LineInfo) -> LineInfo | None:
     it is code: it may hold an operation, or be JavaScript not understood (an error)."""
     stripped = line.strip()
     first = stripped[0]
-    if first == "/" and (command := _SLASH_COMMAND_RE.match(stripped)) is not None:
+    if first == "/" and (command := SLASH_COMMAND_RE.match(stripped)) is not None:
         return LineInfo("note", text=stripped, command=command.group())
     if stripped.startswith("=="):  # (`===== Plan =====`, a Markdown heading's underline)
         return LineInfo("note", text=stripped)

@@ -159,10 +159,15 @@ def test_a_javascript_helper_beside_the_batch_is_a_listing() -> None:
     assert [t.name for t in batch.tasks()] == ["A"]
 
 
-def test_an_unlabelled_block_is_read_as_the_batch() -> None:
+def test_an_unlabelled_block_is_read_as_the_batch_unless_it_holds_no_operation() -> None:
     batch = parse('```\nconst a: T = 1\nBash("make")\n```\n```\nconst b: T = 2\n```\n')
-    assert "SW028" not in codes(batch)
-    assert [d.line for d in batch.diagnostics if d.code == "SW001"] == [2, 6]
+    assert [d.line for d in batch.diagnostics if d.code == "SW001"] == [2]
+    # The second block writes no operation: a listing (a diagram, `(Agent #1)`, a transcript),
+    # not a batch that failed to parse.
+    (listing,) = [d for d in batch.diagnostics if d.code == "SW028"]
+    assert listing.line == 5 and "a listing, not a batch" in listing.message
+    diagram = parse("```\n   QUEEN\n  (Agent #1)\n   │\n```\n" + 'Task("A", "Do it.")\n')
+    assert not diagram.has_errors and [t.name for t in diagram.tasks()] == ["A"]
 
 
 def test_a_longer_fence_holds_shorter_ones() -> None:
