@@ -69,16 +69,17 @@ _HTML_RE = re.compile(r"</?[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*(?:[\s/>]|$)|<!--"
 
 # Tokens that matter for bracket depth; strings and comments are skipped whole. The leading
 # lookahead lets the regex engine pass over ordinary characters without trying each branch.
-# `ph` also takes words in brackets (`[5-10 todos with all statuses]`): prose standing for a
-# value to fill in, never valid JavaScript.
+# `ph` also takes words in brackets (`[5-10 todos with all statuses]`) or angle brackets
+# (`prompt: <agent content>`): prose standing for a value to fill in, never valid JavaScript.
 _TOKEN_RE = re.compile(
-    r"""(?=[\n/"'`{.()\[\]}])
+    r"""(?=[\n/"'`{.()\[\]}<])
     (?:(?P<nl>\n)
     |(?P<lc>//[^\n]*)
     |(?P<bc>/\*[\s\S]*?(?:\*/|\Z))
     |(?P<s>"[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"?|'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'?)
     |(?P<t>`[^`\\]*(?:\\[\s\S][^`\\]*)*`?)
     |(?P<ph>\{[ \t]*\.\.\.[^{}\n]*\}|\.\.\.(?![A-Za-z_$(\[])
+      |<[A-Za-z]\w*(?:[ \t-]\w+)+>
       |\[(?![ \t]*(?:await|typeof|void|delete|yield|new)\b)[^\[\]{}()"'`:;=\n]*?
         [A-Za-z0-9_]+[ \t]+[A-Za-z0-9_]+[^\[\]{}()"'`:;=\n]*\])
     |(?P<open>[(\[{])

@@ -16,10 +16,12 @@ from swarmtui.batch.scan import PLACEHOLDER_CHAR
 # Values nested deeper than this are refused rather than risking the Python stack.
 MAX_DEPTH = 200
 
-# `{...}` or a string that is only `...`; but a spaced `{ ... }` after code (`impl Plugin for X
-# { ... }`, `fn run() { ... }`) is an elided body, not a value to fill in.
+# `{...}`, a string that is only `...` or only words in angle brackets (`"<agent-type>"`); but
+# a spaced `{ ... }` after code (`impl Plugin for X { ... }`, `fn run() { ... }`) is an elided
+# body, not a value to fill in.
 _PLACEHOLDER_IN_STRING = re.compile(
     r"\{\.\.\.[^{}\n]*\}|(?<![\w)\]>][ \t])(?<![\w)\]>])\{[ \t]+\.\.\.[^{}\n]*\}|^\s*\.\.\.\s*$"
+    r"|^\s*<[A-Za-z]\w*(?:[ -]\w+)+>\s*$"
 )
 _SIMPLE_ESCAPES = {
     "n": "\n",
@@ -203,7 +205,7 @@ class Evaluator:
 
     def _checked(self, node: Node, value: str) -> str:
         """VALUE, the text of NODE, after saying whether it holds a placeholder."""
-        if "..." in value and _PLACEHOLDER_IN_STRING.search(value):
+        if ("..." in value or value[:1] == "<") and _PLACEHOLDER_IN_STRING.search(value):
             self._placeholder(node)
         return value
 

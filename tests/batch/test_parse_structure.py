@@ -129,6 +129,20 @@ def test_placeholders_warn_and_skip() -> None:
     assert isinstance(task, TaskOp) and task.instructions == "{...}"
 
 
+def test_words_in_angle_brackets_are_a_placeholder() -> None:
+    # A Rust skill's agent mode (`prompt: <agent content>`, which was "is a comma missing?"),
+    # ruflo's SPARC skill (`mode: "<mode-name>"`); a TypeScript generic or a tag is no slot.
+    batch = parse(
+        "Task(subagent_type: \"general-purpose\", prompt: <agent content>)\n"
+        'mcp__claude-flow__sparc_mode { mode: "<mode-name>", task_description: "x" }\n'
+        "Write(\"index.html\", \"<div>\")\n"
+    )
+    task, mode, write = batch.operations()
+    assert (task.skip_reason or "").startswith("SW003")
+    assert (mode.skip_reason or "").startswith("SW003")
+    assert write.skip_reason is None and "SW001" not in codes(batch)
+
+
 def test_a_command_holding_a_templates_slot_is_a_placeholder() -> None:
     # ruflo v3's CLAUDE.md: "Before starting any task" hooks written with slots to fill in; the
     # memory store would have stored the key `[pattern-name]`.
