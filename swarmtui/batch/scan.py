@@ -48,6 +48,9 @@ _TOOLS = (
 _FLOW_TOOLS = r"(?:memory_usage|swarm_init|agent_spawn)"
 # Operation calls that start a new statement even where an earlier call was left unclosed.
 _KNOWN_CALL_RE = re.compile(rf"(?:{_TOOLS}|{_MCP}|\w*{_FLOW_TOOLS})[ \t]*\(")
+# `Task(`, `Bash(`: a line opening with an operation's call (most lines that start a statement
+# in a batch), code without looking further for prose.
+_OPERATION_OPENS_RE = re.compile(rf"(?:{_TOOLS}|{_MCP})\(")
 # Whether a line calls an operation anywhere (the `\w*` before a claude-flow tool changes nothing
 # there, and retried from every position it made long words quadratic).
 _KNOWN_CALL_ANYWHERE_RE = re.compile(rf"(?:{_TOOLS}|{_MCP_ANYWHERE}|{_FLOW_TOOLS})[ \t]*\(")
@@ -501,6 +504,8 @@ def _prose(line: str, line_start: int, info: LineInfo) -> LineInfo | None:
     note, or a look-alike (SW019) when it starts with an operation and its argument. None when
     it is code: it may hold an operation, or be JavaScript not understood (an error)."""
     stripped = line.strip()
+    if _OPERATION_OPENS_RE.match(stripped):
+        return None
     first = stripped[0]
     if first == "/" and (command := SLASH_COMMAND_RE.match(stripped)) is not None:
         return LineInfo("note", text=stripped, command=command.group())
