@@ -579,6 +579,14 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
         op for op in recorded if op.kind == "note" and (op.skip_reason or "").startswith("SW019")
     ]
     skipped = [op for op in batch.operations() if op.kind in _RUNNABLE]
+    unknown = next(
+        (
+            op
+            for op in recorded
+            if op.kind == "note" and (op.skip_reason or "").startswith("unknown")
+        ),
+        None,
+    )
     what = (
         f"every operation that would run is skipped (line {skipped[0].line}: "
         f"{skipped[0].skip_reason})"
@@ -586,6 +594,9 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
         else "its operations are written in a way swarmtui cannot read (SW019: a look-alike, or a "
         "loop over data the batch does not write)"
         if unread
+        else f"its operations are ones swarmtui does not know (SW009: line {unknown.line}, "
+        f"{unknown.skip_reason})"
+        if unknown is not None
         else _in_blocks(diags)
         if any(d.code in ("SW027", "SW028") for d in diags.items)
         else "it holds only operations swarmtui records without running (agents' own tools, "

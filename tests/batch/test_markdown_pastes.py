@@ -139,6 +139,11 @@ def test_a_paste_of_only_prose_says_so() -> None:
     batch = parse("Read the plan.\nmcp__claude-flow__swarm_status {}\n")
     (recorded,) = [d for d in batch.diagnostics if d.code == "SW021"]
     assert "only operations swarmtui records" in recorded.message
+    # opencode's lowercase `task(...)`, not known: said as such, not as prose.
+    unknown = parse('Read the plan.\ntask({ subagent_type: "explore", prompt: "Find it" })\n')
+    (nothing,) = [d for d in unknown.diagnostics if d.code == "SW021"]
+    said = "ones swarmtui does not know (SW009: line 2, unknown operation `task`)"
+    assert said in nothing.message
 
 
 def test_only_shell_blocks_are_shell() -> None:
