@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from swarmtui.batch.forms import read_line
-from swarmtui.batch.names import reads_as_operation
+from swarmtui.batch.names import OPENCODE_TASK_RE, reads_as_operation
 
 if TYPE_CHECKING:
     from swarmtui.batch.diagnostics import Diagnostics
@@ -55,6 +55,9 @@ _CALL_RE = re.compile(
     rf"(?<![\w$.])(?P<name>mcp__{MCP_TAIL}|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)"
     r"[ \t]*\("
 )
+# `task({` or `task(` ending a line, and a Task's argument on one of the lines below it.
+_OPENCODE_TASK_OPENS_RE = re.compile(r"\btask[ \t]*\([ \t]*\{?[ \t]*$")
+_TASK_KEY_RE = re.compile(r"[ \t]*[\"']?(?:subagent_type|prompt|description)[\"']?[ \t]*[:=]")
 # A Claude Code slash command (`/swarm --fast Add a greeting`, `/gsd-progress`): a `/`, a
 # command name, then a blank or the line's end. (As code, a regular expression left open.)
 SLASH_COMMAND_RE = re.compile(r"/[A-Za-z][\w:.-]*(?=[ \t]|$)")
@@ -151,6 +154,8 @@ def writes_operation(line: str) -> bool:
     if "(" in line:
         if any(reads_as_operation(m.group("name")) for m in _CALL_RE.finditer(line)):
             return True
+        if "task" in line and OPENCODE_TASK_RE.search(line):
+            return True
         head = _CALL_HEAD_RE.match(line)
         if head is not None and reads_as_operation(head.group("name")):
             return True
@@ -237,6 +242,10 @@ class Fences:
                 break
             if writes_operation(text) or UNKNOWN_CALL_RE.match(text):
                 return None
+            if _OPENCODE_TASK_OPENS_RE.search(text) and any(
+                _TASK_KEY_RE.match(below) for below in lines[i + 1 : i + 4]
+            ):
+                return None  # (opencode's `task({` with its `subagent_type:` below)
             if not language and SLASH_COMMAND_RE.match(text.strip()):
                 return None  # (read, so that its slash commands are said not run, SW027)
             if text[:1] not in _NOT_A_STATEMENT_HEAD and data:

@@ -24,7 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from swarmtui.batch.names import COORDINATION_TOOLS, is_operation_name, reads_as_operation
+from swarmtui.batch.names import (
+    COORDINATION_TOOLS,
+    OPENCODE_TASK_RE,
+    is_operation_name,
+    reads_as_operation,
+)
 
 NAME = r"mcp__[A-Za-z0-9@._-]+?__[A-Za-z0-9_]+|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?"
 _LINE_RE = re.compile(
@@ -151,7 +156,11 @@ def named_call(text: str, start: int, end: int, budget: int) -> tuple[LineForm |
     name = m.group("name") if m is not None else ""
     # (`swarm_init(topology: "mesh")` and `task_orchestrate(task: "x")`, as claude-flow's
     # command files write its tools, without their server)
-    if m is None or not (reads_as_operation(name) or name in COORDINATION_TOOLS):
+    if m is None or not (
+        reads_as_operation(name)
+        or name in COORDINATION_TOOLS
+        or (name == "task" and OPENCODE_TASK_RE.match(text, m.start("name"), end))
+    ):
         return None, 0
     literals: list[tuple[int, str]] = []
     rewrites, looked = _named_arguments(text, m.end() - 1, min(budget, _NAMED_SCAN_CHARS), literals)

@@ -100,6 +100,15 @@ def is_operation_name(name: str) -> bool:
 _OPERATION_SUFFIXES = ("agent_spawn", "swarm_init", "memory_usage")
 
 
+# opencode's task tool, written in lowercase (`task(subagent_type="explore", prompt="…")`,
+# `task({ subagent_type: "general", … })`): Claude Code's Task. Only with these arguments: a
+# `task(x)` of other code is not one.
+OPENCODE_TASK_RE = re.compile(
+    r"\btask[ \t]*\([ \t]*(?:\{[ \t]*)?[\"']?(?:subagent_type|prompt|description)[\"']?[ \t]*[:=]"
+)
+OPENCODE_TASK_KEYS = ("subagent_type", "prompt", "description")
+
+
 def reads_as_operation(name: str) -> bool:
     """A called name read as an operation: an operation name, or a tool named like one."""
     return is_operation_name(name) or name.endswith(_OPERATION_SUFFIXES)

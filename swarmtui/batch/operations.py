@@ -22,7 +22,13 @@ from swarmtui.batch.models import (
     ToolRole,
     WriteOp,
 )
-from swarmtui.batch.names import MEMORY_TOOLS, mcp_name, memory_short_action, tool_role
+from swarmtui.batch.names import (
+    MEMORY_TOOLS,
+    OPENCODE_TASK_KEYS,
+    mcp_name,
+    memory_short_action,
+    tool_role,
+)
 from swarmtui.batch.paths import cd_outside, check_write_path, folder_outside
 from swarmtui.batch.source import Range
 from swarmtui.batch.tasks import agent_spawn, sparc_mode, task
@@ -56,7 +62,7 @@ def build_operation(name: str, ctx: CallContext) -> AnyOp:
         "end_line": ctx.rng[2],
         "end_column": ctx.rng[3],
     }
-    if name in ("Task", "Agent"):
+    if name in ("Task", "Agent") or (name == "task" and _opencode_task(ctx)):
         return task(ctx, base)
     if name == "TodoWrite":
         return _todo_write(ctx, base)
@@ -94,6 +100,14 @@ def build_operation(name: str, ctx: CallContext) -> AnyOp:
         ctx.diags.add("SW009", f"unknown operation `{name}`: it will be skipped{hint}", ctx.rng)
     reason = f"unknown operation `{name}`" if name else "not a readable operation"
     return NoteOp(**base, text=" ".join(ctx.text.split()), skip_reason=reason)
+
+
+def _opencode_task(ctx: CallContext) -> bool:
+    """opencode's lowercase `task({subagent_type, prompt, description})`: Claude Code's Task."""
+    spec = ctx.values[0] if ctx.values else None
+    if isinstance(spec, dict):
+        return any(k in spec for k in OPENCODE_TASK_KEYS)
+    return ctx.count == 1 and any(ctx.value_node(0, k) is not None for k in OPENCODE_TASK_KEYS)
 
 
 # -- the operations --------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ _STORE_KEYS = ("stores", "memoryKey", "memory_key", "memoryKeys", "outputKey")
 _WAIT_KEYS = ("waits", "memoryDependency", "memory_dependency", "memoryDependencies", "inputKeys")
 _AFTER_KEYS = ("dependsOn", "depends_on", "dependencies", "after")
 # Claude Code's name for its general agent.
-_TYPE_ALIASES = {"general-purpose": "general"}
+# (Claude Code's `general-purpose`; opencode's built-in `explore`, Claude Code's `Explore`)
+_TYPE_ALIASES = {"general-purpose": "general", "explore": "Explore"}
 _YOU_ARE_RE = re.compile(
     r"\s*you\s+are\s+(?:an?\s+|the\s+)?(?P<x>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}?)\s+agent\b",
     re.IGNORECASE,

@@ -139,10 +139,10 @@ def test_a_paste_of_only_prose_says_so() -> None:
     batch = parse("Read the plan.\nmcp__claude-flow__swarm_status {}\n")
     (recorded,) = [d for d in batch.diagnostics if d.code == "SW021"]
     assert "only operations swarmtui records" in recorded.message
-    # opencode's lowercase `task(...)`, not known: said as such, not as prose.
-    unknown = parse('Read the plan.\ntask({ subagent_type: "explore", prompt: "Find it" })\n')
+    # An operation swarmtui does not know: said as such, not as prose.
+    unknown = parse('Read the plan.\nDeploy("prod")\n')
     (nothing,) = [d for d in unknown.diagnostics if d.code == "SW021"]
-    said = "ones swarmtui does not know (SW009: line 2, unknown operation `task`)"
+    said = "ones swarmtui does not know (SW009: line 2, unknown operation `Deploy`)"
     assert said in nothing.message
 
 
@@ -504,6 +504,30 @@ def test_a_gloss_in_parentheses_is_prose(line: str) -> None:
     assert set(codes(batch)) == {"SW015"}, [d.format("x") for d in batch.diagnostics]
     assert [t.name for t in batch.tasks()] == ["Coder"]
     assert "SW009" in codes(parse('Deploy ("prod")\n'))  # (an unknown call is still said)
+
+
+def test_opencodes_lowercase_task_is_a_task() -> None:
+    # opencode's docs and users' AGENTS.md write Claude Code's Task in lowercase, by name, as an
+    # object, and over lines in a ```typescript block; `task(x)` of other code is not one.
+    batch = parse(
+        'task(subagent_type="explore", prompt="Find every place the token is validated")\n'
+        'task({ subagent_type: "general", description: "Write tests", prompt: "Test it." })\n'
+        "```typescript\n"
+        "task({\n"
+        '  subagent_type: "kuafu",\n'
+        '  description: "T1: find the process",\n'
+        '  prompt: "Run the diagnosis."\n'
+        "})\n"
+        "```\n"
+    )
+    assert [(t.name, t.agent_type) for t in batch.tasks()] == [
+        ("Find every place", "Explore"),
+        ("Write tests", "general"),
+        ("T1: find the process", "kuafu"),
+    ]
+    assert "SW001" not in codes(batch)
+    listing = parse("```ts\nconst r = await task(ctx)\n```\n")
+    assert not listing.tasks() and "SW028" in codes(listing)
 
 
 def test_a_slash_command_is_said_not_run() -> None:

@@ -133,9 +133,9 @@ def test_words_in_angle_brackets_are_a_placeholder() -> None:
     # A Rust skill's agent mode (`prompt: <agent content>`, which was "is a comma missing?"),
     # ruflo's SPARC skill (`mode: "<mode-name>"`); a TypeScript generic or a tag is no slot.
     batch = parse(
-        "Task(subagent_type: \"general-purpose\", prompt: <agent content>)\n"
+        'Task(subagent_type: "general-purpose", prompt: <agent content>)\n'
         'mcp__claude-flow__sparc_mode { mode: "<mode-name>", task_description: "x" }\n'
-        "Write(\"index.html\", \"<div>\")\n"
+        'Write("index.html", "<div>")\n'
     )
     task, mode, write = batch.operations()
     assert (task.skip_reason or "").startswith("SW003")
