@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +29,23 @@ def parse(text: str) -> Batch:
 
 def codes(batch: Batch) -> list[str]:
     return [d.code for d in batch.diagnostics]
+
+
+def run_headless(tmp_path: Path, text: str) -> tuple[int, dict[str, Any]]:
+    """TEXT run by the real CLI (`swarmtui run --headless --json`, a rehearsal of 10 ms an
+    agent) in a sessions folder of TMP_PATH: its exit code and its JSON."""
+    batch = tmp_path / "batch.swarm.js"
+    batch.write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "swarmtui", "run", str(batch), "--headless", "--json",
+            "--rehearsal-seconds", "0.01", "--sessions-dir", str(tmp_path / "sessions"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    return done.returncode, json.loads(done.stdout)
 
 
 @pytest.fixture(params=sorted(p.name for p in SEED.glob("*.swarm.js")))

@@ -3,12 +3,9 @@ waits for the agent that makes it and is given it; nothing else can use it befor
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-from .conftest import codes, parse
+from .conftest import codes, parse, run_headless
 
 # As the orchestrating-swarms skill ("Research + Implementation") writes it.
 RESEARCH_THEN_BUILD = """```javascript
@@ -61,22 +58,12 @@ def test_a_result_cannot_be_used_before_it_exists() -> None:
 
 
 def test_a_run_gives_the_result_to_the_agent_that_uses_it(tmp_path: Path) -> None:
-    batch = tmp_path / "batch.swarm.js"
-    batch.write_text(
+    code, out = run_headless(
+        tmp_path,
         'const r = await Task("R", "Research.", "researcher")\n'
         'Task("I", `Build on ${r.content}`, "coder")\n',
-        encoding="utf-8",
     )
-    done = subprocess.run(
-        [
-            sys.executable, "-m", "swarmtui", "run", str(batch), "--headless", "--json",
-            "--rehearsal-seconds", "0.01", "--sessions-dir", str(tmp_path / "sessions"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    research, build = json.loads(done.stdout)["state"]["agents"]
+    assert code == 0, out["summary"]
+    research, build = out["state"]["agents"]
     assert build["arrived"] == research["stores"] == ["swarm/r/done"]
     assert build["started_at"] >= research["finished_at"]

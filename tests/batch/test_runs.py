@@ -4,32 +4,17 @@ with nothing to run never passes for a session that completed."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+
+from .conftest import run_headless
 
 CLI = [sys.executable, "-m", "swarmtui"]
 
 
-def _run(tmp_path: Path, text: str) -> tuple[int, dict[str, Any]]:
-    batch = tmp_path / "batch.swarm.js"
-    batch.write_text(text, encoding="utf-8")
-    done = subprocess.run(
-        [
-            *CLI, "run", str(batch), "--headless", "--json", "--rehearsal-seconds", "0.01",
-            "--sessions-dir", str(tmp_path / "sessions"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )  # fmt: skip
-    return done.returncode, json.loads(done.stdout)
-
-
 def test_recorded_tools_do_not_fail_the_session(tmp_path: Path) -> None:
-    code, out = _run(
+    code, out = run_headless(
         tmp_path,
         'Task("Fixer", "Find the bug in src/app.js and fix it.", "coder")\n'
         'Read("src/app.js")\n'
@@ -46,7 +31,7 @@ def test_recorded_tools_do_not_fail_the_session(tmp_path: Path) -> None:
 
 
 def test_an_operation_that_was_not_understood_fails_the_session(tmp_path: Path) -> None:
-    code, out = _run(tmp_path, 'Task("A", "Do a.", "coder")\nDeploy("prod")\n')
+    code, out = run_headless(tmp_path, 'Task("A", "Do a.", "coder")\nDeploy("prod")\n')
     assert code == 1
     assert out["summary"]["status"] == "failed"
     (skipped,) = out["state"]["skipped"]
@@ -98,7 +83,7 @@ def test_json_run_of_nothing_prints_no_document(tmp_path: Path) -> None:
     assert "SW021 nothing in this batch can run: it is empty" in done.stderr
 
 
-def test_a_failed_run_says_why_and_lists_what_did_not_run(tmp_path: Path) -> None:
+def test_a_failed_run_says_why_and_lists_what_did_notrun_headless(tmp_path: Path) -> None:
     text = (
         'Task("A", "Do a.", "coder")\n'
         'Write("app/package.json", packageJson)\n'
@@ -121,7 +106,7 @@ def test_a_failed_run_says_why_and_lists_what_did_not_run(tmp_path: Path) -> Non
     assert "write op 1 (app/package.json) -> not run: SW002: packageJson is not defined" in lines
     refused = [line for line in lines if line.startswith("write op 2 (docs/notes.md) -> not run: ")]
     assert refused and "Write(docs/**)" in refused[0], lines
-    code, out = _run(tmp_path, text)  # (no rule refuses docs/ here: only the SW002 write)
+    code, out = run_headless(tmp_path, text)  # (no rule refuses docs/ here: only the SW002 write)
     assert code == 1
     assert out["summary"]["reason"] == (
         "write op 1 (app/package.json) not run: SW002: packageJson is not defined"
