@@ -88,4 +88,4 @@ def test_team_tasks_without_blockers_order_nothing() -> None:
     assert all(t.waits == [] for t in batch.tasks())
     blocks = parse(TEAM_REFACTOR.replace('addBlockedBy: ["1", "2"]', 'addBlocks: ["1"]'))
     model, _, spec = blocks.tasks()
-    assert model.waits == spec.stores and spec.waits == []
+    assert model.waits == spec.stores == ["swarm/spec-worker/done"] and spec.waits == []
