@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from swarmtui.batch.forms import read_line
-from swarmtui.batch.names import OPENCODE_TASK_RE, reads_as_operation
+from swarmtui.batch.names import OPENCODE_TASK_KEY, OPENCODE_TASK_RE, reads_as_operation
 
 if TYPE_CHECKING:
     from swarmtui.batch.diagnostics import Diagnostics
@@ -57,7 +57,7 @@ _CALL_RE = re.compile(
 )
 # `task({` or `task(` ending a line, and a Task's argument on one of the lines below it.
 _OPENCODE_TASK_OPENS_RE = re.compile(r"\btask[ \t]*\([ \t]*\{?[ \t]*$")
-_TASK_KEY_RE = re.compile(r"[ \t]*[\"']?(?:subagent_type|prompt|description)[\"']?[ \t]*[:=]")
+_TASK_KEY_RE = re.compile(rf"[ \t]*{OPENCODE_TASK_KEY}")
 # A Claude Code slash command (`/swarm --fast Add a greeting`, `/gsd-progress`): a `/`, a
 # command name, then a blank or the line's end. (As code, a regular expression left open.)
 SLASH_COMMAND_RE = re.compile(r"/[A-Za-z][\w:.-]*(?=[ \t]|$)")

@@ -103,10 +103,10 @@ _OPERATION_SUFFIXES = ("agent_spawn", "swarm_init", "memory_usage")
 # opencode's task tool, written in lowercase (`task(subagent_type="explore", prompt="…")`,
 # `task({ subagent_type: "general", … })`): Claude Code's Task. Only with these arguments: a
 # `task(x)` of other code is not one.
-OPENCODE_TASK_RE = re.compile(
-    r"\btask[ \t]*\([ \t]*(?:\{[ \t]*)?[\"']?(?:subagent_type|prompt|description)[\"']?[ \t]*[:=]"
-)
 OPENCODE_TASK_KEYS = ("subagent_type", "prompt", "description")
+# One of those arguments, by name (`subagent_type:`, `"prompt" =`).
+OPENCODE_TASK_KEY = rf"[\"']?(?:{'|'.join(OPENCODE_TASK_KEYS)})[\"']?[ \t]*[:=]"
+OPENCODE_TASK_RE = re.compile(rf"\btask[ \t]*\([ \t]*(?:\{{[ \t]*)?{OPENCODE_TASK_KEY}")
 
 
 def reads_as_operation(name: str) -> bool:

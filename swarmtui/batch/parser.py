@@ -820,7 +820,7 @@ class _Parse:
                     )
             self.tasks = [t for t in self.tasks if id(t.op) not in ops]
             return
-        groups: dict[tuple[int, str], list[TaskOp]] = {}
+        groups: dict[tuple[int, str], tuple[str, list[TaskOp]]] = {}  # (line, why) -> task, agents
         for info in spawned:
             chosen = self.team.orchestration_for(info.op, self.diags.skip)
             if chosen is None:
@@ -833,12 +833,11 @@ class _Parse:
                 if chosen.op.line > info.op.line
                 else "the last before it"
             )
-            groups.setdefault((chosen.op.line, why), []).append(info.op)
+            groups.setdefault((chosen.op.line, why), (chosen.op.summary, []))[1].append(info.op)
         if len({o.op.summary for o in self.team.orchestrated}) < 2:
             return  # (one task for all: no choice to explain)
-        for (line, why), agents in groups.items():
+        for (line, why), (task, agents) in groups.items():
             names = ", ".join(a.name for a in agents[:4]) + (" …" if len(agents) > 4 else "")
-            task = next(o.op.summary for o in self.team.orchestrated if o.op.line == line)
             first = agents[0]
             self.diags.add(
                 "SW013",
