@@ -36,6 +36,10 @@ SHELL_LANGUAGES = frozenset(
 BATCH_LANGUAGES = frozenset(
     {"", "javascript", "js", "jsx", "mjs", "cjs", "node", "typescript", "ts", "tsx", "mts", "cts"}
 )
+# Claude Code's tools are often shown called in Python's notation (`Task(subagent_type="coder",
+# prompt="…")` in a ```python block): such a block is read when each of its statements is an
+# operation (`#` comments aside). Any other Python in it makes it a program, not read.
+PYTHON_LANGUAGES = frozenset({"python", "py", "python3"})
 # `mcp__<server>__<tool>` after its `mcp__`, the server being letters, digits and `@._-`. Its end
 # is the first `__` after the server's last `-`, `@` or `.` (an earlier one would leave a tool
 # that stops at that character, not at the `(` that must follow): the atomic group tries only
@@ -148,6 +152,27 @@ _LOOP_RE = re.compile(r"[ \t]*\.[ \t]*(?:forEach|map|flatMap)\b")
 _OF_RE = re.compile(r"\bof[ \t]+$")
 
 
+def _only_operations(row: int, lines: list[str]) -> bool:
+    """Whether the block opened at ROW holds operations and nothing else: each line starting a
+    statement (unindented) writes one, or is a `#` comment. (Indented lines go on with a call's
+    arguments; in a Python program they would be a body under a `def` or an `if`.)"""
+    found = False
+    quote = ""  # the triple quote of a string left open above
+    for text in lines[row + 1 :]:
+        if quote:
+            quote = "" if text.count(quote) % 2 else quote
+            continue
+        if text.lstrip(" \t")[:1] in ("`", "~") and fence_parts(text) is not None:
+            break
+        head = text[:1]
+        if head not in ("", " ", "\t", "#", ")", "]", "}", "\r"):
+            if not writes_operation(text):
+                return False
+            found = True
+        quote = next((q for q in ('"""', "'''") if text.count(q) % 2), "")
+    return found
+
+
 def writes_operation(line: str) -> bool:
     """Whether LINE writes an operation: a call of one (at its start or inside brackets), or a
     form read from the start of a line (`TodoWrite {`, `mcp__x__agent_spawn researcher`)."""
@@ -226,6 +251,8 @@ class Fences:
     def _kind(self, language: str, row: int, lines: list[str]) -> BlockKind | None:
         if language in SHELL_LANGUAGES:
             return "shell"
+        if language in PYTHON_LANGUAGES:
+            return None if _only_operations(row, lines) else "other"
         if language not in BATCH_LANGUAGES:
             return "other"
         # A ```typescript block of API signatures (`async createTask(config: TaskConfig):

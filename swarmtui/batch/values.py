@@ -60,6 +60,9 @@ class AgentResult:
         return f"(the result of agent {self.op.name}, given to you with your inputs)"
 
 
+_PYTHON_LITERALS: dict[str, Any] = {"True": True, "False": False, "None": None}
+
+
 def js_string(value: Any) -> str:
     """How JavaScript would turn a literal value into text (for `+` joins and templates)."""
     if isinstance(value, str):
@@ -299,6 +302,8 @@ class Evaluator:
             return value
         if name == "undefined":
             return None
+        if name in _PYTHON_LITERALS:  # (Claude Code's tools shown called in Python's notation)
+            return _PYTHON_LITERALS[name]
         self._error("SW002", f"{name} is not defined", node)
         return UNDEFINED
 

@@ -50,6 +50,47 @@ def test_a_python_block_is_not_read_and_said_once() -> None:
     assert not [d for d in batch.diagnostics if d.code == "SW015" and d.line in python_rows]
 
 
+# Claude Code's team tools as its docs show them: called in Python's notation.
+PYTHON_CALLS = '''\
+## Spawn teammates
+```python
+Task(
+    subagent_type="general-purpose",
+    name="graph-builder",
+    prompt="""Build the graph.
+Store it in memory under 'graph/done'.""",
+    run_in_background=True,
+)
+# Then the reviewer:
+Task(subagent_type="reviewer", name="checker", prompt="Review the graph", model=None)
+```
+'''
+
+
+def test_a_python_block_of_operations_only_is_read() -> None:
+    batch = parse(PYTHON_CALLS)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert "SW028" not in codes(batch)
+    builder, checker = batch.tasks()
+    assert (builder.name, builder.agent_type) == ("graph-builder", "general")
+    assert builder.instructions.endswith("under 'graph/done'.")
+    assert (checker.name, checker.agent_type) == ("checker", "reviewer")
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        "import flow\nTask(subagent_type='coder', prompt='Write it')",
+        "Task(subagent_type='coder', prompt='Write it')\nresult = client.run()",
+        "def spawn():\n    Task(subagent_type='coder', prompt='Write it')",
+    ],
+)
+def test_a_python_block_with_any_other_statement_is_a_program(program: str) -> None:
+    batch = parse(f"```python\n{program}\n```\n")
+    assert not batch.tasks()
+    assert "SW028" in codes(batch)
+
+
 @pytest.mark.parametrize(
     ("language", "body"),
     [
@@ -72,7 +113,7 @@ def test_blocks_in_other_languages_are_not_read(language: str, body: str) -> Non
 
 
 def test_a_batch_only_in_another_language_cannot_run() -> None:
-    batch = parse('```python\nTask(id="1")\n```\n')
+    batch = parse('```python\nimport flow\nTask(id="1")\n```\n')
     assert not batch.tasks()
     (error,) = [d for d in batch.diagnostics if d.severity is Severity.ERROR]
     assert error.code == "SW021"
