@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from swarmtui.batch.forms import read_line
+from swarmtui.batch.invoke_xml import opens_invoke
 from swarmtui.batch.names import OPENCODE_TASK_KEY, OPENCODE_TASK_RE, reads_as_operation
 
 if TYPE_CHECKING:
@@ -40,6 +41,9 @@ BATCH_LANGUAGES = frozenset(
 # prompt="…")` in a ```python block): such a block is read when each of its statements is an
 # operation (`#` comments aside). Any other Python in it makes it a program, not read.
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3"})
+# Claude Code's tool calls in its transcripts' XML (`<invoke name="Task">`, see `invoke_xml`):
+# a ```xml block is read when it calls an operation so.
+XML_LANGUAGES = frozenset({"xml"})
 # `mcp__<server>__<tool>` after its `mcp__`, the server being letters, digits and `@._-`. Its end
 # is the first `__` after the server's last `-`, `@` or `.` (an earlier one would leave a tool
 # that stops at that character, not at the `(` that must follow): the atomic group tries only
@@ -173,6 +177,21 @@ def _only_operations(row: int, lines: list[str]) -> bool:
     return found
 
 
+def _invokes_operation(row: int, lines: list[str]) -> bool:
+    """Whether the block opened at ROW calls an operation in XML (`<invoke name="Task">`)."""
+    for text in lines[row + 1 :]:
+        if text.lstrip(" \t")[:1] in ("`", "~") and fence_parts(text) is not None:
+            return False
+        if "<invoke" in text and _invokes(text):
+            return True
+    return False
+
+
+def _invokes(line: str) -> bool:
+    name = opens_invoke(line)
+    return name is not None and reads_as_operation(name)
+
+
 def writes_operation(line: str) -> bool:
     """Whether LINE writes an operation: a call of one (at its start or inside brackets), or a
     form read from the start of a line (`TodoWrite {`, `mcp__x__agent_spawn researcher`)."""
@@ -184,6 +203,8 @@ def writes_operation(line: str) -> bool:
         head = _CALL_HEAD_RE.match(line)
         if head is not None and reads_as_operation(head.group("name")):
             return True
+    if "<invoke" in line and _invokes(line):
+        return True
     form = read_line(line, 0)
     return form is not None and form.kind in ("parenless", "bare", "cli")
 
@@ -253,6 +274,8 @@ class Fences:
             return "shell"
         if language in PYTHON_LANGUAGES:
             return None if _only_operations(row, lines) else "other"
+        if language in XML_LANGUAGES:
+            return None if _invokes_operation(row, lines) else "other"
         if language not in BATCH_LANGUAGES:
             return "other"
         # A ```typescript block of API signatures (`async createTask(config: TaskConfig):

@@ -884,6 +884,12 @@ class _Parse:
                     f"`{info.text[:40]}` reads like {name} but is not an operation: write "
                     f'{name}("...") with its arguments in parentheses or quotes'
                 )
+                if info.text.startswith("<invoke"):
+                    message = (
+                        f'`{info.text[:60]}` is not read: each `<parameter name="…">` must '
+                        "end with `</parameter>` (nothing else on its line but a comment), "
+                        "and the call with `</invoke>`; this operation will be skipped"
+                    )
                 self.diags.add("SW019", message, rng)
                 skip_reason = f"SW019: {message}"
             else:

@@ -27,6 +27,8 @@ from swarmtui.batch.fences import (
 )
 from swarmtui.batch.forms import LineForm, dashed_mcp_names, named_call, read_line
 from swarmtui.batch.headers import is_bracketed_note, read_header
+from swarmtui.batch.invoke_xml import invoke_call, opens_invoke
+from swarmtui.batch.names import reads_as_operation
 
 # `unread`: a line of a fenced block that is not read (the command lines of a shell block, the
 # lines of a block in another language or of a listing), said once per block.
@@ -209,6 +211,7 @@ def scan(text: str) -> ScanResult:
     unread: Block | None = None  # the open block that is not read (fences.unread)
     code_end = -1  # where a `#` comment starts a code line's end, in a shell block
     arguments_end = -1  # the last line of arguments written under a bare name (see below)
+    invoke_end = -1  # the `</invoke>` line of a call written in Claude Code's XML
     named_budget = 2 * len(text) + 100_000  # (characters calls with arguments by name may read)
     n = len(raw_lines)
     front_end = front_matter_end(raw_lines)
@@ -224,6 +227,9 @@ def scan(text: str) -> ScanResult:
                 fences.blocks[0].rows.append(i)
             add_info(LineInfo("unread", text=stripped) if stripped else _BLANK)
             edits.blank(line_start, line_end)
+            continue
+        if i <= invoke_end:  # (rewritten with the `<invoke>` line that opens it)
+            add_info(_CODE)
             continue
         if line_start >= next_cut and carry_until <= line_start and i:
             safe = depth == 0 and last_code_char not in _CONTINUATION_END
@@ -254,6 +260,20 @@ def scan(text: str) -> ScanResult:
                     continue
                 followed = True
                 in_shell, unread = fences.shell is not None, fences.unread
+            if "<invoke" in line and not depth and last_code_char not in _CONTINUATION_END:
+                invoked = invoke_call(text, raw_lines, starts, i)
+                if invoked is not None:  # `<invoke name="Task">`, Claude Code's XML
+                    form, invoke_end = invoked
+                    add_info(LineInfo("code", call_start=True, form=form))
+                    edits.form(form)
+                    statement_starts.append(i)
+                    last_code_char = "}"
+                    continue
+                name = opens_invoke(line)
+                if name is not None and reads_as_operation(name):  # (said: SW019)
+                    add_info(LineInfo("note", text=line.strip(), call_like=name))
+                    edits.blank(line_start, line_end)
+                    continue
             open_depth = depth
             info, pos, depth = _classify(line, line_start, depth, last_code_char)
             if held is not None and info.kind != "blank":

@@ -1,0 +1,122 @@
+"""Claude Code's tool calls in its transcripts' XML (`<invoke name="Task">` with its
+`<parameter>`s), as agent files and CLAUDE.md copies write the parallel spawn pattern: read as the
+calls they are, and a call that is not closed as Claude Code writes it is said at its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from swarmtui.batch import MemoryOp, Severity, TodoWriteOp
+
+from .conftest import codes, parse, run_headless
+
+# Shaped like the "Parallel Task Spawning" sections of agent files: one message, two agents
+# coordinating through memory, a todo list.
+SPAWN = """\
+I'll launch both agents in one message:
+
+<function_calls>
+<invoke name="Task">
+  <parameter name="subagent_type">backend-dev</parameter>
+  <parameter name="description">Backend</parameter>
+  <parameter name="prompt">Build the "API" and don't stop early.
+Store the contract in memory under 'swarm/api'.</parameter>
+  <parameter name="run_in_background">true</parameter> <!-- Optional -->
+</invoke>
+<invoke name="Task">
+<parameter name="subagent_type">tester</parameter>
+<parameter name="description">Tests</parameter>
+<parameter name="prompt">
+    Wait for 'swarm/api' in memory, then test it.
+</parameter>
+</invoke>
+<invoke name="TodoWrite">
+<parameter name="todos">[{"content": "API", "status": "pending", "activeForm": "Building"},
+  {"content": "Tests", "status": "pending", "activeForm": "Testing"}]</parameter>
+</invoke>
+</function_calls>
+"""
+
+
+def test_the_parallel_spawn_pattern_in_xml_is_read() -> None:
+    batch = parse(SPAWN)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    backend, tests = batch.tasks()
+    assert (backend.name, backend.agent_type, backend.line) == ("Backend", "backend-dev", 4)
+    # Read as written: quotes, apostrophes and line breaks kept, indentation of a value on lines
+    # of its own taken off.
+    assert backend.instructions == (
+        "Build the \"API\" and don't stop early.\nStore the contract in memory under 'swarm/api'."
+    )
+    assert backend.stores == ["swarm/api"]
+    assert (tests.name, tests.agent_type) == ("Tests", "tester")
+    assert tests.instructions == "Wait for 'swarm/api' in memory, then test it."
+    assert tests.waits == ["swarm/api"]
+    (todos,) = [op for op in batch.operations() if isinstance(op, TodoWriteOp)]
+    assert [t.content for t in todos.todos] == ["API", "Tests"]
+
+
+@pytest.mark.parametrize("fence", ["```", "```xml", "```typescript"])
+def test_xml_calls_in_a_fenced_block_are_read(fence: str) -> None:
+    batch = parse(f"{fence}\n{SPAWN}```\n")
+    assert [t.name for t in batch.tasks()] == ["Backend", "Tests"]
+    assert "SW028" not in codes(batch)
+
+
+def test_an_xml_block_without_calls_is_not_read() -> None:
+    batch = parse('```xml\n<config name="Task"><item>Task("x")</item></config>\n```\n')
+    assert not batch.tasks()
+    assert "SW028" in codes(batch)
+
+
+def test_a_call_not_closed_is_an_error_and_the_rest_is_read() -> None:
+    text = """\
+<invoke name="Task">
+<parameter name="subagent_type">coder</parameter>
+<parameter name="prompt">Never closed
+</invoke>
+Task("After", "Write after.md", "coder")
+"""
+    batch = parse(text)
+    (said,) = [d for d in batch.diagnostics if d.severity is not Severity.INFO]
+    assert (said.code, said.line, said.severity) == ("SW019", 1, Severity.WARNING)
+    assert "`</parameter>`" in said.message and "will be skipped" in said.message
+    assert [t.name for t in batch.tasks()] == ["After"]
+
+
+def test_other_tools_and_placeholders_in_xml() -> None:
+    text = """\
+<invoke name="mcp__claude-flow__memory_usage">
+<parameter name="action">store</parameter>
+<parameter name="key">swarm/plan</parameter>
+<parameter name="value">{"steps": 3}</parameter>
+</invoke>
+<invoke name="Read">
+<parameter name="file_path">/tmp/x</parameter>
+</invoke>
+<invoke name="Task">
+<parameter name="subagent_type">coder</parameter>
+<parameter name="prompt">[task description]</parameter>
+</invoke>
+"""
+    batch = parse(text)
+    (store,) = [op for op in batch.operations() if isinstance(op, MemoryOp)]
+    assert (store.action, store.key, store.value) == ("store", "swarm/plan", {"steps": 3})
+    assert [(d.code, d.line) for d in batch.diagnostics if d.code in ("SW018", "SW003")] == [
+        ("SW018", 6),
+        ("SW003", 9),
+    ]
+    (task,) = batch.tasks()
+    assert task.skip_reason is not None
+
+
+def test_a_batch_in_xml_runs(tmp_path: Path) -> None:
+    code, result = run_headless(tmp_path, SPAWN)
+    assert code == 0, result
+    state = result["state"]
+    assert state["status"] == "completed"
+    agents = state["agents"]
+    assert sorted(a["name"] for a in agents) == ["Backend", "Tests"]
+    assert all(a["status"] == "done" for a in agents)
