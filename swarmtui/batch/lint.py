@@ -245,7 +245,8 @@ def _instructions(tasks: list[TaskInfo], diags: Diagnostics) -> None:
     _each_or_folded(
         diags,
         "SW014",
-        [info for info in tasks if not info.op.instructions.strip()],
+        # (one skipped for its unread instructions, `query: "…"`, has said so already)
+        [i for i in tasks if not i.op.instructions.strip() and i.op.index not in diags.skip],
         "{name} has no instructions",
         "{count} agents have no instructions ({names}): give each its task "
         "(Task(name, instructions, type), or agent_spawn({{type, name, task}}))",

@@ -27,6 +27,12 @@ _INSTRUCTION_KEYS = ("prompt", "instructions", "task")
 _STORE_KEYS = ("stores", "memoryKey", "memory_key", "memoryKeys", "outputKey")
 _WAIT_KEYS = ("waits", "memoryDependency", "memory_dependency", "memoryDependencies", "inputKeys")
 _AFTER_KEYS = ("dependsOn", "depends_on", "dependencies", "after")
+# Every key of a Task object that is read, or that Claude Code's Task takes.
+_OBJECT_KEYS = frozenset(
+    {"description", "name", "model", "backend", "timeout", "retries", "run_in_background"}
+    | {"team_name", "isolation", "resume", "cwd", "max_turns"}
+    | set(TYPE_KEYS + _INSTRUCTION_KEYS + _STORE_KEYS + _WAIT_KEYS + _AFTER_KEYS)
+)
 # Claude Code's name for its general agent.
 # (Claude Code's `general-purpose`; opencode's built-in `explore`, Claude Code's `Explore`)
 _TYPE_ALIASES = {"general-purpose": "general", "explore": "Explore"}
@@ -88,6 +94,8 @@ def task(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
 def _from_object(ctx: CallContext, base: dict[str, Any], spec: dict[str, Any]) -> TaskOp:
     """Claude Code's `Task({description, prompt, subagent_type, name, model})`."""
     key = next((k for k in _INSTRUCTION_KEYS if isinstance(spec.get(k), str)), None)
+    if key is None:
+        _unread_instructions(ctx, spec)
     description = spec.get("description") if isinstance(spec.get("description"), str) else None
     if key is None and description:
         key, description = "description", None
@@ -103,6 +111,27 @@ def _from_object(ctx: CallContext, base: dict[str, Any], spec: dict[str, Any]) -
         ctx.bad("Task with an object takes no other argument", ctx.arg_range(1))
     ctx.tasks.append(info)
     return op
+
+
+def _unread_instructions(ctx: CallContext, spec: dict[str, Any]) -> None:
+    """A Task object without a `prompt`, whose text is under a key Task does not take
+    (`query: "…"`): the agent would run told only its description, or nothing. Said, and
+    skipped."""
+    unread = [
+        k
+        for k, v in spec.items()
+        if isinstance(v, str) and v and k not in _OBJECT_KEYS and k.strip("$")  # (`...`: SW003)
+    ]
+    if not unread:
+        return
+    keys = ", ".join(f"`{k}`" for k in unread)
+    are = "is not an argument" if len(unread) == 1 else "are not arguments"
+    ctx.bad(
+        f"{keys} {are} of Task, and it has no `prompt`: a Task's instructions are its `prompt` "
+        "(Claude Code's Task takes subagent_type, description, prompt); this agent will be "
+        "skipped",
+        ctx.key_range(0, unread[0]),
+    )
 
 
 def _one_argument(ctx: CallContext, base: dict[str, Any], text: str) -> TaskOp:

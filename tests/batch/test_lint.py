@@ -360,6 +360,45 @@ def test_sw014_is_silent_on_short_real_instructions(task: str) -> None:
     assert "SW014" not in codes(parse(task + "\n"))
 
 
+@pytest.mark.parametrize(
+    ("task", "keys"),
+    [
+        # A user's agent file: the task under `query`, beside a key of its own.
+        (
+            'Task({ subagent_type: "web-expert", query: "查询配料", response_language: "zh" })',
+            "`query`, `response_language` are not arguments",
+        ),
+        ('Task({ subagent_type: "coder", promt: "Write hello.py" })', "`promt` is not an argument"),
+        (
+            'Task({ subagent_type: "coder", description: "Hi", query: "Write hi.py" })',
+            "`query` is not an argument",
+        ),
+    ],
+)
+def test_task_text_under_a_key_task_does_not_take_is_an_error(task: str, keys: str) -> None:
+    batch = parse(task + "\n")
+    (diag,) = [d for d in batch.diagnostics if d.severity is Severity.ERROR]
+    assert diag.code == "SW012" and diag.message.startswith(keys)
+    assert "its `prompt`" in diag.message
+    assert (diag.line, diag.column) == (1, task.index(keys[1:].split("`")[0]) + 1)
+    # Not run told only its description, or nothing; and not said twice (SW014).
+    (op,) = batch.tasks()
+    assert op.skip_reason is not None
+    assert "SW014" not in codes(batch)
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        'Task({ subagent_type: "coder", prompt: "Write it", query: "extra" })',
+        'Task({ subagent_type: "coder", description: "Write hello.py", model: "sonnet" })',
+        'Task({ subagent_type: "coder", description: "Write hello.py", ... })',
+    ],
+)
+def test_a_task_with_its_prompt_or_only_known_keys_is_not_said(task: str) -> None:
+    assert "SW012" not in codes(parse(task + "\n"))
+
+
 def test_sw014_folds_many_agents_told_only_a_name() -> None:
     text = "".join(f'Task("Part {i}", "part_{i}_results", "coder")\n' for i in range(4))
     (diag,) = [d for d in parse(text).diagnostics if d.code == "SW014"]
