@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from swarmtui.batch.names import (
+    AGENT_TOOLS,
     COORDINATION_TOOLS,
     OPENCODE_TASK_RE,
     is_operation_name,
@@ -75,6 +76,9 @@ class LineForm:
     # over lines with backquotes in it): by where each starts, read instead of its blank copy.
     rewrites: list[tuple[int, int, str]] = field(default_factory=list)
     literals: list[tuple[int, str]] = field(default_factory=list)
+    # The strings of arguments given by name that run over lines, (start, end) offsets: their
+    # lines are the string's, not lines of the batch (a fence in a prompt opens no block).
+    strings: list[tuple[int, int]] = field(default_factory=list)
 
 
 def dashed_mcp_names(text: str) -> Iterator[re.Match[str]]:
@@ -130,7 +134,8 @@ def read_line(line: str, line_start: int) -> LineForm | None:
         return LineForm("bare", name, start, end, marker=marker)
     if mcp and gap and not rest.startswith(("=", ".", ",", ")", ":")):
         return _cli(name, rest, start, end, line_start + len(line.rstrip("\r")), marker)
-    if gap and _reads_like_a_call(name, rest, marker is not None):
+    # (not `Read STATE.md before …`: an agent's own tool is not run, whatever the line means)
+    if gap and name not in AGENT_TOOLS and _reads_like_a_call(name, rest, marker is not None):
         return LineForm("call-like", name, start, end, marker=marker)
     return None
 
@@ -163,7 +168,10 @@ def named_call(text: str, start: int, end: int, budget: int) -> tuple[LineForm |
     ):
         return None, 0
     literals: list[tuple[int, str]] = []
-    rewrites, looked = _named_arguments(text, m.end() - 1, min(budget, _NAMED_SCAN_CHARS), literals)
+    strings: list[tuple[int, int]] = []
+    rewrites, looked = _named_arguments(
+        text, m.end() - 1, min(budget, _NAMED_SCAN_CHARS), literals, strings
+    )
     if rewrites is None:
         return None, looked
     marker = (m.start("marker"), m.end("marker")) if m.group("marker") else None
@@ -175,6 +183,7 @@ def named_call(text: str, start: int, end: int, budget: int) -> tuple[LineForm |
         marker=marker,
         rewrites=rewrites,
         literals=literals,
+        strings=strings,
     )
     return form, looked
 
@@ -184,7 +193,11 @@ _ARGUMENT_TOKEN_RE = re.compile(r"[\"'`()\[\]{},]|//|/\*")
 
 
 def _named_arguments(
-    text: str, open_at: int, limit: int, literals: list[tuple[int, str]]
+    text: str,
+    open_at: int,
+    limit: int,
+    literals: list[tuple[int, str]],
+    strings: list[tuple[int, int]],
 ) -> tuple[list[tuple[int, int, str]] | None, int]:
     """The replacements that make the argument list opening at OPEN_AT an object (`(` `)` →
     `{` `}`, `key=` → `key:`, a string over several lines → a template, one no template can
@@ -223,12 +236,18 @@ def _named_arguments(
                 body = text[at + 3 : close]
                 literals.append((at, textwrap.dedent(body).strip("\n")))
                 edits.append((at, i, _blank_template(text[at:i])))
+                strings.append((at, i))
             elif t in ('"', "'", "`"):
-                close = _string_end(text, at, stop)
+                close = (
+                    _argument_string_end(text, at, stop)
+                    if t != "`"
+                    else _string_end(text, at, stop)
+                )
                 if close < 0:
                     return None, stop - open_at
                 i = close + 1
                 if t != "`" and "\n" in text[at:close]:
+                    strings.append((at, i))
                     body = text[at + 1 : close]
                     if "`" in body or "${" in body:  # (no template can hold it as written)
                         literals.append((at, body))
@@ -269,6 +288,29 @@ def _string_end(text: str, at: int, stop: int) -> int:
     write prompts), or -1."""
     m = _STRING_BODY[text[at]].match(text, at + 1, stop)
     return -1 if m is None else m.end() - 1
+
+
+# What may follow the quote that ends an argument's string: another argument, the list's end.
+_AFTER_ARGUMENT_RE = re.compile(r"[ \t\r\n]*(?:[,)}\]+]|//|/\*|$)")
+# A quote followed by the end of the argument list, or by `,` and the next argument's name.
+_ARGUMENT_QUOTE_RE = {
+    q: re.compile(rf"(?<!\\){q}(?=[ \t\r\n]*(?:\)|,[ \t\r\n]*(?:\)|[A-Za-z_$][\w$]*[ \t]*[:=])))")
+    for q in ('"', "'")
+}
+
+
+def _argument_string_end(text: str, at: int, stop: int) -> int:
+    """Where the quoted argument opening at AT closes. A prompt written over lines may quote
+    words with its own quote (`if [ "$(git rev-parse HEAD)" != "x" ]`, in a GSD workflow), as
+    an agent reading it would take it: when the first quote of the same kind is not followed by
+    what ends an argument, the string runs on to the first that is, if any."""
+    close = _string_end(text, at, stop)
+    if close < 0 or _AFTER_ARGUMENT_RE.match(text, close + 1, stop) is not None:
+        return close
+    if "\n" not in text[at:close]:
+        return close  # (on one line: a comma missing, said as such)
+    later = _ARGUMENT_QUOTE_RE[text[at]].search(text, close + 1, stop)
+    return close if later is None else later.start()
 
 
 def _reads_like_a_call(name: str, rest: str, listed: bool) -> bool:

@@ -28,7 +28,7 @@ from swarmtui.batch.fences import (
 from swarmtui.batch.forms import LineForm, dashed_mcp_names, named_call, read_line
 from swarmtui.batch.headers import is_bracketed_note, read_header
 from swarmtui.batch.invoke_xml import invoke_call, opens_invoke
-from swarmtui.batch.names import reads_as_operation
+from swarmtui.batch.names import AGENT_TOOLS, reads_as_operation
 
 # `unread`: a line of a fenced block that is not read (the command lines of a shell block, the
 # lines of a block in another language or of a listing), said once per block.
@@ -212,6 +212,8 @@ def scan(text: str) -> ScanResult:
     code_end = -1  # where a `#` comment starts a code line's end, in a shell block
     arguments_end = -1  # the last line of arguments written under a bare name (see below)
     invoke_end = -1  # the `</invoke>` line of a call written in Claude Code's XML
+    # Quoted arguments given by name that run over lines, by their start: to their end.
+    strings: dict[int, int] = {}
     named_budget = 2 * len(text) + 100_000  # (characters calls with arguments by name may read)
     n = len(raw_lines)
     front_end = front_matter_end(raw_lines)
@@ -291,6 +293,7 @@ def scan(text: str) -> ScanResult:
                 named_budget -= looked
                 if named is not None:  # `Task(subagent_type: "coder", prompt: "...")`
                     info = replace(info, form=named)
+                    strings.update(named.strings)
             if info.form is not None and info.form.kind == "bare":
                 below, last = _arguments_below(raw_lines, i)
                 if below:
@@ -366,6 +369,13 @@ def scan(text: str) -> ScanResult:
             elif kind == "close":
                 if depth:
                     depth -= 1
+            elif kind == "s" and strings and m.start() in strings:
+                # A quoted argument given by name running over lines (a prompt): its lines
+                # are the string's, down to its end (where the call goes on).
+                carry_until = strings[m.start()]
+                if noncode is not None:
+                    noncode.append((m.start(), carry_until))
+                break
             elif kind == "ph":
                 placeholders.append(Placeholder(m.start(), pos, m.group()))
             elif kind == "lc":
@@ -541,6 +551,8 @@ def _prose(line: str, line_start: int, info: LineInfo) -> LineInfo | None:
         end = quoted_end(rest, 0) if rest[:1] in "`\"'" else -1
         if end < 0 or not _reads_as_prose(rest[end:]):
             return None
+        if form.name in AGENT_TOOLS:  # (an agent's own tool: nothing that would run is lost)
+            return LineInfo("note", text=stripped)
         return LineInfo("note", text=stripped, call_like=form.name)
     if (
         # (What goes on with an expression, `| grep x`, `, more`, and a command line,

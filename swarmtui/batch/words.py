@@ -61,6 +61,13 @@ _EVERYONE_RE = re.compile(
     r"(?:complete[ds]?|finish(?:e[sd])?|done|ready)\b(?:(?<=[\"'`]done)[\"'`])?",
     re.IGNORECASE,
 )
+# A sentence about what someone else does then ("The orchestrator validates hooks once after all
+# agents complete", in a GSD executor's prompt): not this agent's wait.
+_SOMEONE_ELSE_RE = re.compile(
+    r"[ \t]*(?:the[ \t]+)?(?:orchestrator|coordinator|lead|main[ \t]+agent|parent(?:[ \t]+agent)?"
+    r"|supervisor|user)\b",
+    re.IGNORECASE,
+)
 # "Poll memory until the backend publishes the contract": a store verb after `until` and its
 # subject is what another agent does, which this one waits for (not when it does it itself:
 # "until you store ...", nor after the `until` part has ended: "until tests pass and store ...").
@@ -224,7 +231,12 @@ def all_agents_phrases(text: str) -> list[str]:
     """The phrases that ask to wait for every other agent ("wait for all agents to complete")."""
     if "agent" not in text and "everyone" not in text and "team" not in text:
         return []
-    return [m.group() for m in _EVERYONE_RE.finditer(text)]
+    found = []
+    for m in _EVERYONE_RE.finditer(text):
+        start = max(text.rfind(". ", 0, m.start()) + 2, text.rfind("\n", 0, m.start()) + 1)
+        if _SOMEONE_ELSE_RE.match(text, start, m.start()) is None:
+            found.append(m.group())
+    return found
 
 
 def _sentence_bounds(text: str) -> list[tuple[int, int]]:

@@ -392,6 +392,49 @@ def test_a_prompt_quoted_over_lines_keeps_words_in_brackets() -> None:
     assert "$" not in task.instructions and batch.diagnostics == []
 
 
+# Shaped like GSD's execute-phase workflow: a prompt quoted over lines holding its own quotes and
+# a fenced shell example.
+QUOTES_IN_A_PROMPT = """\
+```
+Task(
+  subagent_type="gsd-executor",
+  description="Execute plan",
+  prompt="
+    Run:
+    ```bash
+    if [ "$(git rev-parse HEAD)" != "{BASE}" ]; then exit 1; fi
+    ```
+    Commit with git commit -m "...".
+    The orchestrator validates hooks once after all agents complete.
+  ",
+  model="sonnet"
+)
+Task(subagent_type="gsd-verifier", description="Verify", prompt="Verify the phase.")
+```
+"""
+
+
+def test_a_prompt_over_lines_may_hold_its_own_quotes_and_fences() -> None:
+    batch = parse(QUOTES_IN_A_PROMPT)
+    # No fence or command line of the prompt is the batch's: nothing but the unknown types.
+    assert {d.code for d in batch.diagnostics} <= {"SW009", "SW015"}, [
+        d.format("x") for d in batch.diagnostics
+    ]
+    executor, verifier = batch.tasks()
+    assert executor.instructions.strip().startswith("Run:\n    ```bash")
+    assert 'git commit -m "...".' in executor.instructions
+    assert executor.model == "sonnet"
+    # What the orchestrator does after all agents complete is not this agent's wait.
+    assert executor.waits == [] and verifier.name == "Verify"
+    notes = [d.line for d in batch.diagnostics if d.code == "SW015"]
+    assert notes == [1, 16]  # (the block's own fences only)
+
+
+def test_a_quote_on_one_line_still_ends_its_string() -> None:
+    batch = parse('Task(subagent_type="coder", prompt="Say "hi" now")\n')
+    assert "SW001" in codes(batch)
+
+
 def test_a_spread_is_not_a_placeholder() -> None:
     batch = parse(
         "await Promise.all([\n"

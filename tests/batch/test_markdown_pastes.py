@@ -468,9 +468,16 @@ def test_a_listed_operation_word_with_prose_after_its_argument_is_a_look_alike()
         'Task("Coder", "Fix the bug.", "coder")\n'
     )
     batch = parse(text)
-    assert [(d.code, d.line) for d in batch.diagnostics] == [("SW019", 1), ("SW019", 2)]
+    # (`Read` is an agent's own tool, never run: its look-alike is prose, nothing is lost)
+    assert [(d.code, d.line) for d in batch.diagnostics] == [("SW019", 1), ("SW015", 2)]
     assert "reads like Write but is not an operation" in batch.diagnostics[0].message
     assert [op.kind for op in batch.operations() if op.kind != "note"] == ["task"]
+
+
+def test_prose_starting_with_an_agents_own_tool_is_a_note() -> None:
+    # GSD's execute-phase: "Read STATE.md before any operation to load project context."
+    batch = parse("Read STATE.md before any operation to load project context.\n")
+    assert codes(batch) == ["SW015", "SW021"]
 
 
 def test_a_list_item_about_bash_is_prose_and_a_command_after_bash_a_look_alike() -> None:
