@@ -148,7 +148,7 @@ class _Resolver:
     def commands_of(self, info: TaskInfo) -> list[MemoryCommand]:
         found = self.commands.get(id(info))
         if found is None:
-            found = self.commands[id(info)] = memory_commands(info.op.instructions)
+            found = self.commands[id(info)] = memory_commands(info.op.instructions, calls=True)
         return found
 
     def waits(self) -> None:

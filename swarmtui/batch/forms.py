@@ -115,7 +115,14 @@ def read_line(line: str, line_start: int) -> LineForm | None:
         if gap and not reads_as_operation(name):
             return None  # `- Throughput (operations per second)`: a bullet point in prose
         return LineForm("call", name, start, end, marker=marker)
-    if not is_operation_name(name) or m.group("await"):
+    if (
+        m.group("await")
+        or not (
+            is_operation_name(name)
+            # `memory_usage { action: "store", … }`: claude-flow's tools without their server
+            or (gap and rest[:1] == "{" and reads_as_operation(name))
+        )
+    ):
         return None
     mcp = name.startswith("mcp__")
     with_ = _WITH_RE.match(rest) if gap else None

@@ -72,14 +72,19 @@ def qualified(key: str, namespace: str) -> str:
     return key if namespace in _DEFAULT_NAMESPACES else f"{namespace}:{key}"
 
 
-def memory_commands(text: str) -> list[MemoryCommand]:
-    """Every claude-flow memory command in TEXT, in order."""
+def memory_commands(text: str, *, calls: bool = False) -> list[MemoryCommand]:
+    """Every claude-flow memory command in TEXT, in order; with CALLS, its memory tools called
+    too (`mcp__claude-flow__memory_usage({action: "store", key, value})`), as claude-flow's
+    prompts tell each agent to (an agent's instructions, not a shell command)."""
     text = _joined(text)
     found: list[MemoryCommand] = []
     for m in _COMMAND_RE.finditer(text):
         command = _read(m, text)
         if command is not None:
             found.append(command)
+    if calls and "memory_" in text:
+        found.extend(_tool_calls(text))
+        found.sort(key=lambda c: c.start)
     if "-memory-key" not in text:
         return found
     for m in _HOOK_KEY_RE.finditer(text):
@@ -88,6 +93,81 @@ def memory_commands(text: str) -> list[MemoryCommand]:
             found.append(MemoryCommand("store", key, m.start("key"), m.end("key"), bare_key=key))
     found.sort(key=lambda c: c.start)
     return found
+
+
+# claude-flow's memory tools called in a text: `mcp__claude-flow__memory_usage({`, `memory_store({`,
+# `mcp__claude-flow__memory_usage {` (the server may be left out), up to the object's brace.
+_TOOL_CALL_RE = re.compile(
+    r"(?<![\w-])(?:mcp__[\w@.-]+?__)?memory_(?P<tool>usage|store|retrieve|get)\b[ \t]*\(?[ \t]*\{"
+)
+# A field of the object: `key: "x"`, `"action": 'store'` (only literal strings are read).
+_FIELD_RE = re.compile(
+    r"""["']?(?P<name>action|key|namespace|value|data)["']?[ \t]*:[ \t]*"""
+    r"""(?:"(?P<dq>[^"\\\n]*)"|'(?P<sq>[^'\\\n]*)'|`(?P<bq>[^`$\\]*)`|(?P<other>[{\[\w]))"""
+)
+# How far an object is looked through for its closing brace.
+_OBJECT_CHARS = 4000
+
+
+def _tool_calls(text: str) -> list[MemoryCommand]:
+    """The stores and reads of claude-flow's memory tools called in TEXT."""
+    found: list[MemoryCommand] = []
+    for m in _TOOL_CALL_RE.finditer(text):
+        end = _object_end(text, m.end() - 1)
+        if end < 0:
+            continue
+        fields: dict[str, str | None] = {}
+        for f in _FIELD_RE.finditer(text, m.end(), end):
+            literal = f.group("dq")
+            if literal is None:
+                literal = f.group("sq") if f.group("sq") is not None else f.group("bq")
+            fields.setdefault(f.group("name"), literal)
+        tool = m.group("tool")
+        action = fields.get("action") if tool == "usage" else tool
+        key, namespace = fields.get("key"), fields.get("namespace") or "default"
+        if action not in ("store", "retrieve", "get") or not key or not _literal(key):
+            continue
+        if not _literal(namespace):
+            continue
+        kind: CommandKind = "store" if action == "store" else "read"
+        value = fields.get("value") if "value" in fields else fields.get("data")
+        found.append(
+            MemoryCommand(
+                kind,
+                qualified(key, namespace),
+                m.start(),
+                end + 1,
+                value=value,
+                namespace=namespace,
+                bare_key=key,
+            )
+        )
+    return found
+
+
+def _object_end(text: str, at: int) -> int:
+    """Where the object whose `{` is at AT closes (strings passed over), or -1."""
+    depth = 0
+    quote = ""
+    stop = min(len(text), at + _OBJECT_CHARS)
+    i = at
+    while i < stop:
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'`":
+            quote = c
+        elif c in "{[":
+            depth += 1
+        elif c in "}]":
+            depth -= 1
+            if not depth:
+                return i
+        i += 1
+    return -1
 
 
 def whole_command(command: str) -> MemoryCommand | None:

@@ -445,7 +445,8 @@ def _memory_op(
     pattern = spec.get("pattern")
     if pattern is not None and not isinstance(pattern, str):
         pattern = js_string(pattern)
-    value = spec.get("value")
+    # (`data`: the value's name in claude-flow-novice's memory_store, `{key, data, scope}`)
+    value = spec.get("value") if "value" in spec else spec.get("data")
     if isinstance(value, Undefined):
         value = None
     return MemoryOp(
@@ -492,10 +493,24 @@ def _swarm_init(ctx: CallContext, base: dict[str, Any]) -> SwarmInitOp:
 
 def _tool(name: str, role: ToolRole, reason: str, ctx: CallContext, base: dict[str, Any]) -> ToolOp:
     values = [ctx.arg(i) for i in range(ctx.count)]
-    if name == "TaskUpdate" and values and (order := ctx.team.update(values[0])):
-        reason = (
-            f"TaskUpdate orders the team's tasks ({order}), and so the agents on them; the "
-            "rest of it is the agents' own work: recorded, not run"
+    unknown: list[str] = []
+    if name == "TaskUpdate" and values:
+        order, unknown = ctx.team.update(values[0])
+        if order:
+            reason = (
+                f"TaskUpdate orders the team's tasks ({order}), and so the agents on them; the "
+                "rest of it is the agents' own work: recorded, not run"
+            )
+    if unknown:
+        made = ctx.team.created
+        ids = ", ".join(f"'{i}'" for i in unknown)
+        ctx.diags.add(
+            "SW014",
+            f"TaskUpdate names task {ids}, which no TaskCreate above it made (they are numbered "
+            f"1 to {made}, in order)"
+            if made
+            else f"TaskUpdate names task {ids}, but no TaskCreate above it made a task",
+            ctx.rng,
         )
     op = ToolOp(**base, tool=name, role=role, summary=_summary(values), skip_reason=reason)
     if name.endswith("task_orchestrate") and values:

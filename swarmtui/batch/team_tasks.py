@@ -60,22 +60,30 @@ class TeamTasks:
         self.created += 1
         return str(self.created)
 
-    def update(self, spec: Any) -> str | None:
+    def update(self, spec: Any) -> tuple[str | None, list[str]]:
         """`TaskUpdate({taskId: "3", addBlockedBy: ["1", "2"]})` (and `addBlocks`): what it
-        says of the tasks' order, if anything."""
+        says of the tasks' order, if anything, and the ids it names that no `TaskCreate` before
+        it made (a template's `"<id>"`, a task 7 of two): then it orders nothing."""
         if not isinstance(spec, dict) or "taskId" not in spec:
-            return None
+            return None, []
         task = js_string(spec["taskId"])
+        blockers, blocked = _ids(spec.get("addBlockedBy")), _ids(spec.get("addBlocks"))
+        unknown = [i for i in dict.fromkeys([task, *blockers, *blocked]) if not self._made(i)]
+        if unknown or not (blockers or blocked):
+            return None, unknown if blockers or blocked else []
         said = []
-        if blockers := _ids(spec.get("addBlockedBy")):
+        if blockers:
             for blocker in blockers:
                 self._block(task, blocker)
             said.append(f"task {task} after {', '.join(blockers)}")
-        if blocked := _ids(spec.get("addBlocks")):
+        if blocked:
             for other in blocked:
                 self._block(other, task)
             said.append(f"{', '.join(blocked)} after task {task}")
-        return "; ".join(said) or None
+        return "; ".join(said), []
+
+    def _made(self, task: str) -> bool:
+        return task.isdigit() and 1 <= int(task) <= self.created
 
     def _block(self, task: str, blocker: str) -> None:
         if blocker != task and blocker not in self.blocked_by.get(task, ()):

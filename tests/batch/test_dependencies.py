@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from swarmtui.batch import TaskOp, TodoWriteOp
+from swarmtui.batch import MemoryOp, TaskOp, TodoWriteOp
 
 from .conftest import codes, example_text, parse
 
@@ -308,3 +308,41 @@ def test_a_wait_phrase_is_not_matched_to_another_kind_of_the_same_thing() -> Non
     for phrase in ("cache API", "the API contract", "Cache's API"):
         batch = parse(text.replace("{what}", phrase))
         assert _task(batch, "Streaming").waits == ["swarm/cache/cache-api-contract"], phrase
+
+
+def test_claude_flow_memory_tools_called_in_instructions_store_and_wait() -> None:
+    # claude-flow's prompts tell each agent to call its MCP memory tool ("COORDINATION
+    # PROTOCOL"): read exactly as the `npx claude-flow memory store` commands are.
+    batch = parse(
+        "[Single Message]:\n"
+        '  Task("Architect", `Design the schema. Then store it:\n'
+        '  mcp__claude-flow__memory_usage({ action: "store", namespace: "swarm/arch",'
+        ' key: "db/schema", value: "<schema>" })`, "system-architect")\n'
+        '  Task("Backend", `Wait for the schema:\n'
+        '  mcp__claude-flow__memory_usage({ action: "retrieve", namespace: "swarm/arch",'
+        ' key: "db/schema" })\n'
+        '  Then implement the API.`, "backend-dev")\n'
+        "  Task(\"Docs\", \"Call memory_retrieve({key: 'db/schema', namespace: 'swarm/arch'})\""
+        ' + " and document it.")\n'
+    )
+    architect, backend, docs = batch.tasks()
+    assert architect.stores == ["swarm/arch:db/schema"]
+    assert backend.waits == docs.waits == ["swarm/arch:db/schema"]
+    assert "SW014" not in codes(batch)
+
+
+def test_claude_flow_memory_tool_without_its_server_and_with_data() -> None:
+    batch = parse(
+        'memory_usage { action: "store", key: "swarm/shared/config", value: "port=8080" }\n'
+        'mcp__claude-flow__memory_store({ key: "auth/jwt", data: { expiry: "15m" } })\n'
+        'Task("Coder", "Wait for \'swarm/shared/config\' and \'auth/jwt\', then build", "coder")\n'
+    )
+    config, jwt = [op for op in batch.operations() if isinstance(op, MemoryOp)]
+    assert (config.action, config.key, config.value) == (
+        "store",
+        "swarm/shared/config",
+        "port=8080",
+    )
+    assert (jwt.key, jwt.value) == ("auth/jwt", {"expiry": "15m"})
+    (coder,) = batch.tasks()
+    assert set(coder.waits) == {"swarm/shared/config", "auth/jwt"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from swarmtui.batch import Batch
 from swarmtui.batch.models import TodoWriteOp
 
@@ -89,3 +91,27 @@ def test_team_tasks_without_blockers_order_nothing() -> None:
     blocks = parse(TEAM_REFACTOR.replace('addBlockedBy: ["1", "2"]', 'addBlocks: ["1"]'))
     model, _, spec = blocks.tasks()
     assert model.waits == spec.stores == ["swarm/spec-worker/done"] and spec.waits == []
+
+
+@pytest.mark.parametrize(
+    ("update", "named"),
+    [
+        # A template's slots ("the ID of Phase 1"), and a task that was never created.
+        ('taskId: "Phase1のID", addBlockedBy: ["Phase0のID"]', "'Phase1のID', 'Phase0のID'"),
+        ('taskId: "7", addBlockedBy: ["1", "2"]', "'7'"),
+        ('taskId: "3", addBlocks: ["9"]', "'9'"),
+    ],
+)
+def test_an_update_naming_tasks_never_created_orders_nothing_and_says_so(
+    update: str, named: str
+) -> None:
+    batch = parse(TEAM_REFACTOR.replace('taskId: "3", addBlockedBy: ["1", "2"]', update))
+    assert all(t.waits == [] for t in batch.tasks())
+    (said,) = [d for d in batch.diagnostics if d.message.startswith("TaskUpdate names")]
+    assert (
+        said.code == "SW014"
+        and said.line == TEAM_REFACTOR.count("\n", 0, TEAM_REFACTOR.index("TaskUpdate")) + 1
+    )
+    assert said.message.startswith(f"TaskUpdate names task {named}, which no TaskCreate")
+    assert "numbered 1 to 3" in said.message
+    assert not any("orders the team's tasks" in d.message for d in batch.diagnostics)
