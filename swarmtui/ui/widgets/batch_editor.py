@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -61,6 +62,8 @@ def _language() -> Any:
 # Rows highlighted per tree-sitter query: TextArea rebuilds the highlights of the whole document
 # after every edit (~0.25 s per key at 3,000 lines); the editor only needs the rows it paints.
 HIGHLIGHT_CHUNK = 128
+# A large text's tree is parsed again once typing has paused this long (see syntax_document).
+REPARSE_PAUSE = 0.3
 
 Highlight = tuple[int, "int | None", str]
 
@@ -198,6 +201,8 @@ class BatchEditor(TextArea):
     def __init__(
         self, text: str = "", *, id: str | None = None, classes: str | None = None
     ) -> None:
+        # Set each time a large text's tree is parsed again after typing paused.
+        self.reparsed = asyncio.Event()
         super().__init__(
             text,
             language=None,
@@ -274,6 +279,24 @@ class BatchEditor(TextArea):
         self.language = LANGUAGE
         if self.selection != selection:
             self.selection = selection
+
+    def on_text_area_changed(self, _event: TextArea.Changed) -> None:
+        # (edits, undo and redo alike; the message goes on to the screen)
+        self._changes += 1
+        if getattr(self.document, "stale", False):
+            changes = self._changes
+            self.set_timer(REPARSE_PAUSE, lambda: self._reparse_after_pause(changes))
+
+    _changes = 0
+
+    def _reparse_after_pause(self, changes: int) -> None:
+        if changes != self._changes:
+            return  # (typed since: a later timer does it)
+        reparse = getattr(self.document, "reparse", None)
+        if reparse is not None and reparse():
+            self._build_highlight_map()
+            self.refresh()
+            self.reparsed.set()
 
     def _build_highlight_map(self) -> None:
         self._line_cache.clear()

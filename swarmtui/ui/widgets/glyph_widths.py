@@ -31,14 +31,15 @@ class GlyphWidths:
     _lines: list[str]
 
     def get_size(self, tab_width: int) -> Size:
-        size: Size = super().get_size(tab_width)  # type: ignore[misc]
         # (after every edit: only the lines with a control character are measured again, a tab
         # not being one, and looking for them is a few passes in C over the whole text)
         text = "".join(self._lines)
-        if text.isascii():
-            if not text.encode("ascii").translate(None, _SHOWN_ASCII):
-                return size
-        elif text.replace("\t", "").isprintable():
+        if text.isascii() and not text.encode("ascii").translate(None, _SHOWN_ASCII):
+            if "\t" not in text:  # (each character one cell: the longest line, in C)
+                return Size(max(map(len, self._lines), default=0), len(self._lines))
+            return super().get_size(tab_width)  # type: ignore[misc,no-any-return]
+        size: Size = super().get_size(tab_width)  # type: ignore[misc]
+        if not text.isascii() and text.replace("\t", "").isprintable():
             return size
         shown = [
             glyphs(line)
@@ -55,6 +56,13 @@ class GlyphDocument(GlyphWidths, Document):
 
 class GlyphWrappedDocument(WrappedDocument):
     """Textual's map between the screen's cells and a line's columns, through its glyphs."""
+
+    @property
+    def height(self) -> int:
+        # (Textual sums the sections of every line, and asks once for each line it draws: in a
+        # 20,000-line batch that was most of a second per keystroke. One entry per section is
+        # kept already, by `wrap` and `wrap_range`.)
+        return len(self._offset_to_line_info)
 
     def get_sections(self, line_index: int) -> list[str]:
         # (where the cursor is drawn, and where the up and down keys keep it; cut from the

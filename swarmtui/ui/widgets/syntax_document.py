@@ -19,6 +19,11 @@ from tree_sitter import Parser
 
 from swarmtui.ui.widgets.glyph_widths import GlyphWidths
 
+# Past this many lines an edit does not re-parse the tree at once (a 20,000-line batch took a
+# quarter of a second a keystroke): the tree is edited, so the highlights of the lines around
+# stay in place, and the editor re-parses once typing pauses (`reparse`).
+REPARSE_LATER_LINES = 2_000
+
 
 class BytesSyntaxDocument(GlyphWidths, SyntaxAwareDocument):
     """A `SyntaxAwareDocument` whose tree-sitter tree always comes from the text's bytes (and
@@ -29,10 +34,28 @@ class BytesSyntaxDocument(GlyphWidths, SyntaxAwareDocument):
         self.language = language
         self._parser = Parser(language)
         self._syntax_tree = self._parser.parse(self._source())
+        self.stale = False  # edited since the tree was last parsed (a large text)
 
     def _source(self) -> bytes:
         # The text as tree-sitter's byte offsets and points see it (the document's newlines).
         return self.text.encode("utf-8")
+
+    def reparse(self) -> bool:
+        """Parse the tree again if edits were made since; whether it was."""
+        if not self.stale:
+            return False
+        self._syntax_tree = self._parser.parse(self._source(), self._syntax_tree)
+        self.stale = False
+        return True
+
+    def _location_to_byte_offset(self, location: Location) -> int:
+        # (Textual's encodes each line above in a Python loop, twice an edit: the lines above
+        # joined and encoded at once are the same bytes)
+        row, column = location
+        lines = self._lines
+        newline = self.newline
+        above = len(newline.join(lines[:row]).encode("utf-8")) + len(newline) if row else 0
+        return above + (len(lines[row][:column].encode("utf-8")) if row < len(lines) else 0)
 
     def replace_range(self, start: Location, end: Location, text: str) -> EditResult:
         top, bottom = sorted((start, end))
@@ -49,5 +72,7 @@ class BytesSyntaxDocument(GlyphWidths, SyntaxAwareDocument):
             old_end_point=old_end_point,
             new_end_point=self._location_to_point(result.end_location),
         )
-        self._syntax_tree = self._parser.parse(self._source(), self._syntax_tree)
+        self.stale = True
+        if len(self._lines) <= REPARSE_LATER_LINES:
+            self.reparse()
         return result
