@@ -549,7 +549,7 @@ def _prose(line: str, line_start: int, info: LineInfo) -> LineInfo | None:
         # after the operation's quoted argument.
         rest = line[form.name_end - line_start :].lstrip()
         end = quoted_end(rest, 0) if rest[:1] in "`\"'" else -1
-        if end < 0 or not _reads_as_prose(rest[end:]):
+        if end < 0 or not (_reads_as_prose(rest[end:]) or _ends_a_sentence(rest[end:])):
             return None
         if form.name in AGENT_TOOLS:  # (an agent's own tool: nothing that would run is lost)
             return LineInfo("note", text=stripped)
@@ -590,6 +590,23 @@ def _reads_as_prose(stripped: str) -> bool:
         not char.isascii() and not char.isspace() and not ("a" + char).isidentifier()
         for char in code
     )
+
+
+# A word right after an argument (`and`, `first`; not `in`, `as`: JavaScript's operators).
+_WORD_RE = re.compile(r"[ \t]*([A-Za-z_$][\w$]*)")
+
+
+def _ends_a_sentence(tail: str) -> bool:
+    """Whether what follows an operation's quoted argument is a sentence's (`Read `a.md` and
+    `b.md`.`, `Read `a.md`, `b.md`, and `c.md`.`, `Edit `config.json`:`): a word right after
+    it, or a `.` or `:` ending the line, which as code would take the next line in."""
+    code = _outside_quotes(tail).rstrip()
+    if not code:
+        return False
+    word = _WORD_RE.match(code)
+    if word is not None and word.group(1) not in _JOINING_WORDS:
+        return True
+    return code[-1] in ".:" and not writes_operation(code)
 
 
 def _quoted_prose(stripped: str) -> bool:

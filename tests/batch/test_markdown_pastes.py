@@ -474,6 +474,33 @@ def test_a_listed_operation_word_with_prose_after_its_argument_is_a_look_alike()
     assert [op.kind for op in batch.operations() if op.kind != "note"] == ["task"]
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Read `.work/01-assessment.md` and `.work/02-map.md`.",
+        "Read `.work/01-assessment.md`, `.work/03-impact.md`, and `.work/04-tests.md`.",
+        "Read `.work/02-map.md`.",
+        "Edit `config.json`:",
+        "Read `.work/02-map.md` first",
+    ],
+)
+def test_a_sentence_about_an_agents_own_tool_and_a_file_is_a_note(line: str) -> None:
+    # wshobson/agents' command files: "Read `.tdd-cycle/01-requirements.md` and `…`." before
+    # each step's Task; read as code, the `and` was an error and the final `.` took the Task in.
+    batch = parse(f'{line}\nTask("Mapper", "Map the dependencies", "coder")\nBash("make test")\n')
+    assert codes(batch) == ["SW015"], [d.format("x") for d in batch.diagnostics]
+    assert [t.name for t in batch.tasks()] == ["Mapper"]
+    assert [op.kind for op in batch.operations() if op.kind != "note"] == ["task", "bash"]
+
+
+def test_a_sentence_after_an_operations_argument_is_a_look_alike() -> None:
+    batch = parse('Write `notes.md`.\nTask("Mapper", "Map the dependencies", "coder")\n')
+    assert [(d.code, d.line) for d in batch.diagnostics] == [("SW019", 1)]
+    assert [t.name for t in batch.tasks()] == ["Mapper"]
+    # (an argument the line ends with is still read as the operation's)
+    assert [op.kind for op in parse('Write `notes.md` "hi"\n').operations()] == ["write"]
+
+
 def test_prose_starting_with_an_agents_own_tool_is_a_note() -> None:
     # GSD's execute-phase: "Read STATE.md before any operation to load project context."
     batch = parse("Read STATE.md before any operation to load project context.\n")
