@@ -73,6 +73,15 @@ SLASH_COMMAND_RE = re.compile(r"/[A-Za-z][\w:.-]*(?=[ \t]|$)")
 # operation swarmtui does not know or a misspelt one, which a batch must hear of (SW009), and
 # not an API listing's line (those are indented, or methods, declarations, `await x.y(`).
 UNKNOWN_CALL_RE = re.compile(r"(?:await[ \t]+)?[A-Z][\w$]*[ \t]*\(")
+# A capitalised word glossed in parentheses, prose and not a call: followed by words
+# (`SPARC (Specification, Pseudocode) is a method`), a speaker's or a heading's label ending
+# with `:` (`Claude (good):`, `Critical (Blockers):`, `Effort (hours):`), or a heading alone
+# after a blank whose parentheses hold what no argument list does (`Development (40-50%)`;
+# not `Deploy (prod)`). Quotes in the last two are a call's (`Deploy ("prod"):` is said).
+GLOSS_RE = re.compile(
+    r"[A-Z][\w$]*(?:[ \t]+\([^()]*\)[ \t]*[A-Za-z]|[ \t]*\([^()\"'`]*\)[ \t]*:"
+    r"|[ \t]+\((?![ \t]*[\w$.]*(?:[ \t]*,[ \t]*[\w$.]+)*[ \t]*\))[^()\"'`]*\)[ \t]*$)"
+)
 # A `#` comment after an operation on a line of a shell block (`Bash("npm test")  # tests`):
 # strings are passed over whole, so a `#` in one (`Bash("echo '#1'")`) stays.
 _SHELL_COMMENT_RE = re.compile(
@@ -290,7 +299,9 @@ class Fences:
             if text.lstrip(" \t")[:1] in ("`", "~") and fence_parts(text) is not None:
                 end = i
                 break
-            if writes_operation(text) or UNKNOWN_CALL_RE.match(text):
+            if writes_operation(text) or (
+                UNKNOWN_CALL_RE.match(text) and not GLOSS_RE.match(text.rstrip("\r"))
+            ):
                 return None
             if _OPENCODE_TASK_OPENS_RE.search(text) and any(
                 _TASK_KEY_RE.match(below) for below in lines[i + 1 : i + 4]

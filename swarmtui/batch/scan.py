@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from swarmtui.batch.fences import (
+    GLOSS_RE,
     MCP_TAIL,
     SLASH_COMMAND_RE,
     UNKNOWN_CALL_RE,
@@ -523,8 +524,6 @@ _JOINING_WORDS = frozenset(_JOINING.split())
 _TWO_WORDS_RE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*|\d+)[ \t]+(?=([A-Za-z_$][\w$]*))")
 # A word after a closing parenthesis (`SPARC (Specification, Pseudocode) methodology.`).
 _WORD_AFTER_PAREN_RE = re.compile(r"\)[ \t]+([A-Za-z_$][\w$]*)")
-# A capitalised word, a blank, then words in parentheses and prose: a gloss, not a call.
-_GLOSS_RE = re.compile(r"[A-Z][\w$]*[ \t]+\([^()]*\)[ \t]*[A-Za-z]")
 # Where the comment ending a line starts (`#` too: pseudo-code in a guide is not prose).
 _LINE_COMMENT_RE = re.compile(r"//|/\*|(?<=\s)#")
 
@@ -562,10 +561,11 @@ def _prose(line: str, line_start: int, info: LineInfo) -> LineInfo | None:
         or stripped.startswith(("./", "../"))
         or _COMMENT_START_RE.match(line)
         or _DECL_RE.match(line)
-        or not _reads_as_prose(stripped)
+        # (a gloss, `SPARC (…) is a method`, `Claude (good):`, is prose: see GLOSS_RE)
+        or not (_reads_as_prose(stripped) or (first.isupper() and GLOSS_RE.match(stripped)))
         or writes_operation(line)
-        # (an operation not known must be said; a gloss, `SPARC (…) is a method`, is prose)
-        or (UNKNOWN_CALL_RE.match(stripped) and not _GLOSS_RE.match(stripped))
+        # (an operation not known must be said)
+        or (UNKNOWN_CALL_RE.match(stripped) and not GLOSS_RE.match(stripped))
     ):
         return None
     return LineInfo("note", text=stripped)

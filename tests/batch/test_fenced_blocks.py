@@ -189,6 +189,32 @@ def test_an_unknown_operation_keeps_its_block_read() -> None:
     assert warning.line == 2
 
 
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a transcript (contains-studio, a Spanish /parallel-tasks command: `Claude (bien):`)
+        'User: "Analyze Gmail, Notion and Holded"\n\nClaude (good):\nI will research the 3 APIs.',
+        # an outline (contains-studio's finance-tracker, wshobson's wcag-audit, refactor-clean)
+        "Development (40-50%)\n- Engineering salaries\nTesting (Unit Tests)",
+        "Critical (Blockers):\n├── Missing alt text for functional images\nEffort (hours): 4",
+    ],
+)
+def test_a_block_of_labels_glossed_in_parentheses_is_a_listing(lines: str) -> None:
+    batch = parse(f'Task("A", "Do a.", "coder")\n```\n{lines}\n```\n')
+    assert codes(batch) == ["SW028"], [d.format("x") for d in batch.diagnostics]
+    assert [t.name for t in batch.tasks()] == ["A"]
+
+
+@pytest.mark.parametrize(
+    "line", ['Deploy("prod")', 'Deploy ("prod")', "Deploy (prod)", 'Deploy("prod"):']
+)
+def test_an_unknown_call_beside_glossed_labels_keeps_its_block_read(line: str) -> None:
+    batch = parse(f'```\nClaude (good):\n{line}\n```\nBash("make")\n')
+    assert "SW028" not in codes(batch)
+    assert {"SW009", "SW001"} & set(codes(batch))
+    assert [d.line for d in batch.diagnostics if d.code not in ("SW015", "SW002")] == [3]
+
+
 def test_a_javascript_helper_beside_the_batch_is_a_listing() -> None:
     text = (
         "```javascript\nfunction retry(fn, n) {\n  for (let i = 0; i < n; i++) fn?.()\n}\n```\n"

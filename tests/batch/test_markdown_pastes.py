@@ -540,6 +540,15 @@ def test_a_gloss_in_parentheses_is_prose(line: str) -> None:
     assert "SW009" in codes(parse('Deploy ("prod")\n'))  # (an unknown call is still said)
 
 
+@pytest.mark.parametrize(
+    "line", ["Claude (good):", "Critical (Blockers):", "Effort (hours):", "Development (40-50%)"]
+)
+def test_a_label_glossed_in_parentheses_is_prose(line: str) -> None:
+    batch = parse(f'{line}\nTask("Coder", "Write hello.py.", "coder")\n')
+    assert codes(batch) == ["SW015"], [d.format("x") for d in batch.diagnostics]
+    assert [t.name for t in batch.tasks()] == ["Coder"]
+
+
 def test_opencodes_lowercase_task_is_a_task() -> None:
     # opencode's docs and users' AGENTS.md write Claude Code's Task in lowercase, by name, as an
     # object, and over lines in a ```typescript block; `task(x)` of other code is not one.
