@@ -161,8 +161,9 @@ def _used_later(names: list[str], lines: list[str], end: int) -> bool:
 
 # What follows a name looped over (`team.forEach(`, `team.map(`, `team.flatMap(`).
 _LOOP_RE = re.compile(r"[ \t]*\.[ \t]*(?:forEach|map|flatMap)\b")
-# What precedes a name looped over by `for (const m of team)`.
-_OF_RE = re.compile(r"\bof[ \t]+$")
+# What precedes a name looped over by `for (const m of team)` (in the loop's parentheses: the
+# `of` of a sentence, "the keeper of brand integrity", loops over nothing).
+_OF_RE = re.compile(r"\bfor[ \t]*(?:await[ \t]*)?\([^()]*[ \t]of[ \t]+$")
 
 
 def _only_operations(row: int, lines: list[str]) -> bool:

@@ -440,6 +440,23 @@ def test_data_in_its_own_block_is_read_for_the_operations_after_it(loop: str) ->
     assert {"SW028", "SW019", "SW021", "SW001"}.isdisjoint(codes(batch))
 
 
+def test_data_whose_name_only_prose_uses_is_a_listing() -> None:
+    # contains-studio's brand-guardian agent: `export const brand = {…}` with `// ... full
+    # palette` in it, then "Be the keeper of brand integrity.": not a loop over `brand`.
+    text = (
+        'Task("Designer", "Apply the brand tokens.", "frontend-dev")\n'
+        "```javascript\nexport const brand = {\n  colors: {\n    primary: 'var(--brand)',\n"
+        "    // ... full palette\n  },\n  spacing: { unit: 4 }\n}\n```\n\n"
+        "Be the keeper of brand integrity.\nFor each of brand guidelines, see brand.md.\n"
+    )
+    batch = parse(text)
+    assert set(codes(batch)) == {"SW015", "SW028"}, [d.format("x") for d in batch.diagnostics]
+    assert [t.name for t in batch.tasks()] == ["Designer"]
+    # (a loop over it, `for await (const b of brand)`, still makes it the batch's data)
+    looped = text + 'for await (const [k, v] of brand) {\n  Task(k, v, "coder")\n}\n'
+    assert "SW028" not in codes(parse(looped))
+
+
 def test_data_nothing_after_it_uses_is_a_listing() -> None:
     text = (
         "```typescript\nconst limits = {\n  heap: 512 * 1024 * 1024,\n}\n```\n"
