@@ -166,6 +166,24 @@ _LOOP_RE = re.compile(r"[ \t]*\.[ \t]*(?:forEach|map|flatMap)\b")
 _OF_RE = re.compile(r"\bfor[ \t]*(?:await[ \t]*)?\([^()]*[ \t]of[ \t]+$")
 
 
+def _in_a_tree(lines: list[str], row: int, fence: int) -> bool:
+    """Whether the `/word` line at ROW (in the block opened at FENCE) is an entry of a
+    directory tree written with leading slashes (`/brand-assets`, then `  /logos` under it),
+    not a slash command: the next line is a `/word` indented deeper, or the nearest line above
+    indented less is one."""
+    line = lines[row]
+    indent = len(line) - len(line.lstrip(" \t"))
+    below = next((text for text in lines[row + 1 : row + 4] if text.strip()), "")
+    depth = len(below) - len(below.lstrip(" \t"))
+    if depth > indent and SLASH_COMMAND_RE.match(below.strip()):
+        return True
+    for above in reversed(lines[max(fence + 1, row - 50) : row]):
+        depth = len(above) - len(above.lstrip(" \t"))
+        if above.strip() and depth < indent:
+            return SLASH_COMMAND_RE.match(above.strip()) is not None
+    return False
+
+
 def _only_operations(row: int, lines: list[str]) -> bool:
     """Whether the block opened at ROW holds operations and nothing else: each line starting a
     statement (unindented) writes one, or is a `#` comment. (Indented lines go on with a call's
@@ -308,7 +326,11 @@ class Fences:
                 _TASK_KEY_RE.match(below) for below in lines[i + 1 : i + 4]
             ):
                 return None  # (opencode's `task({` with its `subagent_type:` below)
-            if not language and SLASH_COMMAND_RE.match(text.strip()):
+            if (
+                not language
+                and SLASH_COMMAND_RE.match(text.strip())
+                and not _in_a_tree(lines, i, row)
+            ):
                 return None  # (read, so that its slash commands are said not run, SW027)
             if text[:1] not in _NOT_A_STATEMENT_HEAD and data:
                 head = _DATA_HEAD_RE.match(text)

@@ -598,3 +598,16 @@ def test_a_slash_command_is_said_not_run() -> None:
     assert sorted(codes(alone)) == ["SW021", "SW027"]
     (nothing,) = [d for d in alone.diagnostics if d.code == "SW021"]
     assert "its only commands are Claude Code slash commands (SW027)" in nothing.message
+
+
+def test_a_directory_tree_written_with_slashes_is_a_listing() -> None:
+    # contains-studio's brand-guardian agent: one SW027 per folder said they were commands.
+    tree = "/brand-assets\n  /logos\n    /svg\n    /png\n  /colors\n    /swatches\n"
+    batch = parse(f'Task("Designer", "Organise the assets.", "frontend-dev")\n```\n{tree}```\n')
+    assert codes(batch) == ["SW028"], [d.format("x") for d in batch.diagnostics]
+    assert [t.name for t in batch.tasks()] == ["Designer"]
+    # (a slash command beside it is still said, and a list of commands is not a tree)
+    said = parse(f"```\n/swarm Add a greeting\n{tree}```\n")
+    assert [d.line for d in said.diagnostics if d.code == "SW027"][:1] == [2]
+    commands = parse("```\n/swarm Add a greeting\n/gsd-progress\n```\n")
+    assert [d.line for d in commands.diagnostics if d.code == "SW027"] == [2, 3]
