@@ -159,11 +159,14 @@ _KEY_RE = re.compile(r"[A-Za-z_$][\w$]*[ \t]*(?P<sep>:(?!:)|=(?![=>]))")
 _NAMED_SCAN_CHARS = 50_000
 
 
-def named_call(text: str, start: int, end: int, budget: int) -> tuple[LineForm | None, int]:
+def named_call(
+    text: str, start: int, end: int, budget: int, written: str | None = None
+) -> tuple[LineForm | None, int]:
     """`Task(subagent_type: "coder", prompt: "...")` starting the line TEXT[START:END] (or
     after a list marker): the form that reads it as `Task({subagent_type: "coder", ...})`, and
     how many characters were looked at (no more than BUDGET: the caller's share of the text,
-    so that many calls that never close cannot make the scan quadratic)."""
+    so that many calls that never close cannot make the scan quadratic). The strings' texts
+    are taken from WRITTEN when given (TEXT as written, where TEXT is what `pasted` undid)."""
     m = _NAMED_CALL_RE.match(text, start, end)
     name = m.group("name") if m is not None else ""
     # (`swarm_init(topology: "mesh")` and `task_orchestrate(task: "x")`, as claude-flow's
@@ -177,7 +180,7 @@ def named_call(text: str, start: int, end: int, budget: int) -> tuple[LineForm |
     literals: list[tuple[int, str]] = []
     strings: list[tuple[int, int]] = []
     rewrites, looked = _named_arguments(
-        text, m.end() - 1, min(budget, _NAMED_SCAN_CHARS), literals, strings
+        text, m.end() - 1, min(budget, _NAMED_SCAN_CHARS), literals, strings, written or text
     )
     if rewrites is None:
         return None, looked
@@ -205,6 +208,7 @@ def _named_arguments(
     limit: int,
     literals: list[tuple[int, str]],
     strings: list[tuple[int, int]],
+    written: str,
 ) -> tuple[list[tuple[int, int, str]] | None, int]:
     """The replacements that make the argument list opening at OPEN_AT an object (`(` `)` →
     `{` `}`, `key=` → `key:`, a string over several lines → a template, one no template can
@@ -240,7 +244,7 @@ def _named_arguments(
                 if close < 0:
                     return None, stop - open_at
                 i = close + 3
-                body = text[at + 3 : close]
+                body = written[at + 3 : close]
                 literals.append((at, textwrap.dedent(body).strip("\n")))
                 edits.append((at, i, _blank_template(text[at:i])))
                 strings.append((at, i))
@@ -255,12 +259,12 @@ def _named_arguments(
                 i = close + 1
                 if t != "`" and "\n" in text[at:close]:
                     strings.append((at, i))
-                    body = text[at + 1 : close]
+                    body = written[at + 1 : close]
                     if "`" in body or "${" in body:  # (no template can hold it as written)
                         literals.append((at, body))
                         edits.append((at, i, _blank_template(text[at:i])))
                     else:  # (one edit over the whole string: nothing in it is masked)
-                        edits.append((at, close + 1, "`" + text[at + 1 : close] + "`"))
+                        edits.append((at, close + 1, "`" + body + "`"))
             elif t == "//":
                 newline = text.find("\n", i, stop)
                 i = stop if newline < 0 else newline

@@ -878,6 +878,9 @@ class _Parse:
                     "write the operations it stands for (Task, Bash, …)"
                 )
                 self.diags.add("SW027", message, rng)
+            elif info.lookalike:
+                self.diags.add("SW019", info.lookalike, rng)
+                skip_reason = f"SW019: {info.lookalike}"
             elif info.call_like:
                 name = info.call_like
                 message = (

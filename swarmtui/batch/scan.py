@@ -30,6 +30,7 @@ from swarmtui.batch.forms import LineForm, dashed_mcp_names, named_call, read_li
 from swarmtui.batch.headers import is_bracketed_note, read_header
 from swarmtui.batch.invoke_xml import invoke_call, opens_invoke
 from swarmtui.batch.names import AGENT_TOOLS, reads_as_operation
+from swarmtui.batch.pasted import LOOKALIKE_PAREN, Undone, rows_of, undo_pasting
 
 # `unread`: a line of a fenced block that is not read (the command lines of a shell block, the
 # lines of a block in another language or of a listing), said once per block.
@@ -125,6 +126,8 @@ class LineInfo:
     continued: bool = False
     # A Claude Code slash command on a line of its own (`/swarm Add a greeting`): its name.
     command: str = ""
+    # A line that reads like an operation but is not read, and why (SW019; see `pasted`).
+    lookalike: str = ""
 
 
 # The common kinds of line, shared (most lines of a big batch are one of these).
@@ -183,6 +186,11 @@ class _Edits:
 
 def scan(text: str) -> ScanResult:
     """Classify every line of `text` and build the blanked copy tree-sitter will parse."""
+    written = text
+    undone = undo_pasting(text)
+    if undone is not None:  # (what pasting did to the text, undone: see `pasted`)
+        text = undone.text
+    inside: list[int] = []  # rows that start inside a string or comment, when undone
     raw_lines = text.split("\n")
     starts: list[int] = []
     offset = 0
@@ -246,6 +254,8 @@ def scan(text: str) -> ScanResult:
             continue
         if carry_until > line_start:
             add_info(_CODE)
+            if undone is not None:
+                inside.append(i)
             if carry_until > line_end:
                 continue
             pos = carry_until
@@ -290,7 +300,9 @@ def scan(text: str) -> ScanResult:
                 and (info.form is None or info.form.kind == "call")
                 and named_budget > 0
             ):
-                named, looked = named_call(text, pos, line_end, named_budget)
+                named, looked = named_call(
+                    text, pos, line_end, named_budget, undone.kept if undone else None
+                )
                 named_budget -= looked
                 if named is not None:  # `Task(subagent_type: "coder", prompt: "...")`
                     info = replace(info, form=named)
@@ -408,10 +420,42 @@ def scan(text: str) -> ScanResult:
 
     if noncode is not None:
         _rename_dashed(dashed, noncode, edits)
+    if undone is not None:
+        _as_written(written, undone, infos, starts, inside, edits)
     code = _apply(text, edits.spans, placeholders)
     return ScanResult(
         code, infos, placeholders, statement_starts, cuts, fences.blocks, edits.literals
     )
+
+
+def _as_written(
+    written: str,
+    undone: Undone,
+    infos: list[LineInfo],
+    starts: list[int],
+    inside: list[int],
+    edits: _Edits,
+) -> None:
+    """What `pasted` replaced, put back where it is not code: on lines that start inside a
+    string or comment (its text is the string's), and in the text of notes (shown as typed).
+    A full-width call not read is said at its line (SW019)."""
+    in_string = set(inside)
+    rows = rows_of(undone.spans, starts)
+    for (start, end, original), row in zip(undone.spans, rows, strict=True):
+        if row in in_string:
+            edits.spans.append((start, end, original))
+    for row in set(rows):
+        info = infos[row]
+        if info.text:
+            end = written.find("\n", starts[row])
+            line = written[starts[row] : end if end >= 0 else len(written)]
+            infos[row] = replace(info, text=line.strip())
+    for row, name in undone.lookalikes.items():
+        info = infos[row]
+        if info.kind == "note" and not info.call_like:
+            shown = info.text if len(info.text) <= 40 else info.text[:39] + "…"
+            message = LOOKALIKE_PAREN.format(text=shown, name=name)
+            infos[row] = replace(info, call_like=name, lookalike=message)
 
 
 def _classify(
