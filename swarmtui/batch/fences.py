@@ -115,18 +115,25 @@ class Block:
 _YAML_KEY_RE = re.compile(r"[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
 
 
-def front_matter_end(lines: list[str]) -> int:
-    """The row of the `---` closing a YAML front matter that opens the text (an agent or
-    command file's `name:`, `description:`, `hooks:`), or -1 when it has none."""
-    if not lines or lines[0].rstrip() != "---":
-        return -1
-    first = next((line for line in lines[1:3] if line.strip()), "")
+def front_matter(lines: list[str]) -> tuple[int, int]:
+    """The rows of the `---` lines opening and closing a YAML front matter at the start of the
+    text (an agent or command file's `name:`, `description:`, `hooks:`), or (-1, -1) when it has
+    none. Blank lines may come before it (a paste often starts with one), and a byte-order mark
+    (Windows Notepad saves one; the parser reads it as a space)."""
+    start = next((row for row, line in enumerate(lines[:20]) if line.strip()), -1)
+    if start < 0 or _FRONT_MATTER_OPEN_RE.fullmatch(lines[start]) is None:
+        return -1, -1
+    first = next((line for line in lines[start + 1 : start + 3] if line.strip()), "")
     if not _YAML_KEY_RE.match(first):
-        return -1
-    for row in range(1, min(len(lines), 500)):
+        return -1, -1
+    for row in range(start + 1, min(len(lines), start + 500)):
         if lines[row].rstrip() in ("---", "..."):
-            return row
-    return -1
+            return start, row
+    return -1, -1
+
+
+# (a byte-order mark is a space by the time the scanner reads the text, or still the mark)
+_FRONT_MATTER_OPEN_RE = re.compile("[ \ufeff]?---[ \t]*\r?")
 
 
 def fence_language(line: str) -> str | None:

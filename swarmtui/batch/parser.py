@@ -60,6 +60,7 @@ _WATCHED_ABOVE = 128 * 1024
 # (A bare `;` is one a note line was given, where tree-sitter recovers from an error.)
 _STATEMENT_KINDS_IGNORED = ("comment", "empty_statement", "hash_bang_line", ";")
 _SURROGATES_RE = re.compile("[\ud800-\udfff]")
+_LONE_CR_RE = re.compile("\r(?!\n)")
 # Calls whose arguments are operations sent together: `await Promise.all([Task(...), ...])`.
 _WRAPPERS = frozenset({"Promise.all", "Promise.allSettled", "Promise.race", "Promise.any"})
 # Methods that loop over data: swarmtui does not run JavaScript, so it cannot unroll them.
@@ -99,6 +100,11 @@ def _clean_text(text: object) -> str:
         return str(bytes(text).decode("utf-8", "replace"))
     if not isinstance(text, str):
         return ""
+    if "\r" in text:
+        # A carriage return not followed by a line feed ends a line too, as in the editor (and
+        # Python's splitlines): old Mac files and some clipboards end lines so, and CR LF
+        # converted twice gives `\r\r\n` (a line, then an empty one). Same length: columns stay.
+        text = _LONE_CR_RE.sub("\n", text)
     # Lone surrogates cannot be encoded for tree-sitter; one replacement char keeps columns.
     if not text.isascii():
         if text.startswith("\ufeff"):

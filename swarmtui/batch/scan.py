@@ -22,7 +22,7 @@ from swarmtui.batch.fences import (
     Block,
     Fences,
     fence_language,
-    front_matter_end,
+    front_matter,
     shell_comment,
     writes_operation,
 )
@@ -225,16 +225,16 @@ def scan(text: str) -> ScanResult:
     strings: dict[int, int] = {}
     named_budget = 2 * len(text) + 100_000  # (characters calls with arguments by name may read)
     n = len(raw_lines)
-    front_end = front_matter_end(raw_lines)
+    front_start, front_end = front_matter(raw_lines)
     if front_end > 0:
-        fences.blocks.append(Block("yaml", "front-matter", 0))
+        fences.blocks.append(Block("yaml", "front-matter", front_start))
     for i in range(n):
         line = raw_lines[i]
         line_start = starts[i]
         line_end = line_start + len(line)
         if i <= front_end:  # (an agent file's metadata: its hooks are shell, never run)
             stripped = line.strip()
-            if 0 < i < front_end and stripped:
+            if front_start < i < front_end and stripped:
                 fences.blocks[0].rows.append(i)
             add_info(LineInfo("unread", text=stripped) if stripped else _BLANK)
             edits.blank(line_start, line_end)

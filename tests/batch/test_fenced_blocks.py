@@ -490,3 +490,22 @@ def test_an_agent_files_front_matter_is_metadata_not_a_batch() -> None:
     assert "SW028" not in codes(unclosed)
     assert [op.kind for op in unclosed.operations() if op.kind != "note"] == ["memory", "task"]
     assert "SW028" not in codes(parse('---\nTask("A", "Do it.")\n---\n'))
+
+
+@pytest.mark.parametrize("before", ["\ufeff", "\n", "\r\n \n"])
+def test_a_front_matter_after_a_byte_order_mark_or_blank_lines_is_metadata(before: str) -> None:
+    # An agent file saved by Windows Notepad (a UTF-8 BOM), or pasted after an empty line: its
+    # hooks' memory stores (`session:$SESSION_ID`) must not run as the batch's.
+    text = before + (
+        "---\n"
+        "name: sparc-orchestrator\n"
+        "hooks:\n"
+        "  pre: |\n"
+        '    mcp__claude-flow__memory_usage --action="store" --key="session:$SESSION_ID"\n'
+        "---\n"
+        'Task("Spec Agent", "Write docs/spec.md.", "specification")\n'
+    )
+    batch = parse(text)
+    assert [op.kind for op in batch.operations() if op.kind != "note"] == ["task"]
+    (front,) = [d for d in batch.diagnostics if d.code == "SW028"]
+    assert front.line == 1 + before.count("\n") and "4 lines" in front.message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +32,8 @@ ALPHABET = st.sampled_from(
 
 
 def check(text: str, batch: Batch) -> None:
-    lines = text.split("\n")
+    # (a carriage return not followed by a line feed ends a line, as in the editor)
+    lines = re.sub("\r(?!\n)", "\n", text).split("\n")
     for d in batch.diagnostics:
         assert "internal error" not in d.message, d.message
         assert 1 <= d.line <= d.end_line <= len(lines), d
