@@ -41,6 +41,7 @@ from swarmtui.policy.tables import (
     SandboxConfig,
     validate_table,
 )
+from swarmtui.text_files import NotText, decode_text
 
 DEFAULT_SOURCE = "default"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -329,9 +330,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(path, f"cannot be read ({exc.strerror or exc})") from None
     try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError(path, "is not UTF-8 text") from None
+        text, _ = decode_text(data)  # (Notepad's byte-order mark, or its UTF-16)
+        return tomllib.loads(text)
+    except NotText as exc:
+        raise ConfigError(path, f"is {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, f"is not valid TOML ({exc})") from None
 

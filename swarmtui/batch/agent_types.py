@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from swarmtui.batch.models import Diagnostic, Severity
+from swarmtui.text_files import NotText, read_text_file
 
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
 # One `key: value` line of the simple front matter our own role files use.
@@ -35,8 +36,8 @@ class AgentType:
 def parse_agent_type_file(path: Path) -> AgentType:
     """Read one `*.md` agent file; raises ValueError with a one-line reason when malformed."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text_file(path)  # (saved with a byte-order mark by Notepad: still read)
+    except (OSError, NotText) as exc:
         raise ValueError(f"cannot read it ({exc.__class__.__name__})") from exc
     m = _FRONT_MATTER_RE.match(text)
     if not m:

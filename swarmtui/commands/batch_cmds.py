@@ -11,6 +11,7 @@ from swarmtui.batch import Batch, Diagnostic, TaskOp, parse_batch
 from swarmtui.batch.diagnostics import joined_notes
 from swarmtui.commands.output import json_text
 from swarmtui.safe_text import visible
+from swarmtui.text_files import NotText, decode_text
 
 # Fields of each operation kind in `parse --format json` (besides kind and the range).
 _OP_FIELDS: dict[str, tuple[str, ...]] = {
@@ -31,7 +32,8 @@ class UnreadableFile(Exception):
 
 
 def read_batch_file(file: str) -> str:
-    """The text of FILE, or of standard input for `-`; a file that is not UTF-8 is unreadable."""
+    """The text of FILE, or of standard input for `-`: UTF-8, or UTF-16 or UTF-8 with a
+    byte-order mark (see `text_files`); anything else is unreadable."""
     try:
         if file == "-":
             data = sys.stdin.buffer.read()
@@ -49,12 +51,11 @@ def read_batch_file(file: str) -> str:
             f"{file}: cannot read ({exc.strerror or exc.__class__.__name__})"
         ) from exc
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
+        text, _ = decode_text(data)
+    except NotText as exc:
         # Like `swarmtui run`: a batch is text; guessing at binary would only print noise.
-        raise UnreadableFile(
-            f"{file}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from exc
+        raise UnreadableFile(f"{file}: {exc}") from exc
+    return text
 
 
 def diagnostic_json(diag: Diagnostic) -> dict[str, Any]:

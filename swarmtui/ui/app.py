@@ -23,6 +23,7 @@ from textual.worker import Worker
 
 from swarmtui import gc_policy, locations
 from swarmtui.safe_text import visible, visible_lines
+from swarmtui.text_files import read_text_file
 from swarmtui.ui.examples import DEFAULT_EXAMPLE, example_names, read_example
 from swarmtui.ui.look import STATUS_COLOR_DEFAULTS
 from swarmtui.ui.messages import BatchRequested, ForkRequested
@@ -505,7 +506,7 @@ def make_app(
     """
     example: str | None = None
     if text is None and file is not None:
-        text = file.read_text(encoding="utf-8") if file.exists() else ""
+        text = read_text_file(file) if file.exists() else ""
     if text is None:
         example = DEFAULT_EXAMPLE
         text = read_example(example)

@@ -186,3 +186,14 @@ def test_command_backend_runs_from_configuration_alone(tmp_path: Path) -> None:
     (agent,) = json.loads(result.stdout)["state"]["agents"]
     assert (agent["status"], agent["backend"]) == ("done", "command")
     assert agent["result"].strip() == "configured Greeter"
+
+
+def test_a_config_saved_by_notepad_is_read_by_its_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "swarmtui.toml"
+    text = "max_parallel = 5\n"
+    for data in (b"\xef\xbb\xbf" + text.encode("utf-8"), b"\xff\xfe" + text.encode("utf-16-le")):
+        path.write_bytes(data)
+        assert load_config(path).config.max_parallel == 5
+    path.write_bytes(b"max_parallel = \xff\n")
+    with pytest.raises(ConfigError, match=r"is not UTF-8 text \(byte 0xff at offset 15\)"):
+        load_config(path)

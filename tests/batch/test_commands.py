@@ -198,3 +198,22 @@ def test_control_characters_in_messages_are_escaped(tmp_path: Path) -> None:
     assert "Total\\x07 time" in result.output
     parsed = CliRunner().invoke(cli, ["parse", str(batch), "--format", "text"])
     assert "\x1b" not in parsed.output and "\x07" not in parsed.output
+
+
+def test_a_file_with_a_byte_order_mark_is_read_by_it(tmp_path: Path) -> None:
+    # Windows PowerShell's `>` saves UTF-16 with a byte-order mark, Notepad UTF-8 with one: the
+    # mark says how to read the file, and is not a column of its first line.
+    text = 'Task("Coder", "Implement the API", "coderr")\r\n'
+    expected = f"{tmp_path / 'plain.md'}:1:36: SW009"
+    runner = CliRunner()
+    for name, data in (
+        ("plain.md", text.encode("utf-8")),
+        ("notepad.md", b"\xef\xbb\xbf" + text.encode("utf-8")),
+        ("powershell.md", b"\xff\xfe" + text.encode("utf-16-le")),
+        ("big-endian.md", b"\xfe\xff" + text.encode("utf-16-be")),
+    ):
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = runner.invoke(cli, ["lint", str(path)])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith(expected.replace("plain.md", name)), result.output

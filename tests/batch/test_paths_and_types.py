@@ -145,3 +145,14 @@ def test_claude_codes_own_subagent_types_are_known_roles() -> None:
     # Explore and Plan change nothing: their role says so to the agent.
     for name in ("Explore", "Plan"):
         assert "Do not create, edit or delete files" in types[name].system_prompt
+
+
+def test_an_agent_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Windows Notepad saves UTF-8 with a byte-order mark: the front matter is still first.
+    agents = tmp_path / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    text = "---\nname: notepad-writer\ndescription: Writes notes\n---\nYou write notes.\n"
+    (agents / "notepad-writer.md").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    types, problems = load_agent_types(tmp_path)
+    assert problems == []
+    assert types["notepad-writer"].description == "Writes notes"

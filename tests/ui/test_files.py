@@ -48,6 +48,24 @@ async def test_save_writes_the_file_and_clears_the_mark(tmp_path: Path) -> None:
         assert not screen.document.modified and "●" not in app.sub_title
 
 
+async def test_a_utf16_file_opens_and_is_saved_back_as_utf16(tmp_path: Path) -> None:
+    # Windows PowerShell's `>` writes UTF-16 with a byte-order mark: read by it, and saved so.
+    path = tmp_path / "mine.swarm.js"
+    path.write_bytes(b"\xff\xfe" + UNBLOCK_BATCH.replace("\n", "\r\n").encode("utf-16-le"))
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        screen.document.open_path(path)
+        await pilot.pause()
+        assert screen.editor.text == UNBLOCK_BATCH
+        screen.editor.insert("// more\n")
+        await pilot.press("ctrl+s")
+        assert path.read_bytes() == b"\xff\xfe" + ("// more\n" + UNBLOCK_BATCH).encode("utf-16-le")
+        messages = [n.message for n in app._notifications]
+        assert messages[-1] == f"Saved {path} (as UTF-16 LE, the file's encoding)", messages
+
+
 async def test_saving_the_example_asks_for_a_path(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -129,7 +147,8 @@ async def test_opening_a_binary_file_says_so_and_keeps_the_text(tmp_path: Path) 
         screen.document.open_path(binary)
         await pilot.pause()
         messages = [n.message for n in app._notifications]
-        assert messages == [f"{binary} is not a text file (UTF-8)"], messages
+        readable = "UTF-8, or UTF-16 with a byte-order mark"
+        assert messages == [f"{binary} is not a text file ({readable})"], messages
         assert screen.editor.text == before and screen.document.path is None
 
 

@@ -21,6 +21,15 @@ from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import TextArea
 
+from swarmtui.text_files import (
+    NAMES,
+    READABLE,
+    UTF8,
+    NotText,
+    encode_text,
+    file_encoding,
+    read_text_file,
+)
 from swarmtui.ui.messages import DiagnosticChosen
 from swarmtui.ui.planned import planned_state
 from swarmtui.ui.widgets.batch_editor import BatchEditor
@@ -236,8 +245,10 @@ class BatchDocument(ReportsFailures, Vertical):
     def write(self, path: Path) -> bool:
         """Save the text to `path`; False (after saying why) when it cannot be written."""
         text = self.editor.text
+        # (a file keeps its encoding: a UTF-16 batch stays UTF-16 for the tools that wrote it)
+        encoding = file_encoding(path)
         try:
-            path.write_text(text, encoding="utf-8")
+            path.write_bytes(encode_text(text, encoding))
         except OSError as exc:
             self.notify(
                 f"Could not save {path}: {exc.strerror or exc}", severity="error", markup=False
@@ -247,7 +258,8 @@ class BatchDocument(ReportsFailures, Vertical):
         self.example = None
         self.saved_text = text
         self._describe()
-        self.notify(f"Saved {path}", markup=False)
+        kept = f" (as {NAMES[encoding]}, the file's encoding)" if encoding != UTF8 else ""
+        self.notify(f"Saved {path}{kept}", markup=False)
         return True
 
     def save(self, then: Callable[[], None] | None = None) -> None:
@@ -312,9 +324,10 @@ class BatchDocument(ReportsFailures, Vertical):
 
     def open_path(self, path: Path) -> None:
         try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            self.notify(f"{path} is not a text file (UTF-8)", severity="error", markup=False)
+            text = read_text_file(path)
+        except NotText:
+            message = f"{path} is not a text file ({READABLE})"
+            self.notify(message, severity="error", markup=False)
             return
         except OSError as exc:
             message = f"Could not open {path}: {exc.strerror or exc}"
