@@ -35,6 +35,7 @@ from swarmtui.batch.messages import Item, group_messages
 from swarmtui.batch.models import Batch, Diagnostic, NoteOp, Severity, TaskOp, ToolOp
 from swarmtui.batch.names import AGENT_TOOLS, reads_as_operation
 from swarmtui.batch.operations import build_operation
+from swarmtui.batch.pasted import CURLY_QUOTES
 from swarmtui.batch.scan import ScanResult, scan
 from swarmtui.batch.source import Range, Source
 from swarmtui.batch.syntax import EMPTY_SLOT_RE, SyntaxReporter, arguments
@@ -125,6 +126,7 @@ class _Parse:
         self.now = now or datetime.now(UTC)
         self.project_dir = project_dir
         self.scanned: ScanResult = scan(text)
+        self.quotes = self.scanned.quotes  # (curly quotes read as strings, not said yet)
         self.source = Source(text, self.scanned.code, self.scanned.literals)
         self.diags = Diagnostics(self.source)
         self.syntax = SyntaxReporter(self.source, self.diags)
@@ -155,6 +157,12 @@ class _Parse:
                 # tree and its nodes refer to each other: free them before the next piece.
                 gc.collect(0)
         self._command_lines()
+        said = -1
+        for start, end in self.quotes:  # (in code that is not an operation: said all the same)
+            row = self.source.position(start)[0] - 1
+            if row != said and self.scanned.lines[row].kind == "code":
+                self._curly_quotes(start, end, None)
+                said = row
         self._notes()
         self._unproduced_calls()
         self._settle_spawns()
@@ -720,11 +728,33 @@ class _Parse:
         )
         op = build_operation(name, ctx)
         self.evaluator.op = None
+        if self.quotes:
+            self._curly_quotes(begin, finish, index)
         if self.evaluator.results_used:
             self._uses_results(op, index, rng)
         if index in self.diags.syntax_ops:
             self.syntax_ranges.append(rng)
         self._add(op, begin, rng)
+
+    def _curly_quotes(self, begin: int, finish: int, index: int | None) -> None:
+        """Curly quotes the scanner read as straight ones (see `pasted`) between BEGIN and
+        FINISH: said once, at the first, and the operation (INDEX) is not run."""
+        at = bisect_left(self.quotes, (begin, 0))
+        stop = bisect_left(self.quotes, (finish, 0))
+        if at >= stop:
+            return
+        start, end = self.quotes[at]
+        written = self.text[start:end]
+        if len(written) > 40:
+            written = written[:38] + "…" + written[-1]
+        quote = '"' if written[0] == "“" else "'"
+        straight = quote + written[1:-1] + quote
+        message = CURLY_QUOTES.format(shown=written, straight=straight)
+        if index is not None:
+            message += "; this operation will be skipped"
+        self.diags.add("SW001", message, self.source.offsets_range(start, end), op=index)
+        if index is not None:
+            del self.quotes[at:stop]
 
     def _uses_results(self, op: Any, index: int, rng: Range) -> None:
         """OP used agents' results (`${research.content}`): an agent waits for them; any

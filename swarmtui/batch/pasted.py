@@ -3,9 +3,10 @@
 Text copied from a web page, Notion or Slack indents with no-break spaces (U+00A0) and carries
 zero-width characters (U+200B, U+2060, a U+FEFF inside the text); a CJK input method types
 full-width parentheses (`Task（…）`); Claude Code's Read output numbers every line
-(`    70→Task(…)`). Read as typed, an operation line became a note, and its agent was dropped in
-silence. `undo_pasting` makes the copy the scanner reads, by same-length replacements, so that
-every line and column stays where the user sees it:
+(`    70→Task(…)`); a blog or a word processor curls quotes (`Task(“Coder”, …)`). Read as typed,
+an operation line became a note, and its agent was dropped in silence (curly quotes: errors that
+did not say why). `undo_pasting` makes the copy the scanner reads, by same-length replacements,
+so that every line and column stays where the user sees it:
 
 - such spaces and invisible characters where a line's code starts (its indentation, after a list
   marker, between a name and its parenthesis) become spaces;
@@ -14,7 +15,9 @@ every line and column stays where the user sees it:
 - `（` after an operation's name becomes `(` when the call closes (`）` or `)`) and nothing
   but a comment or punctuation follows it; the call's other full-width brackets, commas and
   colons outside its strings become ASCII too. One that does not close is a look-alike, said
-  (SW019).
+  (SW019);
+- curly quotes paired on one line, outside strings, after code (`(`, `{`, `[`, `:`, `=`, `,`)
+  become `"` and `'`, so that the rest reads; the parser says they are not string quotes (SW001).
 
 Strings keep what was written: the scanner puts back, on lines that start inside a string, what
 was replaced there, and the values of strings given by name are read from `kept`.
@@ -50,9 +53,17 @@ _ARGUMENT_START_RE = re.compile(r"[ \t]*(?:[\"'`{\[）)]|[A-Za-z_$][\w$]*[ \t]*[
 # What may follow a call on its line.
 _AFTER_CALL_RE = re.compile(r"[ \t]*(?:[;,)\]}]|//|/\*|\r?$)", re.MULTILINE)
 _FULL_WIDTH_CHARS = 20_000  # (a call's arguments are not looked through further)
+# Curly quotes paired on one line (nothing in them a string of straight quotes could not hold).
+_CURLY_RE = re.compile(r"“[^“”\"\\\n]*”|‘[^‘’'\\\n]*’")
+_CODE_BEFORE = frozenset("({[:=,")
+
 LOOKALIKE_PAREN = (
     "`{text}` is written with full-width parentheses （ ）, which are not read: write "
     "{name}(…) with ASCII parentheses; this operation will be skipped"
+)
+
+CURLY_QUOTES = (
+    "curly quotes are not string quotes: write {shown} as {straight}, with straight quotes"
 )
 
 
@@ -65,6 +76,8 @@ class Undone:
     kept: str
     # Same-length replacements other than gutters: (start, end, as written), in text order.
     spans: list[tuple[int, int, str]] = field(default_factory=list)
+    # Curly-quoted spans read as strings (start, end): each is said where it is.
+    quotes: list[tuple[int, int]] = field(default_factory=list)
     # Rows of a call written with full-width parentheses that is not read: its name.
     lookalikes: dict[int, str] = field(default_factory=dict)
 
@@ -76,6 +89,7 @@ def undo_pasting(text: str) -> Undone | None:
         return None
     spans: list[tuple[int, int, str]] = []
     gutters: list[tuple[int, int]] = []
+    quotes: list[tuple[int, int]] = []
     lookalikes: dict[int, str] = {}
     if _INVISIBLE_RE.search(text) is not None:
         _invisible(text, spans)
@@ -83,13 +97,15 @@ def undo_pasting(text: str) -> Undone | None:
         _gutters(text, gutters)
     if "（" in text:
         _full_width(text, spans, lookalikes)
+    if "“" in text or "‘" in text:
+        _curly(text, spans, quotes)
     if not spans and not gutters and not lookalikes:
         return None
     kept = _replace(text, [(s, e, " " * (e - s)) for s, e in gutters])
     work = _replace(kept, spans) if spans else kept
     # (`spans` hold what was written; the work copy holds their replacements)
     originals = [(s, e, text[s:e]) for s, e, _ in spans]
-    return Undone(work, kept, originals, lookalikes)
+    return Undone(work, kept, originals, quotes, lookalikes)
 
 
 def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
@@ -221,6 +237,41 @@ def _string_end(text: str, at: int, stop: int) -> int:
             return -1
         i += 1
     return -1
+
+
+def _curly(text: str, spans: list[tuple[int, int, str]], quotes: list[tuple[int, int]]) -> None:
+    done: set[int] = set()
+    for m in re.finditer("[“‘]", text):
+        start = _line_start(text, m.start())
+        if start in done:
+            continue
+        done.add(start)
+        end = text.find("\n", start)
+        line = text[start : len(text) if end < 0 else end]
+        seen_code = False
+        i = 0
+        while i < len(line):
+            char = line[i]
+            if char in "\"'`":
+                close = _string_end(line, i, len(line))
+                if close < 0:
+                    break  # (a string left open: what follows is in it)
+                i = close
+                continue
+            if char in "“‘":
+                curly = _CURLY_RE.match(line, i)
+                if curly is None or not seen_code:
+                    break
+                at = start + i
+                quotes.append((at, start + curly.end()))
+                straight = '"' if char == "“" else "'"
+                spans.append((at, at + 1, straight))
+                spans.append((start + curly.end() - 1, start + curly.end(), straight))
+                i = curly.end()
+                continue
+            if char in _CODE_BEFORE:
+                seen_code = True
+            i += 1
 
 
 def rows_of(spans: list[tuple[int, int, str]], starts: list[int]) -> list[int]:

@@ -160,6 +160,8 @@ class ScanResult:
     # Texts blanked in the copy because no JavaScript string holds them as written, by the
     # offset where each starts (see `forms.named_call`).
     literals: dict[int, str] = field(default_factory=dict)
+    # Curly-quoted spans read as strings (start, end offsets): said where they are (`pasted`).
+    quotes: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -420,11 +422,12 @@ def scan(text: str) -> ScanResult:
 
     if noncode is not None:
         _rename_dashed(dashed, noncode, edits)
+    quotes: list[tuple[int, int]] = []
     if undone is not None:
-        _as_written(written, undone, infos, starts, inside, edits)
+        quotes = _as_written(written, undone, infos, starts, inside, edits)
     code = _apply(text, edits.spans, placeholders)
     return ScanResult(
-        code, infos, placeholders, statement_starts, cuts, fences.blocks, edits.literals
+        code, infos, placeholders, statement_starts, cuts, fences.blocks, edits.literals, quotes
     )
 
 
@@ -435,15 +438,17 @@ def _as_written(
     starts: list[int],
     inside: list[int],
     edits: _Edits,
-) -> None:
+) -> list[tuple[int, int]]:
     """What `pasted` replaced, put back where it is not code: on lines that start inside a
     string or comment (its text is the string's), and in the text of notes (shown as typed).
-    A full-width call not read is said at its line (SW019)."""
+    A full-width call not read is said at its line (SW019). The curly-quoted spans read, to say."""
     in_string = set(inside)
     rows = rows_of(undone.spans, starts)
+    restored: set[int] = set()
     for (start, end, original), row in zip(undone.spans, rows, strict=True):
         if row in in_string:
             edits.spans.append((start, end, original))
+            restored.add(start)
     for row in set(rows):
         info = infos[row]
         if info.text:
@@ -456,6 +461,7 @@ def _as_written(
             shown = info.text if len(info.text) <= 40 else info.text[:39] + "…"
             message = LOOKALIKE_PAREN.format(text=shown, name=name)
             infos[row] = replace(info, call_like=name, lookalike=message)
+    return [q for q in undone.quotes if q[0] not in restored]
 
 
 def _classify(

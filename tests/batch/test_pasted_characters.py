@@ -1,6 +1,6 @@
 """Characters that copying and pasting put in a batch (no-break spaces and zero-width characters
-from web pages, full-width parentheses from a CJK input method, Claude Code's Read gutters) never
-turn an operation into a note: it is read at its own line and column, or said
+from web pages, full-width parentheses from a CJK input method, Claude Code's Read gutters, curly
+quotes) never turn an operation into a note: it is read at its own line and column, or said
 (docs/batch-language.md §3). Strings keep what was written."""
 
 from __future__ import annotations
@@ -117,3 +117,33 @@ def test_claude_codes_read_gutters_are_not_read() -> None:
 def test_a_lone_gutter_before_an_operation_is_not_read_and_other_arrows_are_prose() -> None:
     [task] = _tasks('  12→Task("Fixer", "Fix it", "coder")\n1→2 is the mapping we want.\n')
     assert (task.name, task.column) == ("Fixer", 6)
+
+
+def test_curly_quotes_around_arguments_are_said_once_and_the_operation_is_skipped() -> None:
+    batch = parse("[Single Message]:\n  Task(“Coder”, “Implement the API”, “coder”)\n")
+    assert [d.code for d in batch.diagnostics if d.severity == "error"] == ["SW001"]
+    [diag] = [d for d in batch.diagnostics if d.code == "SW001"]
+    assert (diag.line, diag.column, diag.end_column) == (2, 8, 15)
+    assert diag.message.startswith('curly quotes are not string quotes: write “Coder” as "Coder"')
+    [task] = batch.tasks()
+    assert task.skip_reason is not None and "curly quotes" in task.skip_reason
+
+
+def test_curly_quotes_inside_a_string_or_in_prose_are_not_touched() -> None:
+    batch = parse(
+        'Task("A", "Say “hi” and ‘bye’ to them", "coder")\n'
+        "He said “run it”, and we did.\n"
+        'Task("B", `First:\n(see “this”)`, "coder")\n'
+    )
+    a, b = batch.tasks()
+    assert a.instructions == "Say “hi” and ‘bye’ to them"
+    assert b.instructions == "First:\n(see “this”)"
+    assert not batch.has_errors
+    [note] = [d for d in batch.diagnostics if d.code == "SW015"]
+    assert note.message.endswith("He said “run it”, and we did.")
+
+
+def test_curly_quotes_in_code_that_is_not_an_operation_are_said_too() -> None:
+    batch = parse('const name = “Coder”\nTask(name, "Implement the API", "coder")\n')
+    [diag] = [d for d in batch.diagnostics if d.code == "SW001"]
+    assert diag.line == 1 and diag.message.startswith("curly quotes are not string quotes")
