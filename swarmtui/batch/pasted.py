@@ -16,8 +16,9 @@ so that every line and column stays where the user sees it:
   but a comment or punctuation follows it; the call's other full-width brackets, commas and
   colons outside its strings become ASCII too. One that does not close is a look-alike, said
   (SW019);
-- curly quotes paired on one line, outside strings, after code (`(`, `{`, `[`, `:`, `=`, `,`)
-  become `"` and `'`, so that the rest reads; the parser says they are not string quotes (SW001).
+- curly quotes paired on one line, outside strings, where a value goes (after `(`, `{`, `[`,
+  `:`, `=` or `,`) become `"` and `'`, so that the rest reads; the parser says they are not
+  string quotes (SW001).
 
 Strings keep what was written: the scanner puts back, on lines that start inside a string, what
 was replaced there, and the values of strings given by name are read from `kept`.
@@ -248,7 +249,7 @@ def _curly(text: str, spans: list[tuple[int, int, str]], quotes: list[tuple[int,
         done.add(start)
         end = text.find("\n", start)
         line = text[start : len(text) if end < 0 else end]
-        seen_code = False
+        last = ""  # (the last character outside strings that is not blank)
         i = 0
         while i < len(line):
             char = line[i]
@@ -256,21 +257,21 @@ def _curly(text: str, spans: list[tuple[int, int, str]], quotes: list[tuple[int,
                 close = _string_end(line, i, len(line))
                 if close < 0:
                     break  # (a string left open: what follows is in it)
-                i = close
+                i, last = close, char
                 continue
             if char in "“‘":
                 curly = _CURLY_RE.match(line, i)
-                if curly is None or not seen_code:
-                    break
+                if curly is None or last not in _CODE_BEFORE:
+                    break  # (`he said “go”`: prose)
                 at = start + i
                 quotes.append((at, start + curly.end()))
                 straight = '"' if char == "“" else "'"
                 spans.append((at, at + 1, straight))
                 spans.append((start + curly.end() - 1, start + curly.end(), straight))
-                i = curly.end()
+                i, last = curly.end(), straight
                 continue
-            if char in _CODE_BEFORE:
-                seen_code = True
+            if char not in " \t":
+                last = char
             i += 1
 
 
