@@ -41,10 +41,11 @@ def opens_invoke(line: str) -> str | None:
 
 
 def invoke_call(
-    text: str, lines: list[str], starts: list[int], row: int
+    text: str, lines: list[str], starts: list[int], row: int, written: str | None = None
 ) -> tuple[LineForm, int] | None:
     """The call opened at ROW of LINES (TEXT's lines, starting at offsets STARTS): its form, with
-    the rewrites that make it an object, and the row of its `</invoke>`."""
+    the rewrites that make it an object, and the row of its `</invoke>`. Values are taken from
+    WRITTEN when given (TEXT as written, where TEXT is what `pasted` undid)."""
     line = lines[row]
     m = _OPEN_RE.match(line)
     if m is None:
@@ -71,7 +72,8 @@ def invoke_call(
         parameter = _PARAMETER_RE.match(current)
         if parameter is None:
             return None
-        found = _parameter(text, at, parameter, starts[last] if last < len(starts) else len(text))
+        stop = starts[last] if last < len(starts) else len(text)
+        found = _parameter(text, at, parameter, stop, written or text)
         if found is None:
             return None
         edits, literal, close_at = found
@@ -85,7 +87,7 @@ def invoke_call(
 
 
 def _parameter(
-    text: str, at: int, parameter: re.Match[str], stop: int
+    text: str, at: int, parameter: re.Match[str], stop: int, written: str
 ) -> tuple[list[tuple[int, int, str]], tuple[int, str] | None, int] | None:
     """The rewrites of one `<parameter name="key">value</parameter>` starting at offset AT of
     TEXT (PARAMETER matched on its line), the literal its value is read as (if a string), and
@@ -104,7 +106,7 @@ def _parameter(
         (tag_start, gt, f"{key}:".ljust(gt - tag_start)),
         (after, line_end, " " * (line_end - after)),
     ]
-    value = text[gt + 1 : close]
+    value = written[gt + 1 : close]
     if _is_json(value):
         # JSON is JavaScript: the tags around it become blanks and the comma after it.
         edits.append((gt, gt + 1, " "))

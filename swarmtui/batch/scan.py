@@ -276,7 +276,7 @@ def scan(text: str) -> ScanResult:
                 followed = True
                 in_shell, unread = fences.shell is not None, fences.unread
             if "<invoke" in line and not depth and last_code_char not in _CONTINUATION_END:
-                invoked = invoke_call(text, raw_lines, starts, i)
+                invoked = invoke_call(text, raw_lines, starts, i, undone.kept if undone else None)
                 if invoked is not None:  # `<invoke name="Task">`, Claude Code's XML
                     form, invoke_end = invoked
                     add_info(LineInfo("code", call_start=True, form=form))

@@ -147,3 +147,16 @@ def test_curly_quotes_in_code_that_is_not_an_operation_are_said_too() -> None:
     batch = parse('const name = “Coder”\nTask(name, "Implement the API", "coder")\n')
     [diag] = [d for d in batch.diagnostics if d.code == "SW001"]
     assert diag.line == 1 and diag.message.startswith("curly quotes are not string quotes")
+
+
+def test_an_xml_parameter_keeps_the_invisible_characters_written_in_it() -> None:
+    text = (
+        '\u00a0<invoke name="Task">\n'
+        '\u00a0<parameter name="description">Coder</parameter>\n'
+        '\u00a0<parameter name="prompt">Line one\n'
+        "\u00a0\u00a0line two</parameter>\n"
+        '\u00a0<parameter name="subagent_type">coder</parameter>\n'
+        "\u00a0</invoke>\n"
+    )
+    [task] = _tasks(text)
+    assert (task.name, task.instructions) == ("Coder", "Line one\n\u00a0\u00a0line two")
