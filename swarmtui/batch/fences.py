@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 from swarmtui.batch.forms import read_line
 from swarmtui.batch.invoke_xml import opens_invoke
 from swarmtui.batch.names import OPENCODE_TASK_KEY, OPENCODE_TASK_RE, reads_as_operation
+from swarmtui.batch.yaml_call import opens_yaml_call
 
 if TYPE_CHECKING:
     from swarmtui.batch.diagnostics import Diagnostics
@@ -329,6 +330,10 @@ class Fences:
                 UNKNOWN_CALL_RE.match(text) and not GLOSS_RE.match(text.rstrip("\r"))
             ):
                 return None
+            if text[-1:] in (":", ">", "\r", " ") and opens_yaml_call(
+                text, lines[i + 1] if i + 1 < len(lines) else ""
+            ):
+                return None  # (`Task:` with its arguments as YAML below, see `yaml_call`)
             if _OPENCODE_TASK_OPENS_RE.search(text) and any(
                 _TASK_KEY_RE.match(below) for below in lines[i + 1 : i + 4]
             ):

@@ -31,6 +31,7 @@ from swarmtui.batch.headers import is_bracketed_note, read_header
 from swarmtui.batch.invoke_xml import invoke_call, opens_invoke
 from swarmtui.batch.names import AGENT_TOOLS, reads_as_operation
 from swarmtui.batch.pasted import LOOKALIKE_PAREN, Undone, rows_of, undo_pasting
+from swarmtui.batch.yaml_call import opens_yaml_call, yaml_call
 
 # `unread`: a line of a fenced block that is not read (the command lines of a shell block, the
 # lines of a block in another language or of a listing), said once per block.
@@ -66,6 +67,8 @@ _COMMENT_START_RE = re.compile(r"[ \t]*(?://|/\*)")
 _CONTINUATION_START = set("+.)]},?:&|\"'`*/%=<>-")
 _CONTINUATION_END = set("+-*/%,([{=.?:&|<>!")
 _ENDS_STATEMENT = frozenset({"note", "cli", "unread"})
+# How a line opening an operation's YAML arguments ends (`Task:`, `<Task>`): a cheap test first.
+_YAML_OPEN_ENDS = frozenset({":", ">", "\r", " ", "\t"})
 # A Markdown link or image starting a line: `[text](`, `![alt](`, `[![alt](`. (An image's
 # text and address hold no brackets: each character is looked at a bounded number of times.)
 _MARKDOWN_LINK_RE = re.compile(r"!?\[(?:!\[[^\][\n]*\]\([^()\n]*\)|[^\]\n])*\]\(")
@@ -126,7 +129,8 @@ class LineInfo:
     continued: bool = False
     # A Claude Code slash command on a line of its own (`/swarm Add a greeting`): its name.
     command: str = ""
-    # A line that reads like an operation but is not read, and why (SW019; see `pasted`).
+    # A line that reads like an operation but is not read, and why (SW019: see `pasted`, YAML
+    # arguments not read as such).
     lookalike: str = ""
 
 
@@ -289,6 +293,31 @@ def scan(text: str) -> ScanResult:
                     add_info(LineInfo("note", text=line.strip(), call_like=name))
                     edits.blank(line_start, line_end)
                     continue
+            if (
+                line[-1:] in _YAML_OPEN_ENDS
+                and line
+                and not depth
+                and last_code_char not in _CONTINUATION_END
+                and (name := opens_yaml_call(line, raw_lines[i + 1] if i + 1 < n else ""))
+            ):
+                # `Task:` or `<Task>` with its arguments as YAML below (wshobson/agents)
+                yamled, last_row, why = yaml_call(text, raw_lines, starts, i)
+                if yamled is not None:
+                    add_info(LineInfo("code", call_start=True, form=yamled))
+                    edits.form(yamled)
+                    statement_starts.append(i)
+                    last_code_char = "}"
+                    invoke_end = last_row
+                    continue
+                shown = line.strip()
+                message = (
+                    f"`{shown[:40]}` with its arguments as YAML below it is not read ({why}); "
+                    "this operation will be skipped"
+                )
+                add_info(LineInfo("note", text=shown, call_like=name, lookalike=message))
+                edits.blank(line_start, line_end)
+                arguments_end = last_row  # (its lines are notes)
+                continue
             open_depth = depth
             info, pos, depth = _classify(line, line_start, depth, last_code_char)
             if held is not None and info.kind != "blank":
