@@ -180,7 +180,13 @@ def named_call(
     literals: list[tuple[int, str]] = []
     strings: list[tuple[int, int]] = []
     rewrites, looked = _named_arguments(
-        text, m.end() - 1, min(budget, _NAMED_SCAN_CHARS), literals, strings, written or text
+        text,
+        m.end() - 1,
+        min(budget, _NAMED_SCAN_CHARS),
+        literals,
+        strings,
+        written or text,
+        _POSITIONAL_KEY.get(name),
     )
     if rewrites is None:
         return None, looked
@@ -198,6 +204,14 @@ def named_call(
     return form, looked
 
 
+# The key a first argument given by position stands for when the others are given by name
+# (`Task("Fix x.test.ts failures", model: "haiku")`, obra/superpowers' skills): its text.
+_POSITIONAL_KEY = {"Task": "prompt", "Agent": "prompt", "Bash": "command"}
+# A string given by position, then the next argument's name.
+_POSITIONAL_RE = re.compile(
+    r"""(?P<q>["'])(?P<body>(?:(?!(?P=q))[^\\\n])*)(?P=q)"""
+    r"[ \t]*,[ \t\r\n]*[A-Za-z_$][\w$]*[ \t]*(?::(?!:)|=(?![=>]))"
+)
 # What the argument scan stops at: quotes, comments, brackets, commas (the rest is skipped).
 _ARGUMENT_TOKEN_RE = re.compile(r"[\"'`()\[\]{},]|//|/\*")
 
@@ -209,6 +223,7 @@ def _named_arguments(
     literals: list[tuple[int, str]],
     strings: list[tuple[int, int]],
     written: str,
+    positional_key: str | None = None,
 ) -> tuple[list[tuple[int, int, str]] | None, int]:
     """The replacements that make the argument list opening at OPEN_AT an object (`(` `)` →
     `{` `}`, `key=` → `key:`, a string over several lines → a template, one no template can
@@ -219,9 +234,20 @@ def _named_arguments(
     i = open_at + 1
     while i < stop and text[i] in " \t\r\n":
         i += 1
-    if _KEY_RE.match(text, i, stop) is None:  # (the first argument is not given by name)
-        return None, 0
     edits = [(open_at, open_at + 1, "{")]
+    if _KEY_RE.match(text, i, stop) is None:  # (the first argument is not given by name)
+        positional = _POSITIONAL_RE.match(text, i, stop) if positional_key else None
+        label = f"{positional_key}:"
+        if positional is None or positional.end("body") + 1 - i < len(label) + 2:
+            return None, 0
+        # `"Fix it", model: "x"` → `prompt:`, a blank template as long as the rest, and the
+        # text (read from `literals`), then the arguments given by name.
+        end = positional.end("body") + 1
+        edits.append((i, end, label + _blank_template(text[i + len(label) : end])))
+        literals.append(
+            (i + len(label), written[positional.start("body") : positional.end("body")])
+        )
+        i = end
     depth = 0
     while True:
         if not depth:  # (after `(` or `,`: a key may come, `key:` or `key=`)

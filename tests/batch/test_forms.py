@@ -308,6 +308,26 @@ def test_arguments_by_name_with_equals_signs_and_a_list_marker() -> None:
     assert [m.index for m in batch.messages if m.operations] == [1, 2]
 
 
+def test_instructions_given_by_position_then_options_by_name() -> None:
+    # obra/superpowers' dispatching-parallel-agents skill (800+ copies).
+    batch = parse(
+        'Task("Fix agent-tool-abort.test.ts failures", model: "haiku")\n'
+        "Task('Fix the `x` tests', model='sonnet', subagent_type='tester')\n"
+        'Bash("npm test", timeout: 60000)\n'
+    )
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    first, second = batch.tasks()
+    assert (first.instructions, first.model) == ("Fix agent-tool-abort.test.ts failures", "haiku")
+    assert (second.instructions, second.model, second.agent_type) == (
+        "Fix the `x` tests", "sonnet", "tester",
+    )  # fmt: skip
+    (bash,) = [op for op in batch.operations() if isinstance(op, BashOp)]
+    assert (bash.command, bash.timeout) == ("npm test", 60.0)
+    # Only a string and names: `Task("A", "B", model: "x")` and an escape are not rewritten.
+    assert "SW001" in codes(parse('Task("A", "B", model: "x")\n'))
+    assert "SW001" in codes(parse('Task("say \\"hi\\"", model: "x")\n'))
+
+
 def test_claude_flows_tools_take_arguments_by_name_with_or_without_their_server() -> None:
     # claude-flow's generated /swarm command file writes its tools both ways.
     batch = parse(
