@@ -150,8 +150,12 @@ def read_line(line: str, line_start: int) -> LineForm | None:
 # `NAME with {...}`: the word before the one argument.
 _WITH_RE = re.compile(r"with[ \t]+(?=\{)")
 
+# (after what may wrap the call in pseudo-code: `x = `, `await `, `[`, `Promise.all([`)
 _NAMED_CALL_RE = re.compile(
-    rf"[ \t]*(?P<marker>(?:[-*+•]|\d{{1,3}}[.)])[ \t]+|>[ \t]*)?(?P<name>{NAME})[ \t]*\("
+    rf"[ \t]*(?P<marker>(?:[-*+•]|\d{{1,3}}[.)])[ \t]+|>[ \t]*)?"
+    r"(?:(?:(?:const|let|var)[ \t]+)?[A-Za-z_$][\w$]*[ \t]*=(?![=>])[ \t]*)?(?:await[ \t]+)?"
+    r"(?:(?:Promise\.all[ \t]*\()?\[[ \t]*)?"
+    rf"(?P<name>{NAME})[ \t]*\("
 )
 # An argument given by name: `subagent_type: `, `description=`.
 _KEY_RE = re.compile(r"[A-Za-z_$][\w$]*[ \t]*(?P<sep>:(?!:)|=(?![=>]))")

@@ -327,7 +327,9 @@ def scan(text: str) -> ScanResult:
                     info, pos, depth = _classify(line, line_start, *held)
                 held = None
             if (
-                info.call_start
+                # (a call in pseudo-code's wrappers, `x = Task(`, `[Task(`, or on a line of an
+                # array left open above, is looked at too)
+                (info.call_start or (info.kind == "code" and "(" in line))
                 and (info.form is None or info.form.kind == "call")
                 and named_budget > 0
             ):

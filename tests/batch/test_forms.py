@@ -328,6 +328,29 @@ def test_instructions_given_by_position_then_options_by_name() -> None:
     assert "SW001" in codes(parse('Task("say \\"hi\\"", model: "x")\n'))
 
 
+def test_arguments_by_name_inside_pseudo_codes_wrappers() -> None:
+    # An agent file's Python pseudo-code (sweep3/04): assigned, awaited, in an array.
+    batch = parse(
+        "```python\n"
+        'task_test = Task(subagent_type="tester", description="Tests", prompt="Write tests")\n'
+        'task_review = await Task(subagent_type="reviewer", description="Review", prompt="Look")\n'
+        "```\n"
+        "const results = [\n"
+        '  Task(subagent_type="coder", description="A", prompt="Build A"),\n'
+        '  Task(subagent_type="coder", description="B", prompt="Build B"),\n'
+        "]\n"
+        'await Promise.all([Task(subagent_type="coder", description="C", prompt="Build C")])\n'
+    )
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert [(t.name, t.agent_type, t.instructions) for t in batch.tasks()] == [
+        ("Tests", "tester", "Write tests"),
+        ("Review", "reviewer", "Look"),
+        ("A", "coder", "Build A"),
+        ("B", "coder", "Build B"),
+        ("C", "coder", "Build C"),
+    ]
+
+
 def test_claude_flows_tools_take_arguments_by_name_with_or_without_their_server() -> None:
     # claude-flow's generated /swarm command file writes its tools both ways.
     batch = parse(
