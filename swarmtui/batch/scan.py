@@ -38,6 +38,14 @@ from swarmtui.batch.yaml_call import opens_yaml_call, yaml_call
 LineKind = Literal["code", "blank", "header", "note", "wait", "prefix", "cli", "unread"]
 
 _PREFIX_RE = re.compile(r"[ \t]*message[ \t]+(?P<num>\d{1,6})[ \t]*:[ \t]*", re.IGNORECASE)
+# Any other `Word N:` label before an operation (`Step 2: Task(…)`, claude-flow's guide in
+# Portuguese: `Mensagem 3: Bash(…)`): the operation is read. The word for a message in another
+# language numbers the message, as `Message N:` does; any other label (a step, a phase, an
+# agent's number) is the text's, and the operation stays in the message it is in.
+_LABEL_RE = re.compile(r"[ \t]*(?P<word>[^\W\d_]{2,24})[ \t]+(?P<num>\d{1,6})[ \t]*:[ \t]*")
+_MESSAGE_WORDS = frozenset(
+    {"mensagem", "mensaje", "messaggio", "nachricht", "сообщение", "повідомлення", "wiadomość"}
+)
 _MCP = r"mcp__" + MCP_TAIL
 # The same, found anywhere in a line: only the first `mcp__` of a run of name characters is
 # tried, since any later one that would match means the first matches too.
@@ -538,6 +546,21 @@ def _classify_line(
         else:
             info = LineInfo("prefix", number, call_start=bool(_CALL_START_RE.match(rest)))
         return info, line_start + m.end(), 0
+    if (
+        not depth
+        and first.isalpha()
+        and ":" in stripped
+        and (label := _LABEL_RE.match(line)) is not None
+    ):
+        rest = line[label.end() :]
+        form = read_line(rest, line_start + label.end())
+        if (form is not None and form.kind in ("call", "parenless", "bare")) or (
+            form is None and _OPERATION_OPENS_RE.match(rest)
+        ):
+            word = label.group("word").lower()
+            numbered = int(label.group("num")) if word in _MESSAGE_WORDS else None
+            info = LineInfo("prefix", numbered, call_start=True, form=form)
+            return info, line_start + label.end(), 0
     if depth > 0:
         if line[:1] not in (" ", "\t") and _KNOWN_CALL_RE.match(line):
             # An earlier call was left open; this line clearly starts a new operation.

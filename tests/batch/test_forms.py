@@ -232,6 +232,24 @@ def test_a_bare_mcp_name_after_a_message_prefix_is_the_same_operation() -> None:
     assert "SW001" not in codes(batch)
 
 
+def test_an_operation_after_a_numbered_label_is_read() -> None:
+    batch = parse(
+        "[Single Message]:\n"
+        '  Task("Researcher", "Research the API", "researcher")\n'
+        'Step 2: Task("Coder", "Implement the API", "coder")\n'
+        'Mensagem 3: Bash("npm test")\n'
+        "Phase 4: Research the API and write it up\n"
+    )
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    # A step's number is the text's (the Coder stays in message 1); the word for a message in
+    # Portuguese puts its operation in that message, as `Message 3:` would. A label before
+    # prose is a note.
+    assert [(m.index, [op.kind for op in m.operations]) for m in batch.messages] == [
+        (1, ["task", "task", "note"]),
+        (3, ["bash"]),
+    ]
+
+
 def test_wrappers_and_the_messages_they_sit_in() -> None:
     batch = parse(
         '[Message]:\nawait Promise.all([Task("A", "a", "coder"), Task("B", "b", "tester")])\n'
