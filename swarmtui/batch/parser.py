@@ -621,6 +621,10 @@ class _Parse:
         """The callee's name as written: `mcp__claude-flow__x` keeps its dashes."""
         if fn is None:
             return ""
+        if self.scanned.names and fn.type == "identifier":
+            split = self.scanned.names.get(self.source.node_start(fn, row_offset))
+            if split is not None:  # (`mcp__claude - flow__x`, Prettier's split: one name)
+                return split
         name = self.evaluator.call_name(fn)
         if name.startswith("mcp__") and fn.type == "identifier":
             start = self.source.node_start(fn, row_offset)

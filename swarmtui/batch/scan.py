@@ -174,6 +174,9 @@ class ScanResult:
     literals: dict[int, str] = field(default_factory=dict)
     # Curly-quoted spans read as strings (start, end offsets): said where they are (`pasted`).
     quotes: list[tuple[int, int]] = field(default_factory=list)
+    # MCP names Prettier split at their dash (`mcp__claude - flow__x`), by where the copy's
+    # name starts: the name they are.
+    names: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -205,6 +208,9 @@ def scan(text: str) -> ScanResult:
     if undone is not None:  # (what pasting did to the text, undone: see `pasted`)
         text = undone.text
     inside: list[int] = []  # rows that start inside a string or comment, when undone
+    names: dict[int, str] = {}
+    if " -" in text and "mcp__" in text:
+        text = _join_split_names(text, names)
     raw_lines = text.split("\n")
     starts: list[int] = []
     offset = 0
@@ -466,7 +472,15 @@ def scan(text: str) -> ScanResult:
         quotes = _as_written(written, undone, infos, starts, inside, edits)
     code = _apply(text, edits.spans, placeholders)
     return ScanResult(
-        code, infos, placeholders, statement_starts, cuts, fences.blocks, edits.literals, quotes
+        code,
+        infos,
+        placeholders,
+        statement_starts,
+        cuts,
+        fences.blocks,
+        edits.literals,
+        quotes,
+        names,
     )
 
 
@@ -501,6 +515,39 @@ def _as_written(
             message = LOOKALIKE_PAREN.format(text=shown, name=name)
             infos[row] = replace(info, call_like=name, lookalike=message)
     return [q for q in undone.quotes if q[0] not in restored]
+
+
+# An MCP name Prettier split at its dash, taking it for a subtraction: `mcp__claude - flow__x`,
+# or `mcp__claude -` at a line's end and `flow__x(` on the next.
+_SPLIT_NAME_RE = re.compile(
+    r"mcp__(?P<server>[A-Za-z0-9_]+)[ \t]+-(?:[ \t]+|[ \t]*(?P<nl>\r?\n)[ \t]*)"
+    r"(?P<rest>[A-Za-z0-9_]+?__[A-Za-z0-9_]+)\b"
+)
+
+
+def _join_split_names(text: str, names: dict[int, str]) -> str:
+    """TEXT with each MCP name Prettier split read as the one name it is (the same length,
+    every line where it was): on one line, the name as written before (`mcp__claude-flow__x`,
+    then blanks); over two, blanks where it starts and its tool's part (`flow__x`) below. NAMES
+    gets the whole name by where the copy's name starts, for the parser to call it by."""
+    parts: list[str] = []
+    pos = 0
+    for m in _SPLIT_NAME_RE.finditer(text):
+        name = f"mcp__{m.group('server')}-{m.group('rest')}"
+        parts.append(text[pos : m.start()])
+        if m.group("nl") is None:
+            parts.append(name.ljust(m.end() - m.start()))
+            names[m.start()] = name
+        else:
+            split = text[m.start() : m.start("rest")]
+            parts.append("".join(c if c == "\n" else " " for c in split))
+            parts.append(m.group("rest"))
+            names[m.start("rest")] = name
+        pos = m.end()
+    if not parts:
+        return text
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def _classify(

@@ -564,6 +564,33 @@ def test_a_batch_tool_invocation_without_a_tool_is_said_and_skipped() -> None:
     assert "SW012" in codes(batch)
 
 
+def test_an_mcp_name_prettier_split_at_its_dash_is_one_name() -> None:
+    # Prettier reads `mcp__claude-flow__x` as a subtraction and spaces it (hive-mind prompts).
+    batch = parse(
+        "```javascript\n"
+        "mcp__claude -\n"
+        "  flow__memory_usage({\n"
+        "    action: 'store',\n"
+        "    key: 'swarm/objective',\n"
+        "    value: 'Build the auth service',\n"
+        "  });\n"
+        "\n"
+        "mcp__claude - flow__swarm_monitor({ interval: 5000 });\n"
+        "mcp__claude - flow__agent_spawn { type: 'coder' }\n"
+        "Task('Coder', 'Read swarm/objective from memory and build it', 'coder');\n"
+        "```\n"
+    )
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert "SW009" not in codes(batch)
+    ops = [op for op in batch.operations() if op.kind != "note"]
+    # (the agent_spawn next to a Task only declares a type: recorded, SW018)
+    assert [op.kind for op in ops] == ["memory", "tool", "tool", "task"]
+    store, monitor, spawn = ops[0], ops[1], ops[2]
+    assert isinstance(store, MemoryOp) and store.key == "swarm/objective"
+    assert isinstance(monitor, ToolOp) and monitor.tool == "mcp__claude-flow__swarm_monitor"
+    assert isinstance(spawn, ToolOp) and spawn.summary == "coder"
+
+
 def test_claude_flow_v3_topologies_and_servers() -> None:
     # claude-flow v3 (and its ruflo and monomind forks) write these in their CLAUDE.md guides.
     batch = parse(
