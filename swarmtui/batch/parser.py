@@ -117,6 +117,10 @@ def _clean_text(text: object) -> str:
     return text
 
 
+# claude-flow's tool spawning several agents at once: each item is an `agent_spawn`.
+_SPAWN_PARALLEL = "agents_spawn_parallel"
+
+
 class _Parse:
     def __init__(
         self, text: str, source_name: str | None, now: datetime | None, project_dir: Path | None
@@ -659,7 +663,26 @@ class _Parse:
             self.op_rows.add(call.start_point[0] + row_offset)  # (read: its invocations)
             self._batch_tool(args[0], row_offset)
             return
+        if name.endswith(_SPAWN_PARALLEL) and self._spawn_parallel(name, args, row_offset):
+            self.op_rows.add(call.start_point[0] + row_offset)
+            return
         self._emit(name, args, call, row_offset)
+
+    def _spawn_parallel(self, name: str, args: list[Node], row_offset: int) -> bool:
+        """claude-flow's `agents_spawn_parallel({agents: [{type, name}, ...]})`: each item is
+        the `agent_spawn` of that server it stands for (False when it has no such items)."""
+        if len(args) != 1:
+            return False
+        agents = self._pair_value(args[0], "agents", row_offset)
+        if agents is None or agents.type != "array":
+            return False
+        items = [e for e in agents.named_children if e.type != "comment"]
+        if not items or any(e.type != "object" for e in items):
+            return False
+        spawn = name[: -len(_SPAWN_PARALLEL)] + "agent_spawn"
+        for item in items:
+            self._emit(spawn, [item], item, row_offset)
+        return True
 
     def _batch_tool(self, spec: Node, row_offset: int) -> None:
         """`BatchTool({invocations: [{tool_name: "Bash", input: {command: "ls"}}, ...]})`,
@@ -698,6 +721,10 @@ class _Parse:
         """`TodoWrite { todos: [...] }` (rewritten `_________= {...}`): a call of one argument."""
         if assign.has_error:
             self.syntax.errors(assign, row_offset, len(self.items))
+        if form.name.endswith(_SPAWN_PARALLEL) and self._spawn_parallel(
+            form.name, [value], row_offset
+        ):
+            return
         self._emit(form.name, [value], assign, row_offset, start=form.name_start)
 
     def _emit(

@@ -591,6 +591,28 @@ def test_an_mcp_name_prettier_split_at_its_dash_is_one_name() -> None:
     assert isinstance(spawn, ToolOp) and spawn.summary == "coder"
 
 
+def test_agents_spawn_parallel_is_an_agent_spawn_per_item() -> None:
+    # workspace-hub's agent-orchestration skill: three agents on the orchestrated task.
+    batch = parse(
+        'mcp__claude-flow__swarm_init({ topology: "hierarchical", maxAgents: 5 })\n'
+        "mcp__claude-flow__agents_spawn_parallel({\n"
+        "  agents: [\n"
+        '    { type: "coder", name: "backend" },\n'
+        '    { type: "tester", name: "qa" },\n'
+        "  ]\n"
+        "})\n"
+        'mcp__claude-flow__task_orchestrate({ task: "Build REST API with tests" })\n'
+        "mcp__ruv-swarm__agents_spawn_parallel "
+        '{ agents: [{ type: "reviewer", name: "quality" }] }\n'
+    )
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert [(t.name, t.agent_type, t.instructions, t.line) for t in batch.tasks()] == [
+        ("backend", "coder", "Build REST API with tests", 4),
+        ("qa", "tester", "Build REST API with tests", 5),
+        ("quality", "reviewer", "Build REST API with tests", 9),
+    ]
+
+
 def test_claude_flow_v3_topologies_and_servers() -> None:
     # claude-flow v3 (and its ruflo and monomind forks) write these in their CLAUDE.md guides.
     batch = parse(
