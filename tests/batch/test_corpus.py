@@ -115,6 +115,23 @@ def test_one_argument_task_names_its_type_and_keeps_its_text() -> None:
     assert task.instructions == "You are code analyzer agent. Look for dead code."
 
 
+def test_agent_in_a_files_name_is_no_type_and_names_end_between_words() -> None:
+    # obra/superpowers' dispatching-parallel-agents skill, the older text.
+    batch = parse(
+        'Task("Fix agent-tool-abort.test.ts failures")\n'
+        'Task("Fix batch-completion-behavior.test.ts failures")\n'
+        'Task("Fix tool-approval-race-conditions.test.ts failures")\n'
+        'Task("Research agent - look at v1.2 of the API. Then report.")\n'
+    )
+    assert "SW009" not in codes(batch)
+    assert [(t.name, t.agent_type) for t in batch.tasks()] == [
+        ("Fix agent-tool-abort.test.ts failures", "general"),
+        ("Fix batch-completion-behavior.test failures", "general"),
+        ("Fix tool-approval-race-conditions failures", "general"),
+        ("Research agent", "researcher"),
+    ]
+
+
 def test_names_made_from_instructions_keep_any_script() -> None:
     # (Chinese and Korean users' batches: agents were named `agent`, `2`, `agent 2`)
     batch = parse(
