@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from typing import Any
 
 from swarmtui.batch.forms import LineForm
@@ -86,18 +87,18 @@ def yaml_call(
     import yaml  # (only for such blocks: loading it is a tenth of `swarmtui lint`'s start-up)
 
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.load(source, Loader=yaml.SafeLoader)
+        items = _items(source, body_start, text)
     except yaml.YAMLError as exc:
-        # (where what failed starts, `1. An audit` rather than the line after it)
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        where = f"line {row + 2 + mark.line}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not YAML"
-        return None, end, f"{where}{problem}"
-    if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
-        return None, end, "what is under it is not `key: value` lines"
-    if len(data) != len(node.value):
-        return None, end, "a key is given twice"
+        lenient = _to_the_tag(source, body_start, text) if tag is not None else None
+        if lenient is None:
+            # (where what failed starts, `1. An audit` rather than the line after it)
+            mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+            where = f"line {row + 2 + mark.line}: " if mark is not None else ""
+            problem = getattr(exc, "problem", None) or "not YAML"
+            return None, end, f"{where}{problem}"
+        items = lenient
+    if isinstance(items, str):
+        return None, end, items
     name_start = starts[row] + m.start("tag" if tag else "name") - (1 if tag else 0)
     name_end = starts[row] + (m.end("tag") + 1 if tag else m.end("name") + 1)
     span_end = starts[end] + len(lines[end].rstrip("\r")) if tag is not None else body_end
@@ -105,22 +106,8 @@ def yaml_call(
     opener = "_" * (name_end - name_start - 2) + "={"
     out[: len(opener)] = opener
     literals: list[tuple[int, str]] = []
-    pairs = node.value
-    for number, (key_node, value_node) in enumerate(pairs):
-        key = key_node.value
-        if key_node.style or not isinstance(key, str) or not _IDENTIFIER_RE.fullmatch(key):
-            return None, end, f"its key `{key}` is not a plain name"
-        if not isinstance(value_node, yaml.ScalarNode):
-            # (a list or mapping: none of Task's arguments, and YAML's aliases could make one
-            # of any size)
-            return None, end, f"the value of `{key}` is not text or a number"
-        key_at = body_start + key_node.start_mark.index
-        colon = text.index(":", body_start + key_node.end_mark.index)
-        value_end = body_start + value_node.end_mark.index
-        while value_end > colon + 1 and text[value_end - 1].isspace():
-            value_end -= 1
-        value = data[key]
-        closer = "}" if tag is None and number == len(pairs) - 1 else ","
+    for number, (key, key_at, colon, value_end, value) in enumerate(items):
+        closer = "}" if tag is None and number == len(items) - 1 else ","
         written = _written(value, text[colon + 1 : value_end])
         if written is None:
             return None, end, f"the value of `{key}` is too short to read here"
@@ -155,3 +142,67 @@ def _written(value: Any, region: str) -> str | None:
     if len(js) + 1 > len(first) or "\n" in js:
         return None
     return js
+
+
+# An item: its key, where the key and its colon are, where its value ends, and the value.
+_Item = tuple[str, int, int, int, Any]
+
+
+def _items(source: str, body_start: int, text: str) -> list[_Item] | str:
+    """SOURCE (TEXT from BODY_START on) read as YAML `key: value` lines: its items, or why
+    they cannot be read here. Raises `yaml.YAMLError` when it is not YAML."""
+    import yaml
+
+    node = yaml.compose(source, Loader=yaml.SafeLoader)
+    data = yaml.load(source, Loader=yaml.SafeLoader)
+    if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
+        return "what is under it is not `key: value` lines"
+    if len(data) != len(node.value):
+        return "a key is given twice"
+    items: list[_Item] = []
+    for key_node, value_node in node.value:
+        key = key_node.value
+        if key_node.style or not isinstance(key, str) or not _IDENTIFIER_RE.fullmatch(key):
+            return f"its key `{key}` is not a plain name"
+        if not isinstance(value_node, yaml.ScalarNode):
+            # (a list or mapping: none of Task's arguments, and YAML's aliases could make one
+            # of any size)
+            return f"the value of `{key}` is not text or a number"
+        key_at = body_start + key_node.start_mark.index
+        colon = text.index(":", body_start + key_node.end_mark.index)
+        value_end = body_start + value_node.end_mark.index
+        while value_end > colon + 1 and text[value_end - 1].isspace():
+            value_end -= 1
+        items.append((key, key_at, colon, value_end, data[key]))
+    return items
+
+
+# A key whose value is a block scalar (`prompt: |`), alone on its line.
+_BLOCK_KEY_RE = re.compile(r"(?m)^[ \t]*(?P<key>[A-Za-z_][\w-]*)[ \t]*:[ \t]*[|>][-+]?[ \t]*\r?$")
+
+
+def _to_the_tag(source: str, body_start: int, text: str) -> list[_Item] | None:
+    """`<Task>` … `</Task>` whose last value, a block scalar (`prompt: |`), goes on less
+    indented than YAML allows (wshobson/agents' ml-pipeline: `Deliverables:` at the margin):
+    the tag says where it ends, as its reader would take it. The keys above it are YAML's; its
+    text is every line down to the tag, dedented. None when it is not so written."""
+    import yaml
+
+    blocks = list(_BLOCK_KEY_RE.finditer(source))
+    if not blocks:
+        return None
+    last = blocks[-1]
+    try:
+        items = _items(source[: last.start()], body_start, text) if last.start() else []
+    except yaml.YAMLError:
+        return None
+    if isinstance(items, str):
+        return None
+    key = last.group("key")
+    if any(item[0] == key for item in items) or not _IDENTIFIER_RE.fullmatch(key):
+        return None
+    body = source[last.end() :].lstrip("\r").removeprefix("\n")
+    value = textwrap.dedent(body).strip() + "\n"  # (its first line's indent is YAML's)
+    colon = text.index(":", body_start + last.start("key"))
+    value_end = body_start + len(source.rstrip())
+    return [*items, (key, body_start + last.start("key"), colon, value_end, value)]

@@ -75,15 +75,29 @@ def test_a_task_tag_with_yaml_inside_is_read() -> None:
     assert task.instructions == "Implement the parser in src/parser.py.\n"
 
 
-def test_yaml_that_is_not_read_so_is_said_at_its_line() -> None:
+def test_a_task_tags_last_block_runs_to_the_tag() -> None:
     # wshobson's ml-pipeline: the prompt's text goes on less indented than `|` allows (YAML
-    # ends the prompt there, and what follows is not YAML).
+    # ends the prompt there); `</Task>` says where it ends, as its reader takes it.
     batch = parse(
         "<Task>\nsubagent_type: data-engineer\nprompt: |\n  Design the pipeline.\n\n"
-        'Deliverables:\n\n1. An audit\n</Task>\n\nBash("make")\n'
+        'Deliverables:\n\n1. An audit\n   - sources\n</Task>\n\nBash("make")\n'
+    )
+    assert not batch.has_errors and "SW019" not in codes(batch)
+    (task,) = batch.tasks()
+    assert task.agent_type == "data-engineer"
+    assert (
+        task.instructions == "Design the pipeline.\n\nDeliverables:\n\n1. An audit\n   - sources\n"
+    )
+
+
+def test_yaml_that_is_not_read_so_is_said_at_its_line() -> None:
+    # The same under `Task:`, where nothing but YAML says where it ends.
+    batch = parse(
+        "Task:\n  subagent_type: data-engineer\n  prompt: |\n    Design the pipeline.\n"
+        '  Deliverables: [\n\nBash("make")\n'
     )
     (warning,) = [d for d in batch.diagnostics if d.code == "SW019"]
-    assert warning.line == 1 and "YAML" in warning.message and "line 8" in warning.message
+    assert warning.line == 1 and "YAML" in warning.message and "line " in warning.message
     assert not batch.tasks()
     assert "SW001" not in codes(batch)  # (its lines are notes, not code)
     unclosed = parse('<Task>\nsubagent_type: coder\nprompt: x\n\nBash("make")\n')
