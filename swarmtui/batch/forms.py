@@ -53,7 +53,9 @@ _POSITIONAL = {
     "task_orchestrate": ("task",),
 }
 
-FormKind = Literal["call", "parenless", "bare", "cli", "call-like"]
+# `listed`: a bare MCP name followed by a comment (`mcp__claude-flow__memory_store   // Store
+# results`), a line of a listing of tools, not a call.
+FormKind = Literal["call", "parenless", "bare", "cli", "call-like", "listed"]
 
 
 @dataclass(slots=True)
@@ -137,8 +139,12 @@ def read_line(line: str, line_start: int) -> LineForm | None:
             # `mcp__x__task_orchestrate "Fix it" --strategy=parallel`: command-line style.
             return _cli(name, rest, start, end, line_start + len(line.rstrip("\r")), marker)
         return LineForm("parenless", name, start, end, marker=marker)
-    if mcp and (not rest or rest.startswith(("//", ";"))):
+    if mcp and (not rest or rest.startswith(";")):
         return LineForm("bare", name, start, end, marker=marker)
+    if mcp and (rest.startswith("//") or (gap and rest.startswith("#"))):
+        # `mcp__ruv-swarm__agent_spawn      // Spawn agents`: what a tool is for, said of it
+        # in a list of tools (claude-flow's agent files list them so), not a call of it.
+        return LineForm("listed", name, start, end, marker=marker)
     if mcp and gap and not rest.startswith(("=", ".", ",", ")", ":")):
         return _cli(name, rest, start, end, line_start + len(line.rstrip("\r")), marker)
     # (not `Read STATE.md before …`: an agent's own tool is not run, whatever the line means)

@@ -354,7 +354,7 @@ def scan(text: str) -> ScanResult:
                 if named is not None:  # `Task(subagent_type: "coder", prompt: "...")`
                     info = replace(info, form=named)
                     strings.update(named.strings)
-            if info.form is not None and info.form.kind == "bare":
+            if info.form is not None and info.form.kind in ("bare", "listed"):
                 below, last = _arguments_below(raw_lines, i)
                 if below:
                     info = LineInfo(
@@ -367,7 +367,7 @@ def scan(text: str) -> ScanResult:
                 info = LineInfo("unread", text=line.strip())
             add_info(info)
             line_kind = info.kind
-            if info.form is not None:
+            if info.form is not None and line_kind != "note":
                 edits.form(info.form)
             if line_kind != "code":
                 if line_kind == "prefix":
@@ -588,6 +588,8 @@ def _classify_line(
         rest = line[m.end() :]
         number = int(m.group("num"))
         form = read_line(rest, line_start + m.end())
+        if form is not None and form.kind == "listed":
+            form = replace(form, kind="bare")  # (`Message 3: mcp__x__swarm_status  // check`)
         if form is not None and form.kind in ("call", "parenless", "bare"):
             info = LineInfo("prefix", number, call_start=True, form=form)
         else:
@@ -852,6 +854,9 @@ def _form_line(form: LineForm, stripped: str) -> LineInfo:
         return LineInfo("note", text=stripped, call_like=form.name)
     if form.kind == "cli":
         return LineInfo("cli", text=stripped, form=form)
+    if form.kind == "listed":
+        # (its form kept for the arguments that may be written below it, see `scan`)
+        return LineInfo("note", text=stripped, form=form)
     return LineInfo("code", call_start=True, form=form)
 
 

@@ -250,6 +250,34 @@ def test_an_operation_after_a_numbered_label_is_read() -> None:
     ]
 
 
+def test_a_listing_of_tools_with_what_each_is_for_is_notes_not_calls() -> None:
+    # claude-flow's dual-orchestrator agent file: "Shared Tools (Both Platforms)".
+    batch = parse(
+        "```javascript\n"
+        "// Both Claude Code and Codex can use these\n"
+        "mcp__claude-flow__memory_search  // Find patterns\n"
+        "mcp__claude-flow__memory_store   // Store results\n"
+        "mcp__ruv-swarm__agent_spawn      // Spawn agents\n"
+        "```\n"
+        'Task("Coder", "Write hello.py that prints hi", "coder")\n'
+        "- mcp__claude-flow__swarm_init  # Initialize coordination\n"
+    )
+    assert [op.kind for op in batch.operations() if op.kind != "note"] == ["task"]
+    assert [(d.line, d.code) for d in batch.diagnostics] == [(1, "SW028"), (8, "SW015")]
+    assert "its 4 lines are not read" in batch.diagnostics[0].message
+
+
+def test_a_listed_tool_name_still_calls_when_given_arguments_or_arguments_below() -> None:
+    batch = parse(
+        'Task("Coder", "Write hello.py", "coder")\n'
+        'mcp__claude-flow__memory_store { key: "a", value: "b" }  // Store results\n'
+        "mcp__claude-flow__memory_usage  // store it\n"
+        '  action: "store"\n'
+    )
+    assert [op.kind for op in batch.operations() if op.kind != "note"] == ["task", "memory"]
+    assert [(d.line, d.code) for d in batch.diagnostics if d.code != "SW015"] == [(3, "SW019")]
+
+
 def test_wrappers_and_the_messages_they_sit_in() -> None:
     batch = parse(
         '[Message]:\nawait Promise.all([Task("A", "a", "coder"), Task("B", "b", "tester")])\n'
