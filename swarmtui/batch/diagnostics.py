@@ -50,6 +50,9 @@ _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 # How an SW015 note of one line of prose begins (the line follows); `joined_notes` joins runs.
 NOTE_LINE = "not an operation, kept as a note: "
 
+# How the SW028 of a front matter begins (`nothing_runnable` tells it from a block's).
+FRONT_MATTER_NOTE = "the front matter between the `---` lines is the file's metadata"
+
 # What can still be said of an operation with a syntax error.
 CERTAIN_CODES = frozenset({"SW001", "SW002", "SW003"})
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from swarmtui.batch.diagnostics import FRONT_MATTER_NOTE
 from swarmtui.batch.forms import read_line
 from swarmtui.batch.invoke_xml import opens_invoke
 from swarmtui.batch.names import OPENCODE_TASK_KEY, OPENCODE_TASK_RE, reads_as_operation
@@ -394,8 +395,7 @@ def report(blocks: list[Block], source: Source, diags: Diagnostics) -> None:
         lines = "1 line is" if len(rows) == 1 else f"{len(rows)} lines are"
         if block.kind == "front-matter":
             message = (
-                f"the front matter between the `---` lines is the file's metadata (name, "
-                f"description, hooks), not a batch: its {lines} not read"
+                f"{FRONT_MATTER_NOTE} (name, description, hooks), not a batch: its {lines} not read"
             )
         elif block.kind == "listing":
             message = (

@@ -9,8 +9,17 @@ from pathlib import Path
 
 from swarmtui.batch.agent_types import known_type_names
 from swarmtui.batch.calls import TaskInfo
-from swarmtui.batch.diagnostics import Diagnostics
-from swarmtui.batch.models import BashOp, Batch, MemoryOp, Severity, TaskOp, TodoWriteOp
+from swarmtui.batch.diagnostics import FRONT_MATTER_NOTE, Diagnostics
+from swarmtui.batch.fences import front_matter_end
+from swarmtui.batch.models import (
+    BashOp,
+    Batch,
+    Diagnostic,
+    MemoryOp,
+    Severity,
+    TaskOp,
+    TodoWriteOp,
+)
 from swarmtui.batch.paths import slug
 from swarmtui.batch.source import Range, Source
 from swarmtui.batch.todos import link_todos
@@ -599,7 +608,7 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
         f"{unknown.skip_reason})"
         if unknown is not None
         else _in_blocks(diags)
-        if any(d.code in ("SW027", "SW028") for d in diags.items)
+        if any(d.code in ("SW027", "SW028") and not _front_matter(d) for d in diags.items)
         else "it holds only operations swarmtui records without running (agents' own tools, "
         "coordination, MCP tools) and notes"
         if any(op.kind == "tool" for op in recorded)
@@ -609,6 +618,13 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
         if diags.source.text.strip()
         else "it is empty"
     )
+    fronts = [_front_matter(d) for d in diags.items if d.code == "SW028"]
+    if fronts and all(fronts) and not skipped:
+        end = front_matter_end(diags.source.text.split("\n"))  # (its closing `---`, 0-based)
+        if all(op.line <= end + 1 for op in recorded):
+            what = f"it holds only its front matter, {_FRONT_MATTER}"
+        else:
+            what += f", and its front matter is {_FRONT_MATTER}"
     diags.add(
         "SW021",
         f"nothing in this batch can run: {what}; "
@@ -617,9 +633,18 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
     )
 
 
+# What a front matter is, when it is the only thing not read (an agent or command file's).
+_FRONT_MATTER = "the file's metadata, which is not read (SW028)"
+
+
+def _front_matter(d: Diagnostic) -> bool:
+    return d.code == "SW028" and d.message.startswith(FRONT_MATTER_NOTE)
+
+
 def _in_blocks(diags: Diagnostics) -> str:
-    """Why nothing runs when the code was in fenced blocks that are not read (SW027, SW028)."""
-    codes = {d.code for d in diags.items}
+    """Why nothing runs when the code was in fenced blocks that are not read (SW027, SW028); a
+    front matter is no such block (`nothing_runnable` says it apart)."""
+    codes = {d.code for d in diags.items if not _front_matter(d)}
     said = {"slash command" in d.message for d in diags.items if d.code == "SW027"}
     where = {
         frozenset({False}): "in shell blocks",

@@ -509,3 +509,36 @@ def test_a_front_matter_after_a_byte_order_mark_or_blank_lines_is_metadata(befor
     assert [op.kind for op in batch.operations() if op.kind != "note"] == ["task"]
     (front,) = [d for d in batch.diagnostics if d.code == "SW028"]
     assert front.line == 1 + before.count("\n") and "4 lines" in front.message
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        # claude-flow's command files (src/templates/claude-optimized/.claude/commands/sparc.md)
+        (
+            "# SPARC\n```bash\nnpx claude-flow sparc run\n```\n",
+            "its only commands are in shell blocks (SW027), which are not run, and its front "
+            "matter is the file's metadata, which is not read (SW028)",
+        ),
+        (
+            "# SPARC\nRun the phases.\n",
+            "it holds only prose (notes), no operation, and its front matter is the file's "
+            "metadata, which is not read (SW028)",
+        ),
+        ("", "it holds only its front matter, the file's metadata, which is not read (SW028)"),
+        # (a block not read besides the front matter: said as before)
+        (
+            "```bash\nnpm test\n```\n```python\nx = 1\n```\n",
+            "its only commands are in shell blocks (SW027), which are not run, and the rest of "
+            "its code in blocks not read as a batch (SW028: another language, or no operation "
+            "in them)",
+        ),
+    ],
+)
+def test_nothing_runnable_says_a_front_matter_is_metadata_not_code(body: str, why: str) -> None:
+    batch = parse("---\nname: sparc\ndescription: SPARC\n---\n\n" + body)
+    (nothing,) = [d for d in batch.diagnostics if d.code == "SW021"]
+    assert (
+        nothing.message == f"nothing in this batch can run: {why}; add a Task, Bash, Write, "
+        "TodoWrite or memory operation"
+    )
