@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from swarmtui.batch.agent_types import known_type_names
@@ -35,6 +35,17 @@ _VARIABLE_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[a-z]+(?
 # Instructions that are a template's stub: one word trailed off (`Research...`), or words in
 # brackets standing for the whole text (`[full prompt]`).
 _STUB_RE = re.compile(r"[A-Za-z][\w-]*\s*(?:\.\.\.|…)|\[[A-Za-z][^\[\]\n]*\]")
+# A template's slot left in instructions (searched, where a stub is the whole text): Claude
+# Code's `$ARGUMENTS` and `$1`…`$9`, a slash command's arguments, and the names command files
+# give the task they are run with (claude-flow's SPARC orchestrator `$TASK`, `$FEATURE`;
+# wshobson's commands `$TARGET`). Other `$NAME`s are shell variables an agent may be told to
+# use (`$HOME`, `$GITHUB_TOKEN`); a digit is no slot in `$5.00`, `$5 per run`, awk's `{print
+# $1}` or `f=$1`.
+# (It starts with its `$`, which the search looks for first: instructions are long.)
+_SLOT_RE = re.compile(
+    r"\$(?:\{?(?:ARGUMENTS|TASK|FEATURE|TARGET)\b\}?"
+    r"|(?<![\w$\\={]\$)(?<!print \$)[1-9](?![\w}\]]|[.,]\d|\s*/|\s+(?:per|each|an?)\b))"
+)
 # Instructions that are only an agent's name (`Task("agent 1")`, `Task("Research agent")`).
 _NAME_ONLY_RE = re.compile(r"(?:\w+\s+)?(?:agent|worker)(?:\s*\d+)?|\w+\s+\d+", re.IGNORECASE)
 _RUNNABLE = frozenset({"task", "todo_write", "bash", "write", "memory"})
@@ -232,10 +243,11 @@ def _each_or_folded(
     together: str,
     *,
     skip: bool = False,
+    slot: Callable[[TaskOp], str] | None = None,
 ) -> None:
     """One diagnostic per agent, or past a few, one naming them all (no flood of the same
-    remark): EACH is formatted with {name} and {instructions}, TOGETHER with {count} and
-    {names}. With SKIP, each of the agents is skipped for it."""
+    remark): EACH is formatted with {name}, {instructions} and what SLOT finds in them, {slot};
+    TOGETHER with {count} and {names}. With SKIP, each of the agents is skipped for it."""
     if len(infos) >= _FOLD:
         names = ", ".join(info.op.name for info in infos)
         message = together.format(count=len(infos), names=names)
@@ -246,7 +258,11 @@ def _each_or_folded(
                 diags.skip.setdefault(info.op.index, f"{code}: {message}")
         return
     for info in infos:
-        message = each.format(name=info.op.name, instructions=info.op.instructions.strip())
+        message = each.format(
+            name=info.op.name,
+            instructions=info.op.instructions.strip(),
+            slot=slot(info.op) if slot is not None else "",
+        )
         diags.add(code, message, _range(info.op), op=info.op.index if skip else None)
 
 
@@ -282,6 +298,24 @@ def _instructions(tasks: list[TaskInfo], diags: Diagnostics) -> None:
         "not a task ({names}): these agents will be skipped",
         skip=True,
     )
+    _each_or_folded(
+        diags,
+        "SW003",
+        [info for info in tasks if "$" in info.op.instructions and _slot(info.op)],
+        "placeholder left to fill in: {name}'s instructions hold {slot}, a slot of the "
+        "template they come from, never filled in (write the task in its place): this agent "
+        "will be skipped",
+        "placeholder left to fill in: {count} agents' instructions hold a slot of the template "
+        "they come from ($ARGUMENTS, $1, $TASK…), never filled in ({names}): these agents will "
+        "be skipped",
+        skip=True,
+        slot=_slot,
+    )
+
+
+def _slot(op: TaskOp) -> str:
+    m = _SLOT_RE.search(op.instructions)
+    return m.group() if m is not None else ""
 
 
 def _only_a_name(op: TaskOp) -> bool:

@@ -216,9 +216,12 @@ def _bash(ctx: CallContext, base: dict[str, Any]) -> BashOp | MemoryOp:
 
 # A quoted argument that is only words in brackets or angle brackets, a template's slot:
 # `--task '[task description]'`, `--key "<your-key>"` (the shell would pass it as written); not
-# a character class (`tr '[a-z]' '[A-Z]'`) or a tag (`echo '<div>'`).
+# a character class (`tr '[a-z]' '[A-Z]'`) or a tag (`echo '<div>'`). And Claude Code's
+# `$ARGUMENTS`, a slash command's arguments, which no shell sets (its `$1`…`$9`, and `$TASK`,
+# are the shell's own variables in a command: awk's fields, a function's arguments).
 _COMMAND_SLOT_RE = re.compile(
-    r"""(['"])(\[[A-Za-z]{2,}(?:[ _-][A-Za-z0-9]+)*\]|<[A-Za-z]+(?:[ _-][A-Za-z0-9]+)+>)\1"""
+    r"""(['"])(?P<slot>\[[A-Za-z]{2,}(?:[ _-][A-Za-z0-9]+)*\]"""
+    r"""|<[A-Za-z]+(?:[ _-][A-Za-z0-9]+)+>)\1|(?P<arguments>\$\{?ARGUMENTS\b\}?)"""
 )
 
 
@@ -228,8 +231,8 @@ def _command_slots(ctx: CallContext, command: str, rng: Range) -> None:
     if m is not None:
         ctx.diags.add(
             "SW003",
-            f"placeholder left to fill in: {m.group(2)} in the command; this operation will be "
-            "skipped",
+            f"placeholder left to fill in: {m.group('slot') or m.group('arguments')} in the "
+            "command; this operation will be skipped",
             rng,
             op=ctx.index,
         )

@@ -434,6 +434,53 @@ def test_sw003_stubs_fold_and_each_agent_is_skipped() -> None:
     assert all((op.skip_reason or "").startswith("SW003") for op in batch.tasks())
 
 
+@pytest.mark.parametrize(
+    ("instructions", "slot"),
+    [
+        # Claude Code's slash commands: `$ARGUMENTS`, `$1`…`$9` (wshobson's ml-pipeline).
+        ("Design and implement a complete ML pipeline for: $ARGUMENTS", "$ARGUMENTS"),
+        ("Fix issue #$1 with priority $2.", "$1"),
+        # claude-flow's SPARC orchestrator agent: "Analyze requirements for: $TASK."
+        ("Analyze requirements for: $TASK. Document constraints.", "$TASK"),
+        ("Write failing unit tests for: ${FEATURE}", "${FEATURE}"),
+    ],
+)
+def test_sw003_a_templates_slot_left_in_instructions_is_a_placeholder(
+    instructions: str, slot: str
+) -> None:
+    batch = parse(
+        f'Task("Spec", "{instructions}", "coder")\nTask("Docs", "Write docs.", "api-docs")\n'
+    )
+    (diag,) = [d for d in batch.diagnostics if d.code == "SW003"]
+    assert diag.line == 1 and f"Spec's instructions hold {slot}, a slot of the" in diag.message
+    spec, docs = batch.tasks()
+    assert (spec.skip_reason or "").startswith("SW003") and docs.skip_reason is None
+
+
+@pytest.mark.parametrize(
+    "instructions",
+    [
+        # Shell variables an agent is told to use, and what `$` and a digit are elsewhere.
+        "Install into $HOME/.local and put it on $PATH.",
+        "Authenticate with $GITHUB_TOKEN; log $TASK_ID.",
+        "Keep it under $5 per run and $2.50 a call ($1,000 in all, or $10).",
+        "Count them: git log | awk '{print $1}' | sort; f=$1; echo \\\\$2",
+    ],
+)
+def test_sw003_shell_variables_and_prices_in_instructions_are_not_slots(instructions: str) -> None:
+    batch = parse(f'Task("Ops", "{instructions}", "coder")\n')
+    assert "SW003" not in codes(batch)
+    assert batch.tasks()[0].skip_reason is None
+
+
+def test_sw003_slots_fold_and_each_agent_is_skipped() -> None:
+    text = "".join(f'Task("P{i}", "Step {i} of: $ARGUMENTS", "coder")\n' for i in range(3))
+    batch = parse(text)
+    (diag,) = [d for d in batch.diagnostics if d.code == "SW003"]
+    assert diag.message.startswith("placeholder left to fill in: 3 agents' instructions hold")
+    assert all((op.skip_reason or "").startswith("SW003") for op in batch.tasks())
+
+
 def test_project_agent_types_and_malformed_file(tmp_path: object) -> None:
     from pathlib import Path
 

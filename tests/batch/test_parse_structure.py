@@ -163,6 +163,19 @@ def test_a_command_holding_a_templates_slot_is_a_placeholder() -> None:
     assert isinstance(plain, BashOp) and plain.skip_reason is None
 
 
+def test_a_slash_commands_arguments_in_a_command_are_a_placeholder() -> None:
+    # `$ARGUMENTS` is Claude Code's, which no shell sets; `$1` and `$TASK` are the shell's.
+    batch = parse(
+        'Bash("npx claude-flow sparc run spec \\"$ARGUMENTS\\"")\n'
+        'Bash("echo ${ARGUMENTS} > task.txt")\n'
+        "Bash(\"git log | awk '{print $1}' && echo $TASK $HOME\")\n"
+    )
+    quoted, braced, plain = batch.operations()
+    for op, slot in ((quoted, "$ARGUMENTS"), (braced, "${ARGUMENTS}")):
+        assert (op.skip_reason or "").startswith(f"SW003: placeholder left to fill in: {slot} in")
+    assert isinstance(plain, BashOp) and plain.skip_reason is None
+
+
 def test_a_placeholder_stays_skipped_beside_a_look_alike_line() -> None:
     # (claude-flow v3's CLAUDE.md: a template Task, and below it a line that reads like Bash;
     # the line's note once took the Task's place in the skip reasons, and the Task ran)
