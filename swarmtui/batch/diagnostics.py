@@ -37,6 +37,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "SW026": (INFO, "an operation quoted with `>` (as from a chat), which runs"),
     "SW027": (W, "command lines of pasted Markdown (a ```bash block, a /slash command): not run"),
     "SW028": (INFO, "a fenced block that is not a batch (```python, a listing): not read"),
+    "SW029": (W, "numbered phases (`// Phase 2`) in one message, which run at the same time"),
 }
 # SW020 is the engine's (a budget it cannot enforce): it is about a run, not about the text.
 

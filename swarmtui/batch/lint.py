@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Collection
 from pathlib import Path
@@ -16,6 +17,7 @@ from swarmtui.batch.models import (
     Batch,
     Diagnostic,
     MemoryOp,
+    Operation,
     Severity,
     TaskOp,
     TodoWriteOp,
@@ -66,6 +68,7 @@ def lint(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics, project_dir: P
     _instructions(tasks, diags)
     _cycles(tasks, diags)
     _separate_messages(batch, tasks, diags)
+    _phases(batch, tasks, diags)
     _memory_use(tasks, diags)
     _timeouts(batch, diags)
     _quoted_operations(batch, diags)
@@ -450,6 +453,128 @@ def _separate_messages(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) 
             f"it could share message {first}; {gain}",
             _range(info.op),
         )
+
+
+# A comment or heading opening a numbered phase of the work (`// Phase 2: Pseudocode`, `# Step
+# 2`, `/* Stage 2 */`): written between the operations of one message, it promises an order
+# that the message does not keep (its operations start together).
+_PHASE_RE = re.compile(
+    r"^[ \t]*(?://+|#+|/\*+)[ \t]*(?:\*\*)?(phase|step|stage)[ \t]+(\d{1,3})\b[^\n]*",
+    re.IGNORECASE | re.MULTILINE,
+)
+_PHASE_WORDS = ("hase", "HASE", "tep", "TEP", "tage", "TAGE")
+# Words saying the phases are meant to run together (`// STEP 1: Initialize swarm (in parallel
+# with agent spawning)`, `[Single Message - All 20 agents launched at once]:`): no surprise there.
+_TOGETHER_RE = re.compile(
+    r"parallel|concurrent|simultaneous|same time|at once|(?:single|same|one) message|together",
+    re.IGNORECASE,
+)
+# Operations whose order would matter: agents, commands and files (not settings, todos,
+# memory operations or recorded tools).
+_PHASED = frozenset({"task", "bash", "write"})
+
+
+def _phases(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
+    """SW029: numbered phases (`// Phase 1`, then `// Phase 2`) between the operations of one
+    message, which all start at once, when nothing of the later phase waits (through memory,
+    or for an agent's result) for what is before it. Once per message, at the first such
+    phase's comment."""
+    text = diags.source.text
+    if not any(word in text for word in _PHASE_WORDS):
+        return  # (most batches; looking for a word is faster than looking at every line)
+    marks: list[tuple[int, str, int, str]] = []  # (line, word, number, comment)
+    row, at = 1, 0
+    for m in _PHASE_RE.finditer(text):
+        row += text.count("\n", at, m.start())
+        at = m.start()
+        marks.append((row, m.group(1).lower(), int(m.group(2)), m.group().strip()))
+    if len(marks) < 2:
+        return
+    message_of: dict[int, int] = {}
+    ops: list[Operation] = []
+    for message in batch.messages:
+        for op in message.operations:
+            if op.kind != "note":
+                message_of[op.index] = message.index
+                ops.append(op)
+    ops.sort(key=lambda op: op.line)
+    phased = [op for op in ops if op.kind in _PHASED]
+    starts = [op.line for op in phased]
+    # The marks between operations, not inside one (a prompt's own steps).
+    free: list[tuple[int, str, int, str]] = []
+    i, reach = 0, 0  # (operations starting before the mark; the last line they reach)
+    for mark in marks:
+        while i < len(ops) and ops[i].line < mark[0]:
+            reach = max(reach, ops[i].end_line)
+            i += 1
+        if reach < mark[0]:
+            free.append(mark)
+    titles = {message.index: message.title or "" for message in batch.messages}
+    warned: set[int] = set()
+    earliest: dict[int, dict[int, int]] = {}  # by message
+    for n in range(1, len(free)):
+        (before, word, number, first), (line, now, later, comment) = free[n - 1], free[n]
+        if now != word or later <= number or _TOGETHER_RE.search(first + comment):
+            continue
+        end = free[n + 1][0] if n + 1 < len(free) else len(diags.source.lines) + 1
+        phase = phased[bisect_right(starts, line) : bisect_left(starts, end)]
+        messages = {message_of[op.index] for op in phase}
+        if len(messages) != 1:
+            continue  # (none, or its own messages already order it)
+        (index,) = messages
+        earlier = phased[bisect_right(starts, before) : bisect_left(starts, line)]
+        if index in warned or not any(message_of[op.index] == index for op in earlier):
+            continue
+        if _TOGETHER_RE.search(titles[index]):
+            continue
+        if index not in earliest:
+            earliest[index] = _earliest_waited(tasks, index)
+        if any(earliest[index].get(op.index, line) < line for op in phase):
+            continue  # (its agents wait for what is before it)
+        warned.add(index)
+        shown = comment if len(comment) <= 50 else comment[:49] + "…"
+        diags.add(
+            "SW029",
+            f"`{shown}`: the phases of one message run at the same time, not one after the "
+            "other (its operations all start together); to run this one after the one "
+            "before it, put it in a message of its own (`[Message]:` above this line), or "
+            'have its agents wait for a memory key the earlier ones store ("Wait for '
+            "'swarm/spec/done'\")",
+            diags.source.line_range(line - 1),
+        )
+
+
+def _earliest_waited(tasks: list[TaskInfo], message: int) -> dict[int, int]:
+    """For each agent of MESSAGE (by operation index): the first line of an agent of the same
+    message it waits for, directly or through others (absent when it waits for none)."""
+    graph = _graph(tasks)
+    mine = {i for i, info in enumerate(tasks) if info.message == message}
+    earliest: dict[int, int] = {}
+    done: set[int] = set()
+    for start in mine:
+        if start in done:
+            continue
+        stack = [(start, iter(graph[start]))]
+        on_path = {start}
+        while stack:
+            node, deps = stack[-1]
+            for d in deps:
+                if d in mine and d not in done and d not in on_path:
+                    on_path.add(d)
+                    stack.append((d, iter(graph[d])))
+                    break
+            else:
+                stack.pop()
+                on_path.discard(node)
+                done.add(node)
+                lines = [
+                    min(tasks[d].op.line, earliest.get(tasks[d].op.index, tasks[d].op.line))
+                    for d in graph[node]
+                    if d in mine
+                ]
+                if lines:
+                    earliest[tasks[node].op.index] = min(lines)
+    return earliest
 
 
 def _waits_for_everyone(

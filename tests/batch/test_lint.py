@@ -56,6 +56,10 @@ TRIGGERS = {
     "SW024": 'Bash("cd /srv/app && make")\n',
     "SW025": 'for (const name of ["A", "B"]) { Task(name, "Do it.", "coder") }\n',
     "SW026": '> Task("A", "Do it.", "coder")\n',
+    "SW029": (
+        '// Phase 1: Spec\nTask("A", "Write the spec.", "specification")\n'
+        '// Phase 2: Code\nTask("B", "Write the code.", "coder")\n'
+    ),
 }
 
 # The severity of every code, as §7 lists it (SW015, the note, is info).
@@ -78,6 +82,7 @@ SEVERITIES = {
     "SW024": Severity.WARNING,
     "SW025": Severity.INFO,
     "SW026": Severity.INFO,
+    "SW029": Severity.WARNING,
 }
 
 
@@ -481,6 +486,99 @@ def test_sw003_slots_fold_and_each_agent_is_skipped() -> None:
     assert all((op.skip_reason or "").startswith("SW003") for op in batch.tasks())
 
 
+# claude-flow's SPARC orchestrator agent (ruflo .claude/agents/sparc/sparc-orchestrator.md):
+# "Agent Delegation Pattern", three phases in one message.
+SPARC_PHASES = """\
+```javascript
+// Phase 1: Specification
+Task("Specification Agent", "Write docs/spec.md for a CLI that prints the date.", "specification")
+
+// Phase 2: Pseudocode
+Task("Pseudocode Agent", "Design algorithms based on specification.", "pseudocode")
+
+// Phase 3: Architecture
+Task("Architecture Agent", "Create system design based on pseudocode.", "architecture")
+```
+"""
+
+
+def test_sw029_phases_in_one_message_are_said_to_run_together() -> None:
+    batch = parse(SPARC_PHASES)
+    (diag,) = [d for d in batch.diagnostics if d.code == "SW029"]
+    assert (diag.line, diag.column, diag.severity) == (5, 1, Severity.WARNING)
+    assert diag.message.startswith("`// Phase 2: Pseudocode`: the phases of one message run at")
+    assert "a message of its own" in diag.message and "wait for a memory key" in diag.message
+    # A warning: everything still runs, at once.
+    assert not any(op.skip_reason for op in batch.operations())
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        # `# Step`, `/* Stage */`, a heading between blocks; commands as well as agents
+        ('# Step 1: install\nBash("npm install")\n# Step 2: test\nBash("npm test")\n', 3),
+        ('/* Stage 1 */\nTask("A", "Do a.", "coder")\n/* Stage 2 */\nWrite("b.md", "b")\n', 3),
+        (
+            '## Phase 1: Research\n```js\nTask("R", "Research it.", "researcher")\n```\n'
+            '## Phase 2: Build\n```js\nTask("B", "Build it.", "coder")\n```\n',
+            5,
+        ),
+    ],
+)
+def test_sw029_other_phase_comments(text: str, line: int) -> None:
+    assert [d.line for d in parse(text).diagnostics if d.code == "SW029"] == [line]
+
+
+PHASE_1 = (
+    "// Phase 1: Specification\n"
+    'const spec = await Task("Spec", "Write the spec. Store it in \'swarm/spec\'.", "tester")\n'
+    "// Phase 2: Pseudocode\n"
+)
+
+
+@pytest.mark.parametrize(
+    "phase_2",
+    [
+        # a memory key the earlier phase stores
+        'Task("Design", "Wait for \'swarm/spec\' in memory, then design.", "pseudocode")\n',
+        'Task("Design", "Design it.", {type: "pseudocode", dependsOn: ["Spec"]})\n',
+        # the earlier agent's result
+        'Task("Design", `Design it from ${spec.content}.`, "pseudocode")\n',
+        # through an agent that waits for the earlier phase (in a later phase)
+        'Task("Design", "Wait for \'swarm/input\' in memory.", "pseudocode")\n'
+        "// Phase 3: Reading\n"
+        "Task(\"Reader\", \"Wait for 'swarm/spec' in memory. Store it in 'swarm/input'.\", "
+        '"researcher")\n',
+    ],
+)
+def test_sw029_is_silent_when_the_later_phase_waits(phase_2: str) -> None:
+    batch = parse(PHASE_1 + phase_2)
+    assert "SW029" not in codes(batch), [d.format("t") for d in batch.diagnostics]
+    unordered = parse(PHASE_1 + 'Task("Design", "Design it.", "pseudocode")\n')
+    assert [d.line for d in unordered.diagnostics if d.code == "SW029"] == [3]
+
+
+def test_sw029_is_silent_across_messages_inside_prompts_and_when_meant_together() -> None:
+    separate = SPARC_PHASES.replace("// Phase 2", "[Message 2]:\n// Phase 2").replace(
+        "// Phase 3", "[Message 3]:\n// Phase 3"
+    )
+    assert "SW029" not in codes(parse(separate))
+    # A prompt's own steps are the agent's.
+    prompt = 'Task("A", `Do this:\n# Step 1: read\n# Step 2: write`, "coder")\n'
+    assert "SW029" not in codes(parse(prompt + 'Task("B", "b.", "coder")\n'))
+    # claude-flow v3's CLAUDE.md: "STEP 1: Initialize swarm (in parallel with agent spawning)".
+    two = TRIGGERS["SW029"]
+    assert "SW029" not in codes(parse(two.replace("Spec\n", "Spec (in parallel)\n")))
+    assert "SW029" not in codes(parse("[Single Message - All launched at once]:\n" + two))
+    # Phases with nothing that runs in one of them (settings, todos), or out of order.
+    init = 'mcp__claude-flow__swarm_init({topology: "mesh"})'
+    assert "SW029" not in codes(
+        parse(two.replace('Task("A", "Write the spec.", "specification")', init))
+    )
+    assert "SW029" not in codes(parse(two.replace("Phase 2", "Phase 0")))
+    assert "SW029" not in codes(parse(two.replace("Phase 2", "Step 2")))
+
+
 def test_project_agent_types_and_malformed_file(tmp_path: object) -> None:
     from pathlib import Path
 
@@ -507,6 +605,7 @@ def test_every_code_has_a_trigger_and_a_severity() -> None:
             "SW024",
             "SW025",
             "SW026",
+            "SW029",
         }
     )
 
