@@ -11,7 +11,7 @@ from pathlib import Path
 from swarmtui.batch.agent_types import known_type_names
 from swarmtui.batch.calls import TaskInfo
 from swarmtui.batch.diagnostics import FRONT_MATTER_NOTE, Diagnostics
-from swarmtui.batch.fences import front_matter_end
+from swarmtui.batch.fences import front_matter
 from swarmtui.batch.models import (
     BashOp,
     Batch,
@@ -779,7 +779,7 @@ def nothing_runnable(batch: Batch, diags: Diagnostics) -> None:
     )
     fronts = [_front_matter(d) for d in diags.items if d.code == "SW028"]
     if fronts and all(fronts) and not skipped:
-        end = front_matter_end(diags.source.text.split("\n"))  # (its closing `---`, 0-based)
+        _, end = front_matter(diags.source.text.split("\n"))  # (its closing `---`, 0-based)
         if all(op.line <= end + 1 for op in recorded):
             what = f"it holds only its front matter, {_FRONT_MATTER}"
         else:
