@@ -65,7 +65,7 @@ async def test_ctrl_n_starts_an_empty_batch_after_asking(tmp_path: Path) -> None
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmQuitScreen)
-        await pilot.press("d")  # don't save
+        await pilot.press("ctrl+d")  # don't save
         await settle(pilot)
         assert main.document.text == "" and main.document.path is None
         assert "new batch" in main.document.label

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.app import make_app
@@ -93,7 +93,7 @@ async def test_open_loads_a_file_after_asking_about_unsaved_changes(tmp_path: Pa
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmQuitScreen)
-        await pilot.press("d")
+        await pilot.press("ctrl+d")
         await pilot.pause()
         assert isinstance(app.screen, OpenFileScreen)
         app.screen.query_one(Input).value = str(tmp_path / "missing.js")
@@ -122,7 +122,28 @@ async def test_quit_asks_when_there_are_unsaved_changes(tmp_path: Path) -> None:
         assert app.main_screen.editor.text.startswith("x")
         await pilot.press("ctrl+q")
         await pilot.pause()
-        await pilot.press("d")
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_letters_typed_after_ctrl_q_never_discard_unsaved_work(tmp_path: Path) -> None:
+    """Someone still typing "add" when the dialog opens keeps their batch: no letter means
+    "don't save"; ctrl+d (shown on its button) does, and Cancel has the focus."""
+    app = app_for(tmp_path, "")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.main_screen.editor.insert('Task("A", "my work", "coder")')
+        await pilot.pause()
+        await pilot.press("ctrl+q", "a", "d", "d")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmQuitScreen) and app.return_code is None
+        assert app.main_screen.editor.text == 'Task("A", "my work", "coder")'
+        labels = [str(button.label) for button in dialog.query(Button)]
+        assert labels == ["Save (s)", "Don't save (^d)", "Cancel (esc)"]
+        assert dialog.focused is dialog.query_one("#cancel", Button)
+        await pilot.press("ctrl+d")
         await pilot.pause()
     assert app.return_code == 0
 

@@ -1,4 +1,7 @@
-"""A modal that asks before unsaved changes (or a running session) would be lost."""
+"""A modal that asks before unsaved changes (or a running session) would be lost.
+
+No single letter drops unsaved work: a user still typing when the dialog opens would answer it
+("add" after ctrl+q). Don't save takes ctrl+d or its button; Cancel has the focus."""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ class ConfirmQuitScreen(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="confirm.cancel", tooltip="Keep working"),
         Binding("s", "choose('save')", "Save", id="confirm.save", tooltip="Save, then continue"),
         Binding(
-            "d",
+            "ctrl+d",
             "choose('discard')",
             "Don't save",
             id="confirm.discard",
@@ -43,11 +46,11 @@ class ConfirmQuitScreen(ModalScreen[str | None]):
             yield Label(self.detail, id="detail")
             with Horizontal(id="buttons"):
                 if self.can_save:
-                    yield Button("Save", id="save", variant="primary")
+                    yield Button("Save (s)", id="save", variant="primary")
                 yield Button(
-                    "Don't save" if self.can_save else "Quit", id="discard", variant="error"
+                    "Don't save (^d)" if self.can_save else "Quit (q)", id="discard", variant="error"
                 )
-                yield Button("Cancel", id="cancel")
+                yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
