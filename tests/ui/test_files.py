@@ -148,6 +148,33 @@ async def test_letters_typed_after_ctrl_q_never_discard_unsaved_work(tmp_path: P
     assert app.return_code == 0
 
 
+async def test_the_unsaved_question_names_a_new_batch_as_the_status_bar_does(
+    tmp_path: Path,
+) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        example = example_names()[0]
+        app.main_screen.editor.insert("// mine\n")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmQuitScreen)
+        assert dialog.detail == f"The batch has unsaved changes (the example {example})."
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+    app = app_for(tmp_path, "")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.main_screen.editor.insert("// mine\n")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmQuitScreen)
+        assert dialog.detail == "The batch has unsaved changes (new batch)."
+        assert "new batch" in app.main_screen.document.label
+
+
 async def test_quit_without_changes_exits_at_once(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -370,5 +370,10 @@ class BatchDocument(ReportsFailures, Vertical):
         )
 
     def _unsaved_detail(self) -> str:
-        where = str(self.path) if self.path is not None else f"the example {self.source_name}"
+        if self.path is not None:
+            where = str(self.path)
+        elif self.example is not None:
+            where = f"the example {self.example}"
+        else:  # (as the status bar names it: "<editor>" is only a session's source name)
+            where = "new batch"
         return f"The batch has unsaved changes ({where})."
