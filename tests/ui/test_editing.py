@@ -142,6 +142,23 @@ async def test_f8_reaches_the_diagnostics_from_the_editor(
         assert "focus.diagnostics" in ids
 
 
+@pytest.mark.parametrize("size", [(40, 12), (60, 20), (80, 24)])
+async def test_in_a_small_terminal_the_editor_keeps_most_of_its_pane(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = app_for(tmp_path, text=DIAGNOSTICS_BATCH * 10)  # (a list longer than the pane)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        listing = screen.query_one(DiagnosticsList)
+        editor = screen.editor
+        assert len(listing.diagnostics) > 10
+        assert editor.region.height >= listing.region.height >= 2  # (its title, one line)
+        assert editor.region.height >= screen.document.content_region.height // 2
+        await pilot.press("f8")  # focused, the list takes more, the editor keeps a line
+        assert listing.region.height > 2 and editor.region.height >= 1
+
+
 class ListHost(App[None]):
     def __init__(self) -> None:
         super().__init__()
