@@ -48,7 +48,9 @@ class ConfirmQuitScreen(ModalScreen[str | None]):
                 if self.can_save:
                     yield Button("Save (s)", id="save", variant="primary")
                 yield Button(
-                    "Don't save (^d)" if self.can_save else "Quit (q)", id="discard", variant="error"
+                    "Don't save (^d)" if self.can_save else "Quit (q)",
+                    id="discard",
+                    variant="error",
                 )
                 yield Button("Cancel (esc)", id="cancel")
 
