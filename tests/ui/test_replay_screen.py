@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 from swarmtui.engine.state import SessionState, apply
 from swarmtui.store import read_events
@@ -342,3 +343,38 @@ async def test_replaying_an_interrupted_session_says_interrupted(tmp_path: Path)
         await workers_done(finished)
         await pilot.pause()
         assert "interrupted" not in str(finished.screen.query_one(StatusBar).render_status())
+
+
+def shown(screen: ReplayScreen) -> Widget | None:
+    """The one pane shown (a function: a check of one pane does not narrow the next)."""
+    return screen.maximized
+
+
+@pytest.mark.parametrize("size", [(60, 20), (40, 12), (80, 24)])
+async def test_a_small_terminal_shows_one_pane_as_the_main_screen_does(
+    sessions: dict[str, Path], size: tuple[int, int]
+) -> None:
+    app = ScreenHost(lambda: ReplayScreen(sessions["release"]))
+    async with app.run_test(size=size) as pilot:
+        screen = await opened(pilot)
+        agents = screen.query_one(AgentsPanel)
+        assert screen.has_class("-compact") and shown(screen) is agents
+        assert agents.region.width == size[0]  # (the whole width: no letter per line)
+        assert screen.query_one("#replay-position").region.height == 1
+        assert screen.query_one(StatusBar).region.height == 1
+        await pilot.press("f6")  # the main screen's pane keys: the log, shown alone
+        await pilot.pause()
+        log = screen.query_one(LogPanel)
+        assert shown(screen) is log and screen.focused is log
+        assert log.region.width == size[0] and agents.region.area == 0
+        await pilot.press("f5")  # the memory pane: its tree focused
+        await pilot.pause()
+        assert shown(screen) is screen.query_one("#replay-memory")
+        await pilot.press("right")  # the playback keys still drive the playhead
+        assert position(screen) == TOTAL
+        await pilot.press("left")
+        assert position(screen) == TOTAL - 1
+        await pilot.resize_terminal(140, 40)  # big enough again: every pane
+        await pilot.pause()
+        assert screen.maximized is None and not screen.has_class("-compact")
+        assert screen.query_one(TimelinePanel).region.width > 0

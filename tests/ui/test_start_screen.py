@@ -15,13 +15,13 @@ from textual.widget import Widget
 from textual.widgets._footer import FooterKey
 
 from swarmtui.ui.app import SwarmApp, make_app
-from swarmtui.ui.screens.main import COMPACT_WIDTH, MainScreen
+from swarmtui.ui.screens.main import MainScreen
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.widgets.diagnostics_list import DiagnosticsList
 from swarmtui.ui.widgets.key_bar import KeyBar, KeyBarPlace
 from swarmtui.ui.widgets.memory_panel import MemoryPanel, MemoryTree
 from swarmtui.ui.widgets.stand_in import StandIn
-from swarmtui.ui.widgets.tiles import Column, Row
+from swarmtui.ui.widgets.tiles import COMPACT_WIDTH, Column, Row
 
 from .helpers import SIZE, app_for, focused, settle, show_session, workers_done
 from .recorded_sessions import release_events, write_session

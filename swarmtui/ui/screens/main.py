@@ -32,7 +32,15 @@ from swarmtui.ui.widgets.log_panel import LogPanel
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
 from swarmtui.ui.widgets.stand_in import StandIn
 from swarmtui.ui.widgets.status_bar import StatusBar
-from swarmtui.ui.widgets.tiles import Column, Row, mark_focused_pane, pane_of
+from swarmtui.ui.widgets.tiles import (
+    Column,
+    Row,
+    focus_in_pane,
+    mark_focused_pane,
+    resized,
+    set_compact,
+    show_focused_pane,
+)
 from swarmtui.ui.widgets.timeline_panel import TimelinePanel
 from swarmtui.ui.widgets.todos_panel import TodosPanel
 from swarmtui.ui.work import ReportsFailures
@@ -45,9 +53,6 @@ if TYPE_CHECKING:
     from swarmtui.engine.state import SessionState
     from swarmtui.ui.fork_flow import ForkDraft
 
-# Below this size the panes no longer fit side by side: only the focused one is shown.
-COMPACT_WIDTH = 100
-COMPACT_HEIGHT = 28
 # From this width the editor gets half the screen instead of two fifths.
 WIDE_WIDTH = 140
 SESSION_FAILED = "The session stopped with an error: {reason}. Your batch is unchanged."
@@ -217,38 +222,23 @@ class MainScreen(ReportsFailures, SessionScreen):
     def _size_classes(self, size: Size, *, update: bool = True) -> bool:
         """Set -compact and -wide for a terminal of `size` (restyling the screen if `update`);
         whether it is compact."""
-        compact = size.width < COMPACT_WIDTH or size.height < COMPACT_HEIGHT
-        self.set_class(compact, "-compact", update=update)
         self.set_class(size.width >= WIDE_WIDTH, "-wide", update=update)
-        return compact
+        return set_compact(self, size, update=update)
 
     def on_resize(self, event: Resize) -> None:
-        compact = self._size_classes(event.size)
+        self.set_class(event.size.width >= WIDE_WIDTH, "-wide")
+        compact = resized(self, event.size)
         # F-keys first: alt+digit types a character in some terminals (macOS: alt+2 is ™).
         self.status_bar.set_note("F2…F7 / alt+1…6: panes" if compact else "")
-        if compact:
-            self._maximize_focused()
-        elif self.maximized is not None:
-            self.minimize()
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
-        if self.has_class("-compact"):
-            self._maximize_focused()
-
-    def _maximize_focused(self) -> None:
-        focused = self.focused
-        pane = pane_of(focused) if focused is not None else None
-        if pane is not None and self.maximized is not pane:
-            self.maximize(pane, container=False)
+        show_focused_pane(self)
 
     def focus_pane(self, pane: str) -> None:
         for stand_in in self.query(StandIn):  # (a key pressed before the first frame)
             stand_in.place()
         widget = self.query_one(f"#{PANES[pane][0]}", Widget)
-        if self.has_class("-compact"):
-            # Maximize first: a maximized view limits focus to the widgets it shows.
-            self.maximize(self.query_one(f"#{PANES[pane][1]}", Widget), container=False)
-        widget.focus()
+        focus_in_pane(self, widget, self.query_one(f"#{PANES[pane][1]}", Widget))
 
     def action_focus_pane(self, pane: str) -> None:
         if pane in PANES:

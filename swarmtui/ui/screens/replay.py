@@ -27,10 +27,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.events import DescendantFocus, Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Static
 
 from swarmtui.engine.events import Event
@@ -45,11 +47,13 @@ from swarmtui.store.replay_cursor import ReplayCursor
 from swarmtui.ui.bridge import Frame, Panel, SessionBridge
 from swarmtui.ui.look import format_seconds
 from swarmtui.ui.messages import AgentChosen, ForkRequested
+from swarmtui.ui.screens.main_keys import PANE_KEYS, PANES
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.widgets.log_panel import LogPanel
 from swarmtui.ui.widgets.memory_panel import MemoryPanel
 from swarmtui.ui.widgets.status_bar import StatusBar
+from swarmtui.ui.widgets.tiles import focus_in_pane, resized, set_compact, show_focused_pane
 from swarmtui.ui.widgets.timeline_panel import TimelinePanel
 from swarmtui.ui.widgets.todos_panel import TodosPanel
 from swarmtui.ui.work import ReportsFailures, WorkFailed
@@ -59,6 +63,10 @@ TICK_SECONDS = 1 / 30  # the repaint bound the live screen uses too
 LOG_REBUILD_LIMIT = 2_000  # the log panel is bounded; a backward seek refills only its tail
 
 __all__ = ["TIME_HELP", "ReplayScreen", "format_speed", "parse_time"]
+
+# The main screen's panes but the editor: the same keys (and ids, so a remap moves both) focus
+# them, and in a small terminal show the one focused.
+REPLAY_PANES = {pane: f"replay-{pane}" for pane in PANES if pane != "editor"}
 
 
 def format_speed(speed: float) -> str:
@@ -186,7 +194,21 @@ class ReplayScreen(ReportsFailures, Screen[None]):
             tooltip="The agents' branches, as recorded",
         ),
         Binding("escape", "back", "Back", id="replay.back", tooltip="Leave the replay"),
+        *[
+            Binding(
+                # (alt+digit as the keys name it; main_keys' characters are for the editor)
+                PANE_KEYS[pane],
+                f"focus_pane('{pane}')",
+                f"Focus {PANES[pane][2].lower()}",
+                id=f"focus.{pane}",
+                tooltip=f"Focus the {PANES[pane][2].lower()} pane",
+                show=False,
+                priority=True,
+            )
+            for pane in REPLAY_PANES
+        ],
     ]
+    ALLOW_IN_MAXIMIZED_VIEW = "#replay-title, #replay-position, StatusBar, KeyBar"
 
     playing: reactive[bool] = reactive(False, bindings=True)
     speed: reactive[float] = reactive(1.0)
@@ -212,23 +234,24 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self.followed = asyncio.Event()  # set whenever followed events arrive (tests wait on it)
 
     def compose(self) -> ComposeResult:
+        set_compact(self, self.app.size, update=False)  # (as the main screen: before its panes)
         yield Static(safe_text(f"Replay · {self.session_path.name}"), id="replay-title")
         with Horizontal(id="replay-body"):
             with Vertical(id="replay-left"):
-                agents = AgentsPanel(read_only=True, id="replay-agents")
+                agents = AgentsPanel(read_only=True, id="replay-agents", classes="pane")
                 agents.border_title = "Agents"
                 yield agents
-                timeline = TimelinePanel(read_only=True, id="replay-timeline")
+                timeline = TimelinePanel(read_only=True, id="replay-timeline", classes="pane")
                 timeline.border_title = "Timeline"
                 yield timeline
             with Vertical(id="replay-right"):
-                todos = TodosPanel(read_only=True, id="replay-todos")
+                todos = TodosPanel(read_only=True, id="replay-todos", classes="pane")
                 todos.border_title = "Todos"
                 yield todos
-                memory = MemoryPanel(read_only=True, id="replay-memory")
+                memory = MemoryPanel(read_only=True, id="replay-memory", classes="pane")
                 memory.border_title = "Memory"
                 yield memory
-                log = LogPanel(read_only=True, id="replay-log")
+                log = LogPanel(read_only=True, id="replay-log", classes="pane")
                 log.border_title = "Log"
                 yield log
         yield Static("", id="replay-error")
@@ -255,6 +278,25 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self.bridge = bridge
         bridge.start()  # (the playhead moves between events: repainted at the bridge's rate)
         self._load()
+
+    # Small terminals: one pane at a time, as on the main screen ---------------------------
+    def on_resize(self, event: Resize) -> None:
+        compact = resized(self, event.size)
+        self.query_one(StatusBar).set_note("F3…F7 / alt+2…6: panes" if compact else "")
+        if compact and self.maximized is None:  # (nothing focused yet: the agents first)
+            self.focus_pane("agents")
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        show_focused_pane(self)
+
+    def focus_pane(self, pane: str) -> None:
+        panel = self.query_one(f"#{REPLAY_PANES[pane]}", Widget)
+        target = panel.key_tree if isinstance(panel, MemoryPanel) else panel
+        focus_in_pane(self, target, panel)
+
+    def action_focus_pane(self, pane: str) -> None:
+        if pane in REPLAY_PANES:
+            self.focus_pane(pane)
 
     class Loaded(Message):
         """The recorded events, read (and whether the recording was cut off by a kill)."""

@@ -1,12 +1,19 @@
-"""The layout of the main screen: rows and columns of panes that fill them whole, and which pane
-holds the focus."""
+"""The layout of the main and replay screens: rows and columns of panes that fill them whole,
+which pane holds the focus, and (in a small terminal) only that pane shown."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
+from textual.screen import Screen
 from textual.widget import Widget
+
+# Below this size the panes no longer fit side by side: only the focused one is shown.
+COMPACT_WIDTH = 100
+COMPACT_HEIGHT = 28
 
 
 class Row(Horizontal):
@@ -39,3 +46,39 @@ def mark_focused_pane(panes: Sequence[Widget], focused: Widget | None) -> None:
     pane = pane_of(focused) if focused is not None else None
     for node in panes:
         node.set_class(node is pane, "-focused")
+
+
+def set_compact(screen: Screen[Any], size: Size, *, update: bool = True) -> bool:
+    """-compact on `screen` in a terminal of `size` too small for its panes side by side
+    (restyling it if `update`); whether it is compact. Its CSS fills the screen with the
+    maximized pane (`.-compact .pane.-maximized`)."""
+    compact = size.width < COMPACT_WIDTH or size.height < COMPACT_HEIGHT
+    screen.set_class(compact, "-compact", update=update)
+    return compact
+
+
+def show_focused_pane(screen: Screen[Any]) -> None:
+    """Compact: maximize the pane holding the focus (on a focus change)."""
+    focused = screen.focused
+    pane = pane_of(focused) if focused is not None else None
+    if screen.has_class("-compact") and pane is not None and screen.maximized is not pane:
+        screen.maximize(pane, container=False)
+
+
+def resized(screen: Screen[Any], size: Size) -> bool:
+    """Lay `screen` out for a terminal of `size`: compact, only the focused pane; else every
+    pane again. Whether it is compact."""
+    compact = set_compact(screen, size)
+    if compact:
+        show_focused_pane(screen)
+    elif screen.maximized is not None:
+        screen.minimize()
+    return compact
+
+
+def focus_in_pane(screen: Screen[Any], widget: Widget, pane: Widget) -> None:
+    """Focus `widget`, in `pane`: shown first when compact (a maximized view limits the focus
+    to the widgets it shows)."""
+    if screen.has_class("-compact"):
+        screen.maximize(pane, container=False)
+    widget.focus()
