@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
-from textual.widgets import Input, Label
+from textual.geometry import Region
+from textual.widgets import Button, Input, Label
 
 from swarmtui.ui.screens.confirm_quit import ConfirmQuitScreen
 from swarmtui.ui.screens.memory_form import MemoryFormScreen
+from swarmtui.ui.screens.open_file import OpenFileScreen
 
 from .helpers import (
     app_for,
@@ -46,6 +48,40 @@ async def test_the_confirm_dialog_wraps_a_long_detail(tmp_path: Path) -> None:
         assert label.region.right <= dialog.content_region.right
         shown = "".join(strip.text for strip in label.render_lines(label.region.reset_offset))
         assert "batch.swarm.js)." in shown.replace(" ", "")
+
+
+@pytest.mark.parametrize("size", [(40, 12), (60, 20), (80, 24)])
+async def test_the_dialogs_fit_a_small_terminal_buttons_and_all(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = app_for(tmp_path)
+    screen = Region(0, 0, *size)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        detail = "The batch has unsaved changes (/tmp/appqa/work/batch.swarm.js)."
+        app.push_screen(ConfirmQuitScreen(question="Quit swarmtui?", detail=detail))
+        await pilot.pause()
+        dialog = app.screen
+        buttons = list(dialog.query(Button))
+        assert [b.id for b in buttons] == ["save", "discard", "cancel"]
+        box = dialog.query_one("#dialog").region
+        assert screen.contains_region(box)
+        for button in buttons:  # whole, in the box, the default one among them
+            assert box.contains_region(button.region) and button.region.height >= 1
+        assert dialog.focused is buttons[-1]
+        shown = "".join(
+            s.text
+            for s in dialog.query_one("#detail", Label).render_lines(
+                dialog.query_one("#detail").region.reset_offset
+            )
+        )
+        assert "batch.swarm.js)." in shown.replace(" ", "")
+        await pilot.press("escape")
+        app.push_screen(OpenFileScreen(mode="save", initial="/tmp/appqa/work/batch.swarm.js"))
+        await pilot.pause()
+        form = app.screen.query_one("#dialog")
+        assert screen.contains_region(form.region)
+        assert screen.contains_region(app.screen.query_one(Input).region)
 
 
 class FormHost(App[None]):

@@ -10,20 +10,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 from swarmtui.safe_text import visible
+from swarmtui.ui.screens.dialog import Dialog
 
 # What an answer is checked with: the reason it cannot be used, or None when it can.
 Check = Callable[[str], str | None]
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Dialog[bool]):
     """Dismisses True only on the yes button (or `y`); escape, `n` and the other button say no.
     The focus starts on "no": enter alone never confirms."""
-
-    CSS_PATH = "dialogs.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -62,11 +60,9 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class AskScreen(ModalScreen[str | None]):
+class AskScreen(Dialog[str | None]):
     """Enter submits the answer if `check` passes it (else the reason shows below); escape
     cancels (None)."""
-
-    CSS_PATH = "dialogs.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="ask.cancel", tooltip="Close without answering"),

@@ -11,14 +11,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from swarmtui.ui.screens.dialog import Dialog
 
-class ConfirmQuitScreen(ModalScreen[str | None]):
+
+class ConfirmQuitScreen(Dialog[str | None]):
     """Dismisses with "save", "discard" or None (cancel)."""
-
-    CSS_PATH = "dialogs.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="confirm.cancel", tooltip="Keep working"),

@@ -9,8 +9,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
+
+from swarmtui.ui.screens.dialog import Dialog
 
 _QUOTES = "'\"`"
 
@@ -26,10 +27,8 @@ def key_problem(key: str, what: str = "key") -> str | None:
     return None
 
 
-class MemoryFormScreen(ModalScreen[tuple[str, str, str] | None]):
+class MemoryFormScreen(Dialog[tuple[str, str, str] | None]):
     """Dismisses with (key, value text, namespace); the value is JSON when it parses as JSON."""
-
-    CSS_PATH = "dialogs.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="memory_form.cancel", tooltip="Change nothing"),

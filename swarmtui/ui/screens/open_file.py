@@ -9,8 +9,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+
+from swarmtui.ui.screens.dialog import Dialog
 
 
 def check_path(raw: str, mode: Literal["open", "save"]) -> tuple[Path | None, str | None]:
@@ -32,10 +33,8 @@ def check_path(raw: str, mode: Literal["open", "save"]) -> tuple[Path | None, st
     return path, None
 
 
-class OpenFileScreen(ModalScreen[Path | None]):
+class OpenFileScreen(Dialog[Path | None]):
     """Enter accepts the path; escape cancels."""
-
-    CSS_PATH = "dialogs.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="file.cancel", tooltip="Close without choosing"),
