@@ -110,6 +110,15 @@ async def type_in_terminal(pilot: Pilot[Any], data: str) -> None:
         await pilot.pause()
 
 
+def type_at_once(pilot: Pilot[Any], data: str) -> None:
+    """Send `data` as keys typed faster than the app handles them: every event is queued before
+    the first is handled (`Pilot.press` waits after each key)."""
+    driver = pilot.app._driver
+    assert driver is not None
+    for event in XTermParser().feed(data):
+        driver.send_message(event)
+
+
 class ScreenHost(App[None]):
     """A bare app with swarmtui's themes that opens one screen (the screens under test)."""
 

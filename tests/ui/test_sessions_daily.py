@@ -17,7 +17,7 @@ from swarmtui.ui.app import SwarmApp, make_app
 from swarmtui.ui.screens.ask import ConfirmScreen
 from swarmtui.ui.screens.sessions import SessionsScreen
 
-from .helpers import settle, workers_done
+from .helpers import settle, type_at_once, workers_done
 from .recorded_sessions import make_sessions
 
 
@@ -168,3 +168,21 @@ async def test_f2_edits_and_f3_runs_a_sessions_batch_again(tmp_path: Path) -> No
         assert app.screen is main
         assert len(list((tmp_path / "sessions").iterdir())) == 2
         assert main.state.status == "completed"
+
+
+async def test_f6_down_f7_typed_at_once_compares_the_two_sessions_in_key_order(
+    sessions: dict[str, Path], tmp_path: Path
+) -> None:
+    from swarmtui.ui.screens.compare import CompareScreen
+
+    app = _app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        screen = await _browser(pilot, app)
+        first, second = screen.shown[0].path, screen.shown[1].path
+        type_at_once(pilot, "\x1b[17~\x1b[B\x1b[18~")  # f6, down, f7
+        while not isinstance(app.screen, CompareScreen) and not app._notifications:
+            await pilot.pause()
+        compare = app.screen
+        assert isinstance(compare, CompareScreen), [n.message for n in app._notifications]
+        assert (compare.a_path, compare.b_path) == (first, second)

@@ -120,11 +120,14 @@ class SessionsScreen(ReportsFailures, Screen[None]):
     AUTO_FOCUS = "#sessions-filter"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="sessions.back", tooltip="Close the sessions browser"),
+        # Priority, as the F-keys: a non-priority key goes round the focused widget's queue
+        # first, so f6 down f7 typed fast would mark and compare before the highlight moved.
         Binding(
             "down",
             "cursor(1)",
             "Next",
             show=False,
+            priority=True,
             id="sessions.next",
             tooltip="Highlight the next session",
         ),
@@ -133,6 +136,7 @@ class SessionsScreen(ReportsFailures, Screen[None]):
             "cursor(-1)",
             "Previous",
             show=False,
+            priority=True,
             id="sessions.previous",
             tooltip="Highlight the previous session",
         ),
