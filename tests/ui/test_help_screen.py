@@ -16,6 +16,7 @@ from textual.widgets._footer import FooterKey
 from swarmtui.batch import parse_batch
 from swarmtui.ui.screens.help import CHEAT_SHEET, HelpScreen, binding_rows
 from swarmtui.ui.screens.replay import ReplayScreen
+from swarmtui.ui.screens.sessions import SessionsScreen
 
 from .helpers import (
     SIZE,
@@ -150,3 +151,21 @@ def test_the_cheat_sheets_example_of_arguments_by_name_is_a_task() -> None:
     batch = parse_batch(example.replace("…", "Review the change.") + "\n")
     (task,) = batch.tasks()
     assert (task.agent_type, task.instructions) == ("t", "Review the change.")
+
+
+async def test_help_over_the_sessions_browser_lists_up_and_down_as_available(
+    tmp_path: Path,
+) -> None:
+    sessions = make_sessions(tmp_path / "sessions")
+    app = ScreenHost(lambda: SessionsScreen(tmp_path / "sessions"))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await workers_done(app)
+        await pilot.pause()
+        browser = app.screen
+        assert isinstance(browser, SessionsScreen) and len(browser.shown) == len(sessions)
+        for focus in ("#sessions-filter", "DataTable"):  # (typing a filter, or on the list)
+            browser.query_one(focus).focus()
+            await pilot.pause()
+            rows = dict(binding_rows(browser))["This screen"]
+            moves = {row.description: row.enabled for row in rows if row.keys[0] in "↓↑"}
+            assert moves == {"Next": True, "Previous": True}, (focus, moves)
