@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
 from swarmtui import locations
+from swarmtui.engine.settings import RunSettings
 from swarmtui.ui.app import make_app
 from swarmtui.ui.screens.help import HelpScreen, binding_rows
 from swarmtui.ui.screens.replay import ReplayScreen
 from swarmtui.ui.screens.sessions import SessionsScreen
 
-from .helpers import top, workers_done
+from .helpers import settle, top, workers_done
 from .recorded_sessions import make_sessions
 
 
@@ -91,3 +93,34 @@ async def test_replay_keys_are_commands_in_the_palette(
         await pilot.pause()
         assert top(app) is replay
         assert isinstance(replay, ReplayScreen) and replay.speed == 2.0
+
+
+async def test_watching_the_apps_own_running_session_says_this_app_records_it(
+    tmp_path: Path,
+) -> None:
+    app = make_app(
+        text='Task("A", "x", "coder")\n',
+        sessions_dir=tmp_path / "sessions",
+        project_dir=tmp_path,
+        settings=RunSettings(rehearsal_seconds=30),
+        freeze_gc=False,
+    )
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        own = app.main_screen.controller.session_path
+        assert own is not None and app.main_screen.controller.running
+        app.push_screen(ReplayScreen(own))  # (as ctrl+l, enter on it)
+        async with asyncio.timeout(15):
+            while not (isinstance(replay := top(app), ReplayScreen) and replay.cursor):
+                await pilot.pause()
+        assert replay.live and replay.following
+        line = replay.position_text()
+        assert "recorded by this app" in line and "another process" not in line, line
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("X")  # (end it: asks first)
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)

@@ -230,6 +230,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self.interrupted = False
         # Another process records the session now: its events are followed as they come.
         self.live = False
+        self.recorded_here = False  # (live, and recorded by this app's own session)
         self._live_anchor = (0.0, 0.0)  # (the recording session's time, this clock then)
         self.followed = asyncio.Event()  # set whenever followed events arrive (tests wait on it)
 
@@ -397,6 +398,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         # follower's first read takes the rest and the end).
         if not message.interrupted and not any(e.type == "session_finished" for e in events):
             self.live = True
+            self.recorded_here = self._recorded_here()
             # (its clock has gone on since its last event: from when its batch was written)
             now = recording_time_now(events, self.session_path) or 0.0
             self._live_anchor = (max(self.cursor.time, now), self._clock())
@@ -642,6 +644,19 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         self.bridge.flush()
         self._show_position()
 
+    def _recorded_here(self) -> bool:
+        """Whether the session is the one this app runs (opened from the browser meanwhile)."""
+        from swarmtui.ui.app import SwarmApp
+
+        app = self.app
+        if not isinstance(app, SwarmApp):
+            return False
+        try:
+            running = app.main_screen.controller.session_path
+        except LookupError:
+            return False
+        return running is not None and running.resolve() == self.session_path.resolve()
+
     def position_text(self) -> str:
         """The position/speed line, e.g. `▶ 1× · event 12/40 · 3.2s / 9.8s · 30%`."""
         if self.error:
@@ -650,9 +665,10 @@ class ReplayScreen(ReportsFailures, Screen[None]):
         if cursor is None:
             return "loading…"
         if self.following:
+            who = "this app (its running session)" if self.recorded_here else "another process"
             return (
                 f"● live · event {cursor.position} · {format_seconds(self.playhead)}"
-                " · recorded by another process as you watch"
+                f" · recorded by {who} as you watch"
             )
         mark = "▶ playing" if self.playing else "‖ paused"
         if self.live:
