@@ -259,3 +259,43 @@ async def test_q_answers_the_quit_question_when_nothing_is_unsaved(tmp_path: Pat
         await pilot.press("q")
         await settle(pilot)
         assert app.return_code == 0  # (set by exit: unset while the app runs)
+
+
+async def test_a_file_that_does_not_exist_yet_is_said_so_and_saving_creates_it(
+    tmp_path: Path,
+) -> None:
+    new = tmp_path / "new.swarm.js"
+    app = app_for(tmp_path, file=new)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert f"{new} does not exist yet: saving creates it." in messages, messages
+        app.main_screen.editor.insert('Task("A", "x", "coder")\n')
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert new.read_text() == 'Task("A", "x", "coder")\n'
+
+
+async def test_a_file_in_a_folder_that_does_not_exist_is_saved_as_another(
+    tmp_path: Path,
+) -> None:
+    gone = tmp_path / "nonexistent" / "x.swarm.js"
+    kept = tmp_path / "x.swarm.js"
+    app = app_for(tmp_path, file=gone)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("nor its folder" in m and "Save as" in m for m in messages), messages
+        app.main_screen.editor.insert("// mine\n")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, OpenFileScreen)  # (not a bare "No such file or directory")
+        assert dialog.query_one(Input).value == str(Path.cwd() / "x.swarm.js")
+        messages = [n.message for n in app._notifications]
+        assert any("does not exist. Save as" in m for m in messages), messages
+        dialog.query_one(Input).value = str(kept)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert kept.read_text() == "// mine\n" and app.main_screen.document.path == kept
+        assert not gone.parent.exists()

@@ -117,6 +117,8 @@ class BatchDocument(ReportsFailures, Vertical):
         self.app.theme_changed_signal.subscribe(self, self._apply_editor_theme)
         self._apply_editor_theme(self.app.current_theme)
         self._describe()
+        if self.path is not None and not self.path.exists():  # (`swarmtui NEW.swarm.js`)
+            self.notify(self._missing_note(self.path), markup=False, timeout=8)
         # After the first frame: the first parse imports the batch package, off the start-up path.
         self._lint_timer = self.set_timer(FIRST_LINT_DELAY, self.lint, name="first-lint")
 
@@ -262,17 +264,39 @@ class BatchDocument(ReportsFailures, Vertical):
         self.notify(f"Saved {path}{kept}", markup=False)
         return True
 
+    @staticmethod
+    def _missing_note(path: Path) -> str:
+        """What opening `path`, which does not exist, means for saving."""
+        if path.parent.is_dir():
+            return f"{path} does not exist yet: saving creates it."
+        return (
+            f"{path} does not exist yet, nor its folder {path.parent}: "
+            "saving asks where to save it (Save as…)."
+        )
+
     def save(self, then: Callable[[], None] | None = None) -> None:
-        """Save to the file (asking for a path first when there is none), then `then`."""
+        """Save to the file (asking for a path first when there is none, or when its folder
+        is gone: a file given on the command line may name one that never existed), then
+        `then`."""
         if self.path is None:
             self.save_as(then)
+        elif not self.path.parent.is_dir():
+            self.notify(
+                f"Cannot save {self.path}: the folder {self.path.parent} does not exist. Save as…",
+                severity="warning",
+                markup=False,
+            )
+            self.save_as(then, suggestion=Path.cwd() / self.path.name)
         elif self.write(self.path) and then is not None:
             then()
 
-    def save_as(self, then: Callable[[], None] | None = None) -> None:
+    def save_as(
+        self, then: Callable[[], None] | None = None, *, suggestion: Path | None = None
+    ) -> None:
         from swarmtui.ui.screens.open_file import OpenFileScreen
 
-        suggestion = self.path or Path.cwd() / (self.example or "batch.swarm.js")
+        if suggestion is None:
+            suggestion = self.path or Path.cwd() / (self.example or "batch.swarm.js")
 
         def write(path: Path) -> None:
             if self.write(path) and then is not None:
