@@ -158,7 +158,8 @@ class AgentDetailScreen(Screen[None]):
 
     CSS_PATH = "agent_detail.tcss"
 
-    AUTO_FOCUS = "#detail-artifacts"
+    # The output first: home, end and the page keys read it at once (tab: the artifacts).
+    AUTO_FOCUS = "#detail-output-scroll"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="detail.back", tooltip="Back to the main screen"),
@@ -431,8 +432,13 @@ class AgentDetailScreen(Screen[None]):
 
     def action_toggle_diff(self) -> None:
         self.showing_diff = not self.showing_diff
-        self.query_one("#detail-diff-scroll").display = self.showing_diff
-        self.query_one("#detail-output-scroll").display = not self.showing_diff
+        diff = self.query_one("#detail-diff-scroll")
+        output = self.query_one("#detail-output-scroll")
+        had_focus = output.has_focus or diff.has_focus
+        diff.display = self.showing_diff
+        output.display = not self.showing_diff
+        if had_focus:  # (the focus goes with what is read: it never lands on a hidden pane)
+            (diff if self.showing_diff else output).focus()
         agent = self.agent
         if self.showing_diff and agent is not None:
             self._diff_shown = None
