@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input
+from textual.widgets.data_table import ColumnKey
 
 from swarmtui.ui.screens.help import HelpScreen
 from swarmtui.ui.screens.replay import ReplayScreen
-from swarmtui.ui.screens.sessions import SessionsScreen
+from swarmtui.ui.screens.sessions import COLUMNS, SessionsScreen
 
 from .helpers import ScreenHost, top
 from .recorded_sessions import make_sessions, release_events, write_session
@@ -174,3 +176,25 @@ async def test_columns_follow_the_terminal_width(tmp_path: Path) -> None:
         await pilot.resize_terminal(160, 30)
         await pilot.pause()
         assert widths() == wide
+
+
+@pytest.mark.parametrize("size", [(40, 12), (60, 20), (80, 24), (100, 30)])
+async def test_the_status_stays_in_view_other_columns_give_way_first(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    make_sessions(tmp_path)
+    app = ScreenHost(lambda: SessionsScreen(tmp_path))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        table = screen.query_one(DataTable)
+        keys = [key.value for key in table.columns]
+        assert keys[0] == "title" and "status" in keys
+        assert sum(column.get_render_width(table) for column in table.columns.values()) < size[0]
+        status = table.get_column_index("status")
+        shown = [str(table.get_row_at(row)[status]) for row in range(table.row_count)]
+        assert "completed" in shown and "⚠ unreadable" in shown  # (whole, not cut)
+        assert table.columns[ColumnKey("status")].width >= len("⚠ unreadable")
+    if size[0] >= 100:
+        assert keys == list(COLUMNS)  # (room for every column: none dropped)

@@ -113,6 +113,24 @@ def matches(info: SessionInfo, query: str) -> bool:
     return all(word in haystack for word in query.lower().split())
 
 
+# The list's columns, their titles and widths (the title's and the id's follow the terminal).
+COLUMNS = ("title", "started", "id", "status", "agents", "wall", "speedup")
+COLUMN_LABELS = {
+    "title": "Title",
+    "started": "Started",
+    "id": "Id",
+    "status": "Status",
+    "agents": "Agents",
+    "wall": "Wall",
+    "speedup": "Speed-up",
+}
+COLUMN_WIDTHS = {"started": 19, "status": 13, "agents": 6, "wall": 7, "speedup": 8}
+# Too narrow for every column: these go first, in this order; the title and status stay.
+DROPPED = ("speedup", "agents", "id", "wall", "started")
+MIN_TITLE = 12
+TABLE_MARGINS = 3  # (the table's margins and its scrollbar)
+
+
 class SessionsScreen(ReportsFailures, Screen[None]):
     """Lists the sessions recorded in `sessions_dir`; never fails on a broken folder."""
 
@@ -246,14 +264,7 @@ class SessionsScreen(ReportsFailures, Screen[None]):
 
     def on_mount(self) -> None:
         self.set_interval(LIVE_REFRESH_SECONDS, self._refresh_while_recording)
-        table = self.query_one(DataTable)
-        table.add_column("Title", key="title", width=self._title_width(self.app.size.width))
-        table.add_column("Started", key="started", width=19)
-        table.add_column("Id", key="id", width=self._id_width(self.app.size.width))
-        table.add_column("Status", key="status", width=13)
-        table.add_column("Agents", key="agents", width=6)
-        table.add_column("Wall", key="wall", width=7)
-        table.add_column("Speed-up", key="speedup", width=8)
+        self._set_columns(self.app.size.width)
         self.action_refresh()
 
     @staticmethod
@@ -268,18 +279,46 @@ class SessionsScreen(ReportsFailures, Screen[None]):
         # What the other columns, cell padding, margins and a scrollbar leave, within reason.
         return max(12, min(64, screen_width - 72 - cls._id_width(screen_width)))
 
-    def on_resize(self, event: events.Resize) -> None:
+    @classmethod
+    def columns_for(cls, screen_width: int) -> list[tuple[str, int]]:
+        """(column key, width) shown in a terminal this wide: every column while the title
+        keeps 12 cells, else the columns of DROPPED go first, in its order (the status
+        stays, next to the title)."""
+        widths = dict(COLUMN_WIDTHS, id=cls._id_width(screen_width))
+        shown = list(COLUMNS)
+        for dropped in (None, *DROPPED):
+            if dropped is not None:
+                shown.remove(dropped)
+            # (each column has a cell of padding on either side)
+            others = sum(widths[key] + 2 for key in shown if key != "title")
+            room = screen_width - others - 2 - TABLE_MARGINS
+            if room >= MIN_TITLE or dropped == DROPPED[-1]:
+                title = cls._title_width(screen_width) if dropped is None else min(64, room)
+                return [
+                    (key, max(MIN_TITLE // 2, title) if key == "title" else widths[key])
+                    for key in shown
+                ]
+        raise AssertionError("unreachable: the last drop returns")
+
+    def _set_columns(self, screen_width: int) -> bool:
+        """Lay the columns out for the width; whether they changed (the rows must be made
+        again: their cells were cut to the old widths)."""
         table = self.query_one(DataTable)
-        changed = False
-        for key, width in (
-            ("title", self._title_width(event.size.width)),
-            ("id", self._id_width(event.size.width)),
-        ):
-            column = table.columns.get(ColumnKey(key))
-            if column is not None and column.width != width:
-                column.width = width
-                changed = True
-        if changed:  # (the ids were cut to the old width when the rows were made)
+        wanted = self.columns_for(screen_width)
+        now = [(key.value, column.width) for key, column in table.columns.items()]
+        if now == wanted:
+            return False
+        if [key for key, _ in now] == [key for key, _ in wanted]:
+            for key, width in wanted:
+                table.columns[ColumnKey(key)].width = width
+        else:
+            table.clear(columns=True)
+            for key, width in wanted:
+                table.add_column(COLUMN_LABELS[key], key=key, width=width)
+        return True
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._set_columns(event.size.width):
             self._fill(self.query_one(Input).value)
 
     def on_screen_resume(self) -> None:
@@ -347,19 +386,22 @@ class SessionsScreen(ReportsFailures, Screen[None]):
         self.marked = [path for path in self.marked if any(i.path == path for i in self.sessions)]
         variables = self.app.theme_variables
         id_width = self._id_width(self.app.size.width)
+        keys = [key.value for key in table.columns]
         for index, info in enumerate(self.shown):
             status_style = variables.get(STATUS_COLOUR.get(info.status, "agent-pending"), "")
             title = self._title_cell(info)
-            table.add_row(
-                _cut(title),
-                format_started(info.started_at),
-                safe_text(clip_start(info.id, id_width), style="dim"),
-                safe_text(("⚠ " if info.error else "") + info.status, style=status_style),
-                Text(str(info.agents) if not info.error else "", justify="right"),
-                Text(format_seconds(info.wall_seconds), justify="right"),
-                Text(f"{info.speedup:.1f}×" if info.speedup else "", justify="right"),
-                key=str(index),
-            )
+            cells: dict[str | None, object] = {
+                "title": _cut(title),
+                "started": format_started(info.started_at),
+                "id": safe_text(clip_start(info.id, id_width), style="dim"),
+                "status": _cut(
+                    safe_text(("⚠ " if info.error else "") + info.status, style=status_style)
+                ),
+                "agents": Text(str(info.agents) if not info.error else "", justify="right"),
+                "wall": Text(format_seconds(info.wall_seconds), justify="right"),
+                "speedup": Text(f"{info.speedup:.1f}×" if info.speedup else "", justify="right"),
+            }
+            table.add_row(*(cells[key] for key in keys), key=str(index))
         if before is not None:  # (read again, sorted, filtered: the same session stays lit)
             row = next((i for i, info in enumerate(self.shown) if info.path == before.path), 0)
             table.move_cursor(row=row)
