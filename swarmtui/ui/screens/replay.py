@@ -646,16 +646,14 @@ class ReplayScreen(ReportsFailures, Screen[None]):
 
     def _recorded_here(self) -> bool:
         """Whether the session is the one this app runs (opened from the browser meanwhile)."""
-        from swarmtui.ui.app import SwarmApp
+        from swarmtui.ui.screens.main import MainScreen
 
-        app = self.app
-        if not isinstance(app, SwarmApp):
-            return False
-        try:
-            running = app.main_screen.controller.session_path
-        except LookupError:
-            return False
-        return running is not None and running.resolve() == self.session_path.resolve()
+        here = self.session_path.resolve()
+        for screen in self.app.screen_stack:  # (the main screen, under the browser and this)
+            if isinstance(screen, MainScreen):
+                running = screen.controller.session_path
+                return running is not None and running.resolve() == here
+        return False
 
     def position_text(self) -> str:
         """The position/speed line, e.g. `▶ 1× · event 12/40 · 3.2s / 9.8s · 30%`."""
