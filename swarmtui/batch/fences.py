@@ -60,17 +60,19 @@ _CALL_HEAD_RE = re.compile(
     rf"(?P<name>mcp__{MCP_TAIL}|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)[ \t]*\("
 )
 # A call anywhere in a line (`[Task(...), Task(...)]`, `Promise.all([Bash(`), not of a method
-# (`this.executeTask(`, `orchestrator.assignTask(`): its name is tested as an operation's.
+# (`this.executeTask(`, `orchestrator.assignTask(`) nor a constructor (`new Task({...})` in a
+# listing of a class): its name is tested as an operation's.
 _CALL_RE = re.compile(
-    rf"(?<![\w$.])(?P<name>mcp__{MCP_TAIL}|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)"
-    r"[ \t]*\("
+    rf"(?<![\w$.])(?<!new )(?<!new\t)"
+    rf"(?P<name>mcp__{MCP_TAIL}|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)[ \t]*\("
 )
 # `task({` or `task(` ending a line, and a Task's argument on one of the lines below it.
 _OPENCODE_TASK_OPENS_RE = re.compile(r"\btask[ \t]*\([ \t]*\{?[ \t]*$")
 _TASK_KEY_RE = re.compile(rf"[ \t]*{OPENCODE_TASK_KEY}")
 # A Claude Code slash command (`/swarm --fast Add a greeting`, `/gsd-progress`): a `/`, a
 # command name, then a blank or the line's end. (As code, a regular expression left open.)
-SLASH_COMMAND_RE = re.compile(r"/[A-Za-z][\w:.-]*(?=[ \t]|$)")
+# A backslash after it makes the line a drawing (the test pyramid's `/Integr. \`), not a command.
+SLASH_COMMAND_RE = re.compile(r"/[A-Za-z][\w:.-]*(?=[ \t]|$)(?![^\n]*\\)")
 # A statement calling a capitalised name at the start of a line (`Deploy("prod")`, `Tsak(`): an
 # operation swarmtui does not know or a misspelt one, which a batch must hear of (SW009), and
 # not an API listing's line (those are indented, or methods, declarations, `await x.y(`).

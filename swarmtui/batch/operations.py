@@ -225,6 +225,11 @@ _COMMAND_SLOT_RE = re.compile(
 )
 
 
+# A file's whole content that is only words in brackets (two or more: `[updated version]`, not an
+# INI file's `[section]`). (In angle brackets, `<file content here>`, any string is one already.)
+_CONTENT_SLOT_RE = re.compile(r"\[[A-Za-z][\w-]*(?:[ \t]+[\w-]+)+\]")
+
+
 def _command_slots(ctx: CallContext, command: str, rng: Range) -> None:
     """A command holding a template's slot is a placeholder left to fill in (SW003)."""
     m = _COMMAND_SLOT_RE.search(command)
@@ -322,6 +327,16 @@ def _write(ctx: CallContext, base: dict[str, Any]) -> WriteOp:
         )
     if isinstance(content, Undefined) or content is None:
         content = ""
+    elif isinstance(content, str) and _CONTENT_SLOT_RE.fullmatch(content.strip()):
+        # `Write("package.json", "[updated version]")`, as ruflo's release skill writes it: the
+        # file would be replaced by the slot's words.
+        ctx.diags.add(
+            "SW003",
+            f"placeholder left to fill in: the content of {path or 'the file'} is only "
+            f"{content.strip()}, a template's slot; this operation will be skipped",
+            ctx.arg_range(1) if ctx.count > 1 else ctx.rng,
+            op=ctx.index,
+        )
     op = WriteOp(**base, path=path, content=js_string(content))
     if path:
         problem = check_write_path(path)

@@ -542,3 +542,31 @@ def test_nothing_runnable_says_a_front_matter_is_metadata_not_code(body: str, wh
         nothing.message == f"nothing in this batch can run: {why}; add a Task, Bash, Write, "
         "TodoWrite or memory operation"
     )
+
+
+@pytest.mark.parametrize(
+    "listing",
+    [
+        # claude-flow's CLI docs and v3's DDD plan: a constructor, not the operation.
+        "async function spawn(args) {\n  const agent = new Agent(args.type);\n  return agent;\n}",
+        "class Task {\n  static create(d) {\n"
+        "    return new Task({ id: 1, description: d });\n  }\n}",
+    ],
+)
+def test_a_constructor_of_an_operations_name_is_a_listing(listing: str) -> None:
+    batch = parse(f'```typescript\n{listing}\n```\nTask("Core", "Set up the domain", "coder")\n')
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert [t.name for t in batch.tasks()] == ["Core"]
+    assert "listing" in next(d.message for d in batch.diagnostics if d.code == "SW028")
+
+
+def test_a_drawing_with_slashes_is_no_slash_command() -> None:
+    # claude-flow's tester agent: the test pyramid.
+    pyramid = (
+        "```\n         /\\\n        /E2E\\      <- Few, high-value\n       /------\\\n"
+        "      /Integr. \\   <- Moderate coverage\n     /----------\\\n```\n"
+    )
+    batch = parse(pyramid + 'Bash("npm test")\n')
+    assert not batch.has_errors and "SW027" not in codes(batch)
+    assert "SW028" in codes(batch)
+    assert "SW027" in codes(parse("/swarm --fast Add a greeting\n"))

@@ -636,3 +636,25 @@ def test_one_bad_todo_field_keeps_the_list() -> None:
         ("1", "pending", "medium"),
         ("2", "pending", "medium"),
     ]
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        'Write("package.json", "[updated version]")',
+        'Write({ file_path: "CHANGELOG.md", content: "<release notes here>" })',
+    ],
+)
+def test_a_write_whose_content_is_a_slot_is_a_placeholder(write: str) -> None:
+    # ruflo's release skill: the file would be replaced by the slot's words.
+    batch = parse(write + "\n")
+    (slot,) = [d for d in batch.diagnostics if d.code == "SW003"]
+    assert slot.message.startswith("placeholder left to fill in")
+    (op,) = batch.operations()
+    assert op.skip_reason is not None
+
+
+@pytest.mark.parametrize("content", ["[section]", "[1, 2]", "# [Unreleased] notes", "<div>"])
+def test_a_write_of_real_content_in_brackets_is_written(content: str) -> None:
+    batch = parse(f'Write("a.txt", "{content}")\n')
+    assert "SW003" not in codes(batch)
