@@ -161,6 +161,12 @@ def settings_problem(settings: RunSettings) -> str | None:
     """What makes these settings unusable before any session is made, in one line."""
     if settings.backend == "command" and not settings.command_template:
         return "the command backend needs --command TEMPLATE"
+    if settings.backend == "command" and settings.command_template:
+        from swarmtui.engine.runners.command import template_problem
+
+        problem = template_problem(settings.command_template)
+        if problem is not None:
+            return problem
     if settings.backend == "openai" and not settings.model:
         return (
             "the openai backend needs a model: pass --model NAME "

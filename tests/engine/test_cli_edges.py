@@ -94,6 +94,21 @@ def test_budget_must_be_finite(tmp_path: Path) -> None:
     assert ran.returncode == 2 and "--budget-usd" in ran.stderr
 
 
+def test_a_command_template_that_would_run_a_prompt_is_refused_before_any_session(
+    tmp_path: Path,
+) -> None:
+    batch = tmp_path / "b.swarm.js"
+    batch.write_text(BATCH)
+    sessions = tmp_path / "sessions"
+    ran = _cli(
+        "run", str(batch), "--headless", "--backend", "command",
+        "--command", "sh -c 'llm {prompt}'", "--sessions-dir", str(sessions),
+    )  # fmt: skip
+    assert ran.returncode == 2, ran.stderr
+    assert "{prompt} in a script another shell reads" in ran.stderr
+    assert not sessions.exists() or not any(sessions.iterdir())
+
+
 def test_a_sessions_dir_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
     batch = tmp_path / "b.swarm.js"
     batch.write_text(BATCH)

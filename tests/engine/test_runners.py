@@ -53,6 +53,60 @@ async def test_command_gets_quoted_fields_stdin_and_environment(tmp_path: Path) 
     assert streams == {"stdout", "stderr"}
 
 
+@pytest.mark.parametrize(
+    "template",
+    [
+        # Each field inside quotes the user wrote: single, double, after an escaped quote.
+        "printf %s '{prompt}' > \"$SWARM_AGENT.arg\"",
+        'printf %s "{prompt}" > "$SWARM_AGENT.arg"',
+        'printf %s \\\'{prompt} > "$SWARM_AGENT.arg"',
+        'printf %s \'{agent}\' > "$SWARM_AGENT.arg"; printf %s "{type}" >> "$SWARM_AGENT.arg"',
+        # Passed to another shell's script as an argument, as the refusal below suggests.
+        'sh -c \'printf %s "$1" > "$SWARM_AGENT.arg"\' _ {prompt}',
+    ],
+    ids=["single", "double", "escaped-quote", "agent-type", "argument"],
+)
+async def test_a_field_is_one_word_whatever_quotes_it_stands_in(
+    tmp_path: Path, template: str
+) -> None:
+    # A prompt is text from outside (a pasted batch, memory written by a model): spliced into
+    # the template's quotes, it closed them and ran commands (a QA finding).
+    hostile = "x'; touch pwned; echo '\" $(touch pwned2) `touch pwned3`"
+    batch = one_message(
+        TaskOp(index=0, name="Agent'$(touch pwned4)", agent_type="coder", instructions=hostile)
+    )
+    r = await run(
+        batch,
+        tmp_path,
+        backend="command",
+        command_template='cat > "$SWARM_AGENT.stdin"; ' + template,
+    )
+    (agent,) = r.state.agents.values()
+    assert agent.status == "done", agent.reason
+    for marker in ("pwned", "pwned2", "pwned3", "pwned4"):
+        assert not (r.session.path / marker).exists(), marker
+    written = (r.session.path / f"{agent.name}.arg").read_text()
+    if "{agent}" in template:
+        assert written == agent.name + "coder"
+    else:  # (the prompt whole, as on standard input)
+        stdin = (r.session.path / f"{agent.name}.stdin").read_text()
+        quote = "'" if "\\'" in template else ""  # (an escaped quote is the text's own)
+        assert hostile in written and written == quote + stdin
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["sh -c 'llm {prompt}'", 'bash -c "llm --name {agent} {prompt}"', "eval {prompt}"],
+)
+async def test_a_field_in_another_shells_script_is_refused(tmp_path: Path, template: str) -> None:
+    batch = one_message(TaskOp(index=0, name="A", instructions="x'; touch pwned; echo '"))
+    r = await run(batch, tmp_path, backend="command", command_template=template)
+    agent = r.state.agents["A"]
+    assert agent.status == "failed"
+    assert agent.reason is not None and "in a script another shell reads" in agent.reason
+    assert not (r.session.path / "pwned").exists()
+
+
 async def test_large_output_is_whole_in_the_log_and_chunked_in_events(tmp_path: Path) -> None:
     size = 5 * OUTPUT_CHUNK + 123
     r = await run(

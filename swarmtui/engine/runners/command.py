@@ -1,14 +1,16 @@
 """The `command` backend: any program, run per agent with bash from a command template.
 
 `--command TEMPLATE` may use `{prompt}`, `{agent}`, `{type}`, `{session}` and `{workdir}`
-(substituted shell-quoted); the prompt also arrives on stdin. The working directory is the
-agent's git worktree when it has one (SWARM_WORKDIR, SWARM_BRANCH), else the session folder.
-It starts through the job's gate: sandboxed where possible, and with only the basic environment
-plus what `[sandbox] env` (or `[sandbox.backends.command] env`) allows, and SWARM_SESSION_DIR,
-SWARM_AGENT and SWARM_MEMORY (JSON of the resolved inputs): no API key it was not given.
-stdout and stderr stream as output; exit status 0 is success and stdout is the result. Exit 0
-with nothing printed and no file written is suspicious, and the agent's end says so (an agent
-that stores keys fails: it has nothing to store).
+(substituted shell-quoted, whatever quotes they stand in; a template putting one in another
+shell's script, `sh -c '…'`, is refused: see `template_problem`); the prompt also arrives on
+stdin. The working directory is the agent's git worktree when it has one (SWARM_WORKDIR,
+SWARM_BRANCH), else the session folder. It starts through the job's gate: sandboxed where
+possible, and with only the basic environment plus what `[sandbox] env` (or
+`[sandbox.backends.command] env`) allows, and SWARM_SESSION_DIR, SWARM_AGENT and SWARM_MEMORY
+(JSON of the resolved inputs): no API key it was not given. stdout and stderr stream as output;
+exit status 0 is success and stdout is the result. Exit 0 with nothing printed and no file
+written is suspicious, and the agent's end says so (an agent that stores keys fails: it has
+nothing to store).
 
 With `[backends.command] keep_stdin_open = true` standard input stays open after the prompt and
 each message sent to the agent arrives on it as a line; otherwise it ends after the prompt (what
@@ -82,7 +84,79 @@ def prompt_text(job: AgentJob) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+# Programs whose `-c` argument is a script (another shell reads it as code), and `eval`.
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "fish", "busybox"})
+
+
+def _fields(template: str) -> list[tuple[re.Match[str], str, bool]]:
+    """Each `{field}` of TEMPLATE with the quote it stands in as bash reads the template (`'`,
+    `"`, or "" for none), and whether it stands in a script another shell reads (the argument
+    after `sh -c`, or `eval`'s)."""
+    found: list[tuple[re.Match[str], str, bool]] = []
+    quote = ""
+    script = False  # (the quoted string or word being read is another shell's script)
+    words: list[str] = []  # the template's words so far, outside quotes
+    word = ""
+    i = 0
+    while i < len(template):
+        c = template[i]
+        if c == "{" and (m := _FIELD.match(template, i)) is not None:
+            found.append((m, quote, script or (not quote and _script_follows(words, word))))
+            i = m.end()
+            continue
+        if quote == "'":
+            quote = "" if c == "'" else quote
+        elif c == "\\":
+            i += 1  # (the next character is escaped, outside quotes and inside double ones)
+        elif quote == '"':
+            quote = "" if c == '"' else quote
+        elif c in "'\"":
+            quote = c
+            script = _script_follows(words, word)
+        elif c in " \t\n;&|()":
+            if word:
+                words.append(word)
+            word = ""
+            script = False
+            if c not in " \t":
+                words.append(c)
+        else:
+            word += c
+        i += 1
+    return found
+
+
+def _script_follows(words: list[str], word: str) -> bool:
+    """Whether what starts here is a script: after `<shell> -c`, or `eval`."""
+    if word:
+        return False
+    if words[-1:] == ["eval"]:
+        return True
+    return len(words) >= 2 and words[-1] == "-c" and words[-2].rsplit("/", 1)[-1] in _SHELLS
+
+
+def template_problem(template: str) -> str | None:
+    """Why TEMPLATE cannot be used, in one line: a field in a script another shell reads
+    (`sh -c 'llm {prompt}'`), which would read the value as code, so that a prompt (text from
+    outside) could run commands, whatever the quotes."""
+    fields = sorted({m.group(0) for m, _quote, script in _fields(template) if script})
+    if not fields:
+        return None
+    return (
+        f"the command template puts {', '.join(fields)} in a script another shell reads "
+        "(after `sh -c` or `eval`), which would run a prompt or a name as commands: pass it as "
+        "an argument instead (`sh -c 'llm \"$1\"' _ {prompt}`), or read the prompt from "
+        'standard input in that script ("$(cat)")'
+    )
+
+
 def render_command(template: str, job: AgentJob, prompt: str) -> str:
+    """TEMPLATE with each field's value as one word of the shell that reads it, whatever quotes
+    it stands in: quoted where it stands unquoted, and the quotes around it closed before it
+    and reopened after it. (A field in another shell's script is refused: `template_problem`.)"""
+    problem = template_problem(template)
+    if problem is not None:
+        raise AgentFailed(problem)
     values = {
         "prompt": prompt,
         "agent": job.name,
@@ -90,7 +164,14 @@ def render_command(template: str, job: AgentJob, prompt: str) -> str:
         "session": str(job.session_dir),
         "workdir": str(job.working_folder),
     }
-    return _FIELD.sub(lambda m: shlex.quote(values[m.group(1)]), template)
+    out: list[str] = []
+    pos = 0
+    for m, quote, _script in _fields(template):
+        out.append(template[pos : m.start()])
+        out.append(quote + shlex.quote(values[m.group(1)]) + quote)
+        pos = m.end()
+    out.append(template[pos:])
+    return "".join(out)
 
 
 class CommandRunner:
@@ -104,6 +185,9 @@ class CommandRunner:
     def would_run(self, job: AgentJob) -> str:
         if not self._template:
             return "(nothing: the command backend has no command template)"
+        problem = template_problem(self._template)
+        if problem is not None:
+            return f"(nothing: {problem})"
         return render_command(self._template, job, prompt_text(job))
 
     async def run(self, job: AgentJob, sink: OutputSink) -> AgentResult:
