@@ -128,7 +128,7 @@ def test_what_cannot_be_served_is_one_line(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert missing.stderr == f"swarmtui: {tmp_path}: no session 'nope'\n"
     binary = tmp_path / "batch.swarm.js"
-    binary.write_bytes(b"\xff\xfe not text")
+    binary.write_bytes(b"\x80\x81 not text")
     unreadable = _cli("serve", str(binary), cwd=tmp_path)
     assert unreadable.returncode == 2 and len(unreadable.stderr.splitlines()) == 1
     assert str(binary) in unreadable.stderr and "UTF-8" in unreadable.stderr
