@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 from swarmtui.batch.diagnostics import FRONT_MATTER_NOTE
 from swarmtui.batch.forms import read_line
-from swarmtui.batch.invoke_xml import opens_invoke
+from swarmtui.batch.invoke_xml import may_open, names_tool, opens_invoke
 from swarmtui.batch.names import OPENCODE_TASK_KEY, OPENCODE_TASK_RE, reads_as_operation
 from swarmtui.batch.yaml_call import opens_yaml_call
 
@@ -221,13 +221,19 @@ def _invokes_operation(row: int, lines: list[str]) -> bool:
     for text in lines[row + 1 :]:
         if text.lstrip(" \t")[:1] in ("`", "~") and fence_parts(text) is not None:
             return False
-        if "<invoke" in text and _invokes(text):
+        if "<" in text and _invokes(text):
             return True
     return False
 
 
 def _invokes(line: str) -> bool:
-    name = opens_invoke(line)
+    """Whether LINE opens a call of an operation in XML, or names one (`<tool_name>`)."""
+    if may_open(line):
+        name = opens_invoke(line)
+    elif "<tool_name>" in line:
+        name = names_tool(line)
+    else:
+        return False
     return name is not None and reads_as_operation(name)
 
 
@@ -242,7 +248,7 @@ def writes_operation(line: str) -> bool:
         head = _CALL_HEAD_RE.match(line)
         if head is not None and reads_as_operation(head.group("name")):
             return True
-    if "<invoke" in line and _invokes(line):
+    if "<" in line and _invokes(line):
         return True
     form = read_line(line, 0)
     return form is not None and form.kind in ("parenless", "bare", "cli")

@@ -12,6 +12,10 @@ becomes `______= {`, each parameter `key: ` and its value, the closing tag `}`. 
 string, read as written (over lines, quotes and all), unless it is JSON's (an array, an object,
 a number, `true`, `false`, `null`), which JavaScript reads as it is. A block that is not shaped
 like this (a parameter that never closes, other text inside) is not read as a call.
+
+Another notation of the same call is read the same way, each argument a tag of its own:
+`<tool_use>`, `<tool_name>Task</tool_name>`, `<parameters>`, then `<prompt>…</prompt>` per
+argument, `</parameters>`, `</tool_use>` (the tool-use XML of Anthropic's older prompts).
 """
 
 from __future__ import annotations
@@ -22,22 +26,53 @@ import textwrap
 
 from swarmtui.batch.forms import LineForm
 
-_OPEN_RE = re.compile(r'[ \t]*(?P<tag><invoke)[ \t]+name="(?P<name>[A-Za-z_$][\w$-]*)"[ \t]*>')
+_OPEN_RE = re.compile(
+    r'[ \t]*(?:(?P<tag><invoke)[ \t]+name="(?P<name>[A-Za-z_$][\w$-]*)"'
+    r"|(?P<tag2><tool_use))[ \t]*>"
+)
 _PARAMETER_RE = re.compile(r'[ \t]*<parameter[ \t]+name="(?P<key>[A-Za-z_$][\w$]*)"[ \t]*>')
 _PARAMETER_END = "</parameter>"
-_END_RE = re.compile(r"[ \t]*</invoke>[ \t]*\r?$")
+# `<prompt>`, an argument as a tag of its own (`<tool_use>`).
+_CHILD_RE = re.compile(r"[ \t]*<(?P<key>[A-Za-z_$][\w$]*)[ \t]*>")
+_END_RE = {
+    "<invoke": re.compile(r"[ \t]*</invoke>[ \t]*\r?$"),
+    "<tool_use": re.compile(r"[ \t]*</tool_use>[ \t]*\r?$"),
+}
+_TOOL_NAME_RE = re.compile(
+    r"[ \t]*<tool_name>[ \t]*(?P<name>[A-Za-z_$][\w$-]*)[ \t]*</tool_name>[ \t]*\r?$"
+)
+# The lines around a `<tool_use>`'s arguments.
+_PARAMETERS_RE = re.compile(r"[ \t]*</?parameters>[ \t]*\r?$")
 # After a parameter's closing tag: nothing, or an HTML comment (`<!-- optional -->`).
 _AFTER_RE = re.compile(r"[ \t]*(?:<!--.*?(?:-->|$))?[ \t]*\r?$")
 # Past this many lines an opening tag's call is not looked for (read as written).
 _MAX_LINES = 2_000
 
 
-def opens_invoke(line: str) -> str | None:
-    """The tool LINE opens a call of, `<invoke name="Task">` alone on it; None otherwise."""
+def may_open(line: str) -> bool:
+    """Whether LINE may open a call in XML (a cheap test before `opens_invoke`)."""
+    return "<invoke" in line or "<tool_use" in line
+
+
+def opens_invoke(line: str, following: str = "") -> str | None:
+    """The tool LINE opens a call of, `<invoke name="Task">` (or `<tool_use>` with FOLLOWING,
+    the next line, naming it) alone on it; None otherwise."""
     m = _OPEN_RE.match(line)
     if m is None or _AFTER_RE.match(line, m.end()) is None:
         return None
-    return m.group("name")
+    return _name(m, following)
+
+
+def names_tool(line: str) -> str | None:
+    """The tool a `<tool_name>Task</tool_name>` LINE names (inside a `<tool_use>`)."""
+    m = _TOOL_NAME_RE.match(line)
+    return m.group("name") if m is not None else None
+
+
+def _name(m: re.Match[str], following: str) -> str | None:
+    if m.group("tag2") is None:
+        return m.group("name")
+    return names_tool(following)
 
 
 def invoke_call(
@@ -50,8 +85,13 @@ def invoke_call(
     m = _OPEN_RE.match(line)
     if m is None:
         return None
+    opening = m.group("tag") or m.group("tag2")
+    end_re = _END_RE[opening]
+    name = m.group("name") if opening == "<invoke" else None
     base = starts[row]
-    name_start, name_end = base + m.start("tag"), base + m.end("tag")
+    name_start = base + m.start("tag" if opening == "<invoke" else "tag2")
+    # (`<tool_use>` → `_______= {`: its last letter makes room for the brace)
+    name_end = name_start + len(opening) - (opening != "<invoke")
     rest = base + len(line.rstrip("\r"))
     rewrites = [(name_end, rest, " {".ljust(rest - name_end))]
     literals: list[tuple[int, str]] = []
@@ -60,20 +100,38 @@ def invoke_call(
     while i < last:
         current = lines[i]
         at = starts[i]
-        if _END_RE.match(current):
+        if end_re.match(current):
+            if name is None:
+                return None
             end = at + len(current.rstrip("\r"))
             rewrites.append((at, end, "}".rjust(current.index("<") + 1).ljust(end - at)))
-            form = LineForm("parenless", m.group("name"), name_start, name_end)
+            form = LineForm("parenless", name, name_start, name_end)
             form.rewrites, form.literals = rewrites, literals
             return form, i
         if not current.strip():
             i += 1
             continue
-        parameter = _PARAMETER_RE.match(current)
-        if parameter is None:
-            return None
+        if opening == "<tool_use" and (
+            (name is None and (name := names_tool(current)) is not None)
+            or (name is not None and _PARAMETERS_RE.match(current))
+        ):
+            rewrites.append((at, at + len(current), " " * len(current)))
+            i += 1
+            continue
         stop = starts[last] if last < len(starts) else len(text)
-        found = _parameter(text, at, parameter, stop, written or text)
+        if opening == "<invoke":
+            parameter = _PARAMETER_RE.match(current)
+            found = (
+                None
+                if parameter is None
+                else _parameter(text, at, parameter, stop, written or text)
+            )
+        else:
+            parameter = _CHILD_RE.match(current) if name is not None else None
+            found = None
+            if parameter is not None:
+                closing = f"</{parameter.group('key')}>"
+                found = _parameter(text, at, parameter, stop, written or text, closing)
         if found is None:
             return None
         edits, literal, close_at = found
@@ -87,17 +145,22 @@ def invoke_call(
 
 
 def _parameter(
-    text: str, at: int, parameter: re.Match[str], stop: int, written: str
+    text: str,
+    at: int,
+    parameter: re.Match[str],
+    stop: int,
+    written: str,
+    closing: str = _PARAMETER_END,
 ) -> tuple[list[tuple[int, int, str]], tuple[int, str] | None, int] | None:
     """The rewrites of one `<parameter name="key">value</parameter>` starting at offset AT of
     TEXT (PARAMETER matched on its line), the literal its value is read as (if a string), and
     where its closing tag ends; None when it does not close before STOP or text follows it."""
     key = parameter.group("key")
     tag_start, gt = at + parameter.start() + parameter.group().index("<"), at + parameter.end() - 1
-    close = text.find(_PARAMETER_END, gt + 1, stop)
+    close = text.find(closing, gt + 1, stop)
     if close < 0:
         return None
-    after = close + len(_PARAMETER_END)
+    after = close + len(closing)
     line_end = text.find("\n", after)
     line_end = len(text) if line_end < 0 else line_end
     if _AFTER_RE.match(text[after:line_end]) is None:
@@ -110,7 +173,7 @@ def _parameter(
     if _is_json(value):
         # JSON is JavaScript: the tags around it become blanks and the comma after it.
         edits.append((gt, gt + 1, " "))
-        edits.append((close, after, ",".ljust(len(_PARAMETER_END))))
+        edits.append((close, after, ",".ljust(len(closing))))
         return edits, None, after
     # A string: a template literal as long as `>value</parameter`, on the same lines, holding
     # nothing; the value itself is read from the literal (no JavaScript string holds any text).

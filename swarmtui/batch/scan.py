@@ -28,7 +28,7 @@ from swarmtui.batch.fences import (
 )
 from swarmtui.batch.forms import LineForm, dashed_mcp_names, named_call, read_line
 from swarmtui.batch.headers import is_bracketed_note, read_header
-from swarmtui.batch.invoke_xml import invoke_call, opens_invoke
+from swarmtui.batch.invoke_xml import invoke_call, may_open, opens_invoke
 from swarmtui.batch.names import AGENT_TOOLS, reads_as_operation
 from swarmtui.batch.pasted import LOOKALIKE_PAREN, Undone, rows_of, undo_pasting
 from swarmtui.batch.yaml_call import opens_yaml_call, yaml_call
@@ -293,7 +293,7 @@ def scan(text: str) -> ScanResult:
                     continue
                 followed = True
                 in_shell, unread = fences.shell is not None, fences.unread
-            if "<invoke" in line and not depth and last_code_char not in _CONTINUATION_END:
+            if may_open(line) and not depth and last_code_char not in _CONTINUATION_END:
                 invoked = invoke_call(text, raw_lines, starts, i, undone.kept if undone else None)
                 if invoked is not None:  # `<invoke name="Task">`, Claude Code's XML
                     form, invoke_end = invoked
@@ -302,7 +302,7 @@ def scan(text: str) -> ScanResult:
                     statement_starts.append(i)
                     last_code_char = "}"
                     continue
-                name = opens_invoke(line)
+                name = opens_invoke(line, raw_lines[i + 1] if i + 1 < n else "")
                 if name is not None and reads_as_operation(name):  # (said: SW019)
                     add_info(LineInfo("note", text=line.strip(), call_like=name))
                     edits.blank(line_start, line_end)

@@ -120,3 +120,50 @@ def test_a_batch_in_xml_runs(tmp_path: Path) -> None:
     agents = state["agents"]
     assert sorted(a["name"] for a in agents) == ["Backend", "Tests"]
     assert all(a["status"] == "done" for a in agents)
+
+
+# The tool-use XML of Anthropic's older prompts, as an agent factory's CLAUDE.md writes its
+# parallel spawn: the tool named by a tag, each argument a tag of its own.
+TOOL_USE = """\
+TodoWrite({ todos: [{ id: "1", content: "Design prompts", status: "pending" }] })
+
+<tool_use>
+  <tool_name>Task</tool_name>
+  <parameters>
+    <description>Design system prompts</description>
+    <prompt>
+You are the prompt engineer. Read planning/INITIAL.md.
+Write planning/prompts.md.
+    </prompt>
+    <subagent_type>coder</subagent_type>
+  </parameters>
+</tool_use>
+"""
+
+
+def test_a_tool_use_call_is_read_as_the_tool_it_names() -> None:
+    batch = parse(TOOL_USE)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    (task,) = batch.tasks()
+    assert (task.name, task.agent_type, task.line) == ("Design system prompts", "coder", 3)
+    assert task.instructions == (
+        "You are the prompt engineer. Read planning/INITIAL.md.\nWrite planning/prompts.md."
+    )
+    assert "SW015" not in codes(batch)
+
+
+def test_a_tool_use_block_alone_and_in_an_xml_fence_is_read() -> None:
+    alone = TOOL_USE.split("\n\n", 1)[1]
+    for text in (alone, f"```xml\n{alone}```\n"):
+        batch = parse(text)
+        assert [t.name for t in batch.tasks()] == ["Design system prompts"]
+        assert not {"SW021", "SW028"} & set(codes(batch))
+
+
+def test_a_tool_use_not_closed_is_said() -> None:
+    text = (
+        "<tool_use>\n<tool_name>Task</tool_name>\n<parameters>\n<prompt>Never closed\n</tool_use>\n"
+    )
+    batch = parse(text)
+    assert [(d.code, d.line) for d in batch.diagnostics if d.code == "SW019"] == [("SW019", 1)]
+    assert not batch.tasks()
