@@ -167,3 +167,72 @@ def test_a_tool_use_not_closed_is_said() -> None:
     batch = parse(text)
     assert [(d.code, d.line) for d in batch.diagnostics if d.code == "SW019"] == [("SW019", 1)]
     assert not batch.tasks()
+
+
+# Roo Code's (and Cline's) boomerang subtask, as its docs and claude-flow's SPARC modes write it.
+NEW_TASK = """\
+Bash("mkdir -p docs")
+
+<new_task>
+<mode>code</mode>
+<message>
+Implement the "login" service.
+Don't stop early.
+</message>
+<todos>
+- [ ] Read requirements
+- [ ] Write tests
+</todos>
+</new_task>
+<new_task>
+<mode>translator</mode>
+<message>Translate docs/README.md into French.</message>
+</new_task>
+"""
+
+
+def test_a_roo_new_task_is_an_agent_of_its_mode() -> None:
+    batch = parse(NEW_TASK)
+    code_task, other = batch.tasks()
+    # Roo's `code` mode is the coder; a mode Roo does not have is kept as the type (SW009).
+    assert (code_task.agent_type, code_task.line) == ("coder", 3)
+    assert code_task.instructions == (
+        'Implement the "login" service.\nDon\'t stop early.\n\n'
+        "Todos:\n- [ ] Read requirements\n- [ ] Write tests"
+    )
+    assert (other.agent_type, other.instructions) == (
+        "translator",
+        "Translate docs/README.md into French.",
+    )
+    assert [(d.code, d.line) for d in batch.diagnostics if d.code == "SW009"] == [("SW009", 15)]
+    assert "SW015" not in codes(batch)
+
+
+@pytest.mark.parametrize("fence", ["```", "```xml"])
+def test_a_roo_new_task_in_a_fence_is_read(fence: str) -> None:
+    text = (
+        f"{fence}\n<new_task>\n<mode>architect</mode>\n"
+        "<message>Design the schema.</message>\n</new_task>\n```\n"
+    )
+    batch = parse(text)
+    (task,) = batch.tasks()
+    assert (task.agent_type, task.instructions) == ("system-architect", "Design the schema.")
+    assert not {"SW021", "SW028"} & set(codes(batch))
+
+
+def test_a_roo_new_task_not_read_exactly_is_said() -> None:
+    text = (
+        "<new_task>\n<mode>code</mode>\n<context>src/</context>\n"
+        "<message>Fix it.</message>\n</new_task>\n"
+    )
+    batch = parse(text)
+    (said,) = [d for d in batch.diagnostics if d.code == "SW019"]
+    assert said.line == 1
+    assert not batch.tasks()
+
+
+def test_a_roo_new_task_runs(tmp_path: Path) -> None:
+    code, result = run_headless(tmp_path, NEW_TASK.replace("<mode>translator", "<mode>ask"))
+    assert code == 0, result
+    agents = result["state"]["agents"]
+    assert [a["status"] for a in agents] == ["done", "done"]
