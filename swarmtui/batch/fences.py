@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING, Literal
 from swarmtui.batch.diagnostics import FRONT_MATTER_NOTE
 from swarmtui.batch.forms import read_line
 from swarmtui.batch.invoke_xml import may_open, names_tool, opens_invoke
-from swarmtui.batch.names import OPENCODE_TASK_KEY, OPENCODE_TASK_RE, reads_as_operation
+from swarmtui.batch.names import (
+    CODEX_SPAWN_RE,
+    OPENCODE_TASK_KEY,
+    OPENCODE_TASK_RE,
+    reads_as_operation,
+)
 from swarmtui.batch.yaml_call import opens_yaml_call
 
 if TYPE_CHECKING:
@@ -244,6 +249,8 @@ def writes_operation(line: str) -> bool:
         if any(reads_as_operation(m.group("name")) for m in _CALL_RE.finditer(line)):
             return True
         if "task" in line and OPENCODE_TASK_RE.search(line):
+            return True
+        if "spawn_agent" in line and CODEX_SPAWN_RE.search(line):
             return True
         head = _CALL_HEAD_RE.match(line)
         if head is not None and reads_as_operation(head.group("name")):

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from swarmtui.batch.names import (
     AGENT_TOOLS,
+    CODEX_SPAWN_RE,
     COORDINATION_TOOLS,
     OPENCODE_TASK_RE,
     is_operation_name,
@@ -185,6 +186,7 @@ def named_call(
         reads_as_operation(name)
         or name in COORDINATION_TOOLS
         or (name == "task" and OPENCODE_TASK_RE.match(text, m.start("name"), end))
+        or (name == "spawn_agent" and CODEX_SPAWN_RE.match(text, m.start("name"), end))
     ):
         return None, 0
     literals: list[tuple[int, str]] = []

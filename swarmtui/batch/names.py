@@ -108,6 +108,10 @@ OPENCODE_TASK_KEYS = ("subagent_type", "prompt", "description")
 OPENCODE_TASK_KEY = rf"[\"']?(?:{'|'.join(OPENCODE_TASK_KEYS)})[\"']?[ \t]*[:=]"
 OPENCODE_TASK_RE = re.compile(rf"\btask[ \t]*\([ \t]*(?:\{{[ \t]*)?{OPENCODE_TASK_KEY}")
 
+# Codex's tool that starts an agent, `spawn_agent(agent_type="worker", message="…")`: a Task.
+# Only with these arguments by name.
+CODEX_SPAWN_RE = re.compile(r"spawn_agent[ \t]*\([ \t]*(?:agent_type|message)[ \t]*[:=]")
+
 
 def reads_as_operation(name: str) -> bool:
     """A called name read as an operation: an operation name, or a tool named like one."""

@@ -31,7 +31,7 @@ from swarmtui.batch.names import (
 )
 from swarmtui.batch.paths import cd_outside, check_write_path, folder_outside
 from swarmtui.batch.source import Range
-from swarmtui.batch.tasks import agent_spawn, sparc_mode, task
+from swarmtui.batch.tasks import agent_spawn, codex_spawn, sparc_mode, task
 from swarmtui.batch.values import Undefined, js_string
 
 # claude-flow v2's four, v3's (ruflo's) `hierarchical-mesh` and `adaptive`, and the `hybrid` its
@@ -64,6 +64,8 @@ def build_operation(name: str, ctx: CallContext) -> AnyOp:
     }
     if name in ("Task", "Agent") or (name == "task" and _opencode_task(ctx)):
         return task(ctx, base)
+    if name == "spawn_agent" and _codex_spawn(ctx):
+        return codex_spawn(ctx, base)
     if name == "TodoWrite":
         return _todo_write(ctx, base)
     if name == "TaskCreate":
@@ -100,6 +102,14 @@ def build_operation(name: str, ctx: CallContext) -> AnyOp:
         ctx.diags.add("SW009", f"unknown operation `{name}`: it will be skipped{hint}", ctx.rng)
     reason = f"unknown operation `{name}`" if name else "not a readable operation"
     return NoteOp(**base, text=" ".join(ctx.text.split()), skip_reason=reason)
+
+
+def _codex_spawn(ctx: CallContext) -> bool:
+    """Codex's `spawn_agent(agent_type=…, message=…)` (read as an object: see `named_call`)."""
+    spec = ctx.values[0] if ctx.values else None
+    if isinstance(spec, dict):
+        return "message" in spec
+    return ctx.count == 1 and ctx.value_node(0, "message") is not None
 
 
 def _opencode_task(ctx: CallContext) -> bool:

@@ -211,6 +211,37 @@ def sparc_mode(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
     return op
 
 
+# Codex's agent types, as the closest of ours.
+_CODEX_TYPES = {"default": "general", "worker": "general", "explorer": "Explore"}
+
+
+def codex_spawn(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
+    """Codex's `spawn_agent(agent_type="worker", message="…")`: an agent of that type (Codex's
+    own types as the closest of ours) whose instructions are the message."""
+    spec = ctx.arg(0)
+    message = spec.get("message") if isinstance(spec, dict) else None
+    if not isinstance(message, str):
+        ctx.bad(
+            "spawn_agent's `message` must be text (Codex's spawn_agent takes agent_type, message)",
+            ctx.arg_range(0),
+        )
+        message = ""
+    given = spec.get("agent_type") if isinstance(spec, dict) else None
+    agent_type = _CODEX_TYPES.get(given, given) if isinstance(given, str) and given else "general"
+    op = TaskOp(
+        **base,
+        name=_derived_name(ctx, message) if message else _unique(ctx, "agent"),
+        agent_type=_alias(agent_type),
+        instructions=message,
+    )
+    info = _info(ctx, op, None)
+    info.instructions_node = _span(ctx.value_node(0, "message"))
+    if isinstance(given, str):
+        info.type_rng = ctx.key_range(0, "agent_type")
+    ctx.tasks.append(info)
+    return op
+
+
 def task_options(
     ctx: CallContext, op: TaskOp, info: TaskInfo, options: dict[str, Any], arg: int
 ) -> None:

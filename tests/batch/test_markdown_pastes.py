@@ -573,6 +573,27 @@ def test_opencodes_lowercase_task_is_a_task() -> None:
     assert not listing.tasks() and "SW028" in codes(listing)
 
 
+def test_codexs_spawn_agent_is_a_task() -> None:
+    # Codex's skills start agents with its own tool, by name (graphify's skill, in a bare block):
+    # its type as the closest of ours, its message the instructions, as written.
+    batch = parse(
+        "```\n"
+        'spawn_agent(agent_type="worker", message="Review src/auth and list problems in R.md.")\n'
+        "spawn_agent(agent_type='explorer', message='Map what imports src/auth.')\n"
+        'spawn_agent(agent_type="tester", message="Test src/auth.")\n'
+        "```\n"
+    )
+    assert [(t.agent_type, t.instructions, t.line) for t in batch.tasks()] == [
+        ("general", "Review src/auth and list problems in R.md.", 2),
+        ("Explore", "Map what imports src/auth.", 3),
+        ("tester", "Test src/auth.", 4),
+    ]
+    assert not {"SW001", "SW009", "SW028"} & set(codes(batch))
+    # Other code calling a function of that name is not Codex's tool.
+    other = parse('Bash("ls")\nspawn_agent(config)\n')
+    assert not other.tasks() and "SW009" in codes(other)
+
+
 def test_a_slash_command_is_said_not_run() -> None:
     # A Claude Code slash command in a command file's examples (as a regular expression
     # left open, it was `SW001 syntax error: missing /`).
