@@ -205,6 +205,7 @@ async def test_garbage_events_are_reported_and_skipped(
         await conn.content("before ")
         await conn.data("{this is not json")
         await conn.data("[1, 2, 3]")
+        await conn.data('{"choices": 5}')  # (a QA round's fake server: it failed the agent)
         await conn.raw_chunk(b": a comment line\n\nevent: ping\n\n")
         await conn.content("after")
         await conn.finish((1, 2))
@@ -216,7 +217,8 @@ async def test_garbage_events_are_reported_and_skipped(
     )
     assert result.text == "before after"
     assert "unreadable event from the server: {this is not json" in sink.text("info")
-    assert "unexpected event" in sink.text("info")
+    assert "unexpected event from the server: [1, 2, 3]" in sink.text("info")
+    assert 'unexpected event from the server: {"choices": 5}' in sink.text("info")
 
 
 async def test_error_event_inside_the_stream_fails_the_agent(

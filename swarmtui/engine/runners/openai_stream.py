@@ -153,7 +153,8 @@ Usage = Callable[[Answer], None]
 
 def apply_chunk(chunk: dict[str, Any], coalescer: Coalescer, answer: Answer) -> bool:
     """Fold one chunk (or a whole completion) into ANSWER; whether it carried usage."""
-    for choice in chunk.get("choices") or []:
+    choices = chunk.get("choices")
+    for choice in choices if isinstance(choices, list) else ():
         if not isinstance(choice, dict):
             continue
         delta = choice.get("delta") or choice.get("message") or {}
@@ -212,7 +213,7 @@ async def read_events(
         except ValueError:
             info(f"unreadable event from the server: {data[:200]}\n")
             continue
-        if not isinstance(chunk, dict):
+        if not isinstance(chunk, dict) or not isinstance(chunk.get("choices", []), list):
             info(f"unexpected event from the server: {data[:200]}\n")
             continue
         if chunk.get("error"):
