@@ -394,6 +394,10 @@ async def test_fenced_blocks_with_paths_become_artifacts(
     assert {"artifacts/code/hello.py", "artifacts/scripts/run.sh"} <= set(result.files)
     assert not (tmp_path / "escape.txt").exists()
     assert "'../../escape.txt': it leaves the session folder" in sink.text("info")
+    # Said with the agent's end too (the summary's line for it), not only in its output.
+    assert result.warning is not None
+    assert result.warning.startswith("a file of its answer not written: ")
+    assert "../../escape.txt" in result.warning
 
 
 def test_retry_after_header_forms() -> None:

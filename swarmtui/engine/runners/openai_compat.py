@@ -145,7 +145,7 @@ class OpenAIRunner:
             talk.write_log(failure=reason)
             raise type(exc)(reason) from None
         text = "\n\n".join(answer.text for answer in talk.answers)
-        files = self._write_files(job, text, sink)
+        files, problems = self._write_files(job, text, sink)
         files.append(talk.write_log())
         tokens_in, tokens_out = talk.totals()
         return AgentResult(
@@ -154,9 +154,15 @@ class OpenAIRunner:
             tokens_out=tokens_out,
             cost_usd=self.cost(model, tokens_in, tokens_out),
             files=[f for f in files if f],
+            # (the answer is there, but not all of its work: said with its end, in the summary)
+            warning=_not_written(problems),
         )
 
-    def _write_files(self, job: AgentJob, text: str, sink: OutputSink) -> list[str]:
+    def _write_files(
+        self, job: AgentJob, text: str, sink: OutputSink
+    ) -> tuple[list[str], list[str]]:
+        """The files of the answer's fenced blocks, written: those written, and why the others
+        were not."""
         refuse = job.gate.write_problem if job.gate is not None else None
         into = None
         if job.workdir is not None and job.workdir.is_relative_to(job.session_dir):
@@ -164,7 +170,7 @@ class OpenAIRunner:
         report = write_fenced_files(text, job.session_dir, refuse, into)
         for problem in report.problems:
             sink.output(f"file not written: {problem}\n", "info")
-        return report.written
+        return report.written, report.problems
 
 
 class _Conversation:
@@ -493,3 +499,12 @@ class _Conversation:
 
 def create_runner(settings: RunSettings) -> OpenAIRunner:
     return OpenAIRunner(settings)
+
+
+def _not_written(problems: list[str]) -> str | None:
+    """What an agent's end says of the files of its answer that were not written."""
+    if not problems:
+        return None
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    count = "a file" if len(problems) == 1 else f"{len(problems)} files"
+    return f"{count} of its answer not written: {problems[0]}{more}"
