@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual.binding import Binding, BindingType
 
 # Pane name -> (widget id to focus, pane container id, title).
@@ -32,6 +34,24 @@ PANE_KEYS = {
     "timeline": "alt+6,f7",
 }
 
+
+def pane_bindings(panes: Iterable[str]) -> list[BindingType]:
+    """The keys that focus each of PANES (the main screen's, the replay's)."""
+    return [
+        Binding(
+            PANE_KEYS[pane],
+            f"focus_pane('{pane}')",
+            f"Focus {PANES[pane][2].lower()}",
+            id=f"focus.{pane}",
+            tooltip=f"Focus the {PANES[pane][2].lower()} pane",
+            show=False,
+            # Priority: the F-keys must work from the editor too (TextArea binds f6/f7).
+            priority=True,
+        )
+        for pane in panes
+    ]
+
+
 MAIN_BINDINGS: list[BindingType] = [
     Binding(
         "ctrl+r,ctrl+enter",
@@ -46,19 +66,7 @@ MAIN_BINDINGS: list[BindingType] = [
     # 120 columns for the keys of what is focused.)
     Binding("ctrl+o", "open", "Open", id="open", tooltip="Open a batch file", show=False),
     Binding("ctrl+n", "new", "New", id="new", tooltip="Start a new, empty batch", show=False),
-    *[
-        Binding(
-            keys,
-            f"focus_pane('{pane}')",
-            f"Focus {PANES[pane][2].lower()}",
-            id=f"focus.{pane}",
-            tooltip=f"Focus the {PANES[pane][2].lower()} pane",
-            show=False,
-            # Priority: the F-keys must work from the editor too (TextArea binds f6/f7).
-            priority=True,
-        )
-        for pane, keys in PANE_KEYS.items()
-    ],
+    *pane_bindings(PANE_KEYS),
     Binding(
         "f8",
         "focus_diagnostics",

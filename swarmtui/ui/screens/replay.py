@@ -47,7 +47,7 @@ from swarmtui.store.replay_cursor import ReplayCursor
 from swarmtui.ui.bridge import Frame, Panel, SessionBridge
 from swarmtui.ui.look import format_seconds
 from swarmtui.ui.messages import AgentChosen, ForkRequested
-from swarmtui.ui.screens.main_keys import PANE_KEYS, PANES
+from swarmtui.ui.screens.main_keys import PANES, pane_bindings
 from swarmtui.ui.widgets.agents_panel import AgentsPanel
 from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.widgets.log_panel import LogPanel
@@ -194,19 +194,7 @@ class ReplayScreen(ReportsFailures, Screen[None]):
             tooltip="The agents' branches, as recorded",
         ),
         Binding("escape", "back", "Back", id="replay.back", tooltip="Leave the replay"),
-        *[
-            Binding(
-                # (alt+digit as the keys name it; main_keys' characters are for the editor)
-                PANE_KEYS[pane],
-                f"focus_pane('{pane}')",
-                f"Focus {PANES[pane][2].lower()}",
-                id=f"focus.{pane}",
-                tooltip=f"Focus the {PANES[pane][2].lower()} pane",
-                show=False,
-                priority=True,
-            )
-            for pane in REPLAY_PANES
-        ],
+        *pane_bindings(REPLAY_PANES),
     ]
     ALLOW_IN_MAXIMIZED_VIEW = "#replay-title, #replay-position, StatusBar, KeyBar"
 
