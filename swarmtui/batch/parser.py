@@ -32,7 +32,15 @@ from swarmtui.batch.loops import (
     literal_items,
 )
 from swarmtui.batch.messages import Item, group_messages
-from swarmtui.batch.models import Batch, Diagnostic, NoteOp, Severity, TaskOp, ToolOp
+from swarmtui.batch.models import (
+    Batch,
+    Diagnostic,
+    NoteOp,
+    Severity,
+    SwarmInitOp,
+    TaskOp,
+    ToolOp,
+)
 from swarmtui.batch.names import AGENT_TOOLS, reads_as_operation
 from swarmtui.batch.operations import build_operation
 from swarmtui.batch.pasted import CURLY_QUOTES
@@ -859,10 +867,17 @@ class _Parse:
         """Next to `Task` calls, an `agent_spawn` without instructions only declares a type for
         claude-flow's coordination (Claude Code's Task tool runs the agents): it is recorded,
         not run as an agent of its own. Without any Task, the spawned agents are the agents, and
-        those without instructions work on the batch's `task_orchestrate` task."""
+        work on their own swarm's `task_orchestrate` task (never another swarm's, nor another
+        task when theirs is skipped)."""
         spawned = [t for t in self.tasks if t.spawned and not t.op.instructions.strip()]
         if not spawned:
             return
+        inits = [it.op.line for it in self.items if isinstance(it.op, SwarmInitOp)]
+
+        def swarm(line: int) -> tuple[int, int]:
+            at = bisect_right(inits, line)
+            return (inits[at - 1] if at else 1, inits[at] - 1 if at < len(inits) else 1 << 30)
+
         if any(not t.spawned for t in self.tasks):
             ops = {id(t.op): t.op for t in spawned}
             for item in self.items:
@@ -888,9 +903,20 @@ class _Parse:
             self.tasks = [t for t in self.tasks if id(t.op) not in ops]
             return
         groups: dict[tuple[int, str], tuple[str, list[TaskOp]]] = {}  # (line, why) -> task, agents
+        skipped: dict[int, tuple[str, list[TaskOp]]] = {}  # line -> its reason, agents
+        elsewhere: dict[tuple[int, int], list[TaskOp]] = {}  # their swarm -> agents
         for info in spawned:
-            chosen = self.team.orchestration_for(info.op, self.diags.skip)
+            lo, hi = swarm(info.op.line)
+            chosen = self.team.orchestration_for(info.op, (lo, hi))
             if chosen is None:
+                if self.team.orchestrated:
+                    elsewhere.setdefault((lo, hi), []).append(info.op)
+                continue
+            skip = self.diags.skip.get(chosen.op.index)
+            if skip is not None:
+                skipped.setdefault(chosen.op.line, (skip, []))[1].append(info.op)
+                continue
+            if not chosen.op.summary:
                 continue
             info.op.instructions = chosen.op.summary
             why = (
@@ -901,15 +927,42 @@ class _Parse:
                 else "the last before it"
             )
             groups.setdefault((chosen.op.line, why), (chosen.op.summary, []))[1].append(info.op)
-        if len({o.op.summary for o in self.team.orchestrated}) < 2:
-            return  # (one task for all: no choice to explain)
-        for (line, why), (task, agents) in groups.items():
-            names = ", ".join(a.name for a in agents[:4]) + (" …" if len(agents) > 4 else "")
+        for line, (reason, agents) in skipped.items():
+            message = (
+                f"{_names(agents)}: spawned without instructions, their task is the "
+                f"task_orchestrate of line {line}, which is skipped ({reason}): "
+                f"{'it' if len(agents) == 1 else 'they'} will be skipped"
+            )
+            for agent in agents:
+                self.diags.skip.setdefault(agent.index, f"SW014: {message}")
+            first = agents[0]
+            self.diags.add(
+                "SW014", message, (first.line, first.column, first.end_line, first.end_column)
+            )
+        for (lo, hi), agents in elsewhere.items():
+            lines = [o.op.line for o in self.team.orchestrated]
+            others = (
+                f"the task_orchestrate of line {lines[0]} is another swarm's"
+                if len(lines) == 1
+                else f"those of lines {', '.join(map(str, lines[:3]))}"
+                f"{' …' if len(lines) > 3 else ''} are other swarms'"
+            )
+            bounds = f"lines {lo}–{hi}" if hi < 1 << 30 else f"from line {lo} on"
             first = agents[0]
             self.diags.add(
                 "SW013",
-                f"{names}: spawned without instructions, work on the task_orchestrate of line "
-                f"{line} ({why}): {task[:60]}",
+                f"{_names(agents)}: spawned without instructions, and no task_orchestrate in "
+                f"their swarm ({bounds}) gives them a task: {others}",
+                (first.line, first.column, first.end_line, first.end_column),
+            )
+        if len({o.op.summary for o in self.team.orchestrated}) < 2:
+            return  # (one task for all: no choice to explain)
+        for (line, why), (task, agents) in groups.items():
+            first = agents[0]
+            self.diags.add(
+                "SW013",
+                f"{_names(agents)}: spawned without instructions, work on the task_orchestrate "
+                f"of line {line} ({why}): {task[:60]}",
                 (first.line, first.column, first.end_line, first.end_column),
             )
 
@@ -1066,3 +1119,7 @@ def _is_placeholder(node: Node, source: Source, row_offset: int) -> bool:
         return False
     text = source.node_bytes(expr, row_offset)
     return bool(text) and text.strip(b"$") == b""
+
+
+def _names(agents: list[TaskOp]) -> str:
+    return ", ".join(a.name for a in agents[:4]) + (" …" if len(agents) > 4 else "")

@@ -8,7 +8,6 @@ its spawned agents without instructions work on.
 from __future__ import annotations
 
 import re
-from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,10 +44,13 @@ class TeamTasks:
         names = spec.get("assignTo", spec.get("agents")) if isinstance(spec, dict) else None
         self.orchestrated.append(Orchestration(op, tuple(_ids(names))))
 
-    def orchestration_for(self, op: TaskOp, skipped: Container[int]) -> Orchestration | None:
-        """The `task_orchestrate` an agent spawned without instructions works on: the one naming
-        it, else the first after it (its swarm's), else the last before it."""
-        usable = [o for o in self.orchestrated if o.op.summary and o.op.index not in skipped]
+    def orchestration_for(self, op: TaskOp, lines: tuple[int, int]) -> Orchestration | None:
+        """The `task_orchestrate` an agent spawned without instructions works on, among those of
+        its own swarm (on LINES, first and last, from its `swarm_init` to the next): the one
+        naming it, else the first after it, else the last before it. Another swarm's task is
+        not its task (a skill's next example). A skipped one is still its task: the caller
+        skips the agent rather than handing it another."""
+        usable = [o for o in self.orchestrated if lines[0] <= o.op.line <= lines[1]]
         return (
             next((o for o in usable if op.name in o.assign_to), None)
             or next((o for o in usable if o.op.line > op.line), None)

@@ -108,6 +108,51 @@ def test_spawned_agents_work_on_their_own_swarms_orchestrated_task() -> None:
     )
 
 
+def test_spawned_agents_never_take_another_swarms_task() -> None:
+    # (ruflo's flow-nexus skill: a swarm whose work is a workflow_create, then the next example's
+    # swarm_init and task_orchestrate; the first swarm's agents were told the second's task)
+    batch = parse(
+        'mcp__flow-nexus__swarm_init({ topology: "hierarchical" })\n'
+        'mcp__flow-nexus__agent_spawn({ type: "coder", name: "Backend Developer" })\n'
+        'mcp__flow-nexus__workflow_create({ name: "Full-Stack Development" })\n'
+        'mcp__flow-nexus__swarm_init({ topology: "mesh" })\n'
+        'mcp__flow-nexus__agent_spawn({ type: "researcher", name: "Primary Researcher" })\n'
+        'mcp__flow-nexus__task_orchestrate({ task: "Research machine learning trends" })\n'
+    )
+    assert [(t.name, t.instructions) for t in batch.tasks()] == [
+        ("Backend Developer", ""),
+        ("Primary Researcher", "Research machine learning trends"),
+    ]
+    notes = [d.message for d in batch.diagnostics if d.code == "SW013"]
+    assert any(
+        n.startswith("Backend Developer: spawned without instructions, and no task_orchestrate "
+                     "in their swarm (lines 1–3)") and "line 6 is another swarm's" in n
+        for n in notes
+    )  # fmt: skip
+    assert "Backend Developer has no instructions" in [
+        d.message for d in batch.diagnostics if d.code == "SW014"
+    ]
+
+
+def test_spawned_agents_whose_task_is_skipped_are_skipped_not_given_another() -> None:
+    # (ruflo's goal agent: its task_orchestrate has an undefined name; the agents ran the task
+    # of an example 400 lines on, "the next after it")
+    batch = parse(
+        'mcp__claude-flow__swarm_init({ topology: "hierarchical" })\n'
+        'mcp__claude-flow__agent_spawn({ type: "analyst" })\n'
+        'mcp__claude-flow__agent_spawn({ type: "optimizer" })\n'
+        "mcp__claude-flow__task_orchestrate({ task: `Plan execution for: ${complexGoal}` })\n"
+        'mcp__claude-flow__task_orchestrate({ task: "Build a recommendation system" })\n'
+    )
+    analyst, optimizer = batch.tasks()
+    assert analyst.instructions == optimizer.instructions == ""
+    assert analyst.skip_reason and "task_orchestrate of line 4, which is skipped" in (
+        analyst.skip_reason
+    )
+    assert optimizer.skip_reason == analyst.skip_reason
+    assert not any("(the next after it)" in d.message for d in batch.diagnostics)
+
+
 def test_one_argument_task_names_its_type_and_keeps_its_text() -> None:
     batch = parse('Task("You are code analyzer agent. Look for dead code.")\n')
     (task,) = batch.tasks()
