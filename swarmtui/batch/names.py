@@ -29,7 +29,7 @@ AGENT_TOOLS = frozenset(
 # `requestShutdown`, `cleanup`): the team's agents are its Task calls, which swarmtui runs.
 TEAM_TOOLS = frozenset({"Teammate"})
 # claude-flow and ruv-swarm tools whose job swarmtui does itself: it schedules, monitors and
-# coordinates the agents of a session (an `agent_spawn` next to `Task` calls only declares a type).
+# coordinates the agents of a session (an `agent_spawn` beside `Task` calls only declares a type).
 COORDINATION_TOOLS = frozenset(
     {
         "task_orchestrate", "swarm_status", "swarm_monitor", "swarm_scale", "swarm_destroy",

@@ -864,44 +864,68 @@ class _Parse:
     # -- after reading every call --------------------------------------------------------------
 
     def _settle_spawns(self) -> None:
-        """Next to `Task` calls, an `agent_spawn` without instructions only declares a type for
+        """An `agent_spawn` without instructions in the message of `Task` calls, or in the swarm
+        of Task calls with no `task_orchestrate` of its own, only declares a type for
         claude-flow's coordination (Claude Code's Task tool runs the agents): it is recorded,
-        not run as an agent of its own. Without any Task, the spawned agents are the agents, and
-        work on their own swarm's `task_orchestrate` task (never another swarm's, nor another
-        task when theirs is skipped)."""
+        not run as an agent of its own. Otherwise the spawned agents are the agents, and work on
+        their own swarm's `task_orchestrate` task (never another swarm's, nor another task when
+        theirs is skipped)."""
         spawned = [t for t in self.tasks if t.spawned and not t.op.instructions.strip()]
         if not spawned:
             return
         inits = [it.op.line for it in self.items if isinstance(it.op, SwarmInitOp)]
+        # Messages are grouped later: a header or a `[Wait for completion]` line opens one.
+        opens = [r + 1 for r, i in enumerate(self.scanned.lines) if i.kind in ("header", "wait")]
 
         def swarm(line: int) -> tuple[int, int]:
             at = bisect_right(inits, line)
             return (inits[at - 1] if at else 1, inits[at] - 1 if at < len(inits) else 1 << 30)
 
-        if any(not t.spawned for t in self.tasks):
-            ops = {id(t.op): t.op for t in spawned}
+        # The lines of the Task calls (the runners) by message and by swarm, in order.
+        by_message: dict[int, list[int]] = {}
+        by_swarm: dict[int, list[int]] = {}
+        for t in self.tasks:
+            if not t.spawned:
+                by_message.setdefault(bisect_right(opens, t.op.line), []).append(t.op.line)
+                by_swarm.setdefault(bisect_right(inits, t.op.line), []).append(t.op.line)
+        for group in (*by_message.values(), *by_swarm.values()):
+            group.sort()
+        declared: dict[int, str] = {}  # id(op) -> why
+        for info in spawned:
+            line = info.op.line
+            near = same = by_message.get(bisect_right(opens, line), [])
+            if not near and self.team.orchestration_for(info.op, swarm(line)) is None:
+                near = by_swarm.get(bisect_right(inits, line), [])
+            if near:
+                at = bisect_left(near, line)
+                nearest = min(near[max(at - 1, 0) : at + 1], key=lambda n: abs(n - line))
+                where = "in its message" if same else "in its swarm, which has no task_orchestrate"
+                declared[id(info.op)] = (
+                    f"agent_spawn only declares the type {info.op.agent_type} for claude-flow's "
+                    f"coordination: the Task calls {where} (the nearest on line {nearest}) "
+                    "are the agents"
+                )
+        if declared:
             for item in self.items:
-                op = ops.get(id(item.op))
-                if op is not None:
-                    where = (op.line, op.column, op.end_line, op.end_column)
-                    reason = (
-                        f"agent_spawn next to Task calls only declares the type {op.agent_type} "
-                        "for claude-flow's coordination: the Task calls are the agents"
-                    )
-                    self.diags.add("SW018", reason, where)
-                    item.op = ToolOp(
-                        index=op.index,
-                        line=op.line,
-                        column=op.column,
-                        end_line=op.end_line,
-                        end_column=op.end_column,
-                        tool="agent_spawn",
-                        role="coordination",
-                        summary=op.agent_type,
-                        skip_reason=reason,
-                    )
-            self.tasks = [t for t in self.tasks if id(t.op) not in ops]
-            return
+                reason = declared.get(id(item.op))
+                if reason is None:
+                    continue
+                op = item.op
+                assert isinstance(op, TaskOp)
+                self.diags.add("SW018", reason, (op.line, op.column, op.end_line, op.end_column))
+                item.op = ToolOp(
+                    index=op.index,
+                    line=op.line,
+                    column=op.column,
+                    end_line=op.end_line,
+                    end_column=op.end_column,
+                    tool="agent_spawn",
+                    role="coordination",
+                    summary=op.agent_type,
+                    skip_reason=reason,
+                )
+            self.tasks = [t for t in self.tasks if id(t.op) not in declared]
+            spawned = [t for t in spawned if id(t.op) not in declared]
         groups: dict[tuple[int, str], tuple[str, list[TaskOp]]] = {}  # (line, why) -> task, agents
         skipped: dict[int, tuple[str, list[TaskOp]]] = {}  # line -> its reason, agents
         elsewhere: dict[tuple[int, int], list[TaskOp]] = {}  # their swarm -> agents

@@ -154,8 +154,9 @@ def _one_argument(ctx: CallContext, base: dict[str, Any], text: str) -> TaskOp:
 
 
 def agent_spawn(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
-    """`agent_spawn({type, name})`: an agent with no instructions unless it gives some. Next to
-    `Task` calls it only declares a type for claude-flow; the parser then records it as such."""
+    """`agent_spawn({type, name})`: an agent with no instructions unless it gives some. Beside
+    `Task` calls of its message (or of its swarm, without a task_orchestrate) it only declares a
+    type for claude-flow; the parser then records it as such."""
     node = ctx.node(0)
     word = ctx.written(0) if node is not None and node.type != "string" else ""
     # `agent_spawn(code-analyzer)`: bare words name the type; they are not variables.

@@ -153,6 +153,43 @@ def test_spawned_agents_whose_task_is_skipped_are_skipped_not_given_another() ->
     assert not any("(the next after it)" in d.message for d in batch.diagnostics)
 
 
+def test_agent_spawn_is_a_declaration_only_beside_task_calls_in_its_message() -> None:
+    # (ruflo's release skill: message 1 spawns agents for its task_orchestrate; a Task call of
+    # another message made them all declarations, "next to Task calls", and nothing ran them)
+    first = (
+        "[Single Message - Swarm Initialization]:\n"
+        '  mcp__claude-flow__swarm_init { topology: "hierarchical", maxAgents: 3 }\n'
+        '  mcp__claude-flow__agent_spawn { type: "coder", name: "Version Manager" }\n'
+        '  mcp__claude-flow__task_orchestrate { task: "Prepare release v2.0.0" }\n'
+    )
+    task = '  Task("Package A Manager", "Coordinate the package release", "coder")\n'
+    apart = parse(first + "\n[Single Message - Multi-Package Release]:\n" + task)
+    assert [(t.name, t.instructions) for t in apart.tasks()] == [
+        ("Version Manager", "Prepare release v2.0.0"),
+        ("Package A Manager", "Coordinate the package release"),
+    ]
+    assert "SW018" not in [d.code for d in apart.diagnostics if d.line == 3]
+    together = parse(first + task)
+    assert [t.name for t in together.tasks()] == ["Package A Manager"]
+    (declared,) = [d for d in together.diagnostics if d.code == "SW018" and d.line == 3]
+    assert declared.message == (
+        "agent_spawn only declares the type coder for claude-flow's coordination: the Task "
+        "calls in its message (the nearest on line 5) are the agents"
+    )
+    # Without a task_orchestrate of its own, Task calls of its swarm are its agents.
+    alone = parse(
+        'mcp__claude-flow__swarm_init { topology: "mesh" }\n'
+        'mcp__claude-flow__agent_spawn { type: "coder" }\n'
+        "[Wait for completion]\n" + task
+    )
+    assert [t.name for t in alone.tasks()] == ["Package A Manager"]
+    assert any(
+        "in its swarm, which has no task_orchestrate (the nearest on line 4)" in d.message
+        for d in alone.diagnostics
+        if d.code == "SW018"
+    )
+
+
 def test_one_argument_task_names_its_type_and_keeps_its_text() -> None:
     batch = parse('Task("You are code analyzer agent. Look for dead code.")\n')
     (task,) = batch.tasks()
