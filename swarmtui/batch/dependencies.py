@@ -64,6 +64,9 @@ class _Resolver:
     # Agents by their name reduced to letters and digits, made when a key no one stores needs
     # its path read for an agent's name (most batches never ask).
     by_norm_name: dict[str, TaskInfo] | None = None
+    # Batch memory stores that will not run (a placeholder, an error): bare key -> (its
+    # NS:KEY, line). Nothing waits for them; a read that would have is told why (not silence).
+    skipped_stores: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     # -- stores ----------------------------------------------------------------------------------
 
@@ -133,7 +136,13 @@ class _Resolver:
                     self.add_store(command.key, provider, [])
         message_of = {op.index: m.index for m in self.batch.messages for op in m.operations}
         for op in self.batch.operations():
-            if not isinstance(op, MemoryOp) or not op.key or op.skip_reason:
+            if not isinstance(op, MemoryOp) or not op.key:
+                continue
+            if op.skip_reason or op.index in self.diags.skip:
+                if op.action == "store":
+                    self.skipped_stores.setdefault(
+                        op.key, (qualified(op.key, op.namespace), op.line)
+                    )
                 continue
             message = message_of.get(op.index, 0)
             if op.action == "store":
@@ -404,8 +413,9 @@ class _Resolver:
             if not file:  # (`Read notes/spec.md`: a file the agent reads itself, not memory)
                 self.diags.add(
                     "SW023",
-                    f"{info.op.name} reads '{key}', which nothing in this batch stores: it "
-                    "reads whatever memory holds when it starts, without waiting",
+                    f"{info.op.name} reads '{key}', which nothing in this batch stores"
+                    f"{self.unstored(key)}: it reads whatever memory holds when it starts, "
+                    "without waiting",
                     rng(),
                 )
             return
@@ -418,11 +428,21 @@ class _Resolver:
         )
         self.diags.add(
             "SW004",
-            f"{info.op.name} waits for '{key}', which nothing in the batch stores: "
-            f"it would wait forever{hint}",
+            f"{info.op.name} waits for '{key}', which nothing in the batch stores"
+            f"{self.unstored(key)}: it would wait forever{hint}",
             rng(),
             op=info.op.index,
         )
+
+    def unstored(self, key: str) -> str:
+        """Why nothing stores KEY when the batch has a store of it that is skipped."""
+        found = self.skipped_stores.get(key)
+        return f" (the store of {found[0]}, line {found[1]}, is skipped)" if found else ""
+
+    def unstored_in(self, text: str) -> str:
+        """Why nothing stores the key a phrase names, when the batch's store of it is skipped."""
+        lowered = text.lower()
+        return next((self.unstored(k) for k in self.skipped_stores if k.lower() in lowered), "")
 
     def agents_by_norm_name(self) -> dict[str, TaskInfo]:
         if self.by_norm_name is None:
@@ -460,11 +480,19 @@ class _Resolver:
         ]
         rng = self.locate(info, pattern) if clause else (info.explicit_range or _op_range(info))
         how: EdgeHow = "explicit" if clause is None else "matched"
+        skipped = [
+            f"{named} (line {line})"
+            for key, (named, line) in self.skipped_stores.items()
+            if key not in keys and (fnmatchcase(key, pattern) or fnmatchcase(named, pattern))
+        ]
+        unstored = (
+            f"; the store of {', '.join(skipped)} is skipped: not waited for" if skipped else ""
+        )
         if not keys and clause is not None and clause.verb not in WAIT_WORDS:
             self.diags.add(
                 "SW023",
-                f"{info.op.name} reads '{pattern}', which matches nothing this batch stores: it "
-                "reads whatever memory holds when it starts, without waiting",
+                f"{info.op.name} reads '{pattern}', which matches nothing this batch stores"
+                f"{unstored}: it reads whatever memory holds when it starts, without waiting",
                 rng,
             )
             return
@@ -472,8 +500,8 @@ class _Resolver:
             self.wait_edge(info, [pattern], how, clause, [])
             self.diags.add(
                 "SW004",
-                f"{info.op.name} waits for '{pattern}', which matches nothing the batch stores: "
-                "it would wait forever",
+                f"{info.op.name} waits for '{pattern}', which matches nothing the batch stores"
+                f"{unstored}: it would wait forever",
                 rng,
                 op=info.op.index,
             )
@@ -482,7 +510,8 @@ class _Resolver:
         self.wait_edge(info, keys, how, clause, providers)
         self.diags.add(
             "SW013",
-            f"{info.op.name}: '{pattern}' → {', '.join(keys)} (stored by {_names(providers)})",
+            f"{info.op.name}: '{pattern}' → {', '.join(keys)} (stored by {_names(providers)})"
+            f"{unstored}",
             rng,
         )
 
@@ -542,8 +571,8 @@ class _Resolver:
         if not ranked and clause.verb not in WAIT_WORDS:
             self.diags.add(
                 "SW023",
-                f'{info.op.name}: "{clause.text}" matches nothing the other agents store; it '
-                "reads whatever memory holds, without waiting",
+                f'{info.op.name}: "{clause.text}" matches nothing the other agents store'
+                f"{self.unstored_in(clause.text)}; it reads whatever memory holds, without waiting",
                 rng,
             )
             return
@@ -552,8 +581,8 @@ class _Resolver:
         if not ranked:
             self.diags.add(
                 "SW014",
-                f'{info.op.name}: "{clause.text}" matches nothing the other agents store; '
-                "it will not wait",
+                f'{info.op.name}: "{clause.text}" matches nothing the other agents store'
+                f"{self.unstored_in(clause.text)}; it will not wait",
                 rng,
             )
             return

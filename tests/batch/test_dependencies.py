@@ -155,6 +155,40 @@ def test_memory_operation_counts_as_a_store() -> None:
     assert not batch.has_errors
 
 
+_SKIPPED_STORE = (
+    "Bash(\"npx claude-flow@alpha memory store --namespace collab --key 'task-context' "
+    "--value '[task description]'\")\n"
+)
+
+
+def test_a_namespace_read_does_not_wait_for_a_skipped_store_and_says_so() -> None:
+    # (ruflo's root CLAUDE.md: the Tester "Read from 'collab' namespace" waited for a store
+    # skipped as a placeholder; lint said nothing and the run failed the Tester)
+    batch = parse(
+        'Task("Architect", "Design it. Store design in memory namespace \'collab\'.", '
+        '"system-architect")\n'
+        'Task("Tester", "Write tests. Read from \'collab\' namespace.", "tester")\n'
+        + _SKIPPED_STORE
+    )
+    assert _task(batch, "Tester").waits == ["collab:swarm/architect/design"]
+    assert not _task(batch, "Tester").skip_reason
+    (note,) = [d for d in batch.diagnostics if d.code == "SW013" and d.line == 2]
+    assert note.message.endswith(
+        "; the store of collab:task-context (line 3) is skipped: not waited for"
+    )
+
+
+def test_a_wait_for_a_key_whose_only_store_is_skipped_is_said_at_the_agent() -> None:
+    batch = parse(
+        'Task("Tester", "Wait for \'task-context\' in memory, then test.", "tester")\n'
+        + _SKIPPED_STORE.replace("--namespace collab ", "")
+    )
+    (error,) = [d for d in batch.diagnostics if d.code == "SW004"]
+    assert error.line == 1
+    assert "(the store of task-context, line 2, is skipped)" in error.message
+    assert _task(batch, "Tester").skip_reason
+
+
 def test_agents_waiting_on_skipped_agents_are_skipped_too() -> None:
     batch = parse(
         'Task("A", "Store it in \'k/a\'.", "coder", {timeout: -1})\n'
