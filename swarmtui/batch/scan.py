@@ -64,6 +64,14 @@ _KNOWN_CALL_RE = re.compile(rf"(?:{_TOOLS}|{_MCP}|\w*{_FLOW_TOOLS})[ \t]*\(")
 # `Task(`, `Bash(`: a line opening with an operation's call (most lines that start a statement
 # in a batch), code without looking further for prose.
 _OPERATION_OPENS_RE = re.compile(rf"(?:{_TOOLS}|{_MCP})\(")
+# An operation glossed in words, as an outline of messages writes it (claude-flow's CLAUDE.md
+# "NEVER DO THIS": `Message 4: TodoWrite (single todo)`, `agent_spawn (just one agent)`): two
+# words or more in parentheses after a space are no arguments. (One word is a call:
+# `agent_spawn (researcher)` names the type.)
+_GLOSSED_OP_RE = re.compile(
+    rf"[ \t]*(?:{_TOOLS}|{_MCP}|\w*{_FLOW_TOOLS})[ \t]+\([ \t]*[A-Za-z][\w'-]*"
+    r"(?:[ \t]+[A-Za-z0-9][\w'-]*)+[ \t]*\)[ \t]*(?://.*)?"
+)
 # Whether a line calls an operation anywhere (the `\w*` before a claude-flow tool changes nothing
 # there, and retried from every position it made long words quadratic).
 _KNOWN_CALL_ANYWHERE_RE = re.compile(rf"(?:{_TOOLS}|{_MCP_ANYWHERE}|{_FLOW_TOOLS})[ \t]*\(")
@@ -587,6 +595,8 @@ def _classify_line(
     if m:
         rest = line[m.end() :]
         number = int(m.group("num"))
+        if _outline_entry(rest, line_start + m.end()):
+            return LineInfo("note", text=stripped), line_start, 0
         form = read_line(rest, line_start + m.end())
         if form is not None and form.kind == "listed":
             form = replace(form, kind="bare")  # (`Message 3: mcp__x__swarm_status  // check`)
@@ -679,6 +689,18 @@ _TWO_WORDS_RE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*|\d+)[ \t]+(?=([A-Za-z_
 _WORD_AFTER_PAREN_RE = re.compile(r"\)[ \t]+([A-Za-z_$][\w$]*)")
 # Where the comment ending a line starts (`#` too: pseudo-code in a guide is not prose).
 _LINE_COMMENT_RE = re.compile(r"//|/\*|(?<=\s)#")
+
+
+def _outline_entry(rest: str, start: int) -> bool:
+    """Whether what follows `Message N:` describes the message in words rather than calling an
+    operation (`Message 1: Initialize swarm`, `Message 4: TodoWrite (single todo)`): an outline
+    of messages, a note, not a failed call in message N."""
+    if _GLOSSED_OP_RE.fullmatch(rest.rstrip()):
+        return True
+    if not rest.strip() or _CALL_START_RE.match(rest) or read_line(rest, start) is not None:
+        return False
+    prose = _prose(rest, start, _CODE)
+    return prose is not None and not prose.command and not prose.call_like
 
 
 def _prose(line: str, line_start: int, info: LineInfo) -> LineInfo | None:

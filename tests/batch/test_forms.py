@@ -232,6 +232,28 @@ def test_a_bare_mcp_name_after_a_message_prefix_is_the_same_operation() -> None:
     assert "SW001" not in codes(batch)
 
 
+def test_a_message_outline_in_words_is_notes_not_failed_calls() -> None:
+    # claude-flow v2's CLAUDE.md "NEVER DO THIS": each message described, not called. Every line
+    # was an SW001/SW002, `agent_spawn (just one agent)` a phantom agent "agent", and the next
+    # real operation landed in "message 5".
+    batch = parse(
+        "Message 1: Initialize swarm\n"
+        "Message 2: Spawn agent 1\n"
+        "Message 4: TodoWrite (single todo)\n"
+        "Message 2: mcp__claude-flow__agent_spawn (just one agent)\n"
+        "Message 5: Write (single file)\n"
+        'Bash("echo ok")\n'
+    )
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert [(m.index, [op.kind for op in m.operations]) for m in batch.messages] == [
+        (1, ["note", "note", "note", "note", "note", "bash"])
+    ]
+    assert not batch.tasks()
+    # One word in parentheses names agent_spawn's type; a call is still read after a prefix.
+    typed = parse("Message 1: mcp__claude-flow__agent_spawn (researcher)\n")
+    assert [t.agent_type for t in typed.tasks()] == ["researcher"]
+
+
 def test_an_operation_after_a_numbered_label_is_read() -> None:
     batch = parse(
         "[Single Message]:\n"

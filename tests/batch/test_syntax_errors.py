@@ -109,8 +109,9 @@ def test_prose_starting_with_an_operation_word_stays_a_note() -> None:
 
 
 def test_a_problem_is_said_once_where_an_argument_is_read_twice() -> None:
-    # `Write (single file)` from a guide's "don't do this" list: its one argument is read as
-    # the path and as the content, and its undefined name was reported once for each.
-    batch = parse('Task("A", "Do it.", "coder")\nMessage 5: Write (single file)\n')
+    # `Write (single file)` from a guide's "don't do this" list (alone, not after `Message 5:`,
+    # where it is an outline's note): its one argument is read as the path and as the content,
+    # and its undefined name was reported once for each.
+    batch = parse('Task("A", "Do it.", "coder")\nWrite (single file)\n')
     said = [(d.line, d.column, d.code) for d in batch.diagnostics]
-    assert said == [(2, 19, "SW002"), (2, 26, "SW001"), (2, 26, "SW002")]
+    assert said == [(2, 8, "SW002"), (2, 15, "SW001"), (2, 15, "SW002")]
