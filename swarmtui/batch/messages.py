@@ -27,12 +27,15 @@ def group_messages(
     """Place each operation and note in its message (§1), in text order, numbering them."""
     items.sort(key=lambda it: it.offset)
     # Indices follow the text; the reasons to skip recorded by index (each item was given its
-    # own index as it was read) move with them.
+    # own index as it was read) move with them, and so do the operations holding a syntax error.
     remap: dict[int, int] = {}
     for new, item in enumerate(items):
         remap[item.op.index] = new
         item.op.index = new
     diags.skip = {remap[k]: v for k, v in diags.skip.items() if k in remap}
+    # (what is said of an operation from now on goes by its new index: an old one hid the
+    # duplicate name of the operation before a broken one, an error)
+    diags.syntax_ops = {remap[k] for k in diags.syntax_ops if k in remap}
 
     by_row: dict[int, list[Item]] = {}
     for item in items:

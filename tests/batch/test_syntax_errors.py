@@ -115,3 +115,19 @@ def test_a_problem_is_said_once_where_an_argument_is_read_twice() -> None:
     batch = parse('Task("A", "Do it.", "coder")\nWrite (single file)\n')
     said = [(d.line, d.column, d.code) for d in batch.diagnostics]
     assert said == [(2, 8, "SW002"), (2, 15, "SW001"), (2, 15, "SW002")]
+
+
+def test_an_error_of_the_operation_before_a_broken_one_is_still_said() -> None:
+    # The operations are numbered again in text order once the notes are placed: the one with
+    # the syntax error kept its first number, and the duplicate name of the operation now so
+    # numbered was hidden (an error, SW011).
+    batch = parse(
+        "Some prose first.\n"
+        'Task("Dup", "Write a.md", "coder")\n'
+        'Task("Dup", "Write b.md", "coder")\n'
+        'Task("Bad", "b" "c", "coder")\n'
+    )
+    assert [(d.code, d.line) for d in batch.diagnostics if d.code in ("SW001", "SW011")] == [
+        ("SW011", 3),
+        ("SW001", 4),
+    ]
