@@ -221,7 +221,7 @@ def named_call(
 _POSITIONAL_KEY = {"Task": "prompt", "Agent": "prompt", "Bash": "command"}
 # A string given by position, then the next argument's name.
 _POSITIONAL_RE = re.compile(
-    r"""(?P<q>["'])(?P<body>(?:(?!(?P=q))[^\\\n])*)(?P=q)"""
+    r"""(?:"(?P<dq>[^"\\\n]*)"|'(?P<sq>[^'\\\n]*)')"""
     r"[ \t]*,[ \t\r\n]*[A-Za-z_$][\w$]*[ \t]*(?::(?!:)|=(?![=>]))"
 )
 # What the argument scan stops at: quotes, comments, brackets, commas (the rest is skipped).
@@ -250,14 +250,15 @@ def _named_arguments(
     if _KEY_RE.match(text, i, stop) is None:  # (the first argument is not given by name)
         positional = _POSITIONAL_RE.match(text, i, stop) if positional_key else None
         label = f"{positional_key}:"
-        if positional is None or positional.end("body") + 1 - i < len(label) + 2:
+        body = "dq" if positional is not None and positional.group("dq") is not None else "sq"
+        if positional is None or positional.end(body) + 1 - i < len(label) + 2:
             return None, 0
         # `"Fix it", model: "x"` → `prompt:`, a blank template as long as the rest, and the
         # text (read from `literals`), then the arguments given by name.
-        end = positional.end("body") + 1
+        end = positional.end(body) + 1
         edits.append((i, end, label + _blank_template(text[i + len(label) : end])))
         literals.append(
-            (i + len(label), written[positional.start("body") : positional.end("body")])
+            (i + len(label), written[positional.start(body) : positional.end(body)])
         )
         i = end
     depth = 0

@@ -301,7 +301,12 @@ def scan(text: str) -> ScanResult:
                     continue
                 followed = True
                 in_shell, unread = fences.shell is not None, fences.unread
-            if may_open(line) and not depth and last_code_char not in _CONTINUATION_END:
+            if (
+                "<" in line
+                and may_open(line)
+                and not depth
+                and last_code_char not in _CONTINUATION_END
+            ):
                 invoked = invoke_call(text, raw_lines, starts, i, undone.kept if undone else None)
                 if invoked is not None:  # `<invoke name="Task">`, Claude Code's XML
                     form, invoke_end = invoked
