@@ -257,9 +257,7 @@ def _named_arguments(
         # text (read from `literals`), then the arguments given by name.
         end = positional.end(body) + 1
         edits.append((i, end, label + _blank_template(text[i + len(label) : end])))
-        literals.append(
-            (i + len(label), written[positional.start(body) : positional.end(body)])
-        )
+        literals.append((i + len(label), written[positional.start(body) : positional.end(body)]))
         i = end
     depth = 0
     while True:
