@@ -31,10 +31,12 @@ def codes(batch: Batch) -> list[str]:
     return [d.code for d in batch.diagnostics]
 
 
-def run_headless(tmp_path: Path, text: str) -> tuple[int, dict[str, Any]]:
+def run_headless(
+    tmp_path: Path, text: str, name: str = "batch.swarm.js"
+) -> tuple[int, dict[str, Any]]:
     """TEXT run by the real CLI (`swarmtui run --headless --json`, a rehearsal of 10 ms an
-    agent) in a sessions folder of TMP_PATH: its exit code and its JSON."""
-    batch = tmp_path / "batch.swarm.js"
+    agent) from a file NAME in TMP_PATH, sessions in a folder there: its exit code and JSON."""
+    batch = tmp_path / name
     batch.write_text(text, encoding="utf-8")
     done = subprocess.run(
         [

@@ -467,20 +467,22 @@ def test_data_nothing_after_it_uses_is_a_listing() -> None:
     assert [t.name for t in batch.tasks()] == ["A"]
 
 
+# An agent file's front matter, as ruflo's begin: its hooks are shell claude-flow runs.
+FRONT_MATTER = (
+    "---\n"
+    "name: sparc-orchestrator\n"
+    "hooks:\n"
+    "  pre: |\n"
+    '    mcp__claude-flow__memory_usage --action="store" --key="session:$SESSION_ID"\n'
+    "---\n"
+)
+SPEC_TASK = 'Task("Spec Agent", "Write docs/spec.md.", "specification")\n'
+
+
 def test_an_agent_files_front_matter_is_metadata_not_a_batch() -> None:
     # ruflo's agent files: hooks in the front matter are shell run by claude-flow around the
     # agent; read as the batch, their memory commands became stores with `$SESSION_ID` in keys.
-    text = (
-        "---\n"
-        "name: sparc-orchestrator\n"
-        "hooks:\n"
-        "  pre: |\n"
-        '    mcp__claude-flow__memory_usage --action="store" --key="session:$SESSION_ID"\n'
-        "---\n"
-        "\n"
-        "# SPARC Orchestrator\n"
-        'Task("Spec Agent", "Write docs/spec.md.", "specification")\n'
-    )
+    text = FRONT_MATTER + "\n# SPARC Orchestrator\n" + SPEC_TASK
     batch = parse(text)
     assert [op.kind for op in batch.operations() if op.kind != "note"] == ["task"]
     (front,) = [d for d in batch.diagnostics if d.code == "SW028"]
@@ -496,15 +498,7 @@ def test_an_agent_files_front_matter_is_metadata_not_a_batch() -> None:
 def test_a_front_matter_after_a_byte_order_mark_or_blank_lines_is_metadata(before: str) -> None:
     # An agent file saved by Windows Notepad (a UTF-8 BOM), or pasted after an empty line: its
     # hooks' memory stores (`session:$SESSION_ID`) must not run as the batch's.
-    text = before + (
-        "---\n"
-        "name: sparc-orchestrator\n"
-        "hooks:\n"
-        "  pre: |\n"
-        '    mcp__claude-flow__memory_usage --action="store" --key="session:$SESSION_ID"\n'
-        "---\n"
-        'Task("Spec Agent", "Write docs/spec.md.", "specification")\n'
-    )
+    text = before + FRONT_MATTER + SPEC_TASK
     batch = parse(text)
     assert [op.kind for op in batch.operations() if op.kind != "note"] == ["task"]
     (front,) = [d for d in batch.diagnostics if d.code == "SW028"]

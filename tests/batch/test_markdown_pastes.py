@@ -4,7 +4,6 @@ and every syntax error points at the line where it is, quoting it (docs/batch-la
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 
 from swarmtui.batch import BashOp, TaskOp, TodoWriteOp
 
-from .conftest import codes, parse
+from .conftest import codes, parse, run_headless
 
 # Shaped like claude-flow's SPARC mode files: a heading, prose, a list, a ```bash usage example
 # and a ```javascript example with the operations.
@@ -316,23 +315,13 @@ def test_every_syntax_error_quotes_its_line() -> None:
 def test_shell_lines_never_run(tmp_path: Path) -> None:
     """Through the real CLI: a shell block's command line is not a Bash operation of the run;
     the Bash operation written beside it is."""
-    batch = tmp_path / "pasted.md"
-    batch.write_text(
+    text = (
         "# Setup\n\n```bash\necho shell > ran-shell.txt\n```\n\n"
-        '```javascript\nBash("echo bash > ran-bash.txt")\n```\n',
-        encoding="utf-8",
+        '```javascript\nBash("echo bash > ran-bash.txt")\n```\n'
     )
-    done = subprocess.run(
-        [
-            sys.executable, "-m", "swarmtui", "run", str(batch), "--headless", "--json",
-            "--rehearsal-seconds", "0.01", "--sessions-dir", str(tmp_path / "sessions"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    summary = json.loads(done.stdout)["summary"]
+    code, result = run_headless(tmp_path, text, "pasted.md")
+    assert code == 0, result
+    summary = result["summary"]
     assert summary["status"] == "completed"
     assert [b["command"] for b in summary["bash"]] == ["echo bash > ran-bash.txt"]
 
