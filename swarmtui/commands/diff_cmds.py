@@ -185,7 +185,7 @@ def comparison_lines(c: Comparison) -> list[str]:
     rows = [["agent", "status", "attempts", "ended", "wait", "run", "tokens in/out", "cost"]]
     rows.extend([_shown(cell) for cell in _agent_row(agent)] for agent in c.agents)
     changed = sum(1 for agent in c.agents if agent.change != "same")
-    lines += ["", f"agents ({changed} of {len(c.agents)} differ)", *_table(rows)]
+    lines += ["", f"agents ({changed} of {len(c.agents)} differ beyond their times)", *_table(rows)]
     for agent in c.agents:  # why an agent ended as it did, where A and B differ
         for label, figures in (("A", agent.a), ("B", agent.b)):
             if figures is not None and figures.reason and "reason" in agent.changed_fields:

@@ -125,6 +125,7 @@ def test_text_in_a_pipe_with_outside_text_escaped(pair: Pair) -> None:
     assert "+\\x1b]0;pwned\\x07\\x1b[2Jhello" in out
     assert "  Builder  done -> cancelled  1 -> 0" in out
     assert "  Checker in B: waits for swarm/build, but Builder was cancelled" in out
+    assert "agents (2 of 3 differ beyond their times)" in out
     assert "memory (2 changed, 1 added, 1 removed, 0 unchanged)" in out
     assert "  ~ swarm/config  (written by batch -> user)" in out
     assert "artifacts (1 changed, 0 added, 2 removed, 0 unchanged)" in out
