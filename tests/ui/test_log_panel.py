@@ -12,6 +12,7 @@ from swarmtui.engine.events import (
     BashFinished,
     BashRehearsed,
     Event,
+    MemoryRead,
     SessionResumed,
     SessionStarted,
 )
@@ -133,3 +134,21 @@ def test_an_approval_for_the_session_says_so_in_the_log_as_in_the_summary() -> N
         update={"verdict": "deny", "scope": "once", "rule": None, "reason": "not now"}
     )
     assert describe(denied) == ("batch", "denied: Bash echo hi (denied by the user: not now)")
+
+
+def test_a_batch_memory_read_says_what_was_asked_and_found() -> None:
+    # (it fell through to its bare type, "memory_read", with nobody as its author)
+    got = MemoryRead(
+        op=3, action="retrieve", key="swarm/api", found=["swarm/api"], count=1, preview='"v1"'
+    )
+    assert describe(got) == ("batch", 'retrieved default:swarm/api = "v1"')
+    missing = MemoryRead(op=4, action="retrieve", key="swarm/db", namespace="coordination")
+    assert describe(missing) == ("batch", "retrieved coordination:swarm/db: not there")
+    keys = [f"swarm/k{i}" for i in range(5)]
+    listed = MemoryRead(op=5, action="list", pattern="swarm/*", found=keys, count=5)
+    assert describe(listed) == (
+        "batch",
+        "listed default:swarm/*: 5 keys (swarm/k0, swarm/k1, swarm/k2…)",
+    )
+    none = MemoryRead(op=6, action="search", pattern="auth", count=0)
+    assert describe(none) == ("batch", "searched default:auth: 0 keys")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Hashable, Iterable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, assert_never
 
 from rich.style import Style
 from rich.text import Text
@@ -19,7 +19,7 @@ from swarmtui.ui.look import cells, column, plural, status_styles
 from swarmtui.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
-    from swarmtui.engine.events import Event
+    from swarmtui.engine.events import Event, MemoryRead
 
 MAX_LOG_LINES = 2000
 # The "who" column: wide enough for the longest agent name, within these bounds.
@@ -73,6 +73,7 @@ def describe(event: Event) -> tuple[str, str]:
         EndpointChecked,
         FileWritten,
         MemoryDeleted,
+        MemoryRead,
         MemoryStored,
         MessageFinished,
         MessageStarted,
@@ -93,7 +94,6 @@ def describe(event: Event) -> tuple[str, str]:
     from swarmtui.engine.state import decision_text
     from swarmtui.engine.summary import replaced_note, time_limit
 
-    kind = event.type
     if isinstance(event, SessionStarted):
         agents = plural(len(event.agents), "agent")
         return "session", f"started {event.title!r} ({event.backend}, {agents})"
@@ -142,6 +142,8 @@ def describe(event: Event) -> tuple[str, str]:
         return event.by, f"stored {event.namespace}:{event.key}"
     if isinstance(event, MemoryDeleted):
         return event.by, f"deleted {event.namespace}:{event.key}"
+    if isinstance(event, MemoryRead):
+        return event.by, _memory_read(event)
     if isinstance(event, TodoChanged):
         return event.by, f"todo {event.id} {event.status}: {event.content}"
     if isinstance(event, BashStarted):
@@ -231,7 +233,21 @@ def describe(event: Event) -> tuple[str, str]:
         from swarmtui.engine.worktree_state import merge_text
 
         return "session", merge_text(event)
-    return "", kind
+    assert_never(event)
+
+
+def _memory_read(event: MemoryRead) -> str:
+    """A batch's read of memory as it reads: what was asked, and what was there."""
+    if event.action == "retrieve":
+        asked = f"retrieved {event.namespace}:{event.key}"
+        return f"{asked} = {event.preview}" if event.count else f"{asked}: not there"
+    what = event.pattern if event.pattern is not None else (event.key or "*")
+    verb = "searched" if event.action == "search" else "listed"
+    found = plural(event.count, "key")
+    if event.found:
+        more = "…" if event.count > len(event.found[:3]) else ""
+        found += f" ({', '.join(event.found[:3])}{more})"
+    return f"{verb} {event.namespace}:{what}: {found}"
 
 
 # The kinds a filter word can name, and the event types each covers.
