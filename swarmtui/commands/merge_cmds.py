@@ -197,7 +197,8 @@ def merge_command(
         )
     )
     if result.moved_files:
-        click.echo(printable(f"{result.moved_files} files changed in {target.checked_out}"))
+        files = f"{result.moved_files} file{'s' if result.moved_files != 1 else ''}"
+        click.echo(printable(f"{files} changed in {target.checked_out}"))
     return EXIT_OK
 
 

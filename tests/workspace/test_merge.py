@@ -88,6 +88,7 @@ def test_merge_into_the_checked_out_branch_only_when_confirmed(tmp_path: Path) -
     assert repo.tip("main") == main and (repo.path / "f.txt").read_text() == FILE
     merged = cli("merge", str(ran.path), "a", "b", "--yes")
     assert merged.returncode == 0, merged.stderr
+    assert f"1 file changed in {repo.path}" in merged.stdout  # (not "1 files")
     assert (repo.path / "f.txt").read_text() == FILE.replace("one", "AAA").replace("four", "BBB")
     assert repo.is_ancestor(main, "main") and repo.status() == "?? notes.txt"
     again = cli("merge", str(ran.path), "a", "--yes")

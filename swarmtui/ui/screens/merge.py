@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from swarmtui.safe_text import visible as printable
-from swarmtui.ui.look import status_styles
+from swarmtui.ui.look import plural, status_styles
 from swarmtui.ui.widgets.key_bar import KeyBar
 from swarmtui.ui.work import ReportsFailures, WorkFailed
 
@@ -241,7 +241,7 @@ class MergeScreen(ReportsFailures, Screen[None]):
             self._say("Nothing to merge: the chosen work is there already.")
         else:
             moved = (
-                f"; {result.moved_files} files changed in your working tree"
+                f"; {plural(result.moved_files, 'file')} changed in your working tree"
                 if result.moved_files
                 else ""
             )
