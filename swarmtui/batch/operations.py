@@ -32,7 +32,7 @@ from swarmtui.batch.names import (
 from swarmtui.batch.paths import cd_outside, check_write_path, folder_outside
 from swarmtui.batch.source import Range
 from swarmtui.batch.tasks import agent_spawn, codex_spawn, sparc_mode, task
-from swarmtui.batch.values import Undefined, js_string
+from swarmtui.batch.values import Undefined, js_string, json_text
 
 # claude-flow v2's four, v3's (ruflo's) `hierarchical-mesh` and `adaptive`, and the `hybrid` its
 # docs write (recorded and shown: swarmtui schedules the same way whatever the topology).
@@ -337,6 +337,10 @@ def _write(ctx: CallContext, base: dict[str, Any]) -> WriteOp:
         )
     if isinstance(content, Undefined) or content is None:
         content = ""
+    elif isinstance(content, dict | list):
+        # `Write("package.json", {name: "app", ...})`: the file that object stands for (as
+        # text it would be JavaScript's "[object Object]").
+        content = json_text(content, 2) + "\n"
     elif isinstance(content, str) and _CONTENT_SLOT_RE.fullmatch(content.strip()):
         # `Write("package.json", "[updated version]")`, as ruflo's release skill writes it: the
         # file would be replaced by the slot's words.

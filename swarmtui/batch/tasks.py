@@ -17,7 +17,7 @@ from tree_sitter import Node
 from swarmtui.batch.calls import CallContext, TaskInfo, as_text, number_option, text_arg
 from swarmtui.batch.models import TaskOp
 from swarmtui.batch.source import Span, span
-from swarmtui.batch.values import Undefined, js_string
+from swarmtui.batch.values import Undefined, js_string, json_text
 from swarmtui.batch.words import STOP_WORDS, stem
 
 # Where the type can be given in an options object, first found wins.
@@ -68,7 +68,13 @@ def task(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
     if ctx.count == 1 and name:
         return _one_argument(ctx, base, name)
     name = (name or "").strip() or name or f"agent-{ctx.index + 1}"
-    instructions = text_arg(ctx, 1, "instructions") or ""
+    second = ctx.arg(1) if ctx.count > 1 else None
+    if isinstance(second, dict | list) and second:
+        # agentic-qe's `Task("SAP BAPI Validation", {bapis: [...], ...}, "tester")`: the task
+        # given as data, which the agent is given as written (it was an error, and no agent ran).
+        instructions = json_text(second, 2)
+    else:
+        instructions = text_arg(ctx, 1, "instructions") or ""
     agent_type: str | None = None
     options: dict[str, Any] = {}
     options_at = -1

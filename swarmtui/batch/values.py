@@ -350,7 +350,7 @@ class Evaluator:
                 spaces = self.eval(args[2], depth + 1)
                 if isinstance(spaces, int) and not isinstance(spaces, bool) and spaces > 0:
                     indent = min(spaces, 10)
-            return _json(value, indent)
+            return json_text(value, indent)
         if name == "Date.now":
             return int(self.now.timestamp() * 1000)
         if name in ("new Date().toISOString", "new Date().toJSON"):
@@ -432,13 +432,14 @@ def _plus(left: Any, right: Any) -> Any:
     return js_string(left) + js_string(right)
 
 
-def _json(value: Any, indent: int | None) -> str:
-    import json  # (only `JSON.stringify` needs it)
+def json_text(value: Any, indent: int | None) -> str:
+    """VALUE as `JSON.stringify(VALUE, null, INDENT)` writes it."""
+    import json  # (only JSON text needs it)
 
     def clean(v: Any) -> Any:
         if isinstance(v, Undefined):
             return None
-        return v
+        return str(v)  # (an agent's result: what it stands for, not the whole value lost)
 
     try:
         if indent:

@@ -97,6 +97,30 @@ def test_write_with_no_content_is_a_placeholder_and_claude_code_shape_is_read() 
     )  # fmt: skip
 
 
+def test_an_object_as_a_files_content_or_an_agents_task_is_written_as_json() -> None:
+    # As text, JavaScript's "[object Object]": the file held those words, and a Task given its
+    # task as data (agentic-qe's skills, 117 files) was an error and no agent ran.
+    batch = parse(
+        'Write("app/package.json", {name: "app", port: 8080, tags: ["a", 2]})\n'
+        'Task("SAP BAPI Validation", {\n'
+        "  bapis: ['BAPI_SALESORDER_GETDETAIL'],\n"
+        "  validateReturnStructure: true\n"
+        '}, "tester")\n'
+    )
+    write, agent = batch.operations()
+    assert isinstance(write, WriteOp)
+    assert write.content == (
+        '{\n  "name": "app",\n  "port": 8080,\n  "tags": [\n    "a",\n    2\n  ]\n}\n'
+    )
+    assert isinstance(agent, TaskOp) and agent.agent_type == "tester"
+    assert agent.instructions == (
+        '{\n  "bapis": [\n    "BAPI_SALESORDER_GETDETAIL"\n  ],\n'
+        '  "validateReturnStructure": true\n}'
+    )
+    assert codes(batch) == []
+    assert codes(parse('Task("Empty", {}, "tester")\n')) == ["SW012"]  # (no task: still an error)
+
+
 def test_bash_that_is_a_claude_flow_memory_store_runs_as_one() -> None:
     batch = parse(
         'Bash("npx claude-flow@alpha memory store plan/v1 \\"draft\\" --namespace ops")\n'
