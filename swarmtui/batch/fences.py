@@ -14,6 +14,7 @@ from swarmtui.batch.names import (
     CODEX_SPAWN_RE,
     OPENCODE_TASK_KEY,
     OPENCODE_TASK_RE,
+    PI_SUBAGENT_RE,
     reads_as_operation,
 )
 from swarmtui.batch.yaml_call import opens_yaml_call
@@ -251,6 +252,8 @@ def writes_operation(line: str) -> bool:
         if "task" in line and OPENCODE_TASK_RE.search(line):
             return True
         if "spawn_agent" in line and CODEX_SPAWN_RE.search(line):
+            return True
+        if "subagent" in line and PI_SUBAGENT_RE.search(line):
             return True
         head = _CALL_HEAD_RE.match(line)
         if head is not None and reads_as_operation(head.group("name")):

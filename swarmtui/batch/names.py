@@ -112,6 +112,14 @@ OPENCODE_TASK_RE = re.compile(rf"\btask[ \t]*\([ \t]*(?:\{{[ \t]*)?{OPENCODE_TAS
 # Only with these arguments by name.
 CODEX_SPAWN_RE = re.compile(r"spawn_agent[ \t]*\([ \t]*(?:agent_type|message)[ \t]*[:=]")
 
+# pi's subagents tool (pi-subagents): one agent, `subagent({ agent: "scout", task: "…" })`, or
+# several, `subagent({ tasks: [{agent, task}, …] })` at once or `{ chain: [...] }` in turn. Only
+# with one of these keys first (or the object going on below): `subagent(x)` of other code is not.
+PI_SUBAGENT = "subagent"
+PI_SUBAGENT_RE = re.compile(
+    r"\bsubagent[ \t]*\([ \t]*\{[ \t]*(?:[\"']?(?:agent|tasks|chain)[\"']?[ \t]*:|$)", re.MULTILINE
+)
+
 
 def reads_as_operation(name: str) -> bool:
     """A called name read as an operation: an operation name, or a tool named like one."""

@@ -25,13 +25,14 @@ from swarmtui.batch.models import (
 from swarmtui.batch.names import (
     MEMORY_TOOLS,
     OPENCODE_TASK_KEYS,
+    PI_SUBAGENT,
     mcp_name,
     memory_short_action,
     tool_role,
 )
 from swarmtui.batch.paths import cd_outside, check_write_path, folder_outside
 from swarmtui.batch.source import Range
-from swarmtui.batch.tasks import agent_spawn, codex_spawn, sparc_mode, task
+from swarmtui.batch.tasks import agent_spawn, codex_spawn, pi_subagent, sparc_mode, task
 from swarmtui.batch.values import Undefined, js_string, json_text
 
 # claude-flow v2's four, v3's (ruflo's) `hierarchical-mesh` and `adaptive`, and the `hybrid` its
@@ -66,6 +67,8 @@ def build_operation(name: str, ctx: CallContext) -> AnyOp:
         return task(ctx, base)
     if name == "spawn_agent" and _codex_spawn(ctx):
         return codex_spawn(ctx, base)
+    if name == PI_SUBAGENT and _pi_subagent(ctx):
+        return pi_subagent(ctx, base)
     if name == "TodoWrite":
         return _todo_write(ctx, base)
     if name == "TaskCreate":
@@ -110,6 +113,12 @@ def _codex_spawn(ctx: CallContext) -> bool:
     if isinstance(spec, dict):
         return "message" in spec
     return ctx.count == 1 and ctx.value_node(0, "message") is not None
+
+
+def _pi_subagent(ctx: CallContext) -> bool:
+    """pi's one-agent `subagent({agent, task})` (or an item of its `tasks` or `chain`)."""
+    spec = ctx.values[0] if ctx.values else ctx.arg(0) if ctx.count == 1 else None
+    return isinstance(spec, dict) and ("agent" in spec or "task" in spec)
 
 
 def _opencode_task(ctx: CallContext) -> bool:

@@ -41,7 +41,7 @@ from swarmtui.batch.models import (
     TaskOp,
     ToolOp,
 )
-from swarmtui.batch.names import AGENT_TOOLS, reads_as_operation
+from swarmtui.batch.names import AGENT_TOOLS, PI_SUBAGENT, reads_as_operation
 from swarmtui.batch.operations import build_operation
 from swarmtui.batch.pasted import CURLY_QUOTES
 from swarmtui.batch.scan import ScanResult, scan
@@ -674,6 +674,9 @@ class _Parse:
         if name.endswith(_SPAWN_PARALLEL) and self._spawn_parallel(name, args, row_offset):
             self.op_rows.add(call.start_point[0] + row_offset)
             return
+        if name == PI_SUBAGENT and self._pi_subagents(args, row_offset):
+            self.op_rows.add(call.start_point[0] + row_offset)
+            return
         self._emit(name, args, call, row_offset)
 
     def _spawn_parallel(self, name: str, args: list[Node], row_offset: int) -> bool:
@@ -690,6 +693,33 @@ class _Parse:
         spawn = name[: -len(_SPAWN_PARALLEL)] + "agent_spawn"
         for item in items:
             self._emit(spawn, [item], item, row_offset)
+        return True
+
+    def _pi_subagents(self, args: list[Node], row_offset: int) -> bool:
+        """pi's `subagent({tasks: [{agent, task}, ...]})` (at once) or `{chain: [...]}` (in
+        turn, each step after the one before it, whose result it is given): each item is the
+        one-agent `subagent({agent, task})` (False when there are no such items)."""
+        if len(args) != 1:
+            return False
+        for key in ("tasks", "chain"):
+            items_node = self._pair_value(args[0], key, row_offset)
+            if items_node is not None:
+                break
+        if items_node is None or items_node.type != "array":
+            return False
+        items = [e for e in items_node.named_children if e.type != "comment"]
+        if not items or any(e.type != "object" for e in items):
+            return False
+        before: TaskOp | None = None
+        for item in items:
+            self._emit(PI_SUBAGENT, [item], item, row_offset)
+            info = self.tasks[-1] if self.tasks else None
+            if info is None or info.op is not self.items[-1].op:
+                before = None  # (not an agent: said where it is; the chain is broken there)
+                continue
+            if key == "chain" and before is not None:
+                info.after_agents.append(before)
+            before = info.op
         return True
 
     def _batch_tool(self, spec: Node, row_offset: int) -> None:

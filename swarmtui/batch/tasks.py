@@ -249,6 +249,39 @@ def codex_spawn(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
     return op
 
 
+# pi's built-in agents (pi-subagents), as the closest of our types: its read-only `scout`
+# recon is Explore, its `worker` general (`planner`, `reviewer`, `researcher` are ours too).
+_PI_TYPES = {"scout": "Explore", "worker": "general"}
+
+
+def pi_subagent(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
+    """pi's `subagent({agent: "scout", task: "…"})`: an agent named after its pi agent, of that
+    type (pi's built-in ones as the closest of ours), whose instructions are the task."""
+    spec = ctx.arg(0)
+    given = spec.get("agent") if isinstance(spec, dict) else None
+    instructions = spec.get("task") if isinstance(spec, dict) else None
+    if not isinstance(given, str) or not given.strip() or not isinstance(instructions, str):
+        if not isinstance(given, Undefined) and not isinstance(instructions, Undefined):
+            ctx.bad(
+                "pi's subagent takes {agent, task}: the agent's name and its task, as text",
+                ctx.arg_range(0),
+            )
+        given = given if isinstance(given, str) and given.strip() else None
+        instructions = instructions if isinstance(instructions, str) else ""
+    op = TaskOp(
+        **base,
+        name=_unique(ctx, given.strip() if given else "subagent"),
+        agent_type=_alias(_PI_TYPES.get(given, given) if given else "general"),
+        instructions=instructions,
+    )
+    info = _info(ctx, op, None)
+    info.instructions_node = _span(ctx.value_node(0, "task"))
+    if given:
+        info.type_rng = ctx.key_range(0, "agent")
+    ctx.tasks.append(info)
+    return op
+
+
 def task_options(
     ctx: CallContext, op: TaskOp, info: TaskInfo, options: dict[str, Any], arg: int
 ) -> None:

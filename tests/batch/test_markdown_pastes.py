@@ -583,6 +583,39 @@ def test_codexs_spawn_agent_is_a_task() -> None:
     assert not other.tasks() and "SW009" in codes(other)
 
 
+def test_pis_subagent_tool_is_the_agents_it_starts() -> None:
+    # pi-subagents' skills (a "morphmap" recon step, in bare blocks): one agent, several at
+    # once (`tasks`), or a chain whose steps run in turn, each after the one before it.
+    batch = parse(
+        "```\n"
+        'subagent({ agent: "scout", task: "Recon src/auth.", context: "fresh" })\n'
+        "```\n"
+        "```\n"
+        "subagent({ tasks: [\n"
+        '  { agent: "scout", task: "Map the imports." },\n'
+        '  { agent: "researcher", task: "Research OAuth PKCE." }\n'
+        "], concurrency: 2 })\n"
+        'subagent({ chain: [{ agent: "planner", task: "Plan it." }, '
+        '{ agent: "worker", task: "Do {previous}" }] })\n'
+        "```\n"
+    )
+    assert [(t.name, t.agent_type, t.instructions, t.line) for t in batch.tasks()] == [
+        ("scout", "Explore", "Recon src/auth.", 2),
+        ("scout 2", "Explore", "Map the imports.", 6),
+        ("researcher", "researcher", "Research OAuth PKCE.", 7),
+        ("planner", "planner", "Plan it.", 9),
+        ("worker", "general", "Do {previous}", 9),
+    ]
+    assert [t.waits for t in batch.tasks()] == [[], [], [], [], ["swarm/planner/done"]]
+    assert not {"SW001", "SW009", "SW028"} & set(codes(batch)), codes(batch)
+    # Other code calling a function of that name is not pi's tool; an item without its task is
+    # an error at it.
+    other = parse('Bash("ls")\nsubagent(config)\nsubagent({ agent: "scout" })\n')
+    assert [t.name for t in other.tasks()] == ["scout"]
+    assert ("SW009", 2) in [(d.code, d.line) for d in other.diagnostics]
+    assert ("SW012", 3) in [(d.code, d.line) for d in other.diagnostics]
+
+
 def test_a_slash_command_is_said_not_run() -> None:
     # A Claude Code slash command in a command file's examples (as a regular expression
     # left open, it was `SW001 syntax error: missing /`).
