@@ -35,6 +35,8 @@ class TaskInfo:
     read_phrases: list[str] = field(default_factory=list)
     # Spawned with `agent_spawn` (next to `Task` calls, that only declares a type).
     spawned: bool = False
+    # The type it is named after when no name was given (that name yields to one given).
+    type_named: str | None = None
     # The instructions and type arguments, turned into ranges only when a diagnostic needs them.
     source: Source | None = None
     row_offset: int = 0

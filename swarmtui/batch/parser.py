@@ -44,6 +44,7 @@ from swarmtui.batch.models import (
 from swarmtui.batch.names import AGENT_TOOLS, PI_SUBAGENT, reads_as_operation
 from swarmtui.batch.operations import build_operation
 from swarmtui.batch.pasted import CURLY_QUOTES
+from swarmtui.batch.paths import slug
 from swarmtui.batch.scan import ScanResult, scan
 from swarmtui.batch.source import Range, Source
 from swarmtui.batch.syntax import EMPTY_SLOT_RE, SyntaxReporter, arguments
@@ -178,6 +179,7 @@ class _Parse:
         self._notes()
         self._unproduced_calls()
         self._settle_spawns()
+        self._yield_type_names()
         messages = group_messages(self.items, self.scanned.lines, self.diags, self.tasks)
         batch = Batch(messages=messages, source_name=self.source_name)
         # Late imports keep the dependency between modules one-way (they import the models only).
@@ -892,6 +894,25 @@ class _Parse:
             self.items.append(Item(form.name_start, row, op))
 
     # -- after reading every call --------------------------------------------------------------
+
+    def _yield_type_names(self) -> None:
+        """Agents named after their type (`Agent({subagent_type: "coder", prompt})`) are
+        numbered from 2 when an agent of the batch is given that name (`Task("Coder", …)`, even
+        below them): a name made up must not make the batch's names clash (SW011)."""
+        made = [t for t in self.tasks if t.type_named]
+        if not made:
+            return
+        given = {slug(t.op.name) for t in self.tasks if not t.type_named}
+        numbers: dict[str, int] = {}
+        for info in made:
+            base = info.type_named or ""
+            if slug(base) not in given:
+                continue
+            n = numbers.get(base, 1) + 1
+            while slug(f"{base} {n}") in given:
+                n += 1
+            numbers[base] = n
+            info.op.name = f"{base} {n}"
 
     def _settle_spawns(self) -> None:
         """An `agent_spawn` without instructions in the message of `Task` calls, or in the swarm

@@ -36,6 +36,8 @@ _OBJECT_KEYS = frozenset(
 # Claude Code's name for its general agent.
 # (Claude Code's `general-purpose`; opencode's built-in `explore`, Claude Code's `Explore`)
 _TYPE_ALIASES = {"general-purpose": "general", "explore": "Explore"}
+# Types that do not name an agent (many of one batch's agents are of them): Claude Code's own.
+_UNTOLD_TYPES = frozenset({"general", "Explore", "Plan"})
 _YOU_ARE_RE = re.compile(
     r"\s*you\s+are\s+(?:an?\s+|the\s+)?(?P<x>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}?)\s+agent"
     r"(?![\w-])",
@@ -116,9 +118,14 @@ def _from_object(ctx: CallContext, base: dict[str, Any], spec: dict[str, Any]) -
         key, description = "description", None
     instructions = spec[key] if key else ""
     name = spec.get("name") if isinstance(spec.get("name"), str) and spec["name"] else None
+    type_named = None
+    if not name and not description and key != "description":
+        type_named = _naming_type(spec)
+        name = _unique(ctx, type_named) if type_named else None
     name = name or description or _derived_name(ctx, instructions)
     op = TaskOp(**base, name=name.strip() or name, instructions=instructions)
     info = _info(ctx, op, None)
+    info.type_named = type_named
     info.instructions_node = _span(ctx.value_node(0, key)) if key else None
     _type_from_options(ctx, op, info, spec, 0)
     task_options(ctx, op, info, spec, 0)
@@ -126,6 +133,16 @@ def _from_object(ctx: CallContext, base: dict[str, Any], spec: dict[str, Any]) -
         ctx.bad("Task with an object takes no other argument", ctx.arg_range(1))
     ctx.tasks.append(info)
     return op
+
+
+def _naming_type(spec: dict[str, Any]) -> str | None:
+    """The subagent an unnamed agent is named after (`{subagent_type: "renderer", prompt}`: the
+    subagent it runs as), numbered when repeated, as an unnamed `agent_spawn` is; not Claude
+    Code's own general types, which say nothing of it, nor another key's mode or role (Roo's
+    `<mode>code</mode>`): its prompt's first words do."""
+    given = spec.get("subagent_type")
+    given = given.strip() if isinstance(given, str) else None
+    return given if given and _alias(given) not in _UNTOLD_TYPES else None
 
 
 def _unread_instructions(ctx: CallContext, spec: dict[str, Any]) -> None:

@@ -227,6 +227,30 @@ def test_names_made_from_instructions_keep_any_script() -> None:
     ]  # fmt: skip
 
 
+def test_an_unnamed_agent_is_named_after_its_type() -> None:
+    # (a Japanese user's Agent calls without description: both were named after their one
+    # prompt, `Day1午前タスクを実行` and `Day1午前タスクを実行 2`)
+    batch = parse(
+        'Agent({ subagent_type: "renderer", prompt: "Day1午前タスクを実行" })\n'
+        'Agent({ subagent_type: "server",   prompt: "Day1午前タスクを実行" })\n'
+        'Agent({ subagent_type: "server",   prompt: "Day1午後タスクを実行" })\n'
+        'Task({ subagent_type: "general-purpose", prompt: "Review the parser." })\n'
+        'Task({ subagent_type: "Explore", prompt: "Find the callers." })\n'
+        'Task({ subagent_type: "coder", description: "Fix the login" })\n'
+    )
+    assert [t.name for t in batch.tasks()] == [
+        "renderer", "server", "server 2", "Review the parser", "Find the callers", "Fix the login",
+    ]  # fmt: skip
+    # A name made up yields to one given, even below it: no clash (SW011).
+    given = parse(
+        'Task({ prompt: "Fix the login bug.", subagent_type: "coder" })\n'
+        'Task({ prompt: "Fix the signup bug.", subagent_type: "coder" })\n'
+        'Task("Coder", "Fix the bug.", "coder")\n'
+    )
+    assert [t.name for t in given.tasks()] == ["coder 2", "coder 3", "Coder"]
+    assert "SW011" not in codes(given)
+
+
 def test_claude_code_task_shape_keeps_model_and_type() -> None:
     batch = parse(_text("claude-code-task.swarm.js"))
     writer = batch.task("Write the parser")
