@@ -49,6 +49,9 @@ BATCH_LANGUAGES = frozenset(
 # prompt="…")` in a ```python block): such a block is read when each of its statements is an
 # operation (`#` comments aside). Any other Python in it makes it a program, not read.
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3"})
+# wshobson/agents' steps (`Task:` with its arguments as YAML below, see `yaml_call`) are often
+# fenced as ```yaml: such a block is read when it holds such calls and nothing else.
+YAML_LANGUAGES = frozenset({"yaml", "yml"})
 # Claude Code's tool calls in its transcripts' XML (`<invoke name="Task">`, see `invoke_xml`):
 # a ```xml block is read when it calls an operation so.
 XML_LANGUAGES = frozenset({"xml"})
@@ -222,6 +225,38 @@ def _only_operations(row: int, lines: list[str]) -> bool:
     return found
 
 
+def _only_yaml_calls(row: int, lines: list[str]) -> bool:
+    """Whether the block opened at ROW holds operations with their arguments as YAML below
+    their names (`Task:` then its keys indented under it, or `<Task>` … `</Task>`) and nothing
+    else but `#` comments: a YAML document of other keys is not a batch."""
+    found = False
+    closing = ""  # the `</Task>` of a call open above
+    under = -1  # the indentation of the `Task:` of a call open above
+    for i in range(row + 1, len(lines)):
+        text = lines[i]
+        if closing:
+            closing = "" if text.strip() == closing else closing
+            continue
+        if text.lstrip(" \t")[:1] in ("`", "~") and fence_parts(text) is not None:
+            break
+        stripped = text.strip()
+        indent = len(text) - len(text.lstrip(" \t"))
+        if not stripped or (under >= 0 and indent > under):
+            continue  # (a line of the call's arguments)
+        under = -1
+        if stripped.startswith("#"):
+            continue
+        name = opens_yaml_call(text, lines[i + 1] if i + 1 < len(lines) else "")
+        if name is None:
+            return False
+        found = True
+        if stripped.startswith("<"):
+            closing = f"</{name}>"
+        else:
+            under = indent
+    return found and not closing
+
+
 def _invokes_operation(row: int, lines: list[str]) -> bool:
     """Whether the block opened at ROW calls an operation in XML (`<invoke name="Task">`)."""
     for text in lines[row + 1 :]:
@@ -331,6 +366,8 @@ class Fences:
             return None if _only_operations(row, lines) else "other"
         if language in XML_LANGUAGES:
             return None if _invokes_operation(row, lines) else "other"
+        if language in YAML_LANGUAGES:
+            return None if _only_yaml_calls(row, lines) else "other"
         if language not in BATCH_LANGUAGES:
             return "other"
         # A ```typescript block of API signatures (`async createTask(config: TaskConfig):
@@ -423,12 +460,27 @@ def report(blocks: list[Block], source: Source, diags: Diagnostics) -> None:
         else:
             message = f"a ```{block.language} block is not a batch: its {lines} not read"
             written = next((r for r in rows if writes_operation(source.line_text(r))), None)
-            if written is not None:
-                message += (
-                    f", not even the operation at line {written + 1} (a batch is written in "
-                    "```javascript)"
+            where = "a batch is written in ```javascript"
+            if written is None and block.language in YAML_LANGUAGES:
+                written = next(
+                    (
+                        r
+                        for n, r in enumerate(rows[:-1])
+                        if source.line_text(r)[-1:] in (":", ">")
+                        and opens_yaml_call(_typed(source, r), _typed(source, rows[n + 1]))
+                    ),
+                    None,
                 )
+                where = "a ```yaml block is read when it holds only such calls, `#` comments aside"
+            if written is not None:
+                message += f", not even the operation at line {written + 1} ({where})"
         diags.add("SW028", message, fence)
+
+
+def _typed(source: Source, row: int) -> str:
+    """The 0-based ROW as typed, indentation and all."""
+    start = source.line_starts[row]
+    return source.text[start : start + len(source.lines[row])]
 
 
 def _shell_message(block: Block, source: Source) -> str:

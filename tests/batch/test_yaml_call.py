@@ -64,6 +64,27 @@ def test_task_blocks_in_yaml_are_read() -> None:
     assert [op.command for op in batch.operations() if isinstance(op, BashOp)] == ["make test"]
 
 
+def test_task_blocks_fenced_as_yaml_are_read() -> None:
+    # (wshobson-style command files and skills fence the step as ```yaml: it was not read,
+    # SW028, and the run "completed" with only the Bash)
+    batch = parse(STEPS.replace("```\nTask:", "```yaml\n# The implementer\nTask:"))
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert "SW028" not in codes(batch) and "SW019" not in codes(batch)
+    assert [(t.name, t.line) for t in batch.tasks()] == [
+        ("Implement the parser", 7),
+        ("Review it", 23),
+    ]
+    # A YAML document holding other keys is not a batch: not read, and its Task is named.
+    other = parse(
+        '```yaml\nTask:\n  subagent_type: coder\n  prompt: "Fix it."\nretries: 3\n```\n'
+        '```yaml\n<Task>\nsubagent_type: coder\nprompt: "Fix it."\n```\nBash("make")\n'
+    )
+    assert not other.tasks()
+    notes = [(d.line, d.message) for d in other.diagnostics if d.code == "SW028"]
+    assert [line for line, _ in notes] == [1, 7]
+    assert "not even the operation at line 2" in notes[0][1]
+
+
 def test_a_task_tag_with_yaml_inside_is_read() -> None:
     batch = parse(
         "## Phase 1\n\n<Task>\nsubagent_type: coder\nprompt: |\n"
