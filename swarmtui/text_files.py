@@ -3,11 +3,15 @@ saved in, and a batch saved back in it.
 
 Windows saves text as UTF-16 with a byte-order mark (PowerShell 5's `>` and `Out-File`,
 Notepad's "Unicode") or as UTF-8 with one (Notepad, some editors). Such a file is decoded by its
-mark, which is not part of the text: line 1's columns are where an editor shows them. Any other
-file must be UTF-8: guessing at other encodings would read binary files as noise.
+mark, which is not part of the text: line 1's columns are where an editor shows them. UTF-16
+without its mark (some tools and clipboards write it) is told by the NUL byte of each ASCII
+character, always on the same side: only for text that is mostly ASCII (a batch is), which no
+UTF-8 text is. Any other file must be UTF-8: guessing at other encodings would read binary files
+as noise.
 
 Saving keeps the encoding the file has (`file_encoding`): a UTF-16 batch edited in swarmtui stays
-UTF-16, with its mark, for the Windows tools that wrote it; a new file is UTF-8.
+UTF-16, with its mark (given one when it had none), for the Windows tools that wrote it; a new
+file is UTF-8.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ NAMES = {
 READABLE = "UTF-8, or UTF-16 with a byte-order mark"
 
 
+# How much of a file without a mark is looked at to tell UTF-16 by its NUL bytes.
+_SAMPLE = 4096
+
+
 class NotText(ValueError):
     """Bytes that are not text in an encoding swarmtui reads; the message says where."""
 
@@ -44,12 +52,34 @@ def decode_text(data: bytes) -> tuple[str, str]:
         if data.startswith(mark):
             encoding, skip = marked, len(mark)
             break
+    else:
+        unmarked = _unmarked_utf16(data)
+        if unmarked is not None:
+            try:
+                return data.decode(unmarked), unmarked
+            except UnicodeDecodeError:
+                pass  # (not UTF-16 after all: said as UTF-8's error below)
     codec = UTF8 if encoding == "utf-8-sig" else encoding
     try:
         return data[skip:].decode(codec), encoding
     except UnicodeDecodeError as exc:
         at = skip + exc.start
         raise NotText(f"not {NAMES[codec]} text (byte 0x{data[at]:02x} at offset {at})") from None
+
+
+def _unmarked_utf16(data: bytes) -> str | None:
+    """The UTF-16 DATA is in when it has no byte-order mark: in its first bytes, at least three
+    characters in four are ASCII (a NUL byte, then not: `T`, NUL, `a`, NUL in little-endian) and
+    almost none has its NUL on the other side. None otherwise (UTF-8 text has no NUL)."""
+    sample = data[:_SAMPLE]
+    if len(data) % 2 or len(sample) < 4 or b"\0" not in sample:
+        return None
+    units = len(sample) // 2
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    for nuls, other, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if nuls * 4 >= units * 3 and other * 16 <= units:
+            return codec
+    return None
 
 
 def encode_text(text: str, encoding: str) -> bytes:
@@ -66,10 +96,15 @@ def file_encoding(path: Path) -> str:
     when there is no such file (or it cannot be read)."""
     try:
         with path.open("rb") as handle:
-            head = handle.read(3)
+            head = handle.read(_SAMPLE)
+            whole = len(head) < _SAMPLE or not handle.read(1)
     except OSError:
         return UTF8
-    return next((marked for mark, marked in _MARKS if head.startswith(mark)), UTF8)
+    marked = next((marked for mark, marked in _MARKS if head.startswith(mark)), None)
+    if marked is not None:
+        return marked
+    # (the head of a longer file: its length says nothing of the whole's)
+    return _unmarked_utf16(head if whole else head[: len(head) // 2 * 2]) or UTF8
 
 
 def read_text_file(path: Path) -> str:
