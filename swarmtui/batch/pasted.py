@@ -11,7 +11,9 @@ so that every line and column stays where the user sees it:
 - such spaces and invisible characters where a line's code starts (its indentation, after a list
   marker, between a name and its parenthesis) become spaces;
 - a Read gutter (`70→`: on lines numbered one after another, or before an operation) becomes
-  spaces, wherever it is (it is not part of what was written, not even of a string);
+  spaces, wherever it is (it is not part of what was written, not even of a string); so does
+  `cat -n`'s (`     1<TAB>`, as Claude Code's Read output was), only when every line that is
+  not blank has one, numbered one after another;
 - `（` after an operation's name becomes `(` when the call closes (`）` or `)`) and nothing
   but a comment or punctuation follows it; the call's other full-width brackets, commas and
   colons outside its strings become ASCII too. One that does not close is a look-alike, said
@@ -45,6 +47,9 @@ _LEAD_RE = re.compile(rf"{_BLANK}*(?:(?:[-*+•>]|\d{{1,3}}[.)]){_BLANK}+)?")
 _GAP_RE = re.compile(rf"{_BLANK}*[({{]")
 # Claude Code's Read output: the line's number, right-aligned, and an arrow.
 _GUTTER_RE = re.compile(r"^[ \t]*(\d{1,6})→", re.MULTILINE)
+# `cat -n`'s: the line's number, right-aligned, and a TAB (a line of blanks has none to have).
+_CAT_GUTTER_RE = re.compile(r"[ \t]*(\d{1,7})\t")
+_BLANK_LINE_RE = re.compile(r"[ \t\r]*$")
 _OPERATION_RE = re.compile(r"[ \t]*(mcp__[\w@.-]+?__\w+|[A-Za-z_$][\w$]*)[ \t]*[({]")
 # `Task（`: an operation's name and a full-width parenthesis.
 _FULL_WIDTH_OPEN_RE = re.compile(r"(?<![\w$@.-])(mcp__[\w@.-]+?__\w+|[A-Za-z_$][\w$.]*)[ \t]*（")
@@ -89,15 +94,15 @@ class Undone:
 def undo_pasting(text: str) -> Undone | None:
     """The copy of TEXT with what pasting did undone (see the module), or None when nothing
     needs undoing (any ASCII text: one fast test)."""
-    if text.isascii():
+    gutters = _cat_gutters(text) if "\t" in text else []
+    if text.isascii() and not gutters:
         return None
     spans: list[tuple[int, int, str]] = []
-    gutters: list[tuple[int, int]] = []
     quotes: list[tuple[int, int]] = []
     lookalikes: dict[int, str] = {}
     if any(char in text for char in _INVISIBLE):
         _invisible(text, spans)
-    if "→" in text:
+    if "→" in text and not gutters:
         _gutters(text, gutters)
     if "（" in text:
         _full_width(text, spans, lookalikes)
@@ -176,6 +181,26 @@ def _gutters(text: str, gutters: list[tuple[int, int]]) -> None:
             if call is None or not reads_as_operation(call.group(1)):
                 continue
         gutters.append((start, end))
+
+
+def _cat_gutters(text: str) -> list[tuple[int, int]]:
+    """`cat -n` gutters (`     1\tTask(…)`): those of every line that is not blank, when each
+    has one and they number the lines one after another; none otherwise (a number and a TAB
+    starting a line are then the text's own). Each is blanked from its number to its TAB."""
+    found: list[tuple[int, int]] = []
+    number = -1
+    pos, size = 0, len(text)
+    while pos <= size:
+        end = text.find("\n", pos)
+        end = size if end < 0 else end
+        if _BLANK_LINE_RE.match(text, pos, end) is None:
+            m = _CAT_GUTTER_RE.match(text, pos, end)
+            if m is None or (number >= 0 and int(m.group(1)) != number + 1):
+                return []
+            number = int(m.group(1))
+            found.append((m.start(1), m.end()))
+        pos = end + 1
+    return found
 
 
 def _full_width(text: str, spans: list[tuple[int, int, str]], lookalikes: dict[int, str]) -> None:

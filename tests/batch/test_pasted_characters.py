@@ -119,6 +119,22 @@ def test_a_lone_gutter_before_an_operation_is_not_read_and_other_arrows_are_pros
     assert (task.name, task.column) == ("Fixer", 6)
 
 
+def test_cat_n_gutters_are_not_read_when_they_number_every_line() -> None:
+    # `cat -n` output (and Claude Code's Read output before its `→`): a number and a TAB.
+    text = (
+        '     1\tBash("npm test")\n     2\t\n'
+        '     3\tTask("Tester", `Run the suite,\n     4\tthen report`, "tester")\n'
+    )
+    batch = parse(text)
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    [tester] = batch.tasks()
+    assert (tester.line, tester.column) == (3, 8)
+    assert tester.instructions == "Run the suite,\n       then report"
+    # Not when a line has none, or the numbers do not follow: they are the text's own.
+    for other in (text.replace("     2\t\n", "\n  x\n"), text.replace("     2", "     5")):
+        assert parse(other).has_errors
+
+
 def test_curly_quotes_around_arguments_are_said_once_and_the_operation_is_skipped() -> None:
     batch = parse("[Single Message]:\n  Task(“Coder”, “Implement the API”, “coder”)\n")
     assert [d.code for d in batch.diagnostics if d.severity == "error"] == ["SW001"]
