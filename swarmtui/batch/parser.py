@@ -71,6 +71,8 @@ _WATCHED_ABOVE = 128 * 1024
 _STATEMENT_KINDS_IGNORED = ("comment", "empty_statement", "hash_bang_line", ";")
 _SURROGATES_RE = re.compile("[\ud800-\udfff]")
 _LONE_CR_RE = re.compile("\r(?!\n)")
+# Unicode's line and paragraph separators and NEL: line ends (see `_clean_text`).
+_LINE_ENDS = str.maketrans(dict.fromkeys("\u2028\u2029\x85", "\n"))
 # Calls whose arguments are operations sent together: `await Promise.all([Task(...), ...])`.
 _WRAPPERS = frozenset({"Promise.all", "Promise.allSettled", "Promise.race", "Promise.any"})
 # Methods that loop over data: swarmtui does not run JavaScript, so it cannot unroll them.
@@ -119,6 +121,11 @@ def _clean_text(text: object) -> str:
     if not text.isascii():
         if text.startswith("\ufeff"):
             text = " " + text[1:]  # a byte-order mark: whitespace, same column count
+        if "\u2028" in text or "\u2029" in text or "\x85" in text:
+            # Unicode's line and paragraph separators (a word processor's soft line break, a
+            # web page's text) and NEL (text from EBCDIC systems) end a line too, as in the
+            # editor (and Python's splitlines). One character for one: columns stay.
+            text = text.translate(_LINE_ENDS)
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:

@@ -32,8 +32,9 @@ ALPHABET = st.sampled_from(
 
 
 def check(text: str, batch: Batch) -> None:
-    # (a carriage return not followed by a line feed ends a line, as in the editor)
-    lines = re.sub("\r(?!\n)", "\n", text).split("\n")
+    # (a carriage return not followed by a line feed ends a line, as in the editor, and so do
+    # Unicode's line and paragraph separators and NEL)
+    lines = re.sub("\r(?!\n)|[\u2028\u2029\x85]", "\n", text).split("\n")
     for d in batch.diagnostics:
         assert "internal error" not in d.message, d.message
         assert 1 <= d.line <= d.end_line <= len(lines), d
