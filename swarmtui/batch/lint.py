@@ -48,6 +48,18 @@ _SLOT_RE = re.compile(
     r"\$(?:\{?(?:ARGUMENTS|TASK|FEATURE|TARGET)\b\}?"
     r"|(?<![\w$\\={]\$)(?<!print \$)[1-9](?![\w}\]]|[.,]\d|\s*/|\s+(?:per|each|an?)\b))"
 )
+# A template's slot in brackets left in longer instructions: words telling the template's user
+# what to put there (`[Insert contents of .tdd-cycle/01-requirements.md]`, `[Paste the test
+# failures here]`, `<your task here>`), or a line that is only words in brackets (`[PLAN
+# SUMMARY]`, `- [Requirement 1]`; two words at least: not `[x]`, a checklist's box, nor
+# `[database]`, an INI section). Not a link (`[see here](url)`), an index (`arr[i]`), an
+# option's or a command's own slot (`--file [file]`, `"<path>"`: the agent fills those in).
+_BRACKET_SLOT_RE = re.compile(
+    r"(?<![\w\]`'\"!=<\[])(?:\[(?:(?:insert|paste|fill in|enter)\b[^\[\]\n]*|[A-Za-z][^\[\]\n]*"
+    r"\bhere)\](?![(\[:])|<(?:(?:insert|paste|fill in|enter)\b[^<>\n]*|[A-Za-z][^<>\n]*\bhere)>)"
+    r"|^[ \t]*(?:[-*+]|\d{1,3}[.)])?[ \t]*\[[A-Za-z][\w/'-]*(?:[ \t]+[\w/'-]+)+\][ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 # Instructions that are only an agent's name (`Task("agent 1")`, `Task("Research agent")`).
 _NAME_ONLY_RE = re.compile(r"(?:\w+\s+)?(?:agent|worker)(?:\s*\d+)?|\w+\s+\d+", re.IGNORECASE)
 _RUNNABLE = frozenset({"task", "todo_write", "bash", "write", "memory"})
@@ -314,11 +326,36 @@ def _instructions(tasks: list[TaskInfo], diags: Diagnostics) -> None:
         skip=True,
         slot=_slot,
     )
+    _each_or_folded(
+        diags,
+        "SW003",
+        [
+            info
+            for info in tasks
+            if ("[" in info.op.instructions or "<" in info.op.instructions)
+            and info.op.index not in diags.skip
+            and _BRACKET_SLOT_RE.search(info.op.instructions)
+        ],
+        "placeholder left to fill in: {name}'s instructions hold {slot}, a slot of the "
+        "template they come from, never filled in (write what it stands for in its place): "
+        "this agent will be skipped",
+        "placeholder left to fill in: {count} agents' instructions hold a slot of the template "
+        "they come from (`[Insert …]`, `[Paste … here]`, a line `[Requirement 1]`), never filled "
+        "in ({names}): these agents will be skipped",
+        skip=True,
+        slot=_bracket_slot,
+    )
 
 
 def _slot(op: TaskOp) -> str:
     m = _SLOT_RE.search(op.instructions)
     return m.group() if m is not None else ""
+
+
+def _bracket_slot(op: TaskOp) -> str:
+    m = _BRACKET_SLOT_RE.search(op.instructions)
+    found = m.group() if m is not None else ""
+    return found.lstrip(" \t-*+.)0123456789").rstrip()  # (a line's: without its list marker)
 
 
 def _only_a_name(op: TaskOp) -> bool:

@@ -524,7 +524,11 @@ def test_a_prompt_quoted_over_lines_keeps_words_in_brackets() -> None:
     batch = parse('Task(subagent_type="reviewer", prompt="\nReview:\n[PLAN SUMMARY]\nCheck.\n")\n')
     (task,) = batch.tasks()
     assert task.instructions == "\nReview:\n[PLAN SUMMARY]\nCheck.\n"
-    assert "$" not in task.instructions and batch.diagnostics == []
+    assert "$" not in task.instructions
+    # (and the line is a slot of the critic's template, to fill in with the plan: SW003, and
+    # so nothing else can run, SW021)
+    said = [(d.code, "[PLAN SUMMARY]" in d.message) for d in batch.diagnostics]
+    assert said == [("SW003", True), ("SW021", True)]
 
 
 # Shaped like GSD's execute-phase workflow: a prompt quoted over lines holding its own quotes and

@@ -478,6 +478,48 @@ def test_sw003_shell_variables_and_prices_in_instructions_are_not_slots(instruct
     assert batch.tasks()[0].skip_reason is None
 
 
+@pytest.mark.parametrize(
+    ("instructions", "slot"),
+    [
+        # wshobson's commands: the orchestrator was to insert the files' contents.
+        ("Review the code.\\n[Insert contents of .full-review/00-scope.md]", "[Insert contents"),
+        # binto-labs' fixer templates, Roo Code's orchestrator templates, a critic skill.
+        ("Fix these issues:\\n  [Paste validation output]\\nThen verify.", "[Paste validation"),
+        ("Implement it.\\n## Needs\\n- [Requirement 1]\\n- [Requirement 2]", "[Requirement 1]"),
+        ("Review this plan:\\n[PLAN SUMMARY]\\nCheck for errors.", "[PLAN SUMMARY]"),
+        ("Your task: <your task here>. Report back.", "<your task here>"),
+    ],
+)
+def test_sw003_a_templates_bracketed_slot_in_instructions_is_a_placeholder(
+    instructions: str, slot: str
+) -> None:
+    batch = parse(
+        f'Task("Spec", "{instructions}", "coder")\nTask("Docs", "Write docs.", "api-docs")\n'
+    )
+    (diag,) = [d for d in batch.diagnostics if d.code == "SW003"]
+    assert diag.line == 1 and f"Spec's instructions hold {slot}" in diag.message
+    spec, docs = batch.tasks()
+    assert (spec.skip_reason or "").startswith("SW003") and docs.skip_reason is None
+
+
+@pytest.mark.parametrize(
+    "instructions",
+    [
+        # What brackets are in real instructions: a checklist, an index, a link, an INI
+        # section, a command's own slots the agent fills in, words in brackets in a sentence.
+        "Tick them off:\\n- [x] parse\\n- [ ] lint\\nUse arr[0] and see [the docs](http://x).",
+        "Write config.ini:\\n[database]\\nhost = x",
+        "Run hooks post-edit --file [file] and notify --message '[metrics]' --key <path>.",
+        "Store the key as requirements/<topic> with value <your findings>.",
+        "Name it [YYYY-MM-DD]-report.md; the cache [cache miss] path is slow.",
+    ],
+)
+def test_sw003_brackets_that_are_not_a_templates_slot(instructions: str) -> None:
+    batch = parse(f'Task("Ops", "{instructions}", "coder")\n')
+    assert "SW003" not in codes(batch), [d.message for d in batch.diagnostics]
+    assert batch.tasks()[0].skip_reason is None
+
+
 def test_sw003_slots_fold_and_each_agent_is_skipped() -> None:
     text = "".join(f'Task("P{i}", "Step {i} of: $ARGUMENTS", "coder")\n' for i in range(3))
     batch = parse(text)
