@@ -563,6 +563,11 @@ def _tool(name: str, role: ToolRole, reason: str, ctx: CallContext, base: dict[s
     return op
 
 
+def _shown_value(value: Any) -> str:
+    """VALUE as a summary shows it: an object as its JSON, not JavaScript's "[object Object]"."""
+    return json_text(value, None) if isinstance(value, dict | list) else js_string(value)
+
+
 def _summary(values: list[Any]) -> str:
     """A few words on what a tool call is about: its path, pattern, task…"""
     text = ""
@@ -570,7 +575,7 @@ def _summary(values: list[Any]) -> str:
         if isinstance(value, str):
             text = value
         elif isinstance(value, dict):
-            text = next((js_string(value[k]) for k in _SUMMARY_KEYS if k in value), "")
+            text = next((_shown_value(value[k]) for k in _SUMMARY_KEYS if k in value), "")
         if text:
             break
     text = " ".join(text.split())

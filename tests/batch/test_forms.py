@@ -736,3 +736,11 @@ def test_sparc_mode_is_an_agent_of_that_mode() -> None:
         ("sparc tdd 2", "tdd", "add a CLI flag"),
     ]
     assert not [d for d in batch.diagnostics if d.code in ("SW009", "SW017")]
+
+
+def test_a_recorded_tools_summary_shows_an_object_as_json() -> None:
+    # (it showed JavaScript's "[object Object]")
+    batch = parse('mcp__claude-flow__swarm_message({message: {type: "status", body: "hi"}})\n')
+    (tool,) = batch.operations()
+    assert isinstance(tool, ToolOp)
+    assert tool.summary == '{"type":"status","body":"hi"}'
