@@ -80,6 +80,12 @@ _ASSIGN_RE = re.compile(r"[ \t]*[A-Za-z_$][\w$]*[ \t]*=(?!=)")
 # A declaration (`const x = …`, `const [a, b] = await Promise.all([...])`) is code.
 _DECL_RE = re.compile(r"[ \t]*(?:const|let|var)[ \t]+[A-Za-z_$[{]")
 _COMMENT_START_RE = re.compile(r"[ \t]*(?://|/\*)")
+# A Markdown link reference definition (`[1]: https://arxiv.org/abs/… "Title"`), under a
+# document's References: never code (as code, `[1]` then `:` is a syntax error).
+_LINK_DEFINITION_RE = re.compile(
+    r"\[[^\[\]\n]+\]:[ \t]+(?:<[^<>\s]+>|[a-z][\w+.-]*://\S+|\.{0,2}/\S*|#\S*)"
+    r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*"
+)
 _CONTINUATION_START = set("+.)]},?:&|\"'`*/%=<>-")
 _CONTINUATION_END = set("+-*/%,([{=.?:&|<>!")
 _ENDS_STATEMENT = frozenset({"note", "cli", "unread"})
@@ -716,6 +722,8 @@ def _prose(line: str, line_start: int, info: LineInfo) -> LineInfo | None:
     if _OPERATION_OPENS_RE.match(stripped):
         return None
     first = stripped[0]
+    if first == "[" and _LINK_DEFINITION_RE.fullmatch(stripped):
+        return LineInfo("note", text=stripped)
     if first == "/" and (command := SLASH_COMMAND_RE.match(stripped)) is not None:
         return LineInfo("note", text=stripped, command=command.group())
     if stripped.startswith("=="):  # (`===== Plan =====`, a Markdown heading's underline)

@@ -654,3 +654,20 @@ def test_a_directory_tree_written_with_slashes_is_a_listing() -> None:
     assert [d.line for d in said.diagnostics if d.code == "SW027"][:1] == [2]
     commands = parse("```\n/swarm Add a greeting\n/gsd-progress\n```\n")
     assert [d.line for d in commands.diagnostics if d.code == "SW027"] == [2, 3]
+
+
+def test_markdown_link_definitions_are_notes_not_code() -> None:
+    # (`[1]:` was read as code: a syntax error, and the session failed)
+    batch = parse(
+        'Task("Researcher", "Summarize the paper [1] for the team", "researcher")\n'
+        "\n"
+        "## References\n"
+        "\n"
+        '[1]: https://arxiv.org/html/2509.25140v1 "ReasoningBank: Scaling Agent Memory"\n'
+        "[claude-flow]: <https://github.com/ruvnet/claude-flow>\n"
+        "[docs]: ./docs/batch-language.md (the reference)\n"
+    )
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert [op.kind for op in batch.operations() if op.kind != "note"] == ["task"]
+    # (an array written at a line's start is still code)
+    assert parse('[1]: Task("A", "x", "coder")\n').has_errors
