@@ -191,15 +191,19 @@ def named_call(
         return None, 0
     literals: list[tuple[int, str]] = []
     strings: list[tuple[int, int]] = []
-    rewrites, looked = _named_arguments(
-        text,
-        m.end() - 1,
-        min(budget, _NAMED_SCAN_CHARS),
-        literals,
-        strings,
-        written or text,
-        _POSITIONAL_KEY.get(name),
-    )
+    typed = _TYPED_PROMPT_RE.match(text, m.start("name"), end) if name in _POSITIONAL_KEY else None
+    if typed is not None:
+        rewrites, looked = _typed_prompt(text, typed, budget, literals, strings, written or text)
+    else:
+        rewrites, looked = _named_arguments(
+            text,
+            m.end() - 1,
+            min(budget, _NAMED_SCAN_CHARS),
+            literals,
+            strings,
+            written or text,
+            _POSITIONAL_KEY.get(name),
+        )
     if rewrites is None:
         return None, looked
     marker = (m.start("marker"), m.end("marker")) if m.group("marker") else None
@@ -214,6 +218,64 @@ def named_call(
         strings=strings,
     )
     return form, looked
+
+
+# `Task(Explore): "Find all API routes…"`, `Task(general-purpose): "Research …` (the prompt may
+# run over lines), `Task(Explore, "How is routing handled?")`: how Claude Code's skills and
+# CLAUDE.md files write "a Task of this type, told this". Never JavaScript that runs (a call,
+# then `:`; a variable that nothing defines).
+_TYPED_PROMPT_RE = re.compile(
+    r"(?:Task|Agent)\((?P<type>[A-Za-z][\w-]*(?: [A-Za-z][\w-]*)*)(?P<sep>\):|,)[ \t]*"
+    r"(?P<quote>[\"'])"
+)
+# The quote that ends a prompt after `Task(TYPE): `: the first that ends a line.
+_PROMPT_LINE_END_RE = {q: re.compile(rf"(?<!\\){q}(?=[ \t\r]*(?:\n|$))") for q in ('"', "'")}
+# What `(TYPE): "PROMPT"` becomes, around two templates whose texts are read from `literals`.
+_TYPED_OPEN, _TYPED_MIDDLE, _TYPED_CLOSE = "({type:", ",task:", "})"
+
+
+def _typed_prompt(
+    text: str,
+    typed: re.Match[str],
+    budget: int,
+    literals: list[tuple[int, str]],
+    strings: list[tuple[int, int]],
+    written: str,
+) -> tuple[list[tuple[int, int, str]] | None, int]:
+    """The one replacement that reads `Task(TYPE): "PROMPT"` as `Task({type, task})`: as long
+    as what it replaces, with the prompt's line ends kept (the lines below stay where they are),
+    and the type's and prompt's texts in LITERALS. None when the prompt's quote does not close."""
+    quote = typed.start("quote")
+    stop = min(len(text), quote + min(budget, _NAMED_SCAN_CHARS))
+    if typed.group("sep") == ",":
+        close = _argument_string_end(text, quote, stop)
+    else:  # (the prompt ends its line: a quote inside it is the prompt's own)
+        ends = _PROMPT_LINE_END_RE[text[quote]].search(text, quote + 1, stop)
+        close = -1 if ends is None else ends.start()
+    if close < 0:
+        return None, stop - typed.start()
+    end = close + 1
+    if typed.group("sep") == ",":  # (the call's own `)` closes it)
+        while end < stop and text[end] in " \t":
+            end += 1
+        if text[end : end + 1] != ")":
+            return None, end - typed.start()
+        end += 1
+    at = typed.start("type") - 1  # (the `(`)
+    width = end - at
+    lines = text.count("\n", quote, close)
+    fixed = len(_TYPED_OPEN) + 2 + len(_TYPED_MIDDLE) + 2 + len(_TYPED_CLOSE)
+    if width - fixed < lines:  # (too short to hold them: `Task(a):"x"` is read as written)
+        return None, end - typed.start()
+    type_at = at + len(_TYPED_OPEN)
+    prompt_at = type_at + 2 + len(_TYPED_MIDDLE)
+    inside = " " * (width - fixed - lines) + "\n" * lines
+    replacement = f"{_TYPED_OPEN}``{_TYPED_MIDDLE}`{inside}`{_TYPED_CLOSE}"
+    literals.append((type_at, typed.group("type")))
+    literals.append((prompt_at, written[quote + 1 : close]))
+    if lines:
+        strings.append((quote, close + 1))
+    return [(at, end, replacement)], end - typed.start()
 
 
 # The key a first argument given by position stands for when the others are given by name

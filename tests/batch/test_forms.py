@@ -744,3 +744,32 @@ def test_a_recorded_tools_summary_shows_an_object_as_json() -> None:
     (tool,) = batch.operations()
     assert isinstance(tool, ToolOp)
     assert tool.summary == '{"type":"status","body":"hi"}'
+
+
+def test_a_task_of_a_type_told_a_prompt_after_a_colon_is_read() -> None:
+    # Claude Code's skills and CLAUDE.md files write `Task(TYPE): "prompt"` (or `Task(TYPE,
+    # "prompt")`): each was an error ("unexpected `:`", "Explore is not defined").
+    batch = parse(
+        'Task(Explore): "Find all API routes and their authentication patterns"\n'
+        'Task(general-purpose): "Research competitors for feature X.\n'
+        'Identify the top 3 competitors."\n'
+        '3. Task(UX Expert): "Review the proposed design. Consider grouping,\n'
+        '                     defaults, and mobile layouts."\n'
+        'Task(Explore, "How is routing handled?")\n'
+        'Task("Tester", "Run the tests.", "tester")\n'
+    )
+    assert codes(batch) == ["SW009"]  # ('UX Expert' is no known type)
+    tasks = batch.tasks()
+    assert [(t.agent_type, t.instructions) for t in tasks] == [
+        ("Explore", "Find all API routes and their authentication patterns"),
+        ("general", "Research competitors for feature X.\nIdentify the top 3 competitors."),
+        (
+            "UX Expert",
+            "Review the proposed design. Consider grouping,\n"
+            "                     defaults, and mobile layouts.",
+        ),
+        ("Explore", "How is routing handled?"),
+        ("tester", "Run the tests."),
+    ]
+    # (the lines below a prompt over lines keep their numbers)
+    assert [t.line for t in tasks] == [1, 2, 4, 6, 7]
