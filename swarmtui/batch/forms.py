@@ -228,6 +228,8 @@ _TYPED_PROMPT_RE = re.compile(
     r"(?:Task|Agent)\((?P<type>[A-Za-z][\w-]*(?: [A-Za-z][\w-]*)*)(?P<sep>\):|,)[ \t]*"
     r"(?P<quote>[\"'])"
 )
+# Claude Code's own subagent types: in `Task(Explore, "…")`, never a variable's name.
+_CLAUDE_CODE_TYPES = frozenset({"Explore", "Plan", "Bash", "general"})
 # The quote that ends a prompt after `Task(TYPE): `: the first that ends a line.
 _PROMPT_LINE_END_RE = {q: re.compile(rf"(?<!\\){q}(?=[ \t\r]*(?:\n|$))") for q in ('"', "'")}
 # What `(TYPE): "PROMPT"` becomes, around two templates whose texts are read from `literals`.
@@ -245,6 +247,9 @@ def _typed_prompt(
     """The one replacement that reads `Task(TYPE): "PROMPT"` as `Task({type, task})`: as long
     as what it replaces, with the prompt's line ends kept (the lines below stay where they are),
     and the type's and prompt's texts in LITERALS. None when the prompt's quote does not close."""
+    kind = typed.group("type")
+    if typed.group("sep") == "," and "-" not in kind and kind not in _CLAUDE_CODE_TYPES:
+        return None, 0  # (`Task(name, "…")`: a variable of the batch's, maybe)
     quote = typed.start("quote")
     stop = min(len(text), quote + min(budget, _NAMED_SCAN_CHARS))
     if typed.group("sep") == ",":
@@ -271,7 +276,7 @@ def _typed_prompt(
     prompt_at = type_at + 2 + len(_TYPED_MIDDLE)
     inside = " " * (width - fixed - lines) + "\n" * lines
     replacement = f"{_TYPED_OPEN}``{_TYPED_MIDDLE}`{inside}`{_TYPED_CLOSE}"
-    literals.append((type_at, typed.group("type")))
+    literals.append((type_at, kind))
     literals.append((prompt_at, written[quote + 1 : close]))
     if lines:
         strings.append((quote, close + 1))

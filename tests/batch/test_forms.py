@@ -773,3 +773,14 @@ def test_a_task_of_a_type_told_a_prompt_after_a_colon_is_read() -> None:
     ]
     # (the lines below a prompt over lines keep their numbers)
     assert [t.line for t in tasks] == [1, 2, 4, 6, 7]
+
+
+def test_a_variable_before_a_prompt_is_still_the_agents_name() -> None:
+    # (only Claude Code's own types, or a type no variable can be named, are read as types)
+    batch = parse('const lead = "Lead"\nTask(lead, "Plan the work.")\n')
+    (task,) = batch.tasks()
+    assert (task.name, task.instructions) == ("Lead", "Plan the work.")
+    typed = parse('Task(code-reviewer, "Review the auth module.")\n')
+    assert [(t.agent_type, t.instructions) for t in typed.tasks()] == [
+        ("code-reviewer", "Review the auth module.")
+    ]
