@@ -137,6 +137,19 @@ def _clean_text(text: object) -> str:
 _SPAWN_PARALLEL = "agents_spawn_parallel"
 
 
+# The name of a call a statement starts with.
+_TOOL_CALL_HEAD_RE = re.compile(rb"\s*([A-Za-z_$][\w$]*)\s*\(")
+# A call inside another's arguments.
+_INNER_CALL_RE = re.compile(rb"(?<![\w$.])([A-Za-z_$][\w$-]*)\s*\(")
+# Recorded tools whose arguments matter to the run all the same.
+_ORDERING_TOOLS = frozenset({"TaskUpdate"})
+
+
+def _only_recorded(name: str) -> bool:
+    """Whether a call of NAME is only recorded, whatever its arguments say."""
+    return name in AGENT_TOOLS and name not in _ORDERING_TOOLS
+
+
 class _Parse:
     def __init__(
         self, text: str, source_name: str | None, now: datetime | None, project_dir: Path | None
@@ -163,6 +176,8 @@ class _Parse:
         # The last line (1-based) where a statement that is not an operation had its SW001: one
         # starting on it is the same problem (`, a`: unexpected `,`, then `a`), not said again.
         self.error_row = 0
+        # Calls of tools only recorded whose arguments could not be read (`_recorded_tool_errors`).
+        self.sketched = 0
 
     def run(self) -> Batch:
         pieces = self._pieces()
@@ -335,9 +350,13 @@ class _Parse:
             return
         if t in ("expression_statement", "return_statement"):
             expr = _first_named(node)
-            said = len(self.diags.items)
+            said, sketched = len(self.diags.items), self.sketched
             if expr is not None and self._expression(expr, row_offset, top=True):
-                if node.has_error and all(d.code != "SW001" for d in self.diags.items[said:]):
+                if (
+                    node.has_error
+                    and sketched == self.sketched  # (its errors were a sketch's: said so)
+                    and all(d.code != "SW001" for d in self.diags.items[said:])
+                ):
                     # Operations were read from it, yet tree-sitter could not make sense of all
                     # of it (a line that is not code between two calls): what was lost is said.
                     self.syntax.errors(node, row_offset, None)
@@ -356,7 +375,12 @@ class _Parse:
 
     def _not_an_operation(self, node: Node, row_offset: int) -> None:
         if node.has_error:
+            said = len(self.diags.items)
             self.syntax.errors(node, row_offset, None)
+            head = _TOOL_CALL_HEAD_RE.match(self.source.node_bytes(node, row_offset))
+            if head is not None:
+                name = head.group(1).decode("utf-8", "replace")
+                self._recorded_tool_errors(name, node, row_offset, said)
             return
         # (The expression, not its statement: that may end on the `;` a note line was given.)
         shown = (_first_named(node) if node.type == "expression_statement" else None) or node
@@ -369,6 +393,34 @@ class _Parse:
             f"not an operation: `{self.source.snippet(shown, row_offset=row_offset)}` "
             "(expected a call such as Task(...))",
             rng,
+        )
+
+    def _recorded_tool_errors(self, name: str, node: Node, row_offset: int, said: int) -> None:
+        """A call of NAME, a tool only recorded, never run (`AskUserQuestion([... up to 4
+        options ...])`, as GSD's workflows sketch its options): what could not be read of its
+        arguments changes nothing that runs, so its syntax errors (from SAID on) are one note,
+        not errors that fail the session. (Not `TaskUpdate`: its `addBlockedBy` orders agents.)"""
+        if not _only_recorded(name):
+            return
+        written = self.source.node_bytes(node, row_offset)
+        head = _TOOL_CALL_HEAD_RE.match(written)
+        inside = written[head.end() :] if head is not None else written
+        if any(
+            reads_as_operation(m.group(1).decode("utf-8", "replace"))
+            for m in _INNER_CALL_RE.finditer(inside)
+        ):
+            return  # (an operation was swallowed by what could not be read: an error it stays)
+        errors = [d for d in self.diags.items[said:] if d.code == "SW001"]
+        if not errors:
+            return
+        self.sketched += 1
+        self.diags.items[said:] = [d for d in self.diags.items[said:] if d.code != "SW001"]
+        first = errors[0]
+        self.diags.add(
+            "SW018",
+            f"what {name}'s arguments sketch could not be read ({first.message}): {name} is "
+            "not run, so nothing is lost",
+            self.source.node_range(node, row_offset),
         )
 
     def _expression(self, expr: Node, row_offset: int, *, top: bool) -> bool:
@@ -658,7 +710,11 @@ class _Parse:
             arguments(args_node) if args_node is not None and args_node.type == "arguments" else []
         )
         index = len(self.items)
-        if call.has_error:
+        if call.has_error and _only_recorded(name):
+            said = len(self.diags.items)
+            self.syntax.errors(call, row_offset, None)  # (the call is recorded all the same)
+            self._recorded_tool_errors(name, call, row_offset, said)
+        elif call.has_error:
             self.syntax.errors(call, row_offset, index)
         elif args_node is not None and EMPTY_SLOT_RE.search(
             self.source.node_bytes(args_node, row_offset)

@@ -700,3 +700,22 @@ def test_a_write_whose_content_is_a_slot_is_a_placeholder(write: str) -> None:
 def test_a_write_of_real_content_in_brackets_is_written(content: str) -> None:
     batch = parse(f'Write("a.txt", "{content}")\n')
     assert "SW003" not in codes(batch)
+
+
+def test_what_a_recorded_tools_arguments_sketch_is_a_note_not_an_error() -> None:
+    # GSD's workflows sketch AskUserQuestion's options (`...up to 4 options`): the tool is never
+    # run, so what cannot be read of it lost nothing, and it failed the session.
+    batch = parse(
+        'Task("Writer", "Write the docs the user picks", "api-docs")\n'
+        "AskUserQuestion([{\n"
+        '  question: "Which gaps?",\n'
+        '  options: [ { label: "{area}" }, ...up to 4 options (group them) ]\n'
+        "}])\n"
+    )
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert "could not be read" in " ".join(d.message for d in batch.diagnostics)
+    # (an operation swallowed by a recorded tool's broken arguments is an error all the same)
+    swallowed = parse('Read("a.md", Task("Coder", "Build it.", "coder")\n')
+    assert swallowed.has_errors
+    # (and TaskUpdate's arguments order agents: they are not a sketch)
+    assert parse('TaskUpdate({taskId: "1", addBlockedBy: [ ...ids ] more })\n').has_errors
