@@ -25,6 +25,7 @@ from swarmtui.batch.models import (
 from swarmtui.batch.paths import slug
 from swarmtui.batch.source import Range, Source
 from swarmtui.batch.todos import link_todos
+from swarmtui.batch.values import MUSTACHE_SLOT
 from swarmtui.batch.words import all_agents_phrases
 
 # Instructions that say how the agent coordinates, through memory or claude-flow's hooks.
@@ -54,10 +55,12 @@ _SLOT_RE = re.compile(
 # SUMMARY]`, `- [Requirement 1]`; two words at least: not `[x]`, a checklist's box, nor
 # `[database]`, an INI section). Not a link (`[see here](url)`), an index (`arr[i]`), an
 # option's or a command's own slot (`--file [file]`, `"<path>"`: the agent fills those in).
+# Or a template's `{{feature}}`, `{{YOUR_REPO}}` (see `MUSTACHE_SLOT`).
 _BRACKET_SLOT_RE = re.compile(
     r"(?<![\w\]`'\"!=<\[])(?:\[(?:(?:insert|paste|fill in|enter)\b[^\[\]\n]*|[A-Za-z][^\[\]\n]*"
     r"\bhere)\](?![(\[:])|<(?:(?:insert|paste|fill in|enter)\b[^<>\n]*|[A-Za-z][^<>\n]*\bhere)>)"
-    r"|^[ \t]*(?:[-*+]|\d{1,3}[.)])?[ \t]*\[[A-Za-z][\w/'-]*(?:[ \t]+[\w/'-]+)+\][ \t]*$",
+    r"|^[ \t]*(?:[-*+]|\d{1,3}[.)])?[ \t]*\[[A-Za-z][\w/'-]*(?:[ \t]+[\w/'-]+)+\][ \t]*$"
+    rf"|{MUSTACHE_SLOT}",
     re.IGNORECASE | re.MULTILINE,
 )
 # Instructions that are only an agent's name (`Task("agent 1")`, `Task("Research agent")`).
@@ -332,7 +335,11 @@ def _instructions(tasks: list[TaskInfo], diags: Diagnostics) -> None:
         [
             info
             for info in tasks
-            if ("[" in info.op.instructions or "<" in info.op.instructions)
+            if (
+                "[" in info.op.instructions
+                or "<" in info.op.instructions
+                or "{{" in info.op.instructions
+            )
             and info.op.index not in diags.skip
             and _BRACKET_SLOT_RE.search(info.op.instructions)
         ],
@@ -340,8 +347,8 @@ def _instructions(tasks: list[TaskInfo], diags: Diagnostics) -> None:
         "template they come from, never filled in (write what it stands for in its place): "
         "this agent will be skipped",
         "placeholder left to fill in: {count} agents' instructions hold a slot of the template "
-        "they come from (`[Insert …]`, `[Paste … here]`, a line `[Requirement 1]`), never filled "
-        "in ({names}): these agents will be skipped",
+        "they come from (`[Insert …]`, `[Paste … here]`, a line `[Requirement 1]`, "
+        "`{{{{feature}}}}`), never filled in ({names}): these agents will be skipped",
         skip=True,
         slot=_bracket_slot,
     )

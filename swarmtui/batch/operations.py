@@ -33,7 +33,7 @@ from swarmtui.batch.names import (
 from swarmtui.batch.paths import cd_outside, check_write_path, folder_outside
 from swarmtui.batch.source import Range
 from swarmtui.batch.tasks import agent_spawn, codex_spawn, pi_subagent, sparc_mode, task
-from swarmtui.batch.values import Undefined, js_string, json_text
+from swarmtui.batch.values import MUSTACHE_SLOT, Undefined, js_string, json_text
 
 # claude-flow v2's four, v3's (ruflo's) `hierarchical-mesh` and `adaptive`, and the `hybrid` its
 # docs write (recorded and shown: swarmtui schedules the same way whatever the topology).
@@ -237,10 +237,13 @@ def _bash(ctx: CallContext, base: dict[str, Any]) -> BashOp | MemoryOp:
 # `--task '[task description]'`, `--key "<your-key>"` (the shell would pass it as written); not
 # a character class (`tr '[a-z]' '[A-Z]'`) or a tag (`echo '<div>'`). And Claude Code's
 # `$ARGUMENTS`, a slash command's arguments, which no shell sets (its `$1`…`$9`, and `$TASK`,
-# are the shell's own variables in a command: awk's fields, a function's arguments).
+# are the shell's own variables in a command: awk's fields, a function's arguments). And a
+# template's `{{NAME}}` (`git clone git@github.com:{{YOUR_ORG}}/{{YOUR_REPO}}.git`), not GitHub
+# Actions' `${{ github.sha }}` nor Go's `{{.State.Status}}`.
 _COMMAND_SLOT_RE = re.compile(
     r"""(['"])(?P<slot>\[[A-Za-z]{2,}(?:[ _-][A-Za-z0-9]+)*\]"""
     r"""|<[A-Za-z]+(?:[ _-][A-Za-z0-9]+)+>)\1|(?P<arguments>\$\{?ARGUMENTS\b\}?)"""
+    rf"|(?P<mustache>{MUSTACHE_SLOT})"
 )
 
 
@@ -255,8 +258,8 @@ def _command_slots(ctx: CallContext, command: str, rng: Range) -> None:
     if m is not None:
         ctx.diags.add(
             "SW003",
-            f"placeholder left to fill in: {m.group('slot') or m.group('arguments')} in the "
-            "command; this operation will be skipped",
+            f"placeholder left to fill in: {m.group('slot') or m.group('arguments') or m.group()}"
+            " in the command; this operation will be skipped",
             rng,
             op=ctx.index,
         )

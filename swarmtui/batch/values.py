@@ -23,6 +23,10 @@ _PLACEHOLDER_IN_STRING = re.compile(
     r"\{\.\.\.[^{}\n]*\}|(?<![\w)\]>][ \t])(?<![\w)\]>])\{[ \t]+\.\.\.[^{}\n]*\}|^\s*\.\.\.\s*$"
     r"|^\s*<[A-Za-z]\w*(?:[ -]\w+)+>\s*$"
 )
+# A template's slot in double braces (`{{feature}}`, `{{YOUR_REPO}}`, as workflow and command
+# templates write them), never filled in; not GitHub Actions' `${{ github.sha }}`, nor Go's
+# `{{.State.Status}}`, nor `{{{x}}}`.
+MUSTACHE_SLOT = r"(?<![$\w{])\{\{[ \t]*[A-Za-z_]\w*[ \t]*\}\}(?!\})"
 _SIMPLE_ESCAPES = {
     "n": "\n",
     "t": "\t",

@@ -719,3 +719,18 @@ def test_what_a_recorded_tools_arguments_sketch_is_a_note_not_an_error() -> None
     assert swallowed.has_errors
     # (and TaskUpdate's arguments order agents: they are not a sketch)
     assert parse('TaskUpdate({taskId: "1", addBlockedBy: [ ...ids ] more })\n').has_errors
+
+
+def test_a_double_brace_slot_is_a_placeholder_in_instructions_and_commands() -> None:
+    # (the agent was told `{{YOUR_REPO}}` and the command cloned `{{YOUR_ORG}}/…`)
+    batch = parse(
+        'Task("Scout", "Find the auth system in {{YOUR_REPO}}", "Explore")\n'
+        'Bash("git clone git@github.com:{{YOUR_ORG}}/{{YOUR_REPO}}.git")\n'
+        'Task("Coder", "Fix ${{ github.sha }} and read {{.State.Status}}", "coder")\n'
+        'Bash("docker inspect --format \'{{.State.Health.Status}}\' db")\n'
+    )
+    assert codes(batch) == ["SW003", "SW003"]
+    scout, clone = batch.operations()[:2]
+    assert scout.skip_reason and "{{YOUR_REPO}}" in scout.skip_reason
+    assert clone.skip_reason and "{{YOUR_ORG}}" in clone.skip_reason
+    assert [op.skip_reason for op in batch.operations()[2:]] == [None, None]
