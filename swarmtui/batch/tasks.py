@@ -182,8 +182,10 @@ def agent_spawn(ctx: CallContext, base: dict[str, Any]) -> TaskOp:
     type for claude-flow; the parser then records it as such."""
     node = ctx.node(0)
     word = ctx.written(0) if node is not None and node.type != "string" else ""
-    # `agent_spawn(code-analyzer)`: bare words name the type; they are not variables.
-    spec: Any = {"type": word} if _BARE_TYPE_RE.fullmatch(word) else ctx.arg(0) if ctx.count else {}
+    # `agent_spawn(code-analyzer)`: bare words name the type; they are not variables, unless the
+    # batch defines them (`[{type, task}, …].forEach(agent => agent_spawn(agent))`: each item).
+    bare = _BARE_TYPE_RE.fullmatch(word) is not None and word not in ctx.evaluator.consts
+    spec: Any = {"type": word} if bare else ctx.arg(0) if ctx.count else {}
     if isinstance(spec, str):
         spec = {"type": spec}
     if not isinstance(spec, dict):

@@ -402,6 +402,24 @@ def test_a_loops_body_diagnostics_are_said_once() -> None:
     assert len([d for d in batch.diagnostics if d.code == "SW009"]) == 1
 
 
+def test_an_item_passed_whole_to_agent_spawn_is_its_object() -> None:
+    # (the loop's variable was read as a bare type: two agents of type `agent`, no task)
+    batch = parse(
+        "[\n"
+        '  { type: "architect", task: "Design the auth system" },\n'
+        '  { type: "tester", task: "Write the automated tests" }\n'
+        "].forEach(agent => {\n"
+        "  mcp__claude-flow__agent_spawn(agent);\n"
+        "});\n"
+        "mcp__claude-flow__agent_spawn(code-analyzer)\n"
+    )
+    assert [(t.agent_type, t.instructions) for t in batch.tasks()] == [
+        ("architect", "Design the auth system"),
+        ("tester", "Write the automated tests"),
+        ("code-analyzer", ""),
+    ]
+
+
 def test_wrapped_operations_keep_their_positions() -> None:
     text = _text("wrappers.swarm.js")
     batch = parse(text)
