@@ -207,8 +207,10 @@ def named_call(
     if rewrites is None:
         return None, looked
     marker = (m.start("marker"), m.end("marker")) if m.group("marker") else None
+    # (every argument given by position: the call stays one, only its strings are rewritten)
+    positional = typed is None and all(start != m.end() - 1 for start, _, _ in rewrites)
     form = LineForm(
-        "parenless",
+        "call" if positional else "parenless",
         name,
         m.start("name"),
         m.end("name"),
@@ -314,21 +316,30 @@ def _named_arguments(
     while i < stop and text[i] in " \t\r\n":
         i += 1
     edits = [(open_at, open_at + 1, "{")]
+    as_object = True
     if _KEY_RE.match(text, i, stop) is None:  # (the first argument is not given by name)
         positional = _POSITIONAL_RE.match(text, i, stop) if positional_key else None
         label = f"{positional_key}:"
         body = "dq" if positional is not None and positional.group("dq") is not None else "sq"
-        if positional is None or positional.end(body) + 1 - i < len(label) + 2:
+        if positional is None and positional_key == "prompt":
+            # `Task("Architect", "` then the prompt's lines, then `", "system-architect")`:
+            # every argument given by position, a quoted one running over lines (a template).
+            as_object, edits = False, []
+        elif positional is None or positional.end(body) + 1 - i < len(label) + 2:
             return None, 0
-        # `"Fix it", model: "x"` → `prompt:`, a blank template as long as the rest, and the
-        # text (read from `literals`), then the arguments given by name.
-        end = positional.end(body) + 1
-        edits.append((i, end, label + _blank_template(text[i + len(label) : end])))
-        literals.append((i + len(label), written[positional.start(body) : positional.end(body)]))
-        i = end
+        else:
+            # `"Fix it", model: "x"` → `prompt:`, a blank template as long as the rest, and
+            # the text (read from `literals`), then the arguments given by name.
+            assert positional is not None
+            end = positional.end(body) + 1
+            edits.append((i, end, label + _blank_template(text[i + len(label) : end])))
+            literals.append(
+                (i + len(label), written[positional.start(body) : positional.end(body)])
+            )
+            i = end
     depth = 0
     while True:
-        if not depth:  # (after `(` or `,`: a key may come, `key:` or `key=`)
+        if not depth and as_object:  # (after `(` or `,`: a key may come, `key:` or `key=`)
             while i < stop and text[i] in " \t\r\n":
                 i += 1
             key = _KEY_RE.match(text, i, stop)
@@ -383,6 +394,8 @@ def _named_arguments(
                     continue
                 if t != ")":
                     return None, i - open_at
+                if not as_object:  # (nothing to read differently: the call as written)
+                    return (edits or None), i - open_at
                 edits.append((at, at + 1, "}"))
                 return edits, i - open_at
             elif not depth:  # `,` between arguments

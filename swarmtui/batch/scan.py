@@ -211,6 +211,7 @@ class _Edits:
             # `Name {` → `____= {`: tree-sitter reads an assignment whose value is the argument.
             width = form.name_end - form.name_start
             self.spans.append((form.name_start, form.name_end, "_" * (width - 1) + "="))
+        if form.kind in ("parenless", "call"):  # (a call's strings running over lines)
             self.spans.extend(form.rewrites)
             self.literals.update(form.literals)
 

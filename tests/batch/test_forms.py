@@ -784,3 +784,21 @@ def test_a_variable_before_a_prompt_is_still_the_agents_name() -> None:
     assert [(t.agent_type, t.instructions) for t in typed.tasks()] == [
         ("code-reviewer", "Review the auth module.")
     ]
+
+
+def test_a_positional_prompt_in_double_quotes_may_run_over_lines() -> None:
+    # (claude-flow-novice's enterprise example: an SW001 at its quote, and the agent skipped)
+    batch = parse(
+        'Task("Infrastructure Architect", "\n'
+        "  Design enterprise infrastructure:\n"
+        "  - Multi-region Kubernetes clusters\n"
+        '", "system-architect")\n'
+        'Task("Tester", "Test it.", "tester")\n'
+    )
+    assert codes(batch) == []
+    architect, tester = batch.tasks()
+    assert (architect.agent_type, architect.instructions) == (
+        "system-architect",
+        "\n  Design enterprise infrastructure:\n  - Multi-region Kubernetes clusters\n",
+    )
+    assert (tester.name, tester.line) == ("Tester", 5)
