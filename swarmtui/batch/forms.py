@@ -324,6 +324,11 @@ def _named_arguments(
         if positional is None and positional_key == "prompt":
             # `Task("Architect", "` then the prompt's lines, then `", "system-architect")`:
             # every argument given by position, a quoted one running over lines (a template).
+            # (Looked through only when a quote is left open on the call's line: most are not.)
+            newline = text.find("\n", i, stop)
+            first_line = text[i : newline if newline >= 0 else stop]
+            if not (first_line.count('"') % 2 or first_line.count("'") % 2):
+                return None, 0
             as_object, edits = False, []
         elif positional is None or positional.end(body) + 1 - i < len(label) + 2:
             return None, 0
