@@ -23,6 +23,7 @@ from swarmtui.batch.models import (
     TodoWriteOp,
 )
 from swarmtui.batch.paths import slug
+from swarmtui.batch.scan import arguments_below
 from swarmtui.batch.source import Range, Source
 from swarmtui.batch.todos import link_todos
 from swarmtui.batch.values import MUSTACHE_SLOT
@@ -285,11 +286,14 @@ def _each_or_folded(
 
 
 def _instructions(tasks: list[TaskInfo], diags: Diagnostics) -> None:
+    # (one skipped for its unread instructions, `query: "…"`, has said so already)
+    untold = [i for i in tasks if not i.op.instructions.strip() and i.op.index not in diags.skip]
+    if untold:
+        untold = _arguments_written_below(untold, diags)
     _each_or_folded(
         diags,
         "SW014",
-        # (one skipped for its unread instructions, `query: "…"`, has said so already)
-        [i for i in tasks if not i.op.instructions.strip() and i.op.index not in diags.skip],
+        untold,
         "{name} has no instructions",
         "{count} agents have no instructions ({names}): give each its task "
         "(Task(name, instructions, type), or agent_spawn({{type, name, task}}))",
@@ -352,6 +356,30 @@ def _instructions(tasks: list[TaskInfo], diags: Diagnostics) -> None:
         skip=True,
         slot=_bracket_slot,
     )
+
+
+def _arguments_written_below(untold: list[TaskInfo], diags: Diagnostics) -> list[TaskInfo]:
+    """Of the agents UNTOLD, those whose call is followed by lines indented under it that read as
+    its arguments (`Agent(subagent_type="reviewer", name="pm")`, then `  persona: {…}`,
+    `  requirement_source: …`, a Korean review kit's skill) are skipped, saying so (SW019): they
+    would run told nothing of what is written for them. The others are returned."""
+    lines = diags.source.text.split("\n")
+    rest: list[TaskInfo] = []
+    for info in untold:
+        op = info.op
+        names, _ = arguments_below(lines, op.end_line - 1) if op.end_line <= len(lines) else ((), 0)
+        if not names:
+            rest.append(info)
+            continue
+        shown = ", ".join(f"`{name}:`" for name in names[:3]) + (" …" if len(names) > 3 else "")
+        message = (
+            f"{op.name} has no instructions, and the lines indented under its call ({shown}) "
+            "read as its arguments, which a call does not take so: write them in it "
+            "(`prompt`, or its instructions); this agent will be skipped"
+        )
+        diags.add("SW019", message, _range(op), op=op.index)
+        diags.skip.setdefault(op.index, f"SW019: {message}")  # (a warning that skips)
+    return rest
 
 
 def _slot(op: TaskOp) -> str:

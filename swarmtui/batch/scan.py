@@ -375,7 +375,7 @@ def scan(text: str) -> ScanResult:
                     info = replace(info, form=named)
                     strings.update(named.strings)
             if info.form is not None and info.form.kind in ("bare", "listed"):
-                below, last = _arguments_below(raw_lines, i)
+                below, last = arguments_below(raw_lines, i)
                 if below:
                     info = LineInfo(
                         "note", text=line.strip(), call_like=info.form.name, args_below=below
@@ -859,7 +859,7 @@ _QUOTE_RE = re.compile(r"[`\"']")
 _ARGUMENT_LINE_RE = re.compile(r"([ \t]+)([A-Za-z_$][\w$]*)[ \t]*:(?!:)[ \t]*\S")
 
 
-def _arguments_below(lines: list[str], row: int) -> tuple[tuple[str, ...], int]:
+def arguments_below(lines: list[str], row: int) -> tuple[tuple[str, ...], int]:
     """The names of the `name: value` lines indented under line ROW (`  action: "store"`,
     `  key: "x"`), as YAML would write a call's arguments, and the last line indented under it
     (a value may take several); ((), ROW) when the next line is not such an argument."""

@@ -734,3 +734,21 @@ def test_a_double_brace_slot_is_a_placeholder_in_instructions_and_commands() -> 
     assert scout.skip_reason and "{{YOUR_REPO}}" in scout.skip_reason
     assert clone.skip_reason and "{{YOUR_ORG}}" in clone.skip_reason
     assert [op.skip_reason for op in batch.operations()[2:]] == [None, None]
+
+
+def test_an_agent_whose_arguments_are_written_under_its_call_is_skipped_saying_so() -> None:
+    # (a Korean review kit's skill: the agents ran told nothing, with only an SW014 warning)
+    batch = parse(
+        'Agent(subagent_type="reviewer", name="persona-pm")\n'
+        '  persona: {id: "pm", name: "Product manager"}\n'
+        "  requirement_source: the ticket text\n"
+        'Agent(subagent_type="reviewer", name="persona-ops")\n'
+        'Task("Tester", "Run the tests.", "tester")\n'
+    )
+    pm, ops, tester = batch.tasks()
+    assert pm.skip_reason and "`persona:`, `requirement_source:`" in pm.skip_reason
+    assert ops.skip_reason is None and tester.skip_reason is None  # (nothing under it: SW014)
+    assert [d.code for d in batch.diagnostics if d.code in ("SW014", "SW019")] == [
+        "SW019",
+        "SW014",
+    ]
