@@ -79,6 +79,8 @@ _KNOWN_CALL_ANYWHERE_RE = re.compile(rf"(?:{_TOOLS}|{_MCP_ANYWHERE}|{_FLOW_TOOLS
 _ASSIGN_RE = re.compile(r"[ \t]*[A-Za-z_$][\w$]*[ \t]*=(?!=)")
 # A declaration (`const x = …`, `const [a, b] = await Promise.all([...])`) is code.
 _DECL_RE = re.compile(r"[ \t]*(?:const|let|var)[ \t]+[A-Za-z_$[{]")
+# A Claude Code transcript's tags around tool calls and what they returned.
+_TRANSCRIPT_TAGS = frozenset({"<function_calls>", "</function_results>"})
 _COMMENT_START_RE = re.compile(r"[ \t]*(?://|/\*)")
 # A Markdown link reference definition (`[1]: https://arxiv.org/abs/… "Title"`), under a
 # document's References: never code (as code, `[1]` then `:` is a syntax error).
@@ -258,6 +260,7 @@ def scan(text: str) -> ScanResult:
     invoke_end = -1  # the `</invoke>` line of a call written in Claude Code's XML
     # Quoted arguments given by name that run over lines, by their start: to their end.
     strings: dict[int, int] = {}
+    results_seen = False  # (a transcript's `</function_results>`, just above)
     named_budget = 2 * len(text) + 100_000  # (characters calls with arguments by name may read)
     n = len(raw_lines)
     front_start, front_end = front_matter(raw_lines)
@@ -354,6 +357,12 @@ def scan(text: str) -> ScanResult:
                 continue
             open_depth = depth
             info, pos, depth = _classify(line, line_start, depth, last_code_char)
+            if info.kind == "note" and info.text in _TRANSCRIPT_TAGS:
+                # A transcript's turns: the calls made after the results of others came back
+                # are a later message (the assistant saw those results first).
+                if info.text == "<function_calls>" and results_seen:
+                    info = LineInfo("header", None, None)
+                results_seen = info.text == "</function_results>"
             if held is not None and info.kind != "blank":
                 if not info.call_start and info.kind in ("code", "note"):
                     # The header stood inside a call or expression, and this line goes on

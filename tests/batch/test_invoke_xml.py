@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from swarmtui.batch import MemoryOp, Severity, TodoWriteOp
+from swarmtui.batch import MemoryOp, Severity, TaskOp, TodoWriteOp
 
 from .conftest import codes, parse, run_headless
 
@@ -236,3 +236,27 @@ def test_a_roo_new_task_runs(tmp_path: Path) -> None:
     assert code == 0, result
     agents = result["state"]["agents"]
     assert [a["status"] for a in agents] == ["done", "done"]
+
+
+def test_a_transcripts_later_turn_is_a_later_message() -> None:
+    # (both turns' agents were one message: the second started before the first's results)
+    def call(description: str) -> str:
+        return (
+            "<function_calls>\n"
+            '<invoke name="Task">\n'
+            f'<parameter name="description">{description}</parameter>\n'
+            f'<parameter name="prompt">{description} now</parameter>\n'
+            "</invoke>\n"
+            "</function_calls>\n"
+        )
+
+    batch = parse(
+        call("Research auth")
+        + call("Research billing")
+        + "<function_results>\nCompared Auth0 and Cognito.\n</function_results>\n\n"
+        + call("Implement login")
+    )
+    assert [[t.name for t in m.operations if isinstance(t, TaskOp)] for m in batch.messages] == [
+        ["Research auth", "Research billing"],
+        ["Implement login"],
+    ]

@@ -727,7 +727,7 @@ def test_a_double_brace_slot_is_a_placeholder_in_instructions_and_commands() -> 
         'Task("Scout", "Find the auth system in {{YOUR_REPO}}", "Explore")\n'
         'Bash("git clone git@github.com:{{YOUR_ORG}}/{{YOUR_REPO}}.git")\n'
         'Task("Coder", "Fix ${{ github.sha }} and read {{.State.Status}}", "coder")\n'
-        'Bash("docker inspect --format \'{{.State.Health.Status}}\' db")\n'
+        "Bash(\"docker inspect --format '{{.State.Health.Status}}' db\")\n"
     )
     assert codes(batch) == ["SW003", "SW003"]
     scout, clone = batch.operations()[:2]
