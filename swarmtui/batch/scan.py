@@ -44,8 +44,11 @@ _PREFIX_RE = re.compile(r"[ \t]*message[ \t]+(?P<num>\d{1,6})[ \t]*:[ \t]*", re.
 # agent's number) is the text's, and the operation stays in the message it is in.
 _LABEL_RE = re.compile(r"[ \t]*(?P<word>[^\W\d_]{2,24})[ \t]+(?P<num>\d{1,6})[ \t]*:[ \t]*")
 _MESSAGE_WORDS = frozenset(
-    {"mensagem", "mensaje", "messaggio", "nachricht", "сообщение", "повідомлення", "wiadomość"}
-)
+    {
+        "mensagem", "mensaje", "messaggio", "nachricht", "сообщение", "повідомлення", "wiadomość",
+        "bericht", "mesaj", "消息", "メッセージ", "메시지",
+    }
+)  # fmt: skip
 _MCP = r"mcp__" + MCP_TAIL
 # The same, found anywhere in a line: only the first `mcp__` of a run of name characters is
 # tried, since any later one that would match means the first matches too.
@@ -633,11 +636,13 @@ def _classify_line(
         and (label := _LABEL_RE.match(line)) is not None
     ):
         rest = line[label.end() :]
+        word = label.group("word").lower()
+        if not rest.strip() and word in _MESSAGE_WORDS:  # (`Mensagem 2:`, `消息 2:` alone)
+            return LineInfo("prefix", int(label.group("num"))), line_start + label.end(), 0
         form = read_line(rest, line_start + label.end())
         if (form is not None and form.kind in ("call", "parenless", "bare")) or (
             form is None and _OPERATION_OPENS_RE.match(rest)
         ):
-            word = label.group("word").lower()
             numbered = int(label.group("num")) if word in _MESSAGE_WORDS else None
             info = LineInfo("prefix", numbered, call_start=True, form=form)
             return info, line_start + label.end(), 0

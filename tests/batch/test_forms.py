@@ -296,6 +296,29 @@ def test_an_operation_after_a_numbered_label_is_read() -> None:
     ]
 
 
+def test_the_word_for_a_message_alone_on_its_line_opens_that_message() -> None:
+    # (`消息 2:` and the others were notes: every agent in message 1, started together)
+    batch = parse(
+        'Task("A", "Write the schema.", "coder")\n'
+        "消息 2:\n"
+        'Task("B", "Implement the API", "coder")\n'
+        "メッセージ 3:\n"
+        'Task("C", "Write the docs", "api-docs")\n'
+        "Mensagem 4:\n"
+        'Task("D", "Deploy", "cicd-engineer")\n'
+        "Step 5:\n"
+        'Task("E", "Announce it", "planner")\n'
+    )
+    assert [
+        (m.index, [t.name for t in m.operations if isinstance(t, TaskOp)]) for m in batch.messages
+    ] == [
+        (1, ["A"]),
+        (2, ["B"]),
+        (3, ["C"]),
+        (4, ["D", "E"]),  # (a step's number is the text's)
+    ]
+
+
 def test_a_listing_of_tools_with_what_each_is_for_is_notes_not_calls() -> None:
     # claude-flow's dual-orchestrator agent file: "Shared Tools (Both Platforms)".
     batch = parse(
