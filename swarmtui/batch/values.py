@@ -196,12 +196,12 @@ class Evaluator:
         if self.source.literals:
             blanked = self.source.literals.get(self.source.node_start(node, self.row_offset))
             if blanked is not None:
-                return self._checked(node, blanked)
+                return self._checked(node, _line_ends(blanked))
         parts: list[str] = []
         for child in node.children:
             ct = child.type
             if ct == "string_fragment":
-                parts.append(self.text(child))
+                parts.append(_line_ends(self.text(child)))
             elif ct == "escape_sequence":
                 parts.append(_unescape(self.text(child)))
             elif ct == "template_substitution":
@@ -418,6 +418,14 @@ def _unescape(seq: str) -> str:
     except ValueError:
         return body
     return body
+
+
+def _line_ends(text: str) -> str:
+    """A template's text as JavaScript reads it: its line ends are `\\n`, whatever the file's
+    (a batch saved on Windows told its agents `\\r\\n`)."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _plus(left: Any, right: Any) -> Any:

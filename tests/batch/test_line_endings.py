@@ -56,3 +56,15 @@ def test_unicode_line_separators_end_lines_as_in_the_editor() -> None:
     assert (task.line, task.instructions) == (2, "First line\nsecond line")
     [unknown] = [d for d in batch.diagnostics if d.code == "SW009"]
     assert (unknown.line, unknown.column) == (3, 15)
+
+
+def test_a_template_over_crlf_lines_gives_its_agent_plain_line_ends() -> None:
+    # (JavaScript reads a template's CR LF as LF; the agent was told `\r\n`)
+    batch = parse(
+        'Task("A", `Line one\r\nLine two\r\nLine three`, "coder")\r\n'
+        'Task(subagent_type: "coder", prompt: "Fix it.\r\nThen test it.")\r\n'
+    )
+    assert [t.instructions for t in batch.tasks()] == [
+        "Line one\nLine two\nLine three",
+        "Fix it.\nThen test it.",
+    ]
