@@ -210,7 +210,8 @@ def _only_operations(row: int, lines: list[str]) -> bool:
     arguments; in a Python program they would be a body under a `def` or an `if`.)"""
     found = False
     quote = ""  # the triple quote of a string left open above
-    for text in lines[row + 1 :]:
+    for i in range(row + 1, len(lines)):
+        text = lines[i]
         if quote:
             quote = "" if text.count(quote) % 2 else quote
             continue
@@ -218,7 +219,11 @@ def _only_operations(row: int, lines: list[str]) -> bool:
             break
         head = text[:1]
         if head not in ("", " ", "\t", "#", ")", "]", "}", "\r"):
-            if not writes_operation(text):
+            # (opencode's `task(` with its arguments by name on the lines below)
+            opens_task = _OPENCODE_TASK_OPENS_RE.search(text) is not None and any(
+                _TASK_KEY_RE.match(below) for below in lines[i + 1 : i + 4]
+            )
+            if not (opens_task or writes_operation(text)):
                 return False
             found = True
         quote = next((q for q in ('"""', "'''") if text.count(q) % 2), "")
@@ -324,7 +329,7 @@ class Fences:
     nothing in it is an operation (then it is a listing, not read); a shell block keeps its
     operations and its command lines are not run; any other language is not read."""
 
-    __slots__ = ("blocks", "char", "inside", "length", "shell", "unread")
+    __slots__ = ("blocks", "char", "inside", "length", "python", "shell", "unread")
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
@@ -333,6 +338,8 @@ class Fences:
         self.length = 0
         self.shell: Block | None = None  # the open shell block
         self.unread: Block | None = None  # the open block that is not read at all
+        # A ```python block read as the batch is open: `#` starts a comment there.
+        self.python = False
 
     def fence(self, line: str, row: int, lines: list[str]) -> bool:
         """Follow the fence line at ROW of LINES; False when it is not one, or is a line of the
@@ -344,10 +351,12 @@ class Fences:
         if self.inside and (char != self.char or length < self.length):
             return False
         self.shell = self.unread = None
+        self.python = False
         if language or not self.inside:
             self.inside = True
             self.char, self.length = char, length
             kind = self._kind(language, row, lines)
+            self.python = kind is None and language in PYTHON_LANGUAGES
             if kind is not None:
                 block = Block(language, kind, row)
                 self.blocks.append(block)

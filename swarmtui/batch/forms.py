@@ -185,7 +185,7 @@ def named_call(
     if m is None or not (
         reads_as_operation(name)
         or name in COORDINATION_TOOLS
-        or (name == "task" and OPENCODE_TASK_RE.match(text, m.start("name"), end))
+        or (name == "task" and OPENCODE_TASK_RE.match(text, m.start("name"), end + 200))
         or (name == "spawn_agent" and CODEX_SPAWN_RE.match(text, m.start("name"), end))
     ):
         return None, 0
@@ -294,7 +294,7 @@ _POSITIONAL_RE = re.compile(
     r"[ \t]*,[ \t\r\n]*[A-Za-z_$][\w$]*[ \t]*(?::(?!:)|=(?![=>]))"
 )
 # What the argument scan stops at: quotes, comments, brackets, commas (the rest is skipped).
-_ARGUMENT_TOKEN_RE = re.compile(r"[\"'`()\[\]{},]|//|/\*")
+_ARGUMENT_TOKEN_RE = re.compile(r"[\"'`()\[\]{},]|//|/\*|(?<=[ \t])#")
 
 
 def _named_arguments(
@@ -345,7 +345,11 @@ def _named_arguments(
     depth = 0
     while True:
         if not depth and as_object:  # (after `(` or `,`: a key may come, `key:` or `key=`)
-            while i < stop and text[i] in " \t\r\n":
+            while i < stop and text[i] in " \t\r\n#":
+                if text[i] == "#":  # (a Python comment ending the line: `="general",  # or …`)
+                    newline = text.find("\n", i, stop)
+                    i = stop if newline < 0 else newline
+                    continue
                 i += 1
             key = _KEY_RE.match(text, i, stop)
             if key is not None:
@@ -385,7 +389,7 @@ def _named_arguments(
                         edits.append((at, i, _blank_template(text[at:i])))
                     else:  # (one edit over the whole string: nothing in it is masked)
                         edits.append((at, close + 1, "`" + body + "`"))
-            elif t == "//":
+            elif t in ("//", "#"):  # (`#`: a Python comment, after a blank)
                 newline = text.find("\n", i, stop)
                 i = stop if newline < 0 else newline
             elif t == "/*":

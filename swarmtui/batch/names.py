@@ -106,7 +106,8 @@ _OPERATION_SUFFIXES = ("agent_spawn", "swarm_init", "memory_usage")
 OPENCODE_TASK_KEYS = ("subagent_type", "prompt", "description")
 # One of those arguments, by name (`subagent_type:`, `"prompt" =`).
 OPENCODE_TASK_KEY = rf"[\"']?(?:{'|'.join(OPENCODE_TASK_KEYS)})[\"']?[ \t]*[:=]"
-OPENCODE_TASK_RE = re.compile(rf"\btask[ \t]*\([ \t]*(?:\{{[ \t]*)?{OPENCODE_TASK_KEY}")
+# (Its first argument may be on the line below: `task(`, then `  subagent_type="explore",`.)
+OPENCODE_TASK_RE = re.compile(rf"\btask[ \t]*\(\s*(?:\{{\s*)?{OPENCODE_TASK_KEY}")
 
 # Codex's tool that starts an agent, `spawn_agent(agent_type="worker", message="…")`: a Task.
 # Only with these arguments by name.

@@ -434,8 +434,9 @@ def scan(text: str) -> ScanResult:
                     continue
             if info.call_start and depth == 0:
                 statement_starts.append(i)
-            if in_shell and "#" in line:
-                # `Bash("npm test")  # tests`: in a shell block, a comment as in the shell.
+            if "#" in line and (in_shell or fences.python):
+                # `Bash("npm test")  # tests`: in a shell block, a comment as in the shell (and
+                # in a Python one, `subagent_type="general",  # or "explore"`).
                 hash_at = shell_comment(line)
                 if hash_at >= 0:
                     code_end = line_start + hash_at

@@ -825,3 +825,29 @@ def test_a_positional_prompt_in_double_quotes_may_run_over_lines() -> None:
         "\n  Design enterprise infrastructure:\n  - Multi-region Kubernetes clusters\n",
     )
     assert (tester.name, tester.line) == ("Tester", 5)
+
+
+def test_opencodes_task_with_its_arguments_on_the_lines_below_is_read() -> None:
+    # (a ```python block of it was not read, and in JavaScript each argument was an SW001)
+    batch = parse(
+        "```python\n"
+        "# ✅ OpenCode\n"
+        "task(\n"
+        '  subagent_type="general",  # don\'t use "explore" here\n'
+        '  description="Translate the menu",\n'
+        '  prompt="Translate the main menu strings"  # the "main" one\n'
+        ")\n"
+        "```\n"
+        "\n"
+        "```javascript\n"
+        "task(\n"
+        '  subagent_type="explore",\n'
+        '  prompt="Find the main menu code"\n'
+        ")\n"
+        "```\n"
+    )
+    assert not batch.has_errors, [d.format("x") for d in batch.diagnostics]
+    assert [(t.name, t.agent_type, t.instructions) for t in batch.tasks()] == [
+        ("Translate the menu", "general", "Translate the main menu strings"),
+        ("Find the main menu", "Explore", "Find the main menu code"),
+    ]
