@@ -299,9 +299,10 @@ class _Resolver:
             self.locate(info, phrase),
         )
 
-    def usable(self, info: TaskInfo, key: str) -> list[_Provider]:
-        """Who else stores `key` no later than the waiting agent's message."""
-        if key not in self.deletes:  # (the common case, asked for every wait: kept short)
+    def usable(self, info: TaskInfo, key: str, *, before: bool = False) -> list[_Provider]:
+        """Who else stores `key` no later than the waiting agent's message (BEFORE: by the time
+        it starts, so no other agent of its message)."""
+        if key not in self.deletes and not before:  # (the common case, asked for every wait)
             return [
                 p
                 for p in self.providers.get(key, ())
@@ -312,6 +313,7 @@ class _Resolver:
             for p in self.providers.get(key, ())
             if p.task is not info
             and p.message <= info.message
+            and not (before and p.task is not None and p.message == info.message)
             and self.deleted_by(p, key, info.message) is None
         ]
 
@@ -568,6 +570,24 @@ class _Resolver:
             key=lambda k: (-scores[k], order[k]),
         )
         rng = self.locate(info, clause.text)
+        prior = clause.prior
+        siblings: list[str] = []
+        if prior is not None and ranked:
+            # What memory held before: stored by an earlier message (or the batch's own memory
+            # operations, which run as the message starts), never by an agent beside this one.
+            before = [k for k in ranked if self.usable(info, k, before=True)]
+            if not before:
+                siblings = [p.name for p in self.usable(info, ranked[0])]
+            ranked = before
+        if siblings:
+            self.diags.add(
+                "SW023",
+                f'{info.op.name}: "{clause.text}" reads what memory held before ("{prior}"), not '
+                f"what {', '.join(dict.fromkeys(siblings))} of its message will store: it reads "
+                "whatever memory holds, without waiting",
+                rng,
+            )
+            return
         if not ranked and clause.verb not in WAIT_WORDS:
             self.diags.add(
                 "SW023",
@@ -604,7 +624,7 @@ class _Resolver:
             if group is not None and len(group[1]) == clause.count:
                 keys, widened = group[1], f"; widened to the {clause.count} keys of {group[0]}*"
         keys.sort(key=lambda k: order[k])
-        providers = [p for k in keys for p in self.usable(info, k)]
+        providers = [p for k in keys for p in self.usable(info, k, before=prior is not None)]
         self.wait_edge(info, keys, "matched", clause, providers)
         message = (
             f'{info.op.name}: "{clause.text}" → {", ".join(keys)} '

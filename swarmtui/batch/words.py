@@ -29,6 +29,15 @@ STOP_WORDS = _words(
     "this that these those then memory key keys value values is are be been has have had was "
     "were will shall should must can could would our your my his her out up namespace "
 )
+# "Check memory for prior decisions": what memory held before (an earlier session, an earlier
+# message), never what an agent running beside this one will store.
+PRIOR_WORDS = _words("prior previous existing earlier ")
+# ... unless they qualify who or which part of the work: "the previous agent's output" asks for
+# an agent's work, as the batch orders it.
+_PRIOR_OF_WORK = _words(
+    "agent agents step steps phase phases stage stages task tasks message messages wave waves "
+    "worker workers teammate teammates member members "
+)
 COUNT_WORDS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "all": 0}
 # Words after which an unquoted wait phrase has ended (`Wait for the plan, then build it`).
 _PHRASE_END = _words("then before after so while when because and to so that until unless ")
@@ -159,6 +168,18 @@ class Clause:
             self._read()
         assert self._phrase is not None
         return self._phrase
+
+    @property
+    def prior(self) -> str | None:
+        """The word asking for what memory held before (`prior decisions`), in a read (not a
+        *wait for*): None when there is none, or when it qualifies an agent or a step."""
+        if self.direction != "wait" or self.verb in WAIT_WORDS:
+            return None
+        words = [w.lower() for w in self.phrase_words]
+        for i, word in enumerate(words):
+            if word in PRIOR_WORDS and (i + 1 == len(words) or words[i + 1] not in _PRIOR_OF_WORK):
+                return self.phrase_words[i]
+        return None
 
     @property
     def count(self) -> int | None:

@@ -380,3 +380,34 @@ def test_claude_flow_memory_tool_without_its_server_and_with_data() -> None:
     assert (jwt.key, jwt.value) == ("auth/jwt", {"expiry": "15m"})
     (coder,) = batch.tasks()
     assert set(coder.waits) == {"swarm/shared/config", "auth/jwt"}
+
+
+def test_a_read_of_prior_decisions_does_not_wait_for_an_agent_beside_it() -> None:
+    # claude-flow v2's CLAUDE.md template (copied by every `claude-flow init`): the Research agent
+    # checks what memory already holds; the Database agent beside it stores its own decisions.
+    batch = parse(
+        "[Single Message - Parallel Agent Execution]:\n"
+        '  Task("Research agent", "Analyze API requirements. Check memory for prior decisions.",'
+        ' "researcher")\n'
+        '  Task("Database agent", "Design the schema. Store decisions in memory.",'
+        ' "code-analyzer")\n'
+    )
+    assert _task(batch, "Research agent").waits == []
+    (note,) = [d for d in batch.diagnostics if d.code == "SW023"]
+    assert '"Check memory for prior decisions" reads what memory held before' in note.message
+    assert "Database agent" in note.message
+    # Stored by an earlier message, it is what memory held: read (and handed) as before.
+    later = parse(
+        'Task("Database agent", "Store decisions in memory.", "code-analyzer")\n'
+        "[Message 2]:\n"
+        'Task("Research agent", "Check memory for previous decisions.", "researcher")\n'
+    )
+    assert _task(later, "Research agent").waits == ["swarm/database-agent/decisions"]
+    # Without the word, or when it names the agent's work ("the previous agent's"), a wait.
+    for phrase in ("Check memory for the decisions.", "Check memory for the previous agent's "
+                   "decisions."):  # fmt: skip
+        same = parse(
+            'Task("Database agent", "Store decisions in memory.", "code-analyzer")\n'
+            f'Task("Research agent", "{phrase}", "researcher")\n'
+        )
+        assert _task(same, "Research agent").waits == ["swarm/database-agent/decisions"], phrase
