@@ -194,7 +194,9 @@ class _Resolver:
                             self.literal(info, key, clause)
                 elif clause.namespace:
                     pending.append((info, f"{clause.namespace}:*", clause))
-                elif clause.phrase_words and (clause.verb in WAIT_WORDS or clause.mentions_memory):
+                elif (clause.phrase_words or clause.subject) and (
+                    clause.verb in WAIT_WORDS or clause.mentions_memory
+                ):
                     pending.append((info, None, clause))
             for command in commands:
                 if command.kind != "store":
@@ -209,6 +211,12 @@ class _Resolver:
                 self.phrase(info, where)
         if everyone_waits:
             waiting = self.waiting_on()
+            # Two agents both waiting for everyone wait for the rest, not for each other (each
+            # waits for this one: that would be a cycle).
+            for info, _ in everyone_waits:
+                waiting.setdefault(info.op.name, set()).update(
+                    other.op.name for other, _ in everyone_waits if other is not info
+                )
             for info, phrase in everyone_waits:
                 self.after_everyone(info, phrase, waiting)
 
@@ -295,7 +303,8 @@ class _Resolver:
         self.edges[id(info)].append(edge)
         self.diags.add(
             "SW013",
-            f'{info.op.name}: "{phrase}" → waits until {_names(providers)} finish',
+            f'{info.op.name}: "{phrase}" → waits until {_names(providers)} '
+            f"{'finishes' if len(edge.providers) == 1 else 'finish'}",
             self.locate(info, phrase),
         )
 
@@ -549,6 +558,8 @@ class _Resolver:
                 self.word_index.setdefault(word, []).append(key)
 
     def phrase(self, info: TaskInfo, clause: Clause) -> None:
+        if clause.subject and self.subject_agent(info, clause):
+            return
         wanted = _phrase_stems(clause)
         # Candidates come from the rarest words first; a word shared by many keys (`report`)
         # only adds candidates when rarer words found none, so matching stays near-linear.
@@ -659,6 +670,39 @@ class _Resolver:
             "SW013",
             f'{info.op.name}: "{clause.text}" → waits until {agent.op.name} finishes',
             rng,
+        )
+        return True
+
+    def subject_agent(self, info: TaskInfo, clause: Clause) -> bool:
+        """`After the Coder stores the implementation`: when the subject names one agent (of
+        this message or an earlier one), what it stores that the words match, else until it
+        finishes; False when it names none (the words are matched as any wait phrase's)."""
+        wanted = set(stems(clause.subject))
+        if not wanted:
+            return False
+        others = [t for t in self.tasks if t is not info and t.message <= info.message]
+        named = [t for t in others if wanted <= set(stems(t.op.name))] or [
+            t for t in others if wanted <= set(stems(t.op.agent_type))
+        ]
+        if len(named) != 1:
+            return False
+        (agent,) = named
+        words = _phrase_stems(clause)
+        stored = [
+            k
+            for k in self.providers
+            if any(p.task is agent for p in self.usable(info, k))
+            and words & self.about.get(k, set(stems(k)))
+        ]
+        keys = stored or [self.done_key(agent)]
+        self.wait_edge(info, keys, "matched", clause, self.usable(info, keys[0]))
+        said = (
+            f"→ {', '.join(keys)} (stored by {agent.op.name})"
+            if stored
+            else (f"→ waits until {agent.op.name} finishes")
+        )
+        self.diags.add(
+            "SW013", f'{info.op.name}: "{clause.text}" {said}', self.locate(info, clause.text)
         )
         return True
 

@@ -66,8 +66,12 @@ _EVERYONE_RE = re.compile(
     r"(?:(?:all|each|every)\s+(?:of\s+)?(?:the\s+)?(?:other\s+)?agents?|the\s+other\s+agents"
     r"|everyone(?:\s+else)?|the\s+(?:rest\s+of\s+the\s+)?team)\s+"
     r"(?:to\s+|have\s+|has\s+|are\s+|is\s+)?"
-    r"(?:(?:publish(?:es|ed)?|stored?|stores|report(?:s|ed)?|signal(?:s|ed)?)\s+[\"'`]?)?"
-    r"(?:complete[ds]?|finish(?:e[sd])?|done|ready)\b(?:(?<=[\"'`]done)[\"'`])?",
+    r"(?:(?:(?:publish(?:es|ed)?|stored?|stores|report(?:s|ed)?|signal(?:s|ed)?)\s+[\"'`]?)?"
+    r"(?:complete[ds]?|finish(?:e[sd])?|done|ready)\b(?:(?<=[\"'`]done)[\"'`])?"
+    # "Wait for all agents to store their results", "once all agents have saved them": what the
+    # others store, so once they are done.
+    r"|(?:stor(?:e[sd]?|ing)|sav(?:e[sd]?|ing)|writ(?:es?|ing|ten)|wrote|publish(?:e[sd])?"
+    r"|record(?:s|ed)?|shar(?:e[sd]?|ing)|put)\b)",
     re.IGNORECASE,
 )
 # A sentence about what someone else does then ("The orchestrator validates hooks once after all
@@ -77,12 +81,22 @@ _SOMEONE_ELSE_RE = re.compile(
     r"|supervisor|user)\b",
     re.IGNORECASE,
 )
-# "Poll memory until the backend publishes the contract": a store verb after `until` and its
-# subject is what another agent does, which this one waits for (not when it does it itself:
-# "until you store ...", nor after the `until` part has ended: "until tests pass and store ...").
-_UNTIL_RE = re.compile(
-    r"\buntil\s+(?!(?:you|i|we)\b)(?:(?!(?:and|then|or|so)\b)[\w'-]+\s+){1,4}$", re.IGNORECASE
+# "Poll memory until the backend publishes the contract", "After the Coder stores the
+# implementation", "Wait for the architect to store the spec": a store verb after its subject is
+# what another agent does, which this one waits for (not when it does it itself: "until you
+# store ...", nor after that part has ended: "until tests pass and store ...").
+_OTHERS_STORE_RE = re.compile(
+    r"\b(?P<when>until|after|once|when|wait(?:s|ing)?\s+(?:for|until))\s+(?!(?:you|i|we|it)\b)"
+    r"(?P<subject>(?:(?!(?:and|then|or|so|to|has|have|had)\b)[\w'-]+\s+){1,4}?)"
+    r"(?P<aux>(?:to|has|have|had)\s+)?$",
+    re.IGNORECASE,
 )
+# The verb's forms each trigger takes: `until` any; `wait for X to` the plain form; `after`,
+# `once`, `when` one of the others' (X stores, X has stored; agents store), never an order to
+# this agent (`After review, store ...`, `When done save ...`).
+_PARTICIPLES = _words("stored saved written published recorded shared put documented ")
+_PLURAL_SUBJECTS = _words("agents others everyone workers teammates teams ")
+_SUBJECT_WORDS_RE = re.compile(r"[\w'-]+")
 _MEMORY_RE = re.compile(r"\bmemory\b", re.IGNORECASE)
 _PLAIN_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
@@ -130,7 +144,7 @@ class Clause:
 
     __slots__ = (
         "_count", "_from", "_memory", "_phrase", "_source", "_to", "direction", "keys",
-        "namespace", "sentence", "start", "text", "verb",
+        "namespace", "sentence", "start", "subject", "text", "verb",
     )  # fmt: skip
 
     def __init__(
@@ -153,6 +167,9 @@ class Clause:
         self._memory: bool | None = None
         self._phrase: list[str] | None = None
         self._count: int | None = None
+        # Who does what a store verb says when it is another agent (`After the Coder stores
+        # the plan`): the clause is then a wait, for what they store.
+        self.subject = ""
 
     @property
     def mentions_memory(self) -> bool:
@@ -298,18 +315,42 @@ def clauses(text: str) -> tuple[Clause, ...]:
         end = min(nxt, s_end)
         word = verb.group(1).lower()
         direction: Direction = "store" if word in STORE_VERBS else "wait"
-        if direction == "store" and _UNTIL_RE.search(
-            text, max(s_start, verb.start() - 60), verb.start()
-        ):
-            direction, word = "wait", "wait"
+        subject = ""
+        if direction == "store":
+            subject = _others_subject(text, max(s_start, verb.start() - 60), verb.start(), word)
+            if subject:
+                direction, word = "wait", "wait"
         clause_text = text[verb.start() : end].strip()
         if end == s_end:
             clause_text = clause_text.rstrip(".!?")
         sentence = text[s_start:s_end].strip()
-        found.append(
-            Clause(direction, word, sentence, clause_text, text, verb.start(), verb.end(), end)
-        )
+        clause = Clause(direction, word, sentence, clause_text, text, verb.start(), verb.end(), end)
+        clause.subject = subject
+        found.append(clause)
     return tuple(found)
+
+
+def _others_subject(text: str, start: int, at: int, verb: str) -> str:
+    """Who does the store verb at AT, when it is another agent (`After the Coder stores`):
+    the subject as written, else ""."""
+    m = _OTHERS_STORE_RE.search(text, start, at)
+    if m is None:
+        return ""
+    when, subject = m["when"].lower(), m["subject"].strip()
+    aux = (m["aux"] or "").strip().lower()
+    if when.endswith("until"):
+        return subject if aux != "to" else ""
+    if when.startswith("wait"):
+        return subject if aux == "to" and verb in STORE_VERBS else ""
+    if aux == "to":
+        return ""
+    if aux:
+        return subject if verb in _PARTICIPLES else ""
+    last = _SUBJECT_WORDS_RE.findall(subject)[-1].lower()
+    plain = verb in STORE_VERBS and not verb.endswith(("s", "ing", "ed"))
+    if plain:
+        return subject if last in _PLURAL_SUBJECTS else ""
+    return subject if verb.endswith("s") and not verb.endswith("ss") else ""
 
 
 @lru_cache(maxsize=65536)

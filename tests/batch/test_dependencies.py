@@ -411,3 +411,41 @@ def test_a_read_of_prior_decisions_does_not_wait_for_an_agent_beside_it() -> Non
             f'Task("Research agent", "{phrase}", "researcher")\n'
         )
         assert _task(same, "Research agent").waits == ["swarm/database-agent/decisions"], phrase
+
+
+def test_a_store_verb_after_another_agent_is_what_it_waits_for() -> None:
+    # The store verb belongs to its subject: the others store, this agent waits (and stores
+    # nothing of its own by these words).
+    batch = parse(
+        'Task("Coder", "Implement the API. Store the implementation in memory under '
+        '\'impl/api\'", "coder")\n'
+        'Task("Tester", "Write tests. Save results to memory as \'tests/results\'", "tester")\n'
+        'Task("Reviewer", "Wait for all agents to store their results in memory, then review '
+        'everything", "reviewer")\n'
+        'Task("Integrator", "After the Coder stores the implementation in memory, merge it into '
+        'main", "coder")\n'
+        'Task("Reporter", "Once all agents have saved their results to memory, write the final '
+        'report", "api-docs")\n'
+        'Task("Docs", "When the Tester has stored them, document the tests", "api-docs")\n'
+    )
+    reviewer, integrator, reporter, docs = (
+        _task(batch, n) for n in ("Reviewer", "Integrator", "Reporter", "Docs")
+    )
+    workers = ["swarm/coder/done", "swarm/tester/done", "swarm/integrator/done", "swarm/docs/done"]
+    # (the two that wait for everyone wait for the rest, not for each other: no cycle)
+    assert reviewer.waits == reporter.waits == workers
+    assert reviewer.stores == [] and integrator.stores == ["swarm/integrator/done"]
+    assert integrator.waits == ["impl/api"]
+    assert (integrator.edges[0].how, integrator.edges[0].providers) == ("matched", ["Coder"])
+    # The Tester's words match nothing "them" says: it waits until the Tester finishes.
+    assert docs.waits == ["swarm/tester/done"]
+    assert "SW005" not in codes(batch) and "SW014" not in codes(batch)
+    # Orders to this agent stay its own stores.
+    own = parse(
+        'Task("A", "After review, store results in memory.", "coder")\n'
+        'Task("B", "When done store the notes in memory.", "coder")\n'
+        'Task("C", "Wait for the plan. After you store the plan in \'c/plan\', stop.", "coder")\n'
+    )
+    assert [t.stores for t in own.tasks()] == [
+        ["swarm/a/results"], ["swarm/b/notes"], ["c/plan"],
+    ]  # fmt: skip
