@@ -178,6 +178,14 @@ class _Parse:
         self.error_row = 0
         # Calls of tools only recorded whose arguments could not be read (`_recorded_tool_errors`).
         self.sketched = 0
+        # `await Task(...)` as a statement: JavaScript runs what follows it once it is done. The
+        # agents of the last such statement of the block being read, the row it ends on (what
+        # is read after a line that is not code, such as another block, is not ordered by it),
+        # and each agent read after it with them, to wait for within its message.
+        self.awaited: list[TaskInfo] = []
+        self.awaited_row = 0
+        self.awaited_line = 0  # (1-based, where its `await` is)
+        self.after_await: list[tuple[TaskInfo, list[TaskInfo], int]] = []
 
     def run(self) -> Batch:
         pieces = self._pieces()
@@ -209,6 +217,7 @@ class _Parse:
         from swarmtui.batch.lint import lint, nothing_runnable, skip_dependents
 
         link_team_tasks(batch, self.tasks, self.team, self.diags)
+        self._after_awaits()
         resolve(batch, self.tasks, self.diags)
         lint(batch, self.tasks, self.diags, self.project_dir)
         for op in batch.operations():
@@ -341,9 +350,28 @@ class _Parse:
         return out
 
     def _statement(self, node: Node, row_offset: int) -> None:
-        t = node.type
-        if t in _STATEMENT_KINDS_IGNORED:
+        if node.type in _STATEMENT_KINDS_IGNORED:
             return
+        row = node.start_point[0] + row_offset
+        if self.awaited and any(
+            self.scanned.lines[r].kind not in ("code", "blank")
+            for r in range(self.awaited_row + 1, min(row, len(self.scanned.lines)))
+        ):
+            self.awaited = []
+        tasks = len(self.tasks)
+        self._read_statement(node, row_offset)
+        # (Claude Code's Task returns once its agent is done; claude-flow's `agent_spawn` once
+        # the agent is spawned, which orders nothing)
+        awaited = [t for t in self.tasks[tasks:] if not t.spawned]
+        if awaited and _awaits(node):
+            self.awaited = awaited
+            self.awaited_row = node.end_point[0] + row_offset
+            self.awaited_line = row + 1
+        elif self.awaited:
+            self.awaited_row = max(self.awaited_row, node.end_point[0] + row_offset)
+
+    def _read_statement(self, node: Node, row_offset: int) -> None:
+        t = node.type
         self.evaluator.row_offset = row_offset
         if t in ("lexical_declaration", "variable_declaration"):
             self._declaration(node, row_offset)
@@ -501,11 +529,14 @@ class _Parse:
         if body is None:
             return False
         before = len(self.items)
+        # (what its body awaits orders its body, not what follows the function)
+        awaited, awaited_row, awaited_line = self.awaited, self.awaited_row, self.awaited_line
         if body.type == "statement_block":
             for child in body.named_children:
                 self._statement(child, row_offset)
         else:
             self._expression(body, row_offset, top=True)
+        self.awaited, self.awaited_row, self.awaited_line = awaited, awaited_row, awaited_line
         return len(self.items) > before
 
     def _unroll_call(self, call: Node, fn: Node, method: str, row_offset: int) -> bool:
@@ -847,6 +878,7 @@ class _Parse:
         rng = self.source.offsets_range(begin, finish)
         self.evaluator.op = index
         self.evaluator.results_used = []
+        tasks = len(self.tasks)
         ctx = CallContext(
             self.diags,
             self.evaluator,
@@ -862,6 +894,9 @@ class _Parse:
         )
         op = build_operation(name, ctx)
         self.evaluator.op = None
+        if self.awaited:
+            for info in self.tasks[tasks:]:
+                self.after_await.append((info, self.awaited, self.awaited_line))
         if self.quotes:
             self._curly_quotes(begin, finish, index)
         if self.evaluator.results_used:
@@ -976,6 +1011,32 @@ class _Parse:
                 n += 1
             numbers[base] = n
             info.op.name = f"{base} {n}"
+
+    def _after_awaits(self) -> None:
+        """An agent read after `await Task(...)` in its message waits until the awaited agents
+        finish, as JavaScript would start it only then (said in a note, SW013); as with an
+        agent's result (`${r.content}`), through `after_agents`."""
+        live = {id(t) for t in self.tasks}
+        for info, awaited, line in self.after_await:
+            if id(info) not in live:
+                continue
+            after = [
+                a
+                for a in awaited
+                if id(a) in live and a.message == info.message and a.op not in info.after_agents
+            ]
+            if not after:
+                continue
+            info.after_agents += [a.op for a in after]
+            names = ", ".join(a.op.name for a in after)
+            op = info.op
+            self.diags.add(
+                "SW013",
+                f"{op.name} waits until {names} {'finishes' if len(after) == 1 else 'finish'}: "
+                f"it is written after the `await` on line {line}, and JavaScript runs what "
+                "follows an `await` once it is done",
+                (op.line, op.column, op.line, op.end_column if op.end_line == op.line else 1 << 20),
+            )
 
     def _settle_spawns(self) -> None:
         """An `agent_spawn` without instructions in the message of `Task` calls, or in the swarm
@@ -1221,6 +1282,24 @@ def _watched_parse(data: bytes, deadline: float) -> Any:
     except ValueError:  # ("Parsing failed": stopped by out_of_time)
         _PARSER.reset()
         raise _OutOfTime from None
+
+
+def _awaits(statement: Node) -> bool:
+    """`await Task(...)`, `x = await ...`, `const r = await Promise.all([...])`: a statement
+    whose value is awaited."""
+    if statement.type == "expression_statement":
+        expr = _first_named(statement)
+        if expr is not None and expr.type == "assignment_expression":
+            expr = expr.child_by_field_name("right")
+        return expr is not None and expr.type == "await_expression"
+    if statement.type in ("lexical_declaration", "variable_declaration"):
+        for decl in statement.named_children:
+            value = (
+                decl.child_by_field_name("value") if decl.type == "variable_declarator" else None
+            )
+            if value is not None and value.type == "await_expression":
+                return True
+    return False
 
 
 def _first_named(node: Node) -> Node | None:

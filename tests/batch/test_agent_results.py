@@ -67,3 +67,54 @@ def test_a_run_gives_the_result_to_the_agent_that_uses_it(tmp_path: Path) -> Non
     research, build = out["state"]["agents"]
     assert build["arrived"] == research["stores"] == ["swarm/r/done"]
     assert build["started_at"] >= research["finished_at"]
+
+
+def test_what_follows_an_awaited_agent_waits_for_it() -> None:
+    # JavaScript runs the statements after `await Task(...)` once its agent is done, and after
+    # `await Promise.all([...])` once all of them are (claude-flow-novice's "Hierarchical Agent
+    # Organization"): each later agent of the message waits for the last awaited ones.
+    batch = parse(
+        "```javascript\n"
+        "const build = async () => {\n"
+        "  const ui = await Promise.all([\n"
+        '    Task("UI Designer", "Create UI mockups", "frontend-dev"),\n'
+        '    Task("React Developer", "Implement the components", "frontend-dev")\n'
+        "  ]);\n"
+        "  // Coordinator reviews and integrates\n"
+        '  const integration = await Task("Integrator", "Integrate the teams\' work", "coder");\n'
+        '  Task("Docs", "Document the dashboard", "api-docs");\n'
+        "};\n"
+        "```\n"
+    )
+    designer, developer, integrator, docs = batch.tasks()
+    assert designer.waits == developer.waits == []
+    assert integrator.waits == ["swarm/ui-designer/done", "swarm/react-developer/done"]
+    assert docs.waits == ["swarm/integrator/done"]
+    notes = [d.message for d in batch.diagnostics if d.code == "SW013"]
+    assert notes[0].startswith(
+        "Integrator waits until UI Designer, React Developer finish: it is written after the "
+        "`await` on line 3"
+    )
+    assert "SW005" not in codes(batch) and "SW029" not in codes(batch)
+
+
+def test_an_await_orders_only_its_own_block_and_message() -> None:
+    for text in (
+        # inside a function of its own: what follows the function is not after it
+        'const research = async () => {\n  await Task("A", "Research it", "researcher")\n}\n'
+        'Task("B", "Build it", "coder")\n',
+        # another block of the text, after prose
+        '```js\nawait Task("A", "Research it", "researcher")\n```\nThen:\n'
+        '```js\nTask("B", "Build it", "coder")\n```\n',
+        # a later message waits for the earlier one anyway
+        'await Task("A", "Research it", "researcher")\n[Message 2]:\n'
+        'Task("B", "Build it", "coder")\n',
+        # not awaited
+        'Task("A", "Research it", "researcher")\nTask("B", "Build it", "coder")\n',
+        # claude-flow's agent_spawn returns once the agent is spawned, not done
+        'await mcp__claude-flow__agent_spawn({ type: "researcher", name: "A", task: "Research" })\n'
+        'await mcp__claude-flow__agent_spawn({ type: "coder", name: "B", task: "Build it" })\n',
+    ):
+        batch = parse(text)
+        assert [t.waits for t in batch.tasks()] == [[], []], text
+        assert "SW013" not in codes(batch), text
