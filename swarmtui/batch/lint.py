@@ -535,6 +535,9 @@ _PHASE_RE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _PHASE_WORDS = ("hase", "HASE", "tep", "TEP", "tage", "TAGE")
+# Numbered Markdown list items between operations ("1. **Find the artifacts:**", a block, "2.
+# Spawn renderer:", a block, "3. Verify output:"): steps too, when no operation is on their line.
+_LIST_STEP_RE = re.compile(r"^[ \t]{0,3}(\d{1,2})[.)][ \t]+\S[^\n]*", re.MULTILINE)
 # Words saying the phases are meant to run together (`// STEP 1: Initialize swarm (in parallel
 # with agent spawning)`, `[Single Message - All 20 agents launched at once]:`): no surprise there.
 _TOGETHER_RE = re.compile(
@@ -552,7 +555,8 @@ def _phases(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
     or for an agent's result) for what is before it. Once per message, at the first such
     phase's comment."""
     text = diags.source.text
-    if not any(word in text for word in _PHASE_WORDS):
+    listed = "1. " in text or "1) " in text
+    if not listed and not any(word in text for word in _PHASE_WORDS):
         return  # (most batches; looking for a word is faster than looking at every line)
     marks: list[tuple[int, str, int, str]] = []  # (line, word, number, comment)
     row, at = 1, 0
@@ -560,7 +564,16 @@ def _phases(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
         row += text.count("\n", at, m.start())
         at = m.start()
         marks.append((row, m.group(1).lower(), int(m.group(2)), m.group().strip()))
-    if len(marks) < 2:
+    items: list[tuple[int, str, int, str]] = []
+    if listed:
+        op_lines = {op.line for op in batch.operations() if op.kind != "note"}
+        row, at = 1, 0
+        for m in _LIST_STEP_RE.finditer(text):
+            row += text.count("\n", at, m.start())
+            at = m.start()
+            if row not in op_lines:
+                items.append((row, "item", int(m.group(1)), m.group().strip()))
+    if len(marks) < 2 and len(items) < 2:
         return
     message_of: dict[int, int] = {}
     ops: list[Operation] = []
@@ -575,7 +588,7 @@ def _phases(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
     # The marks between operations, not inside one (a prompt's own steps).
     free: list[tuple[int, str, int, str]] = []
     i, reach = 0, 0  # (operations starting before the mark; the last line they reach)
-    for mark in marks:
+    for mark in sorted(marks + items):
         while i < len(ops) and ops[i].line < mark[0]:
             reach = max(reach, ops[i].end_line)
             i += 1
@@ -584,11 +597,18 @@ def _phases(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
     titles = {message.index: message.title or "" for message in batch.messages}
     warned: set[int] = set()
     earliest: dict[int, dict[int, int]] = {}  # by message
-    for n in range(1, len(free)):
-        (before, word, number, first), (line, now, later, comment) = free[n - 1], free[n]
-        if now != word or later <= number or _TOGETHER_RE.search(first + comment):
+    last = len(diags.source.lines) + 1
+    comments = [m for m in free if m[1] != "item"]
+    pairs = [
+        (comments[n - 1], comments[n], comments[n + 1][0] if n + 1 < len(comments) else last)
+        for n in range(1, len(comments))
+    ]
+    pairs += _item_pairs([m for m in free if m[1] == "item"], last)
+    for (before, word, number, first), (line, now, later, comment), end in pairs:
+        if now != word or later <= number:
             continue
-        end = free[n + 1][0] if n + 1 < len(free) else len(diags.source.lines) + 1
+        if word != "item" and _TOGETHER_RE.search(first + comment):
+            continue  # (an item's "in parallel", "in a single message" is about its own work)
         phase = phased[bisect_right(starts, line) : bisect_left(starts, end)]
         messages = {message_of[op.index] for op in phase}
         if len(messages) != 1:
@@ -614,6 +634,25 @@ def _phases(batch: Batch, tasks: list[TaskInfo], diags: Diagnostics) -> None:
             "'swarm/spec/done'\")",
             diags.source.line_range(line - 1),
         )
+
+
+def _item_pairs(
+    items: list[tuple[int, str, int, str]], last: int
+) -> list[tuple[tuple[int, str, int, str], tuple[int, str, int, str], int]]:
+    """Each numbered list item after the first of its list, with (as the mark before it) the
+    list's first item, so that what any earlier step does counts ("3. Launch the swarm", "4.
+    Self-assess", "5. Launch the validators": the validators come after the swarm), and the
+    line where its own step ends."""
+    pairs = []
+    start = 0
+    for n in range(1, len(items)):
+        if items[n][2] <= items[n - 1][2]:
+            start = n  # (a new list: its numbers start again)
+            continue
+        first = items[start]
+        end = items[n + 1][0] if n + 1 < len(items) else last
+        pairs.append(((first[0], "item", items[n - 1][2], first[3]), items[n], end))
+    return pairs
 
 
 def _earliest_waited(tasks: list[TaskInfo], message: int) -> dict[int, int]:

@@ -756,3 +756,59 @@ def test_an_agent_whose_arguments_are_written_under_its_call_is_skipped_saying_s
         "SW019",
         "SW014",
     ]
+
+
+NUMBERED_STEPS = """## Process
+
+1. **Find the latest artifacts:**
+
+```javascript
+Bash({ command: "ls -td research/artifacts/*/ | head -1" })
+```
+
+2. **Spawn renderer:**
+
+```javascript
+Agent({ subagent_type: "coder", prompt: "Render the latest artifacts into dossier.html" })
+```
+
+3. **Verify output:**
+
+```javascript
+Bash({ command: "ls -la dossier.html" })
+```
+"""
+
+
+def test_sw029_numbered_list_items_are_steps_too() -> None:
+    (said,) = [d for d in parse(NUMBERED_STEPS).diagnostics if d.code == "SW029"]
+    assert (said.line, said.message[:26]) == (9, "`2. **Spawn renderer:**`: ")
+    # claude-flow-novice's fullstack command: a step without operations between the primary
+    # swarm and its validators, each step saying its own Tasks share a message.
+    loops = (
+        "1. **Parse the goal**\n"
+        "2. **Launch Loop 3: Primary Swarm** in a SINGLE message:\n"
+        '   Task("Coder", "Implement the goal.", "coder")\n'
+        '   Task("Tester", "Test the goal.", "tester")\n'
+        "3. **Self-assess** and collect confidence scores\n"
+        "4. **Launch Loop 2: Consensus Swarm** in a SINGLE message:\n"
+        '   Task("Quality Validator", "Review the quality.", "reviewer")\n'
+    )
+    assert [d.line for d in parse(loops).diagnostics if d.code == "SW029"] == [6]
+
+
+def test_sw029_is_silent_for_items_that_are_operations_or_wait_or_are_messages() -> None:
+    listed = '1. Task("Coder", "Implement it.", "coder")\n2. Task("Tester", "Test it.", "tester")\n'
+    waiting = (
+        "1. Design:\n"
+        '   Task("Architect", "Design it. Store it in \'swarm/spec\'.", "architect")\n'
+        "2. Build:\n"
+        '   Task("Coder", "Wait for \'swarm/spec\', then build it.", "coder")\n'
+    )
+    messages = NUMBERED_STEPS.replace("2. **Spawn", "[Message]:\n2. **Spawn").replace(
+        "3. **Verify", "[Message]:\n3. **Verify"
+    )
+    restarted = NUMBERED_STEPS.replace("2. **Spawn", "1. **Spawn").replace("3. **V", "1. **V")
+    for text in (listed, waiting, messages, restarted):
+        assert "SW029" not in codes(parse(text)), text
+    assert "SW029" in codes(parse(waiting.replace("Wait for 'swarm/spec', then b", "B")))
